@@ -1,0 +1,75 @@
+// Typed, validated configuration. Each process's own config.ts calls these with process.env
+// once and passes the frozen result down; nothing else reads the environment.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+export const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
+export type NodeEnv = z.infer<typeof nodeEnv>;
+
+/** Settings every Handoff process shares. */
+export const baseConfigSchema = z.object({
+  NODE_ENV: nodeEnv,
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/handoff'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'QUEUE_PREFIX may hold letters, digits, _ and - only')
+    .default('handoff'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** HMAC secret the gateway signs principals with; subgraphs verify with it. */
+  HANDOFF_INTERNAL_SECRET: z.string().min(32, 'HANDOFF_INTERNAL_SECRET must be at least 32 characters').optional(),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export type BaseEnv = z.infer<typeof baseConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses `env` with `schema`; throws a ConfigError naming every bad variable. */
+export function parseEnv<S extends z.ZodTypeAny>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  // Empty strings count as "not set", so `FOO= npm start` falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  return deepFreeze(result.data);
+}
+
+/** The internal signing secret: required in production, random per process tree otherwise. */
+export function internalSecretFor(env: BaseEnv): string {
+  if (env.HANDOFF_INTERNAL_SECRET) return env.HANDOFF_INTERNAL_SECRET;
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigError(['HANDOFF_INTERNAL_SECRET: required when NODE_ENV=production']);
+  }
+  return devInternalSecret;
+}
+const devInternalSecret = randomBytes(32).toString('base64url');
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * A 32-byte key (base64 or hex). Required in production; elsewhere a random one per process
+ * tree (the all-in-one launcher keeps one in .data/ so stored secrets survive restarts).
+ */
+export function encryptionKeyFor(value: string | undefined, env: NodeEnv): Buffer {
+  if (value) {
+    const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+    if (key.length !== 32) throw new ConfigError(['HANDOFF_ENCRYPTION_KEY: must be 32 bytes, base64 or hex']);
+    return key;
+  }
+  if (env === 'production') throw new ConfigError(['HANDOFF_ENCRYPTION_KEY: required when NODE_ENV=production']);
+  return devEncryptionKey;
+}
+const devEncryptionKey = randomBytes(32);

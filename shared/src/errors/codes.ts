@@ -1,0 +1,81 @@
+// The stable error codes of API.md and typed helpers that throw them. Every expected failure
+// is one of these; anything else is a bug and is masked at the edge (mask.ts).
+import { GraphQLError } from 'graphql';
+
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
+  RECOMMENDATION_NOT_FOUND: 'RECOMMENDATION_NOT_FOUND',
+  OFFER_NOT_FOUND: 'OFFER_NOT_FOUND',
+  MERCHANT_NOT_FOUND: 'MERCHANT_NOT_FOUND',
+  CHECKOUT_SESSION_NOT_FOUND: 'CHECKOUT_SESSION_NOT_FOUND',
+  PAYMENT_INTENT_NOT_FOUND: 'PAYMENT_INTENT_NOT_FOUND',
+  CONVERSION_NOT_FOUND: 'CONVERSION_NOT_FOUND',
+  API_KEY_NOT_FOUND: 'API_KEY_NOT_FOUND',
+  AGENT_NOT_FOUND: 'AGENT_NOT_FOUND',
+  SESSION_EXPIRED: 'SESSION_EXPIRED',
+  CHECKOUT_SESSION_EXPIRED: 'CHECKOUT_SESSION_EXPIRED',
+  MERCHANT_NO_PAYMENT_CONNECTOR: 'MERCHANT_NO_PAYMENT_CONNECTOR',
+  CHECKOUT_CREATE_FAILED: 'CHECKOUT_CREATE_FAILED',
+  INVALID_STATE_TRANSITION: 'INVALID_STATE_TRANSITION',
+  VERSION_CONFLICT: 'VERSION_CONFLICT',
+  PAYMENT_DECLINED: 'PAYMENT_DECLINED',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  INVALID_MILESTONE: 'INVALID_MILESTONE',
+  /** Query limits (depth, aliases, cost, tokens, directives). */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** Malformed GraphQL (parse and validation failures) — Apollo's own codes, passed through. */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  BAD_REQUEST: 'BAD_REQUEST',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const knownCodes = new Set<string>(Object.values(ErrorCode));
+export function isKnownErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && knownCodes.has(code);
+}
+
+export interface HandoffErrorExtensions {
+  /** A finer reason, e.g. `payment_declined:insufficient_funds`. */
+  reason?: string;
+  /** The input field at fault, for BAD_USER_INPUT. */
+  field?: string;
+  [key: string]: unknown;
+}
+
+/** An expected failure with a stable code. Its message is safe to show a client. */
+export class HandoffError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    extensions: HandoffErrorExtensions = {},
+  ) {
+    super(message, { extensions: { code, ...extensions } });
+    this.name = 'HandoffError';
+  }
+}
+
+export const unauthenticated = (message = 'Missing, unknown or revoked API key.') =>
+  new HandoffError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message = 'You may not do this.') => new HandoffError(ErrorCode.FORBIDDEN, message);
+export const badUserInput = (field: string, message: string) =>
+  new HandoffError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
+export const notFound = (code: ErrorCode, message: string) => new HandoffError(code, message);
+export const invalidStateTransition = (message: string, reason?: string) =>
+  new HandoffError(ErrorCode.INVALID_STATE_TRANSITION, message, reason ? { reason } : {});
+export const versionConflict = (expected: number, actual: number) =>
+  new HandoffError(ErrorCode.VERSION_CONFLICT, `Expected version ${expected}, but it is at ${actual}.`);
+export const idempotencyKeyReused = () =>
+  new HandoffError(
+    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+    'This idempotency key was already used with different input.',
+  );

@@ -1,0 +1,125 @@
+// Idempotency keys with Stripe's semantics: the first request with a key runs and its response
+// is stored in the same transaction as its effects; a retry with the same input gets the stored
+// response; the same key with different input is IDEMPOTENCY_KEY_REUSED. Failures are not
+// stored (the transaction rolls back), so a corrected retry with the same key runs.
+import { createHash } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { badUserInput, idempotencyKeyReused, unauthenticated } from '../errors/index.js';
+import type { Principal } from '../identity/principal.js';
+import { requestHash } from './canonical-json.js';
+import { qualifiedTable } from './schema-name.js';
+
+/** How long a stored response answers retries (Stripe keeps keys for 24 hours). */
+export const IDEMPOTENCY_TTL_HOURS = 24;
+
+const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
+
+export interface IdempotentRunOptions {
+  principal: Principal;
+  key: string | undefined | null;
+  /** A stable name for the command, e.g. `createPaymentIntent`. */
+  operation: string;
+  /** The command's input; its canonical JSON is hashed with the operation. */
+  input: unknown;
+}
+
+export interface IdempotencyCodec<T> {
+  /** The JSON stored for a result. */
+  toStored: (result: T) => unknown;
+  /** Rebuilds the result from stored JSON (may reload entities through `manager`). */
+  fromStored: (stored: any, manager: EntityManager) => Promise<T>;
+}
+
+/** Keys belong to a caller: two merchants may use the same key for different requests. */
+export function idempotencyScope(principal: Principal): string {
+  switch (principal.kind) {
+    case 'MERCHANT':
+      return `MERCHANT:${principal.merchantId}`;
+    case 'AGENT':
+      return `AGENT:${principal.agentId}`;
+    case 'ADMIN':
+      return `ADMIN:${principal.keyId}`;
+    case 'SERVICE':
+      return `SERVICE:${principal.service}`;
+    case 'CLIENT':
+      return `CLIENT:${principal.checkoutSessionId}`;
+    case 'ANONYMOUS':
+      // No stable owner: every anonymous caller would share one key space.
+      throw unauthenticated('An idempotency key needs an authenticated caller.');
+  }
+}
+
+interface StoredRow {
+  operation: string;
+  request_hash: string;
+  response: unknown;
+  fresh: boolean;
+}
+
+export class IdempotencyStore {
+  private readonly table: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+  ) {
+    this.table = qualifiedTable(schema, 'idempotency_keys');
+  }
+
+  async run<T>(
+    opts: IdempotentRunOptions,
+    exec: (manager: EntityManager) => Promise<T>,
+    codec: IdempotencyCodec<T>,
+  ): Promise<T> {
+    const { key } = opts;
+    if (key === undefined || key === null) return this.dataSource.transaction(exec);
+    if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+      throw badUserInput('idempotencyKey', 'must be 1 to 255 printable ASCII characters.');
+    }
+    const scope = idempotencyScope(opts.principal);
+    const hash = requestHash(opts.operation, opts.input);
+
+    return this.dataSource.transaction(async (manager) => {
+      // Serialize callers of one key; released at commit/rollback, after which (READ COMMITTED)
+      // the next caller's SELECT sees the committed row.
+      await manager.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockId(scope, key)]);
+      const rows: StoredRow[] = await manager.query(
+        `SELECT operation, request_hash, response,
+                created_at > now() - $3::float8 * interval '1 hour' AS fresh
+           FROM ${this.table} WHERE scope = $1 AND key = $2`,
+        [scope, key, IDEMPOTENCY_TTL_HOURS],
+      );
+      const row = rows[0];
+      if (row && row.fresh) {
+        if (row.operation !== opts.operation || row.request_hash !== hash) throw idempotencyKeyReused();
+        return codec.fromStored(row.response, manager);
+      }
+      if (row) await manager.query(`DELETE FROM ${this.table} WHERE scope = $1 AND key = $2`, [scope, key]);
+
+      const result = await exec(manager);
+      await manager.query(
+        `INSERT INTO ${this.table} (scope, key, operation, request_hash, response)
+         VALUES ($1, $2, $3, $4, $5::jsonb)`,
+        [scope, key, opts.operation, hash, JSON.stringify(codec.toStored(result) ?? null)],
+      );
+      return result;
+    });
+  }
+
+  /** Deletes stored responses older than `olderThanHours`; returns how many. */
+  async purgeExpired(olderThanHours = IDEMPOTENCY_TTL_HOURS): Promise<number> {
+    const rows: Array<{ n: number }> = await this.dataSource.query(
+      `WITH gone AS (
+         DELETE FROM ${this.table} WHERE created_at < now() - $1::float8 * interval '1 hour' RETURNING 1
+       ) SELECT count(*)::int AS n FROM gone`,
+      [olderThanHours],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** A signed 64-bit advisory lock id for (schema, scope, key). */
+  private lockId(scope: string, key: string): string {
+    const digest = createHash('sha256').update(`idempotency\0${this.schema}\0${scope}\0${key}`).digest();
+    return digest.readBigInt64BE(0).toString();
+  }
+}

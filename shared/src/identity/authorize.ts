@@ -1,0 +1,23 @@
+// Role checks used by resolvers (the services then filter every tenant query by principal).
+import { forbidden, unauthenticated } from '../errors/codes.js';
+import type { Principal } from './principal.js';
+
+export type PrincipalOf<K extends Principal['kind']> = Extract<Principal, { kind: K }>;
+
+/** Throws UNAUTHENTICATED for an anonymous caller and FORBIDDEN for any other kind not listed. */
+export function requireKind<K extends Principal['kind']>(principal: Principal, ...kinds: K[]): PrincipalOf<K> {
+  if (principal.kind === 'ANONYMOUS') throw unauthenticated();
+  if (!(kinds as string[]).includes(principal.kind)) throw forbidden();
+  return principal as PrincipalOf<K>;
+}
+
+export function requireAuthenticated(principal: Principal): Exclude<Principal, { kind: 'ANONYMOUS' }> {
+  if (principal.kind === 'ANONYMOUS') throw unauthenticated();
+  return principal;
+}
+
+/** Admin, or the merchant itself. */
+export function requireMerchantAccess(principal: Principal, merchantId: string): void {
+  const p = requireKind(principal, 'ADMIN', 'MERCHANT', 'SERVICE');
+  if (p.kind === 'MERCHANT' && p.merchantId !== merchantId) throw forbidden();
+}

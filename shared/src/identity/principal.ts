@@ -1,0 +1,38 @@
+// Who is calling. The gateway resolves an API key (or a hosted page's client secret) to one of
+// these and passes it, signed, to the subgraphs.
+export const Role = { ADMIN: 'ADMIN', MERCHANT: 'MERCHANT', AGENT: 'AGENT' } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+export type Principal =
+  | { kind: 'ADMIN'; keyId: string }
+  | { kind: 'MERCHANT'; keyId: string; merchantId: string }
+  | { kind: 'AGENT'; keyId: string; agentId: string }
+  /** The hosted checkout page, holding one checkout session's client secret. */
+  | { kind: 'CLIENT'; checkoutSessionId: string }
+  /** Handoff's own services calling each other (internal, signed calls). */
+  | { kind: 'SERVICE'; service: string }
+  | { kind: 'ANONYMOUS' };
+
+export const anonymous: Principal = Object.freeze({ kind: 'ANONYMOUS' });
+
+export function isPrincipal(value: unknown): value is Principal {
+  if (!value || typeof value !== 'object') return false;
+  const p = value as Record<string, unknown>;
+  const str = (k: string) => typeof p[k] === 'string' && (p[k] as string).length > 0;
+  switch (p.kind) {
+    case 'ADMIN':
+      return str('keyId');
+    case 'MERCHANT':
+      return str('keyId') && str('merchantId');
+    case 'AGENT':
+      return str('keyId') && str('agentId');
+    case 'CLIENT':
+      return str('checkoutSessionId');
+    case 'SERVICE':
+      return str('service');
+    case 'ANONYMOUS':
+      return true;
+    default:
+      return false;
+  }
+}

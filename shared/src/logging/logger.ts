@@ -1,0 +1,57 @@
+// pino loggers whose every line carries the current request id (from AsyncLocalStorage), so
+// one id follows a request from the gateway into subgraphs and the jobs it causes.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface RequestContext {
+  requestId: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+export function runWithRequestContext<T>(ctx: RequestContext, fn: () => T): T {
+  return storage.run(ctx, fn);
+}
+
+export function currentRequestId(): string | undefined {
+  return storage.getStore()?.requestId;
+}
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** A client-supplied id is kept when it is short and plain; otherwise a new one is made. */
+export function requestIdFrom(header: unknown): string {
+  if (typeof header === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(header)) return header;
+  return randomUUID();
+}
+
+export function createLogger(name: string, level: LoggerOptions['level'] = 'info'): Logger {
+  return pino({
+    name,
+    level,
+    base: { service: name },
+    mixin() {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'headers.authorization',
+        'authorization',
+        'apiKey',
+        'key',
+        'secretKey',
+        'webhookSecret',
+        '*.secretKey',
+        '*.webhookSecret',
+        'cardNumber',
+        '*.cardNumber',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}

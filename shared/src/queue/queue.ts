@@ -1,0 +1,61 @@
+// Small BullMQ/ioredis helpers every package uses, so connections, job ids and worker logging
+// look the same everywhere. Callers own the connections they create here: BullMQ never closes
+// an ioredis instance that is passed in.
+import { Redis } from 'ioredis';
+import { Worker, type Job, type Processor } from 'bullmq';
+import type { Logger } from '../logging/index.js';
+
+/** Queue names, kebab-case. Packages add theirs here. */
+export const QueueNames = {
+  paymentEvents: 'payment-events',
+  ledgerEvents: 'ledger-events',
+  webhookIngest: 'webhook-ingest',
+  settlement: 'settlement',
+} as const;
+export type QueueName = (typeof QueueNames)[keyof typeof QueueNames];
+
+/**
+ * An ioredis client. Workers block on Redis and BullMQ insists on `maxRetriesPerRequest: null`
+ * for them; everything else keeps ioredis's default so a command fails instead of waiting
+ * forever while Redis is down.
+ */
+export function createRedis(url: string, opts: { forBullmqWorker?: boolean } = {}): Redis {
+  return new Redis(url, opts.forBullmqWorker ? { maxRetriesPerRequest: null } : {});
+}
+
+/** A deterministic BullMQ job id from its parts. BullMQ rejects `:` in custom ids. */
+export function safeJobId(...parts: string[]): string {
+  return parts.join('-').replaceAll(':', '_');
+}
+
+export interface StartWorkerOptions<Data, Result> {
+  name: string;
+  /** Redis key prefix, e.g. the configured queue prefix (tests use their own). */
+  prefix: string;
+  /** Must have `maxRetriesPerRequest: null` (createRedis(url, { forBullmqWorker: true })). Not closed by the worker. */
+  connection: Redis;
+  concurrency?: number;
+  processor: Processor<Data, Result>;
+  logger: Logger;
+}
+
+/** A BullMQ Worker that logs failures and connection errors (an unlistened 'error' would crash). */
+export function startWorker<Data = unknown, Result = unknown>(
+  opts: StartWorkerOptions<Data, Result>,
+): Worker<Data, Result> {
+  const log = opts.logger.child({ queue: opts.name });
+  const worker = new Worker<Data, Result>(opts.name, opts.processor, {
+    connection: opts.connection,
+    prefix: opts.prefix,
+    concurrency: opts.concurrency ?? 1,
+  });
+  worker.on('failed', (job: Job<Data, Result> | undefined, err: Error) => {
+    const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) : undefined;
+    log.warn(
+      { jobId: job?.id, jobName: job?.name, attemptsMade: job?.attemptsMade, final, err },
+      final ? 'job failed for good (in the failed set)' : 'job failed, will retry',
+    );
+  });
+  worker.on('error', (err: Error) => log.error({ err }, 'worker error'));
+  return worker;
+}

@@ -1,0 +1,76 @@
+// One vitest run for the whole workspace. Sources run through SWC so type-graphql and TypeORM
+// get their decorator metadata; workspace packages resolve to their sources, and the bare
+// `graphql` specifier to one file, so only one copy of graphql is ever loaded.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+const alias = [
+  { find: /^graphql$/, replacement: require.resolve('graphql') },
+  { find: /^@handoff\/shared$/, replacement: here('./shared/src/index.ts') },
+  { find: /^@handoff\/shared\/(.*)$/, replacement: here('./shared/src/$1') },
+  { find: /^@handoff\/merchant$/, replacement: here('./subgraphs/merchant/src/index.ts') },
+  { find: /^@handoff\/checkout-session$/, replacement: here('./subgraphs/checkout-session/src/index.ts') },
+  { find: /^@handoff\/payment-intent$/, replacement: here('./subgraphs/payment-intent/src/index.ts') },
+  { find: /^@handoff\/conversion-ledger$/, replacement: here('./subgraphs/conversion-ledger/src/index.ts') },
+  { find: /^@handoff\/gateway$/, replacement: here('./gateway/src/index.ts') },
+  { find: /^@handoff\/launcher$/, replacement: here('./launcher/src/index.ts') },
+];
+
+const plugins = [
+  swc.vite({
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      keepClassNames: true,
+      target: 'es2022',
+    },
+  }),
+];
+
+export default defineConfig({
+  plugins,
+  resolve: { alias },
+  test: {
+    globalSetup: [here('./test/support/global-setup.ts')],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    projects: [
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['shared/src/**/*.spec.ts', 'subgraphs/*/src/**/*.spec.ts', 'gateway/src/**/*.spec.ts', 'launcher/src/**/*.spec.ts'],
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['shared/test/**/*.int.spec.ts', 'subgraphs/*/test/**/*.int.spec.ts', 'gateway/test/**/*.int.spec.ts', 'launcher/test/**/*.int.spec.ts'],
+          globalSetup: [here('./test/support/global-setup.ts')],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.e2e.spec.ts'],
+          globalSetup: [here('./test/support/global-setup.ts')],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
