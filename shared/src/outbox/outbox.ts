@@ -1,0 +1,58 @@
+// The transactional outbox: an event is a row written in the same transaction as the state
+// change it announces; OutboxRelay moves committed rows to BullMQ and Redis pub/sub.
+import type { EntityManager } from 'typeorm';
+import { qualifiedTable } from '../idempotency/schema-name.js';
+import { safeJobId } from '../queue/queue.js';
+
+export interface OutboxEvent {
+  /** e.g. `payment_intent.succeeded`. */
+  topic: string;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+}
+
+/** The data of every job the relay adds, and the body of its pub/sub message. */
+export interface OutboxJobData {
+  /** The outbox row id (bigint, as a string). */
+  outboxId: string;
+  schema: string;
+  topic: string;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/**
+ * Topic pattern → queue names. A pattern is an exact topic, `*` (every topic) or a prefix
+ * ending in `.*` (`payment_intent.*` matches `payment_intent.succeeded`).
+ */
+export type OutboxRoutes = Record<string, readonly string[]>;
+
+/** Inserts the event inside the caller's transaction; returns the row id. */
+export async function addToOutbox(manager: EntityManager, schema: string, event: OutboxEvent): Promise<string> {
+  const rows: Array<{ id: string }> = await manager.query(
+    `INSERT INTO ${qualifiedTable(schema, 'outbox')} (topic, aggregate_id, payload)
+     VALUES ($1, $2, $3::jsonb) RETURNING id`,
+    [event.topic, event.aggregateId, JSON.stringify(event.payload)],
+  );
+  return String(rows[0]!.id);
+}
+
+/** The queues a topic is routed to (deduplicated, in route order). */
+export function routedQueues(routes: OutboxRoutes, topic: string): string[] {
+  const queues = new Set<string>();
+  for (const [pattern, names] of Object.entries(routes)) {
+    const matches =
+      pattern === '*' ||
+      pattern === topic ||
+      (pattern.endsWith('.*') && topic.startsWith(pattern.slice(0, -1)));
+    if (matches) for (const name of names) queues.add(name);
+  }
+  return [...queues];
+}
+
+/** The deterministic BullMQ job id of an outbox row, the same in every routed queue. */
+export function outboxJobId(schema: string, outboxId: string): string {
+  return safeJobId(schema, 'outbox', outboxId);
+}

@@ -1,0 +1,193 @@
+// IdempotencyStore against real PostgreSQL, in a schema of its own.
+import { randomBytes } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv } from '../../test/support/env.js';
+import { ErrorCode } from '../src/errors/index.js';
+import type { Principal } from '../src/identity/principal.js';
+import {
+  canonicalJson,
+  createIdempotencyTableSql,
+  dropIdempotencyTableSql,
+  IdempotencyStore,
+  requestHash,
+} from '../src/idempotency/index.js';
+
+const schema = `t_idem_${randomBytes(4).toString('hex')}`;
+const merchant: Principal = { kind: 'MERCHANT', keyId: 'key_1', merchantId: 'mer_1' };
+const otherMerchant: Principal = { kind: 'MERCHANT', keyId: 'key_2', merchantId: 'mer_2' };
+
+let dataSource: DataSource;
+let store: IdempotencyStore;
+
+beforeAll(async () => {
+  // 25 connections: 20 concurrent callers each hold one while they wait on the key's lock.
+  dataSource = new DataSource({
+    type: 'postgres',
+    url: testEnv().databaseUrl,
+    synchronize: false,
+    entities: [],
+    extra: { max: 25 },
+  });
+  await dataSource.initialize();
+  await dataSource.query(`CREATE SCHEMA "${schema}"`);
+  for (const sql of createIdempotencyTableSql(schema)) await dataSource.query(sql);
+  store = new IdempotencyStore(dataSource, schema);
+});
+
+afterAll(async () => {
+  if (!dataSource?.isInitialized) return;
+  for (const sql of dropIdempotencyTableSql(schema)) await dataSource.query(sql);
+  await dataSource.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await dataSource.destroy();
+});
+
+/** A command whose effect is a row in a side table, so executions can be counted. */
+function counter() {
+  let calls = 0;
+  const exec = async (manager: EntityManager) => {
+    calls += 1;
+    const [row] = await manager.query(`SELECT gen_random_uuid()::text AS id`);
+    return { id: row.id as string, at: calls };
+  };
+  const codec = {
+    toStored: (r: { id: string; at: number }) => r,
+    fromStored: async (stored: any) => stored as { id: string; at: number },
+  };
+  return { exec, codec, calls: () => calls };
+}
+
+const key = () => `key-${randomBytes(6).toString('hex')}`;
+
+async function storedCount(k: string): Promise<number> {
+  const [row] = await dataSource.query(`SELECT count(*)::int AS n FROM "${schema}".idempotency_keys WHERE key = $1`, [k]);
+  return row.n;
+}
+
+describe('canonicalJson / requestHash', () => {
+  it('ignores object key order at every depth', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"x":1,"y":2}]},"b":1}',
+    );
+    expect(requestHash('op', { a: 1, b: 2 })).toBe(requestHash('op', { b: 2, a: 1 }));
+    expect(requestHash('op', { a: 1 })).not.toBe(requestHash('other', { a: 1 }));
+    expect(canonicalJson({ a: undefined, b: [undefined] })).toBe('{"b":[null]}');
+  });
+});
+
+describe('IdempotencyStore.run', () => {
+  it('same key and input: executes once, returns the stored response', async () => {
+    const c = counter();
+    const k = key();
+    const first = await store.run({ principal: merchant, key: k, operation: 'create', input: { a: 1, b: 2 } }, c.exec, c.codec);
+    const second = await store.run({ principal: merchant, key: k, operation: 'create', input: { b: 2, a: 1 } }, c.exec, c.codec);
+    expect(c.calls()).toBe(1);
+    expect(second).toEqual(first);
+    expect(await storedCount(k)).toBe(1);
+  });
+
+  it('same key, different input or operation: IDEMPOTENCY_KEY_REUSED', async () => {
+    const c = counter();
+    const k = key();
+    await store.run({ principal: merchant, key: k, operation: 'create', input: { a: 1 } }, c.exec, c.codec);
+    const reused = (input: unknown, operation = 'create') =>
+      store.run({ principal: merchant, key: k, operation, input }, c.exec, c.codec).then(
+        () => expect.fail('should have thrown'),
+        (err: any) => err,
+      );
+    expect((await reused({ a: 2 })).extensions.code).toBe(ErrorCode.IDEMPOTENCY_KEY_REUSED);
+    expect((await reused({ a: 1 }, 'update')).extensions.code).toBe(ErrorCode.IDEMPOTENCY_KEY_REUSED);
+    expect(c.calls()).toBe(1);
+  });
+
+  it('20 concurrent calls with one key: one execution, one result for all', async () => {
+    const c = counter();
+    const k = key();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        store.run({ principal: merchant, key: k, operation: 'create', input: { n: 1 } }, async (m) => {
+          const r = await c.exec(m);
+          await m.query('SELECT pg_sleep(0.05)'); // widen the race window
+          return r;
+        }, c.codec),
+      ),
+    );
+    expect(c.calls()).toBe(1);
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(await storedCount(k)).toBe(1);
+  });
+
+  it('a failing command stores nothing; a retry with the same key runs', async () => {
+    const c = counter();
+    const k = key();
+    const failing = async () => {
+      throw new Error('validation failed');
+    };
+    await expect(store.run({ principal: merchant, key: k, operation: 'create', input: { a: 0 } }, failing, c.codec)).rejects.toThrow(
+      'validation failed',
+    );
+    expect(await storedCount(k)).toBe(0);
+    // The corrected retry may even change the input: nothing was stored for the failure.
+    const ok = await store.run({ principal: merchant, key: k, operation: 'create', input: { a: 1 } }, c.exec, c.codec);
+    expect(c.calls()).toBe(1);
+    expect(ok.at).toBe(1);
+  });
+
+  it('a response older than 24 hours is forgotten: the command runs again', async () => {
+    const c = counter();
+    const k = key();
+    const opts = { principal: merchant, key: k, operation: 'create', input: { a: 1 } };
+    const first = await store.run(opts, c.exec, c.codec);
+    await dataSource.query(
+      `UPDATE "${schema}".idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`,
+      [k],
+    );
+    const second = await store.run(opts, c.exec, c.codec);
+    expect(c.calls()).toBe(2);
+    expect(second.id).not.toBe(first.id);
+    expect(await storedCount(k)).toBe(1);
+  });
+
+  it('keys are scoped to the principal', async () => {
+    const c = counter();
+    const k = key();
+    const a = await store.run({ principal: merchant, key: k, operation: 'create', input: { a: 1 } }, c.exec, c.codec);
+    const b = await store.run({ principal: otherMerchant, key: k, operation: 'create', input: { a: 1 } }, c.exec, c.codec);
+    expect(c.calls()).toBe(2);
+    expect(b.id).not.toBe(a.id);
+  });
+
+  it('without a key: just runs in a transaction, every time', async () => {
+    const c = counter();
+    await store.run({ principal: merchant, key: undefined, operation: 'create', input: {} }, c.exec, c.codec);
+    await store.run({ principal: merchant, key: null, operation: 'create', input: {} }, c.exec, c.codec);
+    expect(c.calls()).toBe(2);
+  });
+
+  it('rejects malformed keys as BAD_USER_INPUT', async () => {
+    const c = counter();
+    for (const bad of ['', 'x'.repeat(256), 'tab\there']) {
+      const err: any = await store
+        .run({ principal: merchant, key: bad, operation: 'create', input: {} }, c.exec, c.codec)
+        .catch((e) => e);
+      expect(err.extensions.code).toBe(ErrorCode.BAD_USER_INPUT);
+      expect(err.extensions.field).toBe('idempotencyKey');
+    }
+    expect(c.calls()).toBe(0);
+  });
+
+  it('purgeExpired deletes old rows only', async () => {
+    const c = counter();
+    const oldKey = key();
+    const newKey = key();
+    await store.run({ principal: merchant, key: oldKey, operation: 'create', input: {} }, c.exec, c.codec);
+    await store.run({ principal: merchant, key: newKey, operation: 'create', input: {} }, c.exec, c.codec);
+    await dataSource.query(
+      `UPDATE "${schema}".idempotency_keys SET created_at = now() - interval '30 hours' WHERE key = $1`,
+      [oldKey],
+    );
+    expect(await store.purgeExpired()).toBeGreaterThanOrEqual(1);
+    expect(await storedCount(oldKey)).toBe(0);
+    expect(await storedCount(newKey)).toBe(1);
+  });
+});

@@ -1,0 +1,242 @@
+// The outbox and its relay against real PostgreSQL and Redis. Each test has its own queue
+// prefix; the shared Redis is never flushed (other runs use it), Redis loss is simulated by
+// obliterating this test's queues.
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { testEnv } from '../../test/support/env.js';
+import { createLogger } from '../src/logging/index.js';
+import {
+  addToOutbox,
+  createOutboxTableSql,
+  dropOutboxTableSql,
+  OutboxRelay,
+  routedQueues,
+  type OutboxJobData,
+  type OutboxRelayOptions,
+} from '../src/outbox/index.js';
+import { createRedis, startWorker } from '../src/queue/index.js';
+
+const env = testEnv();
+const schema = `t_outbox_${randomBytes(4).toString('hex')}`;
+const logger = createLogger('outbox-test', 'silent');
+const routes = { 'payment_intent.*': ['pi-events'], 'payment_intent.succeeded': ['ledger'], '*': [] };
+const channelName = (s: string) => `${s}-events`;
+
+let dataSource: DataSource;
+let redis: Redis;
+let subscriber: Redis;
+let prefix: string;
+let channel: string;
+let messages: OutboxJobData[];
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+
+beforeAll(async () => {
+  dataSource = new DataSource({ type: 'postgres', url: env.databaseUrl, synchronize: false, entities: [] });
+  await dataSource.initialize();
+  await dataSource.query(`CREATE SCHEMA "${schema}"`);
+  for (const sql of createOutboxTableSql(schema)) await dataSource.query(sql);
+  redis = createRedis(env.redisUrl);
+  subscriber = createRedis(env.redisUrl);
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  subscriber?.disconnect();
+  if (!dataSource?.isInitialized) return;
+  for (const sql of dropOutboxTableSql(schema)) await dataSource.query(sql);
+  await dataSource.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await dataSource.destroy();
+});
+
+beforeEach(async () => {
+  prefix = `${env.queuePrefix}-${randomBytes(4).toString('hex')}`;
+  channel = channelName(prefix);
+  messages = [];
+  await subscriber.subscribe(channel);
+  subscriber.removeAllListeners('message');
+  subscriber.on('message', (ch: string, msg: string) => {
+    if (ch === channel) messages.push(JSON.parse(msg));
+  });
+  // Rows from earlier tests must not leak into this test's counts.
+  await dataSource.query(`UPDATE "${schema}".outbox SET published_at = now(), delivered_at = now()`);
+});
+
+afterEach(async () => {
+  await subscriber.unsubscribe(channel);
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+function relay(overrides: Partial<OutboxRelayOptions> = {}): OutboxRelay {
+  const r = new OutboxRelay({
+    dataSource,
+    schema,
+    redis,
+    queuePrefix: prefix,
+    logger,
+    routes,
+    pubsubChannel: () => channel,
+    sweepAfterMs: 0,
+    ...overrides,
+  });
+  cleanups.push(() => r.stop());
+  return r;
+}
+
+function queue(name: string): Queue {
+  const q = new Queue(name, { connection: redis, prefix });
+  cleanups.push(() => q.close());
+  return q;
+}
+
+async function commitEvents(...topics: string[]): Promise<string[]> {
+  return dataSource.transaction((m) =>
+    Promise.all(topics.map((topic, i) => addToOutbox(m, schema, { topic, aggregateId: `pi_${i}`, payload: { amount: 100 + i } }))),
+  );
+}
+
+async function outboxRow(id: string) {
+  const [row] = await dataSource.query(`SELECT * FROM "${schema}".outbox WHERE id = $1`, [id]);
+  return row;
+}
+
+const jobId = (id: string) => `${schema}-outbox-${id}`;
+
+describe('routedQueues', () => {
+  it('matches exact topics, prefixes ending in .* and *', () => {
+    const r = { 'payment_intent.*': ['a'], 'payment_intent.succeeded': ['b', 'a'], '*': ['c'], 'merchant.created': ['d'] };
+    expect(routedQueues(r, 'payment_intent.succeeded')).toEqual(['a', 'b', 'c']);
+    expect(routedQueues(r, 'payment_intentX')).toEqual(['c']);
+    expect(routedQueues({}, 'x')).toEqual([]);
+  });
+});
+
+describe('OutboxRelay', () => {
+  it('publishes nothing for a transaction that rolled back', async () => {
+    await expect(
+      dataSource.transaction(async (m) => {
+        await addToOutbox(m, schema, { topic: 'payment_intent.succeeded', aggregateId: 'pi_x', payload: {} });
+        throw new Error('rollback');
+      }),
+    ).rejects.toThrow('rollback');
+    expect(await relay().publishPendingNow()).toBe(0);
+    expect(await queue('pi-events').getJobCounts()).toMatchObject({ waiting: 0, completed: 0 });
+    expect(messages).toEqual([]);
+  });
+
+  it('publishes committed rows as jobs with deterministic ids and a pub/sub message', async () => {
+    const [id] = await commitEvents('payment_intent.succeeded');
+    const r = relay();
+    expect(await r.publishPendingNow()).toBe(1);
+    for (const name of ['pi-events', 'ledger']) {
+      const job = await queue(name).getJob(jobId(id!));
+      expect(job?.name).toBe('payment_intent.succeeded');
+      expect(job?.data).toMatchObject({ outboxId: id, schema, topic: 'payment_intent.succeeded', aggregateId: 'pi_0', payload: { amount: 100 } });
+      expect(job?.opts.attempts).toBe(10);
+    }
+    await vi.waitFor(() => expect(messages.map((m) => m.outboxId)).toEqual([id]));
+    const row = await outboxRow(id!);
+    expect(row.published_at).not.toBeNull();
+    expect(row.delivered_at).toBeNull();
+  });
+
+  it('publishing a row twice does not duplicate its jobs', async () => {
+    const [id] = await commitEvents('payment_intent.created');
+    const r = relay();
+    await r.publishPendingNow();
+    // As if the first pass's commit had been lost after the jobs were added.
+    await dataSource.query(`UPDATE "${schema}".outbox SET published_at = NULL WHERE id = $1`, [id]);
+    expect(await r.publishPendingNow()).toBe(1);
+    expect(await queue('pi-events').getJobCounts('waiting')).toEqual({ waiting: 1 });
+  });
+
+  it('marks rows with no routed queue delivered when published', async () => {
+    const [id] = await commitEvents('merchant.created');
+    expect(await relay().publishPendingNow()).toBe(1);
+    expect((await outboxRow(id!)).delivered_at).not.toBeNull();
+    await vi.waitFor(() => expect(messages).toHaveLength(1));
+  });
+
+  it('notify() runs a publish pass soon, many notifies coalesced', async () => {
+    const ids = await commitEvents('payment_intent.created', 'payment_intent.canceled');
+    const r = relay();
+    for (let i = 0; i < 5; i++) r.notify();
+    await vi.waitFor(async () => {
+      for (const id of ids) expect((await outboxRow(id)).published_at).not.toBeNull();
+    });
+    expect(await queue('pi-events').getJobCounts('waiting')).toEqual({ waiting: 2 });
+  });
+
+  it('start(): the timer publishes rows whose notify() was missed', async () => {
+    const r = relay({ sweepIntervalMs: 100 });
+    r.start();
+    const [id] = await commitEvents('payment_intent.created'); // committed, never notified
+    await vi.waitFor(async () => expect((await outboxRow(id!)).published_at).not.toBeNull());
+    expect(await queue('pi-events').getJob(jobId(id!))).toBeDefined();
+  });
+
+  it('sweep re-adds jobs Redis lost, then marks rows delivered once workers complete them', async () => {
+    const [id] = await commitEvents('payment_intent.succeeded');
+    const r = relay();
+    await r.publishPendingNow();
+    const pi = queue('pi-events');
+    const ledger = queue('ledger');
+
+    // Redis loses everything of this test (a restart without persistence).
+    await pi.obliterate({ force: true });
+    await ledger.remove(jobId(id!));
+    expect(await pi.getJob(jobId(id!))).toBeUndefined();
+    messages.length = 0;
+
+    expect(await r.sweepNow()).toEqual({ requeued: 1, delivered: 0 });
+    expect(await pi.getJob(jobId(id!))).toBeDefined();
+    expect(await ledger.getJob(jobId(id!))).toBeDefined();
+    await vi.waitFor(() => expect(messages).toHaveLength(1));
+    // Jobs present but not yet processed: nothing to do.
+    expect(await r.sweepNow()).toEqual({ requeued: 0, delivered: 0 });
+
+    const seen: string[] = [];
+    for (const name of ['pi-events', 'ledger']) {
+      const connection = createRedis(env.redisUrl, { forBullmqWorker: true });
+      const worker = startWorker<OutboxJobData>({
+        name,
+        prefix,
+        connection,
+        concurrency: 1,
+        logger,
+        processor: async (job) => {
+          seen.push(`${name}:${job.data.outboxId}`);
+        },
+      });
+      cleanups.push(async () => {
+        await worker.close();
+        connection.disconnect();
+      });
+    }
+    await vi.waitFor(async () => {
+      expect(await pi.getJobState(jobId(id!))).toBe('completed');
+      expect(await ledger.getJobState(jobId(id!))).toBe('completed');
+    });
+    expect(seen.sort()).toEqual([`ledger:${id}`, `pi-events:${id}`]);
+    expect(await r.sweepNow()).toEqual({ requeued: 0, delivered: 1 });
+    expect((await outboxRow(id!)).delivered_at).not.toBeNull();
+  });
+
+  it('while Redis is unreachable: logs, leaves the row unpublished, and a later pass publishes it', async () => {
+    const [id] = await commitEvents('payment_intent.created');
+    const dead = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+    dead.on('error', () => undefined);
+    cleanups.push(() => dead.disconnect());
+    const broken = relay({ queueConnection: dead, redisTimeoutMs: 300 });
+    expect(await broken.publishPendingNow()).toBe(0);
+    const row = await outboxRow(id!);
+    expect(row.published_at).toBeNull();
+    expect(row.attempts).toBe(1);
+    await broken.stop();
+
+    expect(await relay().publishPendingNow()).toBe(1);
+    expect(await queue('pi-events').getJob(jobId(id!))).toBeDefined();
+  });
+});

@@ -1,0 +1,14 @@
+// The checkout-session subgraph: checkout sessions (and, with the Checkout issue, agent sessions,
+// recommendations and agent checkout).
+import type { SubgraphModule } from '@handoff/shared';
+import { createApp, SCHEMA_NAME, SUBGRAPH_NAME } from './app.js';
+import { loadConfig, type CheckoutSessionConfig } from './config.js';
+
+export const checkoutSessionSubgraph: SubgraphModule<CheckoutSessionConfig> = {
+  name: SUBGRAPH_NAME,
+  schemaName: SCHEMA_NAME,
+  defaultPort: 4002,
+  loadConfig,
+  createApp,
+};
+export { createApp, loadConfig, type CheckoutSessionConfig };

@@ -1,0 +1,4 @@
+// The checkout-session package's migrations, oldest first.
+import { CreateCheckoutSessions1795293700000 } from './1795293700000-create-checkout-sessions.js';
+
+export const migrations: Function[] = [CreateCheckoutSessions1795293700000];
