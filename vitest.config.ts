@@ -55,7 +55,6 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['shared/test/**/*.int.spec.ts', 'subgraphs/*/test/**/*.int.spec.ts', 'gateway/test/**/*.int.spec.ts', 'launcher/test/**/*.int.spec.ts'],
-          globalSetup: [here('./test/support/global-setup.ts')],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -66,7 +65,6 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.e2e.spec.ts'],
-          globalSetup: [here('./test/support/global-setup.ts')],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '../persistence/data-source.js';
 import { createRedis } from '../queue/queue.js';
+import { OutboxRelay, type OutboxJobData, type OutboxRoutes } from '../outbox/index.js';
 import type { FederatedSchema } from '../federation/build-subgraph.js';
 import type { SubgraphContext } from './context.js';
 import type { SubgraphApp, SubgraphRuntimeConfig } from './subgraph-app.js';
@@ -12,6 +13,8 @@ import type { ReadinessCheck } from './health.js';
 
 export interface SubgraphParts<Ctx extends SubgraphContext> {
   schema: FederatedSchema;
+  /** Which BullMQ queues each outbox topic goes to (`*`, `prefix.*` or exact topics). */
+  outboxRoutes?: OutboxRoutes;
   extendContext?: (base: SubgraphContext) => Ctx | Promise<Ctx>;
   readiness?: Record<string, ReadinessCheck>;
   startWorkers?: () => Promise<{ close(): Promise<void> }>;
@@ -25,8 +28,19 @@ export interface DefineSubgraphOptions<C extends SubgraphRuntimeConfig, Ctx exte
   entities: Function[];
   migrations: Function[];
   /** Builds services, resolvers and schema over the opened resources. */
-  build(resources: { dataSource: DataSource; redis: Redis; config: C }): Promise<SubgraphParts<Ctx>>;
+  build(resources: SubgraphResources<C>): Promise<SubgraphParts<Ctx>>;
 }
+
+export interface SubgraphResources<C> {
+  dataSource: DataSource;
+  redis: Redis;
+  config: C;
+  /** Call after a transaction that wrote outbox rows commits: publishes them now. */
+  outbox: { notify(): void };
+}
+
+/** The Redis pub/sub channel every outbox event is announced on (subscriptions listen here). */
+export const eventsChannel = (queuePrefix: string) => `${queuePrefix}:events`;
 
 export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extends SubgraphContext>(
   opts: DefineSubgraphOptions<C, Ctx>,
@@ -41,7 +55,21 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
     applicationName: `handoff-${opts.name}`,
   });
   const redis = createRedis(config.env.REDIS_URL);
-  const parts = await opts.build({ dataSource, redis, config });
+  // Routes are known only after build; the relay reads them lazily.
+  let routes: OutboxRoutes = {};
+  const relay = new OutboxRelay({
+    dataSource,
+    schema: opts.schemaName,
+    redis,
+    queuePrefix: config.env.QUEUE_PREFIX,
+    logger: config.logger.child({ component: 'outbox-relay' }),
+    get routes() {
+      return routes;
+    },
+    pubsubChannel: (_event: OutboxJobData) => eventsChannel(config.env.QUEUE_PREFIX),
+  });
+  const parts = await opts.build({ dataSource, redis, config, outbox: { notify: () => relay.notify() } });
+  routes = parts.outboxRoutes ?? {};
   const server = await createSubgraphServer<Ctx>({
     name: opts.name,
     schema: parts.schema.schema,
@@ -79,12 +107,20 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
     },
     startWorkers: async () => {
       await ensureInitialized();
-      return parts.startWorkers ? parts.startWorkers() : { close: async () => undefined };
+      relay.start();
+      const own = parts.startWorkers ? await parts.startWorkers() : undefined;
+      return {
+        close: async () => {
+          await own?.close();
+          await relay.stop();
+        },
+      };
     },
     close: async () => {
       if (closed) return;
       closed = true;
       await parts.close?.();
+      await relay.stop();
       if (dataSource.isInitialized) await dataSource.destroy();
       redis.disconnect();
     },

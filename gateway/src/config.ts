@@ -1,0 +1,99 @@
+// The gateway's configuration: the only file in this package that reads the environment.
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { baseConfigSchema, ConfigError, createLogger, internalSecretFor, parseEnv, type Logger, type NodeEnv } from '@handoff/shared';
+import { SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
+
+/** The committed supergraph, written by `npm run compose` (launcher/src/compose.ts). */
+export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+
+const schema = baseConfigSchema.extend({
+  PORT: port.default(4000),
+  /** Bootstrap admin key; compared in constant time. Required in production. */
+  HANDOFF_ADMIN_KEY: z.string().min(16, 'HANDOFF_ADMIN_KEY must be at least 16 characters').optional(),
+  MERCHANT_URL: httpUrl.default('http://127.0.0.1:4001/graphql'),
+  CHECKOUT_SESSION_URL: httpUrl.default('http://127.0.0.1:4002/graphql'),
+  PAYMENT_INTENT_URL: httpUrl.default('http://127.0.0.1:4003/graphql'),
+  CONVERSION_LEDGER_URL: httpUrl.default('http://127.0.0.1:4004/graphql'),
+  SUPERGRAPH_PATH: z.string().optional(),
+  MAX_DEPTH: positiveInt.default(12),
+  MAX_ALIASES: positiveInt.default(15),
+  MAX_TOKENS: positiveInt.default(2000),
+  MAX_DIRECTIVES: positiveInt.default(10),
+  MAX_COST: positiveInt.default(5000),
+  /** Largest request body accepted, in bytes (413 above it). */
+  MAX_BODY_BYTES: positiveInt.default(256 * 1024),
+  /** Per subgraph call, connect to last byte. */
+  SUBGRAPH_TIMEOUT_MS: positiveInt.default(10_000),
+  /** How long a resolved (or rejected) API key is remembered: a revoked key is refused within this time. */
+  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  SUBGRAPH_MAX_SOCKETS: positiveInt.default(128),
+});
+
+export type GatewayEnv = z.infer<typeof schema>;
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+}
+
+export interface GatewayConfig {
+  env: GatewayEnv;
+  nodeEnv: NodeEnv;
+  production: boolean;
+  port: number;
+  adminKey: string | undefined;
+  subgraphUrls: Readonly<Record<SubgraphName, string>>;
+  supergraphPath: string;
+  limits: QueryLimits;
+  maxBodyBytes: number;
+  subgraphTimeoutMs: number;
+  subgraphMaxSockets: number;
+  apiKeyCacheTtlMs: number;
+  internalSecret: string;
+  logger: Logger;
+}
+
+export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  const parsed = parseEnv(schema, env);
+  const production = parsed.NODE_ENV === 'production';
+  if (production && !parsed.HANDOFF_ADMIN_KEY) {
+    throw new ConfigError(['HANDOFF_ADMIN_KEY: required when NODE_ENV=production']);
+  }
+  const subgraphUrls: Record<SubgraphName, string> = {
+    merchant: parsed.MERCHANT_URL,
+    'checkout-session': parsed.CHECKOUT_SESSION_URL,
+    'payment-intent': parsed.PAYMENT_INTENT_URL,
+    'conversion-ledger': parsed.CONVERSION_LEDGER_URL,
+  };
+  for (const name of SUBGRAPH_NAMES) if (!subgraphUrls[name]) throw new ConfigError([`${name}: no URL`]);
+  return Object.freeze({
+    env: parsed,
+    nodeEnv: parsed.NODE_ENV,
+    production,
+    port: parsed.PORT,
+    adminKey: parsed.HANDOFF_ADMIN_KEY,
+    subgraphUrls: Object.freeze(subgraphUrls),
+    supergraphPath: parsed.SUPERGRAPH_PATH ?? DEFAULT_SUPERGRAPH_PATH,
+    limits: Object.freeze({
+      maxDepth: parsed.MAX_DEPTH,
+      maxAliases: parsed.MAX_ALIASES,
+      maxTokens: parsed.MAX_TOKENS,
+      maxDirectives: parsed.MAX_DIRECTIVES,
+      maxCost: parsed.MAX_COST,
+    }),
+    maxBodyBytes: parsed.MAX_BODY_BYTES,
+    subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
+    subgraphMaxSockets: parsed.SUBGRAPH_MAX_SOCKETS,
+    apiKeyCacheTtlMs: parsed.API_KEY_CACHE_TTL_MS,
+    internalSecret: internalSecretFor(parsed),
+    logger: createLogger('gateway', parsed.LOG_LEVEL),
+  });
+}

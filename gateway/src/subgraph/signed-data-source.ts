@@ -1,0 +1,74 @@
+// How the gateway talks to one subgraph: the caller's principal and the request id go in headers
+// (the fetcher signs them with the body), the client's Idempotency-Key goes along for a request
+// that is one mutation, and nothing else the client sent is forwarded.
+import { GraphQLDataSourceRequestKind, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { IDEMPOTENCY_KEY_HEADER, isKnownErrorCode, PRINCIPAL_HEADER, REQUEST_ID_HEADER, type Logger } from '@handoff/shared';
+import type { GatewayContext } from '../context.js';
+import { ANONYMOUS_PRINCIPAL_HEADER } from '../auth/authenticator.js';
+
+type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
+
+/** Code of a subgraph call that failed at the HTTP level; not a public code, so masked at the edge. */
+export const SUBGRAPH_HTTP_ERROR = 'SUBGRAPH_HTTP_ERROR';
+
+export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  /** Subgraph name, for logs. */
+  name: string;
+  logger: Logger;
+
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const headers = options.request.http!.headers;
+    if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) {
+      headers.set(PRINCIPAL_HEADER, ANONYMOUS_PRINCIPAL_HEADER);
+      return;
+    }
+    const { context } = options;
+    headers.set(PRINCIPAL_HEADER, context.principalHeader);
+    headers.set(REQUEST_ID_HEADER, context.requestId);
+    if (
+      context.idempotencyKey !== undefined &&
+      options.request.query?.startsWith('mutation') &&
+      isSingleMutation(options.incomingRequestContext.operation)
+    ) {
+      headers.set(IDEMPOTENCY_KEY_HEADER, context.idempotencyKey);
+    }
+  }
+
+  /**
+   * A non-2xx answer. The subgraph masks its own errors, so a 4xx carrying one GraphQL error with
+   * a public code (e.g. BAD_USER_INPUT for a variable its scalar rejected) is passed on as that
+   * error. Anything else (401/403 = our signature was refused, 5xx, non-GraphQL bodies) is the
+   * gateway's problem: logged with the details, shown to the client as "Unexpected error.".
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    const body = await this.parseBody(response).catch(() => undefined);
+    const first = firstGraphQLError(body);
+    if (response.status >= 400 && response.status < 500 && response.status !== 401 && response.status !== 403 && first) {
+      return new GraphQLError(first.message, { extensions: first.extensions });
+    }
+    this.logger?.error(
+      { subgraph: this.name, status: response.status, body: typeof body === 'string' ? body.slice(0, 500) : body },
+      'subgraph call failed',
+    );
+    return new GraphQLError(`Subgraph ${this.name} answered HTTP ${response.status}.`, {
+      extensions: { code: SUBGRAPH_HTTP_ERROR, serviceName: this.name },
+    });
+  }
+}
+
+function firstGraphQLError(body: unknown): { message: string; extensions: Record<string, unknown> } | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const errors = (body as { errors?: unknown }).errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  const e = errors[0] as { message?: unknown; extensions?: Record<string, unknown> };
+  if (typeof e?.message !== 'string' || !isKnownErrorCode(e.extensions?.code)) return undefined;
+  return { message: e.message, extensions: e.extensions! };
+}
+
+/** One mutation field at the root: only then does a single Idempotency-Key mean one thing. */
+export function isSingleMutation(operation: OperationDefinitionNode | undefined): boolean {
+  if (!operation || operation.operation !== 'mutation') return false;
+  const selections = operation.selectionSet.selections;
+  return selections.length === 1 && selections[0]!.kind === Kind.FIELD;
+}

@@ -1,0 +1,4 @@
+// The payment-intent package's migrations, oldest first.
+import { CreatePaymentIntents1795293700000 } from './1795293700000-create-payment-intents.js';
+
+export const migrations: Function[] = [CreatePaymentIntents1795293700000];
