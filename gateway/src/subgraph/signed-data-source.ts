@@ -1,7 +1,7 @@
 // How the gateway talks to one subgraph: the caller's principal and the request id go in headers
 // (the fetcher signs them with the body), the client's Idempotency-Key goes along for a request
 // that is one mutation, and nothing else the client sent is forwarded.
-import { GraphQLDataSourceRequestKind, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import { IDEMPOTENCY_KEY_HEADER, isKnownErrorCode, PRINCIPAL_HEADER, REQUEST_ID_HEADER, type Logger } from '@handoff/shared';
 import type { GatewayContext } from '../context.js';
@@ -19,7 +19,8 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = options.request.http!.headers;
-    if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) {
+    if (!('incomingRequestContext' in options)) {
+      // Health checks and schema loading (unused here: the supergraph is static).
       headers.set(PRINCIPAL_HEADER, ANONYMOUS_PRINCIPAL_HEADER);
       return;
     }

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -54,7 +55,7 @@ export async function createSubgraphServer<Ctx extends SubgraphContext>(
     schema: opts.schema,
     introspection: true, // only reachable with a gateway signature anyway
     includeStacktraceInErrorResponses: false,
-    status400ForVariableCoercionErrors: true,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
     csrfPrevention: false, // every request is HMAC-signed by the gateway
     formatError: (formatted, error) => maskFormattedError(formatted, error, logger),
   });

@@ -7,7 +7,7 @@ import { testEnv } from '../../../test/support/env.js';
 import { CheckoutMode, CheckoutSessionStatus } from '../src/checkout-session/checkout-session.enums.js';
 import { CheckoutSessionEntity } from '../src/checkout-session/checkout-session.entity.js';
 import { createApp, loadConfig } from '../src/index.js';
-import { signedCaller } from './signed-call.js';
+import { signedCaller } from '../../../test/support/signed-call.js';
 
 const env = testEnv();
 const secret = randomBytes(32).toString('hex');

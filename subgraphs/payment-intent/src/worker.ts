@@ -1,5 +1,5 @@
-// Production entry point: the payment-intent package's background work. None yet: the
-// Payments issue adds webhook ingestion and the outbox relay (with its routes).
+// Production entry point: the payment-intent package's background work: the outbox relay
+// (shared); the Payments issue adds webhook ingestion and the outbox routes.
 import { runSubgraphMain } from '@handoff/shared';
 import { paymentIntentSubgraph } from './index.js';
 

@@ -1,0 +1,38 @@
+// `Authorization: Bearer <key>` → principal. No header: the anonymous principal (resolvers then
+// answer UNAUTHENTICATED where a key is needed). A header that is not a Bearer key, or a key that
+// is unknown or revoked: rejected before anything executes.
+import { anonymous, bearerToken, constantTimeEqual, encodePrincipal, hashApiKey, looksLikeApiKey } from '@handoff/shared';
+import type { ApiKeyResolver, ResolvedApiKey } from './api-key-resolver.js';
+
+export const ANONYMOUS_PRINCIPAL_HEADER = encodePrincipal(anonymous);
+
+export type Authentication = ({ ok: true } & ResolvedApiKey) | { ok: false; reason: 'malformed' | 'unknown' };
+
+const ANONYMOUS: Authentication = Object.freeze({ ok: true, principal: anonymous, principalHeader: ANONYMOUS_PRINCIPAL_HEADER });
+const MALFORMED: Authentication = Object.freeze({ ok: false, reason: 'malformed' });
+const UNKNOWN: Authentication = Object.freeze({ ok: false, reason: 'unknown' });
+
+export class Authenticator {
+  private readonly bootstrapAdmin: Authentication | undefined;
+
+  constructor(
+    private readonly resolver: ApiKeyResolver,
+    private readonly adminKey?: string,
+  ) {
+    if (adminKey) {
+      const principal = Object.freeze({ kind: 'ADMIN' as const, keyId: 'bootstrap' });
+      this.bootstrapAdmin = Object.freeze({ ok: true, principal, principalHeader: encodePrincipal(principal) });
+    }
+  }
+
+  /** Rejects (ApiKeyLookupError) only when the key's owner cannot be asked. */
+  async authenticate(authorization: string | undefined): Promise<Authentication> {
+    if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
+    const token = bearerToken(authorization);
+    if (!token) return MALFORMED;
+    if (this.adminKey && constantTimeEqual(token, this.adminKey)) return this.bootstrapAdmin!;
+    if (!looksLikeApiKey(token)) return MALFORMED;
+    const resolved = await this.resolver.resolve(hashApiKey(token));
+    return resolved ? { ok: true, ...resolved } : UNKNOWN;
+  }
+}

@@ -1,0 +1,11 @@
+// The context of one client request at the gateway; the data sources read it to sign subgraph calls.
+import type { Principal } from '@handoff/shared';
+
+export interface GatewayContext {
+  principal: Principal;
+  /** `encodePrincipal(principal)`, computed once per API key, not per request. */
+  principalHeader: string;
+  requestId: string;
+  /** The client's `Idempotency-Key` header, forwarded only for a request that is one mutation. */
+  idempotencyKey?: string;
+}

@@ -1,0 +1,247 @@
+// Builds Handoff's gateway: @apollo/gateway over the four subgraphs behind Apollo Server and
+// express, with API key auth, signed subgraph calls, query limits, error masking, health and
+// metrics. No side effects until `listen`.
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError } from 'graphql';
+import {
+  ErrorCode,
+  IDEMPOTENCY_KEY_HEADER,
+  REQUEST_ID_HEADER,
+  UNEXPECTED_MESSAGE,
+  mountHealth,
+  requestIdFrom,
+  runWithRequestContext,
+  unauthenticated,
+  type RunningServer,
+} from '@handoff/shared';
+import type { GatewayConfig } from './config.js';
+import type { GatewayContext } from './context.js';
+import { Authenticator } from './auth/authenticator.js';
+import { CachingApiKeyResolver, merchantApiKeyLookup, type ApiKeyResolver } from './auth/api-key-resolver.js';
+import { createFormatError } from './graphql/format-error.js';
+import { queryProtection } from './graphql/limits.js';
+import { operationResolutionPlugin } from './graphql/operation-resolution.js';
+import { createGatewayMetrics, type GatewayMetrics } from './http/metrics.js';
+import { listenGracefully } from './http/listen.js';
+import { subgraphReadinessChecks } from './http/subgraph-health.js';
+import { createSigningFetcher, createSubgraphAgents } from './subgraph/signing-fetcher.js';
+import { SignedDataSource } from './subgraph/signed-data-source.js';
+import { SUBGRAPH_NAMES, isSubgraphName, type SubgraphName } from './subgraph/subgraph-names.js';
+
+export interface CreateGatewayOptions {
+  config: GatewayConfig;
+  /** The composed supergraph; the subgraph URLs inside it are ignored. */
+  supergraphSdl: string;
+  /** Where each subgraph listens (POST URL of its /graphql). */
+  subgraphUrls: Readonly<Record<SubgraphName, string>>;
+  /** Replaces the merchant-backed key resolver (tests). */
+  apiKeyResolver?: ApiKeyResolver;
+}
+
+export interface HandoffGateway {
+  app: Express;
+  /** The key → principal resolver; `apiKeys.invalidate()` forgets remembered answers. */
+  apiKeys: ApiKeyResolver;
+  metrics: GatewayMetrics;
+  /** Starts HTTP on `port` (0 = any free port), host default 127.0.0.1. */
+  listen(port: number, host?: string): Promise<RunningServer>;
+  /** Stops Apollo and closes the subgraph connections (close the RunningServer first). */
+  close(): Promise<void>;
+}
+
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+interface GatewayRequest extends Request {
+  requestId?: string;
+}
+
+export async function createGateway(opts: CreateGatewayOptions): Promise<HandoffGateway> {
+  const { config } = opts;
+  const { logger } = config;
+  const subgraphUrls = checkSubgraphUrls(opts.subgraphUrls);
+  const metrics = createGatewayMetrics();
+  const agents = createSubgraphAgents(config.subgraphMaxSockets);
+  const fetcherFor = (name: string) =>
+    createSigningFetcher({
+      secret: config.internalSecret,
+      timeoutMs: config.subgraphTimeoutMs,
+      agents,
+      observe: metrics.fetchObserver(name),
+    });
+
+  const apiKeys =
+    opts.apiKeyResolver ??
+    new CachingApiKeyResolver(merchantApiKeyLookup({ merchantUrl: subgraphUrls.merchant, fetcher: fetcherFor('merchant') }), {
+      ttlMs: config.apiKeyCacheTtlMs,
+    });
+  const authenticator = new Authenticator(apiKeys, config.adminKey);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: opts.supergraphSdl,
+    logger: logger.child({ component: 'apollo-gateway' }),
+    buildService: ({ name }) => {
+      if (!isSubgraphName(name)) throw new Error(`The supergraph names an unknown subgraph: ${name}`);
+      return new SignedDataSource({
+        url: subgraphUrls[name],
+        name,
+        logger,
+        fetcher: fetcherFor(name),
+        honorSubgraphCacheControlHeader: false,
+      } as Partial<SignedDataSource>);
+    },
+  });
+
+  const protection = queryProtection(config.limits, { hideSuggestions: config.production });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    logger: logger.child({ component: 'apollo-server' }),
+    nodeEnv: config.nodeEnv,
+    introspection: !config.production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    persistedQueries: false,
+    stopOnTerminationSignals: false,
+    parseOptions: protection.parseOptions,
+    validationRules: protection.validationRules,
+    formatError: createFormatError({
+      production: config.production,
+      logger,
+      onError: (code) => metrics.graphqlErrors.inc({ code }),
+    }),
+    plugins: [
+      ...protection.plugins,
+      operationResolutionPlugin(),
+      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+
+  // Request id (kept from the client when sane) and HTTP metrics, before anything can fail.
+  app.use((req: GatewayRequest, res: Response, next: NextFunction) => {
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    req.requestId = requestId;
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const route = routeOf(req.path);
+    const stopTimer = metrics.httpDuration.startTimer({ route });
+    res.once('finish', () => {
+      stopTimer();
+      metrics.httpRequests.inc({ route, status: res.statusCode });
+    });
+    next();
+  });
+
+  mountHealth(app, subgraphReadinessChecks(subgraphUrls, agents));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.all(
+    '/graphql',
+    express.json({ limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] }),
+    (req: GatewayRequest, _res: Response, next: NextFunction) => {
+      // Express 5 leaves req.body unset for bodies it did not parse; Apollo then answers 400 itself.
+      if (!('body' in req)) (req as { body?: unknown }).body = undefined;
+      runWithRequestContext({ requestId: req.requestId! }, () => next());
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GatewayContext> => {
+        const requestId = (req as GatewayRequest).requestId!;
+        let auth;
+        try {
+          auth = await authenticator.authenticate(req.headers.authorization);
+        } catch (err) {
+          logger.error({ err }, 'API key lookup failed');
+          throw new GraphQLError('Authentication is temporarily unavailable; retry shortly.', {
+            extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503, headers: new HeaderMap([['retry-after', '1']]) } },
+          });
+        }
+        if (!auth.ok) {
+          const error = unauthenticated(
+            auth.reason === 'malformed' ? 'Malformed Authorization header: expected "Bearer <api key>".' : undefined,
+          );
+          error.extensions.http = { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer realm="handoff"']]) };
+          throw error;
+        }
+        const idempotencyKey = headerValue(req, IDEMPOTENCY_KEY_HEADER);
+        if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+          throw new GraphQLError('Idempotency-Key: must be 1 to 255 printable ASCII characters.', {
+            extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'Idempotency-Key', http: { status: 400 } },
+          });
+        }
+        return { principal: auth.principal, principalHeader: auth.principalHeader, requestId, idempotencyKey };
+      },
+    }),
+  );
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ errors: [{ message: 'Not found.', extensions: { code: ErrorCode.NOT_FOUND } }] });
+  });
+
+  // Body parser failures and anything else thrown before Apollo: a JSON error, never a stack.
+  app.use((err: { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const { status, message } = httpErrorOf(err, config.maxBodyBytes);
+    if (status >= 500) logger.error({ err }, 'gateway request failed');
+    res.status(status).json({
+      errors: [{ message, extensions: { code: status >= 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_REQUEST } }],
+    });
+  });
+
+  let closed = false;
+  return {
+    app,
+    apiKeys,
+    metrics,
+    listen: (port, host = '127.0.0.1') => listenGracefully(app, port, host),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await apollo.stop();
+      agents.destroy();
+    },
+  };
+}
+
+function checkSubgraphUrls(urls: Readonly<Record<string, string>>): Record<SubgraphName, string> {
+  const missing = SUBGRAPH_NAMES.filter((n) => !urls[n]);
+  if (missing.length) throw new Error(`createGateway: no URL for subgraph(s) ${missing.join(', ')}`);
+  return Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, urls[n]!])) as Record<SubgraphName, string>;
+}
+
+function headerValue(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** A bounded route label (never the raw path: that would let clients mint metric series). */
+function routeOf(path: string): string {
+  if (path === '/graphql') return '/graphql';
+  if (path.startsWith('/health/')) return '/health';
+  if (path === '/metrics') return '/metrics';
+  return 'other';
+}
+
+function httpErrorOf(err: { status?: number; type?: string }, limit: number): { status: number; message: string } {
+  switch (err?.type) {
+    case 'entity.too.large':
+      return { status: 413, message: `Request body too large (limit ${limit} bytes).` };
+    case 'entity.parse.failed':
+      return { status: 400, message: 'Request body is not valid JSON.' };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, message: 'Unsupported body encoding or charset.' };
+    default:
+      break;
+  }
+  const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+  return { status, message: status === 500 ? UNEXPECTED_MESSAGE : 'Bad request.' };
+}

@@ -1,0 +1,32 @@
+// Starts the gateway's HTTP server. Closing drains: no new connections, idle keep-alive sockets
+// closed at once, requests in flight given `graceMs` to finish before their sockets are cut.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { RunningServer } from '@handoff/shared';
+
+export async function listenGracefully(app: Express, port: number, host: string, graceMs = 10_000): Promise<RunningServer> {
+  const server: Server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 60_000;
+  server.listen(port, host);
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    port: address.port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+        deadline.unref();
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        server.closeIdleConnections();
+      })),
+  };
+}

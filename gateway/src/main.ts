@@ -1,0 +1,31 @@
+// Production entry point: the gateway alone, on PORT, in front of subgraphs at *_URL, serving the
+// committed supergraph (SUPERGRAPH_PATH). SIGTERM/SIGINT: stop accepting, finish, exit.
+import { readFile } from 'node:fs/promises';
+import { createGateway } from './gateway.js';
+import { loadGatewayConfig } from './config.js';
+
+const config = loadGatewayConfig();
+const { logger } = config;
+const supergraphSdl = await readFile(config.supergraphPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+  logger.fatal({ path: config.supergraphPath, code: err.code }, 'cannot read the supergraph: run `npm run compose`');
+  process.exit(1);
+});
+const gateway = await createGateway({ config, supergraphSdl, subgraphUrls: config.subgraphUrls });
+const server = await gateway.listen(config.port, '0.0.0.0');
+logger.info({ url: `${server.url}/graphql`, subgraphs: config.subgraphUrls }, 'gateway listening');
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  try {
+    await server.close();
+    await gateway.close();
+  } catch (err) {
+    logger.error({ err }, 'shutdown failed');
+  }
+  process.exit(0);
+};
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

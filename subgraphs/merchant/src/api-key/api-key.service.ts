@@ -1,0 +1,127 @@
+// API keys: create (the key is returned once; only its hash is kept), revoke, list, and the
+// gateway's lookup of a key hash.
+import { generateApiKey, type Page, type Principal, type Role } from '@handoff/shared';
+import { ulid } from 'ulid';
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import { AgentEntity } from '../agent/agent.entity.js';
+import { agentNotFound } from '../agent/agent.errors.js';
+import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
+import { MerchantEntity } from '../merchant/merchant.entity.js';
+import { merchantNotFound } from '../merchant/merchant.errors.js';
+import { emptyPage, pageOf, type PageArgs } from '../pagination.js';
+import { ApiKeyEntity } from './api-key.entity.js';
+import { apiKeyNotFound } from './api-key.errors.js';
+import { ApiKeyRole } from './api-key.role.js';
+import { isKeyHash, validateCreateApiKey, type CreateApiKeySpec } from './api-key.validation.js';
+
+export interface CreatedApiKey {
+  /** The whole key: for the caller, this once. */
+  key: string;
+  apiKey: ApiKeyEntity;
+}
+
+export interface ApiKeyPrincipal {
+  keyId: string;
+  role: ApiKeyRole;
+  merchantId: string | null;
+  agentId: string | null;
+}
+
+/** Admins and services: every key. A merchant: its own merchant keys. Nobody else: none. */
+function scopeApiKeys(qb: SelectQueryBuilder<ApiKeyEntity>, principal: Principal): boolean {
+  switch (principal.kind) {
+    case 'ADMIN':
+    case 'SERVICE':
+      return true;
+    case 'MERCHANT':
+      qb.andWhere('k.merchantId = :scopeMerchantId AND k.role = :scopeRole', {
+        scopeMerchantId: principal.merchantId,
+        scopeRole: ApiKeyRole.MERCHANT,
+      });
+      return true;
+    default:
+      return false;
+  }
+}
+
+export class ApiKeyService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxNotifier,
+  ) {}
+
+  /**
+   * Admin only (checked by the resolver). Takes no idempotency key on purpose: a replay could
+   * not show the key again without storing it.
+   */
+  async create(input: CreateApiKeySpec): Promise<CreatedApiKey> {
+    const draft = validateCreateApiKey(input);
+    return this.dataSource.transaction(async (manager) => {
+      // Key share locks: the owner cannot be deleted under us (the foreign keys would refuse anyway).
+      if (draft.merchantId) {
+        const found = await manager.findOne(MerchantEntity, { where: { id: draft.merchantId }, lock: { mode: 'pessimistic_read' } });
+        if (!found) throw merchantNotFound(draft.merchantId);
+      }
+      if (draft.agentId) {
+        const found = await manager.findOne(AgentEntity, { where: { id: draft.agentId }, lock: { mode: 'pessimistic_read' } });
+        if (!found) throw agentNotFound(draft.agentId);
+      }
+      const generated = generateApiKey(draft.role as Role);
+      const apiKey = manager.create(ApiKeyEntity, {
+        id: ulid(),
+        role: draft.role,
+        keyHash: generated.hash,
+        prefix: generated.prefix,
+        name: draft.name,
+        merchantId: draft.merchantId,
+        agentId: draft.agentId,
+        createdAt: new Date(),
+        revokedAt: null,
+      });
+      await manager.insert(ApiKeyEntity, apiKey);
+      return { key: generated.key, apiKey };
+    });
+  }
+
+  /** Admin: any key; a merchant: its own merchant keys. Revoking twice is fine (true). */
+  async revoke(principal: Principal, id: string): Promise<boolean> {
+    let emitted = false;
+    await this.dataSource.transaction(async (manager) => {
+      const qb = manager.getRepository(ApiKeyEntity).createQueryBuilder('k').where('k.id = :id', { id }).setLock('pessimistic_write');
+      const key = scopeApiKeys(qb, principal) ? await qb.getOne() : null;
+      if (!key) throw apiKeyNotFound(id);
+      if (key.revokedAt) return;
+      key.revokedAt = new Date();
+      await manager.update(ApiKeyEntity, { id: key.id }, { revokedAt: key.revokedAt });
+      // The gateway drops any cached principal for this hash when it sees the event.
+      await emit(manager, MerchantTopic.apiKeyRevoked, key.id, {
+        keyId: key.id,
+        keyHash: key.keyHash,
+        role: key.role,
+        merchantId: key.merchantId,
+        agentId: key.agentId,
+        revokedAt: key.revokedAt.toISOString(),
+      });
+      emitted = true;
+    });
+    if (emitted) this.outbox.notify();
+    return true;
+  }
+
+  async list(principal: Principal, args: PageArgs): Promise<Page<ApiKeyEntity>> {
+    const qb = this.dataSource.getRepository(ApiKeyEntity).createQueryBuilder('k');
+    return scopeApiKeys(qb, principal) ? pageOf(qb, 'k', args) : emptyPage();
+  }
+
+  /** The gateway's lookup: one probe of the unique index on key_hash; null for unknown or revoked. */
+  async principalForHash(keyHash: string): Promise<ApiKeyPrincipal | null> {
+    if (!isKeyHash(keyHash)) return null;
+    const key = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder('k')
+      .select(['k.id', 'k.role', 'k.merchantId', 'k.agentId'])
+      .where('k.keyHash = :keyHash AND k.revokedAt IS NULL', { keyHash })
+      .getOne();
+    return key ? { keyId: key.id, role: key.role, merchantId: key.merchantId, agentId: key.agentId } : null;
+  }
+}

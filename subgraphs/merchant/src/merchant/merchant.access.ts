@@ -1,0 +1,54 @@
+// Which merchants a principal may read and write. Every read of merchants goes through
+// scopeMerchants; every write that belongs to a merchant goes through loadWritableMerchant.
+import type { Principal } from '@handoff/shared';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import type { ReadPurpose } from '../visibility.js';
+import { MerchantEntity } from './merchant.entity.js';
+import { MerchantStatus } from './merchant.enums.js';
+import { merchantNotFound, merchantSuspended } from './merchant.errors.js';
+
+/**
+ * Narrows `qb` (alias `alias`) to the merchants `principal` may see; false when it sees none.
+ * Admins and services see all; a merchant only itself (suspended or not); an agent active
+ * merchants, or any merchant a parent entity refers to; the hosted page only referred ones.
+ */
+export function scopeMerchants<T extends object>(
+  qb: SelectQueryBuilder<T>,
+  alias: string,
+  principal: Principal,
+  purpose: ReadPurpose,
+): boolean {
+  switch (principal.kind) {
+    case 'ADMIN':
+    case 'SERVICE':
+      return true;
+    case 'MERCHANT':
+      qb.andWhere(`${alias}.id = :scopeMerchantId`, { scopeMerchantId: principal.merchantId });
+      return true;
+    case 'AGENT':
+      if (purpose === 'query') qb.andWhere(`${alias}.status = :scopeActive`, { scopeActive: MerchantStatus.ACTIVE });
+      return true;
+    case 'CLIENT':
+      return purpose === 'reference';
+    case 'ANONYMOUS':
+      return false;
+  }
+}
+
+/**
+ * The merchant row a write on behalf of `principal` belongs to, locked for the transaction:
+ * MERCHANT_NOT_FOUND when it does not exist or is another merchant's; FORBIDDEN when a merchant
+ * acts on itself while suspended. Callers check the principal's kind first.
+ */
+export async function loadWritableMerchant(
+  manager: EntityManager,
+  principal: Principal,
+  merchantId: string,
+  lock: 'pessimistic_write' | 'pessimistic_read' = 'pessimistic_write',
+): Promise<MerchantEntity> {
+  if (principal.kind === 'MERCHANT' && principal.merchantId !== merchantId) throw merchantNotFound(merchantId);
+  const merchant = await manager.findOne(MerchantEntity, { where: { id: merchantId }, lock: { mode: lock } });
+  if (!merchant) throw merchantNotFound(merchantId);
+  if (principal.kind === 'MERCHANT' && merchant.status === MerchantStatus.SUSPENDED) throw merchantSuspended();
+  return merchant;
+}

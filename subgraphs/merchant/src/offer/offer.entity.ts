@@ -1,0 +1,30 @@
+// An offer row in merchant.offers: something a merchant sells, at a price in its default currency.
+import { MinorUnitsColumn, type Money } from '@handoff/shared';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'offers' })
+export class OfferEntity {
+  @PrimaryColumn({ type: 'text' }) id: string;
+  @Column({ type: 'text', name: 'merchant_id' }) merchantId: string;
+  @Column({ type: 'text' }) name: string;
+  /** The brand or provider shown to buyers; the merchant's name unless given. */
+  @Column({ type: 'text' }) provider: string;
+  @MinorUnitsColumn({ name: 'price_minor' }) priceMinor: number;
+  @Column({ type: 'text', name: 'price_currency' }) priceCurrency: string;
+  @Column({ type: 'boolean' }) active: boolean;
+  @Column({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;
+  @Column({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
+}
+
+export const priceOf = (o: OfferEntity): Money => ({ amountMinor: o.priceMinor, currency: o.priceCurrency });
+
+export function offerSnapshot(o: OfferEntity): Record<string, unknown> {
+  return {
+    offerId: o.id,
+    merchantId: o.merchantId,
+    name: o.name,
+    provider: o.provider,
+    price: priceOf(o),
+    active: o.active,
+  };
+}

@@ -1,0 +1,125 @@
+// Offers: create, update, and reads filtered by the caller (offer.access.ts).
+import type { IdempotencyCodec, IdempotencyStore, MoneyInput, Page, Principal } from '@handoff/shared';
+import { ulid } from 'ulid';
+import type { DataSource } from 'typeorm';
+import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
+import { loadWritableMerchant } from '../merchant/merchant.access.js';
+import { alignById, emptyPage, pageOf, type PageArgs } from '../pagination.js';
+import type { ReadPurpose } from '../visibility.js';
+import { scopeOffers } from './offer.access.js';
+import { offerSnapshot, OfferEntity } from './offer.entity.js';
+import { offerNotFound, priceCurrencyMismatch } from './offer.errors.js';
+import { validateCreateOffer, validateUpdateOffer } from './offer.validation.js';
+
+export interface CreateOfferSpec {
+  merchantId: string;
+  name: string;
+  provider?: string | null;
+  price: MoneyInput;
+  active?: boolean | null;
+}
+
+export interface UpdateOfferSpec {
+  name?: string | null;
+  provider?: string | null;
+  price?: MoneyInput | null;
+  active?: boolean | null;
+}
+
+export interface OfferListArgs extends PageArgs {
+  merchantId?: string | null;
+}
+
+const offerCodec: IdempotencyCodec<OfferEntity> = {
+  toStored: (o) => ({ id: o.id }),
+  fromStored: (stored: { id: string }, manager) => manager.findOneByOrFail(OfferEntity, { id: stored.id }),
+};
+
+export class OfferService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly idempotency: IdempotencyStore,
+    private readonly outbox: OutboxNotifier,
+  ) {}
+
+  async findVisible(principal: Principal, id: string): Promise<OfferEntity | null> {
+    const qb = this.dataSource.getRepository(OfferEntity).createQueryBuilder('o').where('o.id = :id', { id });
+    return scopeOffers(qb, 'o', principal, 'query') ? qb.getOne() : null;
+  }
+
+  async list(principal: Principal, args: OfferListArgs): Promise<Page<OfferEntity>> {
+    const qb = this.dataSource.getRepository(OfferEntity).createQueryBuilder('o');
+    if (args.merchantId !== null && args.merchantId !== undefined) {
+      qb.andWhere('o.merchantId = :merchantId', { merchantId: args.merchantId });
+    }
+    return scopeOffers(qb, 'o', principal, 'query') ? pageOf(qb, 'o', args) : emptyPage();
+  }
+
+  async findManyVisible(principal: Principal, ids: readonly string[], purpose: ReadPurpose): Promise<Array<OfferEntity | null>> {
+    const qb = this.dataSource
+      .getRepository(OfferEntity)
+      .createQueryBuilder('o')
+      .where('o.id = ANY(:ids)', { ids: [...ids] });
+    if (!scopeOffers(qb, 'o', principal, purpose)) return ids.map(() => null);
+    return alignById(ids, await qb.getMany());
+  }
+
+  /** Admin, or the merchant itself (not while suspended). */
+  async create(principal: Principal, input: CreateOfferSpec, idempotencyKey: string | undefined): Promise<OfferEntity> {
+    const draft = validateCreateOffer(input);
+    const offer = await this.idempotency.run(
+      { principal, key: idempotencyKey, operation: 'createOffer', input },
+      async (manager) => {
+        // A share lock: the merchant cannot be suspended half-way through.
+        const merchant = await loadWritableMerchant(manager, principal, input.merchantId, 'pessimistic_read');
+        if (draft.price.currency !== merchant.defaultCurrency) throw priceCurrencyMismatch(merchant.defaultCurrency);
+        const now = new Date();
+        const o = manager.create(OfferEntity, {
+          id: ulid(),
+          merchantId: merchant.id,
+          name: draft.name,
+          provider: draft.provider ?? merchant.name,
+          priceMinor: draft.price.amountMinor,
+          priceCurrency: draft.price.currency,
+          active: draft.active,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await manager.insert(OfferEntity, o);
+        await emit(manager, MerchantTopic.offerCreated, o.id, offerSnapshot(o));
+        return o;
+      },
+      offerCodec,
+    );
+    this.outbox.notify();
+    return offer;
+  }
+
+  /** Admin, or the merchant that owns the offer; OFFER_NOT_FOUND for anyone else's. */
+  async update(principal: Principal, id: string, input: UpdateOfferSpec): Promise<OfferEntity> {
+    const changes = validateUpdateOffer(input);
+    const updated = await this.dataSource.transaction(async (manager) => {
+      const o = await manager.findOne(OfferEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!o || (principal.kind === 'MERCHANT' && o.merchantId !== principal.merchantId)) throw offerNotFound(id);
+      const merchant = await loadWritableMerchant(manager, principal, o.merchantId, 'pessimistic_read');
+      if (changes.price && changes.price.currency !== merchant.defaultCurrency) {
+        throw priceCurrencyMismatch(merchant.defaultCurrency);
+      }
+      const changed = Object.keys(changes);
+      if (changed.length === 0) return o;
+      if (changes.name !== undefined) o.name = changes.name;
+      if (changes.provider !== undefined) o.provider = changes.provider;
+      if (changes.active !== undefined) o.active = changes.active;
+      if (changes.price) {
+        o.priceMinor = changes.price.amountMinor;
+        o.priceCurrency = changes.price.currency;
+      }
+      o.updatedAt = new Date();
+      await manager.save(OfferEntity, o);
+      await emit(manager, MerchantTopic.offerUpdated, o.id, { ...offerSnapshot(o), changed });
+      return o;
+    });
+    this.outbox.notify();
+    return updated;
+  }
+}

@@ -1,0 +1,50 @@
+// The GraphQL face of an offer; `merchant` is a field resolver (offer.resolver.ts).
+import { Connection, MoneyInput, MoneyType, toMoneyType } from '@handoff/shared';
+import { Directive, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { priceOf, type OfferEntity } from './offer.entity.js';
+
+@ObjectType('Offer')
+@Directive('@key(fields: "id")')
+export class OfferType {
+  @Field(() => ID) id: string;
+  @Field() name: string;
+  @Field({ description: "The brand or provider shown to buyers (the merchant's name unless set)." }) provider: string;
+  @Field(() => MoneyType) price: MoneyType;
+  @Field() active: boolean;
+  @Field() createdAt: Date;
+  @Field() updatedAt: Date;
+  /** Not a GraphQL field: the `merchant` resolver loads it. */
+  merchantId: string;
+
+  static from(o: OfferEntity): OfferType {
+    return Object.assign(new OfferType(), {
+      id: o.id,
+      name: o.name,
+      provider: o.provider,
+      price: toMoneyType(priceOf(o)),
+      active: o.active,
+      createdAt: o.createdAt,
+      updatedAt: o.updatedAt,
+      merchantId: o.merchantId,
+    });
+  }
+}
+
+export const OfferConnection = Connection('Offer', OfferType);
+
+@InputType('CreateOfferInput')
+export class CreateOfferInput {
+  @Field(() => ID) merchantId: string;
+  @Field() name: string;
+  @Field(() => String, { nullable: true, description: "Defaults to the merchant's name." }) provider?: string | null;
+  @Field(() => MoneyInput, { description: "Greater than zero, in the merchant's default currency." }) price: MoneyInput;
+  @Field(() => Boolean, { nullable: true, description: 'Defaults to true.' }) active?: boolean | null;
+}
+
+@InputType('UpdateOfferInput')
+export class UpdateOfferInput {
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, { nullable: true }) provider?: string | null;
+  @Field(() => MoneyInput, { nullable: true }) price?: MoneyInput | null;
+  @Field(() => Boolean, { nullable: true }) active?: boolean | null;
+}

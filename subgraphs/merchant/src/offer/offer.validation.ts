@@ -1,0 +1,55 @@
+// Offer input checks that need no database. The price currency is checked against the
+// merchant's default currency by the service, inside its transaction.
+import { badUserInput, moneyFromInput, type Money, type MoneyInput } from '@handoff/shared';
+import { optionalText, requiredText } from '../input.js';
+
+export function offerPrice(input: MoneyInput, field = 'price'): Money {
+  if (!input || typeof input !== 'object') throw badUserInput(field, 'is required.');
+  const price = moneyFromInput(input, field);
+  if (price.amountMinor <= 0) throw badUserInput(`${field}.amountMinor`, 'must be greater than zero.');
+  return price;
+}
+
+export interface OfferDraft {
+  name: string;
+  provider: string | undefined;
+  price: Money;
+  active: boolean;
+}
+
+export function validateCreateOffer(input: {
+  name: string;
+  provider?: string | null;
+  price: MoneyInput;
+  active?: boolean | null;
+}): OfferDraft {
+  return {
+    name: requiredText(input.name, 'name'),
+    provider: optionalText(input.provider, 'provider'),
+    price: offerPrice(input.price),
+    active: input.active ?? true,
+  };
+}
+
+export interface OfferChanges {
+  name?: string;
+  provider?: string;
+  price?: Money;
+  active?: boolean;
+}
+
+export function validateUpdateOffer(input: {
+  name?: string | null;
+  provider?: string | null;
+  price?: MoneyInput | null;
+  active?: boolean | null;
+}): OfferChanges {
+  const changes: OfferChanges = {};
+  const name = optionalText(input.name, 'name');
+  if (name !== undefined) changes.name = name;
+  const provider = optionalText(input.provider, 'provider');
+  if (provider !== undefined) changes.provider = provider;
+  if (input.price !== null && input.price !== undefined) changes.price = offerPrice(input.price);
+  if (input.active !== null && input.active !== undefined) changes.active = input.active;
+  return changes;
+}

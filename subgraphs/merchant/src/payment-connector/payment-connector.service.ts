@@ -1,0 +1,99 @@
+// Payment connectors: connect (or reconnect, which replaces the connector and rotates its
+// secrets), reads filtered by the caller, and decrypted credentials for Handoff's own services.
+// Secrets never leave this file except as ciphertext, or once as the TEST webhook secret.
+import type { Principal } from '@handoff/shared';
+import type { DataSource } from 'typeorm';
+import type { OutboxNotifier } from '../events.js';
+import { loadWritableMerchant } from '../merchant/merchant.access.js';
+import type { MerchantService } from '../merchant/merchant.service.js';
+import { decryptSecret, encryptSecret } from './crypto.js';
+import { PaymentConnectorEntity } from './payment-connector.entity.js';
+import { validateConnectInput, type ConnectSpec } from './payment-connector.validation.js';
+import { CONNECTED, type PaymentProvider } from './payment-provider.js';
+
+export interface ConnectResult {
+  connector: PaymentConnectorEntity;
+  /** Set only when Handoff generated the webhook secret (TEST): shown to the caller this once. */
+  webhookSecret: string | null;
+}
+
+export interface PaymentConnectorCredentials {
+  merchantId: string;
+  provider: PaymentProvider;
+  secretKey: string | null;
+  webhookSecret: string | null;
+}
+
+// Binds each ciphertext to its merchant and column.
+const secretKeyAad = (merchantId: string) => `payment_connector:${merchantId}:secret_key`;
+const webhookSecretAad = (merchantId: string) => `payment_connector:${merchantId}:webhook_secret`;
+
+export class PaymentConnectorService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly encryptionKey: Buffer,
+    private readonly merchants: MerchantService,
+    private readonly outbox: OutboxNotifier,
+  ) {}
+
+  /** Admin, or the merchant itself (not while suspended). */
+  async connect(principal: Principal, merchantId: string, input: ConnectSpec): Promise<ConnectResult> {
+    const secrets = validateConnectInput(input);
+    const connector = await this.dataSource.transaction(async (manager) => {
+      const merchant = await loadWritableMerchant(manager, principal, merchantId);
+      const c = manager.create(PaymentConnectorEntity, {
+        merchantId: merchant.id,
+        provider: secrets.provider,
+        status: CONNECTED,
+        secretKeyCiphertext: secrets.secretKey === null ? null : encryptSecret(this.encryptionKey, secrets.secretKey, secretKeyAad(merchant.id)),
+        webhookSecretCiphertext:
+          secrets.webhookSecret === null
+            ? null
+            : encryptSecret(this.encryptionKey, secrets.webhookSecret, webhookSecretAad(merchant.id)),
+        connectedAt: new Date(),
+      });
+      await manager.upsert(PaymentConnectorEntity, c, ['merchantId']);
+      await this.merchants.emitUpdated(manager, merchant, ['paymentConnector'], {
+        paymentConnector: { provider: c.provider, status: c.status, connectedAt: c.connectedAt.toISOString() },
+      });
+      return c;
+    });
+    this.outbox.notify();
+    return { connector, webhookSecret: secrets.webhookSecretGenerated ? secrets.webhookSecret : null };
+  }
+
+  /** One query for a batch of merchants (DataLoader). Admins and services: all; a merchant: its own; others: none. */
+  async findManyVisible(principal: Principal, merchantIds: readonly string[]): Promise<Array<PaymentConnectorEntity | null>> {
+    const qb = this.dataSource
+      .getRepository(PaymentConnectorEntity)
+      .createQueryBuilder('c')
+      .where('c.merchantId = ANY(:ids)', { ids: [...merchantIds] });
+    switch (principal.kind) {
+      case 'ADMIN':
+      case 'SERVICE':
+        break;
+      case 'MERCHANT':
+        qb.andWhere('c.merchantId = :scopeMerchantId', { scopeMerchantId: principal.merchantId });
+        break;
+      default:
+        return merchantIds.map(() => null);
+    }
+    const byMerchant = new Map((await qb.getMany()).map((c) => [c.merchantId, c]));
+    return merchantIds.map((id) => byMerchant.get(id) ?? null);
+  }
+
+  /** Decrypted credentials, for Handoff's own services only (the resolver checks SERVICE). */
+  async credentials(merchantId: string): Promise<PaymentConnectorCredentials | null> {
+    const c = await this.dataSource.getRepository(PaymentConnectorEntity).findOneBy({ merchantId });
+    if (!c) return null;
+    return {
+      merchantId: c.merchantId,
+      provider: c.provider,
+      secretKey: c.secretKeyCiphertext === null ? null : decryptSecret(this.encryptionKey, c.secretKeyCiphertext, secretKeyAad(merchantId)),
+      webhookSecret:
+        c.webhookSecretCiphertext === null
+          ? null
+          : decryptSecret(this.encryptionKey, c.webhookSecretCiphertext, webhookSecretAad(merchantId)),
+    };
+  }
+}

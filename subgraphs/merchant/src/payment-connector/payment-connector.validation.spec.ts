@@ -1,0 +1,70 @@
+import { HandoffError } from '@handoff/shared';
+import { describe, expect, it } from 'vitest';
+import { validateConnectInput } from './payment-connector.validation.js';
+import { PaymentProvider } from './payment-provider.js';
+
+function badField(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(HandoffError);
+    expect((error as HandoffError).extensions.code).toBe('BAD_USER_INPUT');
+    return (error as HandoffError).extensions.field as string;
+  }
+  throw new Error('expected BAD_USER_INPUT');
+}
+
+describe('validateConnectInput', () => {
+  it('generates a fresh whsec_ secret for TEST', () => {
+    const a = validateConnectInput({ provider: PaymentProvider.TEST });
+    const b = validateConnectInput({ provider: PaymentProvider.TEST });
+    expect(a).toMatchObject({ provider: 'TEST', secretKey: null, webhookSecretGenerated: true });
+    expect(a.webhookSecret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect(a.webhookSecret).not.toBe(b.webhookSecret);
+  });
+
+  it('refuses secrets for TEST', () => {
+    expect(badField(() => validateConnectInput({ provider: 'TEST', secretKey: 'sk_test_abcdefghijkl' }))).toBe('input.secretKey');
+    expect(badField(() => validateConnectInput({ provider: 'TEST', webhookSecret: 'whsec_abcdefghijklmnopqrst' }))).toBe(
+      'input.webhookSecret',
+    );
+  });
+
+  it.each(['sk_test_51Habcdefghijkl', 'sk_live_51Habcdefghijkl', 'rk_test_51Habcdefghijkl', 'rk_live_51Habcdefghijkl'])(
+    'accepts the Stripe key %s',
+    (secretKey) => {
+      expect(validateConnectInput({ provider: 'STRIPE', secretKey })).toEqual({
+        provider: 'STRIPE',
+        secretKey,
+        webhookSecret: null,
+        webhookSecretGenerated: false,
+      });
+    },
+  );
+
+  it('keeps a given Stripe webhook secret', () => {
+    const r = validateConnectInput({ provider: 'STRIPE', secretKey: 'sk_test_51Habcdefghijkl', webhookSecret: 'whsec_0123456789abcdefABCDEF' });
+    expect(r.webhookSecret).toBe('whsec_0123456789abcdefABCDEF');
+  });
+
+  it.each([undefined, null, '', 'pk_test_51Habcdefghijkl', 'sk_test_short', 'sk_prod_51Habcdefghijkl', 'sk_test_51Habc defghijkl'])(
+    'refuses the Stripe key %j',
+    (secretKey) => {
+      expect(badField(() => validateConnectInput({ provider: 'STRIPE', secretKey }))).toBe('input.secretKey');
+    },
+  );
+
+  it('refuses a malformed Stripe webhook secret without quoting it', () => {
+    try {
+      validateConnectInput({ provider: 'STRIPE', secretKey: 'sk_test_51Habcdefghijkl', webhookSecret: 'secret-value-123' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as HandoffError).extensions.field).toBe('input.webhookSecret');
+      expect((error as HandoffError).message).not.toContain('secret-value-123');
+    }
+  });
+
+  it('refuses unknown providers', () => {
+    expect(badField(() => validateConnectInput({ provider: 'PAYPAL' }))).toBe('input.provider');
+  });
+});

@@ -1,0 +1,57 @@
+// What a merchant may send to connect a PSP. Pure: no database, no GraphQL.
+import { randomBytes } from 'node:crypto';
+import { badUserInput } from '@handoff/shared';
+import { PaymentProvider } from './payment-provider.js';
+
+/** Stripe secret (sk_) and restricted (rk_) keys, test or live mode. */
+const STRIPE_SECRET_KEY = /^(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{10,247}$/;
+/** A Stripe endpoint's signing secret. */
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=_-]{16,200}$/;
+
+export interface ConnectSpec {
+  provider: PaymentProvider | string;
+  secretKey?: string | null;
+  webhookSecret?: string | null;
+}
+
+export interface ConnectionSecrets {
+  provider: PaymentProvider;
+  secretKey: string | null;
+  webhookSecret: string | null;
+  /** True when Handoff made the webhook secret (TEST): it is shown to the caller once. */
+  webhookSecretGenerated: boolean;
+}
+
+// Messages never quote the value: it is a secret, even when malformed.
+export function validateConnectInput(input: ConnectSpec): ConnectionSecrets {
+  const given = (v: string | null | undefined) => v !== null && v !== undefined;
+  switch (input.provider) {
+    case PaymentProvider.TEST:
+      if (given(input.secretKey)) throw badUserInput('input.secretKey', 'must be omitted for the TEST provider.');
+      if (given(input.webhookSecret)) {
+        throw badUserInput('input.webhookSecret', 'must be omitted for the TEST provider: Handoff generates it.');
+      }
+      return { provider: PaymentProvider.TEST, secretKey: null, webhookSecret: generateWebhookSecret(), webhookSecretGenerated: true };
+    case PaymentProvider.STRIPE: {
+      if (!given(input.secretKey)) throw badUserInput('input.secretKey', 'is required for STRIPE.');
+      if (!STRIPE_SECRET_KEY.test(input.secretKey!)) {
+        throw badUserInput('input.secretKey', 'must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_test_…, rk_live_…).');
+      }
+      if (given(input.webhookSecret) && !WEBHOOK_SECRET.test(input.webhookSecret!)) {
+        throw badUserInput('input.webhookSecret', "must be the Stripe endpoint's signing secret (whsec_…).");
+      }
+      return {
+        provider: PaymentProvider.STRIPE,
+        secretKey: input.secretKey!,
+        webhookSecret: input.webhookSecret ?? null,
+        webhookSecretGenerated: false,
+      };
+    }
+    default:
+      throw badUserInput('input.provider', `must be one of ${Object.values(PaymentProvider).join(', ')}.`);
+  }
+}
+
+export function generateWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64url')}`;
+}

@@ -1,0 +1,43 @@
+// GraphQL adapter for payment intents: maps arguments, calls the service, shapes the result.
+import { money, MoneyType, toMoneyType, type SubgraphContext } from '@handoff/shared';
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { CheckoutSessionRef } from '../checkout-session/checkout-session.type.js';
+import { MerchantRef } from '../federation/stubs.js';
+import type { PaymentIntentEntity } from './payment-intent.entity.js';
+import { PaymentIntentService } from './payment-intent.service.js';
+import { PaymentIntent } from './payment-intent.type.js';
+
+@Resolver(() => PaymentIntent)
+export class PaymentIntentResolver {
+  constructor(private readonly intents: PaymentIntentService) {}
+
+  @Query(() => PaymentIntent, { nullable: true, description: 'A payment intent the caller may see, else null.' })
+  paymentIntent(@Arg('id', () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<PaymentIntentEntity | null> {
+    return this.intents.findVisible(ctx.principal, id);
+  }
+
+  @FieldResolver(() => MoneyType)
+  amount(@Root() intent: PaymentIntentEntity): MoneyType {
+    return toMoneyType(money(intent.amountMinor, intent.currency));
+  }
+
+  @FieldResolver(() => MoneyType)
+  amountCaptured(@Root() intent: PaymentIntentEntity): MoneyType {
+    return toMoneyType(money(intent.amountCapturedMinor, intent.currency));
+  }
+
+  @FieldResolver(() => MoneyType)
+  amountRefunded(@Root() intent: PaymentIntentEntity): MoneyType {
+    return toMoneyType(money(intent.amountRefundedMinor, intent.currency));
+  }
+
+  @FieldResolver(() => MerchantRef)
+  merchant(@Root() intent: PaymentIntentEntity): MerchantRef {
+    return { id: intent.merchantId };
+  }
+
+  @FieldResolver(() => CheckoutSessionRef, { nullable: true })
+  checkoutSession(@Root() intent: PaymentIntentEntity): CheckoutSessionRef | null {
+    return intent.checkoutSessionId ? { id: intent.checkoutSessionId } : null;
+  }
+}

@@ -1,0 +1,53 @@
+// Reads of payment intents, always through the caller's tenancy scope.
+import { requireAuthenticated, type Principal } from '@handoff/shared';
+import type { DataSource, FindOptionsWhere, Repository } from 'typeorm';
+import { PaymentIntentEntity } from './payment-intent.entity.js';
+
+type Scope = FindOptionsWhere<PaymentIntentEntity>;
+
+/**
+ * The intents a principal may see, as a where clause, or null for none: admin and Handoff's
+ * services all; a merchant its own; the hosted page its session's. Agents read their checkouts
+ * through the checkout-session subgraph, not intents. Anonymous → UNAUTHENTICATED.
+ */
+export function paymentIntentScope(principal: Principal): Scope | null {
+  const p = requireAuthenticated(principal);
+  switch (p.kind) {
+    case 'ADMIN':
+    case 'SERVICE':
+      return {};
+    case 'MERCHANT':
+      return { merchantId: p.merchantId };
+    case 'CLIENT':
+      return { checkoutSessionId: p.checkoutSessionId };
+    case 'AGENT':
+      return null;
+  }
+}
+
+export class PaymentIntentService {
+  private readonly intents: Repository<PaymentIntentEntity>;
+
+  constructor(dataSource: DataSource) {
+    this.intents = dataSource.getRepository(PaymentIntentEntity);
+  }
+
+  /** The intent, or null when it does not exist or the principal may not see it. */
+  async findVisible(principal: Principal, id: string): Promise<PaymentIntentEntity | null> {
+    const scope = paymentIntentScope(principal);
+    if (!scope) return null;
+    return this.intents.findOneBy({ ...scope, id });
+  }
+
+  /** The latest intent paying a checkout session, if the principal may see it. */
+  async findVisibleForCheckoutSession(principal: Principal, checkoutSessionId: string): Promise<PaymentIntentEntity | null> {
+    const scope = paymentIntentScope(principal);
+    if (!scope) return null;
+    // A scope that pins a session (the hosted page's) must be the same one, not overwritten by it.
+    if (scope.checkoutSessionId !== undefined && scope.checkoutSessionId !== checkoutSessionId) return null;
+    return this.intents.findOne({
+      where: { ...scope, checkoutSessionId },
+      order: { createdAt: 'DESC', id: 'DESC' },
+    });
+  }
+}
