@@ -37,8 +37,11 @@ export interface CreateGatewayOptions {
   config: GatewayConfig;
   /** The composed supergraph; the subgraph URLs inside it are ignored. */
   supergraphSdl: string;
-  /** Where each subgraph listens (POST URL of its /graphql). */
-  subgraphUrls: Readonly<Record<SubgraphName, string>>;
+  /**
+   * Where each subgraph listens (the POST URL of its /graphql), by subgraph name: merchant,
+   * checkout-session, payment-intent, conversion-ledger (all four required; checked at start).
+   */
+  subgraphUrls: Readonly<Record<SubgraphName, string>> | Readonly<Record<string, string>>;
   /** Replaces the merchant-backed key resolver (tests). */
   apiKeyResolver?: ApiKeyResolver;
 }

@@ -43,6 +43,7 @@ async function main() {
       adminKey,
       internalSecret: config.HANDOFF_INTERNAL_SECRET ?? secrets.internalSecret,
       encryptionKey: config.HANDOFF_ENCRYPTION_KEY ?? secrets.encryptionKey,
+      attributionKeys: secrets.attributionKeys,
       host: config.HOST,
       gatewayPort: config.PORT,
       subgraphPorts: { merchant: 4001, 'checkout-session': 4002, 'payment-intent': 4003, 'conversion-ledger': 4004 },

@@ -335,6 +335,17 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('README.md', () => {
+  it('documents every variable a process config reads', () => {
+    const readme = readFileSync(fromRoot('README.md'), 'utf8');
+    const packages = [...new Set([...appServices().map((a) => a.packageDir), 'launcher'])];
+    for (const dir of packages) {
+      const missing = [...envNamesReadBy(dir)].filter((name) => !readme.includes(`\`${name}\``));
+      expect(missing, `read by ${dir}/src/config.ts but not in README.md's configuration table`).toEqual([]);
+    }
+  });
+});
+
 describe('Dockerfile', () => {
   it('copies the manifest of every workspace before `npm ci` (npm ci fails on a missing one)', () => {
     const dockerfile = readFileSync(fromRoot('Dockerfile'), 'utf8');

@@ -1,7 +1,8 @@
 // Starts all of Handoff in this process: the four subgraphs (each on its own port), their
 // workers, and the gateway in front. Used by `npm start` and by the end-to-end tests, so what
 // the tests exercise is what users run.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { generateApiKey, type RunningServer, type SubgraphApp } from '@handoff/shared';
 import { createGateway, loadGatewayConfig } from '@handoff/gateway';
 import { composeSupergraph } from './composition.js';
@@ -25,7 +26,45 @@ export interface StartOptions {
   workers?: boolean;
   /** Extra environment for every process's config (e.g. PUBLIC_BASE_URL). */
   extraEnv?: Record<string, string>;
+  /** Attribution (AAP) signing keys; a fresh Ed25519 pair when absent. */
+  attributionKeys?: AttributionKeys;
 }
+
+export interface AttributionKeys {
+  keyId: string;
+  /** base64 PKCS#8 DER of the Ed25519 private key (the checkout service's alone). */
+  privateKey: string;
+  /** kid → base64 SPKI DER public key (what the ledger verifies with). */
+  publicKeys: Record<string, string>;
+}
+
+export function generateAttributionKeys(keyId = 'k1'): AttributionKeys {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    keyId,
+    privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+    publicKeys: { [keyId]: publicKey.export({ format: 'der', type: 'spki' }).toString('base64') },
+  };
+}
+
+/** A free TCP port on `host`, for processes that must know each other's URLs before listening. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const URL_ENV: Record<string, string> = {
+  merchant: 'MERCHANT_URL',
+  'checkout-session': 'CHECKOUT_SESSION_URL',
+  'payment-intent': 'PAYMENT_INTENT_URL',
+  'conversion-ledger': 'CONVERSION_LEDGER_URL',
+};
 
 export interface RunningSubgraph {
   name: string;
@@ -42,7 +81,9 @@ export interface RunningHandoff {
   stop(): Promise<void>;
 }
 
-export function handoffEnv(opts: StartOptions & { adminKey: string; internalSecret: string; encryptionKey: string }) {
+export function handoffEnv(
+  opts: StartOptions & { adminKey: string; internalSecret: string; encryptionKey: string; attributionKeys: AttributionKeys },
+): Record<string, string> {
   return {
     NODE_ENV: opts.nodeEnv ?? 'development',
     LOG_LEVEL: opts.logLevel ?? 'info',
@@ -52,17 +93,34 @@ export function handoffEnv(opts: StartOptions & { adminKey: string; internalSecr
     HANDOFF_ADMIN_KEY: opts.adminKey,
     HANDOFF_INTERNAL_SECRET: opts.internalSecret,
     HANDOFF_ENCRYPTION_KEY: opts.encryptionKey,
+    AAP_SIGNING_KEY: opts.attributionKeys.privateKey,
+    AAP_SIGNING_KEY_ID: opts.attributionKeys.keyId,
+    AAP_PUBLIC_KEYS: JSON.stringify(opts.attributionKeys.publicKeys),
     ...(opts.gatewayPort !== undefined ? { PORT: String(opts.gatewayPort) } : {}),
     ...opts.extraEnv,
-  } satisfies Record<string, string>;
+  };
 }
 
 export async function startHandoff(options: StartOptions): Promise<RunningHandoff> {
   const adminKey = options.adminKey ?? generateApiKey('ADMIN').key;
   const internalSecret = options.internalSecret ?? randomBytes(32).toString('base64url');
   const encryptionKey = options.encryptionKey ?? randomBytes(32).toString('base64');
-  const env = handoffEnv({ ...options, adminKey, internalSecret, encryptionKey });
+  const attributionKeys = options.attributionKeys ?? generateAttributionKeys();
   const host = options.host ?? '127.0.0.1';
+  // Every process learns every URL from its config, so ports are chosen before anything starts.
+  const gatewayPort = options.gatewayPort || (await freePort(host));
+  const ports: Record<string, number> = {};
+  for (const module of subgraphModules) ports[module.name] = options.subgraphPorts?.[module.name] || (await freePort(host));
+  const urlEnv = Object.fromEntries(subgraphModules.map((m) => [URL_ENV[m.name]!, `http://${host}:${ports[m.name]}/graphql`]));
+  const env = handoffEnv({
+    ...options,
+    adminKey,
+    internalSecret,
+    encryptionKey,
+    attributionKeys,
+    gatewayPort,
+    extraEnv: { PUBLIC_BASE_URL: `http://${host}:${gatewayPort}`, ...urlEnv, ...options.extraEnv },
+  });
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
@@ -81,8 +139,7 @@ export async function startHandoff(options: StartOptions): Promise<RunningHandof
 
     const running: Array<{ app: SubgraphApp; server: RunningServer }> = [];
     for (const app of apps) {
-      const port = options.subgraphPorts?.[app.name] ?? 0;
-      const server = await app.listen(port, host);
+      const server = await app.listen(ports[app.name]!, host);
       stoppers.push(() => server.close());
       running.push({ app, server });
     }
@@ -98,7 +155,7 @@ export async function startHandoff(options: StartOptions): Promise<RunningHandof
     );
     const subgraphUrls = Object.fromEntries(running.map(({ app, server }) => [app.name, `${server.url}/graphql`]));
     const gateway = await createGateway({ config: loadGatewayConfig(env), supergraphSdl, subgraphUrls });
-    const gatewayServer = await gateway.listen(options.gatewayPort ?? 0, host);
+    const gatewayServer = await gateway.listen(gatewayPort, host);
     stoppers.push(() => gateway.close());
     stoppers.push(() => gatewayServer.close());
 

@@ -184,12 +184,9 @@ export class LeanResponse {
   }
 
   clone(): LeanResponse {
-    return new LeanResponse(this.url, this.status, this.statusText, {}, this.body).withHeaders(this.headers);
-  }
-
-  private withHeaders(h: LeanHeaders): this {
-    for (const [k, v] of h) this.headers.set(k, v);
-    return this;
+    const copy = new LeanResponse(this.url, this.status, this.statusText, {}, this.body);
+    for (const [k, v] of this.headers) copy.headers.set(k, v);
+    return copy;
   }
 }
 

@@ -1,14 +1,16 @@
 // Developer-machine secrets, generated once and kept in .data/ so restarts keep working:
-// the admin key, the internal signing secret, the encryption key.
+// the admin key, the internal signing secret, the encryption key, the attribution signing keys.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateApiKey } from '@handoff/shared';
+import { generateAttributionKeys, type AttributionKeys } from '../start.js';
 
 export interface DevSecrets {
   adminKey: string;
   internalSecret: string;
   encryptionKey: string;
+  attributionKeys: AttributionKeys;
 }
 
 export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
@@ -21,6 +23,7 @@ export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
     adminKey: existing.adminKey ?? generateApiKey('ADMIN').key,
     internalSecret: existing.internalSecret ?? randomBytes(32).toString('base64url'),
     encryptionKey: existing.encryptionKey ?? randomBytes(32).toString('base64'),
+    attributionKeys: existing.attributionKeys ?? generateAttributionKeys(),
   };
   if (JSON.stringify(existing) !== JSON.stringify(secrets)) {
     await mkdir(dataDir, { recursive: true });

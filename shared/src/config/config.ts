@@ -19,6 +19,13 @@ export const baseConfigSchema = z.object({
   /** HMAC secret the gateway signs principals with; subgraphs verify with it. */
   HANDOFF_INTERNAL_SECRET: z.string().min(32, 'HANDOFF_INTERNAL_SECRET must be at least 32 characters').optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Where each subgraph answers (the gateway's routes, and signed service-to-service calls). */
+  MERCHANT_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
+  CHECKOUT_SESSION_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
+  PAYMENT_INTENT_URL: z.string().url().default('http://127.0.0.1:4003/graphql'),
+  CONVERSION_LEDGER_URL: z.string().url().default('http://127.0.0.1:4004/graphql'),
+  /** The public origin of the gateway: hosted page URLs and the sandbox PSP's webhook target. */
+  PUBLIC_BASE_URL: z.string().url().default('http://localhost:4000'),
 });
 
 export type BaseEnv = z.infer<typeof baseConfigSchema>;

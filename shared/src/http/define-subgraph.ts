@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '../persistence/data-source.js';
 import { createRedis } from '../queue/queue.js';
 import { OutboxRelay, type OutboxJobData, type OutboxRoutes } from '../outbox/index.js';
+import { IdempotencyStore } from '../idempotency/index.js';
 import type { FederatedSchema } from '../federation/build-subgraph.js';
 import type { SubgraphContext } from './context.js';
 import type { SubgraphApp, SubgraphRuntimeConfig } from './subgraph-app.js';
@@ -17,6 +18,8 @@ export interface SubgraphParts<Ctx extends SubgraphContext> {
   outboxRoutes?: OutboxRoutes;
   extendContext?: (base: SubgraphContext) => Ctx | Promise<Ctx>;
   readiness?: Record<string, ReadinessCheck>;
+  /** Signed non-GraphQL routes under /internal (see createSubgraphServer). */
+  internalRoutes?: (router: import('express').Router) => void;
   startWorkers?: () => Promise<{ close(): Promise<void> }>;
   close?: () => Promise<void>;
 }
@@ -39,8 +42,10 @@ export interface SubgraphResources<C> {
   outbox: { notify(): void };
 }
 
-/** The Redis pub/sub channel every outbox event is announced on (subscriptions listen here). */
-export const eventsChannel = (queuePrefix: string) => `${queuePrefix}:events`;
+/** The Redis pub/sub channel an outbox event is announced on (subscribers pattern-match `<prefix>:events:*`). */
+export const eventsChannel = (queuePrefix: string, topic: string) => `${queuePrefix}:events:${topic}`;
+
+const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extends SubgraphContext>(
   opts: DefineSubgraphOptions<C, Ctx>,
@@ -66,7 +71,7 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
     get routes() {
       return routes;
     },
-    pubsubChannel: (_event: OutboxJobData) => eventsChannel(config.env.QUEUE_PREFIX),
+    pubsubChannel: (event: OutboxJobData) => eventsChannel(config.env.QUEUE_PREFIX, event.topic),
   });
   const parts = await opts.build({ dataSource, redis, config, outbox: { notify: () => relay.notify() } });
   routes = parts.outboxRoutes ?? {};
@@ -76,6 +81,7 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
     internalSecret: config.internalSecret,
     logger: config.logger,
     extendContext: parts.extendContext,
+    internalRoutes: parts.internalRoutes,
     readiness: {
       postgres: async () => {
         await dataSource.query('SELECT 1');
@@ -108,9 +114,15 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
     startWorkers: async () => {
       await ensureInitialized();
       relay.start();
+      const idempotency = new IdempotencyStore(dataSource, opts.schemaName);
+      const purge = setInterval(() => {
+        idempotency.purgeExpired().catch((err: unknown) => config.logger.warn({ err }, 'idempotency key purge failed'));
+      }, IDEMPOTENCY_PURGE_INTERVAL_MS);
+      purge.unref();
       const own = parts.startWorkers ? await parts.startWorkers() : undefined;
       return {
         close: async () => {
+          clearInterval(purge);
           await own?.close();
           await relay.stop();
         },

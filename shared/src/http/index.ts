@@ -5,3 +5,4 @@ export * from './subgraph-server.js';
 export * from './subgraph-app.js';
 export * from './define-subgraph.js';
 export * from './main.js';
+export * from './internal-client.js';

@@ -26,6 +26,11 @@ export interface SubgraphServerOptions<Ctx extends SubgraphContext> {
   extendContext?: (base: SubgraphContext) => Ctx | Promise<Ctx>;
   bodyLimit?: string;
   metrics?: Metrics;
+  /**
+   * Signed non-GraphQL routes under /internal (e.g. webhook ingestion, which needs the raw
+   * body). Handlers read `req.principal` and `req.rawBody`.
+   */
+  internalRoutes?: (router: express.Router) => void;
 }
 
 export interface RunningServer {
@@ -41,9 +46,10 @@ export interface SubgraphServer {
   listen(port: number, host?: string): Promise<RunningServer>;
 }
 
-interface SignedRequest extends Request {
+export interface SignedRequest extends Request {
   principal?: Principal;
   requestId?: string;
+  rawBody?: Buffer;
 }
 
 export async function createSubgraphServer<Ctx extends SubgraphContext>(
@@ -68,34 +74,46 @@ export async function createSubgraphServer<Ctx extends SubgraphContext>(
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.post(
-    '/graphql',
-    express.raw({ type: () => true, limit: opts.bodyLimit ?? '1mb' }),
-    (req: SignedRequest, res: Response, next: NextFunction) => {
-      const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-      const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const verified = verifyRequest({
-        secret: opts.internalSecret,
-        principalHeader: header(req, PRINCIPAL_HEADER),
-        signatureHeader: header(req, SIGNATURE_HEADER),
-        requestId,
-        body,
-      });
-      if (!verified.ok) {
-        logger.warn({ reason: verified.reason, requestId }, 'rejected unsigned or invalid subgraph call');
-        res.status(401).json({ errors: [{ message: 'Unauthorized.', extensions: { code: 'UNAUTHENTICATED' } }] });
-        return;
-      }
+  const rawBody = express.raw({ type: () => true, limit: opts.bodyLimit ?? '1mb' });
+  const requireSignature = (parseJson: boolean) => (req: SignedRequest, res: Response, next: NextFunction) => {
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const verified = verifyRequest({
+      secret: opts.internalSecret,
+      principalHeader: header(req, PRINCIPAL_HEADER),
+      signatureHeader: header(req, SIGNATURE_HEADER),
+      requestId,
+      body,
+    });
+    if (!verified.ok) {
+      logger.warn({ reason: verified.reason, requestId }, 'rejected unsigned or invalid subgraph call');
+      res.status(401).json({ errors: [{ message: 'Unauthorized.', extensions: { code: 'UNAUTHENTICATED' } }] });
+      return;
+    }
+    req.rawBody = body;
+    if (parseJson) {
       try {
         req.body = JSON.parse(body.toString('utf8'));
       } catch {
         res.status(400).json({ errors: [{ message: 'Body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
         return;
       }
-      req.principal = verified.principal;
-      req.requestId = requestId;
-      runWithRequestContext({ requestId }, () => next());
-    },
+    }
+    req.principal = verified.principal;
+    req.requestId = requestId;
+    runWithRequestContext({ requestId }, () => next());
+  };
+
+  if (opts.internalRoutes) {
+    const router = express.Router();
+    opts.internalRoutes(router);
+    app.use('/internal', rawBody, requireSignature(false), router);
+  }
+
+  app.post(
+    '/graphql',
+    rawBody,
+    requireSignature(true),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const signed = req as SignedRequest;

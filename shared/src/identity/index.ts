@@ -2,3 +2,4 @@ export * from './principal.js';
 export * from './api-key.js';
 export * from './signing.js';
 export * from './authorize.js';
+export * from './client-secret.js';

@@ -1,6 +1,6 @@
 // The events this subgraph announces through its outbox, and where the relay sends them.
 // Nothing consumes them through a queue yet; they go out on Redis pub/sub, one channel per topic.
-import { addToOutbox, type OutboxJobData, type OutboxRoutes } from '@handoff/shared';
+import { addToOutbox, type OutboxRoutes } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { SCHEMA_NAME } from './constants.js';
 
@@ -17,9 +17,6 @@ export type MerchantTopic = (typeof MerchantTopic)[keyof typeof MerchantTopic];
 
 /** Topic → queues. Consumers add their queue here when they start listening. */
 export const outboxRoutes: OutboxRoutes = {};
-
-export const pubsubChannelFor = (queuePrefix: string) => (event: OutboxJobData) =>
-  `${queuePrefix}:events:${event.topic}`;
 
 /** Writes the event inside the caller's transaction. */
 export function emit(

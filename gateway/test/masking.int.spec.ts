@@ -1,0 +1,93 @@
+// What leaves the gateway when a subgraph fails in ways the real subgraphs cannot be made to fail
+// on demand (a resolver throwing a plain Error with a URL and a path in it; a subgraph answering
+// HTTP 500 with internals in its body), and exactly what the gateway sends to subgraphs.
+// The fixture subgraphs run behind the shared signed subgraph server, as the real ones do.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { encodePrincipal, type RunningServer } from '@handoff/shared';
+import { createGateway, loadGatewayConfig, type HandoffGateway } from '../src/index.js';
+import { startFixtureSubgraphs, type FixtureSubgraphs } from './support/fixture-subgraphs.js';
+import { bearer, postJson } from './support/http.js';
+
+const ADMIN_KEY = 'hk_adm_fixture_bootstrap_key_0001';
+let fx: FixtureSubgraphs;
+let gateway: HandoffGateway;
+let server: RunningServer;
+let url: string;
+
+beforeAll(async () => {
+  const config = loadGatewayConfig({ NODE_ENV: 'development', HANDOFF_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent' });
+  fx = await startFixtureSubgraphs(config.internalSecret);
+  gateway = await createGateway({ config, supergraphSdl: fx.supergraphSdl, subgraphUrls: fx.urls });
+  server = await gateway.listen(0);
+  url = `${server.url}/graphql`;
+});
+afterAll(async () => {
+  await server?.close();
+  await gateway?.close();
+  await fx?.stop();
+});
+afterEach(() => {
+  fx.seen.length = 0;
+  fx.failing.clear();
+});
+
+describe('unexpected subgraph failures reach the client as "Unexpected error." only', () => {
+  it('a resolver that throws a plain Error (with a URL and a file path in its message)', async () => {
+    const r = await postJson(url, { query: '{ boom sessionCount }' });
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({
+      data: { boom: null, sessionCount: 1 },
+      errors: [{ message: 'Unexpected error.', path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
+    expect(r.text).not.toMatch(/10\.1\.2\.3|ECONNREFUSED|\/srv\/|stack|serviceName/);
+  });
+
+  it('a subgraph answering HTTP 500 with a connection string and a stack in its body', async () => {
+    fx.failing.add('conversion-ledger');
+    const r = await postJson(url, { query: '{ conversionCount paymentCount }' });
+    expect(r.json.data).toEqual({ conversionCount: null, paymentCount: 2 });
+    expect(r.json.errors).toEqual([{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    expect(r.text).not.toMatch(/postgres|10\.9\.8\.7|\/srv\/|response|500|127\.0\.0\.1/);
+  });
+});
+
+describe('what the gateway sends a subgraph', () => {
+  it('only its own headers: principal, signature, request id (no client headers, no cookies)', async () => {
+    const forged = encodePrincipal({ kind: 'ADMIN', keyId: 'forged' });
+    const r = await postJson(url, { query: '{ whoami }' }, {
+      'x-handoff-principal': forged,
+      'x-handoff-signature': 't=1,v1=' + '0'.repeat(64),
+      'x-handoff-anything': 'x',
+      cookie: 'session=secret',
+      'x-forwarded-for': '1.2.3.4',
+      'x-request-id': 'client-req-42',
+    });
+    expect(r.json.data.whoami).toBe(JSON.stringify({ kind: 'ANONYMOUS' }));
+    const call = fx.seen.find((c) => c.subgraph === 'merchant')!;
+    expect(Object.keys(call.headers).sort()).toEqual(
+      ['connection', 'content-length', 'content-type', 'host', 'x-handoff-principal', 'x-handoff-signature', 'x-request-id'].sort(),
+    );
+    expect(call.headers['x-handoff-principal']).toBe(encodePrincipal({ kind: 'ANONYMOUS' }));
+    expect(call.headers['x-request-id']).toBe('client-req-42');
+  });
+
+  it("the caller's principal, signed", async () => {
+    const r = await postJson(url, { query: '{ whoami }' }, bearer(ADMIN_KEY));
+    expect(JSON.parse(r.json.data.whoami)).toEqual({ kind: 'ADMIN', keyId: 'bootstrap' });
+  });
+
+  it('Idempotency-Key only with a request that is one mutation', async () => {
+    const one = await postJson(url, { query: 'mutation { createThing(name: "a") }' }, { 'idempotency-key': 'idem-1' });
+    expect(one.json.data).toEqual({ createThing: 'a:idem-1' });
+    const two = await postJson(url, { query: 'mutation { createThing(name: "a") createOther(name: "b") }' }, { 'idempotency-key': 'idem-2' });
+    expect(two.json.data).toEqual({ createThing: 'a:-', createOther: 'b:-' });
+    const query = await postJson(url, { query: '{ whoami }' }, { 'idempotency-key': 'idem-3' });
+    expect(query.json.errors).toBeUndefined();
+    expect(fx.seen.filter((c) => c.headers['idempotency-key'] !== undefined).map((c) => c.headers['idempotency-key'])).toEqual(['idem-1']);
+  });
+
+  it('reuses keep-alive connections to a subgraph', async () => {
+    for (let i = 0; i < 5; i++) await postJson(url, { query: '{ sessionCount }' });
+    expect(fx.seen.filter((c) => c.subgraph === 'checkout-session').every((c) => c.headers.connection === 'keep-alive')).toBe(true);
+  });
+});
