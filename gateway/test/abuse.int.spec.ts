@@ -3,6 +3,7 @@
 // the graphql-http server audits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverAudits } from 'graphql-http';
+import { getIntrospectionQuery } from 'graphql';
 import type { RunningHandoff } from '@handoff/launcher';
 import { startTestHandoff } from '../../test/support/handoff.js';
 import { bearer, getRaw, postJson, postRaw } from './support/http.js';
@@ -128,6 +129,10 @@ describe('HTTP methods and CSRF', () => {
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     const intro = await postJson(url, { query: '{ __schema { queryType { name } } }' });
     expect(intro.json).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    const full = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const introspected = await postJson(url, { query: full });
+    expect(introspected.status, introspected.text.slice(0, 300)).toBe(200);
+    expect(introspected.json.data.__schema.types.length).toBeGreaterThan(20);
     const typo = await postJson(url, { query: '{ merchnts { totalCount } }' }, admin());
     expect(typo.json.errors[0].message).toMatch(/Did you mean "merchants"/);
   });

@@ -12,3 +12,4 @@ export * from './money/index.js';
 export * from './idempotency/index.js';
 export * from './outbox/index.js';
 export * from './queue/index.js';
+export * from './attribution/index.js';

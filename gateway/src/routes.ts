@@ -1,0 +1,47 @@
+// Non-GraphQL edges of the gateway (webhooks in, the hosted checkout page and its public API,
+// REST adapters in the seeds' shapes). Each feature exports a RouteMount and is listed in
+// `routeMounts`; createGateway mounts them before /graphql with these dependencies.
+import type { Express } from 'express';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Logger, Principal } from '@handoff/shared';
+import type { GatewayConfig } from './config.js';
+import type { SubgraphName } from './subgraph/subgraph-names.js';
+
+export interface ExecuteResult<T> {
+  data?: T | null;
+  errors?: readonly GraphQLFormattedError[];
+}
+
+export interface InternalResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface GatewayRouteDeps {
+  config: GatewayConfig;
+  logger: Logger;
+  subgraphUrls: Readonly<Record<SubgraphName, string>>;
+  /**
+   * Runs an operation through the gateway itself (query planning, the subgraphs' rules, error
+   * masking) as `principal`, exactly as if it had come to /graphql. REST adapters are built on it.
+   */
+  execute<T = Record<string, any>>(op: {
+    query: string;
+    variables?: Record<string, unknown>;
+    principal: Principal;
+    idempotencyKey?: string;
+  }): Promise<ExecuteResult<T>>;
+  /** Resolves an Authorization header as /graphql does (API key or the bootstrap admin key). */
+  authenticate(authorization: string | undefined): Promise<{ ok: true; principal: Principal } | { ok: false; reason: string }>;
+  /**
+   * A signed POST of raw bytes to a subgraph's internal REST route (`/internal/...`), as the
+   * SERVICE principal `gateway`. Used by webhook ingestion, which must pass the raw body through.
+   */
+  callInternal(subgraph: SubgraphName, path: string, body: Buffer, headers?: Record<string, string>): Promise<InternalResponse>;
+}
+
+export type RouteMount = (app: Express, deps: GatewayRouteDeps) => void;
+
+/** Features add their mount here (webhooks, hosted page, REST edges). */
+export const routeMounts: RouteMount[] = [];

@@ -1,0 +1,82 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  attributionPublicKeys,
+  attributionSigner,
+  MAX_CODE_LENGTH,
+  signAttributionCode,
+  verifyAttributionCode,
+} from './attribution-code.js';
+
+function keys(kid: string) {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    kid,
+    priv: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+    pub: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+  };
+}
+
+const k1 = keys('k1');
+const k2 = keys('k2');
+const signer = attributionSigner('handoff.local', 'k1', k1.priv);
+const publicKeys = attributionPublicKeys({ k1: k1.pub, k2: k2.pub });
+const now = 1_800_000_000;
+const claims = {
+  recommendationId: 'rec_01KN6KWQDZ6Y5HPW8KFSDPKNSQ',
+  sessionId: 'ags_01KN6KV0TWMH8VS6TDS3S7V2EJ',
+  offerId: 'off_01JQXK1001SMARTY1GB000001',
+  merchantId: 'mer_01JQXK0001SMARTY000000001',
+  agentId: 'agt_01JQXK0001AGENT0000000001',
+  amountMinor: 1000,
+  currency: 'GBP',
+  issuedAt: now,
+  expiresAt: now + 86_400,
+};
+
+describe('attribution (AAP) codes', () => {
+  const code = signAttributionCode(signer, claims);
+
+  it('fit in a Stripe metadata value and verify with the public key', () => {
+    expect(code.length).toBeLessThanOrEqual(MAX_CODE_LENGTH);
+    expect(code.startsWith('aap://handoff.local/v1/')).toBe(true);
+    expect(verifyAttributionCode(code, { publicKeys, now: now * 1000 })).toEqual({ ok: true, claims: { kid: 'k1', ...claims } });
+  });
+
+  it('fail when any character of the payload or signature changes', () => {
+    const start = 'aap://handoff.local/v1/'.length;
+    for (let i = start; i < code.length; i++) {
+      if (code[i] === '.') continue;
+      const altered = code.slice(0, i) + (code[i] === 'A' ? 'B' : 'A') + code.slice(i + 1);
+      const result = verifyAttributionCode(altered, { publicKeys, now: now * 1000 });
+      expect(result.ok, `altered at ${i}`).toBe(false);
+    }
+  });
+
+  it('fail when expired, under an unknown key id, from another issuer, or signed by another key', () => {
+    expect(verifyAttributionCode(code, { publicKeys, now: (now + 86_401) * 1000 })).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyAttributionCode(code, { publicKeys: attributionPublicKeys({ k2: k2.pub }), now: now * 1000 })).toEqual({
+      ok: false,
+      reason: 'unknown_key',
+    });
+    expect(verifyAttributionCode(code, { publicKeys, issuer: 'other.example', now: now * 1000 })).toEqual({ ok: false, reason: 'wrong_issuer' });
+    const forged = signAttributionCode(attributionSigner('handoff.local', 'k1', k2.priv), claims);
+    expect(verifyAttributionCode(forged, { publicKeys, now: now * 1000 })).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('rotate: codes under k2 verify while k1 codes still do', () => {
+    const rotated = signAttributionCode(attributionSigner('handoff.local', 'k2', k2.priv), claims);
+    expect(verifyAttributionCode(rotated, { publicKeys, now: now * 1000 }).ok).toBe(true);
+    expect(verifyAttributionCode(code, { publicKeys, now: now * 1000 }).ok).toBe(true);
+  });
+
+  it('reject garbage without throwing', () => {
+    for (const bad of [undefined, null, 42, '', 'aap://x/v1/.', 'https://evil/v1/a.b', `aap://handoff.local/v1/${'A'.repeat(600)}.x`]) {
+      expect(verifyAttributionCode(bad, { publicKeys }).ok).toBe(false);
+    }
+  });
+
+  it('refuse to sign a code over 500 characters', () => {
+    expect(() => signAttributionCode(signer, { ...claims, offerId: 'o'.repeat(64), agentId: 'a'.repeat(64), sessionId: 's'.repeat(64) })).toThrow(/over 500/);
+  });
+});
