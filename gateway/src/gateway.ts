@@ -12,10 +12,14 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError } from 'graphql';
+import { randomUUID } from 'node:crypto';
 import {
   ErrorCode,
   IDEMPOTENCY_KEY_HEADER,
+  PRINCIPAL_HEADER,
   REQUEST_ID_HEADER,
+  currentRequestId,
+  encodePrincipal,
   UNEXPECTED_MESSAGE,
   mountHealth,
   requestIdFrom,
@@ -36,6 +40,7 @@ import { subgraphReadinessChecks } from './http/subgraph-health.js';
 import { createSigningFetcher, createSubgraphAgents } from './subgraph/signing-fetcher.js';
 import { SignedDataSource } from './subgraph/signed-data-source.js';
 import { SUBGRAPH_NAMES, isSubgraphName, type SubgraphName } from './subgraph/subgraph-names.js';
+import { routeMounts, type GatewayRouteDeps, type RouteMount } from './routes.js';
 
 export interface CreateGatewayOptions {
   config: GatewayConfig;
@@ -48,6 +53,8 @@ export interface CreateGatewayOptions {
   subgraphUrls: Readonly<Record<SubgraphName, string>> | Readonly<Record<string, string>>;
   /** Replaces the merchant-backed key resolver (tests). */
   apiKeyResolver?: ApiKeyResolver;
+  /** Non-GraphQL routes to mount before /graphql (default: every feature's mount in routes.ts). */
+  routes?: RouteMount[];
 }
 
 export interface HandoffGateway {
@@ -62,6 +69,7 @@ export interface HandoffGateway {
 }
 
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+const GATEWAY_SERVICE_PRINCIPAL_HEADER = encodePrincipal({ kind: 'SERVICE', service: 'gateway' });
 
 interface GatewayRequest extends Request {
   requestId?: string;
@@ -83,7 +91,8 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
 
   const apiKeys =
     opts.apiKeyResolver ??
-    new CachingApiKeyResolver(merchantApiKeyLookup({ merchantUrl: subgraphUrls.merchant, fetcher: fetcherFor('merchant') }), {
+    // Key lookups get their own metric label, so auth traffic is visible apart from queries.
+    new CachingApiKeyResolver(merchantApiKeyLookup({ merchantUrl: subgraphUrls.merchant, fetcher: fetcherFor('merchant-api-keys') }), {
       ttlMs: config.apiKeyCacheTtlMs,
     });
   const authenticator = new Authenticator(apiKeys, config.adminKey);
@@ -148,7 +157,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       stopTimer();
       metrics.httpRequests.inc({ route, status: res.statusCode });
     });
-    next();
+    runWithRequestContext({ requestId }, () => next());
   });
 
   mountHealth(app, subgraphReadinessChecks(subgraphUrls, agents));
@@ -156,12 +165,54 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  const internalFetcher = fetcherFor('internal-routes');
+  const routeDeps: GatewayRouteDeps = {
+    config,
+    logger,
+    subgraphUrls,
+    execute: async ({ query, variables, principal, idempotencyKey }) => {
+      const response = await apollo.executeOperation(
+        { query, variables },
+        {
+          contextValue: {
+            principal,
+            principalHeader: encodePrincipal(principal),
+            requestId: currentRequestId() ?? randomUUID(),
+            idempotencyKey,
+          },
+        },
+      );
+      if (response.body.kind !== 'single') throw new Error('execute: incremental delivery is not supported');
+      const { data, errors } = response.body.singleResult;
+      return { data: data as never, errors };
+    },
+    authenticate: async (authorization) => {
+      const auth = await authenticator.authenticate(authorization);
+      return auth.ok ? { ok: true, principal: auth.principal } : { ok: false, reason: auth.reason };
+    },
+    callInternal: async (subgraph, path, body, headers = {}) => {
+      const response = await internalFetcher(new URL(path, subgraphUrls[subgraph]).toString(), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...headers,
+          [PRINCIPAL_HEADER]: GATEWAY_SERVICE_PRINCIPAL_HEADER,
+          [REQUEST_ID_HEADER]: currentRequestId() ?? randomUUID(),
+        },
+        body,
+      });
+      return { status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(await response.arrayBuffer()) };
+    },
+  };
+  for (const mount of opts.routes ?? routeMounts) mount(app, routeDeps);
+
   app.all(
     '/graphql',
     express.json({ limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] }),
     (req: GatewayRequest, _res: Response, next: NextFunction) => {
       // Express 5 leaves req.body unset for bodies it did not parse; Apollo then answers 400 itself.
       if (!('body' in req)) (req as { body?: unknown }).body = undefined;
+      // Again after body parsing: stream callbacks do not carry the async context along.
       runWithRequestContext({ requestId: req.requestId! }, () => next());
     },
     expressMiddleware(apollo, {

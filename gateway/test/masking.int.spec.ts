@@ -3,10 +3,25 @@
 // HTTP 500 with internals in its body), and exactly what the gateway sends to subgraphs.
 // The fixture subgraphs run behind the shared signed subgraph server, as the real ones do.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { encodePrincipal, type RunningServer } from '@handoff/shared';
-import { createGateway, loadGatewayConfig, type HandoffGateway } from '../src/index.js';
+import { currentRequestId, encodePrincipal, type RunningServer } from '@handoff/shared';
+import { createGateway, loadGatewayConfig, type HandoffGateway, type RouteMount } from '../src/index.js';
 import { startFixtureSubgraphs, type FixtureSubgraphs } from './support/fixture-subgraphs.js';
-import { bearer, postJson } from './support/http.js';
+import { bearer, getRaw, postJson, postRaw } from './support/http.js';
+
+// A feature route, as webhooks and REST edges mount theirs, using every dependency it is given.
+const testRoutes: RouteMount = (app, deps) => {
+  app.get('/test/execute', async (req, res) => {
+    const auth = await deps.authenticate(req.headers.authorization);
+    if (!auth.ok) return void res.status(401).json({ reason: auth.reason });
+    const result = await deps.execute({ query: '{ whoami boom }', principal: auth.principal });
+    res.json({ result, requestId: currentRequestId() });
+  });
+  app.post('/test/internal', async (_req, res) => {
+    const body = Buffer.from(JSON.stringify({ query: '{ whoami }' }));
+    const r = await deps.callInternal('merchant', '/graphql', body);
+    res.status(r.status).type('application/json').send(r.body);
+  });
+};
 
 const ADMIN_KEY = 'hk_adm_fixture_bootstrap_key_0001';
 let fx: FixtureSubgraphs;
@@ -17,7 +32,7 @@ let url: string;
 beforeAll(async () => {
   const config = loadGatewayConfig({ NODE_ENV: 'development', HANDOFF_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent' });
   fx = await startFixtureSubgraphs(config.internalSecret);
-  gateway = await createGateway({ config, supergraphSdl: fx.supergraphSdl, subgraphUrls: fx.urls });
+  gateway = await createGateway({ config, supergraphSdl: fx.supergraphSdl, subgraphUrls: fx.urls, routes: [testRoutes] });
   server = await gateway.listen(0);
   url = `${server.url}/graphql`;
 });
@@ -89,5 +104,27 @@ describe('what the gateway sends a subgraph', () => {
   it('reuses keep-alive connections to a subgraph', async () => {
     for (let i = 0; i < 5; i++) await postJson(url, { query: '{ sessionCount }' });
     expect(fx.seen.filter((c) => c.subgraph === 'checkout-session').every((c) => c.headers.connection === 'keep-alive')).toBe(true);
+  });
+});
+
+describe('route mounts (webhooks, hosted page, REST edges)', () => {
+  it('execute() runs an operation through the gateway as a principal, with errors masked', async () => {
+    const r = await getRaw(`${server.url}/test/execute`, { ...bearer(ADMIN_KEY), 'x-request-id': 'route-req-0001' });
+    expect(r.status).toBe(200);
+    expect(r.json.requestId).toBe('route-req-0001');
+    expect(JSON.parse(r.json.result.data.whoami)).toEqual({ kind: 'ADMIN', keyId: 'bootstrap' });
+    expect(r.json.result.errors).toEqual([{ message: 'Unexpected error.', path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+  });
+
+  it('authenticate() refuses what /graphql refuses', async () => {
+    const r = await getRaw(`${server.url}/test/execute`, bearer('hk_mer_not_a_real_key'));
+    expect(r.status).toBe(401);
+    expect(r.json).toEqual({ reason: 'malformed' });
+  });
+
+  it('callInternal() posts raw bytes to a subgraph, signed as the gateway SERVICE principal', async () => {
+    const r = await postRaw(`${server.url}/test/internal`, '');
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.json.data.whoami)).toEqual({ kind: 'SERVICE', service: 'gateway' });
   });
 });

@@ -1,6 +1,7 @@
 // The limits as Apollo Server applies them (executeOperation: no HTTP, no gateway), so each
 // limit's status, code and message, and the malformed inputs that used to answer 500, are pinned.
 import { ApolloServer } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFormatError } from './format-error.js';
 import { queryProtection, tokenLimitMessage } from './limits.js';
@@ -121,5 +122,28 @@ describe('tokenLimitMessage', () => {
     expect(tokenLimitMessage('Syntax Error: Document contains more that 10 tokens. Parsing aborted.')).toBe('Token limit of 10 exceeded.');
     expect(tokenLimitMessage('Syntax Error: Document contains more than 10 tokens. Parsing aborted.')).toBe('Token limit of 10 exceeded.');
     expect(tokenLimitMessage('Syntax Error: Unexpected Name "x".')).toBeUndefined();
+  });
+});
+
+describe("graphql-armor's own max-tokens plugin (not used)", () => {
+  it('fails a garbage document as an unexpected error (HTTP 500), which is why the token limit is graphql-js\'s', async () => {
+    const { plugins } = new ApolloArmor({
+      maxTokens: { n: 20 },
+      maxDepth: { enabled: false },
+      costLimit: { enabled: false },
+      maxAliases: { enabled: false },
+      maxDirectives: { enabled: false },
+      blockFieldSuggestion: { enabled: false },
+    }).protect();
+    const s = new ApolloServer({ typeDefs: 'type Query { a: Int }', plugins: plugins as never });
+    await s.start();
+    try {
+      // If this starts passing after an upgrade, armor's plugin has been fixed (and could be used).
+      await expect(s.executeOperation({ query: ')(*&garbage' })).rejects.toThrow(/Syntax Error/);
+      const ours = await run(')(*&garbage');
+      expect(ours.status).toBe(400);
+    } finally {
+      await s.stop();
+    }
   });
 });
