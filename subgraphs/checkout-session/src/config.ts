@@ -1,6 +1,16 @@
 // The checkout-session subgraph's configuration: the only file here that reads the environment.
+import { generateKeyPairSync } from 'node:crypto';
 import { z } from 'zod';
-import { baseConfigSchema, createLogger, internalSecretFor, parseEnv, type SubgraphRuntimeConfig } from '@handoff/shared';
+import {
+  attributionSigner,
+  baseConfigSchema,
+  ConfigError,
+  createLogger,
+  internalSecretFor,
+  parseEnv,
+  type AttributionSigner,
+  type SubgraphRuntimeConfig,
+} from '@handoff/shared';
 
 const schema = baseConfigSchema.extend({
   CHECKOUT_SESSION_PORT: z.coerce.number().int().min(0).max(65535).default(4002),
@@ -10,20 +20,48 @@ const schema = baseConfigSchema.extend({
     .url()
     .refine((u) => /^https?:\/\//i.test(u), 'PUBLIC_BASE_URL must be an http(s) URL')
     .default('http://localhost:4000'),
+  /** The host name inside `aap://<issuer>/v1/…` codes. */
+  AAP_ISSUER: z.string().regex(/^[a-z0-9.-]{1,100}$/, 'AAP_ISSUER must be a lowercase host name').default('handoff.local'),
+  /** base64 PKCS#8 DER (or PEM) Ed25519 private key: this service's alone. Required in production. */
+  AAP_SIGNING_KEY: z.string().optional(),
+  AAP_SIGNING_KEY_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  /** How often the expiry job scheduler runs. */
+  CHECKOUT_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
 });
 
 export interface CheckoutSessionConfig extends SubgraphRuntimeConfig {
   /** PUBLIC_BASE_URL without a trailing slash. */
   publicBaseUrl: string;
+  /** Signs attribution (AAP) codes. */
+  attribution: AttributionSigner;
+  expiryIntervalMs: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): CheckoutSessionConfig {
   const parsed = parseEnv(schema, env);
+  const logger = createLogger('checkout-session', parsed.LOG_LEVEL);
   return Object.freeze({
     env: parsed,
     port: parsed.CHECKOUT_SESSION_PORT,
     internalSecret: internalSecretFor(parsed),
     publicBaseUrl: parsed.PUBLIC_BASE_URL.replace(/\/+$/, ''),
-    logger: createLogger('checkout-session', parsed.LOG_LEVEL),
+    attribution: attributionSignerFor(parsed, () => logger.warn('AAP_SIGNING_KEY not set: signing with an ephemeral key')),
+    expiryIntervalMs: parsed.CHECKOUT_EXPIRY_INTERVAL_MS,
+    logger,
   });
+}
+
+/** The configured signer; in development and test an ephemeral pair when none is configured. */
+function attributionSignerFor(env: z.infer<typeof schema>, onEphemeral: () => void): AttributionSigner {
+  if (env.AAP_SIGNING_KEY) {
+    try {
+      return attributionSigner(env.AAP_ISSUER, env.AAP_SIGNING_KEY_ID ?? 'k1', env.AAP_SIGNING_KEY);
+    } catch (err) {
+      throw new ConfigError([`AAP_SIGNING_KEY: ${(err as Error).message}`]);
+    }
+  }
+  if (env.NODE_ENV === 'production') throw new ConfigError(['AAP_SIGNING_KEY: required when NODE_ENV=production']);
+  onEphemeral();
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return { issuer: env.AAP_ISSUER, keyId: env.AAP_SIGNING_KEY_ID ?? 'ephemeral', privateKey };
 }

@@ -1,4 +1,15 @@
 // Every TypeORM entity of the payment-intent package (schema `payment`).
+import { PaymentEventEntity } from './payment-intent/payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent/payment-intent.entity.js';
+import { SandboxPaymentEntity, SandboxPaymentMethodEntity } from './psp/sandbox/sandbox.entities.js';
+import { RefundEntity } from './refund/refund.entity.js';
+import { WebhookInboxEntity } from './webhooks/webhook-inbox.entity.js';
 
-export const entities: Function[] = [PaymentIntentEntity];
+export const entities: Function[] = [
+  PaymentIntentEntity,
+  PaymentEventEntity,
+  RefundEntity,
+  WebhookInboxEntity,
+  SandboxPaymentEntity,
+  SandboxPaymentMethodEntity,
+];

@@ -52,6 +52,33 @@ export class CheckoutSessionEntity {
   @Column({ type: 'integer', default: 1 })
   version: number;
 
+  @Column({ name: 'customer_email', type: 'text', nullable: true })
+  customerEmail: string | null;
+
+  /** The merchant's own key/value pairs (Stripe's limits); never holds aap_* keys. */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  metadata: Record<string, string>;
+
+  /** Attribution, set only on sessions an agent's checkout created. */
+  @Column({ name: 'agent_session_id', type: 'text', nullable: true })
+  agentSessionId: string | null;
+
+  @Column({ name: 'recommendation_id', type: 'text', nullable: true })
+  recommendationId: string | null;
+
+  @Column({ name: 'offer_id', type: 'text', nullable: true })
+  offerId: string | null;
+
+  @Column({ name: 'aap_code', type: 'text', nullable: true })
+  aapCode: string | null;
+
+  /** The payment intent created for the session (payment-intent subgraph), once it exists. */
+  @Column({ name: 'payment_intent_id', type: 'text', nullable: true })
+  paymentIntentId: string | null;
+
+  @Column({ name: 'payment_intents_canceled_at', type: 'timestamptz', nullable: true })
+  paymentIntentsCanceledAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

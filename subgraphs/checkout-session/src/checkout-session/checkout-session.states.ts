@@ -1,5 +1,29 @@
-// How a checkout session's status reads. The transition table joins it with the Checkout issue.
+// The checkout session's lifecycle as a table, and how its status reads.
+import { invalidStateTransition } from '@handoff/shared';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
+
+const S = CheckoutSessionStatus;
+
+/**
+ * Allowed moves. EXPIRED → COMPLETE exists because a payment that succeeded is a fact: when a
+ * confirmation already in flight lands after the expiry job, the session must say it was paid.
+ */
+export const checkoutSessionTransitions: Readonly<Record<CheckoutSessionStatus, readonly CheckoutSessionStatus[]>> = {
+  [S.OPEN]: [S.COMPLETE, S.EXPIRED, S.CANCELED],
+  [S.EXPIRED]: [S.COMPLETE],
+  [S.COMPLETE]: [],
+  [S.CANCELED]: [],
+};
+
+export function canTransitionCheckoutSession(from: CheckoutSessionStatus, to: CheckoutSessionStatus): boolean {
+  return checkoutSessionTransitions[from].includes(to);
+}
+
+export function assertCheckoutSessionTransition(from: CheckoutSessionStatus, to: CheckoutSessionStatus): void {
+  if (!canTransitionCheckoutSession(from, to)) {
+    throw invalidStateTransition(`A checkout session cannot go from ${from} to ${to}.`, `checkout_session:${from}->${to}`);
+  }
+}
 
 /**
  * An OPEN session past `expiresAt` reads as EXPIRED at once, before the expiry job has marked
@@ -9,8 +33,6 @@ export function effectiveStatus(
   session: { status: CheckoutSessionStatus; expiresAt: Date },
   now: Date = new Date(),
 ): CheckoutSessionStatus {
-  if (session.status === CheckoutSessionStatus.OPEN && session.expiresAt.getTime() <= now.getTime()) {
-    return CheckoutSessionStatus.EXPIRED;
-  }
+  if (session.status === S.OPEN && session.expiresAt.getTime() <= now.getTime()) return S.EXPIRED;
   return session.status;
 }

@@ -1,4 +1,5 @@
 // The checkout-session package's migrations, oldest first.
 import { CreateCheckoutSessions1795293700000 } from './1795293700000-create-checkout-sessions.js';
+import { AgentSessionsAndCheckout1795293800000 } from './1795293800000-agent-sessions-and-checkout.js';
 
-export const migrations: Function[] = [CreateCheckoutSessions1795293700000];
+export const migrations: Function[] = [CreateCheckoutSessions1795293700000, AgentSessionsAndCheckout1795293800000];

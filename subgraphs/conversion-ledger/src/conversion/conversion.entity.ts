@@ -1,6 +1,7 @@
 // A conversion row in `ledger.conversions`. The transaction value is minor units of `currency`.
 import { MinorUnitsColumn } from '@handoff/shared';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { CommissionType } from '../commission/commission.js';
 import { ConversionPath, ConversionStatus } from './conversion.enums.js';
 
 @Entity({ name: 'conversions' })
@@ -39,6 +40,86 @@ export class ConversionEntity {
 
   @Column({ name: 'validates_at', type: 'timestamptz' })
   validatesAt: Date;
+
+  @Column({ name: 'recommendation_id', type: 'text', nullable: true })
+  recommendationId: string | null;
+
+  @Column({ name: 'session_id', type: 'text', nullable: true })
+  sessionId: string | null;
+
+  @Column({ name: 'offer_id', type: 'text', nullable: true })
+  offerId: string | null;
+
+  @Column({ name: 'payment_intent_id', type: 'text', nullable: true })
+  paymentIntentId: string | null;
+
+  /** `<provider>:<psp payment id>`: one conversion per payment. */
+  @Column({ name: 'payment_key', type: 'text', nullable: true })
+  paymentKey: string | null;
+
+  @Column({ name: 'commission_type', type: 'text', default: CommissionType.CPA })
+  commissionType: CommissionType;
+
+  @MinorUnitsColumn({ name: 'cpa_minor', nullable: true })
+  cpaMinor: number | null;
+
+  @Column({ name: 'percentage_bps', type: 'integer', nullable: true })
+  percentageBps: number | null;
+
+  @MinorUnitsColumn({ name: 'commission_minor', default: 0 })
+  commissionMinor: number;
+
+  @MinorUnitsColumn({ name: 'network_fee_minor', default: 0 })
+  networkFeeMinor: number;
+
+  @MinorUnitsColumn({ name: 'builder_payout_minor', default: 0 })
+  builderPayoutMinor: number;
+
+  @MinorUnitsColumn({ name: 'unclaimed_minor', default: 0 })
+  unclaimedMinor: number;
+
+  @MinorUnitsColumn({ name: 'forfeited_minor', default: 0 })
+  forfeitedMinor: number;
+
+  @Column({ name: 'builder_id', type: 'text', nullable: true })
+  builderId: string | null;
+
+  /** False while a flagged conversion awaits review: no entries yet. */
+  @Column({ name: 'commission_posted', type: 'boolean', default: false })
+  commissionPosted: boolean;
+
+  @MinorUnitsColumn({ name: 'refunded_minor', default: 0 })
+  refundedMinor: number;
+
+  @Column({ name: 'flow_type', type: 'text', default: 'instant_checkout' })
+  flowType: string;
+
+  @Column({ name: 'flow_steps', type: 'text', array: true, default: () => "ARRAY['payment_received','order_confirmed']" })
+  flowSteps: string[];
+
+  @Column({ name: 'payable_after', type: 'text', nullable: true })
+  payableAfter: string | null;
+
+  @Column({ name: 'payable_since', type: 'timestamptz', nullable: true })
+  payableSince: Date | null;
+
+  @Column({ name: 'status_before_dispute', type: 'text', nullable: true })
+  statusBeforeDispute: ConversionStatus | null;
+
+  @Column({ name: 'review_reason', type: 'text', nullable: true })
+  reviewReason: string | null;
+
+  @Column({ name: 'reviewed_at', type: 'timestamptz', nullable: true })
+  reviewedAt: Date | null;
+
+  @MinorUnitsColumn({ name: 'builder_settled_minor', default: 0 })
+  builderSettledMinor: number;
+
+  @MinorUnitsColumn({ name: 'merchant_settled_minor', default: 0 })
+  merchantSettledMinor: number;
+
+  @Column({ name: 'paid_at', type: 'timestamptz', nullable: true })
+  paidAt: Date | null;
 
   /** Optimistic concurrency: every change increments it. */
   @Column({ type: 'integer', default: 1 })

@@ -1,6 +1,7 @@
 // The conversion's enums, shared by its entity and its GraphQL type. Values equal keys, so the
 // database, the API and the code all spell them the same way.
 import { registerEnumType } from 'type-graphql';
+import { CommissionType } from '../commission/commission.js';
 
 export enum ConversionStatus {
   PENDING = 'PENDING',
@@ -27,3 +28,6 @@ registerEnumType(ConversionPath, {
     MERCHANT_REPORTED: { description: 'Reported by the merchant for an outcome that is not a checkout payment.' },
   },
 });
+
+// The merchant subgraph declares the same enum with the same values; composition merges them.
+registerEnumType(CommissionType, { name: 'CommissionType' });

@@ -1,4 +1,5 @@
 // The conversion-ledger package's migrations, oldest first.
 import { CreateConversions1795293700000 } from './1795293700000-create-conversions.js';
+import { LedgerBooks1795293800000 } from './1795293800000-ledger-books.js';
 
-export const migrations: Function[] = [CreateConversions1795293700000];
+export const migrations: Function[] = [CreateConversions1795293700000, LedgerBooks1795293800000];

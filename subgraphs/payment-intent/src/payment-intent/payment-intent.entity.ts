@@ -3,6 +3,17 @@ import { MinorUnitsColumn } from '@handoff/shared';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { CaptureMode, PaymentIntentStatus, PaymentProvider } from './payment-intent.enums.js';
 
+export interface NextAction {
+  type: 'three_d_secure' | 'redirect_to_url';
+  url: string | null;
+}
+
+export interface PaymentError {
+  code: string;
+  declineCode: string | null;
+  message: string;
+}
+
 @Entity({ name: 'payment_intents' })
 export class PaymentIntentEntity {
   @PrimaryColumn({ type: 'text' })
@@ -43,6 +54,21 @@ export class PaymentIntentEntity {
   /** Includes the attribution (`aap_*`) keys. */
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   metadata: Record<string, unknown>;
+
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
+  /** What the buyer must do next (3-D Secure), while REQUIRES_ACTION. */
+  @Column({ name: 'next_action', type: 'jsonb', nullable: true })
+  nextAction: NextAction | null;
+
+  /** Why the last attempt failed; cleared when a payment succeeds. */
+  @Column({ name: 'last_payment_error', type: 'jsonb', nullable: true })
+  lastPaymentError: PaymentError | null;
+
+  /** The PSP token (`pm_…`) of the card last used; never the card number. */
+  @Column({ name: 'payment_method_id', type: 'text', nullable: true })
+  paymentMethodId: string | null;
 
   /** Optimistic concurrency: every change increments it. */
   @Column({ type: 'integer', default: 1 })

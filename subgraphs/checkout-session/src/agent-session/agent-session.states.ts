@@ -1,0 +1,36 @@
+// The agent session's lifecycle as a table, and how its status reads.
+import { invalidStateTransition } from '@handoff/shared';
+import { AgentSessionStatus } from './agent-session.enums.js';
+
+const S = AgentSessionStatus;
+
+/** Allowed moves. A second checkout from CHECKOUT stays CHECKOUT (no transition needed). */
+export const agentSessionTransitions: Readonly<Record<AgentSessionStatus, readonly AgentSessionStatus[]>> = {
+  [S.ACTIVE]: [S.CHECKOUT, S.EXPIRED],
+  [S.CHECKOUT]: [S.CONVERTED],
+  [S.CONVERTED]: [],
+  [S.EXPIRED]: [],
+};
+
+export function canTransitionAgentSession(from: AgentSessionStatus, to: AgentSessionStatus): boolean {
+  return agentSessionTransitions[from].includes(to);
+}
+
+export function assertAgentSessionTransition(from: AgentSessionStatus, to: AgentSessionStatus): void {
+  if (!canTransitionAgentSession(from, to)) {
+    throw invalidStateTransition(`An agent session cannot go from ${from} to ${to}.`, `agent_session:${from}->${to}`);
+  }
+}
+
+/** An ACTIVE session past expiresAt reads as EXPIRED at once, before the expiry job marks it. */
+export function effectiveAgentSessionStatus(
+  session: { status: AgentSessionStatus; expiresAt: Date },
+  now: Date = new Date(),
+): AgentSessionStatus {
+  if (session.status === S.ACTIVE && session.expiresAt.getTime() <= now.getTime()) return S.EXPIRED;
+  return session.status;
+}
+
+/** Whether the recommendation window has passed (whatever the stored status). */
+export const isAgentSessionExpired = (session: { status: AgentSessionStatus; expiresAt: Date }, now: Date = new Date()) =>
+  session.status === S.EXPIRED || session.expiresAt.getTime() <= now.getTime();

@@ -1,0 +1,14 @@
+// A line of a checkout session, in `checkout.checkout_line_items`; amounts in the session's currency.
+import { MinorUnitsColumn } from '@handoff/shared';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'checkout_line_items' })
+export class LineItemEntity {
+  @PrimaryColumn({ name: 'checkout_session_id', type: 'text' }) checkoutSessionId: string;
+  @PrimaryColumn({ type: 'integer' }) position: number;
+  @Column({ type: 'text' }) name: string;
+  @MinorUnitsColumn({ name: 'unit_amount_minor' }) unitAmountMinor: number;
+  @Column({ type: 'integer' }) quantity: number;
+  @MinorUnitsColumn({ name: 'total_minor' }) totalMinor: number;
+  @Column({ name: 'offer_id', type: 'text', nullable: true }) offerId: string | null;
+}

@@ -1,0 +1,30 @@
+// The events this subgraph announces through its outbox (pub/sub only: nothing here is routed
+// to a queue), and the queue it consumes.
+import { addToOutbox, type OutboxRoutes } from '@handoff/shared';
+import type { EntityManager } from 'typeorm';
+
+export const SCHEMA_NAME = 'checkout';
+export const SUBGRAPH_NAME = 'checkout-session';
+
+/** payment-intent routes `payment_intent.*` here (docs/internal-contracts.md). */
+export const PAYMENT_EVENTS_QUEUE = 'checkout-payment-events';
+export const EXPIRY_QUEUE = 'checkout-session-expiry';
+
+export const outboxRoutes: OutboxRoutes = {};
+
+/** `checkout_session.<status>` or `agent_session.<status>`, status in lower case. */
+export function emit(
+  manager: EntityManager,
+  kind: 'checkout_session' | 'agent_session',
+  status: string,
+  aggregateId: string,
+  payload: Record<string, unknown>,
+): Promise<string> {
+  return addToOutbox(manager, SCHEMA_NAME, { topic: `${kind}.${status.toLowerCase()}`, aggregateId, payload });
+}
+
+/** Told after a commit that wrote outbox rows, so the relay publishes at once. */
+export interface OutboxNotifier {
+  notify(): void;
+}
+export const noopNotifier: OutboxNotifier = { notify: () => undefined };

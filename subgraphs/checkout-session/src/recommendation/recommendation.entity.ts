@@ -1,0 +1,12 @@
+// A recommendation row in `checkout.recommendations`: an agent recommended an offer in a session.
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'recommendations' })
+export class RecommendationEntity {
+  @PrimaryColumn({ type: 'text' }) id: string;
+  @Column({ name: 'agent_session_id', type: 'text' }) agentSessionId: string;
+  @Column({ name: 'agent_id', type: 'text' }) agentId: string;
+  @Column({ name: 'offer_id', type: 'text' }) offerId: string;
+  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}

@@ -1,0 +1,82 @@
+// The PSP connector interface: what Handoff asks of a payment processor. Two connectors
+// implement it: the sandbox (`TEST`, a simulated processor inside Handoff) and Stripe.
+// Statuses and errors come back in Stripe's vocabulary; payment-intent.commands.ts maps them.
+import type { EntityManager } from 'typeorm';
+import type { PaymentProvider } from '../payment-intent/payment-intent.enums.js';
+
+export type PspStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'succeeded'
+  | 'canceled';
+
+export interface PspError {
+  code: string;
+  declineCode: string | null;
+  message: string;
+}
+
+/** A payment as the PSP reports it after a call. */
+export interface PspPayment {
+  providerPaymentId: string;
+  status: PspStatus;
+  amountReceivedMinor: number;
+  nextAction: { type: 'three_d_secure' | 'redirect_to_url'; url: string | null } | null;
+  /** Set when this call's attempt failed (a decline, a failed 3-D Secure challenge). */
+  error: PspError | null;
+}
+
+export interface PspRefund {
+  providerRefundId: string;
+  status: 'succeeded' | 'pending' | 'failed';
+}
+
+export interface CreatePaymentRequest {
+  merchantId: string;
+  amountMinor: number;
+  currency: string;
+  captureMode: 'AUTOMATIC' | 'MANUAL';
+  metadata: Record<string, string>;
+  description: string | null;
+  /** Derived from the checkout session: a retried create returns the same PSP payment. */
+  idempotencyKey: string;
+}
+
+/**
+ * The calling command's transaction: the sandbox writes its own records in it (so they commit
+ * or roll back with Handoff's), Stripe ignores it.
+ */
+export interface PspCallContext {
+  manager: EntityManager;
+}
+
+export interface PspConnector {
+  readonly provider: PaymentProvider;
+  createPayment(ctx: PspCallContext, req: CreatePaymentRequest): Promise<PspPayment>;
+  /** `paymentMethod` is a token (`pm_…`). */
+  confirmPayment(ctx: PspCallContext, providerPaymentId: string, paymentMethod: string, returnUrl: string): Promise<PspPayment>;
+  completeThreeDSecure(ctx: PspCallContext, providerPaymentId: string, approved: boolean): Promise<PspPayment>;
+  capturePayment(ctx: PspCallContext, providerPaymentId: string, amountMinor: number): Promise<PspPayment>;
+  cancelPayment(ctx: PspCallContext, providerPaymentId: string): Promise<PspPayment>;
+  refundPayment(
+    ctx: PspCallContext,
+    providerPaymentId: string,
+    req: { amountMinor: number; reason: string | null; idempotencyKey: string },
+  ): Promise<PspRefund>;
+  /** Turns a test card number into a token of this PSP (TEST: the sandbox; STRIPE: its test tokens). */
+  tokenizeTestCard(ctx: PspCallContext, cardNumber: string): Promise<string>;
+}
+
+/** The PSP refused the request (not a decline of a card): CHECKOUT_CREATE_FAILED at create. */
+export class PspRequestRejected extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'PspRequestRejected';
+  }
+}

@@ -1,0 +1,76 @@
+// The sandbox's test cards (Stripe's numbers) and what each does. A number is used once, to
+// make a `pm_…` token; only its brand, last 4 digits and behaviour are kept.
+//
+//   4242 4242 4242 4242  succeeds (REQUIRES_CAPTURE first with MANUAL capture)
+//   4000 0000 0000 0002  declined: card_declined / generic_decline
+//   4000 0000 0000 9995  declined: card_declined / insufficient_funds
+//   4000 0027 6000 3184  needs 3-D Secure (REQUIRES_ACTION; approve or fail the challenge)
+//   4000 0000 0000 0077  PROCESSING, then succeeds asynchronously (only the PSP's webhook
+//                        moves the intent on), as a bank debit would. Stripe's "bypass pending"
+//                        card, chosen here for the asynchronous path.
+// Any other number that passes the Luhn check behaves like 4242.
+import { badUserInput } from '@handoff/shared';
+
+export type CardBehaviour = 'succeed' | 'decline_generic' | 'decline_insufficient_funds' | 'three_d_secure' | 'processing';
+
+export const TEST_CARDS: Readonly<Record<string, CardBehaviour>> = {
+  '4242424242424242': 'succeed',
+  '4000000000000002': 'decline_generic',
+  '4000000000009995': 'decline_insufficient_funds',
+  '4000002760003184': 'three_d_secure',
+  '4000000000000077': 'processing',
+};
+
+export interface DeclineSpec {
+  code: string;
+  declineCode: string;
+  message: string;
+}
+
+export const DECLINES: Readonly<Partial<Record<CardBehaviour, DeclineSpec>>> = {
+  decline_generic: { code: 'card_declined', declineCode: 'generic_decline', message: 'Your card was declined.' },
+  decline_insufficient_funds: {
+    code: 'card_declined',
+    declineCode: 'insufficient_funds',
+    message: 'Your card has insufficient funds.',
+  },
+};
+
+export const THREE_D_SECURE_FAILED: DeclineSpec = {
+  code: 'payment_intent_authentication_failure',
+  declineCode: 'authentication_failed',
+  message: 'The 3-D Secure authentication failed; try another card.',
+};
+
+export interface ParsedCard {
+  brand: string;
+  last4: string;
+  behaviour: CardBehaviour;
+}
+
+/** Validates a card number (spaces and dashes allowed). Errors never quote the number. */
+export function parseTestCard(input: string, field = 'paymentMethod.testCard'): ParsedCard {
+  const digits = typeof input === 'string' ? input.replace(/[\s-]/g, '') : '';
+  if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits)) throw badUserInput(field, 'is not a valid card number.');
+  return { brand: brandOf(digits), last4: digits.slice(-4), behaviour: TEST_CARDS[digits] ?? 'succeed' };
+}
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+function brandOf(digits: string): string {
+  if (digits.startsWith('4')) return 'visa';
+  if (/^(5[1-5]|2[2-7])/.test(digits)) return 'mastercard';
+  if (/^3[47]/.test(digits)) return 'amex';
+  return 'unknown';
+}
