@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { testEnv } from '../../test/support/env.js';
-import { createLogger } from '../src/logging/index.js';
+import { createLogger, currentRequestId, runWithRequestContext } from '../src/logging/index.js';
 import {
   addToOutbox,
   createOutboxTableSql,
@@ -140,6 +140,29 @@ describe('OutboxRelay', () => {
     const row = await outboxRow(id!);
     expect(row.published_at).not.toBeNull();
     expect(row.delivered_at).toBeNull();
+  });
+
+  it('carries the request id of the request that wrote the event into the job and the worker', async () => {
+    const [id] = await runWithRequestContext({ requestId: 'req-outbox-test-1' }, () => commitEvents('payment_intent.succeeded'));
+    await relay().publishPendingNow();
+    const job = await queue('ledger').getJob(jobId(id!));
+    expect(job?.data.requestId).toBe('req-outbox-test-1');
+    const connection = createRedis(env.redisUrl, { forBullmqWorker: true });
+    const seenIds: Array<string | undefined> = [];
+    const worker = startWorker<OutboxJobData>({
+      name: 'ledger',
+      prefix,
+      connection,
+      logger,
+      processor: async () => {
+        seenIds.push(currentRequestId());
+      },
+    });
+    cleanups.push(async () => {
+      await worker.close();
+      connection.disconnect();
+    });
+    await vi.waitFor(() => expect(seenIds).toEqual(['req-outbox-test-1']));
   });
 
   it('publishing a row twice does not duplicate its jobs', async () => {

@@ -44,9 +44,10 @@ interface OutboxRow {
   aggregate_id: string;
   payload: Record<string, unknown>;
   created_at: Date;
+  request_id: string | null;
 }
 
-const ROW_COLUMNS = 'id, topic, aggregate_id, payload, created_at';
+const ROW_COLUMNS = 'id, topic, aggregate_id, payload, created_at, request_id';
 
 export class OutboxRelay {
   private readonly table: string;
@@ -257,6 +258,7 @@ export class OutboxRelay {
       aggregateId: row.aggregate_id,
       payload: row.payload,
       createdAt: new Date(row.created_at).toISOString(),
+      ...(row.request_id ? { requestId: row.request_id } : {}),
     };
   }
 

@@ -12,7 +12,8 @@ export function createOutboxTableSql(schema: string): string[] {
       created_at timestamptz NOT NULL DEFAULT now(),
       published_at timestamptz NULL,
       delivered_at timestamptz NULL,
-      attempts int NOT NULL DEFAULT 0
+      attempts int NOT NULL DEFAULT 0,
+      request_id text NULL
     )`,
     // The relay and the sweep only ever look at undelivered rows; delivered ones pile up.
     `CREATE INDEX outbox_undelivered_idx ON ${table} (id) WHERE delivered_at IS NULL`,

@@ -1,5 +1,6 @@
 // The transactional outbox: an event is a row written in the same transaction as the state
 // change it announces; OutboxRelay moves committed rows to BullMQ and Redis pub/sub.
+import { currentRequestId } from '../logging/logger.js';
 import type { EntityManager } from 'typeorm';
 import { qualifiedTable } from '../idempotency/schema-name.js';
 import { safeJobId } from '../queue/queue.js';
@@ -21,6 +22,8 @@ export interface OutboxJobData {
   payload: Record<string, unknown>;
   /** ISO 8601. */
   createdAt: string;
+  /** The request that caused the event, so a job's logs carry the same id as the request's. */
+  requestId?: string;
 }
 
 /**
@@ -32,9 +35,9 @@ export type OutboxRoutes = Record<string, readonly string[]>;
 /** Inserts the event inside the caller's transaction; returns the row id. */
 export async function addToOutbox(manager: EntityManager, schema: string, event: OutboxEvent): Promise<string> {
   const rows: Array<{ id: string }> = await manager.query(
-    `INSERT INTO ${qualifiedTable(schema, 'outbox')} (topic, aggregate_id, payload)
-     VALUES ($1, $2, $3::jsonb) RETURNING id`,
-    [event.topic, event.aggregateId, JSON.stringify(event.payload)],
+    `INSERT INTO ${qualifiedTable(schema, 'outbox')} (topic, aggregate_id, payload, request_id)
+     VALUES ($1, $2, $3::jsonb, $4) RETURNING id`,
+    [event.topic, event.aggregateId, JSON.stringify(event.payload), currentRequestId() ?? null],
   );
   return String(rows[0]!.id);
 }

@@ -1,6 +1,7 @@
 // Small BullMQ/ioredis helpers every package uses, so connections, job ids and worker logging
 // look the same everywhere. Callers own the connections they create here: BullMQ never closes
 // an ioredis instance that is passed in.
+import { runWithRequestContext } from '../logging/logger.js';
 import { Redis } from 'ioredis';
 import { Worker, type Job, type Processor } from 'bullmq';
 import type { Logger } from '../logging/index.js';
@@ -44,7 +45,14 @@ export function startWorker<Data = unknown, Result = unknown>(
   opts: StartWorkerOptions<Data, Result>,
 ): Worker<Data, Result> {
   const log = opts.logger.child({ queue: opts.name });
-  const worker = new Worker<Data, Result>(opts.name, opts.processor, {
+  // Each job runs in the request context of what caused it (outbox jobs carry `requestId`).
+  const processor: Processor<Data, Result> = (job, token) => {
+    const requestId = (job.data as { requestId?: unknown } | undefined)?.requestId;
+    return runWithRequestContext({ requestId: typeof requestId === 'string' ? requestId : `job-${job.id}` }, () =>
+      opts.processor(job, token),
+    );
+  };
+  const worker = new Worker<Data, Result>(opts.name, processor, {
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency ?? 1,
