@@ -2,37 +2,30 @@
 // agents and keys; each key then sees exactly what its role allows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
+import {
+  ConnectPaymentProcessorDocument as CONNECT,
+  CreateApiKeyDocument as CREATE_KEY,
+  CreateMerchantDocument as CREATE_MERCHANT,
+  CreateOfferDocument as CREATE_OFFER,
+  MerchantDocument as MERCHANT,
+  MerchantsDocument,
+  OffersDocument,
+  RegisterAgentDocument as REGISTER_AGENT,
+  RevokeApiKeyDocument as REVOKE_KEY,
+  ViewerDocument as VIEWER,
+  type CreateMerchantInput,
+} from '../generated/graphql.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
 
-const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!, $key: String) {
-  createMerchant(input: $input, idempotencyKey: $key) {
-    id name country defaultCurrency status validationPeriodDays
-    commissionTerms { type percentageBps cpa { amountMinor currency amount } }
-    conversionFlow { type steps payableAfter }
-  }
-}`;
-const CONNECT = `mutation($id: ID!, $input: ConnectPaymentProcessorInput!) {
-  connectPaymentProcessor(merchantId: $id, input: $input) { provider status connectedAt webhookSecret }
-}`;
-const CREATE_OFFER = `mutation($input: CreateOfferInput!, $key: String) {
-  createOffer(input: $input, idempotencyKey: $key) { id name provider active price { amountMinor currency amount } merchant { id name } }
-}`;
-const REGISTER_AGENT = `mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { id name builder { id name registered } } }`;
-const CREATE_KEY = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id role prefix } } }`;
-const REVOKE_KEY = `mutation($id: ID!) { revokeApiKey(id: $id) }`;
-const MERCHANT = `query($id: ID!) { merchant(id: $id) { id name paymentConnector { provider status webhookSecret } } }`;
-const MERCHANTS = `query { merchants(first: 50) { totalCount edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`;
-const OFFERS = `query($merchantId: ID) { offers(merchantId: $merchantId, first: 50) { totalCount edges { node { id name active price { amount currency } merchant { id name } } } } }`;
-const VIEWER = `query { viewer { role merchant { id } agent { id builder { registered } } } }`;
-
-const smartyInput = (name = 'SMARTY') => ({
+const smartyInput = (name = 'SMARTY'): CreateMerchantInput => ({
   name,
   country: 'GB',
   defaultCurrency: 'GBP',
   commissionTerms: { type: 'CPA', cpa: { amountMinor: 800, currency: 'GBP' } },
   conversionFlow: { type: 'instant_checkout' },
 });
+const MERCHANTS = { doc: MerchantsDocument, vars: { first: 100 } };
 
 describe('platform through the gateway', () => {
   let handoff: RunningHandoff;
@@ -94,19 +87,19 @@ describe('platform through the gateway', () => {
   });
 
   it('returns the webhook secret once, at connection, and never again', async () => {
-    const connected = (await admin.ok(CONNECT, { id: smarty.id, input: { provider: 'TEST' } })).connectPaymentProcessor;
+    const connected = (await admin.ok(CONNECT, { merchantId: smarty.id, input: { provider: 'TEST' } })).connectPaymentProcessor;
     expect(connected).toMatchObject({ provider: 'TEST', status: 'connected' });
     expect(connected.webhookSecret).toMatch(/^whsec_/);
     const read = (await admin.ok(MERCHANT, { id: smarty.id })).merchant;
-    expect(read.paymentConnector).toMatchObject({ provider: 'TEST', webhookSecret: null });
+    expect(read!.paymentConnector).toMatchObject({ provider: 'TEST', webhookSecret: null });
   });
 
   it('a merchant key sees only its own merchant, by id and by list', async () => {
     const me = anon.as(merchantKey);
-    expect((await me.ok(MERCHANT, { id: smarty.id })).merchant.id).toBe(smarty.id);
+    expect((await me.ok(MERCHANT, { id: smarty.id })).merchant!.id).toBe(smarty.id);
     expect((await me.ok(MERCHANT, { id: other.id })).merchant).toBeNull();
-    const list = (await me.ok(MERCHANTS)).merchants;
-    expect(list.edges.map((e: any) => e.node.id)).toEqual([smarty.id]);
+    const list = (await me.ok(MERCHANTS.doc, MERCHANTS.vars)).merchants;
+    expect(list.edges.map((e) => e.node.id)).toEqual([smarty.id]);
     expect(list.totalCount).toBe(1);
     expect((await me.ok(VIEWER)).viewer).toMatchObject({ role: 'MERCHANT', merchant: { id: smarty.id } });
   });
@@ -117,17 +110,17 @@ describe('platform through the gateway', () => {
       input: { merchantId: smarty.id, name: 'Sneaky', price: { amountMinor: 100, currency: 'GBP' } },
     });
     expect(['FORBIDDEN', 'MERCHANT_NOT_FOUND']).toContain(code);
-    const offers = (await me.ok(OFFERS, { merchantId: smarty.id })).offers;
+    const offers = (await me.ok(OffersDocument, { merchantId: smarty.id, first: 100 })).offers;
     expect(offers.totalCount).toBe(0);
   });
 
   it('an agent key reads active offers with their merchant, and cannot create one', async () => {
     const agent = anon.as(agentKey);
-    const offers = (await agent.ok(OFFERS, { merchantId: smarty.id })).offers;
-    const ids = offers.edges.map((e: any) => e.node.id);
+    const offers = (await agent.ok(OffersDocument, { merchantId: smarty.id, first: 100 })).offers;
+    const ids = offers.edges.map((e) => e.node.id);
     expect(ids).toContain(offerId);
     expect(ids).not.toContain(inactiveOfferId);
-    const offer = offers.edges.find((e: any) => e.node.id === offerId).node;
+    const offer = offers.edges.find((e) => e.node.id === offerId)!.node;
     expect(offer).toMatchObject({ name: '30GB Rolling Monthly', price: { amount: '10.00', currency: 'GBP' }, merchant: { id: smarty.id, name: 'SMARTY' } });
     expect(
       await agent.errorCode(CREATE_OFFER, { input: { merchantId: smarty.id, name: 'x', price: { amountMinor: 100, currency: 'GBP' } } }),
@@ -136,9 +129,9 @@ describe('platform through the gateway', () => {
   });
 
   it('no key, an unknown key, and a revoked key are UNAUTHENTICATED', async () => {
-    expect(await anon.errorCode(MERCHANTS)).toBe('UNAUTHENTICATED');
-    expect(await anon.as('hk_mer_' + 'x'.repeat(32)).errorCode(MERCHANTS)).toBe('UNAUTHENTICATED');
-    expect(await anon.as('not-a-key').errorCode(MERCHANTS)).toBe('UNAUTHENTICATED');
+    expect(await anon.errorCode(MERCHANTS.doc, MERCHANTS.vars)).toBe('UNAUTHENTICATED');
+    expect(await anon.as('hk_mer_' + 'x'.repeat(32)).errorCode(MERCHANTS.doc, MERCHANTS.vars)).toBe('UNAUTHENTICATED');
+    expect(await anon.as('not-a-key').errorCode(MERCHANTS.doc, MERCHANTS.vars)).toBe('UNAUTHENTICATED');
     const { key, apiKey } = (await admin.ok(CREATE_KEY, { input: { role: 'MERCHANT', merchantId: smarty.id } })).createApiKey;
     expect((await anon.as(key).ok(VIEWER)).viewer.role).toBe('MERCHANT');
     expect((await admin.ok(REVOKE_KEY, { id: apiKey.id })).revokeApiKey).toBe(true);
@@ -161,24 +154,24 @@ describe('platform through the gateway', () => {
       'x-handoff-principal': Buffer.from(JSON.stringify({ kind: 'ADMIN', keyId: 'x' })).toString('base64url'),
       'x-handoff-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`,
     });
-    const list = (await forged.ok(MERCHANTS)).merchants;
-    expect(list.edges.map((e: any) => e.node.id)).toEqual([smarty.id]);
+    const list = (await forged.ok(MERCHANTS.doc, MERCHANTS.vars)).merchants;
+    expect(list.edges.map((e) => e.node.id)).toEqual([smarty.id]);
   });
 
   describe('idempotent createMerchant', () => {
     const countNamed = async (name: string) =>
-      (await admin.ok(MERCHANTS)).merchants.edges.filter((e: any) => e.node.name === name).length;
+      (await admin.ok(MERCHANTS.doc, MERCHANTS.vars)).merchants.edges.filter((e) => e.node.name === name).length;
 
     it('same key twice → one merchant, the same response', async () => {
-      const a = (await admin.ok(CREATE_MERCHANT, { input: smartyInput('Idem One'), key: 'idem-one' })).createMerchant;
-      const b = (await admin.ok(CREATE_MERCHANT, { input: smartyInput('Idem One'), key: 'idem-one' })).createMerchant;
+      const a = (await admin.ok(CREATE_MERCHANT, { input: smartyInput('Idem One'), idempotencyKey: 'idem-one' })).createMerchant;
+      const b = (await admin.ok(CREATE_MERCHANT, { input: smartyInput('Idem One'), idempotencyKey: 'idem-one' })).createMerchant;
       expect(b).toEqual(a);
       expect(await countNamed('Idem One')).toBe(1);
     });
 
     it('same key, other input → IDEMPOTENCY_KEY_REUSED', async () => {
-      await admin.ok(CREATE_MERCHANT, { input: smartyInput('Idem Two'), key: 'idem-two' });
-      expect(await admin.errorCode(CREATE_MERCHANT, { input: smartyInput('Idem Two changed'), key: 'idem-two' })).toBe(
+      await admin.ok(CREATE_MERCHANT, { input: smartyInput('Idem Two'), idempotencyKey: 'idem-two' });
+      expect(await admin.errorCode(CREATE_MERCHANT, { input: smartyInput('Idem Two changed'), idempotencyKey: 'idem-two' })).toBe(
         'IDEMPOTENCY_KEY_REUSED',
       );
       expect(await countNamed('Idem Two changed')).toBe(0);
@@ -194,14 +187,14 @@ describe('platform through the gateway', () => {
 
     it('a failed validation is not stored: the corrected retry with the same key succeeds', async () => {
       const bad = { ...smartyInput('Idem Fix'), defaultCurrency: 'ZZZ' };
-      expect(await admin.errorCode(CREATE_MERCHANT, { input: bad, key: 'idem-fix' })).toBe('BAD_USER_INPUT');
-      const good = (await admin.ok(CREATE_MERCHANT, { input: smartyInput('Idem Fix'), key: 'idem-fix' })).createMerchant;
+      expect(await admin.errorCode(CREATE_MERCHANT, { input: bad, idempotencyKey: 'idem-fix' })).toBe('BAD_USER_INPUT');
+      const good = (await admin.ok(CREATE_MERCHANT, { input: smartyInput('Idem Fix'), idempotencyKey: 'idem-fix' })).createMerchant;
       expect(good.name).toBe('Idem Fix');
     });
 
     it('20 concurrent requests with one key → one merchant', async () => {
       const results = await Promise.all(
-        Array.from({ length: 20 }, () => admin.ok(CREATE_MERCHANT, { input: smartyInput('Idem Burst'), key: 'idem-burst' })),
+        Array.from({ length: 20 }, () => admin.ok(CREATE_MERCHANT, { input: smartyInput('Idem Burst'), idempotencyKey: 'idem-burst' })),
       );
       expect(new Set(results.map((r) => r.createMerchant.id)).size).toBe(1);
       expect(await countNamed('Idem Burst')).toBe(1);
@@ -218,7 +211,7 @@ describe('platform through the gateway', () => {
     });
     expect(money.status).toBeLessThan(500);
     expect(money.errors?.[0]?.extensions?.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED/);
-    const list = (await admin.ok(MERCHANTS)).merchants.edges.map((e: any) => e.node.name);
+    const list = (await admin.ok(MERCHANTS.doc, MERCHANTS.vars)).merchants.edges.map((e) => e.node.name);
     expect(list).not.toContain('Bad Country');
   });
 
