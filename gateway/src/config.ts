@@ -32,6 +32,18 @@ const schema = baseConfigSchema.extend({
   /** How long a resolved (or rejected) API key is remembered: a revoked key is refused within this time. */
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   SUBGRAPH_MAX_SOCKETS: positiveInt.default(128),
+  /** graphql-ws (gateway/src/subscriptions): limits per connection, per key, per subscriber. */
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt.default(25),
+  /** Per API key (or client secret), on one gateway replica. */
+  WS_MAX_SUBSCRIPTIONS_PER_KEY: positiveInt.default(200),
+  /** A connection with more unsent bytes than this is dropped as a slow consumer (close 1013). */
+  WS_MAX_BUFFERED_BYTES: positiveInt.default(1024 * 1024),
+  /** Events waiting for one subscription before it counts as a slow consumer (close 1013). */
+  WS_MAX_QUEUED_EVENTS: positiveInt.default(1000),
+  /** Ping interval; a connection that does not answer within the same time is terminated. */
+  WS_KEEPALIVE_MS: positiveInt.default(12_000),
+  /** Time allowed between the upgrade and connection_init (else close 4408). */
+  WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt.default(3_000),
 });
 
 export type GatewayEnv = z.infer<typeof schema>;
@@ -42,6 +54,15 @@ export interface QueryLimits {
   maxTokens: number;
   maxDirectives: number;
   maxCost: number;
+}
+
+export interface SubscriptionLimits {
+  maxPerConnection: number;
+  maxPerKey: number;
+  maxBufferedBytes: number;
+  maxQueuedEvents: number;
+  keepAliveMs: number;
+  connectionInitTimeoutMs: number;
 }
 
 export interface GatewayConfig {
@@ -57,6 +78,7 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   subgraphMaxSockets: number;
   apiKeyCacheTtlMs: number;
+  subscriptions: SubscriptionLimits;
   internalSecret: string;
   logger: Logger;
 }
@@ -93,6 +115,14 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
     subgraphMaxSockets: parsed.SUBGRAPH_MAX_SOCKETS,
     apiKeyCacheTtlMs: parsed.API_KEY_CACHE_TTL_MS,
+    subscriptions: Object.freeze({
+      maxPerConnection: parsed.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxPerKey: parsed.WS_MAX_SUBSCRIPTIONS_PER_KEY,
+      maxBufferedBytes: parsed.WS_MAX_BUFFERED_BYTES,
+      maxQueuedEvents: parsed.WS_MAX_QUEUED_EVENTS,
+      keepAliveMs: parsed.WS_KEEPALIVE_MS,
+      connectionInitTimeoutMs: parsed.WS_CONNECTION_INIT_TIMEOUT_MS,
+    }),
     internalSecret: internalSecretFor(parsed),
     logger: createLogger('gateway', parsed.LOG_LEVEL),
   });

@@ -6,6 +6,10 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { Logger, Principal } from '@handoff/shared';
 import type { GatewayConfig } from './config.js';
 import type { SubgraphName } from './subgraph/subgraph-names.js';
+import { mountConversionRoutes } from './rest/conversions.js';
+import { mountWebhookRoute } from './webhooks/webhook-route.js';
+import { mountCheckoutRest } from './rest/checkout.js';
+import { mountHostedPage } from './hosted-page/hosted-page.routes.js';
 
 export interface ExecuteResult<T> {
   data?: T | null;
@@ -44,4 +48,4 @@ export interface GatewayRouteDeps {
 export type RouteMount = (app: Express, deps: GatewayRouteDeps) => void;
 
 /** Features add their mount here (webhooks, hosted page, REST edges). */
-export const routeMounts: RouteMount[] = [];
+export const routeMounts: RouteMount[] = [mountWebhookRoute, mountCheckoutRest, mountHostedPage];

@@ -56,6 +56,18 @@ export function instanceContainer(instances: object[]): ContainerType {
   };
 }
 
+/**
+ * Subgraphs declare their Subscription fields only so they compose into the graph; the gateway
+ * serves them (gateway/src/subscriptions) from outbox events. type-graphql insists on a PubSub
+ * once any @Subscription exists: this one is never used (each declares its own `subscribe`).
+ */
+const GATEWAY_SERVED_PUBSUB = {
+  publish: () => undefined,
+  subscribe: (): AsyncIterable<unknown> => {
+    throw new Error('Subscriptions are served by the gateway, not by subgraphs.');
+  },
+};
+
 export async function buildFederatedSchema<Ctx>(opts: FederatedSchemaOptions<Ctx>): Promise<FederatedSchema> {
   const built = await buildSchema({
     resolvers: opts.resolvers,
@@ -64,6 +76,7 @@ export async function buildFederatedSchema<Ctx>(opts: FederatedSchemaOptions<Ctx
     skipCheck: true,
     validate: false,
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    pubSub: GATEWAY_SERVED_PUBSUB,
   });
   const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(built)}`;
   const resolvers = createResolversMap(built) as Record<string, Record<string, unknown>>;

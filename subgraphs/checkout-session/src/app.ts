@@ -1,31 +1,123 @@
-// Builds the checkout-session subgraph over its resources: services, resolvers, schema.
-import { buildFederatedSchema, defineSubgraph, instanceContainer, type SubgraphApp } from '@handoff/shared';
-import { CheckoutSessionResolver } from './checkout-session/checkout-session.resolver.js';
+// Builds the checkout-session subgraph over its resources: services, resolvers, schema, workers.
+import {
+  buildFederatedSchema,
+  createRedis,
+  defineSubgraph,
+  IdempotencyStore,
+  instanceContainer,
+  type SubgraphApp,
+} from '@handoff/shared';
+import type { DataSource } from 'typeorm';
+import { AgentCheckoutResolver } from './agent-checkout/agent-checkout.resolver.js';
+import { AgentCheckoutService } from './agent-checkout/agent-checkout.service.js';
+import { resolveAgentSessionReference } from './agent-session/agent-session.reference.js';
+import { AgentSessionResolver } from './agent-session/agent-session.resolver.js';
+import { AgentSessionService } from './agent-session/agent-session.service.js';
+import { CheckoutPayments } from './checkout-session/checkout-payment.js';
+import { CheckoutLifecycleService } from './checkout-session/checkout-session.lifecycle.js';
 import { checkoutSessionReference } from './checkout-session/checkout-session.reference.js';
+import { CheckoutSessionResolver } from './checkout-session/checkout-session.resolver.js';
 import { CheckoutSessionService } from './checkout-session/checkout-session.service.js';
+import { startExpiryScheduler } from './checkout-session/expire-checkout-sessions.job.js';
+import { startPaymentEventsWorker } from './checkout-session/payment-events.job.js';
+import { InternalMerchantDirectory, type MerchantDirectory } from './clients/merchant-directory.js';
+import { InternalPaymentIntents, type PaymentIntents } from './clients/payment-intents.js';
 import type { CheckoutSessionConfig } from './config.js';
+import { extendContext, type CheckoutContext } from './context.js';
 import { entities } from './entities.js';
+import { outboxRoutes, SCHEMA_NAME, SUBGRAPH_NAME, type OutboxNotifier } from './events.js';
 import { migrations } from './migrations/index.js';
+import { recommendationReference } from './recommendation/recommendation.reference.js';
+import { RecommendationResolver } from './recommendation/recommendation.resolver.js';
+import { RecommendationService } from './recommendation/recommendation.service.js';
 
-export const SUBGRAPH_NAME = 'checkout-session';
-export const SCHEMA_NAME = 'checkout';
+export { SCHEMA_NAME, SUBGRAPH_NAME };
 
-export function createApp(config: CheckoutSessionConfig): Promise<SubgraphApp> {
-  return defineSubgraph({
+/** Collaborators in other subgraphs; tests may stand in for them. */
+export interface CheckoutCollaborators {
+  merchants?: MerchantDirectory;
+  payments?: PaymentIntents;
+}
+
+export type CheckoutServices = ReturnType<typeof createServices>;
+
+export function createServices(opts: {
+  dataSource: DataSource;
+  config: CheckoutSessionConfig;
+  outbox: OutboxNotifier;
+  merchants: MerchantDirectory;
+  payments: PaymentIntents;
+}) {
+  const { dataSource, config, outbox, merchants, payments } = opts;
+  const idempotency = new IdempotencyStore(dataSource, SCHEMA_NAME);
+  const checkoutPayments = new CheckoutPayments(dataSource, payments, outbox, config.logger);
+  const checkoutSessions = new CheckoutSessionService(
+    dataSource,
+    idempotency,
+    merchants,
+    checkoutPayments,
+    outbox,
+    config.publicBaseUrl,
+    config.internalSecret,
+  );
+  return {
+    agentSessions: new AgentSessionService(dataSource, idempotency, outbox),
+    recommendations: new RecommendationService(dataSource, idempotency, merchants),
+    checkoutSessions,
+    lifecycle: new CheckoutLifecycleService(dataSource, payments, outbox, config.logger),
+    agentCheckouts: new AgentCheckoutService(idempotency, merchants, checkoutPayments, config.attribution, outbox),
+  };
+}
+
+export function createApp(config: CheckoutSessionConfig, collaborators: CheckoutCollaborators = {}): Promise<SubgraphApp> {
+  return defineSubgraph<CheckoutSessionConfig, CheckoutContext>({
     name: SUBGRAPH_NAME,
     schemaName: SCHEMA_NAME,
     config,
     entities,
     migrations,
-    async build({ dataSource }) {
-      const sessions = new CheckoutSessionService(dataSource, config.publicBaseUrl);
-      const resolvers = [new CheckoutSessionResolver(sessions)];
-      const schema = await buildFederatedSchema({
-        resolvers: [CheckoutSessionResolver],
-        container: instanceContainer(resolvers),
-        referenceResolvers: { CheckoutSession: checkoutSessionReference(sessions) },
+    async build({ dataSource, outbox }) {
+      const services = createServices({
+        dataSource,
+        config,
+        outbox,
+        merchants: collaborators.merchants ?? InternalMerchantDirectory.over(config.env.MERCHANT_URL, config.internalSecret),
+        payments: collaborators.payments ?? InternalPaymentIntents.over(config.env.PAYMENT_INTENT_URL, config.internalSecret),
       });
-      return { schema };
+      const resolvers = [
+        new CheckoutSessionResolver(services.checkoutSessions, services.lifecycle),
+        new AgentSessionResolver(services.agentSessions),
+        new RecommendationResolver(services.recommendations),
+        new AgentCheckoutResolver(services.agentCheckouts, services.checkoutSessions),
+      ];
+      const schema = await buildFederatedSchema<CheckoutContext>({
+        resolvers: [CheckoutSessionResolver, AgentSessionResolver, RecommendationResolver, AgentCheckoutResolver],
+        container: instanceContainer(resolvers),
+        referenceResolvers: {
+          CheckoutSession: checkoutSessionReference(services.checkoutSessions),
+          AgentSession: resolveAgentSessionReference,
+          Recommendation: recommendationReference(services.recommendations),
+        },
+      });
+      return {
+        schema,
+        outboxRoutes,
+        extendContext: extendContext(services),
+        startWorkers: async () => {
+          const connection = createRedis(config.env.REDIS_URL, { forBullmqWorker: true });
+          const prefix = config.env.QUEUE_PREFIX;
+          const logger = config.logger.child({ component: 'checkout-workers' });
+          const payments = startPaymentEventsWorker({ lifecycle: services.lifecycle, connection, prefix, logger });
+          const expiry = await startExpiryScheduler({ lifecycle: services.lifecycle, connection, prefix, everyMs: config.expiryIntervalMs, logger });
+          return {
+            close: async () => {
+              await Promise.allSettled([payments.close(), expiry.worker.close()]);
+              await expiry.queue.close();
+              connection.disconnect();
+            },
+          };
+        },
+      };
     },
   });
 }

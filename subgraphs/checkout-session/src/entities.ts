@@ -1,4 +1,7 @@
 // Every TypeORM entity of the checkout-session package (schema `checkout`).
+import { AgentSessionEntity } from './agent-session/agent-session.entity.js';
 import { CheckoutSessionEntity } from './checkout-session/checkout-session.entity.js';
+import { LineItemEntity } from './checkout-session/line-item.entity.js';
+import { RecommendationEntity } from './recommendation/recommendation.entity.js';
 
-export const entities: Function[] = [CheckoutSessionEntity];
+export const entities: Function[] = [CheckoutSessionEntity, LineItemEntity, AgentSessionEntity, RecommendationEntity];

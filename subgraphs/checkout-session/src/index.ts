@@ -1,5 +1,5 @@
-// The checkout-session subgraph: checkout sessions (and, with the Checkout issue, agent sessions,
-// recommendations and agent checkout).
+// The checkout-session subgraph: agent sessions, recommendations, agent checkout with a signed
+// attribution code, and merchant checkout sessions.
 import type { SubgraphModule } from '@handoff/shared';
 import { createApp, SCHEMA_NAME, SUBGRAPH_NAME } from './app.js';
 import { loadConfig, type CheckoutSessionConfig } from './config.js';

@@ -1,5 +1,5 @@
 // Production entry point: the checkout-session package's background work: the outbox relay
-// (shared); the Checkout issue adds the expiry scheduler and the outbox routes.
+// (shared), the payment-events consumer (checkout completion) and the expiry job scheduler.
 import { runSubgraphMain } from '@handoff/shared';
 import { checkoutSessionSubgraph } from './index.js';
 

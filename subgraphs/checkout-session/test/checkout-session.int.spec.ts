@@ -1,7 +1,7 @@
 // The checkout-session subgraph over HTTP against real PostgreSQL: migrations, the by-id query,
 // the entity reference, tenancy for every kind of principal, and the gateway signature.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Principal, RunningServer, SubgraphApp } from '@handoff/shared';
+import { clientSecretFor, type Principal, type RunningServer, type SubgraphApp } from '@handoff/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/support/env.js';
 import { CheckoutMode, CheckoutSessionStatus } from '../src/checkout-session/checkout-session.enums.js';
@@ -138,7 +138,7 @@ describe('checkoutSession(id)', () => {
       id: agentSession,
       status: 'OPEN',
       mode: 'PAYMENT',
-      url: `https://pay.example.com/checkout/${agentSession}`,
+      url: `https://pay.example.com/checkout/${agentSession}?cs=${encodeURIComponent(clientSecretFor(agentSession, secret))}`,
       successUrl: 'https://shop.example.com/ok?session={CHECKOUT_SESSION_ID}',
       cancelUrl: 'https://shop.example.com/cancel',
       expiresAt: expiresAt.toISOString(),

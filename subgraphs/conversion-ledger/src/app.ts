@@ -1,31 +1,84 @@
-// Builds the conversion-ledger subgraph over its resources: services, resolvers, schema.
-import { buildFederatedSchema, defineSubgraph, instanceContainer, type SubgraphApp } from '@handoff/shared';
+// Builds the conversion-ledger subgraph over its resources: services, resolvers, schema, and
+// its workers (payment events, settlement and its job scheduler).
+import {
+  attributionPublicKeys, buildFederatedSchema, createRedis, defineSubgraph, IdempotencyStore, instanceContainer,
+  type OutboxRoutes, type SubgraphApp,
+} from '@handoff/shared';
 import type { ConversionLedgerConfig } from './config.js';
+import { ConversionLifecycle } from './conversion/conversion-lifecycle.service.js';
+import { ConversionRecorder } from './conversion/conversion-recorder.service.js';
 import { conversionReference } from './conversion/conversion.reference.js';
 import { ConversionResolver } from './conversion/conversion.resolver.js';
-import { ConversionService } from './conversion/conversion.service.js';
+import { ConversionChildren, ConversionService } from './conversion/conversion.service.js';
+import { InternalDirectory, type Directory } from './directory/directory.js';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
+import { startPaymentEventsWorker } from './payment-events/payment-events.job.js';
+import { ReportingResolver, SettlementResolver } from './reporting/reporting.resolver.js';
+import { ReportingService } from './reporting/reporting.service.js';
+import { startSettlementWorker, upsertSettlementScheduler } from './settlement/settlement.job.js';
+import { SettlementService } from './settlement/settlement.service.js';
+import { ConversionEventsService } from './subscription/conversion-events.service.js';
+import { ConversionSubscriptionResolver } from './subscription/conversion-subscription.resolver.js';
 
 export const SUBGRAPH_NAME = 'conversion-ledger';
 export const SCHEMA_NAME = 'ledger';
 
-export function createApp(config: ConversionLedgerConfig): Promise<SubgraphApp> {
+/** `conversion.updated` goes out on pub/sub only (the Subscriptions issue delivers it). */
+export const outboxRoutes: OutboxRoutes = {};
+
+export interface LedgerOverrides {
+  /** Replaces the calls to the merchant and checkout-session subgraphs (tests). */
+  directory?: Directory;
+}
+
+export function createApp(config: ConversionLedgerConfig, overrides: LedgerOverrides = {}): Promise<SubgraphApp> {
   return defineSubgraph({
     name: SUBGRAPH_NAME,
     schemaName: SCHEMA_NAME,
     config,
     entities,
     migrations,
-    async build({ dataSource }) {
+    async build({ dataSource, outbox }) {
+      const directory =
+        overrides.directory ??
+        new InternalDirectory({ merchant: config.env.MERCHANT_URL, checkoutSession: config.env.CHECKOUT_SESSION_URL }, config.internalSecret);
+      const keys = { publicKeys: attributionPublicKeys(config.aapPublicKeys), issuer: config.aapIssuer };
       const conversions = new ConversionService(dataSource);
-      const resolvers = [new ConversionResolver(conversions)];
+      const recorder = new ConversionRecorder(dataSource, directory, new IdempotencyStore(dataSource, SCHEMA_NAME), outbox, keys);
+      const lifecycle = new ConversionLifecycle(dataSource, outbox);
+      const settlement = new SettlementService(dataSource, directory, outbox);
+      const reporting = new ReportingService(dataSource);
+      const resolvers = [
+        new ConversionResolver(conversions, new ConversionChildren(dataSource), recorder, lifecycle),
+        new ReportingResolver(reporting),
+        new SettlementResolver(reporting, settlement),
+        new ConversionSubscriptionResolver(new ConversionEventsService(dataSource)),
+      ];
       const schema = await buildFederatedSchema({
-        resolvers: [ConversionResolver],
+        resolvers: [ConversionResolver, ReportingResolver, SettlementResolver, ConversionSubscriptionResolver],
         container: instanceContainer(resolvers),
         referenceResolvers: { Conversion: conversionReference(conversions) },
       });
-      return { schema };
+
+      const startWorkers = async () => {
+        const connection = createRedis(config.env.REDIS_URL, { forBullmqWorker: true });
+        const prefix = config.env.QUEUE_PREFIX;
+        const logger = config.logger.child({ component: 'ledger-workers' });
+        const scheduler = await upsertSettlementScheduler(connection, prefix, config.settlementCron);
+        const workers = [
+          startPaymentEventsWorker({ handlers: { recorder, lifecycle }, connection, prefix, logger, concurrency: config.workerConcurrency }),
+          startSettlementWorker({ settlement, connection, prefix, logger }),
+        ];
+        return {
+          close: async () => {
+            await Promise.allSettled(workers.map((w) => w.close()));
+            await scheduler.close();
+            connection.disconnect();
+          },
+        };
+      };
+      return { schema, outboxRoutes, startWorkers };
     },
   });
 }

@@ -1,36 +1,133 @@
-// Builds the payment-intent subgraph over its resources: services, resolvers, schema.
-import { buildFederatedSchema, defineSubgraph, instanceContainer, type SubgraphApp } from '@handoff/shared';
+// Builds the payment-intent subgraph over its resources: services, resolvers, schema, the
+// internal webhook route, and the workers (webhook ingestion, the sandbox PSP's deliveries).
+import {
+  buildFederatedSchema,
+  createRedis,
+  defineSubgraph,
+  IdempotencyStore,
+  instanceContainer,
+  InternalClient,
+  type SubgraphApp,
+} from '@handoff/shared';
+import { FailedJobs } from './admin/failed-jobs.js';
+import { PaymentsAdminResolver } from './admin/payments-admin.resolver.js';
 import { checkoutSessionReference } from './checkout-session/checkout-session.reference.js';
 import { CheckoutSessionPaymentIntentResolver } from './checkout-session/checkout-session.resolver.js';
 import type { PaymentIntentConfig } from './config.js';
 import { entities } from './entities.js';
+import { outboxRoutes } from './events.js';
 import { migrations } from './migrations/index.js';
+import { PaymentIntentCommands } from './payment-intent/payment-intent.commands.js';
+import { PaymentIntentMutationResolver } from './payment-intent/payment-intent.mutations.js';
 import { paymentIntentReference } from './payment-intent/payment-intent.reference.js';
 import { PaymentIntentResolver } from './payment-intent/payment-intent.resolver.js';
 import { PaymentIntentService } from './payment-intent/payment-intent.service.js';
+import { Connectors } from './psp/connectors.js';
+import { MerchantCredentialsClient, pathOfProvider } from './psp/merchant-credentials.js';
+import { SandboxAdmin } from './psp/sandbox/sandbox-admin.js';
+import { SandboxConnector } from './psp/sandbox/sandbox-connector.js';
+import { startSandboxWorkers } from './psp/sandbox/sandbox.jobs.js';
+import { RefundService } from './refund/refund.service.js';
+import { PspEventApplier } from './webhooks/apply-psp-event.js';
+import { IngestQueue, startIngestWorker } from './webhooks/ingest-webhook.job.js';
+import { WebhookIngestService } from './webhooks/webhook-ingest.service.js';
+import { PaymentIntentSubscriptionResolver } from './subscription/payment-intent-subscription.resolver.js';
+import { mountWebhookRoutes } from './webhooks/webhook.routes.js';
 
 export const SUBGRAPH_NAME = 'payment-intent';
 export const SCHEMA_NAME = 'payment';
 
 export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
+  const { env, logger } = config;
   return defineSubgraph({
     name: SUBGRAPH_NAME,
     schemaName: SCHEMA_NAME,
     config,
     entities,
     migrations,
-    async build({ dataSource }) {
+    async build({ dataSource, redis, outbox }) {
+      const merchant = new InternalClient({ url: env.MERCHANT_URL, secret: config.internalSecret, service: SUBGRAPH_NAME });
+      const credentials = new MerchantCredentialsClient(merchant, config.credentialsCacheMs);
+      const sandbox = new SandboxConnector();
+      const connectors = new Connectors(sandbox);
+      const ingestQueue = new IngestQueue(redis, env.QUEUE_PREFIX, dataSource, logger);
+      const committed = () => outbox.notify();
+
       const intents = new PaymentIntentService(dataSource);
-      const resolvers = [new PaymentIntentResolver(intents), new CheckoutSessionPaymentIntentResolver(intents)];
+      const commands = new PaymentIntentCommands(
+        dataSource,
+        credentials,
+        connectors,
+        {
+          committed: (intent) => {
+            outbox.notify();
+            // Events that arrived before this intent was known run now instead of at their next retry.
+            if (intent?.providerPaymentId && intent.version === 1) {
+              ingestQueue.promoteWaitingFor(pathOfProvider[intent.provider], intent.providerPaymentId).catch((err: unknown) => logger.warn({ err }, 'could not promote waiting webhook jobs'));
+            }
+          },
+        },
+        env.PUBLIC_BASE_URL,
+      );
+      const refunds = new RefundService(dataSource, new IdempotencyStore(dataSource, SCHEMA_NAME), credentials, connectors, committed);
+      const failedJobs = new FailedJobs(redis, env.QUEUE_PREFIX, logger);
+      const sandboxAdmin = new SandboxAdmin(dataSource, sandbox, committed);
+      const applier = new PspEventApplier(dataSource, committed);
+      const ingest = new WebhookIngestService(dataSource, credentials, ingestQueue, logger.child({ component: 'webhooks' }));
+
+      const resolvers = [
+        new PaymentIntentResolver(intents, refunds),
+        new PaymentIntentMutationResolver(commands, refunds),
+        new CheckoutSessionPaymentIntentResolver(intents),
+        new PaymentsAdminResolver(failedJobs, sandboxAdmin),
+        new PaymentIntentSubscriptionResolver(),
+      ];
       const schema = await buildFederatedSchema({
-        resolvers: [PaymentIntentResolver, CheckoutSessionPaymentIntentResolver],
+        resolvers: [PaymentIntentResolver, PaymentIntentMutationResolver, CheckoutSessionPaymentIntentResolver, PaymentsAdminResolver, PaymentIntentSubscriptionResolver],
         container: instanceContainer(resolvers),
         referenceResolvers: {
           PaymentIntent: paymentIntentReference(intents),
           CheckoutSession: checkoutSessionReference,
         },
       });
-      return { schema };
+
+      return {
+        schema,
+        outboxRoutes,
+        internalRoutes: (router) => mountWebhookRoutes(router, ingest, logger),
+        startWorkers: async () => {
+          const connection = createRedis(env.REDIS_URL, { forBullmqWorker: true });
+          const workers = [
+            startIngestWorker({ connection, prefix: env.QUEUE_PREFIX, applier, logger }),
+            ...startSandboxWorkers({
+              connection,
+              prefix: env.QUEUE_PREFIX,
+              logger,
+              dataSource,
+              credentials,
+              sandbox,
+              publicBaseUrl: env.PUBLIC_BASE_URL,
+              processingDelayMs: config.sandboxProcessingDelayMs,
+              committed,
+            }),
+          ];
+          const sweep = setInterval(() => {
+            ingestQueue.sweep(config.webhookSweepAfterMs).catch((err: unknown) => logger.warn({ err }, 'webhook inbox sweep failed'));
+          }, config.webhookSweepIntervalMs);
+          sweep.unref();
+          return {
+            close: async () => {
+              clearInterval(sweep);
+              await Promise.allSettled(workers.map((w) => w.close()));
+              connection.disconnect();
+            },
+          };
+        },
+        close: async () => {
+          await failedJobs.close();
+          await ingestQueue.close();
+        },
+      };
     },
   });
 }

@@ -4,9 +4,21 @@ import { baseConfigSchema, createLogger, internalSecretFor, parseEnv, type Subgr
 
 const schema = baseConfigSchema.extend({
   PAYMENT_INTENT_PORT: z.coerce.number().int().min(0).max(65535).default(4003),
+  /** How long the sandbox keeps a PROCESSING payment (test card 4000 0000 0000 0077) before it succeeds. */
+  SANDBOX_PROCESSING_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** How long a merchant's PSP credentials (webhook secret) are remembered. */
+  PSP_CREDENTIALS_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Unprocessed webhook inbox rows older than this get their job re-added if Redis lost it. */
+  WEBHOOK_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
+  WEBHOOK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
 });
 
-export type PaymentIntentConfig = SubgraphRuntimeConfig;
+export interface PaymentIntentConfig extends SubgraphRuntimeConfig {
+  sandboxProcessingDelayMs: number;
+  credentialsCacheMs: number;
+  webhookSweepAfterMs: number;
+  webhookSweepIntervalMs: number;
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): PaymentIntentConfig {
   const parsed = parseEnv(schema, env);
@@ -15,5 +27,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: parsed.PAYMENT_INTENT_PORT,
     internalSecret: internalSecretFor(parsed),
     logger: createLogger('payment-intent', parsed.LOG_LEVEL),
+    sandboxProcessingDelayMs: parsed.SANDBOX_PROCESSING_DELAY_MS,
+    credentialsCacheMs: parsed.PSP_CREDENTIALS_CACHE_MS,
+    webhookSweepAfterMs: parsed.WEBHOOK_SWEEP_AFTER_MS,
+    webhookSweepIntervalMs: parsed.WEBHOOK_SWEEP_INTERVAL_MS,
   });
 }

@@ -19,7 +19,7 @@ const merchantB = id('mer');
 const sessionA = id('cs');
 const sessionB = id('cs');
 const intentA = id('pi'); // merchant A, pays session A, succeeded, partly refunded
-const intentA2 = id('pi'); // merchant A, an earlier, canceled attempt at session A
+const intentA2 = id('pi'); // merchant A, an earlier, canceled intent paying no session (one intent per session)
 const intentB = id('pi'); // merchant B, no checkout session, awaiting capture
 const metadata = { aap_code: 'aap://handoff/v1/payload.signature', aap_session_id: 'ses_1' };
 
@@ -84,7 +84,7 @@ beforeAll(async () => {
     id: intentA2,
     createdAt: new Date(Date.now() - 60_000), // the earlier attempt
     merchantId: merchantA,
-    checkoutSessionId: sessionA,
+    checkoutSessionId: null,
     status: PaymentIntentStatus.CANCELED,
     amountMinor: 2599,
   });

@@ -1,23 +1,63 @@
 // GraphQL adapter for checkout sessions: maps arguments, calls the service, shapes the result.
-import type { SubgraphContext } from '@handoff/shared';
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { idempotencyKeyOf, money, requireKind, toMoneyType, type Page } from '@handoff/shared';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { CheckoutContext } from '../context.js';
 import { MerchantRef } from '../federation/stubs.js';
-import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import type { CheckoutSessionEntity } from './checkout-session.entity.js';
-import { CheckoutSessionService } from './checkout-session.service.js';
+import { CheckoutSessionStatus } from './checkout-session.enums.js';
+import type { CheckoutLifecycleService } from './checkout-session.lifecycle.js';
+import type { CheckoutSessionService } from './checkout-session.service.js';
 import { effectiveStatus } from './checkout-session.states.js';
-import { CheckoutSession, Totals } from './checkout-session.type.js';
+import {
+  Attribution,
+  CheckoutSession,
+  CheckoutSessionConnection,
+  CreateCheckoutSessionInput,
+  LineItem,
+  Totals,
+} from './checkout-session.type.js';
 
 @Resolver(() => CheckoutSession)
 export class CheckoutSessionResolver {
-  constructor(private readonly sessions: CheckoutSessionService) {}
+  constructor(
+    private readonly sessions: CheckoutSessionService,
+    private readonly lifecycle: CheckoutLifecycleService,
+  ) {}
 
   @Query(() => CheckoutSession, { nullable: true, description: 'A checkout session the caller may see, else null.' })
-  checkoutSession(
-    @Arg('id', () => ID) id: string,
-    @Ctx() ctx: SubgraphContext,
-  ): Promise<CheckoutSessionEntity | null> {
+  checkoutSession(@Arg('id', () => ID) id: string, @Ctx() ctx: CheckoutContext): Promise<CheckoutSessionEntity | null> {
     return this.sessions.findVisible(ctx.principal, id);
+  }
+
+  @Query(() => CheckoutSessionConnection, { description: 'Admin: all; a merchant: its own; an agent: those its checkouts created.' })
+  checkoutSessions(
+    @Arg('status', () => CheckoutSessionStatus, { nullable: true }) status: CheckoutSessionStatus | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: CheckoutContext,
+  ): Promise<Page<CheckoutSessionEntity>> {
+    requireKind(ctx.principal, 'ADMIN', 'MERCHANT', 'AGENT', 'SERVICE');
+    return this.sessions.list(ctx.principal, { status, first, after });
+  }
+
+  @Mutation(() => CheckoutSession, { description: 'Merchant (or admin with merchantId): a session with line items and its payment intent.' })
+  createCheckoutSession(
+    @Arg('input', () => CreateCheckoutSessionInput) input: CreateCheckoutSessionInput,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+    @Ctx() ctx: CheckoutContext,
+  ): Promise<CheckoutSessionEntity> {
+    const principal = requireKind(ctx.principal, 'MERCHANT', 'ADMIN');
+    return this.sessions.create(principal, input, idempotencyKeyOf(ctx, idempotencyKey));
+  }
+
+  @Mutation(() => CheckoutSession, { description: 'OPEN → EXPIRED now; its payment intents are canceled. Merchant, admin, or the agent whose checkout created it.' })
+  expireCheckoutSession(
+    @Arg('id', () => ID) id: string,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
+    @Ctx() ctx: CheckoutContext,
+  ): Promise<CheckoutSessionEntity> {
+    requireKind(ctx.principal, 'MERCHANT', 'ADMIN', 'AGENT');
+    return this.lifecycle.expire(ctx.principal, id, expectedVersion);
   }
 
   @FieldResolver(() => CheckoutSessionStatus)
@@ -35,8 +75,37 @@ export class CheckoutSessionResolver {
     return Totals.of(session);
   }
 
+  @FieldResolver(() => [LineItem])
+  async lineItems(@Root() session: CheckoutSessionEntity, @Ctx() ctx: CheckoutContext): Promise<LineItem[]> {
+    const lines = await ctx.loaders.lineItems.load(session.id);
+    return lines.map((l) => ({
+      name: l.name,
+      unitAmount: toMoneyType(money(l.unitAmountMinor, session.currency)),
+      quantity: l.quantity,
+      total: toMoneyType(money(l.totalMinor, session.currency)),
+      offer: l.offerId ? { id: l.offerId } : null,
+    }));
+  }
+
   @FieldResolver(() => String)
   url(@Root() session: CheckoutSessionEntity): string {
     return this.sessions.hostedPageUrl(session.id);
+  }
+
+  // The hosted page sees the session's public view only: no attribution, metadata or email.
+  @FieldResolver(() => String, { nullable: true })
+  customerEmail(@Root() session: CheckoutSessionEntity, @Ctx() ctx: CheckoutContext): string | null {
+    return ctx.principal.kind === 'CLIENT' ? null : session.customerEmail;
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  metadata(@Root() session: CheckoutSessionEntity, @Ctx() ctx: CheckoutContext): Record<string, string> | null {
+    return ctx.principal.kind === 'CLIENT' ? null : session.metadata;
+  }
+
+  @FieldResolver(() => Attribution, { nullable: true })
+  attribution(@Root() s: CheckoutSessionEntity, @Ctx() ctx: CheckoutContext): Attribution | null {
+    if (ctx.principal.kind === 'CLIENT' || !s.aapCode || !s.recommendationId || !s.agentSessionId || !s.offerId || !s.agentId) return null;
+    return { aapCode: s.aapCode, recommendationId: s.recommendationId, sessionId: s.agentSessionId, offerId: s.offerId, merchantId: s.merchantId, agentId: s.agentId };
   }
 }

@@ -1,50 +1,178 @@
-// Reads of checkout sessions, always through the caller's tenancy scope.
-import { requireAuthenticated, type Principal } from '@handoff/shared';
-import type { DataSource, FindOptionsWhere, Repository } from 'typeorm';
+// Checkout sessions: the merchant flow's create (validate → session + lines in one transaction →
+// payment intent after commit), and reads through the caller's scope.
+import {
+  badUserInput,
+  clientSecretFor,
+  type IdempotencyCodec,
+  type IdempotencyStore,
+  type Page,
+  type Principal,
+} from '@handoff/shared';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { MerchantDirectory, MerchantView } from '../clients/merchant-directory.js';
+import { emit, type OutboxNotifier } from '../events.js';
+import { IdPrefix, newId } from '../ids.js';
+import { alignById, pageOf, type PageArgs } from '../pagination.js';
+import { merchantInactive, merchantNotFound, offerNotFound } from '../recommendation/recommendation.service.js';
+import { scopeCheckoutSessions } from './checkout-session.access.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
+import { CheckoutSessionStatus } from './checkout-session.enums.js';
+import { noPaymentConnector } from './checkout-session.errors.js';
+import type { CheckoutPayments } from './checkout-payment.js';
+import { checkoutSessionSnapshot } from './checkout-session.transition.js';
+import { validateCreateCheckoutSession, type CheckoutSessionDraft, type CreateCheckoutSessionSpec, type LineItemDraft } from './checkout-session.validation.js';
+import { LineItemEntity } from './line-item.entity.js';
 
-type Scope = FindOptionsWhere<CheckoutSessionEntity>;
+export interface CheckoutSessionListArgs extends PageArgs {
+  status?: CheckoutSessionStatus | null;
+}
 
-/**
- * The sessions a principal may see, as a where clause: admin and Handoff's services all; a
- * merchant its own; an agent those its checkouts created; the hosted page its one session.
- * Anonymous → UNAUTHENTICATED.
- */
-export function checkoutSessionScope(principal: Principal): Scope {
-  const p = requireAuthenticated(principal);
-  switch (p.kind) {
-    case 'ADMIN':
-    case 'SERVICE':
-      return {};
-    case 'MERCHANT':
-      return { merchantId: p.merchantId };
-    case 'AGENT':
-      return { agentId: p.agentId };
-    case 'CLIENT':
-      return { id: p.checkoutSessionId };
-  }
+export const checkoutSessionCodec: IdempotencyCodec<CheckoutSessionEntity> = {
+  toStored: (cs) => ({ id: cs.id }),
+  fromStored: (stored: { id: string }, manager) => manager.findOneByOrFail(CheckoutSessionEntity, { id: stored.id }),
+};
+
+/** The merchant exists, is active and has a connected PSP. */
+export function assertMerchantCanSell(merchant: MerchantView | null, merchantId: string): MerchantView {
+  if (!merchant) throw merchantNotFound(merchantId);
+  if (merchant.status !== 'ACTIVE') throw merchantInactive(merchantId);
+  if (!merchant.paymentConnector || merchant.paymentConnector.status !== 'connected') throw noPaymentConnector(merchantId);
+  return merchant;
+}
+
+/** Inserts a new OPEN session and its lines, and its `checkout_session.open` event. */
+export async function insertCheckoutSession(
+  manager: EntityManager,
+  fields: Omit<CheckoutSessionEntity, 'id' | 'status' | 'version' | 'createdAt' | 'updatedAt' | 'paymentIntentId' | 'paymentIntentsCanceledAt'>,
+  lines: LineItemDraft[],
+): Promise<CheckoutSessionEntity> {
+  const now = new Date();
+  const cs = manager.create(CheckoutSessionEntity, {
+    ...fields,
+    id: newId(IdPrefix.checkoutSession),
+    status: CheckoutSessionStatus.OPEN,
+    version: 1,
+    paymentIntentId: null,
+    paymentIntentsCanceledAt: null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await manager.insert(CheckoutSessionEntity, cs);
+  await manager.insert(
+    LineItemEntity,
+    lines.map((l, position) => ({ ...l, checkoutSessionId: cs.id, position })),
+  );
+  await emit(manager, 'checkout_session', cs.status, cs.id, checkoutSessionSnapshot(cs));
+  return cs;
 }
 
 export class CheckoutSessionService {
-  private readonly sessions: Repository<CheckoutSessionEntity>;
-
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
+    private readonly idempotency: IdempotencyStore,
+    private readonly merchants: MerchantDirectory,
+    private readonly payments: CheckoutPayments,
+    private readonly outbox: OutboxNotifier,
     private readonly publicBaseUrl: string,
-  ) {
-    this.sessions = dataSource.getRepository(CheckoutSessionEntity);
+    private readonly internalSecret: string,
+  ) {}
+
+  /** A merchant (or an admin naming one) opens a session; its payment intent follows at once. */
+  async create(
+    principal: Principal & { kind: 'MERCHANT' | 'ADMIN' },
+    input: CreateCheckoutSessionSpec & { merchantId?: string | null },
+    key: string | undefined,
+  ): Promise<CheckoutSessionEntity> {
+    const merchantId = principal.kind === 'MERCHANT' ? principal.merchantId : input.merchantId;
+    if (!merchantId) throw badUserInput('merchantId', 'is required for an admin.');
+    if (principal.kind === 'MERCHANT' && input.merchantId && input.merchantId !== merchantId) throw merchantNotFound(input.merchantId);
+    const draft = validateCreateCheckoutSession(input);
+    const cs = await this.idempotency.run(
+      { principal, key, operation: 'createCheckoutSession', input: { ...input, merchantId } },
+      (manager) => this.insertForMerchant(manager, merchantId, draft),
+      checkoutSessionCodec,
+    );
+    this.outbox.notify();
+    return this.payments.ensureIntent(cs);
+  }
+
+  private async insertForMerchant(manager: EntityManager, merchantId: string, draft: CheckoutSessionDraft): Promise<CheckoutSessionEntity> {
+    assertMerchantCanSell(await this.merchants.merchant(merchantId), merchantId);
+    const offerIds = [...new Set(draft.lineItems.map((l) => l.offerId).filter((id): id is string => id !== null))];
+    for (const offerId of offerIds) {
+      const offer = await this.merchants.offer(offerId);
+      if (!offer || offer.merchant.id !== merchantId) throw offerNotFound(offerId);
+    }
+    return insertCheckoutSession(
+      manager,
+      {
+        merchantId,
+        agentId: null,
+        mode: draft.mode,
+        currency: draft.currency,
+        subtotalMinor: draft.subtotal.amountMinor,
+        discountMinor: 0,
+        taxMinor: 0,
+        shippingMinor: 0,
+        totalMinor: draft.total.amountMinor,
+        successUrl: draft.successUrl,
+        cancelUrl: draft.cancelUrl,
+        expiresAt: new Date(Date.now() + draft.expiresInSeconds * 1000),
+        customerEmail: draft.customerEmail,
+        metadata: draft.metadata,
+        agentSessionId: null,
+        recommendationId: null,
+        offerId: null,
+        aapCode: null,
+      },
+      draft.lineItems,
+    );
   }
 
   /** The session, or null when it does not exist or the principal may not see it. */
   async findVisible(principal: Principal, id: string): Promise<CheckoutSessionEntity | null> {
-    const scope = checkoutSessionScope(principal);
-    // A scope that pins an id (the hosted page's) must be the same id, not overwritten by it.
-    if (scope.id !== undefined && scope.id !== id) return null;
-    return this.sessions.findOneBy({ ...scope, id });
+    const qb = this.dataSource.getRepository(CheckoutSessionEntity).createQueryBuilder('cs').where('cs.id = :id', { id });
+    scopeCheckoutSessions(qb, 'cs', principal);
+    return qb.getOne();
   }
 
-  /** The hosted checkout page of a session, on the gateway's public URL. */
+  async findManyVisible(principal: Principal, ids: readonly string[]): Promise<Array<CheckoutSessionEntity | null>> {
+    const qb = this.dataSource
+      .getRepository(CheckoutSessionEntity)
+      .createQueryBuilder('cs')
+      .where('cs.id = ANY(:ids)', { ids: [...ids] });
+    scopeCheckoutSessions(qb, 'cs', principal);
+    return alignById(ids, await qb.getMany());
+  }
+
+  /** The caller's sessions, oldest first; `status` filters by the status as it reads (an open session past expiry is EXPIRED). */
+  list(principal: Principal, args: CheckoutSessionListArgs): Promise<Page<CheckoutSessionEntity>> {
+    const qb = this.dataSource.getRepository(CheckoutSessionEntity).createQueryBuilder('cs');
+    scopeCheckoutSessions(qb, 'cs', principal);
+    if (args.status === CheckoutSessionStatus.OPEN) {
+      qb.andWhere(`cs.status = 'OPEN' AND cs.expiresAt > now()`);
+    } else if (args.status === CheckoutSessionStatus.EXPIRED) {
+      qb.andWhere(`(cs.status = 'EXPIRED' OR (cs.status = 'OPEN' AND cs.expiresAt <= now()))`);
+    } else if (args.status) {
+      qb.andWhere('cs.status = :status', { status: args.status });
+    }
+    return pageOf(qb, 'cs', args);
+  }
+
+  /** The lines of each session, in order (a DataLoader batch; the parent is already authorized). */
+  async lineItemsOf(sessionIds: readonly string[]): Promise<LineItemEntity[][]> {
+    const rows = await this.dataSource
+      .getRepository(LineItemEntity)
+      .createQueryBuilder('li')
+      .where('li.checkoutSessionId = ANY(:ids)', { ids: [...sessionIds] })
+      .orderBy('li.position', 'ASC')
+      .getMany();
+    return sessionIds.map((id) => rows.filter((r) => r.checkoutSessionId === id));
+  }
+
+  /** The hosted checkout page of a session, on the gateway's public URL, with its client secret. */
   hostedPageUrl(sessionId: string): string {
-    return `${this.publicBaseUrl}/checkout/${encodeURIComponent(sessionId)}`;
+    const cs = encodeURIComponent(clientSecretFor(sessionId, this.internalSecret));
+    return `${this.publicBaseUrl}/checkout/${encodeURIComponent(sessionId)}?cs=${cs}`;
   }
 }

@@ -1,9 +1,10 @@
 // The GraphQL face of a checkout session. Resolvers return CheckoutSessionEntity rows: plain
-// fields share the entity's property names; derived ones (status, url, totals, merchant) have
-// field resolvers in checkout-session.resolver.ts.
-import { MoneyType, money, toMoneyType } from '@handoff/shared';
-import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
-import { MerchantRef } from '../federation/stubs.js';
+// fields share the entity's property names; derived ones (status, url, totals, merchant, lines,
+// attribution) have field resolvers in checkout-session.resolver.ts.
+import { Connection, MoneyInput, MoneyType, money, toMoneyType } from '@handoff/shared';
+import { GraphQLJSON } from 'graphql-scalars';
+import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { MerchantRef, OfferRef } from '../federation/stubs.js';
 import { CheckoutMode, CheckoutSessionStatus } from './checkout-session.enums.js';
 import type { CheckoutSessionEntity } from './checkout-session.entity.js';
 
@@ -27,6 +28,25 @@ export class Totals {
   }
 }
 
+@ObjectType('LineItem')
+export class LineItem {
+  @Field() name: string;
+  @Field(() => MoneyType) unitAmount: MoneyType;
+  @Field(() => Int) quantity: number;
+  @Field(() => MoneyType) total: MoneyType;
+  @Field(() => OfferRef, { nullable: true }) offer: OfferRef | null;
+}
+
+@ObjectType('Attribution', { description: 'The signed attribution of a session an agent checkout created.' })
+export class Attribution {
+  @Field({ description: 'aap://<issuer>/v1/<payload>.<signature> (Ed25519), ≤ 500 characters.' }) aapCode: string;
+  @Field(() => ID) recommendationId: string;
+  @Field(() => ID) sessionId: string;
+  @Field(() => ID) offerId: string;
+  @Field(() => ID) merchantId: string;
+  @Field(() => ID) agentId: string;
+}
+
 @ObjectType('CheckoutSession')
 @Directive('@key(fields: "id")')
 export class CheckoutSession {
@@ -42,13 +62,16 @@ export class CheckoutSession {
   @Field(() => MerchantRef)
   merchant: MerchantRef;
 
+  @Field(() => [LineItem])
+  lineItems: LineItem[];
+
   @Field(() => Totals)
   totals: Totals;
 
-  @Field(() => String, { description: 'The hosted checkout page.' })
+  @Field(() => String, { description: 'The hosted checkout page (carries its client secret).' })
   url: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '{CHECKOUT_SESSION_ID} is replaced on redirect.' })
   successUrl: string | null;
 
   @Field(() => String, { nullable: true })
@@ -62,4 +85,41 @@ export class CheckoutSession {
 
   @Field(() => Date)
   createdAt: Date;
+
+  @Field(() => String, { nullable: true, description: 'Not shown to the hosted page.' })
+  customerEmail: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: "The merchant's metadata; not shown to the hosted page." })
+  metadata: Record<string, string> | null;
+
+  @Field(() => ID, { nullable: true, description: 'The payment intent paying this session, once created.' })
+  paymentIntentId: string | null;
+
+  @Field(() => Attribution, { nullable: true, description: 'Null for merchant-created sessions and for the hosted page.' })
+  attribution: Attribution | null;
+}
+
+export const CheckoutSessionConnection = Connection('CheckoutSession', CheckoutSession);
+
+@InputType('LineItemInput')
+export class LineItemInput {
+  @Field({ description: '1 to 250 characters.' }) name: string;
+  @Field(() => MoneyInput, { description: 'Whole minor units, greater than zero; every line in one currency.' }) unitAmount: MoneyInput;
+  @Field(() => Int, { description: '1 to 999.' }) quantity: number;
+  @Field(() => ID, { nullable: true, description: "One of the merchant's offers." }) offerId?: string | null;
+}
+
+@InputType('CreateCheckoutSessionInput')
+export class CreateCheckoutSessionInput {
+  @Field(() => ID, { nullable: true, description: 'Admin only (a merchant key creates for its own merchant).' })
+  merchantId?: string | null;
+  @Field(() => [LineItemInput]) lineItems: LineItemInput[];
+  @Field(() => CheckoutMode, { nullable: true, description: 'Default PAYMENT.' }) mode?: CheckoutMode | null;
+  @Field(() => String, { nullable: true, description: 'https (http only for localhost); may hold {CHECKOUT_SESSION_ID}.' })
+  successUrl?: string | null;
+  @Field(() => String, { nullable: true }) cancelUrl?: string | null;
+  @Field(() => Int, { nullable: true, description: '1800 to 86400, default 86400.' }) expiresInSeconds?: number | null;
+  @Field(() => String, { nullable: true }) customerEmail?: string | null;
+  @Field(() => GraphQLJSON, { nullable: true, description: '≤ 50 keys, key ≤ 40 characters, value ≤ 500; aap_* keys are reserved.' })
+  metadata?: unknown;
 }

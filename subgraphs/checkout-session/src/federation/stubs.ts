@@ -8,3 +8,17 @@ export class MerchantRef {
   @Field(() => ID)
   id: string;
 }
+
+@ObjectType('Offer')
+@Directive('@key(fields: "id", resolvable: false)')
+export class OfferRef {
+  @Field(() => ID)
+  id: string;
+}
+
+@ObjectType('Agent')
+@Directive('@key(fields: "id", resolvable: false)')
+export class AgentRef {
+  @Field(() => ID)
+  id: string;
+}

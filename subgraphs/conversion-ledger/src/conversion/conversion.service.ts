@@ -39,3 +39,32 @@ export class ConversionService {
     return this.conversions.findOneBy({ ...scope, id });
   }
 }
+
+export interface MilestoneRow {
+  step: string;
+  status: string;
+  metadata: unknown;
+  recorded_at: Date;
+}
+
+/** Reads of a conversion's own children; the conversion itself was already checked visible. */
+export class ConversionChildren {
+  constructor(private readonly dataSource: DataSource) {}
+
+  milestones(conversionId: string): Promise<MilestoneRow[]> {
+    return this.dataSource.query(
+      `SELECT step, status, metadata, recorded_at FROM ledger.conversion_milestones WHERE conversion_id = $1 ORDER BY recorded_at, id`,
+      [conversionId],
+    );
+  }
+
+  entries(conversionId: string): Promise<import('../reporting/reporting.service.js').EntryRow[]> {
+    return this.dataSource.query(
+      `SELECT e.id::text, e.transaction_id, e.conversion_id, e.account_type, e.account_owner, e.currency, e.amount_minor::text,
+              e.created_at, t.kind, t.reverses_id
+         FROM ledger.ledger_entries e JOIN ledger.ledger_transactions t ON t.id = e.transaction_id
+        WHERE e.conversion_id = $1 ORDER BY e.id`,
+      [conversionId],
+    );
+  }
+}

@@ -15,3 +15,24 @@ export class AgentRef {
   @Field(() => ID)
   id: string;
 }
+
+@ObjectType('PaymentIntent')
+@Directive('@key(fields: "id", resolvable: false)')
+export class PaymentIntentRef {
+  @Field(() => ID)
+  id: string;
+}
+
+@ObjectType('Recommendation')
+@Directive('@key(fields: "id", resolvable: false)')
+export class RecommendationRef {
+  @Field(() => ID)
+  id: string;
+}
+
+@ObjectType('AgentSession')
+@Directive('@key(fields: "id", resolvable: false)')
+export class AgentSessionRef {
+  @Field(() => ID)
+  id: string;
+}

@@ -86,6 +86,16 @@ export const LedgerBooks1795293800000 = sqlMigration(
     `CREATE INDEX ledger_entries_conversion_idx ON ${S}.ledger_entries (conversion_id, id) WHERE conversion_id IS NOT NULL`,
     `CREATE INDEX ledger_entries_account_idx ON ${S}.ledger_entries (account_type, account_owner, currency)`,
 
+    // Running balances, kept in the transaction of every posting; the ledger check rebuilds
+    // them from the entries and compares.
+    `CREATE TABLE ${S}.ledger_accounts (
+      account_type text NOT NULL,
+      account_owner text NOT NULL,
+      currency char(3) NOT NULL,
+      balance_minor bigint NOT NULL DEFAULT 0,
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (account_type, account_owner, currency)
+    )`,
     // Append-only, in the database: no UPDATE, DELETE or TRUNCATE of the books, whoever asks.
     `CREATE FUNCTION ${S}.refuse_ledger_change() RETURNS trigger LANGUAGE plpgsql AS $$
      BEGIN
@@ -162,6 +172,7 @@ export const LedgerBooks1795293800000 = sqlMigration(
     `DROP TABLE IF EXISTS ${S}.settlement_runs`,
     `DROP TABLE IF EXISTS ${S}.psp_events_applied`,
     `DROP TABLE IF EXISTS ${S}.ledger_entries`,
+    `DROP TABLE IF EXISTS ${S}.ledger_accounts`,
     `DROP TABLE IF EXISTS ${S}.ledger_transactions`,
     `DROP FUNCTION IF EXISTS ${S}.check_ledger_transaction()`,
     `DROP FUNCTION IF EXISTS ${S}.refuse_ledger_change()`,

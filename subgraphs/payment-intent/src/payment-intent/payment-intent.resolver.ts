@@ -5,11 +5,16 @@ import { CheckoutSessionRef } from '../checkout-session/checkout-session.type.js
 import { MerchantRef } from '../federation/stubs.js';
 import type { PaymentIntentEntity } from './payment-intent.entity.js';
 import { PaymentIntentService } from './payment-intent.service.js';
-import { PaymentIntent } from './payment-intent.type.js';
+import { PaymentEventType, PaymentIntent } from './payment-intent.type.js';
+import { RefundType } from '../refund/refund.type.js';
+import { RefundService } from '../refund/refund.service.js';
 
 @Resolver(() => PaymentIntent)
 export class PaymentIntentResolver {
-  constructor(private readonly intents: PaymentIntentService) {}
+  constructor(
+    private readonly intents: PaymentIntentService,
+    private readonly refunds: RefundService,
+  ) {}
 
   @Query(() => PaymentIntent, { nullable: true, description: 'A payment intent the caller may see, else null.' })
   paymentIntent(@Arg('id', () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<PaymentIntentEntity | null> {
@@ -34,6 +39,16 @@ export class PaymentIntentResolver {
   @FieldResolver(() => MerchantRef)
   merchant(@Root() intent: PaymentIntentEntity): MerchantRef {
     return { id: intent.merchantId };
+  }
+
+  @FieldResolver(() => [PaymentEventType], { description: 'Every change, oldest first.' })
+  async events(@Root() intent: PaymentIntentEntity): Promise<PaymentEventType[]> {
+    return (await this.intents.timeline(intent.id)).map((e) => Object.assign(new PaymentEventType(), { type: e.type, at: e.createdAt, data: e.data }));
+  }
+
+  @FieldResolver(() => [RefundType], { name: 'refunds', description: 'Refunds, oldest first.' })
+  async refundList(@Root() intent: PaymentIntentEntity): Promise<RefundType[]> {
+    return (await this.refunds.listFor(intent.id)).map(RefundType.from);
   }
 
   @FieldResolver(() => CheckoutSessionRef, { nullable: true })

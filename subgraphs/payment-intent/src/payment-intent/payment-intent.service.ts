@@ -1,6 +1,7 @@
 // Reads of payment intents, always through the caller's tenancy scope.
 import { requireAuthenticated, type Principal } from '@handoff/shared';
 import type { DataSource, FindOptionsWhere, Repository } from 'typeorm';
+import { PaymentEventEntity } from './payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent.entity.js';
 
 type Scope = FindOptionsWhere<PaymentIntentEntity>;
@@ -27,9 +28,16 @@ export function paymentIntentScope(principal: Principal): Scope | null {
 
 export class PaymentIntentService {
   private readonly intents: Repository<PaymentIntentEntity>;
+  private readonly events: Repository<PaymentEventEntity>;
 
   constructor(dataSource: DataSource) {
     this.intents = dataSource.getRepository(PaymentIntentEntity);
+    this.events = dataSource.getRepository(PaymentEventEntity);
+  }
+
+  /** The timeline of an intent the caller has already been allowed to see. */
+  timeline(paymentIntentId: string): Promise<PaymentEventEntity[]> {
+    return this.events.find({ where: { paymentIntentId }, order: { id: 'ASC' } });
   }
 
   /** The intent, or null when it does not exist or the principal may not see it. */

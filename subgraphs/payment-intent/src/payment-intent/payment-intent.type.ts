@@ -8,6 +8,39 @@ import { CheckoutSessionRef } from '../checkout-session/checkout-session.type.js
 import { MerchantRef } from '../federation/stubs.js';
 import { CaptureMode, PaymentIntentStatus, PaymentProvider } from './payment-intent.enums.js';
 
+@ObjectType('NextAction')
+export class NextActionType {
+  @Field(() => String, { description: '"three_d_secure" or "redirect_to_url".' })
+  type: string;
+
+  @Field(() => String, { nullable: true })
+  url: string | null;
+}
+
+@ObjectType('PaymentError')
+export class PaymentErrorType {
+  @Field(() => String, { description: "e.g. card_declined (Stripe's codes)." })
+  code: string;
+
+  @Field(() => String, { nullable: true, description: 'e.g. insufficient_funds, generic_decline.' })
+  declineCode: string | null;
+
+  @Field(() => String)
+  message: string;
+}
+
+@ObjectType('PaymentEvent', { description: "One entry of a payment intent's timeline." })
+export class PaymentEventType {
+  @Field(() => String, { description: 'e.g. payment_intent.succeeded, payment_intent.refunded, psp.charge.dispute.created.' })
+  type: string;
+
+  @Field(() => Date)
+  at: Date;
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  data: Record<string, unknown>;
+}
+
 @ObjectType('PaymentIntent')
 @Directive('@key(fields: "id")')
 export class PaymentIntent {
@@ -43,6 +76,15 @@ export class PaymentIntent {
 
   @Field(() => CheckoutSessionRef, { nullable: true })
   checkoutSession: CheckoutSessionRef | null;
+
+  @Field(() => String, { nullable: true })
+  description: string | null;
+
+  @Field(() => NextActionType, { nullable: true, description: 'What the buyer must do next (3-D Secure), while REQUIRES_ACTION.' })
+  nextAction: NextActionType | null;
+
+  @Field(() => PaymentErrorType, { nullable: true, description: 'Why the last attempt failed (a decline, a failed 3-D Secure).' })
+  lastPaymentError: PaymentErrorType | null;
 
   @Field(() => Int, { description: 'Increments on every change (optimistic concurrency).' })
   version: number;

@@ -1,0 +1,266 @@
+// `npm run bench:gateway`: Handoff's gateway beside stock @apollo/gateway, Hive Gateway, the floor
+// (hand-written, no GraphQL engine) and a direct subgraph call, over the same fixture subgraphs.
+//
+// Placement (2 cores): every gateway process is pinned to CPU 0 and only one is under load at a
+// time; the fixture subgraphs, the load generator and this orchestrator share CPU 1. Targets are
+// measured in alternation (A B C D E, A B C D E, …) for several rounds after a warm-up, and the
+// median of the rounds is reported, with the spread, so drift and noise show.
+//
+// Flags: --quick (seconds, writes nothing unless --out), --rounds N, --seconds S, --warmup S,
+// --queries Q1,Q2,Q3, --conns 1,32, --targets handoff,stock,hive,floor,direct, --out FILE (JSON),
+// --md FILE, --no-write.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { composeSupergraph } from '@handoff/launcher/composition';
+import { BENCH_API_KEY, FIXTURE_SDL, FIXTURE_SUBGRAPHS } from './fixtures.js';
+import { runAutocannon, runWrk, wrkAvailable, type LoadResult, type LoadSpec } from './load.js';
+import { QUERIES, type QueryName } from './queries.js';
+import { renderMarkdown, summarize, type BenchReport, type Measurement } from './report.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '../../..');
+
+type TargetName = 'handoff' | 'stock' | 'hive' | 'floor' | 'direct';
+const ALL_TARGETS: TargetName[] = ['handoff', 'stock', 'hive', 'floor', 'direct'];
+
+function parseArgs(argv: string[]) {
+  const flag = (name: string) => argv.includes(`--${name}`);
+  const value = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = flag('quick');
+  return {
+    quick,
+    rounds: Number(value('rounds') ?? (quick ? 1 : 5)),
+    seconds: Number(value('seconds') ?? (quick ? 1 : 5)),
+    warmup: Number(value('warmup') ?? (quick ? 1 : 5)),
+    queries: (value('queries') ?? 'Q1,Q2,Q3').split(',') as QueryName[],
+    conns: (value('conns') ?? '1,32').split(',').map(Number),
+    targets: (value('targets') ?? ALL_TARGETS.join(',')).split(',') as TargetName[],
+    write: !flag('no-write') && (!quick || value('out') !== undefined),
+    out: value('out') ?? join(repoRoot, 'bench/results/gateway.json'),
+    md: value('md') ?? join(repoRoot, 'bench/RESULTS.md'),
+    loader: value('loader') ?? (wrkAvailable() ? 'wrk' : 'autocannon'),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return cpus().length >= 2;
+  } catch {
+    return false;
+  }
+}
+
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
+
+/** Starts `node file` (pinned to `cpu` when possible); resolves once a line matches `ready`. */
+function start(name: string, file: string, env: Record<string, string>, cpu: string | undefined, logDir: string, ready = /READY (.*)/): Promise<{ child: ChildProcess; line: string }> {
+  const argv = [file];
+  const child = cpu ? spawn('taskset', ['-c', cpu, process.execPath, ...argv], { env: { ...process.env, ...env } }) : spawn(process.execPath, argv, { env: { ...process.env, ...env } });
+  children.push(child);
+  const log = createWriteStream(join(logDir, `${name}.log`));
+  child.stderr!.pipe(log);
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s (log: ${join(logDir, `${name}.log`)})`)), 60_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      log.write(c);
+      buf += c.toString();
+      const m = ready.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        buf = '';
+        resolve({ child, line: m[1]! });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready; log: ${join(logDir, `${name}.log`)}`));
+    });
+  });
+}
+
+async function waitFor(url: string, init: RequestInit, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      const r = await fetch(url, init);
+      if (r.status === 200) return;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > until) throw new Error(`${url} never answered 200`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function rssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Canonical JSON (sorted keys), to compare answers whatever the key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const pin = hasTaskset();
+  if (pin) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  const gatewayCpu = pin ? '0' : undefined;
+  const sideCpu = pin ? '1' : undefined;
+  const work = mkdtempSync(join(tmpdir(), 'handoff-bench-'));
+  const secret = randomBytes(32).toString('base64url');
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  log(`bench:gateway — load generator ${args.loader}${args.loader === 'autocannon' ? ' (wrk not found: `apt-get install wrk` for a lighter generator)' : ''}; ${pin ? 'gateway on CPU 0, fixtures + load generator on CPU 1' : 'NOT pinned (no taskset or < 2 CPUs)'}; logs in ${work}`);
+
+  // Fixture subgraphs, then the supergraph over their open ports.
+  const fixtures = await start('fixtures', join(here, 'fixture-server.js'), { HANDOFF_INTERNAL_SECRET: secret }, sideCpu, work);
+  const ports = JSON.parse(fixtures.line) as Record<string, { signed: number; open: number }>;
+  const url = (n: string, kind: 'signed' | 'open') => `http://127.0.0.1:${ports[n]![kind]}/graphql`;
+  const { supergraphSdl } = composeSupergraph(FIXTURE_SUBGRAPHS.map((name) => ({ name, url: url(name, 'open'), sdl: FIXTURE_SDL[name] })));
+  const supergraphPath = join(work, 'supergraph.graphql');
+  writeFileSync(supergraphPath, supergraphSdl);
+  const signedUrls = {
+    MERCHANT_URL: url('merchant', 'signed'),
+    CHECKOUT_SESSION_URL: url('checkout-session', 'signed'),
+    PAYMENT_INTENT_URL: url('payment-intent', 'signed'),
+    CONVERSION_LEDGER_URL: url('conversion-ledger', 'signed'),
+  };
+
+  // The gateways, each on CPU 0, idle until its turn.
+  const base = { NODE_ENV: 'production', SUPERGRAPH_PATH: supergraphPath };
+  const targets: Partial<Record<TargetName, { url: string; pid?: number }>> = {};
+  for (const name of args.targets) {
+    if (name === 'direct') continue;
+    const port = await freePort();
+    const env: Record<string, string> = { ...base, PORT: String(port) };
+    let file: string;
+    let ready: RegExp | undefined;
+    if (name === 'handoff') {
+      // Handoff's gateway exactly as it ships (gateway/dist/main.js), with production settings:
+      // API key auth (TTL cache), signed subgraph calls, query limits, masking, CSRF prevention.
+      Object.assign(env, signedUrls, { HANDOFF_INTERNAL_SECRET: secret, HANDOFF_ADMIN_KEY: randomBytes(24).toString('base64url') });
+      file = join(repoRoot, 'gateway/dist/main.js');
+      ready = /"msg":"gateway listening"()/;
+    } else if (name === 'floor') {
+      Object.assign(env, signedUrls, { HANDOFF_INTERNAL_SECRET: secret });
+      file = join(here, 'targets/floor.js');
+    } else {
+      file = join(here, name === 'stock' ? 'targets/stock-apollo.js' : 'targets/hive.js');
+    }
+    const { child } = await start(name, file, env, gatewayCpu, work, ready);
+    targets[name] = { url: `http://127.0.0.1:${port}/graphql`, pid: child.pid };
+  }
+
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` };
+  const requestFor = (target: TargetName, q: QueryName) =>
+    target === 'direct'
+      ? { url: url(QUERIES[q].direct.subgraph, 'open'), body: JSON.stringify({ query: QUERIES[q].direct.query, variables: QUERIES[q].direct.variables }) }
+      : { url: targets[target]!.url, body: JSON.stringify({ query: QUERIES[q].query, variables: QUERIES[q].variables }) };
+
+  // Every gateway must give the same answer, without errors, before anything is timed.
+  for (const q of args.queries) {
+    let reference: string | undefined;
+    for (const t of args.targets) {
+      if (t === 'direct') continue;
+      const { url: u, body } = requestFor(t, q);
+      await waitFor(u, { method: 'POST', headers, body });
+      const res = await fetch(u, { method: 'POST', headers, body });
+      const json = (await res.json()) as { data?: unknown; errors?: unknown };
+      if (res.status !== 200 || json.errors || !json.data) throw new Error(`${t} ${q}: HTTP ${res.status} ${JSON.stringify(json).slice(0, 400)}`);
+      const c = canonical(json.data);
+      if (reference === undefined) reference = c;
+      else if (c !== reference) throw new Error(`${t} ${q}: answer differs from ${args.targets[0]}'s`);
+    }
+  }
+  if (targets.handoff) {
+    // The key really goes through auth: a wrong key is refused.
+    const { url: u, body } = requestFor('handoff', args.queries[0]!);
+    const bad = await fetch(u, { method: 'POST', headers: { ...headers, authorization: 'Bearer hk_mer_notakeynotakeynotakeynotakey0' }, body });
+    if (bad.status !== 401) throw new Error(`handoff: an unknown key answered HTTP ${bad.status}, expected 401`);
+  }
+  log('all targets answer the same data for every query');
+
+  const load = (t: TargetName, q: QueryName, connections: number, seconds: number): Promise<LoadResult> => {
+    const spec: LoadSpec = { ...requestFor(t, q), headers, connections, seconds, workDir: work, cpu: sideCpu };
+    return args.loader === 'wrk' ? runWrk(spec) : runAutocannon(spec);
+  };
+
+  for (const q of args.queries) for (const t of args.targets) await load(t, q, 32, args.warmup);
+  log(`warm-up done (${args.warmup} s per target and query at 32 connections)`);
+
+  const measurements: Measurement[] = [];
+  const started = Date.now();
+  for (let round = 1; round <= args.rounds; round++) {
+    for (const q of args.queries) {
+      for (const c of args.conns) {
+        for (const t of args.targets) {
+          const pid = targets[t]?.pid;
+          let peak = 0;
+          const sampler = pid ? setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 100) : undefined;
+          const r = await load(t, q, c, args.seconds);
+          if (sampler) clearInterval(sampler);
+          if (pid) peak = Math.max(peak, rssMiB(pid));
+          measurements.push({ round, query: q, connections: c, target: t, ...r, peakRssMiB: pid ? peak : null });
+          log(`round ${round} ${q} c=${c} ${t.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms${pid ? `  rss ${peak.toFixed(0)} MiB` : ''}${r.errors ? `  ERRORS ${r.errors}` : ''}`);
+        }
+      }
+    }
+  }
+
+  const report: BenchReport = {
+    command: `npm run bench:gateway --${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loader: args.loader, pinned: pin },
+    settings: { rounds: args.rounds, seconds: args.seconds, warmup: args.warmup, queries: args.queries, connections: args.conns, targets: args.targets },
+    queries: Object.fromEntries(args.queries.map((q) => [q, { title: QUERIES[q].title, query: QUERIES[q].query, variables: QUERIES[q].variables, rounds: QUERIES[q].rounds }])),
+    elapsedSeconds: (Date.now() - started) / 1000,
+    summary: summarize(measurements, args.queries),
+    measurements,
+  };
+  const md = renderMarkdown(report);
+  process.stdout.write(`\n${md}\n`);
+  if (args.write) {
+    mkdirSync(dirname(args.out), { recursive: true });
+    writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(args.md, md);
+    log(`wrote ${args.out} and ${args.md}`);
+  }
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

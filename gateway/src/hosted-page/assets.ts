@@ -1,0 +1,29 @@
+// The page's own static files (served from this folder's assets/, never a CDN), read once at
+// mount. From dist/ the files are found beside the sources, which every image ships.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface Asset {
+  contentType: string;
+  body: Buffer;
+}
+
+const FILES: Readonly<Record<string, string>> = {
+  'checkout.css': 'text/css; charset=utf-8',
+  'checkout.js': 'text/javascript; charset=utf-8',
+  'payment-watch.js': 'text/javascript; charset=utf-8',
+};
+
+function assetsDir(): string {
+  const candidates = [new URL('./assets/', import.meta.url), new URL('../../src/hosted-page/assets/', import.meta.url)];
+  for (const dir of candidates) {
+    const path = fileURLToPath(dir);
+    if (existsSync(`${path}checkout.js`)) return path;
+  }
+  throw new Error('hosted page: assets/ not found beside the gateway sources');
+}
+
+export function loadAssets(): ReadonlyMap<string, Asset> {
+  const dir = assetsDir();
+  return new Map(Object.entries(FILES).map(([name, contentType]) => [name, { contentType, body: readFileSync(`${dir}${name}`) }]));
+}

@@ -1,0 +1,56 @@
+// The pay route's body: `{ card: { number, expMonth, expYear, cvc, name? } }` or
+// `{ testCard }`. Checked here so the buyer gets a field-named 400; the number itself goes only
+// to confirmPaymentIntent and is never quoted in an error or a log.
+export type PayInput = { ok: true; cardNumber: string } | { ok: false; field: string; message: string };
+
+const fail = (field: string, message: string): PayInput => ({ ok: false, field, message });
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+function cardNumber(value: unknown, field: string): PayInput {
+  const digits = typeof value === 'string' ? value.replace(/[\s-]/g, '') : '';
+  if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits)) return fail(field, 'is not a valid card number.');
+  return { ok: true, cardNumber: digits };
+}
+
+function intOf(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^\d{1,4}$/.test(value.trim())) return Number(value.trim());
+  return undefined;
+}
+
+export function parsePayBody(body: unknown, now = new Date()): PayInput {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return fail('body', 'must be a JSON object.');
+  const b = body as Record<string, unknown>;
+  if (b.testCard !== undefined && b.card !== undefined) return fail('card', 'give either card or testCard, not both.');
+  if (b.testCard !== undefined) return cardNumber(b.testCard, 'testCard');
+  if (!b.card || typeof b.card !== 'object' || Array.isArray(b.card)) return fail('card', 'is required.');
+  const card = b.card as Record<string, unknown>;
+  const number = cardNumber(card.number, 'card.number');
+  if (!number.ok) return number;
+  const month = intOf(card.expMonth);
+  if (month === undefined || month < 1 || month > 12) return fail('card.expMonth', 'must be a month from 1 to 12.');
+  let year = intOf(card.expYear);
+  if (year !== undefined && year < 100) year += 2000;
+  if (year === undefined || year < 2000 || year > 2100) return fail('card.expYear', 'must be a year such as 2030.');
+  const thisYear = now.getUTCFullYear();
+  const thisMonth = now.getUTCMonth() + 1;
+  if (year < thisYear || (year === thisYear && month < thisMonth)) return fail('card.expYear', 'the card has expired.');
+  if (year > thisYear + 20) return fail('card.expYear', 'is too far in the future.');
+  if (typeof card.cvc !== 'string' || !/^\d{3,4}$/.test(card.cvc.trim())) return fail('card.cvc', 'must be 3 or 4 digits.');
+  if (card.name !== undefined && card.name !== null && (typeof card.name !== 'string' || card.name.length > 200)) {
+    return fail('card.name', 'must be text of at most 200 characters.');
+  }
+  return number;
+}

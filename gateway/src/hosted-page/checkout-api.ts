@@ -1,0 +1,274 @@
+// The hosted page's view of the graph: the GraphQL operations it runs (through deps.execute, as
+// the CLIENT principal of one checkout session), the public JSON view built from their answers,
+// and how GraphQL error codes become HTTP answers. Nothing here knows about express.
+import type { GraphQLFormattedError } from 'graphql';
+import type { Principal } from '@handoff/shared';
+import type { GatewayRouteDeps } from '../routes.js';
+import { moneyView, type MoneyView } from './money-format.js';
+
+const MONEY = 'amountMinor currency amount';
+const INTENT_FIELDS = `id status amount { ${MONEY} } nextAction { type url } lastPaymentError { code declineCode message }`;
+
+const SESSION_QUERY = `query HostedCheckoutSession($id: ID!) {
+  checkoutSession(id: $id) {
+    id status mode url successUrl cancelUrl expiresAt
+    merchant { name }
+    lineItems { name quantity unitAmount { ${MONEY} } total { ${MONEY} } }
+    totals { subtotal { ${MONEY} } discount { ${MONEY} } tax { ${MONEY} } shipping { ${MONEY} } total { ${MONEY} } }
+    paymentIntent { ${INTENT_FIELDS} }
+  }
+}`;
+
+// The card number travels as a variable, never inlined in the document.
+const CONFIRM_MUTATION = `mutation HostedCheckoutPay($id: ID!, $card: String!) {
+  confirmPaymentIntent(id: $id, paymentMethod: { testCard: $card }) { ${INTENT_FIELDS} }
+}`;
+
+const THREE_D_SECURE_MUTATION = `mutation HostedCheckoutThreeDSecure($id: ID!, $approved: Boolean!) {
+  completeThreeDSecure(id: $id, approved: $approved) { ${INTENT_FIELDS} }
+}`;
+
+interface MoneyData {
+  amountMinor: number;
+  currency: string;
+  amount: string;
+}
+
+export interface IntentData {
+  id: string;
+  status: string;
+  amount: MoneyData;
+  nextAction: { type: string; url: string | null } | null;
+  lastPaymentError: { code: string; declineCode: string | null; message: string } | null;
+}
+
+export interface SessionData {
+  id: string;
+  status: string;
+  mode: string;
+  url: string;
+  successUrl: string | null;
+  cancelUrl: string | null;
+  expiresAt: string;
+  merchant: { name: string } | null;
+  lineItems: Array<{ name: string; quantity: number; unitAmount: MoneyData; total: MoneyData }>;
+  totals: Record<'subtotal' | 'discount' | 'tax' | 'shipping' | 'total', MoneyData>;
+  paymentIntent: IntentData | null;
+}
+
+export interface PaymentView {
+  id: string;
+  status: string;
+  amount: MoneyView;
+  next_action: { type: string; url: string | null } | null;
+  /** `display`: the reason in plain words, for the buyer. */
+  last_payment_error: { code: string; decline_code: string | null; message: string; display: string } | null;
+}
+
+/** Seed 002's public session object, plus what the page shows. No keys, emails or metadata. */
+export interface PublicCheckoutView {
+  id: string;
+  object: 'checkout.session';
+  status: string;
+  mode: string;
+  url: string;
+  payment_intent: string | null;
+  expires_at: number;
+  merchant: { name: string };
+  currency: string;
+  amount_subtotal: number;
+  amount_total: number;
+  line_items: Array<{ name: string; quantity: number; unit_amount: MoneyView; amount_total: MoneyView }>;
+  totals: Record<'subtotal' | 'discount' | 'tax' | 'shipping' | 'total', MoneyView>;
+  success_url: string | null;
+  cancel_url: string | null;
+  payment: PaymentView | null;
+}
+
+/** An answer for the client: HTTP status and a stable code. */
+export interface ApiFailure {
+  status: number;
+  code: string;
+  message: string;
+  reason?: string;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: ApiFailure; error?: GraphQLFormattedError };
+
+export const NOT_FOUND: ApiFailure = { status: 404, code: 'CHECKOUT_SESSION_NOT_FOUND', message: 'Checkout session not found.' };
+const UNAVAILABLE: ApiFailure = {
+  status: 503,
+  code: 'SERVICE_UNAVAILABLE',
+  message: 'Payments are temporarily unavailable. Nothing was charged; please try again in a moment.',
+};
+
+// Anything not listed is unexpected: 503 with a generic message (never a 500, never details).
+const STATUS_BY_CODE: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  PAYMENT_DECLINED: 402,
+  CHECKOUT_SESSION_EXPIRED: 409,
+  INVALID_STATE_TRANSITION: 409,
+  VERSION_CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
+};
+// Not found, or not this secret's to see: the same answer, so nothing leaks.
+const HIDDEN = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CHECKOUT_SESSION_NOT_FOUND', 'PAYMENT_INTENT_NOT_FOUND']);
+
+export function failureOf(error: GraphQLFormattedError | undefined): ApiFailure {
+  const code = typeof error?.extensions?.code === 'string' ? error.extensions.code : '';
+  if (HIDDEN.has(code)) return NOT_FOUND;
+  const status = STATUS_BY_CODE[code];
+  if (!status || !error) return UNAVAILABLE;
+  const reason = typeof error.extensions?.reason === 'string' ? error.extensions.reason : undefined;
+  return { status, code, message: error.message, ...(reason ? { reason } : {}) };
+}
+
+/** Runs one operation as `principal`; transport failures and GraphQL errors become failures. */
+async function run<T>(
+  deps: GatewayRouteDeps,
+  query: string,
+  variables: Record<string, unknown>,
+  principal: Principal,
+): Promise<Outcome<T>> {
+  let result;
+  try {
+    result = await deps.execute<T>({ query, variables, principal });
+  } catch (err) {
+    deps.logger.error({ err }, 'hosted page: operation failed');
+    return { ok: false, failure: UNAVAILABLE };
+  }
+  if (result.errors?.length || !result.data) {
+    const error = result.errors?.[0];
+    return { ok: false, failure: failureOf(error), ...(error ? { error } : {}) };
+  }
+  return { ok: true, value: result.data };
+}
+
+export async function loadSession(deps: GatewayRouteDeps, principal: Principal, id: string): Promise<Outcome<SessionData>> {
+  const out = await run<{ checkoutSession: SessionData | null }>(deps, SESSION_QUERY, { id }, principal);
+  if (!out.ok) return out;
+  if (!out.value.checkoutSession) return { ok: false, failure: NOT_FOUND };
+  return { ok: true, value: out.value.checkoutSession };
+}
+
+export async function confirmWithCard(deps: GatewayRouteDeps, principal: Principal, intentId: string, card: string): Promise<Outcome<IntentData>> {
+  const out = await run<{ confirmPaymentIntent: IntentData }>(deps, CONFIRM_MUTATION, { id: intentId, card }, principal);
+  return out.ok ? { ok: true, value: out.value.confirmPaymentIntent } : out;
+}
+
+export async function completeThreeDSecure(
+  deps: GatewayRouteDeps,
+  principal: Principal,
+  intentId: string,
+  approved: boolean,
+): Promise<Outcome<IntentData>> {
+  const out = await run<{ completeThreeDSecure: IntentData }>(deps, THREE_D_SECURE_MUTATION, { id: intentId, approved }, principal);
+  return out.ok ? { ok: true, value: out.value.completeThreeDSecure } : out;
+}
+
+/** Why a session cannot take a payment now (409), or undefined when it can. */
+export function closedFailure(session: SessionData): ApiFailure | undefined {
+  switch (session.status) {
+    case 'OPEN':
+      return session.paymentIntent
+        ? undefined
+        : { status: 409, code: 'INVALID_STATE_TRANSITION', message: 'This checkout cannot take a payment.', reason: 'checkout_session:no_payment_intent' };
+    case 'EXPIRED':
+      return { status: 409, code: 'CHECKOUT_SESSION_EXPIRED', message: 'This checkout has expired.' };
+    case 'COMPLETE':
+      return { status: 409, code: 'INVALID_STATE_TRANSITION', message: 'This checkout is already paid.', reason: 'checkout_session:complete' };
+    default:
+      return { status: 409, code: 'INVALID_STATE_TRANSITION', message: 'This checkout was canceled.', reason: `checkout_session:${session.status.toLowerCase()}` };
+  }
+}
+
+/** The merchant's success URL with {CHECKOUT_SESSION_ID} filled in; only http(s) URLs. */
+export function successUrlFor(session: Pick<SessionData, 'id' | 'successUrl'>): string | null {
+  if (!session.successUrl) return null;
+  const filled = session.successUrl.replace(/\{CHECKOUT_SESSION_ID\}|%7BCHECKOUT_SESSION_ID%7D/gi, encodeURIComponent(session.id));
+  return safeHttpUrl(filled);
+}
+
+export function safeHttpUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The page's URL without its client secret (the buyer already holds it; no copy in JSON). */
+function urlWithoutSecret(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.searchParams.delete('cs');
+    return parsed.toString();
+  } catch {
+    return '';
+  }
+}
+
+const DECLINE_WORDS: Readonly<Record<string, string>> = {
+  insufficient_funds: 'Your card was declined: insufficient funds. Try another card.',
+  generic_decline: 'Your card was declined. Try another card, or contact your bank.',
+  authentication_failed: '3-D Secure authentication failed, so the payment was not made. Try again or use another card.',
+  expired_card: 'Your card has expired. Try another card.',
+  incorrect_cvc: 'The security code (CVC) is incorrect.',
+  incorrect_number: 'The card number is incorrect.',
+  lost_card: 'Your card was declined. Try another card, or contact your bank.',
+  stolen_card: 'Your card was declined. Try another card, or contact your bank.',
+  do_not_honor: 'Your card was declined. Try another card, or contact your bank.',
+  processing_error: 'There was an error processing your card. Try again in a moment.',
+};
+
+/** The decline in plain words (the PSP's own message when the reason is not a known one). */
+export function declineDisplay(e: { code: string; declineCode: string | null; message: string }): string {
+  return DECLINE_WORDS[e.declineCode ?? ''] ?? DECLINE_WORDS[e.code] ?? (e.message || 'Your payment could not be completed. Try another card.');
+}
+
+export function paymentView(intent: IntentData, locale?: string): PaymentView {
+  return {
+    id: intent.id,
+    status: intent.status.toLowerCase(),
+    amount: moneyView(intent.amount, locale),
+    next_action: intent.nextAction ? { type: intent.nextAction.type, url: safeHttpUrl(intent.nextAction.url) } : null,
+    last_payment_error: intent.lastPaymentError
+      ? {
+          code: intent.lastPaymentError.code,
+          decline_code: intent.lastPaymentError.declineCode,
+          message: intent.lastPaymentError.message,
+          display: declineDisplay(intent.lastPaymentError),
+        }
+      : null,
+  };
+}
+
+export function publicView(s: SessionData, locale?: string): PublicCheckoutView {
+  const m = (x: MoneyData) => moneyView(x, locale);
+  return {
+    id: s.id,
+    object: 'checkout.session',
+    status: s.status.toLowerCase(),
+    mode: s.mode.toLowerCase(),
+    url: urlWithoutSecret(s.url),
+    payment_intent: s.paymentIntent?.id ?? null,
+    expires_at: Math.floor(Date.parse(s.expiresAt) / 1000),
+    merchant: { name: s.merchant?.name ?? '' },
+    currency: s.totals.total.currency,
+    amount_subtotal: s.totals.subtotal.amountMinor,
+    amount_total: s.totals.total.amountMinor,
+    line_items: s.lineItems.map((l) => ({ name: l.name, quantity: l.quantity, unit_amount: m(l.unitAmount), amount_total: m(l.total) })),
+    totals: {
+      subtotal: m(s.totals.subtotal),
+      discount: m(s.totals.discount),
+      tax: m(s.totals.tax),
+      shipping: m(s.totals.shipping),
+      total: m(s.totals.total),
+    },
+    success_url: successUrlFor(s),
+    cancel_url: safeHttpUrl(s.cancelUrl),
+    payment: s.paymentIntent ? paymentView(s.paymentIntent, locale) : null,
+  };
+}

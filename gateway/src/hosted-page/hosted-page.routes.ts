@@ -1,0 +1,189 @@
+// The hosted checkout page and its public API, on the gateway's port (API.md, seed 002):
+//   GET  /checkout/:sessionId?cs=<client secret>      the page (HTML; its CSS and JS under /checkout/assets/)
+//   GET  /api/checkout/:sessionId                      the public view (JSON)
+//   POST /api/checkout/:sessionId/pay                  { card: { number, expMonth, expYear, cvc, name? } } or { testCard }
+//   POST /api/checkout/:sessionId/three-d-secure       { approved: boolean }
+// The client secret (`Authorization: Bearer <cs>` or `?cs=`) is bound to one session; the routes
+// act as `{ kind: 'CLIENT', checkoutSessionId }` through deps.execute. A missing, invalid or other
+// session's secret is the same 404 as an unknown session. Errors: `{ error, code, reason? }`.
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { verifyClientSecret, type Principal } from '@handoff/shared';
+import type { GatewayRouteDeps, RouteMount } from '../routes.js';
+import { loadAssets } from './assets.js';
+import { parsePayBody } from './card-input.js';
+import {
+  NOT_FOUND,
+  closedFailure,
+  completeThreeDSecure,
+  confirmWithCard,
+  loadSession,
+  paymentView,
+  publicView,
+  successUrlFor,
+  type ApiFailure,
+  type IntentData,
+  type Outcome,
+  type SessionData,
+} from './checkout-api.js';
+import { localeFrom } from './money-format.js';
+import { notFoundPage, renderCheckoutPage, unavailablePage } from './page-html.js';
+import { setSecurityHeaders } from './security-headers.js';
+
+const SESSION_ID = /^[A-Za-z0-9_-]{1,80}$/;
+const PAID = new Set(['succeeded', 'requires_capture']);
+
+function sendFailure(res: Response, failure: ApiFailure, extra: Record<string, unknown> = {}): void {
+  res.status(failure.status).json({ error: failure.message, code: failure.code, ...(failure.reason ? { reason: failure.reason } : {}), ...extra });
+}
+
+function secretOf(req: Request, allowHeader: boolean): string | undefined {
+  const header = req.headers.authorization;
+  if (allowHeader && typeof header === 'string') {
+    const match = /^Bearer\s+(\S{1,300})$/i.exec(header.trim());
+    if (match) return match[1];
+  }
+  const cs = req.query.cs;
+  return typeof cs === 'string' && cs.length <= 300 ? cs : undefined;
+}
+
+/** The CLIENT principal of the session in the path, when the secret is that session's. */
+function clientPrincipal(deps: GatewayRouteDeps, req: Request, allowHeader: boolean): Principal | undefined {
+  const sessionId = String(req.params.sessionId ?? '');
+  const secret = secretOf(req, allowHeader);
+  if (!SESSION_ID.test(sessionId) || !secret) return undefined;
+  const bound = verifyClientSecret(secret, deps.config.internalSecret);
+  return bound === sessionId ? { kind: 'CLIENT', checkoutSessionId: sessionId } : undefined;
+}
+
+/** Parses JSON bodies, answering bad or oversized ones in this API's error shape. */
+function jsonBody(limit: string): RequestHandler {
+  const parse = express.json({ limit, type: () => true });
+  return (req, res, next) => {
+    parse(req, res, (err?: { type?: string }) => {
+      if (!err) return next();
+      const tooLarge = err.type === 'entity.too.large';
+      sendFailure(res, {
+        status: tooLarge ? 413 : 400,
+        code: 'BAD_USER_INPUT',
+        message: tooLarge ? 'Request body too large.' : 'The body must be valid JSON.',
+      });
+    });
+  };
+}
+
+/** Async handlers: a throw answers 503 in this API's shape, never a 500 or a stack. */
+const safely =
+  (deps: GatewayRouteDeps, handler: (req: Request, res: Response) => Promise<void>): RequestHandler =>
+  (req, res, _next: NextFunction) => {
+    handler(req, res).catch((err: unknown) => {
+      deps.logger.error({ err }, 'hosted page: request failed');
+      if (res.headersSent) return;
+      sendFailure(res, { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'Payments are temporarily unavailable; please try again.' });
+    });
+  };
+
+/** The session, if it can take a payment now; otherwise the answer is already sent. */
+async function payableSession(deps: GatewayRouteDeps, principal: Principal, id: string, res: Response): Promise<SessionData | undefined> {
+  const loaded = await loadSession(deps, principal, id);
+  if (!loaded.ok) return void sendFailure(res, loaded.failure);
+  const closed = closedFailure(loaded.value);
+  if (closed) return void sendFailure(res, closed, { session_status: loaded.value.status.toLowerCase() });
+  return loaded.value;
+}
+
+/** The answer to pay and three-d-secure: the intent's state, or the failure with the intent as it now is. */
+async function answerPayment(
+  deps: GatewayRouteDeps,
+  principal: Principal,
+  session: SessionData,
+  outcome: Outcome<IntentData>,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  const locale = localeFrom(req.headers['accept-language']);
+  if (outcome.ok) {
+    const payment = paymentView(outcome.value, locale);
+    res.status(200).json({ payment, redirect_url: PAID.has(payment.status) ? successUrlFor(session) : null });
+    return;
+  }
+  // A decline (or a refused step) is recorded on the intent before the error: show it as it now is.
+  const after = await loadSession(deps, principal, session.id);
+  const payment = after.ok && after.value.paymentIntent ? paymentView(after.value.paymentIntent, locale) : null;
+  sendFailure(res, outcome.failure, { payment });
+}
+
+export const mountHostedPage: RouteMount = (app, deps) => {
+  const assets = loadAssets();
+  const json = jsonBody('8kb');
+
+  app.use(['/checkout', '/api/checkout'], (_req, res, next) => {
+    setSecurityHeaders(res);
+    next();
+  });
+
+  app.get('/checkout/assets/:file', (req, res) => {
+    const asset = assets.get(String(req.params.file));
+    if (!asset) return void res.status(404).type('text/plain').send('Not found.');
+    res.status(200).type(asset.contentType).send(asset.body);
+  });
+
+  app.get(
+    '/checkout/:sessionId',
+    safely(deps, async (req, res) => {
+      const principal = clientPrincipal(deps, req, false);
+      const loaded = principal ? await loadSession(deps, principal, String(req.params.sessionId)) : { ok: false as const, failure: NOT_FOUND };
+      if (!loaded.ok) {
+        const notFound = loaded.failure.status === 404;
+        res.status(notFound ? 404 : 503).type('html').send(notFound ? notFoundPage() : unavailablePage());
+        return;
+      }
+      res.status(200).type('html').send(renderCheckoutPage(publicView(loaded.value, localeFrom(req.headers['accept-language']))));
+    }),
+  );
+
+  app.get(
+    '/api/checkout/:sessionId',
+    safely(deps, async (req, res) => {
+      const principal = clientPrincipal(deps, req, true);
+      if (!principal) return sendFailure(res, NOT_FOUND);
+      const loaded = await loadSession(deps, principal, String(req.params.sessionId));
+      if (!loaded.ok) return sendFailure(res, loaded.failure);
+      res.status(200).json(publicView(loaded.value, localeFrom(req.headers['accept-language'])));
+    }),
+  );
+
+  app.post(
+    '/api/checkout/:sessionId/pay',
+    json,
+    safely(deps, async (req, res) => {
+      const principal = clientPrincipal(deps, req, true);
+      if (!principal) return sendFailure(res, NOT_FOUND);
+      const input = parsePayBody(req.body);
+      if (!input.ok) return sendFailure(res, { status: 400, code: 'BAD_USER_INPUT', message: `${input.field}: ${input.message}` }, { field: input.field });
+      const session = await payableSession(deps, principal, String(req.params.sessionId), res);
+      if (!session) return;
+      const outcome = await confirmWithCard(deps, principal, session.paymentIntent!.id, input.cardNumber);
+      await answerPayment(deps, principal, session, outcome, req, res);
+    }),
+  );
+
+  app.post(
+    '/api/checkout/:sessionId/three-d-secure',
+    json,
+    safely(deps, async (req, res) => {
+      const principal = clientPrincipal(deps, req, true);
+      if (!principal) return sendFailure(res, NOT_FOUND);
+      const approved = (req.body as { approved?: unknown } | undefined)?.approved;
+      if (typeof approved !== 'boolean') {
+        return sendFailure(res, { status: 400, code: 'BAD_USER_INPUT', message: 'approved: must be true or false.' }, { field: 'approved' });
+      }
+      const session = await payableSession(deps, principal, String(req.params.sessionId), res);
+      if (!session) return;
+      const outcome = await completeThreeDSecure(deps, principal, session.paymentIntent!.id, approved);
+      await answerPayment(deps, principal, session, outcome, req, res);
+    }),
+  );
+
+  // Anything else under the public API: the same JSON shape, never the gateway's GraphQL-style 404.
+  app.all(['/api/checkout', '/api/checkout/*rest'], (_req, res) => sendFailure(res, { status: 404, code: 'NOT_FOUND', message: 'Not found.' }));
+};

@@ -1,0 +1,258 @@
+// REST edges for integrations written against the seed APIs, thin adapters over the GraphQL
+// graph (deps.execute runs the same operations, rules and masking as /graphql):
+//   POST /v1/checkout                  seed 000 (agent checkout; major-unit `amount`)
+//   POST /api/v1/checkout/sessions     seed 002 (merchant checkout session, snake_case)
+//   GET  /api/v1/checkout/sessions/:id seed 002
+// Errors are `{ "error": <message>, "code": <CODE> }` with the HTTP status each seed gives.
+import express, { type Request, type Response } from 'express';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Principal } from '@handoff/shared';
+import type { GatewayRouteDeps, RouteMount } from '../routes.js';
+
+const STATUS_BY_CODE: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
+  RECOMMENDATION_NOT_FOUND: 404,
+  OFFER_NOT_FOUND: 404,
+  MERCHANT_NOT_FOUND: 404,
+  CHECKOUT_SESSION_NOT_FOUND: 404,
+  SESSION_EXPIRED: 410,
+  CHECKOUT_SESSION_EXPIRED: 410,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  VERSION_CONFLICT: 409,
+  INVALID_STATE_TRANSITION: 409,
+  QUERY_TOO_COMPLEX: 400,
+  MERCHANT_NO_PAYMENT_CONNECTOR: 503,
+  SERVICE_UNAVAILABLE: 503,
+  CHECKOUT_CREATE_FAILED: 502,
+};
+
+/** Seed 000's own wording for its failure table. */
+const SEED_000_MESSAGES: Record<string, string> = {
+  BAD_USER_INPUT: 'sessionId and recommendationId are required',
+  SESSION_NOT_FOUND: 'Session not found',
+  RECOMMENDATION_NOT_FOUND: 'Recommendation not found',
+  SESSION_EXPIRED: 'Session expired',
+  MERCHANT_NO_PAYMENT_CONNECTOR: 'Merchant has no connected payment processor',
+  CHECKOUT_CREATE_FAILED: 'Could not create checkout',
+};
+
+const CHECKOUT = `mutation RestAgentCheckout($input: CheckoutInput!, $key: String) {
+  checkout(input: $input, idempotencyKey: $key) {
+    transactionId paymentId checkoutUrl status backend mode
+    amount { amountMinor currency amount }
+    merchant { id name }
+    offer { id name provider }
+    session { id status }
+  }
+}`;
+
+const SESSION_FIELDS = `id url status mode paymentIntentId expiresAt successUrl cancelUrl customerEmail metadata
+  totals { subtotal { amountMinor currency } total { amountMinor currency } }
+  lineItems { name quantity unitAmount { amountMinor currency } total { amountMinor currency } offer { id } }`;
+const CREATE_SESSION = `mutation RestCreateCheckoutSession($input: CreateCheckoutSessionInput!, $key: String) {
+  createCheckoutSession(input: $input, idempotencyKey: $key) { ${SESSION_FIELDS} }
+}`;
+const GET_SESSION = `query RestCheckoutSession($id: ID!) { checkoutSession(id: $id) { ${SESSION_FIELDS} } }`;
+
+interface MoneyJson {
+  amountMinor: number;
+  currency: string;
+}
+interface SessionJson {
+  id: string;
+  url: string;
+  status: string;
+  mode: string;
+  paymentIntentId: string | null;
+  expiresAt: string;
+  successUrl: string | null;
+  cancelUrl: string | null;
+  customerEmail: string | null;
+  metadata: Record<string, string> | null;
+  totals: { subtotal: MoneyJson; total: MoneyJson };
+  lineItems: Array<{ name: string; quantity: number; unitAmount: MoneyJson; total: MoneyJson; offer: { id: string } | null }>;
+}
+
+function sendError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: message, code });
+}
+
+function sendGraphQLError(res: Response, error: GraphQLFormattedError | undefined, messages: Record<string, string> = {}): void {
+  const code = typeof error?.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
+  const status = STATUS_BY_CODE[code] ?? 500;
+  // BAD_USER_INPUT keeps the field-naming message unless the seed's own wording applies to it.
+  const seedMessage = code === 'BAD_USER_INPUT' && !/sessionId|recommendationId/.test(error?.message ?? '') ? undefined : messages[code];
+  sendError(res, status, code, seedMessage ?? error?.message ?? 'Unexpected error.');
+}
+
+/** The caller's principal, or an answer already sent (401, or 503 when auth is down). */
+async function authenticate(deps: GatewayRouteDeps, req: Request, res: Response): Promise<Principal | undefined> {
+  try {
+    const auth = await deps.authenticate(req.headers.authorization);
+    if (auth.ok) return auth.principal;
+  } catch (err) {
+    deps.logger.error({ err }, 'API key lookup failed');
+    res.setHeader('retry-after', '1');
+    sendError(res, 503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable; retry shortly.');
+    return undefined;
+  }
+  res.setHeader('www-authenticate', 'Bearer realm="handoff"');
+  sendError(res, 401, 'UNAUTHENTICATED', 'Missing, unknown or revoked API key.');
+  return undefined;
+}
+
+function idempotencyKeyOf(req: Request): string | undefined {
+  const v = req.headers['idempotency-key'];
+  return (Array.isArray(v) ? v[0] : v) ?? undefined;
+}
+
+function bodyObject(req: Request): Record<string, unknown> | undefined {
+  const body: unknown = req.body;
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+}
+
+/** Seed 000's response: `amount` in major units as a JSON number (10 for £10.00), statuses in lower case. */
+export function toSeed000(checkout: {
+  transactionId: string;
+  paymentId: string;
+  checkoutUrl: string;
+  status: string;
+  backend: string;
+  mode: string;
+  amount: { amount: string; currency: string };
+  merchant: { id: string; name: string | null } | null;
+  offer: { id: string; name: string | null; provider: string | null } | null;
+  session: { id: string; status: string };
+}) {
+  return {
+    transactionId: checkout.transactionId,
+    paymentId: checkout.paymentId,
+    checkoutUrl: checkout.checkoutUrl,
+    status: checkout.status,
+    backend: checkout.backend,
+    mode: checkout.mode,
+    amount: Number(checkout.amount.amount),
+    currency: checkout.amount.currency,
+    merchant: checkout.merchant,
+    offer: checkout.offer,
+    session: { id: checkout.session.id, status: checkout.session.status.toLowerCase() },
+  };
+}
+
+/** Seed 002's (Stripe-like) checkout session object. Amounts in minor units, as Stripe's. */
+export function toSeed002(s: SessionJson) {
+  return {
+    id: s.id,
+    object: 'checkout.session',
+    url: s.url,
+    status: s.status.toLowerCase(),
+    mode: s.mode.toLowerCase(),
+    payment_intent: s.paymentIntentId,
+    expires_at: Math.floor(Date.parse(s.expiresAt) / 1000),
+    success_url: s.successUrl,
+    cancel_url: s.cancelUrl,
+    customer_email: s.customerEmail,
+    currency: s.totals.total.currency,
+    amount_subtotal: s.totals.subtotal.amountMinor,
+    amount_total: s.totals.total.amountMinor,
+    metadata: s.metadata ?? {},
+    line_items: s.lineItems.map((l) => ({
+      name: l.name,
+      amount: l.unitAmount.amountMinor,
+      currency: l.unitAmount.currency,
+      quantity: l.quantity,
+      amount_total: l.total.amountMinor,
+      offer_id: l.offer?.id ?? null,
+    })),
+  };
+}
+
+const MODES: Record<string, string> = { payment: 'PAYMENT', subscription: 'SUBSCRIPTION' };
+
+/** Seed 002's request → CreateCheckoutSessionInput; line `amount` (or `unit_amount`) is in minor units. */
+export function fromSeed002(body: Record<string, unknown>): { input?: Record<string, unknown>; error?: string } {
+  const lines = body.line_items;
+  if (!Array.isArray(lines)) return { error: 'line_items: must be a list of line items.' };
+  const lineItems = [];
+  for (const [i, raw] of lines.entries()) {
+    if (!raw || typeof raw !== 'object') return { error: `line_items[${i}]: must be an object.` };
+    const l = raw as Record<string, unknown>;
+    lineItems.push({
+      name: l.name,
+      unitAmount: { amountMinor: l.amount ?? l.unit_amount, currency: l.currency },
+      quantity: l.quantity ?? 1,
+      offerId: l.offer_id ?? null,
+    });
+  }
+  let mode: string | undefined;
+  if (body.mode !== undefined && body.mode !== null) {
+    mode = typeof body.mode === 'string' ? MODES[body.mode.toLowerCase()] : undefined;
+    if (!mode) return { error: 'mode: must be "payment" or "subscription".' };
+  }
+  return {
+    input: {
+      lineItems,
+      mode,
+      successUrl: body.success_url ?? null,
+      cancelUrl: body.cancel_url ?? null,
+      expiresInSeconds: body.expires_in ?? null,
+      customerEmail: body.customer_email ?? null,
+      metadata: body.metadata ?? null,
+      merchantId: body.merchant_id ?? null,
+    },
+  };
+}
+
+export const mountCheckoutRest: RouteMount = (app, deps) => {
+  const json = express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] });
+
+  app.post('/v1/checkout', json, async (req: Request, res: Response) => {
+    const principal = await authenticate(deps, req, res);
+    if (!principal) return;
+    const body = bodyObject(req) ?? {};
+    const input = { sessionId: body.sessionId ?? null, recommendationId: body.recommendationId ?? null, userDetails: body.userDetails ?? null };
+    if (typeof input.sessionId !== 'string' || typeof input.recommendationId !== 'string' || !input.sessionId || !input.recommendationId) {
+      return sendError(res, 400, 'BAD_USER_INPUT', SEED_000_MESSAGES.BAD_USER_INPUT!);
+    }
+    const result = await deps.execute<{ checkout: Parameters<typeof toSeed000>[0] }>({
+      query: CHECKOUT,
+      variables: { input, key: idempotencyKeyOf(req) },
+      principal,
+    });
+    if (result.errors?.length || !result.data?.checkout) return sendGraphQLError(res, result.errors?.[0], SEED_000_MESSAGES);
+    res.status(200).json(toSeed000(result.data.checkout));
+  });
+
+  app.post('/api/v1/checkout/sessions', json, async (req: Request, res: Response) => {
+    const principal = await authenticate(deps, req, res);
+    if (!principal) return;
+    const body = bodyObject(req);
+    if (!body) return sendError(res, 400, 'BAD_USER_INPUT', 'The body must be a JSON object.');
+    const { input, error } = fromSeed002(body);
+    if (!input) return sendError(res, 400, 'BAD_USER_INPUT', error!);
+    const result = await deps.execute<{ createCheckoutSession: SessionJson }>({
+      query: CREATE_SESSION,
+      variables: { input, key: idempotencyKeyOf(req) },
+      principal,
+    });
+    if (result.errors?.length || !result.data?.createCheckoutSession) return sendGraphQLError(res, result.errors?.[0]);
+    res.status(200).json(toSeed002(result.data.createCheckoutSession));
+  });
+
+  app.get('/api/v1/checkout/sessions/:id', async (req: Request, res: Response) => {
+    const principal = await authenticate(deps, req, res);
+    if (!principal) return;
+    const result = await deps.execute<{ checkoutSession: SessionJson | null }>({
+      query: GET_SESSION,
+      variables: { id: String(req.params.id) },
+      principal,
+    });
+    if (result.errors?.length) return sendGraphQLError(res, result.errors[0]);
+    if (!result.data?.checkoutSession) return sendError(res, 404, 'CHECKOUT_SESSION_NOT_FOUND', 'Checkout session not found.');
+    res.status(200).json(toSeed002(result.data.checkoutSession));
+  });
+};

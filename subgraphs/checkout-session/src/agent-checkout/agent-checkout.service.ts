@@ -1,0 +1,109 @@
+// Agent checkout (seed 000): validate in the documented order, then create a checkout session
+// for the recommended offer carrying the signed attribution, then its payment intent.
+//   step 1 (one transaction, idempotent with a key): validate → session + line + AAP code
+//   step 2 (after commit): payment intent at the merchant's PSP → recorded; agent session CHECKOUT
+// A retry with the same key returns the same session and resumes step 2 (idempotent per session).
+import { badUserInput, type AttributionSigner, type IdempotencyStore, type Principal } from '@handoff/shared';
+import type { EntityManager } from 'typeorm';
+import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
+import { recommendationNotFound, sessionExpired, sessionNotFound } from '../agent-session/agent-session.errors.js';
+import { isAgentSessionExpired } from '../agent-session/agent-session.states.js';
+import type { MerchantDirectory } from '../clients/merchant-directory.js';
+import type { OutboxNotifier } from '../events.js';
+import { RecommendationEntity } from '../recommendation/recommendation.entity.js';
+import { loadSellableOffer, merchantNotFound } from '../recommendation/recommendation.service.js';
+import type { CheckoutPayments } from '../checkout-session/checkout-payment.js';
+import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
+import { CheckoutMode } from '../checkout-session/checkout-session.enums.js';
+import { assertMerchantCanSell, checkoutSessionCodec, insertCheckoutSession } from '../checkout-session/checkout-session.service.js';
+import { DEFAULT_EXPIRES_IN_SECONDS } from '../checkout-session/checkout-session.validation.js';
+import { signAttribution } from './attribution.js';
+
+export interface CheckoutSpec {
+  sessionId?: string | null;
+  recommendationId?: string | null;
+  userDetails?: unknown;
+}
+
+const MAX_USER_DETAILS_BYTES = 8 * 1024;
+
+export class AgentCheckoutService {
+  constructor(
+    private readonly idempotency: IdempotencyStore,
+    private readonly merchants: MerchantDirectory,
+    private readonly payments: CheckoutPayments,
+    private readonly signer: AttributionSigner,
+    private readonly outbox: OutboxNotifier,
+  ) {}
+
+  async checkout(principal: Principal & { kind: 'AGENT' }, input: CheckoutSpec, key: string | undefined): Promise<CheckoutSessionEntity> {
+    const sessionId = typeof input?.sessionId === 'string' ? input.sessionId.trim() : '';
+    const recommendationId = typeof input?.recommendationId === 'string' ? input.recommendationId.trim() : '';
+    if (!sessionId || !recommendationId || sessionId.length > 200 || recommendationId.length > 200) {
+      throw badUserInput(!sessionId || sessionId.length > 200 ? 'sessionId' : 'recommendationId', 'sessionId and recommendationId are required.');
+    }
+    const userDetails = input.userDetails ?? null;
+    if (userDetails !== null && (typeof userDetails !== 'object' || Array.isArray(userDetails))) {
+      throw badUserInput('userDetails', 'must be an object.');
+    }
+    if (JSON.stringify(userDetails).length > MAX_USER_DETAILS_BYTES) throw badUserInput('userDetails', 'is too large.');
+
+    const cs = await this.idempotency.run(
+      { principal, key, operation: 'checkout', input: { sessionId, recommendationId, userDetails } },
+      (manager) => this.openCheckoutSession(manager, principal.agentId, sessionId, recommendationId),
+      checkoutSessionCodec,
+    );
+    this.outbox.notify();
+    return this.payments.ensureIntent(cs);
+  }
+
+  /** Validation in seed 000's order, then the session; all in the idempotency transaction. */
+  private async openCheckoutSession(manager: EntityManager, agentId: string, sessionId: string, recommendationId: string) {
+    // Locked: concurrent checkouts of one session queue here.
+    const session = await manager.findOne(AgentSessionEntity, { where: { id: sessionId, agentId }, lock: { mode: 'pessimistic_write' } });
+    if (!session) throw sessionNotFound(sessionId);
+    const now = new Date();
+    if (isAgentSessionExpired(session, now)) throw sessionExpired(sessionId);
+    const rec = await manager.findOneBy(RecommendationEntity, { id: recommendationId, agentSessionId: session.id });
+    if (!rec) throw recommendationNotFound(recommendationId);
+    const offer = await loadSellableOffer(this.merchants, rec.offerId);
+    if (offer.merchant.id !== rec.merchantId) throw merchantNotFound(rec.merchantId);
+    assertMerchantCanSell(offer.merchant, rec.merchantId);
+
+    const expiresAt = new Date(now.getTime() + DEFAULT_EXPIRES_IN_SECONDS * 1000);
+    const aapCode = signAttribution(this.signer, {
+      recommendationId: rec.id,
+      sessionId: session.id,
+      offerId: offer.id,
+      merchantId: offer.merchant.id,
+      agentId,
+      amount: offer.price,
+      issuedAt: now,
+      checkoutExpiresAt: expiresAt,
+    });
+    return insertCheckoutSession(
+      manager,
+      {
+        merchantId: offer.merchant.id,
+        agentId,
+        mode: CheckoutMode.PAYMENT,
+        currency: offer.price.currency,
+        subtotalMinor: offer.price.amountMinor,
+        discountMinor: 0,
+        taxMinor: 0,
+        shippingMinor: 0,
+        totalMinor: offer.price.amountMinor,
+        successUrl: null,
+        cancelUrl: null,
+        expiresAt,
+        customerEmail: null,
+        metadata: {},
+        agentSessionId: session.id,
+        recommendationId: rec.id,
+        offerId: offer.id,
+        aapCode,
+      },
+      [{ name: offer.name, unitAmountMinor: offer.price.amountMinor, quantity: 1, totalMinor: offer.price.amountMinor, offerId: offer.id }],
+    );
+  }
+}

@@ -1,0 +1,48 @@
+// startAgentSession, agentSession(id), and the fields of AgentSession: check the principal, map
+// arguments, call the service.
+import { idempotencyKeyOf, requireKind } from '@handoff/shared';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { CheckoutContext } from '../context.js';
+import { AgentRef } from '../federation/stubs.js';
+import type { RecommendationEntity } from '../recommendation/recommendation.entity.js';
+import type { AgentSessionEntity } from './agent-session.entity.js';
+import { AgentSessionStatus } from './agent-session.enums.js';
+import type { AgentSessionService } from './agent-session.service.js';
+import { effectiveAgentSessionStatus } from './agent-session.states.js';
+import { AgentSession, Recommendation, StartAgentSessionInput } from './agent-session.type.js';
+
+@Resolver(() => AgentSession)
+export class AgentSessionResolver {
+  constructor(private readonly sessions: AgentSessionService) {}
+
+  @Mutation(() => AgentSession, { description: 'Agent: opens a recommendation window (default 30 minutes).' })
+  startAgentSession(
+    @Arg('input', () => StartAgentSessionInput, { nullable: true }) input: StartAgentSessionInput | null,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+    @Ctx() ctx: CheckoutContext,
+  ): Promise<AgentSessionEntity> {
+    const agent = requireKind(ctx.principal, 'AGENT');
+    return this.sessions.start(agent, input, idempotencyKeyOf(ctx, idempotencyKey));
+  }
+
+  @Query(() => AgentSession, { nullable: true, description: 'Null when it does not exist or is not yours to see.' })
+  agentSession(@Arg('id', () => ID) id: string, @Ctx() ctx: CheckoutContext): Promise<AgentSessionEntity | null> {
+    requireKind(ctx.principal, 'ADMIN', 'AGENT', 'MERCHANT', 'SERVICE');
+    return this.sessions.findVisible(ctx.principal, id);
+  }
+
+  @FieldResolver(() => AgentSessionStatus)
+  status(@Root() s: AgentSessionEntity): AgentSessionStatus {
+    return effectiveAgentSessionStatus(s);
+  }
+
+  @FieldResolver(() => AgentRef)
+  agent(@Root() s: AgentSessionEntity): AgentRef {
+    return { id: s.agentId };
+  }
+
+  @FieldResolver(() => [Recommendation], { description: 'Those you may see, oldest first.' })
+  recommendations(@Root() s: AgentSessionEntity, @Ctx() ctx: CheckoutContext): Promise<RecommendationEntity[]> {
+    return ctx.loaders.recommendationsBySession.load(s.id);
+  }
+}

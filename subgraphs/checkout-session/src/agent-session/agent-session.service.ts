@@ -1,0 +1,82 @@
+// Agent sessions: start one (an agent's recommendation window), and reads through the caller's scope.
+import { badUserInput, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
+import type { DataSource } from 'typeorm';
+import { emit, type OutboxNotifier } from '../events.js';
+import { IdPrefix, newId } from '../ids.js';
+import { optionalText } from '../input.js';
+import { alignById, type ReadPurpose } from '../pagination.js';
+import { scopeAgentSessions } from './agent-session.access.js';
+import { agentSessionSnapshot, AgentSessionEntity } from './agent-session.entity.js';
+import { AgentSessionStatus } from './agent-session.enums.js';
+
+export const DEFAULT_SESSION_TTL_SECONDS = 30 * 60;
+/** Short windows exist for agents that hand off at once (and for tests); a day at most. */
+export const MIN_SESSION_TTL_SECONDS = 5;
+export const MAX_SESSION_TTL_SECONDS = 24 * 60 * 60;
+
+export interface StartAgentSessionSpec {
+  query?: string | null;
+  ttlSeconds?: number | null;
+}
+
+const codec: IdempotencyCodec<AgentSessionEntity> = {
+  toStored: (s) => ({ id: s.id }),
+  fromStored: (stored: { id: string }, manager) => manager.findOneByOrFail(AgentSessionEntity, { id: stored.id }),
+};
+
+export function validateStartAgentSession(input: StartAgentSessionSpec | null | undefined): { query: string | null; ttlSeconds: number } {
+  const ttl = input?.ttlSeconds ?? DEFAULT_SESSION_TTL_SECONDS;
+  if (!Number.isInteger(ttl) || ttl < MIN_SESSION_TTL_SECONDS || ttl > MAX_SESSION_TTL_SECONDS) {
+    throw badUserInput('ttlSeconds', `must be an integer from ${MIN_SESSION_TTL_SECONDS} to ${MAX_SESSION_TTL_SECONDS}.`);
+  }
+  return { query: optionalText(input?.query, 'query', 1000) ?? null, ttlSeconds: ttl };
+}
+
+export class AgentSessionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly idempotency: IdempotencyStore,
+    private readonly outbox: OutboxNotifier,
+  ) {}
+
+  /** An agent opens a recommendation window (default 30 minutes). */
+  async start(principal: Principal & { kind: 'AGENT' }, input: StartAgentSessionSpec | null | undefined, key: string | undefined) {
+    const { query, ttlSeconds } = validateStartAgentSession(input);
+    const session = await this.idempotency.run(
+      { principal, key, operation: 'startAgentSession', input: { query, ttlSeconds } },
+      async (manager) => {
+        const now = new Date();
+        const s = manager.create(AgentSessionEntity, {
+          id: newId(IdPrefix.agentSession),
+          agentId: principal.agentId,
+          query,
+          status: AgentSessionStatus.ACTIVE,
+          expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await manager.insert(AgentSessionEntity, s);
+        await emit(manager, 'agent_session', s.status, s.id, agentSessionSnapshot(s));
+        return s;
+      },
+      codec,
+    );
+    this.outbox.notify();
+    return session;
+  }
+
+  async findVisible(principal: Principal, id: string, purpose: ReadPurpose = 'query'): Promise<AgentSessionEntity | null> {
+    const qb = this.dataSource.getRepository(AgentSessionEntity).createQueryBuilder('s').where('s.id = :id', { id });
+    return scopeAgentSessions(qb, 's', principal, purpose) ? qb.getOne() : null;
+  }
+
+  async findManyVisible(principal: Principal, ids: readonly string[], purpose: ReadPurpose): Promise<Array<AgentSessionEntity | null>> {
+    const qb = this.dataSource
+      .getRepository(AgentSessionEntity)
+      .createQueryBuilder('s')
+      .where('s.id = ANY(:ids)', { ids: [...ids] });
+    if (!scopeAgentSessions(qb, 's', principal, purpose)) return ids.map(() => null);
+    return alignById(ids, await qb.getMany());
+  }
+}

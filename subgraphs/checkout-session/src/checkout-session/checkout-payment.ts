@@ -1,0 +1,114 @@
+// The payment step of both checkout flows, after the session is committed:
+//   create intent (payment-intent, idempotent per session) → record it (and, for an agent's
+//   checkout, move the agent session to CHECKOUT).
+// Compensation: when the PSP or payment-intent refuses for good, the session is CANCELED; when
+// payment-intent cannot be reached, nothing is undone, so a retry (same idempotency key → same
+// session → same intent) converges.
+import { ErrorCode, HandoffError, InternalCallError, type Logger } from '@handoff/shared';
+import type { DataSource } from 'typeorm';
+import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
+import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
+import { attributionMetadata } from '../agent-checkout/attribution.js';
+import type { PaymentIntents } from '../clients/payment-intents.js';
+import type { OutboxNotifier } from '../events.js';
+import { CheckoutSessionEntity } from './checkout-session.entity.js';
+import { CheckoutSessionStatus } from './checkout-session.enums.js';
+import { LineItemEntity } from './line-item.entity.js';
+import { saveCheckoutSessionVersioned, transitionAgentSession, transitionCheckoutSession } from './checkout-session.transition.js';
+
+export const checkoutCreateFailed = (reason: string, message = 'Could not create checkout: the payment processor rejected the request.') =>
+  new HandoffError(ErrorCode.CHECKOUT_CREATE_FAILED, message, { reason });
+
+/** What the intent's metadata holds: the merchant's own pairs, then the attribution (which wins). */
+export function paymentMetadataOf(cs: CheckoutSessionEntity): Record<string, string> {
+  const md: Record<string, string> = { ...cs.metadata };
+  if (cs.aapCode && cs.recommendationId && cs.agentSessionId && cs.offerId && cs.agentId) {
+    Object.assign(
+      md,
+      attributionMetadata(cs.aapCode, {
+        recommendationId: cs.recommendationId,
+        sessionId: cs.agentSessionId,
+        offerId: cs.offerId,
+        merchantId: cs.merchantId,
+        agentId: cs.agentId,
+      }),
+    );
+  }
+  return md;
+}
+
+export class CheckoutPayments {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly payments: PaymentIntents,
+    private readonly outbox: OutboxNotifier,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The session with its payment intent; creates the intent when it has none yet. */
+  async ensureIntent(cs: CheckoutSessionEntity): Promise<CheckoutSessionEntity> {
+    if (cs.paymentIntentId) return cs;
+    if (cs.status !== CheckoutSessionStatus.OPEN) {
+      // A replay of a checkout whose payment step was refused (and compensated) answers the same.
+      throw checkoutCreateFailed('checkout_session_not_open');
+    }
+    const description = await this.describe(cs.id);
+    let intentId: string;
+    try {
+      const intent = await this.payments.createForCheckout({
+        checkoutSessionId: cs.id,
+        merchantId: cs.merchantId,
+        amountMinor: cs.totalMinor,
+        currency: cs.currency,
+        captureMode: 'AUTOMATIC',
+        metadata: paymentMetadataOf(cs),
+        description: description.slice(0, 500),
+      });
+      intentId = intent.id;
+    } catch (err) {
+      if (err instanceof HandoffError && (err.code === ErrorCode.CHECKOUT_CREATE_FAILED || err.code === ErrorCode.MERCHANT_NO_PAYMENT_CONNECTOR)) {
+        await this.cancelAfterRefusal(cs.id);
+        throw err;
+      }
+      this.logger.warn({ err, checkoutSessionId: cs.id }, 'payment intent creation failed; a retry will resume it');
+      if (err instanceof InternalCallError || err instanceof HandoffError) {
+        throw checkoutCreateFailed('payment_service_unavailable', 'Could not create checkout: the payment service is unavailable; retry with the same idempotency key.');
+      }
+      throw err;
+    }
+    return this.recordIntent(cs.id, intentId);
+  }
+
+  /** Records the intent on the session (once) and moves the agent session to CHECKOUT. */
+  private async recordIntent(checkoutSessionId: string, intentId: string): Promise<CheckoutSessionEntity> {
+    const saved = await this.dataSource.transaction(async (manager) => {
+      const cs = await manager.findOneOrFail(CheckoutSessionEntity, { where: { id: checkoutSessionId }, lock: { mode: 'pessimistic_write' } });
+      if (cs.paymentIntentId) return cs; // a concurrent retry got here first
+      await saveCheckoutSessionVersioned(manager, cs, { paymentIntentId: intentId });
+      if (cs.agentSessionId) {
+        const s = await manager.findOne(AgentSessionEntity, { where: { id: cs.agentSessionId }, lock: { mode: 'pessimistic_write' } });
+        if (s && s.status === AgentSessionStatus.ACTIVE) await transitionAgentSession(manager, s, AgentSessionStatus.CHECKOUT);
+      }
+      return cs;
+    });
+    this.outbox.notify();
+    return saved;
+  }
+
+  /** "30GB Rolling Monthly", or "Premium Plan and 2 more". */
+  private async describe(checkoutSessionId: string): Promise<string> {
+    const lines = await this.dataSource.getRepository(LineItemEntity).find({ where: { checkoutSessionId }, order: { position: 'ASC' } });
+    if (lines.length === 0) return checkoutSessionId;
+    return lines.length === 1 ? lines[0]!.name : `${lines[0]!.name} and ${lines.length - 1} more`;
+  }
+
+  private async cancelAfterRefusal(checkoutSessionId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const cs = await manager.findOne(CheckoutSessionEntity, { where: { id: checkoutSessionId }, lock: { mode: 'pessimistic_write' } });
+      if (cs && cs.status === CheckoutSessionStatus.OPEN && !cs.paymentIntentId) {
+        await transitionCheckoutSession(manager, cs, CheckoutSessionStatus.CANCELED);
+      }
+    });
+    this.outbox.notify();
+  }
+}

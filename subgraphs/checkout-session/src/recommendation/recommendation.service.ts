@@ -1,0 +1,88 @@
+// Recommendations: an agent records that it recommended an active offer in one of its live
+// sessions; reads through the caller's scope.
+import { ErrorCode, HandoffError, notFound, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
+import type { DataSource } from 'typeorm';
+import { scopeRecommendations } from '../agent-session/agent-session.access.js';
+import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
+import { sessionExpired, sessionNotFound } from '../agent-session/agent-session.errors.js';
+import { isAgentSessionExpired } from '../agent-session/agent-session.states.js';
+import type { MerchantDirectory, OfferView } from '../clients/merchant-directory.js';
+import { IdPrefix, newId } from '../ids.js';
+import { requiredId } from '../input.js';
+import { RecommendationEntity } from './recommendation.entity.js';
+
+export interface RecommendSpec {
+  sessionId: string;
+  offerId: string;
+}
+
+const codec: IdempotencyCodec<RecommendationEntity> = {
+  toStored: (r) => ({ id: r.id }),
+  fromStored: (stored: { id: string }, manager) => manager.findOneByOrFail(RecommendationEntity, { id: stored.id }),
+};
+
+export const offerNotFound = (id: string) => notFound(ErrorCode.OFFER_NOT_FOUND, `Offer not found: ${id}.`);
+export const offerInactive = (id: string) =>
+  new HandoffError(ErrorCode.OFFER_NOT_FOUND, `Offer ${id} is no longer active.`, { reason: 'offer_inactive' });
+export const merchantNotFound = (id: string) => notFound(ErrorCode.MERCHANT_NOT_FOUND, `Merchant not found: ${id}.`);
+export const merchantInactive = (id: string) =>
+  new HandoffError(ErrorCode.MERCHANT_NOT_FOUND, `Merchant ${id} is not active.`, { reason: 'merchant_suspended' });
+
+/** The offer as it is now: it exists, is active, and its merchant is active. */
+export async function loadSellableOffer(merchants: MerchantDirectory, offerId: string): Promise<OfferView> {
+  const offer = await merchants.offer(offerId);
+  if (!offer) throw offerNotFound(offerId);
+  if (!offer.active) throw offerInactive(offerId);
+  if (offer.merchant.status !== 'ACTIVE') throw merchantInactive(offer.merchant.id);
+  return offer;
+}
+
+export class RecommendationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly idempotency: IdempotencyStore,
+    private readonly merchants: MerchantDirectory,
+  ) {}
+
+  /** SESSION_NOT_FOUND, SESSION_EXPIRED, OFFER_NOT_FOUND (missing or inactive), MERCHANT_NOT_FOUND. */
+  async recommend(principal: Principal & { kind: 'AGENT' }, input: RecommendSpec, key: string | undefined): Promise<RecommendationEntity> {
+    const sessionId = requiredId(input?.sessionId, 'sessionId');
+    const offerId = requiredId(input?.offerId, 'offerId');
+    return this.idempotency.run(
+      { principal, key, operation: 'recommend', input: { sessionId, offerId } },
+      async (manager) => {
+        const session = await manager.findOneBy(AgentSessionEntity, { id: sessionId, agentId: principal.agentId });
+        if (!session) throw sessionNotFound(sessionId);
+        if (isAgentSessionExpired(session)) throw sessionExpired(sessionId);
+        const offer = await loadSellableOffer(this.merchants, offerId);
+        const rec = manager.create(RecommendationEntity, {
+          id: newId(IdPrefix.recommendation),
+          agentSessionId: session.id,
+          agentId: principal.agentId,
+          offerId: offer.id,
+          merchantId: offer.merchant.id,
+          createdAt: new Date(),
+        });
+        await manager.insert(RecommendationEntity, rec);
+        return rec;
+      },
+      codec,
+    );
+  }
+
+  async findVisible(principal: Principal, id: string): Promise<RecommendationEntity | null> {
+    const qb = this.dataSource.getRepository(RecommendationEntity).createQueryBuilder('r').where('r.id = :id', { id });
+    return scopeRecommendations(qb, 'r', principal) ? qb.getOne() : null;
+  }
+
+  /** The recommendations of each session the caller may see, oldest first (a DataLoader batch). */
+  async listForSessions(principal: Principal, sessionIds: readonly string[]): Promise<RecommendationEntity[][]> {
+    const qb = this.dataSource
+      .getRepository(RecommendationEntity)
+      .createQueryBuilder('r')
+      .where('r.agentSessionId = ANY(:ids)', { ids: [...sessionIds] })
+      .orderBy('r.id', 'ASC');
+    const rows = scopeRecommendations(qb, 'r', principal) ? await qb.getMany() : [];
+    return sessionIds.map((id) => rows.filter((r) => r.agentSessionId === id));
+  }
+}

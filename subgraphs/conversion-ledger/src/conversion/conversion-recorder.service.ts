@@ -1,0 +1,266 @@
+// Creating conversions: merchant reports (unique per merchant and order reference), verified
+// payments (one per payment, flagged with a reason when a check fails), and the admin's review
+// of flagged ones. Lookups in other subgraphs happen before the one transaction per command.
+import type { KeyObject } from 'node:crypto';
+import {
+  badUserInput, IdempotencyStore, invalidStateTransition, money, moneyFromInput, requireKind,
+  type MoneyInput, type Principal,
+} from '@handoff/shared';
+import { UnrecoverableError } from 'bullmq';
+import { ulid } from 'ulid';
+import type { DataSource, EntityManager } from 'typeorm';
+import { commissionAmount } from '../commission/commission.js';
+import type { Directory, MerchantView } from '../directory/directory.js';
+import { isAttributed, paymentKey, type PspEventPayload } from '../payment-events/psp-event.js';
+import { verifyPaymentEvidence } from '../payment-events/verification.js';
+import { ConversionEntity } from './conversion.entity.js';
+import { ConversionPath, ConversionStatus } from './conversion.enums.js';
+import { conversionNotFound, merchantNotFound, sessionNotFound } from './conversion.errors.js';
+import { emitConversionUpdated } from './conversion.events.js';
+import { bookCommission, lockConversion, partsFor, saveAndAnnounce } from './conversion.store.js';
+
+export interface ReportConversionSpec {
+  sessionId: string;
+  orderReference: string;
+  transactionValue: MoneyInput;
+}
+
+export interface Notifier {
+  notify(): void;
+}
+
+const DAY_MS = 86_400_000;
+
+const conversionCodec = {
+  toStored: (c: ConversionEntity) => ({ id: c.id }),
+  fromStored: (s: { id: string }, m: EntityManager) => m.findOneByOrFail(ConversionEntity, { id: s.id }),
+};
+
+export class ConversionRecorder {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly directory: Directory,
+    private readonly idempotency: IdempotencyStore,
+    private readonly outbox: Notifier,
+    private readonly keys: { publicKeys: Map<string, KeyObject>; issuer?: string },
+  ) {}
+
+  /** Merchant: a conversion for an outcome that is not a checkout payment; a repeat returns the same one. */
+  async report(principal: Principal, input: ReportConversionSpec, idempotencyKey?: string): Promise<ConversionEntity> {
+    const p = requireKind(principal, 'MERCHANT');
+    const sessionId = requiredText(input.sessionId, 'sessionId');
+    const orderReference = requiredText(input.orderReference, 'orderReference');
+    const existing = await this.dataSource.getRepository(ConversionEntity).findOneBy({ merchantId: p.merchantId, orderReference });
+    if (existing) return existing;
+
+    const value = moneyFromInput(input.transactionValue, 'transactionValue');
+    if (value.amountMinor <= 0) throw badUserInput('transactionValue.amountMinor', 'must be greater than zero.');
+    const merchant = await this.directory.merchant(p.merchantId);
+    if (!merchant) throw merchantNotFound(p.merchantId);
+    if (value.currency !== merchant.defaultCurrency) {
+      throw badUserInput('transactionValue.currency', `must be the merchant's currency ${merchant.defaultCurrency}.`);
+    }
+    const session = await this.directory.agentSession(sessionId);
+    if (!session) throw sessionNotFound(sessionId);
+    const agent = session.agentId ? await this.directory.agent(session.agentId) : null;
+
+    const created = await this.idempotency.run(
+      { principal, key: idempotencyKey, operation: 'reportConversion', input },
+      async (manager) => {
+        const c = this.newConversion(merchant, {
+          conversionPath: ConversionPath.MERCHANT_REPORTED,
+          verification: 'pending_validation',
+          agentId: session.agentId,
+          builderId: agent?.builder?.registered ? agent.builder.id : null,
+          sessionId,
+          orderReference,
+          valueMinor: value.amountMinor,
+          currency: value.currency,
+          at: new Date(),
+        });
+        const inserted = await this.insertOnce(manager, c);
+        if (!inserted) return manager.findOneByOrFail(ConversionEntity, { merchantId: p.merchantId, orderReference });
+        await bookCommission(manager, c);
+        await manager.save(ConversionEntity, c);
+        await emitConversionUpdated(manager, [c.id]);
+        return c;
+      },
+      conversionCodec,
+    );
+    this.outbox.notify();
+    return created;
+  }
+
+  /** From a `psp_event.succeeded` job: one conversion per payment, verified or flagged. */
+  async recordVerified(p: PspEventPayload): Promise<string> {
+    if (await this.alreadyApplied(p)) return 'duplicate_event';
+    const key = paymentKey(p);
+    if (!isAttributed(p.object)) return this.markApplied(p, null, 'not_attributed');
+    const existing = await this.dataSource.getRepository(ConversionEntity).findOneBy({ paymentKey: key });
+    if (existing) return this.markApplied(p, existing.id, 'duplicate_payment');
+
+    const merchant = await this.directory.merchant(p.merchantId);
+    if (!merchant) throw new UnrecoverableError(`merchant ${p.merchantId} not found`);
+    const evidence = await verifyPaymentEvidence(p, { directory: this.directory, ...this.keys });
+    let verification = evidence.verification;
+    const agent = evidence.agentId ? await this.directory.agent(evidence.agentId) : null;
+    if (verification === 'verified' && !agent) verification = 'flagged:unknown_agent';
+    if (verification === 'verified' && merchant.terms.cpaCurrency && merchant.terms.cpaCurrency !== evidence.currency) {
+      verification = 'flagged:currency_mismatch';
+    }
+    if (evidence.currency === 'XXX') throw new UnrecoverableError(`unknown currency ${p.object.currency}`);
+
+    let outcome = 'duplicate_payment';
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await this.claimEvent(manager, p))) return (outcome = 'duplicate_event');
+      const c = this.newConversion(merchant, {
+        conversionPath: ConversionPath.VERIFIED_PAYMENT,
+        verification,
+        agentId: evidence.agentId,
+        builderId: agent?.builder?.registered ? agent.builder.id : null,
+        sessionId: evidence.sessionId,
+        orderReference: null,
+        valueMinor: evidence.amountMinor,
+        currency: evidence.currency,
+        at: new Date(p.pspEvent.created * 1000),
+      });
+      Object.assign(c, { recommendationId: evidence.recommendationId, offerId: evidence.offerId, paymentKey: key, paymentIntentId: p.paymentIntent?.id ?? null });
+      if (!(await this.insertOnce(manager, c))) {
+        await this.setApplied(manager, p, null, 'duplicate_payment');
+        return;
+      }
+      outcome = verification;
+      await this.setApplied(manager, p, c.id, outcome);
+      if (verification === 'verified') {
+        await bookCommission(manager, c);
+        await manager.save(ConversionEntity, c);
+        await this.autoCompleteFirstStep(manager, c);
+      }
+      await emitConversionUpdated(manager, [c.id]);
+    });
+    this.outbox.notify();
+    return outcome;
+  }
+
+  /** Admin: approve (books the commission) or reject (REJECTED) a flagged conversion, with a reason. */
+  async resolveFlagged(principal: Principal, id: string, approve: boolean, reason: string): Promise<ConversionEntity> {
+    requireKind(principal, 'ADMIN');
+    const why = requiredText(reason, 'reason');
+    const current = await this.dataSource.getRepository(ConversionEntity).findOneBy({ id });
+    if (!current) throw conversionNotFound(id);
+    const agent = approve && current.agentId ? await this.directory.agent(current.agentId) : null;
+    const result = await this.dataSource.transaction(async (manager) => {
+      const c = await lockConversion(manager, id);
+      if (!c) throw conversionNotFound(id);
+      if (!c.verification.startsWith('flagged:') || c.commissionPosted || c.status !== ConversionStatus.PENDING) {
+        throw invalidStateTransition('Only a flagged conversion awaiting review can be approved or rejected.', 'conversion:not_flagged');
+      }
+      c.reviewReason = `${c.verification.slice('flagged:'.length)}: ${why}`;
+      c.reviewedAt = new Date();
+      if (approve) {
+        c.verification = 'verified';
+        c.builderId = agent?.builder?.registered ? agent.builder.id : null;
+        Object.assign(c, partsFor(c, c.commissionMinor));
+        await bookCommission(manager, c);
+      } else {
+        c.status = ConversionStatus.REJECTED;
+        c.verification = `rejected:${c.verification.slice('flagged:'.length)}`;
+      }
+      return saveAndAnnounce(manager, c);
+    });
+    this.outbox.notify();
+    return result;
+  }
+
+  private newConversion(
+    merchant: MerchantView,
+    f: { conversionPath: ConversionPath; verification: string; agentId: string | null; builderId: string | null; sessionId: string | null;
+      orderReference: string | null; valueMinor: number; currency: string; at: Date },
+  ): ConversionEntity {
+    const terms = { ...merchant.terms };
+    const amount = commissionAmount(terms, money(f.valueMinor, f.currency)).amountMinor;
+    const c = Object.assign(new ConversionEntity(), {
+      id: ulid(),
+      merchantId: merchant.id,
+      agentId: f.agentId,
+      builderId: f.builderId,
+      status: ConversionStatus.PENDING,
+      conversionPath: f.conversionPath,
+      verification: f.verification,
+      currency: f.currency,
+      transactionValueMinor: f.valueMinor,
+      orderReference: f.orderReference,
+      sessionId: f.sessionId,
+      recommendationId: null,
+      offerId: null,
+      paymentIntentId: null,
+      paymentKey: null,
+      validationPeriodDays: merchant.validationPeriodDays,
+      validatesAt: new Date(f.at.getTime() + merchant.validationPeriodDays * DAY_MS),
+      commissionType: terms.type,
+      cpaMinor: terms.cpaMinor,
+      percentageBps: terms.percentageBps,
+      commissionPosted: false,
+      refundedMinor: 0,
+      flowType: merchant.flow.type,
+      flowSteps: merchant.flow.steps,
+      payableAfter: merchant.flow.payableAfter,
+      payableSince: null,
+      version: 1,
+      forfeitedMinor: 0,
+      builderSettledMinor: 0,
+      merchantSettledMinor: 0,
+    });
+    return Object.assign(c, partsFor(c, amount));
+  }
+
+  /** INSERT … ON CONFLICT DO NOTHING: false when the payment or the order reference is already recorded. */
+  private async insertOnce(manager: EntityManager, c: ConversionEntity): Promise<boolean> {
+    const res = await manager.createQueryBuilder().insert().into(ConversionEntity).values(c).orIgnore().returning(['id']).execute();
+    return (res.raw as unknown[]).length > 0;
+  }
+
+  /** A verified payment's first flow step is its payment: recorded for the audit trail. */
+  private async autoCompleteFirstStep(manager: EntityManager, c: ConversionEntity): Promise<void> {
+    if (c.flowSteps[0] !== 'payment_received') return;
+    await manager.query(
+      `INSERT INTO ledger.conversion_milestones (id, conversion_id, step, step_index, status, metadata) VALUES ($1, $2, $3, 0, 'completed', $4::jsonb)`,
+      [ulid(), c.id, 'payment_received', JSON.stringify({ source: 'psp_event', paymentKey: c.paymentKey })],
+    );
+    if (c.payableAfter === 'payment_received') {
+      await manager.query(`UPDATE ledger.conversions SET payable_since = now() WHERE id = $1`, [c.id]);
+    }
+  }
+
+  private async alreadyApplied(p: PspEventPayload): Promise<boolean> {
+    const rows = await this.dataSource.query(`SELECT 1 FROM ledger.psp_events_applied WHERE provider = $1 AND event_id = $2`, [p.provider, p.pspEvent.id]);
+    return rows.length > 0;
+  }
+
+  private async claimEvent(manager: EntityManager, p: PspEventPayload): Promise<boolean> {
+    const rows = await manager.query(
+      `INSERT INTO ledger.psp_events_applied (provider, event_id, topic, outcome) VALUES ($1, $2, $3, 'pending')
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [p.provider, p.pspEvent.id, p.pspEvent.type],
+    );
+    return rows.length > 0;
+  }
+
+  private setApplied(manager: EntityManager, p: PspEventPayload, conversionId: string | null, outcome: string): Promise<unknown> {
+    return manager.query(`UPDATE ledger.psp_events_applied SET conversion_id = $3, outcome = $4 WHERE provider = $1 AND event_id = $2`, [
+      p.provider, p.pspEvent.id, conversionId, outcome,
+    ]);
+  }
+
+  private async markApplied(p: PspEventPayload, conversionId: string | null, outcome: string): Promise<string> {
+    await this.dataSource.transaction(async (m) => {
+      if (await this.claimEvent(m, p)) await this.setApplied(m, p, conversionId, outcome);
+    });
+    return outcome;
+  }
+}
+
+function requiredText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 200) throw badUserInput(field, 'is required (at most 200 characters).');
+  return value.trim();
+}

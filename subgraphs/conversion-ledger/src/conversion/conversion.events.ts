@@ -1,0 +1,30 @@
+// `conversion.updated`: written to the outbox in the transaction of every change, set-based so
+// a settlement run over 100,000 conversions writes its events in one statement. The cursor is
+// a sequence value, so it increases with every event (the Subscriptions issue resumes from it).
+import type { EntityManager } from 'typeorm';
+
+export const CONVERSION_UPDATED = 'conversion.updated';
+
+/** The payload's conversion object, built in SQL from `c` (a ledger.conversions row). */
+const conversionJson = `jsonb_build_object(
+  'id', c.id, 'status', c.status, 'merchantId', c.merchant_id, 'agentId', c.agent_id,
+  'conversionPath', c.conversion_path, 'verification', c.verification, 'currency', c.currency,
+  'transactionValueMinor', c.transaction_value_minor, 'commissionType', c.commission_type,
+  'commissionMinor', c.commission_minor, 'networkFeeMinor', c.network_fee_minor,
+  'builderPayoutMinor', c.builder_payout_minor, 'orderReference', c.order_reference,
+  'version', c.version, 'updatedAt', c.updated_at)`;
+
+/** Writes one `conversion.updated` per id, with the row as it is now in this transaction. */
+export async function emitConversionUpdated(manager: EntityManager, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows: Array<{ n: number }> = await manager.query(
+    `WITH ev AS (
+       INSERT INTO ledger.outbox (topic, aggregate_id, payload)
+       SELECT $1, c.id, jsonb_build_object('conversion', ${conversionJson}, 'cursor', nextval('ledger.conversion_event_seq')::text)
+         FROM ledger.conversions c WHERE c.id = ANY($2::text[]) ORDER BY c.id
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM ev`,
+    [CONVERSION_UPDATED, ids],
+  );
+  return rows[0]?.n ?? 0;
+}

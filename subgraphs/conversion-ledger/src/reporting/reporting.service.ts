@@ -1,0 +1,229 @@
+// BI reads over the ledger, each filtered by the caller: admin and services see everything, a
+// merchant its own, an agent its own. Keyset pages (never OFFSET) on indexed sort keys.
+import { badUserInput, decodeCursor, pageSize, requireAuthenticated, toPage, type Page, type Principal } from '@handoff/shared';
+import type { DataSource } from 'typeorm';
+import { checkLedger, type LedgerCheckResult } from '../books/ledger-check.js';
+import { ConversionEntity } from '../conversion/conversion.entity.js';
+import type { SettlementBatchRow } from '../settlement/settlement.service.js';
+
+export interface ConversionFilter {
+  merchantId?: string | null;
+  agentId?: string | null;
+  status?: string | null;
+  conversionPath?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export type SummaryGroup = 'MERCHANT' | 'AGENT' | 'DAY' | 'STATUS';
+
+export interface SummaryRow {
+  key: string | null;
+  currency: string;
+  count: number;
+  transactionValueMinor: string;
+  commissionMinor: string;
+  networkFeeMinor: string;
+  builderPayoutMinor: string;
+}
+
+export interface EntryRow {
+  id: string;
+  transaction_id: string;
+  conversion_id: string | null;
+  account_type: string;
+  account_owner: string;
+  currency: string;
+  amount_minor: string;
+  created_at: Date;
+  kind: string;
+  reverses_id: string | null;
+}
+
+export interface BalanceRow {
+  account_type: string;
+  account_owner: string;
+  currency: string;
+  balance_minor: string;
+}
+
+/** SQL conditions and parameters, numbered from 1. */
+class Where {
+  readonly parts: string[] = [];
+  readonly params: unknown[] = [];
+  add(sql: (p: string) => string, value: unknown): this {
+    this.params.push(value);
+    this.parts.push(sql(`$${this.params.length}`));
+    return this;
+  }
+  raw(sql: string): this {
+    this.parts.push(sql);
+    return this;
+  }
+  get sql(): string {
+    return this.parts.length ? `WHERE ${this.parts.join(' AND ')}` : '';
+  }
+}
+
+const GROUP_KEY: Record<SummaryGroup, string> = {
+  MERCHANT: 'c.merchant_id',
+  AGENT: 'c.agent_id',
+  DAY: `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+  STATUS: 'c.status',
+};
+
+export class ReportingService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The caller's conversions as a where clause over alias `c`, or null for none. */
+  private conversionWhere(principal: Principal, filter: ConversionFilter | null | undefined): Where | null {
+    const p = requireAuthenticated(principal);
+    const w = new Where();
+    if (p.kind === 'CLIENT') return null;
+    if (p.kind === 'MERCHANT') w.add((x) => `c.merchant_id = ${x}`, p.merchantId);
+    if (p.kind === 'AGENT') w.add((x) => `c.agent_id = ${x}`, p.agentId);
+    const f = filter ?? {};
+    if (f.merchantId) w.add((x) => `c.merchant_id = ${x}`, f.merchantId);
+    if (f.agentId) w.add((x) => `c.agent_id = ${x}`, f.agentId);
+    if (f.status) w.add((x) => `c.status = ${x}`, f.status);
+    if (f.conversionPath) w.add((x) => `c.conversion_path = ${x}`, f.conversionPath);
+    if (f.from) w.add((x) => `c.created_at >= ${x}`, f.from);
+    if (f.to) w.add((x) => `c.created_at < ${x}`, f.to);
+    return w;
+  }
+
+  async conversions(principal: Principal, filter: ConversionFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<ConversionEntity>> {
+    const limit = pageSize(first);
+    const w = this.conversionWhere(principal, filter);
+    if (!w) return toPage([], limit, 0, () => '');
+    const count: Array<{ n: number }> = await this.dataSource.query(`SELECT count(*)::int AS n FROM ledger.conversions c ${w.sql}`, w.params);
+    const cursor = decodeCursor(after);
+    if (cursor) {
+      // The cursor keeps created_at as Postgres prints it (microseconds), so no row repeats or hides.
+      const sep = cursor.lastIndexOf('|');
+      const at = cursor.slice(0, sep);
+      const id = cursor.slice(sep + 1);
+      if (sep < 0 || !id || !/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(at)) throw badUserInput('after', 'is not a valid cursor');
+      w.params.push(at, id);
+      w.raw(`(c.created_at, c.id) > ($${w.params.length - 1}::timestamptz, $${w.params.length})`);
+    }
+    const keys: Array<{ id: string; at: string }> = await this.dataSource.query(
+      `SELECT c.id, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
+         FROM ledger.conversions c ${w.sql} ORDER BY c.created_at, c.id LIMIT ${limit + 1}`,
+      w.params,
+    );
+    const atOf = new Map(keys.map((k) => [k.id, k.at]));
+    const rows = await this.byIds(keys.map((k) => k.id), 'created');
+    return toPage(rows, limit, count[0]!.n, (r) => `${atOf.get(r.id)}|${r.id}`);
+  }
+
+  async commissionSummary(principal: Principal, filter: ConversionFilter | null | undefined, groupBy: SummaryGroup): Promise<SummaryRow[]> {
+    const w = this.conversionWhere(principal, filter);
+    if (!w) return [];
+    const key = GROUP_KEY[groupBy];
+    return this.dataSource.query(
+      `SELECT ${key} AS key, c.currency, count(*)::int AS count,
+              sum(c.transaction_value_minor)::text AS "transactionValueMinor", sum(c.commission_minor)::text AS "commissionMinor",
+              sum(c.network_fee_minor)::text AS "networkFeeMinor", sum(c.builder_payout_minor)::text AS "builderPayoutMinor"
+         FROM ledger.conversions c ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
+      w.params,
+    );
+  }
+
+  /** A conversion by id, or null when it does not exist or is not the caller's. */
+  async conversion(principal: Principal, id: string): Promise<ConversionEntity | null> {
+    const w = this.conversionWhere(principal, null);
+    if (!w) return null;
+    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT c.id FROM ledger.conversions c ${w.add((x) => `c.id = ${x}`, id).sql}`, w.params);
+    return rows[0] ? this.dataSource.getRepository(ConversionEntity).findOneBy({ id }) : null;
+  }
+
+  async batches(principal: Principal, first?: number | null, after?: string | null, period?: string | null): Promise<Page<SettlementBatchRow>> {
+    const p = requireAuthenticated(principal);
+    const limit = pageSize(first);
+    const w = new Where();
+    if (p.kind === 'CLIENT') return toPage([], limit, 0, () => '');
+    if (p.kind === 'MERCHANT') w.raw(`b.payee_type = 'merchant'`).add((x) => `b.payee_id = ${x}`, p.merchantId);
+    if (p.kind === 'AGENT') {
+      w.raw(`b.payee_type = 'builder'`).add((x) => `b.payee_id IN (SELECT builder_id FROM ledger.conversions WHERE agent_id = ${x} AND builder_id IS NOT NULL)`, p.agentId);
+    }
+    if (period) w.add((x) => `b.period = ${x}`, period);
+    const count: Array<{ n: number }> = await this.dataSource.query(`SELECT count(*)::int AS n FROM ledger.settlement_batches b ${w.sql}`, w.params);
+    const cursor = decodeCursor(after);
+    if (cursor) w.add((x) => `b.id > ${x}`, cursor);
+    const rows: SettlementBatchRow[] = await this.dataSource.query(
+      `SELECT b.* FROM ledger.settlement_batches b ${w.sql} ORDER BY b.id LIMIT ${limit + 1}`,
+      w.params,
+    );
+    return toPage(rows, limit, count[0]!.n, (r) => r.id);
+  }
+
+  /** The conversions of a batch (its lines), already checked visible by the caller of batches(). */
+  async batchConversions(batchId: string, first?: number | null, after?: string | null): Promise<Page<ConversionEntity>> {
+    const limit = pageSize(first);
+    const cursor = decodeCursor(after) ?? '';
+    const count: Array<{ n: number }> = await this.dataSource.query(`SELECT count(*)::int AS n FROM ledger.settlement_lines WHERE batch_id = $1`, [batchId]);
+    const ids: Array<{ conversion_id: string }> = await this.dataSource.query(
+      `SELECT conversion_id FROM ledger.settlement_lines WHERE batch_id = $1 AND conversion_id > $2 ORDER BY conversion_id LIMIT ${limit + 1}`,
+      [batchId, cursor],
+    );
+    const rows = await this.byIds(ids.map((r) => r.conversion_id), 'id');
+    return toPage(rows, limit, count[0]!.n, (r) => r.id);
+  }
+
+  async entries(principal: Principal, filter: { conversionId?: string | null; accountType?: string | null }, first?: number | null, after?: string | null): Promise<Page<EntryRow>> {
+    const p = requireAuthenticated(principal);
+    const limit = pageSize(first);
+    const w = new Where();
+    if (p.kind === 'CLIENT') return toPage([], limit, 0, () => '');
+    if (p.kind === 'MERCHANT') {
+      w.add((x) => `(e.conversion_id IN (SELECT id FROM ledger.conversions WHERE merchant_id = ${x}) OR (e.account_type = 'merchant_receivable' AND e.account_owner = ${x}))`, p.merchantId);
+    }
+    if (p.kind === 'AGENT') w.add((x) => `e.conversion_id IN (SELECT id FROM ledger.conversions WHERE agent_id = ${x})`, p.agentId);
+    if (filter.conversionId) w.add((x) => `e.conversion_id = ${x}`, filter.conversionId);
+    if (filter.accountType) w.add((x) => `e.account_type = ${x}`, filter.accountType);
+    const count: Array<{ n: number }> = await this.dataSource.query(`SELECT count(*)::int AS n FROM ledger.ledger_entries e ${w.sql}`, w.params);
+    const cursor = decodeCursor(after);
+    if (cursor) {
+      if (!/^\d+$/.test(cursor)) throw badUserInput('after', 'is not a valid cursor');
+      w.add((x) => `e.id > ${x}::bigint`, cursor);
+    }
+    const rows: EntryRow[] = await this.dataSource.query(
+      `SELECT e.id::text, e.transaction_id, e.conversion_id, e.account_type, e.account_owner, e.currency, e.amount_minor::text, e.created_at,
+              t.kind, t.reverses_id
+         FROM ledger.ledger_entries e JOIN ledger.ledger_transactions t ON t.id = e.transaction_id
+         ${w.sql} ORDER BY e.id LIMIT ${limit + 1}`,
+      w.params,
+    );
+    return toPage(rows, limit, count[0]!.n, (r) => r.id);
+  }
+
+  /** Entities for ids, sorted by (created_at, id) or by id, as the page was. */
+  private async byIds(ids: string[], order: 'created' | 'id'): Promise<ConversionEntity[]> {
+    if (ids.length === 0) return [];
+    const qb = this.dataSource.getRepository(ConversionEntity).createQueryBuilder('c').where('c.id = ANY(:ids)', { ids });
+    if (order === 'created') qb.orderBy('c.created_at', 'ASC').addOrderBy('c.id', 'ASC');
+    else qb.orderBy('c.id', 'ASC');
+    return qb.getMany();
+  }
+
+  check(): Promise<LedgerCheckResult> {
+    return checkLedger(this.dataSource);
+  }
+
+  async balances(principal: Principal): Promise<BalanceRow[]> {
+    const p = requireAuthenticated(principal);
+    const w = new Where();
+    if (p.kind === 'CLIENT') return [];
+    if (p.kind === 'MERCHANT') w.raw(`a.account_type = 'merchant_receivable'`).add((x) => `a.account_owner = ${x}`, p.merchantId);
+    if (p.kind === 'AGENT') {
+      w.add((x) => `((a.account_type = 'unclaimed' AND a.account_owner = ${x}) OR (a.account_type = 'builder_payable' AND a.account_owner IN
+        (SELECT builder_id FROM ledger.conversions WHERE agent_id = ${x} AND builder_id IS NOT NULL)))`, p.agentId);
+    }
+    return this.dataSource.query(
+      `SELECT a.account_type, a.account_owner, a.currency, a.balance_minor::text FROM ledger.ledger_accounts a ${w.sql}
+        ORDER BY a.account_type, a.account_owner, a.currency`,
+      w.params,
+    );
+  }
+}

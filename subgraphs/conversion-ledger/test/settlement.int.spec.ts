@@ -1,0 +1,207 @@
+// Settlement against real PostgreSQL and Redis: seed 001's numbers through validation,
+// milestones and batches; reruns and concurrent runs; anonymous agents' held shares (released
+// or never invoiced); clawbacks after payout as negative lines; the job scheduler; 100,000
+// conversions in one set-based run. Each test settles its own period (2040-01-dd).
+import type { Principal, RunningServer, SubgraphApp } from '@handoff/shared';
+import { Queue } from 'bullmq';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { signedCaller } from '../../../test/support/signed-call.js';
+import { ConversionEntity } from '../src/conversion/conversion.entity.js';
+import { SETTLEMENT_QUEUE } from '../src/settlement/settlement.job.js';
+import {
+  expectBooksBalanced, FakeDirectory, followUp, gbp, PaymentEventFeed, startLedger, succeededPayload, testKeys,
+} from './ledger-fixtures.js';
+
+const keys = testKeys();
+const dir = new FakeDirectory();
+const admin: Principal = { kind: 'ADMIN', keyId: 'k_admin' };
+const flow = { type: 'instant_checkout', steps: ['payment_received', 'order_confirmed'], payableAfter: 'order_confirmed' };
+let app: SubgraphApp;
+let server: RunningServer;
+let feed: PaymentEventFeed;
+let workers: { close(): Promise<void> };
+let call: ReturnType<typeof signedCaller>;
+
+const RUN = `mutation($asOf: DateTime) { runSettlement(input: { asOf: $asOf }) { id period payee payeeType total { amountMinor currency amount } status lineCount } }`;
+const PAID = `mutation($id: ID!) { markBatchPaid(id: $id) { id status } }`;
+const MILESTONE = `mutation($id: ID!) { recordMilestone(conversionId: $id, input: { step: "order_confirmed", status: "completed" }) { id } }`;
+const BATCHES = `query($period: String) { settlementBatches(period: $period, first: 100) { totalCount edges { node { id payee total { amountMinor } conversions(first: 100) { totalCount edges { node { id status } } } } } } }`;
+
+beforeAll(async () => {
+  let secret: string;
+  ({ app, server, secret } = await startLedger(dir, keys));
+  call = signedCaller(server.url, secret);
+  workers = await app.startWorkers();
+  feed = new PaymentEventFeed(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', process.env.TEST_QUEUE_PREFIX!);
+});
+afterAll(async () => {
+  await feed?.close();
+  await workers?.close();
+  await server?.close();
+  await app?.close();
+});
+afterEach(async () => {
+  await expectBooksBalanced(app);
+});
+
+const conv = (paymentId: string) => app.dataSource.getRepository(ConversionEntity).findOneByOrFail({ paymentKey: `test:${paymentId}` });
+
+/** A verified conversion made payable-ready: validated after 1 day, order confirmed. */
+async function payableConversion(merchant: { id: string }, agent: { id: string }, confirm = true) {
+  const rec = dir.addRecommendation(merchant.id, agent.id, gbp(1000));
+  const p = succeededPayload(keys, rec, { created: Math.floor(Date.UTC(2039, 11, 1) / 1000), expiresAt: 4102444800 });
+  expect(await feed.send('succeeded', p)).toBe('verified');
+  const c = await conv(p.object.id);
+  if (confirm) expect((await call({ kind: 'MERCHANT', keyId: 'k', merchantId: merchant.id }, MILESTONE, { id: c.id })).errors).toBeUndefined();
+  return { p, c };
+}
+
+const run = async (day: number) => {
+  const res = await call(admin, RUN, { asOf: `2040-01-${String(day).padStart(2, '0')}T12:00:00.000Z` });
+  expect(res.errors).toBeUndefined();
+  return res.data!.runSettlement as Array<{ id: string; payee: string; payeeType: string; total: { amountMinor: number; amount: string }; status: string; lineCount: number }>;
+};
+const forPayee = (batches: Awaited<ReturnType<typeof run>>, payee: string) => batches.filter((b) => b.payee === payee);
+
+describe('runSettlement', () => {
+  it("settles seed 001's example: builder payout 6.40 and merchant invoice 8.00; a rerun is a no-op; PAID after payment", async () => {
+    const merchant = dir.addMerchant({ validationPeriodDays: 1, flow });
+    const agent = dir.addAgent(true);
+    const { c } = await payableConversion(merchant, agent);
+    const unconfirmed = await payableConversion(merchant, agent, false);
+    const batches = await run(1);
+    const [payout] = forPayee(batches, `builder:${agent.builder!.id}`);
+    const [invoice] = forPayee(batches, `merchant:${merchant.id}`);
+    expect(payout).toMatchObject({ payeeType: 'builder', total: { amountMinor: 640, amount: '6.40' }, lineCount: 1, status: 'OPEN' });
+    expect(invoice).toMatchObject({ payeeType: 'merchant', total: { amountMinor: 800, amount: '8.00' }, lineCount: 1 });
+    expect((await conv(unconfirmed.p.object.id)).status).toBe('VALIDATED');
+    expect((await conv(c.paymentKey!.slice(5))).status).toBe('PAYABLE');
+
+    const again = await run(1);
+    expect(again.map((b) => b.id).sort()).toEqual(batches.map((b) => b.id).sort());
+    const lines = await app.dataSource.query(`SELECT count(*)::int AS n FROM ledger.settlement_lines WHERE conversion_id = $1`, [c.id]);
+    expect(lines[0].n).toBe(2);
+
+    const paidRes = await call(admin, PAID, { id: payout!.id });
+    expect(paidRes.errors).toBeUndefined();
+    expect(paidRes.data?.markBatchPaid.status).toBe("PAID");
+    expect((await conv(c.paymentKey!.slice(5))).status).toBe('PAID');
+    await call(admin, PAID, { id: invoice!.id });
+    const listed = await call(admin, BATCHES, { period: '2040-01-01' });
+    const node = listed.data?.settlementBatches.edges.find((e: any) => e.node.id === payout!.id)?.node;
+    expect(node.conversions.edges.map((e: any) => e.node)).toEqual([{ id: c.id, status: 'PAID' }]);
+    const asMerchant = await call({ kind: 'MERCHANT', keyId: 'k', merchantId: merchant.id }, BATCHES, { period: '2040-01-01' });
+    expect(asMerchant.data?.settlementBatches.edges.map((e: any) => e.node.payee)).toEqual([`merchant:${merchant.id}`]);
+  });
+
+  it('two runs at once make one set of batches; a conversion is in at most one batch per payee', async () => {
+    const merchant = dir.addMerchant({ validationPeriodDays: 1, flow });
+    const agent = dir.addAgent(true);
+    await payableConversion(merchant, agent);
+    await payableConversion(merchant, agent);
+    const [a, b] = await Promise.all([run(2), run(2)]);
+    expect(a!.map((x) => x.id).sort()).toEqual(b!.map((x) => x.id).sort());
+    expect(forPayee(a!, `builder:${agent.builder!.id}`)[0]).toMatchObject({ total: { amountMinor: 1280 }, lineCount: 2 });
+    const dupes = await app.dataSource.query(
+      `SELECT conversion_id FROM ledger.settlement_lines WHERE kind = 'commission' GROUP BY conversion_id, payee_type HAVING count(*) > 1`,
+    );
+    expect(dupes).toEqual([]);
+  });
+
+  it("releases an anonymous agent's held share if its builder registered before settlement, else never invoices it", async () => {
+    const merchant = dir.addMerchant({ validationPeriodDays: 1, flow });
+    const late = dir.addAgent(null);
+    const never = dir.addAgent(null);
+    const released = await payableConversion(merchant, late);
+    const forfeited = await payableConversion(merchant, never);
+    const builderId = 'bld_registered_late';
+    dir.agents.set(late.id, { id: late.id, builder: { id: builderId, registered: true } });
+    const batches = await run(3);
+    expect(forPayee(batches, `builder:${builderId}`)[0]).toMatchObject({ total: { amountMinor: 640 } });
+    expect(forPayee(batches, `merchant:${merchant.id}`)[0]).toMatchObject({ total: { amountMinor: 800 + 160 }, lineCount: 2 });
+    expect(await conv(released.p.object.id)).toMatchObject({ builderId, builderPayoutMinor: 640, unclaimedMinor: 0, forfeitedMinor: 0 });
+    expect(await conv(forfeited.p.object.id)).toMatchObject({ builderPayoutMinor: 0, unclaimedMinor: 0, forfeitedMinor: 640 });
+  });
+
+  it('a clawback after payout is a negative line in the builder’s next batch; a refund before payment is never paid', async () => {
+    const merchant = dir.addMerchant({ validationPeriodDays: 1, flow });
+    const agent = dir.addAgent(true);
+    const payee = `builder:${agent.builder!.id}`;
+    const first = await payableConversion(merchant, agent);
+    const [payout] = forPayee(await run(4), payee);
+    await call(admin, PAID, { id: payout!.id });
+    expect(await feed.send('refunded', followUp(first.p, 'charge.refunded', { amountRefunded: 1000 }))).toBe('clawed_back');
+
+    await payableConversion(merchant, agent);
+    await payableConversion(merchant, agent);
+    const [next] = forPayee(await run(5), payee);
+    expect(next).toMatchObject({ total: { amountMinor: 640 + 640 - 640 }, lineCount: 3 });
+    const negative = await app.dataSource.query(`SELECT kind, amount_minor::int AS amount FROM ledger.settlement_lines WHERE batch_id = $1 AND conversion_id = $2`, [next!.id, first.c.id]);
+    expect(negative).toEqual([{ kind: 'adjustment', amount: -640 }]);
+
+    // Refunded while its batch waits for payment: the payout is refused rather than paid and forgotten.
+    const solo = dir.addAgent(true);
+    const pending = await payableConversion(merchant, solo);
+    const [soloBatch] = forPayee(await run(6), `builder:${solo.builder!.id}`);
+    await feed.send('refunded', followUp(pending.p, 'charge.refunded', { amountRefunded: 1000 }));
+    const refused = await call(admin, PAID, { id: soloBatch!.id });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_STATE_TRANSITION', reason: 'batch:would_overdraw' });
+  });
+});
+
+describe('the settlement job scheduler', () => {
+  it('is upserted on every start: exactly one', async () => {
+    const other = await startLedger(dir, keys);
+    const w2 = await other.app.startWorkers();
+    const queue = new Queue(SETTLEMENT_QUEUE, { connection: { url: other.env.redisUrl }, prefix: other.env.queuePrefix });
+    try {
+      const schedulers = await queue.getJobSchedulers();
+      expect(schedulers.map((s) => [s.key, s.pattern])).toEqual([['ledger-settlement-daily', '0 2 * * *']]);
+    } finally {
+      await queue.close();
+      await w2.close();
+      await other.server.close();
+      await other.app.close();
+    }
+  });
+});
+
+describe('100,000 conversions', () => {
+  it('settle in one set-based run with exact totals', async () => {
+    const merchant = dir.addMerchant({ validationPeriodDays: 1, flow });
+    const builderId = 'bld_bulk';
+    await app.dataSource.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO ledger.conversions (id, merchant_id, agent_id, builder_id, status, conversion_path, verification, currency,
+           transaction_value_minor, validation_period_days, validates_at, commission_type, cpa_minor, commission_minor,
+           network_fee_minor, builder_payout_minor, commission_posted, payable_after, payable_since)
+         SELECT 'bulk_' || g, $1, 'agt_bulk', $2, 'PENDING', 'MERCHANT_REPORTED', 'pending_validation', 'GBP', 1000, 1,
+                '2039-12-01', 'CPA', 800, 800, 160, 640, true, 'order_confirmed', '2039-12-01'
+           FROM generate_series(1, 100000) g`,
+        [merchant.id, builderId],
+      );
+      await m.query(`INSERT INTO ledger.ledger_transactions (id, kind, conversion_id) SELECT 'tx_bulk_' || g, 'commission', 'bulk_' || g FROM generate_series(1, 100000) g`);
+      await m.query(
+        `INSERT INTO ledger.ledger_entries (transaction_id, conversion_id, account_type, account_owner, currency, amount_minor)
+         SELECT 'tx_bulk_' || g, 'bulk_' || g, a.t, a.o, 'GBP', a.amount FROM generate_series(1, 100000) g,
+                (VALUES ('merchant_receivable', $1::text, 800), ('network_revenue', '', -160), ('builder_payable', $2::text, -640)) a(t, o, amount)`,
+        [merchant.id, builderId],
+      );
+      await m.query(
+        `INSERT INTO ledger.ledger_accounts (account_type, account_owner, currency, balance_minor)
+         VALUES ('merchant_receivable', $1, 'GBP', 80000000), ('network_revenue', '', 'GBP', -16000000), ('builder_payable', $2, 'GBP', -64000000)
+         ON CONFLICT (account_type, account_owner, currency) DO UPDATE SET balance_minor = ledger_accounts.balance_minor + EXCLUDED.balance_minor`,
+        [merchant.id, builderId],
+      );
+    });
+    const started = Date.now();
+    const batches = await run(20);
+    const took = Date.now() - started;
+    expect(forPayee(batches, `builder:${builderId}`)[0]).toMatchObject({ total: { amountMinor: 64_000_000, amount: '640000.00' }, lineCount: 100_000 });
+    expect(forPayee(batches, `merchant:${merchant.id}`)[0]).toMatchObject({ total: { amountMinor: 80_000_000 }, lineCount: 100_000 });
+    expect(took).toBeLessThan(60_000);
+    const again = Date.now();
+    expect((await run(20)).length).toBe(batches.length);
+    expect(Date.now() - again).toBeLessThan(5_000);
+  }, 180_000);
+});

@@ -1,0 +1,91 @@
+// The one way a payment intent changes: a versioned save, a timeline row and an outbox event,
+// all in the caller's transaction. `transition` adds the state-table check for status moves.
+import { addToOutbox, versionConflict } from '@handoff/shared';
+import type { EntityManager } from 'typeorm';
+import { PaymentEventEntity } from './payment-event.entity.js';
+import { PaymentIntentEntity } from './payment-intent.entity.js';
+import type { PaymentIntentStatus } from './payment-intent.enums.js';
+import { cannotFromStatus } from './payment-intent.errors.js';
+import { canTransition, statusTopic } from './payment-intent.states.js';
+
+export const PAYMENT_SCHEMA = 'payment';
+
+/** The intent as every `payment_intent.*` event carries it (docs/internal-contracts.md). */
+export function paymentIntentSnapshot(i: PaymentIntentEntity) {
+  return {
+    id: i.id,
+    status: i.status,
+    amountMinor: i.amountMinor,
+    currency: i.currency,
+    amountCapturedMinor: i.amountCapturedMinor,
+    amountRefundedMinor: i.amountRefundedMinor,
+    merchantId: i.merchantId,
+    checkoutSessionId: i.checkoutSessionId,
+    provider: i.provider,
+    providerPaymentId: i.providerPaymentId,
+    metadata: i.metadata,
+  };
+}
+
+/** Adds a timeline row without an outbox event (e.g. a PSP event that changes nothing here). */
+export async function recordTimeline(manager: EntityManager, intentId: string, type: string, data: Record<string, unknown>): Promise<void> {
+  await manager.insert(PaymentEventEntity, { paymentIntentId: intentId, type, data: data as never });
+}
+
+/**
+ * Saves `intent` (already modified by the caller) if its version is still the one loaded, and
+ * writes `topic` to the timeline and the outbox. A concurrent change → VERSION_CONFLICT.
+ */
+export async function saveChange(
+  manager: EntityManager,
+  intent: PaymentIntentEntity,
+  topic: string,
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  const loaded = intent.version;
+  const now = new Date();
+  const result = await manager.update(
+    PaymentIntentEntity,
+    { id: intent.id, version: loaded },
+    {
+      status: intent.status,
+      amountCapturedMinor: intent.amountCapturedMinor,
+      amountRefundedMinor: intent.amountRefundedMinor,
+      nextAction: intent.nextAction,
+      lastPaymentError: intent.lastPaymentError,
+      paymentMethodId: intent.paymentMethodId,
+      version: loaded + 1,
+      updatedAt: now,
+    },
+  );
+  if (result.affected !== 1) {
+    const current = await manager.findOneBy(PaymentIntentEntity, { id: intent.id });
+    throw versionConflict(loaded, current?.version ?? -1);
+  }
+  intent.version = loaded + 1;
+  intent.updatedAt = now;
+  await announce(manager, intent, topic, data);
+}
+
+/** The timeline row and the outbox event of a change already saved (or of a creation). */
+export async function announce(manager: EntityManager, intent: PaymentIntentEntity, topic: string, data: Record<string, unknown> = {}): Promise<void> {
+  await recordTimeline(manager, intent.id, topic, { status: intent.status, version: intent.version, ...data });
+  await addToOutbox(manager, PAYMENT_SCHEMA, {
+    topic,
+    aggregateId: intent.id,
+    payload: { paymentIntent: paymentIntentSnapshot(intent), occurredAt: new Date().toISOString() },
+  });
+}
+
+/** Moves the intent to `to` if the state table allows it, else INVALID_STATE_TRANSITION. */
+export async function transition(
+  manager: EntityManager,
+  intent: PaymentIntentEntity,
+  to: PaymentIntentStatus,
+  opts: { failed?: boolean; data?: Record<string, unknown>; action?: string } = {},
+): Promise<void> {
+  if (!canTransition(intent.status, to)) throw cannotFromStatus(opts.action ?? `become ${to}`, intent.status);
+  const from = intent.status;
+  intent.status = to;
+  await saveChange(manager, intent, statusTopic(to, { failed: opts.failed }), { from, ...opts.data });
+}

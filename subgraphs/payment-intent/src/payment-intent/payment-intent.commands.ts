@@ -1,0 +1,243 @@
+// Commands on payment intents: create for a checkout session (internal), confirm with a card or
+// token, 3-D Secure, capture, cancel. Each is one transaction holding the intent's row lock, in
+// which the PSP is asked (the sandbox writes its records in the same transaction; Stripe's
+// calls carry idempotency keys so a retried command never pays twice); outbox events leave
+// after the commit. Refunds are in refund/refund.service.ts.
+import { badUserInput, money, normalizeCurrency, type Principal } from '@handoff/shared';
+import { createHash } from 'node:crypto';
+import { ulid } from 'ulid';
+import type { DataSource, EntityManager } from 'typeorm';
+import { PspRequestRejected, type PspConnector } from '../psp/connector.js';
+import type { Connectors } from '../psp/connectors.js';
+import type { CredentialsSource } from '../psp/merchant-credentials.js';
+import { PaymentIntentEntity } from './payment-intent.entity.js';
+import { CaptureMode, PaymentIntentStatus as S } from './payment-intent.enums.js';
+import { announce, saveChange, transition } from './payment-intent.changes.js';
+import {
+  cannotFromStatus,
+  checkoutCreateFailed,
+  noPaymentConnector,
+  paymentDeclined,
+  paymentIntentNotFound,
+  pspRequestFailed,
+} from './payment-intent.errors.js';
+import { applyPspPayment } from './payment-intent.psp-result.js';
+import { paymentIntentScope } from './payment-intent.service.js';
+import { CONFIRMABLE, canTransition } from './payment-intent.states.js';
+
+export interface CreateForCheckoutSpec {
+  checkoutSessionId: string;
+  merchantId: string;
+  amountMinor: number;
+  currency: string;
+  captureMode?: CaptureMode | null;
+  metadata?: Record<string, unknown> | null;
+  description?: string | null;
+}
+
+export interface PaymentMethodSpec {
+  testCard?: string | null;
+  token?: string | null;
+}
+
+export interface CommandHooks {
+  /** After a commit that wrote outbox rows. */
+  committed(intent?: PaymentIntentEntity): void;
+}
+
+const TOKEN = /^pm_[A-Za-z0-9_]{1,120}$/;
+/** Marks a PSP payment as Handoff's (webhooks for payments without it are not waited for). */
+export const CHECKOUT_METADATA_KEY = 'handoff_checkout_session_id';
+
+export class PaymentIntentCommands {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly credentials: CredentialsSource,
+    private readonly connectors: Connectors,
+    private readonly hooks: CommandHooks,
+    private readonly publicBaseUrl: string,
+  ) {}
+
+  /** Internal (checkout-session): idempotent per checkout session. */
+  async createForCheckout(spec: CreateForCheckoutSpec): Promise<PaymentIntentEntity> {
+    const amount = money(spec.amountMinor, normalizeCurrency(spec.currency, 'input.currency'), 'input.amountMinor');
+    if (amount.amountMinor < 1) throw badUserInput('input.amountMinor', 'must be at least 1.');
+    if (!spec.checkoutSessionId) throw badUserInput('input.checkoutSessionId', 'is required.');
+    const metadata = spec.metadata ?? {};
+    const credentials = await this.credentials.get(spec.merchantId);
+    if (!credentials) throw noPaymentConnector(spec.merchantId);
+    const connector = this.connectors.for(credentials);
+
+    const intent = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payment-intent:checkout:${spec.checkoutSessionId}`]);
+      const existing = await manager.findOneBy(PaymentIntentEntity, { checkoutSessionId: spec.checkoutSessionId });
+      if (existing) {
+        if (existing.merchantId !== spec.merchantId || existing.amountMinor !== amount.amountMinor || existing.currency !== amount.currency) {
+          throw badUserInput('input.checkoutSessionId', 'already has a payment intent with other terms.');
+        }
+        return existing;
+      }
+      const pspMetadata = { ...stringValues(metadata), [CHECKOUT_METADATA_KEY]: spec.checkoutSessionId };
+      let psp;
+      try {
+        psp = await connector.createPayment(
+          { manager },
+          {
+            merchantId: spec.merchantId,
+            amountMinor: amount.amountMinor,
+            currency: amount.currency,
+            captureMode: spec.captureMode ?? CaptureMode.AUTOMATIC,
+            metadata: pspMetadata,
+            description: spec.description ?? null,
+            idempotencyKey: checkoutIdempotencyKey(spec.checkoutSessionId),
+          },
+        );
+      } catch (err) {
+        if (err instanceof PspRequestRejected) throw checkoutCreateFailed(err.code);
+        throw err;
+      }
+      const created = manager.create(PaymentIntentEntity, {
+        id: ulid(),
+        merchantId: spec.merchantId,
+        checkoutSessionId: spec.checkoutSessionId,
+        status: S.REQUIRES_PAYMENT_METHOD,
+        currency: amount.currency,
+        amountMinor: amount.amountMinor,
+        amountCapturedMinor: 0,
+        amountRefundedMinor: 0,
+        captureMode: spec.captureMode ?? CaptureMode.AUTOMATIC,
+        provider: credentials.provider,
+        providerPaymentId: psp.providerPaymentId,
+        metadata: pspMetadata,
+        description: spec.description ?? null,
+        nextAction: null,
+        lastPaymentError: null,
+        paymentMethodId: null,
+        version: 1,
+      });
+      await manager.insert(PaymentIntentEntity, created as never);
+      await announce(manager, created, 'payment_intent.created');
+      return created;
+    });
+    this.hooks.committed(intent);
+    return intent;
+  }
+
+  /** The intent's merchant (server-side), an admin, or the hosted page of its checkout session. */
+  async confirm(principal: Principal, id: string, method: PaymentMethodSpec): Promise<PaymentIntentEntity> {
+    const given = [method.testCard, method.token].filter((v) => v !== null && v !== undefined);
+    if (given.length !== 1) throw badUserInput('paymentMethod', 'give exactly one of testCard or token.');
+    if (method.token !== null && method.token !== undefined && !TOKEN.test(method.token)) {
+      throw badUserInput('paymentMethod.token', 'must be a payment method token (pm_…).');
+    }
+    return this.command(principal, id, 'be confirmed', async (manager, intent, connector) => {
+      if (!CONFIRMABLE.includes(intent.status)) throw cannotFromStatus('be confirmed', intent.status);
+      const token = method.token ?? (await connector.tokenizeTestCard({ manager }, method.testCard!));
+      intent.paymentMethodId = token;
+      const returnUrl = `${this.publicBaseUrl}/checkout/${intent.checkoutSessionId ?? ''}`;
+      const psp = await this.psp(() => connector.confirmPayment({ manager }, intent.providerPaymentId!, token, returnUrl));
+      await applyPspPayment(manager, intent, psp, 'be confirmed');
+      return psp.error;
+    });
+  }
+
+  async completeThreeDSecure(principal: Principal, id: string, approved: boolean): Promise<PaymentIntentEntity> {
+    return this.command(principal, id, 'complete 3-D Secure', async (manager, intent, connector) => {
+      if (intent.status !== S.REQUIRES_ACTION) throw cannotFromStatus('complete 3-D Secure', intent.status);
+      const psp = await this.psp(() => connector.completeThreeDSecure({ manager }, intent.providerPaymentId!, approved));
+      await applyPspPayment(manager, intent, psp, 'complete 3-D Secure', { threeDSecure: approved ? 'approved' : 'failed' });
+      return psp.error;
+    });
+  }
+
+  /** MANUAL capture; a partial capture releases the rest. */
+  async capture(principal: Principal, id: string, amountMinor: number | null | undefined): Promise<PaymentIntentEntity> {
+    return this.command(principal, id, 'be captured', async (manager, intent, connector) => {
+      if (intent.captureMode !== CaptureMode.MANUAL || intent.status !== S.REQUIRES_CAPTURE) throw cannotFromStatus('be captured', intent.status);
+      const amount = amountMinor ?? intent.amountMinor;
+      if (!Number.isSafeInteger(amount) || amount < 1 || amount > intent.amountMinor) {
+        throw badUserInput('amountMinor', `must be between 1 and the authorized ${intent.amountMinor}.`);
+      }
+      const psp = await this.psp(() => connector.capturePayment({ manager }, intent.providerPaymentId!, amount));
+      await applyPspPayment(manager, intent, { ...psp, amountReceivedMinor: psp.amountReceivedMinor || amount }, 'be captured');
+      await saveChange(manager, intent, 'payment_intent.captured', { amountCapturedMinor: intent.amountCapturedMinor, releasedMinor: intent.amountMinor - intent.amountCapturedMinor });
+      return null;
+    });
+  }
+
+  async cancel(principal: Principal, id: string): Promise<PaymentIntentEntity> {
+    return this.command(principal, id, 'be canceled', async (manager, intent, connector) => {
+      if (!canTransition(intent.status, S.CANCELED)) throw cannotFromStatus('be canceled', intent.status);
+      await this.psp(() => connector.cancelPayment({ manager }, intent.providerPaymentId!));
+      intent.nextAction = null;
+      await transition(manager, intent, S.CANCELED, { action: 'be canceled' });
+      return null;
+    });
+  }
+
+  /** Internal (checkout expiry): cancels the session's intent unless it is paid or in flight. */
+  async cancelForCheckout(principal: Principal, checkoutSessionId: string): Promise<number> {
+    const intent = await this.dataSource.getRepository(PaymentIntentEntity).findOneBy({ checkoutSessionId });
+    const cancelable = [S.REQUIRES_PAYMENT_METHOD, S.REQUIRES_CONFIRMATION, S.REQUIRES_ACTION, S.REQUIRES_CAPTURE];
+    if (!intent || !cancelable.includes(intent.status)) return 0;
+    try {
+      await this.cancel(principal, intent.id);
+      return 1;
+    } catch (err) {
+      if ((err as { extensions?: { code?: string } }).extensions?.code === 'INVALID_STATE_TRANSITION') return 0; // moved meanwhile
+      throw err;
+    }
+  }
+
+  /**
+   * Loads the intent visible to `principal` under a row lock, runs `body` with its merchant's
+   * connector, commits, then throws PAYMENT_DECLINED if the attempt was declined (the decline
+   * itself is recorded and committed first).
+   */
+  private async command(
+    principal: Principal,
+    id: string,
+    action: string,
+    body: (manager: EntityManager, intent: PaymentIntentEntity, connector: PspConnector) => Promise<{ code: string; declineCode: string | null; message: string } | null>,
+  ): Promise<PaymentIntentEntity> {
+    const scope = paymentIntentScope(principal);
+    if (!scope) throw paymentIntentNotFound(id);
+    const peek = await this.dataSource.getRepository(PaymentIntentEntity).findOneBy({ ...scope, id });
+    if (!peek) throw paymentIntentNotFound(id);
+    if (!peek.providerPaymentId) throw cannotFromStatus(action, peek.status);
+    const credentials = await this.credentials.get(peek.merchantId);
+    if (!credentials || credentials.provider !== peek.provider) throw noPaymentConnector(peek.merchantId);
+    const connector = this.connectors.for(credentials);
+    const { intent, error } = await this.dataSource.transaction(async (manager) => {
+      const locked = await manager.findOne(PaymentIntentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!locked) throw paymentIntentNotFound(id);
+      return { intent: locked, error: await body(manager, locked, connector) };
+    });
+    this.hooks.committed(intent);
+    if (error) throw paymentDeclined(error.declineCode ?? error.code, error.message);
+    return intent;
+  }
+
+  private async psp<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof PspRequestRejected) throw pspRequestFailed(err.message);
+      throw err;
+    }
+  }
+}
+
+/** PSP metadata values are strings (Stripe's rule); objects become JSON. */
+function stringValues(metadata: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(metadata)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+  );
+}
+
+/** The PSP idempotency key of a checkout session's create (ids are opaque: hashed to a safe shape). */
+export function checkoutIdempotencyKey(checkoutSessionId: string): string {
+  return `handoff-checkout-${createHash('sha256').update(checkoutSessionId).digest('hex').slice(0, 40)}`;
+}

@@ -1,0 +1,97 @@
+// The sandbox's webhook events, in Stripe's shapes (event → data.object: a payment_intent, a
+// charge with its refunds, or a dispute), written to the outbox in the transaction of the
+// change; the delivery job (sandbox-webhook.job.ts) signs and POSTs them after the commit.
+import { addToOutbox } from '@handoff/shared';
+import { ulid } from 'ulid';
+import type { EntityManager } from 'typeorm';
+import type { SandboxPaymentEntity } from './sandbox.entities.js';
+
+export const SANDBOX_SCHEMA = 'payment';
+export const SANDBOX_WEBHOOK_TOPIC_PREFIX = 'sandbox_webhook.';
+export const SANDBOX_SETTLE_TOPIC = 'sandbox_settle.due';
+
+/** What a delivery job carries: the exact body is signed at send time. */
+export interface SandboxWebhookPayload {
+  merchantId: string;
+  eventId: string;
+  body: string;
+}
+
+const unix = (d: Date = new Date()) => Math.floor(d.getTime() / 1000);
+
+export function paymentIntentObject(p: SandboxPaymentEntity): Record<string, unknown> {
+  return {
+    id: p.id,
+    object: 'payment_intent',
+    amount: p.amountMinor,
+    amount_capturable: p.status === 'requires_capture' ? p.amountMinor : 0,
+    amount_received: p.amountReceivedMinor,
+    capture_method: p.captureMethod,
+    created: unix(p.createdAt),
+    currency: p.currency.toLowerCase(),
+    description: p.description,
+    latest_charge: p.chargeId,
+    livemode: false,
+    last_payment_error: p.lastPaymentError,
+    metadata: p.metadata,
+    payment_method: p.paymentMethodId,
+    status: p.status,
+  };
+}
+
+export function chargeObject(p: SandboxPaymentEntity, refund?: { id: string; amount: number }): Record<string, unknown> {
+  const refunds = refund
+    ? [{ id: refund.id, object: 'refund', amount: refund.amount, currency: p.currency.toLowerCase(), status: 'succeeded', payment_intent: p.id, charge: p.chargeId }]
+    : [];
+  return {
+    id: p.chargeId,
+    object: 'charge',
+    amount: p.amountMinor,
+    amount_captured: p.amountReceivedMinor,
+    amount_refunded: p.amountRefundedMinor,
+    currency: p.currency.toLowerCase(),
+    metadata: p.metadata,
+    payment_intent: p.id,
+    refunded: p.amountRefundedMinor > 0 && p.amountRefundedMinor === p.amountReceivedMinor,
+    refunds: { object: 'list', data: refunds, has_more: false },
+    status: 'succeeded',
+  };
+}
+
+/** The sandbox copies the payment's metadata onto its disputes (Stripe's are empty until set). */
+export function disputeObject(p: SandboxPaymentEntity): Record<string, unknown> {
+  const d = p.dispute!;
+  return {
+    id: d.id,
+    object: 'dispute',
+    amount: d.amount,
+    charge: p.chargeId,
+    currency: p.currency.toLowerCase(),
+    metadata: p.metadata,
+    payment_intent: p.id,
+    reason: 'fraudulent',
+    status: d.status,
+  };
+}
+
+/** Queues a signed webhook for the merchant (delivered after the commit, retried until 2xx). */
+export async function emitSandboxWebhook(
+  manager: EntityManager,
+  p: SandboxPaymentEntity,
+  type: string,
+  object: Record<string, unknown>,
+): Promise<string> {
+  const eventId = `evt_sbx_${ulid()}`;
+  const body = JSON.stringify({
+    id: eventId,
+    object: 'event',
+    api_version: '2024-06-20',
+    created: unix(),
+    livemode: false,
+    type,
+    data: { object },
+  });
+  const payload: SandboxWebhookPayload = { merchantId: p.merchantId, eventId, body };
+  await addToOutbox(manager, SANDBOX_SCHEMA, { topic: `${SANDBOX_WEBHOOK_TOPIC_PREFIX}${type}`, aggregateId: p.id, payload: { ...payload } });
+  return eventId;
+}

@@ -1,0 +1,142 @@
+// The Stripe connector, with the official `stripe` package: create (with the attribution
+// metadata and an idempotency key derived from the checkout session), confirm, capture,
+// cancel, refund. Stripe cannot be reached from the test machines: the mapping of its answers
+// and of its webhooks is tested with fixtures in Stripe's exact shapes (stripe-events.spec.ts).
+import Stripe from 'stripe';
+import { PaymentProvider } from '../../payment-intent/payment-intent.enums.js';
+import {
+  PspRequestRejected,
+  type CreatePaymentRequest,
+  type PspConnector,
+  type PspPayment,
+  type PspRefund,
+  type PspStatus,
+} from '../connector.js';
+import { parseTestCard, type CardBehaviour } from '../sandbox/test-cards.js';
+
+/** Stripe's own test PaymentMethods for the sandbox's test cards (test mode only). */
+const STRIPE_TEST_PAYMENT_METHODS: Record<CardBehaviour, string> = {
+  succeed: 'pm_card_visa',
+  decline_generic: 'pm_card_visa_chargeDeclined',
+  decline_insufficient_funds: 'pm_card_visa_chargeDeclinedInsufficientFunds',
+  three_d_secure: 'pm_card_authenticationRequired',
+  processing: 'pm_card_bypassPending',
+};
+
+/** The fields of a Stripe PaymentIntent this connector reads. */
+export interface StripePaymentIntentLike {
+  id: string;
+  status: string;
+  amount_received?: number | null;
+  next_action?: { type: string; redirect_to_url?: { url?: string | null } | null } | null;
+  last_payment_error?: { code?: string | null; decline_code?: string | null; message?: string | null } | null;
+}
+
+export class StripeConnector implements PspConnector {
+  readonly provider = PaymentProvider.STRIPE;
+  private readonly stripe: Stripe;
+
+  constructor(secretKey: string) {
+    this.stripe = new Stripe(secretKey, { maxNetworkRetries: 2, timeout: 20_000 });
+  }
+
+  async createPayment(_ctx: unknown, req: CreatePaymentRequest): Promise<PspPayment> {
+    const pi = await this.call(() =>
+      this.stripe.paymentIntents.create(
+        {
+          amount: req.amountMinor,
+          currency: req.currency.toLowerCase(),
+          capture_method: req.captureMode === 'MANUAL' ? 'manual' : 'automatic',
+          metadata: req.metadata,
+          ...(req.description ? { description: req.description } : {}),
+        },
+        { idempotencyKey: req.idempotencyKey },
+      ),
+    );
+    return fromStripePaymentIntent(pi as StripePaymentIntentLike);
+  }
+
+  async tokenizeTestCard(_ctx: unknown, cardNumber: string): Promise<string> {
+    return STRIPE_TEST_PAYMENT_METHODS[parseTestCard(cardNumber).behaviour];
+  }
+
+  async confirmPayment(_ctx: unknown, id: string, paymentMethod: string, returnUrl: string): Promise<PspPayment> {
+    try {
+      const pi = await this.stripe.paymentIntents.confirm(id, { payment_method: paymentMethod, return_url: returnUrl });
+      return fromStripePaymentIntent(pi as StripePaymentIntentLike);
+    } catch (err) {
+      // A decline is an answer, not a failure: Stripe attaches the intent as it now is.
+      const card = err as { type?: string; payment_intent?: StripePaymentIntentLike; code?: string; decline_code?: string; message?: string };
+      if (card.type === 'StripeCardError' && card.payment_intent) {
+        const result = fromStripePaymentIntent(card.payment_intent);
+        return { ...result, error: { code: card.code ?? 'card_declined', declineCode: card.decline_code ?? null, message: card.message ?? 'Declined.' } };
+      }
+      throw rejectedFrom(err);
+    }
+  }
+
+  /** The challenge happens in the buyer's browser at Stripe: read the outcome. */
+  async completeThreeDSecure(_ctx: unknown, id: string): Promise<PspPayment> {
+    return fromStripePaymentIntent((await this.call(() => this.stripe.paymentIntents.retrieve(id))) as StripePaymentIntentLike);
+  }
+
+  async capturePayment(_ctx: unknown, id: string, amountMinor: number): Promise<PspPayment> {
+    const pi = await this.call(() => this.stripe.paymentIntents.capture(id, { amount_to_capture: amountMinor }));
+    return fromStripePaymentIntent(pi as StripePaymentIntentLike);
+  }
+
+  async cancelPayment(_ctx: unknown, id: string): Promise<PspPayment> {
+    return fromStripePaymentIntent((await this.call(() => this.stripe.paymentIntents.cancel(id))) as StripePaymentIntentLike);
+  }
+
+  async refundPayment(
+    _ctx: unknown,
+    id: string,
+    req: { amountMinor: number; reason: string | null; idempotencyKey: string },
+  ): Promise<PspRefund> {
+    const refund = await this.call(() =>
+      this.stripe.refunds.create(
+        { payment_intent: id, amount: req.amountMinor, ...(req.reason ? { metadata: { handoff_reason: req.reason.slice(0, 500) } } : {}) },
+        { idempotencyKey: req.idempotencyKey },
+      ),
+    );
+    const status = refund.status === 'succeeded' ? 'succeeded' : refund.status === 'failed' || refund.status === 'canceled' ? 'failed' : 'pending';
+    return { providerRefundId: refund.id, status };
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw rejectedFrom(err);
+    }
+  }
+}
+
+/** Stripe's answer in the connector's vocabulary. */
+export function fromStripePaymentIntent(pi: StripePaymentIntentLike): PspPayment {
+  const redirect = pi.next_action?.redirect_to_url?.url ?? null;
+  const error = pi.last_payment_error;
+  return {
+    providerPaymentId: pi.id,
+    status: pi.status as PspStatus,
+    amountReceivedMinor: pi.amount_received ?? 0,
+    nextAction: pi.status === 'requires_action' ? { type: redirect ? 'redirect_to_url' : 'three_d_secure', url: redirect } : null,
+    error:
+      pi.status === 'requires_payment_method' && error
+        ? { code: error.code ?? 'payment_failed', declineCode: error.decline_code ?? null, message: error.message ?? 'The payment failed.' }
+        : null,
+  };
+}
+
+/**
+ * An invalid request (4xx) is a refusal (CHECKOUT_CREATE_FAILED at create); a network or 5xx
+ * error is not ours to judge and propagates as a plain failure.
+ */
+function rejectedFrom(err: unknown): Error {
+  const e = err as { type?: string; code?: string; message?: string; statusCode?: number };
+  if (e?.type === 'StripeInvalidRequestError' || e?.type === 'StripeCardError' || e?.type === 'StripePermissionError' || e?.type === 'StripeAuthenticationError') {
+    return new PspRequestRejected(e.message ?? 'Stripe refused the request.', e.code ?? 'stripe_error');
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}

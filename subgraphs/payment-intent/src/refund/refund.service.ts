@@ -1,0 +1,129 @@
+// Refunds: partial, several, never above what was captured, idempotent (Stripe's key semantics
+// through the shared IdempotencyStore, plus a unique key per intent). One transaction holds the
+// intent's row lock while the PSP refunds. Refunds the PSP reports by webhook (its dashboard,
+// the sandbox's admin trigger) are recorded by recordReportedRefund, once per PSP refund id.
+import { badUserInput, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
+import { ulid } from 'ulid';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Connectors } from '../psp/connectors.js';
+import { PspRequestRejected } from '../psp/connector.js';
+import type { CredentialsSource } from '../psp/merchant-credentials.js';
+import { saveChange } from '../payment-intent/payment-intent.changes.js';
+import { PaymentIntentEntity } from '../payment-intent/payment-intent.entity.js';
+import { PaymentIntentStatus as S } from '../payment-intent/payment-intent.enums.js';
+import { cannotFromStatus, noPaymentConnector, paymentIntentNotFound, pspRequestFailed } from '../payment-intent/payment-intent.errors.js';
+import { paymentIntentScope } from '../payment-intent/payment-intent.service.js';
+import { RefundEntity } from './refund.entity.js';
+
+export interface RefundSpec {
+  amountMinor?: number | null;
+  reason?: string | null;
+}
+
+const refundCodec: IdempotencyCodec<RefundEntity> = {
+  toStored: (r) => ({ id: r.id }),
+  fromStored: (stored: { id: string }, manager) => manager.findOneByOrFail(RefundEntity, { id: stored.id }),
+};
+
+export class RefundService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly idempotency: IdempotencyStore,
+    private readonly credentials: CredentialsSource,
+    private readonly connectors: Connectors,
+    private readonly committed: () => void,
+  ) {}
+
+  async refund(principal: Principal, id: string, spec: RefundSpec, idempotencyKey: string | undefined): Promise<RefundEntity> {
+    if (spec.reason && spec.reason.length > 500) throw badUserInput('reason', 'must be at most 500 characters.');
+    const scope = paymentIntentScope(principal);
+    const peek = scope && (await this.dataSource.getRepository(PaymentIntentEntity).findOneBy({ ...scope, id }));
+    if (!peek) throw paymentIntentNotFound(id);
+    const credentials = await this.credentials.get(peek.merchantId);
+    if (!credentials) throw noPaymentConnector(peek.merchantId);
+    const connector = this.connectors.for(credentials);
+
+    const refund = await this.idempotency.run(
+      { principal, key: idempotencyKey, operation: 'refundPaymentIntent', input: { id, amountMinor: spec.amountMinor ?? null, reason: spec.reason ?? null } },
+      async (manager) => {
+        const intent = await manager.findOne(PaymentIntentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+        if (!intent) throw paymentIntentNotFound(id);
+        if (intent.status !== S.SUCCEEDED) throw cannotFromStatus('be refunded', intent.status);
+        const refundable = intent.amountCapturedMinor - intent.amountRefundedMinor;
+        const amount = spec.amountMinor ?? refundable;
+        if (!Number.isSafeInteger(amount) || amount < 1 || amount > refundable) {
+          throw badUserInput('amountMinor', `must be between 1 and the refundable ${refundable} (captured minus refunded).`);
+        }
+        const r = manager.create(RefundEntity, {
+          id: ulid(),
+          paymentIntentId: intent.id,
+          amountMinor: amount,
+          currency: intent.currency,
+          status: 'PENDING',
+          reason: spec.reason ?? null,
+          idempotencyKey: idempotencyKey ?? null,
+          providerRefundId: null,
+        });
+        let psp;
+        try {
+          psp = await connector.refundPayment({ manager }, intent.providerPaymentId!, { amountMinor: amount, reason: r.reason, idempotencyKey: `handoff-refund-${r.id}` });
+        } catch (err) {
+          if (err instanceof PspRequestRejected) throw pspRequestFailed(err.message);
+          throw err;
+        }
+        r.providerRefundId = psp.providerRefundId;
+        r.status = psp.status === 'failed' ? 'FAILED' : 'SUCCEEDED';
+        await manager.insert(RefundEntity, r);
+        if (r.status === 'SUCCEEDED') {
+          intent.amountRefundedMinor += amount;
+          await saveChange(manager, intent, 'payment_intent.refunded', { refundId: r.id, amountMinor: amount, reason: r.reason });
+        }
+        return r;
+      },
+      refundCodec,
+    );
+    this.committed();
+    return refund;
+  }
+
+  async listFor(paymentIntentId: string): Promise<RefundEntity[]> {
+    return this.dataSource.getRepository(RefundEntity).find({ where: { paymentIntentId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+}
+
+/**
+ * A refund the PSP reported (webhook). Idempotent on the PSP's refund id; the intent's refunded
+ * total follows the PSP's own total when it gives one (never down, never above captured).
+ * Returns whether anything changed.
+ */
+export async function recordReportedRefund(
+  manager: EntityManager,
+  intent: PaymentIntentEntity,
+  reported: { refundId: string | null; amountMinor: number | null; totalRefundedMinor: number | null },
+): Promise<boolean> {
+  let added = 0;
+  if (reported.refundId) {
+    const known = await manager.findOneBy(RefundEntity, { providerRefundId: reported.refundId });
+    if (!known && reported.amountMinor && reported.amountMinor > 0) {
+      await manager.insert(RefundEntity, {
+        id: ulid(),
+        paymentIntentId: intent.id,
+        amountMinor: reported.amountMinor,
+        currency: intent.currency,
+        status: 'SUCCEEDED',
+        reason: 'reported_by_psp',
+        idempotencyKey: null,
+        providerRefundId: reported.refundId,
+      });
+      added = reported.amountMinor;
+    }
+  }
+  const target = Math.min(
+    intent.amountCapturedMinor,
+    Math.max(intent.amountRefundedMinor + added, reported.totalRefundedMinor ?? 0),
+  );
+  if (target === intent.amountRefundedMinor) return false;
+  intent.amountRefundedMinor = target;
+  await saveChange(manager, intent, 'payment_intent.refunded', { refundId: reported.refundId, amountMinor: reported.amountMinor, source: 'psp' });
+  return true;
+}

@@ -1,0 +1,124 @@
+// Applies one inbox row (a verified PSP event) to its payment intent, writes its
+// `psp_event.<kind>` outbox row and marks the row processed, in one transaction. Events only
+// move an intent forward, so any delivery order converges; a processed row is never applied
+// again. An event for a payment of Handoff's that is not known yet throws PaymentNotKnownYet
+// (the job retries with backoff, and the intent's creation re-runs it).
+import { addToOutbox } from '@handoff/shared';
+import type { DataSource, EntityManager } from 'typeorm';
+import { PAYMENT_SCHEMA, paymentIntentSnapshot, recordTimeline, transition } from '../payment-intent/payment-intent.changes.js';
+import { CHECKOUT_METADATA_KEY } from '../payment-intent/payment-intent.commands.js';
+import { PaymentIntentEntity } from '../payment-intent/payment-intent.entity.js';
+import { PaymentIntentStatus as S } from '../payment-intent/payment-intent.enums.js';
+import { isForward } from '../payment-intent/payment-intent.states.js';
+import { providerOfPath } from '../psp/merchant-credentials.js';
+import { recordReportedRefund } from '../refund/refund.service.js';
+import { readPspEvent, type PspEvent } from './psp-event.js';
+import { WebhookInboxEntity } from './webhook-inbox.entity.js';
+
+export class PaymentNotKnownYet extends Error {
+  constructor(readonly providerPaymentId: string) {
+    super(`No payment intent for PSP payment ${providerPaymentId} yet; will retry`);
+    this.name = 'PaymentNotKnownYet';
+  }
+}
+
+export type ApplyOutcome = 'already_processed' | 'applied' | `no_effect:${string}`;
+
+const TARGET: Partial<Record<PspEvent['kind'], S>> = {
+  succeeded: S.SUCCEEDED,
+  processing: S.PROCESSING,
+  requires_action: S.REQUIRES_ACTION,
+  failed: S.REQUIRES_PAYMENT_METHOD,
+  canceled: S.CANCELED,
+};
+
+export class PspEventApplier {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly committed: () => void,
+  ) {}
+
+  async apply(inboxId: string): Promise<ApplyOutcome> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const row = await manager.findOne(WebhookInboxEntity, { where: { id: inboxId }, lock: { mode: 'pessimistic_write' } });
+      if (!row || row.processedAt) return 'already_processed' as const;
+      const event = readPspEvent(row.body);
+      const provider = providerOfPath[row.provider]!;
+      const intent = event.object.id
+        ? await manager.findOne(PaymentIntentEntity, { where: { provider, providerPaymentId: event.object.id }, lock: { mode: 'pessimistic_write' } })
+        : null;
+      let result: ApplyOutcome;
+      if (!intent) {
+        // Ours (created by Handoff) but not committed yet: keep it and retry. Anything else
+        // (a payment made outside Handoff, an event about no payment) is recorded, no effect.
+        if (event.kind !== 'other' && event.object.id && event.object.metadata[CHECKOUT_METADATA_KEY]) throw new PaymentNotKnownYet(event.object.id);
+        result = 'no_effect:unknown_payment';
+      } else if (intent.merchantId !== row.merchantId) {
+        // Signed with one merchant's secret, about another merchant's payment: never evidence.
+        await this.markProcessed(manager, row, 'no_effect:merchant_mismatch');
+        return 'no_effect:merchant_mismatch' as const;
+      } else {
+        result = await this.applyToIntent(manager, intent, event);
+      }
+      await addToOutbox(manager, PAYMENT_SCHEMA, {
+        topic: `psp_event.${event.kind}`,
+        aggregateId: intent?.id ?? `${row.provider}:${event.object.id ?? event.id}`,
+        payload: {
+          provider,
+          merchantId: row.merchantId,
+          pspEvent: { id: event.id, type: event.type, created: event.created },
+          object: event.object,
+          paymentIntent: intent ? paymentIntentSnapshot(intent) : null,
+        },
+      });
+      await this.markProcessed(manager, row, result);
+      return result;
+    });
+    this.committed();
+    return outcome;
+  }
+
+  private async applyToIntent(manager: EntityManager, intent: PaymentIntentEntity, event: PspEvent): Promise<ApplyOutcome> {
+    const before = intent.version;
+    const data = { pspEventId: event.id, pspEventType: event.type };
+    await recordTimeline(manager, intent.id, `psp.${event.type}`, { ...data, object: event.object });
+    const o = event.object;
+    switch (event.kind) {
+      case 'refunded':
+        // A refund proves the payment was captured: a late `succeeded` must find it SUCCEEDED.
+        await this.moveForward(manager, intent, S.SUCCEEDED, o.amountReceived ?? o.amount ?? intent.amountMinor, data);
+        if (intent.status === S.SUCCEEDED) {
+          await recordReportedRefund(manager, intent, { refundId: o.refund?.id ?? null, amountMinor: o.refund?.amount ?? null, totalRefundedMinor: o.amountRefunded ?? null });
+        }
+        break;
+      case 'dispute_opened':
+      case 'dispute_closed':
+        break; // the timeline row above; the ledger acts on psp_event.dispute_*
+      case 'other':
+        return 'no_effect:unhandled_type';
+      default: {
+        const to = TARGET[event.kind]!;
+        // With MANUAL capture, an authorization reported as succeeded-to-capture is REQUIRES_CAPTURE.
+        const target = to === S.SUCCEEDED && o.status === 'requires_capture' ? S.REQUIRES_CAPTURE : to;
+        if (target === S.REQUIRES_PAYMENT_METHOD && o.lastPaymentError) intent.lastPaymentError = { ...o.lastPaymentError };
+        await this.moveForward(manager, intent, target, o.amountReceived || o.amount || intent.amountMinor, data);
+      }
+    }
+    return intent.version !== before ? 'applied' : 'no_effect:already_there';
+  }
+
+  private async moveForward(manager: EntityManager, intent: PaymentIntentEntity, to: S, captured: number, data: Record<string, unknown>) {
+    if (!isForward(intent.status, to)) return;
+    if (to === S.SUCCEEDED) {
+      intent.amountCapturedMinor = Math.min(intent.amountMinor, Math.max(captured, intent.amountCapturedMinor));
+      intent.lastPaymentError = null;
+    }
+    if (to !== S.REQUIRES_ACTION) intent.nextAction = null;
+    else intent.nextAction ??= { type: 'three_d_secure', url: null };
+    await transition(manager, intent, to, { failed: to === S.REQUIRES_PAYMENT_METHOD, data: { ...data, source: 'webhook' } });
+  }
+
+  private async markProcessed(manager: EntityManager, row: WebhookInboxEntity, outcome: string): Promise<void> {
+    await manager.update(WebhookInboxEntity, { id: row.id }, { processedAt: new Date(), outcome });
+  }
+}

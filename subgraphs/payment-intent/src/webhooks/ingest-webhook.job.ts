@@ -1,0 +1,110 @@
+// The webhook-ingest queue: one job per inbox row (deterministic id), whose worker applies the
+// event. The inbox row is the truth: the sweep re-adds jobs Redis lost (a flush, a restart)
+// for rows still unprocessed, and the intent's creation promotes jobs waiting for it.
+import { QueueNames, safeJobId, startWorker, type Logger } from '@handoff/shared';
+import { Queue, type Job, type JobsOptions, type Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import type { PspEventApplier } from './apply-psp-event.js';
+import { PaymentNotKnownYet } from './apply-psp-event.js';
+import { WebhookInboxEntity } from './webhook-inbox.entity.js';
+
+export const WEBHOOK_INGEST_QUEUE = QueueNames.webhookIngest;
+
+export interface IngestJobData {
+  inboxId: string;
+}
+
+export const ingestJobId = (inboxId: string) => safeJobId('webhook', 'inbox', inboxId);
+
+export const INGEST_JOB_OPTIONS: JobsOptions = {
+  // ~1 s, 2 s, 4 s … about 70 minutes in all; then the failed set (listable, replayable).
+  attempts: 13,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 3600 },
+  removeOnFail: false,
+};
+
+export class IngestQueue {
+  readonly queue: Queue<IngestJobData>;
+
+  constructor(
+    connection: Redis,
+    prefix: string,
+    private readonly dataSource: DataSource,
+    private readonly logger: Logger,
+  ) {
+    this.queue = new Queue<IngestJobData>(WEBHOOK_INGEST_QUEUE, { connection, prefix });
+    this.queue.on('error', (err) => logger.warn({ err }, 'webhook-ingest queue error'));
+  }
+
+  /** Adding an existing id is a no-op in BullMQ, so this is safe to repeat. */
+  async enqueue(inboxId: string): Promise<void> {
+    await this.queue.add('apply-psp-event', { inboxId }, { ...INGEST_JOB_OPTIONS, jobId: ingestJobId(inboxId) });
+  }
+
+  /** Re-adds jobs for unprocessed rows older than `olderThanMs` whose job Redis no longer has. */
+  async sweep(olderThanMs = 30_000): Promise<number> {
+    const rows: Array<{ id: string }> = await this.dataSource
+      .getRepository(WebhookInboxEntity)
+      .createQueryBuilder('w')
+      .select('w.id', 'id')
+      .where('w.processed_at IS NULL')
+      .andWhere(`w.received_at <= now() - (:ms::float8 * interval '1 millisecond')`, { ms: olderThanMs })
+      .orderBy('w.id')
+      .limit(500)
+      .getRawMany();
+    let added = 0;
+    for (const { id } of rows) {
+      if (await this.queue.getJob(ingestJobId(String(id)))) continue;
+      await this.enqueue(String(id));
+      added += 1;
+    }
+    if (added) this.logger.info({ added }, 'webhook jobs missing from Redis were re-added');
+    return added;
+  }
+
+  /** An intent appeared: run now the jobs of events that were waiting for it. */
+  async promoteWaitingFor(provider: string, providerPaymentId: string): Promise<void> {
+    const rows = await this.dataSource
+      .getRepository(WebhookInboxEntity)
+      .createQueryBuilder('w')
+      .select('w.id', 'id')
+      .where('w.processed_at IS NULL AND w.provider = :provider AND w.provider_payment_id = :pid', { provider, pid: providerPaymentId })
+      .getRawMany<{ id: string }>();
+    for (const { id } of rows) {
+      const job = await this.queue.getJob(ingestJobId(String(id)));
+      if (!job) await this.enqueue(String(id));
+      else if ((await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
+      else if (await job.isFailed()) await job.retry('failed').catch(() => undefined);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
+
+export function startIngestWorker(opts: {
+  connection: Redis;
+  prefix: string;
+  applier: PspEventApplier;
+  logger: Logger;
+  concurrency?: number;
+}): Worker<IngestJobData> {
+  return startWorker<IngestJobData, string>({
+    name: WEBHOOK_INGEST_QUEUE,
+    prefix: opts.prefix,
+    connection: opts.connection,
+    concurrency: opts.concurrency ?? 4,
+    logger: opts.logger,
+    processor: async (job: Job<IngestJobData>) => {
+      try {
+        return await opts.applier.apply(job.data.inboxId);
+      } catch (err) {
+        if (err instanceof PaymentNotKnownYet) opts.logger.info({ inboxId: job.data.inboxId, attempt: job.attemptsMade + 1 }, err.message);
+        throw err; // retried with backoff; the inbox row stays unprocessed until it applies
+      }
+    },
+  });
+}
