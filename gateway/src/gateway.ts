@@ -41,6 +41,7 @@ import { createSigningFetcher, createSubgraphAgents } from './subgraph/signing-f
 import { SignedDataSource } from './subgraph/signed-data-source.js';
 import { SUBGRAPH_NAMES, isSubgraphName, type SubgraphName } from './subgraph/subgraph-names.js';
 import { routeMounts, type GatewayRouteDeps, type RouteMount } from './routes.js';
+import { createSubscriptionServer } from './subscriptions/server.js';
 
 export interface CreateGatewayOptions {
   config: GatewayConfig;
@@ -205,6 +206,16 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     },
   };
   for (const mount of opts.routes ?? routeMounts) mount(app, routeDeps);
+  // graphql-ws on the same port and path (gateway/src/subscriptions); Redis only once listening.
+  const subscriptions = createSubscriptionServer({
+    config,
+    logger,
+    schema: () => gateway.schema,
+    parseOptions: protection.parseOptions,
+    validationRules: protection.validationRules,
+    execute: routeDeps.execute,
+    authenticate: (authorization) => authenticator.authenticate(authorization),
+  });
 
   app.all(
     '/graphql',
@@ -263,10 +274,11 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     app,
     apiKeys,
     metrics,
-    listen: (port, host = '127.0.0.1') => listenGracefully(app, port, host),
+    listen: (port, host = '127.0.0.1') => listenGracefully(app, port, host, undefined, subscriptions),
     close: async () => {
       if (closed) return;
       closed = true;
+      await subscriptions.close();
       await apollo.stop();
       agents.destroy();
     },

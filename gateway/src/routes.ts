@@ -48,4 +48,4 @@ export interface GatewayRouteDeps {
 export type RouteMount = (app: Express, deps: GatewayRouteDeps) => void;
 
 /** Features add their mount here (webhooks, hosted page, REST edges). */
-export const routeMounts: RouteMount[] = [mountWebhookRoute, mountCheckoutRest, mountHostedPage];
+export const routeMounts: RouteMount[] = [mountWebhookRoute, mountCheckoutRest, mountHostedPage, mountConversionRoutes];

@@ -47,6 +47,8 @@ function parseArgs(argv: string[]) {
     out: value('out') ?? join(repoRoot, 'bench/results/gateway.json'),
     md: value('md') ?? join(repoRoot, 'bench/RESULTS.md'),
     loader: value('loader') ?? (wrkAvailable() ? 'wrk' : 'autocannon'),
+    /** Write a V8 CPU profile of every gateway target into this folder (node --cpu-prof). */
+    profile: value('profile'),
   };
 }
 
@@ -77,8 +79,8 @@ process.on('exit', () => {
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
 
 /** Starts `node file` (pinned to `cpu` when possible); resolves once a line matches `ready`. */
-function start(name: string, file: string, env: Record<string, string>, cpu: string | undefined, logDir: string, ready = /READY (.*)/): Promise<{ child: ChildProcess; line: string }> {
-  const argv = [file];
+function start(name: string, file: string, env: Record<string, string>, cpu: string | undefined, logDir: string, ready = /READY (.*)/, nodeArgs: string[] = []): Promise<{ child: ChildProcess; line: string }> {
+  const argv = [...nodeArgs, file];
   const child = cpu ? spawn('taskset', ['-c', cpu, process.execPath, ...argv], { env: { ...process.env, ...env } }) : spawn(process.execPath, argv, { env: { ...process.env, ...env } });
   children.push(child);
   const log = createWriteStream(join(logDir, `${name}.log`));
@@ -114,6 +116,19 @@ async function waitFor(url: string, init: RequestInit, ms = 60_000): Promise<voi
     }
     if (Date.now() > until) throw new Error(`${url} never answered 200`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const CLOCK_TICKS_PER_MS = 100 / 1000; // USER_HZ is 100 on Linux
+
+/** CPU time (user + system) the process has used so far, in ms. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_MS;
+  } catch {
+    return NaN;
   }
 }
 
@@ -160,7 +175,7 @@ async function main() {
 
   // The gateways, each on CPU 0, idle until its turn.
   const base = { NODE_ENV: 'production', SUPERGRAPH_PATH: supergraphPath };
-  const targets: Partial<Record<TargetName, { url: string; pid?: number }>> = {};
+  const targets: Partial<Record<TargetName, { url: string; pid?: number; child?: ChildProcess }>> = {};
   for (const name of args.targets) {
     if (name === 'direct') continue;
     const port = await freePort();
@@ -179,8 +194,9 @@ async function main() {
     } else {
       file = join(here, name === 'stock' ? 'targets/stock-apollo.js' : 'targets/hive.js');
     }
-    const { child } = await start(name, file, env, gatewayCpu, work, ready);
-    targets[name] = { url: `http://127.0.0.1:${port}/graphql`, pid: child.pid };
+    const nodeArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile, '--cpu-prof-name', `${name}.cpuprofile`] : [];
+    const { child } = await start(name, file, env, gatewayCpu, work, ready, nodeArgs);
+    targets[name] = { url: `http://127.0.0.1:${port}/graphql`, pid: child.pid, child };
   }
 
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` };
@@ -229,11 +245,13 @@ async function main() {
           const pid = targets[t]?.pid;
           let peak = 0;
           const sampler = pid ? setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 100) : undefined;
+          const cpuBefore = pid ? cpuMs(pid) : NaN;
           const r = await load(t, q, c, args.seconds);
+          const cpuUsPerRequest = pid ? ((cpuMs(pid) - cpuBefore) * 1000) / Math.max(1, r.requests) : null;
           if (sampler) clearInterval(sampler);
           if (pid) peak = Math.max(peak, rssMiB(pid));
-          measurements.push({ round, query: q, connections: c, target: t, ...r, peakRssMiB: pid ? peak : null });
-          log(`round ${round} ${q} c=${c} ${t.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms${pid ? `  rss ${peak.toFixed(0)} MiB` : ''}${r.errors ? `  ERRORS ${r.errors}` : ''}`);
+          measurements.push({ round, query: q, connections: c, target: t, ...r, peakRssMiB: pid ? peak : null, cpuUsPerRequest });
+          log(`round ${round} ${q} c=${c} ${t.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms${pid ? `  rss ${peak.toFixed(0)} MiB  cpu ${cpuUsPerRequest!.toFixed(0)} µs/req` : ''}${r.errors ? `  ERRORS ${r.errors}` : ''}`);
         }
       }
     }
@@ -256,6 +274,18 @@ async function main() {
     writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(args.md, md);
     log(`wrote ${args.out} and ${args.md}`);
+  }
+  if (args.profile) {
+    await Promise.all(
+      Object.values(targets).map(
+        (t) => new Promise<void>((resolve) => {
+          if (!t.child || t.child.exitCode !== null) return resolve();
+          t.child.once('exit', () => resolve());
+          t.child.kill('SIGTERM');
+        }),
+      ),
+    );
+    log(`CPU profiles in ${args.profile}`);
   }
   process.exit(0);
 }

@@ -9,6 +9,8 @@ export interface Measurement extends LoadResult {
   connections: number;
   target: string;
   peakRssMiB: number | null;
+  /** Gateway CPU time (user + system, from /proc) per request served: robust to a busy machine. */
+  cpuUsPerRequest: number | null;
 }
 
 export interface Cell {
@@ -24,6 +26,8 @@ export interface Cell {
   /** Highest RSS seen in any round. */
   peakRssMiB: number | null;
   errors: number;
+  /** Median CPU µs per request in the gateway process. */
+  cpuUsPerRequest: number | null;
   /** p50 minus (plan rounds × the direct subgraph call's p50), at the same connection count. */
   addedP50Ms: number | null;
 }
@@ -64,6 +68,7 @@ export function summarize(ms: Measurement[], queries: QueryName[]): Cell[] {
       p99Ms: median(rows.map((r) => r.p99Ms)),
       peakRssMiB: rss.length ? Math.max(...rss) : null,
       errors: rows.reduce((a, r) => a + r.errors, 0),
+      cpuUsPerRequest: rows[0]!.cpuUsPerRequest === null ? null : median(rows.map((r) => r.cpuUsPerRequest ?? NaN)),
       addedP50Ms: null,
     });
   }
@@ -130,15 +135,17 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push(
     `Method: ${r.settings.warmup} s warm-up per target and query at 32 connections, then ${r.settings.rounds} rounds; in each round every target runs ` +
       `${r.settings.seconds} s in turn (${r.settings.targets.join(' → ')}), so drift hits all alike. Figures are medians over rounds; ` +
-      '“spread” is the lowest–highest req/s over the rounds; RSS is the highest VmRSS sampled from /proc every 100 ms.',
+      '“spread” is the lowest–highest req/s over the rounds; RSS is the highest VmRSS sampled from /proc every 100 ms; ' +
+        '“CPU µs/req” is the gateway process’s user + system CPU time (from /proc/PID/stat) over the requests it served, ' +
+        'the figure least moved by other load on the machine.',
     '',
   );
   for (const q of r.settings.queries) {
     lines.push(`## ${q}: ${r.queries[q]!.title}`, '');
-    lines.push('| conns | target | req/s | spread | p50 ms | p99 ms | added p50 ms | peak RSS MiB | errors |', '|---|---|---|---|---|---|---|---|---|');
+    lines.push('| conns | target | req/s | spread | p50 ms | p99 ms | added p50 ms | CPU µs/req | peak RSS MiB | errors |', '|---|---|---|---|---|---|---|---|---|---|');
     for (const c of r.summary.filter((x) => x.query === q)) {
       lines.push(
-        `| ${c.connections} | ${LABEL[c.target] ?? c.target} | ${f(c.rps)} | ${f(c.rpsMin)}–${f(c.rpsMax)} | ${f(c.p50Ms, 2)} | ${f(c.p99Ms, 2)} | ${f(c.addedP50Ms, 2)} | ${f(c.peakRssMiB)} | ${c.errors} |`,
+        `| ${c.connections} | ${LABEL[c.target] ?? c.target} | ${f(c.rps)} | ${f(c.rpsMin)}–${f(c.rpsMax)} | ${f(c.p50Ms, 2)} | ${f(c.p99Ms, 2)} | ${f(c.addedP50Ms, 2)} | ${f(c.cpuUsPerRequest)} | ${f(c.peakRssMiB)} | ${c.errors} |`,
       );
     }
     lines.push('');

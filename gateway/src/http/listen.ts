@@ -6,8 +6,20 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { RunningServer } from '@handoff/shared';
 
-export async function listenGracefully(app: Express, port: number, host: string, graceMs = 10_000): Promise<RunningServer> {
+/** Something else served on the same server (graphql-ws upgrades); closed first on close. */
+export interface ServerAttachment {
+  attach(server: Server): { close(): Promise<void> };
+}
+
+export async function listenGracefully(
+  app: Express,
+  port: number,
+  host: string,
+  graceMs = 10_000,
+  attachment?: ServerAttachment,
+): Promise<RunningServer> {
   const server: Server = createServer(app);
+  const attached = attachment?.attach(server);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 60_000;
@@ -19,7 +31,9 @@ export async function listenGracefully(app: Express, port: number, host: string,
     port: address.port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
     close: () =>
-      (closing ??= new Promise<void>((resolve) => {
+      (closing ??= new Promise<void>(async (resolve) => {
+        // Upgraded sockets are not HTTP connections: the server would wait for them forever.
+        await attached?.close().catch(() => undefined);
         const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
         deadline.unref();
         server.close(() => {

@@ -34,7 +34,7 @@ const num = (decimal: string) => Number(decimal);
 
 async function principalOf(deps: GatewayRouteDeps, req: Request, res: Response): Promise<Principal | null> {
   const auth = await deps.authenticate(req.headers.authorization);
-  if (!auth.ok) {
+  if (!auth.ok || auth.principal.kind === 'ANONYMOUS') {
     fail(res, 'UNAUTHENTICATED', 'Missing, unknown or revoked API key.');
     return null;
   }

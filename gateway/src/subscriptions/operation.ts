@@ -41,6 +41,8 @@ export interface SubscriptionPlan {
   statusKeys: string[];
 }
 
+export const isErrors = (x: unknown): x is readonly GraphQLError[] => Array.isArray(x);
+
 const badRequest = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
 
 export function planSubscription(
@@ -48,7 +50,7 @@ export function planSubscription(
   document: DocumentNode,
   operationName: string | null | undefined,
   rawVariables: Record<string, unknown> | null | undefined,
-): SubscriptionPlan | GraphQLError[] {
+): SubscriptionPlan | readonly GraphQLError[] {
   const operation = getOperationAST(document, operationName);
   const subscriptionType = schema.getSubscriptionType();
   if (!operation || operation.operation !== 'subscription' || !subscriptionType) return [badRequest('Not a subscription operation.')];

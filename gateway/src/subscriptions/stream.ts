@@ -73,6 +73,7 @@ export class SubscriptionStream<C extends Change> implements AsyncIterableIterat
       let change: C | undefined;
       if (this.replaying) {
         const r = await this.replaying.next();
+        if (this.ended) break;
         if (r.done) this.replaying = undefined;
         else change = r.value;
       } else {
@@ -99,7 +100,10 @@ export class SubscriptionStream<C extends Change> implements AsyncIterableIterat
       this.pending.length = 0;
       this.wake?.();
       this.unlisten?.();
-      await this.replaying?.return?.();
+      // Not awaited: a replay page in flight would hold up the socket's close.
+      const replaying = this.replaying;
+      this.replaying = undefined;
+      replaying?.return?.()?.catch(() => undefined);
       this.hooks.onEnd();
     }
     return { value: undefined, done: true };

@@ -36,6 +36,7 @@ export interface PaymentsHarness {
   payments: SubgraphApp;
   paymentsUrl: string;
   merchantUrl: string;
+  queuePrefix: string;
   gatewayUrl: string;
   call: ReturnType<typeof signedCaller>;
   callMerchant: ReturnType<typeof signedCaller>;
@@ -140,6 +141,7 @@ export async function startPaymentsHarness(extraEnv: Record<string, string> = {}
     payments,
     paymentsUrl: paymentsServer.url,
     merchantUrl: `${merchantServer.url}/graphql`,
+    queuePrefix,
     gatewayUrl: edgeServer.url,
     call,
     callMerchant,

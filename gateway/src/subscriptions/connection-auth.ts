@@ -1,0 +1,30 @@
+// Who is on a graphql-ws connection: the `authorization` of its connection_init payload, an API
+// key (as on HTTP) or the hosted page's client secret (its one session, principal CLIENT).
+// Anything else, including no credentials, is refused (close 4403).
+import { bearerToken, verifyClientSecret, type Principal } from '@handoff/shared';
+import type { Authentication } from '../auth/authenticator.js';
+
+export interface ConnectionIdentity {
+  principal: Principal;
+  /** What the per-key subscription limit counts by: the API key, or the client secret's session. */
+  limitKey: string;
+}
+
+export interface IdentifyDeps {
+  internalSecret: string;
+  authenticate(authorization: string): Promise<Authentication>;
+}
+
+export async function identifyConnection(params: Readonly<Record<string, unknown>> | undefined, deps: IdentifyDeps): Promise<ConnectionIdentity | undefined> {
+  const authorization = params?.authorization ?? params?.Authorization;
+  if (typeof authorization !== 'string') return undefined;
+  const token = bearerToken(authorization);
+  if (!token) return undefined;
+  const sessionId = verifyClientSecret(token, deps.internalSecret);
+  if (sessionId) return { principal: { kind: 'CLIENT', checkoutSessionId: sessionId }, limitKey: `client:${sessionId}` };
+  const auth = await deps.authenticate(authorization);
+  if (!auth.ok) return undefined;
+  const p = auth.principal;
+  if (p.kind !== 'ADMIN' && p.kind !== 'MERCHANT' && p.kind !== 'AGENT') return undefined;
+  return { principal: p, limitKey: `key:${p.keyId}` };
+}

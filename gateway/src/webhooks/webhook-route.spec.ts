@@ -1,0 +1,61 @@
+import express from 'express';
+import { createLogger, listen, type RunningServer } from '@handoff/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayRouteDeps, InternalResponse } from '../routes.js';
+import { webhookRoute } from './webhook-route.js';
+
+const calls: Array<{ path: string; body: string; headers: Record<string, string> }> = [];
+let next: () => Promise<InternalResponse> = async () => ({ status: 200, headers: {}, body: Buffer.from('{"received":true,"status":"queued"}') });
+let server: RunningServer;
+
+beforeAll(async () => {
+  const app = express();
+  const deps = {
+    logger: createLogger('test', 'silent'),
+    callInternal: async (_s: string, path: string, body: Buffer, headers: Record<string, string> = {}) => {
+      calls.push({ path, body: body.toString(), headers });
+      return next();
+    },
+  } as unknown as GatewayRouteDeps;
+  webhookRoute({ limitBytes: 1024 })(app, deps);
+  server = await listen(app, 0, '127.0.0.1');
+});
+afterAll(async () => server?.close());
+
+const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+describe('POST /webhooks/:provider/:merchantId', () => {
+  it('forwards the exact bytes and the signature header, and relays the answer', async () => {
+    calls.length = 0;
+    const body = '{"id":"evt_1",  "type":"x"}';
+    const res = await post('/webhooks/test/mer_1', body, { 'handoff-signature': 't=1,v1=abc', 'stripe-signature': 's' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: true, status: 'queued' });
+    expect(calls[0]).toMatchObject({ path: '/internal/webhooks/test/mer_1', body, headers: { 'handoff-signature': 't=1,v1=abc', 'stripe-signature': 's' } });
+  });
+
+  it('413 over the limit without calling the subgraph', async () => {
+    calls.length = 0;
+    expect((await post('/webhooks/test/mer_1', 'x'.repeat(2000))).status).toBe(413);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('404 for an unknown provider, 400 for a malformed merchant id', async () => {
+    expect((await post('/webhooks/paypal/mer_1', '{}')).status).toBe(404);
+    expect((await post('/webhooks/test/a%20b', '{}')).status).toBe(400);
+  });
+
+  it('503 when the subgraph cannot be reached or fails; 400 passes through', async () => {
+    next = async () => {
+      throw new Error('ECONNREFUSED');
+    };
+    expect((await post('/webhooks/stripe/mer_1', '{}')).status).toBe(503);
+    next = async () => ({ status: 500, headers: {}, body: Buffer.from('{"errors":[{"message":"internal detail"}]}') });
+    const res = await post('/webhooks/stripe/mer_1', '{}');
+    expect(res.status).toBe(503);
+    expect(JSON.stringify(await res.json())).not.toContain('internal detail');
+    next = async () => ({ status: 400, headers: {}, body: Buffer.from('{"received":false,"error":"invalid signature"}') });
+    expect((await post('/webhooks/test/mer_1', '{}')).status).toBe(400);
+  });
+});

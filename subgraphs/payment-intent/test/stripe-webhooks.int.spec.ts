@@ -1,0 +1,81 @@
+// The Stripe path of webhook ingestion with SDK-signed fixtures (Stripe itself cannot be
+// reached here), and the inbox sweep that re-adds jobs after Redis lost them.
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkoutIdempotencyKey } from '../src/payment-intent/payment-intent.commands.js';
+import { sandboxPaymentId } from '../src/psp/sandbox/sandbox-connector.js';
+import { admin, newId, service, startPaymentsHarness, waitFor, type PaymentsHarness } from './support.js';
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/stripe/${name}.json`, import.meta.url), 'utf8');
+const WHSEC = 'whsec_stripe_fixture_secret_0123456789';
+
+let h: PaymentsHarness;
+let stripeMerchant: string;
+let shop: { id: string; webhookSecret: string };
+
+beforeAll(async () => {
+  h = await startPaymentsHarness({ WEBHOOK_SWEEP_AFTER_MS: '200', WEBHOOK_SWEEP_INTERVAL_MS: '300' });
+  shop = await h.testMerchant('Sandbox shop');
+  const m = await h.callMerchant(admin, `mutation { createMerchant(input: { name: "Stripe shop", country: "GB", defaultCurrency: "GBP", commissionTerms: { type: CPA, cpa: { amountMinor: 1, currency: "GBP" } } }) { id } }`);
+  stripeMerchant = m.data!.createMerchant.id;
+  await h.callMerchant(admin, `mutation($id: ID!, $wh: String!) { connectPaymentProcessor(merchantId: $id, input: { provider: STRIPE, secretKey: "sk_test_fixture000000000", webhookSecret: $wh }) { provider } }`, {
+    id: stripeMerchant,
+    wh: WHSEC,
+  });
+});
+afterAll(async () => h?.close());
+
+const inbox = async (eventId: string) =>
+  (await h.payments.dataSource.query(`SELECT processed_at, outcome FROM payment.webhook_inbox WHERE event_id = $1`, [eventId])) as Array<{ processed_at: Date | null; outcome: string | null }>;
+
+describe('Stripe webhooks', () => {
+  it('accepts an SDK-signed event and records it', async () => {
+    const payload = fixture('customer.created');
+    const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: WHSEC });
+    const res = await h.postWebhook(stripeMerchant, payload, { 'stripe-signature': header }, 'stripe');
+    expect(res).toEqual({ status: 200, json: { received: true, status: 'queued' } });
+    await waitFor(async () => (await inbox('evt_1PqLwE2eZvKYlo2Cx1y2z3a4'))[0]?.processed_at, 10_000, 'processed');
+  });
+
+  it('refuses future, stale, tampered, wrong-secret and test-scheme deliveries', async () => {
+    const payload = fixture('charge.refunded');
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (t: number, secret = WHSEC) => Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: t });
+    const cases: Array<[string, Record<string, string>]> = [
+      [payload, { 'stripe-signature': sign(now + 400) }],
+      [payload, { 'stripe-signature': sign(now - 400) }],
+      [payload.replace('"amount_refunded": 300', '"amount_refunded": 1000'), { 'stripe-signature': sign(now) }],
+      [payload, { 'stripe-signature': sign(now, shop.webhookSecret) }],
+      [payload, { 'handoff-signature': sign(now) }],
+    ];
+    for (const [body, headers] of cases) expect((await h.postWebhook(stripeMerchant, body, headers, 'stripe')).status).toBe(400);
+    // A TEST merchant's URL under /stripe has no Stripe secret.
+    expect((await h.postWebhook(shop.id, payload, { 'stripe-signature': sign(now, shop.webhookSecret) }, 'stripe')).status).toBe(400);
+    expect(await inbox('evt_3PqLtB2eZvKYlo2C1r9Q8p7o')).toHaveLength(0);
+  });
+});
+
+describe('the inbox is the truth', () => {
+  it('after a Redis flush, the sweep re-adds the job of an unprocessed event', async () => {
+    const session = newId('cs');
+    const pspId = sandboxPaymentId(shop.id, checkoutIdempotencyKey(session));
+    const e = { id: newId('evt'), object: 'event', type: 'payment_intent.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: pspId, object: 'payment_intent', amount: 800, amount_received: 800, currency: 'gbp', status: 'succeeded', metadata: { handoff_checkout_session_id: session } } } };
+    expect((await h.signedWebhook(shop.id, shop.webhookSecret, e)).json.status).toBe('queued');
+    // Redis loses everything of this Handoff's queues.
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      const keys = await redis.keys(`${h.queuePrefix}:webhook-ingest:*`);
+      if (keys.length) await redis.del(...keys);
+      await waitFor(async () => (await redis.keys(`${h.queuePrefix}:webhook-ingest:webhook-inbox-*`)).length > 0, 10_000, 'job re-added by the sweep');
+    } finally {
+      redis.disconnect();
+    }
+    const created = await h.call(service, `mutation($input: CreatePaymentIntentForCheckoutInput!) { createPaymentIntentForCheckout(input: $input) { id } }`, {
+      input: { checkoutSessionId: session, merchantId: shop.id, amountMinor: 800, currency: 'GBP' },
+    });
+    const id = created.data!.createPaymentIntentForCheckout.id;
+    await waitFor(async () => (await h.call(admin, `query($id: ID!) { paymentIntent(id: $id) { status } }`, { id })).data!.paymentIntent.status === 'SUCCEEDED', 15_000, 'applied after the flush');
+  });
+});
