@@ -13,6 +13,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   ErrorCode,
   IDEMPOTENCY_KEY_HEADER,
@@ -36,6 +37,7 @@ import { queryProtection } from './graphql/limits.js';
 import { operationResolutionPlugin } from './graphql/operation-resolution.js';
 import { createGatewayMetrics, type GatewayMetrics } from './http/metrics.js';
 import { listenGracefully } from './http/listen.js';
+import { graphqlFastPath } from './http/graphql-fast-path.js';
 import { subgraphReadinessChecks } from './http/subgraph-health.js';
 import { createSigningFetcher, createSubgraphAgents } from './subgraph/signing-fetcher.js';
 import { SignedDataSource } from './subgraph/signed-data-source.js';
@@ -227,34 +229,36 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       runWithRequestContext({ requestId: req.requestId! }, () => next());
     },
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GatewayContext> => {
-        const requestId = (req as GatewayRequest).requestId!;
-        let auth;
-        try {
-          auth = await authenticator.authenticate(req.headers.authorization);
-        } catch (err) {
-          logger.error({ err }, 'API key lookup failed');
-          throw new GraphQLError('Authentication is temporarily unavailable; retry shortly.', {
-            extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503, headers: new HeaderMap([['retry-after', '1']]) } },
-          });
-        }
-        if (!auth.ok) {
-          const error = unauthenticated(
-            auth.reason === 'malformed' ? 'Malformed Authorization header: expected "Bearer <api key>".' : undefined,
-          );
-          error.extensions.http = { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer realm="handoff"']]) };
-          throw error;
-        }
-        const idempotencyKey = headerValue(req, IDEMPOTENCY_KEY_HEADER);
-        if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
-          throw new GraphQLError('Idempotency-Key: must be 1 to 255 printable ASCII characters.', {
-            extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'Idempotency-Key', http: { status: 400 } },
-          });
-        }
-        return { principal: auth.principal, principalHeader: auth.principalHeader, requestId, idempotencyKey };
-      },
+      context: ({ req }) => graphqlContext(req.headers, (req as GatewayRequest).requestId!),
     }),
   );
+
+  // The request context of a /graphql operation: the caller's principal from its API key.
+  async function graphqlContext(headers: IncomingHttpHeaders, requestId: string): Promise<GatewayContext> {
+    let auth;
+    try {
+      auth = await authenticator.authenticate(headers.authorization);
+    } catch (err) {
+      logger.error({ err }, 'API key lookup failed');
+      throw new GraphQLError('Authentication is temporarily unavailable; retry shortly.', {
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503, headers: new HeaderMap([['retry-after', '1']]) } },
+      });
+    }
+    if (!auth.ok) {
+      const error = unauthenticated(
+        auth.reason === 'malformed' ? 'Malformed Authorization header: expected "Bearer <api key>".' : undefined,
+      );
+      error.extensions.http = { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer realm="handoff"']]) };
+      throw error;
+    }
+    const idempotencyKey = headerValue(headers, IDEMPOTENCY_KEY_HEADER);
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw new GraphQLError('Idempotency-Key: must be 1 to 255 printable ASCII characters.', {
+        extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'Idempotency-Key', http: { status: 400 } },
+      });
+    }
+    return { principal: auth.principal, principalHeader: auth.principalHeader, requestId, idempotencyKey };
+  }
 
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ errors: [{ message: 'Not found.', extensions: { code: ErrorCode.NOT_FOUND } }] });
@@ -274,7 +278,14 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     app,
     apiKeys,
     metrics,
-    listen: (port, host = '127.0.0.1') => listenGracefully(app, port, host, undefined, subscriptions),
+    listen: (port, host = '127.0.0.1') =>
+      listenGracefully(
+        graphqlFastPath({ apollo, maxBodyBytes: config.maxBodyBytes, metrics, logger, context: graphqlContext, fallback: app }),
+        port,
+        host,
+        undefined,
+        subscriptions,
+      ),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -291,8 +302,8 @@ function checkSubgraphUrls(urls: Readonly<Record<string, string>>): Record<Subgr
   return Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, urls[n]!])) as Record<SubgraphName, string>;
 }
 
-function headerValue(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 

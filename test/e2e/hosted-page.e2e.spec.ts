@@ -215,7 +215,7 @@ describe('hosted checkout page: HTTP', () => {
     const notJson = await post(s, 'pay', '{"card":');
     expect(notJson).toMatchObject({ status: 400, body: { code: 'BAD_USER_INPUT' } });
     expect((await post(s, 'three-d-secure', { approved: 'yes' })).status).toBe(400);
-    expect((await (await view(s)).json()).payment.status).toBe('requires_payment_method');
+    expect(((await (await view(s)).json()) as Record<string, any>).payment.status).toBe('requires_payment_method');
   });
 
   it('pays with 4242: succeeded, redirect URL with the session id, then the session is complete and takes no second payment', async () => {

@@ -4,6 +4,7 @@
 // updates per merchant, and resume after a disconnect with no gap and no duplicate.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientSecretFor } from '@handoff/shared';
+import { PAYMENT_STATUS_SUBSCRIPTION } from '@handoff/gateway';
 import type { Client } from 'graphql-ws';
 import { collect, createSession, setUpWorld, settle, startReplica, wsClient, type World } from '../support/subscriptions.js';
 
@@ -98,6 +99,7 @@ describe('subscriptions through the gateway', () => {
     const foreign = collect(page, PAYMENT_SUBSCRIPTION, { session: theirs.sessionId });
     expect(code(await foreign.ended())).toBe('CHECKOUT_SESSION_NOT_FOUND');
     const live = collect(page, `subscription { paymentIntentUpdated { id status checkoutSession { id } } }`);
+    const hostedPage = collect(page, PAYMENT_STATUS_SUBSCRIPTION, { id: mine.sessionId }); // what the page's script sends
     await settle();
     await w.merchantB.http.ok(CONFIRM, { id: theirs.intentId, card: '4242424242424242' });
     await w.merchantA.http.ok(CONFIRM, { id: mine.intentId, card: '4242424242424242' });
@@ -106,6 +108,7 @@ describe('subscriptions through the gateway', () => {
     expect(live.results.map((r) => r.data!.paymentIntentUpdated)).toEqual([
       { id: mine.intentId, status: 'SUCCEEDED', checkoutSession: { id: mine.sessionId } },
     ]);
+    expect((await hostedPage.waitFor(1))[0]!.data!.paymentIntentUpdated).toMatchObject({ id: mine.intentId, status: 'SUCCEEDED', nextAction: null });
   });
 
   it("a conversion's updates reach its merchant's portal and not another merchant's", async () => {

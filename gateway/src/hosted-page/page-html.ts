@@ -148,11 +148,11 @@ ${summary(view)}
   <div id="notice" class="notice"${notice ? '' : ' hidden'}>
     <h2 id="notice-heading" tabindex="-1">${notice ? esc(notice[0]) : ''}</h2>
     <p id="notice-text">${notice ? esc(notice[1]) : ''}</p>
-    ${!open && returnUrl ? `<p><a id="return-link" href="${esc(returnUrl)}">Return to ${esc(view.merchant.name)}</a></p>` : ''}
+    ${!open && returnUrl ? `<p><a id="return-link" rel="noreferrer" href="${esc(returnUrl)}">Return to ${esc(view.merchant.name)}</a></p>` : ''}
   </div>
 ${open ? cardForm(view, state !== 'form') : ''}
 ${open ? challenge(view, state !== 'challenge') : ''}
-  ${open && view.cancel_url ? `<p class="cancel"><a id="cancel-link" href="${esc(view.cancel_url)}">Cancel and return to ${esc(view.merchant.name)}</a></p>` : ''}
+  ${open && view.cancel_url ? `<p class="cancel"><a id="cancel-link" rel="noreferrer" href="${esc(view.cancel_url)}">Cancel and return to ${esc(view.merchant.name)}</a></p>` : ''}
 </section>
 <footer class="footer"><p>Payments by Handoff. Your card details go only to the payment processor.</p></footer>
 </main>`;

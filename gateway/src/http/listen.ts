@@ -1,9 +1,8 @@
 // Starts the gateway's HTTP server. Closing drains: no new connections, idle keep-alive sockets
 // closed at once, requests in flight given `graceMs` to finish before their sockets are cut.
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import type { RunningServer } from '@handoff/shared';
 
 /** Something else served on the same server (graphql-ws upgrades); closed first on close. */
@@ -12,7 +11,7 @@ export interface ServerAttachment {
 }
 
 export async function listenGracefully(
-  app: Express,
+  app: RequestListener,
   port: number,
   host: string,
   graceMs = 10_000,

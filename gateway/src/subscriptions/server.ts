@@ -81,55 +81,73 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
 
   const connections = new WeakMap<Extra['socket'], ConnectionState>();
 
-  async function openStream(socket: Extra['socket'], state: ConnectionState, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined, schema: GraphQLSchema) {
-    const { principal, limitKey } = state.identity;
+  /** Takes one place for the connection and its key now (messages are handled concurrently), or the errors when full. */
+  function reserve(state: ConnectionState): (() => void) | readonly GraphQLError[] {
+    const { limitKey } = state.identity;
     if (state.active >= limits.maxPerConnection) {
       return [clientError(ErrorCode.FORBIDDEN, `At most ${limits.maxPerConnection} subscriptions per connection.`, { reason: 'subscription_limit:connection' })];
     }
     if ((perKey.get(limitKey) ?? 0) >= limits.maxPerKey) {
       return [clientError(ErrorCode.FORBIDDEN, `At most ${limits.maxPerKey} subscriptions per key.`, { reason: 'subscription_limit:key' })];
     }
-    const plan = planSubscription(schema, document, operationName, variables);
-    if (isErrors(plan)) return plan;
-    const source: StreamSource<Change> =
-      plan.field === 'paymentIntentUpdated'
-        ? ((await paymentIntentSource(plan, principal, sourceDeps)) as StreamSource<Change>)
-        : (conversionSource(plan, principal, sourceDeps) as StreamSource<Change>);
-
     state.active++;
     perKey.set(limitKey, (perKey.get(limitKey) ?? 0) + 1);
-    const dropSlow = () => {
-      log.warn({ limitKey }, 'dropping a slow subscriber');
-      socket.close(SLOW_CONSUMER_CLOSE_CODE, 'Slow consumer: reconnect and resume');
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      state.active--;
+      const left = (perKey.get(limitKey) ?? 1) - 1;
+      if (left > 0) perKey.set(limitKey, left);
+      else perKey.delete(limitKey);
     };
-    const stream = new SubscriptionStream<Change>(
-      source,
-      { maxQueued: limits.maxQueuedEvents, statusKeys: plan.statusKeys, responseKey: plan.responseKey },
-      {
-        onSlow: dropSlow,
-        onEnd: () => {
-          state.active--;
-          const left = (perKey.get(limitKey) ?? 1) - 1;
-          if (left > 0) perKey.set(limitKey, left);
-          else perKey.delete(limitKey);
-        },
-      },
-    );
+  }
+
+  async function openStream(
+    socket: Extra['socket'],
+    state: ConnectionState,
+    document: DocumentNode,
+    operationName: string | undefined,
+    variables: Record<string, unknown> | undefined,
+    schema: GraphQLSchema,
+  ): Promise<SubscriptionStream<Change> | readonly GraphQLError[]> {
+    const release = reserve(state);
+    if (isErrors(release)) return release;
+    let stream: SubscriptionStream<Change> | undefined;
     try {
+      const plan = planSubscription(schema, document, operationName, variables);
+      if (isErrors(plan)) {
+        release();
+        return plan;
+      }
+      const { principal, limitKey } = state.identity;
+      const source: StreamSource<Change> =
+        plan.field === 'paymentIntentUpdated'
+          ? ((await paymentIntentSource(plan, principal, sourceDeps)) as StreamSource<Change>)
+          : (conversionSource(plan, principal, sourceDeps) as StreamSource<Change>);
+      const dropSlow = () => {
+        log.warn({ limitKey }, 'dropping a slow subscriber');
+        socket.close(SLOW_CONSUMER_CLOSE_CODE, 'Slow consumer: reconnect and resume');
+      };
+      const opened = new SubscriptionStream<Change>(
+        source,
+        { maxQueued: limits.maxQueuedEvents, statusKeys: plan.statusKeys, responseKey: plan.responseKey },
+        { onSlow: dropSlow, onEnd: release },
+      );
+      stream = opened;
       // Listening before the first next() (and so before any replay): nothing falls in between.
       const family = plan.field === 'paymentIntentUpdated' ? 'payment_intent' : 'conversion';
       const unlisten = await bus.listen(family, (change: Change) => {
-        if (socket.bufferedAmount > limits.maxBufferedBytes) {
-          dropSlow();
-          void stream.return();
-        } else stream.offer(change);
+        if (socket.bufferedAmount > limits.maxBufferedBytes) opened.dropSlow();
+        else opened.offer(change);
       });
-      stream.attach(unlisten);
+      opened.attach(unlisten);
+      return opened;
     } catch (err) {
-      await stream.return();
+      if (stream) await stream.return();
+      else release();
       throw err;
     }
-    return stream;
   }
 
   const options: Options = {

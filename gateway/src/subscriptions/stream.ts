@@ -36,6 +36,7 @@ export class SubscriptionStream<C extends Change> implements AsyncIterableIterat
   private wake: (() => void) | undefined;
   private replaying: AsyncIterator<C> | undefined;
   private ended = false;
+  private slow = false;
   private unlisten: (() => void) | undefined;
 
   constructor(
@@ -58,14 +59,21 @@ export class SubscriptionStream<C extends Change> implements AsyncIterableIterat
 
   /** Called by the bus for every live event of this family. Never blocks. */
   offer(change: C): void {
-    if (this.ended || !this.source.matches(change)) return;
-    if (this.pending.length >= this.opts.maxQueued) {
-      this.hooks.onSlow();
-      void this.return();
-      return;
-    }
+    if (this.ended || this.slow || !this.source.matches(change)) return;
+    if (this.pending.length >= this.opts.maxQueued) return this.dropSlow();
     this.pending.push(change);
     this.wake?.();
+  }
+
+  /**
+   * The subscriber cannot keep up: onSlow closes its socket, which ends every stream on it. No
+   * `complete` is sent, so the client sees the close code and knows to reconnect and resume.
+   */
+  dropSlow(): void {
+    if (this.ended || this.slow) return;
+    this.slow = true;
+    this.pending.length = 0;
+    this.hooks.onSlow();
   }
 
   async next(): Promise<IteratorResult<ExecutionResult>> {

@@ -1,7 +1,7 @@
 // The gateway → subgraph identity header. The gateway signs (timestamp, principal, request id,
 // SHA-256 of the exact body bytes) with HMAC-SHA256; a subgraph accepts a call only when the
 // signature matches, is at most 60 s old, and was made for this very body.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { constantTimeEqual } from './api-key.js';
 import { isPrincipal, type Principal } from './principal.js';
 
@@ -13,9 +13,20 @@ export function encodePrincipal(principal: Principal): string {
   return Buffer.from(JSON.stringify(principal), 'utf8').toString('base64url');
 }
 
+// The HMAC key object for the (one) secret in use: made once, not on every call.
+let lastSecret: string | undefined;
+let lastKey: KeyObject | undefined;
+function keyOf(secret: string): KeyObject {
+  if (secret !== lastSecret || !lastKey) {
+    lastKey = createSecretKey(Buffer.from(secret, 'utf8'));
+    lastSecret = secret;
+  }
+  return lastKey;
+}
+
 function mac(secret: string, t: number, principalB64: string, requestId: string, body: string | Buffer): string {
   const bodyHash = createHash('sha256').update(body).digest('hex');
-  return createHmac('sha256', secret).update(`${t}.${principalB64}.${requestId}.${bodyHash}`).digest('hex');
+  return createHmac('sha256', keyOf(secret)).update(`${t}.${principalB64}.${requestId}.${bodyHash}`).digest('hex');
 }
 
 /** Signature header value for a request carrying `principalB64` and `body`. */

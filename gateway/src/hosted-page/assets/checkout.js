@@ -24,7 +24,6 @@
 
   var NOTICES = {
     paid: ['Payment received', 'Thank you. Taking you back to ' + merchant + '…'],
-    complete: ['This checkout is already paid', 'Nothing more to pay here. You can return to ' + merchant + '.'],
     expired: ['This checkout has expired', 'Nothing was charged. Return to ' + merchant + ' to start again.'],
     canceled: ['This checkout is no longer available', 'Nothing was charged. Return to ' + merchant + ' to start again.'],
   };
@@ -48,9 +47,13 @@
     return api('').then(function (r) { return r.status === 200 ? r.body : null; });
   }
 
-  /** The page's step for a public view (page-html.ts pageState does the same on the server). */
+  /**
+   * The page's step for a public view (page-html.ts pageState does the same on the server). The
+   * page was open when it loaded, so a session that completes meanwhile was paid from here (or
+   * another tab): go on to the success URL like any payment that succeeded.
+   */
   function stateOf(view) {
-    if (view.status === 'complete') return 'complete';
+    if (view.status === 'complete') return 'paid';
     if (view.status === 'expired') return 'expired';
     if (view.status !== 'open' || !view.payment) return 'canceled';
     return paymentState(view.payment.status);

@@ -1,0 +1,107 @@
+// POST /graphql without express. Express 5's router walks every mounted layer for each request
+// and body-parser adds its own stream plumbing; together with the route's middleware that was
+// ~10 % of the gateway's CPU per query in the bench (bench/RESULTS.md). The common request,
+// `POST /graphql` with a JSON body of a declared length within the limit, is answered here with
+// the same steps in the same order: request id, HTTP metrics, body limit, strict JSON, request
+// context, then Apollo Server's own HTTP handling (CSRF prevention, parsing with the token limit,
+// validation with the query limits, auth in the context function, masking in formatError).
+// Anything else (GET, other content types or encodings, chunked or oversized bodies, other paths)
+// goes to express unchanged, which answers it as before.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { ErrorCode, REQUEST_ID_HEADER, UNEXPECTED_MESSAGE, requestIdFrom, runWithRequestContext, type Logger } from '@handoff/shared';
+import type { GatewayContext } from '../context.js';
+import type { GatewayMetrics } from './metrics.js';
+
+export interface GraphqlFastPathOptions {
+  apollo: ApolloServer<GatewayContext>;
+  maxBodyBytes: number;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** Builds the request's context (auth); throws a GraphQLError to refuse it. */
+  context(headers: IncomingMessage['headers'], requestId: string): Promise<GatewayContext>;
+  /** Everything this path does not take. */
+  fallback: RequestListener;
+}
+
+const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
+const BAD_JSON = JSON.stringify({ errors: [{ message: 'Request body is not valid JSON.', extensions: { code: ErrorCode.BAD_REQUEST } }] });
+const UNEXPECTED = JSON.stringify({ errors: [{ message: UNEXPECTED_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+
+export function graphqlFastPath(opts: GraphqlFastPathOptions): RequestListener {
+  const { apollo, metrics, maxBodyBytes, logger } = opts;
+  const durationOfGraphql = metrics.httpDuration.labels({ route: '/graphql' });
+
+  const taken = (req: IncomingMessage): boolean => {
+    if (req.method !== 'POST' || req.url !== '/graphql') return false;
+    const type = req.headers['content-type'];
+    if (type === undefined || !JSON_CONTENT_TYPE.test(type)) return false;
+    if (req.headers['content-encoding'] !== undefined || req.headers['transfer-encoding'] !== undefined) return false;
+    const length = req.headers['content-length'];
+    return length !== undefined && /^\d{1,9}$/.test(length) && Number(length) <= maxBodyBytes;
+  };
+
+  const answer = (res: ServerResponse, status: number, body: string) => {
+    res.statusCode = status;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.setHeader('content-length', Buffer.byteLength(body));
+    res.end(body);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string, text: string) => {
+    // body-parser's strict mode: only an object or an array is a JSON body.
+    const first = text.trimStart()[0];
+    let body: unknown;
+    try {
+      if (first !== '{' && first !== '[') throw new SyntaxError('not an object or array');
+      body = JSON.parse(text);
+    } catch {
+      answer(res, 400, BAD_JSON);
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: 'POST', headers, search: '', body },
+      context: () => opts.context(req.headers, requestId),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.setHeader('content-length', Buffer.byteLength(response.body.string));
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
+  return (req, res) => {
+    if (!taken(req)) {
+      opts.fallback(req, res);
+      return;
+    }
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      durationOfGraphql.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.httpRequests.inc({ route: '/graphql', status: res.statusCode });
+    });
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
+      runWithRequestContext({ requestId }, () =>
+        handle(req, res, requestId, text).catch((err: unknown) => {
+          logger.error({ err }, 'gateway request failed');
+          if (!res.headersSent) answer(res, 500, UNEXPECTED);
+          else res.destroy();
+        }),
+      );
+    });
+  };
+}
