@@ -3,32 +3,20 @@
 // waits out a processing payment, each ending on the merchant's success URL (served by route
 // interception: no network here). Screenshots of every step go to test/artifacts/hosted-page/.
 // Without Chromium the suite is skipped locally, with the reason in its name; in CI it fails.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
+import { browserSuiteTitle, launchBrowser, skipBrowser, type Browser } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/hosted-page/', import.meta.url));
 const SHOP = 'https://shop.example';
-const haveChromium = existsSync(CHROMIUM);
-const skip = !haveChromium && !process.env.CI;
-const title = skip ? `hosted page in Chromium (skipped: ${CHROMIUM} is not installed; apt-get install -y chromium)` : 'hosted page in Chromium';
+const skip = skipBrowser;
+const title = browserSuiteTitle('hosted page in Chromium');
 
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
 const CONNECT = `mutation($id: ID!) { connectPaymentProcessor(merchantId: $id, input: { provider: TEST }) { provider } }`;
@@ -39,8 +27,8 @@ const SESSION_STATUS = `query($id: ID!) { checkoutSession(id: $id) { status paym
 describe.skipIf(skip)(title, () => {
   let handoff: RunningHandoff;
   let merchant: GqlClient;
+  let browser: Browser;
   let context: BrowserContext;
-  let userDataDir: string;
   const problems: string[] = [];
 
   async function newSession(): Promise<{ id: string; url: string }> {
@@ -78,7 +66,6 @@ describe.skipIf(skip)(title, () => {
   const successUrl = (id: string) => `${SHOP}/thanks?session_id=${id}`;
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium package`);
     mkdirSync(ARTIFACTS, { recursive: true });
     handoff = await startTestHandoff();
     const admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
@@ -87,23 +74,12 @@ describe.skipIf(skip)(title, () => {
     await admin.ok(CONNECT, { id: m.id });
     merchant = admin.as((await admin.ok(CREATE_KEY, { input: { role: 'MERCHANT', merchantId: m.id } })).createApiKey.key);
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'handoff-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1100, height: 820 },
-      locale: 'en-GB',
-    });
-    // The merchant's shop, answered in the browser (this machine has no network).
-    await context.route(`${SHOP}/**`, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html><title>Shop</title><h1>Thanks for your order</h1>` }),
-    );
+    browser = await launchBrowser(SHOP);
+    context = browser.context;
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await handoff?.stop();
   });
 

@@ -37,9 +37,9 @@ function parseArgs(argv: string[]) {
   const quick = flag('quick');
   return {
     quick,
-    rounds: Number(value('rounds') ?? (quick ? 1 : 5)),
-    seconds: Number(value('seconds') ?? (quick ? 1 : 5)),
-    warmup: Number(value('warmup') ?? (quick ? 1 : 5)),
+    rounds: Number(value('rounds') ?? (quick ? 1 : 3)),
+    seconds: Number(value('seconds') ?? (quick ? 1 : 4)),
+    warmup: Number(value('warmup') ?? (quick ? 1 : 3)),
     queries: (value('queries') ?? 'Q1,Q2,Q3').split(',') as QueryName[],
     conns: (value('conns') ?? '1,32').split(',').map(Number),
     targets: (value('targets') ?? ALL_TARGETS.join(',')).split(',') as TargetName[],

@@ -30,16 +30,18 @@ export async function listenGracefully(
     port: address.port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
     close: () =>
-      (closing ??= new Promise<void>(async (resolve) => {
+      (closing ??= (async () => {
         // Upgraded sockets are not HTTP connections: the server would wait for them forever.
         await attached?.close().catch(() => undefined);
-        const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
-        deadline.unref();
-        server.close(() => {
-          clearTimeout(deadline);
-          resolve();
+        await new Promise<void>((resolve) => {
+          const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+          deadline.unref();
+          server.close(() => {
+            clearTimeout(deadline);
+            resolve();
+          });
+          server.closeIdleConnections();
         });
-        server.closeIdleConnections();
-      })),
+      })()),
   };
 }
