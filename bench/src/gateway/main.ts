@@ -272,7 +272,16 @@ async function main() {
   if (args.write) {
     mkdirSync(dirname(args.out), { recursive: true });
     writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(args.md, md);
+    // Hand-written analysis below the marker survives a re-run.
+    const marker = '<!-- notes: kept across runs -->';
+    let notes = '';
+    try {
+      const previous = readFileSync(args.md, 'utf8');
+      if (previous.includes(marker)) notes = previous.slice(previous.indexOf(marker));
+    } catch {
+      /* first run */
+    }
+    writeFileSync(args.md, notes ? `${md}\n${notes}` : md);
     log(`wrote ${args.out} and ${args.md}`);
   }
   if (args.profile) {
