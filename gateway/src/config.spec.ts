@@ -14,7 +14,7 @@ describe('loadGatewayConfig', () => {
       'payment-intent': 'http://127.0.0.1:4003/graphql',
       'conversion-ledger': 'http://127.0.0.1:4004/graphql',
     });
-    expect(c.limits).toEqual({ maxDepth: 12, maxAliases: 15, maxTokens: 2000, maxDirectives: 10, maxCost: 5000 });
+    expect(c.limits).toEqual({ maxDepth: 12, maxAliases: 15, maxTokens: 2000, maxDirectives: 10, maxCost: 50_000 });
     expect(c.apiKeyCacheTtlMs).toBe(2000);
     expect(c.supergraphPath).toBe(DEFAULT_SUPERGRAPH_PATH);
     expect(DEFAULT_SUPERGRAPH_PATH).toMatch(/gateway[\\/]supergraph\.graphql$/);

@@ -24,7 +24,9 @@ const schema = baseConfigSchema.extend({
   MAX_ALIASES: positiveInt.default(15),
   MAX_TOKENS: positiveInt.default(2000),
   MAX_DIRECTIVES: positiveInt.default(10),
-  MAX_COST: positiveInt.default(5000),
+  // graphql-armor weighs list sizes (`first`): a 100-row BI page of conversions costs ~32k, a
+  // merchants(100) × offers(100) fan-out ~550k.
+  MAX_COST: positiveInt.default(50_000),
   /** Largest request body accepted, in bytes (413 above it). */
   MAX_BODY_BYTES: positiveInt.default(256 * 1024),
   /** Per subgraph call, connect to last byte. */

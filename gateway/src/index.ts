@@ -6,4 +6,4 @@ export { routeMounts, type RouteMount, type GatewayRouteDeps, type ExecuteResult
 export { CachingApiKeyResolver, merchantApiKeyLookup, type ApiKeyResolver, type ApiKeyLookup, type ResolvedApiKey } from './auth/api-key-resolver.js';
 export { SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
 export type { RunningServer } from '@handoff/shared';
-export { LIVE_PAYMENT_SCRIPT, PAYMENT_STATUS_SUBSCRIPTION } from './subscriptions/hosted-page-client.js';
+export { PAYMENT_STATUS_SUBSCRIPTION } from './subscriptions/hosted-page-client.js';

@@ -34,7 +34,7 @@ describe('query limits → 400 QUERY_TOO_COMPLEX with a clear message', () => {
     ['aliases', `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: viewer { role }`).join(' ')} }`, /^Aliases limit of 15 exceeded, found 16\.$/],
     ['tokens', `{ ${'__typename '.repeat(2100)}}`, /^Token limit of 2000 exceeded\.$/],
     ['directives', `{ ${Array.from({ length: 11 }, (_, i) => `t${i}: __typename @include(if: true)`).join(' ')} }`, /^Directives limit of 10 exceeded, found 11\.$/],
-    ['cost', '{ merchants(first: 100) { edges { node { offers(first: 100) { edges { node { id name } } } } } } }', /^Query Cost limit of 5000 exceeded, found \d+/],
+    ['cost', '{ merchants(first: 100) { edges { node { offers(first: 100) { edges { node { id name } } } } } } }', /^Query Cost limit of 50000 exceeded, found \d+/],
   ];
   for (const [name, query, message] of cases) {
     it(name, async () => {

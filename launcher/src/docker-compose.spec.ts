@@ -2,7 +2,7 @@
 // What each process reads is derived from its package's src/config.ts (the zod schema keys,
 // plus shared/src/config/config.ts where it extends baseConfigSchema), never from a hand list,
 // and what it requires in production is found by loading that config with compose's env.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,6 +23,14 @@ const dotEnv: Record<string, string> = {
   HANDOFF_INTERNAL_SECRET: randomBytes(32).toString('hex'),
   HANDOFF_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   HANDOFF_ADMIN_KEY: `hk_adm_${randomBytes(24).toString('hex')}`,
+  // What `npm run keys:attribution` prints.
+  ...(() => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    return {
+      AAP_SIGNING_KEY: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+      AAP_PUBLIC_KEYS: JSON.stringify({ k1: publicKey.export({ format: 'der', type: 'spki' }).toString('base64') }),
+    };
+  })(),
 };
 
 const EXPECTED_SERVICES = [

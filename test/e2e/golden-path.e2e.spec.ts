@@ -44,6 +44,15 @@ const CONVERSIONS = `query($m: ID!) {
   }
 }`;
 
+const BI_PAGE = `query($m: ID!) { conversions(filter: { merchantId: $m }, first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
+  id status conversionPath verification orderReference validationPeriodDays validatesAt
+  transactionValue { amountMinor amount currency }
+  commission { type amount { amountMinor amount currency } networkFee { amountMinor amount currency } builderPayout { amountMinor amount currency } }
+  merchant { id name } agent { id name builder { name registered } }
+  milestones { step status recordedAt metadata }
+  ledgerEntries { id account direction amount { amount currency } transactionId createdAt }
+} } } }`;
+
 describe.skipIf(skipBrowser)(browserSuiteTitle('golden path: agent checkout → browser payment → verified conversion'), () => {
   let handoff: RunningHandoff;
   let browser: Browser;
@@ -131,5 +140,15 @@ describe.skipIf(skipBrowser)(browserSuiteTitle('golden path: agent checkout → 
     });
     // The agent sees the conversion it earned; another merchant would not (tenancy is swept elsewhere).
     expect((await agent.ok(CONVERSIONS, { m: merchantId })).conversions.totalCount).toBe(1);
+
+    // Finance reads a full page with everything attached, within the gateway's query limits.
+    const biPage = await admin.ok(BI_PAGE, { m: merchantId });
+    expect(biPage.conversions.edges[0].node.ledgerEntries.length).toBeGreaterThanOrEqual(2);
+    expect((await admin.ok(`{ ledgerCheck { balanced unbalancedTransactions balanceMismatches overdrawnAccounts } }`)).ledgerCheck).toEqual({
+      balanced: true,
+      unbalancedTransactions: [],
+      balanceMismatches: [],
+      overdrawnAccounts: [],
+    });
   });
 });

@@ -155,14 +155,21 @@ describe.skipIf(skip)(title, () => {
     await page.close();
   });
 
-  it('waits out a processing payment (polling) and then goes to the success URL', async () => {
+  it('follows a processing payment live over graphql-ws and then goes to the success URL', async () => {
     const s = await newSession();
     const page = await openPage(s.url);
+    // The page's live channel: a graphql-ws socket on its own origin carrying the payment's updates.
+    const frames: string[] = [];
+    page.on('websocket', (ws) => {
+      if (ws.url().endsWith('/graphql')) ws.on('framereceived', (f) => frames.push(String(f.payload)));
+    });
     await fillCard(page, '4000000000000077');
     await page.getByRole('button', { name: /^Pay / }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/processing/i);
     await shot(page, '10-processing');
     await page.waitForURL(successUrl(s.id), { timeout: 30_000 });
+    expect(frames.some((f) => f.includes('"type":"connection_ack"'))).toBe(true);
+    expect(frames.some((f) => f.includes('"type":"next"') && f.includes('SUCCEEDED'))).toBe(true);
     await page.close();
   });
 

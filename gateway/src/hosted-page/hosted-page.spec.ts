@@ -114,3 +114,15 @@ describe('page', () => {
     expect(pageState(publicView(session({ status: 'COMPLETE' })))).toBe('complete');
   });
 });
+
+describe('payment-watch.js', () => {
+  it('sends exactly the subscription the gateway documents for the hosted page', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { parse, print } = await import('graphql');
+    const { PAYMENT_STATUS_SUBSCRIPTION } = await import('../subscriptions/hosted-page-client.js');
+    const source = await readFile(new URL('./assets/payment-watch.js', import.meta.url), 'utf8');
+    const sent = /var SUBSCRIPTION =\s*'([^']+)'/.exec(source)?.[1];
+    expect(sent).toBeDefined();
+    expect(print(parse(sent!))).toBe(print(parse(PAYMENT_STATUS_SUBSCRIPTION)));
+  });
+});

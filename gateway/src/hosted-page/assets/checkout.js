@@ -112,6 +112,8 @@
   function startWatching() {
     if (stopWatching || !window.HandoffPaymentWatch) return;
     stopWatching = window.HandoffPaymentWatch.watchPayment(loadView, applyView, {
+      sessionId: sessionId,
+      clientSecret: secret,
       keepWatching: function (view) {
         var state = stateOf(view);
         return state === 'processing' || state === 'challenge';
