@@ -64,7 +64,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.e2e.spec.ts'],
+          include: ['test/e2e/**/*.e2e.spec.ts', 'test/faults/**/*.fault.spec.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -36,7 +36,7 @@ const schema = baseConfigSchema.extend({
   SUBGRAPH_MAX_SOCKETS: positiveInt.default(128),
   /** graphql-ws (gateway/src/subscriptions): limits per connection, per key, per subscriber. */
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt.default(25),
-  /** Per API key (or client secret), on one gateway replica. */
+  /** Per API key (or client secret), across every gateway replica (counted in Redis). */
   WS_MAX_SUBSCRIPTIONS_PER_KEY: positiveInt.default(200),
   /** A connection with more unsent bytes than this is dropped as a slow consumer (close 1013). */
   WS_MAX_BUFFERED_BYTES: positiveInt.default(1024 * 1024),

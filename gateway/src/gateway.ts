@@ -12,6 +12,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError } from 'graphql';
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
@@ -98,7 +99,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     new CachingApiKeyResolver(merchantApiKeyLookup({ merchantUrl: subgraphUrls.merchant, fetcher: fetcherFor('merchant-api-keys') }), {
       ttlMs: config.apiKeyCacheTtlMs,
     });
-  const authenticator = new Authenticator(apiKeys, config.adminKey);
+  const authenticator = new Authenticator(apiKeys, config.adminKey, config.internalSecret);
 
   const gateway = new ApolloGateway({
     supergraphSdl: opts.supergraphSdl,
@@ -217,11 +218,12 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     validationRules: protection.validationRules,
     execute: routeDeps.execute,
     authenticate: (authorization) => authenticator.authenticate(authorization),
+    invalidateApiKey: (keyHash) => apiKeys.invalidate(keyHash),
   });
 
   app.all(
     '/graphql',
-    express.json({ limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] }),
+    express.json({ limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'], verify: refuseInvalidUtf8 }),
     (req: GatewayRequest, _res: Response, next: NextFunction) => {
       // Express 5 leaves req.body unset for bodies it did not parse; Apollo then answers 400 itself.
       if (!('body' in req)) (req as { body?: unknown }).body = undefined;
@@ -233,7 +235,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     }),
   );
 
-  // The request context of a /graphql operation: the caller's principal from its API key.
+  // The request context of a /graphql operation: the caller's principal from its API key or client secret.
   async function graphqlContext(headers: IncomingHttpHeaders, requestId: string): Promise<GatewayContext> {
     let auth;
     try {
@@ -315,12 +317,21 @@ function routeOf(path: string): string {
   return 'other';
 }
 
+const INVALID_UTF8 = 'entity.utf8.invalid';
+
+/** body-parser's `verify` hook: a JSON body is UTF-8 (RFC 8259); invalid bytes are refused, not turned into U+FFFD. */
+function refuseInvalidUtf8(_req: unknown, _res: unknown, buf: Buffer): void {
+  if (!isUtf8(buf)) throw Object.assign(new Error('Request body is not valid UTF-8.'), { status: 400, type: INVALID_UTF8 });
+}
+
 function httpErrorOf(err: { status?: number; type?: string }, limit: number): { status: number; message: string } {
   switch (err?.type) {
     case 'entity.too.large':
       return { status: 413, message: `Request body too large (limit ${limit} bytes).` };
     case 'entity.parse.failed':
       return { status: 400, message: 'Request body is not valid JSON.' };
+    case INVALID_UTF8:
+      return { status: 400, message: 'Request body is not valid UTF-8.' };
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return { status: 415, message: 'Unsupported body encoding or charset.' };

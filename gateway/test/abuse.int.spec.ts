@@ -74,6 +74,21 @@ describe('malformed requests → 4xx, never 500', () => {
     ['JSON null', 'null'],
     ['JSON string', '"{ __typename }"'],
     ['batched array', JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }])],
+    ['5 000 fragments', JSON.stringify({ query: `{ viewer { ${Array.from({ length: 5000 }, (_, i) => `...F${i}`).join(' ')} } } ${Array.from({ length: 5000 }, (_, i) => `fragment F${i} on Viewer { role }`).join(' ')}` })],
+    ['a fragment spread 10 000 times', JSON.stringify({ query: `{ viewer { ${'...F '.repeat(10_000)}} } fragment F on Viewer { role }` })],
+    ['nested fragments 500 deep', JSON.stringify({ query: `{ viewer { ...F0 } } ${Array.from({ length: 500 }, (_, i) => `fragment F${i} on Viewer { ${i < 499 ? `...F${i + 1}` : 'role'} }`).join(' ')}` })],
+    ['variables nested 5 000 lists deep', `{"query":"query($ids: [ID!]) { __typename }","variables":{"ids":${'['.repeat(5000)}${']'.repeat(5000)}}}`],
+    ['variables nested 5 000 objects deep', `{"query":"query($i: MerchantCreateInput) { __typename }","variables":{"i":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}}`],
+    ['a list variable of 100 000 items', JSON.stringify({ query: 'query($ids: [ID!]!) { __typename }', variables: { ids: Array.from({ length: 100_000 }, () => 1) } })],
+    ['variables is an array', JSON.stringify({ query: '{ __typename }', variables: [1, 2] })],
+    ['variables is a number', JSON.stringify({ query: '{ __typename }', variables: 7 })],
+    ['extensions is a string', JSON.stringify({ query: '{ __typename }', extensions: 'x' })],
+    ['operationName is an object', JSON.stringify({ query: '{ __typename }', operationName: { a: 1 } })],
+    ['__proto__ in variables', '{"query":"mutation($i: MerchantCreateInput!) { createMerchant(input: $i) { merchant { id } } }","variables":{"__proto__":{"i":{"name":"X"}},"i":{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}}}}'],
+    ['__proto__ as the body', '{"__proto__":{"query":"{ __typename }"}}'],
+    ['NUL and lone surrogates in the query', JSON.stringify({ query: '{ merchant(id: "\u0000\ud800") { id } }' })],
+    ['a 2 000-digit integer literal', JSON.stringify({ query: `{ merchants(first: ${'9'.repeat(2000)}) { totalCount } }` })],
+    ['a 2 000-digit integer variable', `{"query":"query($n: Int) { merchants(first: $n) { totalCount } }","variables":{"n":${'9'.repeat(2000)}}}`],
   ];
   for (const [name, body] of bodies) {
     it(name, async () => {
@@ -84,6 +99,22 @@ describe('malformed requests → 4xx, never 500', () => {
       expect(r.text).not.toMatch(/Unexpected error|stack|at \/|node_modules/);
     });
   }
+
+  it('invalid UTF-8 in the body → 4xx, never 500', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"query":"{ merchant(id: \\"'), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0xed, 0xa0, 0x80]), Buffer.from('\\") { id } }"}')]);
+    const r = await postRaw(url, bytes, admin());
+    expect(r.status, r.text.slice(0, 300)).toBe(400);
+    expect(r.json.errors[0].message).toBe('Request body is not valid UTF-8.');
+    // The same bytes chunked (no content-length) take the express path: the same answer.
+    const chunked = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...admin() },
+      body: new ReadableStream({ start: (c) => (c.enqueue(bytes), c.close()) }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(400);
+    expect(((await chunked.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toBe('Request body is not valid UTF-8.');
+  });
 
   it('a body over 256 kB → 413 with a JSON error', async () => {
     const r = await postRaw(url, JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(300_000) } }));

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
+import { AgentSessionDocument, CheckoutDocument, RecommendDocument, StartAgentSessionDocument } from '../generated/graphql.js';
 
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id name } }`;
 const CONNECT = `mutation($id: ID!, $input: ConnectPaymentProcessorInput!) { connectPaymentProcessor(merchantId: $id, input: $input) { provider status } }`;
@@ -104,11 +105,11 @@ describe('checkout through the gateway', () => {
   });
 
   it('takes an agent with only its key from startAgentSession to a checkout URL with a signed attribution', async () => {
-    const started = (await agent.ok(START, { input: { query: 'cheap 30GB SIM' } })).startAgentSession;
-    expect(started.status).toBe('ACTIVE');
-    const rec = (await agent.ok(RECOMMEND, { input: { sessionId: started.id, offerId } })).recommend;
+    const started = (await agent.ok(StartAgentSessionDocument, { input: { query: 'cheap 30GB SIM' } })).startAgentSession;
+    expect(started).toMatchObject({ status: 'ACTIVE', query: 'cheap 30GB SIM', version: 1, recommendations: [] });
+    const rec = (await agent.ok(RecommendDocument, { input: { sessionId: started.id, offerId } })).recommend;
     expect(rec).toMatchObject({ offer: { id: offerId, name: '30GB Rolling Monthly' }, merchant: { id: smarty.id, name: 'SMARTY' }, session: { id: started.id } });
-    const out = (await agent.ok(CHECKOUT, { input: { sessionId: started.id, recommendationId: rec.id, userDetails: {} } })).checkout;
+    const out = (await agent.ok(CheckoutDocument, { input: { sessionId: started.id, recommendationId: rec.id, userDetails: {} } })).checkout;
     expect(out).toMatchObject({
       status: 'awaiting_payment',
       backend: 'orchestrated',
@@ -121,12 +122,17 @@ describe('checkout through the gateway', () => {
     expect(out.paymentId).toBeTruthy();
     expect(out.checkoutUrl).toBe(out.checkoutSession.url);
     expect(out.checkoutUrl.startsWith(`${handoff.env.PUBLIC_BASE_URL}/checkout/${out.transactionId}?cs=`)).toBe(true);
-    const a = out.checkoutSession.attribution;
+    expect(out.checkoutSession).toMatchObject({ status: 'OPEN', mode: 'PAYMENT', paymentIntentId: out.paymentId, paymentMismatch: null, metadata: {} });
+    expect(out.checkoutSession.lineItems).toEqual([
+      { name: '30GB Rolling Monthly', quantity: 1, unitAmount: out.amount, total: out.amount, offer: { id: offerId } },
+    ]);
+    const a = out.checkoutSession.attribution!;
     expect(a).toMatchObject({ recommendationId: rec.id, sessionId: started.id, offerId, merchantId: smarty.id });
     const keys = attributionPublicKeys(JSON.parse(handoff.env.AAP_PUBLIC_KEYS!));
     const verified = verifyAttributionCode(a.aapCode, { publicKeys: keys });
     expect(verified.ok && verified.claims).toMatchObject({ recommendationId: rec.id, agentId: a.agentId, amountMinor: 1000, currency: 'GBP' });
-    expect((await agent.ok(AGENT_SESSION, { id: started.id })).agentSession).toMatchObject({ status: 'CHECKOUT', recommendations: [{ id: rec.id }] });
+    const after = (await agent.ok(AgentSessionDocument, { id: started.id })).agentSession;
+    expect(after).toMatchObject({ status: 'CHECKOUT', version: 2, recommendations: [{ id: rec.id }] });
   });
 
   describe("seed 000's failure table, through POST /v1/checkout", () => {

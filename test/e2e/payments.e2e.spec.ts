@@ -167,7 +167,7 @@ describe('webhooks in, on the gateway port', () => {
     expect(await inbox(e.id)).toHaveLength(1);
   });
 
-  it('400 and nothing stored: stale, future, tampered, re-serialised, wrong merchant’s secret, missing header, v0 only', async () => {
+  it('400 and nothing stored: stale, future, tampered, re-serialised, wrong merchant’s secret, missing or garbage header, v0 only', async () => {
     const pi = await intent();
     const now = Math.floor(Date.now() / 1000);
     const variants: Array<(b: string) => [string, Record<string, string>]> = [
@@ -177,6 +177,7 @@ describe('webhooks in, on the gateway port', () => {
       (b) => [JSON.stringify(JSON.parse(b), null, 2), { 'handoff-signature': signatureHeader(shop.secret, b) }],
       (b) => [b, { 'handoff-signature': signatureHeader(other.secret, b) }],
       (b) => [b, {}],
+      (b) => [b, { 'handoff-signature': 'garbage' }],
       (b) => [b, { 'handoff-signature': `t=${now},v0=${computeSignature(shop.secret, now, b)}` }],
     ];
     for (const make of variants) {
@@ -187,11 +188,28 @@ describe('webhooks in, on the gateway port', () => {
     }
   });
 
+  it('several v1 during a secret rotation: accepted when one matches the current secret', async () => {
+    const pi = await intent();
+    const e = event('payment_intent.processing', piObject(pi.providerPaymentId, 'processing'));
+    const body = JSON.stringify(e);
+    const t = Math.floor(Date.now() / 1000);
+    const rotated = `t=${t},v1=${computeSignature('whsec_retired_secret_0000000000000', t, body)},v1=${computeSignature(shop.secret, t, body)}`;
+    expect(await post(shop.id, body, { 'handoff-signature': rotated })).toEqual({ status: 200, json: { received: true, status: 'queued' } });
+    await eventually(async () => (await read(pi.id)).status === 'PROCESSING', 'applied');
+    // Only retired or foreign secrets: refused.
+    const stale = event('payment_intent.processing', piObject(pi.providerPaymentId, 'processing'));
+    const staleBody = JSON.stringify(stale);
+    const none = `t=${t},v1=${computeSignature('whsec_retired_secret_0000000000000', t, staleBody)},v1=${computeSignature(other.secret, t, staleBody)}`;
+    expect((await post(shop.id, staleBody, { 'handoff-signature': none })).status).toBe(400);
+    expect(await inbox(stale.id)).toHaveLength(0);
+  });
+
   it('413 when too large; unknown type → 200, recorded, no effect', async () => {
     expect((await post(shop.id, JSON.stringify({ pad: 'x'.repeat(400_000) }), { 'handoff-signature': 't=1,v1=' + 'a'.repeat(64) })).status).toBe(413);
     const e = event('invoice.paid', { id: 'in_1', object: 'invoice', metadata: {} });
     expect(await signed(shop.id, shop.secret, e)).toEqual({ status: 200, json: { received: true, status: 'queued' } });
     await eventually(async () => (await inbox(e.id))[0]?.processed_at, 'recorded');
+    expect((await inbox(e.id))[0]?.outcome).toMatch(/^no_effect:/);
   });
 
   it('out of order converges; an unknown intent is kept and reconciled', async () => {

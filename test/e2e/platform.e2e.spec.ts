@@ -1,6 +1,8 @@
 // The platform through the gateway, as a client uses it: an admin sets up merchants, offers,
 // agents and keys; each key then sees exactly what its role allows.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsChannel, type OutboxJobData } from '@handoff/shared';
 import type { RunningHandoff } from '@handoff/launcher';
 import {
   ConnectPaymentProcessorDocument as CONNECT,
@@ -12,6 +14,7 @@ import {
   OffersDocument,
   RegisterAgentDocument as REGISTER_AGENT,
   RevokeApiKeyDocument as REVOKE_KEY,
+  UpdateMerchantDocument as UPDATE_MERCHANT,
   ViewerDocument as VIEWER,
   type CreateMerchantInput,
 } from '../generated/graphql.js';
@@ -143,6 +146,40 @@ describe('platform through the gateway', () => {
     expect(merchantKeyId).not.toBe(apiKey.id);
   });
 
+  it('SUSPENDED: agents stop seeing the merchant and its offers; its key reads but cannot write; an admin reactivates', async () => {
+    const m = (await admin.ok(CREATE_MERCHANT, { input: smartyInput('To Suspend') })).createMerchant;
+    const offer = (
+      await admin.ok(CREATE_OFFER, { input: { merchantId: m.id, name: 'Suspended plan', price: { amountMinor: 700, currency: 'GBP' } } })
+    ).createOffer;
+    const own = anon.as((await admin.ok(CREATE_KEY, { input: { role: 'MERCHANT', merchantId: m.id } })).createApiKey.key);
+    const agent = anon.as(agentKey);
+    const agentSees = async () => ({
+      merchant: (await agent.ok(MERCHANT, { id: m.id })).merchant?.id ?? null,
+      inList: (await agent.ok(MERCHANTS.doc, MERCHANTS.vars)).merchants.edges.some((e) => e.node.id === m.id),
+      offers: (await agent.ok(OffersDocument, { merchantId: m.id, first: 10 })).offers.edges.map((e) => e.node.id),
+    });
+    expect(await agentSees()).toEqual({ merchant: m.id, inList: true, offers: [offer.id] });
+
+    // Only an admin changes the status.
+    expect(await own.errorCode(UPDATE_MERCHANT, { id: m.id, input: { status: 'SUSPENDED' } })).toBe('FORBIDDEN');
+    const suspended = (await admin.ok(UPDATE_MERCHANT, { id: m.id, input: { status: 'SUSPENDED' } })).updateMerchant;
+    expect(suspended.status).toBe('SUSPENDED');
+
+    expect(await agentSees()).toEqual({ merchant: null, inList: false, offers: [] });
+    expect((await own.ok(MERCHANT, { id: m.id })).merchant).toMatchObject({ id: m.id, status: 'SUSPENDED' });
+    expect(await own.errorCode(UPDATE_MERCHANT, { id: m.id, input: { name: 'Renamed' } })).toBe('FORBIDDEN');
+    expect(
+      await own.errorCode(CREATE_OFFER, { input: { merchantId: m.id, name: 'More', price: { amountMinor: 100, currency: 'GBP' } } }),
+    ).toBe('FORBIDDEN');
+    expect(await own.errorCode(CONNECT, { merchantId: m.id, input: { provider: 'TEST' } })).toBe('FORBIDDEN');
+    expect((await admin.ok(MERCHANT, { id: m.id })).merchant!.name).toBe('To Suspend');
+
+    const back = (await admin.ok(UPDATE_MERCHANT, { id: m.id, input: { status: 'ACTIVE' } })).updateMerchant;
+    expect(back.status).toBe('ACTIVE');
+    expect(await agentSees()).toEqual({ merchant: m.id, inList: true, offers: [offer.id] });
+    expect((await own.ok(UPDATE_MERCHANT, { id: m.id, input: { name: 'Back Again' } })).updateMerchant.name).toBe('Back Again');
+  });
+
   it('wrong role is FORBIDDEN: an agent cannot create merchants or keys', async () => {
     const agent = anon.as(agentKey);
     expect(await agent.errorCode(CREATE_MERCHANT, { input: smartyInput('nope') })).toBe('FORBIDDEN');
@@ -213,6 +250,28 @@ describe('platform through the gateway', () => {
     expect(money.errors?.[0]?.extensions?.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED/);
     const list = (await admin.ok(MERCHANTS.doc, MERCHANTS.vars)).merchants.edges.map((e) => e.node.name);
     expect(list).not.toContain('Bad Country');
+  });
+
+  it('one request id travels from the client through the gateway and the subgraph into the event its outbox publishes', async () => {
+    const sub = new Redis(handoff.env.REDIS_URL!);
+    try {
+      const channel = eventsChannel(handoff.env.QUEUE_PREFIX!, 'merchant.created');
+      const seen: OutboxJobData[] = [];
+      sub.on('message', (_ch: string, message: string) => seen.push(JSON.parse(message) as OutboxJobData));
+      await sub.subscribe(channel);
+      const traced = admin.withHeaders({ 'x-request-id': 'e2e-trace-platform-0001' });
+      const r = await traced.request(CREATE_MERCHANT, { input: smartyInput('Traced') });
+      expect(r.headers.get('x-request-id')).toBe('e2e-trace-platform-0001');
+      const id = r.data!.createMerchant.id;
+      await expect.poll(() => seen.find((e) => e.aggregateId === id)?.requestId, { timeout: 10_000 }).toBe('e2e-trace-platform-0001');
+      // Without a client id the gateway makes one, returns it, and the event carries that one.
+      const plain = await admin.request(CREATE_MERCHANT, { input: smartyInput('Untraced') });
+      const minted = plain.headers.get('x-request-id');
+      expect(minted).toMatch(/^[0-9a-f-]{36}$/);
+      await expect.poll(() => seen.find((e) => e.aggregateId === plain.data!.createMerchant.id)?.requestId, { timeout: 10_000 }).toBe(minted);
+    } finally {
+      sub.disconnect();
+    }
   });
 
   it('health, readiness and metrics answer', async () => {

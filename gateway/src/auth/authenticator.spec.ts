@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anonymous, encodePrincipal, generateApiKey, hashApiKey, type Principal } from '@handoff/shared';
+import { anonymous, clientSecretFor, encodePrincipal, generateApiKey, hashApiKey, type Principal } from '@handoff/shared';
 import { ANONYMOUS_PRINCIPAL_HEADER, Authenticator } from './authenticator.js';
 import type { ApiKeyResolver } from './api-key-resolver.js';
 
@@ -66,5 +66,39 @@ describe('Authenticator', () => {
 
   it('propagates a failed lookup (the caller answers 503, not 401)', async () => {
     await expect(new Authenticator(resolver(known, true)).authenticate(`Bearer ${merchantKey}`)).rejects.toThrow('merchant down');
+  });
+
+  describe('hosted page client secrets', () => {
+    const INTERNAL = 'i'.repeat(48);
+
+    it("a session's client secret → CLIENT of that session, without a lookup", async () => {
+      const r = resolver(known);
+      const result = await new Authenticator(r, ADMIN_KEY, INTERNAL).authenticate(`Bearer ${clientSecretFor('cs_01ABC', INTERNAL)}`);
+      const principal: Principal = { kind: 'CLIENT', checkoutSessionId: 'cs_01ABC' };
+      expect(result).toEqual({ ok: true, principal, principalHeader: encodePrincipal(principal) });
+      expect(r.asked).toEqual([]);
+    });
+
+    it('a forged, tampered or foreign-secret client secret → malformed', async () => {
+      const auth = new Authenticator(resolver(known), ADMIN_KEY, INTERNAL);
+      const good = clientSecretFor('cs_01ABC', INTERNAL);
+      for (const token of [
+        clientSecretFor('cs_01ABC', 'o'.repeat(48)),
+        good.slice(0, -1) + (good.endsWith('A') ? 'B' : 'A'),
+        clientSecretFor('cs_OTHER', INTERNAL).replace('cs_OTHER', 'cs_01ABC'),
+      ]) {
+        expect(await auth.authenticate(`Bearer ${token}`)).toEqual({ ok: false, reason: 'malformed' });
+      }
+    });
+
+    it('without the internal secret, no client secret is accepted', async () => {
+      const auth = new Authenticator(resolver(known), ADMIN_KEY);
+      expect(await auth.authenticate(`Bearer ${clientSecretFor('cs_01ABC', INTERNAL)}`)).toEqual({ ok: false, reason: 'malformed' });
+    });
+
+    it('API keys still resolve beside client secrets', async () => {
+      const result = await new Authenticator(resolver(known), ADMIN_KEY, INTERNAL).authenticate(`Bearer ${merchantKey}`);
+      expect(result).toMatchObject({ ok: true, principal: merchant });
+    });
   });
 });

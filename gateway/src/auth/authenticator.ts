@@ -1,7 +1,18 @@
 // `Authorization: Bearer <key>` → principal. No header: the anonymous principal (resolvers then
-// answer UNAUTHENTICATED where a key is needed). A header that is not a Bearer key, or a key that
-// is unknown or revoked: rejected before anything executes.
-import { anonymous, bearerToken, constantTimeEqual, encodePrincipal, hashApiKey, looksLikeApiKey } from '@handoff/shared';
+// answer UNAUTHENTICATED where a key is needed). A hosted page's client secret (bound to one
+// checkout session, checked without a lookup) → `{ kind: 'CLIENT', checkoutSessionId }`, which
+// the subgraphs confine to that session. A header that is not a Bearer key or client secret, or a
+// key that is unknown or revoked: rejected before anything executes.
+import {
+  anonymous,
+  bearerToken,
+  constantTimeEqual,
+  encodePrincipal,
+  hashApiKey,
+  looksLikeApiKey,
+  verifyClientSecret,
+  type Principal,
+} from '@handoff/shared';
 import type { ApiKeyResolver, ResolvedApiKey } from './api-key-resolver.js';
 
 export const ANONYMOUS_PRINCIPAL_HEADER = encodePrincipal(anonymous);
@@ -18,6 +29,8 @@ export class Authenticator {
   constructor(
     private readonly resolver: ApiKeyResolver,
     private readonly adminKey?: string,
+    /** The internal secret client secrets derive from; without it no client secret is accepted. */
+    private readonly internalSecret?: string,
   ) {
     if (adminKey) {
       const principal = Object.freeze({ kind: 'ADMIN' as const, keyId: 'bootstrap' });
@@ -31,6 +44,13 @@ export class Authenticator {
     const token = bearerToken(authorization);
     if (!token) return MALFORMED;
     if (this.adminKey && constantTimeEqual(token, this.adminKey)) return this.bootstrapAdmin!;
+    if (this.internalSecret) {
+      const checkoutSessionId = verifyClientSecret(token, this.internalSecret);
+      if (checkoutSessionId) {
+        const principal: Principal = { kind: 'CLIENT', checkoutSessionId };
+        return { ok: true, principal, principalHeader: encodePrincipal(principal) };
+      }
+    }
     if (!looksLikeApiKey(token)) return MALFORMED;
     const resolved = await this.resolver.resolve(hashApiKey(token));
     return resolved ? { ok: true, ...resolved } : UNKNOWN;

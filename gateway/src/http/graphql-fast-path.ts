@@ -7,6 +7,7 @@
 // validation with the query limits, auth in the context function, masking in formatError).
 // Anything else (GET, other content types or encodings, chunked or oversized bodies, other paths)
 // goes to express unchanged, which answers it as before.
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ErrorCode, REQUEST_ID_HEADER, UNEXPECTED_MESSAGE, requestIdFrom, runWithRequestContext, type Logger } from '@handoff/shared';
@@ -26,6 +27,7 @@ export interface GraphqlFastPathOptions {
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
 const BAD_JSON = JSON.stringify({ errors: [{ message: 'Request body is not valid JSON.', extensions: { code: ErrorCode.BAD_REQUEST } }] });
+const BAD_UTF8 = JSON.stringify({ errors: [{ message: 'Request body is not valid UTF-8.', extensions: { code: ErrorCode.BAD_REQUEST } }] });
 const UNEXPECTED = JSON.stringify({ errors: [{ message: UNEXPECTED_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
 
 export function graphqlFastPath(opts: GraphqlFastPathOptions): RequestListener {
@@ -94,7 +96,13 @@ export function graphqlFastPath(opts: GraphqlFastPathOptions): RequestListener {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      // A JSON body is UTF-8 (RFC 8259): invalid bytes are refused, not turned into U+FFFD.
+      if (!isUtf8(bytes)) {
+        answer(res, 400, BAD_UTF8);
+        return;
+      }
+      const text = bytes.toString('utf8');
       runWithRequestContext({ requestId }, () =>
         handle(req, res, requestId, text).catch((err: unknown) => {
           logger.error({ err }, 'gateway request failed');

@@ -4,7 +4,7 @@
 //   POST /api/v1/checkout/sessions     seed 002 (merchant checkout session, snake_case)
 //   GET  /api/v1/checkout/sessions/:id seed 002
 // Errors are `{ "error": <message>, "code": <CODE> }` with the HTTP status each seed gives.
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Principal } from '@handoff/shared';
 import type { GatewayRouteDeps, RouteMount } from '../routes.js';
@@ -207,10 +207,35 @@ export function fromSeed002(body: Record<string, unknown>): { input?: Record<str
   };
 }
 
-export const mountCheckoutRest: RouteMount = (app, deps) => {
-  const json = express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] });
+/** A body parser whose failures answer in this edge's `{ error, code }` shape, not /graphql's. */
+function jsonBody(limit: string): RequestHandler {
+  const parse = express.json({ limit, type: ['application/json', 'application/*+json'] });
+  return (req: Request, res: Response, next: NextFunction) =>
+    parse(req, res, (err?: unknown) => {
+      if (!err) return next();
+      const type = (err as { type?: string }).type;
+      if (type === 'entity.too.large') return sendError(res, 413, 'BAD_REQUEST', `The body must be at most ${limit}.`);
+      if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 415, 'BAD_REQUEST', 'Unsupported body encoding or charset.');
+      return sendError(res, 400, 'BAD_USER_INPUT', 'The body must be valid JSON.');
+    });
+}
 
-  app.post('/v1/checkout', json, async (req: Request, res: Response) => {
+/** Runs a handler; anything unexpected is logged and answered 500 in this edge's shape, never a stack. */
+function guarded(deps: GatewayRouteDeps, route: string, handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
+  return async (req: Request, res: Response) => {
+    try {
+      await handler(req, res);
+    } catch (err) {
+      deps.logger.error({ err }, `${route} failed`);
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
+    }
+  };
+}
+
+export const mountCheckoutRest: RouteMount = (app, deps) => {
+  const json = jsonBody('64kb');
+
+  app.post('/v1/checkout', json, guarded(deps, 'POST /v1/checkout', async (req: Request, res: Response) => {
     const principal = await authenticate(deps, req, res);
     if (!principal) return;
     const body = bodyObject(req) ?? {};
@@ -225,9 +250,9 @@ export const mountCheckoutRest: RouteMount = (app, deps) => {
     });
     if (result.errors?.length || !result.data?.checkout) return sendGraphQLError(res, result.errors?.[0], SEED_000_MESSAGES);
     res.status(200).json(toSeed000(result.data.checkout));
-  });
+  }));
 
-  app.post('/api/v1/checkout/sessions', json, async (req: Request, res: Response) => {
+  app.post('/api/v1/checkout/sessions', json, guarded(deps, 'POST /api/v1/checkout/sessions', async (req: Request, res: Response) => {
     const principal = await authenticate(deps, req, res);
     if (!principal) return;
     const body = bodyObject(req);
@@ -241,9 +266,9 @@ export const mountCheckoutRest: RouteMount = (app, deps) => {
     });
     if (result.errors?.length || !result.data?.createCheckoutSession) return sendGraphQLError(res, result.errors?.[0]);
     res.status(200).json(toSeed002(result.data.createCheckoutSession));
-  });
+  }));
 
-  app.get('/api/v1/checkout/sessions/:id', async (req: Request, res: Response) => {
+  app.get('/api/v1/checkout/sessions/:id', guarded(deps, 'GET /api/v1/checkout/sessions/:id', async (req: Request, res: Response) => {
     const principal = await authenticate(deps, req, res);
     if (!principal) return;
     const result = await deps.execute<{ checkoutSession: SessionJson | null }>({
@@ -254,5 +279,5 @@ export const mountCheckoutRest: RouteMount = (app, deps) => {
     if (result.errors?.length) return sendGraphQLError(res, result.errors[0]);
     if (!result.data?.checkoutSession) return sendError(res, 404, 'CHECKOUT_SESSION_NOT_FOUND', 'Checkout session not found.');
     res.status(200).json(toSeed002(result.data.checkoutSession));
-  });
+  }));
 };

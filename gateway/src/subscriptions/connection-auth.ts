@@ -1,13 +1,15 @@
 // Who is on a graphql-ws connection: the `authorization` of its connection_init payload, an API
 // key (as on HTTP) or the hosted page's client secret (its one session, principal CLIENT).
 // Anything else, including no credentials, is refused (close 4403).
-import { bearerToken, verifyClientSecret, type Principal } from '@handoff/shared';
+import { bearerToken, hashApiKey, verifyClientSecret, type Principal } from '@handoff/shared';
 import type { Authentication } from '../auth/authenticator.js';
 
 export interface ConnectionIdentity {
   principal: Principal;
   /** What the per-key subscription limit counts by: the API key, or the client secret's session. */
   limitKey: string;
+  /** The API key's hash (absent for a client secret): the connection closes when it is revoked. */
+  keyHash?: string;
 }
 
 export interface IdentifyDeps {
@@ -26,5 +28,5 @@ export async function identifyConnection(params: Readonly<Record<string, unknown
   if (!auth.ok) return undefined;
   const p = auth.principal;
   if (p.kind !== 'ADMIN' && p.kind !== 'MERCHANT' && p.kind !== 'AGENT') return undefined;
-  return { principal: p, limitKey: `key:${p.keyId}` };
+  return { principal: p, limitKey: `key:${p.keyId}`, keyHash: hashApiKey(token) };
 }

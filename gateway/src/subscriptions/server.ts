@@ -4,7 +4,13 @@
 // query planning (sources.ts), as the subscriber's principal. graphql-ws enforces the protocol's
 // close codes (4400 invalid message, 4401 subscribe before ack, 4403 refused, 4408 no init in
 // time, 4409 duplicate id, 4429 second init); this adds the limits: subscriptions per connection
-// and per key, slow consumers dropped (1013, "try again later"), idle connections pinged.
+// and per key (across replicas, key-slots.ts), slow consumers dropped (1013, "try again later"),
+// idle connections pinged, and connections on a key that gets revoked closed (4403).
+//
+// Payment events carry the payment schema's outbox id as their cursor, for ordering only: a
+// replica that loses Redis for a while does not see the events published meanwhile, and its
+// payment subscribers are not told (a payment's current status is one query away; conversions,
+// which a portal must not miss, are read back from the ledger: see event-bus.ts).
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
@@ -23,19 +29,30 @@ import {
 import type { ServerOptions } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { ErrorCode, InternalClient, UNEXPECTED_MESSAGE, type Logger, type Principal } from '@handoff/shared';
+import { createRedis, ErrorCode, InternalClient, UNEXPECTED_MESSAGE, type Logger, type Principal } from '@handoff/shared';
 import type { GatewayConfig } from '../config.js';
 import type { Authentication } from '../auth/authenticator.js';
 import type { GatewayRouteDeps } from '../routes.js';
 import { identifyConnection, type ConnectionIdentity } from './connection-auth.js';
-import { RedisEventBus, type Change } from './event-bus.js';
+import { RedisEventBus, type Change, type ConversionFeed } from './event-bus.js';
+import { KeySlots } from './key-slots.js';
 import { isErrors, planSubscription } from './operation.js';
 import { conversionSource, paymentIntentSource, type SourceDeps } from './sources.js';
 import { SubscriptionStream, type StreamSource } from './stream.js';
 
 /** Close code for a subscriber that cannot keep up (RFC 6455 "Try Again Later": clients reconnect and resume). */
 export const SLOW_CONSUMER_CLOSE_CODE = 1013;
+/** Close code for a connection whose API key was revoked (as for refused credentials). */
+export const REVOKED_CLOSE_CODE = 4403;
 const REPLAY_PAGE_SIZE = 200;
+/** How long a per-key slot outlives a replica that stopped renewing it (crashed). */
+const KEY_SLOT_TTL_MS = 30_000;
+/** How long a revocation is remembered, for connections whose key lookup was in flight. */
+const REVOKED_MEMORY_MS = 60_000;
+const CONVERSION_EVENTS_HEAD = 'query ConversionEventsHead { conversionEventsHead }';
+const CONVERSION_FEED_AFTER = `query ConversionFeed($after: String!, $limit: Int) {
+  conversionEventsAfter(after: $after, limit: $limit) { cursor conversionId merchantId agentId status }
+}`;
 
 export interface SubscriptionServerDeps {
   config: GatewayConfig;
@@ -46,6 +63,8 @@ export interface SubscriptionServerDeps {
   validationRules: readonly ValidationRule[];
   execute: GatewayRouteDeps['execute'];
   authenticate(authorization: string): Promise<Authentication>;
+  /** Forgets a key's cached principal (HTTP and WebSocket alike) as soon as it is revoked. */
+  invalidateApiKey?(keyHash: string): void;
 }
 
 export interface SubscriptionServer {
@@ -70,36 +89,66 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
   const { config, logger } = deps;
   const limits = config.subscriptions;
   const log = logger.child({ component: 'subscriptions' });
-  const bus = new RedisEventBus({ redisUrl: config.env.REDIS_URL, queuePrefix: config.env.QUEUE_PREFIX, logger });
-  const sourceDeps: SourceDeps = {
-    execute: deps.execute,
-    ledger: new InternalClient({ url: config.subgraphUrls['conversion-ledger'], secret: config.internalSecret, service: 'gateway', timeoutMs: config.subgraphTimeoutMs }),
-    replayPageSize: REPLAY_PAGE_SIZE,
+  const ledger = new InternalClient({ url: config.subgraphUrls['conversion-ledger'], secret: config.internalSecret, service: 'gateway', timeoutMs: config.subgraphTimeoutMs });
+  const gatewayService: Principal = { kind: 'SERVICE', service: 'gateway-subscriptions' };
+  const conversions: ConversionFeed = {
+    head: async () => (await ledger.request<{ conversionEventsHead: string }>(CONVERSION_EVENTS_HEAD, {}, { principal: gatewayService })).conversionEventsHead,
+    after: async (after) => {
+      const data = await ledger.request<{ conversionEventsAfter: Array<Omit<Extract<Change, { family: 'conversion' }>, 'family' | 'memo'>> }>(
+        CONVERSION_FEED_AFTER,
+        { after, limit: REPLAY_PAGE_SIZE },
+        { principal: gatewayService },
+      );
+      return { events: data.conversionEventsAfter, more: data.conversionEventsAfter.length === REPLAY_PAGE_SIZE };
+    },
   };
-  const perKey = new Map<string, number>();
+  const bus = new RedisEventBus({ redisUrl: config.env.REDIS_URL, queuePrefix: config.env.QUEUE_PREFIX, logger, conversions });
+  const sourceDeps: SourceDeps = { execute: deps.execute, ledger, replayPageSize: REPLAY_PAGE_SIZE };
+  const slotsRedis = createRedis(config.env.REDIS_URL);
+  slotsRedis.on('error', (err) => log.warn({ err }, 'subscription slots: Redis error'));
+  const keySlots = new KeySlots({ redis: slotsRedis, queuePrefix: config.env.QUEUE_PREFIX, max: limits.maxPerKey, ttlMs: KEY_SLOT_TTL_MS, logger: log });
   const validationRules = [...specifiedRules, ...deps.validationRules];
 
   const connections = new WeakMap<Extra['socket'], ConnectionState>();
+  /** Open connections by API key hash, and keys revoked lately (a lookup may have been in flight). */
+  const byKeyHash = new Map<string, Set<Extra['socket']>>();
+  const revokedAt = new Map<string, number>();
+  bus.onRevoked(({ keyHash }) => {
+    deps.invalidateApiKey?.(keyHash);
+    const now = Date.now();
+    for (const [hash, at] of revokedAt) if (now - at > REVOKED_MEMORY_MS) revokedAt.delete(hash);
+    revokedAt.set(keyHash, now);
+    const sockets = byKeyHash.get(keyHash);
+    if (!sockets) return;
+    log.info({ sockets: sockets.size }, 'closing connections of a revoked API key');
+    for (const socket of sockets) socket.close(REVOKED_CLOSE_CODE, 'Forbidden: API key revoked');
+  });
+  const wasRevoked = (keyHash: string | undefined) => keyHash !== undefined && Date.now() - (revokedAt.get(keyHash) ?? -Infinity) <= REVOKED_MEMORY_MS;
 
-  /** Takes one place for the connection and its key now (messages are handled concurrently), or the errors when full. */
-  function reserve(state: ConnectionState): (() => void) | readonly GraphQLError[] {
-    const { limitKey } = state.identity;
+  /** Takes one place for the connection and its key (on every replica), or the errors when full. */
+  async function reserve(state: ConnectionState): Promise<(() => void) | readonly GraphQLError[]> {
     if (state.active >= limits.maxPerConnection) {
       return [clientError(ErrorCode.FORBIDDEN, `At most ${limits.maxPerConnection} subscriptions per connection.`, { reason: 'subscription_limit:connection' })];
     }
-    if ((perKey.get(limitKey) ?? 0) >= limits.maxPerKey) {
+    state.active++; // now, before awaiting: messages are handled concurrently
+    let releaseKey: (() => void) | null;
+    try {
+      releaseKey = await keySlots.take(state.identity.limitKey);
+    } catch (err) {
+      state.active--;
+      log.warn({ err }, 'could not count subscriptions per key');
+      return [clientError(ErrorCode.SERVICE_UNAVAILABLE, 'Subscriptions are temporarily unavailable; retry shortly.')];
+    }
+    if (!releaseKey) {
+      state.active--;
       return [clientError(ErrorCode.FORBIDDEN, `At most ${limits.maxPerKey} subscriptions per key.`, { reason: 'subscription_limit:key' })];
     }
-    state.active++;
-    perKey.set(limitKey, (perKey.get(limitKey) ?? 0) + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       state.active--;
-      const left = (perKey.get(limitKey) ?? 1) - 1;
-      if (left > 0) perKey.set(limitKey, left);
-      else perKey.delete(limitKey);
+      releaseKey();
     };
   }
 
@@ -111,7 +160,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     variables: Record<string, unknown> | undefined,
     schema: GraphQLSchema,
   ): Promise<SubscriptionStream<Change> | readonly GraphQLError[]> {
-    const release = reserve(state);
+    const release = await reserve(state);
     if (isErrors(release)) return release;
     let stream: SubscriptionStream<Change> | undefined;
     try {
@@ -157,8 +206,19 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
         internalSecret: config.internalSecret,
         authenticate: deps.authenticate,
       });
-      if (!identity) return false;
-      connections.set(ctx.extra.socket, { identity, active: 0 });
+      if (!identity || wasRevoked(identity.keyHash)) return false;
+      const socket = ctx.extra.socket;
+      connections.set(socket, { identity, active: 0 });
+      const { keyHash } = identity;
+      if (keyHash) {
+        const sockets = byKeyHash.get(keyHash) ?? new Set<Extra['socket']>();
+        byKeyHash.set(keyHash, sockets);
+        sockets.add(socket);
+        socket.once('close', () => {
+          sockets.delete(socket);
+          if (sockets.size === 0 && byKeyHash.get(keyHash) === sockets) byKeyHash.delete(keyHash);
+        });
+      }
       return true;
     },
     onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
@@ -218,6 +278,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     attach(server) {
       const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
       const disposable = useServer({ ...options, isProd: config.production }, wss, limits.keepAliveMs);
+      bus.start(); // revocations are heard from now on, not from the first subscription
       const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (new URL(req.url ?? '/', 'http://gateway').pathname !== '/graphql') {
           socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -239,6 +300,8 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     async close() {
       await Promise.allSettled([...attached].map((a) => a.close()));
       await bus.close();
+      await keySlots.close();
+      slotsRedis.disconnect();
     },
   };
 }

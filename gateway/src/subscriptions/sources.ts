@@ -25,11 +25,10 @@ export interface SourceDeps {
 }
 
 const SESSION_VISIBLE = 'query SubscriptionCheckoutSession($id: ID!) { checkoutSession(id: $id) { id } }';
-const INTENT_VISIBLE = 'query SubscriptionPaymentIntent($id: ID!) { paymentIntent(id: $id) { id checkoutSession { id } } }';
+const INTENT_VISIBLE = 'query SubscriptionPaymentIntent($id: ID!) { paymentIntent(id: $id) { id } }';
 const CONVERSION_EVENTS_AFTER = `query ConversionEventsAfter($after: String!, $merchantId: ID, $limit: Int) {
   conversionEventsAfter(after: $after, merchantId: $merchantId, limit: $limit) { cursor conversionId merchantId agentId status }
 }`;
-const GATEWAY: Principal = Object.freeze({ kind: 'SERVICE', service: 'gateway-subscriptions' });
 
 const optionalId = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -52,10 +51,9 @@ function resolveShared(deps: SourceDeps, change: Change, plan: SubscriptionPlan,
 
 /**
  * `paymentIntentUpdated(id, checkoutSessionId)`. A merchant gets its own intents, the hosted page
- * its session's, an admin all. An agent gets those of the checkout sessions its checkouts created
- * (asked of checkout-session as the agent); their payload is read with that one session's scope,
- * since payment-intent itself shows agents no intents. By id, an intent or session the caller
- * may not see is an error at subscribe time.
+ * its session's, an admin all, an agent those paying the checkouts it created (the intent's
+ * `aap_agent_id` metadata, payment-intent's agent scope). Every payload is read as the subscriber
+ * itself. By id, an intent or session the caller may not see is an error at subscribe time.
  */
 export async function paymentIntentSource(plan: SubscriptionPlan, principal: Principal, deps: SourceDeps): Promise<StreamSource<PaymentChange>> {
   const id = optionalId(plan.args.id);
@@ -77,15 +75,9 @@ export async function paymentIntentSource(plan: SubscriptionPlan, principal: Pri
   };
 
   if (id) {
-    const r = await deps.execute<{ paymentIntent: { id: string; checkoutSession: { id: string } | null } | null }>({
-      query: INTENT_VISIBLE,
-      variables: { id },
-      principal: principal.kind === 'AGENT' ? GATEWAY : principal,
-    });
+    const r = await deps.execute<{ paymentIntent: { id: string } | null }>({ query: INTENT_VISIBLE, variables: { id }, principal });
     if (r.errors?.length && !r.data?.paymentIntent) throw lookupError(r.errors);
-    const sessionId = r.data?.paymentIntent?.checkoutSession?.id;
-    const visible = principal.kind === 'AGENT' ? Boolean(sessionId) && (await canSeeSession(sessionId!)) : Boolean(r.data?.paymentIntent);
-    if (!visible) throw notFound(ErrorCode.PAYMENT_INTENT_NOT_FOUND, 'Payment intent not found.');
+    if (!r.data?.paymentIntent) throw notFound(ErrorCode.PAYMENT_INTENT_NOT_FOUND, 'Payment intent not found.');
   }
   if (checkoutSessionId && !(await canSeeSession(checkoutSessionId))) {
     throw notFound(ErrorCode.CHECKOUT_SESSION_NOT_FOUND, 'Checkout session not found.');
@@ -100,21 +92,14 @@ export async function paymentIntentSource(plan: SubscriptionPlan, principal: Pri
       case 'CLIENT':
         return c.checkoutSessionId === principal.checkoutSessionId;
       case 'AGENT':
-        return c.checkoutSessionId !== null; // which sessions: asked in resolve
+        return c.agentId === principal.agentId;
       default:
         return false;
     }
   };
   return {
     matches: (c) => (!id || c.intentId === id) && (!checkoutSessionId || c.checkoutSessionId === checkoutSessionId) && tenantMay(c),
-    resolve: async (c) => {
-      let as = principal;
-      if (principal.kind === 'AGENT') {
-        if (!c.checkoutSessionId || !(await canSeeSession(c.checkoutSessionId))) return null;
-        as = { kind: 'CLIENT', checkoutSessionId: c.checkoutSessionId };
-      }
-      return resolveShared(deps, c, plan, as, c.intentId);
-    },
+    resolve: (c) => resolveShared(deps, c, plan, principal, c.intentId),
   };
 }
 

@@ -2,7 +2,7 @@
 // one id follows a request from the gateway into subgraphs and the jobs it causes.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -28,7 +28,8 @@ export function requestIdFrom(header: unknown): string {
   return randomUUID();
 }
 
-export function createLogger(name: string, level: LoggerOptions['level'] = 'info'): Logger {
+/** `destination` defaults to stdout; tests pass a stream to read the lines back. */
+export function createLogger(name: string, level: LoggerOptions['level'] = 'info', destination?: DestinationStream): Logger {
   return pino({
     name,
     level,
@@ -53,5 +54,5 @@ export function createLogger(name: string, level: LoggerOptions['level'] = 'info
       ],
       censor: '[redacted]',
     },
-  });
+  }, destination);
 }

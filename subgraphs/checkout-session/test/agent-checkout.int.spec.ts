@@ -264,3 +264,73 @@ describe('payment events and expiry', () => {
     expect((await call(asMerchant(merchant1), SESSION, { id: cs.id })).data!.checkoutSession).toMatchObject({ metadata: { order: '42' }, customerEmail: 'a@b.co' });
   });
 });
+
+describe('payment mismatch, versions, agent session lists', () => {
+  const MISMATCH = `query($id: ID!) { checkoutSession(id: $id) { id status version paymentMismatch { paymentIntentId expected { amountMinor currency } receivedAmountMinor receivedCurrency detectedAt } } }`;
+  const AGENT_SESSIONS = `query($status: AgentSessionStatus, $first: Int, $after: String) {
+    agentSessions(status: $status, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id status agent { id } } } }
+  }`;
+  const succeeded = (paymentId: string, checkoutSessionId: string, amountMinor: number | undefined, currency: string | undefined) => ({
+    paymentIntent: { id: paymentId, status: 'SUCCEEDED', checkoutSessionId, amountMinor, currency },
+    occurredAt: new Date().toISOString(),
+  });
+
+  it('does not complete a session paid for another amount or currency: records and flags it, once', async () => {
+    const sessionId = await startSession();
+    const out = (await call(agentA, CHECKOUT, { input: { sessionId, recommendationId: await recommend(sessionId) } })).data!.checkout;
+    const before = (await call(agentA, MISMATCH, { id: out.transactionId })).data!.checkoutSession;
+    expect(before.paymentMismatch).toBeNull();
+    for (const [amount, currency] of [[999, 'GBP'], [1000, 'EUR'], [undefined, undefined]] as const) {
+      expect(await services.lifecycle.completeFromPayment(succeeded(`${out.paymentId}-${amount}-${currency}`, out.transactionId, amount, currency))).toBe('flagged');
+    }
+    const flagged = (await call(agentA, MISMATCH, { id: out.transactionId })).data!.checkoutSession;
+    expect(flagged.status).toBe('OPEN');
+    expect(flagged.version).toBe(before.version + 3);
+    expect(flagged.paymentMismatch).toMatchObject({ expected: { amountMinor: 1000, currency: 'GBP' }, receivedAmountMinor: null, receivedCurrency: null });
+    // A redelivery of the last flag changes nothing; the hosted page never sees the flag.
+    expect(await services.lifecycle.completeFromPayment(succeeded(`${out.paymentId}-undefined-undefined`, out.transactionId, undefined, undefined))).toBe('unchanged');
+    expect((await call(agentA, MISMATCH, { id: out.transactionId })).data!.checkoutSession.version).toBe(flagged.version);
+    expect((await call({ kind: 'CLIENT', checkoutSessionId: out.transactionId }, MISMATCH, { id: out.transactionId })).data!.checkoutSession.paymentMismatch).toBeNull();
+    expect((await call(agentA, AGENT_SESSION, { id: sessionId })).data!.agentSession.status).toBe('CHECKOUT');
+    const topics = await app.dataSource.query(`SELECT topic FROM checkout.outbox WHERE aggregate_id = $1 ORDER BY id`, [out.transactionId]);
+    expect(topics.filter((t: { topic: string }) => t.topic === 'checkout_session.payment_mismatch')).toHaveLength(3);
+    // The right amount (currency in any case) completes it.
+    expect(await services.lifecycle.completeFromPayment(succeeded(out.paymentId, out.transactionId, 1000, 'gbp'))).toBe('completed');
+    expect((await call(agentA, MISMATCH, { id: out.transactionId })).data!.checkoutSession.status).toBe('COMPLETE');
+  });
+
+  it('refuses a change made from a stale copy with VERSION_CONFLICT, for both kinds of session', async () => {
+    const { saveCheckoutSessionVersioned, transitionAgentSession } = await import('../src/checkout-session/checkout-session.transition.js');
+    const { CheckoutSessionEntity } = await import('../src/checkout-session/checkout-session.entity.js');
+    const { AgentSessionEntity } = await import('../src/agent-session/agent-session.entity.js');
+    const cs = (await call(asMerchant(merchant1), CREATE, { input: { lineItems: [{ name: 'V', unitAmount: { amountMinor: 100, currency: 'GBP' }, quantity: 1 }] } })).data!.createCheckoutSession;
+    const stale = await app.dataSource.manager.findOneByOrFail(CheckoutSessionEntity, { id: cs.id });
+    await services.lifecycle.expire(asMerchant(merchant1), cs.id);
+    const err = await saveCheckoutSessionVersioned(app.dataSource.manager, stale, { paymentIntentsCanceledAt: new Date() }).catch((e) => e);
+    expect(err.extensions?.code ?? err.code).toBe('VERSION_CONFLICT');
+    const sessionId = await startSession();
+    const staleAgent = await app.dataSource.manager.findOneByOrFail(AgentSessionEntity, { id: sessionId });
+    await app.dataSource.query(`UPDATE checkout.agent_sessions SET version = version + 1 WHERE id = $1`, [sessionId]);
+    const agentErr = await transitionAgentSession(app.dataSource.manager, staleAgent, 'CHECKOUT' as never).catch((e) => e);
+    expect(agentErr.extensions?.code ?? agentErr.code).toBe('VERSION_CONFLICT');
+  });
+
+  it('lists agent sessions: an agent its own, admin all, by status, in pages; merchants may not', async () => {
+    const mine = [await startSession(agentB), await startSession(agentB)];
+    const expiring = await startSession(agentB, 5);
+    await app.dataSource.query(`UPDATE checkout.agent_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [expiring]);
+    const page = (await call(agentB, AGENT_SESSIONS, { first: 2 })).data!.agentSessions;
+    expect(page.totalCount).toBe(3);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    expect(page.edges.map((e: any) => e.node.id)).toEqual(mine);
+    const rest = (await call(agentB, AGENT_SESSIONS, { first: 2, after: page.pageInfo.endCursor })).data!.agentSessions;
+    expect(rest.edges.map((e: any) => e.node.id)).toEqual([expiring]);
+    expect((await call(agentB, AGENT_SESSIONS, { status: 'EXPIRED' })).data!.agentSessions.edges.map((e: any) => e.node.id)).toEqual([expiring]);
+    expect((await call(agentB, AGENT_SESSIONS, { status: 'ACTIVE' })).data!.agentSessions.edges.map((e: any) => e.node.id)).toEqual(mine);
+    const agentAIds = (await call(agentA, AGENT_SESSIONS, { first: 100 })).data!.agentSessions.edges.map((e: any) => e.node.id);
+    expect(agentAIds.some((id: string) => [...mine, expiring].includes(id))).toBe(false);
+    const all = (await call({ kind: 'ADMIN', keyId: 'k_admin' }, AGENT_SESSIONS, { first: 100 })).data!.agentSessions;
+    expect(all.totalCount).toBeGreaterThan(3);
+    expect(code(await call(asMerchant(merchant1), AGENT_SESSIONS, {}))).toBe('FORBIDDEN');
+  });
+});

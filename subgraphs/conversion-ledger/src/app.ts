@@ -10,6 +10,7 @@ import { ConversionRecorder } from './conversion/conversion-recorder.service.js'
 import { conversionReference } from './conversion/conversion.reference.js';
 import { ConversionResolver } from './conversion/conversion.resolver.js';
 import { ConversionChildren, ConversionService } from './conversion/conversion.service.js';
+import { extendContext } from './context.js';
 import { InternalDirectory, type Directory } from './directory/directory.js';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
@@ -50,7 +51,7 @@ export function createApp(config: ConversionLedgerConfig, overrides: LedgerOverr
       const settlement = new SettlementService(dataSource, directory, outbox);
       const reporting = new ReportingService(dataSource);
       const resolvers = [
-        new ConversionResolver(conversions, new ConversionChildren(dataSource), recorder, lifecycle),
+        new ConversionResolver(conversions, recorder, lifecycle),
         new ReportingResolver(reporting),
         new SettlementResolver(reporting, settlement),
         new ConversionSubscriptionResolver(new ConversionEventsService(dataSource)),
@@ -78,7 +79,7 @@ export function createApp(config: ConversionLedgerConfig, overrides: LedgerOverr
           },
         };
       };
-      return { schema, outboxRoutes, startWorkers };
+      return { schema, outboxRoutes, startWorkers, extendContext: extendContext(new ConversionChildren(dataSource)) };
     },
   });
 }

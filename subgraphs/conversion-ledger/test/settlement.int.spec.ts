@@ -150,6 +150,46 @@ describe('runSettlement', () => {
   });
 });
 
+describe('a refund that lands while a batch is built', () => {
+  it('is excluded or clawed back in the next batch: what is paid is exactly what is still owed', async () => {
+    const merchant = dir.addMerchant({ validationPeriodDays: 1, flow });
+    const agent = dir.addAgent(true);
+    const builder = `builder:${agent.builder!.id}`;
+    const ready = [];
+    for (let i = 0; i < 10; i++) ready.push(await payableConversion(merchant, agent));
+    const refunded = ready.filter((_, i) => i % 2 === 0);
+    // The run and five full refunds at once: each refund lands before, during or after the build.
+    const [first] = await Promise.all([
+      run(7),
+      ...refunded.map((r) => feed.send('refunded', followUp(r.p, 'charge.refunded', { amountRefunded: 1000 }))),
+    ]);
+    for (const r of refunded) expect(await conv(r.p.object.id)).toMatchObject({ status: 'CLAWED_BACK', commissionMinor: 0 });
+    // More business before the next period, so the next batch nets positive.
+    for (let i = 0; i < 5; i++) await payableConversion(merchant, agent);
+    const second = await run(8);
+
+    const mine = [...forPayee(first, builder), ...forPayee(second, builder), ...forPayee(first, `merchant:${merchant.id}`), ...forPayee(second, `merchant:${merchant.id}`)];
+    const lines: Array<{ conversion_id: string; payee_type: string; amount: number }> = await app.dataSource.query(
+      `SELECT conversion_id, payee_type, amount_minor::int AS amount FROM ledger.settlement_lines WHERE batch_id = ANY($1::text[])`,
+      [mine.map((b) => b.id)],
+    );
+    const net = (conversionId: string, payee: string) =>
+      lines.filter((l) => l.conversion_id === conversionId && l.payee_type === payee).reduce((n, l) => n + l.amount, 0);
+    for (const r of refunded) expect([net(r.c.id, 'builder'), net(r.c.id, 'merchant')]).toEqual([0, 0]);
+    for (const r of ready.filter((x) => !refunded.includes(x))) expect([net(r.c.id, 'builder'), net(r.c.id, 'merchant')]).toEqual([640, 800]);
+    expect(mine.filter((b) => b.payee === builder).reduce((n, b) => n + b.total.amountMinor, 0)).toBe(640 * 10);
+
+    // Every batch can be paid, and paying them all leaves the builder and the merchant at exactly zero.
+    for (const b of mine) expect((await call(admin, PAID, { id: b.id })).errors).toBeUndefined();
+    const balances: Array<{ account_type: string; balance: number }> = await app.dataSource.query(
+      `SELECT account_type, balance_minor::int AS balance FROM ledger.ledger_accounts
+        WHERE (account_type = 'builder_payable' AND account_owner = $1) OR (account_type = 'merchant_receivable' AND account_owner = $2) ORDER BY 1`,
+      [agent.builder!.id, merchant.id],
+    );
+    expect(balances).toEqual([{ account_type: 'builder_payable', balance: 0 }, { account_type: 'merchant_receivable', balance: 0 }]);
+  });
+});
+
 describe('the settlement job scheduler', () => {
   it('is upserted on every start: exactly one', async () => {
     const other = await startLedger(dir, keys);

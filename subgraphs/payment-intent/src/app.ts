@@ -49,7 +49,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
       const merchant = new InternalClient({ url: env.MERCHANT_URL, secret: config.internalSecret, service: SUBGRAPH_NAME });
       const credentials = new MerchantCredentialsClient(merchant, config.credentialsCacheMs);
       const sandbox = new SandboxConnector();
-      const connectors = new Connectors(sandbox);
+      const connectors = new Connectors(sandbox, config.stripe);
       const ingestQueue = new IngestQueue(redis, env.QUEUE_PREFIX, dataSource, logger);
       const committed = () => outbox.notify();
 

@@ -11,6 +11,11 @@ const schema = baseConfigSchema.extend({
   /** Unprocessed webhook inbox rows older than this get their job re-added if Redis lost it. */
   WEBHOOK_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
   WEBHOOK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Stripe's API base, only to point at stripe-mock or a test double; Stripe's own when unset. */
+  STRIPE_API_URL: z.string().url().optional(),
+  /** Per attempt; Stripe calls run under an intent's row lock, so both stay small (see stripe-connector.ts). */
+  STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
+  STRIPE_MAX_NETWORK_RETRIES: z.coerce.number().int().min(0).max(2).default(1),
 });
 
 export interface PaymentIntentConfig extends SubgraphRuntimeConfig {
@@ -18,6 +23,7 @@ export interface PaymentIntentConfig extends SubgraphRuntimeConfig {
   credentialsCacheMs: number;
   webhookSweepAfterMs: number;
   webhookSweepIntervalMs: number;
+  stripe: { apiUrl?: string; timeoutMs: number; maxNetworkRetries: number };
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): PaymentIntentConfig {
@@ -31,5 +37,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     credentialsCacheMs: parsed.PSP_CREDENTIALS_CACHE_MS,
     webhookSweepAfterMs: parsed.WEBHOOK_SWEEP_AFTER_MS,
     webhookSweepIntervalMs: parsed.WEBHOOK_SWEEP_INTERVAL_MS,
+    stripe: { apiUrl: parsed.STRIPE_API_URL, timeoutMs: parsed.STRIPE_TIMEOUT_MS, maxNetworkRetries: parsed.STRIPE_MAX_NETWORK_RETRIES },
   });
 }

@@ -1,7 +1,7 @@
 // Every TypeORM entity of the payment-intent package (schema `payment`).
 import { PaymentEventEntity } from './payment-intent/payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent/payment-intent.entity.js';
-import { SandboxPaymentEntity, SandboxPaymentMethodEntity } from './psp/sandbox/sandbox.entities.js';
+import { SandboxPaymentEntity, SandboxPaymentMethodEntity, SandboxRefundEntity } from './psp/sandbox/sandbox.entities.js';
 import { RefundEntity } from './refund/refund.entity.js';
 import { WebhookInboxEntity } from './webhooks/webhook-inbox.entity.js';
 
@@ -12,4 +12,5 @@ export const entities: Function[] = [
   WebhookInboxEntity,
   SandboxPaymentEntity,
   SandboxPaymentMethodEntity,
+  SandboxRefundEntity,
 ];

@@ -21,7 +21,8 @@ const sessionB = id('cs');
 const intentA = id('pi'); // merchant A, pays session A, succeeded, partly refunded
 const intentA2 = id('pi'); // merchant A, an earlier, canceled intent paying no session (one intent per session)
 const intentB = id('pi'); // merchant B, no checkout session, awaiting capture
-const metadata = { aap_code: 'aap://handoff/v1/payload.signature', aap_session_id: 'ses_1' };
+const agentA = id('agt'); // created the agent checkout that session A is
+const metadata = { aap_code: 'aap://handoff/v1/payload.signature', aap_session_id: 'ses_1', aap_agent_id: agentA };
 
 const admin: Principal = { kind: 'ADMIN', keyId: 'key_admin' };
 const service: Principal = { kind: 'SERVICE', service: 'conversion-ledger' };
@@ -199,10 +200,20 @@ describe('paymentIntent(id)', () => {
     expect((await call(asClient(sessionA), BY_ID, { id: intentB })).data?.paymentIntent).toBeNull();
   });
 
-  it('shows an agent no intent', async () => {
-    const res = await call(asAgent(id('agt')), BY_ID, { id: intentA });
-    expect(res.errors).toBeUndefined();
-    expect(res.data?.paymentIntent).toBeNull();
+  it('shows an agent the intent of a checkout it created, and no other', async () => {
+    const own = await call(asAgent(agentA), BY_ID, { id: intentA });
+    expect(own.errors).toBeUndefined();
+    expect(own.data?.paymentIntent).toMatchObject({ id: intentA, status: 'SUCCEEDED', checkoutSession: { id: sessionA } });
+    for (const [agentId, intentId] of [[id('agt'), intentA], [agentA, intentB], [agentA, intentA2]] as const) {
+      const res = await call(asAgent(agentId), BY_ID, { id: intentId });
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.paymentIntent).toBeNull();
+    }
+  });
+
+  it('lets an agent change nothing, even on its own checkout’s intent', async () => {
+    const res = await call(asAgent(agentA), `mutation($id: ID!) { cancelPaymentIntent(id: $id) { id } }`, { id: intentA });
+    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('refuses an anonymous principal with UNAUTHENTICATED', async () => {
@@ -228,7 +239,7 @@ describe('_entities', () => {
   });
 
   it('adds the latest visible paymentIntent to a CheckoutSession', async () => {
-    for (const principal of [asMerchant(merchantA), asClient(sessionA), admin]) {
+    for (const principal of [asMerchant(merchantA), asClient(sessionA), asAgent(agentA), admin]) {
       const res = await call(principal, ENTITIES, { representations: sessionRef });
       expect(res.errors).toBeUndefined();
       expect(res.data?._entities).toEqual([{ id: sessionA, paymentIntent: { id: intentA, status: 'SUCCEEDED' } }]);

@@ -3,6 +3,8 @@
 // webhooks come back through the gateway route and converge; the outbox carries exactly one
 // psp_event per PSP event.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxRefundId } from '../src/psp/sandbox/sandbox-connector.js';
+import { pspRefundKey } from '../src/refund/refund.service.js';
 import { admin, asClient, asMerchant, newId, service, startPaymentsHarness, waitFor, type PaymentsHarness } from './support.js';
 
 const PI_FIELDS = `id status captureMode provider providerPaymentId metadata version
@@ -219,3 +221,32 @@ describe('sandbox admin triggers', () => {
     expect((await h.call(asMerchant(shop.id), `mutation($id: ID!) { sandboxTriggerRefund(paymentIntentId: $id) { refundId } }`, { id: pi.id })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
+
+describe('sandbox refunds', () => {
+  it('are idempotent per key like Stripe’s: one refund id per (payment, key), made once, a changed amount refused', async () => {
+    const pi = await createIntent();
+    const m = asMerchant(shop.id);
+    await h.call(m, CONFIRM, { id: pi.id, pm: { testCard: '4242424242424242' } });
+    const first = (await h.call(m, REFUND, { id: pi.id, amount: 200, key: 'same-key' })).data!.refundPaymentIntent;
+    const row = (await h.payments.dataSource.query(`SELECT provider_refund_id FROM payment.refunds WHERE id = $1`, [first.id]))[0];
+    expect(row.provider_refund_id).toBe(sandboxRefundId(pi.providerPaymentId, pspRefundKey(pi.id, 'same-key', first.id)));
+    // Another caller with the same key (its own idempotency scope) reaches the sandbox with the same
+    // PSP key: the sandbox answers its first refund, and Handoff returns that refund, not a second.
+    const again = await h.call(admin, REFUND, { id: pi.id, amount: 200, key: 'same-key' });
+    expect(again.data!.refundPaymentIntent.id).toBe(first.id);
+    const sandbox = async () =>
+      (await h.payments.dataSource.query(
+        `SELECT p.amount_refunded_minor AS refunded, (SELECT count(*) FROM payment.sandbox_refunds r WHERE r.payment_id = p.id) AS n FROM payment.sandbox_payments p WHERE p.id = $1`,
+        [pi.providerPaymentId],
+      ))[0];
+    expect(await sandbox()).toMatchObject({ refunded: '200', n: '1' });
+    expect((await read(pi.id)).amountRefunded.amountMinor).toBe(200);
+    // A third caller, same key, another amount: the sandbox refuses it, as Stripe does.
+    const changed = await h.call(service, REFUND, { id: pi.id, amount: 300, key: 'same-key' });
+    expect(changed.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_STATE_TRANSITION' });
+    expect(changed.errors?.[0]?.message).toContain('Idempotency key reused');
+    expect(await sandbox()).toMatchObject({ refunded: '200', n: '1' });
+    expect((await outbox(pi.id, 'psp_event.refunded')).length).toBeLessThanOrEqual(1);
+  });
+});
+

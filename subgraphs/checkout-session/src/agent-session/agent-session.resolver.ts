@@ -1,7 +1,7 @@
 // startAgentSession, agentSession(id), and the fields of AgentSession: check the principal, map
 // arguments, call the service.
-import { idempotencyKeyOf, requireKind } from '@handoff/shared';
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { idempotencyKeyOf, requireKind, type Page } from '@handoff/shared';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { CheckoutContext } from '../context.js';
 import { AgentRef } from '../federation/stubs.js';
 import type { RecommendationEntity } from '../recommendation/recommendation.entity.js';
@@ -9,7 +9,7 @@ import type { AgentSessionEntity } from './agent-session.entity.js';
 import { AgentSessionStatus } from './agent-session.enums.js';
 import type { AgentSessionService } from './agent-session.service.js';
 import { effectiveAgentSessionStatus } from './agent-session.states.js';
-import { AgentSession, Recommendation, StartAgentSessionInput } from './agent-session.type.js';
+import { AgentSession, AgentSessionConnection, Recommendation, StartAgentSessionInput } from './agent-session.type.js';
 
 @Resolver(() => AgentSession)
 export class AgentSessionResolver {
@@ -29,6 +29,17 @@ export class AgentSessionResolver {
   agentSession(@Arg('id', () => ID) id: string, @Ctx() ctx: CheckoutContext): Promise<AgentSessionEntity | null> {
     requireKind(ctx.principal, 'ADMIN', 'AGENT', 'MERCHANT', 'SERVICE');
     return this.sessions.findVisible(ctx.principal, id);
+  }
+
+  @Query(() => AgentSessionConnection, { description: 'Admin: all; an agent: its own. Oldest first; status as it reads.' })
+  agentSessions(
+    @Arg('status', () => AgentSessionStatus, { nullable: true }) status: AgentSessionStatus | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: CheckoutContext,
+  ): Promise<Page<AgentSessionEntity>> {
+    requireKind(ctx.principal, 'ADMIN', 'AGENT', 'SERVICE');
+    return this.sessions.list(ctx.principal, { status, first, after });
   }
 
   @FieldResolver(() => AgentSessionStatus)

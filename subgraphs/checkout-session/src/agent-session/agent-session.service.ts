@@ -1,10 +1,10 @@
 // Agent sessions: start one (an agent's recommendation window), and reads through the caller's scope.
-import { badUserInput, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
+import { badUserInput, type IdempotencyCodec, type IdempotencyStore, type Page, type Principal } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { emit, type OutboxNotifier } from '../events.js';
 import { IdPrefix, newId } from '../ids.js';
 import { optionalText } from '../input.js';
-import { alignById, type ReadPurpose } from '../pagination.js';
+import { alignById, emptyPage, pageOf, type PageArgs, type ReadPurpose } from '../pagination.js';
 import { scopeAgentSessions } from './agent-session.access.js';
 import { agentSessionSnapshot, AgentSessionEntity } from './agent-session.entity.js';
 import { AgentSessionStatus } from './agent-session.enums.js';
@@ -13,6 +13,10 @@ export const DEFAULT_SESSION_TTL_SECONDS = 30 * 60;
 /** Short windows exist for agents that hand off at once (and for tests); a day at most. */
 export const MIN_SESSION_TTL_SECONDS = 5;
 export const MAX_SESSION_TTL_SECONDS = 24 * 60 * 60;
+
+export interface AgentSessionListArgs extends PageArgs {
+  status?: AgentSessionStatus | null;
+}
 
 export interface StartAgentSessionSpec {
   query?: string | null;
@@ -78,5 +82,22 @@ export class AgentSessionService {
       .where('s.id = ANY(:ids)', { ids: [...ids] });
     if (!scopeAgentSessions(qb, 's', principal, purpose)) return ids.map(() => null);
     return alignById(ids, await qb.getMany());
+  }
+
+  /**
+   * The caller's agent sessions, oldest first (an agent its own, admin and services all);
+   * `status` filters by the status as it reads (an ACTIVE session past its window is EXPIRED).
+   */
+  list(principal: Principal, args: AgentSessionListArgs): Promise<Page<AgentSessionEntity>> {
+    const qb = this.dataSource.getRepository(AgentSessionEntity).createQueryBuilder('s');
+    if (!scopeAgentSessions(qb, 's', principal, 'query')) return Promise.resolve(emptyPage());
+    if (args.status === AgentSessionStatus.ACTIVE) {
+      qb.andWhere(`s.status = 'ACTIVE' AND s.expiresAt > now()`);
+    } else if (args.status === AgentSessionStatus.EXPIRED) {
+      qb.andWhere(`(s.status = 'EXPIRED' OR (s.status = 'ACTIVE' AND s.expiresAt <= now()))`);
+    } else if (args.status) {
+      qb.andWhere('s.status = :status', { status: args.status });
+    }
+    return pageOf(qb, 's', args);
   }
 }

@@ -1,5 +1,6 @@
 // The GraphQL faces of agent sessions and recommendations. Resolvers return the entities;
 // derived and related fields have field resolvers (agent-session.resolver.ts, recommendation.resolver.ts).
+import { Connection } from '@handoff/shared';
 import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { AgentRef, MerchantRef, OfferRef } from '../federation/stubs.js';
 import { AgentSessionStatus } from './agent-session.enums.js';
@@ -27,6 +28,8 @@ export class Recommendation {
   @Field(() => AgentRef) agent: AgentRef;
   @Field(() => Date) createdAt: Date;
 }
+
+export const AgentSessionConnection = Connection('AgentSession', AgentSession);
 
 @InputType('StartAgentSessionInput')
 export class StartAgentSessionInput {

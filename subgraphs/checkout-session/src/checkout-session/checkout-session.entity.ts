@@ -3,6 +3,17 @@ import { MinorUnitsColumn } from '@handoff/shared';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { CheckoutMode, CheckoutSessionStatus } from './checkout-session.enums.js';
 
+/** What a succeeded payment reported, against what the session expected (stored as JSON). */
+export interface PaymentMismatchRecord {
+  paymentIntentId: string;
+  expectedAmountMinor: number;
+  expectedCurrency: string;
+  /** Null when the event did not say. */
+  receivedAmountMinor: number | null;
+  receivedCurrency: string | null;
+  detectedAt: string;
+}
+
 @Entity({ name: 'checkout_sessions' })
 export class CheckoutSessionEntity {
   @PrimaryColumn({ type: 'text' })
@@ -78,6 +89,10 @@ export class CheckoutSessionEntity {
 
   @Column({ name: 'payment_intents_canceled_at', type: 'timestamptz', nullable: true })
   paymentIntentsCanceledAt: Date | null;
+
+  /** Set when a payment succeeded for another amount or currency than the total: never completed silently. */
+  @Column({ name: 'payment_mismatch', type: 'jsonb', nullable: true })
+  paymentMismatch: PaymentMismatchRecord | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

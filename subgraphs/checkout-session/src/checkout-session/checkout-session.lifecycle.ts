@@ -6,13 +6,18 @@ import type { DataSource } from 'typeorm';
 import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
 import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
 import type { PaymentIntents } from '../clients/payment-intents.js';
-import type { OutboxNotifier } from '../events.js';
+import { emit, type OutboxNotifier } from '../events.js';
 import { scopeCheckoutSessions } from './checkout-session.access.js';
-import { CheckoutSessionEntity } from './checkout-session.entity.js';
+import { CheckoutSessionEntity, type PaymentMismatchRecord } from './checkout-session.entity.js';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { checkoutSessionNotFound } from './checkout-session.errors.js';
 import { canTransitionCheckoutSession } from './checkout-session.states.js';
-import { saveCheckoutSessionVersioned, transitionAgentSession, transitionCheckoutSession } from './checkout-session.transition.js';
+import {
+  checkoutSessionSnapshot,
+  saveCheckoutSessionVersioned,
+  transitionAgentSession,
+  transitionCheckoutSession,
+} from './checkout-session.transition.js';
 
 /** What the payment-events job hands over (docs/internal-contracts.md). */
 export interface PaymentIntentEvent {
@@ -21,6 +26,30 @@ export interface PaymentIntentEvent {
 }
 
 export const EXPIRY_BATCH_SIZE = 200;
+
+/**
+ * Null when the succeeded payment is for exactly the session's total, in its currency; else
+ * what was expected and what the event reported (an event that does not say counts as a mismatch).
+ */
+export function paymentMismatchOf(
+  cs: Pick<CheckoutSessionEntity, 'totalMinor' | 'currency'>,
+  event: PaymentIntentEvent,
+  now: Date = new Date(),
+): PaymentMismatchRecord | null {
+  const amount = event.paymentIntent.amountMinor;
+  const currency = event.paymentIntent.currency;
+  const receivedAmountMinor = typeof amount === 'number' && Number.isSafeInteger(amount) ? amount : null;
+  const receivedCurrency = typeof currency === 'string' ? currency.toUpperCase() : null;
+  if (receivedAmountMinor === cs.totalMinor && receivedCurrency === cs.currency.toUpperCase()) return null;
+  return {
+    paymentIntentId: event.paymentIntent.id,
+    expectedAmountMinor: cs.totalMinor,
+    expectedCurrency: cs.currency,
+    receivedAmountMinor,
+    receivedCurrency,
+    detectedAt: now.toISOString(),
+  };
+}
 
 export class CheckoutLifecycleService {
   constructor(
@@ -52,9 +81,12 @@ export class CheckoutLifecycleService {
 
   /**
    * `payment_intent.succeeded`: the session is COMPLETE and its agent session CONVERTED. A second
-   * delivery, or an event for a session already complete, changes nothing.
+   * delivery, or an event for a session already complete, changes nothing. A payment for another
+   * amount or currency than the session's total does not complete it: the session keeps its
+   * status, records the mismatch (`paymentMismatch`), announces `checkout_session.payment_mismatch`
+   * and logs an error ('flagged'; a redelivery of the same flag changes nothing).
    */
-  async completeFromPayment(event: PaymentIntentEvent): Promise<'completed' | 'unchanged'> {
+  async completeFromPayment(event: PaymentIntentEvent): Promise<'completed' | 'flagged' | 'unchanged'> {
     const sessionId = event.paymentIntent?.checkoutSessionId;
     if (!sessionId) return 'unchanged';
     const outcome = await this.dataSource.transaction(async (manager) => {
@@ -69,6 +101,14 @@ export class CheckoutLifecycleService {
         }
         return 'unchanged' as const;
       }
+      const mismatch = paymentMismatchOf(cs, event);
+      if (mismatch) {
+        if (cs.paymentMismatch?.paymentIntentId === mismatch.paymentIntentId) return 'unchanged' as const;
+        await saveCheckoutSessionVersioned(manager, cs, { paymentMismatch: mismatch });
+        await emit(manager, 'checkout_session', 'payment_mismatch', cs.id, { ...checkoutSessionSnapshot(cs), paymentMismatch: mismatch });
+        this.logger.error({ checkoutSessionId: cs.id, ...mismatch }, 'payment succeeded for another amount or currency than the checkout session: not completed, flagged');
+        return 'flagged' as const;
+      }
       await transitionCheckoutSession(manager, cs, CheckoutSessionStatus.COMPLETE, cs.paymentIntentId ? {} : { paymentIntentId: event.paymentIntent.id });
       if (cs.agentSessionId) {
         const s = await manager.findOne(AgentSessionEntity, { where: { id: cs.agentSessionId }, lock: { mode: 'pessimistic_write' } });
@@ -78,7 +118,7 @@ export class CheckoutLifecycleService {
       }
       return 'completed' as const;
     });
-    if (outcome === 'completed') this.outbox.notify();
+    if (outcome !== 'unchanged') this.outbox.notify();
     return outcome;
   }
 

@@ -10,6 +10,7 @@ import type { CheckoutSessionService } from './checkout-session.service.js';
 import { effectiveStatus } from './checkout-session.states.js';
 import {
   Attribution,
+  CheckoutPaymentMismatch,
   CheckoutSession,
   CheckoutSessionConnection,
   CreateCheckoutSessionInput,
@@ -101,6 +102,19 @@ export class CheckoutSessionResolver {
   @FieldResolver(() => String, { nullable: true })
   metadata(@Root() session: CheckoutSessionEntity, @Ctx() ctx: CheckoutContext): Record<string, string> | null {
     return ctx.principal.kind === 'CLIENT' ? null : session.metadata;
+  }
+
+  @FieldResolver(() => CheckoutPaymentMismatch, { nullable: true })
+  paymentMismatch(@Root() s: CheckoutSessionEntity, @Ctx() ctx: CheckoutContext): CheckoutPaymentMismatch | null {
+    const m = s.paymentMismatch;
+    if (ctx.principal.kind === 'CLIENT' || !m) return null;
+    return {
+      paymentIntentId: m.paymentIntentId,
+      expected: toMoneyType(money(m.expectedAmountMinor, m.expectedCurrency)),
+      receivedAmountMinor: m.receivedAmountMinor,
+      receivedCurrency: m.receivedCurrency,
+      detectedAt: new Date(m.detectedAt),
+    };
   }
 
   @FieldResolver(() => Attribution, { nullable: true })

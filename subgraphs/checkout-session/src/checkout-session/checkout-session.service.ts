@@ -43,7 +43,10 @@ export function assertMerchantCanSell(merchant: MerchantView | null, merchantId:
 /** Inserts a new OPEN session and its lines, and its `checkout_session.open` event. */
 export async function insertCheckoutSession(
   manager: EntityManager,
-  fields: Omit<CheckoutSessionEntity, 'id' | 'status' | 'version' | 'createdAt' | 'updatedAt' | 'paymentIntentId' | 'paymentIntentsCanceledAt'>,
+  fields: Omit<
+    CheckoutSessionEntity,
+    'id' | 'status' | 'version' | 'createdAt' | 'updatedAt' | 'paymentIntentId' | 'paymentIntentsCanceledAt' | 'paymentMismatch'
+  >,
   lines: LineItemDraft[],
 ): Promise<CheckoutSessionEntity> {
   const now = new Date();
@@ -54,6 +57,7 @@ export async function insertCheckoutSession(
     version: 1,
     paymentIntentId: null,
     paymentIntentsCanceledAt: null,
+    paymentMismatch: null,
     createdAt: now,
     updatedAt: now,
   });

@@ -34,7 +34,7 @@ export function checkoutSessionSnapshot(cs: CheckoutSessionEntity): Record<strin
 export async function saveCheckoutSessionVersioned(
   manager: EntityManager,
   cs: CheckoutSessionEntity,
-  changes: Partial<Pick<CheckoutSessionEntity, 'status' | 'paymentIntentId' | 'paymentIntentsCanceledAt'>>,
+  changes: Partial<Pick<CheckoutSessionEntity, 'status' | 'paymentIntentId' | 'paymentIntentsCanceledAt' | 'paymentMismatch'>>,
 ): Promise<CheckoutSessionEntity> {
   const result = await manager
     .createQueryBuilder()

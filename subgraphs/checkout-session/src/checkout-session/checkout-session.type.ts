@@ -1,7 +1,7 @@
 // The GraphQL face of a checkout session. Resolvers return CheckoutSessionEntity rows: plain
 // fields share the entity's property names; derived ones (status, url, totals, merchant, lines,
 // attribution) have field resolvers in checkout-session.resolver.ts.
-import { Connection, MoneyInput, MoneyType, money, toMoneyType } from '@handoff/shared';
+import { Connection, MoneyInput, MoneyType, SafeInt, money, toMoneyType } from '@handoff/shared';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { MerchantRef, OfferRef } from '../federation/stubs.js';
@@ -45,6 +45,18 @@ export class Attribution {
   @Field(() => ID) offerId: string;
   @Field(() => ID) merchantId: string;
   @Field(() => ID) agentId: string;
+}
+
+@ObjectType('CheckoutPaymentMismatch', {
+  description: 'A payment that succeeded for another amount or currency than the session total: the session was not completed.',
+})
+export class CheckoutPaymentMismatch {
+  @Field(() => ID) paymentIntentId: string;
+  @Field(() => MoneyType, { description: "The session's total." }) expected: MoneyType;
+  @Field(() => SafeInt, { nullable: true, description: 'Minor units the payment reported; null when it did not say.' })
+  receivedAmountMinor: number | null;
+  @Field(() => String, { nullable: true }) receivedCurrency: string | null;
+  @Field(() => Date) detectedAt: Date;
 }
 
 @ObjectType('CheckoutSession')
@@ -97,6 +109,9 @@ export class CheckoutSession {
 
   @Field(() => Attribution, { nullable: true, description: 'Null for merchant-created sessions and for the hosted page.' })
   attribution: Attribution | null;
+
+  @Field(() => CheckoutPaymentMismatch, { nullable: true, description: 'Set when a payment succeeded for another amount or currency; not shown to the hosted page.' })
+  paymentMismatch: CheckoutPaymentMismatch | null;
 }
 
 export const CheckoutSessionConnection = Connection('CheckoutSession', CheckoutSession);

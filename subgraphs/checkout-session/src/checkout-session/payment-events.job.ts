@@ -1,5 +1,6 @@
 // Consumes payment-intent's `payment_intent.*` events (queue checkout-payment-events, filled by
-// payment-intent's outbox relay): `succeeded` completes the checkout session. Every other
+// payment-intent's outbox relay): `succeeded` completes the checkout session (or flags it when
+// the amount or currency differs from its total, see completeFromPayment). Every other
 // status is acknowledged and ignored. A redelivery is a no-op (the transition table says so).
 import { startWorker, type Logger, type OutboxJobData } from '@handoff/shared';
 import type { Redis } from 'ioredis';
@@ -7,7 +8,7 @@ import type { Worker } from 'bullmq';
 import { PAYMENT_EVENTS_QUEUE } from '../events.js';
 import type { CheckoutLifecycleService, PaymentIntentEvent } from './checkout-session.lifecycle.js';
 
-export type PaymentEventResult = 'completed' | 'unchanged' | 'ignored';
+export type PaymentEventResult = 'completed' | 'flagged' | 'unchanged' | 'ignored';
 
 export async function processPaymentEvent(lifecycle: CheckoutLifecycleService, data: OutboxJobData): Promise<PaymentEventResult> {
   if (data.topic !== 'payment_intent.succeeded') return 'ignored';

@@ -1,9 +1,16 @@
 // `conversion.updated`: written to the outbox in the transaction of every change, set-based so
 // a settlement run over 100,000 conversions writes its events in one statement. The cursor is
 // a sequence value, so it increases with every event (the Subscriptions issue resumes from it).
+// Cursors are taken under a transaction-scoped lock, held until commit: a transaction that takes
+// a cursor waits for the one before it to commit or roll back, so cursors become visible in
+// commit order and a reader that has seen cursor N has seen every committed cursor below N
+// (a resume `after: N` misses nothing). The price: the tails of these transactions, from their
+// event to their commit, run one at a time. Emit last in the transaction.
 import type { EntityManager } from 'typeorm';
 
 export const CONVERSION_UPDATED = 'conversion.updated';
+/** The advisory lock (two int4 keys) that orders cursor assignment with commits. */
+export const CURSOR_LOCK = [0x4c454447, 0x43555253] as const; // 'LEDG', 'CURS'
 
 /** The payload's conversion object, built in SQL from `c` (a ledger.conversions row). */
 const conversionJson = `jsonb_build_object(
@@ -17,6 +24,8 @@ const conversionJson = `jsonb_build_object(
 /** Writes one `conversion.updated` per id, with the row as it is now in this transaction. */
 export async function emitConversionUpdated(manager: EntityManager, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
+  // Two-key form: a lock space apart from the single-key locks of idempotency and settlement.
+  await manager.query(`SELECT pg_advisory_xact_lock(${CURSOR_LOCK[0]}, ${CURSOR_LOCK[1]})`);
   const rows: Array<{ n: number }> = await manager.query(
     `WITH ev AS (
        INSERT INTO ledger.outbox (topic, aggregate_id, payload)

@@ -1,19 +1,19 @@
 // GraphQL adapter for conversions: maps arguments, calls one service, shapes the result.
 import { idempotencyKeyOf, money, MoneyType, toMoneyType, type SubgraphContext } from '@handoff/shared';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { LedgerContext } from '../context.js';
 import { AgentRef, AgentSessionRef, MerchantRef, PaymentIntentRef, RecommendationRef } from '../federation/stubs.js';
 import { toEntry } from '../reporting/reporting.mappers.js';
 import type { ConversionLifecycle } from './conversion-lifecycle.service.js';
 import type { ConversionRecorder } from './conversion-recorder.service.js';
 import type { ConversionEntity } from './conversion.entity.js';
-import { ConversionChildren, ConversionService } from './conversion.service.js';
+import type { ConversionService } from './conversion.service.js';
 import { CommissionType_, Conversion, LedgerEntryType, MilestoneInput, MilestoneType, ReportConversionInput } from './conversion.type.js';
 
 @Resolver(() => Conversion)
 export class ConversionResolver {
   constructor(
     private readonly conversions: ConversionService,
-    private readonly children: ConversionChildren,
     private readonly recorder: ConversionRecorder,
     private readonly lifecycle: ConversionLifecycle,
   ) {}
@@ -99,14 +99,14 @@ export class ConversionResolver {
     return c.paymentIntentId ? { id: c.paymentIntentId } : null;
   }
 
-  @FieldResolver(() => [MilestoneType])
-  async milestones(@Root() c: ConversionEntity): Promise<MilestoneType[]> {
-    const rows = await this.children.milestones(c.id);
+  @FieldResolver(() => [MilestoneType], { description: 'Batched per request: one query for every conversion of a page.' })
+  async milestones(@Root() c: ConversionEntity, @Ctx() ctx: LedgerContext): Promise<MilestoneType[]> {
+    const rows = await ctx.loaders.milestones.load(c.id);
     return rows.map((r) => ({ step: r.step, status: r.status, metadata: r.metadata, recordedAt: r.recorded_at }));
   }
 
-  @FieldResolver(() => [LedgerEntryType])
-  async ledgerEntries(@Root() c: ConversionEntity): Promise<LedgerEntryType[]> {
-    return (await this.children.entries(c.id)).map(toEntry);
+  @FieldResolver(() => [LedgerEntryType], { description: 'Batched per request: one query for every conversion of a page.' })
+  async ledgerEntries(@Root() c: ConversionEntity, @Ctx() ctx: LedgerContext): Promise<LedgerEntryType[]> {
+    return (await ctx.loaders.entries.load(c.id)).map(toEntry);
   }
 }

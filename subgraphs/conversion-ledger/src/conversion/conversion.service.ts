@@ -1,6 +1,7 @@
 // Reads of conversions, always through the caller's tenancy scope.
 import { requireAuthenticated, type Principal } from '@handoff/shared';
 import type { DataSource, FindOptionsWhere, Repository } from 'typeorm';
+import type { EntryRow } from '../reporting/reporting.service.js';
 import { ConversionEntity } from './conversion.entity.js';
 
 type Scope = FindOptionsWhere<ConversionEntity>;
@@ -41,30 +42,44 @@ export class ConversionService {
 }
 
 export interface MilestoneRow {
+  conversion_id: string;
   step: string;
   status: string;
   metadata: unknown;
   recorded_at: Date;
 }
 
-/** Reads of a conversion's own children; the conversion itself was already checked visible. */
+/** Rows grouped by conversion id, in the order of `ids` (a DataLoader's batch). */
+function groupBy<R extends { conversion_id: string | null }>(ids: readonly string[], rows: R[]): R[][] {
+  const by = new Map<string, R[]>(ids.map((id) => [id, []]));
+  for (const r of rows) by.get(r.conversion_id!)?.push(r);
+  return ids.map((id) => by.get(id)!);
+}
+
+/**
+ * Reads of conversions' own children, one SQL per batch of conversions (a page of a list asks
+ * for all its milestones at once); the conversions themselves were already checked visible.
+ */
 export class ConversionChildren {
   constructor(private readonly dataSource: DataSource) {}
 
-  milestones(conversionId: string): Promise<MilestoneRow[]> {
-    return this.dataSource.query(
-      `SELECT step, status, metadata, recorded_at FROM ledger.conversion_milestones WHERE conversion_id = $1 ORDER BY recorded_at, id`,
-      [conversionId],
+  async milestonesOf(conversionIds: readonly string[]): Promise<MilestoneRow[][]> {
+    const rows: MilestoneRow[] = await this.dataSource.query(
+      `SELECT conversion_id, step, status, metadata, recorded_at FROM ledger.conversion_milestones
+        WHERE conversion_id = ANY($1::text[]) ORDER BY conversion_id, recorded_at, id`,
+      [conversionIds],
     );
+    return groupBy(conversionIds, rows);
   }
 
-  entries(conversionId: string): Promise<import('../reporting/reporting.service.js').EntryRow[]> {
-    return this.dataSource.query(
+  async entriesOf(conversionIds: readonly string[]): Promise<EntryRow[][]> {
+    const rows: EntryRow[] = await this.dataSource.query(
       `SELECT e.id::text, e.transaction_id, e.conversion_id, e.account_type, e.account_owner, e.currency, e.amount_minor::text,
               e.created_at, t.kind, t.reverses_id
          FROM ledger.ledger_entries e JOIN ledger.ledger_transactions t ON t.id = e.transaction_id
-        WHERE e.conversion_id = $1 ORDER BY e.id`,
-      [conversionId],
+        WHERE e.conversion_id = ANY($1::text[]) ORDER BY e.conversion_id, e.id`,
+      [conversionIds],
     );
+    return groupBy(conversionIds, rows);
   }
 }

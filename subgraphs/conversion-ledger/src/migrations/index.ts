@@ -1,5 +1,6 @@
 // The conversion-ledger package's migrations, oldest first.
 import { CreateConversions1795293700000 } from './1795293700000-create-conversions.js';
 import { LedgerBooks1795293800000 } from './1795293800000-ledger-books.js';
+import { ConversionEventCursor1795293900000 } from './1795293900000-conversion-event-cursor.js';
 
-export const migrations: Function[] = [CreateConversions1795293700000, LedgerBooks1795293800000];
+export const migrations: Function[] = [CreateConversions1795293700000, LedgerBooks1795293800000, ConversionEventCursor1795293900000];

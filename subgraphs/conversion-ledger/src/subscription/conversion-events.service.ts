@@ -1,7 +1,7 @@
 // The `conversion.updated` events after a cursor, read back from this subgraph's outbox (rows are
 // kept once delivered), for the gateway's `conversionUpdated(after:)` replay. The cursor is the
 // event's `ledger.conversion_event_seq` value (conversion.events.ts), so it orders events.
-import { badUserInput, type Principal } from '@handoff/shared';
+import { badUserInput, requireKind, type Principal } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { CONVERSION_UPDATED } from '../conversion/conversion.events.js';
 import { conversionScope } from '../conversion/conversion.service.js';
@@ -19,6 +19,20 @@ export const MAX_REPLAY_PAGE = 500;
 
 export class ConversionEventsService {
   constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * The highest cursor committed now ('0' before any), for Handoff's services: where the
+   * gateway's live feed starts. Cursors are assigned in commit order, so none below it can
+   * still appear.
+   */
+  async head(principal: Principal): Promise<string> {
+    requireKind(principal, 'SERVICE');
+    const rows: Array<{ head: string | null }> = await this.dataSource.query(
+      `SELECT max((payload->>'cursor')::bigint)::text AS head FROM ledger.outbox WHERE topic = $1`,
+      [CONVERSION_UPDATED],
+    );
+    return rows[0]?.head ?? '0';
+  }
 
   /**
    * Events with a cursor greater than `after`, oldest first, that `principal` may see (its

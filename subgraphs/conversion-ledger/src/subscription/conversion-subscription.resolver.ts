@@ -40,6 +40,12 @@ export class ConversionSubscriptionResolver {
     throw new Error('conversionUpdated is served by the gateway.');
   }
 
+  @Query(() => String, { description: 'Internal (gateway): the highest conversion.updated cursor committed now, or "0".' })
+  @Directive('@inaccessible')
+  conversionEventsHead(@Ctx() ctx: SubgraphContext): Promise<string> {
+    return this.events.head(ctx.principal);
+  }
+
   @Query(() => [ConversionEventType], { description: 'Internal (gateway): conversion.updated events after a cursor, oldest first, in the caller\'s scope.' })
   @Directive('@inaccessible')
   conversionEventsAfter(

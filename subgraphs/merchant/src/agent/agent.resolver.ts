@@ -1,8 +1,7 @@
 // Agent queries and mutations and Agent.builder: check the principal, map arguments, call the service.
-import { idempotencyKeyOf, requireKind, type Page } from '@handoff/shared';
+import { idempotencyKeyOf, mapPage, requireKind, type Page } from '@handoff/shared';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { MerchantContext } from '../context.js';
-import { mapPage } from '../pagination.js';
 import type { AgentService } from './agent.service.js';
 import { AgentConnection, AgentType, BuilderType, RegisterAgentInput } from './agent.type.js';
 

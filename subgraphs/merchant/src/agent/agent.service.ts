@@ -6,7 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { SCHEMA_NAME } from '../constants.js';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
 import { optionalText, requiredText } from '../input.js';
-import { alignById, emptyPage, pageOf, type PageArgs } from '../pagination.js';
+import { alignById, emptyPage, pageOf, type PageArgs } from '@handoff/shared';
 import type { ReadPurpose } from '../visibility.js';
 import { scopeAgents } from './agent.access.js';
 import { AgentEntity, BuilderEntity } from './agent.entity.js';

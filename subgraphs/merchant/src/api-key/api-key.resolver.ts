@@ -1,8 +1,7 @@
 // API key mutations and queries, and the gateway's internal key lookup (@inaccessible, SERVICE only).
-import { requireKind, type Page } from '@handoff/shared';
+import { mapPage, requireKind, type Page } from '@handoff/shared';
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { MerchantContext } from '../context.js';
-import { mapPage } from '../pagination.js';
 import type { ApiKeyService } from './api-key.service.js';
 import { ApiKeyConnection, ApiKeyPrincipalType, ApiKeyType, CreateApiKeyInput, CreatedApiKeyType } from './api-key.type.js';
 

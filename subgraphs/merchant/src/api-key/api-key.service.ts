@@ -1,6 +1,6 @@
 // API keys: create (the key is returned once; only its hash is kept), revoke, list, and the
 // gateway's lookup of a key hash.
-import { generateApiKey, type Page, type Principal, type Role } from '@handoff/shared';
+import { emptyPage, generateApiKey, pageOf, type Page, type PageArgs, type Principal, type Role } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { AgentEntity } from '../agent/agent.entity.js';
@@ -8,7 +8,6 @@ import { agentNotFound } from '../agent/agent.errors.js';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
 import { MerchantEntity } from '../merchant/merchant.entity.js';
 import { merchantNotFound } from '../merchant/merchant.errors.js';
-import { emptyPage, pageOf, type PageArgs } from '../pagination.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { apiKeyNotFound } from './api-key.errors.js';
 import { ApiKeyRole } from './api-key.role.js';

@@ -1,18 +1,7 @@
-import { HandoffError } from '@handoff/shared';
 import { describe, expect, it } from 'vitest';
+import { badField } from '../../../../test/support/errors.js';
 import { resolveCommissionTerms } from './commission-terms.js';
 import { CommissionType } from './merchant.enums.js';
-
-function badField(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HandoffError);
-    expect((error as HandoffError).extensions.code).toBe('BAD_USER_INPUT');
-    return (error as HandoffError).extensions.field as string;
-  }
-  throw new Error('expected BAD_USER_INPUT');
-}
 
 const gbp = (amountMinor: number) => ({ amountMinor, currency: 'GBP' });
 

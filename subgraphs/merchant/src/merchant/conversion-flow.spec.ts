@@ -1,17 +1,6 @@
-import { HandoffError } from '@handoff/shared';
 import { describe, expect, it } from 'vitest';
+import { badField } from '../../../../test/support/errors.js';
 import { FLOW_PRESETS, resolveConversionFlow } from './conversion-flow.js';
-
-function badField(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HandoffError);
-    expect((error as HandoffError).extensions.code).toBe('BAD_USER_INPUT');
-    return (error as HandoffError).extensions.field as string;
-  }
-  throw new Error('expected BAD_USER_INPUT');
-}
 
 describe('FLOW_PRESETS', () => {
   it("are seed 001's four flows", () => {

@@ -1,8 +1,7 @@
 // Merchant queries and mutations: check the principal, map arguments, call the service.
-import { idempotencyKeyOf, requireKind, requireMerchantAccess, type Page } from '@handoff/shared';
+import { idempotencyKeyOf, mapPage, requireKind, requireMerchantAccess, type Page } from '@handoff/shared';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { MerchantContext } from '../context.js';
-import { mapPage } from '../pagination.js';
 import { CreateMerchantInput, UpdateMerchantInput } from './merchant.input.js';
 import type { MerchantService } from './merchant.service.js';
 import { MerchantConnection, MerchantType } from './merchant.type.js';

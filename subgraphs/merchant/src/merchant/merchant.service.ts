@@ -3,7 +3,7 @@ import type { IdempotencyCodec, IdempotencyStore, Page, Principal } from '@hando
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
-import { alignById, emptyPage, pageOf, type PageArgs } from '../pagination.js';
+import { alignById, emptyPage, pageOf, type PageArgs } from '@handoff/shared';
 import type { ReadPurpose } from '../visibility.js';
 import { loadWritableMerchant, scopeMerchants } from './merchant.access.js';
 import { merchantSnapshot, MerchantEntity, setCommissionTerms, setConversionFlow } from './merchant.entity.js';

@@ -1,18 +1,7 @@
-import { HandoffError } from '@handoff/shared';
 import { describe, expect, it } from 'vitest';
+import { badField } from '../../../../test/support/errors.js';
 import { CommissionType, MerchantStatus } from './merchant.enums.js';
 import { normalizeCountry, validateCreateMerchant, validateUpdateMerchant, validationPeriodDays } from './merchant.validation.js';
-
-function badField(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HandoffError);
-    expect((error as HandoffError).extensions.code).toBe('BAD_USER_INPUT');
-    return (error as HandoffError).extensions.field as string;
-  }
-  throw new Error('expected BAD_USER_INPUT');
-}
 
 const valid = {
   name: '  SMARTY ',

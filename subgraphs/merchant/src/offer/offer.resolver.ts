@@ -1,11 +1,10 @@
 // Offer queries and mutations, Offer.merchant and Merchant.offers: check the principal, map
 // arguments, call the service.
-import { idempotencyKeyOf, requireKind, requireMerchantAccess, type Page } from '@handoff/shared';
+import { idempotencyKeyOf, mapPage, requireKind, requireMerchantAccess, type Page } from '@handoff/shared';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { MerchantContext } from '../context.js';
 import { merchantNotFound } from '../merchant/merchant.errors.js';
 import { MerchantType } from '../merchant/merchant.type.js';
-import { mapPage } from '../pagination.js';
 import type { OfferService } from './offer.service.js';
 import { CreateOfferInput, OfferConnection, OfferType, UpdateOfferInput } from './offer.type.js';
 

@@ -4,7 +4,7 @@ import { ulid } from 'ulid';
 import type { DataSource } from 'typeorm';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
 import { loadWritableMerchant } from '../merchant/merchant.access.js';
-import { alignById, emptyPage, pageOf, type PageArgs } from '../pagination.js';
+import { alignById, emptyPage, pageOf, type PageArgs } from '@handoff/shared';
 import type { ReadPurpose } from '../visibility.js';
 import { scopeOffers } from './offer.access.js';
 import { offerSnapshot, OfferEntity } from './offer.entity.js';

@@ -1,18 +1,8 @@
 import { HandoffError } from '@handoff/shared';
 import { describe, expect, it } from 'vitest';
+import { badField } from '../../../../test/support/errors.js';
 import { validateConnectInput } from './payment-connector.validation.js';
 import { PaymentProvider } from './payment-provider.js';
-
-function badField(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HandoffError);
-    expect((error as HandoffError).extensions.code).toBe('BAD_USER_INPUT');
-    return (error as HandoffError).extensions.field as string;
-  }
-  throw new Error('expected BAD_USER_INPUT');
-}
 
 describe('validateConnectInput', () => {
   it('generates a fresh whsec_ secret for TEST', () => {

@@ -1,5 +1,6 @@
 // The payment-intent package's migrations, oldest first.
 import { CreatePaymentIntents1795293700000 } from './1795293700000-create-payment-intents.js';
 import { PaymentsCore1795293800000 } from './1795293800000-payments-core.js';
+import { SandboxRefunds1795293900000 } from './1795293900000-sandbox-refunds.js';
 
-export const migrations: Function[] = [CreatePaymentIntents1795293700000, PaymentsCore1795293800000];
+export const migrations: Function[] = [CreatePaymentIntents1795293700000, PaymentsCore1795293800000, SandboxRefunds1795293900000];

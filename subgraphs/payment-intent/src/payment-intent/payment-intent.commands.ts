@@ -77,7 +77,8 @@ export class PaymentIntentCommands {
         }
         return existing;
       }
-      const pspMetadata = { ...stringValues(metadata), [CHECKOUT_METADATA_KEY]: spec.checkoutSessionId };
+      // Handoff's marker never takes one of the caller's 50 PSP keys (Stripe's limit): left off when all 50 are used.
+      const pspMetadata = ((md) => (Object.keys(md).length < 50 ? { ...md, [CHECKOUT_METADATA_KEY]: spec.checkoutSessionId } : md))(stringValues(metadata));
       let psp;
       try {
         psp = await connector.createPayment(

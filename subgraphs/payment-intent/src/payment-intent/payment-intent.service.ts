@@ -1,15 +1,22 @@
 // Reads of payment intents, always through the caller's tenancy scope.
 import { requireAuthenticated, type Principal } from '@handoff/shared';
-import type { DataSource, FindOptionsWhere, Repository } from 'typeorm';
+import { JsonContains, type DataSource, type FindOptionsWhere, type Repository } from 'typeorm';
 import { PaymentEventEntity } from './payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent.entity.js';
 
 type Scope = FindOptionsWhere<PaymentIntentEntity>;
 
 /**
+ * The metadata key naming the agent whose checkout an intent pays. Written only by
+ * checkout-session's agent checkout, from server-side facts (merchants cannot set `aap_*` keys),
+ * so it is this subgraph's own record of the session's agent: no cross-subgraph read needed.
+ */
+export const AGENT_METADATA_KEY = 'aap_agent_id';
+
+/**
  * The intents a principal may see, as a where clause, or null for none: admin and Handoff's
- * services all; a merchant its own; the hosted page its session's. Agents read their checkouts
- * through the checkout-session subgraph, not intents. Anonymous → UNAUTHENTICATED.
+ * services all; a merchant its own; the hosted page its session's; an agent those paying the
+ * checkout sessions it created (read only: no command takes an AGENT). Anonymous → UNAUTHENTICATED.
  */
 export function paymentIntentScope(principal: Principal): Scope | null {
   const p = requireAuthenticated(principal);
@@ -22,7 +29,7 @@ export function paymentIntentScope(principal: Principal): Scope | null {
     case 'CLIENT':
       return { checkoutSessionId: p.checkoutSessionId };
     case 'AGENT':
-      return null;
+      return { metadata: JsonContains({ [AGENT_METADATA_KEY]: p.agentId }) };
   }
 }
 

@@ -4,12 +4,15 @@ import { PaymentProvider } from '../payment-intent/payment-intent.enums.js';
 import type { PspConnector } from './connector.js';
 import type { MerchantCredentials } from './merchant-credentials.js';
 import type { SandboxConnector } from './sandbox/sandbox-connector.js';
-import { StripeConnector } from './stripe/stripe-connector.js';
+import { StripeConnector, type StripeClientOptions } from './stripe/stripe-connector.js';
 
 export class Connectors {
   private readonly stripe = new Map<string, StripeConnector>();
 
-  constructor(readonly sandbox: SandboxConnector) {}
+  constructor(
+    readonly sandbox: SandboxConnector,
+    private readonly stripeOptions: StripeClientOptions = {},
+  ) {}
 
   for(credentials: MerchantCredentials): PspConnector {
     if (credentials.provider === PaymentProvider.TEST) return this.sandbox;
@@ -17,7 +20,7 @@ export class Connectors {
     if (!key) throw new Error(`Merchant ${credentials.merchantId} has a STRIPE connector without a secret key`);
     let c = this.stripe.get(key);
     if (!c) {
-      c = new StripeConnector(key);
+      c = new StripeConnector(key, this.stripeOptions);
       this.stripe.set(key, c);
     }
     return c;

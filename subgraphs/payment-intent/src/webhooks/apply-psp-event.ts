@@ -12,7 +12,7 @@ import { PaymentIntentStatus as S } from '../payment-intent/payment-intent.enums
 import { isForward } from '../payment-intent/payment-intent.states.js';
 import { providerOfPath } from '../psp/merchant-credentials.js';
 import { recordReportedRefund } from '../refund/refund.service.js';
-import { readPspEvent, type PspEvent } from './psp-event.js';
+import { readPspEvent, REFUND_UPDATE_TYPES, type PspEvent } from './psp-event.js';
 import { WebhookInboxEntity } from './webhook-inbox.entity.js';
 
 export class PaymentNotKnownYet extends Error {
@@ -88,13 +88,24 @@ export class PspEventApplier {
         // A refund proves the payment was captured: a late `succeeded` must find it SUCCEEDED.
         await this.moveForward(manager, intent, S.SUCCEEDED, o.amountReceived ?? o.amount ?? intent.amountMinor, data);
         if (intent.status === S.SUCCEEDED) {
-          await recordReportedRefund(manager, intent, { refundId: o.refund?.id ?? null, amountMinor: o.refund?.amount ?? null, totalRefundedMinor: o.amountRefunded ?? null });
+          await recordReportedRefund(manager, intent, {
+            refundId: o.refund?.id ?? null,
+            amountMinor: o.refund?.amount ?? null,
+            totalRefundedMinor: o.amountRefunded ?? null,
+            status: o.refund?.status ?? null,
+          });
         }
         break;
       case 'dispute_opened':
       case 'dispute_closed':
         break; // the timeline row above; the ledger acts on psp_event.dispute_*
       case 'other':
+        // A refund's later status (Stripe's pending refunds): completes or fails our PENDING row.
+        // Kind `other` for the ledger, which counts refunds from `charge.refunded` totals.
+        if (REFUND_UPDATE_TYPES.has(event.type) && o.refund?.id && intent.status === S.SUCCEEDED) {
+          await recordReportedRefund(manager, intent, { refundId: o.refund.id, amountMinor: o.refund.amount, totalRefundedMinor: null, status: o.refund.status ?? null });
+          return intent.version !== before ? 'applied' : 'no_effect:already_there';
+        }
         return 'no_effect:unhandled_type';
       default: {
         const to = TARGET[event.kind]!;

@@ -40,7 +40,8 @@ export interface PspObject {
   metadata: Record<string, string>;
   amountReceived?: number;
   amountRefunded?: number;
-  refund?: { id: string; amount: number };
+  /** The refund the event is about (a charge's latest); `status` as the PSP gave it (pending, succeeded, failed…). */
+  refund?: { id: string; amount: number; status?: string };
   dispute?: { id: string; status: string; outcome?: 'won' | 'lost' };
   lastPaymentError?: { code: string; declineCode: string | null; message: string };
 }
@@ -61,6 +62,14 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
 /** An id field that Stripe may expand into the object itself. */
 const idOf = (v: unknown): string | null => str(v) ?? str(obj(v)?.id);
+
+const refundOf = (r: Json): { id: string; amount: number; status?: string } => {
+  const status = str(r.status);
+  return { id: str(r.id) ?? '', amount: int(r.amount) ?? 0, ...(status ? { status } : {}) };
+};
+
+/** Stripe's events about a refund's later status (a pending refund that succeeded or failed). */
+export const REFUND_UPDATE_TYPES: ReadonlySet<string> = new Set(['refund.updated', 'refund.failed', 'charge.refund.updated']);
 
 /** Reads a parsed, verified body. Throws InvalidPspEvent when it is not an event at all. */
 export function readPspEvent(body: unknown): PspEvent {
@@ -90,11 +99,11 @@ function readObject(o: Json): PspObject {
         id: idOf(o.payment_intent),
         amountReceived: int(o.amount_captured) ?? undefined,
         amountRefunded: int(o.amount_refunded) ?? undefined,
-        ...(latest && str(latest.id) && int(latest.amount) !== null ? { refund: { id: str(latest.id)!, amount: int(latest.amount)! } } : {}),
+        ...(latest && str(latest.id) && int(latest.amount) !== null ? { refund: refundOf(latest) } : {}),
       };
     }
     case 'refund':
-      return { ...base, id: idOf(o.payment_intent), refund: { id: str(o.id) ?? '', amount: int(o.amount) ?? 0 } };
+      return { ...base, id: idOf(o.payment_intent), refund: refundOf(o) };
     case 'dispute': {
       const status = str(o.status) ?? 'needs_response';
       const outcome = status === 'won' || status === 'lost' ? status : undefined;

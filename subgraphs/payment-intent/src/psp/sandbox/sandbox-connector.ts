@@ -22,12 +22,17 @@ import {
   SANDBOX_SCHEMA,
   SANDBOX_SETTLE_TOPIC,
 } from './sandbox-events.js';
-import { SandboxPaymentEntity, SandboxPaymentMethodEntity, type SandboxStatus } from './sandbox.entities.js';
+import { SandboxPaymentEntity, SandboxPaymentMethodEntity, SandboxRefundEntity, type SandboxStatus } from './sandbox.entities.js';
 import { DECLINES, parseTestCard, THREE_D_SECURE_FAILED, type CardBehaviour, type DeclineSpec } from './test-cards.js';
 
 /** The sandbox's payment id for a create: deterministic, as Stripe's idempotent create is. */
 export function sandboxPaymentId(merchantId: string, idempotencyKey: string): string {
   return `pi_sbx_${createHash('sha256').update(`${merchantId}\0${idempotencyKey}`).digest('hex').slice(0, 24)}`;
+}
+
+/** The sandbox's refund id for a keyed refund: deterministic, as Stripe's idempotent refund is. */
+export function sandboxRefundId(paymentId: string, idempotencyKey: string): string {
+  return `re_sbx_${createHash('sha256').update(`${paymentId}\0${idempotencyKey}`).digest('hex').slice(0, 24)}`;
 }
 
 export type DisputeOutcome = 'OPEN' | 'WON' | 'LOST';
@@ -110,20 +115,31 @@ export class SandboxConnector implements PspConnector {
     id: string,
     req: { amountMinor: number; reason: string | null; idempotencyKey: string },
   ): Promise<PspRefund> {
-    const refundId = await this.refund(manager, id, req.amountMinor);
+    const refundId = await this.refund(manager, id, req.amountMinor, req.idempotencyKey);
     return { providerRefundId: refundId, status: 'succeeded' };
   }
 
   // ---- Admin triggers (sandbox.resolver.ts) and the asynchronous settlement of PROCESSING ----
 
-  /** A refund made at the PSP (as from its dashboard): Handoff learns of it only by webhook. */
-  async refund(manager: EntityManager, id: string, amountMinor: number): Promise<string> {
+  /**
+   * A refund (from the API with an idempotency key, or as from the PSP's dashboard without one),
+   * reported to Handoff by webhook. The same key again returns the first refund and refunds
+   * nothing more; with another amount it is refused, as Stripe refuses a reused key.
+   */
+  async refund(manager: EntityManager, id: string, amountMinor: number, idempotencyKey: string | null = null): Promise<string> {
     const p = await this.lock(manager, id);
+    const refundId = idempotencyKey ? sandboxRefundId(p.id, idempotencyKey) : `re_sbx_${ulid()}`;
+    const earlier = idempotencyKey ? await manager.findOneBy(SandboxRefundEntity, { id: refundId }) : null;
+    if (earlier) {
+      if (earlier.amountMinor !== amountMinor) throw new PspRequestRejected('Idempotency key reused with different parameters.', 'idempotency_error');
+      return earlier.id;
+    }
     if (p.status !== 'succeeded') throw rejected(`Payment ${id} has nothing captured to refund.`);
     if (amountMinor < 1 || p.amountRefundedMinor + amountMinor > p.amountReceivedMinor) throw rejected('Refund amount out of range.');
     p.amountRefundedMinor += amountMinor;
     await manager.save(SandboxPaymentEntity, p);
-    const refund = { id: `re_sbx_${ulid()}`, amount: amountMinor };
+    await manager.insert(SandboxRefundEntity, { id: refundId, paymentId: p.id, amountMinor, idempotencyKey });
+    const refund = { id: refundId, amount: amountMinor };
     await emitSandboxWebhook(manager, p, 'charge.refunded', chargeObject(p, refund));
     return refund.id;
   }

@@ -48,3 +48,13 @@ export class SandboxPaymentEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
+
+/** A refund the sandbox made; its id is derived from (payment, idempotency key) when one was given. */
+@Entity({ name: 'sandbox_refunds' })
+export class SandboxRefundEntity {
+  @PrimaryColumn({ type: 'text' }) id: string;
+  @Column({ name: 'payment_id', type: 'text' }) paymentId: string;
+  @MinorUnitsColumn({ name: 'amount_minor' }) amountMinor: number;
+  @Column({ name: 'idempotency_key', type: 'text', nullable: true }) idempotencyKey: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}

@@ -32,12 +32,34 @@ export interface StripePaymentIntentLike {
   last_payment_error?: { code?: string | null; decline_code?: string | null; message?: string | null } | null;
 }
 
+/**
+ * Every Stripe call runs inside a command's transaction holding the intent's row lock, so each is
+ * bounded: at most (1 + maxNetworkRetries) attempts of timeoutMs each, plus Stripe's short
+ * backoff between them (about 21 s with the defaults), then it fails and the lock is released.
+ */
+export const STRIPE_TIMEOUT_MS = 10_000;
+export const STRIPE_MAX_NETWORK_RETRIES = 1;
+
+export interface StripeClientOptions {
+  /** Another API base (stripe-mock, a test double of Stripe's HTTP API); Stripe's own by default. */
+  apiUrl?: string;
+  timeoutMs?: number;
+  maxNetworkRetries?: number;
+}
+
 export class StripeConnector implements PspConnector {
   readonly provider = PaymentProvider.STRIPE;
   private readonly stripe: Stripe;
 
-  constructor(secretKey: string) {
-    this.stripe = new Stripe(secretKey, { maxNetworkRetries: 2, timeout: 20_000 });
+  constructor(secretKey: string, options: StripeClientOptions = {}) {
+    const api = options.apiUrl ? new URL(options.apiUrl) : null;
+    this.stripe = new Stripe(secretKey, {
+      maxNetworkRetries: options.maxNetworkRetries ?? STRIPE_MAX_NETWORK_RETRIES,
+      timeout: options.timeoutMs ?? STRIPE_TIMEOUT_MS,
+      ...(api
+        ? { host: api.hostname, port: Number(api.port || (api.protocol === 'https:' ? 443 : 80)), protocol: api.protocol === 'http:' ? ('http' as const) : ('https' as const) }
+        : {}),
+    });
   }
 
   async createPayment(_ctx: unknown, req: CreatePaymentRequest): Promise<PspPayment> {

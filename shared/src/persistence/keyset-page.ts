@@ -1,6 +1,7 @@
-// Keyset pages over ULID ids (which sort by creation time), for every list in this subgraph.
-import { decodeCursor, pageSize, toPage, type Page } from '@handoff/shared';
+// Keyset pages over ULID ids (which sort by creation time) with TypeORM query builders: the
+// one way a subgraph lists rows (never OFFSET).
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { decodeCursor, pageSize, toPage, type Page } from '../graphql/pagination.js';
 
 export interface PageArgs {
   first?: number | null;

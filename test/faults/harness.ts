@@ -1,0 +1,153 @@
+// The fault harness: Handoff as production runs it (docker-compose.yml's topology) — the gateway,
+// the four subgraphs and their four workers as separate OS processes from the built dist/ —
+// on a private PostgreSQL and a private Redis, all on loopback. Any process can be SIGKILLed
+// and restarted, Redis restarted (a flush), PostgreSQL stopped and started; `stop()` (and the
+// process-exit hook in processes.ts) leaves nothing running. Build first: `npx tsc -b tsconfig.build.json`.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { generateApiKey } from '@handoff/shared';
+import { freePort, generateAttributionKeys } from '@handoff/launcher';
+import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
+import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
+import { ManagedProcess } from './processes.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export const SUBGRAPHS = [
+  { name: 'merchant', dir: 'subgraphs/merchant', urlVar: 'MERCHANT_URL', portVar: 'MERCHANT_PORT' },
+  { name: 'checkout-session', dir: 'subgraphs/checkout-session', urlVar: 'CHECKOUT_SESSION_URL', portVar: 'CHECKOUT_SESSION_PORT' },
+  { name: 'payment-intent', dir: 'subgraphs/payment-intent', urlVar: 'PAYMENT_INTENT_URL', portVar: 'PAYMENT_INTENT_PORT' },
+  { name: 'conversion-ledger', dir: 'subgraphs/conversion-ledger', urlVar: 'CONVERSION_LEDGER_URL', portVar: 'CONVERSION_LEDGER_PORT' },
+] as const;
+export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
+export type ProcessName = 'gateway' | SubgraphName | `${SubgraphName}-worker`;
+
+export interface FaultHandoffOptions {
+  /** Extra environment for every Handoff process. */
+  extraEnv?: Record<string, string>;
+  logLevel?: string;
+  /** Workers log at info by default: their "workers started" line is their readiness. */
+  workerLogLevel?: 'info' | 'debug' | 'trace';
+}
+
+export interface FaultHandoff {
+  gatewayUrl: string;
+  graphqlUrl: string;
+  adminKey: string;
+  env: Record<string, string>;
+  /** Each subgraph's GraphQL URL. */
+  subgraphUrls: Record<SubgraphName, string>;
+  postgres: PrivatePostgres;
+  redis: PrivateRedis;
+  processes: Map<ProcessName, ManagedProcess>;
+  process(name: ProcessName): ManagedProcess;
+  /** SIGKILL, stay down `downMs`, then start again (retried while it cannot start, bounded). */
+  kill(name: ProcessName, downMs?: number): Promise<void>;
+  restart(name: ProcessName): Promise<void>;
+  /** Crashes nobody asked for, in any process (the harness's kills are not crashes). */
+  crashes(): Array<{ process: string; at: number; code: number | null; signal: string | null; duringStart: boolean; tail: string }>;
+  stop(): Promise<void>;
+}
+
+const httpOk = (url: string) => async (_p: ManagedProcess) => {
+  const res = await fetch(url, { signal: AbortSignal.timeout(1000) }).catch(() => null);
+  return !!res?.ok;
+};
+
+function assertBuilt(): void {
+  const missing = ['gateway/dist/main.js', ...SUBGRAPHS.flatMap((s) => [`${s.dir}/dist/main.js`, `${s.dir}/dist/worker.js`])].filter(
+    (p) => !existsSync(`${ROOT}${p}`),
+  );
+  if (missing.length) throw new Error(`The fault harness runs the built processes; missing ${missing.join(', ')}: run \`npx tsc -b tsconfig.build.json\``);
+}
+
+export async function startFaultHandoff(opts: FaultHandoffOptions = {}): Promise<FaultHandoff> {
+  assertBuilt();
+  const processes = new Map<ProcessName, ManagedProcess>();
+  let postgres: PrivatePostgres | undefined;
+  let redis: PrivateRedis | undefined;
+  const stop = async () => {
+    const order: ProcessName[] = ['gateway', ...SUBGRAPHS.map((s) => `${s.name}-worker` as ProcessName), ...SUBGRAPHS.map((s) => s.name)];
+    await Promise.allSettled(order.map((n) => processes.get(n)?.stop('SIGKILL')));
+    await Promise.allSettled([postgres?.destroy(), redis?.destroy()]);
+  };
+  try {
+    [postgres, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
+    const adminKey = generateApiKey('ADMIN').key;
+    const keys = generateAttributionKeys();
+    const gatewayPort = await freePort();
+    const ports = {} as Record<SubgraphName, number>;
+    for (const s of SUBGRAPHS) ports[s.name] = await freePort();
+    const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}/graphql`])) as Record<SubgraphName, string>;
+    const env: Record<string, string> = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: opts.logLevel ?? 'warn',
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: `handoff-fault-${randomBytes(3).toString('hex')}`,
+      HANDOFF_ADMIN_KEY: adminKey,
+      HANDOFF_INTERNAL_SECRET: randomBytes(32).toString('base64url'),
+      HANDOFF_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      AAP_SIGNING_KEY: keys.privateKey,
+      AAP_SIGNING_KEY_ID: keys.keyId,
+      AAP_PUBLIC_KEYS: JSON.stringify(keys.publicKeys),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${gatewayPort}`,
+      SUPERGRAPH_PATH: `${ROOT}gateway/supergraph.graphql`,
+      PORT: String(gatewayPort),
+      ...Object.fromEntries(SUBGRAPHS.map((s) => [s.urlVar, subgraphUrls[s.name]])),
+      ...Object.fromEntries(SUBGRAPHS.map((s) => [s.portVar, String(ports[s.name])])),
+      ...opts.extraEnv,
+    };
+    const node = (name: ProcessName, script: string, ready: (p: ManagedProcess) => Promise<boolean>, extra: Record<string, string> = {}) => {
+      const p: ManagedProcess = new ManagedProcess({
+        name,
+        command: process.execPath,
+        args: [script],
+        cwd: ROOT,
+        env: { ...env, ...extra },
+        ready: () => ready(p),
+        readyTimeoutMs: 60_000,
+      });
+      p.supervise();
+      processes.set(name, p);
+    };
+    for (const s of SUBGRAPHS) node(s.name, `${s.dir}/dist/main.js`, httpOk(`http://127.0.0.1:${ports[s.name]}/health/live`));
+    // Workers have no HTTP port: ready once they log that their workers started (at info level).
+    for (const s of SUBGRAPHS) {
+      node(`${s.name}-worker` as ProcessName, `${s.dir}/dist/worker.js`, async (p) => p.tail(200).includes('workers started'), {
+        LOG_LEVEL: opts.workerLogLevel ?? 'info',
+      });
+    }
+    node('gateway', 'gateway/dist/main.js', httpOk(`http://127.0.0.1:${gatewayPort}/health/live`));
+
+    // Subgraphs first (each migrates its schema), then the workers, then the gateway.
+    for (const s of SUBGRAPHS) await processes.get(s.name)!.start();
+    await Promise.all(SUBGRAPHS.map((s) => processes.get(`${s.name}-worker` as ProcessName)!.start()));
+    await processes.get('gateway')!.start();
+
+    const get = (name: ProcessName) => {
+      const p = processes.get(name);
+      if (!p) throw new Error(`no process ${name}`);
+      return p;
+    };
+    return {
+      gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
+      graphqlUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
+      adminKey,
+      env,
+      subgraphUrls,
+      postgres,
+      redis,
+      processes,
+      process: get,
+      kill: (name, downMs) => get(name).restart('SIGKILL', downMs),
+      restart: (name) => get(name).restart('SIGTERM'),
+      crashes: () => [...processes.entries()].flatMap(([name, p]) => p.crashes.map((c) => ({ process: name, ...c }))),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
