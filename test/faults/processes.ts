@@ -35,7 +35,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export async function until(probe: () => Promise<boolean> | boolean, timeoutMs: number, what: string, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await Promise.resolve(probe()).catch(() => false)) return;
+    if (await probe()) return; // a probe that throws ends the wait with its error
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
@@ -105,7 +105,8 @@ export class ManagedProcess {
       if (this.expectedExit || this.child !== child) return;
       this.crashes.push({ at: Date.now(), code, signal, duringStart: !this.ready, tail: this.tail(15) });
       // As a supervisor (compose's `restart: unless-stopped`) would: start it again after 1 s.
-      if (this.supervised) {
+      // (A crash while starting is the starter's to retry: start() rejects.)
+      if (this.supervised && this.ready) {
         const generation = this.generation;
         setTimeout(() => {
           if (generation === this.generation) void this.startWithRetries(120_000).catch(() => undefined);

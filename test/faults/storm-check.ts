@@ -8,6 +8,7 @@ import type { StormWorld } from './storm-world.js';
 export interface StormState {
   /** Distinct acknowledged event ids missing from the inbox, or stored but not processed. */
   eventsNotStored: string[];
+  /** Of the storm's events (the sandbox's own webhooks about the same intents are not counted). */
   eventsUnprocessed: number;
   eventsProcessed: number;
   /** Intents whose status or amounts are not what their fate says. */
@@ -27,7 +28,7 @@ export const settled = (s: StormState) =>
 export async function readStormState(db: PrivatePostgres, world: StormWorld, plan: StormPlan, ackedEventIds: Set<string>): Promise<StormState> {
   const m = world.merchant.id;
   const inbox = await db.query<{ event_id: string; processed: boolean }>(
-    `SELECT event_id, processed_at IS NOT NULL AS processed FROM payment.webhook_inbox WHERE merchant_id = $1`,
+    `SELECT event_id, processed_at IS NOT NULL AS processed FROM payment.webhook_inbox WHERE merchant_id = $1 AND event_id LIKE 'evt_storm_%'`,
     [m],
   );
   const stored = new Map(inbox.map((r) => [r.event_id, r.processed]));

@@ -50,7 +50,7 @@ async function ok<R = any>(client: GqlClient, doc: string, vars?: Record<string,
   }
 }
 
-export async function setUpStormWorld(graphqlUrl: string, adminKey: string, intentCount: number, log = (_: string) => undefined): Promise<StormWorld> {
+export async function setUpStormWorld(graphqlUrl: string, adminKey: string, intentCount: number, log: (line: string) => void = () => undefined): Promise<StormWorld> {
   const admin = new GqlClient(graphqlUrl, adminKey);
   const merchantId = (
     await ok(admin, `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`, {
@@ -69,15 +69,16 @@ export async function setUpStormWorld(graphqlUrl: string, adminKey: string, inte
   const agentKey = (await ok(admin, `mutation($a: ID!) { createApiKey(input: { role: AGENT, agentId: $a }) { key } }`, { a: agentId })).createApiKey.key as string;
   const agent = admin.as(agentKey);
 
-  // One agent session per 50 checkouts; each checkout its own recommendation.
-  const sessions: string[] = [];
-  for (let i = 0; i < Math.ceil(intentCount / 50); i++) {
-    sessions.push((await ok(agent, `mutation { startAgentSession(input: { query: "a SIM plan", ttlSeconds: 86400 }) { id } }`)).startAgentSession.id);
-  }
+  // Checkouts of one agent session queue on its row lock: a session per few checkouts, each
+  // checkout its own recommendation.
+  const PER_SESSION = 4;
+  const sessions: Array<Promise<string>> = [];
+  const sessionFor = (i: number) =>
+    (sessions[Math.floor(i / PER_SESSION)] ??= ok(agent, `mutation { startAgentSession(input: { query: "a SIM plan" }) { id } }`).then((r) => r.startAgentSession.id as string));
   const intents: StormIntent[] = new Array(intentCount);
   const started = Date.now();
   await pool([...Array(intentCount).keys()], 12, async (i) => {
-    const s = sessions[Math.floor(i / 50)]!;
+    const s = await sessionFor(i);
     const rec = (await ok(agent, `mutation($s: ID!, $o: ID!) { recommend(input: { sessionId: $s, offerId: $o }) { id } }`, { s, o: offerId })).recommend.id;
     const cs = (await ok(agent, CHECKOUT, { s, r: rec, k: `storm-${i}` })).checkout.checkoutSession;
     const pi = cs.paymentIntent;

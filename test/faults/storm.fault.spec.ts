@@ -48,6 +48,8 @@ describe(`fault harness: webhook storm (${profile.name}: ${profile.ratePerSecond
     expect(report.processed).toBe(report.uniqueEvents);
     expect(report.ledger).toMatchObject({ balanced: true, unbalancedTransactions: [], balanceMismatches: [], overdrawnAccounts: [] });
     expect(report.drainMs).not.toBeNull();
+    // Latency is reported, not held, on this shared 2-core machine; a hung acknowledgement fails.
+    expect(report.ackP99OutsideOutageMs).toBeLessThan(5000);
     // A process may fail to start while PostgreSQL is down (the supervisor retries it); once
     // running, nothing may die of a fault.
     expect(report.crashes.filter((c) => !c.duringStart).map((c) => `${c.process}: ${c.tail}`)).toEqual([]);

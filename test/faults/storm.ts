@@ -118,6 +118,13 @@ export async function runStorm(h: FaultHandoff, profile: StormProfile, log: (lin
   const drainMs = settled(state) ? Date.now() - lastFaultAt : null;
   const ledger = await ledgerCheck(world.admin);
 
+  // Where the slow acknowledgements were: the slowest per second of sending.
+  const perSecond = new Map<number, number>();
+  for (const o of acked) {
+    const sec = Math.floor((o.ackedAt! - o.ackMs! - startedAt) / 1000);
+    perSecond.set(sec, Math.max(perSecond.get(sec) ?? 0, o.ackMs!));
+  }
+  log(`slowest ack per second of sending (ms): ${[...perSecond.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${Math.round(v)}`).join(' ')}`);
   const failedAttempts: Record<string, number> = {};
   for (const o of outcomes) for (const f of o.failures) failedAttempts[f] = (failedAttempts[f] ?? 0) + 1;
   const ackTimes = acked.map((o) => o.ackMs!);
