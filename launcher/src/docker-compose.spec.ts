@@ -264,7 +264,8 @@ describe('docker-compose.yml', () => {
     expect(unread, `set in docker-compose.yml but not read by ${app.packageDir}/src/config.ts`).toEqual([]);
   });
 
-  it.each(appServices().map((a) => [a.name, a] as const))('%s: sets everything its config requires in production', async (_name, app) => {
+  // The first case imports the package's config module (and its dependencies): slow on a busy machine.
+  it.each(appServices().map((a) => [a.name, a] as const))('%s: sets everything its config requires in production', { timeout: 30_000 }, async (_name, app) => {
     const env = serviceEnv(app.service);
     expect(env.NODE_ENV).toBe('production');
     const load = await configLoaderOf(app.packageDir);

@@ -98,10 +98,13 @@ describe('subscriptions across replicas and faults', () => {
     const [sec, micro] = (await redis.time()) as [string | number, string | number];
     const now = Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
     const slots = `${w.handoff.env.QUEUE_PREFIX}:ws:slots:key:${id}`;
-    await redis.zadd(slots, now + 1500, 'dead:1', now + 1500, 'dead:2', now + 1500, 'dead:3');
+    const lapse = 4000;
+    await redis.zadd(slots, now + lapse, 'dead:1', now + lapse, 'dead:2', now + lapse, 'dead:3');
+    const t0 = Date.now();
     const refused = collect(client(replica.graphqlUrl, key), WATCH);
     expect(errorOf(await refused.ended())).toMatchObject({ reason: 'subscription_limit:key' });
-    await settle(1700);
+    expect(Date.now() - t0).toBeLessThan(lapse); // (else the refusal proved nothing)
+    await settle(lapse + 300 - (Date.now() - t0));
     const later = collect(client(w.handoff.graphqlUrl, key), WATCH);
     await settle(300);
     expect(later.done).toBe(false);

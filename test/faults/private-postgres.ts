@@ -85,7 +85,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     port,
     process: proc,
     stop: () => proc.stop('SIGINT', 20_000),
-    start: () => proc.start(),
+    // Right after a stop the port can still be held for a moment: retry the start (bounded).
+    start: () => proc.startWithRetries(60_000),
     query: async <T>(sql: string, params: unknown[] = []) => {
       const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
       await c.connect();

@@ -174,6 +174,36 @@ describe('webhook ingestion', () => {
     expect((await read(pi.id)).status).toBe('SUCCEEDED');
   });
 
+  it('a late event of an attempt that is over moves nothing: no reopened 3-D Secure, no failed retry', async () => {
+    const pi = await intent();
+    const m = asMerchant(shop.id);
+    const CONFIRM = `mutation($id: ID!) { confirmPaymentIntent(id: $id, paymentMethod: { testCard: "4000002760003184" }) { status } }`;
+    const THREE_DS = `mutation($id: ID!, $ok: Boolean!) { completeThreeDSecure(id: $id, approved: $ok) { status } }`;
+    const methodOf = async () => (await h.payments.dataSource.query(`SELECT payment_method_id FROM payment.payment_intents WHERE id = $1`, [pi.id]))[0].payment_method_id as string;
+    const settled = () =>
+      waitFor(async () => Number((await h.payments.dataSource.query(`SELECT count(*) AS n FROM payment.webhook_inbox WHERE provider_payment_id = $1 AND processed_at IS NULL`, [pi.providerPaymentId]))[0].n) === 0, 15_000, 'inbox drained');
+
+    expect((await h.call(m, CONFIRM, { id: pi.id })).data!.confirmPaymentIntent.status).toBe('REQUIRES_ACTION');
+    const first = await methodOf();
+    expect((await h.call(m, THREE_DS, { id: pi.id, ok: false })).errors?.[0]?.extensions?.code).toBe('PAYMENT_DECLINED');
+    // The first attempt's requires_action, delivered after its failure.
+    const late = event('payment_intent.requires_action', piObject(pi.providerPaymentId, 'requires_action', { payment_method: first }));
+    await h.signedWebhook(shop.id, shop.webhookSecret, late);
+    expect(await processed(late.id)).toBe('no_effect:stale_attempt');
+    await settled();
+    expect((await read(pi.id)).status).toBe('REQUIRES_PAYMENT_METHOD');
+
+    // A second attempt in flight; the first attempt's failure, delivered late, does not fail it.
+    expect((await h.call(m, CONFIRM, { id: pi.id })).data!.confirmPaymentIntent.status).toBe('REQUIRES_ACTION');
+    expect(await methodOf()).not.toBe(first);
+    const lateFailure = event('payment_intent.payment_failed', piObject(pi.providerPaymentId, 'requires_payment_method', { payment_method: first, last_payment_error: { code: 'card_declined', decline_code: 'authentication_failed', message: 'x' } }));
+    await h.signedWebhook(shop.id, shop.webhookSecret, lateFailure);
+    expect(await processed(lateFailure.id)).toBe('no_effect:stale_attempt');
+    await settled();
+    expect((await read(pi.id)).status).toBe('REQUIRES_ACTION');
+    expect((await h.call(m, THREE_DS, { id: pi.id, ok: true })).data!.completeThreeDSecure.status).toBe('SUCCEEDED');
+  });
+
   it("an event about another merchant's payment has no effect", async () => {
     const pi = await intent();
     const e = event('payment_intent.succeeded', piObject(pi.providerPaymentId, 'succeeded'));

@@ -24,6 +24,8 @@ export async function applyPspPayment(
   data: Record<string, unknown> = {},
 ): Promise<void> {
   const to = statusOfPsp[psp.status];
+  // The PSP's own id for the attempt's method (Stripe resolves test aliases): webhooks name it.
+  if (psp.paymentMethodId) intent.paymentMethodId = psp.paymentMethodId;
   intent.nextAction = to === S.REQUIRES_ACTION ? psp.nextAction : null;
   if (psp.error) intent.lastPaymentError = { ...psp.error };
   if (to === S.SUCCEEDED) {

@@ -27,6 +27,8 @@ export interface PspPayment {
   nextAction: { type: 'three_d_secure' | 'redirect_to_url'; url: string | null } | null;
   /** Set when this call's attempt failed (a decline, a failed 3-D Secure challenge). */
   error: PspError | null;
+  /** The PSP's id of the payment method of the current attempt, as its webhooks will name it. */
+  paymentMethodId?: string | null;
 }
 
 export interface PspRefund {

@@ -32,6 +32,22 @@ const TARGET: Partial<Record<PspEvent['kind'], S>> = {
   canceled: S.CANCELED,
 };
 
+const IN_FLIGHT: readonly S[] = [S.REQUIRES_ACTION, S.PROCESSING];
+
+/**
+ * Whether an event about an attempt's progress (in flight, or failed) is about an attempt that is
+ * over: another payment method than the intent's current one (an earlier attempt), or the
+ * current one after it already failed. Such an event arriving late must not move the intent
+ * (a late `requires_action` after a failed 3-D Secure would otherwise reopen the challenge).
+ * Outcomes that move money (succeeded, requires_capture, canceled) are never stale.
+ */
+export function isStaleAttempt(intent: Pick<PaymentIntentEntity, 'status' | 'paymentMethodId' | 'lastPaymentError'>, target: S, paymentMethod: string | undefined): boolean {
+  if (!paymentMethod || !intent.paymentMethodId) return false;
+  if (!IN_FLIGHT.includes(target) && target !== S.REQUIRES_PAYMENT_METHOD) return false;
+  if (paymentMethod !== intent.paymentMethodId) return true;
+  return IN_FLIGHT.includes(target) && intent.status === S.REQUIRES_PAYMENT_METHOD && intent.lastPaymentError !== null;
+}
+
 export class PspEventApplier {
   constructor(
     private readonly dataSource: DataSource,
@@ -111,6 +127,7 @@ export class PspEventApplier {
         const to = TARGET[event.kind]!;
         // With MANUAL capture, an authorization reported as succeeded-to-capture is REQUIRES_CAPTURE.
         const target = to === S.SUCCEEDED && o.status === 'requires_capture' ? S.REQUIRES_CAPTURE : to;
+        if (isStaleAttempt(intent, target, o.paymentMethod)) return 'no_effect:stale_attempt';
         if (target === S.REQUIRES_PAYMENT_METHOD && o.lastPaymentError) intent.lastPaymentError = { ...o.lastPaymentError };
         await this.moveForward(manager, intent, target, o.amountReceived || o.amount || intent.amountMinor, data);
       }

@@ -44,6 +44,8 @@ export interface PspObject {
   refund?: { id: string; amount: number; status?: string };
   dispute?: { id: string; status: string; outcome?: 'won' | 'lost' };
   lastPaymentError?: { code: string; declineCode: string | null; message: string };
+  /** A payment intent's payment method (the attempt the event is about), when the PSP names it. */
+  paymentMethod?: string;
 }
 
 export interface PspEvent {
@@ -116,6 +118,7 @@ function readObject(o: Json): PspObject {
         ...base,
         id: str(o.id),
         amountReceived: int(o.amount_received) ?? undefined,
+        ...(idOf(o.payment_method) ? { paymentMethod: idOf(o.payment_method)! } : {}),
         ...(error
           ? { lastPaymentError: { code: str(error.code) ?? 'payment_failed', declineCode: str(error.decline_code), message: str(error.message) ?? 'The payment failed.' } }
           : {}),

@@ -225,6 +225,7 @@ function view(p: SandboxPaymentEntity): PspPayment {
     amountReceivedMinor: p.amountReceivedMinor,
     nextAction: p.status === 'requires_action' ? { type: 'three_d_secure', url: null } : null,
     error: null,
+    paymentMethodId: p.paymentMethodId,
   };
 }
 

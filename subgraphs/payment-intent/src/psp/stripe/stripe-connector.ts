@@ -30,6 +30,7 @@ export interface StripePaymentIntentLike {
   amount_received?: number | null;
   next_action?: { type: string; redirect_to_url?: { url?: string | null } | null } | null;
   last_payment_error?: { code?: string | null; decline_code?: string | null; message?: string | null } | null;
+  payment_method?: string | { id: string } | null;
 }
 
 /**
@@ -144,6 +145,7 @@ export function fromStripePaymentIntent(pi: StripePaymentIntentLike): PspPayment
     status: pi.status as PspStatus,
     amountReceivedMinor: pi.amount_received ?? 0,
     nextAction: pi.status === 'requires_action' ? { type: redirect ? 'redirect_to_url' : 'three_d_secure', url: redirect } : null,
+    paymentMethodId: typeof pi.payment_method === 'string' ? pi.payment_method : (pi.payment_method?.id ?? null),
     error:
       pi.status === 'requires_payment_method' && error
         ? { code: error.code ?? 'payment_failed', declineCode: error.decline_code ?? null, message: error.message ?? 'The payment failed.' }
