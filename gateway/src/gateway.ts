@@ -36,6 +36,7 @@ import { CachingApiKeyResolver, merchantApiKeyLookup, type ApiKeyResolver } from
 import { createFormatError } from './graphql/format-error.js';
 import { queryProtection } from './graphql/limits.js';
 import { operationResolutionPlugin } from './graphql/operation-resolution.js';
+import { refuseNulPlugin } from './graphql/refuse-nul.js';
 import { createGatewayMetrics, type GatewayMetrics } from './http/metrics.js';
 import { listenGracefully } from './http/listen.js';
 import { graphqlFastPath } from './http/graphql-fast-path.js';
@@ -137,6 +138,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     plugins: [
       ...protection.plugins,
       operationResolutionPlugin(),
+      refuseNulPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       // Apollo would turn these on by itself from APOLLO_KEY in the environment, sending
       // operations to Apollo's cloud: never implicitly.

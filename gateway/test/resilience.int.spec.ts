@@ -55,7 +55,7 @@ describe('a subgraph that stops', () => {
     expect((await getRaw(`${gatewayServer.url}/health/live`)).status).toBe(200);
   });
 
-  it('a query that needs it → exactly "Unexpected error.", no URL, port or stack; other fields still answer', async () => {
+  it('a query that needs it → SERVICE_UNAVAILABLE (retryable), no URL, port or stack; other fields still answer', async () => {
     const r = await postJson(
       `${gatewayServer.url}/graphql`,
       { query: '{ viewer { role } conversion(id: "01JZZZZZZZZZZZZZZZZZZZZZZZ") { id } }' },
@@ -66,13 +66,14 @@ describe('a subgraph that stops', () => {
     expect(r.json.data.conversion).toBeNull();
     expect(r.json.errors).toHaveLength(1);
     // A failed fetch has no path in @apollo/gateway; the error carries nothing but message and code.
-    expect(r.json.errors[0]).toEqual({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    // An unreachable subgraph is an outage, not a bug: the client is told to retry.
+    expect(r.json.errors[0]).toEqual({ message: 'Service temporarily unavailable; retry shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } });
     expect(r.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|localhost|:\d{4,5}\b|serviceName|stack/);
   });
 
   it('counts the failed subgraph calls in /metrics', async () => {
     const r = await getRaw(`${gatewayServer.url}/metrics`);
     expect(r.text).toMatch(/handoff_subgraph_fetch_errors_total\{[^}]*subgraph="conversion-ledger"[^}]*kind="network"[^}]*\} [1-9]/);
-    expect(r.text).toMatch(/handoff_graphql_errors_total\{[^}]*code="INTERNAL_SERVER_ERROR"[^}]*\} [1-9]/);
+    expect(r.text).toMatch(/handoff_graphql_errors_total\{[^}]*code="SERVICE_UNAVAILABLE"[^}]*\} [1-9]/);
   });
 });

@@ -191,3 +191,37 @@ describe('IdempotencyStore.run', () => {
     expect(await storedCount(newKey)).toBe(1);
   });
 });
+
+describe('idempotency under overload', () => {
+  it('200 concurrent calls with one key on a pool of 3 connections: one execution, no pool timeouts', async () => {
+    // Waiting callers must not hold pooled connections: with the old blocking lock, callers beyond
+    // the pool size timed out acquiring a connection (a 500 at the edge).
+    const small = new DataSource({
+      type: 'postgres',
+      url: testEnv().databaseUrl,
+      synchronize: false,
+      entities: [],
+      extra: { max: 3, connectionTimeoutMillis: 1_000 },
+    });
+    await small.initialize();
+    try {
+      const smallStore = new IdempotencyStore(small, schema);
+      const c = counter();
+      const slowExec = async (manager: EntityManager) => {
+        // Longer than the pool's connection timeout: a caller that queued for a connection behind
+        // blocked lock-holders would time out.
+        await manager.query('SELECT pg_sleep(2)');
+        return c.exec(manager);
+      };
+      const k = key();
+      const results = await Promise.all(
+        Array.from({ length: 200 }, () => smallStore.run({ principal: merchant, key: k, operation: 'create', input: { n: 1 } }, slowExec, c.codec)),
+      );
+      expect(c.calls()).toBe(1);
+      expect(new Set(results.map((r) => r.id)).size).toBe(1);
+      expect(await storedCount(k)).toBe(1);
+    } finally {
+      await small.destroy();
+    }
+  });
+});

@@ -103,6 +103,21 @@ describe('checkout rules through the gateway', () => {
     expect(await merchant.errorCode(AgentSessionsDocument, {})).toBe('FORBIDDEN');
   });
 
+  it('opens agent sessions for 30 minutes by default, ttlSeconds 5 to 86400; refuses checkout once the merchant is suspended', async () => {
+    const before = Date.now();
+    const started = (await agent.ok(StartAgentSessionDocument, {})).startAgentSession;
+    expect(Math.abs(Date.parse(started.expiresAt) - before - 1800_000)).toBeLessThan(5_000);
+    for (const ttlSeconds of [4, 86_401]) expect(await agent.errorCode(StartAgentSessionDocument, { input: { ttlSeconds } })).toBe('BAD_USER_INPUT');
+    expect((await agent.ok(StartAgentSessionDocument, { input: { ttlSeconds: 86_400 } })).startAgentSession.status).toBe('ACTIVE');
+    const suspendedId = (await admin.ok(CREATE_MERCHANT, { input: merchantInput('Soon Suspended Ltd') })).createMerchant.id;
+    await admin.ok(CONNECT, { id: suspendedId });
+    const offer = (await admin.ok(CREATE_OFFER, { input: { merchantId: suspendedId, name: 'Gone', price: { amountMinor: 500, currency: 'GBP' } } })).createOffer.id;
+    const { sessionId, recommendationId } = await sessionAndRec(offer);
+    await admin.ok(`mutation($id: ID!) { updateMerchant(id: $id, input: { status: SUSPENDED }) { id } }`, { id: suspendedId });
+    expect(await agent.errorCode(CheckoutDocument, { input: { sessionId, recommendationId } })).toBe('MERCHANT_NOT_FOUND');
+    expect(await rest('POST', '/v1/checkout', agent.key, { sessionId, recommendationId })).toMatchObject({ status: 404, body: { code: 'MERCHANT_NOT_FOUND' } });
+  });
+
   it('20 concurrent identical checkouts with one key: one checkout session, one payment intent', async () => {
     const { sessionId, recommendationId } = await sessionAndRec();
     const idempotencyKey = `burst-${sessionId}`;

@@ -24,6 +24,8 @@ export const ErrorCode = {
   VERSION_CONFLICT: 'VERSION_CONFLICT',
   PAYMENT_DECLINED: 'PAYMENT_DECLINED',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** Another request with this idempotency key is still running: retry shortly (Stripe answers 409). */
+  IDEMPOTENCY_KEY_IN_USE: 'IDEMPOTENCY_KEY_IN_USE',
   INVALID_MILESTONE: 'INVALID_MILESTONE',
   /** Query limits (depth, aliases, cost, tokens, directives). */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
@@ -74,6 +76,11 @@ export const invalidStateTransition = (message: string, reason?: string) =>
   new HandoffError(ErrorCode.INVALID_STATE_TRANSITION, message, reason ? { reason } : {});
 export const versionConflict = (expected: number, actual: number) =>
   new HandoffError(ErrorCode.VERSION_CONFLICT, `Expected version ${expected}, but it is at ${actual}.`);
+export const idempotencyKeyInUse = () =>
+  new HandoffError(
+    ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+    'Another request with this idempotency key is still in progress; retry shortly.',
+  );
 export const idempotencyKeyReused = () =>
   new HandoffError(
     ErrorCode.IDEMPOTENCY_KEY_REUSED,

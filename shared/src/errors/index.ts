@@ -1,2 +1,3 @@
 export * from './codes.js';
 export * from './mask.js';
+export * from './transient.js';

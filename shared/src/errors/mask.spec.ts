@@ -50,3 +50,44 @@ describe('error masking', () => {
     expect(out.message).toBe('bad <url>');
   });
 });
+
+describe('infrastructure failures', () => {
+  it('are SERVICE_UNAVAILABLE (retryable), not "Unexpected error.", and carry no detail', () => {
+    const cases: unknown[] = [
+      new Error('timeout exceeded when trying to connect'),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      { message: 'wrapped', originalError: Object.assign(new Error('x'), { code: '08006' }) },
+    ];
+    for (const original of cases) {
+      const out = maskFormattedError({ message: 'db detail', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, original);
+      expect(out).toEqual({ message: 'Service temporarily unavailable; retry shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    }
+  });
+
+  it('leave real bugs masked as unexpected', () => {
+    const out = maskFormattedError({ message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, new TypeError('undefined is not a function'));
+    expect(out.message).toBe('Unexpected error.');
+  });
+});
+
+describe('retryWhileUnavailable', () => {
+  it('retries outages until the dependency answers, and rethrows anything else at once', async () => {
+    const { retryWhileUnavailable } = await import('../http/main.js');
+    const logger = { warn: vi.fn() } as never;
+    let calls = 0;
+    const value = await retryWhileUnavailable(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        return 'up';
+      },
+      logger,
+      'test',
+      5,
+    );
+    expect(value).toBe('up');
+    expect(calls).toBe(3);
+    await expect(retryWhileUnavailable(async () => { throw new TypeError('bug'); }, logger, 'test', 5)).rejects.toThrow('bug');
+  });
+});

@@ -2,14 +2,17 @@
 // stable code; everything else becomes "Unexpected error." with the detail only in the log.
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, isKnownErrorCode } from './codes.js';
+import { isTransientInfrastructureError } from './transient.js';
 
 export const UNEXPECTED_MESSAGE = 'Unexpected error.';
+export const SERVICE_UNAVAILABLE_MESSAGE = 'Service temporarily unavailable; retry shortly.';
 
 /** Extensions a client may see; everything else (stack, response, serviceName, …) is dropped. */
 const visibleExtensions = ['code', 'reason', 'field', 'cost', 'limit'] as const;
 
 export interface MaskLogger {
   error(obj: object, msg?: string): void;
+  warn?(obj: object, msg?: string): void;
 }
 
 /**
@@ -32,6 +35,14 @@ export function maskFormattedError(
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions,
+    };
+  }
+  if (isTransientInfrastructureError(original)) {
+    logger?.warn?.({ err: original }, 'infrastructure unavailable');
+    return {
+      message: SERVICE_UNAVAILABLE_MESSAGE,
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
     };
   }
   if (formatted.message !== UNEXPECTED_MESSAGE) {

@@ -1,12 +1,29 @@
 // Entry points of the separate production processes: one subgraph's server, or its workers.
-// Migrates on start (advisory-locked, so replicas may start together), stops cleanly on SIGTERM.
+// Migrates on start (advisory-locked, so replicas may start together), waits for PostgreSQL
+// when it is not reachable yet (instead of exiting), stops cleanly on SIGTERM.
+import { isTransientInfrastructureError } from '../errors/transient.js';
+import type { Logger } from '../logging/logger.js';
 import type { SubgraphModule } from './subgraph-app.js';
+
+/** Runs `step` until it succeeds; only infrastructure outages are retried, with capped backoff. */
+export async function retryWhileUnavailable<T>(step: () => Promise<T>, logger: Logger, what: string, maxDelayMs = 5_000): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (!isTransientInfrastructureError(err)) throw err;
+      const delay = Math.min(maxDelayMs, 200 * 2 ** attempt);
+      logger.warn({ err, attempt, retryInMs: delay }, `${what}: dependency unavailable, retrying`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
 
 export async function runSubgraphMain(module: SubgraphModule, role: 'server' | 'worker'): Promise<void> {
   const config = module.loadConfig();
   const { logger } = config;
   const app = await module.createApp(config);
-  await app.migrate();
+  await retryWhileUnavailable(() => app.migrate(), logger, `${module.name} start-up`);
   const stoppers: Array<() => Promise<void>> = [];
   if (role === 'server') {
     const running = await app.listen(config.port, '0.0.0.0');

@@ -4,7 +4,7 @@
 // stored (the transaction rolls back), so a corrected retry with the same key runs.
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { badUserInput, idempotencyKeyReused, unauthenticated } from '../errors/index.js';
+import { badUserInput, idempotencyKeyInUse, idempotencyKeyReused, unauthenticated } from '../errors/index.js';
 import type { Principal } from '../identity/principal.js';
 import { requestHash } from './canonical-json.js';
 import { qualifiedTable } from './schema-name.js';
@@ -13,6 +13,11 @@ import { qualifiedTable } from './schema-name.js';
 export const IDEMPOTENCY_TTL_HOURS = 24;
 
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
+
+/** How long a caller waits for another request with its key to finish before IDEMPOTENCY_KEY_IN_USE. */
+export const IDEMPOTENCY_WAIT_MS = 15_000;
+
+const BUSY = Symbol('busy');
 
 export interface IdempotentRunOptions {
   principal: Principal;
@@ -79,31 +84,56 @@ export class IdempotencyStore {
     const scope = idempotencyScope(opts.principal);
     const hash = requestHash(opts.operation, opts.input);
 
-    return this.dataSource.transaction(async (manager) => {
-      // Serialize callers of one key; released at commit/rollback, after which (READ COMMITTED)
-      // the next caller's SELECT sees the committed row.
-      await manager.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockId(scope, key)]);
-      const rows: StoredRow[] = await manager.query(
-        `SELECT operation, request_hash, response,
-                created_at > now() - $3::float8 * interval '1 hour' AS fresh
-           FROM ${this.table} WHERE scope = $1 AND key = $2`,
-        [scope, key, IDEMPOTENCY_TTL_HOURS],
-      );
-      const row = rows[0];
-      if (row && row.fresh) {
-        if (row.operation !== opts.operation || row.request_hash !== hash) throw idempotencyKeyReused();
-        return codec.fromStored(row.response, manager);
-      }
-      if (row) await manager.query(`DELETE FROM ${this.table} WHERE scope = $1 AND key = $2`, [scope, key]);
+    // Most retries come after the first request finished: answer them with one indexed read,
+    // without a transaction or a lock.
+    const stored = await this.readFresh(this.dataSource.manager, scope, key);
+    if (stored) return this.replay(stored, opts.operation, hash, codec, this.dataSource.manager);
 
-      const result = await exec(manager);
-      await manager.query(
-        `INSERT INTO ${this.table} (scope, key, operation, request_hash, response)
-         VALUES ($1, $2, $3, $4, $5::jsonb)`,
-        [scope, key, opts.operation, hash, JSON.stringify(codec.toStored(result) ?? null)],
-      );
-      return result;
-    });
+    // Otherwise run under the key's lock. A caller that finds the key busy waits WITHOUT holding a
+    // pooled connection (a thousand concurrent retries must not exhaust the pool), then re-checks.
+    const lockId = this.lockId(scope, key);
+    const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.dataSource.transaction(async (manager): Promise<{ value: T } | typeof BUSY> => {
+        const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [lockId]);
+        if (!locked) return BUSY;
+        // Held until commit/rollback; after it (READ COMMITTED) the next caller sees the committed row.
+        const row = await this.readRow(manager, scope, key);
+        if (row?.fresh) return { value: await this.replay(row, opts.operation, hash, codec, manager) };
+        if (row) await manager.query(`DELETE FROM ${this.table} WHERE scope = $1 AND key = $2`, [scope, key]);
+
+        const result = await exec(manager);
+        await manager.query(
+          `INSERT INTO ${this.table} (scope, key, operation, request_hash, response)
+           VALUES ($1, $2, $3, $4, $5::jsonb)`,
+          [scope, key, opts.operation, hash, JSON.stringify(codec.toStored(result) ?? null)],
+        );
+        return { value: result };
+      });
+      if (outcome !== BUSY) return outcome.value;
+      if (Date.now() >= deadline) throw idempotencyKeyInUse();
+      await sleep(Math.min(250, 10 * 2 ** attempt) + Math.floor(Math.random() * 20));
+    }
+  }
+
+  private async readRow(manager: EntityManager, scope: string, key: string): Promise<StoredRow | undefined> {
+    const rows: StoredRow[] = await manager.query(
+      `SELECT operation, request_hash, response,
+              created_at > now() - $3::float8 * interval '1 hour' AS fresh
+         FROM ${this.table} WHERE scope = $1 AND key = $2`,
+      [scope, key, IDEMPOTENCY_TTL_HOURS],
+    );
+    return rows[0];
+  }
+
+  private async readFresh(manager: EntityManager, scope: string, key: string): Promise<StoredRow | undefined> {
+    const row = await this.readRow(manager, scope, key);
+    return row?.fresh ? row : undefined;
+  }
+
+  private replay<T>(row: StoredRow, operation: string, hash: string, codec: IdempotencyCodec<T>, manager: EntityManager): Promise<T> {
+    if (row.operation !== operation || row.request_hash !== hash) throw idempotencyKeyReused();
+    return codec.fromStored(row.response, manager);
   }
 
   /** Deletes stored responses older than `olderThanHours`; returns how many. */
@@ -123,3 +153,5 @@ export class IdempotencyStore {
     return digest.readBigInt64BE(0).toString();
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

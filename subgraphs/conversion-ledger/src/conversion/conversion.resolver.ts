@@ -99,13 +99,13 @@ export class ConversionResolver {
     return c.paymentIntentId ? { id: c.paymentIntentId } : null;
   }
 
-  @FieldResolver(() => [MilestoneType], { description: 'Batched per request: one query for every conversion of a page.' })
+  @FieldResolver(() => [MilestoneType])
   async milestones(@Root() c: ConversionEntity, @Ctx() ctx: LedgerContext): Promise<MilestoneType[]> {
     const rows = await ctx.loaders.milestones.load(c.id);
     return rows.map((r) => ({ step: r.step, status: r.status, metadata: r.metadata, recordedAt: r.recorded_at }));
   }
 
-  @FieldResolver(() => [LedgerEntryType], { description: 'Batched per request: one query for every conversion of a page.' })
+  @FieldResolver(() => [LedgerEntryType])
   async ledgerEntries(@Root() c: ConversionEntity, @Ctx() ctx: LedgerContext): Promise<LedgerEntryType[]> {
     return (await ctx.loaders.entries.load(c.id)).map(toEntry);
   }

@@ -183,7 +183,11 @@ export class SettlementService {
     return changed.map((r) => r.id);
   }
 
-  /** Lines = owed now − settled before, per payee; one batch per payee, currency and period with a positive total. */
+  /**
+   * Lines = owed now − settled before, per payee; one batch per payee, currency and period whose
+   * total is not negative. A zero batch (new business netting out clawbacks) still records its
+   * lines, so its conversions reach PAID; a negative total waits for the next period's business.
+   */
   private async makeBatches(m: EntityManager, period: string): Promise<SettlementBatchRow[]> {
     await m.query(
       `CREATE TEMP TABLE lines ON COMMIT DROP AS
@@ -209,7 +213,7 @@ export class SettlementService {
       `INSERT INTO ledger.settlement_batches (id, period, payee_type, payee_id, currency, total_minor, line_count)
        SELECT 'bat_' || substr(md5(payee_type || '|' || payee_id || '|' || currency || '|' || $1), 1, 26), $1,
               payee_type, payee_id, currency, sum(amount), count(*)
-         FROM lines GROUP BY payee_type, payee_id, currency HAVING sum(amount) > 0
+         FROM lines GROUP BY payee_type, payee_id, currency HAVING sum(amount) >= 0
        ON CONFLICT (payee_type, payee_id, currency, period) DO NOTHING
        RETURNING *`,
       [period],

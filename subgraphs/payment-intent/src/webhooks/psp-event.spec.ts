@@ -19,6 +19,7 @@ describe('Stripe events → PSP events', () => {
       currency: 'GBP',
       status: 'succeeded',
       amountReceived: 1000,
+      paymentMethod: 'pm_1PqLrY2eZvKYlo2CAbCdEfGh',
       metadata: { aap_code: 'aap://handoff/v1/eyJyIjoicmVjXzEifQ.c2ln', aap_recommendation_id: 'rec_01J6', handoff_checkout_session_id: 'cs_01J6' },
     });
   });

@@ -1,0 +1,113 @@
+// The sweeps' data, made through the public API: a tenant is a merchant (sandbox PSP, offer, keys,
+// a merchant checkout session) and an agent that deals only with it (sessions, a recommendation,
+// an agent checkout). `full` adds money: the agent checkout paid with the test card (a verified
+// conversion), a merchant-reported conversion with a milestone, and (per world) a settlement run.
+import type { GqlClient } from '../../support/client.js';
+
+export interface Tenant {
+  label: string;
+  merchantId: string;
+  merchant: GqlClient;
+  agentId: string;
+  agent: GqlClient;
+  /** Every id of this tenant's objects, by GraphQL type name. */
+  ids: Record<string, string[]>;
+}
+
+const Q = {
+  merchant: `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`,
+  connect: `mutation($id: ID!) { connectPaymentProcessor(merchantId: $id, input: { provider: TEST }) { provider } }`,
+  offer: `mutation($input: CreateOfferInput!) { createOffer(input: $input) { id } }`,
+  agent: `mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { id builder { id } } }`,
+  key: `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id } } }`,
+  start: `mutation($q: String) { startAgentSession(input: { query: $q }) { id } }`,
+  recommend: `mutation($s: ID!, $o: ID!) { recommend(input: { sessionId: $s, offerId: $o }) { id } }`,
+  checkout: `mutation($s: ID!, $r: ID!) { checkout(input: { sessionId: $s, recommendationId: $r }) { transactionId paymentId } }`,
+  session: `mutation($input: CreateCheckoutSessionInput!) { createCheckoutSession(input: $input) { id paymentIntent { id } } }`,
+  confirm: `mutation($id: ID!) { confirmPaymentIntent(id: $id, paymentMethod: { testCard: "4242424242424242" }) { status } }`,
+  report: `mutation($input: ReportConversionInput!) { reportConversion(input: $input) { id } }`,
+  milestone: `mutation($id: ID!, $step: String!) { recordMilestone(conversionId: $id, input: { step: $step, status: "completed" }) { id } }`,
+  byIntent: `query($m: ID!) { conversions(filter: { merchantId: $m }, first: 50) { edges { node { id paymentIntent { id } ledgerEntries { id } } } } }`,
+  refunds: `query($id: ID!) { paymentIntent(id: $id) { refunds { id } } }`,
+};
+
+const add = (ids: Record<string, string[]>, type: string, ...values: Array<string | null | undefined>) => {
+  ids[type] = [...(ids[type] ?? []), ...values.filter((v): v is string => !!v)];
+};
+
+export async function makeTenant(admin: GqlClient, label: string, full: boolean): Promise<Tenant> {
+  const ids: Record<string, string[]> = {};
+  const merchantId = (await admin.ok(Q.merchant, {
+    input: {
+      name: `Sweep merchant ${label}`, country: 'GB', defaultCurrency: 'GBP', validationPeriodDays: 0,
+      commissionTerms: { type: 'CPA', cpa: { amountMinor: 800, currency: 'GBP' } }, conversionFlow: { type: 'instant_checkout' },
+    },
+  })).createMerchant.id as string;
+  await admin.ok(Q.connect, { id: merchantId });
+  const offerId = (await admin.ok(Q.offer, { input: { merchantId, name: `Offer ${label}`, price: { amountMinor: 1000, currency: 'GBP' } } })).createOffer.id;
+  const agentRow = (await admin.ok(Q.agent, { input: { name: `Sweep agent ${label}`, builderName: `Sweep builder ${label} ${Date.now()}` } })).registerAgent;
+  const merchantKey = (await admin.ok(Q.key, { input: { role: 'MERCHANT', merchantId } })).createApiKey;
+  const agentKey = (await admin.ok(Q.key, { input: { role: 'AGENT', agentId: agentRow.id } })).createApiKey;
+  const merchant = admin.as(merchantKey.key);
+  const agent = admin.as(agentKey.key);
+  add(ids, 'Merchant', merchantId);
+  add(ids, 'Offer', offerId);
+  add(ids, 'Agent', agentRow.id);
+  add(ids, 'Builder', agentRow.builder?.id);
+  add(ids, 'ApiKey', merchantKey.apiKey.id, agentKey.apiKey.id);
+
+  const s1 = (await agent.ok(Q.start, { q: `plan ${label}` })).startAgentSession.id;
+  const s2 = (await agent.ok(Q.start, { q: `order ${label}` })).startAgentSession.id;
+  const rec = (await agent.ok(Q.recommend, { s: s1, o: offerId })).recommend.id;
+  add(ids, 'AgentSession', s1, s2);
+  add(ids, 'Recommendation', rec);
+  const own = (await merchant.ok(Q.session, {
+    input: { lineItems: [{ name: `Line ${label}`, unitAmount: { amountMinor: 1000, currency: 'GBP' }, quantity: 1, offerId }] },
+  })).createCheckoutSession;
+  add(ids, 'CheckoutSession', own.id);
+  add(ids, 'PaymentIntent', own.paymentIntent?.id);
+  const reported = (await merchant.ok(Q.report, {
+    input: { sessionId: s2, orderReference: `ORD-${label}`, transactionValue: { amountMinor: 2500, currency: 'GBP' } },
+  })).reportConversion.id;
+  add(ids, 'Conversion', reported);
+  await merchant.ok(Q.milestone, { id: reported, step: 'payment_received' });
+
+  if (full) {
+    const co = (await agent.ok(Q.checkout, { s: s1, r: rec })).checkout;
+    add(ids, 'CheckoutSession', co.transactionId);
+    add(ids, 'PaymentIntent', co.paymentId);
+    const status = (await merchant.ok(Q.confirm, { id: co.paymentId })).confirmPaymentIntent.status;
+    if (status !== 'SUCCEEDED') throw new Error(`tenant ${label}: the test card payment is ${status}`);
+    const verified = await waitFor(async () => {
+      const edges = (await admin.ok(Q.byIntent, { m: merchantId })).conversions.edges as Array<{ node: { id: string; paymentIntent: { id: string } | null } }>;
+      return edges.find((e) => e.node.paymentIntent?.id === co.paymentId)?.node.id;
+    }, `tenant ${label}'s verified conversion`);
+    add(ids, 'Conversion', verified);
+    await merchant.ok(Q.milestone, { id: verified, step: 'order_confirmed' });
+  }
+  return { label, merchantId, merchant, agentId: agentRow.id, agent, ids };
+}
+
+/** After settlement: the batches, ledger entries and refunds that belong to each tenant. */
+export async function collectLedgerIds(admin: GqlClient, tenants: Tenant[]): Promise<void> {
+  const batches = (await admin.ok(`{ settlementBatches(first: 100) { edges { node { id payeeId } } } }`)).settlementBatches.edges as Array<{ node: { id: string; payeeId: string } }>;
+  for (const t of tenants) {
+    const payees = new Set([t.merchantId, ...(t.ids.Builder ?? [])]);
+    add(t.ids, 'SettlementBatch', ...batches.filter((b) => payees.has(b.node.payeeId)).map((b) => b.node.id));
+    const convs = (await admin.ok(Q.byIntent, { m: t.merchantId })).conversions.edges as Array<{ node: { ledgerEntries: Array<{ id: string }> } }>;
+    add(t.ids, 'LedgerEntry', ...convs.flatMap((c) => c.node.ledgerEntries.map((e) => e.id)));
+    for (const pi of t.ids.PaymentIntent ?? []) {
+      add(t.ids, 'Refund', ...((await admin.ok(Q.refunds, { id: pi })).paymentIntent?.refunds ?? []).map((r: { id: string }) => r.id));
+    }
+  }
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

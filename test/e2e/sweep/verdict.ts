@@ -1,0 +1,58 @@
+// What a response to bad input may be: a GraphQL error whose code is one of API.md's (or Apollo's
+// request-validation family), or a success; never a 5xx, INTERNAL_SERVER_ERROR, a stack, SQL or
+// an internal URL.
+
+/** API.md's codes, the specific not-found codes, and Apollo's parse/validation family. */
+export const ALLOWED_CODES = new Set([
+  'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'SESSION_NOT_FOUND', 'RECOMMENDATION_NOT_FOUND',
+  'OFFER_NOT_FOUND', 'MERCHANT_NOT_FOUND', 'CHECKOUT_SESSION_NOT_FOUND', 'PAYMENT_INTENT_NOT_FOUND', 'CONVERSION_NOT_FOUND',
+  'API_KEY_NOT_FOUND', 'AGENT_NOT_FOUND', 'SESSION_EXPIRED', 'CHECKOUT_SESSION_EXPIRED', 'MERCHANT_NO_PAYMENT_CONNECTOR',
+  'CHECKOUT_CREATE_FAILED', 'INVALID_STATE_TRANSITION', 'VERSION_CONFLICT', 'PAYMENT_DECLINED', 'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_USE', 'INVALID_MILESTONE', 'QUERY_TOO_COMPLEX',
+  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST',
+]);
+/** Codes type checking of the request answers with (the resolver never ran). */
+export const TYPE_LEVEL_CODES = new Set(['GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST']);
+
+const LEAKS: Array<[string, RegExp]> = [
+  ['stack', /\n?\s{4}at [\w.<]/],
+  ['sql', /\b(SELECT|INSERT|UPDATE|DELETE) [^\n]{0,80}\b(FROM|INTO|SET)\b/],
+  ['sql-relation', /relation "/],
+  ['sql-constraint', /violates/],
+  ['internal-url', /127\.0\.0\.1|localhost:4|\/graphql["\s]/],
+];
+
+export interface Raw { status: number; text: string }
+export interface Verdict { ok: boolean; outcome: 'success' | 'error'; codes: string[]; problem?: string }
+
+/** Judges one raw HTTP response; `typeLevel` cases must be refused before any resolver runs. */
+export function judge(raw: Raw, typeLevel: boolean, internalUrls: string[] = []): Verdict {
+  const fail = (problem: string, codes: string[] = []): Verdict => ({ ok: false, outcome: 'error', codes, problem });
+  if (raw.status >= 500) return fail(`HTTP ${raw.status}: ${raw.text.slice(0, 300)}`);
+  for (const [what, re] of LEAKS) if (re.test(raw.text)) return fail(`leaks ${what}: ${raw.text.slice(0, 300)}`);
+  for (const url of internalUrls) if (raw.text.includes(url)) return fail(`leaks internal url ${url}`);
+  let body: { data?: unknown; errors?: Array<{ message?: string; extensions?: { code?: string } }> };
+  try {
+    body = JSON.parse(raw.text);
+  } catch {
+    return fail(`HTTP ${raw.status}, not JSON: ${raw.text.slice(0, 200)}`);
+  }
+  const codes = (body.errors ?? []).map((e) => e.extensions?.code ?? '(none)');
+  const bad = codes.filter((c) => !ALLOWED_CODES.has(c));
+  if (bad.length) return fail(`code ${bad.join(', ')}: ${(body.errors ?? []).map((e) => e.message).join(' | ').slice(0, 300)}`, codes);
+  if (!codes.length) {
+    if (typeLevel) return { ok: false, outcome: 'success', codes, problem: `accepted a value type checking must refuse: ${raw.text.slice(0, 200)}` };
+    return { ok: true, outcome: 'success', codes };
+  }
+  if (typeLevel && !codes.every((c) => TYPE_LEVEL_CODES.has(c))) return fail(`type-level case answered ${codes.join(', ')}`, codes);
+  return { ok: true, outcome: 'error', codes };
+}
+
+export async function post(url: string, key: string, query: string, variables: Record<string, unknown>): Promise<Raw> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, text: await res.text() };
+}
