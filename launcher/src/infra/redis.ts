@@ -27,15 +27,27 @@ export async function redisReachable(url: string): Promise<boolean> {
   }
 }
 
-export async function provideRedis(opts: { redisUrl?: string; log: (msg: string) => void }): Promise<RedisHandle> {
-  const url = opts.redisUrl ?? 'redis://127.0.0.1:6379';
+export interface ProvideRedisOptions {
+  redisUrl?: string;
+  log: (msg: string) => void;
+  /** Where a developer's Redis usually is (tests point it elsewhere). */
+  localUrl?: string;
+  childPort?: number;
+  /** The redis-server executable to fall back to. */
+  redisServerBinary?: string;
+}
+
+export async function provideRedis(opts: ProvideRedisOptions): Promise<RedisHandle> {
+  const url = opts.redisUrl ?? opts.localUrl ?? 'redis://127.0.0.1:6379';
+  const binary = opts.redisServerBinary ?? 'redis-server';
+  const childPort = opts.childPort ?? CHILD_PORT;
   if (await redisReachable(url)) return { url, source: opts.redisUrl ? 'REDIS_URL' : 'local', stop: async () => undefined };
   if (opts.redisUrl) throw new RedisUnavailableError(`Redis at REDIS_URL (${redactUrl(url)}) is not reachable.`);
-  const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  const found = spawnSync(binary, ['--version'], { stdio: 'ignore' });
   if (found.error || found.status !== 0) {
     throw new RedisUnavailableError(
       [
-        'No Redis at 127.0.0.1:6379 and no redis-server installed. Get one of:',
+        `No Redis at ${url} and no redis-server installed. Get one of:`,
         '  docker compose up -d redis',
         '  sudo apt-get install redis-server      (Debian/Ubuntu)',
         '  brew install redis && brew services start redis      (macOS)',
@@ -43,13 +55,13 @@ export async function provideRedis(opts: { redisUrl?: string; log: (msg: string)
       ].join('\n'),
     );
   }
-  opts.log(`No Redis at 127.0.0.1:6379: starting the installed redis-server on port ${CHILD_PORT}`);
+  opts.log(`No Redis at ${url}: starting the installed redis-server on port ${childPort}`);
   const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(CHILD_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    binary,
+    ['--port', String(childPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: 'ignore' },
   );
-  const childUrl = `redis://127.0.0.1:${CHILD_PORT}`;
+  const childUrl = `redis://127.0.0.1:${childPort}`;
   for (let i = 0; i < 50; i++) {
     if (await redisReachable(childUrl)) {
       return {
