@@ -1,0 +1,116 @@
+// The tenancy sweep's calls, generated from the schema: by-id roots (every Query field with an
+// `id: ID!` argument), and every other root a principal may read (lists, connections, viewer,
+// balances, summaries), plain and with the other tenant's ids in each id-typed argument or
+// filter field; each with the nested selection of selection.ts. The responses' data are searched
+// for the other tenant's ids.
+import { getNamedType, getNullableType, isEnumType, isInputObjectType, isNonNullType, type GraphQLField } from 'graphql';
+import type { GqlClient } from '../../support/client.js';
+import { printTree, rootTree, splitTree, type SelectionTree } from './selection.js';
+import { rootFields } from './schema.js';
+import type { Tenant } from './tenants.js';
+
+/** Which tenant object an id-typed argument or filter field of this name takes. */
+export const ID_ARG_TYPES: Record<string, string> = {
+  merchantId: 'Merchant', offerId: 'Offer', agentId: 'Agent', sessionId: 'AgentSession', recommendationId: 'Recommendation',
+  conversionId: 'Conversion', checkoutSessionId: 'CheckoutSession', paymentIntentId: 'PaymentIntent',
+};
+/** The catalog agents shop from: active merchants and their offers are everyone's to see. */
+export const PUBLIC_TO: Record<string, Set<string>> = { AGENT: new Set(['Merchant', 'Offer']), MERCHANT: new Set() };
+export const DENIAL_CODES = new Set([
+  'FORBIDDEN', 'NOT_FOUND', 'SESSION_NOT_FOUND', 'RECOMMENDATION_NOT_FOUND', 'OFFER_NOT_FOUND', 'MERCHANT_NOT_FOUND',
+  'CHECKOUT_SESSION_NOT_FOUND', 'PAYMENT_INTENT_NOT_FOUND', 'CONVERSION_NOT_FOUND', 'AGENT_NOT_FOUND', 'API_KEY_NOT_FOUND',
+]);
+export const DEPTH = 4;
+
+export interface Principal { role: 'MERCHANT' | 'AGENT'; tenant: Tenant; client: GqlClient }
+export interface RootCall { field: string; label: string; args: string; tree: SelectionTree }
+
+export const principalsOf = (t: Tenant): Principal[] => [
+  { role: 'MERCHANT', tenant: t, client: t.merchant },
+  { role: 'AGENT', tenant: t, client: t.agent },
+];
+
+/** The other tenant's ids this principal must never see, with their type names. */
+export function forbiddenIds(p: Principal, other: Tenant): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [type, ids] of Object.entries(other.ids)) if (!PUBLIC_TO[p.role]!.has(type)) for (const id of ids) out.set(id, type);
+  return out;
+}
+
+export const byIdRoots = (): Array<GraphQLField<unknown, unknown>> =>
+  rootFields('query').filter((f) => f.args.some((a) => a.name === 'id' && getNamedType(a.type).name === 'ID'));
+
+const lit = (v: string) => JSON.stringify(v);
+
+/** Every readable root of the schema as calls: own ids for by-id roots, plain and other-tenant-id variants for the rest. */
+export function rootCalls(own: Tenant, other: Tenant): { calls: RootCall[]; skipped: string[] } {
+  const calls: RootCall[] = [];
+  const skipped: string[] = [];
+  for (const field of rootFields('query')) {
+    const tree = rootTree(field, DEPTH);
+    if (!tree) continue; // a scalar root carries no tenant data
+    const returnType = getNamedType(field.type).name;
+    if (byIdRoots().includes(field)) {
+      for (const id of own.ids[returnType] ?? []) calls.push({ field: field.name, label: `own ${returnType}`, args: `(id: ${lit(id)})`, tree });
+      continue;
+    }
+    const required = field.args.filter((a) => isNonNullType(a.type));
+    const unsupported = required.filter((a) => !isEnumType(getNullableType(a.type)));
+    if (unsupported.length) {
+      skipped.push(`${field.name} (required ${unsupported.map((a) => a.name).join(', ')})`);
+      continue;
+    }
+    // Every combination of required enum values (e.g. commissionSummary's groupBy).
+    let bases: string[][] = [[]];
+    for (const a of required) {
+      const values = (getNullableType(a.type) as { getValues(): Array<{ name: string }> }).getValues().map((v) => `${a.name}: ${v.name}`);
+      bases = bases.flatMap((b) => values.map((v) => [...b, v]));
+    }
+    const first = field.args.some((a) => a.name === 'first') ? ['first: 50'] : [];
+    const variants: Array<[string, string[]]> = [['plain', []]];
+    for (const a of field.args) {
+      const t = getNullableType(a.type);
+      const type = ID_ARG_TYPES[a.name];
+      if (type && getNamedType(t).name === 'ID') for (const id of other.ids[type] ?? []) variants.push([`${a.name}=other`, [`${a.name}: ${lit(id)}`]]);
+      if (isInputObjectType(t)) {
+        for (const f of Object.values(t.getFields())) {
+          const ft = ID_ARG_TYPES[f.name];
+          if (ft && getNamedType(f.type).name === 'ID') for (const id of other.ids[ft] ?? []) variants.push([`${a.name}.${f.name}=other`, [`${a.name}: { ${f.name}: ${lit(id)} }`]]);
+        }
+      }
+    }
+    for (const b of bases) {
+      for (const [label, extra] of variants) {
+        const args = [...b, ...first, ...extra];
+        calls.push({ field: field.name, label: [label, ...b].join(' '), args: args.length ? `(${args.join(', ')})` : '', tree });
+      }
+    }
+  }
+  return { calls, skipped };
+}
+
+/** The call's data (errors allowed), split into smaller queries while the gateway's limits refuse it. */
+export async function fetchData(client: GqlClient, call: RootCall, tree = call.tree): Promise<{ data: unknown[]; errors: string[]; queries: number }> {
+  const r = await client.request(`{ ${call.field}${call.args} ${printTree(tree)} }`);
+  const tooBig = r.errors?.some((e) => e.extensions?.code === 'QUERY_TOO_COMPLEX' || /limit|too (deep|complex|many)/i.test(e.message));
+  if (!tooBig) {
+    if (r.status >= 500) throw new Error(`${call.field}${call.args}: HTTP ${r.status}`);
+    return { data: [r.data ?? null], errors: (r.errors ?? []).map((e) => `${e.extensions?.code}: ${e.message}`), queries: 1 };
+  }
+  const parts = splitTree(tree);
+  if (!parts.length) throw new Error(`${call.field}: the gateway refuses even a single path: ${r.errors?.[0]?.message}`);
+  const out = { data: [] as unknown[], errors: [] as string[], queries: 1 };
+  for (const part of parts) {
+    const sub = await fetchData(client, call, part);
+    out.data.push(...sub.data);
+    out.errors.push(...sub.errors);
+    out.queries += sub.queries;
+  }
+  return out;
+}
+
+/** Ids of `forbidden` found anywhere in `data` (as a value or inside one, e.g. `merchant:<id>`). */
+export function leakedIds(data: unknown, forbidden: Map<string, string>): string[] {
+  const text = JSON.stringify(data);
+  return [...forbidden].filter(([id]) => text.includes(id)).map(([id, type]) => `${type} ${id}`);
+}
