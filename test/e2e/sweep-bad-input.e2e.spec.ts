@@ -17,7 +17,7 @@ import { rootFields, type RootKind } from './sweep/schema.js';
 import { makeTenant, type Tenant } from './sweep/tenants.js';
 
 /** Cases per field (each sent once per principal); every kind of bad value is sampled first. */
-const PER_FIELD = 26;
+const PER_FIELD = 36;
 const SEED = 7;
 
 /** Which setup id an argument (or input field) of this name takes; `id` goes by the field's return type. */

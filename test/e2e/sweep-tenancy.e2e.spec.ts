@@ -21,6 +21,23 @@ import {
 } from './sweep/tenancy.js';
 import { collectLedgerIds, makeTenant, waitFor, type Tenant } from './sweep/tenants.js';
 
+/** What each role's walk must reach of its own tenant's objects. */
+const MUST_SEE_OWN: Record<string, string[]> = {
+  MERCHANT: ['Merchant', 'Offer', 'CheckoutSession', 'PaymentIntent', 'Conversion', 'SettlementBatch', 'LedgerEntry'],
+  AGENT: ['Agent', 'AgentSession', 'Recommendation', 'Conversion', 'SettlementBatch'],
+};
+
+/** Every `{ __typename, id }` object in `data`, as id → type. */
+function idsIn(data: unknown, out = new Map<string, string>()): Map<string, string> {
+  if (Array.isArray(data)) data.forEach((d) => idsIn(d, out));
+  else if (data && typeof data === 'object') {
+    const o = data as Record<string, unknown>;
+    if (typeof o.id === 'string' && typeof o.__typename === 'string') out.set(o.id, o.__typename);
+    Object.values(o).forEach((v) => idsIn(v, out));
+  }
+  return out;
+}
+
 describe('tenant isolation sweep over the composed schema', () => {
   let db: Awaited<ReturnType<typeof privateDatabase>>;
   let handoff: RunningHandoff;
@@ -90,8 +107,10 @@ describe('tenant isolation sweep over the composed schema', () => {
       skippedRoots = skipped;
       for (const p of principalsOf(own)) {
         const forbidden = forbiddenIds(p, other);
+        const seen = new Map<string, string>();
         for (const call of calls) {
           const got = await fetchData(p.client, call);
+          for (const [id, type] of idsIn(got.data)) seen.set(id, type);
           const s = summary.get(call.field) ?? { calls: 0, queries: 0, denied: 0 };
           s.calls++;
           s.queries += got.queries;
@@ -102,8 +121,16 @@ describe('tenant isolation sweep over the composed schema', () => {
           const bad = got.errors.filter((e) => !/^(FORBIDDEN|BAD_USER_INPUT|[A-Z_]*NOT_FOUND):/.test(e));
           if (bad.length) problems.push(`${p.role} ${own.label} ${call.field}${call.args}: ${bad.join(' | ')}`);
         }
+        // The walk reaches the caller's own data (else "nothing leaked" would prove nothing).
+        for (const type of MUST_SEE_OWN[p.role]!) {
+          // At least one: a merchant sees its invoice batch, not its agent's builder payout batch.
+          if (!(own.ids[type] ?? []).some((id) => seen.get(id) === type)) problems.push(`${p.role} ${own.label} never saw any of its own ${type}s`);
+        }
       }
     }
+    // And the detector finds what an admin (who sees both) is shown.
+    const adminView = await fetchData(admin, rootCalls(A, B).calls.find((c) => c.field === 'conversions')!);
+    expect(leakedIds(adminView.data, forbiddenIds(principalsOf(A)[0]!, B)).length).toBeGreaterThan(0);
     console.log(`tenancy lists/nested (depth ${DEPTH}):\n${[...summary].map(([f, s]) => `  ${f.padEnd(20)} calls=${s.calls} queries=${s.queries} with-errors=${s.denied}`).join('\n')}`
       + `\n  not swept (required non-enum arguments): ${skippedRoots.join(', ') || 'none'}`);
     const readable = rootFields('query').filter((f) => rootTree(f, DEPTH)).length;

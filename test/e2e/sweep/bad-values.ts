@@ -221,12 +221,12 @@ export function casesFor(kind: RootKind, field: GraphQLField<unknown, unknown>, 
       }
     }
   }
-  cases.push(...inlineCases(kind, field, base));
+  cases.push(...inlineCases(kind, field));
   return cases;
 }
 
 /** A few cases written into the document itself rather than passed as variables. */
-function inlineCases(kind: RootKind, field: GraphQLField<unknown, unknown>, base: Record<string, unknown>): BadCase[] {
+function inlineCases(kind: RootKind, field: GraphQLField<unknown, unknown>): BadCase[] {
   const sel = operationFor(kind, { ...field, args: [] } as GraphQLField<unknown, unknown>).replace(/^\w+ Sweep /, '');
   const required = field.args.find((a) => isNonNullType(a.type));
   const scalarArg = field.args.find((a) => isScalarType(getNullableType(a.type)) && ['ID', 'String'].includes(getNamedType(a.type).name));
@@ -237,7 +237,6 @@ function inlineCases(kind: RootKind, field: GraphQLField<unknown, unknown>, base
   if (field.args[0]) make('inline-object-literal', `(${field.args[0].name}: { sweep: [1, { deeper: "x" }] })`, true);
   if (scalarArg) make('inline-sql', `(${scalarArg.name}: ${JSON.stringify("' OR 1=1 --")})`, false);
   if (scalarArg) make('inline-unicode-escape-nul', `(${scalarArg.name}: "x\\u0000y")`, false);
-  void base;
   return out;
 }
 

@@ -8,7 +8,7 @@ import { isConnectionType } from './schema.js';
 /** Strings that carry ids: ledger accounts and owners, batch payees, summary keys, the hosted page URL. */
 const ID_BEARING_STRINGS = new Set(['account', 'owner', 'payee', 'key', 'url', 'checkoutUrl', 'aapCode']);
 /** `first` for nested lists (cost limits multiply by it). */
-const NESTED_FIRST = 3;
+const NESTED_FIRST = 2;
 
 export interface SelectionTree { leaves: string[]; children: Array<{ head: string; tree: SelectionTree }> }
 
@@ -24,7 +24,7 @@ const argsOf = (f: GraphQLField<unknown, unknown>): string | undefined => {
 
 /** The tree under an object type; `depth` counts object hops still allowed (connections' edges/node are free). */
 export function treeOf(type: GraphQLObjectType, depth: number): SelectionTree {
-  const tree: SelectionTree = { leaves: [], children: [] };
+  const tree: SelectionTree = { leaves: ['__typename'], children: [] };
   for (const f of Object.values(type.getFields())) {
     if (isLeaf(f)) {
       tree.leaves.push(f.name);
@@ -34,7 +34,7 @@ export function treeOf(type: GraphQLObjectType, depth: number): SelectionTree {
     const args = argsOf(f);
     if (!isObjectType(t) || args === undefined || depth <= 0) continue;
     const sub = isConnectionType(t) ? connectionTree(t, depth - 1) : treeOf(t, depth - 1);
-    if (sub.leaves.length || sub.children.length) tree.children.push({ head: `${f.name}${args}`, tree: sub });
+    if (sub.leaves.some((l) => l !== '__typename' && l !== 'totalCount') || sub.children.length) tree.children.push({ head: `${f.name}${args}`, tree: sub });
   }
   return tree;
 }

@@ -3,7 +3,7 @@
 // balances, summaries), plain and with the other tenant's ids in each id-typed argument or
 // filter field; each with the nested selection of selection.ts. The responses' data are searched
 // for the other tenant's ids.
-import { getNamedType, getNullableType, isEnumType, isInputObjectType, isNonNullType, type GraphQLField } from 'graphql';
+import { getNamedType, getNullableType, isEnumType, isInputObjectType, isNonNullType, type GraphQLEnumType, type GraphQLField } from 'graphql';
 import type { GqlClient } from '../../support/client.js';
 import { printTree, rootTree, splitTree, type SelectionTree } from './selection.js';
 import { rootFields } from './schema.js';
@@ -21,6 +21,8 @@ export const DENIAL_CODES = new Set([
   'CHECKOUT_SESSION_NOT_FOUND', 'PAYMENT_INTENT_NOT_FOUND', 'CONVERSION_NOT_FOUND', 'AGENT_NOT_FOUND', 'API_KEY_NOT_FOUND',
 ]);
 export const DEPTH = 4;
+/** Each tenant has a handful of each object: a page of 10 holds them all, and keeps the cost limit. */
+const ROOT_FIRST = 10;
 
 export interface Principal { role: 'MERCHANT' | 'AGENT'; tenant: Tenant; client: GqlClient }
 export interface RootCall { field: string; label: string; args: string; tree: SelectionTree }
@@ -63,10 +65,10 @@ export function rootCalls(own: Tenant, other: Tenant): { calls: RootCall[]; skip
     // Every combination of required enum values (e.g. commissionSummary's groupBy).
     let bases: string[][] = [[]];
     for (const a of required) {
-      const values = (getNullableType(a.type) as { getValues(): Array<{ name: string }> }).getValues().map((v) => `${a.name}: ${v.name}`);
+      const values = (getNullableType(a.type) as GraphQLEnumType).getValues().map((v) => `${a.name}: ${v.name}`);
       bases = bases.flatMap((b) => values.map((v) => [...b, v]));
     }
-    const first = field.args.some((a) => a.name === 'first') ? ['first: 50'] : [];
+    const first = field.args.some((a) => a.name === 'first') ? [`first: ${ROOT_FIRST}`] : [];
     const variants: Array<[string, string[]]> = [['plain', []]];
     for (const a of field.args) {
       const t = getNullableType(a.type);
@@ -109,8 +111,22 @@ export async function fetchData(client: GqlClient, call: RootCall, tree = call.t
   return out;
 }
 
-/** Ids of `forbidden` found anywhere in `data` (as a value or inside one, e.g. `merchant:<id>`). */
+/**
+ * Ids of `forbidden` in `data`: an object of that type with that id, or, for ids long enough to be
+ * unique (not a ledger's sequence numbers), the id anywhere inside a value (e.g. `merchant:<id>`).
+ */
 export function leakedIds(data: unknown, forbidden: Map<string, string>): string[] {
+  const found = new Set<string>();
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (typeof o.id === 'string' && forbidden.has(o.id) && forbidden.get(o.id) === o.__typename) found.add(`${o.__typename} ${o.id}`);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(data);
   const text = JSON.stringify(data);
-  return [...forbidden].filter(([id]) => text.includes(id)).map(([id, type]) => `${type} ${id}`);
+  for (const [id, type] of forbidden) if (id.length >= 16 && text.includes(id)) found.add(`${type} ${id}`);
+  return [...found];
 }
