@@ -13,3 +13,4 @@ export * from './idempotency/index.js';
 export * from './outbox/index.js';
 export * from './queue/index.js';
 export * from './attribution/index.js';
+export * from './input/index.js';

@@ -14,6 +14,13 @@ export const IDEMPOTENCY_TTL_HOURS = 24;
 
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 
+/** An idempotency key is 1 to 255 printable ASCII characters (checked before anything is looked up). */
+export function assertIdempotencyKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+    throw badUserInput('idempotencyKey', 'must be 1 to 255 printable ASCII characters.');
+  }
+}
+
 /** How long a caller waits for another request with its key to finish before IDEMPOTENCY_KEY_IN_USE. */
 export const IDEMPOTENCY_WAIT_MS = 15_000;
 
@@ -78,9 +85,7 @@ export class IdempotencyStore {
   ): Promise<T> {
     const { key } = opts;
     if (key === undefined || key === null) return this.dataSource.transaction(exec);
-    if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
-      throw badUserInput('idempotencyKey', 'must be 1 to 255 printable ASCII characters.');
-    }
+    assertIdempotencyKey(key);
     const scope = idempotencyScope(opts.principal);
     const hash = requestHash(opts.operation, opts.input);
 

@@ -6,6 +6,8 @@ import type { Principal, RunningServer, SubgraphApp } from '@handoff/shared';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signedCaller } from '../../../test/support/signed-call.js';
+import { checkLedger, type LedgerCheckResult } from '../src/books/ledger-check.js';
+import { AccountType, postTransaction } from '../src/books/ledger.js';
 import { ConversionEntity } from '../src/conversion/conversion.entity.js';
 import { SETTLEMENT_QUEUE } from '../src/settlement/settlement.job.js';
 import { SettlementService } from '../src/settlement/settlement.service.js';
@@ -201,6 +203,57 @@ describe('a refund that lands while a batch is built', () => {
     expect(balances).toEqual([{ account_type: 'builder_payable', balance: 0 }, { account_type: 'merchant_receivable', balance: 0 }]);
     const live = await app.dataSource.query(`SELECT DISTINCT status FROM ledger.conversions WHERE merchant_id = $1 AND status <> 'CLAWED_BACK'`, [merchant.id]);
     expect(live).toEqual([{ status: 'PAID' }]);
+  });
+});
+
+describe('ledgerCheck after a clawback after payout', () => {
+  const CHECK = `{ ledgerCheck { balanced overdrawnAccounts unbalancedTransactions balanceMismatches conversionMismatches } }`;
+  const builderBalance = async (builderId: string) =>
+    (await app.dataSource.query(
+      `SELECT balance_minor::int AS b FROM ledger.ledger_accounts WHERE account_type = 'builder_payable' AND account_owner = $1 AND currency = 'GBP'`,
+      [builderId],
+    ))[0]?.b;
+
+  /** A builder paid 6.40 for a conversion that is then refunded in full, with no later business. */
+  async function clawedBackAfterPayout(day: number) {
+    const merchant = dir.addMerchant({ validationPeriodDays: 1, flow });
+    const agent = dir.addAgent(true);
+    const { p } = await payableConversion(merchant, agent);
+    const [payout] = forPayee(await run(day), `builder:${agent.builder!.id}`);
+    expect(payout).toMatchObject({ total: { amountMinor: 640 } });
+    expect((await call(admin, PAID, { id: payout!.id })).errors).toBeUndefined();
+    expect(await feed.send('refunded', followUp(p, 'charge.refunded', { amountRefunded: 1000 }))).toBe('clawed_back');
+    return agent.builder!.id;
+  }
+
+  it('is balanced: what the builder owes back is a receivable, not an overdraft', async () => {
+    const builderId = await clawedBackAfterPayout(9);
+    expect(await builderBalance(builderId)).toBe(640); // debit: the builder owes 6.40 back
+    const res = await call(admin, CHECK);
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.ledgerCheck).toEqual({ balanced: true, overdrawnAccounts: [], unbalancedTransactions: [], balanceMismatches: [], conversionMismatches: [] });
+  });
+
+  it('still reports an account paid more than it was owed, beyond any clawback', async () => {
+    const owesBack = await clawedBackAfterPayout(10);
+    const neverOwed = dir.addAgent(true).builder!.id;
+    const rollback = new Error('test-only postings: roll back');
+    let inside: LedgerCheckResult | undefined;
+    // Balanced transactions that pay out more than is owed: 0.01 beyond the 6.40 clawed back, and
+    // 5.00 to a builder owed nothing. Checked uncommitted, then rolled back.
+    await expect(app.dataSource.transaction(async (m) => {
+      for (const [owner, amountMinor] of [[owesBack, 1], [neverOwed, 500]] as const) {
+        await postTransaction(m, {
+          kind: 'payout', currency: 'GBP', memo: 'test: a payout of more than was owed',
+          entries: [{ accountType: AccountType.BUILDER_PAYABLE, owner, amountMinor }, { accountType: AccountType.SETTLEMENT_CASH, owner: '', amountMinor: -amountMinor }],
+        });
+      }
+      inside = await checkLedger(m);
+      throw rollback;
+    })).rejects.toBe(rollback);
+    expect(inside).toMatchObject({ balanced: false, unbalancedTransactions: [], balanceMismatches: [] });
+    expect([...inside!.overdrawnAccounts].sort()).toEqual([`builder_payable:${neverOwed}:GBP`, `builder_payable:${owesBack}:GBP`].sort());
+    expect((await call(admin, CHECK)).data?.ledgerCheck).toMatchObject({ balanced: true, overdrawnAccounts: [] });
   });
 });
 

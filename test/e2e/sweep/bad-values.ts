@@ -9,7 +9,8 @@ import {
 import { operationFor, type RootKind } from './schema.js';
 
 export const OMIT = Symbol('omit');
-export interface BadValue { label: string; value: unknown; typeLevel: boolean }
+/** `huge`: an oversized value every bounded input must refuse with BAD_USER_INPUT (never store). */
+export interface BadValue { label: string; value: unknown; typeLevel: boolean; huge?: boolean }
 export interface BadCase {
   field: string;
   kind: RootKind;
@@ -17,6 +18,8 @@ export interface BadCase {
   site: string;
   label: string;
   typeLevel: boolean;
+  /** An oversized value: it must be refused (BAD_USER_INPUT; for an id, also not-found), never accepted. */
+  huge?: 'text' | 'id' | 'json';
   query: string;
   variables: Record<string, unknown>;
 }
@@ -31,7 +34,7 @@ const deep = (depth: number, leaf: unknown, wrap: (x: unknown) => unknown) => {
 };
 const hostileStrings: BadValue[] = [
   { label: 'empty', value: '', typeLevel: false },
-  { label: 'huge-100kB', value: 'a'.repeat(100_000), typeLevel: false },
+  { label: 'huge-100kB', value: 'a'.repeat(100_000), typeLevel: false, huge: true },
   { label: 'emoji', value: '😀👩‍👩‍👧🏳️‍🌈', typeLevel: false },
   { label: 'rtl', value: '\u202Eevil\u202C مرحبا بالعالم', typeLevel: false },
   { label: 'nul', value: 'a\u0000b', typeLevel: false },
@@ -50,6 +53,12 @@ const cursors: BadValue[] = [
   { label: 'cursor-base64-number', value: Buffer.from('99999999999999999999999').toString('base64'), typeLevel: false },
   { label: 'cursor-path', value: '../../etc/passwd', typeLevel: false },
   { label: 'cursor-nul', value: 'abc\u0000', typeLevel: false },
+  { label: 'cursor-huge-100kB', value: 'a'.repeat(100_000), typeLevel: false, huge: true },
+];
+const hugeJson: BadValue[] = [
+  { label: 'json-huge', value: { blob: 'b'.repeat(100_000) }, typeLevel: false, huge: true },
+  { label: 'json-huge-key', value: { ['k'.repeat(100_000)]: 'v' }, typeLevel: false, huge: true },
+  { label: 'json-many-keys', value: Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, 'vvvvvvvvvvvvvvvvvvvv'])), typeLevel: false, huge: true },
 ];
 
 function scalarValues(scalar: string, name: string): BadValue[] {
@@ -99,7 +108,7 @@ function scalarValues(scalar: string, name: string): BadValue[] {
         { label: 'deep-object-200', value: deep(200, 1, (x) => ({ a: x })), typeLevel: false },
         { label: 'deep-array-200', value: deep(200, 1, (x) => [x]), typeLevel: false },
         { label: 'json-nul', value: { 'k\u0000': 'v\u0000' }, typeLevel: false },
-        { label: 'json-huge', value: { blob: 'b'.repeat(100_000) }, typeLevel: false },
+        ...hugeJson,
         { label: 'json-injection', value: { "' OR 1=1 --": '<script>alert(1)</script>', __proto__x: '${x}' }, typeLevel: false },
         { label: 'json-scalar', value: 12, typeLevel: false },
       ];
@@ -108,6 +117,7 @@ function scalarValues(scalar: string, name: string): BadValue[] {
         { label: 'deep-object-200', value: deep(200, 1, (x) => ({ a: x })), typeLevel: false },
         { label: 'array-for-object', value: [1, 2], typeLevel: true },
         { label: 'string-for-object', value: 'x', typeLevel: true },
+        ...hugeJson,
       ];
     default:
       return [...notAString];
@@ -216,8 +226,10 @@ export function casesFor(kind: RootKind, field: GraphQLField<unknown, unknown>, 
   for (const arg of field.args) {
     for (const site of sitesOf(arg.type, [arg.name], arg.name)) {
       const baseHere = site.path.reduce<any>((n, k) => (n == null ? undefined : n[k]), base) ?? baseValue(site.type, site.name, returnType, ids);
+      const scalar = getNamedType(site.type).name;
       for (const bad of badValuesAt(site.type, site.name, baseHere)) {
-        cases.push({ field: field.name, kind, site: siteName(site.path), label: bad.label, typeLevel: bad.typeLevel, query, variables: setAt(base, site.path, bad.value) });
+        const huge = !bad.huge ? undefined : scalar === 'ID' ? 'id' : scalar.startsWith('JSON') ? 'json' : 'text';
+        cases.push({ field: field.name, kind, site: siteName(site.path), label: bad.label, typeLevel: bad.typeLevel, ...(huge ? { huge } : {}), query, variables: setAt(base, site.path, bad.value) });
       }
     }
   }
@@ -240,9 +252,15 @@ function inlineCases(kind: RootKind, field: GraphQLField<unknown, unknown>): Bad
   return out;
 }
 
-/** Deterministic sample: every label kind first (round robin), then the rest, up to `max`. */
+/** Deterministic sample: every label kind first (round robin), then the rest, up to `max`; plus every
+ *  oversized-value case, whatever `max` (each String, ID and JSON position must refuse one). */
 export function sample(cases: BadCase[], max: number, seed: number): BadCase[] {
   if (cases.length <= max) return cases;
+  const picked = sampleUpTo(cases, max, seed);
+  return [...picked, ...cases.filter((c) => c.huge && !picked.includes(c))];
+}
+
+function sampleUpTo(cases: BadCase[], max: number, seed: number): BadCase[] {
   let s = seed >>> 0;
   const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
   const byLabel = new Map<string, BadCase[]>();

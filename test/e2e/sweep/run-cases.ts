@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BadCase } from './bad-values.js';
 import { diffCounts, type RowCounter, type RowCounts } from './db.js';
-import { judge, post } from './verdict.js';
+import { judge, judgeHuge, post } from './verdict.js';
 
 export interface Principal { role: string; key: string }
 export interface FieldSummary { field: string; kind: string; cases: number; calls: number; successes: number; codes: Record<string, number> }
@@ -26,6 +26,8 @@ export class CaseRunner {
     if (v.outcome === 'success') s.successes++;
     for (const code of v.codes) s.codes[code] = (s.codes[code] ?? 0) + 1;
     if (!v.ok) this.problems.push(`${c.kind} ${c.field} ${c.site} [${c.label}] as ${p.role}: ${v.problem}`);
+    const huge = v.ok && c.huge ? judgeHuge(raw, c.huge, c.field, c.kind) : undefined;
+    if (huge) this.problems.push(`${c.kind} ${c.field} ${c.site} [${c.label}] as ${p.role}: ${huge}`);
     return v.outcome;
   }
 

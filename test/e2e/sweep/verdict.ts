@@ -56,3 +56,28 @@ export async function post(url: string, key: string, query: string, variables: R
   });
   return { status: res.status, text: await res.text() };
 }
+
+/** Codes that may refuse an oversized value before its bound is checked: the caller may not act at all. */
+const REFUSED_FIRST = new Set(['UNAUTHENTICATED', 'FORBIDDEN']);
+
+/**
+ * An oversized value (100 kB string, 100 kB JSON) must be refused: BAD_USER_INPUT, or for an id a
+ * not-found (an error, or null from a nullable query). A success that took it, or any other code,
+ * is a problem. `field` is the root field, to read a query's result.
+ */
+export function judgeHuge(raw: Raw, huge: 'text' | 'id' | 'json', field: string, kind: string): string | undefined {
+  let body: { data?: Record<string, unknown> | null; errors?: Array<{ message?: string; extensions?: { code?: string } }> };
+  try {
+    body = JSON.parse(raw.text);
+  } catch {
+    return undefined; // judge() already names it
+  }
+  const codes = (body.errors ?? []).map((e) => e.extensions?.code ?? '(none)');
+  const notFound = (c: string) => c === 'NOT_FOUND' || c.endsWith('_NOT_FOUND');
+  if (!codes.length) {
+    if (huge === 'id' && kind === 'query' && body.data?.[field] === null) return undefined;
+    return `accepted an oversized ${huge} value: ${raw.text.slice(0, 200)}`;
+  }
+  const ok = codes.every((c) => c === 'BAD_USER_INPUT' || REFUSED_FIRST.has(c) || (huge === 'id' && notFound(c)));
+  return ok ? undefined : `refused an oversized ${huge} value with ${codes.join(', ')} instead of BAD_USER_INPUT: ${(body.errors ?? []).map((e) => e.message).join(' | ').slice(0, 200)}`;
+}

@@ -1,7 +1,7 @@
 // What happens to a conversion after it is recorded: refunds (full → CLAWED_BACK with reversal
 // entries; partial → a percentage commission falls pro rata), disputes (opened → DISPUTED;
 // won → back where it was; lost → CLAWED_BACK), and merchant milestones along the flow.
-import { badUserInput, invalidStateTransition, requireKind, type Principal } from '@handoff/shared';
+import { badUserInput, boundedText, invalidStateTransition, requireKind, type Principal } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isAttributed, paymentKey, type PspEventPayload } from '../payment-events/psp-event.js';
@@ -11,6 +11,9 @@ import { conversionNotFound, invalidMilestone } from './conversion.errors.js';
 import type { Notifier } from './conversion-recorder.service.js';
 import { clawBack, commissionAfterPartialRefund, lockConversion, moveStatus, rebookCommission, saveAndAnnounce } from './conversion.store.js';
 import { LIVE_STATUSES } from './conversion.states.js';
+
+/** A flow step's name is at most 64 characters (the merchant subgraph's bound on conversionFlow.steps). */
+const MAX_STEP_LENGTH = 64;
 
 export interface MilestoneSpec {
   step: string;
@@ -73,6 +76,7 @@ export class ConversionLifecycle {
   async recordMilestone(principal: Principal, conversionId: string, input: MilestoneSpec): Promise<ConversionEntity> {
     const p = requireKind(principal, 'MERCHANT', 'ADMIN');
     if (input.status !== 'completed' && input.status !== 'failed') throw badUserInput('status', 'must be "completed" or "failed".');
+    boundedText(input.step, 'step', MAX_STEP_LENGTH);
     if (input.metadata !== undefined && input.metadata !== null && (typeof input.metadata !== 'object' || Array.isArray(input.metadata))) {
       throw badUserInput('metadata', 'must be a JSON object.');
     }

@@ -1,6 +1,6 @@
 // BI reads over the ledger, each filtered by the caller: admin and services see everything, a
 // merchant its own, an agent its own. Keyset pages (never OFFSET) on indexed sort keys.
-import { badUserInput, decodeCursor, pageSize, requireAuthenticated, toPage, type Page, type Principal } from '@handoff/shared';
+import { badUserInput, boundedText, decodeCursor, optionalId, pageSize, requireAuthenticated, toPage, type Page, type Principal } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { checkLedger, type LedgerCheckResult } from '../books/ledger-check.js';
 import { ConversionEntity } from '../conversion/conversion.entity.js';
@@ -78,6 +78,8 @@ export class ReportingService {
   /** The caller's conversions as a where clause over alias `c`, or null for none. */
   private conversionWhere(principal: Principal, filter: ConversionFilter | null | undefined): Where | null {
     const p = requireAuthenticated(principal);
+    optionalId(filter?.merchantId, 'filter.merchantId');
+    optionalId(filter?.agentId, 'filter.agentId');
     const w = new Where();
     if (p.kind === 'CLIENT') return null;
     if (p.kind === 'MERCHANT') w.add((x) => `c.merchant_id = ${x}`, p.merchantId);
@@ -140,6 +142,7 @@ export class ReportingService {
 
   async batches(principal: Principal, first?: number | null, after?: string | null, period?: string | null): Promise<Page<SettlementBatchRow>> {
     const p = requireAuthenticated(principal);
+    boundedText(period, 'period', 10); // a day, YYYY-MM-DD
     const limit = pageSize(first);
     const w = new Where();
     if (p.kind === 'CLIENT') return toPage([], limit, 0, () => '');
@@ -173,6 +176,8 @@ export class ReportingService {
 
   async entries(principal: Principal, filter: { conversionId?: string | null; accountType?: string | null }, first?: number | null, after?: string | null): Promise<Page<EntryRow>> {
     const p = requireAuthenticated(principal);
+    optionalId(filter.conversionId, 'filter.conversionId');
+    boundedText(filter.accountType, 'filter.accountType', 40);
     const limit = pageSize(first);
     const w = new Where();
     if (p.kind === 'CLIENT') return toPage([], limit, 0, () => '');

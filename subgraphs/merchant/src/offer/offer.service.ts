@@ -4,7 +4,7 @@ import { ulid } from 'ulid';
 import type { DataSource } from 'typeorm';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
 import { loadWritableMerchant } from '../merchant/merchant.access.js';
-import { alignById, emptyPage, pageOf, type PageArgs } from '@handoff/shared';
+import { alignById, emptyPage, optionalId, pageOf, type PageArgs } from '@handoff/shared';
 import type { ReadPurpose } from '../visibility.js';
 import { scopeOffers } from './offer.access.js';
 import { offerSnapshot, OfferEntity } from './offer.entity.js';
@@ -48,6 +48,7 @@ export class OfferService {
   }
 
   async list(principal: Principal, args: OfferListArgs): Promise<Page<OfferEntity>> {
+    optionalId(args.merchantId, 'merchantId');
     const qb = this.dataSource.getRepository(OfferEntity).createQueryBuilder('o');
     if (args.merchantId !== null && args.merchantId !== undefined) {
       qb.andWhere('o.merchantId = :merchantId', { merchantId: args.merchantId });

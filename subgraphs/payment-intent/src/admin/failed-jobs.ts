@@ -1,7 +1,7 @@
 // The payment package's failed BullMQ jobs (webhook ingestion, sandbox deliveries and
 // settlements) for an operator: list them, and replay one (it re-runs from its first attempt;
 // the inbox row and unique keys make a replay harmless).
-import { badUserInput, type Logger } from '@handoff/shared';
+import { badUserInput, requiredId, type Logger } from '@handoff/shared';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { SANDBOX_SETTLE_QUEUE, SANDBOX_WEBHOOK_QUEUE } from '../psp/sandbox/sandbox.jobs.js';
@@ -54,6 +54,7 @@ export class FailedJobs {
 
   /** false when there is no such failed job. */
   async replay(queue: string, jobId: string): Promise<boolean> {
+    requiredId(jobId, 'jobId');
     const job = await this.queues.get(this.name(queue))!.getJob(jobId);
     if (!job || !(await job.isFailed())) return false;
     await job.retry('failed', { resetAttemptsMade: true });
