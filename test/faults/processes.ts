@@ -121,7 +121,7 @@ export class ManagedProcess {
           }
           return this.spec.ready!();
         },
-        this.spec.readyTimeoutMs ?? 30_000,
+        this.spec.readyTimeoutMs ?? 60_000,
         `${this.spec.name} to be ready`,
       ).catch((err: Error) => {
         if (err.message.includes('exited during start')) throw err;
