@@ -4,7 +4,9 @@
 // strings, 200-deep JSON, unknown ids, malformed cursors, bad enum values; by variables and a few
 // inline, as an admin and a merchant (and an agent for the agent's mutations). Each answer is a
 // GraphQL error with a stable code (or a success where the input was in fact valid), below 500,
-// with no stack, SQL or internal URL; and no failed call writes a row. Its own database, so other
+// with no stack, SQL or internal URL; and no failed call writes a row. Every String, ID and JSON
+// position also gets an oversized value (100 kB string or JSON, 5,000 keys), never sampled away:
+// it must be refused with BAD_USER_INPUT (an id may be not-found), never accepted. Its own database, so other
 // files' writes cannot blur the row counts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
