@@ -1,7 +1,7 @@
 // After the storm: what Handoff holds, compared with what was sent. Reads the private database
 // directly (the fault harness owns it) and the ledger check through the gateway as admin.
 import type { GqlClient } from '../support/client.js';
-import type { PrivatePostgres } from './private-postgres.js';
+import type { PrivatePostgres } from '../../bench/src/harness/private-postgres.js';
 import type { StormPlan } from './storm-plan.js';
 import type { StormWorld } from './storm-world.js';
 

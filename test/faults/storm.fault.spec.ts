@@ -2,7 +2,7 @@
 // profile in `npm test`; `npm run bench:faults` runs the full one (STORM_PROFILE=full) and
 // writes its figures into bench/RESULTS.md. Also: each subgraph process refuses unsigned calls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultHandoff, SUBGRAPHS, type FaultHandoff } from './harness.js';
+import { startFaultHandoff, SUBGRAPHS, type FaultHandoff } from '../../bench/src/harness/harness.js';
 import { writeFaultResults } from './results.js';
 import { CI_STORM, formatReport, FULL_STORM, runStorm } from './storm.js';
 

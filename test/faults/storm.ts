@@ -2,8 +2,8 @@
 // duplicates and out-of-order deliveries while a worker is SIGKILLed twice, Redis restarts once
 // and PostgreSQL stops mid-run; then waits for the backlog to drain and compares what Handoff
 // holds with what was sent.
-import type { FaultHandoff } from './harness.js';
-import { sleep } from './processes.js';
+import type { FaultHandoff } from '../../bench/src/harness/harness.js';
+import { sleep } from '../../bench/src/harness/processes.js';
 import { ledgerCheck, readStormState, settled, type LedgerCheck, type StormState } from './storm-check.js';
 import { drive, percentile, type SendOutcome } from './storm-driver.js';
 import { intentsFor, planStorm } from './storm-plan.js';

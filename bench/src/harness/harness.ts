@@ -1,4 +1,4 @@
-// The fault harness: Handoff as production runs it (docker-compose.yml's topology) — the gateway,
+// The fault harness (used by test/faults and the benches): Handoff as production runs it (docker-compose.yml's topology) — the gateway,
 // the four subgraphs and their four workers as separate OS processes from the built dist/ —
 // on a private PostgreSQL and a private Redis, all on loopback. Any process can be SIGKILLed
 // and restarted, Redis restarted (a flush), PostgreSQL stopped and started; `stop()` (and the
@@ -12,7 +12,9 @@ import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.j
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 import { ManagedProcess } from './processes.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// bench/src/harness/ (sources, run by the fault tests) and bench/dist/harness/ (built, run by the
+// benches) are both three folders below the repository root.
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export const SUBGRAPHS = [
   { name: 'merchant', dir: 'subgraphs/merchant', urlVar: 'MERCHANT_URL', portVar: 'MERCHANT_PORT' },
