@@ -16,7 +16,7 @@ export function writeFaultResults(r: StormReport, text: string): void {
     '## Faults: the webhook storm (issue 7)',
     '',
     `Produced by \`npm run bench:faults\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${cpus().length} cores, Node ${process.version}.`,
-    'Handoff as separate OS processes (gateway, 4 subgraphs, 4 workers; test/faults/harness.ts) on a private PostgreSQL and Redis on loopback;',
+    'Handoff as separate OS processes (gateway, 4 subgraphs, 4 workers; bench/src/harness/harness.ts) on a private PostgreSQL and Redis on loopback;',
     'the driver signs as the sandbox PSP does and retries 5xx/timeouts with backoff. Faults at fixed points of the sending window:',
     r.faults.map((x) => `${f(x.atMs / 1000)} s ${x.what}`).join('; ') + '.',
     '',

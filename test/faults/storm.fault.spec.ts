@@ -1,4 +1,4 @@
-// The webhook storm against Handoff's real processes (test/faults/harness.ts): the CI-sized
+// The webhook storm against Handoff's real processes (bench/src/harness/harness.ts): the CI-sized
 // profile in `npm test`; `npm run bench:faults` runs the full one (STORM_PROFILE=full) and
 // writes its figures into bench/RESULTS.md. Also: each subgraph process refuses unsigned calls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

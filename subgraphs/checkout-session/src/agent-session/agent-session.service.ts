@@ -1,10 +1,10 @@
 // Agent sessions: start one (an agent's recommendation window), and reads through the caller's scope.
-import { badUserInput, type IdempotencyCodec, type IdempotencyStore, type Page, type Principal } from '@handoff/shared';
+import { alignById, badUserInput, emptyPage, pageOf, type IdempotencyCodec, type IdempotencyStore, type Page, type PageArgs, type Principal } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { emit, type OutboxNotifier } from '../events.js';
 import { IdPrefix, newId } from '../ids.js';
 import { optionalText } from '../input.js';
-import { alignById, emptyPage, pageOf, type PageArgs, type ReadPurpose } from '../pagination.js';
+import type { ReadPurpose } from '../pagination.js';
 import { scopeAgentSessions } from './agent-session.access.js';
 import { agentSessionSnapshot, AgentSessionEntity } from './agent-session.entity.js';
 import { AgentSessionStatus } from './agent-session.enums.js';

@@ -7,12 +7,14 @@ import {
   type IdempotencyStore,
   type Page,
   type Principal,
+  alignById,
+  pageOf,
+  type PageArgs,
 } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MerchantDirectory, MerchantView } from '../clients/merchant-directory.js';
 import { emit, type OutboxNotifier } from '../events.js';
 import { IdPrefix, newId } from '../ids.js';
-import { alignById, pageOf, type PageArgs } from '../pagination.js';
 import { merchantInactive, merchantNotFound, offerNotFound } from '../recommendation/recommendation.service.js';
 import { scopeCheckoutSessions } from './checkout-session.access.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
