@@ -3,6 +3,7 @@
 // They are built to be cheap, so that a run measures the gateway in front of them and not them.
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type GraphQLSchema } from 'graphql';
+import { formatDecimal, money as toMoney } from '@handoff/shared';
 
 export const FIXTURE_SUBGRAPHS = ['merchant', 'checkout-session', 'payment-intent', 'conversion-ledger'] as const;
 export type FixtureSubgraph = (typeof FIXTURE_SUBGRAPHS)[number];
@@ -65,7 +66,7 @@ type Query {
 // ---- data ----
 const N = 200;
 const iso = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
-const money = (amountMinor: number) => ({ amountMinor, currency: 'EUR', amount: (amountMinor / 100).toFixed(2) });
+const money = (amountMinor: number) => ({ amountMinor, currency: 'EUR', amount: formatDecimal(toMoney(amountMinor, 'EUR')) });
 
 const merchants = new Map(
   Array.from({ length: 10 }, (_, i) => {

@@ -2,7 +2,7 @@
 // milestones and batches; reruns and concurrent runs; anonymous agents' held shares (released
 // or never invoiced); clawbacks after payout as negative lines; the job scheduler; 100,000
 // conversions in one set-based run. Each test settles its own period (2040-01-dd).
-import type { Principal, RunningServer, SubgraphApp } from '@handoff/shared';
+import { formatDecimal, money, type Principal, type RunningServer, type SubgraphApp } from '@handoff/shared';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signedCaller } from '../../../test/support/signed-call.js';
@@ -307,7 +307,7 @@ describe('100,000 conversions', () => {
     const settlement = new SettlementService(app.dataSource, dir, { notify: () => undefined });
     const started = Date.now();
     const batches = (await settlement.run(admin, new Date('2040-01-20T12:00:00.000Z'))).map((b) => ({
-      id: b.id, payee: `${b.payee_type}:${b.payee_id}`, total: { amountMinor: Number(b.total_minor), amount: (Number(b.total_minor) / 100).toFixed(2) }, lineCount: b.line_count,
+      id: b.id, payee: `${b.payee_type}:${b.payee_id}`, total: { amountMinor: Number(b.total_minor), amount: formatDecimal(money(b.total_minor, b.currency)) }, lineCount: b.line_count,
     }));
     const took = Date.now() - started;
     const events = await app.dataSource.query(
