@@ -3,14 +3,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { clientSecretFor, type Principal, type RunningServer, type SubgraphApp } from '@handoff/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEnv } from '../../../test/support/env.js';
+import { startSubgraph } from '../../../test/support/subgraph.js';
 import { CheckoutMode, CheckoutSessionStatus } from '../src/checkout-session/checkout-session.enums.js';
 import { CheckoutSessionEntity } from '../src/checkout-session/checkout-session.entity.js';
 import { createApp, loadConfig } from '../src/index.js';
 import { signedCaller } from '../../../test/support/signed-call.js';
 
-const env = testEnv();
-const secret = randomBytes(32).toString('hex');
+let secret: string;
 const id = (prefix: string) => `${prefix}_${randomUUID()}`;
 
 const merchantA = id('mer');
@@ -56,20 +55,7 @@ let server: RunningServer;
 let call: ReturnType<typeof signedCaller>;
 
 beforeAll(async () => {
-  app = await createApp(
-    loadConfig({
-      DATABASE_URL: env.databaseUrl,
-      REDIS_URL: env.redisUrl,
-      QUEUE_PREFIX: env.queuePrefix,
-      NODE_ENV: 'test',
-      HANDOFF_INTERNAL_SECRET: secret,
-      LOG_LEVEL: 'silent',
-      PUBLIC_BASE_URL: 'https://pay.example.com/',
-    }),
-  );
-  await app.migrate();
-  server = await app.listen(0);
-  call = signedCaller(server.url, secret);
+  ({ app, server, call, secret } = await startSubgraph({ createApp, loadConfig }, { PUBLIC_BASE_URL: 'https://pay.example.com/' }));
 
   const base = {
     status: CheckoutSessionStatus.OPEN,

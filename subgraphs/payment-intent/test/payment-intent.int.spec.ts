@@ -4,14 +4,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Principal, RunningServer, SubgraphApp } from '@handoff/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEnv } from '../../../test/support/env.js';
+import { startSubgraph } from '../../../test/support/subgraph.js';
 import { createApp, loadConfig } from '../src/index.js';
 import { PaymentIntentEntity } from '../src/payment-intent/payment-intent.entity.js';
 import { CaptureMode, PaymentIntentStatus, PaymentProvider } from '../src/payment-intent/payment-intent.enums.js';
 import { signedCaller } from '../../../test/support/signed-call.js';
 
-const env = testEnv();
-const secret = randomBytes(32).toString('hex');
+let secret: string;
 const id = (prefix: string) => `${prefix}_${randomUUID()}`;
 
 const merchantA = id('mer');
@@ -56,19 +55,7 @@ let server: RunningServer;
 let call: ReturnType<typeof signedCaller>;
 
 beforeAll(async () => {
-  app = await createApp(
-    loadConfig({
-      DATABASE_URL: env.databaseUrl,
-      REDIS_URL: env.redisUrl,
-      QUEUE_PREFIX: env.queuePrefix,
-      NODE_ENV: 'test',
-      HANDOFF_INTERNAL_SECRET: secret,
-      LOG_LEVEL: 'silent',
-    }),
-  );
-  await app.migrate();
-  server = await app.listen(0);
-  call = signedCaller(server.url, secret);
+  ({ app, server, call, secret } = await startSubgraph({ createApp, loadConfig }));
 
   const repo = app.dataSource.getRepository(PaymentIntentEntity);
   const base = {
