@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@handoff/shared';
+import { ConfigError } from '@handoff/shared/config/config';
 import { DEFAULT_SUPERGRAPH_PATH, loadGatewayConfig } from './config.js';
 
 describe('loadGatewayConfig', () => {

@@ -1,7 +1,8 @@
 // The gateway's configuration: the only file in this package that reads the environment.
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { baseConfigSchema, ConfigError, createLogger, internalSecretFor, parseEnv, type Logger, type NodeEnv } from '@handoff/shared';
+import { baseConfigSchema, ConfigError, internalSecretFor, parseEnv, type NodeEnv } from '@handoff/shared/config/config';
+import { createLogger, type Logger } from '@handoff/shared/logging/logger';
 import { SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
 
 /** The committed supergraph, written by `npm run compose` (launcher/src/compose.ts). */
@@ -34,6 +35,12 @@ const schema = baseConfigSchema.extend({
   /** How long a resolved (or rejected) API key is remembered: a revoked key is refused within this time. */
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   SUBGRAPH_MAX_SOCKETS: positiveInt.default(128),
+  /**
+   * Who runs federated queries and mutations: `handoff` (gateway/src/execution: operations
+   * prepared once, the /graphql fast path skipping Apollo Server for them) or `apollo`
+   * (@apollo/gateway's executor for everything: the fallback if Handoff's misbehaves).
+   */
+  GATEWAY_EXECUTOR: z.enum(['handoff', 'apollo']).default('handoff'),
   /** graphql-ws (gateway/src/subscriptions): limits per connection, per key, per subscriber. */
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt.default(25),
   /** Per API key (or client secret), across every gateway replica (counted in Redis). */
@@ -80,6 +87,7 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   subgraphMaxSockets: number;
   apiKeyCacheTtlMs: number;
+  executor: 'handoff' | 'apollo';
   subscriptions: SubscriptionLimits;
   internalSecret: string;
   logger: Logger;
@@ -117,6 +125,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
     subgraphMaxSockets: parsed.SUBGRAPH_MAX_SOCKETS,
     apiKeyCacheTtlMs: parsed.API_KEY_CACHE_TTL_MS,
+    executor: parsed.GATEWAY_EXECUTOR,
     subscriptions: Object.freeze({
       maxPerConnection: parsed.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
       maxPerKey: parsed.WS_MAX_SUBSCRIPTIONS_PER_KEY,

@@ -1,5 +1,5 @@
 // The context of one client request at the gateway; the data sources read it to sign subgraph calls.
-import type { Principal } from '@handoff/shared';
+import type { Principal } from '@handoff/shared/identity/principal';
 
 export interface GatewayContext {
   principal: Principal;

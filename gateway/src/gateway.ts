@@ -15,20 +15,13 @@ import { GraphQLError } from 'graphql';
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  ErrorCode,
-  IDEMPOTENCY_KEY_HEADER,
-  PRINCIPAL_HEADER,
-  REQUEST_ID_HEADER,
-  currentRequestId,
-  encodePrincipal,
-  UNEXPECTED_MESSAGE,
-  mountHealth,
-  requestIdFrom,
-  runWithRequestContext,
-  unauthenticated,
-  type RunningServer,
-} from '@handoff/shared';
+import { ErrorCode, unauthenticated } from '@handoff/shared/errors/codes';
+import { UNEXPECTED_MESSAGE } from '@handoff/shared/errors/mask';
+import { IDEMPOTENCY_KEY_HEADER } from '@handoff/shared/http/context';
+import { mountHealth } from '@handoff/shared/http/health';
+import type { RunningServer } from '@handoff/shared/http/subgraph-server';
+import { encodePrincipal, PRINCIPAL_HEADER } from '@handoff/shared/identity/signing';
+import { REQUEST_ID_HEADER, currentRequestId, requestIdFrom, runWithRequestContext } from '@handoff/shared/logging/logger';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { Authenticator } from './auth/authenticator.js';
@@ -43,7 +36,8 @@ import { graphqlFastPath } from './http/graphql-fast-path.js';
 import { subgraphReadinessChecks } from './http/subgraph-health.js';
 import { createSigningFetcher, createSubgraphAgents } from './subgraph/signing-fetcher.js';
 import { SignedDataSource } from './subgraph/signed-data-source.js';
-import { SUBGRAPH_NAMES, isSubgraphName, type SubgraphName } from './subgraph/subgraph-names.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
+import { HandoffExecutor } from './execution/handoff-executor.js';
 import { routeMounts, type GatewayRouteDeps, type RouteMount } from './routes.js';
 import { createSubscriptionServer } from './subscriptions/server.js';
 
@@ -102,24 +96,45 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     });
   const authenticator = new Authenticator(apiKeys, config.adminKey, config.internalSecret);
 
-  const gateway = new ApolloGateway({
-    supergraphSdl: opts.supergraphSdl,
-    logger: logger.child({ component: 'apollo-gateway' }),
-    buildService: ({ name }) => {
-      if (!isSubgraphName(name)) throw new Error(`The supergraph names an unknown subgraph: ${name}`);
-      return new SignedDataSource({
+  // One signed data source per subgraph, shared by @apollo/gateway and Handoff's executor.
+  const dataSources = new Map<string, SignedDataSource>(
+    SUBGRAPH_NAMES.map((name) => [
+      name,
+      new SignedDataSource({
         url: subgraphUrls[name],
         name,
         logger,
         fetcher: fetcherFor(name),
         honorSubgraphCacheControlHeader: false,
-      } as Partial<SignedDataSource>);
+      } as Partial<SignedDataSource>),
+    ]),
+  );
+  const handoffRuns = metrics.operations.labels({ executor: 'handoff' });
+  const apolloRuns = metrics.operations.labels({ executor: 'apollo' });
+  const executor = new HandoffExecutor({
+    dataSources,
+    onPrepareError: (err) => logger.warn({ err }, 'operation left to @apollo/gateway: preparing it failed'),
+    onOperation: (by) => (by === 'handoff' ? handoffRuns : apolloRuns).inc(),
+  });
+  const gateway = new ApolloGateway({
+    supergraphSdl: opts.supergraphSdl,
+    logger: logger.child({ component: 'apollo-gateway' }),
+    buildService: ({ name }) => {
+      const source = dataSources.get(name);
+      if (!source) throw new Error(`The supergraph names an unknown subgraph: ${name}`);
+      return source;
     },
+    experimental_didResolveQueryPlan: config.executor === 'handoff' ? executor.didResolveQueryPlan : undefined,
   });
 
   const protection = queryProtection(config.limits, { hideSuggestions: config.production });
+  const formatError = createFormatError({
+    production: config.production,
+    logger,
+    onError: (code) => metrics.graphqlErrors.inc({ code }),
+  });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: config.executor === 'handoff' ? executor.wrap(gateway) : gateway,
     logger: logger.child({ component: 'apollo-server' }),
     nodeEnv: config.nodeEnv,
     introspection: !config.production,
@@ -130,11 +145,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     stopOnTerminationSignals: false,
     parseOptions: protection.parseOptions,
     validationRules: protection.validationRules,
-    formatError: createFormatError({
-      production: config.production,
-      logger,
-      onError: (code) => metrics.graphqlErrors.inc({ code }),
-    }),
+    formatError,
     plugins: [
       ...protection.plugins,
       operationResolutionPlugin(),
@@ -284,7 +295,16 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     metrics,
     listen: (port, host = '127.0.0.1') =>
       listenGracefully(
-        graphqlFastPath({ apollo, maxBodyBytes: config.maxBodyBytes, metrics, logger, context: graphqlContext, fallback: app }),
+        graphqlFastPath({
+          apollo,
+          maxBodyBytes: config.maxBodyBytes,
+          metrics,
+          logger,
+          context: graphqlContext,
+          fallback: app,
+          executor: config.executor === 'handoff' ? executor : undefined,
+          formatError,
+        }),
         port,
         host,
         undefined,

@@ -3,7 +3,8 @@
 // `routeMounts`; createGateway mounts them before /graphql with these dependencies.
 import type { Express } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Logger, Principal } from '@handoff/shared';
+import type { Logger } from '@handoff/shared/logging/logger';
+import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayConfig } from './config.js';
 import type { SubgraphName } from './subgraph/subgraph-names.js';
 import { mountConversionRoutes } from './rest/conversions.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodePrincipal, type Principal } from '@handoff/shared';
+import { encodePrincipal } from '@handoff/shared/identity/signing';
+import type { Principal } from '@handoff/shared/identity/principal';
 import { CachingApiKeyResolver, merchantApiKeyLookup, principalFromRow, type ApiKeyLookup } from './api-key-resolver.js';
 import { TtlLruCache } from './ttl-lru-cache.js';
 import type { Fetcher } from '../subgraph/signing-fetcher.js';

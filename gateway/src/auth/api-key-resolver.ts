@@ -6,7 +6,9 @@
 // a key created a moment after a failed attempt with it is refused for as long). Lookups of one
 // hash that overlap share one call. Failures (merchant down) are never cached.
 import { randomUUID } from 'node:crypto';
-import { currentRequestId, encodePrincipal, PRINCIPAL_HEADER, REQUEST_ID_HEADER, type Principal } from '@handoff/shared';
+import { currentRequestId, REQUEST_ID_HEADER } from '@handoff/shared/logging/logger';
+import { encodePrincipal, PRINCIPAL_HEADER } from '@handoff/shared/identity/signing';
+import type { Principal } from '@handoff/shared/identity/principal';
 import type { Fetcher } from '../subgraph/signing-fetcher.js';
 import { TtlLruCache } from './ttl-lru-cache.js';
 

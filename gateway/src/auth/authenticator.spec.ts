@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { anonymous, clientSecretFor, encodePrincipal, generateApiKey, hashApiKey, type Principal } from '@handoff/shared';
+import { anonymous, type Principal } from '@handoff/shared/identity/principal';
+import { clientSecretFor } from '@handoff/shared/identity/client-secret';
+import { encodePrincipal } from '@handoff/shared/identity/signing';
+import { generateApiKey, hashApiKey } from '@handoff/shared/identity/api-key';
 import { ANONYMOUS_PRINCIPAL_HEADER, Authenticator } from './authenticator.js';
 import type { ApiKeyResolver } from './api-key-resolver.js';
 

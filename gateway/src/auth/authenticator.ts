@@ -3,16 +3,10 @@
 // checkout session, checked without a lookup) → `{ kind: 'CLIENT', checkoutSessionId }`, which
 // the subgraphs confine to that session. A header that is not a Bearer key or client secret, or a
 // key that is unknown or revoked: rejected before anything executes.
-import {
-  anonymous,
-  bearerToken,
-  constantTimeEqual,
-  encodePrincipal,
-  hashApiKey,
-  looksLikeApiKey,
-  verifyClientSecret,
-  type Principal,
-} from '@handoff/shared';
+import { anonymous, type Principal } from '@handoff/shared/identity/principal';
+import { bearerToken, constantTimeEqual, hashApiKey, looksLikeApiKey } from '@handoff/shared/identity/api-key';
+import { encodePrincipal } from '@handoff/shared/identity/signing';
+import { verifyClientSecret } from '@handoff/shared/identity/client-secret';
 import type { ApiKeyResolver, ResolvedApiKey } from './api-key-resolver.js';
 
 export const ANONYMOUS_PRINCIPAL_HEADER = encodePrincipal(anonymous);

@@ -3,7 +3,8 @@
 // else, including a subgraph's HTTP failure that @apollo/gateway describes with its URL, status
 // and body in `extensions.response`, becomes "Unexpected error." (shared maskFormattedError).
 import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode, maskFormattedError, type MaskLogger } from '@handoff/shared';
+import { ErrorCode } from '@handoff/shared/errors/codes';
+import { maskFormattedError, type MaskLogger } from '@handoff/shared/errors/mask';
 import { queryLimitErrorOf, tokenLimitMessage } from './limits.js';
 
 export interface FormatErrorOptions {

@@ -10,7 +10,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
-import { ErrorCode } from '@handoff/shared';
+import { ErrorCode } from '@handoff/shared/errors/codes';
 import type { QueryLimits } from '../config.js';
 
 export type QueryLimitName = 'depth' | 'aliases' | 'cost' | 'directives' | 'tokens';

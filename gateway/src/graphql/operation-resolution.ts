@@ -3,7 +3,7 @@
 // INVALID_GRAPHQL error that Apollo answers as HTTP 500. Refuse it as a 400 before execution.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind } from 'graphql';
-import { ErrorCode } from '@handoff/shared';
+import { ErrorCode } from '@handoff/shared/errors/codes';
 
 export function operationResolutionPlugin(): ApolloServerPlugin {
   return {

@@ -4,7 +4,7 @@
 // public edge, as BAD_USER_INPUT naming where it was, before anything executes.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, visit, type DocumentNode } from 'graphql';
-import { ErrorCode } from '@handoff/shared';
+import { ErrorCode } from '@handoff/shared/errors/codes';
 
 const NUL = '\u0000';
 

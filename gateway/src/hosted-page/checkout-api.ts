@@ -2,7 +2,7 @@
 // the CLIENT principal of one checkout session), the public JSON view built from their answers,
 // and how GraphQL error codes become HTTP answers. Nothing here knows about express.
 import type { GraphQLFormattedError } from 'graphql';
-import type { Principal } from '@handoff/shared';
+import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps } from '../routes.js';
 import { moneyView, type MoneyView } from './money-format.js';
 

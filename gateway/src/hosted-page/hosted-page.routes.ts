@@ -7,7 +7,8 @@
 // act as `{ kind: 'CLIENT', checkoutSessionId }` through deps.execute. A missing, invalid or other
 // session's secret is the same 404 as an unknown session. Errors: `{ error, code, reason? }`.
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { verifyClientSecret, type Principal } from '@handoff/shared';
+import { verifyClientSecret } from '@handoff/shared/identity/client-secret';
+import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps, RouteMount } from '../routes.js';
 import { loadAssets } from './assets.js';
 import { parsePayBody } from './card-input.js';

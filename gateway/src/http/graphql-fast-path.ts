@@ -10,8 +10,14 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import { ErrorCode, REQUEST_ID_HEADER, UNEXPECTED_MESSAGE, requestIdFrom, runWithRequestContext, type Logger } from '@handoff/shared';
+import { ErrorCode } from '@handoff/shared/errors/codes';
+import { UNEXPECTED_MESSAGE } from '@handoff/shared/errors/mask';
+import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext, type Logger } from '@handoff/shared/logging/logger';
 import type { GatewayContext } from '../context.js';
+import type { HandoffExecutor } from '../execution/handoff-executor.js';
+import { isPlainGraphQLBody, renderExecutionResult, type FormatError, type PlainGraphQLBody } from '../execution/http-response.js';
+import { coerceVariables } from '../execution/prepared.js';
+import { nulPath } from '../graphql/refuse-nul.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface GraphqlFastPathOptions {
@@ -23,6 +29,13 @@ export interface GraphqlFastPathOptions {
   context(headers: IncomingMessage['headers'], requestId: string): Promise<GatewayContext>;
   /** Everything this path does not take. */
   fallback: RequestListener;
+  /**
+   * Runs operations Apollo Server has already validated and planned once (same text and name)
+   * without going through Apollo Server again; undefined = always Apollo Server.
+   */
+  executor?: HandoffExecutor;
+  /** The gateway's formatError (the one Apollo Server uses), for the executor's answers. */
+  formatError: FormatError;
 }
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
@@ -61,13 +74,51 @@ export function graphqlFastPath(opts: GraphqlFastPathOptions): RequestListener {
       answer(res, 400, BAD_JSON);
       return;
     }
+    if (opts.executor && isPlainGraphQLBody(body) && (await prepared(req, res, requestId, body))) return;
+    await viaApollo(req, res, body, () => opts.context(req.headers, requestId));
+  };
+
+  /**
+   * An operation already validated and planned: auth, then the request-level checks Apollo's
+   * plugins make (NUL in variables, variable coercion) — any failure is handed to Apollo Server
+   * with the context already built, so its answer is Apollo's own — then Handoff's executor.
+   * False when the operation is not prepared (Apollo Server takes the request).
+   */
+  const prepared = async (req: IncomingMessage, res: ServerResponse, requestId: string, body: PlainGraphQLBody): Promise<boolean> => {
+    const executor = opts.executor!;
+    const operation = executor.lookup(body.query, body.operationName);
+    if (!operation) return false;
+    let context: GatewayContext;
+    try {
+      context = await opts.context(req.headers, requestId);
+    } catch (err) {
+      await viaApollo(req, res, body, () => Promise.reject(err));
+      return true;
+    }
+    const variables = body.variables ?? {};
+    const coercion = nulPath(variables, '$') === undefined ? coerceVariables(operation, variables) : undefined;
+    if (!coercion?.coerced) {
+      await viaApollo(req, res, body, () => Promise.resolve(context));
+      return true;
+    }
+    const result = await executor.execute(operation, variables, coercion.coerced, context);
+    const rendered = renderExecutionResult(result, opts.formatError);
+    res.statusCode = rendered.status;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('content-length', Buffer.byteLength(rendered.body));
+    res.end(rendered.body);
+    return true;
+  };
+
+  const viaApollo = async (req: IncomingMessage, res: ServerResponse, body: unknown, context: () => Promise<GatewayContext>) => {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: 'POST', headers, search: '', body },
-      context: () => opts.context(req.headers, requestId),
+      context,
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RunningServer } from '@handoff/shared';
+import type { RunningServer } from '@handoff/shared/http/subgraph-server';
 
 /** Something else served on the same server (graphql-ws upgrades); closed first on close. */
 export interface ServerAttachment {

@@ -1,11 +1,13 @@
 // The gateway's Prometheus metrics: the shared HTTP/GraphQL ones plus subgraph call latency and
 // failures. Label children are bound once per subgraph so the hot path does no label hashing.
 import { Counter, Histogram } from 'prom-client';
-import { createMetrics, type Metrics } from '@handoff/shared';
+import { createMetrics, type Metrics } from '@handoff/shared/http/metrics';
 
 export interface GatewayMetrics extends Metrics {
   subgraphFetchDuration: Histogram<'subgraph'>;
   subgraphFetchErrors: Counter<'subgraph' | 'kind'>;
+  /** Federated operations run, by executor: `handoff` (prepared) or `apollo` (@apollo/gateway's). */
+  operations: Counter<'executor'>;
   /** An `observe` for one subgraph's fetcher. */
   fetchObserver(subgraph: string): (seconds: number, outcome: string) => void;
 }
@@ -25,10 +27,17 @@ export function createGatewayMetrics(): GatewayMetrics {
     labelNames: ['subgraph', 'kind'],
     registers: [base.registry],
   });
+  const operations = new Counter({
+    name: 'handoff_gateway_operations_total',
+    help: "Federated queries and mutations run, by executor: handoff (prepared once, gateway/src/execution) or apollo (@apollo/gateway's)",
+    labelNames: ['executor'],
+    registers: [base.registry],
+  });
   return {
     ...base,
     subgraphFetchDuration,
     subgraphFetchErrors,
+    operations,
     fetchObserver(subgraph) {
       const duration = subgraphFetchDuration.labels({ subgraph });
       return (seconds, outcome) => {

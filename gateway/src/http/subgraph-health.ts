@@ -2,7 +2,7 @@
 // GET <subgraph origin>/health/ready must answer 200.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { ReadinessCheck } from '@handoff/shared';
+import type { ReadinessCheck } from '@handoff/shared/http/health';
 import type { SubgraphAgents } from '../subgraph/signing-fetcher.js';
 
 export function subgraphReadinessChecks(

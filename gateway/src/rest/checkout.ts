@@ -6,7 +6,7 @@
 // Errors are `{ "error": <message>, "code": <CODE> }` with the HTTP status each seed gives.
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Principal } from '@handoff/shared';
+import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps, RouteMount } from '../routes.js';
 
 const STATUS_BY_CODE: Record<string, number> = {

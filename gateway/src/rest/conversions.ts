@@ -3,7 +3,9 @@
 // `POST /v1/conversions/{id}/milestones`. Thin adapters over the same GraphQL operations, in the
 // seed's JSON shapes (amounts as JSON numbers in major units, lower-case status and type).
 import express, { type Express, type Request, type Response } from 'express';
-import { HandoffError, parseDecimal, type Principal } from '@handoff/shared';
+import { HandoffError } from '@handoff/shared/errors/codes';
+import { parseDecimal } from '@handoff/shared/money/money';
+import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps, RouteMount } from '../routes.js';
 
 const REPORT = `mutation ReportConversion($input: ReportConversionInput!) { reportConversion(input: $input) {

@@ -1,6 +1,7 @@
 import { parse, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createLogger, encodePrincipal } from '@handoff/shared';
+import { createLogger } from '@handoff/shared/logging/logger';
+import { encodePrincipal } from '@handoff/shared/identity/signing';
 import { LeanResponse } from './signing-fetcher.js';
 import { isSingleMutation, SignedDataSource, SUBGRAPH_HTTP_ERROR } from './signed-data-source.js';
 

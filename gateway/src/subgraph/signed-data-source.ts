@@ -3,7 +3,10 @@
 // that is one mutation, and nothing else the client sent is forwarded.
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
-import { IDEMPOTENCY_KEY_HEADER, isKnownErrorCode, PRINCIPAL_HEADER, REQUEST_ID_HEADER, type Logger } from '@handoff/shared';
+import { IDEMPOTENCY_KEY_HEADER } from '@handoff/shared/http/context';
+import { isKnownErrorCode } from '@handoff/shared/errors/codes';
+import { PRINCIPAL_HEADER } from '@handoff/shared/identity/signing';
+import { REQUEST_ID_HEADER, type Logger } from '@handoff/shared/logging/logger';
 import type { GatewayContext } from '../context.js';
 import { ANONYMOUS_PRINCIPAL_HEADER } from '../auth/authenticator.js';
 
@@ -38,6 +41,14 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       ...(request.operationName ? { operationName: request.operationName } : {}),
       ...(request.extensions ? { extensions: request.extensions } : {}),
     });
+    return this.send(body, headers);
+  }
+
+  /**
+   * One signed call with a ready body and headers (Handoff's executor calls this directly): a
+   * non-2xx answer goes through errorFromResponse, a body that is not a JSON object is an error.
+   */
+  async send(body: string, headers: Record<string, string>): Promise<GatewayGraphQLResponse> {
     const response = await this.fetcher(this.url, { method: 'POST', headers, body });
     if (!response.ok) throw await this.errorFromResponse(response);
     const parsed: unknown = await this.parseBody(response);

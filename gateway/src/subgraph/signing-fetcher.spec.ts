@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { encodePrincipal, PRINCIPAL_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, verifyRequest } from '@handoff/shared';
+import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest } from '@handoff/shared/identity/signing';
+import { REQUEST_ID_HEADER } from '@handoff/shared/logging/logger';
 import { createSigningFetcher, createSubgraphAgents, LeanHeaders, SubgraphFetchError, type SubgraphAgents } from './signing-fetcher.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';

@@ -6,7 +6,8 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { randomUUID } from 'node:crypto';
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
-import { PRINCIPAL_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, signRequest } from '@handoff/shared';
+import { PRINCIPAL_HEADER, SIGNATURE_HEADER, signRequest } from '@handoff/shared/identity/signing';
+import { REQUEST_ID_HEADER } from '@handoff/shared/logging/logger';
 
 /** What RemoteGraphQLDataSource calls: (url, { method, headers, body }) → a fetch-like response. */
 export type Fetcher = RemoteGraphQLDataSource['fetcher'];

@@ -1,7 +1,9 @@
 // Who is on a graphql-ws connection: the `authorization` of its connection_init payload, an API
 // key (as on HTTP) or the hosted page's client secret (its one session, principal CLIENT).
 // Anything else, including no credentials, is refused (close 4403).
-import { bearerToken, hashApiKey, verifyClientSecret, type Principal } from '@handoff/shared';
+import { bearerToken, hashApiKey } from '@handoff/shared/identity/api-key';
+import { verifyClientSecret } from '@handoff/shared/identity/client-secret';
+import type { Principal } from '@handoff/shared/identity/principal';
 import type { Authentication } from '../auth/authenticator.js';
 
 export interface ConnectionIdentity {

@@ -7,7 +7,9 @@
 // cursors in commit order (conversion.events.ts), and a message that is not the next cursor
 // (a relay replica overtaking another, messages lost while Redis was away, a rolled-back
 // cursor) makes the bus read what it has not seen from the ledger (ConversionFeed) instead.
-import { createRedis, eventsChannel, type Logger, type OutboxJobData } from '@handoff/shared';
+import { createRedis } from '@handoff/shared/queue/redis';
+import { eventsChannel, type OutboxJobData } from '@handoff/shared/outbox/outbox';
+import type { Logger } from '@handoff/shared/logging/logger';
 
 /** A `payment_intent.<status>` event, as subscribers filter and resolve it. */
 export interface PaymentChange {

@@ -5,7 +5,7 @@
 // members), so a crash leaks no place for longer than that. Times are Redis's own clock.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@handoff/shared';
+import type { Logger } from '@handoff/shared/logging/logger';
 
 const TAKE = `
 local t = redis.call('TIME')

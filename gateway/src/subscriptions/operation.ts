@@ -18,7 +18,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { ErrorCode } from '@handoff/shared';
+import { ErrorCode } from '@handoff/shared/errors/codes';
 
 export const SUBJECT_VARIABLE = 'handoffSubjectId';
 

@@ -29,7 +29,12 @@ import {
 import type { ServerOptions } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createRedis, ErrorCode, InternalClient, UNEXPECTED_MESSAGE, type Logger, type Principal } from '@handoff/shared';
+import { createRedis } from '@handoff/shared/queue/redis';
+import { ErrorCode } from '@handoff/shared/errors/codes';
+import { InternalClient } from '@handoff/shared/http/internal-client';
+import { UNEXPECTED_MESSAGE } from '@handoff/shared/errors/mask';
+import type { Logger } from '@handoff/shared/logging/logger';
+import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayConfig } from '../config.js';
 import type { Authentication } from '../auth/authenticator.js';
 import type { GatewayRouteDeps } from '../routes.js';

@@ -2,16 +2,9 @@
 // becomes its payload: the subscriber's selection, run as a query through the gateway (deps.execute:
 // query planning, the subgraphs' tenancy rules, masking) as the subscriber's principal.
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import {
-  badUserInput,
-  ErrorCode,
-  forbidden,
-  HandoffError,
-  InternalCallError,
-  notFound,
-  type InternalClient,
-  type Principal,
-} from '@handoff/shared';
+import { badUserInput, ErrorCode, forbidden, HandoffError, notFound } from '@handoff/shared/errors/codes';
+import { InternalCallError, type InternalClient } from '@handoff/shared/http/internal-client';
+import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps } from '../routes.js';
 import type { Change, ConversionChange, PaymentChange } from './event-bus.js';
 import { SUBJECT_VARIABLE, type SubscriptionPlan } from './operation.js';

@@ -1,5 +1,6 @@
 import express from 'express';
-import { createLogger, listen, type RunningServer } from '@handoff/shared';
+import { createLogger } from '@handoff/shared/logging/logger';
+import { listen, type RunningServer } from '@handoff/shared/http/subgraph-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayRouteDeps, InternalResponse } from '../routes.js';
 import { webhookRoute } from './webhook-route.js';
@@ -57,5 +58,21 @@ describe('POST /webhooks/:provider/:merchantId', () => {
     expect(JSON.stringify(await res.json())).not.toContain('internal detail');
     next = async () => ({ status: 400, headers: {}, body: Buffer.from('{"received":false,"error":"invalid signature"}') });
     expect((await post('/webhooks/test/mer_1', '{}')).status).toBe(400);
+  });
+
+  it("relays a 503's Retry-After (load shed by payment-intent), and sets one on every 503", async () => {
+    next = async () => ({ status: 503, headers: { 'retry-after': '2' }, body: Buffer.from('{"received":false,"error":"temporarily overloaded","retryAfterSeconds":2}') });
+    const shed = await post('/webhooks/test/mer_1', '{}');
+    expect(shed.status).toBe(503);
+    expect(shed.headers.get('retry-after')).toBe('2');
+    expect(await shed.json()).toEqual({ received: false, error: 'temporarily overloaded', retryAfterSeconds: 2 });
+    next = async () => ({ status: 503, headers: { 'retry-after': 'soon; rm -rf' }, body: Buffer.from('{"received":false}') });
+    expect((await post('/webhooks/test/mer_1', '{}')).headers.get('retry-after')).toBe('5');
+    next = async () => {
+      throw new Error('ECONNREFUSED');
+    };
+    expect((await post('/webhooks/test/mer_1', '{}')).headers.get('retry-after')).toBe('5');
+    next = async () => ({ status: 200, headers: { 'retry-after': '2' }, body: Buffer.from('{"received":true,"status":"queued"}') });
+    expect((await post('/webhooks/test/mer_1', '{}')).headers.get('retry-after')).toBeNull();
   });
 });

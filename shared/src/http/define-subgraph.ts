@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '../persistence/data-source.js';
 import { createRedis } from '../queue/queue.js';
-import { OutboxRelay, type OutboxJobData, type OutboxRoutes } from '../outbox/index.js';
+import { eventsChannel, OutboxRelay, type OutboxJobData, type OutboxRoutes } from '../outbox/index.js';
 import { IdempotencyStore } from '../idempotency/index.js';
 import type { FederatedSchema } from '../federation/build-subgraph.js';
 import type { SubgraphContext } from './context.js';
@@ -41,9 +41,6 @@ export interface SubgraphResources<C> {
   /** Call after a transaction that wrote outbox rows commits: publishes them now. */
   outbox: { notify(): void };
 }
-
-/** The Redis pub/sub channel an outbox event is announced on (subscribers pattern-match `<prefix>:events:*`). */
-export const eventsChannel = (queuePrefix: string, topic: string) => `${queuePrefix}:events:${topic}`;
 
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 

@@ -3,7 +3,7 @@
 import { currentRequestId } from '../logging/logger.js';
 import type { EntityManager } from 'typeorm';
 import { qualifiedTable } from '../idempotency/schema-name.js';
-import { safeJobId } from '../queue/queue.js';
+import { safeJobId } from '../queue/job-id.js';
 
 export interface OutboxEvent {
   /** e.g. `payment_intent.succeeded`. */
@@ -54,6 +54,9 @@ export function routedQueues(routes: OutboxRoutes, topic: string): string[] {
   }
   return [...queues];
 }
+
+/** The Redis pub/sub channel an outbox event is announced on (subscribers pattern-match `<prefix>:events:*`). */
+export const eventsChannel = (queuePrefix: string, topic: string) => `${queuePrefix}:events:${topic}`;
 
 /** The deterministic BullMQ job id of an outbox row, the same in every routed queue. */
 export function outboxJobId(schema: string, outboxId: string): string {

@@ -2,9 +2,12 @@
 // look the same everywhere. Callers own the connections they create here: BullMQ never closes
 // an ioredis instance that is passed in.
 import { runWithRequestContext } from '../logging/logger.js';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Worker, type Job, type Processor } from 'bullmq';
 import type { Logger } from '../logging/index.js';
+
+export { createRedis } from './redis.js';
+export { safeJobId } from './job-id.js';
 
 /** Queue names, kebab-case. Packages add theirs here. */
 export const QueueNames = {
@@ -14,20 +17,6 @@ export const QueueNames = {
   settlement: 'settlement',
 } as const;
 export type QueueName = (typeof QueueNames)[keyof typeof QueueNames];
-
-/**
- * An ioredis client. Workers block on Redis and BullMQ insists on `maxRetriesPerRequest: null`
- * for them; everything else keeps ioredis's default so a command fails instead of waiting
- * forever while Redis is down.
- */
-export function createRedis(url: string, opts: { forBullmqWorker?: boolean } = {}): Redis {
-  return new Redis(url, opts.forBullmqWorker ? { maxRetriesPerRequest: null } : {});
-}
-
-/** A deterministic BullMQ job id from its parts. BullMQ rejects `:` in custom ids. */
-export function safeJobId(...parts: string[]): string {
-  return parts.join('-').replaceAll(':', '_');
-}
 
 export interface StartWorkerOptions<Data, Result> {
   name: string;

@@ -1,0 +1,129 @@
+// A prepared operation: everything about one (query text, operation name) that does not depend on
+// the request — its validated operation, query plan and compiled selections — made once when
+// Apollo first validates and plans it, and kept in a bounded LRU. Requests for the same text then
+// skip parsing, validation, planning and the operation rebuild @apollo/gateway does per request.
+import {
+  GraphQLError,
+  Kind,
+  getVariableValues,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type VariableDefinitionNode,
+} from 'graphql';
+import { checkPlan, runPlan, type FetchNode, type PlanNode, type QueryPlan, type SubgraphResponse } from './plan.js';
+import { compileSelections, Unsupported, type Selection } from './selection.js';
+import { shapeResponse } from './shape.js';
+
+export interface PreparedOperation {
+  schema: GraphQLSchema;
+  kind: OperationDefinitionNode['operation'];
+  /** One mutation field at the root: the only case an Idempotency-Key is forwarded. */
+  singleMutation: boolean;
+  variableDefinitions: readonly VariableDefinitionNode[];
+  rootType: GraphQLCompositeType;
+  selections: Selection[];
+  plan: PlanNode | undefined;
+}
+
+/** The cache key of a request: its exact query text and operation name. */
+export function operationKey(query: string, operationName: string | null | undefined): string {
+  return `${operationName ?? ''}\n${query}`;
+}
+
+/** Prepares an operation Apollo validated; undefined when this executor leaves it to Apollo. */
+export function prepareOperation(input: {
+  schema: GraphQLSchema;
+  operation: OperationDefinitionNode;
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>;
+  queryPlan: QueryPlan;
+}): PreparedOperation | undefined {
+  const { schema, operation, fragments, queryPlan } = input;
+  if (operation.operation === 'subscription') return undefined;
+  const rootType = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+  if (!rootType) return undefined;
+  try {
+    if (queryPlan.node?.kind === 'Subscription') throw new Unsupported('subscription');
+    checkPlan(queryPlan.node);
+    const selections = compileSelections(schema, rootType, operation.selectionSet, fragments);
+    const roots = operation.selectionSet.selections;
+    return {
+      schema,
+      kind: operation.operation,
+      singleMutation: operation.operation === 'mutation' && roots.length === 1 && roots[0]!.kind === Kind.FIELD,
+      variableDefinitions: operation.variableDefinitions ?? [],
+      rootType,
+      selections,
+      plan: queryPlan.node as PlanNode | undefined,
+    };
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}
+
+/** The request's variables, coerced; `errors` as graphql-js reports them (bad or missing values). */
+export function coerceVariables(
+  prepared: PreparedOperation,
+  variables: Readonly<Record<string, unknown>>,
+): { coerced: Record<string, unknown>; errors?: undefined } | { coerced?: undefined; errors: readonly GraphQLError[] } {
+  if (prepared.variableDefinitions.length === 0) return { coerced: {} };
+  return getVariableValues(prepared.schema, prepared.variableDefinitions, variables, { maxErrors: 10 });
+}
+
+export interface ExecutionResultLike {
+  data?: unknown;
+  /** Fetch errors (GraphQLErrors with paths, or what a call threw): formatted by the caller. */
+  errors?: unknown[];
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * Runs a prepared operation: the plan, then the shaping. As @apollo/gateway: when a fetch failed
+ * its errors are the response's; otherwise null-propagation errors are reported under
+ * `extensions.valueCompletion` beside the data.
+ */
+export async function executePrepared(
+  prepared: PreparedOperation,
+  variables: Readonly<Record<string, unknown>>,
+  coerced: Readonly<Record<string, unknown>>,
+  call: (fetch: FetchNode, body: string) => Promise<SubgraphResponse>,
+): Promise<ExecutionResultLike> {
+  const { data, errors } = await runPlan(prepared.plan, { schema: prepared.schema, variables, coerced, call });
+  const shaped = shapeResponse({ schema: prepared.schema, rootType: prepared.rootType, selections: prepared.selections, variables: coerced, data });
+  if (errors.length > 0) return { errors, data: shaped.data };
+  if (shaped.errors.length > 0) return { extensions: { valueCompletion: shaped.errors }, data: shaped.data };
+  return { data: shaped.data };
+}
+
+/** A bounded map of prepared operations, least recently used dropped first. `null` = Apollo's. */
+export class PreparedOperationCache {
+  private readonly map = new Map<string, PreparedOperation | null>();
+
+  constructor(
+    private readonly maxEntries = 1000,
+    /** Texts longer than this are not kept (their key alone would weigh). */
+    readonly maxQueryLength = 20_000,
+  ) {}
+
+  get(key: string): PreparedOperation | null | undefined {
+    const hit = this.map.get(key);
+    if (hit !== undefined && this.map.size > 1) {
+      this.map.delete(key);
+      this.map.set(key, hit);
+    }
+    return hit;
+  }
+
+  set(key: string, value: PreparedOperation | null): void {
+    if (key.length > this.maxQueryLength + 256) return;
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
