@@ -40,7 +40,7 @@ const INTEGER = /^[+-]?\d+$/;
 
 export function shapeResponse(input: ShapeInput): Shaped {
   const errors: GraphQLError[] = [];
-  const state: State = { schema: input.schema, variables: input.variables, errors };
+  const state: State = { schema: input.schema, variables: input.variables, errors, bubble: false, flagged: false };
   const data: Json = {};
   const ok = applySelections(state, input.data ?? {}, input.selections, data, [], input.rootType);
   return { data: ok ? data : null, errors };
@@ -50,6 +50,10 @@ interface State {
   schema: GraphQLSchema;
   variables: Readonly<Record<string, unknown>>;
   errors: GraphQLError[];
+  /** Set by `complete`: the value is null where its type forbids it, so the parent must be nulled. */
+  bubble: boolean;
+  /** Set by `complete`: an error was recorded at or below this value (so none for the same null). */
+  flagged: boolean;
 }
 
 /** Fills `output` from `source`; false when a non-null violation must null the parent. */
@@ -64,12 +68,13 @@ function applySelections(
   for (const sel of selections) {
     if ((sel.skip !== undefined || sel.include !== undefined) && isSkipped(sel, state.variables)) continue;
     if (sel.kind === 'field') {
+      // Response names are never Object.prototype's (selection.ts): a plain read is an own read.
       const name = sel.responseName;
       const existing = output[name];
       if (sel.typename) {
         if (existing === undefined) {
-          let value = Object.hasOwn(source, name) ? source[name] : null;
-          if (value == null && name !== '__typename') value = source.__typename ?? null;
+          let value = source[name] ?? null;
+          if (value === null && name !== '__typename') value = source.__typename ?? null;
           const type = typeof value === 'string' ? (state.schema.getType(value) ?? parentType) : parentType;
           if (!isObjectType(type)) return false;
           output[name] = type.name;
@@ -77,11 +82,9 @@ function applySelections(
         continue;
       }
       path.push(name);
-      const value = Object.hasOwn(source, name) ? (source[name] ?? null) : null;
-      const result = complete(state, existing, sel.type, value, sel.selections, path, parentType);
-      output[name] = result.value;
+      output[name] = complete(state, existing, sel.type, source[name] ?? null, sel.selections, path, parentType);
       path.pop();
-      if (result.invalid) return false;
+      if (state.bubble) return false;
     } else {
       if (sel.typeCondition && !typeConditionApplies(state.schema, sel.typeCondition, source.__typename, parentType)) continue;
       if (!applySelections(state, source, sel.selections, output, path, sel.typeCondition ?? parentType)) return false;
@@ -98,16 +101,7 @@ function typeConditionApplies(schema: GraphQLSchema, condition: GraphQLComposite
   return isSubtype(schema, condition, parentType);
 }
 
-interface Completed {
-  value: Json;
-  /** The value is null where the type forbids it: the parent must be nulled. */
-  invalid?: boolean;
-  /** An error was recorded below (so no second one for the same null). */
-  hasErrors?: boolean;
-}
-
-const NULL: Completed = { value: null };
-
+/** The completed value of one field or list item; `state.bubble` / `state.flagged` say how it went. */
 function complete(
   state: State,
   existing: Json,
@@ -116,63 +110,74 @@ function complete(
   selections: readonly Selection[] | undefined,
   path: Path,
   parentType: GraphQLCompositeType,
-): Completed {
-  if (existing === null || (existing !== undefined && !selections)) return { value: existing };
+): Json {
+  state.bubble = false;
+  state.flagged = false;
+  if (existing === null || (existing !== undefined && !selections)) return existing;
   if (isNonNullType(type)) {
     const inner = complete(state, existing, type.ofType, value, selections, path, parentType);
-    if (inner.value === null) {
-      if (!inner.hasErrors) state.errors.push(invalid(`Cannot return null for non-nullable ${describe(path, type.ofType, parentType)}.`, path));
-      return { value: null, invalid: true, hasErrors: true };
+    if (inner === null) {
+      if (!state.flagged) state.errors.push(invalid(`Cannot return null for non-nullable ${describe(path, type.ofType, parentType)}.`, path));
+      state.bubble = true;
+      state.flagged = true;
     }
     return inner;
   }
-  if (value === null) return NULL;
+  if (value === null) return null;
   if (isListType(type)) {
     if (!Array.isArray(value) || (existing !== undefined && (!Array.isArray(existing) || existing.length !== value.length))) {
-      state.errors.push(invalid(`Invalid value found for ${describe(path, type, parentType)}.`, path));
-      return { value: null, hasErrors: true };
+      return fail(state, `Invalid value found for ${describe(path, type, parentType)}.`, path);
     }
     const out: Json[] = new Array(value.length);
     let nullify = false;
-    let hasErrors = false;
+    let flagged = false;
     for (let i = 0; i < value.length; i++) {
       path.push(i);
-      const item = complete(state, existing?.[i], type.ofType, value[i] ?? null, selections, path, parentType);
+      out[i] = complete(state, existing?.[i], type.ofType, value[i] ?? null, selections, path, parentType);
       path.pop();
-      out[i] = item.value;
-      if (item.invalid) nullify = true;
-      if (item.hasErrors) hasErrors = true;
+      if (state.bubble) nullify = true;
+      if (state.flagged) flagged = true;
     }
-    return { value: nullify ? null : out, hasErrors };
+    state.bubble = false;
+    state.flagged = flagged;
+    return nullify ? null : out;
   }
   if (selections) {
     if (typeof value !== 'object' || Array.isArray(value) || (existing !== undefined && typeof existing !== 'object')) {
-      state.errors.push(invalid(`Invalid value found for ${describe(path, type, parentType)}.`, path));
-      return { value: null, hasErrors: true };
+      return fail(state, `Invalid value found for ${describe(path, type, parentType)}.`, path);
     }
     let objectType = type as GraphQLCompositeType;
     const typename = value.__typename;
     if (typename !== undefined) {
       const named = typeof typename === 'string' ? state.schema.getType(typename) : undefined;
-      if (!named || !isCompositeType(named)) {
-        state.errors.push(invalid(`Invalid __typename found for object at ${describe(path, type, parentType)}.`, path));
-        return { value: null, hasErrors: true };
-      }
+      if (!named || !isCompositeType(named)) return fail(state, `Invalid __typename found for object at ${describe(path, type, parentType)}.`, path);
       objectType = named;
     }
     const out = existing ?? {};
     const ok = applySelections(state, value, selections, out, path, objectType);
-    return ok ? { value: out } : { value: null, hasErrors: true };
+    state.bubble = false;
+    state.flagged = !ok;
+    return ok ? out : null;
   }
-  if (existing !== undefined) return { value: existing };
-  if (validLeaf(value, type as GraphQLNamedType)) return { value };
-  state.errors.push(invalid(`Invalid value found for ${describe(path, type, parentType)}.`, path));
-  return { value: null, hasErrors: true };
+  if (existing !== undefined) return existing;
+  if (validLeaf(value, type as GraphQLNamedType)) return value;
+  return fail(state, `Invalid value found for ${describe(path, type, parentType)}.`, path);
 }
 
+function fail(state: State, message: string, path: Path): null {
+  state.errors.push(invalid(message, path));
+  state.bubble = false;
+  state.flagged = true;
+  return null;
+}
+
+/** Whether a leaf type is a custom scalar (the subgraph's to check), remembered per type. */
+const customScalars = new WeakMap<GraphQLNamedType, boolean>();
+
 function validLeaf(value: Json, type: GraphQLNamedType): boolean {
-  // Custom scalars are the subgraph's to check.
-  if (!isEnumType(type) && !isSpecifiedScalarType(type as never)) return true;
+  let custom = customScalars.get(type);
+  if (custom === undefined) customScalars.set(type, (custom = !isEnumType(type) && !isSpecifiedScalarType(type as never)));
+  if (custom) return true;
   const name = type.name;
   if (typeof value === 'boolean') return name === 'Boolean';
   if (typeof value === 'number' && Number.isFinite(value)) {
