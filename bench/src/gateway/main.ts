@@ -257,7 +257,11 @@ async function main() {
     }
   }
 
+  const planMiss = targets.handoff && args.queries.includes('Q1') ? await measurePlanMiss(targets.handoff.url, headers, args.quick ? 50 : 300) : undefined;
+  if (planMiss) log(`plan-cache miss (Q1, 1 conn): p50 ${planMiss.missP50Ms.toFixed(2)} ms vs ${planMiss.cachedP50Ms.toFixed(2)} ms cached: +${planMiss.addedMs.toFixed(2)} ms`);
+
   const report: BenchReport = {
+    planMiss,
     command: `npm run bench:gateway --${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loader: args.loader, pinned: pin },
@@ -297,6 +301,35 @@ async function main() {
     log(`CPU profiles in ${args.profile}`);
   }
   process.exit(0);
+}
+
+/**
+ * What a query text never seen before costs Handoff: Q1 sequentially at 1 connection, `samples`
+ * times with the same text, then `samples` times with a new text each (a unique alias on a root
+ * `__typename`), alternating so drift hits both; p50 of each and their difference.
+ */
+async function measurePlanMiss(url: string, headers: Record<string, string>, samples: number) {
+  const time = async (query: string) => {
+    const t0 = performance.now();
+    const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables: QUERIES.Q1.variables }) });
+    const json = (await res.json()) as { errors?: unknown };
+    if (res.status !== 200 || json.errors) throw new Error(`plan-miss probe: HTTP ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
+    return performance.now() - t0;
+  };
+  const base = QUERIES.Q1.query;
+  const open = base.indexOf('{');
+  const fresh = (i: number) => `${base.slice(0, open + 1)} miss${process.pid}_${i}: __typename ${base.slice(open + 1)}`;
+  for (let i = 0; i < 20; i++) await time(base);
+  const cached: number[] = [];
+  const miss: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    cached.push(await time(base));
+    miss.push(await time(fresh(i)));
+  }
+  const p50 = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const cachedP50Ms = p50(cached);
+  const missP50Ms = p50(miss);
+  return { cachedP50Ms, missP50Ms, addedMs: missP50Ms - cachedP50Ms, samples };
 }
 
 main().catch((err) => {

@@ -10,6 +10,7 @@ import { generateApiKey } from '@handoff/shared';
 import { freePort, generateAttributionKeys } from '@handoff/launcher';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
+import { createSharedDatabase, sharedRedis, type SharedPostgres, type SharedRedis } from './shared-services.js';
 import { ManagedProcess } from './processes.js';
 
 // bench/src/harness/ (sources, run by the fault tests) and bench/dist/harness/ (built, run by the
@@ -33,15 +34,15 @@ export interface FaultHandoffOptions {
   workerLogLevel?: 'info' | 'debug' | 'trace';
 }
 
-export interface FaultHandoff {
+export interface FaultHandoff<P = PrivatePostgres, R = PrivateRedis> {
   gatewayUrl: string;
   graphqlUrl: string;
   adminKey: string;
   env: Record<string, string>;
   /** Each subgraph's GraphQL URL. */
   subgraphUrls: Record<SubgraphName, string>;
-  postgres: PrivatePostgres;
-  redis: PrivateRedis;
+  postgres: P;
+  redis: R;
   processes: Map<ProcessName, ManagedProcess>;
   process(name: ProcessName): ManagedProcess;
   /** SIGKILL, stay down `downMs`, then start again (retried while it cannot start, bounded). */
@@ -64,18 +65,41 @@ function assertBuilt(): void {
   if (missing.length) throw new Error(`The fault harness runs the built processes; missing ${missing.join(', ')}: run \`npx tsc -b tsconfig.build.json\``);
 }
 
-export async function startFaultHandoff(opts: FaultHandoffOptions = {}): Promise<FaultHandoff> {
+/** On a private PostgreSQL and Redis, which the fault tests stop, restart and flush. */
+export function startFaultHandoff(opts: FaultHandoffOptions = {}): Promise<FaultHandoff> {
+  return startHandoff(async () => {
+    const [postgres, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
+    return { postgres, redis, queuePrefix: `handoff-fault-${randomBytes(3).toString('hex')}` };
+  }, opts);
+}
+
+/**
+ * On the machine's PostgreSQL (a fresh database `<databasePrefix>_<pid>_<hex>`, dropped by
+ * `stop()`) and Redis (a unique QUEUE_PREFIX, its keys deleted by `stop()`).
+ */
+export function startSystemHandoff(opts: FaultHandoffOptions & { databasePrefix: string }): Promise<FaultHandoff<SharedPostgres, SharedRedis>> {
+  return startHandoff(async () => {
+    const queuePrefix = `handoff-bench-${process.pid}-${randomBytes(3).toString('hex')}`;
+    return { postgres: await createSharedDatabase(opts.databasePrefix), redis: sharedRedis(queuePrefix), queuePrefix };
+  }, opts);
+}
+
+async function startHandoff<P extends { url: string; destroy(): Promise<void> }, R extends { url: string; destroy(): Promise<void> }>(
+  services: () => Promise<{ postgres: P; redis: R; queuePrefix: string }>,
+  opts: FaultHandoffOptions,
+): Promise<FaultHandoff<P, R>> {
   assertBuilt();
   const processes = new Map<ProcessName, ManagedProcess>();
-  let postgres: PrivatePostgres | undefined;
-  let redis: PrivateRedis | undefined;
+  let postgres: P | undefined;
+  let redis: R | undefined;
   const stop = async () => {
     const order: ProcessName[] = ['gateway', ...SUBGRAPHS.map((s) => `${s.name}-worker` as ProcessName), ...SUBGRAPHS.map((s) => s.name)];
     await Promise.allSettled(order.map((n) => processes.get(n)?.stop('SIGKILL')));
     await Promise.allSettled([postgres?.destroy(), redis?.destroy()]);
   };
   try {
-    [postgres, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
+    const provided = await services();
+    ({ postgres, redis } = provided);
     const adminKey = generateApiKey('ADMIN').key;
     const keys = generateAttributionKeys();
     const gatewayPort = await freePort();
@@ -87,7 +111,7 @@ export async function startFaultHandoff(opts: FaultHandoffOptions = {}): Promise
       LOG_LEVEL: opts.logLevel ?? 'warn',
       DATABASE_URL: postgres.url,
       REDIS_URL: redis.url,
-      QUEUE_PREFIX: `handoff-fault-${randomBytes(3).toString('hex')}`,
+      QUEUE_PREFIX: provided.queuePrefix,
       HANDOFF_ADMIN_KEY: adminKey,
       HANDOFF_INTERNAL_SECRET: randomBytes(32).toString('base64url'),
       HANDOFF_ENCRYPTION_KEY: randomBytes(32).toString('base64'),

@@ -24,16 +24,28 @@ const conversionJson = `jsonb_build_object(
 /** Writes one `conversion.updated` per id, with the row as it is now in this transaction. */
 export async function emitConversionUpdated(manager: EntityManager, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
+  return emit(manager, `c.id = ANY($2::text[])`, [ids]);
+}
+
+/**
+ * The same for the ids a query of this transaction selects (a set-based run's temp table), so
+ * 100,000 ids need not travel to the client and back. `idQuery` is SQL of ours, never input.
+ */
+export async function emitConversionUpdatedFor(manager: EntityManager, idQuery: string): Promise<number> {
+  return emit(manager, `c.id IN (${idQuery})`, []);
+}
+
+async function emit(manager: EntityManager, filter: string, params: unknown[]): Promise<number> {
   // Two-key form: a lock space apart from the single-key locks of idempotency and settlement.
   await manager.query(`SELECT pg_advisory_xact_lock(${CURSOR_LOCK[0]}, ${CURSOR_LOCK[1]})`);
   const rows: Array<{ n: number }> = await manager.query(
     `WITH ev AS (
        INSERT INTO ledger.outbox (topic, aggregate_id, payload)
        SELECT $1, c.id, jsonb_build_object('conversion', ${conversionJson}, 'cursor', nextval('ledger.conversion_event_seq')::text)
-         FROM ledger.conversions c WHERE c.id = ANY($2::text[]) ORDER BY c.id
+         FROM ledger.conversions c WHERE ${filter} ORDER BY c.id
        RETURNING 1)
      SELECT count(*)::int AS n FROM ev`,
-    [CONVERSION_UPDATED, ids],
+    [CONVERSION_UPDATED, ...params],
   );
   return rows[0]?.n ?? 0;
 }

@@ -1,0 +1,148 @@
+// bench:system — Handoff whole (gateway, four subgraphs, four workers as separate processes from
+// dist/, bench/src/harness) on the machine's PostgreSQL and Redis (a fresh database and queue
+// prefix, removed at the end): agent checkouts/s end to end, webhooks acknowledged/s and
+// processed/s, conversions recorded/s, settlement of 100,000 conversions; beside each the rate
+// of plain single-row INSERT transactions this PostgreSQL takes from Node at the same
+// concurrency, measured in the same run just before it; peak RSS of every process per phase; the
+// idle RSS of the all-in-one process (`npm start`).
+//
+//   npm run bench:system              # ~5 min; writes bench/results/system.json and bench/RESULTS.md
+//   npm run bench:system -- --quick   # tiny numbers, writes nothing (a smoke run)
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { startSystemHandoff, type FaultHandoff } from '../harness/harness.js';
+import { SHARED_PG_SERVER, type SharedPostgres, type SharedRedis } from '../harness/shared-services.js';
+import { setUpCommerceWorld, type CheckedOutIntent } from '../harness/world.js';
+import { Accounting } from './accounting.js';
+import { measureAllInOneIdle } from './all-in-one.js';
+import { measureInsertAnchor } from './anchor.js';
+import { measureCheckouts } from './checkout.js';
+import { load, round, RssSampler, sleep, type LoopResult } from './measure.js';
+import { tableOf, writeResults, type SystemResult } from './report.js';
+import { measureSettlement } from './settlement.js';
+import { measureWebhooks } from './webhooks.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const QUICK = process.argv.includes('--quick');
+const CHECKOUT_CONCURRENCY = QUICK ? [4] : [16, 32];
+const WEBHOOK_CONCURRENCY = QUICK ? 4 : 32;
+const ANCHOR = QUICK ? { warmupMs: 500, durationMs: 2000 } : { warmupMs: 1000, durationMs: 8000 };
+const CHECKOUT = QUICK ? { warmupMs: 1000, durationMs: 3000 } : { warmupMs: 4000, durationMs: 20_000 };
+const MAX_WEBHOOK_INTENTS = QUICK ? 50 : 1500;
+const SETTLE_N = QUICK ? 2000 : 100_000;
+
+const log = (msg: string) => process.stderr.write(`[bench:system ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+const METHOD = [
+  'Method. Handoff as production runs it: gateway, four subgraphs and four workers as separate OS processes from dist/ (bench/src/harness, NODE_ENV=production, default pool sizes), ' +
+    "on the machine's PostgreSQL (synchronous_commit on, as configured; a fresh database, dropped at the end) and Redis (a unique QUEUE_PREFIX, its keys deleted at the end). Nothing is CPU-pinned; the bench client runs on the same 2 cores.",
+  '- **Anchor**: N `pg` connections from Node, each doing autocommit single-row `INSERT` into a scratch table back to back; measured right before the figure it anchors, at the same N (1 s warm-up, 8 s).',
+  '- **Agent checkout**: N closed-loop clients over HTTP through the gateway, each checkout = `startAgentSession` + `recommend` + `checkout` (fresh session and idempotency key each); 4 s warm-up, 20 s measured.',
+  '- **Webhooks**: for each payment intent made by the checkouts, the 4 events of a successful payment, signed as the sandbox PSP signs, sent by N closed-loop senders (5xx/timeouts retried with backoff, honouring Retry-After). ' +
+    'Acknowledged = 2xx received; processed = `payment.webhook_inbox.processed_at` set; conversions = verified rows in `ledger.conversions` (by their timestamps).',
+  '- **Settlement**: 100,000 PENDING conversions past their window with commission posted (bulk SQL set-up + ANALYZE, not measured), then `runSettlement` through the gateway as admin, timed from the request to its `settlement_runs` row being committed (polled every 50 ms). The anchor is 1 connection (one run is one transaction).',
+  '- Rates are the **median of one-second rates** in the measured window (mean beside it). RSS is VmRSS from /proc every 200 ms: peak per phase, idle 3 s after start, and the all-in-one process (`node launcher/dist/all-in-one.js`, demo data loaded) 10 s after it reports running.',
+];
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadAtStart = load();
+  log(`load average ${loadAtStart.join(' ')}; starting Handoff on ${SHARED_PG_SERVER}`);
+  let h: FaultHandoff<SharedPostgres, SharedRedis> | undefined;
+  const sampler = new RssSampler(() => [...(h?.processes.entries() ?? [])].map(([n, p]) => [n, p.pid]));
+  try {
+    h = await startSystemHandoff({ databasePrefix: 'handoff_bench_system', extraEnv: { NODE_ENV: 'production' } });
+    sampler.start();
+    await sleep(3000);
+    const idleRssAfterStartMiB = sampler.takePhase();
+    log(`running (database ${h.postgres.database}); idle RSS ${JSON.stringify(idleRssAfterStartMiB)}`);
+    const world = await setUpCommerceWorld(h.graphqlUrl, h.adminKey, 'System');
+    const acct = new Accounting(h.postgres, () => [...h!.processes.entries()].map(([n, p]) => [n, p.pid]));
+
+    const anchors: Record<string, LoopResult> = {};
+    const anchor = async (key: string, c: number) => {
+      anchors[key] = await measureInsertAnchor(h!.postgres.url, c, ANCHOR);
+      log(`anchor ${key}: ${anchors[key]!.rate.median} INSERT tx/s (mean ${anchors[key]!.rate.mean})`);
+    };
+
+    const intents: CheckedOutIntent[] = [];
+    const checkouts: SystemResult['checkouts'] = [];
+    for (const c of CHECKOUT_CONCURRENCY) {
+      await anchor(`checkout-c${c}`, c);
+      sampler.takePhase();
+      const before = intents.length;
+      const t = await acct.snapshot();
+      const r = await measureCheckouts(h.graphqlUrl, world, c, CHECKOUT, intents);
+      checkouts.push({ ...r, peakRssMiB: sampler.takePhase(), load: load(), cost: await acct.since(t, intents.length - before) });
+      log(`  cost per checkout: ${JSON.stringify(checkouts.at(-1)!.cost.perOp)}`);
+      log(`checkouts at ${c}: ${r.rate.median}/s (mean ${r.rate.mean}), p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, errors ${JSON.stringify(r.errors)}`);
+      await sleep(2000);
+    }
+
+    await anchor(`webhooks-c${WEBHOOK_CONCURRENCY}`, WEBHOOK_CONCURRENCY);
+    sampler.takePhase();
+    const forWebhooks = intents.slice(0, MAX_WEBHOOK_INTENTS);
+    log(`webhooks: ${forWebhooks.length * 4} for ${forWebhooks.length} intents at ${WEBHOOK_CONCURRENCY}`);
+    const tw = await acct.snapshot();
+    const w = await measureWebhooks(h.gatewayUrl, world, h.postgres, forWebhooks, WEBHOOK_CONCURRENCY, log);
+    const webhooks = { ...w, peakRssMiB: sampler.takePhase(), load: load(), cost: await acct.since(tw, w.sent) };
+    log(`  cost per webhook (received to conversion): ${JSON.stringify(webhooks.cost.perOp)}`);
+    log(`webhooks: acknowledged ${w.acknowledged.median}/s, processed ${w.processed.median}/s (${w.processed.mean}/s end to end), conversions ${w.conversions.median}/s (${w.conversions.mean}/s)`);
+
+    await anchor('settlement-c1', 1);
+    sampler.takePhase();
+    const s = await measureSettlement(h.graphqlUrl, h.adminKey, h.postgres, SETTLE_N, log);
+    const settlement = { ...s, peakRssMiB: sampler.takePhase(), anchorAt1: anchors['settlement-c1']!.rate.median, load: load() };
+    const statements = await settlementStatements(h.postgres);
+    if (statements.length) log(`  settlement statements (pg_stat_statements): ${JSON.stringify(statements)}`);
+    log(`settlement of ${s.conversions}: ${s.seconds} s (totals ${s.exact ? 'exact' : 'WRONG'}; gateway ${s.gatewayAnswer})`);
+    const crashes = h.crashes();
+    if (crashes.length) log(`unexpected exits: ${crashes.map((c) => `${c.process} ${c.code ?? c.signal}\n${c.tail}`).join('\n')}`);
+    const peakRssMiB = Object.fromEntries([...sampler.overall.entries()].map(([k, v]) => [k, Math.round(v)]));
+    sampler.stop();
+    await h.stop();
+    h = undefined;
+
+    const allInOne = await measureAllInOneIdle(ROOT, QUICK ? 3000 : 10_000, QUICK ? 1000 : 5000, log);
+    const result: SystemResult = {
+      when: new Date().toISOString(),
+      quick: QUICK,
+      durationS: round((Date.now() - started) / 1000, 0),
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, pgServer: `PostgreSQL at ${SHARED_PG_SERVER.replace(/^.*@/, '')}`, loadAtStart, loadAtEnd: load() },
+      anchors,
+      checkouts,
+      webhooks,
+      settlement,
+      idleRssAfterStartMiB,
+      peakRssMiB,
+      allInOne,
+    };
+    process.stdout.write(`\n${tableOf(result)}\n\nLoad average at start ${loadAtStart.join(' ')}, at end ${result.machine.loadAtEnd.join(' ')}.\n`);
+    if (QUICK) log('--quick: nothing written');
+    else {
+      writeResults(ROOT, result, METHOD, [`Load average after each phase: checkouts ${checkouts.map((c) => c.load.join(' ')).join(' / ')}; webhooks ${webhooks.load.join(' ')}; settlement ${settlement.load.join(' ')}.`]);
+      log('wrote bench/results/system.json and the System section of bench/RESULTS.md');
+    }
+  } finally {
+    sampler.stop();
+    await h?.stop();
+  }
+}
+
+main().catch((err) => {
+  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exitCode = 2;
+});
+
+/** The settlement run's statements by time, if pg_stat_statements is installed in this database (it usually is not). */
+async function settlementStatements(db: SharedPostgres): Promise<Array<{ ms: number; sql: string }>> {
+  try {
+    const rows = await db.query<{ ms: number; sql: string }>(
+      `SELECT round(total_exec_time)::int AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS sql FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query ~ 'settle_run|settlement_lines|outbox' ORDER BY 1 DESC LIMIT 8`,
+    );
+    return rows;
+  } catch {
+    return [];
+  }
+}
