@@ -6,3 +6,4 @@ export * from './subgraph-app.js';
 export * from './define-subgraph.js';
 export * from './main.js';
 export * from './internal-client.js';
+export * from './http-post.js';

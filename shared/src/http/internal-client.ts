@@ -7,6 +7,7 @@ import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signRequest } from
 import type { Principal } from '../identity/principal.js';
 import { currentRequestId, REQUEST_ID_HEADER } from '../logging/logger.js';
 import { IDEMPOTENCY_KEY_HEADER } from './context.js';
+import { httpPost, type HttpPostResult } from './http-post.js';
 
 export interface InternalClientOptions {
   /** The callee's GraphQL URL (…/graphql). */
@@ -56,20 +57,15 @@ export class InternalClient {
       [SIGNATURE_HEADER]: signRequest({ secret: this.opts.secret, principalB64, requestId, body }),
     };
     if (call.idempotencyKey) headers[IDEMPOTENCY_KEY_HEADER] = call.idempotencyKey;
-    let res: Response;
+    let res: HttpPostResult;
     try {
-      res = await fetch(this.opts.url, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
-      });
+      res = await httpPost(this.opts.url, headers, body, this.opts.timeoutMs ?? 10_000);
     } catch (err) {
       throw new InternalCallError(`${this.opts.service} → ${hostOf(this.opts.url)}: ${(err as Error).message}`, true);
     }
     let json: { data?: T | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
     try {
-      json = (await res.json()) as typeof json;
+      json = JSON.parse(res.body.toString('utf8')) as typeof json;
     } catch {
       throw new InternalCallError(`${hostOf(this.opts.url)} answered ${res.status} without JSON`, res.status >= 500);
     }

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -61,7 +61,9 @@ export async function createSubgraphServer<Ctx extends SubgraphContext>(
     schema: opts.schema,
     introspection: true, // only reachable with a gateway signature anyway
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // No cache hints are used (the gateway ignores subgraph cache headers): the cache-control
+    // plugin's per-field hook only cost CPU on every resolved field.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
     csrfPrevention: false, // every request is HMAC-signed by the gateway
     formatError: (formatted, error) => maskFormattedError(formatted, error, logger),
   });
@@ -69,6 +71,7 @@ export async function createSubgraphServer<Ctx extends SubgraphContext>(
 
   const app = express();
   app.disable('x-powered-by');
+  app.disable('etag'); // callers are the gateway and other subgraphs, never a cache: no SHA-1 of every response body
   mountHealth(app, opts.readiness ?? {});
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -12,7 +12,7 @@ import type { MerchantDirectory } from '../clients/merchant-directory.js';
 import type { OutboxNotifier } from '../events.js';
 import { RecommendationEntity } from '../recommendation/recommendation.entity.js';
 import { loadSellableOffer, merchantNotFound } from '../recommendation/recommendation.service.js';
-import type { CheckoutPayments } from '../checkout-session/checkout-payment.js';
+import { describeLines, type CheckoutPayments } from '../checkout-session/checkout-payment.js';
 import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
 import { CheckoutMode } from '../checkout-session/checkout-session.enums.js';
 import { assertMerchantCanSell, checkoutSessionCodec, insertCheckoutSession } from '../checkout-session/checkout-session.service.js';
@@ -48,17 +48,29 @@ export class AgentCheckoutService {
     }
     if (JSON.stringify(userDetails).length > MAX_USER_DETAILS_BYTES) throw badUserInput('userDetails', 'is too large.');
 
+    // Set when this call built the session (not on a replay): the payment's description, which
+    // would otherwise be read back from the session's line.
+    let description: string | undefined;
     const cs = await this.idempotency.run(
       { principal, key, operation: 'checkout', input: { sessionId, recommendationId, userDetails } },
-      (manager) => this.openCheckoutSession(manager, principal.agentId, sessionId, recommendationId),
+      async (manager) => {
+        const opened = await this.openCheckoutSession(manager, principal.agentId, sessionId, recommendationId);
+        description = opened.description;
+        return opened.session;
+      },
       checkoutSessionCodec,
     );
     this.outbox.notify();
-    return this.payments.ensureIntent(cs);
+    return this.payments.ensureIntent(cs, description);
   }
 
   /** Validation in seed 000's order, then the session; all in the idempotency transaction. */
-  private async openCheckoutSession(manager: EntityManager, agentId: string, sessionId: string, recommendationId: string) {
+  private async openCheckoutSession(
+    manager: EntityManager,
+    agentId: string,
+    sessionId: string,
+    recommendationId: string,
+  ): Promise<{ session: CheckoutSessionEntity; description: string }> {
     // Locked: concurrent checkouts of one session queue here.
     const session = await manager.findOne(AgentSessionEntity, { where: { id: sessionId, agentId }, lock: { mode: 'pessimistic_write' } });
     if (!session) throw sessionNotFound(sessionId);
@@ -81,7 +93,8 @@ export class AgentCheckoutService {
       issuedAt: now,
       checkoutExpiresAt: expiresAt,
     });
-    return insertCheckoutSession(
+    const lines = [{ name: offer.name, unitAmountMinor: offer.price.amountMinor, quantity: 1, totalMinor: offer.price.amountMinor, offerId: offer.id }];
+    const cs = await insertCheckoutSession(
       manager,
       {
         merchantId: offer.merchant.id,
@@ -103,7 +116,8 @@ export class AgentCheckoutService {
         offerId: offer.id,
         aapCode,
       },
-      [{ name: offer.name, unitAmountMinor: offer.price.amountMinor, quantity: 1, totalMinor: offer.price.amountMinor, offerId: offer.id }],
+      lines,
     );
+    return { session: cs, description: describeLines(cs.id, lines) };
   }
 }

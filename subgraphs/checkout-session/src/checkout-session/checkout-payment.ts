@@ -37,6 +37,12 @@ export function paymentMetadataOf(cs: CheckoutSessionEntity): Record<string, str
   return md;
 }
 
+/** "30GB Rolling Monthly", or "Premium Plan and 2 more" (lines in position order). */
+export function describeLines(checkoutSessionId: string, lines: ReadonlyArray<{ name: string }>): string {
+  if (lines.length === 0) return checkoutSessionId;
+  return lines.length === 1 ? lines[0]!.name : `${lines[0]!.name} and ${lines.length - 1} more`;
+}
+
 export class CheckoutPayments {
   constructor(
     private readonly dataSource: DataSource,
@@ -45,14 +51,18 @@ export class CheckoutPayments {
     private readonly logger: Logger,
   ) {}
 
-  /** The session with its payment intent; creates the intent when it has none yet. */
-  async ensureIntent(cs: CheckoutSessionEntity): Promise<CheckoutSessionEntity> {
+  /**
+   * The session with its payment intent; creates the intent when it has none yet. `description`
+   * is the intent's description when the caller just built the session's lines (saves reading
+   * them back); otherwise it is derived from the stored lines.
+   */
+  async ensureIntent(cs: CheckoutSessionEntity, description?: string): Promise<CheckoutSessionEntity> {
     if (cs.paymentIntentId) return cs;
     if (cs.status !== CheckoutSessionStatus.OPEN) {
       // A replay of a checkout whose payment step was refused (and compensated) answers the same.
       throw checkoutCreateFailed('checkout_session_not_open');
     }
-    const description = await this.describe(cs.id);
+    description ??= await this.describe(cs.id);
     let intentId: string;
     try {
       const intent = await this.payments.createForCheckout({
@@ -95,11 +105,9 @@ export class CheckoutPayments {
     return saved;
   }
 
-  /** "30GB Rolling Monthly", or "Premium Plan and 2 more". */
   private async describe(checkoutSessionId: string): Promise<string> {
     const lines = await this.dataSource.getRepository(LineItemEntity).find({ where: { checkoutSessionId }, order: { position: 'ASC' } });
-    if (lines.length === 0) return checkoutSessionId;
-    return lines.length === 1 ? lines[0]!.name : `${lines[0]!.name} and ${lines.length - 1} more`;
+    return describeLines(checkoutSessionId, lines);
   }
 
   private async cancelAfterRefusal(checkoutSessionId: string): Promise<void> {

@@ -2,7 +2,7 @@
 // and nothing is lost if Redis is flushed): delivering signed webhooks over real HTTP to
 // `${PUBLIC_BASE_URL}/webhooks/test/{merchantId}` until a 2xx (BullMQ retries with exponential
 // backoff; exhausted jobs stay in the failed set), and settling PROCESSING payments.
-import { startWorker, type Logger, type OutboxJobData } from '@handoff/shared';
+import { httpPost, startWorker, type Logger, type OutboxJobData } from '@handoff/shared';
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -61,17 +61,12 @@ async function deliver(opts: SandboxJobsOptions, payload: SandboxWebhookPayload)
     throw new UnrecoverableError(`merchant ${payload.merchantId} has no TEST connector to notify`);
   }
   const url = `${opts.publicBaseUrl.replace(/\/$/, '')}/webhooks/test/${encodeURIComponent(payload.merchantId)}`;
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'Handoff-Sandbox-PSP/1.0',
-      [HANDOFF_SIGNATURE_HEADER]: signatureHeader(creds.webhookSecret, payload.body),
-    },
-    body: payload.body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  await res.arrayBuffer().catch(() => undefined);
+  const res = await httpPost(
+    url,
+    { 'content-type': 'application/json', 'user-agent': 'Handoff-Sandbox-PSP/1.0', [HANDOFF_SIGNATURE_HEADER]: signatureHeader(creds.webhookSecret, payload.body) },
+    payload.body,
+    10_000,
+  );
   if (res.status === 400) opts.credentials.forget(payload.merchantId); // maybe a rotated secret
   if (res.status < 200 || res.status >= 300) throw new Error(`webhook ${payload.eventId} answered ${res.status}; will retry`);
   return res.status;
