@@ -314,3 +314,67 @@ describe('reference resolvers', () => {
     ]);
   });
 });
+
+describe('offer(id) in one query', () => {
+  const CHECKOUT_OFFER = `query ($id: ID!) {
+    offer(id: $id) { id name provider active price { amountMinor currency } merchant { id name status paymentConnector { provider status } } }
+  }`;
+
+  /** Runs `fn`, counting the statements sent to the merchant tables meanwhile (the relay's own are not). */
+  async function countingQueries<T>(fn: () => Promise<T>): Promise<{ result: T; queries: string[] }> {
+    const logger = t.app.dataSource.logger;
+    const original = logger.logQuery.bind(logger);
+    const queries: string[] = [];
+    logger.logQuery = (query, parameters, runner) => {
+      if (/"(offers|merchants|payment_connectors)"/.test(query)) queries.push(query);
+      return original(query, parameters, runner);
+    };
+    try {
+      return { result: await fn(), queries };
+    } finally {
+      logger.logQuery = original;
+    }
+  }
+
+  it('reads the offer, its merchant and its connector in one statement, for every caller, with the same results', async () => {
+    const m = await createMerchant();
+    const other = await createMerchant();
+    await gql(admin, `mutation ($m: ID!) { connectPaymentProcessor(merchantId: $m, input: { provider: TEST }) { status } }`, { m: m.id });
+    const active = await createOffer(admin, m.id);
+    const inactive = await createOffer(admin, m.id, { active: false });
+    const full = (offerId: string, isActive: boolean, connector: boolean) => ({
+      id: offerId,
+      active: isActive,
+      merchant: { id: m.id, name: m.name, status: 'ACTIVE', paymentConnector: connector ? { provider: 'TEST', status: 'connected' } : null },
+    });
+    const cases: Array<[Principal, string, unknown]> = [
+      [service, active.id, full(active.id, true, true)],
+      [service, inactive.id, full(inactive.id, false, true)],
+      [admin, active.id, full(active.id, true, true)],
+      [merchantPrincipal(m.id), inactive.id, full(inactive.id, false, true)],
+      [merchantPrincipal(other.id), active.id, null],
+      [agentPrincipal('a'), active.id, full(active.id, true, false)],
+      [agentPrincipal('a'), inactive.id, null],
+      [service, 'missing', null],
+    ];
+    for (const [principal, id, expected] of cases) {
+      const { result, queries } = await countingQueries(() => gql(principal, CHECKOUT_OFFER, { id }));
+      expect(result.body.errors, `${principal.kind} ${id}`).toBeUndefined();
+      if (expected === null) expect(result.body.data.offer, `${principal.kind} ${id}`).toBeNull();
+      else expect(result.body.data.offer, `${principal.kind} ${id}`).toEqual(expect.objectContaining(expected as object));
+      expect(queries, `${principal.kind} ${id}`).toHaveLength(1);
+    }
+    // Suspended: an agent no longer sees its offers; the service, the admin and the merchant do.
+    await gql(admin, `mutation ($id: ID!) { updateMerchant(id: $id, input: { status: SUSPENDED }) { status } }`, { id: m.id });
+    expect((await gql(agentPrincipal('a'), CHECKOUT_OFFER, { id: active.id })).body.data.offer).toBeNull();
+    const suspended = await countingQueries(() => gql(service, CHECKOUT_OFFER, { id: active.id }));
+    expect(suspended.result.body.data.offer.merchant).toMatchObject({ id: m.id, status: 'SUSPENDED', paymentConnector: { provider: 'TEST' } });
+    expect(suspended.queries).toHaveLength(1);
+    const own = await gql(merchantPrincipal(m.id), CHECKOUT_OFFER, { id: active.id });
+    expect(own.body.data.offer.merchant.status).toBe('SUSPENDED');
+    // Anonymous callers are refused before any query.
+    const anon = await countingQueries(() => gql(anonymous, CHECKOUT_OFFER, { id: active.id }));
+    expect(codeOf(anon.result)).toBe('UNAUTHENTICATED');
+    expect(anon.queries).toHaveLength(0);
+  });
+});

@@ -7,32 +7,46 @@ import { MerchantEntity } from './merchant.entity.js';
 import { MerchantStatus } from './merchant.enums.js';
 import { merchantNotFound, merchantSuspended } from './merchant.errors.js';
 
+/** A visibility rule as SQL: the condition on the alias (null: no narrowing) and its parameters. */
+export interface ScopeCondition {
+  condition: string | null;
+  parameters: Record<string, unknown>;
+}
+
 /**
- * Narrows `qb` (alias `alias`) to the merchants `principal` may see; false when it sees none.
+ * The merchants `principal` may see, as a condition on alias `alias`; null when it sees none.
  * Admins and services see all; a merchant only itself (suspended or not); an agent active
  * merchants, or any merchant a parent entity refers to; the hosted page only referred ones.
  */
+export function merchantScope(alias: string, principal: Principal, purpose: ReadPurpose): ScopeCondition | null {
+  switch (principal.kind) {
+    case 'ADMIN':
+    case 'SERVICE':
+      return { condition: null, parameters: {} };
+    case 'MERCHANT':
+      return { condition: `${alias}.id = :scopeMerchantId`, parameters: { scopeMerchantId: principal.merchantId } };
+    case 'AGENT':
+      return purpose === 'query'
+        ? { condition: `${alias}.status = :scopeActive`, parameters: { scopeActive: MerchantStatus.ACTIVE } }
+        : { condition: null, parameters: {} };
+    case 'CLIENT':
+      return purpose === 'reference' ? { condition: null, parameters: {} } : null;
+    case 'ANONYMOUS':
+      return null;
+  }
+}
+
+/** Narrows `qb` (alias `alias`) to the merchants `principal` may see (merchantScope); false when it sees none. */
 export function scopeMerchants<T extends object>(
   qb: SelectQueryBuilder<T>,
   alias: string,
   principal: Principal,
   purpose: ReadPurpose,
 ): boolean {
-  switch (principal.kind) {
-    case 'ADMIN':
-    case 'SERVICE':
-      return true;
-    case 'MERCHANT':
-      qb.andWhere(`${alias}.id = :scopeMerchantId`, { scopeMerchantId: principal.merchantId });
-      return true;
-    case 'AGENT':
-      if (purpose === 'query') qb.andWhere(`${alias}.status = :scopeActive`, { scopeActive: MerchantStatus.ACTIVE });
-      return true;
-    case 'CLIENT':
-      return purpose === 'reference';
-    case 'ANONYMOUS':
-      return false;
-  }
+  const scope = merchantScope(alias, principal, purpose);
+  if (!scope) return false;
+  if (scope.condition) qb.andWhere(scope.condition, scope.parameters);
+  return true;
 }
 
 /**

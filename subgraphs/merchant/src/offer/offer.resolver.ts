@@ -15,8 +15,14 @@ export class OfferResolver {
   @Query(() => OfferType, { nullable: true, description: 'Null when it does not exist or is not yours to see.' })
   async offer(@Arg('id', () => ID) id: string, @Ctx() ctx: MerchantContext): Promise<OfferType | null> {
     requireKind(ctx.principal, 'ADMIN', 'MERCHANT', 'AGENT', 'SERVICE');
-    const o = await this.service.findVisible(ctx.principal, id);
-    return o && OfferType.from(o);
+    // One statement for the offer, its merchant and its connector; the loaders `merchant` and
+    // `paymentConnector` use are primed with what it read (with the loaders' own scopes).
+    const found = await this.service.findVisibleWithMerchant(ctx.principal, id);
+    if (!found) return null;
+    const { offer, merchant, connector } = found;
+    if (merchant !== undefined) ctx.loaders.merchantRefs.prime(offer.merchantId, merchant);
+    if (connector !== undefined) ctx.loaders.connectors.prime(offer.merchantId, connector);
+    return OfferType.from(offer);
   }
 
   @Query(() => OfferConnection, { description: "Admin: all; a merchant: its own; an agent: active merchants' active offers." })

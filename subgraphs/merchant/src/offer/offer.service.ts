@@ -3,7 +3,10 @@ import type { IdempotencyCodec, IdempotencyStore, MoneyInput, Page, Principal } 
 import { ulid } from 'ulid';
 import type { DataSource } from 'typeorm';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
-import { loadWritableMerchant } from '../merchant/merchant.access.js';
+import { loadWritableMerchant, merchantScope, type ScopeCondition } from '../merchant/merchant.access.js';
+import { MerchantEntity } from '../merchant/merchant.entity.js';
+import { connectorScope } from '../payment-connector/payment-connector.access.js';
+import { PaymentConnectorEntity } from '../payment-connector/payment-connector.entity.js';
 import { alignById, emptyPage, optionalId, pageOf, type PageArgs } from '@handoff/shared';
 import type { ReadPurpose } from '../visibility.js';
 import { scopeOffers } from './offer.access.js';
@@ -30,6 +33,21 @@ export interface OfferListArgs extends PageArgs {
   merchantId?: string | null;
 }
 
+export interface OfferWithMerchant {
+  offer: OfferEntity;
+  /** Null: missing or not the caller's to see; undefined: not read (the caller sees no merchant). */
+  merchant: MerchantEntity | null | undefined;
+  /** Null: none, or not the caller's to see; undefined: not read (the caller sees no connector). */
+  connector: PaymentConnectorEntity | null | undefined;
+}
+
+interface Joined {
+  joinedMerchant?: MerchantEntity | null;
+  joinedConnector?: PaymentConnectorEntity | null;
+}
+
+const joinOn = (on: string, scope: ScopeCondition) => (scope.condition ? `${on} AND ${scope.condition}` : on);
+
 const offerCodec: IdempotencyCodec<OfferEntity> = {
   toStored: (o) => ({ id: o.id }),
   fromStored: (stored: { id: string }, manager) => manager.findOneByOrFail(OfferEntity, { id: stored.id }),
@@ -45,6 +63,32 @@ export class OfferService {
   async findVisible(principal: Principal, id: string): Promise<OfferEntity | null> {
     const qb = this.dataSource.getRepository(OfferEntity).createQueryBuilder('o').where('o.id = :id', { id });
     return scopeOffers(qb, 'o', principal, 'query') ? qb.getOne() : null;
+  }
+
+  /**
+   * findVisible plus, in the same statement, the offer's merchant and payment connector as the
+   * `merchantRefs` and `connectors` loaders would read them for `principal` (same scopes), so
+   * `offer { merchant { paymentConnector } }` costs one query. `merchant`/`connector` are
+   * undefined when the caller may see none (the loaders answer null then without a query).
+   */
+  async findVisibleWithMerchant(principal: Principal, id: string): Promise<OfferWithMerchant | null> {
+    const qb = this.dataSource.getRepository(OfferEntity).createQueryBuilder('o').where('o.id = :id', { id });
+    if (!scopeOffers(qb, 'o', principal, 'query')) return null;
+    const merchants = merchantScope('om', principal, 'reference');
+    if (merchants) qb.leftJoinAndMapOne('o.joinedMerchant', MerchantEntity, 'om', joinOn('om.id = o.merchantId', merchants), merchants.parameters);
+    const connectors = connectorScope('oc', principal);
+    if (connectors) {
+      qb.leftJoinAndMapOne('o.joinedConnector', PaymentConnectorEntity, 'oc', joinOn('oc.merchantId = o.merchantId', connectors), connectors.parameters);
+    }
+    const row = (await qb.getOne()) as (OfferEntity & Joined) | null;
+    if (!row) return null;
+    const { joinedMerchant, joinedConnector, ...columns } = row;
+    const offer = Object.assign(new OfferEntity(), columns);
+    return {
+      offer,
+      merchant: merchants ? (joinedMerchant ?? null) : undefined,
+      connector: connectors ? (joinedConnector ?? null) : undefined,
+    };
   }
 
   async list(principal: Principal, args: OfferListArgs): Promise<Page<OfferEntity>> {

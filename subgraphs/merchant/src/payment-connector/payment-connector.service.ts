@@ -7,6 +7,7 @@ import type { OutboxNotifier } from '../events.js';
 import { loadWritableMerchant } from '../merchant/merchant.access.js';
 import type { MerchantService } from '../merchant/merchant.service.js';
 import { decryptSecret, encryptSecret } from './crypto.js';
+import { connectorScope } from './payment-connector.access.js';
 import { PaymentConnectorEntity } from './payment-connector.entity.js';
 import { validateConnectInput, type ConnectSpec } from './payment-connector.validation.js';
 import { CONNECTED, type PaymentProvider } from './payment-provider.js';
@@ -68,16 +69,9 @@ export class PaymentConnectorService {
       .getRepository(PaymentConnectorEntity)
       .createQueryBuilder('c')
       .where('c.merchantId = ANY(:ids)', { ids: [...merchantIds] });
-    switch (principal.kind) {
-      case 'ADMIN':
-      case 'SERVICE':
-        break;
-      case 'MERCHANT':
-        qb.andWhere('c.merchantId = :scopeMerchantId', { scopeMerchantId: principal.merchantId });
-        break;
-      default:
-        return merchantIds.map(() => null);
-    }
+    const scope = connectorScope('c', principal);
+    if (!scope) return merchantIds.map(() => null);
+    if (scope.condition) qb.andWhere(scope.condition, scope.parameters);
     const byMerchant = new Map((await qb.getMany()).map((c) => [c.merchantId, c]));
     return merchantIds.map((id) => byMerchant.get(id) ?? null);
   }
