@@ -1,7 +1,11 @@
 // The PSP side of the storm: sends the plan's webhooks at a fixed rate (open loop: a slow answer
 // never slows the sender), each signed at send time exactly as the sandbox PSP signs
 // (`Handoff-Signature: t=…,v1=HMAC-SHA256(webhookSecret, "t.body")`), and retries any 5xx,
-// timeout or refused connection with backoff, as a PSP does, until acknowledged or a deadline.
+// timeout or refused connection as a PSP does, until acknowledged or a deadline: exponential
+// backoff with jitter (so retries of events that failed together do not come back together), and
+// never sooner than the answer's Retry-After. A 503 that says Handoff shed it (too many webhooks in
+// flight) counts as a failed attempt like any other, recorded as `503 shed`.
+import { Worker } from 'node:worker_threads';
 import { signatureHeader } from '../../subgraphs/payment-intent/src/webhooks/signature.js';
 import type { Send } from './storm-plan.js';
 
@@ -26,63 +30,47 @@ export interface DriverOptions {
   attemptTimeoutMs?: number;
   /** Give up retrying a send this long after its first attempt. */
   retryDeadlineMs?: number;
-  onProgress?: (sent: number) => void;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { RETRY_BASE_MS, RETRY_CAP_MS, retryDelayMs, SHED_ERROR, SHED_FAILURE } from './storm-sender.worker.mjs';
 
-async function attempt(url: string, secret: string, body: string, timeoutMs: number): Promise<{ status: number | string; text: string; ms: number }> {
-  const t0 = performance.now();
+interface WorkerOutcome extends Omit<SendOutcome, 'send'> {
+  index: number;
+}
+
+/**
+ * Sends every planned webhook at `ratePerSecond` from a worker thread (storm-sender.worker.mjs);
+ * resolves when each is acknowledged, refused or given up, with the sender's own event-loop delay
+ * (large values would make its latencies the sender's, not Handoff's).
+ */
+export async function drive(
+  sends: Send[],
+  o: DriverOptions,
+): Promise<{ outcomes: SendOutcome[]; startedAt: number; lastSentAt: number; loopDelayP99Ms: number; loopDelayMaxMs: number }> {
+  const signCheck = { secret: 'whsec_check', body: '{"id":"evt_check"}', t: 1_700_000_000 };
+  const worker = new Worker(new URL('./storm-sender.worker.mjs', import.meta.url), {
+    workerData: {
+      role: 'storm-sender',
+      bodies: sends.map((s) => s.event.body),
+      options: { url: o.url, secret: o.secret, ratePerSecond: o.ratePerSecond, attemptTimeoutMs: o.attemptTimeoutMs ?? 10_000, retryDeadlineMs: o.retryDeadlineMs ?? 180_000 },
+      signCheck,
+    },
+  });
   try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'handoff-signature': signatureHeader(secret, body) },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
+    const result = await new Promise<{ outcomes: WorkerOutcome[]; startedAt: number; lastSentAt: number; loopDelayP99Ms: number; loopDelayMaxMs: number }>((resolve, reject) => {
+      worker.on('message', (m: { kind: string; header?: string; result?: never; message?: string }) => {
+        if (m.kind === 'sign-check' && m.header !== signatureHeader(signCheck.secret, signCheck.body, signCheck.t)) {
+          reject(new Error(`the storm sender signs differently from the sandbox PSP: ${m.header}`));
+        } else if (m.kind === 'done') resolve(m.result!);
+        else if (m.kind === 'error') reject(new Error(m.message));
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`storm sender exited (${code}) before it finished`)));
     });
-    const text = await res.text();
-    return { status: res.status, text, ms: performance.now() - t0 };
-  } catch (err) {
-    const name = (err as Error).name;
-    return { status: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', text: String(err), ms: performance.now() - t0 };
+    return { ...result, outcomes: result.outcomes.map(({ index, ...rest }) => ({ send: sends[index]!, ...rest })) };
+  } finally {
+    await worker.terminate();
   }
-}
-
-async function deliver(send: Send, o: DriverOptions): Promise<SendOutcome> {
-  const out: SendOutcome = { send, firstSentAt: Date.now(), attempts: 0, ackMs: null, ackedAt: null, ackStatus: null, failures: [], refused: null };
-  const deadline = out.firstSentAt + (o.retryDeadlineMs ?? 180_000);
-  for (let backoff = 250; ; backoff = Math.min(backoff * 2, 2000)) {
-    out.attempts += 1;
-    const r = await attempt(o.url, o.secret, send.event.body, o.attemptTimeoutMs ?? 10_000);
-    if (typeof r.status === 'number' && r.status >= 200 && r.status < 300) {
-      out.ackMs = r.ms;
-      out.ackedAt = Date.now();
-      out.ackStatus = (JSON.parse(r.text) as { status?: string }).status ?? 'ok';
-      return out;
-    }
-    if (typeof r.status === 'number' && r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
-      out.refused = { status: r.status, body: r.text.slice(0, 300) };
-      return out;
-    }
-    out.failures.push(String(r.status));
-    if (Date.now() + backoff > deadline) return out;
-    await sleep(backoff);
-  }
-}
-
-/** Sends every planned webhook at `ratePerSecond`; resolves when each is acknowledged, refused or given up. */
-export async function drive(sends: Send[], o: DriverOptions): Promise<{ outcomes: SendOutcome[]; startedAt: number; lastSentAt: number }> {
-  const startedAt = Date.now();
-  const pending: Array<Promise<SendOutcome>> = [];
-  let i = 0;
-  while (i < sends.length) {
-    const due = Math.min(sends.length, Math.floor(((Date.now() - startedAt) / 1000) * o.ratePerSecond) + 1);
-    while (i < due) pending.push(deliver(sends[i++]!, o));
-    o.onProgress?.(i);
-    await sleep(5);
-  }
-  const lastSentAt = Date.now();
-  return { outcomes: await Promise.all(pending), startedAt, lastSentAt };
 }
 
 export function percentile(values: number[], p: number): number {

@@ -2,17 +2,10 @@
 // Stripe-shaped events the sandbox PSP would emit for it, interleaved across intents; then 5 %
 // of sends swapped with their intent's next event (out of order) and 10 % of sends repeats of
 // an earlier event id (duplicates). Deterministic for a seed, so a failure can be replayed.
+import { pspEventsFor, rng, type Fate, type PlannedEvent } from '../../bench/src/harness/psp-webhooks.js';
 import type { StormIntent } from './storm-world.js';
 
-export type Fate = 'succeed' | 'refund' | 'cancel';
-
-export interface PlannedEvent {
-  eventId: string;
-  intentIndex: number;
-  type: string;
-  /** The exact JSON body (signed at send time, as the sandbox signs at delivery). */
-  body: string;
-}
+export { rng, type Fate, type PlannedEvent };
 
 export interface Send {
   event: PlannedEvent;
@@ -29,79 +22,13 @@ export interface StormPlan {
 /** Average events per intent with the fates below: 0.8·4 + 0.1·5 + 0.1·3 = 4. */
 export const EVENTS_PER_INTENT = 4;
 
-/** mulberry32: a small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const unix = () => Math.floor(Date.now() / 1000);
-
-function piObject(pi: StormIntent, status: string, received: number) {
-  return {
-    id: pi.providerPaymentId,
-    object: 'payment_intent',
-    amount: pi.amountMinor,
-    amount_received: received,
-    capture_method: 'automatic',
-    currency: pi.currency.toLowerCase(),
-    livemode: false,
-    metadata: pi.metadata,
-    status,
-  };
-}
-
-function chargeObject(pi: StormIntent, refunded: boolean) {
-  const ch = `ch_storm_${pi.providerPaymentId}`;
-  return {
-    id: ch,
-    object: 'charge',
-    amount: pi.amountMinor,
-    amount_captured: pi.amountMinor,
-    amount_refunded: refunded ? pi.amountMinor : 0,
-    currency: pi.currency.toLowerCase(),
-    metadata: pi.metadata,
-    payment_intent: pi.providerPaymentId,
-    refunded,
-    refunds: {
-      object: 'list',
-      data: refunded ? [{ id: `re_storm_${pi.providerPaymentId}`, object: 'refund', amount: pi.amountMinor, currency: pi.currency.toLowerCase(), status: 'succeeded' }] : [],
-      has_more: false,
-    },
-    status: 'succeeded',
-  };
-}
-
-function eventsFor(pi: StormIntent, index: number, fate: Fate): PlannedEvent[] {
-  const steps: Array<[string, Record<string, unknown>]> = [
-    ['payment_intent.created', piObject(pi, 'requires_payment_method', 0)],
-    ['payment_intent.processing', piObject(pi, 'processing', 0)],
-  ];
-  if (fate === 'cancel') steps.push(['payment_intent.canceled', piObject(pi, 'canceled', 0)]);
-  else {
-    steps.push(['charge.succeeded', chargeObject(pi, false)], ['payment_intent.succeeded', piObject(pi, 'succeeded', pi.amountMinor)]);
-    if (fate === 'refund') steps.push(['charge.refunded', chargeObject(pi, true)]);
-  }
-  return steps.map(([type, object], n) => {
-    const eventId = `evt_storm_${pi.providerPaymentId}_${n}`;
-    const body = JSON.stringify({ id: eventId, object: 'event', api_version: '2024-06-20', created: unix(), livemode: false, type, data: { object } });
-    return { eventId, intentIndex: index, type, body };
-  });
-}
-
 export function planStorm(intents: StormIntent[], opts: { totalSends: number; duplicateRatio: number; outOfOrderRatio: number; seed?: number }): StormPlan {
   const random = rng(opts.seed ?? 7);
   const fates: Fate[] = intents.map(() => {
     const r = random();
     return r < 0.8 ? 'succeed' : r < 0.9 ? 'refund' : 'cancel';
   });
-  const perIntent = intents.map((pi, i) => eventsFor(pi, i, fates[i]!));
+  const perIntent = intents.map((pi, i) => pspEventsFor(pi, i, fates[i]!));
   // Interleave: a window of ~40 intents in flight at once, the next event of a random one each time.
   const order: PlannedEvent[] = [];
   const window: number[] = [];

@@ -5,7 +5,7 @@
 import type { FaultHandoff } from '../../bench/src/harness/harness.js';
 import { sleep } from '../../bench/src/harness/processes.js';
 import { ledgerCheck, readStormState, settled, type LedgerCheck, type StormState } from './storm-check.js';
-import { drive, percentile, type SendOutcome } from './storm-driver.js';
+import { drive, percentile, SHED_FAILURE, type SendOutcome } from './storm-driver.js';
 import { intentsFor, planStorm } from './storm-plan.js';
 import { setUpStormWorld } from './storm-world.js';
 
@@ -41,7 +41,11 @@ export interface StormReport {
   refused: Array<{ status: number; body: string }>;
   unacknowledged: number;
   retriedSends: number;
+  /** Every HTTP attempt, acknowledged or not. */
+  attempts: number;
   failedAttempts: Record<string, number>;
+  /** Failed attempts that Handoff shed at once (503 + Retry-After: too many webhooks in flight). */
+  shedAttempts: number;
   processed: number;
   expectedConversions: number;
   lostEvents: number;
@@ -54,6 +58,9 @@ export interface StormReport {
   ackP99Ms: number;
   ackMaxMs: number;
   ackP99OutsideOutageMs: number;
+  /** The sender thread's own event-loop delay while sending: large values make its latencies unreliable. */
+  driverLoopDelayP99Ms: number;
+  driverLoopDelayMaxMs: number;
   drainMs: number | null;
   ledger: LedgerCheck;
   faults: FaultEvent[];
@@ -102,7 +109,7 @@ export async function runStorm(h: FaultHandoff, profile: StormProfile, log: (lin
   const driven = drive(plan.sends, { url, secret: world.merchant.webhookSecret, ratePerSecond: profile.ratePerSecond });
   await faultRun;
   const lastFaultAt = Date.now();
-  const { outcomes, startedAt, lastSentAt } = await driven;
+  const { outcomes, startedAt, lastSentAt, loopDelayP99Ms, loopDelayMaxMs } = await driven;
   const sendMs = lastSentAt - startedAt;
   const allAckedAt = Math.max(...outcomes.map((o) => o.ackedAt ?? 0));
   log(`sent in ${(sendMs / 1000).toFixed(1)} s; last ack ${((allAckedAt - startedAt) / 1000).toFixed(1)} s after start; draining`);
@@ -142,7 +149,9 @@ export async function runStorm(h: FaultHandoff, profile: StormProfile, log: (lin
     refused: outcomes.flatMap((o) => (o.refused ? [o.refused] : [])),
     unacknowledged: outcomes.length - acked.length,
     retriedSends: outcomes.filter((o) => o.attempts > 1).length,
+    attempts: outcomes.reduce((n, o) => n + o.attempts, 0),
     failedAttempts,
+    shedAttempts: failedAttempts[SHED_FAILURE] ?? 0,
     processed: state.eventsProcessed,
     expectedConversions: plan.fates.filter((f) => f !== 'cancel').length,
     lostEvents: state.eventsNotStored.length + state.eventsUnprocessed,
@@ -155,6 +164,8 @@ export async function runStorm(h: FaultHandoff, profile: StormProfile, log: (lin
     ackP99Ms: percentile(ackTimes, 99),
     ackMaxMs: percentile(ackTimes, 100),
     ackP99OutsideOutageMs: percentile(acked.filter(outsideOutage).map((o) => o.ackMs!), 99),
+    driverLoopDelayP99Ms: loopDelayP99Ms,
+    driverLoopDelayMaxMs: loopDelayMaxMs,
     drainMs,
     ledger,
     faults,
@@ -168,10 +179,11 @@ export function formatReport(r: StormReport): string {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   return [
     `sent ${r.sent} webhooks (${r.uniqueEvents} distinct events for ${r.intents} payment intents; ${r.duplicatesSent} duplicates, ${r.outOfOrderSent} out of order) at ${r.profile.ratePerSecond}/s over ${(r.sendMs / 1000).toFixed(1)} s`,
-    `acknowledged ${r.acknowledged} (${r.ackedAsDuplicate} as duplicates); refused ${r.refused.length}; never acknowledged ${r.unacknowledged}; sends retried ${r.retriedSends} (failed attempts: ${JSON.stringify(r.failedAttempts)})`,
+    `acknowledged ${r.acknowledged} (${r.ackedAsDuplicate} as duplicates); refused ${r.refused.length}; never acknowledged ${r.unacknowledged}; sends retried ${r.retriedSends}; attempts ${r.attempts}, of which shed ${r.shedAttempts} (failed attempts: ${JSON.stringify(r.failedAttempts)})`,
     `processed ${r.processed} distinct events; conversions expected ${r.expectedConversions}`,
     `lost events ${r.lostEvents}; lost conversions ${r.lostConversions}; duplicated conversions ${r.duplicatedConversions}; duplicated postings ${r.duplicatedPostings}; intents in a wrong final state ${r.wrongIntents.length}; conversions in a wrong state ${r.wrongConversions.length}`,
     `ack p50 ${ms(r.ackP50Ms)}, p99 ${ms(r.ackP99Ms)} (outside the PostgreSQL outage ${ms(r.ackP99OutsideOutageMs)}), max ${ms(r.ackMaxMs)}`,
+    `sender's event-loop delay while sending: p99 ${ms(r.driverLoopDelayP99Ms)}, max ${ms(r.driverLoopDelayMaxMs)}`,
     `drain time after the last fault: ${r.drainMs === null ? `not drained within ${r.profile.drainTimeoutMs / 1000} s` : `${(r.drainMs / 1000).toFixed(1)} s`}`,
     `ledger balanced: ${r.ledger.balanced}`,
     `faults: ${r.faults.map((f) => `${(f.atMs / 1000).toFixed(1)} s ${f.what}`).join('; ')}`,

@@ -76,3 +76,37 @@ describe('POST /webhooks/:provider/:merchantId', () => {
     expect((await post('/webhooks/test/mer_1', '{}')).headers.get('retry-after')).toBeNull();
   });
 });
+
+describe('webhook admission control at the gateway', () => {
+  it('beyond maxInFlight: 503 + Retry-After at once, without calling the subgraph; admitted again once answers are out', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const forwarded: string[] = [];
+    const app = express();
+    webhookRoute({ maxInFlight: 2 })(app, {
+      logger: createLogger('test', 'silent'),
+      callInternal: async (_s: string, path: string) => {
+        forwarded.push(path);
+        await held;
+        return { status: 200, headers: {}, body: Buffer.from('{"received":true,"status":"queued"}') };
+      },
+    } as unknown as GatewayRouteDeps);
+    const busy = await listen(app, 0, '127.0.0.1');
+    try {
+      const send = (m: string) => fetch(`${busy.url}/webhooks/test/${m}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const first = [send('mer_a'), send('mer_b')];
+      while (forwarded.length < 2) await new Promise((r) => setTimeout(r, 10));
+      const shed = await send('mer_c');
+      expect(shed.status).toBe(503);
+      expect(shed.headers.get('retry-after')).toBe('1');
+      expect(await shed.json()).toEqual({ received: false, error: 'temporarily overloaded', retryAfterSeconds: 1 });
+      expect([...forwarded].sort()).toEqual(['/internal/webhooks/test/mer_a', '/internal/webhooks/test/mer_b']);
+      release();
+      expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200]);
+      expect((await send('mer_c')).status).toBe(200);
+      expect(forwarded).toHaveLength(3);
+    } finally {
+      await busy.close();
+    }
+  });
+});

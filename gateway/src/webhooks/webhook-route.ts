@@ -3,6 +3,11 @@
 // forwarded to the payment-intent subgraph's signed internal route, which verifies, stores and
 // answers; its status and JSON body are relayed. Bodies over the limit are refused with 413
 // before anything reads them further, let alone computes an HMAC.
+//
+// Admission control: at most `maxInFlight` webhooks are being forwarded at once by this replica;
+// one more is answered 503 + Retry-After at once, before its body is read (payment-intent bounds
+// its own share the same way). A queue in front of payment-intent only makes every answer late,
+// and a webhook whose sender has given up (it timed out) is not forwarded at all.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GatewayRouteDeps, RouteMount } from '../routes.js';
 
@@ -11,8 +16,14 @@ const PROVIDERS = new Set(['test', 'stripe']);
 const MERCHANT_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const FORWARDED_HEADERS = ['handoff-signature', 'stripe-signature', 'content-type'] as const;
 
-export function webhookRoute(opts: { limitBytes?: number } = {}): RouteMount {
+/** Webhooks forwarded at once per gateway replica (the keep-alive agent's sockets to a subgraph: 128). */
+export const WEBHOOK_MAX_IN_FLIGHT = 128;
+export const WEBHOOK_SHED_RETRY_AFTER_S = 1;
+
+export function webhookRoute(opts: { limitBytes?: number; maxInFlight?: number } = {}): RouteMount {
   const limit = opts.limitBytes ?? WEBHOOK_BODY_LIMIT_BYTES;
+  const maxInFlight = opts.maxInFlight ?? WEBHOOK_MAX_IN_FLIGHT;
+  let inFlight = 0;
   return (app, deps) => {
     const tooLarge = (res: Response) => res.status(413).json({ received: false, error: `body too large (limit ${limit} bytes)` });
     app.post(
@@ -20,6 +31,14 @@ export function webhookRoute(opts: { limitBytes?: number } = {}): RouteMount {
       (req: Request, res: Response, next: NextFunction) => {
         const declared = Number(req.headers['content-length']);
         if (Number.isFinite(declared) && declared > limit) return void tooLarge(res);
+        if (inFlight >= maxInFlight) {
+          res.set('retry-after', String(WEBHOOK_SHED_RETRY_AFTER_S));
+          return void res.status(503).json({ received: false, error: 'temporarily overloaded', retryAfterSeconds: WEBHOOK_SHED_RETRY_AFTER_S });
+        }
+        inFlight += 1;
+        res.once('close', () => {
+          inFlight -= 1;
+        });
         next();
       },
       express.raw({ type: () => true, limit }),
@@ -40,6 +59,8 @@ export function webhookRoute(opts: { limitBytes?: number } = {}): RouteMount {
 }
 
 async function forward(deps: GatewayRouteDeps, provider: string, merchantId: string, body: Buffer, req: Request, res: Response): Promise<void> {
+  // The sender is gone (it gave up waiting): nobody would see the answer, and it will retry.
+  if (req.socket.destroyed) return;
   const headers: Record<string, string> = {};
   for (const name of FORWARDED_HEADERS) {
     const v = req.headers[name];
@@ -67,6 +88,9 @@ async function forward(deps: GatewayRouteDeps, provider: string, merchantId: str
     deps.logger.error({ status: answer.status, provider, merchantId }, 'payment-intent answered a webhook unexpectedly');
     json = { received: false, error: 'temporarily unavailable' };
   }
+  // A 503's Retry-After (payment-intent shedding load, or its database away) tells the PSP when to retry.
+  const retryAfter = answer.headers['retry-after'];
+  if (status === 503) res.set('retry-after', passThrough && typeof retryAfter === 'string' && /^\d{1,5}$/.test(retryAfter) ? retryAfter : '5');
   res.status(status).json(json);
 }
 

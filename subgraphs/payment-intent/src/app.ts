@@ -23,12 +23,15 @@ import { paymentIntentReference } from './payment-intent/payment-intent.referenc
 import { PaymentIntentResolver } from './payment-intent/payment-intent.resolver.js';
 import { PaymentIntentService } from './payment-intent/payment-intent.service.js';
 import { Connectors } from './psp/connectors.js';
+import { listenForCredentialChanges } from './psp/credentials-invalidation.js';
 import { MerchantCredentialsClient, pathOfProvider } from './psp/merchant-credentials.js';
 import { SandboxAdmin } from './psp/sandbox/sandbox-admin.js';
 import { SandboxConnector } from './psp/sandbox/sandbox-connector.js';
 import { startSandboxWorkers } from './psp/sandbox/sandbox.jobs.js';
 import { RefundService } from './refund/refund.service.js';
 import { PspEventApplier } from './webhooks/apply-psp-event.js';
+import { WebhookAdmission } from './webhooks/admission.js';
+import { InboxWriter } from './webhooks/inbox-writer.js';
 import { IngestQueue, startIngestWorker } from './webhooks/ingest-webhook.job.js';
 import { WebhookIngestService } from './webhooks/webhook-ingest.service.js';
 import { PaymentIntentSubscriptionResolver } from './subscription/payment-intent-subscription.resolver.js';
@@ -48,6 +51,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
     async build({ dataSource, redis, outbox }) {
       const merchant = new InternalClient({ url: env.MERCHANT_URL, secret: config.internalSecret, service: SUBGRAPH_NAME });
       const credentials = new MerchantCredentialsClient(merchant, config.credentialsCacheMs);
+      const credentialChanges = listenForCredentialChanges({ redisUrl: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX, cache: credentials, logger });
       const sandbox = new SandboxConnector();
       const connectors = new Connectors(sandbox, config.stripe);
       const ingestQueue = new IngestQueue(redis, env.QUEUE_PREFIX, dataSource, logger);
@@ -73,7 +77,11 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
       const failedJobs = new FailedJobs(redis, env.QUEUE_PREFIX, logger);
       const sandboxAdmin = new SandboxAdmin(dataSource, sandbox, committed);
       const applier = new PspEventApplier(dataSource, committed);
-      const ingest = new WebhookIngestService(dataSource, credentials, ingestQueue, logger.child({ component: 'webhooks' }));
+      const inbox = new InboxWriter(dataSource, { maxConcurrent: config.webhookIngest.inboxConnections });
+      const ingest = new WebhookIngestService(inbox, credentials, ingestQueue, logger.child({ component: 'webhooks' }));
+      const admission = new WebhookAdmission({ maxInFlight: config.webhookIngest.maxInFlight, retryAfterSeconds: config.webhookIngest.shedRetryAfterSeconds }, (refused) =>
+        logger.warn({ refused, maxInFlight: config.webhookIngest.maxInFlight }, 'webhook ingestion at its bound: refusing with 503 + Retry-After'),
+      );
 
       const resolvers = [
         new PaymentIntentResolver(intents, refunds),
@@ -94,7 +102,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
       return {
         schema,
         outboxRoutes,
-        internalRoutes: (router) => mountWebhookRoutes(router, ingest, logger),
+        internalRoutes: (router) => mountWebhookRoutes(router, ingest, admission, logger),
         startWorkers: async () => {
           const connection = createRedis(env.REDIS_URL, { forBullmqWorker: true });
           const workers = [
@@ -124,6 +132,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
           };
         },
         close: async () => {
+          await credentialChanges.close();
           await failedJobs.close();
           await ingestQueue.close();
         },

@@ -7,10 +7,16 @@ const schema = baseConfigSchema.extend({
   /** How long the sandbox keeps a PROCESSING payment (test card 4000 0000 0000 0077) before it succeeds. */
   SANDBOX_PROCESSING_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
   /** How long a merchant's PSP credentials (webhook secret) are remembered. */
-  PSP_CREDENTIALS_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  PSP_CREDENTIALS_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
   /** Unprocessed webhook inbox rows older than this get their job re-added if Redis lost it. */
   WEBHOOK_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
   WEBHOOK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Webhooks verified and stored at once by one server process; beyond, 503 + Retry-After at once. */
+  WEBHOOK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** The Retry-After (seconds) of that 503. */
+  WEBHOOK_SHED_RETRY_AFTER_S: z.coerce.number().int().min(1).max(3600).default(1),
+  /** Pool connections the webhook inbox writes may use at once (batched); the rest stay for GraphQL. */
+  WEBHOOK_INBOX_CONNECTIONS: z.coerce.number().int().min(1).max(200).default(4),
   /** Stripe's API base, only to point at stripe-mock or a test double; Stripe's own when unset. */
   STRIPE_API_URL: z.string().url().optional(),
   /** Per attempt; Stripe calls run under an intent's row lock, so both stay small (see stripe-connector.ts). */
@@ -23,6 +29,7 @@ export interface PaymentIntentConfig extends SubgraphRuntimeConfig {
   credentialsCacheMs: number;
   webhookSweepAfterMs: number;
   webhookSweepIntervalMs: number;
+  webhookIngest: { maxInFlight: number; shedRetryAfterSeconds: number; inboxConnections: number };
   stripe: { apiUrl?: string; timeoutMs: number; maxNetworkRetries: number };
 }
 
@@ -37,6 +44,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     credentialsCacheMs: parsed.PSP_CREDENTIALS_CACHE_MS,
     webhookSweepAfterMs: parsed.WEBHOOK_SWEEP_AFTER_MS,
     webhookSweepIntervalMs: parsed.WEBHOOK_SWEEP_INTERVAL_MS,
+    webhookIngest: {
+      maxInFlight: parsed.WEBHOOK_MAX_IN_FLIGHT,
+      shedRetryAfterSeconds: parsed.WEBHOOK_SHED_RETRY_AFTER_S,
+      // Never the whole pool.
+      inboxConnections: Math.max(1, Math.min(parsed.WEBHOOK_INBOX_CONNECTIONS, parsed.DB_POOL_SIZE - 1)),
+    },
     stripe: { apiUrl: parsed.STRIPE_API_URL, timeoutMs: parsed.STRIPE_TIMEOUT_MS, maxNetworkRetries: parsed.STRIPE_MAX_NETWORK_RETRIES },
   });
 }

@@ -43,8 +43,8 @@ export interface PaymentsHarness {
   /** A new merchant with a TEST connector; returns its id and webhook secret. */
   testMerchant(name?: string): Promise<{ id: string; webhookSecret: string }>;
   /** POSTs to the webhook route as a PSP would. */
-  postWebhook(merchantId: string, body: string, headers?: Record<string, string>, provider?: string): Promise<{ status: number; json: any }>;
-  signedWebhook(merchantId: string, secret: string, event: Record<string, unknown>, t?: number): Promise<{ status: number; json: any }>;
+  postWebhook(merchantId: string, body: string, headers?: Record<string, string>, provider?: string): Promise<{ status: number; json: any; retryAfter?: string }>;
+  signedWebhook(merchantId: string, secret: string, event: Record<string, unknown>, t?: number): Promise<{ status: number; json: any; retryAfter?: string }>;
   close(): Promise<void>;
 }
 
@@ -91,7 +91,7 @@ export async function startPaymentsHarness(extraEnv: Record<string, string> = {}
         },
         body,
       });
-      return { status: res.status, headers: {}, body: Buffer.from(await res.arrayBuffer()) };
+      return { status: res.status, headers: Object.fromEntries(res.headers), body: Buffer.from(await res.arrayBuffer()) };
     },
   };
   webhookRoute()(edge, deps);
@@ -132,7 +132,8 @@ export async function startPaymentsHarness(extraEnv: Record<string, string> = {}
     } catch {
       /* not JSON */
     }
-    return { status: res.status, json };
+    const retryAfter = res.headers.get('retry-after');
+    return retryAfter === null ? { status: res.status, json } : { status: res.status, json, retryAfter };
   };
 
   return {
