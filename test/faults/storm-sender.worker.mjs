@@ -4,6 +4,7 @@
 // vitest's transforms; storm-driver.ts checks at start that it signs exactly as
 // subgraphs/payment-intent/src/webhooks/signature.ts does.
 import { createHmac } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -45,21 +46,39 @@ function isShed(text) {
   }
 }
 
-async function attempt(url, secret, body, timeoutMs) {
+// node:http over a keep-alive agent with a bounded number of sockets, as a PSP's delivery
+// workers hold connections: undici's fetch opened a socket per concurrent request and, with
+// thousands in flight and timing out during the outage, stalled this thread for seconds.
+const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256, scheduling: 'lifo' });
+
+function attempt(url, secret, body, timeoutMs) {
   const t0 = performance.now();
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'handoff-signature': sign(secret, body) },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    return { status: res.status, text, ms: performance.now() - t0, retryAfterMs: retryAfterOf(res.headers.get('retry-after')) };
-  } catch (err) {
-    const name = err?.name;
-    return { status: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', text: String(err), ms: performance.now() - t0, retryAfterMs: null };
-  }
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (r) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve({ ...r, ms: performance.now() - t0 });
+    };
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'handoff-signature': sign(secret, body) } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', (err) => finish({ status: 'network', text: String(err), retryAfterMs: null }));
+        res.on('end', () => finish({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8'), retryAfterMs: retryAfterOf(res.headers['retry-after']) }));
+      },
+    );
+    // The timeout covers waiting for a socket too, as the old fetch's AbortSignal did.
+    const timer = setTimeout(() => {
+      finish({ status: 'timeout', text: 'timeout', retryAfterMs: null });
+      req.destroy();
+    }, timeoutMs);
+    req.on('error', (err) => finish({ status: 'network', text: String(err), retryAfterMs: null }));
+    req.end(body);
+  });
 }
 
 async function deliver(index, body, o) {
