@@ -106,8 +106,10 @@ export function graphqlFastPath(opts: GraphqlFastPathOptions): RequestListener {
     res.statusCode = rendered.status;
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.setHeader('cache-control', 'no-store');
-    res.setHeader('content-length', Buffer.byteLength(rendered.body));
-    res.end(rendered.body);
+    // Encoded once (Buffer.byteLength and then end(string) would walk the text twice).
+    const bytes = Buffer.from(rendered.body, 'utf8');
+    res.setHeader('content-length', bytes.length);
+    res.end(bytes);
     return true;
   };
 
