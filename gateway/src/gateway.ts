@@ -111,11 +111,15 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   );
   const handoffRuns = metrics.operations.labels({ executor: 'handoff' });
   const apolloRuns = metrics.operations.labels({ executor: 'apollo' });
-  const executor = new HandoffExecutor({
-    dataSources,
-    onPrepareError: (err) => logger.warn({ err }, 'operation left to @apollo/gateway: preparing it failed'),
-    onOperation: (by) => (by === 'handoff' ? handoffRuns : apolloRuns).inc(),
-  });
+  // GATEWAY_EXECUTOR=apollo: no executor of Handoff's anywhere (Apollo's runs everything).
+  const executor =
+    config.executor === 'handoff'
+      ? new HandoffExecutor({
+          dataSources,
+          onPrepareError: (err) => logger.warn({ err }, 'operation left to @apollo/gateway: preparing it failed'),
+          onOperation: (by) => (by === 'handoff' ? handoffRuns : apolloRuns).inc(),
+        })
+      : undefined;
   const gateway = new ApolloGateway({
     supergraphSdl: opts.supergraphSdl,
     logger: logger.child({ component: 'apollo-gateway' }),
@@ -124,7 +128,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       if (!source) throw new Error(`The supergraph names an unknown subgraph: ${name}`);
       return source;
     },
-    experimental_didResolveQueryPlan: config.executor === 'handoff' ? executor.didResolveQueryPlan : undefined,
+    experimental_didResolveQueryPlan: executor?.didResolveQueryPlan,
   });
 
   const protection = queryProtection(config.limits, { hideSuggestions: config.production });
@@ -134,7 +138,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     onError: (code) => metrics.graphqlErrors.inc({ code }),
   });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: config.executor === 'handoff' ? executor.wrap(gateway) : gateway,
+    gateway: executor ? executor.wrap(gateway) : gateway,
     logger: logger.child({ component: 'apollo-server' }),
     nodeEnv: config.nodeEnv,
     introspection: !config.production,
@@ -302,7 +306,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
           logger,
           context: graphqlContext,
           fallback: app,
-          executor: config.executor === 'handoff' ? executor : undefined,
+          executor,
           formatError,
         }),
         port,

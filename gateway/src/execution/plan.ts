@@ -3,9 +3,9 @@
 // `requires`). The semantics are @apollo/gateway's (merge order, which entities are sent, how a
 // subgraph error's path maps into the client's response); what differs is the cost: no per-request
 // operation rebuild, no tracing objects, one JSON body per call.
-import { GraphQLError, isAbstractType, isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
+import { GraphQLError, isCompositeType, type GraphQLSchema } from 'graphql';
 import type { ApolloGateway } from '@apollo/gateway';
-import { Unsupported } from './selection.js';
+import { isSubtype, Unsupported } from './selection.js';
 
 type DidResolveQueryPlan = NonNullable<ConstructorParameters<typeof ApolloGateway>[0]>['experimental_didResolveQueryPlan'];
 export type QueryPlan = Parameters<NonNullable<DidResolveQueryPlan>>[0]['queryPlan'];
@@ -258,8 +258,7 @@ function isObjectOfType(schema: GraphQLSchema, source: Json, condition: string):
   if (typename === condition) return true;
   const type = schema.getType(typename);
   const conditional = schema.getType(condition);
-  if (!type || !conditional || !isAbstractType(conditional)) return false;
-  return (isObjectType(type) || isInterfaceType(type)) && schema.isSubType(conditional, type);
+  return !!type && !!conditional && isCompositeType(conditional) && isSubtype(schema, conditional, type);
 }
 
 /** Merges `source` into `target`: objects recursively, same-length arrays element by element. */

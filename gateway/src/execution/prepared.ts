@@ -4,7 +4,6 @@
 // skip parsing, validation, planning and the operation rebuild @apollo/gateway does per request.
 import {
   GraphQLError,
-  Kind,
   getVariableValues,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -12,6 +11,7 @@ import {
   type OperationDefinitionNode,
   type VariableDefinitionNode,
 } from 'graphql';
+import { isSingleMutation } from '../subgraph/signed-data-source.js';
 import { checkPlan, runPlan, type FetchNode, type PlanNode, type QueryPlan, type SubgraphResponse } from './plan.js';
 import { compileSelections, Unsupported, type Selection } from './selection.js';
 import { shapeResponse } from './shape.js';
@@ -47,11 +47,10 @@ export function prepareOperation(input: {
     if (queryPlan.node?.kind === 'Subscription') throw new Unsupported('subscription');
     checkPlan(queryPlan.node);
     const selections = compileSelections(schema, rootType, operation.selectionSet, fragments);
-    const roots = operation.selectionSet.selections;
     return {
       schema,
       kind: operation.operation,
-      singleMutation: operation.operation === 'mutation' && roots.length === 1 && roots[0]!.kind === Kind.FIELD,
+      singleMutation: isSingleMutation(operation),
       variableDefinitions: operation.variableDefinitions ?? [],
       rootType,
       selections,
