@@ -142,6 +142,23 @@ describe('OutboxRelay', () => {
     expect(row.delivered_at).toBeNull();
   });
 
+  it('publishes a batch pipelined but announces it in commit order, across batches', async () => {
+    const topics = Array.from({ length: 150 }, (_, i) => (i % 3 === 0 ? 'payment_intent.succeeded' : i % 3 === 1 ? 'payment_intent.created' : 'merchant.updated'));
+    const ids: string[] = [];
+    for (let i = 0; i < topics.length; i += 50) ids.push(...(await commitEvents(...topics.slice(i, i + 50))));
+    const r = relay();
+    expect(await r.publishPendingNow()).toBe(150);
+    await vi.waitFor(() => expect(messages).toHaveLength(150));
+    expect(messages.map((m) => m.outboxId)).toEqual([...ids].sort((a, b) => Number(a) - Number(b)));
+    expect(await queue('ledger').getJobCountByTypes('waiting')).toBe(50);
+    expect(await queue('pi-events').getJobCountByTypes('waiting')).toBe(100);
+    const [{ unrouted_undelivered: open }] = await dataSource.query(
+      `SELECT count(*)::int AS unrouted_undelivered FROM "${schema}".outbox WHERE id = ANY($1::bigint[]) AND topic = 'merchant.updated' AND delivered_at IS NULL`,
+      [ids],
+    );
+    expect(open).toBe(0);
+  });
+
   it('carries the request id of the request that wrote the event into the job and the worker', async () => {
     const [id] = await runWithRequestContext({ requestId: 'req-outbox-test-1' }, () => commitEvents('payment_intent.succeeded'));
     await relay().publishPendingNow();

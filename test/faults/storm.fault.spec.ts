@@ -1,6 +1,7 @@
 // The webhook storm against Handoff's real processes (bench/src/harness/harness.ts): the CI-sized
 // profile in `npm test`; `npm run bench:faults` runs the full one (STORM_PROFILE=full) and
 // writes its figures into bench/RESULTS.md. Also: each subgraph process refuses unsigned calls.
+import { getPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultHandoff, SUBGRAPHS, type FaultHandoff } from '../../bench/src/harness/harness.js';
 import { writeFaultResults } from './results.js';
@@ -28,6 +29,15 @@ describe(`fault harness: webhook storm (${profile.name}: ${profile.ratePerSecond
       });
       expect(forged.status, s.name).toBe(401);
     }
+  });
+
+  it('runs the workers at a lower CPU priority than the servers (WORKER_NICENESS, default 10)', () => {
+    const base = getPriority();
+    for (const s of SUBGRAPHS) {
+      expect(getPriority(h.process(s.name).pid), s.name).toBe(base);
+      expect(getPriority(h.process(`${s.name}-worker`).pid), `${s.name}-worker`).toBe(Math.min(19, base + 10));
+    }
+    expect(getPriority(h.process('gateway').pid)).toBe(base);
   });
 
   it('loses nothing, doubles nothing, ends every payment in its right state and keeps the books balanced', async () => {

@@ -7,6 +7,7 @@ import { sleep } from '../../bench/src/harness/processes.js';
 import { ledgerCheck, readStormState, settled, type LedgerCheck, type StormState } from './storm-check.js';
 import { drive, percentile, SHED_FAILURE, type SendOutcome } from './storm-driver.js';
 import { intentsFor, planStorm } from './storm-plan.js';
+import { startStormMonitor } from './storm-monitor.js';
 import { setUpStormWorld } from './storm-world.js';
 
 export interface StormProfile {
@@ -85,6 +86,7 @@ export async function runStorm(h: FaultHandoff, profile: StormProfile, log: (lin
   let outage: { from: number; to: number } | null = null;
   const T = profile.durationS * 1000;
   const t0 = Date.now();
+  const stopMonitor = startStormMonitor(h, world.merchant.id, t0, log);
   const at = async (fraction: number, what: string, fault: () => Promise<void>) => {
     await sleep(Math.max(0, t0 + fraction * T - Date.now()));
     const start = Date.now();
@@ -123,6 +125,7 @@ export async function runStorm(h: FaultHandoff, profile: StormProfile, log: (lin
     state = await readStormState(h.postgres, world, plan, ackedIds);
   }
   const drainMs = settled(state) ? Date.now() - lastFaultAt : null;
+  stopMonitor();
   const ledger = await ledgerCheck(world.admin);
 
   // Where the slow acknowledgements were: the slowest per second of sending.

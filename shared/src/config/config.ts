@@ -19,6 +19,12 @@ export const baseConfigSchema = z.object({
   /** HMAC secret the gateway signs principals with; subgraphs verify with it. */
   HANDOFF_INTERNAL_SECRET: z.string().min(32, 'HANDOFF_INTERNAL_SECRET must be at least 32 characters').optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * How much a worker process (BullMQ consumers, relays, schedulers) lowers its own CPU priority
+   * (nice) at start: under load the servers that answer requests and acknowledge webhooks come first, and
+   * the backlog is worked off with what CPU is left. 0 keeps the default priority.
+   */
+  WORKER_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
   /** Where each subgraph answers (the gateway's routes, and signed service-to-service calls). */
   MERCHANT_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
   CHECKOUT_SESSION_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),

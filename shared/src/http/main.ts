@@ -1,6 +1,7 @@
 // Entry points of the separate production processes: one subgraph's server, or its workers.
 // Migrates on start (advisory-locked, so replicas may start together), waits for PostgreSQL
 // when it is not reachable yet (instead of exiting), stops cleanly on SIGTERM.
+import { getPriority, setPriority } from 'node:os';
 import { isTransientInfrastructureError } from '../errors/transient.js';
 import type { Logger } from '../logging/logger.js';
 import type { SubgraphModule } from './subgraph-app.js';
@@ -30,6 +31,7 @@ export async function runSubgraphMain(module: SubgraphModule, role: 'server' | '
     logger.info({ url: running.url }, `${module.name} subgraph listening`);
     stoppers.push(running.close);
   } else {
+    lowerPriority(config.env.WORKER_NICENESS, logger);
     const workers = await app.startWorkers();
     logger.info(`${module.name} workers started`);
     stoppers.push(workers.close);
@@ -42,4 +44,19 @@ export async function runSubgraphMain(module: SubgraphModule, role: 'server' | '
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * Background work yields the CPU to request serving: a worker lowers its own scheduling priority
+ * by `niceness` (any process may; raising it back would need privileges). Failure is logged,
+ * never fatal.
+ */
+export function lowerPriority(niceness: number, logger: Logger): void {
+  if (niceness <= 0) return;
+  try {
+    // Relative to the process's own: a deployment that already runs everything niced keeps the gap.
+    setPriority(Math.min(19, getPriority() + niceness));
+  } catch (err) {
+    logger.warn({ err, niceness }, 'could not lower the worker process priority');
+  }
 }

@@ -149,25 +149,27 @@ export class OutboxRelay {
         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );
-    const published: string[] = [];
-    const unrouted: string[] = [];
-    let failed = false;
-    for (const row of rows) {
-      try {
-        const data = this.jobData(row);
-        const queues = routedQueues(this.opts.routes, row.topic);
-        await this.addJobs(data, queues);
-        await this.publishMessage(data);
-        published.push(row.id);
-        if (queues.length === 0) unrouted.push(row.id);
-      } catch (err) {
-        // Stop at the first failure to keep order; the row stays unpublished for the next pass.
-        this.log.warn({ err, outboxId: row.id, topic: row.topic }, 'outbox publish failed; will retry');
-        await manager.query(`UPDATE ${this.table} SET attempts = attempts + 1 WHERE id = $1`, [row.id]);
-        failed = true;
-        break;
-      }
+    // Pipelined: every row's jobs are added at once, then every row's message is published at
+    // once, in row order on one connection (so subscribers see events in order). Only the rows
+    // before the first failure count as published; the rest stay for the next pass (a job added
+    // twice is one job; a message may be announced twice, as at-least-once allows).
+    const prepared = rows.map((row) => {
+      const data = this.jobData(row);
+      return { row, data, queues: routedQueues(this.opts.routes, row.topic) };
+    });
+    const added = await Promise.allSettled(prepared.map((p) => this.addJobs(p.data, p.queues)));
+    const addedUpTo = firstRejected(added);
+    const announced = await Promise.allSettled(prepared.slice(0, addedUpTo).map((p) => this.publishMessage(p.data)));
+    const upTo = firstRejected(announced);
+    const failure = [...announced, ...added.slice(upTo)].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const failed = upTo < rows.length;
+    if (failed) {
+      const row = rows[upTo]!;
+      this.log.warn({ err: failure?.reason, outboxId: row.id, topic: row.topic }, 'outbox publish failed; will retry');
+      await manager.query(`UPDATE ${this.table} SET attempts = attempts + 1 WHERE id = $1`, [row.id]);
     }
+    const published = prepared.slice(0, upTo).map((p) => p.row.id);
+    const unrouted = prepared.slice(0, upTo).filter((p) => p.queues.length === 0).map((p) => p.row.id);
     if (published.length > 0) {
       // A row nothing consumes through a queue is done once published.
       await manager.query(
@@ -206,33 +208,39 @@ export class OutboxRelay {
         ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
       [afterId, this.opts.sweepAfterMs ?? 10_000, limit],
     );
+    // Every row's job state in every routed queue, asked at once (one script call each).
+    const checked = await Promise.allSettled(
+      rows.map(async (row) => {
+        const queues = routedQueues(this.opts.routes, row.topic);
+        const jobId = outboxJobId(this.opts.schema, row.id);
+        const states = await Promise.all(queues.map((name) => this.redisCall(this.queue(name).getJobState(jobId), 'getJobState')));
+        return { row, missing: queues.filter((_, i) => states[i] === 'unknown'), allCompleted: states.every((st) => st === 'completed') };
+      }),
+    );
     const requeued: string[] = [];
     const delivered: string[] = [];
     let failed = false;
-    for (const row of rows) {
-      const queues = routedQueues(this.opts.routes, row.topic);
-      try {
-        const data = this.jobData(row);
-        const jobId = outboxJobId(this.opts.schema, row.id);
-        const missing: string[] = [];
-        let allCompleted = true;
-        for (const name of queues) {
-          const job = await this.redisCall(this.queue(name).getJob(jobId), 'getJob');
-          if (!job) missing.push(name);
-          else if ((await this.redisCall(job.getState(), 'getState')) !== 'completed') allCompleted = false;
-        }
-        if (missing.length > 0) {
-          // Redis lost the job (flush or restart): add it again; consumers are idempotent.
+    for (const result of checked) {
+      if (result.status === 'rejected') {
+        this.log.warn({ err: result.reason }, 'outbox sweep failed; will retry');
+        failed = true;
+        break;
+      }
+      const { row, missing, allCompleted } = result.value;
+      if (missing.length > 0) {
+        // Redis lost the job (flush or restart): add it again; consumers are idempotent.
+        try {
+          const data = this.jobData(row);
           await this.addJobs(data, missing);
           await this.publishMessage(data);
           requeued.push(row.id);
-        } else if (allCompleted) {
-          delivered.push(row.id);
+        } catch (err) {
+          this.log.warn({ err, outboxId: row.id, topic: row.topic }, 'outbox sweep failed; will retry');
+          failed = true;
+          break;
         }
-      } catch (err) {
-        this.log.warn({ err, outboxId: row.id, topic: row.topic }, 'outbox sweep failed; will retry');
-        failed = true;
-        break;
+      } else if (allCompleted) {
+        delivered.push(row.id);
       }
     }
     if (requeued.length > 0) {
@@ -272,7 +280,7 @@ export class OutboxRelay {
       // Exhausted jobs stay in the failed set for an operator to list and replay.
       removeOnFail: false,
     };
-    for (const name of queueNames) await this.redisCall(this.queue(name).add(data.topic, data, opts), 'add');
+    await Promise.all(queueNames.map((name) => this.redisCall(this.queue(name).add(data.topic, data, opts), 'add')));
   }
 
   private async publishMessage(data: OutboxJobData): Promise<void> {
@@ -310,4 +318,10 @@ export class OutboxRelay {
     this.ownedConnection ??= this.opts.redis.duplicate();
     return this.ownedConnection;
   }
+}
+
+/** The index of the first rejected result (its length when none was). */
+function firstRejected(results: PromiseSettledResult<unknown>[]): number {
+  const i = results.findIndex((r) => r.status === 'rejected');
+  return i === -1 ? results.length : i;
 }

@@ -6,7 +6,7 @@ import type { EntityManager } from 'typeorm';
 export const SCHEMA_NAME = 'checkout';
 export const SUBGRAPH_NAME = 'checkout-session';
 
-/** payment-intent routes `payment_intent.*` here (docs/internal-contracts.md). */
+/** payment-intent routes `payment_intent.succeeded` here (docs/internal-contracts.md). */
 export const PAYMENT_EVENTS_QUEUE = 'checkout-payment-events';
 export const EXPIRY_QUEUE = 'checkout-session-expiry';
 

@@ -7,9 +7,16 @@ import { SANDBOX_SETTLE_QUEUE, SANDBOX_WEBHOOK_QUEUE } from './psp/sandbox/sandb
 export const CHECKOUT_PAYMENT_EVENTS_QUEUE = 'checkout-payment-events';
 export const LEDGER_PAYMENT_EVENTS_QUEUE = 'ledger-payment-events';
 
+// A job only where its consumer acts on the event: checkout-session completes on a succeeded
+// payment; the ledger records conversions, clawbacks and disputes. Every other event is still
+// written to the outbox (the record) and announced on pub/sub (subscriptions), but a job nobody
+// acts on would only cost each webhook two more BullMQ round trips and a sweep check.
 export const outboxRoutes: OutboxRoutes = {
-  'payment_intent.*': [CHECKOUT_PAYMENT_EVENTS_QUEUE],
-  'psp_event.*': [LEDGER_PAYMENT_EVENTS_QUEUE],
+  'payment_intent.succeeded': [CHECKOUT_PAYMENT_EVENTS_QUEUE],
+  'psp_event.succeeded': [LEDGER_PAYMENT_EVENTS_QUEUE],
+  'psp_event.refunded': [LEDGER_PAYMENT_EVENTS_QUEUE],
+  'psp_event.dispute_opened': [LEDGER_PAYMENT_EVENTS_QUEUE],
+  'psp_event.dispute_closed': [LEDGER_PAYMENT_EVENTS_QUEUE],
   'sandbox_webhook.*': [SANDBOX_WEBHOOK_QUEUE],
   'sandbox_settle.*': [SANDBOX_SETTLE_QUEUE],
 };

@@ -1,5 +1,6 @@
-// The `psp_event.<kind>` jobs on `ledger-payment-events` (docs/internal-contracts.md): outbox job
-// data from payment-intent whose payload is what the PSP reported, signed by the PSP.
+// The `psp_event.<kind>` jobs on `ledger-payment-events` (kinds succeeded, refunded, dispute_*;
+// docs/internal-contracts.md): outbox job data from payment-intent whose payload is what the PSP
+// reported, signed by the PSP.
 import type { OutboxJobData } from '@handoff/shared';
 
 export const LEDGER_PAYMENT_EVENTS_QUEUE = 'ledger-payment-events';

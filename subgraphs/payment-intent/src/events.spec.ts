@@ -1,0 +1,19 @@
+import { routedQueues } from '@handoff/shared';
+import { describe, expect, it } from 'vitest';
+import { CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_PAYMENT_EVENTS_QUEUE, outboxRoutes } from './events.js';
+
+describe('payment-intent outbox routes', () => {
+  it('queues every event a consumer acts on', () => {
+    expect(routedQueues(outboxRoutes, 'payment_intent.succeeded')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
+    for (const kind of ['succeeded', 'refunded', 'dispute_opened', 'dispute_closed']) {
+      expect(routedQueues(outboxRoutes, `psp_event.${kind}`), kind).toEqual([LEDGER_PAYMENT_EVENTS_QUEUE]);
+    }
+  });
+
+  it('queues nothing for events no consumer acts on (they stay in the outbox and go to pub/sub)', () => {
+    for (const topic of ['payment_intent.created', 'payment_intent.processing', 'payment_intent.requires_action', 'payment_intent.canceled', 'payment_intent.refunded',
+      'psp_event.processing', 'psp_event.requires_action', 'psp_event.failed', 'psp_event.canceled', 'psp_event.other']) {
+      expect(routedQueues(outboxRoutes, topic), topic).toEqual([]);
+    }
+  });
+});
