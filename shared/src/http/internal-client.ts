@@ -47,6 +47,36 @@ export class InternalClient {
    * HandoffError (so a NOT_FOUND there is a NOT_FOUND here); anything else is an InternalCallError.
    */
   async request<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, call: InternalCallOptions = {}): Promise<T> {
+    const { json, status } = await this.post<T>(query, variables, call);
+    const first = json.errors?.[0];
+    if (first) throw this.errorOf(first, status);
+    if (!json.data) throw new InternalCallError(`${hostOf(this.opts.url)} answered ${status} without data`, status >= 500);
+    return json.data;
+  }
+
+  /**
+   * Runs a query with several root fields, each one answered on its own: a field whose resolver
+   * failed comes back as its error (as `request` would throw it) beside the others' data, instead
+   * of failing the whole call. A failure of the call itself is thrown.
+   */
+  async requestFields<T extends Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    call: InternalCallOptions = {},
+  ): Promise<{ data: Partial<T>; errors: Partial<Record<keyof T, Error>> }> {
+    const { json, status } = await this.post<T>(query, variables, call);
+    const errors: Partial<Record<keyof T, Error>> = {};
+    for (const e of json.errors ?? []) {
+      const field = e.path?.[0];
+      // An error with no root field (validation, authentication) fails the whole call.
+      if (typeof field !== 'string') throw this.errorOf(e, status);
+      errors[field as keyof T] ??= this.errorOf(e, status);
+    }
+    if (!json.data) throw new InternalCallError(`${hostOf(this.opts.url)} answered ${status} without data`, status >= 500);
+    return { data: json.data, errors };
+  }
+
+  private async post<T>(query: string, variables: Record<string, unknown>, call: InternalCallOptions): Promise<{ json: GraphQLAnswer<T>; status: number }> {
     const body = JSON.stringify({ query, variables });
     const requestId = currentRequestId() ?? randomUUID();
     const principalB64 = encodePrincipal(call.principal ?? this.principal);
@@ -63,24 +93,33 @@ export class InternalClient {
     } catch (err) {
       throw new InternalCallError(`${this.opts.service} → ${hostOf(this.opts.url)}: ${(err as Error).message}`, true);
     }
-    let json: { data?: T | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
     try {
-      json = JSON.parse(res.body.toString('utf8')) as typeof json;
+      return { json: JSON.parse(res.body.toString('utf8')) as GraphQLAnswer<T>, status: res.status };
     } catch {
       throw new InternalCallError(`${hostOf(this.opts.url)} answered ${res.status} without JSON`, res.status >= 500);
     }
-    const first = json.errors?.[0];
-    if (first) {
-      const code = first.extensions?.code;
-      if (isKnownErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-        const { code: _c, ...rest } = first.extensions ?? {};
-        throw new HandoffError(code, first.message, rest);
-      }
-      throw new InternalCallError(`${hostOf(this.opts.url)}: ${first.message}`, res.status >= 500 || code === ErrorCode.INTERNAL_SERVER_ERROR);
-    }
-    if (!json.data) throw new InternalCallError(`${hostOf(this.opts.url)} answered ${res.status} without data`, res.status >= 500);
-    return json.data;
   }
+
+  /** A GraphQL error with a Handoff code is the same HandoffError here; anything else is an InternalCallError. */
+  private errorOf(e: GraphQLAnswerError, status: number): Error {
+    const code = e.extensions?.code;
+    if (isKnownErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      const { code: _c, ...rest } = e.extensions ?? {};
+      return new HandoffError(code, e.message, rest);
+    }
+    return new InternalCallError(`${hostOf(this.opts.url)}: ${e.message}`, status >= 500 || code === ErrorCode.INTERNAL_SERVER_ERROR);
+  }
+}
+
+interface GraphQLAnswerError {
+  message: string;
+  path?: ReadonlyArray<string | number>;
+  extensions?: Record<string, unknown>;
+}
+
+interface GraphQLAnswer<T> {
+  data?: T | null;
+  errors?: GraphQLAnswerError[];
 }
 
 function hostOf(url: string): string {

@@ -4,6 +4,7 @@ import {
   attributionPublicKeys, buildFederatedSchema, createRedis, defineSubgraph, IdempotencyStore, instanceContainer,
   type OutboxRoutes, type SubgraphApp,
 } from '@handoff/shared';
+import { Queue } from 'bullmq';
 import type { ConversionLedgerConfig } from './config.js';
 import { ConversionLifecycle } from './conversion/conversion-lifecycle.service.js';
 import { ConversionRecorder } from './conversion/conversion-recorder.service.js';
@@ -15,6 +16,8 @@ import { InternalDirectory, type Directory } from './directory/directory.js';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
 import { startPaymentEventsWorker } from './payment-events/payment-events.job.js';
+import { LEDGER_PAYMENT_EVENTS_QUEUE } from './payment-events/psp-event.js';
+import { WaitingForConversion } from './payment-events/waiting-jobs.js';
 import { ReportingResolver, SettlementResolver } from './reporting/reporting.resolver.js';
 import { ReportingService } from './reporting/reporting.service.js';
 import { startSettlementWorker, upsertSettlementScheduler } from './settlement/settlement.job.js';
@@ -67,13 +70,17 @@ export function createApp(config: ConversionLedgerConfig, overrides: LedgerOverr
         const prefix = config.env.QUEUE_PREFIX;
         const logger = config.logger.child({ component: 'ledger-workers' });
         const scheduler = await upsertSettlementScheduler(connection, prefix, config.settlementCron);
+        const paymentEvents = new Queue(LEDGER_PAYMENT_EVENTS_QUEUE, { connection, prefix });
+        paymentEvents.on('error', (err) => logger.warn({ err }, 'ledger-payment-events queue error'));
+        const waiting = new WaitingForConversion(connection, paymentEvents, prefix);
         const workers = [
-          startPaymentEventsWorker({ handlers: { recorder, lifecycle }, connection, prefix, logger, concurrency: config.workerConcurrency }),
+          startPaymentEventsWorker({ handlers: { recorder, lifecycle }, waiting, connection, prefix, logger, concurrency: config.workerConcurrency }),
           startSettlementWorker({ settlement, connection, prefix, logger }),
         ];
         return {
           close: async () => {
             await Promise.allSettled(workers.map((w) => w.close()));
+            await paymentEvents.close();
             await scheduler.close();
             connection.disconnect();
           },

@@ -121,13 +121,14 @@ export class PaymentEventFeed {
     this.events = new QueueEvents(LEDGER_PAYMENT_EVENTS_QUEUE, { connection, prefix });
   }
 
-  async send(kind: string, payload: PspEventPayload): Promise<string> {
+  /** `retryDelayMs`: the job's backoff between attempts (as payment-intent's relay sets it, 1 s doubling; here fixed). */
+  async send(kind: string, payload: PspEventPayload, retryDelayMs = 200): Promise<string> {
     const outboxId = String(++outboxSeq + Date.now() * 1000);
     const data: PspEventJob = {
       outboxId, schema: 'payment', topic: `psp_event.${kind}`, aggregateId: payload.object.id,
       payload: payload as PspEventJob['payload'], createdAt: new Date().toISOString(),
     };
-    const job = await this.queue.add(data.topic, data, { jobId: `payment-outbox-${outboxId}`, attempts: 3, backoff: { type: 'fixed', delay: 200 } });
+    const job = await this.queue.add(data.topic, data, { jobId: `payment-outbox-${outboxId}`, attempts: 3, backoff: { type: 'fixed', delay: retryDelayMs } });
     return (await job.waitUntilFinished(this.events, 20_000)) as string;
   }
 

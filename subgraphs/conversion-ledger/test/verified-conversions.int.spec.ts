@@ -193,6 +193,19 @@ describe('refunds and disputes', () => {
     expect(await byPayment(p.object.id)).toMatchObject({ status: 'CLAWED_BACK' });
   });
 
+  it('a refund waiting for its conversion runs as soon as the conversion is recorded, not after its backoff', async () => {
+    const rec = dir.addRecommendation(merchant.id, agent.id, gbp(1000));
+    const p = succeededPayload(keys, rec);
+    // Its retry would come 15 s after its first failure: the conversion's recording must promote it.
+    const refund = feed.send('refunded', followUp(p, 'charge.refunded', { amountRefunded: 1000 }), 15_000);
+    await expect.poll(async () => (await feed.queue.getDelayedCount()) > 0, { timeout: 5000 }).toBe(true);
+    const recordedAt = Date.now();
+    await feed.send('succeeded', p);
+    expect(await refund).toBe('clawed_back');
+    expect(Date.now() - recordedAt).toBeLessThan(5000);
+    expect(await byPayment(p.object.id)).toMatchObject({ status: 'CLAWED_BACK' });
+  });
+
   it('dispute opened → DISPUTED; won → back where it was; another lost → CLAWED_BACK', async () => {
     const p = await verified();
     await feed.send('dispute_opened', followUp(p, 'charge.dispute.created', { dispute: { id: 'dp_1', status: 'needs_response' } }));

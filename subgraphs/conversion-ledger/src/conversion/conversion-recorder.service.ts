@@ -78,10 +78,10 @@ export class ConversionRecorder {
           currency: value.currency,
           at: new Date(),
         });
+        c.commissionPosted = true; // booked just below, in this transaction
         const inserted = await this.insertOnce(manager, c);
         if (!inserted) return manager.findOneByOrFail(ConversionEntity, { merchantId: p.merchantId, orderReference });
         await bookCommission(manager, c);
-        await manager.save(ConversionEntity, c);
         await emitConversionUpdated(manager, [c.id]);
         return c;
       },
@@ -99,11 +99,20 @@ export class ConversionRecorder {
     const existing = await this.dataSource.getRepository(ConversionEntity).findOneBy({ paymentKey: key });
     if (existing) return this.markApplied(p, existing.id, 'duplicate_payment');
 
-    const merchant = await this.directory.merchant(p.merchantId);
+    // Every lookup the checks below may make, started at once: one call per subgraph.
+    const meta = p.object.metadata ?? {};
+    const directory =
+      this.directory.prefetch?.({
+        merchantId: p.merchantId,
+        agentId: meta.aap_agent_id ?? null,
+        recommendationId: meta.aap_recommendation_id ?? null,
+        checkoutSessionId: p.paymentIntent?.checkoutSessionId ?? meta.aap_checkout_session_id ?? null,
+      }) ?? this.directory;
+    const merchant = await directory.merchant(p.merchantId);
     if (!merchant) throw new UnrecoverableError(`merchant ${p.merchantId} not found`);
-    const evidence = await verifyPaymentEvidence(p, { directory: this.directory, ...this.keys });
+    const evidence = await verifyPaymentEvidence(p, { directory, ...this.keys });
     let verification = evidence.verification;
-    const agent = evidence.agentId ? await this.directory.agent(evidence.agentId) : null;
+    const agent = evidence.agentId ? await directory.agent(evidence.agentId) : null;
     if (verification === 'verified' && !agent) verification = 'flagged:unknown_agent';
     if (verification === 'verified' && merchant.terms.cpaCurrency && merchant.terms.cpaCurrency !== evidence.currency) {
       verification = 'flagged:currency_mismatch';
@@ -125,16 +134,23 @@ export class ConversionRecorder {
         at: new Date(p.pspEvent.created * 1000),
       });
       Object.assign(c, { recommendationId: evidence.recommendationId, offerId: evidence.offerId, paymentKey: key, paymentIntentId: p.paymentIntent?.id ?? null });
+      const verified = verification === 'verified';
+      // Booked below in this same transaction, so the row is written once, already as it ends.
+      if (verified) {
+        c.commissionPosted = true;
+        if (this.paidIsFirstStep(c) && c.payableAfter === 'payment_received') c.payableSince = new Date();
+      }
       if (!(await this.insertOnce(manager, c))) {
         await this.setApplied(manager, p, null, 'duplicate_payment');
         return;
       }
       outcome = verification;
       await this.setApplied(manager, p, c.id, outcome);
-      if (verification === 'verified') {
+      if (verified) {
+        if (this.paidIsFirstStep(c)) await this.recordPaymentStep(manager, c);
+        // Last before the event: the posting updates the accounts' running balances, rows every
+        // conversion shares, whose locks are then held only until the commit just after.
         await bookCommission(manager, c);
-        await manager.save(ConversionEntity, c);
-        await this.autoCompleteFirstStep(manager, c);
       }
       await emitConversionUpdated(manager, [c.id]);
     });
@@ -220,16 +236,16 @@ export class ConversionRecorder {
     return (res.raw as unknown[]).length > 0;
   }
 
-  /** A verified payment's first flow step is its payment: recorded for the audit trail. */
-  private async autoCompleteFirstStep(manager: EntityManager, c: ConversionEntity): Promise<void> {
-    if (c.flowSteps[0] !== 'payment_received') return;
+  /** A verified payment's first flow step is its payment (recorded for the audit trail). */
+  private paidIsFirstStep(c: ConversionEntity): boolean {
+    return c.flowSteps[0] === 'payment_received';
+  }
+
+  private async recordPaymentStep(manager: EntityManager, c: ConversionEntity): Promise<void> {
     await manager.query(
       `INSERT INTO ledger.conversion_milestones (id, conversion_id, step, step_index, status, metadata) VALUES ($1, $2, $3, 0, 'completed', $4::jsonb)`,
       [ulid(), c.id, 'payment_received', JSON.stringify({ source: 'psp_event', paymentKey: c.paymentKey })],
     );
-    if (c.payableAfter === 'payment_received') {
-      await manager.query(`UPDATE ledger.conversions SET payable_since = now() WHERE id = $1`, [c.id]);
-    }
   }
 
   private async alreadyApplied(p: PspEventPayload): Promise<boolean> {

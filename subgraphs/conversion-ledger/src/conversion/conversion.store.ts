@@ -98,7 +98,9 @@ export function moveStatus(c: ConversionEntity, to: ConversionStatus): void {
 export async function saveAndAnnounce(manager: EntityManager, c: ConversionEntity): Promise<ConversionEntity> {
   c.version += 1;
   c.updatedAt = new Date();
-  await manager.save(ConversionEntity, c);
+  // One UPDATE of the locked row (save() would read it back first to compare).
+  const { id, createdAt: _created, ...columns } = c;
+  await manager.update(ConversionEntity, { id }, columns);
   await emitConversionUpdated(manager, [c.id]);
   return c;
 }

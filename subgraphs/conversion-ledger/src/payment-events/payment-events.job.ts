@@ -3,9 +3,10 @@
 import { startWorker, type Logger } from '@handoff/shared';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ConversionLifecycle } from '../conversion/conversion-lifecycle.service.js';
+import { ConversionNotYetRecorded, type ConversionLifecycle } from '../conversion/conversion-lifecycle.service.js';
 import type { ConversionRecorder } from '../conversion/conversion-recorder.service.js';
-import { LEDGER_PAYMENT_EVENTS_QUEUE, pspKind, type PspEventJob } from './psp-event.js';
+import { LEDGER_PAYMENT_EVENTS_QUEUE, paymentKey, pspKind, type PspEventJob } from './psp-event.js';
+import type { WaitingForConversion } from './waiting-jobs.js';
 
 export interface PaymentEventHandlers {
   recorder: ConversionRecorder;
@@ -29,8 +30,29 @@ export function applyPaymentEvent(h: PaymentEventHandlers, data: PspEventJob): P
   }
 }
 
+/**
+ * One job: applied; after a `succeeded` one, the jobs that waited for its conversion run now. A job
+ * whose conversion is not recorded yet is remembered as waiting for it, then tried once more (the
+ * conversion may have been recorded meanwhile, its promotion finding no waiter), then retried.
+ */
+export async function processPaymentEventJob(h: PaymentEventHandlers, waiting: WaitingForConversion, job: Job<PspEventJob, string>, logger: Logger): Promise<string> {
+  const key = paymentKey(job.data.payload);
+  try {
+    const outcome = await applyPaymentEvent(h, job.data);
+    if (pspKind(job.data.topic) === 'succeeded') {
+      await waiting.promote(key).catch((err: unknown) => logger.warn({ err, paymentKey: key }, 'could not promote jobs waiting for this conversion'));
+    }
+    return outcome;
+  } catch (err) {
+    if (!(err instanceof ConversionNotYetRecorded) || !job.id) throw err;
+    await waiting.add(key, job.id);
+    return applyPaymentEvent(h, job.data);
+  }
+}
+
 export function startPaymentEventsWorker(opts: {
   handlers: PaymentEventHandlers;
+  waiting: WaitingForConversion;
   connection: Redis;
   prefix: string;
   logger: Logger;
@@ -42,6 +64,6 @@ export function startPaymentEventsWorker(opts: {
     connection: opts.connection,
     concurrency: opts.concurrency ?? 4,
     logger: opts.logger,
-    processor: (job: Job<PspEventJob, string>) => applyPaymentEvent(opts.handlers, job.data),
+    processor: (job: Job<PspEventJob, string>) => processPaymentEventJob(opts.handlers, opts.waiting, job, opts.logger),
   });
 }
