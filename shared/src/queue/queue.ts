@@ -5,6 +5,7 @@ import { runWithRequestContext } from '../logging/logger.js';
 import type { Redis } from 'ioredis';
 import { Worker, type Job, type Processor } from 'bullmq';
 import type { Logger } from '../logging/index.js';
+import { isTransientInfrastructureError } from '../errors/transient.js';
 
 export { createRedis } from './redis.js';
 export { safeJobId } from './job-id.js';
@@ -29,19 +30,37 @@ export interface StartWorkerOptions<Data, Result> {
   logger: Logger;
 }
 
+/** How long a worker pauses when a job met PostgreSQL or Redis unavailable. */
+export const INFRASTRUCTURE_PAUSE_MS = 1000;
+
 /** A BullMQ Worker that logs failures and connection errors (an unlistened 'error' would crash). */
 export function startWorker<Data = unknown, Result = unknown>(
   opts: StartWorkerOptions<Data, Result>,
 ): Worker<Data, Result> {
   const log = opts.logger.child({ queue: opts.name });
+  let lastPauseLog = 0;
   // Each job runs in the request context of what caused it (outbox jobs carry `requestId`).
-  const processor: Processor<Data, Result> = (job, token) => {
+  const processor: Processor<Data, Result> = async (job, token) => {
     const requestId = (job.data as { requestId?: unknown } | undefined)?.requestId;
-    return runWithRequestContext({ requestId: typeof requestId === 'string' ? requestId : `job-${job.id}` }, () =>
-      opts.processor(job, token),
-    );
+    try {
+      return await runWithRequestContext({ requestId: typeof requestId === 'string' ? requestId : `job-${job.id}` }, () =>
+        opts.processor(job, token),
+      );
+    } catch (err) {
+      if (!isTransientInfrastructureError(err)) throw err;
+      // PostgreSQL (or Redis) is away: nothing is wrong with the job. It goes back to waiting
+      // without using an attempt and the worker pauses briefly, instead of each job burning its
+      // attempts into a backoff that, after a 10 s outage, kept jobs waiting a minute or more
+      // after the database had returned. (If pausing fails too, the job fails and retries as usual.)
+      await worker.rateLimit(INFRASTRUCTURE_PAUSE_MS);
+      if (Date.now() - lastPauseLog > 5000) {
+        lastPauseLog = Date.now();
+        log.warn({ err, jobId: job.id, pauseMs: INFRASTRUCTURE_PAUSE_MS }, 'dependency unavailable: job back to waiting, worker paused');
+      }
+      throw Worker.RateLimitError();
+    }
   };
-  const worker = new Worker<Data, Result>(opts.name, processor, {
+  const worker: Worker<Data, Result> = new Worker<Data, Result>(opts.name, processor, {
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency ?? 1,
