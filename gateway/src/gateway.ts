@@ -14,7 +14,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { GraphQLError } from 'graphql';
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, RequestListener } from 'node:http';
 import { ErrorCode, unauthenticated } from '@handoff/shared/errors/codes';
 import { UNEXPECTED_MESSAGE } from '@handoff/shared/errors/mask';
 import { IDEMPOTENCY_KEY_HEADER } from '@handoff/shared/http/context';
@@ -39,6 +39,7 @@ import { SignedDataSource } from './subgraph/signed-data-source.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
 import { HandoffExecutor } from './execution/handoff-executor.js';
 import { routeMounts, type GatewayRouteDeps, type RouteMount } from './routes.js';
+import { WEBHOOK_ROUTE, webhookIngress } from './webhooks/webhook-route.js';
 import { createSubscriptionServer } from './subscriptions/server.js';
 
 export interface CreateGatewayOptions {
@@ -225,7 +226,9 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       return { status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(await response.arrayBuffer()) };
     },
   };
-  for (const mount of opts.routes ?? routeMounts) mount(app, routeDeps);
+  // Webhooks in: their own ingress in front of express (unless a caller chose the routes).
+  const webhooks = opts.routes ? undefined : webhookIngress();
+  for (const mount of opts.routes ?? [webhooks!.mount, ...routeMounts]) mount(app, routeDeps);
   // graphql-ws on the same port and path (gateway/src/subscriptions); Redis only once listening.
   const subscriptions = createSubscriptionServer({
     config,
@@ -292,6 +295,8 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     });
   });
 
+  const withWebhooks = (next: RequestListener): RequestListener => (webhooks ? webhooks.listener(routeDeps, next, metrics) : next);
+
   let closed = false;
   return {
     app,
@@ -299,16 +304,18 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     metrics,
     listen: (port, host = '127.0.0.1') =>
       listenGracefully(
-        graphqlFastPath({
-          apollo,
-          maxBodyBytes: config.maxBodyBytes,
-          metrics,
-          logger,
-          context: graphqlContext,
-          fallback: app,
-          executor,
-          formatError,
-        }),
+        withWebhooks(
+          graphqlFastPath({
+            apollo,
+            maxBodyBytes: config.maxBodyBytes,
+            metrics,
+            logger,
+            context: graphqlContext,
+            fallback: app,
+            executor,
+            formatError,
+          }),
+        ),
         port,
         host,
         undefined,
@@ -339,6 +346,7 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
 function routeOf(path: string): string {
   if (path === '/graphql') return '/graphql';
   if (path.startsWith('/health/')) return '/health';
+  if (path.startsWith('/webhooks/')) return WEBHOOK_ROUTE;
   if (path === '/metrics') return '/metrics';
   return 'other';
 }

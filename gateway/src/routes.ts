@@ -1,6 +1,7 @@
-// Non-GraphQL edges of the gateway (webhooks in, the hosted checkout page and its public API,
-// REST adapters in the seeds' shapes). Each feature exports a RouteMount and is listed in
-// `routeMounts`; createGateway mounts them before /graphql with these dependencies.
+// Non-GraphQL edges of the gateway (the hosted checkout page and its public API, REST adapters
+// in the seeds' shapes; webhooks in, which also have a path in front of express). Each feature
+// exports a RouteMount and is listed in `routeMounts`; createGateway mounts them before /graphql
+// with these dependencies.
 import type { Express } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from '@handoff/shared/logging/logger';
@@ -8,7 +9,6 @@ import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayConfig } from './config.js';
 import type { SubgraphName } from './subgraph/subgraph-names.js';
 import { mountConversionRoutes } from './rest/conversions.js';
-import { mountWebhookRoute } from './webhooks/webhook-route.js';
 import { mountCheckoutRest } from './rest/checkout.js';
 import { mountHostedPage } from './hosted-page/hosted-page.routes.js';
 
@@ -48,5 +48,5 @@ export interface GatewayRouteDeps {
 
 export type RouteMount = (app: Express, deps: GatewayRouteDeps) => void;
 
-/** Features add their mount here (webhooks, hosted page, REST edges). */
-export const routeMounts: RouteMount[] = [mountWebhookRoute, mountCheckoutRest, mountHostedPage, mountConversionRoutes];
+/** Features add their mount here (hosted page, REST edges). Webhooks have their own (webhooks/webhook-route.ts). */
+export const routeMounts: RouteMount[] = [mountCheckoutRest, mountHostedPage, mountConversionRoutes];

@@ -1,16 +1,25 @@
 import express from 'express';
 import { createLogger } from '@handoff/shared/logging/logger';
-import { listen, type RunningServer } from '@handoff/shared/http/subgraph-server';
+import type { RunningServer } from '@handoff/shared/http/subgraph-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenGracefully } from '../http/listen.js';
 import type { GatewayRouteDeps, InternalResponse } from '../routes.js';
-import { webhookRoute } from './webhook-route.js';
+import { webhookIngress, type WebhookIngressOptions } from './webhook-route.js';
+
+/** The ingress as the gateway serves it: its node:http path in front of express, its express route behind. */
+function serve(deps: GatewayRouteDeps, opts: WebhookIngressOptions): Promise<RunningServer> {
+  const app = express();
+  const ingress = webhookIngress(opts);
+  ingress.mount(app, deps);
+  app.use((_req, res) => void res.status(404).json({ fallback: true }));
+  return listenGracefully(ingress.listener(deps, app), 0, '127.0.0.1');
+}
 
 const calls: Array<{ path: string; body: string; headers: Record<string, string> }> = [];
 let next: () => Promise<InternalResponse> = async () => ({ status: 200, headers: {}, body: Buffer.from('{"received":true,"status":"queued"}') });
 let server: RunningServer;
 
 beforeAll(async () => {
-  const app = express();
   const deps = {
     logger: createLogger('test', 'silent'),
     callInternal: async (_s: string, path: string, body: Buffer, headers: Record<string, string> = {}) => {
@@ -18,8 +27,7 @@ beforeAll(async () => {
       return next();
     },
   } as unknown as GatewayRouteDeps;
-  webhookRoute({ limitBytes: 1024 })(app, deps);
-  server = await listen(app, 0, '127.0.0.1');
+  server = await serve(deps, { limitBytes: 1024 });
 });
 afterAll(async () => server?.close());
 
@@ -34,6 +42,49 @@ describe('POST /webhooks/:provider/:merchantId', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ received: true, status: 'queued' });
     expect(calls[0]).toMatchObject({ path: '/internal/webhooks/test/mer_1', body, headers: { 'handoff-signature': 't=1,v1=abc', 'stripe-signature': 's' } });
+  });
+
+  it('takes a chunked delivery on its express route, with the same answer and the same bytes forwarded', async () => {
+    calls.length = 0;
+    next = async () => ({ status: 200, headers: {}, body: Buffer.from('{"received":true,"status":"queued"}') });
+    const body = '{"id":"evt_2",\n "type":"y"}';
+    const chunked = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(body.slice(0, 7)));
+        c.enqueue(new TextEncoder().encode(body.slice(7)));
+        c.close();
+      },
+    });
+    const res = await fetch(`${server.url}/webhooks/test/mer_2`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'handoff-signature': 't=2,v1=def' },
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: true, status: 'queued' });
+    expect(calls[0]).toMatchObject({ path: '/internal/webhooks/test/mer_2', body, headers: { 'handoff-signature': 't=2,v1=def' } });
+    const big = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('x'.repeat(2000)));
+        c.close();
+      },
+    });
+    const tooBig = await fetch(`${server.url}/webhooks/test/mer_2`, { method: 'POST', body: big, duplex: 'half' } as RequestInit);
+    expect(tooBig.status).toBe(413);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('leaves other methods and paths to what is behind it', async () => {
+    expect(await (await fetch(`${server.url}/webhooks/test/mer_1`)).json()).toEqual({ fallback: true });
+    expect(await (await post('/webhooks/test', '{}')).json()).toEqual({ fallback: true });
+    expect(await (await post('/graphql', '{}')).json()).toEqual({ fallback: true });
+  });
+
+  it('400 for a path it cannot decode, and keeps the request id it was given', async () => {
+    expect((await post('/webhooks/test/%E0%A4%A', '{}')).status).toBe(400);
+    const res = await post('/webhooks/test/mer_1', '{}', { 'x-request-id': 'req-abc-123' });
+    expect(res.headers.get('x-request-id')).toBe('req-abc-123');
   });
 
   it('413 over the limit without calling the subgraph', async () => {
@@ -82,16 +133,17 @@ describe('webhook admission control at the gateway', () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));
     const forwarded: string[] = [];
-    const app = express();
-    webhookRoute({ maxInFlight: 2 })(app, {
-      logger: createLogger('test', 'silent'),
-      callInternal: async (_s: string, path: string) => {
-        forwarded.push(path);
-        await held;
-        return { status: 200, headers: {}, body: Buffer.from('{"received":true,"status":"queued"}') };
-      },
-    } as unknown as GatewayRouteDeps);
-    const busy = await listen(app, 0, '127.0.0.1');
+    const busy = await serve(
+      {
+        logger: createLogger('test', 'silent'),
+        callInternal: async (_s: string, path: string) => {
+          forwarded.push(path);
+          await held;
+          return { status: 200, headers: {}, body: Buffer.from('{"received":true,"status":"queued"}') };
+        },
+      } as unknown as GatewayRouteDeps,
+      { maxInFlight: 2 },
+    );
     try {
       const send = (m: string) => fetch(`${busy.url}/webhooks/test/${m}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       const first = [send('mer_a'), send('mer_b')];

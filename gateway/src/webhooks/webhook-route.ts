@@ -8,59 +8,170 @@
 // one more is answered 503 + Retry-After at once, before its body is read (payment-intent bounds
 // its own share the same way). A queue in front of payment-intent only makes every answer late,
 // and a webhook whose sender has given up (it timed out) is not forwarded at all.
+//
+// Two ways in, one behaviour: the common delivery (a POST with a declared length, no content
+// encoding) is taken on plain node:http in front of express — the ingestion path is the one that
+// must keep up when a PSP replays a backlog, and express's router and body parser were about 40 %
+// of the gateway's CPU per webhook. Anything else (chunked or encoded bodies) goes through the
+// express route, which answers it the same way.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext } from '@handoff/shared/logging/logger';
+import type { GatewayMetrics } from '../http/metrics.js';
 import type { GatewayRouteDeps, RouteMount } from '../routes.js';
 
 export const WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
 const PROVIDERS = new Set(['test', 'stripe']);
 const MERCHANT_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const FORWARDED_HEADERS = ['handoff-signature', 'stripe-signature', 'content-type'] as const;
+const PATH = /^\/webhooks\/([^/?#]+)\/([^/?#]+)\/?(?:\?.*)?$/;
+const PASS_THROUGH = new Set([200, 201, 202, 400, 404, 413, 503]);
 
 /** Webhooks forwarded at once per gateway replica (the keep-alive agent's sockets to a subgraph: 128). */
 export const WEBHOOK_MAX_IN_FLIGHT = 128;
 export const WEBHOOK_SHED_RETRY_AFTER_S = 1;
+/** The metrics route label of webhook deliveries. */
+export const WEBHOOK_ROUTE = '/webhooks';
 
-export function webhookRoute(opts: { limitBytes?: number; maxInFlight?: number } = {}): RouteMount {
+type Deps = Pick<GatewayRouteDeps, 'callInternal' | 'logger'>;
+
+interface Answer {
+  status: number;
+  body: unknown;
+  retryAfter?: string;
+}
+
+export interface WebhookIngressOptions {
+  limitBytes?: number;
+  maxInFlight?: number;
+}
+
+export interface WebhookIngress {
+  /** The express route: deliveries the fast path leaves (chunked or encoded bodies). */
+  mount: RouteMount;
+  /** In front of everything: takes `POST /webhooks/…` with a declared length; anything else goes to `fallback`. */
+  listener(deps: Deps, fallback: RequestListener, metrics?: GatewayMetrics): RequestListener;
+}
+
+export function webhookIngress(opts: WebhookIngressOptions = {}): WebhookIngress {
   const limit = opts.limitBytes ?? WEBHOOK_BODY_LIMIT_BYTES;
   const maxInFlight = opts.maxInFlight ?? WEBHOOK_MAX_IN_FLIGHT;
   let inFlight = 0;
-  return (app, deps) => {
-    const tooLarge = (res: Response) => res.status(413).json({ received: false, error: `body too large (limit ${limit} bytes)` });
+  const tooLarge: Answer = { status: 413, body: { received: false, error: `body too large (limit ${limit} bytes)` } };
+  const shed: Answer = {
+    status: 503,
+    retryAfter: String(WEBHOOK_SHED_RETRY_AFTER_S),
+    body: { received: false, error: 'temporarily overloaded', retryAfterSeconds: WEBHOOK_SHED_RETRY_AFTER_S },
+  };
+
+  /** Admits one more in flight (released when its response closes), or refuses it. */
+  const admit = (res: ServerResponse): boolean => {
+    if (inFlight >= maxInFlight) return false;
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+    });
+    return true;
+  };
+
+  const mount: RouteMount = (app, deps) => {
+    const send = (res: Response, a: Answer) => {
+      if (a.retryAfter) res.set('retry-after', a.retryAfter);
+      res.status(a.status).json(a.body);
+    };
     app.post(
       '/webhooks/:provider/:merchantId',
       (req: Request, res: Response, next: NextFunction) => {
         const declared = Number(req.headers['content-length']);
-        if (Number.isFinite(declared) && declared > limit) return void tooLarge(res);
-        if (inFlight >= maxInFlight) {
-          res.set('retry-after', String(WEBHOOK_SHED_RETRY_AFTER_S));
-          return void res.status(503).json({ received: false, error: 'temporarily overloaded', retryAfterSeconds: WEBHOOK_SHED_RETRY_AFTER_S });
-        }
-        inFlight += 1;
-        res.once('close', () => {
-          inFlight -= 1;
-        });
+        if (Number.isFinite(declared) && declared > limit) return void send(res, tooLarge);
+        if (!admit(res)) return void send(res, shed);
         next();
       },
       express.raw({ type: () => true, limit }),
       async (req: Request, res: Response) => {
         const { provider, merchantId } = req.params as { provider: string; merchantId: string };
-        if (!PROVIDERS.has(provider)) return void res.status(404).json({ received: false, error: 'unknown provider' });
-        if (!MERCHANT_ID.test(merchantId)) return void res.status(400).json({ received: false, error: 'unknown merchant' });
         const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        await forward(deps, provider, merchantId, body, req, res);
+        send(res, await deliver(deps, provider, merchantId, body, req));
       },
       (err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
-        if (err?.type === 'entity.too.large') return void tooLarge(res);
-        if (err?.status && err.status >= 400 && err.status < 500) return void res.status(400).json({ received: false, error: 'bad request' });
+        if (err?.type === 'entity.too.large') return void send(res, tooLarge);
+        if (err?.status && err.status >= 400 && err.status < 500) return void send(res, { status: 400, body: { received: false, error: 'bad request' } });
         next(err);
       },
     );
   };
+
+  const listener = (deps: Deps, fallback: RequestListener, metrics?: GatewayMetrics): RequestListener => {
+    const duration = metrics?.httpDuration.labels({ route: WEBHOOK_ROUTE });
+    const taken = (req: IncomingMessage): RegExpExecArray | null => {
+      if (req.method !== 'POST' || !req.url?.startsWith('/webhooks/')) return null;
+      if (req.headers['transfer-encoding'] !== undefined || (req.headers['content-encoding'] ?? 'identity') !== 'identity') return null;
+      if (!/^\d{1,9}$/.test(req.headers['content-length'] ?? '')) return null;
+      return PATH.exec(req.url);
+    };
+    return (req, res) => {
+      const match = taken(req);
+      if (!match) return fallback(req, res);
+      const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+      res.setHeader(REQUEST_ID_HEADER, requestId);
+      if (duration && metrics) {
+        const started = process.hrtime.bigint();
+        res.once('finish', () => {
+          duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+          metrics.httpRequests.inc({ route: WEBHOOK_ROUTE, status: res.statusCode });
+        });
+      }
+      const params = decodeParams(match);
+      if (!params) return void writeAnswer(res, { status: 400, body: { received: false, error: 'bad request' } });
+      if (Number(req.headers['content-length']) > limit) return void writeAnswer(res, tooLarge, true);
+      if (!admit(res)) return void writeAnswer(res, shed);
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('error', () => res.destroy());
+      req.on('end', () => {
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        runWithRequestContext({ requestId }, () =>
+          deliver(deps, params.provider, params.merchantId, body, req)
+            .catch((err: unknown): Answer => {
+              deps.logger.error({ err }, 'webhook delivery failed');
+              return { status: 503, retryAfter: '5', body: { received: false, error: 'temporarily unavailable' } };
+            })
+            .then((a) => writeAnswer(res, a)),
+        );
+      });
+    };
+  };
+
+  return { mount, listener };
 }
 
-async function forward(deps: GatewayRouteDeps, provider: string, merchantId: string, body: Buffer, req: Request, res: Response): Promise<void> {
+/** The route's two parameters, percent-decoded as express does; null when they cannot be. */
+function decodeParams(match: RegExpExecArray): { provider: string; merchantId: string } | null {
+  try {
+    return { provider: decodeURIComponent(match[1]!), merchantId: decodeURIComponent(match[2]!) };
+  } catch {
+    return null;
+  }
+}
+
+/** JSON as express's res.json writes it; `unread`: a body over the limit is not read, so the connection is not kept. */
+function writeAnswer(res: ServerResponse, a: Answer, unread = false): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(a.body);
+  res.statusCode = a.status;
+  if (a.retryAfter) res.setHeader('retry-after', a.retryAfter);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  if (unread) res.setHeader('connection', 'close');
+  res.end(text);
+}
+
+/** Validates the route's parameters and forwards the delivery; the answer to relay to the PSP. */
+async function deliver(deps: Deps, provider: string, merchantId: string, body: Buffer, req: IncomingMessage): Promise<Answer> {
+  if (!PROVIDERS.has(provider)) return { status: 404, body: { received: false, error: 'unknown provider' } };
+  if (!MERCHANT_ID.test(merchantId)) return { status: 400, body: { received: false, error: 'unknown merchant' } };
   // The sender is gone (it gave up waiting): nobody would see the answer, and it will retry.
-  if (req.socket.destroyed) return;
+  if (req.socket.destroyed) return { status: 503, retryAfter: '5', body: { received: false, error: 'temporarily unavailable' } };
   const headers: Record<string, string> = {};
   for (const name of FORWARDED_HEADERS) {
     const v = req.headers[name];
@@ -72,11 +183,10 @@ async function forward(deps: GatewayRouteDeps, provider: string, merchantId: str
     answer = await deps.callInternal('payment-intent', `/internal/webhooks/${provider}/${encodeURIComponent(merchantId)}`, body, headers);
   } catch (err) {
     deps.logger.error({ err, provider, merchantId }, 'webhook could not reach payment-intent');
-    res.status(503).set('retry-after', '5').json({ received: false, error: 'temporarily unavailable' });
-    return;
+    return { status: 503, retryAfter: '5', body: { received: false, error: 'temporarily unavailable' } };
   }
   // The subgraph's own answers pass through; a refused internal call is our fault, not the PSP's.
-  const passThrough = [200, 201, 202, 400, 404, 413, 503].includes(answer.status);
+  const passThrough = PASS_THROUGH.has(answer.status);
   const status = passThrough ? answer.status : answer.status === 401 || answer.status === 403 ? 502 : 503;
   let json: unknown;
   try {
@@ -88,10 +198,8 @@ async function forward(deps: GatewayRouteDeps, provider: string, merchantId: str
     deps.logger.error({ status: answer.status, provider, merchantId }, 'payment-intent answered a webhook unexpectedly');
     json = { received: false, error: 'temporarily unavailable' };
   }
+  if (status !== 503) return { status, body: json };
   // A 503's Retry-After (payment-intent shedding load, or its database away) tells the PSP when to retry.
   const retryAfter = answer.headers['retry-after'];
-  if (status === 503) res.set('retry-after', passThrough && typeof retryAfter === 'string' && /^\d{1,5}$/.test(retryAfter) ? retryAfter : '5');
-  res.status(status).json(json);
+  return { status, body: json, retryAfter: passThrough && typeof retryAfter === 'string' && /^\d{1,5}$/.test(retryAfter) ? retryAfter : '5' };
 }
-
-export const mountWebhookRoute: RouteMount = webhookRoute();

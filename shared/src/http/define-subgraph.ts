@@ -18,8 +18,8 @@ export interface SubgraphParts<Ctx extends SubgraphContext> {
   outboxRoutes?: OutboxRoutes;
   extendContext?: (base: SubgraphContext) => Ctx | Promise<Ctx>;
   readiness?: Record<string, ReadinessCheck>;
-  /** Signed non-GraphQL routes under /internal (see createSubgraphServer). */
-  internalRoutes?: (router: import('express').Router) => void;
+  /** Signed non-GraphQL routes under /internal (internal-routes.ts). */
+  internalRoutes?: import('./internal-routes.js').InternalRoute[];
   startWorkers?: () => Promise<{ close(): Promise<void> }>;
   close?: () => Promise<void>;
 }

@@ -2,7 +2,7 @@
 // plus health and metrics. No side effects until `listen` is called.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -15,6 +15,10 @@ import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext, type Logger } 
 import { IDEMPOTENCY_KEY_HEADER, type SubgraphContext } from './context.js';
 import { mountHealth, type ReadinessCheck } from './health.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { internalRoutesListener, type InternalRoute } from './internal-routes.js';
+
+/** The most an /internal call's body may be. */
+export const INTERNAL_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface SubgraphServerOptions<Ctx extends SubgraphContext> {
   name: string;
@@ -26,11 +30,8 @@ export interface SubgraphServerOptions<Ctx extends SubgraphContext> {
   extendContext?: (base: SubgraphContext) => Ctx | Promise<Ctx>;
   bodyLimit?: string;
   metrics?: Metrics;
-  /**
-   * Signed non-GraphQL routes under /internal (e.g. webhook ingestion, which needs the raw
-   * body). Handlers read `req.principal` and `req.rawBody`.
-   */
-  internalRoutes?: (router: express.Router) => void;
+  /** Signed non-GraphQL routes under /internal (e.g. webhook ingestion, which needs the raw body); internal-routes.ts. */
+  internalRoutes?: InternalRoute[];
 }
 
 export interface RunningServer {
@@ -78,7 +79,7 @@ export async function createSubgraphServer<Ctx extends SubgraphContext>(
   });
 
   const rawBody = express.raw({ type: () => true, limit: opts.bodyLimit ?? '1mb' });
-  const requireSignature = (parseJson: boolean) => (req: SignedRequest, res: Response, next: NextFunction) => {
+  const requireSignature = (req: SignedRequest, res: Response, next: NextFunction) => {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const verified = verifyRequest({
@@ -94,29 +95,22 @@ export async function createSubgraphServer<Ctx extends SubgraphContext>(
       return;
     }
     req.rawBody = body;
-    if (parseJson) {
-      try {
-        req.body = JSON.parse(body.toString('utf8'));
-      } catch {
-        res.status(400).json({ errors: [{ message: 'Body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
-        return;
-      }
+    try {
+      req.body = JSON.parse(body.toString('utf8'));
+    } catch {
+      res.status(400).json({ errors: [{ message: 'Body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+      return;
     }
     req.principal = verified.principal;
     req.requestId = requestId;
     runWithRequestContext({ requestId }, () => next());
   };
 
-  if (opts.internalRoutes) {
-    const router = express.Router();
-    opts.internalRoutes(router);
-    app.use('/internal', rawBody, requireSignature(false), router);
-  }
 
   app.post(
     '/graphql',
     rawBody,
-    requireSignature(true),
+    requireSignature,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const signed = req as SignedRequest;
@@ -140,11 +134,15 @@ export async function createSubgraphServer<Ctx extends SubgraphContext>(
     });
   });
 
+  const handler: RequestListener = opts.internalRoutes?.length
+    ? internalRoutesListener({ routes: opts.internalRoutes, secret: opts.internalSecret, logger, limitBytes: INTERNAL_BODY_LIMIT_BYTES }, app)
+    : app;
+
   return {
     app,
     apollo,
     metrics,
-    listen: (port, host = '127.0.0.1') => listen(app, port, host, async () => apollo.stop()),
+    listen: (port, host = '127.0.0.1') => listen(handler, port, host, async () => apollo.stop()),
   };
 }
 
@@ -153,8 +151,8 @@ function header(req: Request, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Starts an express app on `port` (0 = any free port) and returns its URL and a closer. */
-export async function listen(app: Express, port: number, host: string, onClose?: () => Promise<void>): Promise<RunningServer> {
+/** Starts an HTTP handler (an express app) on `port` (0 = any free port) and returns its URL and a closer. */
+export async function listen(app: RequestListener, port: number, host: string, onClose?: () => Promise<void>): Promise<RunningServer> {
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;
   server.listen(port, host);

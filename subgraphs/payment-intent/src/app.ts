@@ -35,7 +35,7 @@ import { InboxWriter } from './webhooks/inbox-writer.js';
 import { IngestQueue, startIngestWorker } from './webhooks/ingest-webhook.job.js';
 import { WebhookIngestService } from './webhooks/webhook-ingest.service.js';
 import { PaymentIntentSubscriptionResolver } from './subscription/payment-intent-subscription.resolver.js';
-import { mountWebhookRoutes } from './webhooks/webhook.routes.js';
+import { webhookRoutes } from './webhooks/webhook.routes.js';
 
 export const SUBGRAPH_NAME = 'payment-intent';
 export const SCHEMA_NAME = 'payment';
@@ -102,7 +102,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
       return {
         schema,
         outboxRoutes,
-        internalRoutes: (router) => mountWebhookRoutes(router, ingest, admission, logger),
+        internalRoutes: webhookRoutes(ingest, admission, logger),
         startWorkers: async () => {
           const connection = createRedis(env.REDIS_URL, { forBullmqWorker: true });
           const workers = [

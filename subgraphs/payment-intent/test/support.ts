@@ -18,7 +18,7 @@ import {
   type SubgraphApp,
 } from '@handoff/shared';
 import { createApp as createMerchantApp, loadConfig as loadMerchantConfig } from '@handoff/merchant';
-import { webhookRoute } from '../../../gateway/src/webhooks/webhook-route.js';
+import { webhookIngress } from '../../../gateway/src/webhooks/webhook-route.js';
 import type { GatewayRouteDeps } from '../../../gateway/src/routes.js';
 import { testEnv } from '../../../test/support/env.js';
 import { signedCaller } from '../../../test/support/signed-call.js';
@@ -94,8 +94,9 @@ export async function startPaymentsHarness(extraEnv: Record<string, string> = {}
       return { status: res.status, headers: Object.fromEntries(res.headers), body: Buffer.from(await res.arrayBuffer()) };
     },
   };
-  webhookRoute()(edge, deps);
-  const edgeServer: RunningServer = await listen(edge, 0, '127.0.0.1');
+  const ingress = webhookIngress();
+  ingress.mount(edge, deps);
+  const edgeServer: RunningServer = await listen(ingress.listener(deps, edge), 0, '127.0.0.1');
   closers.push(() => edgeServer.close());
 
   const payments = await createApp(

@@ -38,9 +38,32 @@ export class IngestQueue {
     this.queue.on('error', (err) => logger.warn({ err }, 'webhook-ingest queue error'));
   }
 
+  private pending: Array<{ inboxId: string; resolve(): void; reject(err: unknown): void }> = [];
+
   /** Adding an existing id is a no-op in BullMQ, so this is safe to repeat. */
   async enqueue(inboxId: string): Promise<void> {
     await this.queue.add('apply-psp-event', { inboxId }, { ...INGEST_JOB_OPTIONS, jobId: ingestJobId(inboxId) });
+  }
+
+  /**
+   * The same, coalesced: ids enqueued in one turn of the event loop (a committed batch of inbox
+   * rows answers all its webhooks at once) are added in one addBulk, one Redis round trip.
+   */
+  enqueueSoon(inboxId: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.pending.push({ inboxId, resolve, reject }) === 1) setImmediate(() => void this.flushPending());
+    });
+  }
+
+  private async flushPending(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      await this.queue.addBulk(batch.map(({ inboxId }) => ({ name: 'apply-psp-event', data: { inboxId }, opts: { ...INGEST_JOB_OPTIONS, jobId: ingestJobId(inboxId) } })));
+      for (const w of batch) w.resolve();
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    }
   }
 
   /** Re-adds jobs for unprocessed rows older than `olderThanMs` whose job Redis no longer has. */

@@ -64,7 +64,7 @@ export class WebhookIngestService {
     // Durable now: answer. The job is added after the answer, not before it: if Redis is down or
     // slow, the inbox row is still there and the sweep adds its job later.
     if (!row.processed) {
-      this.queue.enqueue(row.id).catch((err: unknown) => this.logger.warn({ err, inboxId: row.id }, 'webhook job not queued; the sweep will'));
+      this.queue.enqueueSoon(row.id).catch((err: unknown) => this.logger.warn({ err, inboxId: row.id }, 'webhook job not queued; the sweep will'));
     }
     return { status: 200, body: { received: true, status: row.inserted ? 'queued' : 'duplicate' } };
   }
