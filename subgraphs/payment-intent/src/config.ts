@@ -9,8 +9,8 @@ const schema = baseConfigSchema.extend({
   /** How long a merchant's PSP credentials (webhook secret) are remembered. */
   PSP_CREDENTIALS_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
   /** Unprocessed webhook inbox rows older than this get their job re-added if Redis lost it. */
-  WEBHOOK_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
-  WEBHOOK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  WEBHOOK_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(5_000),
+  WEBHOOK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   /** Webhooks verified and stored at once by one server process; beyond, 503 + Retry-After at once. */
   WEBHOOK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
   /** The Retry-After (seconds) of that 503. */

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@handoff/shared';
 import { checkoutIdempotencyKey } from '../src/payment-intent/payment-intent.commands.js';
+import { IngestQueue, ingestJobId } from '../src/webhooks/ingest-webhook.job.js';
 import { sandboxPaymentId } from '../src/psp/sandbox/sandbox-connector.js';
 import { admin, newId, service, startPaymentsHarness, waitFor, type PaymentsHarness } from './support.js';
 
@@ -77,5 +79,34 @@ describe('the inbox is the truth', () => {
     });
     const id = created.data!.createPaymentIntentForCheckout.id;
     await waitFor(async () => (await h.call(admin, `query($id: ID!) { paymentIntent(id: $id) { status } }`, { id })).data!.paymentIntent.status === 'SUCCEEDED', 15_000, 'applied after the flush');
+  });
+
+  it('after a flush during a backlog, one sweep re-adds the job of every unprocessed event, not a page of them', async () => {
+    // 1,200 stored events whose jobs Redis lost, swept by an IngestQueue of its own (no worker
+    // consumes its queue, so what it added stays there to count). Received "in an hour", so the
+    // harness's own sweep leaves them alone; this one is told to look that far.
+    const marker = newId('evt_sweep');
+    await h.payments.dataSource.query(
+      `INSERT INTO payment.webhook_inbox (provider, event_id, merchant_id, event_type, provider_payment_id, body, received_at)
+       SELECT 'stripe', $1 || '_' || n, $2, 'payment_intent.processing', 'pi_unknown_' || n, '{}'::jsonb, now() + interval '1 hour'
+         FROM generate_series(1, 1200) AS n`,
+      [marker, shop.id],
+    );
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const queue = new IngestQueue(redis, `${h.queuePrefix}-sweep`, h.payments.dataSource, createLogger('test', 'silent'));
+    try {
+      const ids: Array<{ id: string }> = await h.payments.dataSource.query(`SELECT id::text AS id FROM payment.webhook_inbox WHERE event_id LIKE $1 || '%'`, [marker]);
+      // Two rows still have their job: they are left alone.
+      await queue.enqueue(ids[0]!.id);
+      await queue.enqueue(ids[1]!.id);
+      expect(await queue.sweep(-2 * 3_600_000)).toBe(1198);
+      for (const { id } of [ids[0]!, ids[600]!, ids[1199]!]) expect(await queue.queue.getJob(ingestJobId(id))).toBeTruthy();
+      expect(await queue.sweep(-2 * 3_600_000)).toBe(0);
+    } finally {
+      await queue.queue.obliterate({ force: true }).catch(() => undefined);
+      await h.payments.dataSource.query(`DELETE FROM payment.webhook_inbox WHERE event_id LIKE $1 || '%'`, [marker]);
+      await queue.close();
+      redis.disconnect();
+    }
   });
 });

@@ -17,6 +17,8 @@ export interface IngestJobData {
 
 export const ingestJobId = (inboxId: string) => safeJobId('webhook', 'inbox', inboxId);
 
+const SWEEP_PAGE = 500;
+
 export const INGEST_JOB_OPTIONS: JobsOptions = {
   // ~1 s, 2 s, 4 s … about 70 minutes in all; then the failed set (listable, replayable).
   attempts: 13,
@@ -29,7 +31,7 @@ export class IngestQueue {
   readonly queue: Queue<IngestJobData>;
 
   constructor(
-    connection: Redis,
+    private readonly connection: Redis,
     prefix: string,
     private readonly dataSource: DataSource,
     private readonly logger: Logger,
@@ -66,22 +68,38 @@ export class IngestQueue {
     }
   }
 
-  /** Re-adds jobs for unprocessed rows older than `olderThanMs` whose job Redis no longer has. */
-  async sweep(olderThanMs = 30_000): Promise<number> {
-    const rows: Array<{ id: string }> = await this.dataSource
-      .getRepository(WebhookInboxEntity)
-      .createQueryBuilder('w')
-      .select('w.id', 'id')
-      .where('w.processed_at IS NULL')
-      .andWhere(`w.received_at <= now() - (:ms::float8 * interval '1 millisecond')`, { ms: olderThanMs })
-      .orderBy('w.id')
-      .limit(500)
-      .getRawMany();
+  /**
+   * Re-adds the jobs Redis no longer has (a flush, a restart) for unprocessed rows older than
+   * `olderThanMs`: every such row, a page at a time; each page's jobs are looked up in one
+   * pipelined round trip and the missing ones added in one addBulk. (After a Redis restart in a
+   * storm that is thousands of rows: checking 500 a run, one call each, left jobs unqueued for
+   * a minute.) Racing the enqueue after a commit is harmless: adding an existing id is a no-op.
+   */
+  async sweep(olderThanMs = 5_000): Promise<number> {
+    let afterId = '0';
     let added = 0;
-    for (const { id } of rows) {
-      if (await this.queue.getJob(ingestJobId(String(id)))) continue;
-      await this.enqueue(String(id));
-      added += 1;
+    for (;;) {
+      const rows: Array<{ id: string }> = await this.dataSource.query(
+        `SELECT w.id::text AS id FROM payment.webhook_inbox w
+          WHERE w.processed_at IS NULL AND w.received_at <= now() - ($1::float8 * interval '1 millisecond') AND w.id > $2::bigint
+          ORDER BY w.id LIMIT ${SWEEP_PAGE}`,
+        [olderThanMs, afterId],
+      );
+      if (rows.length === 0) break;
+      const lookup = this.connection.pipeline();
+      for (const { id } of rows) lookup.exists(this.queue.toKey(ingestJobId(id)));
+      const found = (await lookup.exec()) ?? [];
+      const missing = rows.filter((_, i) => {
+        const [err, exists] = found[i] ?? [null, 1];
+        if (err) throw err;
+        return exists === 0;
+      });
+      if (missing.length) {
+        await this.queue.addBulk(missing.map(({ id }) => ({ name: 'apply-psp-event', data: { inboxId: id }, opts: { ...INGEST_JOB_OPTIONS, jobId: ingestJobId(id) } })));
+        added += missing.length;
+      }
+      if (rows.length < SWEEP_PAGE) break;
+      afterId = rows[rows.length - 1]!.id;
     }
     if (added) this.logger.info({ added }, 'webhook jobs missing from Redis were re-added');
     return added;
