@@ -364,4 +364,10 @@ describe('Dockerfile', () => {
     const beforeInstall = dockerfile.slice(0, install!.index);
     for (const ws of workspaces) expect(beforeInstall, `Dockerfile does not copy ${ws}/package.json`).toContain(`COPY ${ws}/package.json ${ws}/`);
   });
+
+  it('gives every process the Node options the benches start them with', async () => {
+    const dockerfile = readFileSync(fromRoot('Dockerfile'), 'utf8');
+    const { PRODUCTION_NODE_OPTIONS } = await import('../../bench/src/harness/node-options.js');
+    expect(/^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile)?.[1]).toBe(PRODUCTION_NODE_OPTIONS);
+  });
 });

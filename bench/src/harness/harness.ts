@@ -11,6 +11,7 @@ import { freePort, generateAttributionKeys } from '@handoff/launcher';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 import { createSharedDatabase, sharedRedis, type SharedPostgres, type SharedRedis } from './shared-services.js';
+import { PRODUCTION_NODE_OPTIONS } from './node-options.js';
 import { ManagedProcess } from './processes.js';
 
 // bench/src/harness/ (sources, run by the fault tests) and bench/dist/harness/ (built, run by the
@@ -110,6 +111,8 @@ async function startHandoff<P extends { url: string; destroy(): Promise<void> },
     const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}/graphql`])) as Record<SubgraphName, string>;
     const env: Record<string, string> = {
       NODE_ENV: 'test',
+      // As the image runs every process (Dockerfile).
+      NODE_OPTIONS: PRODUCTION_NODE_OPTIONS,
       LOG_LEVEL: opts.logLevel ?? 'warn',
       DATABASE_URL: postgres.url,
       REDIS_URL: redis.url,

@@ -106,7 +106,6 @@ export async function createSubgraphServer<Ctx extends SubgraphContext>(
     runWithRequestContext({ requestId }, () => next());
   };
 
-
   app.post(
     '/graphql',
     rawBody,
