@@ -27,10 +27,6 @@ RUN npm run build \
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
-# V8's young generation capped at 8 MiB semi-spaces (default 16): each process peaks ~40 MiB
-# lower under load (bench:system: subgraphs 185–219 → 158–180 MiB) for a little more scavenging.
-# The benches' harnesses start every process with the same option.
-ENV NODE_OPTIONS=--max-semi-space-size=8
 WORKDIR /app
 # Root-owned and read-only for the process: the app writes nothing to its own directory.
 COPY --from=build /app /app

@@ -17,7 +17,6 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeSupergraph } from '@handoff/launcher/composition';
-import { PRODUCTION_NODE_OPTIONS } from '../harness/node-options.js';
 import { BENCH_API_KEY, FIXTURE_SDL, FIXTURE_SUBGRAPHS } from './fixtures.js';
 import { runAutocannon, runWrk, wrkAvailable, type LoadResult, type LoadSpec } from './load.js';
 import { QUERIES, type QueryName } from './queries.js';
@@ -186,8 +185,7 @@ async function main() {
     if (name === 'handoff') {
       // Handoff's gateway exactly as it ships (gateway/dist/main.js), with production settings:
       // API key auth (TTL cache), signed subgraph calls, query limits, masking, CSRF prevention.
-      // NODE_OPTIONS as the image sets it for every process (Dockerfile).
-      Object.assign(env, signedUrls, { HANDOFF_INTERNAL_SECRET: secret, HANDOFF_ADMIN_KEY: randomBytes(24).toString('base64url'), NODE_OPTIONS: PRODUCTION_NODE_OPTIONS });
+      Object.assign(env, signedUrls, { HANDOFF_INTERNAL_SECRET: secret, HANDOFF_ADMIN_KEY: randomBytes(24).toString('base64url') });
       file = join(repoRoot, 'gateway/dist/main.js');
       ready = /"msg":"gateway listening"()/;
     } else if (name === 'floor') {

@@ -11,7 +11,7 @@ import { freePort, generateAttributionKeys } from '@handoff/launcher';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 import { createSharedDatabase, sharedRedis, type SharedPostgres, type SharedRedis } from './shared-services.js';
-import { PRODUCTION_NODE_OPTIONS } from './node-options.js';
+import { SUBGRAPH_NODE_OPTIONS } from './node-options.js';
 import { ManagedProcess } from './processes.js';
 
 // bench/src/harness/ (sources, run by the fault tests) and bench/dist/harness/ (built, run by the
@@ -111,8 +111,6 @@ async function startHandoff<P extends { url: string; destroy(): Promise<void> },
     const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}/graphql`])) as Record<SubgraphName, string>;
     const env: Record<string, string> = {
       NODE_ENV: 'test',
-      // As the image runs every process (Dockerfile).
-      NODE_OPTIONS: PRODUCTION_NODE_OPTIONS,
       LOG_LEVEL: opts.logLevel ?? 'warn',
       DATABASE_URL: postgres.url,
       REDIS_URL: redis.url,
@@ -143,10 +141,13 @@ async function startHandoff<P extends { url: string; destroy(): Promise<void> },
       p.supervise();
       processes.set(name, p);
     };
-    for (const s of SUBGRAPHS) node(s.name, `${s.dir}/dist/main.js`, httpOk(`http://127.0.0.1:${ports[s.name]}/health/live`));
+    // As docker-compose.yml runs them: subgraphs and workers with SUBGRAPH_NODE_OPTIONS, the gateway without.
+    const subgraphNode = { NODE_OPTIONS: SUBGRAPH_NODE_OPTIONS };
+    for (const s of SUBGRAPHS) node(s.name, `${s.dir}/dist/main.js`, httpOk(`http://127.0.0.1:${ports[s.name]}/health/live`), subgraphNode);
     // Workers have no HTTP port: ready once they log that their workers started (at info level).
     for (const s of SUBGRAPHS) {
       node(`${s.name}-worker` as ProcessName, `${s.dir}/dist/worker.js`, async (p) => p.tail(200).includes('workers started'), {
+        ...subgraphNode,
         LOG_LEVEL: opts.workerLogLevel ?? 'info',
       });
     }
