@@ -66,8 +66,6 @@ interface ComposeFile {
 }
 
 const composeSource = readFileSync(fromRoot('docker-compose.yml'), 'utf8');
-/** Read by Node itself, not by a package's config. */
-const READ_BY_NODE = new Set(['NODE_OPTIONS']);
 // Compose honours YAML merge keys (`<<: *anchor`); yaml 2 needs them switched on.
 const compose = parseYaml(composeSource, { merge: true }) as ComposeFile;
 
@@ -262,7 +260,7 @@ describe('docker-compose.yml', () => {
   it.each(appServices().map((a) => [a.name, a] as const))('%s: sets only variables its config reads', (_name, app) => {
     const reads = envNamesReadBy(app.packageDir);
     expect(reads.size, `found no env names in ${app.packageDir}/src/config.ts`).toBeGreaterThan(0);
-    const unread = Object.keys(serviceEnv(app.service)).filter((name) => !reads.has(name) && !READ_BY_NODE.has(name));
+    const unread = Object.keys(serviceEnv(app.service)).filter((name) => !reads.has(name));
     expect(unread, `set in docker-compose.yml but not read by ${app.packageDir}/src/config.ts`).toEqual([]);
   });
 
@@ -288,7 +286,7 @@ describe('docker-compose.yml', () => {
     expect(reads.has('MERCHANT_HTTP_PORT')).toBe(true);
     expect(reads.has('MERCHANT_PORT')).toBe(false);
     expect(reads.has('DATABASE_URL')).toBe(true); // through baseConfigSchema.extend
-    expect(Object.keys(serviceEnv(compose.services.merchant!)).filter((n) => !reads.has(n) && !READ_BY_NODE.has(n))).toEqual(['MERCHANT_PORT']);
+    expect(Object.keys(serviceEnv(compose.services.merchant!)).filter((n) => !reads.has(n))).toEqual(['MERCHANT_PORT']);
   });
 
   it('points the gateway at each subgraph service on the port that subgraph listens on', () => {
@@ -357,18 +355,6 @@ describe('README.md', () => {
   });
 });
 
-describe('Node options', () => {
-  it('gives the subgraph and worker services the options the benches start them with, and the gateway none', async () => {
-    const { SUBGRAPH_NODE_OPTIONS } = await import('../../bench/src/harness/node-options.js');
-    const app = Object.entries(compose.services).filter(([name]) => !['postgres', 'redis'].includes(name));
-    expect(app.length).toBeGreaterThan(8);
-    for (const [name, svc] of app) {
-      const env = (svc as { environment?: Record<string, string> }).environment ?? {};
-      expect(env.NODE_OPTIONS, name).toBe(name === 'gateway' ? undefined : SUBGRAPH_NODE_OPTIONS);
-    }
-  });
-});
-
 describe('Dockerfile', () => {
   it('copies the manifest of every workspace before `npm ci` (npm ci fails on a missing one)', () => {
     const dockerfile = readFileSync(fromRoot('Dockerfile'), 'utf8');
@@ -378,5 +364,4 @@ describe('Dockerfile', () => {
     const beforeInstall = dockerfile.slice(0, install!.index);
     for (const ws of workspaces) expect(beforeInstall, `Dockerfile does not copy ${ws}/package.json`).toContain(`COPY ${ws}/package.json ${ws}/`);
   });
-
 });

@@ -11,7 +11,6 @@ import { freePort, generateAttributionKeys } from '@handoff/launcher';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 import { createSharedDatabase, sharedRedis, type SharedPostgres, type SharedRedis } from './shared-services.js';
-import { SUBGRAPH_NODE_OPTIONS } from './node-options.js';
 import { ManagedProcess } from './processes.js';
 
 // bench/src/harness/ (sources, run by the fault tests) and bench/dist/harness/ (built, run by the
@@ -141,13 +140,10 @@ async function startHandoff<P extends { url: string; destroy(): Promise<void> },
       p.supervise();
       processes.set(name, p);
     };
-    // As docker-compose.yml runs them: subgraphs and workers with SUBGRAPH_NODE_OPTIONS, the gateway without.
-    const subgraphNode = { NODE_OPTIONS: SUBGRAPH_NODE_OPTIONS };
-    for (const s of SUBGRAPHS) node(s.name, `${s.dir}/dist/main.js`, httpOk(`http://127.0.0.1:${ports[s.name]}/health/live`), subgraphNode);
+    for (const s of SUBGRAPHS) node(s.name, `${s.dir}/dist/main.js`, httpOk(`http://127.0.0.1:${ports[s.name]}/health/live`));
     // Workers have no HTTP port: ready once they log that their workers started (at info level).
     for (const s of SUBGRAPHS) {
       node(`${s.name}-worker` as ProcessName, `${s.dir}/dist/worker.js`, async (p) => p.tail(200).includes('workers started'), {
-        ...subgraphNode,
         LOG_LEVEL: opts.workerLogLevel ?? 'info',
       });
     }
