@@ -21,19 +21,17 @@ afterAll(async () => {
   connection.disconnect();
 });
 
+/** A worker on the test's queue, running `processor`. */
+const worker = (processor: () => Promise<string>) =>
+  startWorker<{ n: number }, string>({ name: 'infra-pause', prefix, connection, logger: createLogger('test', 'silent'), processor });
+
 describe('startWorker', () => {
   it('puts a job that met the database away back to waiting, without using an attempt, and runs it after a pause', async () => {
     const runs: number[] = [];
-    const worker = startWorker<{ n: number }, string>({
-      name: 'infra-pause',
-      prefix,
-      connection,
-      logger: createLogger('test', 'silent'),
-      processor: async () => {
-        runs.push(Date.now());
-        if (runs.length <= 2) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-        return 'done';
-      },
+    const w = worker(async () => {
+      runs.push(Date.now());
+      if (runs.length <= 2) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      return 'done';
     });
     try {
       // One attempt only: a counted failure would put it in the failed set for good.
@@ -43,26 +41,20 @@ describe('startWorker', () => {
       expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(INFRASTRUCTURE_PAUSE_MS - 50);
       expect((await queue.getJob(job.id!))?.attemptsMade).toBe(1);
     } finally {
-      await worker.close();
+      await w.close();
     }
   });
 
   it('fails any other error as an attempt, as before', async () => {
-    const worker = startWorker<{ n: number }, string>({
-      name: 'infra-pause',
-      prefix,
-      connection,
-      logger: createLogger('test', 'silent'),
-      processor: async () => {
-        throw new Error('a bug');
-      },
+    const w = worker(async () => {
+      throw new Error('a bug');
     });
     try {
       const job = await queue.add('j', { n: 2 }, { attempts: 1 });
       await expect(job.waitUntilFinished(events, 15_000)).rejects.toThrow('a bug');
       expect(await (await queue.getJob(job.id!))?.isFailed()).toBe(true);
     } finally {
-      await worker.close();
+      await w.close();
     }
   });
 });

@@ -11,12 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeSupergraph, type RunningHandoff } from '@handoff/launcher';
 import { createGateway, loadGatewayConfig, type HandoffGateway } from '@handoff/gateway';
 import type { RunningServer } from '@handoff/shared';
-import { GqlClient } from '../support/client.js';
-import { startTestHandoff } from '../support/handoff.js';
-import { privateDatabase } from './sweep/db.js';
+import type { GqlClient } from '../support/client.js';
 import { printTree } from './sweep/selection.js';
 import { rootCalls } from './sweep/tenancy.js';
-import { collectLedgerIds, makeTenant, type Tenant } from './sweep/tenants.js';
+import { startTwoTenantWorld, type Tenant, type TwoTenantWorld } from './sweep/tenants.js';
 
 interface Answer {
   status: number;
@@ -40,7 +38,7 @@ async function operationsRun(gatewayUrl: string): Promise<{ handoff: number; apo
 }
 
 describe("Handoff's executor answers exactly as @apollo/gateway's", () => {
-  let db: Awaited<ReturnType<typeof privateDatabase>>;
+  let world: TwoTenantWorld;
   let handoff: RunningHandoff;
   let apolloGateway: HandoffGateway;
   let apolloServer: RunningServer;
@@ -51,13 +49,8 @@ describe("Handoff's executor answers exactly as @apollo/gateway's", () => {
   const keyOf = (c: GqlClient) => c.key;
 
   beforeAll(async () => {
-    db = await privateDatabase();
-    handoff = await startTestHandoff({ databaseUrl: db.url });
-    admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
-    A = await makeTenant(admin, 'A', true);
-    B = await makeTenant(admin, 'B', true);
-    await admin.ok(`mutation($asOf: DateTime) { runSettlement(input: { asOf: $asOf }) { id } }`, { asOf: new Date().toISOString() });
-    await collectLedgerIds(admin, [A, B]);
+    world = await startTwoTenantWorld();
+    ({ handoff, admin, A, B } = world);
 
     const { supergraphSdl } = composeSupergraph(handoff.subgraphs.map((s) => ({ name: s.name, url: s.url, sdl: s.app.sdl })));
     apolloGateway = await createGateway({
@@ -72,8 +65,7 @@ describe("Handoff's executor answers exactly as @apollo/gateway's", () => {
   afterAll(async () => {
     await apolloServer?.close();
     await apolloGateway?.close();
-    await handoff?.stop();
-    await db?.drop();
+    await world?.stop();
   });
 
   /** Sends a query to both gateways; returns a description of the difference, if any. */

@@ -10,16 +10,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getNamedType } from 'graphql';
 import type { RunningHandoff } from '@handoff/launcher';
-import { GqlClient } from '../support/client.js';
-import { startTestHandoff } from '../support/handoff.js';
+import type { GqlClient } from '../support/client.js';
 import { collect, settle, wsClient, type Collected } from '../support/subscriptions.js';
-import { privateDatabase } from './sweep/db.js';
 import { rootFields } from './sweep/schema.js';
 import { printTree, rootTree } from './sweep/selection.js';
 import {
   byIdRoots, DENIAL_CODES, DEPTH, fetchData, forbiddenIds, ID_ARG_TYPES, leakedIds, principalsOf, rootCalls,
 } from './sweep/tenancy.js';
-import { collectLedgerIds, makeTenant, waitFor, type Tenant } from './sweep/tenants.js';
+import { waitFor, startTwoTenantWorld, type Tenant, type TwoTenantWorld } from './sweep/tenants.js';
 
 /** What each role's walk must reach of its own tenant's objects. */
 const MUST_SEE_OWN: Record<string, string[]> = {
@@ -39,7 +37,7 @@ function idsIn(data: unknown, out = new Map<string, string>()): Map<string, stri
 }
 
 describe('tenant isolation sweep over the composed schema', () => {
-  let db: Awaited<ReturnType<typeof privateDatabase>>;
+  let world: TwoTenantWorld;
   let handoff: RunningHandoff;
   let admin: GqlClient;
   let A: Tenant;
@@ -47,14 +45,8 @@ describe('tenant isolation sweep over the composed schema', () => {
   const pairs = () => [[A, B], [B, A]] as const;
 
   beforeAll(async () => {
-    // Settlement is global: a database of its own keeps other files' conversions out of it.
-    db = await privateDatabase();
-    handoff = await startTestHandoff({ databaseUrl: db.url });
-    admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
-    A = await makeTenant(admin, 'A', true);
-    B = await makeTenant(admin, 'B', true);
-    await admin.ok(`mutation($asOf: DateTime) { runSettlement(input: { asOf: $asOf }) { id } }`, { asOf: new Date().toISOString() });
-    await collectLedgerIds(admin, [A, B]);
+    world = await startTwoTenantWorld();
+    ({ handoff, admin, A, B } = world);
     for (const t of [A, B]) {
       for (const type of ['SettlementBatch', 'LedgerEntry', 'Conversion', 'PaymentIntent', 'CheckoutSession']) {
         expect(t.ids[type]?.length, `tenant ${t.label} has a ${type}`).toBeGreaterThan(0);
@@ -62,10 +54,7 @@ describe('tenant isolation sweep over the composed schema', () => {
     }
   }, 120_000);
 
-  afterAll(async () => {
-    await handoff?.stop();
-    await db?.drop();
-  });
+  afterAll(async () => world?.stop());
 
   it("by id: each by-id root answers the other tenant's objects with null or a not-found/forbidden code", async () => {
     const roots = byIdRoots();

@@ -3,19 +3,7 @@
 // slow drain shows whether it was short of CPU or waiting on something.
 import { readFileSync } from 'node:fs';
 import type { FaultHandoff } from '../../bench/src/harness/harness.js';
-
-const TICK = 100; // USER_HZ
-
-function processCpuS(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICK;
-  } catch {
-    return 0;
-  }
-}
+import { cpuSeconds } from '../../bench/src/system/accounting.js';
 
 /** [busy, total] jiffies of all CPUs. */
 function machineJiffies(): [number, number] {
@@ -35,7 +23,7 @@ export function startStormMonitor(
 ): () => void {
   let prevJ = machineJiffies();
   let prevCpu = new Map<string, number>();
-  for (const [n, p] of h.processes) prevCpu.set(n, processCpuS(p.pid));
+  for (const [n, p] of h.processes) prevCpu.set(n, cpuSeconds(p.pid));
   let stopped = false;
   let busy = false;
   const timer = setInterval(() => {
@@ -55,7 +43,7 @@ export function startStormMonitor(
         const cpuPct = Math.round((100 * (j[0] - prevJ[0])) / Math.max(1, j[1] - prevJ[1]));
         prevJ = j;
         const cur = new Map<string, number>();
-        for (const [n, p] of h.processes) cur.set(n, processCpuS(p.pid));
+        for (const [n, p] of h.processes) cur.set(n, cpuSeconds(p.pid));
         const used = [...cur.entries()]
           .map(([n, v]) => [n, v - (prevCpu.get(n) ?? v)] as const)
           .filter(([, d]) => d > 0.05)

@@ -17,6 +17,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext } from '@handoff/shared/logging/logger';
+import { writeJson } from '@handoff/shared/http/write-json';
 import type { GatewayMetrics } from '../http/metrics.js';
 import type { GatewayRouteDeps, RouteMount } from '../routes.js';
 
@@ -154,16 +155,9 @@ function decodeParams(match: RegExpExecArray): { provider: string; merchantId: s
   }
 }
 
-/** JSON as express's res.json writes it; `unread`: a body over the limit is not read, so the connection is not kept. */
+/** `unread`: a body over the limit is not read, so the connection is not kept. */
 function writeAnswer(res: ServerResponse, a: Answer, unread = false): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(a.body);
-  res.statusCode = a.status;
-  if (a.retryAfter) res.setHeader('retry-after', a.retryAfter);
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', Buffer.byteLength(text));
-  if (unread) res.setHeader('connection', 'close');
-  res.end(text);
+  writeJson(res, a.status, a.body, { headers: a.retryAfter ? { 'retry-after': a.retryAfter } : undefined, close: unread });
 }
 
 /** Validates the route's parameters and forwards the delivery; the answer to relay to the PSP. */

@@ -3,6 +3,7 @@ export * from './health.js';
 export * from './metrics.js';
 export * from './subgraph-server.js';
 export * from './internal-routes.js';
+export * from './write-json.js';
 export * from './subgraph-app.js';
 export * from './define-subgraph.js';
 export * from './main.js';

@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders, RequestListener, ServerResponse } from 'node:
 import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest } from '../identity/signing.js';
 import type { Principal } from '../identity/principal.js';
 import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext, type Logger } from '../logging/logger.js';
+import { writeJson } from './write-json.js';
 
 export const INTERNAL_PREFIX = '/internal';
 
@@ -154,13 +155,5 @@ function single(v: string | string[] | undefined): string | undefined {
 
 /** `close`: the request's body is not read (refused early), so the connection is not kept. */
 function write(res: ServerResponse, a: InternalAnswer, close = false): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(a.body);
-  res.statusCode = a.status;
-  for (const [k, v] of Object.entries(a.headers ?? {})) res.setHeader(k, v);
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', Buffer.byteLength(text));
-  if (close) res.setHeader('connection', 'close');
-  res.end(text);
+  writeJson(res, a.status, a.body, { headers: a.headers, close });
 }
-

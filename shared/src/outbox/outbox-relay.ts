@@ -161,11 +161,12 @@ export class OutboxRelay {
     const addedUpTo = firstRejected(added);
     const announced = await Promise.allSettled(prepared.slice(0, addedUpTo).map((p) => this.publishMessage(p.data)));
     const upTo = firstRejected(announced);
-    const failure = [...announced, ...added.slice(upTo)].find((r): r is PromiseRejectedResult => r.status === 'rejected');
     const failed = upTo < rows.length;
     if (failed) {
       const row = rows[upTo]!;
-      this.log.warn({ err: failure?.reason, outboxId: row.id, topic: row.topic }, 'outbox publish failed; will retry');
+      // Its publish failed (upTo < addedUpTo), or else its add did.
+      const failure = (upTo < addedUpTo ? announced[upTo] : added[upTo]) as PromiseRejectedResult;
+      this.log.warn({ err: failure.reason, outboxId: row.id, topic: row.topic }, 'outbox publish failed; will retry');
       await manager.query(`UPDATE ${this.table} SET attempts = attempts + 1 WHERE id = $1`, [row.id]);
     }
     const published = prepared.slice(0, upTo).map((p) => p.row.id);

@@ -2,7 +2,10 @@
 // a merchant checkout session) and an agent that deals only with it (sessions, a recommendation,
 // an agent checkout). `full` adds money: the agent checkout paid with the test card (a verified
 // conversion), a merchant-reported conversion with a milestone, and (per world) a settlement run.
-import type { GqlClient } from '../../support/client.js';
+import type { RunningHandoff } from '@handoff/launcher';
+import { GqlClient } from '../../support/client.js';
+import { startTestHandoff } from '../../support/handoff.js';
+import { privateDatabase } from './db.js';
 
 export interface Tenant {
   label: string;
@@ -109,5 +112,38 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, what: stri
     if (v !== undefined) return v;
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface TwoTenantWorld {
+  handoff: RunningHandoff;
+  admin: GqlClient;
+  A: Tenant;
+  B: Tenant;
+  stop(): Promise<void>;
+}
+
+/**
+ * Handoff on a database of its own (settlement is global: other files' conversions stay out)
+ * with two full tenants, one settlement run, and every tenant's ledger ids collected.
+ */
+export async function startTwoTenantWorld(): Promise<TwoTenantWorld> {
+  const db = await privateDatabase();
+  let handoff: RunningHandoff | undefined;
+  const stop = async () => {
+    await handoff?.stop();
+    await db.drop();
+  };
+  try {
+    handoff = await startTestHandoff({ databaseUrl: db.url });
+    const admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
+    const A = await makeTenant(admin, 'A', true);
+    const B = await makeTenant(admin, 'B', true);
+    await admin.ok(`mutation($asOf: DateTime) { runSettlement(input: { asOf: $asOf }) { id } }`, { asOf: new Date().toISOString() });
+    await collectLedgerIds(admin, [A, B]);
+    return { handoff, admin, A, B, stop };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
   }
 }

@@ -27,6 +27,9 @@ export const INGEST_JOB_OPTIONS: JobsOptions = {
   removeOnFail: false,
 };
 
+/** The job of an inbox row: always the same id, so adding it again is a no-op. */
+const ingestJob = (inboxId: string) => ({ name: 'apply-psp-event', data: { inboxId } as IngestJobData, opts: { ...INGEST_JOB_OPTIONS, jobId: ingestJobId(inboxId) } });
+
 export class IngestQueue {
   readonly queue: Queue<IngestJobData>;
 
@@ -44,7 +47,8 @@ export class IngestQueue {
 
   /** Adding an existing id is a no-op in BullMQ, so this is safe to repeat. */
   async enqueue(inboxId: string): Promise<void> {
-    await this.queue.add('apply-psp-event', { inboxId }, { ...INGEST_JOB_OPTIONS, jobId: ingestJobId(inboxId) });
+    const job = ingestJob(inboxId);
+    await this.queue.add(job.name, job.data, job.opts);
   }
 
   /**
@@ -61,7 +65,7 @@ export class IngestQueue {
     const batch = this.pending;
     this.pending = [];
     try {
-      await this.queue.addBulk(batch.map(({ inboxId }) => ({ name: 'apply-psp-event', data: { inboxId }, opts: { ...INGEST_JOB_OPTIONS, jobId: ingestJobId(inboxId) } })));
+      await this.queue.addBulk(batch.map(({ inboxId }) => ingestJob(inboxId)));
       for (const w of batch) w.resolve();
     } catch (err) {
       for (const w of batch) w.reject(err);
@@ -95,7 +99,7 @@ export class IngestQueue {
         return exists === 0;
       });
       if (missing.length) {
-        await this.queue.addBulk(missing.map(({ id }) => ({ name: 'apply-psp-event', data: { inboxId: id }, opts: { ...INGEST_JOB_OPTIONS, jobId: ingestJobId(id) } })));
+        await this.queue.addBulk(missing.map(({ id }) => ingestJob(id)));
         added += missing.length;
       }
       if (rows.length < SWEEP_PAGE) break;
