@@ -34,7 +34,7 @@ import { createGatewayMetrics, type GatewayMetrics } from './http/metrics.js';
 import { listenGracefully } from './http/listen.js';
 import { graphqlFastPath } from './http/graphql-fast-path.js';
 import { subgraphReadinessChecks } from './http/subgraph-health.js';
-import { createSigningFetcher, createSubgraphAgents } from './subgraph/signing-fetcher.js';
+import { createSigningClient, createSubgraphAgents, flatHeaders } from './subgraph/signing-fetcher.js';
 import { SignedDataSource } from './subgraph/signed-data-source.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
 import { HandoffExecutor } from './execution/handoff-executor.js';
@@ -81,8 +81,8 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   const subgraphUrls = checkSubgraphUrls(opts.subgraphUrls);
   const metrics = createGatewayMetrics();
   const agents = createSubgraphAgents(config.subgraphMaxSockets);
-  const fetcherFor = (name: string) =>
-    createSigningFetcher({
+  const clientFor = (name: string) =>
+    createSigningClient({
       secret: config.internalSecret,
       timeoutMs: config.subgraphTimeoutMs,
       agents,
@@ -92,7 +92,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   const apiKeys =
     opts.apiKeyResolver ??
     // Key lookups get their own metric label, so auth traffic is visible apart from queries.
-    new CachingApiKeyResolver(merchantApiKeyLookup({ merchantUrl: subgraphUrls.merchant, fetcher: fetcherFor('merchant-api-keys') }), {
+    new CachingApiKeyResolver(merchantApiKeyLookup({ merchantUrl: subgraphUrls.merchant, fetcher: clientFor('merchant-api-keys').fetcher }), {
       ttlMs: config.apiKeyCacheTtlMs,
     });
   const authenticator = new Authenticator(apiKeys, config.adminKey, config.internalSecret);
@@ -105,7 +105,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
         url: subgraphUrls[name],
         name,
         logger,
-        fetcher: fetcherFor(name),
+        client: clientFor(name),
         honorSubgraphCacheControlHeader: false,
       } as Partial<SignedDataSource>),
     ]),
@@ -187,7 +187,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  const internalFetcher = fetcherFor('internal-routes');
+  const internalClient = clientFor('internal-routes');
   const routeDeps: GatewayRouteDeps = {
     config,
     logger,
@@ -213,17 +213,13 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       return auth.ok ? { ok: true, principal: auth.principal } : { ok: false, reason: auth.reason };
     },
     callInternal: async (subgraph, path, body, headers = {}) => {
-      const response = await internalFetcher(new URL(path, subgraphUrls[subgraph]).toString(), {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...headers,
-          [PRINCIPAL_HEADER]: GATEWAY_SERVICE_PRINCIPAL_HEADER,
-          [REQUEST_ID_HEADER]: currentRequestId() ?? randomUUID(),
-        },
-        body,
-      });
-      return { status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(await response.arrayBuffer()) };
+      const lowerCased = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+      const response = await internalClient.post(new URL(path, subgraphUrls[subgraph]).toString(), {
+        ...lowerCased,
+        [PRINCIPAL_HEADER]: GATEWAY_SERVICE_PRINCIPAL_HEADER,
+        [REQUEST_ID_HEADER]: currentRequestId() ?? randomUUID(),
+      }, body);
+      return { status: response.status, headers: flatHeaders(response.headers), body: response.body };
     },
   };
   // Webhooks in: their own ingress in front of express (unless a caller chose the routes).
@@ -326,7 +322,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       closed = true;
       await subscriptions.close();
       await apollo.stop();
-      agents.destroy();
+      await agents.destroy();
     },
   };
 }

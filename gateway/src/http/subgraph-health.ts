@@ -1,7 +1,5 @@
 // Readiness of the gateway = readiness of each subgraph (the gateway itself holds no database):
 // GET <subgraph origin>/health/ready must answer 200.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { ReadinessCheck } from '@handoff/shared/http/health';
 import type { SubgraphAgents } from '../subgraph/signing-fetcher.js';
 
@@ -16,16 +14,15 @@ export function subgraphReadinessChecks(
 }
 
 function probe(url: URL, agents: SubgraphAgents, timeoutMs: number): ReadinessCheck {
-  const https = url.protocol === 'https:';
-  return () =>
-    new Promise<void>((resolve, reject) => {
-      const req = (https ? httpsRequest : httpRequest)(url, { method: 'GET', agent: https ? agents.https : agents.http, timeout: timeoutMs }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', reject);
-      req.end();
+  return async () => {
+    const res = await agents.dispatcher.request({
+      origin: url.origin,
+      path: url.pathname,
+      method: 'GET',
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     });
+    await res.body.dump();
+    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+  };
 }

@@ -9,6 +9,7 @@ import { PRINCIPAL_HEADER } from '@handoff/shared/identity/signing';
 import { REQUEST_ID_HEADER, type Logger } from '@handoff/shared/logging/logger';
 import type { GatewayContext } from '../context.js';
 import { ANONYMOUS_PRINCIPAL_HEADER } from '../auth/authenticator.js';
+import { LeanResponse, type SigningClient } from './signing-fetcher.js';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
@@ -20,6 +21,8 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   /** Subgraph name, for logs. */
   name: string;
   logger: Logger;
+  /** The signing HTTP client for this subgraph (its `fetcher` is RemoteGraphQLDataSource's). */
+  client!: SigningClient;
 
   /**
    * RemoteGraphQLDataSource.process, minus what costs without serving us: per call it builds a
@@ -49,9 +52,16 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    * non-2xx answer goes through errorFromResponse, a body that is not a JSON object is an error.
    */
   async send(body: string, headers: Record<string, string>): Promise<GatewayGraphQLResponse> {
-    const response = await this.fetcher(this.url, { method: 'POST', headers, body });
-    if (!response.ok) throw await this.errorFromResponse(response);
-    const parsed: unknown = await this.parseBody(response);
+    const response = await this.client.post(this.url!, headers, body);
+    const { status } = response;
+    if (status < 200 || status >= 300) {
+      throw await this.errorFromResponse(new LeanResponse(this.url!, status, response.statusText, response.headers, response.body) as never);
+    }
+    // As RemoteGraphQLDataSource.parseBody: JSON when the answer says so, else its text (an error below).
+    const text = response.body.toString('utf8');
+    const type = response.headers['content-type'];
+    const json = type !== undefined && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json'));
+    const parsed: unknown = json ? JSON.parse(text) : text;
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`Expected JSON response body, but received: ${String(parsed).slice(0, 200)}`);
     return parsed as GatewayGraphQLResponse;
   }
