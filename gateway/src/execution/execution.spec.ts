@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSchema, parse, type FragmentDefinitionNode, type GraphQLObjectType, type OperationDefinitionNode } from 'graphql';
 import { compileSelections, Unsupported } from './selection.js';
 import { shapeResponse } from './shape.js';
-import { deepMerge, runPlan, type FetchNode, type PlanNode } from './plan.js';
+import { deepMerge, requestBody, runPlan, type FetchNode, type PlanNode } from './plan.js';
 
 const schema = buildSchema(`
   interface Node { id: ID! }
@@ -149,5 +149,16 @@ describe('plan execution', () => {
     expect(target).toEqual({ a: { b: 1, c: 2 }, list: [{ x: 1, y: 1 }, { x: 2, y: 2 }] });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(target)).toBe(Object.prototype);
+  });
+});
+
+describe('subgraph request body', () => {
+  it('is JSON.stringify({ query, variables, operationName? }) byte for byte, for each plan node', () => {
+    const named = { kind: 'Fetch', serviceName: 's', operation: 'query Q__s__0($id:ID!){a(id:$id){b "\\u2028" }}', operationName: 'Q__s__0', variableUsages: ['id'] } as unknown as FetchNode;
+    const anonymous = { kind: 'Fetch', serviceName: 's', operation: '{a{b}}', variableUsages: [] } as unknown as FetchNode;
+    for (const variables of [{}, { id: 'x"\n\u2028é' }, { representations: [{ __typename: 'T', id: '1' }] }]) {
+      expect(requestBody(named, variables)).toBe(JSON.stringify({ query: named.operation, variables, operationName: named.operationName }));
+      expect(requestBody(anonymous, variables)).toBe(JSON.stringify({ query: anonymous.operation, variables }));
+    }
   });
 });

@@ -160,12 +160,24 @@ async function fetch(ex: Execution, node: FetchNode, cursor: Cursor): Promise<vo
   }
 }
 
+/** A fetch's request body around its variables: the operation text is escaped once per plan, not per call. */
+const bodyParts = new WeakMap<FetchNode, { head: string; tail: string }>();
+
+/** `JSON.stringify({ query, variables, operationName? })`, byte for byte. */
+export function requestBody(node: FetchNode, variables: Record<string, unknown>): string {
+  let parts = bodyParts.get(node);
+  if (!parts) {
+    parts = {
+      head: `{"query":${JSON.stringify(node.operation)},"variables":`,
+      tail: node.operationName ? `,"operationName":${JSON.stringify(node.operationName)}}` : '}',
+    };
+    bodyParts.set(node, parts);
+  }
+  return parts.head + JSON.stringify(variables) + parts.tail;
+}
+
 async function send(ex: Execution, node: FetchNode, cursor: Cursor, variables: Record<string, unknown>): Promise<Json> {
-  const body = JSON.stringify({
-    query: node.operation,
-    variables,
-    ...(node.operationName ? { operationName: node.operationName } : {}),
-  });
+  const body = requestBody(node, variables);
   const response = await ex.run.call(node, body);
   if (response.errors?.length) {
     let hydrated: Path[] | undefined;

@@ -15,6 +15,7 @@ import { isSingleMutation } from '../subgraph/signed-data-source.js';
 import { checkPlan, runPlan, type FetchNode, type PlanNode, type QueryPlan, type SubgraphResponse } from './plan.js';
 import { compileSelections, Unsupported, type Selection } from './selection.js';
 import { shapeResponse } from './shape.js';
+import { compileFastCoercer, type FastCoercer } from './variables.js';
 
 export interface PreparedOperation {
   schema: GraphQLSchema;
@@ -22,6 +23,8 @@ export interface PreparedOperation {
   /** One mutation field at the root: the only case an Idempotency-Key is forwarded. */
   singleMutation: boolean;
   variableDefinitions: readonly VariableDefinitionNode[];
+  /** Coerces plain scalar variables without graphql-js (undefined: graphql-js every time). */
+  fastCoercer: FastCoercer | undefined;
   rootType: GraphQLCompositeType;
   selections: Selection[];
   plan: PlanNode | undefined;
@@ -52,6 +55,7 @@ export function prepareOperation(input: {
       kind: operation.operation,
       singleMutation: isSingleMutation(operation),
       variableDefinitions: operation.variableDefinitions ?? [],
+      fastCoercer: compileFastCoercer(schema, operation.variableDefinitions ?? []),
       rootType,
       selections,
       plan: queryPlan.node as PlanNode | undefined,
@@ -68,6 +72,8 @@ export function coerceVariables(
   variables: Readonly<Record<string, unknown>>,
 ): { coerced: Record<string, unknown>; errors?: undefined } | { coerced?: undefined; errors: readonly GraphQLError[] } {
   if (prepared.variableDefinitions.length === 0) return { coerced: {} };
+  const fast = prepared.fastCoercer?.(variables);
+  if (fast) return { coerced: fast };
   return getVariableValues(prepared.schema, prepared.variableDefinitions, variables, { maxErrors: 10 });
 }
 
