@@ -21,12 +21,13 @@ import { IDEMPOTENCY_KEY_HEADER } from '@handoff/shared/http/context';
 import { mountHealth } from '@handoff/shared/http/health';
 import type { RunningServer } from '@handoff/shared/http/subgraph-server';
 import { encodePrincipal, PRINCIPAL_HEADER } from '@handoff/shared/identity/signing';
-import { REQUEST_ID_HEADER, currentRequestId, requestIdFrom, runWithRequestContext } from '@handoff/shared/logging/logger';
+import { REQUEST_ID_HEADER, requestIdFrom } from '@handoff/shared/logging/logger';
+import { requestIdOf, setRequestId } from './http/request-id.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { Authenticator } from './auth/authenticator.js';
 import { CachingApiKeyResolver, merchantApiKeyLookup, type ApiKeyResolver } from './auth/api-key-resolver.js';
-import { createFormatError } from './graphql/format-error.js';
+import { createFormatError, tagErrorsWithRequestId } from './graphql/format-error.js';
 import { queryProtection } from './graphql/limits.js';
 import { operationResolutionPlugin } from './graphql/operation-resolution.js';
 import { refuseNulPlugin } from './graphql/refuse-nul.js';
@@ -71,9 +72,6 @@ export interface HandoffGateway {
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const GATEWAY_SERVICE_PRINCIPAL_HEADER = encodePrincipal({ kind: 'SERVICE', service: 'gateway' });
 
-interface GatewayRequest extends Request {
-  requestId?: string;
-}
 
 export async function createGateway(opts: CreateGatewayOptions): Promise<HandoffGateway> {
   const { config } = opts;
@@ -155,6 +153,16 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       ...protection.plugins,
       operationResolutionPlugin(),
       refuseNulPlugin(),
+      {
+        // Masked errors are logged with their request's id (formatError is not given the context).
+        async requestDidStart({ contextValue }) {
+          return {
+            async didEncounterErrors({ errors }) {
+              if (contextValue?.requestId) tagErrorsWithRequestId(errors, contextValue.requestId);
+            },
+          };
+        },
+      },
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       // Apollo would turn these on by itself from APOLLO_KEY in the environment, sending
       // operations to Apollo's cloud: never implicitly.
@@ -169,9 +177,9 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   app.disable('etag');
 
   // Request id (kept from the client when sane) and HTTP metrics, before anything can fail.
-  app.use((req: GatewayRequest, res: Response, next: NextFunction) => {
+  app.use((req: Request, res: Response, next: NextFunction) => {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-    req.requestId = requestId;
+    setRequestId(req, requestId);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const route = routeOf(req.path);
     const stopTimer = metrics.httpDuration.startTimer({ route });
@@ -179,7 +187,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       stopTimer();
       metrics.httpRequests.inc({ route, status: res.statusCode });
     });
-    runWithRequestContext({ requestId }, () => next());
+    next();
   });
 
   mountHealth(app, subgraphReadinessChecks(subgraphUrls, agents));
@@ -192,14 +200,14 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     config,
     logger,
     subgraphUrls,
-    execute: async ({ query, variables, principal, idempotencyKey }) => {
+    execute: async ({ query, variables, principal, idempotencyKey, requestId }) => {
       const response = await apollo.executeOperation(
         { query, variables },
         {
           contextValue: {
             principal,
             principalHeader: encodePrincipal(principal),
-            requestId: currentRequestId() ?? randomUUID(),
+            requestId: requestId ?? randomUUID(),
             idempotencyKey,
           },
         },
@@ -208,8 +216,8 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       const { data, errors } = response.body.singleResult;
       return { data: data as never, errors };
     },
-    authenticate: async (authorization) => {
-      const auth = await authenticator.authenticate(authorization);
+    authenticate: async (authorization, requestId) => {
+      const auth = await authenticator.authenticate(authorization, requestId);
       return auth.ok ? { ok: true, principal: auth.principal } : { ok: false, reason: auth.reason };
     },
     callInternal: async (subgraph, path, body, headers = {}) => {
@@ -217,7 +225,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       const response = await internalClient.post(new URL(path, subgraphUrls[subgraph]).toString(), {
         ...lowerCased,
         [PRINCIPAL_HEADER]: GATEWAY_SERVICE_PRINCIPAL_HEADER,
-        [REQUEST_ID_HEADER]: currentRequestId() ?? randomUUID(),
+        [REQUEST_ID_HEADER]: lowerCased[REQUEST_ID_HEADER] ?? randomUUID(),
       }, body);
       return { status: response.status, headers: flatHeaders(response.headers), body: response.body };
     },
@@ -240,14 +248,13 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   app.all(
     '/graphql',
     express.json({ limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'], verify: refuseInvalidUtf8 }),
-    (req: GatewayRequest, _res: Response, next: NextFunction) => {
+    (req: Request, _res: Response, next: NextFunction) => {
       // Express 5 leaves req.body unset for bodies it did not parse; Apollo then answers 400 itself.
       if (!('body' in req)) (req as { body?: unknown }).body = undefined;
-      // Again after body parsing: stream callbacks do not carry the async context along.
-      runWithRequestContext({ requestId: req.requestId! }, () => next());
+      next();
     },
     expressMiddleware(apollo, {
-      context: ({ req }) => graphqlContext(req.headers, (req as GatewayRequest).requestId!),
+      context: ({ req }) => graphqlContext(req.headers, requestIdOf(req)!),
     }),
   );
 
@@ -255,9 +262,9 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   async function graphqlContext(headers: IncomingHttpHeaders, requestId: string): Promise<GatewayContext> {
     let auth;
     try {
-      auth = await authenticator.authenticate(headers.authorization);
+      auth = await authenticator.authenticate(headers.authorization, requestId);
     } catch (err) {
-      logger.error({ err }, 'API key lookup failed');
+      logger.error({ err, requestId }, 'API key lookup failed');
       throw new GraphQLError('Authentication is temporarily unavailable; retry shortly.', {
         extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503, headers: new HeaderMap([['retry-after', '1']]) } },
       });
@@ -283,9 +290,9 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   });
 
   // Body parser failures and anything else thrown before Apollo: a JSON error, never a stack.
-  app.use((err: { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
     const { status, message } = httpErrorOf(err, config.maxBodyBytes);
-    if (status >= 500) logger.error({ err }, 'gateway request failed');
+    if (status >= 500) logger.error({ err, requestId: requestIdOf(req) }, 'gateway request failed');
     res.status(status).json({
       errors: [{ message, extensions: { code: status >= 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_REQUEST } }],
     });

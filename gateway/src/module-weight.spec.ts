@@ -52,6 +52,30 @@ describe('what the gateway loads', () => {
     expect(problems).toEqual([]);
   });
 
+  it('never enters AsyncLocalStorage: the request id is passed along, not kept in async context', () => {
+    // One `storage.run()` anywhere turns on Node's promise hooks for the whole process, which cost
+    // every request CPU (bench/RESULTS.md). shared/src/logging/logger.ts defines the helpers the
+    // subgraphs use; the gateway and the shared modules it reaches must not enter a context
+    // (reading one, `currentRequestId()`, enables nothing and finds none here).
+    const uses: string[] = [];
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(file, 'utf8');
+      if (!file.endsWith(path.join('logging', 'logger.ts')) && /\brunWithRequestContext\(|new AsyncLocalStorage\b|\.enterWith\(/.test(source)) {
+        uses.push(path.relative(root, file));
+      }
+      for (const specifier of valueImports(source)) {
+        if (specifier.startsWith('@handoff/shared/')) visit(path.join(root, 'shared/src', `${specifier.slice('@handoff/shared/'.length)}.ts`));
+        else if (specifier.startsWith('.')) visit(path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts')));
+      }
+    };
+    for (const file of filesUnder(path.join(root, 'gateway/src'), (f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))) visit(file);
+    expect(seen.size).toBeGreaterThan(40);
+    expect(uses).toEqual([]);
+  });
+
   it('loads none of them at run time (built output: every module but main.js)', () => {
     const dist = path.join(root, 'gateway/dist');
     expect(existsSync(path.join(dist, 'gateway.js')), 'gateway/dist is missing: run `npm run build` first').toBe(true);

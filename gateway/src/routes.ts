@@ -36,12 +36,15 @@ export interface GatewayRouteDeps {
     variables?: Record<string, unknown>;
     principal: Principal;
     idempotencyKey?: string;
+    /** The request's id (x-request-id), carried to the subgraphs; a new one when absent. */
+    requestId?: string;
   }): Promise<ExecuteResult<T>>;
   /** Resolves an Authorization header as /graphql does (API key or the bootstrap admin key). */
-  authenticate(authorization: string | undefined): Promise<{ ok: true; principal: Principal } | { ok: false; reason: string }>;
+  authenticate(authorization: string | undefined, requestId?: string): Promise<{ ok: true; principal: Principal } | { ok: false; reason: string }>;
   /**
    * A signed POST of raw bytes to a subgraph's internal REST route (`/internal/...`), as the
    * SERVICE principal `gateway`. Used by webhook ingestion, which must pass the raw body through.
+   * An `x-request-id` among `headers` is kept (a new id otherwise).
    */
   callInternal(subgraph: SubgraphName, path: string, body: Buffer, headers?: Record<string, string>): Promise<InternalResponse>;
 }
@@ -50,3 +53,4 @@ export type RouteMount = (app: Express, deps: GatewayRouteDeps) => void;
 
 /** Features add their mount here (hosted page, REST edges). Webhooks have their own (webhooks/webhook-route.ts). */
 export const routeMounts: RouteMount[] = [mountCheckoutRest, mountHostedPage, mountConversionRoutes];
+

@@ -6,7 +6,7 @@
 // a key created a moment after a failed attempt with it is refused for as long). Lookups of one
 // hash that overlap share one call. Failures (merchant down) are never cached.
 import { randomUUID } from 'node:crypto';
-import { currentRequestId, REQUEST_ID_HEADER } from '@handoff/shared/logging/logger';
+import { REQUEST_ID_HEADER } from '@handoff/shared/logging/logger';
 import { encodePrincipal, PRINCIPAL_HEADER } from '@handoff/shared/identity/signing';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { Fetcher } from '../subgraph/signing-fetcher.js';
@@ -20,13 +20,13 @@ export interface ResolvedApiKey {
 
 export interface ApiKeyResolver {
   /** The key's principal, or null when the key is unknown or revoked. Rejects when it cannot tell. */
-  resolve(keyHash: string): Promise<ResolvedApiKey | null>;
+  resolve(keyHash: string, requestId?: string): Promise<ResolvedApiKey | null>;
   /** Forgets remembered answers: one key's, or all. */
   invalidate(keyHash?: string): void;
 }
 
 /** One uncached lookup: the principal for a key hash, or null. */
-export type ApiKeyLookup = (keyHash: string) => Promise<Principal | null>;
+export type ApiKeyLookup = (keyHash: string, requestId?: string) => Promise<Principal | null>;
 
 export class CachingApiKeyResolver implements ApiKeyResolver {
   private readonly cache: TtlLruCache<ResolvedApiKey | null>;
@@ -40,13 +40,13 @@ export class CachingApiKeyResolver implements ApiKeyResolver {
     this.cache = new TtlLruCache(opts.maxEntries ?? 10_000, opts.ttlMs, opts.now);
   }
 
-  resolve(keyHash: string): Promise<ResolvedApiKey | null> {
+  resolve(keyHash: string, requestId?: string): Promise<ResolvedApiKey | null> {
     const cached = this.cache.get(keyHash);
     if (cached !== undefined) return Promise.resolve(cached);
     const pending = this.inFlight.get(keyHash);
     if (pending) return pending;
     const generation = this.generation;
-    const p = this.lookup(keyHash)
+    const p = this.lookup(keyHash, requestId)
       .then((principal) => {
         const resolved = principal ? { principal, principalHeader: encodePrincipal(principal) } : null;
         // An answer that started before invalidate() is not remembered.
@@ -95,13 +95,13 @@ interface ApiKeyPrincipalRow {
  * public graph), as the `gateway` SERVICE principal, signed like every other subgraph call.
  */
 export function merchantApiKeyLookup(opts: { merchantUrl: string; fetcher: Fetcher }): ApiKeyLookup {
-  return async (keyHash) => {
+  return async (keyHash, requestId) => {
     const response = await opts.fetcher(opts.merchantUrl, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         [PRINCIPAL_HEADER]: GATEWAY_SERVICE_HEADER,
-        [REQUEST_ID_HEADER]: currentRequestId() ?? randomUUID(),
+        [REQUEST_ID_HEADER]: requestId ?? randomUUID(),
       },
       body: JSON.stringify({ query: API_KEY_PRINCIPAL_QUERY, variables: { h: keyHash } }),
     });

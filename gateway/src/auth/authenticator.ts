@@ -33,7 +33,8 @@ export class Authenticator {
   }
 
   /** Rejects (ApiKeyLookupError) only when the key's owner cannot be asked. */
-  async authenticate(authorization: string | undefined): Promise<Authentication> {
+  /** `requestId` goes with the key lookup, if one is made. */
+  async authenticate(authorization: string | undefined, requestId?: string): Promise<Authentication> {
     if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
     const token = bearerToken(authorization);
     if (!token) return MALFORMED;
@@ -46,7 +47,7 @@ export class Authenticator {
       }
     }
     if (!looksLikeApiKey(token)) return MALFORMED;
-    const resolved = await this.resolver.resolve(hashApiKey(token));
+    const resolved = await this.resolver.resolve(hashApiKey(token), requestId);
     return resolved ? { ok: true, ...resolved } : UNKNOWN;
   }
 }

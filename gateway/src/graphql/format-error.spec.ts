@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createFormatError, stripSuggestions } from './format-error.js';
+import { createFormatError, stripSuggestions, tagErrorsWithRequestId } from './format-error.js';
 import { QueryLimitError } from './limits.js';
 
 const logged: unknown[] = [];
@@ -69,6 +69,18 @@ describe('gateway formatError', () => {
     const f: GraphQLFormattedError = { message: 'Cannot query field "mrchant" on type "Query". Did you mean "merchant" or "merchants"?', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
     expect(dev(f, null).message).toBe(f.message);
     expect(prod(f, null).message).toBe('Cannot query field "mrchant" on type "Query".');
+  });
+
+  it('logs a masked error with the id of the request it was tagged with, and without one otherwise', () => {
+    logged.length = 0;
+    const tagged = new GraphQLError('boom at http://10.0.0.5:4001', { extensions: { code: 'SUBGRAPH_HTTP_ERROR' } });
+    const untagged = new GraphQLError('boom too', { extensions: { code: 'SUBGRAPH_HTTP_ERROR' } });
+    tagErrorsWithRequestId([tagged, 'not an object'], 'req-abc-123');
+    expect(prod({ message: tagged.message, extensions: tagged.extensions }, tagged).message).toBe('Unexpected error.');
+    prod({ message: untagged.message, extensions: untagged.extensions }, untagged);
+    expect(logged).toHaveLength(2);
+    expect(logged[0]).toMatchObject({ requestId: 'req-abc-123', err: tagged });
+    expect(logged[1]).not.toHaveProperty('requestId');
   });
 
   it('counts every returned error by its final code', () => {

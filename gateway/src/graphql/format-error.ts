@@ -14,8 +14,25 @@ export interface FormatErrorOptions {
   onError?: (code: string) => void;
 }
 
+/** The request each error belongs to (the gateway keeps no AsyncLocalStorage to ask). */
+const requestIds = new WeakMap<object, string>();
+
+/** Marks errors with their request's id, so the line logging a masked one carries it. */
+export function tagErrorsWithRequestId(errors: readonly unknown[], requestId: string): void {
+  for (const error of errors) if (error !== null && typeof error === 'object') requestIds.set(error, requestId);
+}
+
+function withRequestId(logger: MaskLogger, requestId: string): MaskLogger {
+  return {
+    error: (obj, msg) => logger.error({ ...obj, requestId }, msg),
+    warn: logger.warn ? (obj, msg) => logger.warn!({ ...obj, requestId }, msg) : undefined,
+  };
+}
+
 export function createFormatError(opts: FormatErrorOptions) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const requestId = error !== null && typeof error === 'object' ? requestIds.get(error) : undefined;
+    const logger = requestId !== undefined && opts.logger ? withRequestId(opts.logger, requestId) : opts.logger;
     let input = formatted;
     const limitError = queryLimitErrorOf(error);
     if (limitError) {
@@ -24,7 +41,7 @@ export function createFormatError(opts: FormatErrorOptions) {
       const tooLong = tokenLimitMessage(formatted.message);
       if (tooLong) input = { ...formatted, message: tooLong, extensions: { ...formatted.extensions, code: ErrorCode.QUERY_TOO_COMPLEX, limit: 'tokens' } };
     }
-    const masked = maskFormattedError(input, error, opts.logger);
+    const masked = maskFormattedError(input, error, logger);
     const out = opts.production ? { ...masked, message: stripSuggestions(masked.message) } : masked;
     opts.onError?.(String(out.extensions?.code ?? 'NONE'));
     return out;

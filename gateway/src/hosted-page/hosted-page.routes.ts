@@ -10,6 +10,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { verifyClientSecret } from '@handoff/shared/identity/client-secret';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps, RouteMount } from '../routes.js';
+import { depsForRequest } from '../http/request-id.js';
 import { loadAssets } from './assets.js';
 import { parsePayBody } from './card-input.js';
 import {
@@ -74,9 +75,10 @@ function jsonBody(limit: string): RequestHandler {
 
 /** Async handlers: a throw answers 503 in this API's shape, never a 500 or a stack. */
 const safely =
-  (deps: GatewayRouteDeps, handler: (req: Request, res: Response) => Promise<void>): RequestHandler =>
+  (shared: GatewayRouteDeps, handler: (req: Request, res: Response, deps: GatewayRouteDeps) => Promise<void>): RequestHandler =>
   (req, res, _next: NextFunction) => {
-    handler(req, res).catch((err: unknown) => {
+    const deps = depsForRequest(shared, req);
+    handler(req, res, deps).catch((err: unknown) => {
       deps.logger.error({ err }, 'hosted page: request failed');
       if (res.headersSent) return;
       sendFailure(res, { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'Payments are temporarily unavailable; please try again.' });
@@ -130,7 +132,7 @@ export const mountHostedPage: RouteMount = (app, deps) => {
 
   app.get(
     '/checkout/:sessionId',
-    safely(deps, async (req, res) => {
+    safely(deps, async (req, res, deps) => {
       const principal = clientPrincipal(deps, req, false);
       const loaded = principal ? await loadSession(deps, principal, String(req.params.sessionId)) : { ok: false as const, failure: NOT_FOUND };
       if (!loaded.ok) {
@@ -144,7 +146,7 @@ export const mountHostedPage: RouteMount = (app, deps) => {
 
   app.get(
     '/api/checkout/:sessionId',
-    safely(deps, async (req, res) => {
+    safely(deps, async (req, res, deps) => {
       const principal = clientPrincipal(deps, req, true);
       if (!principal) return sendFailure(res, NOT_FOUND);
       const loaded = await loadSession(deps, principal, String(req.params.sessionId));
@@ -156,7 +158,7 @@ export const mountHostedPage: RouteMount = (app, deps) => {
   app.post(
     '/api/checkout/:sessionId/pay',
     json,
-    safely(deps, async (req, res) => {
+    safely(deps, async (req, res, deps) => {
       const principal = clientPrincipal(deps, req, true);
       if (!principal) return sendFailure(res, NOT_FOUND);
       const input = parsePayBody(req.body);
@@ -171,7 +173,7 @@ export const mountHostedPage: RouteMount = (app, deps) => {
   app.post(
     '/api/checkout/:sessionId/three-d-secure',
     json,
-    safely(deps, async (req, res) => {
+    safely(deps, async (req, res, deps) => {
       const principal = clientPrincipal(deps, req, true);
       if (!principal) return sendFailure(res, NOT_FOUND);
       const approved = (req.body as { approved?: unknown } | undefined)?.approved;

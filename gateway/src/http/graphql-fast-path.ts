@@ -12,11 +12,12 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ErrorCode } from '@handoff/shared/errors/codes';
 import { UNEXPECTED_MESSAGE } from '@handoff/shared/errors/mask';
-import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext, type Logger } from '@handoff/shared/logging/logger';
+import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@handoff/shared/logging/logger';
 import type { GatewayContext } from '../context.js';
 import type { HandoffExecutor } from '../execution/handoff-executor.js';
 import { isPlainGraphQLBody, renderExecutionResult, type FormatError, type PlainGraphQLBody } from '../execution/http-response.js';
 import { coerceVariables } from '../execution/prepared.js';
+import { tagErrorsWithRequestId } from '../graphql/format-error.js';
 import { nulPath } from '../graphql/refuse-nul.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -102,6 +103,7 @@ export function graphqlFastPath(opts: GraphqlFastPathOptions): RequestListener {
       return true;
     }
     const result = await executor.execute(operation, variables, coercion.coerced, context);
+    if (result.errors?.length) tagErrorsWithRequestId(result.errors, requestId);
     const rendered = renderExecutionResult(result, opts.formatError);
     res.statusCode = rendered.status;
     res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -156,13 +158,11 @@ export function graphqlFastPath(opts: GraphqlFastPathOptions): RequestListener {
         return;
       }
       const text = bytes.toString('utf8');
-      runWithRequestContext({ requestId }, () =>
-        handle(req, res, requestId, text).catch((err: unknown) => {
-          logger.error({ err }, 'gateway request failed');
-          if (!res.headersSent) answer(res, 500, UNEXPECTED);
-          else res.destroy();
-        }),
-      );
+      handle(req, res, requestId, text).catch((err: unknown) => {
+        logger.error({ err, requestId }, 'gateway request failed');
+        if (!res.headersSent) answer(res, 500, UNEXPECTED);
+        else res.destroy();
+      });
     });
   };
 }

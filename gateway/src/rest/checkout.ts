@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { GraphQLFormattedError } from 'graphql';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps, RouteMount } from '../routes.js';
+import { requestIdOf } from '../http/request-id.js';
 
 const STATUS_BY_CODE: Record<string, number> = {
   BAD_USER_INPUT: 400,
@@ -92,10 +93,10 @@ function sendGraphQLError(res: Response, error: GraphQLFormattedError | undefine
 /** The caller's principal, or an answer already sent (401, or 503 when auth is down). */
 async function authenticate(deps: GatewayRouteDeps, req: Request, res: Response): Promise<Principal | undefined> {
   try {
-    const auth = await deps.authenticate(req.headers.authorization);
+    const auth = await deps.authenticate(req.headers.authorization, requestIdOf(req));
     if (auth.ok) return auth.principal;
   } catch (err) {
-    deps.logger.error({ err }, 'API key lookup failed');
+    deps.logger.error({ err, requestId: requestIdOf(req) }, 'API key lookup failed');
     res.setHeader('retry-after', '1');
     sendError(res, 503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable; retry shortly.');
     return undefined;
@@ -226,7 +227,7 @@ function guarded(deps: GatewayRouteDeps, route: string, handler: (req: Request, 
     try {
       await handler(req, res);
     } catch (err) {
-      deps.logger.error({ err }, `${route} failed`);
+      deps.logger.error({ err, requestId: requestIdOf(req) }, `${route} failed`);
       if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
     }
   };
@@ -247,6 +248,7 @@ export const mountCheckoutRest: RouteMount = (app, deps) => {
       query: CHECKOUT,
       variables: { input, key: idempotencyKeyOf(req) },
       principal,
+      requestId: requestIdOf(req),
     });
     if (result.errors?.length || !result.data?.checkout) return sendGraphQLError(res, result.errors?.[0], SEED_000_MESSAGES);
     res.status(200).json(toSeed000(result.data.checkout));
@@ -263,6 +265,7 @@ export const mountCheckoutRest: RouteMount = (app, deps) => {
       query: CREATE_SESSION,
       variables: { input, key: idempotencyKeyOf(req) },
       principal,
+      requestId: requestIdOf(req),
     });
     if (result.errors?.length || !result.data?.createCheckoutSession) return sendGraphQLError(res, result.errors?.[0]);
     res.status(200).json(toSeed002(result.data.createCheckoutSession));
@@ -275,6 +278,7 @@ export const mountCheckoutRest: RouteMount = (app, deps) => {
       query: GET_SESSION,
       variables: { id: String(req.params.id) },
       principal,
+      requestId: requestIdOf(req),
     });
     if (result.errors?.length) return sendGraphQLError(res, result.errors[0]);
     if (!result.data?.checkoutSession) return sendError(res, 404, 'CHECKOUT_SESSION_NOT_FOUND', 'Checkout session not found.');

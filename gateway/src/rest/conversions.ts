@@ -7,6 +7,7 @@ import { HandoffError } from '@handoff/shared/errors/codes';
 import { parseDecimal } from '@handoff/shared/money/money';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps, RouteMount } from '../routes.js';
+import { requestIdOf } from '../http/request-id.js';
 
 const REPORT = `mutation ReportConversion($input: ReportConversionInput!) { reportConversion(input: $input) {
   id status verification orderReference validationPeriodDays session { id }
@@ -35,7 +36,7 @@ function decimalOf(value: unknown): string | null {
 const num = (decimal: string) => Number(decimal);
 
 async function principalOf(deps: GatewayRouteDeps, req: Request, res: Response): Promise<Principal | null> {
-  const auth = await deps.authenticate(req.headers.authorization);
+  const auth = await deps.authenticate(req.headers.authorization, requestIdOf(req));
   if (!auth.ok || auth.principal.kind === 'ANONYMOUS') {
     fail(res, 'UNAUTHENTICATED', 'Missing, unknown or revoked API key.');
     return null;
@@ -44,7 +45,7 @@ async function principalOf(deps: GatewayRouteDeps, req: Request, res: Response):
 }
 
 async function run<T>(deps: GatewayRouteDeps, res: Response, op: Parameters<GatewayRouteDeps['execute']>[0]): Promise<T | null> {
-  const result = await deps.execute<T>(op);
+  const result = await deps.execute<T>({ ...op, requestId: op.requestId ?? requestIdOf(res.req) });
   const err = result.errors?.[0];
   if (err || !result.data) {
     const code = (err?.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
@@ -102,7 +103,7 @@ export const mountConversionRoutes: RouteMount = (app: Express, deps: GatewayRou
       });
     } catch (err) {
       if (err instanceof HandoffError) return fail(res, err.code, err.message);
-      deps.logger.error({ err }, 'POST /v1/conversions failed');
+      deps.logger.error({ err, requestId: requestIdOf(req) }, 'POST /v1/conversions failed');
       fail(res, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
     }
   });
@@ -134,7 +135,7 @@ export const mountConversionRoutes: RouteMount = (app: Express, deps: GatewayRou
         milestones: c.milestones,
       });
     } catch (err) {
-      deps.logger.error({ err }, 'POST /v1/conversions/:id/milestones failed');
+      deps.logger.error({ err, requestId: requestIdOf(req) }, 'POST /v1/conversions/:id/milestones failed');
       fail(res, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
     }
   });

@@ -16,10 +16,11 @@
 // express route, which answers it the same way.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext } from '@handoff/shared/logging/logger';
+import { REQUEST_ID_HEADER, requestIdFrom } from '@handoff/shared/logging/logger';
 import { writeJson } from '@handoff/shared/http/write-json';
 import type { GatewayMetrics } from '../http/metrics.js';
 import type { GatewayRouteDeps, RouteMount } from '../routes.js';
+import { requestIdOf } from '../http/request-id.js';
 
 export const WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
 const PROVIDERS = new Set(['test', 'stripe']);
@@ -92,7 +93,7 @@ export function webhookIngress(opts: WebhookIngressOptions = {}): WebhookIngress
       async (req: Request, res: Response) => {
         const { provider, merchantId } = req.params as { provider: string; merchantId: string };
         const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        send(res, await deliver(deps, provider, merchantId, body, req));
+        send(res, await deliver(deps, provider, merchantId, body, req, requestIdOf(req) ?? requestIdFrom(undefined)));
       },
       (err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
         if (err?.type === 'entity.too.large') return void send(res, tooLarge);
@@ -131,14 +132,12 @@ export function webhookIngress(opts: WebhookIngressOptions = {}): WebhookIngress
       req.on('error', () => res.destroy());
       req.on('end', () => {
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        runWithRequestContext({ requestId }, () =>
-          deliver(deps, params.provider, params.merchantId, body, req)
-            .catch((err: unknown): Answer => {
-              deps.logger.error({ err }, 'webhook delivery failed');
-              return { status: 503, retryAfter: '5', body: { received: false, error: 'temporarily unavailable' } };
-            })
-            .then((a) => writeAnswer(res, a)),
-        );
+        deliver(deps, params.provider, params.merchantId, body, req, requestId)
+          .catch((err: unknown): Answer => {
+            deps.logger.error({ err, requestId }, 'webhook delivery failed');
+            return { status: 503, retryAfter: '5', body: { received: false, error: 'temporarily unavailable' } };
+          })
+          .then((a) => writeAnswer(res, a));
       });
     };
   };
@@ -161,12 +160,12 @@ function writeAnswer(res: ServerResponse, a: Answer, unread = false): void {
 }
 
 /** Validates the route's parameters and forwards the delivery; the answer to relay to the PSP. */
-async function deliver(deps: Deps, provider: string, merchantId: string, body: Buffer, req: IncomingMessage): Promise<Answer> {
+async function deliver(deps: Deps, provider: string, merchantId: string, body: Buffer, req: IncomingMessage, requestId: string): Promise<Answer> {
   if (!PROVIDERS.has(provider)) return { status: 404, body: { received: false, error: 'unknown provider' } };
   if (!MERCHANT_ID.test(merchantId)) return { status: 400, body: { received: false, error: 'unknown merchant' } };
   // The sender is gone (it gave up waiting): nobody would see the answer, and it will retry.
   if (req.socket.destroyed) return { status: 503, retryAfter: '5', body: { received: false, error: 'temporarily unavailable' } };
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { [REQUEST_ID_HEADER]: requestId };
   for (const name of FORWARDED_HEADERS) {
     const v = req.headers[name];
     const value = Array.isArray(v) ? v[0] : v;
@@ -176,7 +175,7 @@ async function deliver(deps: Deps, provider: string, merchantId: string, body: B
   try {
     answer = await deps.callInternal('payment-intent', `/internal/webhooks/${provider}/${encodeURIComponent(merchantId)}`, body, headers);
   } catch (err) {
-    deps.logger.error({ err, provider, merchantId }, 'webhook could not reach payment-intent');
+    deps.logger.error({ err, provider, merchantId, requestId }, 'webhook could not reach payment-intent');
     return { status: 503, retryAfter: '5', body: { received: false, error: 'temporarily unavailable' } };
   }
   // The subgraph's own answers pass through; a refused internal call is our fault, not the PSP's.
@@ -189,7 +188,7 @@ async function deliver(deps: Deps, provider: string, merchantId: string, body: B
     json = { received: false, error: 'unexpected answer' };
   }
   if (!passThrough) {
-    deps.logger.error({ status: answer.status, provider, merchantId }, 'payment-intent answered a webhook unexpectedly');
+    deps.logger.error({ status: answer.status, provider, merchantId, requestId }, 'payment-intent answered a webhook unexpectedly');
     json = { received: false, error: 'temporarily unavailable' };
   }
   if (status !== 503) return { status, body: json };
