@@ -124,6 +124,23 @@ describe('TtlLruCache', () => {
     expect(cache.size).toBe(2);
   });
 
+  it('keeps recency right through repeated reads, deletes and re-sets of the newest key', () => {
+    const cache = new TtlLruCache<number>(3, 1000);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.set('c', 3);
+    cache.get('a');
+    cache.get('a'); // already newest: order stays b, c, a
+    cache.delete('a');
+    cache.set('d', 4); // b, c, d
+    cache.get('b'); // c, d, b
+    cache.set('e', 5); // evicts c
+    expect([cache.get('c'), cache.get('d'), cache.get('b'), cache.get('e')]).toEqual([undefined, 4, 2, 5]);
+    cache.clear();
+    cache.set('x', 1);
+    expect(cache.get('x')).toBe(1);
+  });
+
   it('expires entries ttl after they were set, whether read or not', () => {
     const c = clock();
     const cache = new TtlLruCache<string>(10, 100, c.now);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSchema, parse, type FragmentDefinitionNode, type GraphQLObjectType, type OperationDefinitionNode } from 'graphql';
 import { compileSelections, Unsupported } from './selection.js';
 import { shapeResponse } from './shape.js';
+import { PreparedOperationCache } from './prepared.js';
 import { deepMerge, requestBody, runPlan, type FetchNode, type PlanNode } from './plan.js';
 
 const schema = buildSchema(`
@@ -160,5 +161,19 @@ describe('subgraph request body', () => {
       expect(requestBody(named, variables)).toBe(JSON.stringify({ query: named.operation, variables, operationName: named.operationName }));
       expect(requestBody(anonymous, variables)).toBe(JSON.stringify({ query: anonymous.operation, variables }));
     }
+  });
+});
+
+describe('prepared operation cache', () => {
+  it('is bounded and drops the least recently used first, however often the newest is read', () => {
+    const cache = new PreparedOperationCache(2);
+    cache.set('a', null);
+    cache.set('b', null);
+    expect(cache.get('b')).toBeNull();
+    expect(cache.get('a')).toBeNull(); // order: b, a
+    expect(cache.get('a')).toBeNull();
+    cache.set('c', null); // evicts b
+    expect([cache.get('b'), cache.get('a'), cache.get('c')]).toEqual([undefined, null, null]);
+    expect(cache.size).toBe(2);
   });
 });

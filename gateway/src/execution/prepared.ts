@@ -105,6 +105,8 @@ export async function executePrepared(
 /** A bounded map of prepared operations, least recently used dropped first. `null` = Apollo's. */
 export class PreparedOperationCache {
   private readonly map = new Map<string, PreparedOperation | null>();
+  /** The most recently used key: reading it again needs no reordering (a Map delete + set). */
+  private newest: string | undefined;
 
   constructor(
     private readonly maxEntries = 1000,
@@ -114,9 +116,10 @@ export class PreparedOperationCache {
 
   get(key: string): PreparedOperation | null | undefined {
     const hit = this.map.get(key);
-    if (hit !== undefined && this.map.size > 1) {
+    if (hit !== undefined && key !== this.newest) {
       this.map.delete(key);
       this.map.set(key, hit);
+      this.newest = key;
     }
     return hit;
   }
@@ -125,6 +128,7 @@ export class PreparedOperationCache {
     if (key.length > this.maxQueryLength + 256) return;
     this.map.delete(key);
     this.map.set(key, value);
+    this.newest = key;
     if (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value!);
   }
 
