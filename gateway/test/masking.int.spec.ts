@@ -3,7 +3,8 @@
 // HTTP 500 with internals in its body), and exactly what the gateway sends to subgraphs.
 // The fixture subgraphs run behind the shared signed subgraph server, as the real ones do.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { currentRequestId, encodePrincipal, type RunningServer } from '@handoff/shared';
+import { encodePrincipal, type RunningServer } from '@handoff/shared';
+import { requestIdOf } from '../src/http/request-id.js';
 import { createGateway, loadGatewayConfig, type HandoffGateway, type RouteMount } from '../src/index.js';
 import { startFixtureSubgraphs, type FixtureSubgraphs } from './support/fixture-subgraphs.js';
 import { bearer, getRaw, postJson, postRaw } from './support/http.js';
@@ -11,10 +12,11 @@ import { bearer, getRaw, postJson, postRaw } from './support/http.js';
 // A feature route, as webhooks and REST edges mount theirs, using every dependency it is given.
 const testRoutes: RouteMount = (app, deps) => {
   app.get('/test/execute', async (req, res) => {
-    const auth = await deps.authenticate(req.headers.authorization);
+    const requestId = requestIdOf(req);
+    const auth = await deps.authenticate(req.headers.authorization, requestId);
     if (!auth.ok) return void res.status(401).json({ reason: auth.reason });
-    const result = await deps.execute({ query: '{ whoami boom }', principal: auth.principal });
-    res.json({ result, requestId: currentRequestId() });
+    const result = await deps.execute({ query: '{ whoami boom }', principal: auth.principal, requestId });
+    res.json({ result, requestId });
   });
   app.post('/test/internal', async (_req, res) => {
     const body = Buffer.from(JSON.stringify({ query: '{ whoami }' }));
