@@ -117,6 +117,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
           dataSources,
           onPrepareError: (err) => logger.warn({ err }, 'operation left to @apollo/gateway: preparing it failed'),
           onOperation: (by) => (by === 'handoff' ? handoffRuns : apolloRuns).inc(),
+          onPlan: (planner) => metrics.plans.inc({ planner }),
         })
       : undefined;
   const gateway = new ApolloGateway({

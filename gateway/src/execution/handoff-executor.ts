@@ -1,17 +1,21 @@
-// Handoff's executor for federated queries and mutations. @apollo/gateway plans an operation the
-// first time Apollo Server has validated it (every limit and rule applied); the plan is handed
-// here (experimental_didResolveQueryPlan), prepared once, and from then on requests with the same
-// text run through `execute` below: from Apollo Server (the wrapped gateway executor) or, on the
-// /graphql fast path, without Apollo Server at all (http/graphql-fast-path.ts). What this
-// executor does not run (introspection, @defer, plans with rewrites) stays with @apollo/gateway.
+// Handoff's executor for federated queries and mutations. The first time Apollo Server has
+// validated an operation (every limit and rule applied), Handoff's own planner (planner/) plans it
+// and it is prepared once; what that planner leaves alone is planned by @apollo/gateway, whose plan
+// is handed here (experimental_didResolveQueryPlan) and prepared the same way. From then on
+// requests with the same text run through `execute` below: from Apollo Server (the wrapped gateway
+// executor) or, on the /graphql fast path, without Apollo Server at all (http/graphql-fast-path.ts).
+// What this executor does not run (introspection, @defer, plans with rewrites) stays with
+// @apollo/gateway.
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
 import { IDEMPOTENCY_KEY_HEADER } from '@handoff/shared/http/context';
 import { PRINCIPAL_HEADER } from '@handoff/shared/identity/signing';
 import { REQUEST_ID_HEADER } from '@handoff/shared/logging/logger';
 import type { GatewayContext } from '../context.js';
 import type { SignedDataSource } from '../subgraph/signed-data-source.js';
 import type { FetchNode, QueryPlan, SubgraphResponse } from './plan.js';
+import { HandoffQueryPlanner } from './planner/query-planner.js';
 import {
   PreparedOperationCache,
   coerceVariables,
@@ -21,6 +25,7 @@ import {
   type ExecutionResultLike,
   type PreparedOperation,
 } from './prepared.js';
+import { Unsupported } from './selection.js';
 
 type DidResolveQueryPlan = NonNullable<NonNullable<ConstructorParameters<typeof ApolloGateway>[0]>['experimental_didResolveQueryPlan']>;
 
@@ -30,11 +35,18 @@ export interface HandoffExecutorOptions {
   onPrepareError?: (err: unknown) => void;
   /** Called once per operation run, with the executor that ran it. */
   onOperation?: (executor: 'handoff' | 'apollo') => void;
+  /**
+   * Called once per plan-cache miss Handoff's planner was asked about: `handoff` when it planned
+   * the operation, `apollo` (with the reason) when it left it to @apollo/gateway.
+   */
+  onPlan?: (planner: 'handoff' | 'apollo', reason?: string) => void;
   maxEntries?: number;
 }
 
 export class HandoffExecutor {
   readonly cache: PreparedOperationCache;
+  /** Handoff's planner for the current supergraph (rebuilt when @apollo/gateway loads a new one). */
+  private planner: HandoffQueryPlanner | undefined;
 
   constructor(private readonly opts: HandoffExecutorOptions) {
     this.cache = new PreparedOperationCache(opts.maxEntries);
@@ -59,6 +71,48 @@ export class HandoffExecutor {
     }
     this.cache.set(key, prepared ?? null);
   };
+
+  /** Builds Handoff's planner for a supergraph @apollo/gateway loaded (its API schema, its SDL). */
+  useSupergraph(apiSchema: GraphQLSchema, supergraphSdl: string): void {
+    try {
+      this.planner = new HandoffQueryPlanner(apiSchema, supergraphSdl);
+      if (this.planner.unsupported) this.opts.onPrepareError?.(new Error(`Handoff's planner is off for this supergraph: ${this.planner.unsupported}`));
+    } catch (err) {
+      this.planner = undefined;
+      this.opts.onPrepareError?.(err);
+    }
+  }
+
+  /**
+   * A plan-cache miss, validated by Apollo Server: planned by Handoff's planner and prepared (and
+   * cached), or undefined when it is @apollo/gateway's to plan (nothing cached then: Apollo's
+   * plan is prepared through didResolveQueryPlan). `schema` must be the planner's API schema.
+   */
+  planMiss(
+    key: string,
+    schema: GraphQLSchema,
+    operation: GatewayGraphQLRequestContext['operation'] | undefined,
+    document: DocumentNode,
+  ): PreparedOperation | undefined {
+    const planner = this.planner;
+    if (!planner || !operation || planner.schema !== schema) return undefined;
+    const fragments = fragmentsOf(document);
+    let prepared: PreparedOperation | undefined;
+    try {
+      prepared = prepareOperation({ schema, operation, fragments, queryPlan: planner.plan(operation, fragments) });
+    } catch (err) {
+      if (!(err instanceof Unsupported)) this.opts.onPrepareError?.(err);
+      this.opts.onPlan?.('apollo', (err as Error).message);
+      return undefined;
+    }
+    if (!prepared) {
+      this.opts.onPlan?.('apollo', 'not preparable');
+      return undefined;
+    }
+    this.cache.set(key, prepared);
+    this.opts.onPlan?.('handoff');
+    return prepared;
+  }
 
   /** The prepared operation for a request's text and name, if it has been validated and planned. */
   lookup(query: string, operationName: string | null | undefined): PreparedOperation | undefined {
@@ -91,16 +145,25 @@ export class HandoffExecutor {
 
   /**
    * Apollo Server's gateway, with this executor in front of @apollo/gateway's: a prepared
-   * operation runs here (variable errors answered as @apollo/gateway answers them), anything
-   * else goes to @apollo/gateway, which plans it and so prepares it for next time.
+   * operation runs here (variable errors answered as @apollo/gateway answers them); a new one is
+   * planned by Handoff's planner, prepared and run here too; anything that planner leaves alone
+   * goes to @apollo/gateway, which plans it and so prepares it for next time.
    */
   wrap(gateway: ApolloGateway): GatewayInterface {
+    let unsubscribe: (() => void) | undefined;
     return {
       load: async (options) => {
+        unsubscribe ??= gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => this.useSupergraph(apiSchema, coreSupergraphSdl));
         const loaded = await gateway.load(options);
         const executor: GatewayExecutor = async (requestContext: GatewayGraphQLRequestContext) => {
           const { query, operationName, variables } = requestContext.request;
-          const prepared = typeof query === 'string' ? this.lookup(query, operationName) : undefined;
+          let prepared: PreparedOperation | undefined;
+          if (typeof query === 'string' && query.length <= this.cache.maxQueryLength) {
+            const key = operationKey(query, operationName);
+            const cached = this.cache.get(key);
+            // null: Apollo planned it before and it could not be prepared; stay with Apollo.
+            prepared = cached === undefined ? this.planMiss(key, requestContext.schema, requestContext.operation, requestContext.document) : (cached ?? undefined);
+          }
           if (!prepared) {
             this.opts.onOperation?.('apollo');
             return loaded.executor(requestContext);
@@ -113,7 +176,19 @@ export class HandoffExecutor {
         return { schema: loaded.schema, executor };
       },
       onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
-      stop: () => gateway.stop(),
+      stop: () => {
+        unsubscribe?.();
+        unsubscribe = undefined;
+        return gateway.stop();
+      },
     };
   }
+}
+
+function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
+  const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  return fragments;
 }

@@ -8,6 +8,8 @@ export interface GatewayMetrics extends Metrics {
   subgraphFetchErrors: Counter<'subgraph' | 'kind'>;
   /** Federated operations run, by executor: `handoff` (prepared) or `apollo` (@apollo/gateway's). */
   operations: Counter<'executor'>;
+  /** Plan-cache misses by who planned them: `handoff` (its planner) or `apollo` (@apollo/query-planner). */
+  plans: Counter<'planner'>;
   /** An `observe` for one subgraph's fetcher. */
   fetchObserver(subgraph: string): (seconds: number, outcome: string) => void;
 }
@@ -33,11 +35,18 @@ export function createGatewayMetrics(): GatewayMetrics {
     labelNames: ['executor'],
     registers: [base.registry],
   });
+  const plans = new Counter({
+    name: 'handoff_gateway_plans_total',
+    help: "Plan-cache misses, by planner: handoff (gateway/src/execution/planner) or apollo (what Handoff's planner leaves to @apollo/query-planner)",
+    labelNames: ['planner'],
+    registers: [base.registry],
+  });
   return {
     ...base,
     subgraphFetchDuration,
     subgraphFetchErrors,
     operations,
+    plans,
     fetchObserver(subgraph) {
       const duration = subgraphFetchDuration.labels({ subgraph });
       return (seconds, outcome) => {
