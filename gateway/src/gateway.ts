@@ -110,6 +110,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   );
   const handoffRuns = metrics.operations.labels({ executor: 'handoff' });
   const apolloRuns = metrics.operations.labels({ executor: 'apollo' });
+  const protection = queryProtection(config.limits, { hideSuggestions: config.production });
   // GATEWAY_EXECUTOR=apollo: no executor of Handoff's anywhere (Apollo's runs everything).
   const executor =
     config.executor === 'handoff'
@@ -118,6 +119,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
           onPrepareError: (err) => logger.warn({ err }, 'operation left to @apollo/gateway: preparing it failed'),
           onOperation: (by) => (by === 'handoff' ? handoffRuns : apolloRuns).inc(),
           onPlan: (planner) => metrics.plans.inc({ planner }),
+          validation: { parseOptions: protection.parseOptions, validationRules: protection.validationRules },
         })
       : undefined;
   const gateway = new ApolloGateway({
@@ -131,7 +133,6 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     experimental_didResolveQueryPlan: executor?.didResolveQueryPlan,
   });
 
-  const protection = queryProtection(config.limits, { hideSuggestions: config.production });
   const formatError = createFormatError({
     production: config.production,
     logger,

@@ -130,3 +130,21 @@ describe('route mounts (webhooks, hosted page, REST edges)', () => {
     expect(JSON.parse(r.json.data.whoami)).toEqual({ kind: 'SERVICE', service: 'gateway' });
   });
 });
+
+describe('a query text the gateway has not seen, on the /graphql fast path', () => {
+  it('leaves to Apollo Server, whose answers they stay, texts that do not validate and texts that may hold NUL', async () => {
+    const plans = async () => (await gateway.metrics.plans.get()).values.reduce((n, v) => n + v.value, 0);
+    const before = await plans();
+    for (let i = 0; i < 2; i++) {
+      const invalid = await postJson(url, { query: '{ whoami nope }' }, bearer(ADMIN_KEY));
+      expect(invalid.status).toBe(400);
+      expect(invalid.json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+    const calls = fx.seen.length;
+    const nul = await postJson(url, { query: 'mutation { createThing(name: "a\\u0000b") }' }, bearer(ADMIN_KEY));
+    expect(nul.status).toBe(400);
+    expect(nul.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(fx.seen.length).toBe(calls);
+    expect(await plans()).toBe(before);
+  });
+});

@@ -8,7 +8,18 @@
 // @apollo/gateway.
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
+import {
+  Kind,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type ParseOptions,
+  type ValidationRule,
+} from 'graphql';
 import { IDEMPOTENCY_KEY_HEADER } from '@handoff/shared/http/context';
 import { PRINCIPAL_HEADER } from '@handoff/shared/identity/signing';
 import { REQUEST_ID_HEADER } from '@handoff/shared/logging/logger';
@@ -41,6 +52,11 @@ export interface HandoffExecutorOptions {
    */
   onPlan?: (planner: 'handoff' | 'apollo', reason?: string) => void;
   maxEntries?: number;
+  /**
+   * Apollo Server's parse options and validation rules (beyond graphql-js's specified rules): with
+   * them a new text is parsed, validated and planned on the /graphql fast path (`lookupOrPlan`).
+   */
+  validation?: { parseOptions: ParseOptions; validationRules: readonly ValidationRule[] };
 }
 
 export class HandoffExecutor {
@@ -112,6 +128,39 @@ export class HandoffExecutor {
     this.cache.set(key, prepared);
     this.opts.onPlan?.('handoff');
     return prepared;
+  }
+
+  /**
+   * The prepared operation for a request's text and name; a text not seen before is parsed and
+   * validated as Apollo Server does (its parse options, graphql-js's specified rules and the
+   * gateway's) and planned by Handoff's planner. Undefined: Apollo Server takes the request —
+   * every text that does not parse or validate (its answer is Apollo Server's own), one with a NUL
+   * or a `\u` escape (the NUL check is its plugin's), and whatever the planner leaves to Apollo.
+   * Apollo Server's own rule beyond these, NoIntrospection in production, concerns only
+   * introspection fields, which the planner never plans.
+   */
+  lookupOrPlan(query: string, operationName: string | null | undefined): PreparedOperation | undefined {
+    const key = operationKey(query, operationName);
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const planner = this.planner;
+    const validation = this.opts.validation;
+    if (!planner || !validation || query.length > this.cache.maxQueryLength) return undefined;
+    if (query.includes('\u0000') || query.includes('\\u')) return undefined;
+    let document: DocumentNode;
+    try {
+      document = parse(query, validation.parseOptions);
+    } catch {
+      this.cache.set(key, null); // Apollo Server answers it, and will every time
+      return undefined;
+    }
+    if (validate(planner.schema, document, [...specifiedRules, ...validation.validationRules]).length > 0) {
+      this.cache.set(key, null);
+      return undefined;
+    }
+    const operation = getOperationAST(document, operationName ?? undefined);
+    if (!operation) return undefined;
+    return this.planMiss(key, planner.schema, operation, document);
   }
 
   /** The prepared operation for a request's text and name, if it has been validated and planned. */

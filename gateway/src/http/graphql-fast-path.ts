@@ -87,7 +87,7 @@ export function graphqlFastPath(opts: GraphqlFastPathOptions): RequestListener {
    */
   const prepared = async (req: IncomingMessage, res: ServerResponse, requestId: string, body: PlainGraphQLBody): Promise<boolean> => {
     const executor = opts.executor!;
-    const operation = executor.lookup(body.query, body.operationName);
+    const operation = executor.lookupOrPlan(body.query, body.operationName);
     if (!operation) return false;
     let context: GatewayContext;
     try {

@@ -1,0 +1,63 @@
+// HandoffExecutor.lookupOrPlan: a text not seen before is parsed, validated and planned without
+// Apollo Server, or left to it (undefined) — with nothing cached when Apollo's planner must still
+// see it, and `null` cached when the text can never run (Apollo Server answers its errors).
+import { describe, expect, it } from 'vitest';
+import { plannerFixture } from '../../../test/support/planner-fixture.js';
+import { queryProtection } from '../../graphql/limits.js';
+import { HandoffExecutor } from '../handoff-executor.js';
+import { operationKey } from '../prepared.js';
+
+const fx = plannerFixture();
+const protection = queryProtection({ maxDepth: 12, maxAliases: 15, maxTokens: 2000, maxDirectives: 10, maxCost: 50_000 }, { hideSuggestions: true });
+
+function executor(withValidation = true) {
+  const plans: string[] = [];
+  const e = new HandoffExecutor({
+    dataSources: new Map(),
+    onPlan: (planner, reason) => plans.push(reason ? `${planner}: ${reason}` : planner),
+    validation: withValidation ? { parseOptions: protection.parseOptions, validationRules: protection.validationRules } : undefined,
+  });
+  e.useSupergraph(fx.schema, fx.supergraphSdl);
+  return { e, plans };
+}
+
+describe('HandoffExecutor.lookupOrPlan', () => {
+  it('plans a new valid text once, then finds it prepared', () => {
+    const { e, plans } = executor();
+    const text = 'query Q($id: ID!) { checkoutSession(id: $id) { id status merchant { name } } }';
+    const first = e.lookupOrPlan(text, 'Q');
+    expect(first?.plan?.kind).toBe('Sequence');
+    expect(e.lookupOrPlan(text, 'Q')).toBe(first);
+    expect(plans).toEqual(['handoff']);
+  });
+
+  it('caches null for a text that does not parse, does not validate, or breaks a query limit', () => {
+    const { e, plans } = executor();
+    for (const text of ['{ merchant(id: "1") { name ', '{ merchant(id: "1") { nope } }', `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: viewer { role }`).join(' ')} }`]) {
+      expect(e.lookupOrPlan(text, undefined), text).toBeUndefined();
+      expect(e.cache.get(operationKey(text, undefined)), text).toBeNull();
+    }
+    expect(plans).toEqual([]);
+  });
+
+  it('caches nothing for what Apollo must still see: NUL or \\u in the text, no operation by that name, what the planner leaves alone', () => {
+    const { e, plans } = executor();
+    const texts: [string, string | undefined][] = [
+      ['{ merchant(id: "a\\u0000b") { name } }', undefined],
+      ['{ merchant(id: "a\u0000b") { name } }', undefined],
+      ['query A { viewer { role } }', 'B'],
+      ['{ __schema { types { name } } }', undefined],
+    ];
+    for (const [text, name] of texts) {
+      expect(e.lookupOrPlan(text, name), text).toBeUndefined();
+      expect(e.cache.get(operationKey(text, name)), text).toBeUndefined();
+    }
+    expect(plans).toEqual(['apollo: introspection']);
+  });
+
+  it('without Apollo Server’s validation settings, plans nothing itself', () => {
+    const { e, plans } = executor(false);
+    expect(e.lookupOrPlan('{ viewer { role } }', undefined)).toBeUndefined();
+    expect(plans).toEqual([]);
+  });
+});
