@@ -163,11 +163,6 @@ export class HandoffExecutor {
     return this.planMiss(key, planner.schema, operation, document);
   }
 
-  /** The prepared operation for a request's text and name, if it has been validated and planned. */
-  lookup(query: string, operationName: string | null | undefined): PreparedOperation | undefined {
-    return this.cache.get(operationKey(query, operationName)) ?? undefined;
-  }
-
   /** Runs a prepared operation for a caller (variables already coerced). */
   execute(
     prepared: PreparedOperation,

@@ -80,10 +80,10 @@ export function graphqlFastPath(opts: GraphqlFastPathOptions): RequestListener {
   };
 
   /**
-   * An operation already validated and planned: auth, then the request-level checks Apollo's
-   * plugins make (NUL in variables, variable coercion) — any failure is handed to Apollo Server
-   * with the context already built, so its answer is Apollo's own — then Handoff's executor.
-   * False when the operation is not prepared (Apollo Server takes the request).
+   * An operation prepared before, or validated and planned now (`lookupOrPlan`): auth, then the
+   * request-level checks Apollo's plugins make (NUL in variables, variable coercion) — any failure
+   * is handed to Apollo Server with the context already built, so its answer is Apollo's own —
+   * then Handoff's executor. False when it is not prepared (Apollo Server takes the request).
    */
   const prepared = async (req: IncomingMessage, res: ServerResponse, requestId: string, body: PlainGraphQLBody): Promise<boolean> => {
     const executor = opts.executor!;

@@ -221,9 +221,7 @@ export class LeanHeaders implements Iterable<[string, string]> {
   private readonly map = new Map<string, string>();
 
   constructor(headers: IncomingHttpHeaders = {}) {
-    for (const [k, v] of Object.entries(headers)) {
-      if (v !== undefined) this.map.set(k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v);
-    }
+    for (const [k, v] of Object.entries(flatHeaders(headers))) this.map.set(k.toLowerCase(), v);
   }
 
   get(name: string): string | null {

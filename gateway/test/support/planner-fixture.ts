@@ -1,6 +1,6 @@
 // A small supergraph shaped like Handoff's (four subgraphs under the real names; entities keyed by
-// `id`, resolvable in one subgraph and stubs elsewhere; a shared value type; lists, connections,
-// mutations), plus what the planner specs need around it: @apollo/query-planner over the same
+// `id`, resolvable in one subgraph and referenced (resolvable: false) elsewhere; a shared value
+// type; lists, connections, mutations), plus what the planner specs need around it: @apollo/query-planner over the same
 // supergraph, and fake subgraphs that answer any fetch deterministically. An entity's fields are a
 // function of its type, id, field and arguments, a value object's of its parent and field, so any
 // two plans that fetch the same data get the same answers, whichever fetch asks for what. Fields
