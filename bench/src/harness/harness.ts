@@ -33,7 +33,7 @@ export interface FaultHandoffOptions {
   /** Workers log at info by default: their "workers started" line is their readiness. */
   workerLogLevel?: 'info' | 'debug' | 'trace';
   /** Node options for every Handoff process, before its script (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
-  nodeArgs?: string[];
+  nodeArgs?: string[] | ((name: ProcessName) => string[]);
 }
 
 export interface FaultHandoff<P = PrivatePostgres, R = PrivateRedis> {
@@ -131,7 +131,7 @@ async function startHandoff<P extends { url: string; destroy(): Promise<void> },
       const p: ManagedProcess = new ManagedProcess({
         name,
         command: process.execPath,
-        args: [...(opts.nodeArgs ?? []), script],
+        args: [...(typeof opts.nodeArgs === 'function' ? opts.nodeArgs(name) : (opts.nodeArgs ?? [])), script],
         cwd: ROOT,
         env: { ...env, ...extra },
         ready: () => ready(p),

@@ -8,6 +8,10 @@
 //
 //   npm run bench:system              # ~5 min; writes bench/results/system.json and bench/RESULTS.md
 //   npm run bench:system -- --quick   # tiny numbers, writes nothing (a smoke run)
+//   npm run bench:system -- --only checkouts --profile DIR
+//                                     # one phase (checkouts|webhooks|settlement), writes nothing;
+//                                     # --profile writes a V8 CPU profile per process (<name>.cpuprofile),
+//                                     # summarised by `node bench/dist/harness/profile-summary.js DIR`
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSystemHandoff, type FaultHandoff } from '../harness/harness.js';
@@ -24,6 +28,14 @@ import { measureWebhooks } from './webhooks.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const QUICK = process.argv.includes('--quick');
+const argValue = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const ONLY = argValue('only') as 'checkouts' | 'webhooks' | 'settlement' | undefined;
+const PROFILE = argValue('profile');
+const WRITE = !QUICK && !ONLY && !PROFILE;
+const runs = (phase: 'checkouts' | 'webhooks' | 'settlement') => !ONLY || ONLY === phase || (ONLY === 'webhooks' && phase === 'checkouts');
 const CHECKOUT_CONCURRENCY = QUICK ? [4] : [16, 32];
 const WEBHOOK_CONCURRENCY = QUICK ? 4 : 32;
 const ANCHOR = QUICK ? { warmupMs: 500, durationMs: 2000 } : { warmupMs: 1000, durationMs: 8000 };
@@ -51,7 +63,11 @@ async function main(): Promise<void> {
   let h: FaultHandoff<SharedPostgres, SharedRedis> | undefined;
   const sampler = new RssSampler(() => [...(h?.processes.entries() ?? [])].map(([n, p]) => [n, p.pid]));
   try {
-    h = await startSystemHandoff({ databasePrefix: 'handoff_bench_system', extraEnv: { NODE_ENV: 'production' } });
+    h = await startSystemHandoff({
+      databasePrefix: 'handoff_bench_system',
+      extraEnv: { NODE_ENV: 'production' },
+      ...(PROFILE ? { nodeArgs: (name: string) => ['--cpu-prof', '--cpu-prof-dir', PROFILE, '--cpu-prof-name', `${name}.cpuprofile`] } : {}),
+    });
     sampler.start();
     await sleep(3000);
     const idleRssAfterStartMiB = sampler.takePhase();
@@ -67,6 +83,12 @@ async function main(): Promise<void> {
 
     const intents: CheckedOutIntent[] = [];
     const checkouts: SystemResult['checkouts'] = [];
+    if (ONLY === 'settlement') {
+      await anchor('settlement-c1', 1);
+      const s = await measureSettlement(h.graphqlUrl, h.adminKey, h.postgres, SETTLE_N, log);
+      log(`settlement of ${s.conversions}: ${s.seconds} s (totals ${s.exact ? 'exact' : 'WRONG'}; gateway ${s.gatewayAnswer})`);
+      return await finishPhaseOnly(h);
+    }
     for (const c of CHECKOUT_CONCURRENCY) {
       await anchor(`checkout-c${c}`, c);
       sampler.takePhase();
@@ -78,6 +100,7 @@ async function main(): Promise<void> {
       log(`checkouts at ${c}: ${r.rate.median}/s (mean ${r.rate.mean}), p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, errors ${JSON.stringify(r.errors)}`);
       await sleep(2000);
     }
+    if (ONLY === 'checkouts') return await finishPhaseOnly(h);
 
     await anchor(`webhooks-c${WEBHOOK_CONCURRENCY}`, WEBHOOK_CONCURRENCY);
     sampler.takePhase();
@@ -88,6 +111,7 @@ async function main(): Promise<void> {
     const webhooks = { ...w, peakRssMiB: sampler.takePhase(), load: load(), cost: await acct.since(tw, w.sent) };
     log(`  cost per webhook (received to conversion): ${JSON.stringify(webhooks.cost.perOp)}`);
     log(`webhooks: acknowledged ${w.acknowledged.median}/s, processed ${w.processed.median}/s (${w.processed.mean}/s end to end), conversions ${w.conversions.median}/s (${w.conversions.mean}/s)`);
+    if (ONLY === 'webhooks') return await finishPhaseOnly(h);
 
     await anchor('settlement-c1', 1);
     sampler.takePhase();
@@ -118,7 +142,7 @@ async function main(): Promise<void> {
       allInOne,
     };
     process.stdout.write(`\n${tableOf(result)}\n\nLoad average at start ${loadAtStart.join(' ')}, at end ${result.machine.loadAtEnd.join(' ')}.\n`);
-    if (QUICK) log('--quick: nothing written');
+    if (!WRITE) log('--quick: nothing written');
     else {
       writeResults(ROOT, result, METHOD, [`Load average after each phase: checkouts ${checkouts.map((c) => c.load.join(' ')).join(' / ')}; webhooks ${webhooks.load.join(' ')}; settlement ${settlement.load.join(' ')}.`]);
       log('wrote bench/results/system.json and the System section of bench/RESULTS.md');
@@ -127,6 +151,15 @@ async function main(): Promise<void> {
     sampler.stop();
     await h?.stop();
   }
+}
+
+/** `--only`: the phase's figures are logged; profiles are written as each process exits on SIGTERM. */
+async function finishPhaseOnly(h: FaultHandoff<SharedPostgres, SharedRedis>): Promise<void> {
+  if (PROFILE) {
+    await Promise.all([...h.processes.values()].map((p) => p.stop('SIGTERM', 30_000)));
+    log(`CPU profiles in ${PROFILE}; summary: node bench/dist/harness/profile-summary.js ${PROFILE}`);
+  }
+  log('--only: nothing written');
 }
 
 main().catch((err) => {

@@ -64,6 +64,8 @@ describe('createPaymentIntentForCheckout', () => {
     expect(pi.providerPaymentId).toMatch(/^pi_sbx_[0-9a-f]{24}$/);
     expect(pi.metadata).toMatchObject({ aap_code: 'aap://test/code', handoff_checkout_session_id: session });
     expect((await outbox(pi.id, 'payment_intent.')).map((r) => r.topic)).toEqual(['payment_intent.created']);
+    // The sandbox's endpoint is subscribed to the handled types only: nothing to deliver for a creation.
+    expect(await outbox(pi.providerPaymentId, 'sandbox_webhook.')).toEqual([]);
   });
 
   it('is SERVICE only, and refuses merchants without a connector or a PSP refusal', async () => {
@@ -97,6 +99,7 @@ describe('confirming with the sandbox test cards', () => {
     });
     const after = await read(pi.id);
     expect(after.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['payment_intent.created', 'payment_intent.succeeded', 'psp.payment_intent.succeeded']));
+    expect((await outbox(pi.providerPaymentId, 'sandbox_webhook.')).map((r) => r.topic)).toEqual(['sandbox_webhook.payment_intent.succeeded']);
     // No card number anywhere in the tables.
     const leaks = await h.payments.dataSource.query(
       `SELECT (SELECT count(*) FROM payment.payment_events WHERE data::text LIKE '%4242424242424242%')

@@ -152,12 +152,14 @@ export class SandboxConnector implements PspConnector {
     if (!p.dispute || p.dispute.status !== 'needs_response') {
       p.dispute = { id: `dp_sbx_${ulid()}`, status: 'needs_response', amount: p.amountReceivedMinor };
       await manager.save(SandboxPaymentEntity, p);
-      events.push(await emitSandboxWebhook(manager, p, 'charge.dispute.created', disputeObject(p)));
+      const opened = await emitSandboxWebhook(manager, p, 'charge.dispute.created', disputeObject(p));
+      if (opened) events.push(opened);
     }
     if (outcome !== 'OPEN') {
       p.dispute = { ...p.dispute, status: outcome === 'WON' ? 'won' : 'lost' };
       await manager.save(SandboxPaymentEntity, p);
-      events.push(await emitSandboxWebhook(manager, p, 'charge.dispute.closed', disputeObject(p)));
+      const closed = await emitSandboxWebhook(manager, p, 'charge.dispute.closed', disputeObject(p));
+      if (closed) events.push(closed);
     }
     return events;
   }

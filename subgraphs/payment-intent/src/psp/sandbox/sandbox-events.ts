@@ -4,6 +4,7 @@
 import { addToOutbox } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { EntityManager } from 'typeorm';
+import { KIND_OF_TYPE } from '../../webhooks/psp-event.js';
 import type { SandboxPaymentEntity } from './sandbox.entities.js';
 
 export const SANDBOX_SCHEMA = 'payment';
@@ -74,13 +75,25 @@ export function disputeObject(p: SandboxPaymentEntity): Record<string, unknown> 
   };
 }
 
-/** Queues a signed webhook for the merchant (delivered after the commit, retried until 2xx). */
+/**
+ * Whether the sandbox sends events of `type`. Its webhook endpoint is subscribed to the types
+ * Handoff handles (API.md), as a Stripe endpoint is to its `enabled_events`: a
+ * `payment_intent.created` would cost a signed POST, an inbox row and a job per checkout, only to
+ * be recorded with no effect.
+ */
+export const sandboxSends = (type: string): boolean => Object.hasOwn(KIND_OF_TYPE, type);
+
+/**
+ * Queues a signed webhook for the merchant (delivered after the commit, retried until 2xx); its
+ * event id, or null for a type the endpoint is not subscribed to (`sandboxSends`).
+ */
 export async function emitSandboxWebhook(
   manager: EntityManager,
   p: SandboxPaymentEntity,
   type: string,
   object: Record<string, unknown>,
-): Promise<string> {
+): Promise<string | null> {
+  if (!sandboxSends(type)) return null;
   const eventId = `evt_sbx_${ulid()}`;
   const body = JSON.stringify({
     id: eventId,

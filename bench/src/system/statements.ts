@@ -1,0 +1,61 @@
+// How many statements one agent checkout sends to PostgreSQL, and from which process: Handoff
+// whole (as bench:system starts it), a few checkouts with PostgreSQL's `log_statement = all`
+// switched on for the bench's database only, the server log read back and grouped by the
+// connection's application_name. A diagnostic, not a benchmark: it writes nothing.
+//
+//   node bench/dist/system/statements.js [--checkouts 5]
+import { readFileSync, statSync } from 'node:fs';
+import { startSystemHandoff } from '../harness/harness.js';
+import { agentCheckout, gql, setUpCommerceWorld } from '../harness/world.js';
+import { sleep } from './measure.js';
+
+const LOG = process.env.PG_LOG ?? '/var/log/postgresql/postgresql-15-main.log';
+const N = Number(process.argv[process.argv.indexOf('--checkouts') + 1] || 5);
+
+async function main(): Promise<void> {
+  const h = await startSystemHandoff({ databasePrefix: 'handoff_bench_statements', extraEnv: { NODE_ENV: 'production' } });
+  try {
+    const world = await setUpCommerceWorld(h.graphqlUrl, h.adminKey, 'Stmt');
+    const call = <R = any>(query: string, variables?: Record<string, unknown>) => gql<R>(h.graphqlUrl, world.agent.key, query, variables, 30_000);
+    await agentCheckout(call, world.offerId, `warm-${Date.now()}`);
+    await sleep(2000);
+    const db = h.postgres.database;
+    await h.postgres.query(`ALTER DATABASE "${db}" SET log_statement = 'all'`);
+    // A database setting reaches new sessions only: the pools' connections are older. Reload them
+    // by terminating every backend of the database (the pools reconnect).
+    await h.postgres.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+    await sleep(1500);
+    for (let i = 0; i < 2; i++) await agentCheckout(call, world.offerId, `reconnect-${Date.now()}-${i}`).catch(() => undefined);
+    await sleep(3000);
+    const from = statSync(LOG).size;
+    for (let i = 0; i < N; i++) await agentCheckout(call, world.offerId, `stmt-${Date.now()}-${i}`);
+    await sleep(3000);
+    const text = readFileSync(LOG, 'utf8').slice(from); // the log is ASCII in these lines
+    await h.postgres.query(`ALTER DATABASE "${db}" RESET log_statement`);
+    const apps = new Map((await h.postgres.query<{ pid: number; app: string }>(`SELECT pid, application_name AS app FROM pg_stat_activity WHERE datname = current_database()`)).map((r) => [r.pid, r.app]));
+    const byApp = new Map<string, Map<string, number>>();
+    for (const m of text.matchAll(/\[(\d+)\] \S+@(\S+) LOG:\s+(?:statement|execute [^:]*): (.*)/g)) {
+      if (m[2] !== db) continue;
+      const app = apps.get(Number(m[1])) ?? `pid ${m[1]}`;
+      const sql = m[3]!.replace(/\s+/g, ' ').slice(0, 110);
+      const per = byApp.get(app) ?? new Map<string, number>();
+      per.set(sql, (per.get(sql) ?? 0) + 1);
+      byApp.set(app, per);
+    }
+    let total = 0;
+    for (const [app, per] of [...byApp].sort()) {
+      const n = [...per.values()].reduce((a, b) => a + b, 0);
+      total += n;
+      process.stdout.write(`\n${app}: ${(n / N).toFixed(1)} statements per checkout\n`);
+      for (const [sql, c] of [...per].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${(c / N).toFixed(1).padStart(5)}  ${sql}\n`);
+    }
+    process.stdout.write(`\ntotal ${(total / N).toFixed(1)} statements per checkout (${N} checkouts)\n`);
+  } finally {
+    await h.stop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 2;
+});
