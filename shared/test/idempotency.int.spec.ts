@@ -164,6 +164,19 @@ describe('IdempotencyStore.run', () => {
     expect(c.calls()).toBe(2);
   });
 
+  it('singleWrite: without a key it runs outside a transaction; with one, in the key\'s transaction', async () => {
+    const inTransaction: boolean[] = [];
+    const exec = async (manager: EntityManager) => {
+      inTransaction.push(manager.queryRunner?.isTransactionActive === true);
+      return { id: 'x', at: 0 };
+    };
+    const codec = counter().codec;
+    await store.run({ principal: merchant, key: undefined, operation: 'single', input: {}, singleWrite: true }, exec, codec);
+    await store.run({ principal: merchant, key: key(), operation: 'single', input: {}, singleWrite: true }, exec, codec);
+    await store.run({ principal: merchant, key: undefined, operation: 'single', input: {} }, exec, codec);
+    expect(inTransaction).toEqual([false, true, true]);
+  });
+
   it('rejects malformed keys as BAD_USER_INPUT', async () => {
     const c = counter();
     for (const bad of ['', 'x'.repeat(256), 'tab\there']) {

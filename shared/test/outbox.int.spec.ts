@@ -10,6 +10,7 @@ import { testEnv } from '../../test/support/env.js';
 import { createLogger, currentRequestId, runWithRequestContext } from '../src/logging/index.js';
 import {
   addToOutbox,
+  changeWithEvent,
   createOutboxTableSql,
   dropOutboxTableSql,
   OutboxRelay,
@@ -110,6 +111,57 @@ describe('routedQueues', () => {
     expect(routedQueues(r, 'payment_intent.succeeded')).toEqual(['a', 'b', 'c']);
     expect(routedQueues(r, 'payment_intentX')).toEqual(['c']);
     expect(routedQueues({}, 'x')).toEqual([]);
+  });
+});
+
+describe('changeWithEvent', () => {
+  const rows = (topic: string) => dataSource.query(`SELECT aggregate_id, payload, request_id FROM "${schema}".outbox WHERE topic = $1`, [topic]);
+  beforeAll(async () => {
+    await dataSource.query(`CREATE TABLE "${schema}".things (id text PRIMARY KEY, version integer NOT NULL)`);
+    await dataSource.query(`CREATE TABLE "${schema}".parts (thing_id text NOT NULL, n integer NOT NULL CHECK (n > 0))`);
+  });
+  // The relay's tests count the rows they publish.
+  afterAll(() => dataSource.query(`DELETE FROM "${schema}".outbox WHERE topic LIKE 'thing.%'`));
+
+  it('writes the change, its other writes and one event per row written, in one statement', async () => {
+    const written = await runWithRequestContext({ requestId: 'req-cwe' }, () =>
+      changeWithEvent(
+        dataSource.manager,
+        schema,
+        { sql: `INSERT INTO "${schema}".things (id, version) VALUES ($1, 1)`, params: ['t1'], also: [`INSERT INTO "${schema}".parts (thing_id, n) VALUES ($1, 1), ($1, 2)`] },
+        { topic: 'thing.created', aggregateId: 't1', payload: { thing: { id: 't1' } } },
+      ),
+    );
+    expect(written).toBe(1);
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM "${schema}".parts WHERE thing_id = 't1'`)).toEqual([{ n: 2 }]);
+    expect(await rows('thing.created')).toEqual([{ aggregate_id: 't1', payload: { thing: { id: 't1' } }, request_id: 'req-cwe' }]);
+  });
+
+  it('writes no event when the change wrote no row (a version guard that missed)', async () => {
+    const update = (version: number) =>
+      changeWithEvent(
+        dataSource.manager,
+        schema,
+        { sql: `UPDATE "${schema}".things SET version = version + 1 WHERE id = $1 AND version = $2`, params: ['t1', version] },
+        { topic: 'thing.updated', aggregateId: 't1', payload: { version: version + 1 } },
+      );
+    expect(await update(7)).toBe(0);
+    expect(await rows('thing.updated')).toEqual([]);
+    expect(await update(1)).toBe(1);
+    expect((await rows('thing.updated')).map((r: { payload: unknown }) => r.payload)).toEqual([{ version: 2 }]);
+  });
+
+  it('writes nothing at all when any of its writes fails', async () => {
+    await expect(
+      changeWithEvent(
+        dataSource.manager,
+        schema,
+        { sql: `INSERT INTO "${schema}".things (id, version) VALUES ($1, 1)`, params: ['t2'], also: [`INSERT INTO "${schema}".parts (thing_id, n) VALUES ($1, 0)`] },
+        { topic: 'thing.created', aggregateId: 't2', payload: {} },
+      ),
+    ).rejects.toThrow(/check constraint/);
+    expect(await dataSource.query(`SELECT id FROM "${schema}".things WHERE id = 't2'`)).toEqual([]);
+    expect((await rows('thing.created')).filter((r: { aggregate_id: string }) => r.aggregate_id === 't2')).toEqual([]);
   });
 });
 

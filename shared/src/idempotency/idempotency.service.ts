@@ -33,6 +33,12 @@ export interface IdempotentRunOptions {
   operation: string;
   /** The command's input; its canonical JSON is hashed with the operation. */
   input: unknown;
+  /**
+   * `exec` writes in one statement (after plain reads), so it is atomic by itself: without a key
+   * it runs on the pool, saving the BEGIN and COMMIT round trips. With a key it always runs in
+   * the key's transaction, with the stored response.
+   */
+  singleWrite?: boolean;
 }
 
 export interface IdempotencyCodec<T> {
@@ -84,7 +90,7 @@ export class IdempotencyStore {
     codec: IdempotencyCodec<T>,
   ): Promise<T> {
     const { key } = opts;
-    if (key === undefined || key === null) return this.dataSource.transaction(exec);
+    if (key === undefined || key === null) return opts.singleWrite ? exec(this.dataSource.manager) : this.dataSource.transaction(exec);
     assertIdempotencyKey(key);
     const scope = idempotencyScope(opts.principal);
     const hash = requestHash(opts.operation, opts.input);

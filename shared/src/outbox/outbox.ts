@@ -42,6 +42,32 @@ export async function addToOutbox(manager: EntityManager, schema: string, event:
   return String(rows[0]!.id);
 }
 
+/**
+ * A change and its event in one statement, so one round trip: `change.sql` is an INSERT or
+ * UPDATE (without RETURNING) on `$1…$n`; the event row is written once for each row it wrote, so
+ * none when it wrote none (an UPDATE whose version guard missed). `change.also` are more writes
+ * on the same parameters in the same statement (a session's lines). Returns how many rows
+ * `change.sql` wrote. Atomic by itself: a caller with nothing else to write needs no transaction.
+ */
+export async function changeWithEvent(
+  manager: EntityManager,
+  schema: string,
+  change: { sql: string; params: unknown[]; also?: string[] },
+  event: OutboxEvent,
+): Promise<number> {
+  const n = change.params.length;
+  const also = (change.also ?? []).map((sql, i) => `also${i} AS (${sql}),`).join('\n');
+  const rows: Array<{ written: number }> = await manager.query(
+    `WITH changed AS (${change.sql} RETURNING 1),
+          ${also}
+          event AS (INSERT INTO ${qualifiedTable(schema, 'outbox')} (topic, aggregate_id, payload, request_id)
+                    SELECT $${n + 1}, $${n + 2}, $${n + 3}::jsonb, $${n + 4} FROM changed)
+     SELECT count(*)::int AS written FROM changed`,
+    [...change.params, event.topic, event.aggregateId, JSON.stringify(event.payload), currentRequestId() ?? null],
+  );
+  return rows[0]!.written;
+}
+
 /** The queues a topic is routed to (deduplicated, in route order). */
 export function routedQueues(routes: OutboxRoutes, topic: string): string[] {
   const queues = new Set<string>();

@@ -1,10 +1,12 @@
 // The events this subgraph announces through its outbox (pub/sub only: nothing here is routed
 // to a queue), and the queue it consumes.
-import { addToOutbox, type OutboxRoutes } from '@handoff/shared';
+import { addToOutbox, changeWithEvent, qualifiedTable, type OutboxRoutes } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 
 export const SCHEMA_NAME = 'checkout';
 export const SUBGRAPH_NAME = 'checkout-session';
+/** `"checkout".<name>`, for the hand-written SQL of hot paths. */
+export const table = (name: string) => qualifiedTable(SCHEMA_NAME, name);
 
 /** payment-intent routes `payment_intent.succeeded` here (docs/internal-contracts.md). */
 export const PAYMENT_EVENTS_QUEUE = 'checkout-payment-events';
@@ -21,6 +23,18 @@ export function emit(
   payload: Record<string, unknown>,
 ): Promise<string> {
   return addToOutbox(manager, SCHEMA_NAME, { topic: `${kind}.${status.toLowerCase()}`, aggregateId, payload });
+}
+
+/** `change` (an INSERT or UPDATE on `$1…$n`) and its event in one statement; how many rows it wrote (changeWithEvent). */
+export function changeAndEmit(
+  manager: EntityManager,
+  change: { sql: string; params: unknown[]; also?: string[] },
+  kind: 'checkout_session' | 'agent_session',
+  status: string,
+  aggregateId: string,
+  payload: Record<string, unknown>,
+): Promise<number> {
+  return changeWithEvent(manager, SCHEMA_NAME, change, { topic: `${kind}.${status.toLowerCase()}`, aggregateId, payload });
 }
 
 /** Told after a commit that wrote outbox rows, so the relay publishes at once. */

@@ -5,12 +5,11 @@
 // A retry with the same key returns the same session and resumes step 2 (idempotent per session).
 import { badUserInput, type AttributionSigner, type IdempotencyStore, type Principal } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
-import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
+import type { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
 import { recommendationNotFound, sessionExpired, sessionNotFound } from '../agent-session/agent-session.errors.js';
 import { isAgentSessionExpired } from '../agent-session/agent-session.states.js';
 import type { MerchantDirectory } from '../clients/merchant-directory.js';
-import type { OutboxNotifier } from '../events.js';
-import { RecommendationEntity } from '../recommendation/recommendation.entity.js';
+import { table, type OutboxNotifier } from '../events.js';
 import { loadSellableOffer, merchantNotFound } from '../recommendation/recommendation.service.js';
 import { describeLines, type CheckoutPayments } from '../checkout-session/checkout-payment.js';
 import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
@@ -71,13 +70,22 @@ export class AgentCheckoutService {
     sessionId: string,
     recommendationId: string,
   ): Promise<{ session: CheckoutSessionEntity; description: string }> {
-    // Locked: concurrent checkouts of one session queue here.
-    const session = await manager.findOne(AgentSessionEntity, { where: { id: sessionId, agentId }, lock: { mode: 'pessimistic_write' } });
-    if (!session) throw sessionNotFound(sessionId);
+    // The session (locked: concurrent checkouts of one session queue here) and the
+    // recommendation, in one statement.
+    const [found] = (await manager.query(
+      `SELECT s.id, s.status, s.expires_at AS "expiresAt", r.id AS "recId", r.offer_id AS "offerId", r.merchant_id AS "merchantId"
+         FROM ${table('agent_sessions')} s
+         LEFT JOIN ${table('recommendations')} r ON r.id = $3 AND r.agent_session_id = s.id
+        WHERE s.id = $1 AND s.agent_id = $2
+          FOR UPDATE OF s`,
+      [sessionId, agentId, recommendationId],
+    )) as Array<{ id: string; status: AgentSessionStatus; expiresAt: Date; recId: string | null; offerId: string | null; merchantId: string | null }>;
+    if (!found) throw sessionNotFound(sessionId);
+    const session = found;
     const now = new Date();
     if (isAgentSessionExpired(session, now)) throw sessionExpired(sessionId);
-    const rec = await manager.findOneBy(RecommendationEntity, { id: recommendationId, agentSessionId: session.id });
-    if (!rec) throw recommendationNotFound(recommendationId);
+    if (!found.recId) throw recommendationNotFound(recommendationId);
+    const rec = { id: found.recId, offerId: found.offerId!, merchantId: found.merchantId! };
     const offer = await loadSellableOffer(this.merchants, rec.offerId);
     if (offer.merchant.id !== rec.merchantId) throw merchantNotFound(rec.merchantId);
     assertMerchantCanSell(offer.merchant, rec.merchantId);

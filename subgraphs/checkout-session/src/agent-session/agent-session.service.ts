@@ -1,7 +1,7 @@
 // Agent sessions: start one (an agent's recommendation window), and reads through the caller's scope.
 import { alignById, badUserInput, emptyPage, pageOf, type IdempotencyCodec, type IdempotencyStore, type Page, type PageArgs, type Principal } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
-import { emit, type OutboxNotifier } from '../events.js';
+import { changeAndEmit, table, type OutboxNotifier } from '../events.js';
 import { IdPrefix, newId } from '../ids.js';
 import { optionalText } from '../input.js';
 import type { ReadPurpose } from '../pagination.js';
@@ -47,7 +47,7 @@ export class AgentSessionService {
   async start(principal: Principal & { kind: 'AGENT' }, input: StartAgentSessionSpec | null | undefined, key: string | undefined) {
     const { query, ttlSeconds } = validateStartAgentSession(input);
     const session = await this.idempotency.run(
-      { principal, key, operation: 'startAgentSession', input: { query, ttlSeconds } },
+      { principal, key, operation: 'startAgentSession', input: { query, ttlSeconds }, singleWrite: true },
       async (manager) => {
         const now = new Date();
         const s = manager.create(AgentSessionEntity, {
@@ -60,8 +60,19 @@ export class AgentSessionService {
           createdAt: now,
           updatedAt: now,
         });
-        await manager.insert(AgentSessionEntity, s);
-        await emit(manager, 'agent_session', s.status, s.id, agentSessionSnapshot(s));
+        // The row and its event in one statement.
+        await changeAndEmit(
+          manager,
+          {
+            sql: `INSERT INTO ${table('agent_sessions')} (id, agent_id, query, status, expires_at, version, created_at, updated_at)
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+            params: [s.id, s.agentId, s.query, s.status, s.expiresAt, s.version, s.createdAt, s.updatedAt],
+          },
+          'agent_session',
+          s.status,
+          s.id,
+          agentSessionSnapshot(s),
+        );
         return s;
       },
       codec,

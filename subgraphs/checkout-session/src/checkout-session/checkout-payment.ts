@@ -10,11 +10,11 @@ import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
 import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
 import { attributionMetadata } from '../agent-checkout/attribution.js';
 import type { PaymentIntents } from '../clients/payment-intents.js';
-import type { OutboxNotifier } from '../events.js';
+import { table, type OutboxNotifier } from '../events.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { LineItemEntity } from './line-item.entity.js';
-import { saveCheckoutSessionVersioned, transitionAgentSession, transitionCheckoutSession } from './checkout-session.transition.js';
+import { transitionAgentSession, transitionCheckoutSession } from './checkout-session.transition.js';
 
 export const checkoutCreateFailed = (reason: string, message = 'Could not create checkout: the payment processor rejected the request.') =>
   new HandoffError(ErrorCode.CHECKOUT_CREATE_FAILED, message, { reason });
@@ -86,15 +86,20 @@ export class CheckoutPayments {
       }
       throw err;
     }
-    return this.recordIntent(cs.id, intentId);
+    return this.recordIntent(cs, intentId);
   }
 
   /** Records the intent on the session (once) and moves the agent session to CHECKOUT. */
-  private async recordIntent(checkoutSessionId: string, intentId: string): Promise<CheckoutSessionEntity> {
+  private async recordIntent(known: CheckoutSessionEntity, intentId: string): Promise<CheckoutSessionEntity> {
     const saved = await this.dataSource.transaction(async (manager) => {
-      const cs = await manager.findOneOrFail(CheckoutSessionEntity, { where: { id: checkoutSessionId }, lock: { mode: 'pessimistic_write' } });
-      if (cs.paymentIntentId) return cs; // a concurrent retry got here first
-      await saveCheckoutSessionVersioned(manager, cs, { paymentIntentId: intentId });
+      // Set once: a session that has an intent already was given it by a concurrent retry.
+      const [set] = (await manager.query(
+        `UPDATE ${table('checkout_sessions')} SET payment_intent_id = $2, version = version + 1, updated_at = now()
+          WHERE id = $1 AND payment_intent_id IS NULL RETURNING version, updated_at AS "updatedAt"`,
+        [known.id, intentId],
+      )) as [Array<{ version: number; updatedAt: Date }>, number];
+      if (!set.length) return manager.findOneByOrFail(CheckoutSessionEntity, { id: known.id });
+      const cs = Object.assign(known, { paymentIntentId: intentId, version: set[0]!.version, updatedAt: set[0]!.updatedAt });
       if (cs.agentSessionId) {
         const s = await manager.findOne(AgentSessionEntity, { where: { id: cs.agentSessionId }, lock: { mode: 'pessimistic_write' } });
         if (s && s.status === AgentSessionStatus.ACTIVE) await transitionAgentSession(manager, s, AgentSessionStatus.CHECKOUT);

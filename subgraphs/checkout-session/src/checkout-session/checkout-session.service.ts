@@ -13,7 +13,7 @@ import {
 } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MerchantDirectory, MerchantView } from '../clients/merchant-directory.js';
-import { emit, type OutboxNotifier } from '../events.js';
+import { changeAndEmit, table, type OutboxNotifier } from '../events.js';
 import { IdPrefix, newId } from '../ids.js';
 import { merchantInactive, merchantNotFound, offerNotFound } from '../recommendation/recommendation.service.js';
 import { scopeCheckoutSessions } from './checkout-session.access.js';
@@ -63,12 +63,31 @@ export async function insertCheckoutSession(
     createdAt: now,
     updatedAt: now,
   });
-  await manager.insert(CheckoutSessionEntity, cs);
-  await manager.insert(
-    LineItemEntity,
-    lines.map((l, position) => ({ ...l, checkoutSessionId: cs.id, position })),
+  // The session, its lines and its event in one statement.
+  const lineRows = lines.map((l, position) => ({ position, name: l.name, unit: l.unitAmountMinor, quantity: l.quantity, total: l.totalMinor, offer: l.offerId ?? null }));
+  await changeAndEmit(
+    manager,
+    {
+      sql: `INSERT INTO ${table('checkout_sessions')} (id, merchant_id, agent_id, status, mode, currency, subtotal_minor, discount_minor, tax_minor,
+              shipping_minor, total_minor, success_url, cancel_url, expires_at, version, customer_email, metadata, agent_session_id,
+              recommendation_id, offer_id, aap_code, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18, $19, $20, $21, $22, $22)`,
+      params: [
+        cs.id, cs.merchantId, cs.agentId, cs.status, cs.mode, cs.currency, cs.subtotalMinor, cs.discountMinor, cs.taxMinor,
+        cs.shippingMinor, cs.totalMinor, cs.successUrl, cs.cancelUrl, cs.expiresAt, cs.version, cs.customerEmail, JSON.stringify(cs.metadata ?? {}),
+        cs.agentSessionId, cs.recommendationId, cs.offerId, cs.aapCode, now, JSON.stringify(lineRows),
+      ],
+      also: [
+        `INSERT INTO ${table('checkout_line_items')} (checkout_session_id, position, name, unit_amount_minor, quantity, total_minor, offer_id)
+         SELECT $1, l.position, l.name, l.unit, l.quantity, l.total, l.offer
+           FROM jsonb_to_recordset($23::jsonb) AS l(position integer, name text, unit bigint, quantity integer, total bigint, offer text)`,
+      ],
+    },
+    'checkout_session',
+    cs.status,
+    cs.id,
+    checkoutSessionSnapshot(cs),
   );
-  await emit(manager, 'checkout_session', cs.status, cs.id, checkoutSessionSnapshot(cs));
   return cs;
 }
 

@@ -6,7 +6,7 @@ import type { EntityManager } from 'typeorm';
 import { agentSessionSnapshot, AgentSessionEntity } from '../agent-session/agent-session.entity.js';
 import type { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
 import { assertAgentSessionTransition } from '../agent-session/agent-session.states.js';
-import { emit } from '../events.js';
+import { changeAndEmit, emit, table } from '../events.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
 import type { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { assertCheckoutSessionTransition } from './checkout-session.states.js';
@@ -68,17 +68,22 @@ export async function transitionAgentSession(
   to: AgentSessionStatus,
 ): Promise<AgentSessionEntity> {
   assertAgentSessionTransition(s.status, to);
-  const result = await manager
-    .createQueryBuilder()
-    .update(AgentSessionEntity)
-    .set({ status: to, version: () => 'version + 1', updatedAt: () => 'now()' })
-    .where('id = :id AND version = :version', { id: s.id, version: s.version })
-    .execute();
-  if (result.affected !== 1) {
+  const next = Object.assign(new AgentSessionEntity(), s, { status: to, version: s.version + 1, updatedAt: new Date() });
+  // The versioned update and its event in one statement (no event when the version missed).
+  const written = await changeAndEmit(
+    manager,
+    {
+      sql: `UPDATE ${table('agent_sessions')} SET status = $3, version = version + 1, updated_at = now() WHERE id = $1 AND version = $2`,
+      params: [s.id, s.version, to],
+    },
+    'agent_session',
+    to,
+    s.id,
+    agentSessionSnapshot(next),
+  );
+  if (written !== 1) {
     const current = await manager.findOneBy(AgentSessionEntity, { id: s.id });
     throw versionConflict(s.version, current?.version ?? s.version);
   }
-  Object.assign(s, { status: to, version: s.version + 1, updatedAt: new Date() });
-  await emit(manager, 'agent_session', to, s.id, agentSessionSnapshot(s));
-  return s;
+  return Object.assign(s, next);
 }

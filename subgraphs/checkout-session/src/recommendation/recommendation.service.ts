@@ -49,7 +49,8 @@ export class RecommendationService {
     const sessionId = requiredId(input?.sessionId, 'sessionId');
     const offerId = requiredId(input?.offerId, 'offerId');
     return this.idempotency.run(
-      { principal, key, operation: 'recommend', input: { sessionId, offerId } },
+      // One write (after reads that hold no lock, as in a transaction at READ COMMITTED).
+      { principal, key, operation: 'recommend', input: { sessionId, offerId }, singleWrite: true },
       async (manager) => {
         const session = await manager.findOneBy(AgentSessionEntity, { id: sessionId, agentId: principal.agentId });
         if (!session) throw sessionNotFound(sessionId);
