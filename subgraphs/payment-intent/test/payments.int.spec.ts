@@ -3,7 +3,8 @@
 // webhooks come back through the gateway route and converge; the outbox carries exactly one
 // psp_event per PSP event.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxRefundId } from '../src/psp/sandbox/sandbox-connector.js';
+import { PspRequestRejected } from '../src/psp/connector.js';
+import { SandboxConnector, sandboxRefundId } from '../src/psp/sandbox/sandbox-connector.js';
 import { pspRefundKey } from '../src/refund/refund.service.js';
 import { admin, asClient, asMerchant, newId, service, startPaymentsHarness, waitFor, type PaymentsHarness } from './support.js';
 
@@ -66,6 +67,20 @@ describe('createPaymentIntentForCheckout', () => {
     expect((await outbox(pi.id, 'payment_intent.')).map((r) => r.topic)).toEqual(['payment_intent.created']);
     // The sandbox's endpoint is subscribed to the handled types only: nothing to deliver for a creation.
     expect(await outbox(pi.providerPaymentId, 'sandbox_webhook.')).toEqual([]);
+  });
+
+  it('the sandbox answers a reused idempotency key with its payment, and refuses it with other terms', async () => {
+    const sandbox = new SandboxConnector();
+    const manager = h.payments.dataSource.manager;
+    const req = { merchantId: shop.id, amountMinor: 700, currency: 'GBP', captureMode: 'AUTOMATIC' as const, metadata: {}, description: null, idempotencyKey: newId('key') };
+    const first = await sandbox.createPayment({ manager }, req);
+    const again = await sandbox.createPayment({ manager }, req);
+    expect(again).toEqual(first);
+    const rows = await manager.query(`SELECT count(*)::int AS n FROM payment.sandbox_payments WHERE id = $1`, [first.providerPaymentId]);
+    expect(rows).toEqual([{ n: 1 }]);
+    const err = await sandbox.createPayment({ manager }, { ...req, amountMinor: 701 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PspRequestRejected);
+    expect((err as PspRequestRejected).code).toBe('idempotency_error');
   });
 
   it('is SERVICE only, and refuses merchants without a connector or a PSP refusal', async () => {

@@ -1,6 +1,6 @@
 // The one way a payment intent changes: a versioned save, a timeline row and an outbox event,
 // all in the caller's transaction. `transition` adds the state-table check for status moves.
-import { addToOutbox, versionConflict } from '@handoff/shared';
+import { changeWithEvent, qualifiedTable, versionConflict } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { PaymentEventEntity } from './payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent.entity.js';
@@ -67,15 +67,47 @@ export async function saveChange(
   await announce(manager, intent, topic, data);
 }
 
-/** The timeline row and the outbox event of a change already saved (or of a creation). */
+const TIMELINE_INSERT = `INSERT INTO ${qualifiedTable(PAYMENT_SCHEMA, 'payment_events')} (payment_intent_id, type, data) VALUES ($1, $2, $3::jsonb)`;
+
+const outboxEvent = (intent: PaymentIntentEntity, topic: string) => ({
+  topic,
+  aggregateId: intent.id,
+  payload: { paymentIntent: paymentIntentSnapshot(intent), occurredAt: new Date().toISOString() },
+});
+
+/** The timeline row and the outbox event of a change already saved, in one statement. */
 export async function announce(manager: EntityManager, intent: PaymentIntentEntity, topic: string, data: Record<string, unknown> = {}): Promise<void> {
-  await recordTimeline(manager, intent.id, topic, { status: intent.status, version: intent.version, ...data });
-  await addToOutbox(manager, PAYMENT_SCHEMA, {
-    topic,
-    aggregateId: intent.id,
-    payload: { paymentIntent: paymentIntentSnapshot(intent), occurredAt: new Date().toISOString() },
-  });
+  await changeWithEvent(
+    manager,
+    PAYMENT_SCHEMA,
+    { sql: TIMELINE_INSERT, params: [intent.id, topic, JSON.stringify({ status: intent.status, version: intent.version, ...data })] },
+    outboxEvent(intent, topic),
+  );
 }
+
+/** Inserts a new intent with its timeline row and its `topic` event, in one statement. */
+export async function insertAnnounced(manager: EntityManager, intent: PaymentIntentEntity, topic: string): Promise<void> {
+  await changeWithEvent(
+    manager,
+    PAYMENT_SCHEMA,
+    {
+      sql: `INSERT INTO ${qualifiedTable(PAYMENT_SCHEMA, 'payment_intents')} (id, merchant_id, checkout_session_id, status, currency, amount_minor,
+              amount_captured_minor, amount_refunded_minor, capture_mode, provider, provider_payment_id, metadata, description, next_action,
+              last_payment_error, payment_method_id, version, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14::jsonb, $15::jsonb, $16, $17, $18, $18)`,
+      params: [
+        intent.id, intent.merchantId, intent.checkoutSessionId, intent.status, intent.currency, intent.amountMinor,
+        intent.amountCapturedMinor, intent.amountRefundedMinor, intent.captureMode, intent.provider, intent.providerPaymentId,
+        JSON.stringify(intent.metadata ?? {}), intent.description, json(intent.nextAction), json(intent.lastPaymentError),
+        intent.paymentMethodId, intent.version, intent.createdAt, topic, JSON.stringify({ status: intent.status, version: intent.version }),
+      ],
+      also: [`INSERT INTO ${qualifiedTable(PAYMENT_SCHEMA, 'payment_events')} (payment_intent_id, type, data) VALUES ($1, $19, $20::jsonb)`],
+    },
+    outboxEvent(intent, topic),
+  );
+}
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /** Moves the intent to `to` if the state table allows it, else INVALID_STATE_TRANSITION. */
 export async function transition(

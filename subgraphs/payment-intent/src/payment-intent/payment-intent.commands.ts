@@ -12,7 +12,7 @@ import type { Connectors } from '../psp/connectors.js';
 import type { CredentialsSource } from '../psp/merchant-credentials.js';
 import { PaymentIntentEntity } from './payment-intent.entity.js';
 import { CaptureMode, PaymentIntentStatus as S } from './payment-intent.enums.js';
-import { announce, saveChange, transition } from './payment-intent.changes.js';
+import { insertAnnounced, saveChange, transition } from './payment-intent.changes.js';
 import {
   cannotFromStatus,
   checkoutCreateFailed,
@@ -115,9 +115,10 @@ export class PaymentIntentCommands {
         lastPaymentError: null,
         paymentMethodId: null,
         version: 1,
+        createdAt: new Date(),
       });
-      await manager.insert(PaymentIntentEntity, created as never);
-      await announce(manager, created, 'payment_intent.created');
+      created.updatedAt = created.createdAt;
+      await insertAnnounced(manager, created, 'payment_intent.created');
       return created;
     });
     this.hooks.committed(intent);

@@ -43,13 +43,6 @@ export class SandboxConnector implements PspConnector {
   async createPayment({ manager }: PspCallContext, req: CreatePaymentRequest): Promise<PspPayment> {
     checkStripeLimits(req);
     const id = sandboxPaymentId(req.merchantId, req.idempotencyKey);
-    const existing = await manager.findOneBy(SandboxPaymentEntity, { id });
-    if (existing) {
-      if (existing.amountMinor !== req.amountMinor || existing.currency !== req.currency) {
-        throw new PspRequestRejected('Idempotency key reused with different parameters.', 'idempotency_error');
-      }
-      return view(existing);
-    }
     const p = manager.create(SandboxPaymentEntity, {
       id,
       merchantId: req.merchantId,
@@ -66,8 +59,18 @@ export class SandboxConnector implements PspConnector {
       description: req.description,
       lastPaymentError: null,
       dispute: null,
+      createdAt: new Date(),
     });
-    await manager.insert(SandboxPaymentEntity, p);
+    p.updatedAt = p.createdAt;
+    // Its id is the idempotency key's: a key used before finds its payment (one round trip when new).
+    const inserted = await manager.createQueryBuilder().insert().into(SandboxPaymentEntity).values(p).orIgnore().returning('id').execute();
+    if (!(inserted.raw as unknown[]).length) {
+      const existing = await manager.findOneByOrFail(SandboxPaymentEntity, { id });
+      if (existing.amountMinor !== req.amountMinor || existing.currency !== req.currency) {
+        throw new PspRequestRejected('Idempotency key reused with different parameters.', 'idempotency_error');
+      }
+      return view(existing);
+    }
     await emitSandboxWebhook(manager, p, 'payment_intent.created', paymentIntentObject(p));
     return view(p);
   }
