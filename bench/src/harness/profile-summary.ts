@@ -20,7 +20,7 @@ interface CpuProfile {
 }
 
 /** Where a frame's code lives: `pkg:<npm package>`, `handoff:<workspace>/<file>`, `node:<module>` or a V8 pseudo-frame. */
-export function areaOf(url: string, functionName: string): string {
+function areaOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   const nm = url.lastIndexOf('/node_modules/');
   if (nm >= 0) {
@@ -32,7 +32,7 @@ export function areaOf(url: string, functionName: string): string {
   return m ? `handoff:${m[1]}/${m[2]}` : url;
 }
 
-export function summarise(profile: CpuProfile, top: number): string {
+function summarise(profile: CpuProfile, top: number): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
@@ -84,4 +84,4 @@ function main(): void {
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) main();
+main();

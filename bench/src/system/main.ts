@@ -35,7 +35,6 @@ const argValue = (name: string) => {
 const ONLY = argValue('only') as 'checkouts' | 'webhooks' | 'settlement' | undefined;
 const PROFILE = argValue('profile');
 const WRITE = !QUICK && !ONLY && !PROFILE;
-const runs = (phase: 'checkouts' | 'webhooks' | 'settlement') => !ONLY || ONLY === phase || (ONLY === 'webhooks' && phase === 'checkouts');
 const CHECKOUT_CONCURRENCY = QUICK ? [4] : [16, 32];
 const WEBHOOK_CONCURRENCY = QUICK ? 4 : 32;
 const ANCHOR = QUICK ? { warmupMs: 500, durationMs: 2000 } : { warmupMs: 1000, durationMs: 8000 };

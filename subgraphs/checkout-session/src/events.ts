@@ -14,27 +14,30 @@ export const EXPIRY_QUEUE = 'checkout-session-expiry';
 
 export const outboxRoutes: OutboxRoutes = {};
 
+type EventKind = 'checkout_session' | 'agent_session';
+const topicOf = (kind: EventKind, status: string) => `${kind}.${status.toLowerCase()}`;
+
 /** `checkout_session.<status>` or `agent_session.<status>`, status in lower case. */
 export function emit(
   manager: EntityManager,
-  kind: 'checkout_session' | 'agent_session',
+  kind: EventKind,
   status: string,
   aggregateId: string,
   payload: Record<string, unknown>,
 ): Promise<string> {
-  return addToOutbox(manager, SCHEMA_NAME, { topic: `${kind}.${status.toLowerCase()}`, aggregateId, payload });
+  return addToOutbox(manager, SCHEMA_NAME, { topic: topicOf(kind, status), aggregateId, payload });
 }
 
 /** `change` (an INSERT or UPDATE on `$1…$n`) and its event in one statement; how many rows it wrote (changeWithEvent). */
 export function changeAndEmit(
   manager: EntityManager,
   change: { sql: string; params: unknown[]; also?: string[] },
-  kind: 'checkout_session' | 'agent_session',
+  kind: EventKind,
   status: string,
   aggregateId: string,
   payload: Record<string, unknown>,
 ): Promise<number> {
-  return changeWithEvent(manager, SCHEMA_NAME, change, { topic: `${kind}.${status.toLowerCase()}`, aggregateId, payload });
+  return changeWithEvent(manager, SCHEMA_NAME, change, { topic: topicOf(kind, status), aggregateId, payload });
 }
 
 /** Told after a commit that wrote outbox rows, so the relay publishes at once. */

@@ -72,7 +72,7 @@ export class AgentCheckoutService {
   ): Promise<{ session: CheckoutSessionEntity; description: string }> {
     // The session (locked: concurrent checkouts of one session queue here) and the
     // recommendation, in one statement.
-    const [found] = (await manager.query(
+    const [session] = (await manager.query(
       `SELECT s.id, s.status, s.expires_at AS "expiresAt", r.id AS "recId", r.offer_id AS "offerId", r.merchant_id AS "merchantId"
          FROM ${table('agent_sessions')} s
          LEFT JOIN ${table('recommendations')} r ON r.id = $3 AND r.agent_session_id = s.id
@@ -80,12 +80,11 @@ export class AgentCheckoutService {
           FOR UPDATE OF s`,
       [sessionId, agentId, recommendationId],
     )) as Array<{ id: string; status: AgentSessionStatus; expiresAt: Date; recId: string | null; offerId: string | null; merchantId: string | null }>;
-    if (!found) throw sessionNotFound(sessionId);
-    const session = found;
+    if (!session) throw sessionNotFound(sessionId);
     const now = new Date();
     if (isAgentSessionExpired(session, now)) throw sessionExpired(sessionId);
-    if (!found.recId) throw recommendationNotFound(recommendationId);
-    const rec = { id: found.recId, offerId: found.offerId!, merchantId: found.merchantId! };
+    if (!session.recId) throw recommendationNotFound(recommendationId);
+    const rec = { id: session.recId, offerId: session.offerId!, merchantId: session.merchantId! };
     const offer = await loadSellableOffer(this.merchants, rec.offerId);
     if (offer.merchant.id !== rec.merchantId) throw merchantNotFound(rec.merchantId);
     assertMerchantCanSell(offer.merchant, rec.merchantId);

@@ -68,7 +68,6 @@ export async function transitionAgentSession(
   to: AgentSessionStatus,
 ): Promise<AgentSessionEntity> {
   assertAgentSessionTransition(s.status, to);
-  const next = Object.assign(new AgentSessionEntity(), s, { status: to, version: s.version + 1, updatedAt: new Date() });
   // The versioned update and its event in one statement (no event when the version missed).
   const written = await changeAndEmit(
     manager,
@@ -79,11 +78,11 @@ export async function transitionAgentSession(
     'agent_session',
     to,
     s.id,
-    agentSessionSnapshot(next),
+    agentSessionSnapshot({ ...s, status: to, version: s.version + 1 }),
   );
   if (written !== 1) {
     const current = await manager.findOneBy(AgentSessionEntity, { id: s.id });
     throw versionConflict(s.version, current?.version ?? s.version);
   }
-  return Object.assign(s, next);
+  return Object.assign(s, { status: to, version: s.version + 1, updatedAt: new Date() });
 }

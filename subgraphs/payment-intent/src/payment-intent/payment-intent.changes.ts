@@ -69,6 +69,9 @@ export async function saveChange(
 
 const TIMELINE_INSERT = `INSERT INTO ${qualifiedTable(PAYMENT_SCHEMA, 'payment_events')} (payment_intent_id, type, data) VALUES ($1, $2, $3::jsonb)`;
 
+/** A change's timeline data: the status and version it left, and the caller's details. */
+const timelineData = (intent: PaymentIntentEntity, data: Record<string, unknown> = {}) => JSON.stringify({ status: intent.status, version: intent.version, ...data });
+
 const outboxEvent = (intent: PaymentIntentEntity, topic: string) => ({
   topic,
   aggregateId: intent.id,
@@ -80,7 +83,7 @@ export async function announce(manager: EntityManager, intent: PaymentIntentEnti
   await changeWithEvent(
     manager,
     PAYMENT_SCHEMA,
-    { sql: TIMELINE_INSERT, params: [intent.id, topic, JSON.stringify({ status: intent.status, version: intent.version, ...data })] },
+    { sql: TIMELINE_INSERT, params: [intent.id, topic, timelineData(intent, data)] },
     outboxEvent(intent, topic),
   );
 }
@@ -99,7 +102,7 @@ export async function insertAnnounced(manager: EntityManager, intent: PaymentInt
         intent.id, intent.merchantId, intent.checkoutSessionId, intent.status, intent.currency, intent.amountMinor,
         intent.amountCapturedMinor, intent.amountRefundedMinor, intent.captureMode, intent.provider, intent.providerPaymentId,
         JSON.stringify(intent.metadata ?? {}), intent.description, json(intent.nextAction), json(intent.lastPaymentError),
-        intent.paymentMethodId, intent.version, intent.createdAt, topic, JSON.stringify({ status: intent.status, version: intent.version }),
+        intent.paymentMethodId, intent.version, intent.createdAt, topic, timelineData(intent),
       ],
       also: [`INSERT INTO ${qualifiedTable(PAYMENT_SCHEMA, 'payment_events')} (payment_intent_id, type, data) VALUES ($1, $19, $20::jsonb)`],
     },
