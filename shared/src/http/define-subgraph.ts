@@ -21,6 +21,8 @@ export interface SubgraphParts<Ctx extends SubgraphContext> {
   /** Signed non-GraphQL routes under /internal (internal-routes.ts). */
   internalRoutes?: import('./internal-routes.js').InternalRoute[];
   startWorkers?: () => Promise<{ close(): Promise<void> }>;
+  /** Must pass before the server listens (after migrations), e.g. that the process's key opens the secrets it stores. */
+  checkBeforeServing?: () => Promise<void>;
   close?: () => Promise<void>;
 }
 
@@ -106,6 +108,7 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
     },
     listen: async (port, host) => {
       await ensureInitialized();
+      await parts.checkBeforeServing?.();
       return server.listen(port, host);
     },
     startWorkers: async () => {

@@ -57,7 +57,13 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
         },
       });
 
-      return { schema, extendContext: extendContext(services), outboxRoutes };
+      return {
+        schema,
+        extendContext: extendContext(services),
+        outboxRoutes,
+        // Not under NODE_ENV=test: a test run's stacks share one database, each with a throwaway key.
+        checkBeforeServing: config.env.NODE_ENV === 'test' ? undefined : () => services.connectors.assertKeyOpensStoredSecrets(),
+      };
     },
   });
 }

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { OutboxNotifier } from '../events.js';
 import { loadWritableMerchant } from '../merchant/merchant.access.js';
 import type { MerchantService } from '../merchant/merchant.service.js';
-import { decryptSecret, encryptSecret } from './crypto.js';
+import { decryptSecret, encryptSecret, SecretDecryptionError } from './crypto.js';
 import { connectorScope } from './payment-connector.access.js';
 import { PaymentConnectorEntity } from './payment-connector.entity.js';
 import { validateConnectInput, type ConnectSpec } from './payment-connector.validation.js';
@@ -74,6 +74,25 @@ export class PaymentConnectorService {
     if (scope.condition) qb.andWhere(scope.condition, scope.parameters);
     const byMerchant = new Map((await qb.getMany()).map((c) => [c.merchantId, c]));
     return merchantIds.map((id) => byMerchant.get(id) ?? null);
+  }
+
+  /**
+   * Whether this process's key opens the secrets already stored: the newest connector's are
+   * decrypted once before the subgraph serves, so a wrong HANDOFF_ENCRYPTION_KEY stops it with a
+   * clear message instead of failing every payment of every merchant with an internal error.
+   */
+  async assertKeyOpensStoredSecrets(): Promise<void> {
+    const [newest] = await this.dataSource.getRepository(PaymentConnectorEntity).find({ order: { connectedAt: 'DESC' }, take: 1 });
+    if (!newest) return;
+    try {
+      await this.credentials(newest.merchantId);
+    } catch (err) {
+      if (!(err instanceof SecretDecryptionError)) throw err;
+      throw new Error(
+        `HANDOFF_ENCRYPTION_KEY does not open the payment connector secrets stored in this database (merchant ${newest.merchantId}). ` +
+          'Start with the key they were stored with (npm start keeps it in .data/secrets.json), or with a new database.',
+      );
+    }
   }
 
   /** Decrypted credentials, for Handoff's own services only (the resolver checks SERVICE). */
