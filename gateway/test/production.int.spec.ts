@@ -3,17 +3,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
 import { startTestHandoff } from '../../test/support/handoff.js';
+import { scratchDatabase } from '../../test/support/scratch-database.js';
 import { bearer, getRaw, postJson } from './support/http.js';
 
 let handoff: RunningHandoff;
 let url: string;
+let db: Awaited<ReturnType<typeof scratchDatabase>>;
 
 beforeAll(async () => {
-  handoff = await startTestHandoff({ workers: false, nodeEnv: 'production' });
+  // Its own database: outside NODE_ENV=test the merchant subgraph checks that its key opens the
+  // stored PSP secrets, and the run's shared database holds other stacks' (each its own key).
+  db = await scratchDatabase('production');
+  handoff = await startTestHandoff({ workers: false, nodeEnv: 'production', databaseUrl: db.url });
   url = handoff.graphqlUrl;
 });
 afterAll(async () => {
   await handoff?.stop();
+  await db?.drop();
 });
 
 describe('NODE_ENV=production', () => {

@@ -3,41 +3,25 @@
 // local `handoff` database stayed). On a database of its own: the test run's shared database
 // holds connectors of other stacks, each with its own key.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { testEnv } from '../../../test/support/env.js';
+import { scratchDatabase } from '../../../test/support/scratch-database.js';
 import { createApp, loadConfig } from '../src/index.js';
 import { PaymentProvider } from '../src/payment-connector/payment-provider.js';
 import { createServices } from '../src/services.js';
 import { admin, gbpCpaMerchant } from './support.js';
 
-const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `handoff_keycheck_${randomBytes(4).toString('hex')}`;
-let databaseUrl: string;
-
-async function adminQuery(sql: string) {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
+let db: Awaited<ReturnType<typeof scratchDatabase>>;
 beforeAll(async () => {
-  await adminQuery(`CREATE DATABASE ${dbName}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${dbName}`;
-  databaseUrl = url.toString();
+  db = await scratchDatabase('keycheck');
 });
-afterAll(() => adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+afterAll(() => db?.drop());
 
 const appWithKey = (key: string) => {
   const { queuePrefix, redisUrl } = testEnv();
   return createApp(
     loadConfig({
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: db.url,
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: queuePrefix,
       NODE_ENV: 'development',
