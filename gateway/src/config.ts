@@ -32,6 +32,8 @@ const schema = baseConfigSchema.extend({
   MAX_BODY_BYTES: positiveInt.default(256 * 1024),
   /** Per subgraph call, connect to last byte. */
   SUBGRAPH_TIMEOUT_MS: positiveInt.default(10_000),
+  /** The subgraph call of `runSettlement`: one transaction over every conversion due. */
+  SETTLEMENT_TIMEOUT_MS: positiveInt.default(300_000),
   /** How long a resolved (or rejected) API key is remembered: a revoked key is refused within this time. */
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   SUBGRAPH_MAX_SOCKETS: positiveInt.default(128),
@@ -85,6 +87,7 @@ export interface GatewayConfig {
   limits: QueryLimits;
   maxBodyBytes: number;
   subgraphTimeoutMs: number;
+  settlementTimeoutMs: number;
   subgraphMaxSockets: number;
   apiKeyCacheTtlMs: number;
   executor: 'handoff' | 'apollo';
@@ -123,6 +126,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     }),
     maxBodyBytes: parsed.MAX_BODY_BYTES,
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
+    settlementTimeoutMs: parsed.SETTLEMENT_TIMEOUT_MS,
     subgraphMaxSockets: parsed.SUBGRAPH_MAX_SOCKETS,
     apiKeyCacheTtlMs: parsed.API_KEY_CACHE_TTL_MS,
     executor: parsed.GATEWAY_EXECUTOR,

@@ -35,6 +35,7 @@ import { createGatewayMetrics, type GatewayMetrics } from './http/metrics.js';
 import { listenGracefully } from './http/listen.js';
 import { graphqlFastPath } from './http/graphql-fast-path.js';
 import { subgraphReadinessChecks } from './http/subgraph-health.js';
+import { callDeadlines } from './subgraph/call-deadline.js';
 import { createSigningClient, createSubgraphAgents, flatHeaders } from './subgraph/signing-fetcher.js';
 import { SignedDataSource } from './subgraph/signed-data-source.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
@@ -96,6 +97,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   const authenticator = new Authenticator(apiKeys, config.adminKey, config.internalSecret);
 
   // One signed data source per subgraph, shared by @apollo/gateway and Handoff's executor.
+  const deadlineOf = callDeadlines(config.subgraphTimeoutMs, { runSettlement: config.settlementTimeoutMs });
   const dataSources = new Map<string, SignedDataSource>(
     SUBGRAPH_NAMES.map((name) => [
       name,
@@ -104,6 +106,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
         name,
         logger,
         client: clientFor(name),
+        deadlineOf,
         honorSubgraphCacheControlHeader: false,
       } as Partial<SignedDataSource>),
     ]),

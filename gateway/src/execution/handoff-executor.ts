@@ -180,9 +180,9 @@ export class HandoffExecutor {
       const source = this.opts.dataSources.get(fetch.serviceName);
       if (!source) return Promise.reject(new Error(`Couldn't find service with name "${fetch.serviceName}"`));
       if (prepared.singleMutation && context.idempotencyKey !== undefined && fetch.operation.startsWith('mutation')) {
-        return source.send(body, { ...headers, [IDEMPOTENCY_KEY_HEADER]: context.idempotencyKey });
+        return source.send(body, { ...headers, [IDEMPOTENCY_KEY_HEADER]: context.idempotencyKey }, fetch.operation);
       }
-      return source.send(body, headers);
+      return source.send(body, headers, fetch.operation);
     };
     return executePrepared(prepared, variables, coerced, call);
   }

@@ -9,6 +9,7 @@ import { PRINCIPAL_HEADER } from '@handoff/shared/identity/signing';
 import { REQUEST_ID_HEADER, type Logger } from '@handoff/shared/logging/logger';
 import type { GatewayContext } from '../context.js';
 import { ANONYMOUS_PRINCIPAL_HEADER } from '../auth/authenticator.js';
+import type { DeadlineOf } from './call-deadline.js';
 import { LeanResponse, type SigningClient } from './signing-fetcher.js';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
@@ -23,6 +24,8 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   logger: Logger;
   /** The signing HTTP client for this subgraph (its `fetcher` is RemoteGraphQLDataSource's). */
   client!: SigningClient;
+  /** The deadline of a call by its operation text; the client's own timeout when absent. */
+  deadlineOf?: DeadlineOf;
 
   /**
    * RemoteGraphQLDataSource.process, minus what costs without serving us: per call it builds a
@@ -44,15 +47,17 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       ...(request.operationName ? { operationName: request.operationName } : {}),
       ...(request.extensions ? { extensions: request.extensions } : {}),
     });
-    return this.send(body, headers);
+    return this.send(body, headers, request.query);
   }
 
   /**
    * One signed call with a ready body and headers (Handoff's executor calls this directly): a
    * non-2xx answer goes through errorFromResponse, a body that is not a JSON object is an error.
+   * `operation` (the subgraph operation the body carries) sets the call's deadline.
    */
-  async send(body: string, headers: Record<string, string>): Promise<GatewayGraphQLResponse> {
-    const response = await this.client.post(this.url!, headers, body);
+  async send(body: string, headers: Record<string, string>, operation?: string): Promise<GatewayGraphQLResponse> {
+    const timeoutMs = operation !== undefined && this.deadlineOf ? this.deadlineOf(operation) : undefined;
+    const response = await this.client.post(this.url!, headers, body, timeoutMs);
     const { status } = response;
     if (status < 200 || status >= 300) {
       throw await this.errorFromResponse(new LeanResponse(this.url!, status, response.statusText, response.headers, response.body) as never);

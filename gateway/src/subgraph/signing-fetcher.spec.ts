@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest } from '@handoff/shared/identity/signing';
 import { REQUEST_ID_HEADER } from '@handoff/shared/logging/logger';
-import { createSigningFetcher, createSubgraphAgents, LeanHeaders, SubgraphFetchError, type SubgraphAgents } from './signing-fetcher.js';
+import { createSigningClient, createSigningFetcher, createSubgraphAgents, LeanHeaders, SubgraphFetchError, type SubgraphAgents } from './signing-fetcher.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const principalB64 = encodePrincipal({ kind: 'MERCHANT', keyId: 'k1', merchantId: 'm1' });
@@ -141,6 +141,20 @@ describe('signing fetcher', () => {
     expect((err as SubgraphFetchError).kind).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(1500);
     expect(outcomes).toEqual(['timeout']);
+  });
+
+  it('gives one call a deadline of its own in place of the client timeout', async () => {
+    handler = (_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{}}'), 300);
+    };
+    const client = createSigningClient({ secret: SECRET, timeoutMs: 100, agents });
+    const headers = { [PRINCIPAL_HEADER]: principalB64, [REQUEST_ID_HEADER]: 'req-12345678' };
+    const short = await client.post(`${base}/graphql`, headers, '{}').catch((e: unknown) => e);
+    expect((short as SubgraphFetchError).kind).toBe('timeout');
+    const long = await client.post(`${base}/graphql`, headers, '{}', 2000);
+    expect(long.status).toBe(200);
+    const cut = await client.post(`${base}/graphql`, headers, '{}', 50).catch((e: unknown) => e);
+    expect((cut as SubgraphFetchError).message).toContain('after 50 ms');
   });
 
   it('reports a refused connection as a network error', async () => {

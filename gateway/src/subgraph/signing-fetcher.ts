@@ -60,8 +60,11 @@ export interface RawResponse {
 }
 
 export interface SigningClient {
-  /** One signed POST; `headers` (lower-case names) must carry the principal header. */
-  post(url: string, headers: Readonly<Record<string, string>>, body: string | Buffer): Promise<RawResponse>;
+  /**
+   * One signed POST; `headers` (lower-case names) must carry the principal header. `timeoutMs`
+   * replaces the client's own deadline for this call (a long-running operation's).
+   */
+  post(url: string, headers: Readonly<Record<string, string>>, body: string | Buffer, timeoutMs?: number): Promise<RawResponse>;
   /** The same call behind the fetch-like interface RemoteGraphQLDataSource uses. */
   fetcher: Fetcher;
 }
@@ -84,7 +87,7 @@ export function createSigningClient(opts: SigningFetcherOptions): SigningClient 
     return t;
   };
 
-  const post = (url: string, given: Readonly<Record<string, string>>, raw: string | Buffer, method = 'POST'): Promise<RawResponse> => {
+  const post = (url: string, given: Readonly<Record<string, string>>, raw: string | Buffer, method = 'POST', timeoutMs = opts.timeoutMs): Promise<RawResponse> => {
     const started = performance.now();
     const principalB64 = given[PRINCIPAL_HEADER];
     if (!principalB64) return Promise.reject(new Error('signing fetcher: no principal header to sign'));
@@ -116,10 +119,10 @@ export function createSigningClient(opts: SigningFetcherOptions): SigningClient 
         else resolve({ ...response, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
       };
       const timer = setTimeout(() => {
-        const err = new SubgraphFetchError(`subgraph call timed out after ${opts.timeoutMs} ms`, 'timeout');
+        const err = new SubgraphFetchError(`subgraph call timed out after ${timeoutMs} ms`, 'timeout');
         settle('timeout', err);
         abort?.(err);
-      }, opts.timeoutMs);
+      }, timeoutMs);
       dispatcher.dispatch(
         { origin: target.origin, path: target.path, method: method as 'POST', headers, body, headersTimeout: 0, bodyTimeout: 0 },
         {
@@ -151,7 +154,7 @@ export function createSigningClient(opts: SigningFetcherOptions): SigningClient 
     const r = await post(url, headers, init?.body ?? '', init?.method ?? 'POST');
     return new LeanResponse(url, r.status, r.statusText, r.headers, r.body) as never;
   };
-  return { post: (url, headers, body) => post(url, headers, body), fetcher: fetcher as Fetcher };
+  return { post: (url, headers, body, timeoutMs) => post(url, headers, body, 'POST', timeoutMs), fetcher: fetcher as Fetcher };
 }
 
 /** Response headers as one string each (repeated ones joined with ", "). */

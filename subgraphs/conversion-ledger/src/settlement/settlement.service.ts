@@ -28,6 +28,8 @@ export interface SettlementBatchRow {
 }
 
 const LOCK = `hashtext('ledger:settlement')`;
+/** Longest one statement of a run may take (the gateway's SETTLEMENT_TIMEOUT_MS defaults to 5 min). */
+const RUN_STATEMENT_TIMEOUT = '5min';
 
 export const periodOf = (asOf: Date): string => asOf.toISOString().slice(0, 10);
 
@@ -47,8 +49,11 @@ export class SettlementService {
       await m.query(`SELECT pg_advisory_xact_lock(${LOCK})`);
       const done = await m.query(`SELECT 1 FROM ledger.settlement_runs WHERE period = $1`, [period]);
       if (done.length > 0) return this.batchesOf(m, period);
-      // Sorts and hashes over a run's 100,000+ rows stay in memory (the default 4 MB spills to disk).
+      // Sorts and hashes over a run's 100,000+ rows stay in memory (the default 4 MB spills to disk),
+      // and a statement over them may take longer than the pool's 30 s statement timeout allows a
+      // request's (as the gateway gives runSettlement a deadline of its own).
       await m.query(`SET LOCAL work_mem = '64MB'`);
+      await m.query(`SET LOCAL statement_timeout = '${RUN_STATEMENT_TIMEOUT}'`);
       await lockRunSet(m, asOf);
       await releaseOrForfeit(m, period, builders);
       const made = await makeBatches(m, period);
