@@ -1,9 +1,9 @@
 // Builds Handoff's gateway: @apollo/gateway over the four subgraphs behind Apollo Server and
 // express, with API key auth, signed subgraph calls, query limits, error masking, health and
 // metrics. No side effects until `listen`.
-import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import {
+  ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
@@ -36,6 +36,7 @@ import { listenGracefully } from './http/listen.js';
 import { graphqlFastPath } from './http/graphql-fast-path.js';
 import { subgraphReadinessChecks } from './http/subgraph-health.js';
 import { callDeadlines } from './subgraph/call-deadline.js';
+import { ApolloFallbackGateway, startApolloGateway } from './execution/apollo-fallback.js';
 import { createSigningClient, createSubgraphAgents, flatHeaders } from './subgraph/signing-fetcher.js';
 import { SignedDataSource } from './subgraph/signed-data-source.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
@@ -107,8 +108,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
         logger,
         client: clientFor(name),
         deadlineOf,
-        honorSubgraphCacheControlHeader: false,
-      } as Partial<SignedDataSource>),
+      }),
     ]),
   );
   const handoffRuns = metrics.operations.labels({ executor: 'handoff' });
@@ -125,16 +125,28 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
           validation: { parseOptions: protection.parseOptions, validationRules: protection.validationRules },
         })
       : undefined;
-  const gateway = new ApolloGateway({
-    supergraphSdl: opts.supergraphSdl,
+  // @apollo/gateway's options; it runs what Handoff's executor does not (all of it with GATEWAY_EXECUTOR=apollo).
+  const apolloConfig = {
     logger: logger.child({ component: 'apollo-gateway' }),
-    buildService: ({ name }) => {
+    buildService: ({ name }: { name: string }) => {
       const source = dataSources.get(name);
       if (!source) throw new Error(`The supergraph names an unknown subgraph: ${name}`);
       return source;
     },
     experimental_didResolveQueryPlan: executor?.didResolveQueryPlan,
-  });
+  };
+  const fallback = executor
+    ? new ApolloFallbackGateway({
+        supergraphSdl: opts.supergraphSdl,
+        config: apolloConfig,
+        validateSupergraph: !config.production,
+        onStarted: () => logger.info("@apollo/gateway loaded for an operation Handoff's planner leaves to it"),
+      })
+    : undefined;
+  const apolloGateway = fallback ? undefined : await startApolloGateway(opts.supergraphSdl, apolloConfig);
+  const gateway = executor && fallback ? executor.wrap(fallback) : apolloGateway!;
+  /** The API schema, for subscriptions (ApolloGateway's once loaded, with GATEWAY_EXECUTOR=apollo). */
+  const apiSchema = () => fallback?.apiSchema ?? apolloGateway!.schema;
 
   const formatError = createFormatError({
     production: config.production,
@@ -142,7 +154,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     onError: (code) => metrics.graphqlErrors.inc({ code }),
   });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: executor ? executor.wrap(gateway) : gateway,
+    gateway,
     logger: logger.child({ component: 'apollo-server' }),
     nodeEnv: config.nodeEnv,
     introspection: !config.production,
@@ -173,6 +185,8 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       // operations to Apollo's cloud: never implicitly.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      // Inline traces are for subgraphs; Apollo Server would load its protobuf code to find out.
+      ApolloServerPluginInlineTraceDisabled(),
     ],
   });
   await apollo.start();
@@ -242,7 +256,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   const subscriptions = createSubscriptionServer({
     config,
     logger,
-    schema: () => gateway.schema,
+    schema: apiSchema,
     parseOptions: protection.parseOptions,
     validationRules: protection.validationRules,
     execute: routeDeps.execute,

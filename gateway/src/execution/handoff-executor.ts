@@ -193,12 +193,13 @@ export class HandoffExecutor {
    * planned by Handoff's planner, prepared and run here too; anything that planner leaves alone
    * goes to @apollo/gateway, which plans it and so prepares it for next time.
    */
-  wrap(gateway: ApolloGateway): GatewayInterface {
+  wrap(gateway: GatewayInterface): GatewayInterface {
     let unsubscribe: (() => void) | undefined;
     return {
       load: async (options) => {
         unsubscribe ??= gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => this.useSupergraph(apiSchema, coreSupergraphSdl));
-        const loaded = await gateway.load(options);
+        const fallback = (await gateway.load(options)).executor;
+        if (!fallback) throw new Error('the wrapped gateway has no executor');
         const executor: GatewayExecutor = async (requestContext: GatewayGraphQLRequestContext) => {
           const { query, operationName, variables } = requestContext.request;
           let prepared: PreparedOperation | undefined;
@@ -210,14 +211,14 @@ export class HandoffExecutor {
           }
           if (!prepared) {
             this.opts.onOperation?.('apollo');
-            return loaded.executor(requestContext);
+            return fallback(requestContext);
           }
           const given = (variables ?? {}) as Record<string, unknown>;
           const { coerced, errors } = coerceVariables(prepared, given);
           if (errors) return { errors };
           return (await this.execute(prepared, given, coerced, requestContext.context as GatewayContext)) as never;
         };
-        return { schema: loaded.schema, executor };
+        return { executor };
       },
       onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
       stop: () => {

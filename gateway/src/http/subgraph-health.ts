@@ -14,15 +14,30 @@ export function subgraphReadinessChecks(
 }
 
 function probe(url: URL, agents: SubgraphAgents, timeoutMs: number): ReadinessCheck {
-  return async () => {
-    const res = await agents.dispatcher.request({
-      origin: url.origin,
-      path: url.pathname,
-      method: 'GET',
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    await res.body.dump();
-    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-  };
+  return () => statusOf(url, agents, timeoutMs).then((status) => {
+    if (status !== 200) throw new Error(`HTTP ${status}`);
+  });
+}
+
+/** GET on the pooled connections (undici's dispatch: the gateway loads its Agent alone), the body discarded. */
+function statusOf(url: URL, agents: SubgraphAgents, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    agents.dispatcher.dispatch(
+      { origin: url.origin, path: url.pathname, method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+      {
+        onRequestStart() {}, // its presence marks the handler as undici's current kind
+        onResponseStart(_controller, statusCode) {
+          status = statusCode;
+        },
+        onResponseData() {},
+        onResponseEnd() {
+          resolve(status);
+        },
+        onResponseError(_controller, err) {
+          reject(err);
+        },
+      },
+    );
+  });
 }

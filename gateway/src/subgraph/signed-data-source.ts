@@ -1,7 +1,12 @@
 // How the gateway talks to one subgraph: the caller's principal and the request id go in headers
 // (the fetcher signs them with the body), the client's Idempotency-Key goes along for a request
 // that is one mutation, and nothing else the client sent is forwarded.
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+//
+// A GraphQLDataSource of @apollo/gateway's (it only calls `process`) that does not extend its
+// RemoteGraphQLDataSource: importing that loads @apollo/gateway's whole index (its OpenTelemetry
+// SDK, make-fetch-happen, composition: 15 MB of heap), which the gateway loads only when an
+// operation needs @apollo/gateway (execution/apollo-fallback.ts).
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import { IDEMPOTENCY_KEY_HEADER } from '@handoff/shared/http/context';
 import { isKnownErrorCode } from '@handoff/shared/errors/codes';
@@ -12,30 +17,45 @@ import { ANONYMOUS_PRINCIPAL_HEADER } from '../auth/authenticator.js';
 import type { DeadlineOf } from './call-deadline.js';
 import { LeanResponse, type SigningClient } from './signing-fetcher.js';
 
-type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
-type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
+type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 /** Code of a subgraph call that failed at the HTTP level; not a public code, so masked at the edge. */
 export const SUBGRAPH_HTTP_ERROR = 'SUBGRAPH_HTTP_ERROR';
 
-export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export interface SignedDataSourceOptions {
+  url: string;
   /** Subgraph name, for logs. */
   name: string;
   logger: Logger;
-  /** The signing HTTP client for this subgraph (its `fetcher` is RemoteGraphQLDataSource's). */
-  client!: SigningClient;
+  /** The signing HTTP client for this subgraph. */
+  client: SigningClient;
   /** The deadline of a call by its operation text; the client's own timeout when absent. */
   deadlineOf?: DeadlineOf;
+}
+
+export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
+  readonly url: string;
+  readonly name: string;
+  readonly logger: Logger;
+  readonly client: SigningClient;
+  readonly deadlineOf?: DeadlineOf;
+
+  constructor(opts: SignedDataSourceOptions) {
+    this.url = opts.url;
+    this.name = opts.name;
+    this.logger = opts.logger;
+    this.client = opts.client;
+    this.deadlineOf = opts.deadlineOf;
+  }
 
   /**
-   * RemoteGraphQLDataSource.process, minus what costs without serving us: per call it builds a
-   * node-fetch Headers and a node-fetch Request it never sends, and copies the headers twice.
-   * Here the headers are a plain object, the body is serialized once and the fetcher (our signing
-   * node:http client) is called directly. Behaviour kept: willSendRequest sets the headers,
-   * a non-2xx answer goes through errorFromResponse, a non-object body is an error. Not kept:
-   * APQ to subgraphs and honoring the subgraphs' Cache-Control (both off in Handoff).
+   * What @apollo/gateway calls, as RemoteGraphQLDataSource.process minus what costs without
+   * serving us: the headers are a plain object, the body is serialized once and the signing
+   * client is called directly. Behaviour kept: willSendRequest sets the headers, a non-2xx answer
+   * goes through errorFromResponse, a non-object body is an error. Not kept: APQ to subgraphs and
+   * honoring the subgraphs' Cache-Control (both off in Handoff).
    */
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const { request } = options;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     request.http = { method: 'POST', url: this.url, headers: { set: (k: string, v: string) => void (headers[k.toLowerCase()] = v) } as never };
@@ -57,10 +77,10 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    */
   async send(body: string, headers: Record<string, string>, operation?: string): Promise<GatewayGraphQLResponse> {
     const timeoutMs = operation !== undefined && this.deadlineOf ? this.deadlineOf(operation) : undefined;
-    const response = await this.client.post(this.url!, headers, body, timeoutMs);
+    const response = await this.client.post(this.url, headers, body, timeoutMs);
     const { status } = response;
     if (status < 200 || status >= 300) {
-      throw await this.errorFromResponse(new LeanResponse(this.url!, status, response.statusText, response.headers, response.body) as never);
+      throw await this.errorFromResponse(new LeanResponse(this.url, status, response.statusText, response.headers, response.body));
     }
     // As RemoteGraphQLDataSource.parseBody: JSON when the answer says so, else its text (an error below).
     const text = response.body.toString('utf8');
@@ -71,7 +91,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     return parsed as GatewayGraphQLResponse;
   }
 
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = options.request.http!.headers;
     if (!('incomingRequestContext' in options)) {
       // Health checks and schema loading (unused here: the supergraph is static).
@@ -96,8 +116,8 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    * error. Anything else (401/403 = our signature was refused, 5xx, non-GraphQL bodies) is the
    * gateway's problem: logged with the details, shown to the client as "Unexpected error.".
    */
-  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
-    const body = await this.parseBody(response).catch(() => undefined);
+  async errorFromResponse(response: LeanResponse): Promise<GraphQLError> {
+    const body = await parseBody(response).catch(() => undefined);
     const first = firstGraphQLError(body);
     if (response.status >= 400 && response.status < 500 && response.status !== 401 && response.status !== 403 && first) {
       return new GraphQLError(first.message, { extensions: first.extensions });
@@ -110,6 +130,12 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       extensions: { code: SUBGRAPH_HTTP_ERROR, serviceName: this.name },
     });
   }
+}
+
+/** As RemoteGraphQLDataSource.parseBody: JSON when the answer says so, else its text. */
+function parseBody(response: LeanResponse): Promise<unknown> {
+  const type = response.headers.get('content-type');
+  return type && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) ? response.json() : response.text();
 }
 
 function firstGraphQLError(body: unknown): { message: string; extensions: Record<string, unknown> } | undefined {

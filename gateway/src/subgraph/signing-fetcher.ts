@@ -5,7 +5,8 @@
 // the gateway, recently, for this very body.
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent as UndiciAgent } from 'undici';
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { PRINCIPAL_HEADER, SIGNATURE_HEADER, signRequest } from '@handoff/shared/identity/signing';
 import { REQUEST_ID_HEADER } from '@handoff/shared/logging/logger';
@@ -37,6 +38,11 @@ export interface SigningFetcherOptions {
   observe?: (seconds: number, outcome: string) => void;
   now?: () => number;
 }
+
+// undici's Agent alone: its index also loads fetch, WebSocket, caches and more (3 MB of heap the
+// gateway would carry for nothing). undici is pinned; signing-fetcher.spec.ts runs this Agent.
+const Agent = createRequire(import.meta.url)('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
+type Agent = UndiciAgent;
 
 export interface SubgraphAgents {
   dispatcher: Agent;
