@@ -265,8 +265,9 @@ describe('OutboxRelay', () => {
     const r = relay({ sweepIntervalMs: 100 });
     r.start();
     const [id] = await commitEvents('payment_intent.created'); // committed, never notified
-    await vi.waitFor(async () => expect((await outboxRow(id!)).published_at).not.toBeNull());
-    expect(await queue('pi-events').getJob(jobId(id!))).toBeDefined();
+    // published_at is set when a pass claims the row, just before its job is added.
+    await vi.waitFor(async () => expect(await queue('pi-events').getJob(jobId(id!))).toBeDefined());
+    expect((await outboxRow(id!)).published_at).not.toBeNull();
   });
 
   it('sweep re-adds jobs Redis lost, then marks rows delivered once workers complete them', async () => {
@@ -314,6 +315,18 @@ describe('OutboxRelay', () => {
     expect(seen.sort()).toEqual([`ledger:${id}`, `pi-events:${id}`]);
     expect(await r.sweepNow()).toEqual({ requeued: 0, delivered: 1 });
     expect((await outboxRow(id!)).delivered_at).not.toBeNull();
+  });
+
+  it('a relay that died between its claim and its adds: the sweep adds the jobs', async () => {
+    const [id] = await commitEvents('payment_intent.succeeded');
+    // What a claim leaves when its process dies before any add: marked published, no job.
+    await dataSource.query(`UPDATE "${schema}".outbox SET published_at = now() - interval '1 minute', attempts = 1 WHERE id = $1`, [id]);
+    const r = relay();
+    expect(await r.publishPendingNow()).toBe(0); // not claimed again
+    expect(await queue('pi-events').getJob(jobId(id!))).toBeUndefined();
+    expect(await r.sweepNow()).toEqual({ requeued: 1, delivered: 0 });
+    expect(await queue('pi-events').getJob(jobId(id!))).toBeDefined();
+    expect(await queue('ledger').getJob(jobId(id!))).toBeDefined();
   });
 
   it('while Redis is unreachable: logs, leaves the row unpublished, and a later pass publishes it', async () => {

@@ -10,7 +10,9 @@ import { agentCheckout, gql, setUpCommerceWorld } from '../harness/world.js';
 import { sleep } from './measure.js';
 
 const LOG = process.env.PG_LOG ?? '/var/log/postgresql/postgresql-15-main.log';
-const N = Number(process.argv[process.argv.indexOf('--checkouts') + 1] || 5);
+const at = process.argv.indexOf('--checkouts');
+const N = at >= 0 ? Number(process.argv[at + 1]) : 5;
+if (!Number.isInteger(N) || N < 1) throw new Error('--checkouts takes a whole number of checkouts');
 
 async function main(): Promise<void> {
   const h = await startSystemHandoff({ databasePrefix: 'handoff_bench_statements', extraEnv: { NODE_ENV: 'production' } });
