@@ -251,6 +251,15 @@ describe('OutboxRelay', () => {
     await vi.waitFor(() => expect(messages).toHaveLength(1));
   });
 
+  it('decides "routed" as routedQueues does: a catch-all route with a queue leaves every row to its job', async () => {
+    const [id] = await commitEvents('merchant.created');
+    expect(await relay({ routes: { '*': ['everything'] } }).publishPendingNow()).toBe(1);
+    const row = await outboxRow(id!);
+    expect(row.published_at).not.toBeNull();
+    expect(row.delivered_at).toBeNull();
+    expect(await queue('everything').getJob(jobId(id!))).toBeDefined();
+  });
+
   it('notify() runs a publish pass soon, many notifies coalesced', async () => {
     const ids = await commitEvents('payment_intent.created', 'payment_intent.canceled');
     const r = relay();

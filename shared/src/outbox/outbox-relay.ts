@@ -62,8 +62,19 @@ export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
+  /**
+   * routedQueues() in SQL, for the claim: a topic is routed when it is one of `exact` or starts
+   * with one of `prefixes` (`*` is the prefix ''). Patterns with no queue route nothing.
+   */
+  private readonly routing: { exact: string[]; prefixes: string[] };
+
   constructor(private readonly opts: OutboxRelayOptions) {
     this.table = qualifiedTable(opts.schema, 'outbox');
+    const patterns = Object.entries(opts.routes).filter(([, names]) => names.length > 0).map(([pattern]) => pattern);
+    this.routing = {
+      exact: patterns.filter((p) => p !== '*' && !p.endsWith('.*')),
+      prefixes: patterns.filter((p) => p === '*' || p.endsWith('.*')).map((p) => p.slice(0, -1)),
+    };
     this.log = opts.logger.child({ component: 'outbox-relay', schema: opts.schema });
   }
 
@@ -154,13 +165,19 @@ export class OutboxRelay {
     // SKIP LOCKED: several relay processes share the work instead of waiting on each other.
     const claimed: OutboxRow[] = await this.opts.dataSource.query(
       // (In a WITH: TypeORM answers a bare UPDATE … RETURNING with [rows, count].)
+      // A row no route sends to a queue is marked delivered with its claim: announcing it is all
+      // there is to do (handed back below if that fails). A relay that dies between the two leaves
+      // it unannounced, as Redis pub/sub itself drops messages to a subscriber that is reconnecting;
+      // the subscribers that must not miss one read back what they missed (conversions, by cursor).
       `WITH claimed AS (
-         UPDATE ${this.table} o SET published_at = now(), attempts = o.attempts + 1
+         UPDATE ${this.table} o SET published_at = now(), attempts = o.attempts + 1,
+                delivered_at = CASE WHEN o.topic = ANY($2::text[]) OR EXISTS (SELECT 1 FROM unnest($3::text[]) AS r(prefix) WHERE starts_with(o.topic, r.prefix))
+                                THEN o.delivered_at ELSE now() END
            FROM (SELECT id FROM ${this.table} WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c
           WHERE o.id = c.id
           RETURNING ${ROW_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')})
        SELECT * FROM claimed`,
-      [limit],
+      [limit, this.routing.exact, this.routing.prefixes],
     );
     const rows = claimed.sort((a, b) => compareIds(a.id, b.id));
     // Pipelined: every row's jobs are added at once, then every row's message is published at
@@ -182,13 +199,10 @@ export class OutboxRelay {
       const failure = (upTo < addedUpTo ? announced[upTo] : added[upTo]) as PromiseRejectedResult;
       this.log.warn({ err: failure.reason, outboxId: row.id, topic: row.topic }, 'outbox publish failed; will retry');
       // If this fails too, the sweep adds their jobs (they are marked published) sweepAfterMs later.
-      await this.opts.dataSource.query(`UPDATE ${this.table} SET published_at = NULL WHERE id = ANY($1::bigint[])`, [
+      await this.opts.dataSource.query(`UPDATE ${this.table} SET published_at = NULL, delivered_at = NULL WHERE id = ANY($1::bigint[])`, [
         rows.slice(upTo).map((r) => r.id),
       ]);
     }
-    // A row nothing consumes through a queue is done once announced.
-    const unrouted = prepared.slice(0, upTo).filter((p) => p.queues.length === 0).map((p) => p.row.id);
-    if (unrouted.length > 0) await this.opts.dataSource.query(`UPDATE ${this.table} SET delivered_at = now() WHERE id = ANY($1::bigint[])`, [unrouted]);
     return { published: upTo, more: !failed && rows.length === limit };
   }
 
