@@ -16,6 +16,8 @@ describe('loadGatewayConfig', () => {
     });
     expect(c.limits).toEqual({ maxDepth: 12, maxAliases: 15, maxTokens: 2000, maxDirectives: 10, maxCost: 50_000 });
     expect(c.apiKeyCacheTtlMs).toBe(2000);
+    expect(c.settlementTimeoutMs).toBe(300_000);
+    expect(c.heapGrowingPercent).toBe(50);
     expect(c.supergraphPath).toBe(DEFAULT_SUPERGRAPH_PATH);
     expect(DEFAULT_SUPERGRAPH_PATH).toMatch(/gateway[\\/]supergraph\.graphql$/);
     expect(c.internalSecret.length).toBeGreaterThanOrEqual(32);
@@ -31,6 +33,8 @@ describe('loadGatewayConfig', () => {
       SUPERGRAPH_PATH: '/tmp/s.graphql',
       HANDOFF_ADMIN_KEY: 'x'.repeat(20),
       API_KEY_CACHE_TTL_MS: '0',
+      SETTLEMENT_TIMEOUT_MS: '60000',
+      HEAP_GROWING_PERCENT: '0',
     });
     expect(c.port).toBe(0);
     expect(c.subgraphUrls.merchant).toBe('http://merchant:4001/graphql');
@@ -39,16 +43,18 @@ describe('loadGatewayConfig', () => {
     expect(c.supergraphPath).toBe('/tmp/s.graphql');
     expect(c.adminKey).toBe('x'.repeat(20));
     expect(c.apiKeyCacheTtlMs).toBe(0);
+    expect(c.settlementTimeoutMs).toBe(60_000);
+    expect(c.heapGrowingPercent).toBe(0);
   });
 
   it('names every bad variable', () => {
     try {
-      loadGatewayConfig({ PORT: 'abc', MERCHANT_URL: 'ftp://x', MAX_DEPTH: '0', HANDOFF_ADMIN_KEY: 'short' });
+      loadGatewayConfig({ PORT: 'abc', MERCHANT_URL: 'ftp://x', MAX_DEPTH: '0', HANDOFF_ADMIN_KEY: 'short', HEAP_GROWING_PERCENT: '-5', SETTLEMENT_TIMEOUT_MS: 'soon' });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const text = (err as ConfigError).issues.join('\n');
-      for (const name of ['PORT', 'MERCHANT_URL', 'MAX_DEPTH', 'HANDOFF_ADMIN_KEY']) expect(text).toContain(name);
+      for (const name of ['PORT', 'MERCHANT_URL', 'MAX_DEPTH', 'HANDOFF_ADMIN_KEY', 'HEAP_GROWING_PERCENT', 'SETTLEMENT_TIMEOUT_MS']) expect(text).toContain(name);
     }
   });
 

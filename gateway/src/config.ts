@@ -38,12 +38,6 @@ const schema = baseConfigSchema.extend({
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   SUBGRAPH_MAX_SOCKETS: positiveInt.default(128),
   /**
-   * How far V8 lets the heap grow past what the last full GC kept before the next (percent; 0 =
-   * V8's own factor). V8's own is up to 4× on a machine with a large heap limit: under load the
-   * gateway's old space filled with garbage to ~4× its ~25 MB live before a full GC (bench/RESULTS.md).
-   */
-  GATEWAY_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(300).default(50),
-  /**
    * Who runs federated queries and mutations: `handoff` (gateway/src/execution: operations
    * prepared once, the /graphql fast path skipping Apollo Server for them) or `apollo`
    * (@apollo/gateway's executor for everything: the fallback if Handoff's misbehaves).
@@ -135,7 +129,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
     settlementTimeoutMs: parsed.SETTLEMENT_TIMEOUT_MS,
     subgraphMaxSockets: parsed.SUBGRAPH_MAX_SOCKETS,
-    heapGrowingPercent: parsed.GATEWAY_HEAP_GROWING_PERCENT,
+    heapGrowingPercent: parsed.HEAP_GROWING_PERCENT,
     apiKeyCacheTtlMs: parsed.API_KEY_CACHE_TTL_MS,
     executor: parsed.GATEWAY_EXECUTOR,
     subscriptions: Object.freeze({

@@ -1,15 +1,13 @@
 // Production entry point: the gateway alone, on PORT, in front of subgraphs at *_URL, serving the
 // committed supergraph (SUPERGRAPH_PATH). SIGTERM/SIGINT: stop accepting, finish, exit.
 import { readFile } from 'node:fs/promises';
-import { setFlagsFromString } from 'node:v8';
+import { limitHeapGrowth } from '@handoff/shared/runtime/heap';
 import { createGateway } from './gateway.js';
 import { loadGatewayConfig } from './config.js';
 
 const config = loadGatewayConfig();
 const { logger } = config;
-// A GC heuristic V8 reads each time it sets the next full-GC limit, so setting it at start takes
-// effect (measured: bench/RESULTS.md); the gateway process's own, not the all-in-one's.
-if (config.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
+limitHeapGrowth(config.heapGrowingPercent);
 const supergraphSdl = await readFile(config.supergraphPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
   logger.fatal({ path: config.supergraphPath, code: err.code }, 'cannot read the supergraph: run `npm run compose`');
   process.exit(1);

@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       await anchor('settlement-c1', 1);
       const s = await measureSettlement(h.graphqlUrl, h.adminKey, h.postgres, SETTLE_N, log);
       log(`settlement of ${s.conversions}: ${s.seconds} s (totals ${s.exact ? 'exact' : 'WRONG'}; gateway ${s.gatewayAnswer})`);
-      return await finishPhaseOnly(h);
+      return await finishPhaseOnly(h, sampler.overall);
     }
     for (const c of CHECKOUT_CONCURRENCY) {
       await anchor(`checkout-c${c}`, c);
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       log(`checkouts at ${c}: ${r.rate.median}/s (mean ${r.rate.mean}), p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, errors ${JSON.stringify(r.errors)}`);
       await sleep(2000);
     }
-    if (ONLY === 'checkouts') return await finishPhaseOnly(h);
+    if (ONLY === 'checkouts') return await finishPhaseOnly(h, sampler.overall);
 
     await anchor(`webhooks-c${WEBHOOK_CONCURRENCY}`, WEBHOOK_CONCURRENCY);
     sampler.takePhase();
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     const webhooks = { ...w, peakRssMiB: sampler.takePhase(), load: load(), cost: await acct.since(tw, w.sent) };
     log(`  cost per webhook (received to conversion): ${JSON.stringify(webhooks.cost.perOp)}`);
     log(`webhooks: acknowledged ${w.acknowledged.median}/s, processed ${w.processed.median}/s (${w.processed.mean}/s end to end), conversions ${w.conversions.median}/s (${w.conversions.mean}/s)`);
-    if (ONLY === 'webhooks') return await finishPhaseOnly(h);
+    if (ONLY === 'webhooks') return await finishPhaseOnly(h, sampler.overall);
 
     await anchor('settlement-c1', 1);
     sampler.takePhase();
@@ -153,7 +153,8 @@ async function main(): Promise<void> {
 }
 
 /** `--only`: the phase's figures are logged; profiles are written as each process exits on SIGTERM. */
-async function finishPhaseOnly(h: FaultHandoff<SharedPostgres, SharedRedis>): Promise<void> {
+async function finishPhaseOnly(h: FaultHandoff<SharedPostgres, SharedRedis>, peakRssMiB: Map<string, number>): Promise<void> {
+  log(`peak RSS over the run (MiB): ${JSON.stringify(Object.fromEntries([...peakRssMiB].map(([k, v]) => [k, Math.round(v)])))}`);
   if (PROFILE) {
     await Promise.all([...h.processes.values()].map((p) => p.stop('SIGTERM', 30_000)));
     log(`CPU profiles in ${PROFILE}; summary: node bench/dist/harness/profile-summary.js ${PROFILE}`);

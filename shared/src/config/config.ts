@@ -25,6 +25,11 @@ export const baseConfigSchema = z.object({
    * the backlog is worked off with what CPU is left. 0 keeps the default priority.
    */
   WORKER_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
+  /**
+   * How far V8 lets the heap grow past what the last full GC kept before the next (percent; 0 =
+   * V8's own factor, up to 4×). Applied by every process's main (shared/src/runtime/heap.ts).
+   */
+  HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(300).default(50),
   /** Where each subgraph answers (the gateway's routes, and signed service-to-service calls). */
   MERCHANT_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
   CHECKOUT_SESSION_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),

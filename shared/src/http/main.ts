@@ -4,6 +4,7 @@
 import { getPriority, setPriority } from 'node:os';
 import { isTransientInfrastructureError } from '../errors/transient.js';
 import type { Logger } from '../logging/logger.js';
+import { limitHeapGrowth } from '../runtime/heap.js';
 import type { SubgraphModule } from './subgraph-app.js';
 
 /** Runs `step` until it succeeds; only infrastructure outages are retried, with capped backoff. */
@@ -22,6 +23,7 @@ export async function retryWhileUnavailable<T>(step: () => Promise<T>, logger: L
 
 export async function runSubgraphMain(module: SubgraphModule, role: 'server' | 'worker'): Promise<void> {
   const config = module.loadConfig();
+  limitHeapGrowth(config.env.HEAP_GROWING_PERCENT);
   const { logger } = config;
   const app = await module.createApp(config);
   await retryWhileUnavailable(() => app.migrate(), logger, `${module.name} start-up`);
