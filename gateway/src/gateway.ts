@@ -37,6 +37,7 @@ import { graphqlFastPath } from './http/graphql-fast-path.js';
 import { subgraphReadinessChecks } from './http/subgraph-health.js';
 import { callDeadlines } from './subgraph/call-deadline.js';
 import { ApolloFallbackGateway, startApolloGateway } from './execution/apollo-fallback.js';
+import { fallbackReasonLogger } from './execution/fallback-reasons.js';
 import { createSigningClient, createSubgraphAgents, flatHeaders } from './subgraph/signing-fetcher.js';
 import { SignedDataSource } from './subgraph/signed-data-source.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
@@ -112,6 +113,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     ]),
   );
   const handoffRuns = metrics.operations.labels({ executor: 'handoff' });
+  const tellFallbackReason = fallbackReasonLogger(logger);
   const apolloRuns = metrics.operations.labels({ executor: 'apollo' });
   const protection = queryProtection(config.limits, { hideSuggestions: config.production });
   // GATEWAY_EXECUTOR=apollo: no executor of Handoff's anywhere (Apollo's runs everything).
@@ -121,7 +123,10 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
           dataSources,
           onPrepareError: (err) => logger.warn({ err }, 'operation left to @apollo/gateway: preparing it failed'),
           onOperation: (by) => (by === 'handoff' ? handoffRuns : apolloRuns).inc(),
-          onPlan: (planner) => metrics.plans.inc({ planner }),
+          onPlan: (planner, reason) => {
+            metrics.plans.inc({ planner });
+            if (planner === 'apollo' && reason) tellFallbackReason(reason);
+          },
           validation: { parseOptions: protection.parseOptions, validationRules: protection.validationRules },
         })
       : undefined;
