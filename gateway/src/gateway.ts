@@ -36,7 +36,7 @@ import { listenGracefully } from './http/listen.js';
 import { graphqlFastPath } from './http/graphql-fast-path.js';
 import { subgraphReadinessChecks } from './http/subgraph-health.js';
 import { callDeadlines } from './subgraph/call-deadline.js';
-import { ApolloFallbackGateway, startApolloGateway } from './execution/apollo-fallback.js';
+import { gatewayForApolloServer } from './execution/apollo-fallback.js';
 import { fallbackReasonLogger } from './execution/fallback-reasons.js';
 import { createSigningClient, createSubgraphAgents, flatHeaders } from './subgraph/signing-fetcher.js';
 import { SignedDataSource } from './subgraph/signed-data-source.js';
@@ -130,28 +130,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
           validation: { parseOptions: protection.parseOptions, validationRules: protection.validationRules },
         })
       : undefined;
-  // @apollo/gateway's options; it runs what Handoff's executor does not (all of it with GATEWAY_EXECUTOR=apollo).
-  const apolloConfig = {
-    logger: logger.child({ component: 'apollo-gateway' }),
-    buildService: ({ name }: { name: string }) => {
-      const source = dataSources.get(name);
-      if (!source) throw new Error(`The supergraph names an unknown subgraph: ${name}`);
-      return source;
-    },
-    experimental_didResolveQueryPlan: executor?.didResolveQueryPlan,
-  };
-  const fallback = executor
-    ? new ApolloFallbackGateway({
-        supergraphSdl: opts.supergraphSdl,
-        config: apolloConfig,
-        validateSupergraph: !config.production,
-        onStarted: () => logger.info("@apollo/gateway loaded for an operation Handoff's planner leaves to it"),
-      })
-    : undefined;
-  const apolloGateway = fallback ? undefined : await startApolloGateway(opts.supergraphSdl, apolloConfig);
-  const gateway = executor && fallback ? executor.wrap(fallback) : apolloGateway!;
-  /** The API schema, for subscriptions (ApolloGateway's once loaded, with GATEWAY_EXECUTOR=apollo). */
-  const apiSchema = () => fallback?.apiSchema ?? apolloGateway!.schema;
+  const { gateway, apiSchema } = await gatewayForApolloServer({ supergraphSdl: opts.supergraphSdl, dataSources, executor, logger, production: config.production });
 
   const formatError = createFormatError({
     production: config.production,

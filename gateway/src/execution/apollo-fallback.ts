@@ -13,6 +13,9 @@ import type {
   GatewaySchemaLoadOrUpdateCallback,
 } from '@apollo/server-gateway-interface';
 import type { GraphQLSchema } from 'graphql';
+import type { Logger } from '@handoff/shared/logging/logger';
+import type { SignedDataSource } from '../subgraph/signed-data-source.js';
+import type { HandoffExecutor } from './handoff-executor.js';
 
 export interface ApolloFallbackOptions {
   supergraphSdl: string;
@@ -84,4 +87,39 @@ export class ApolloFallbackGateway implements GatewayInterface {
     this.apollo = starting;
     return starting;
   }
+}
+
+/**
+ * The gateway Apollo Server runs on: Handoff's executor in front of @apollo/gateway loaded on first
+ * use or, without Handoff's executor (GATEWAY_EXECUTOR=apollo), @apollo/gateway for everything.
+ * `apiSchema` is the API schema for subscriptions.
+ */
+export async function gatewayForApolloServer(opts: {
+  supergraphSdl: string;
+  dataSources: ReadonlyMap<string, SignedDataSource>;
+  executor: HandoffExecutor | undefined;
+  logger: Logger;
+  production: boolean;
+}): Promise<{ gateway: GatewayInterface; apiSchema: () => GraphQLSchema | undefined }> {
+  const { executor, logger, dataSources } = opts;
+  const config: Omit<GatewayConfig, 'supergraphSdl'> = {
+    logger: logger.child({ component: 'apollo-gateway' }),
+    buildService: ({ name }) => {
+      const source = dataSources.get(name);
+      if (!source) throw new Error(`The supergraph names an unknown subgraph: ${name}`);
+      return source;
+    },
+    experimental_didResolveQueryPlan: executor?.didResolveQueryPlan,
+  };
+  if (!executor) {
+    const gateway = await startApolloGateway(opts.supergraphSdl, config);
+    return { gateway, apiSchema: () => gateway.schema };
+  }
+  const fallback = new ApolloFallbackGateway({
+    supergraphSdl: opts.supergraphSdl,
+    config,
+    validateSupergraph: !opts.production,
+    onStarted: () => logger.info("@apollo/gateway loaded for an operation Handoff's planner leaves to it"),
+  });
+  return { gateway: executor.wrap(fallback), apiSchema: () => fallback.apiSchema };
 }
