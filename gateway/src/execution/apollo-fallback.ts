@@ -45,7 +45,7 @@ export class ApolloFallbackGateway implements GatewayInterface {
     this.apiSchema = supergraph.apiSchema().toGraphQLJSSchema();
   }
 
-  /** Whether @apollo/gateway has been loaded (for tests and the module-weight check). */
+  /** Whether @apollo/gateway has been loaded and not stopped since. */
   get loaded(): boolean {
     return this.apollo !== undefined;
   }

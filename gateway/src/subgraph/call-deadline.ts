@@ -11,8 +11,7 @@ export type DeadlineOf = (operation: string) => number;
 const REMEMBERED = 256;
 
 export function callDeadlines(defaultMs: number, longRunning: Readonly<Record<string, number>>): DeadlineOf {
-  const fields = Object.entries(longRunning);
-  if (fields.length === 0) return () => defaultMs;
+  if (Object.keys(longRunning).length === 0) return () => defaultMs;
   const known = new Map<string, number>();
   return (operation) => {
     // The planner writes subgraph operations with their keyword first; only mutations can be long.

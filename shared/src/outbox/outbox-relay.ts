@@ -62,10 +62,9 @@ export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  /**
-   * routedQueues() in SQL, for the claim: a topic is routed when it is one of `exact` or starts
-   * with one of `prefixes` (`*` is the prefix ''). Patterns with no queue route nothing.
-   */
+  /** The claim of one batch ($1 its size); built once, from the table and the routes. */
+  private readonly claimSql: string;
+  /** routedQueues() in SQL, for the claim: a topic one of `exact` or starting with one of `prefixes` (`*` is ''). */
   private readonly routing: { exact: string[]; prefixes: string[] };
 
   constructor(private readonly opts: OutboxRelayOptions) {
@@ -75,6 +74,19 @@ export class OutboxRelay {
       exact: patterns.filter((p) => p !== '*' && !p.endsWith('.*')),
       prefixes: patterns.filter((p) => p === '*' || p.endsWith('.*')).map((p) => p.slice(0, -1)),
     };
+    // (In a WITH: TypeORM answers a bare UPDATE … RETURNING with [rows, count].) A row no route
+    // sends to a queue is marked delivered with its claim: announcing it is all there is to do
+    // (handed back if that fails). A relay that dies between the two leaves it unannounced, as
+    // Redis pub/sub itself drops messages to a subscriber that is reconnecting; the subscribers
+    // that must not miss one read back what they missed (conversions, by cursor).
+    this.claimSql = `WITH claimed AS (
+         UPDATE ${this.table} o SET published_at = now(), attempts = o.attempts + 1,
+                delivered_at = CASE WHEN o.topic = ANY($2::text[]) OR EXISTS (SELECT 1 FROM unnest($3::text[]) AS r(prefix) WHERE starts_with(o.topic, r.prefix))
+                                THEN o.delivered_at ELSE now() END
+           FROM (SELECT id FROM ${this.table} WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c
+          WHERE o.id = c.id
+          RETURNING ${ROW_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')})
+       SELECT * FROM claimed`;
     this.log = opts.logger.child({ component: 'outbox-relay', schema: opts.schema });
   }
 
@@ -163,22 +175,7 @@ export class OutboxRelay {
   private async publishBatch(): Promise<{ published: number; more: boolean }> {
     const limit = this.opts.batchSize ?? 100;
     // SKIP LOCKED: several relay processes share the work instead of waiting on each other.
-    const claimed: OutboxRow[] = await this.opts.dataSource.query(
-      // (In a WITH: TypeORM answers a bare UPDATE … RETURNING with [rows, count].)
-      // A row no route sends to a queue is marked delivered with its claim: announcing it is all
-      // there is to do (handed back below if that fails). A relay that dies between the two leaves
-      // it unannounced, as Redis pub/sub itself drops messages to a subscriber that is reconnecting;
-      // the subscribers that must not miss one read back what they missed (conversions, by cursor).
-      `WITH claimed AS (
-         UPDATE ${this.table} o SET published_at = now(), attempts = o.attempts + 1,
-                delivered_at = CASE WHEN o.topic = ANY($2::text[]) OR EXISTS (SELECT 1 FROM unnest($3::text[]) AS r(prefix) WHERE starts_with(o.topic, r.prefix))
-                                THEN o.delivered_at ELSE now() END
-           FROM (SELECT id FROM ${this.table} WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c
-          WHERE o.id = c.id
-          RETURNING ${ROW_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')})
-       SELECT * FROM claimed`,
-      [limit, this.routing.exact, this.routing.prefixes],
-    );
+    const claimed: OutboxRow[] = await this.opts.dataSource.query(this.claimSql, [limit, this.routing.exact, this.routing.prefixes]);
     const rows = claimed.sort((a, b) => compareIds(a.id, b.id));
     // Pipelined: every row's jobs are added at once, then every row's message is published at
     // once, in row order on one connection (so subscribers see events in order). Only the rows

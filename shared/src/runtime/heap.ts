@@ -6,7 +6,7 @@
 // it at the start of a process takes effect; every main (gateway and subgraph) calls this first.
 import { setFlagsFromString } from 'node:v8';
 
-/** `percent` 0 leaves V8's own factor. */
+/** `percent` (a whole number, as the config schema has it) 0 leaves V8's own factor. */
 export function limitHeapGrowth(percent: number): void {
-  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${Math.round(percent)}`);
+  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
