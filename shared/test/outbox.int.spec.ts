@@ -326,6 +326,35 @@ describe('OutboxRelay', () => {
     expect((await outboxRow(id!)).delivered_at).not.toBeNull();
   });
 
+  it('routes handed over after construction (a subgraph passes a getter): a routed row stays open until its job completes', async () => {
+    // defineSubgraph builds the relay before the subgraph knows its routes, and passes them through
+    // a getter. Routing read at construction was empty: every row was marked delivered at its
+    // claim, so a job Redis then lost was never re-added.
+    let later: OutboxRelayOptions['routes'] = {};
+    const r = new OutboxRelay({
+      dataSource,
+      schema,
+      redis,
+      queuePrefix: prefix,
+      logger,
+      get routes() {
+        return later;
+      },
+      sweepAfterMs: 0,
+    });
+    cleanups.push(() => r.stop());
+    later = routes;
+    const [routed, unrouted] = await commitEvents('payment_intent.succeeded', 'merchant.updated');
+    expect(await r.publishPendingNow()).toBe(2);
+    expect((await outboxRow(routed!)).delivered_at).toBeNull();
+    expect((await outboxRow(unrouted!)).delivered_at).not.toBeNull();
+
+    await queue('pi-events').obliterate({ force: true });
+    await queue('ledger').obliterate({ force: true });
+    expect(await r.sweepNow()).toEqual({ requeued: 1, delivered: 0 });
+    expect(await queue('ledger').getJob(jobId(routed!))).toBeDefined();
+  });
+
   it('a relay that died between its claim and its adds: the sweep adds the jobs', async () => {
     const [id] = await commitEvents('payment_intent.succeeded');
     // What a claim leaves when its process dies before any add: marked published, no job.

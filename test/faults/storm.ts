@@ -9,6 +9,7 @@ import { drive, percentile, SHED_FAILURE, type SendOutcome } from './storm-drive
 import { intentsFor, planStorm } from './storm-plan.js';
 import { startStormMonitor } from './storm-monitor.js';
 import { setUpStormWorld } from './storm-world.js';
+import { explainMissingConversions } from './storm-diagnosis.js';
 
 export interface StormProfile {
   name: 'ci' | 'full';
@@ -51,6 +52,8 @@ export interface StormReport {
   expectedConversions: number;
   lostEvents: number;
   lostConversions: number;
+  /** Where each missing conversion's evidence stopped (empty when none is missing). */
+  missingConversionsExplained: string;
   duplicatedConversions: number;
   duplicatedPostings: number;
   wrongIntents: StormState['wrongIntents'];
@@ -127,6 +130,7 @@ export async function runStorm(h: FaultHandoff, profile: StormProfile, log: (lin
   const drainMs = settled(state) ? Date.now() - lastFaultAt : null;
   stopMonitor();
   const ledger = await ledgerCheck(world.admin);
+  const missingConversionsExplained = await explainMissingConversions(h, state.missingConversions);
 
   // Where the slow acknowledgements were: the slowest per second of sending.
   const perSecond = new Map<number, number>();
@@ -159,6 +163,7 @@ export async function runStorm(h: FaultHandoff, profile: StormProfile, log: (lin
     expectedConversions: plan.fates.filter((f) => f !== 'cancel').length,
     lostEvents: state.eventsNotStored.length + state.eventsUnprocessed,
     lostConversions: state.missingConversions.length,
+    missingConversionsExplained,
     duplicatedConversions: state.duplicatedConversions,
     duplicatedPostings: state.duplicatedPostings,
     wrongIntents: state.wrongIntents,
@@ -191,6 +196,7 @@ export function formatReport(r: StormReport): string {
     `ledger balanced: ${r.ledger.balanced}`,
     `faults: ${r.faults.map((f) => `${(f.atMs / 1000).toFixed(1)} s ${f.what}`).join('; ')}`,
     `unexpected process exits (restarted as a supervisor would): ${r.crashes.length ? r.crashes.map((c) => `${c.process} (${c.code ?? c.signal}${c.duringStart ? ', while starting' : ''})`).join(', ') : 'none'}`,
+    ...(r.missingConversionsExplained ? [r.missingConversionsExplained] : []),
     ...r.crashes.map((c) => `--- ${c.process} exited ${c.code ?? c.signal}; its last output:\n${c.tail.slice(-3000)}`),
   ].join('\n');
 }

@@ -30,6 +30,13 @@ export const baseConfigSchema = z.object({
    * V8's own factor, up to 4×). Applied by every process's main (shared/src/runtime/heap.ts).
    */
   HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(300).default(50),
+  /**
+   * The outbox relay's sweep (every process with a relay): how long after its claim a routed row's
+   * jobs must still be missing from Redis (a flush or restart, or a relay that died after its
+   * claim) to be added again, and how often rows are checked.
+   */
+  OUTBOX_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
+  OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   /** Where each subgraph answers (the gateway's routes, and signed service-to-service calls). */
   MERCHANT_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
   CHECKOUT_SESSION_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),

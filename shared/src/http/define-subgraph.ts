@@ -71,6 +71,8 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
       return routes;
     },
     pubsubChannel: (event: OutboxJobData) => eventsChannel(config.env.QUEUE_PREFIX, event.topic),
+    sweepAfterMs: config.env.OUTBOX_SWEEP_AFTER_MS,
+    sweepIntervalMs: config.env.OUTBOX_SWEEP_INTERVAL_MS,
   });
   const parts = await opts.build({ dataSource, redis, config, outbox: { notify: () => relay.notify() } });
   routes = parts.outboxRoutes ?? {};

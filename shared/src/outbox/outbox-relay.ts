@@ -62,18 +62,19 @@ export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  /** The claim of one batch ($1 its size); built once, from the table and the routes. */
+  /** The claim of one batch ($1 its size, $2/$3 the routing below); built once, from the table. */
   private readonly claimSql: string;
-  /** routedQueues() in SQL, for the claim: a topic one of `exact` or starting with one of `prefixes` (`*` is ''). */
-  private readonly routing: { exact: string[]; prefixes: string[] };
+  /**
+   * routedQueues() in SQL, for the claim: a topic one of `exact` or starting with one of `prefixes`
+   * (`*` is ''). Derived from the routes the relay sees when it claims, not when it is built: a
+   * subgraph hands its routes over after construction (a getter), and routing read too early is
+   * empty, which marked every row delivered at its claim, so a job Redis then lost was never
+   * re-added (the storm's lost conversion).
+   */
+  private routing: { of: OutboxRoutes; exact: string[]; prefixes: string[] } | undefined;
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.table = qualifiedTable(opts.schema, 'outbox');
-    const patterns = Object.entries(opts.routes).filter(([, names]) => names.length > 0).map(([pattern]) => pattern);
-    this.routing = {
-      exact: patterns.filter((p) => p !== '*' && !p.endsWith('.*')),
-      prefixes: patterns.filter((p) => p === '*' || p.endsWith('.*')).map((p) => p.slice(0, -1)),
-    };
     // (In a WITH: TypeORM answers a bare UPDATE … RETURNING with [rows, count].) A row no route
     // sends to a queue is marked delivered with its claim: announcing it is all there is to do
     // (handed back if that fails). A relay that dies between the two leaves it unannounced, as
@@ -175,7 +176,8 @@ export class OutboxRelay {
   private async publishBatch(): Promise<{ published: number; more: boolean }> {
     const limit = this.opts.batchSize ?? 100;
     // SKIP LOCKED: several relay processes share the work instead of waiting on each other.
-    const claimed: OutboxRow[] = await this.opts.dataSource.query(this.claimSql, [limit, this.routing.exact, this.routing.prefixes]);
+    const routing = this.currentRouting();
+    const claimed: OutboxRow[] = await this.opts.dataSource.query(this.claimSql, [limit, routing.exact, routing.prefixes]);
     const rows = claimed.sort((a, b) => compareIds(a.id, b.id));
     // Pipelined: every row's jobs are added at once, then every row's message is published at
     // once, in row order on one connection (so subscribers see events in order). Only the rows
@@ -276,6 +278,20 @@ export class OutboxRelay {
     }
     const lastId = !failed && rows.length === limit ? rows[rows.length - 1]!.id : null;
     return { requeued: requeued.length, delivered: delivered.length, lastId };
+  }
+
+  /** The claim's routing for the routes as they are now (recomputed only when the routes object changes). */
+  private currentRouting(): { exact: string[]; prefixes: string[] } {
+    const routes = this.opts.routes;
+    if (this.routing?.of !== routes) {
+      const patterns = Object.entries(routes).filter(([, names]) => names.length > 0).map(([pattern]) => pattern);
+      this.routing = {
+        of: routes,
+        exact: patterns.filter((p) => p !== '*' && !p.endsWith('.*')),
+        prefixes: patterns.filter((p) => p === '*' || p.endsWith('.*')).map((p) => p.slice(0, -1)),
+      };
+    }
+    return this.routing;
   }
 
   private jobData(row: OutboxRow): OutboxJobData {

@@ -18,7 +18,7 @@ let stripeMerchant: string;
 let shop: { id: string; webhookSecret: string };
 
 beforeAll(async () => {
-  h = await startPaymentsHarness({ WEBHOOK_SWEEP_AFTER_MS: '200', WEBHOOK_SWEEP_INTERVAL_MS: '300' });
+  h = await startPaymentsHarness({ WEBHOOK_SWEEP_AFTER_MS: '200', WEBHOOK_SWEEP_INTERVAL_MS: '300', OUTBOX_SWEEP_AFTER_MS: '200', OUTBOX_SWEEP_INTERVAL_MS: '300' });
   shop = await h.testMerchant('Sandbox shop');
   const m = await h.callMerchant(admin, `mutation { createMerchant(input: { name: "Stripe shop", country: "GB", defaultCurrency: "GBP", commissionTerms: { type: CPA, cpa: { amountMinor: 1, currency: "GBP" } } }) { id } }`);
   stripeMerchant = m.data!.createMerchant.id;
@@ -79,6 +79,36 @@ describe('the inbox is the truth', () => {
     });
     const id = created.data!.createPaymentIntentForCheckout.id;
     await waitFor(async () => (await h.call(admin, `query($id: ID!) { paymentIntent(id: $id) { status } }`, { id })).data!.paymentIntent.status === 'SUCCEEDED', 15_000, 'applied after the flush');
+  });
+
+  it('after a flush, the outbox sweep re-adds the ledger\'s job for a payment that succeeded (nothing marks it delivered before its job ran)', async () => {
+    // No ledger worker runs in this harness: the job stays waiting, and its outbox row must stay
+    // undelivered, so that a job Redis loses is added again. (The relay once read its routes before
+    // the subgraph handed them over, marked every row delivered at its claim, and a Redis restart
+    // in the webhook storm lost a conversion.)
+    const session = newId('cs');
+    const created = await h.call(service, `mutation($input: CreatePaymentIntentForCheckoutInput!) { createPaymentIntentForCheckout(input: $input) { id } }`, {
+      input: { checkoutSessionId: session, merchantId: shop.id, amountMinor: 900, currency: 'GBP' },
+    });
+    const id = created.data!.createPaymentIntentForCheckout.id as string;
+    const pspId = sandboxPaymentId(shop.id, checkoutIdempotencyKey(session));
+    const e = { id: newId('evt'), object: 'event', type: 'payment_intent.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: pspId, object: 'payment_intent', amount: 900, amount_received: 900, currency: 'gbp', status: 'succeeded', metadata: { handoff_checkout_session_id: session } } } };
+    expect((await h.signedWebhook(shop.id, shop.webhookSecret, e)).json.status).toBe('queued');
+    const row = async () =>
+      ((await h.payments.dataSource.query(`SELECT id::text AS id, published_at, delivered_at FROM payment.outbox WHERE topic = 'psp_event.succeeded' AND aggregate_id = $1`, [id])) as Array<{ id: string; published_at: Date | null; delivered_at: Date | null }>)[0];
+    const published = await waitFor(async () => ((await row())?.published_at ? row() : null), 10_000, 'psp_event.succeeded published');
+    expect(published!.delivered_at).toBeNull();
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      const jobKey = `${h.queuePrefix}:ledger-payment-events:payment-outbox-${published!.id}`;
+      expect(await redis.exists(jobKey)).toBe(1);
+      const keys = await redis.keys(`${h.queuePrefix}:ledger-payment-events:*`);
+      await redis.del(...keys);
+      await waitFor(async () => (await redis.exists(jobKey)) === 1, 10_000, 'the ledger job re-added by the outbox sweep');
+      expect((await row())!.delivered_at).toBeNull();
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('after a flush during a backlog, one sweep re-adds the job of every unprocessed event, not a page of them', async () => {

@@ -1,0 +1,53 @@
+// When the storm ends with a conversion missing: where its payment's evidence stopped. For each
+// such payment intent, its `psp_event.*` outbox rows (claimed? delivered?), their jobs in the
+// ledger's queue (state, attempts, why they failed), what the ledger recorded of those events,
+// and any output line of a Handoff process that names the intent. Printed with the report, so a
+// failing CI run says what happened instead of only that something did.
+import { outboxJobId } from '@handoff/shared';
+import { Redis } from 'ioredis';
+import type { FaultHandoff } from '../../bench/src/harness/harness.js';
+
+const LEDGER_QUEUE = 'ledger-payment-events';
+
+export async function explainMissingConversions(h: FaultHandoff, intentIds: string[]): Promise<string> {
+  if (intentIds.length === 0) return '';
+  const redis = new Redis(h.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  const lines: string[] = [];
+  try {
+    await redis.connect();
+    for (const id of intentIds) {
+      lines.push(`--- missing conversion for payment intent ${id}`);
+      const rows = await h.postgres.query<{ id: string; topic: string; created_at: Date; published_at: Date | null; delivered_at: Date | null; attempts: number; event_id: string | null }>(
+        `SELECT id, topic, created_at, published_at, delivered_at, attempts, payload->'pspEvent'->>'id' AS event_id
+           FROM payment.outbox WHERE aggregate_id = $1 ORDER BY id`,
+        [id],
+      );
+      if (rows.length === 0) lines.push('  no outbox row of payment-intent names it');
+      for (const r of rows) {
+        const jobKey = `${h.env.QUEUE_PREFIX}:${LEDGER_QUEUE}:${outboxJobId('payment', String(r.id))}`;
+        const job = r.topic.startsWith('psp_event.') ? await redis.hgetall(jobKey) : {};
+        const applied = r.event_id
+          ? await h.postgres.query<{ outcome: string; conversion_id: string | null }>(`SELECT outcome, conversion_id FROM ledger.psp_events_applied WHERE event_id = $1`, [r.event_id])
+          : [];
+        lines.push(
+          `  outbox ${r.id} ${r.topic} event ${r.event_id ?? '-'}: created ${iso(r.created_at)}, published ${iso(r.published_at)}, delivered ${iso(r.delivered_at)}, attempts ${r.attempts}` +
+            (r.topic.startsWith('psp_event.')
+              ? `; job ${Object.keys(job).length === 0 ? 'absent' : `attemptsMade ${job.attemptsMade ?? job.atm ?? '?'}, finishedOn ${job.finishedOn ?? '-'}, failedReason ${job.failedReason ?? '-'}, returnvalue ${job.returnvalue ?? '-'}, stalledCounter ${job.stc ?? '-'}`}`
+              : '') +
+            (r.event_id ? `; ledger applied ${applied.length ? applied.map((a) => `${a.outcome}${a.conversion_id ? ` (${a.conversion_id})` : ''}`).join(', ') : 'nothing'}` : ''),
+        );
+      }
+      for (const [name, p] of h.processes) {
+        for (const line of p.tail(200).split('\n')) if (line.includes(id)) lines.push(`  [${name}] ${line.slice(0, 600)}`);
+      }
+    }
+  } catch (err) {
+    lines.push(`  (diagnosis failed: ${(err as Error).message})`);
+  } finally {
+    redis.disconnect();
+  }
+  return lines.join('\n');
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString().slice(11, 23) : '-');
