@@ -3,6 +3,7 @@
 // signed at send time exactly as the sandbox signs (`Handoff-Signature: t=…,v1=HMAC-SHA256(
 // webhookSecret, "t.body")`).
 import { signatureHeader } from '@handoff/payment-intent/webhooks/signature';
+import { post } from './http-client.js';
 
 /** What the PSP knows of a payment intent made through agent checkout. */
 export interface PspIntent {
@@ -98,14 +99,8 @@ export function pspEventsFor(pi: PspIntent, index: number, fate: Fate, tag = 'st
 export async function postSignedWebhook(url: string, secret: string, body: string, timeoutMs: number): Promise<{ status: number | string; text: string; ms: number; retryAfter?: string | null }> {
   const t0 = performance.now();
   try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'handoff-signature': signatureHeader(secret, body) },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    return { status: res.status, text, ms: performance.now() - t0, retryAfter: res.headers.get('retry-after') };
+    const res = await post(url, { 'content-type': 'application/json', 'handoff-signature': signatureHeader(secret, body) }, body, timeoutMs);
+    return { status: res.status, text: res.text, ms: performance.now() - t0, retryAfter: res.header('retry-after') };
   } catch (err) {
     const name = (err as Error).name;
     return { status: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', text: String(err), ms: performance.now() - t0 };

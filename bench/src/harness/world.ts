@@ -3,6 +3,7 @@
 // registered builder and its key; and agent checkout (session → recommendation → checkout),
 // whose payment intent carries the AAP metadata checkout signed. Used by the fault storm
 // (test/faults) and bench:system.
+import { post } from './http-client.js';
 import type { PspIntent } from './psp-webhooks.js';
 
 export class GraphQLCallError extends Error {
@@ -17,13 +18,8 @@ export class GraphQLCallError extends Error {
 
 /** POSTs one operation; resolves `data`, throws GraphQLCallError on errors or no data. */
 export async function gql<R = any>(url: string, key: string | undefined, query: string, variables: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<R> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await res.text();
+  const res = await post(url, { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, JSON.stringify({ query, variables }), timeoutMs);
+  const text = res.text;
   let body: { data?: R | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
   try {
     body = JSON.parse(text);
