@@ -12,6 +12,10 @@
 //                                     # one phase (checkouts|webhooks|settlement), writes nothing;
 //                                     # --profile writes a V8 CPU profile per process (<name>.cpuprofile),
 //                                     # summarised by `node bench/dist/harness/profile-summary.js DIR`
+//   npm run bench:system -- --only webhooks --hold-processing
+//                                     # the four workers stopped (SIGSTOP) while the webhooks are sent and
+//                                     # resumed after the last acknowledgement: what acknowledging alone
+//                                     # reaches when no processing competes for the cores; writes nothing
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSystemHandoff, type FaultHandoff } from '../harness/harness.js';
@@ -34,6 +38,8 @@ const argValue = (name: string) => {
 };
 const ONLY = argValue('only') as 'checkouts' | 'webhooks' | 'settlement' | undefined;
 const PROFILE = argValue('profile');
+const HOLD_PROCESSING = process.argv.includes('--hold-processing');
+if (HOLD_PROCESSING && ONLY !== 'webhooks') throw new Error('--hold-processing goes with --only webhooks');
 const WRITE = !QUICK && !ONLY && !PROFILE;
 const CHECKOUT_CONCURRENCY = QUICK ? [4] : [16, 32];
 const WEBHOOK_CONCURRENCY = QUICK ? 4 : 32;
@@ -106,7 +112,19 @@ async function main(): Promise<void> {
     const forWebhooks = intents.slice(0, MAX_WEBHOOK_INTENTS);
     log(`webhooks: ${forWebhooks.length * 4} for ${forWebhooks.length} intents at ${WEBHOOK_CONCURRENCY}`);
     const tw = await acct.snapshot();
-    const w = await measureWebhooks(h.gatewayUrl, world, h.postgres, forWebhooks, WEBHOOK_CONCURRENCY, log);
+    const workers = [...h.processes.entries()].filter(([name]) => name.endsWith('-worker')).map(([, p]) => p.pid);
+    const signalWorkers = (signal: 'SIGSTOP' | 'SIGCONT') => {
+      for (const pid of workers) if (pid) process.kill(pid, signal);
+    };
+    if (HOLD_PROCESSING) {
+      log('  workers stopped (SIGSTOP) until the last acknowledgement');
+      signalWorkers('SIGSTOP');
+    }
+    const w = await measureWebhooks(h.gatewayUrl, world, h.postgres, forWebhooks, WEBHOOK_CONCURRENCY, log, undefined, () => {
+      if (HOLD_PROCESSING) signalWorkers('SIGCONT');
+    }).finally(() => {
+      if (HOLD_PROCESSING) signalWorkers('SIGCONT');
+    });
     const webhooks = { ...w, peakRssMiB: sampler.takePhase(), load: load(), cost: await acct.since(tw, w.sent) };
     log(`  cost per webhook (received to conversion): ${JSON.stringify(webhooks.cost.perOp)}`);
     log(`webhooks: acknowledged ${w.acknowledged.median}/s, processed ${w.processed.median}/s (${w.processed.mean}/s end to end), conversions ${w.conversions.median}/s (${w.conversions.mean}/s)`);

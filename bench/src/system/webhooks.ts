@@ -42,6 +42,8 @@ export async function measureWebhooks(
   concurrency: number,
   log: (line: string) => void,
   drainTimeoutMs = 120_000,
+  /** Called once every webhook is acknowledged, before waiting for them to be processed. */
+  afterLastAck?: () => void,
 ): Promise<WebhookResult> {
   const url = `${gatewayUrl}/webhooks/test/${world.merchant.id}`;
   const events = order(intents);
@@ -76,6 +78,7 @@ export async function measureWebhooks(
     }),
   );
   const lastAck = Math.max(...acks);
+  afterLastAck?.();
   log(`  ${events.length} webhooks acknowledged in ${round((lastAck - start) / 1000)} s; waiting for processing`);
 
   const m = world.merchant.id;
