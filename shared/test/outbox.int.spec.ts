@@ -71,17 +71,9 @@ afterEach(async () => {
 });
 
 function relay(overrides: Partial<OutboxRelayOptions> = {}): OutboxRelay {
-  const r = new OutboxRelay({
-    dataSource,
-    schema,
-    redis,
-    queuePrefix: prefix,
-    logger,
-    routes,
-    pubsubChannel: () => channel,
-    sweepAfterMs: 0,
-    ...overrides,
-  });
+  const options: OutboxRelayOptions = { dataSource, schema, redis, queuePrefix: prefix, logger, routes, pubsubChannel: () => channel, sweepAfterMs: 0 };
+  // By descriptor, not by spread: an override may be a getter (as defineSubgraph passes its routes).
+  const r = new OutboxRelay(Object.defineProperties(options, Object.getOwnPropertyDescriptors(overrides)));
   cleanups.push(() => r.stop());
   return r;
 }
@@ -331,18 +323,11 @@ describe('OutboxRelay', () => {
     // a getter. Routing read at construction was empty: every row was marked delivered at its
     // claim, so a job Redis then lost was never re-added.
     let later: OutboxRelayOptions['routes'] = {};
-    const r = new OutboxRelay({
-      dataSource,
-      schema,
-      redis,
-      queuePrefix: prefix,
-      logger,
+    const r = relay({
       get routes() {
         return later;
       },
-      sweepAfterMs: 0,
     });
-    cleanups.push(() => r.stop());
     later = routes;
     const [routed, unrouted] = await commitEvents('payment_intent.succeeded', 'merchant.updated');
     expect(await r.publishPendingNow()).toBe(2);
