@@ -4,10 +4,9 @@
 // and any output line of a Handoff process that names the intent. Printed with the report, so a
 // failing CI run says what happened instead of only that something did.
 import { outboxJobId } from '@handoff/shared';
+import { LEDGER_PAYMENT_EVENTS_QUEUE } from '@handoff/payment-intent/events';
 import { Redis } from 'ioredis';
 import type { FaultHandoff } from '../../bench/src/harness/harness.js';
-
-const LEDGER_QUEUE = 'ledger-payment-events';
 
 export async function explainMissingConversions(h: FaultHandoff, intentIds: string[]): Promise<string> {
   if (intentIds.length === 0) return '';
@@ -25,7 +24,7 @@ export async function explainMissingConversions(h: FaultHandoff, intentIds: stri
       );
       if (rows.length === 0) lines.push('  no outbox row of payment-intent names it');
       for (const r of rows) {
-        const jobKey = `${h.env.QUEUE_PREFIX}:${LEDGER_QUEUE}:${outboxJobId('payment', String(r.id))}`;
+        const jobKey = `${h.env.QUEUE_PREFIX}:${LEDGER_PAYMENT_EVENTS_QUEUE}:${outboxJobId('payment', String(r.id))}`;
         const job = r.topic.startsWith('psp_event.') ? await redis.hgetall(jobKey) : {};
         const applied = r.event_id
           ? await h.postgres.query<{ outcome: string; conversion_id: string | null }>(`SELECT outcome, conversion_id FROM ledger.psp_events_applied WHERE event_id = $1`, [r.event_id])

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@handoff/shared';
+import { createLogger, outboxJobId } from '@handoff/shared';
+import { LEDGER_PAYMENT_EVENTS_QUEUE } from '../src/events.js';
+import { PAYMENT_SCHEMA } from '../src/payment-intent/payment-intent.changes.js';
 import { checkoutIdempotencyKey } from '../src/payment-intent/payment-intent.commands.js';
 import { IngestQueue, ingestJobId } from '../src/webhooks/ingest-webhook.job.js';
 import { sandboxPaymentId } from '../src/psp/sandbox/sandbox-connector.js';
@@ -100,9 +102,9 @@ describe('the inbox is the truth', () => {
     expect(published!.delivered_at).toBeNull();
     const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
     try {
-      const jobKey = `${h.queuePrefix}:ledger-payment-events:payment-outbox-${published!.id}`;
+      const jobKey = `${h.queuePrefix}:${LEDGER_PAYMENT_EVENTS_QUEUE}:${outboxJobId(PAYMENT_SCHEMA, published!.id)}`;
       expect(await redis.exists(jobKey)).toBe(1);
-      const keys = await redis.keys(`${h.queuePrefix}:ledger-payment-events:*`);
+      const keys = await redis.keys(`${h.queuePrefix}:${LEDGER_PAYMENT_EVENTS_QUEUE}:*`);
       await redis.del(...keys);
       await waitFor(async () => (await redis.exists(jobKey)) === 1, 10_000, 'the ledger job re-added by the outbox sweep');
       expect((await row())!.delivered_at).toBeNull();
