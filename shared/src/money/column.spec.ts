@@ -1,7 +1,18 @@
 import 'reflect-metadata';
 import { describe, it, expect } from 'vitest';
 import { Entity, PrimaryColumn, getMetadataArgsStorage } from 'typeorm';
-import { bigintMinorUnits, MinorUnitsColumn } from './column.js';
+import { bigintMinorUnits, MinorUnitsColumn, readMinorUnits } from './column.js';
+
+describe('readMinorUnits (raw SQL money)', () => {
+  it('reads sums and bigints exactly', () => {
+    expect(readMinorUnits('-6400')).toBe(-6400);
+    expect(readMinorUnits('9007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it.each(['9007199254740993', '12.5', 'NaN', ''])('refuses %j instead of rounding it', (value) => {
+    expect(() => readMinorUnits(value)).toThrow(Error);
+  });
+});
 
 describe('bigintMinorUnits', () => {
   it('turns the driver’s bigint strings into numbers', () => {

@@ -19,6 +19,14 @@ function toSafeNumber(value: number | bigint | string): number {
 }
 
 /**
+ * A minor-unit amount read by raw SQL (pg returns bigint and numeric as strings): the exact safe
+ * integer, or an Error when it is not one. The one reader for money outside an entity column.
+ */
+export function readMinorUnits(value: number | bigint | string): number {
+  return toSafeNumber(value);
+}
+
+/**
  * bigint column ⇄ safe-integer number. A value out of range is a bug or corrupt data, never
  * user input, so it is a plain Error (masked at the edge). null and undefined pass through, as
  * does anything else TypeORM hands `to` (e.g. the inner value of a find operator it does not

@@ -2,6 +2,7 @@
 // and the reversal that cancels it. Signed minor units: debit > 0, credit < 0. The database
 // refuses UPDATE/DELETE of entries and checks each transaction's balance at commit; the checks
 // here catch a bug earlier, with a clearer message.
+import { readMinorUnits } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { EntityManager } from 'typeorm';
 
@@ -114,7 +115,7 @@ export async function conversionNet(manager: EntityManager, conversionId: string
       WHERE conversion_id = $1 GROUP BY account_type, account_owner HAVING sum(amount_minor) <> 0`,
     [conversionId],
   );
-  return rows.map((r) => ({ accountType: r.account_type, owner: r.account_owner, amountMinor: Number(r.net) }));
+  return rows.map((r) => ({ accountType: r.account_type, owner: r.account_owner, amountMinor: readMinorUnits(r.net) }));
 }
 
 /** The conversion's first commission transaction: what its corrections reverse. */

@@ -1,5 +1,5 @@
 // Rows of the reporting SQL → GraphQL objects.
-import { money, toMoneyType } from '@handoff/shared';
+import { money, readMinorUnits, toMoneyType } from '@handoff/shared';
 import { accountName } from '../books/ledger.js';
 import type { LedgerEntryType } from '../conversion/conversion.type.js';
 import type { SettlementBatchRow } from '../settlement/settlement.service.js';
@@ -7,7 +7,7 @@ import type { BalanceRow, EntryRow, SummaryRow } from './reporting.service.js';
 import { CommissionSummaryRowType, LedgerBalanceType, SettlementBatchType } from './reporting.type.js';
 
 export function toEntry(r: EntryRow): LedgerEntryType {
-  const amount = Number(r.amount_minor);
+  const amount = readMinorUnits(r.amount_minor);
   return {
     id: r.id,
     account: accountName(r.account_type, r.account_owner),

@@ -5,7 +5,7 @@
 // was settled before (so a clawback after payout is a negative line in the next batch).
 // An advisory lock plus the runs table make a rerun, or a concurrent run, a no-op. The steps,
 // each conversion rewritten once, are in settlement-run.ts.
-import { invalidStateTransition, requireKind, type Principal } from '@handoff/shared';
+import { invalidStateTransition, readMinorUnits, requireKind, type Principal } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccountType, postTransaction } from '../books/ledger.js';
 import { emitConversionUpdated, emitConversionUpdatedFor } from '../conversion/conversion.events.js';
@@ -74,7 +74,7 @@ export class SettlementService {
       const b = rows[0];
       if (!b) throw batchNotFound(batchId);
       if (b.status === 'PAID') return b;
-      const total = Number(b.total_minor);
+      const total = readMinorUnits(b.total_minor);
       if (b.payee_type === 'builder') {
         const bal: Array<{ owed: string }> = await m.query(
           `SELECT coalesce(-sum(balance_minor), 0)::text AS owed FROM ledger.ledger_accounts
@@ -82,7 +82,7 @@ export class SettlementService {
           [b.payee_id, b.currency],
         );
         // A payout never makes an account negative: money clawed back since the batch was made is not paid.
-        if (Number(bal[0]!.owed) < total) throw invalidStateTransition('Paying this batch would overdraw the builder account.', 'batch:would_overdraw');
+        if (readMinorUnits(bal[0]!.owed) < total) throw invalidStateTransition('Paying this batch would overdraw the builder account.', 'batch:would_overdraw');
       }
       const cash = { accountType: AccountType.SETTLEMENT_CASH, owner: '' };
       const payee = b.payee_type === 'builder'
