@@ -2,7 +2,7 @@
 import { money, readMinorUnits, toMoneyType } from '@handoff/shared';
 import { accountName } from '../books/ledger.js';
 import type { LedgerEntryType } from '../conversion/conversion.type.js';
-import type { SettlementBatchRow } from '../settlement/settlement.service.js';
+import type { SettlementBatchRow } from '../settlement/settlement-batch.js';
 import type { BalanceRow, EntryRow, SummaryRow } from './reporting.service.js';
 import { CommissionSummaryRowType, LedgerBalanceType, SettlementBatchType } from './reporting.type.js';
 

@@ -4,7 +4,7 @@ import { badUserInput, boundedText, decodeCursor, optionalId, pageSize, requireA
 import type { DataSource } from 'typeorm';
 import { checkLedger, type LedgerCheckResult } from '../books/ledger-check.js';
 import { ConversionEntity } from '../conversion/conversion.entity.js';
-import type { SettlementBatchRow } from '../settlement/settlement.service.js';
+import type { SettlementBatchRow } from '../settlement/settlement-batch.js';
 
 export interface ConversionFilter {
   merchantId?: string | null;

@@ -13,7 +13,7 @@
 // conversions (lockConversion, FOR UPDATE) waits for the run's commit, as it waited for the
 // UPDATEs before; one that committed first is what step 1 reads.
 import type { EntityManager } from 'typeorm';
-import type { SettlementBatchRow } from './settlement.service.js';
+import type { SettlementBatchRow } from './settlement-batch.js';
 
 /** The settlement temp table (dropped at commit); conversion.events reads the changed ids from it. */
 export const RUN_TABLE = 'settle_run';

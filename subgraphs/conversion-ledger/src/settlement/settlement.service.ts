@@ -12,20 +12,8 @@ import { emitConversionUpdated, emitConversionUpdatedFor } from '../conversion/c
 import { batchNotFound } from '../conversion/conversion.errors.js';
 import type { Notifier } from '../conversion/conversion-recorder.service.js';
 import type { Directory } from '../directory/directory.js';
+import type { SettlementBatchRow } from './settlement-batch.js';
 import { applyRun, lockRunSet, makeBatches, releaseOrForfeit, RUN_TABLE } from './settlement-run.js';
-
-export interface SettlementBatchRow {
-  id: string;
-  period: string;
-  payee_type: 'builder' | 'merchant';
-  payee_id: string;
-  currency: string;
-  total_minor: string;
-  line_count: number;
-  status: 'OPEN' | 'PAID';
-  created_at: Date;
-  paid_at: Date | null;
-}
 
 const LOCK = `hashtext('ledger:settlement')`;
 /** Longest one statement of a run may take (the gateway's SETTLEMENT_TIMEOUT_MS defaults to 5 min). */
