@@ -1,55 +1,13 @@
 // Non-GraphQL edges of the gateway (the hosted checkout page and its public API, REST adapters
 // in the seeds' shapes; webhooks in, which also have a path in front of express). Each feature
 // exports a RouteMount and is listed in `routeMounts`; createGateway mounts them before /graphql
-// with these dependencies.
-import type { Express } from 'express';
-import type { GraphQLFormattedError } from 'graphql';
-import type { Logger } from '@handoff/shared/logging/logger';
-import type { Principal } from '@handoff/shared/identity/principal';
-import type { GatewayConfig } from './config.js';
-import type { SubgraphName } from './subgraph/subgraph-names.js';
+// with these dependencies (route-deps.ts).
 import { mountConversionRoutes } from './rest/conversions.js';
 import { mountCheckoutRest } from './rest/checkout.js';
 import { mountHostedPage } from './hosted-page/hosted-page.routes.js';
+import type { RouteMount } from './route-deps.js';
 
-export interface ExecuteResult<T> {
-  data?: T | null;
-  errors?: readonly GraphQLFormattedError[];
-}
-
-export interface InternalResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
-}
-
-export interface GatewayRouteDeps {
-  config: GatewayConfig;
-  logger: Logger;
-  subgraphUrls: Readonly<Record<SubgraphName, string>>;
-  /**
-   * Runs an operation through the gateway itself (query planning, the subgraphs' rules, error
-   * masking) as `principal`, exactly as if it had come to /graphql. REST adapters are built on it.
-   */
-  execute<T = Record<string, any>>(op: {
-    query: string;
-    variables?: Record<string, unknown>;
-    principal: Principal;
-    idempotencyKey?: string;
-    /** The request's id (x-request-id), carried to the subgraphs; a new one when absent. */
-    requestId?: string;
-  }): Promise<ExecuteResult<T>>;
-  /** Resolves an Authorization header as /graphql does (API key or the bootstrap admin key). */
-  authenticate(authorization: string | undefined, requestId?: string): Promise<{ ok: true; principal: Principal } | { ok: false; reason: string }>;
-  /**
-   * A signed POST of raw bytes to a subgraph's internal REST route (`/internal/...`), as the
-   * SERVICE principal `gateway`. Used by webhook ingestion, which must pass the raw body through.
-   * An `x-request-id` among `headers` is kept (a new id otherwise).
-   */
-  callInternal(subgraph: SubgraphName, path: string, body: Buffer, headers?: Record<string, string>): Promise<InternalResponse>;
-}
-
-export type RouteMount = (app: Express, deps: GatewayRouteDeps) => void;
+export type { ExecuteResult, GatewayRouteDeps, InternalResponse, RouteMount } from './route-deps.js';
 
 /** Features add their mount here (hosted page, REST edges). Webhooks have their own (webhooks/webhook-route.ts). */
 export const routeMounts: RouteMount[] = [mountCheckoutRest, mountHostedPage, mountConversionRoutes];

@@ -3,7 +3,7 @@
 // and how GraphQL error codes become HTTP answers. Nothing here knows about express.
 import type { GraphQLFormattedError } from 'graphql';
 import type { Principal } from '@handoff/shared/identity/principal';
-import type { GatewayRouteDeps } from '../routes.js';
+import type { GatewayRouteDeps } from '../route-deps.js';
 import { moneyView, type MoneyView } from './money-format.js';
 
 const MONEY = 'amountMinor currency amount';

@@ -9,7 +9,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { verifyClientSecret } from '@handoff/shared/identity/client-secret';
 import type { Principal } from '@handoff/shared/identity/principal';
-import type { GatewayRouteDeps, RouteMount } from '../routes.js';
+import type { GatewayRouteDeps, RouteMount } from '../route-deps.js';
 import { depsForRequest } from '../http/request-id.js';
 import { loadAssets } from './assets.js';
 import { parsePayBody } from './card-input.js';

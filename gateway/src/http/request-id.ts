@@ -3,7 +3,7 @@
 // its log lines — and keeps no AsyncLocalStorage: the promise hooks one enables cost every request
 // CPU (bench/RESULTS.md). `gateway/src/module-weight.spec.ts` keeps it that way.
 import type { IncomingMessage } from 'node:http';
-import type { GatewayRouteDeps } from '../routes.js';
+import type { GatewayRouteDeps } from '../route-deps.js';
 
 const REQUEST_ID = Symbol('handoff.requestId');
 

@@ -7,7 +7,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Principal } from '@handoff/shared/identity/principal';
-import type { GatewayRouteDeps, RouteMount } from '../routes.js';
+import type { GatewayRouteDeps, RouteMount } from '../route-deps.js';
 import { requestIdOf } from '../http/request-id.js';
 
 const STATUS_BY_CODE: Record<string, number> = {

@@ -6,7 +6,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import { HandoffError } from '@handoff/shared/errors/codes';
 import { parseDecimal } from '@handoff/shared/money/money';
 import type { Principal } from '@handoff/shared/identity/principal';
-import type { GatewayRouteDeps, RouteMount } from '../routes.js';
+import type { GatewayRouteDeps, RouteMount } from '../route-deps.js';
 import { requestIdOf } from '../http/request-id.js';
 
 const REPORT = `mutation ReportConversion($input: ReportConversionInput!) { reportConversion(input: $input) {

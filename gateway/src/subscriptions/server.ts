@@ -37,7 +37,7 @@ import type { Logger } from '@handoff/shared/logging/logger';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayConfig } from '../config.js';
 import type { Authentication } from '../auth/authenticator.js';
-import type { GatewayRouteDeps } from '../routes.js';
+import type { GatewayRouteDeps } from '../route-deps.js';
 import { identifyConnection, type ConnectionIdentity } from './connection-auth.js';
 import { RedisEventBus, type Change, type ConversionFeed } from './event-bus.js';
 import { KeySlots } from './key-slots.js';

@@ -5,7 +5,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { badUserInput, ErrorCode, forbidden, HandoffError, notFound } from '@handoff/shared/errors/codes';
 import { InternalCallError, type InternalClient } from '@handoff/shared/http/internal-client';
 import type { Principal } from '@handoff/shared/identity/principal';
-import type { GatewayRouteDeps } from '../routes.js';
+import type { GatewayRouteDeps } from '../route-deps.js';
 import type { Change, ConversionChange, PaymentChange } from './event-bus.js';
 import { SUBJECT_VARIABLE, type SubscriptionPlan } from './operation.js';
 import type { ResolvedEvent, StreamSource } from './stream.js';

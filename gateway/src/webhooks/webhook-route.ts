@@ -19,7 +19,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { REQUEST_ID_HEADER, requestIdFrom } from '@handoff/shared/logging/logger';
 import { writeJson } from '@handoff/shared/http/write-json';
 import type { GatewayMetrics } from '../http/metrics.js';
-import type { GatewayRouteDeps, RouteMount } from '../routes.js';
+import type { GatewayRouteDeps, RouteMount } from '../route-deps.js';
 import { requestIdOf } from '../http/request-id.js';
 
 export const WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
