@@ -11,6 +11,11 @@ const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant
 const REGISTER_AGENT = `mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { id } }`;
 const CREATE_KEY = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }`;
 const START_SESSION = `mutation { startAgentSession(input: { query: "30GB SIM" }) { id } }`;
+const CREATE_OFFER = `mutation($input: CreateOfferInput!) { createOffer(input: $input) { id } }`;
+const RECOMMEND = `mutation($s: ID!, $o: ID!) { recommend(input: { sessionId: $s, offerId: $o }) { id } }`;
+const REPORT = `mutation($input: ReportConversionInput!) { reportConversion(input: $input) { id agent { id } } }`;
+const ENTRY_COUNT = `{ ledgerEntries(first: 1) { totalCount } }`;
+const BALANCES = `{ ledgerBalances { account balance { amountMinor } } }`;
 const CONVERSIONS = `query($filter: ConversionFilter) { conversions(filter: $filter, first: 5) { totalCount edges { node { id status verification
   merchant { id name } commission { amount { amount } networkFee { amount } builderPayout { amount } } } } } }`;
 const SUMMARY = `query($groupBy: SummaryGroup!) { commissionSummary(groupBy: $groupBy) { key count commission { amount } builderPayout { amount } } }`;
@@ -22,6 +27,8 @@ describe('conversion ledger through the gateway', () => {
   let admin: GqlClient;
   let anon: GqlClient;
   let merchantId: string;
+  let otherMerchantId: string;
+  let offerId: string;
   let merchantKey: string;
   let otherMerchantKey: string;
   let agentKey: string;
@@ -48,6 +55,8 @@ describe('conversion ledger through the gateway', () => {
     const other = (await admin.ok(CREATE_MERCHANT, {
       input: { name: 'Other', country: 'GB', defaultCurrency: 'GBP', commissionTerms: { type: 'PERCENTAGE', percentageBps: 500 } },
     })).createMerchant.id;
+    otherMerchantId = other;
+    offerId = (await admin.ok(CREATE_OFFER, { input: { merchantId, name: '30GB SIM', price: { amountMinor: 1000, currency: 'GBP' } } })).createOffer.id;
     merchantKey = (await admin.ok(CREATE_KEY, { input: { role: 'MERCHANT', merchantId } })).createApiKey.key;
     otherMerchantKey = (await admin.ok(CREATE_KEY, { input: { role: 'MERCHANT', merchantId: other } })).createApiKey.key;
     const agentId = (await admin.ok(REGISTER_AGENT, { input: { name: 'Shopper', builderName: `Acme ${Date.now()}` } })).registerAgent.id;
@@ -83,6 +92,7 @@ describe('conversion ledger through the gateway', () => {
   it("seed 001: a merchant report (REST, the seed's example) and its milestones, settled and summarised", async (ctx) => {
     if (!hasSessions) ctx.skip();
     const sessionId = (await anon.as(agentKey).ok(START_SESSION)).startAgentSession.id;
+    await anon.as(agentKey).ok(RECOMMEND, { s: sessionId, o: offerId });
     const reported = await rest('/v1/conversions', merchantKey, { sessionId, orderReference: 'ORD-100045', transactionValue: 10 });
     expect(reported.status).toBe(201);
     expect(reported.body).toMatchObject({
@@ -124,5 +134,35 @@ describe('conversion ledger through the gateway', () => {
     const summary = (await anon.as(merchantKey).ok(SUMMARY, { groupBy: 'STATUS' })).commissionSummary;
     expect(summary).toEqual([{ key: 'PAYABLE', count: 1, commission: { amount: '8.00' }, builderPayout: { amount: '6.40' } }]);
     expect((await admin.ok(`{ ledgerCheck { balanced } }`)).ledgerCheck.balanced).toBe(true);
+  });
+
+  it("a merchant reporting on a session that never recommended its offers gets SESSION_NOT_FOUND (GraphQL and REST), nothing written", async (ctx) => {
+    if (!hasSessions) ctx.skip();
+    const agent = anon.as(agentKey);
+    const other = anon.as(otherMerchantKey);
+    const sessionId = (await agent.ok(START_SESSION)).startAgentSession.id;
+    await agent.ok(RECOMMEND, { s: sessionId, o: offerId }); // merchant A's offer only
+    const entriesBefore = (await admin.ok(ENTRY_COUNT)).ledgerEntries.totalCount;
+    const input = { sessionId, orderReference: 'ORD-FOREIGN-1', transactionValue: { amountMinor: 5000, currency: 'GBP' } };
+
+    const unknown = await other.request(REPORT, { input: { ...input, sessionId: '01KN6KV0TWMH8VS6TDS3S7V2EJ' } });
+    const foreign = await other.request(REPORT, { input });
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('SESSION_NOT_FOUND');
+    // Indistinguishable from a session that does not exist.
+    expect(foreign.errors?.[0]?.message.replace(sessionId, '<id>')).toBe(unknown.errors?.[0]?.message.replace('01KN6KV0TWMH8VS6TDS3S7V2EJ', '<id>'));
+    expect(foreign.data?.reportConversion ?? null).toBeNull();
+    const viaRest = await rest('/v1/conversions', otherMerchantKey, { sessionId, orderReference: 'ORD-FOREIGN-2', transactionValue: 50 });
+    expect(viaRest).toMatchObject({ status: 404, body: { code: 'SESSION_NOT_FOUND' } });
+
+    expect((await admin.ok(CONVERSIONS, { filter: { merchantId: otherMerchantId } })).conversions.totalCount).toBe(0);
+    expect((await other.ok(BALANCES)).ledgerBalances.filter((b: any) => b.balance.amountMinor !== 0)).toEqual([]);
+    expect((await admin.ok(ENTRY_COUNT)).ledgerEntries.totalCount).toBe(entriesBefore);
+
+    // The merchant whose offer the session recommended still reports on it.
+    const mine = await anon.as(merchantKey).ok(REPORT, { input: { ...input, orderReference: 'ORD-OWN-1' } });
+    expect(mine.reportConversion.id).toEqual(expect.any(String));
+    const own = await rest('/v1/conversions', merchantKey, { sessionId, orderReference: 'ORD-OWN-2', transactionValue: 50 });
+    expect(own).toMatchObject({ status: 201, body: { sessionId, orderReference: 'ORD-OWN-2' } });
+    expect((await admin.ok(ENTRY_COUNT)).ledgerEntries.totalCount).toBeGreaterThan(entriesBefore);
   });
 });

@@ -155,6 +155,8 @@ describe('tenant isolation sweep over the composed schema', () => {
     // B's objects change: the payment is confirmed; a new conversion is reported.
     await B.merchant.ok(`mutation($id: ID!) { confirmPaymentIntent(id: $id, paymentMethod: { testCard: "4242424242424242" }) { status } }`, { id: fresh.paymentIntent.id });
     const session = (await B.agent.ok(`mutation { startAgentSession(input: { query: "later" }) { id } }`)).startAgentSession.id;
+    // A merchant reports only on a session that recommended one of its offers.
+    await B.agent.ok(`mutation($s: ID!, $o: ID!) { recommend(input: { sessionId: $s, offerId: $o }) { id } }`, { s: session, o: B.ids.Offer![0]! });
     await B.merchant.ok(`mutation($input: ReportConversionInput!) { reportConversion(input: $input) { id } }`, {
       input: { sessionId: session, orderReference: 'ORD-B-LATER', transactionValue: { amountMinor: 900, currency: 'GBP' } },
     });

@@ -119,6 +119,8 @@ export async function setUpWorld(extraEnv: Record<string, string> = {}): Promise
       input: { merchantId: merchantA.id, name: '30GB Rolling Monthly', price: { amountMinor: 1000, currency: 'GBP' } },
     })
   ).createOffer.id;
+  // Merchant A reports conversions on this session: it must have recommended one of A's offers.
+  await admin.as(agentKey).ok(`mutation($s: ID!, $o: ID!) { recommend(input: { sessionId: $s, offerId: $o }) { id } }`, { s: agentSessionId, o: offerId });
   return { handoff, admin, merchantA, merchantB, agent: { key: agentKey, sessionId: agentSessionId, offerId, http: admin.as(agentKey) } };
 }
 

@@ -178,6 +178,13 @@ async function main(): Promise<void> {
     const agent = (await gql(url, admin, `mutation { registerAgent(input: { name: "Bench Shopper", builderName: "Bench Agents" }) { id } }`)).registerAgent;
     const agentKey = (await gql(url, admin, `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }`, { input: { role: 'AGENT', agentId: agent.id } })).createApiKey.key;
     const sessionId = (await gql(url, agentKey, `mutation { startAgentSession(input: { query: "a sim plan" }) { id } }`)).startAgentSession.id as string;
+    // A merchant reports only on a session that recommended one of its offers: one offer of each, recommended.
+    for (const m of merchants) {
+      const { createOffer } = await gql(url, admin, `mutation($input: CreateOfferInput!) { createOffer(input: $input) { id } }`, {
+        input: { merchantId: m.id, name: `Bench plan ${m.name}`, price: { amountMinor: 1500, currency: 'GBP' } },
+      });
+      await gql(url, agentKey, `mutation($s: ID!, $o: ID!) { recommend(input: { sessionId: $s, offerId: $o }) { id } }`, { s: sessionId, o: createOffer.id });
+    }
     const merchantIndex = new Map(merchants.map((m, i) => [m.id, i]));
 
     // ---- the Redis tap: every conversion.updated published ----

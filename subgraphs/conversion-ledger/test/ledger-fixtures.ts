@@ -29,12 +29,16 @@ export class FakeDirectory implements Directory {
   merchants = new Map<string, MerchantView>();
   agents = new Map<string, AgentView>();
   recommendations = new Map<string, RecommendationView>();
-  sessions = new Map<string, { id: string; agentId: string | null }>();
+  sessions = new Map<string, { id: string; agentId: string | null; merchantIds: Set<string> }>();
   checkouts = new Map<string, Money>();
   merchant = async (i: string) => this.merchants.get(i) ?? null;
   agent = async (i: string) => this.agents.get(i) ?? null;
   recommendation = async (i: string) => this.recommendations.get(i) ?? null;
-  agentSession = async (i: string) => this.sessions.get(i) ?? null;
+  /** As checkout-session answers: only a session holding a recommendation of that merchant's offers. */
+  agentSession = async (i: string, merchantId: string) => {
+    const s = this.sessions.get(i);
+    return s?.merchantIds.has(merchantId) ? { id: s.id, agentId: s.agentId } : null;
+  };
   checkoutTotal = async (i: string) => this.checkouts.get(i) ?? null;
 
   addMerchant(over: Partial<MerchantView> & { terms?: Partial<MerchantView['terms']> } = {}): MerchantView {
@@ -61,7 +65,7 @@ export class FakeDirectory implements Directory {
   addRecommendation(merchantId: string, agentId: string, total: Money) {
     const r: RecommendationView = { id: id('rec'), sessionId: id('ses'), offerId: id('off'), merchantId, agentId };
     this.recommendations.set(r.id, r);
-    this.sessions.set(r.sessionId!, { id: r.sessionId!, agentId });
+    this.sessions.set(r.sessionId!, { id: r.sessionId!, agentId, merchantIds: new Set([merchantId]) });
     const checkoutSessionId = id('cs');
     this.checkouts.set(checkoutSessionId, total);
     return { ...r, checkoutSessionId };

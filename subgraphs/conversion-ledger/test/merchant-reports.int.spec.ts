@@ -91,6 +91,16 @@ describe('reportConversion', () => {
     expect((await report(asMerchant(merchant), { ...input, orderReference: 'IDEM-1' }, key)).errors).toBeUndefined();
     expect((await report(asMerchant(merchant), { ...input, orderReference: 'IDEM-2' }, key)).errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
+
+  it("refuses a session that never recommended the merchant's offers as an unknown one, writing nothing", async () => {
+    // `session` recommended only `merchant`'s offer; `hybrid` reporting on it would pay that agent's builder.
+    const orderReference = id('FOREIGN');
+    const res = await report(asMerchant(hybrid), { sessionId: session, orderReference, transactionValue: { amountMinor: 1000, currency: 'GBP' } });
+    expect(res.errors?.[0]?.extensions?.code).toBe('SESSION_NOT_FOUND');
+    expect(res.errors?.[0]?.message).toBe((await report(asMerchant(hybrid), { sessionId: 'ses_nope', orderReference, transactionValue: { amountMinor: 1000, currency: 'GBP' } })).errors?.[0]?.message.replace('ses_nope', session));
+    const rows = await app.dataSource.query(`SELECT count(*)::int AS n FROM ledger.conversions WHERE order_reference = $1`, [orderReference]);
+    expect(rows[0].n).toBe(0);
+  });
 });
 
 describe('recordMilestone', () => {

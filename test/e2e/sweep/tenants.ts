@@ -62,8 +62,10 @@ export async function makeTenant(admin: GqlClient, label: string, full: boolean)
   const s1 = (await agent.ok(Q.start, { q: `plan ${label}` })).startAgentSession.id;
   const s2 = (await agent.ok(Q.start, { q: `order ${label}` })).startAgentSession.id;
   const rec = (await agent.ok(Q.recommend, { s: s1, o: offerId })).recommend.id;
+  // The merchant reports on s2, which must hold a recommendation of its offer.
+  const rec2 = (await agent.ok(Q.recommend, { s: s2, o: offerId })).recommend.id;
   add(ids, 'AgentSession', s1, s2);
-  add(ids, 'Recommendation', rec);
+  add(ids, 'Recommendation', rec, rec2);
   const own = (await merchant.ok(Q.session, {
     input: { lineItems: [{ name: `Line ${label}`, unitAmount: { amountMinor: 1000, currency: 'GBP' }, quantity: 1, offerId }] },
   })).createCheckoutSession;

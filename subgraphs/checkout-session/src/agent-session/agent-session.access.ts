@@ -24,16 +24,21 @@ export function scopeAgentSessions<T extends object>(
       return true;
     case 'MERCHANT':
       if (purpose !== 'reference') return false;
-      qb.andWhere(
-        `EXISTS (SELECT 1 FROM ${qualifiedTable(SCHEMA_NAME, 'recommendations')} scope_rec
-                 WHERE scope_rec.agent_session_id = ${alias}.id AND scope_rec.merchant_id = :scopeMerchantId)`,
-        { scopeMerchantId: principal.merchantId },
-      );
+      holdingRecommendationOf(qb, alias, principal.merchantId);
       return true;
     case 'CLIENT':
     case 'ANONYMOUS':
       return false;
   }
+}
+
+/** Narrows `qb` to agent sessions holding a recommendation of one of `merchantId`'s offers. */
+export function holdingRecommendationOf<T extends object>(qb: SelectQueryBuilder<T>, alias: string, merchantId: string): void {
+  qb.andWhere(
+    `EXISTS (SELECT 1 FROM ${qualifiedTable(SCHEMA_NAME, 'recommendations')} scope_rec
+             WHERE scope_rec.agent_session_id = ${alias}.id AND scope_rec.merchant_id = :scopeMerchantId)`,
+    { scopeMerchantId: merchantId },
+  );
 }
 
 /** Recommendations: admin and services all; an agent its own; a merchant those of its offers. */

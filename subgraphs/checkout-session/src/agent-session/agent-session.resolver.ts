@@ -1,7 +1,7 @@
 // startAgentSession, agentSession(id), and the fields of AgentSession: check the principal, map
 // arguments, call the service.
 import { idempotencyKeyOf, requireKind, type Page } from '@handoff/shared';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { CheckoutContext } from '../context.js';
 import { AgentRef } from '../federation/stubs.js';
 import type { RecommendationEntity } from '../recommendation/recommendation.entity.js';
@@ -29,6 +29,20 @@ export class AgentSessionResolver {
   agentSession(@Arg('id', () => ID) id: string, @Ctx() ctx: CheckoutContext): Promise<AgentSessionEntity | null> {
     requireKind(ctx.principal, 'ADMIN', 'AGENT', 'MERCHANT', 'SERVICE');
     return this.sessions.findVisible(ctx.principal, id);
+  }
+
+  @Query(() => AgentSession, {
+    nullable: true,
+    description: "Internal (SERVICE): the session only when it holds a recommendation of one of the merchant's offers.",
+  })
+  @Directive('@inaccessible')
+  agentSessionRecommending(
+    @Arg('id', () => ID) id: string,
+    @Arg('merchantId', () => ID) merchantId: string,
+    @Ctx() ctx: CheckoutContext,
+  ): Promise<AgentSessionEntity | null> {
+    requireKind(ctx.principal, 'SERVICE');
+    return this.sessions.findRecommendingMerchant(ctx.principal, id, merchantId);
   }
 
   @Query(() => AgentSessionConnection, { description: 'Admin: all; an agent: its own. Oldest first; status as it reads.' })

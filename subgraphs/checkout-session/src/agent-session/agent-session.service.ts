@@ -1,11 +1,11 @@
 // Agent sessions: start one (an agent's recommendation window), and reads through the caller's scope.
-import { alignById, badUserInput, emptyPage, pageOf, type IdempotencyCodec, type IdempotencyStore, type Page, type PageArgs, type Principal } from '@handoff/shared';
+import { alignById, badUserInput, emptyPage, pageOf, requireKind, type IdempotencyCodec, type IdempotencyStore, type Page, type PageArgs, type Principal } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { changeAndEmit, table, type OutboxNotifier } from '../events.js';
 import { IdPrefix, newId } from '../ids.js';
 import { optionalText } from '../input.js';
 import type { ReadPurpose } from '../pagination.js';
-import { scopeAgentSessions } from './agent-session.access.js';
+import { holdingRecommendationOf, scopeAgentSessions } from './agent-session.access.js';
 import { agentSessionSnapshot, AgentSessionEntity } from './agent-session.entity.js';
 import { AgentSessionStatus } from './agent-session.enums.js';
 
@@ -84,6 +84,17 @@ export class AgentSessionService {
   async findVisible(principal: Principal, id: string, purpose: ReadPurpose = 'query'): Promise<AgentSessionEntity | null> {
     const qb = this.dataSource.getRepository(AgentSessionEntity).createQueryBuilder('s').where('s.id = :id', { id });
     return scopeAgentSessions(qb, 's', principal, purpose) ? qb.getOne() : null;
+  }
+
+  /**
+   * Services only (the ledger, before a merchant's report): the session when it holds a
+   * recommendation of one of `merchantId`'s offers, else null (as if it did not exist).
+   */
+  async findRecommendingMerchant(principal: Principal, id: string, merchantId: string): Promise<AgentSessionEntity | null> {
+    requireKind(principal, 'SERVICE');
+    const qb = this.dataSource.getRepository(AgentSessionEntity).createQueryBuilder('s').where('s.id = :id', { id });
+    holdingRecommendationOf(qb, 's', merchantId);
+    return qb.getOne();
   }
 
   async findManyVisible(principal: Principal, ids: readonly string[], purpose: ReadPurpose): Promise<Array<AgentSessionEntity | null>> {

@@ -60,7 +60,8 @@ export class ConversionRecorder {
     if (value.currency !== merchant.defaultCurrency) {
       throw badUserInput('transactionValue.currency', `must be the merchant's currency ${merchant.defaultCurrency}.`);
     }
-    const session = await this.directory.agentSession(sessionId);
+    // Only a session that recommended this merchant's offers: any other reads as unknown (no leak).
+    const session = await this.directory.agentSession(sessionId, p.merchantId);
     if (!session) throw sessionNotFound(sessionId);
     const agent = session.agentId ? await this.directory.agent(session.agentId) : null;
 

@@ -45,8 +45,11 @@ export interface Directory {
   merchant(id: string): Promise<MerchantView | null>;
   agent(id: string): Promise<AgentView | null>;
   recommendation(id: string): Promise<RecommendationView | null>;
-  /** The agent of an agent session (the AAP session a merchant reports against). */
-  agentSession(id: string): Promise<{ id: string; agentId: string | null } | null>;
+  /**
+   * The agent of an agent session a merchant reports against, only when that session holds a
+   * recommendation of one of `merchantId`'s offers (null otherwise, as for an unknown session).
+   */
+  agentSession(id: string, merchantId: string): Promise<{ id: string; agentId: string | null } | null>;
   checkoutTotal(checkoutSessionId: string): Promise<Money | null>;
 }
 
@@ -57,7 +60,8 @@ const MERCHANT = `query LedgerMerchant($id: ID!) { merchant(id: $id) {
 const AGENT = `query LedgerAgent($id: ID!) { agent(id: $id) { id builder { id registered } } }`;
 const RECOMMENDATION = `query LedgerRecommendation($id: ID!) { recommendation(id: $id) {
   id session { id agent { id } } offer { id } merchant { id } } }`;
-const AGENT_SESSION = `query LedgerAgentSession($id: ID!) { agentSession(id: $id) { id agent { id } } }`;
+const AGENT_SESSION = `query LedgerAgentSession($id: ID!, $merchantId: ID!) {
+  agentSessionRecommending(id: $id, merchantId: $merchantId) { id agent { id } } }`;
 const CHECKOUT_TOTAL = `query LedgerCheckoutTotal($id: ID!) { checkoutSession(id: $id) { totals { total { amountMinor currency } } } }`;
 const MERCHANT_AND_AGENT = `query LedgerMerchantAndAgent($merchantId: ID!, $agentId: ID!, $withAgent: Boolean!) {
   merchant(id: $merchantId) { ...LedgerMerchant }
@@ -131,8 +135,8 @@ class PrefetchedDirectory implements Directory {
   recommendation(id: string) {
     return this.from(this.known.recommendation, id, () => this.live.recommendation(id));
   }
-  agentSession(id: string) {
-    return this.live.agentSession(id);
+  agentSession(id: string, merchantId: string) {
+    return this.live.agentSession(id, merchantId);
   }
   checkoutTotal(checkoutSessionId: string) {
     return this.from(this.known.checkoutTotal, checkoutSessionId, () => this.live.checkoutTotal(checkoutSessionId));
@@ -177,9 +181,9 @@ export class InternalDirectory implements Directory {
     return toRecommendationView(data?.recommendation);
   }
 
-  async agentSession(id: string): Promise<{ id: string; agentId: string | null } | null> {
-    const data = await orNull(this.checkout.request<{ agentSession: any }>(AGENT_SESSION, { id }));
-    const s = data?.agentSession;
+  async agentSession(id: string, merchantId: string): Promise<{ id: string; agentId: string | null } | null> {
+    const data = await orNull(this.checkout.request<{ agentSessionRecommending: any }>(AGENT_SESSION, { id, merchantId }));
+    const s = data?.agentSessionRecommending;
     return s ? { id: s.id, agentId: s.agent?.id ?? null } : null;
   }
 
