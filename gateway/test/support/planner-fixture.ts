@@ -96,12 +96,24 @@ export function plannerFixture(): PlannerFixture {
     Object.entries(PLANNER_SUBGRAPHS).map(([name, sdl]) => ({ name, url: `http://${name}.test/graphql`, typeDefs: parse(sdl) })),
   );
   if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
-  const supergraphSdl = composed.supergraphSdl;
+  return fixtureOf(composed.supergraphSdl, PLANNER_SUBGRAPHS);
+}
+
+/**
+ * The same, over a given supergraph (Handoff's own, gateway/supergraph.graphql): the fake
+ * subgraphs are the subgraphs @apollo/federation-internals extracts from it, answering as above.
+ */
+export function supergraphFixture(supergraphSdl: string): PlannerFixture {
+  const subgraphs = Object.fromEntries(Supergraph.build(supergraphSdl).subgraphs().values().map((s) => [s.name, s.toString()]));
+  return fixtureOf(supergraphSdl, subgraphs);
+}
+
+function fixtureOf(supergraphSdl: string, subgraphSdls: Readonly<Record<string, string>>): PlannerFixture {
   const supergraph = Supergraph.build(supergraphSdl);
   const apiSchema = supergraph.apiSchema();
   const planner = new QueryPlanner(supergraph);
   const subgraphs = new Map(
-    Object.entries(PLANNER_SUBGRAPHS).map(([name, sdl]) => [name, buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: (sdl.includes('interface Node') ? { Node: { __resolveType: () => 'Conversion' } } : {}) as never }])]),
+    Object.entries(subgraphSdls).map(([name, sdl]) => [name, buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: (sdl.includes('interface Node') ? { Node: { __resolveType: () => 'Conversion' } } : {}) as never }])]),
   );
   return {
     supergraphSdl,

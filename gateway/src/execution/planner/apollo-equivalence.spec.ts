@@ -2,10 +2,15 @@
 // and run by Handoff's executor (runPlan + result shaping) over the same fake subgraphs, which
 // answer every fetch deterministically (gateway/test/support/planner-fixture.ts), with errors
 // and nulls. The answers must be identical, and so must the fetches: same subgraphs at the same
-// paths, with the same calls (operation kind and representations) in the same number.
+// paths, with the same calls (operation kind and representations) in the same number. Twice: on
+// a small supergraph made to reach every case of the planner, and on Handoff's own
+// (gateway/supergraph.graphql) with every operation the tests send (test/operations/), queries
+// and mutations, their variables made from their types.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { getVariableValues } from 'graphql';
-import { operationOf, plannerFixture } from '../../../test/support/planner-fixture.js';
+import { operationOf, plannerFixture, supergraphFixture, type PlannerFixture } from '../../../test/support/planner-fixture.js';
+import { HANDOFF_SUPERGRAPH_FILE, fakeVariables, testOperations } from '../../../test/support/test-operations.js';
 import type { FetchNode, PlanNode, QueryPlan } from '../plan.js';
 import { executePrepared, prepareOperation } from '../prepared.js';
 import { HandoffQueryPlanner } from './query-planner.js';
@@ -118,7 +123,7 @@ describe("Handoff's planner answers exactly as @apollo/query-planner's plans", (
       const theirs = fixture.apolloPlan(c.query, c.operationName);
       expect(shapeOf(ours.node)).toEqual(shapeOf(theirs.node));
       for (const variables of c.variables ?? [{}]) {
-        const [a, b] = await Promise.all([run(ours, c, variables), run(theirs, c, variables)]);
+        const [a, b] = await Promise.all([run(fixture, ours, c, variables), run(fixture, theirs, c, variables)]);
         expect(a.calls).toEqual(b.calls);
         expect(a.mutations).toEqual(b.mutations);
         expect(JSON.stringify(a.result)).toBe(JSON.stringify(b.result));
@@ -128,10 +133,41 @@ describe("Handoff's planner answers exactly as @apollo/query-planner's plans", (
   }
 
   it('the cases above exercise errors, nulls and every kind of fetch', async () => {
-    const results = await Promise.all(cases.map(async (c) => (await run(planner.plan(...planArgs(c)), c, c.variables?.[0] ?? {})).result));
+    const results = await Promise.all(cases.map(async (c) => (await run(fixture, planner.plan(...planArgs(c)), c, c.variables?.[0] ?? {})).result));
     expect(results.some((r) => (r.errors?.length ?? 0) > 0)).toBe(true);
     expect(JSON.stringify(results)).toContain('null');
   });
+});
+
+describe("Handoff's planner on Handoff's supergraph answers exactly as @apollo/query-planner's plans, for every operation in test/operations/", () => {
+  const real = supergraphFixture(readFileSync(HANDOFF_SUPERGRAPH_FILE, 'utf8'));
+  const realPlanner = new HandoffQueryPlanner(real.schema, real.supergraphSdl);
+  const operations = testOperations();
+
+  it('reads the real supergraph and every operation, queries and mutations', () => {
+    expect(realPlanner.unsupported).toBeUndefined();
+    expect(operations.filter((o) => o.kind === 'query').length).toBeGreaterThanOrEqual(15);
+    expect(operations.filter((o) => o.kind === 'mutation').length).toBeGreaterThanOrEqual(15);
+  });
+
+  for (const op of operations.filter((o) => o.kind !== 'subscription')) {
+    it(`${op.kind} ${op.name} (${op.file})`, async () => {
+      const c: Case = { name: op.name, query: op.text, operationName: op.name };
+      const ours = realPlanner.plan(...planArgs(c));
+      const theirs = real.apolloPlan(op.text, op.name);
+      expect(shapeOf(ours.node)).toEqual(shapeOf(theirs.node));
+      // Required variables only (defaults apply), then every variable given.
+      for (const all of [false, true]) {
+        const variables = fakeVariables(real.schema, op.operation, all);
+        const [a, b] = await Promise.all([run(real, ours, c, variables), run(real, theirs, c, variables)]);
+        expect(a.calls.length).toBeGreaterThan(0);
+        expect(a.calls).toEqual(b.calls);
+        expect(a.mutations).toEqual(b.mutations);
+        expect(JSON.stringify(a.result)).toBe(JSON.stringify(b.result));
+        if (op.kind === 'mutation') expect(a.mutations.length).toBeGreaterThan(0);
+      }
+    });
+  }
 });
 
 function planArgs(c: Case) {
@@ -159,7 +195,7 @@ function shapeOf(node: PlanNode | QueryPlan['node'] | undefined, path = ''): unk
   }
 }
 
-async function run(plan: QueryPlan, c: Case, variables: Record<string, unknown>) {
+async function run(fixture: PlannerFixture, plan: QueryPlan, c: Case, variables: Record<string, unknown>) {
   const { operation, fragments } = operationOf(c.query, c.operationName);
   const prepared = prepareOperation({ schema: fixture.schema, operation, fragments, queryPlan: plan });
   if (!prepared) throw new Error('plan not preparable');
