@@ -1,6 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { sign } from 'node:crypto';
 import {
+  attributionCodeId,
   attributionPublicKeys,
   attributionSigner,
   MAX_CODE_LENGTH,
@@ -25,6 +27,7 @@ const now = 1_800_000_000;
 const claims = {
   recommendationId: 'rec_01KN6KWQDZ6Y5HPW8KFSDPKNSQ',
   sessionId: 'ags_01KN6KV0TWMH8VS6TDS3S7V2EJ',
+  checkoutSessionId: 'cs_01KN6KX2B7M1Q9R3T5V7W9Y1Z3',
   offerId: 'off_01JQXK1001SMARTY1GB000001',
   merchantId: 'mer_01JQXK0001SMARTY000000001',
   agentId: 'agt_01JQXK0001AGENT0000000001',
@@ -78,5 +81,30 @@ describe('attribution (AAP) codes', () => {
 
   it('refuse to sign a code over 500 characters', () => {
     expect(() => signAttributionCode(signer, { ...claims, offerId: 'o'.repeat(64), agentId: 'a'.repeat(64), sessionId: 's'.repeat(64) })).toThrow(/over 500/);
+  });
+
+  it('bind the checkout session they were issued for: another session id is another code', () => {
+    const other = signAttributionCode(signer, { ...claims, checkoutSessionId: 'cs_01KN6KX2B7M1Q9R3T5V7W9Y1Z4' });
+    expect(other).not.toBe(code);
+    expect(verifyAttributionCode(other, { publicKeys, now: now * 1000 })).toMatchObject({ ok: true, claims: { checkoutSessionId: 'cs_01KN6KX2B7M1Q9R3T5V7W9Y1Z4' } });
+    expect(attributionCodeId(other)).not.toBe(attributionCodeId(code));
+  });
+
+  it('read a code signed before the binding (no checkout session claim) with checkoutSessionId null', () => {
+    const wire = { v: 1, k: 'k1', r: claims.recommendationId, s: claims.sessionId, o: claims.offerId, m: claims.merchantId, a: claims.agentId,
+      n: claims.amountMinor, c: claims.currency, i: claims.issuedAt, e: claims.expiresAt };
+    const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
+    const sig = sign(null, Buffer.from(`aap/v1|handoff.local|${payload}`), signer.privateKey).toString('base64url');
+    const legacy = `aap://handoff.local/v1/${payload}.${sig}`;
+    expect(verifyAttributionCode(legacy, { publicKeys, now: now * 1000 })).toEqual({ ok: true, claims: { kid: 'k1', ...claims, checkoutSessionId: null } });
+  });
+
+  it('have one identity per signed payload: a copy with another signature is the same code', () => {
+    const id = attributionCodeId(code);
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const resigned = code.slice(0, -2) + (code.endsWith('AA') ? 'BA' : 'AA');
+    expect(verifyAttributionCode(resigned, { publicKeys, now: now * 1000 }).ok).toBe(false);
+    expect(attributionCodeId(resigned)).toBe(id);
+    expect(attributionCodeId('not a code')).not.toBe(attributionCodeId('not a code either'));
   });
 });

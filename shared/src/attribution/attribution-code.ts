@@ -3,7 +3,9 @@
 // payload = base64url(JSON claims); signature = base64url(Ed25519 over "aap/v1|<issuer>|<payload>").
 // The checkout service signs with its private key (by key id, so keys rotate); the ledger
 // verifies with the public keys. At most 500 characters: Stripe's metadata value limit.
-import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+// The code names the checkout session it was issued for (`x`): the ledger pays it only for a
+// payment of that session, once (codes signed before `x` existed verify with it null).
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 
 export const MAX_CODE_LENGTH = 500;
 
@@ -12,6 +14,8 @@ export interface AttributionClaims {
   kid: string;
   recommendationId: string;
   sessionId: string;
+  /** The checkout session the code was issued for; null only in codes signed before it was bound. */
+  checkoutSessionId: string | null;
   offerId: string;
   merchantId: string;
   agentId: string;
@@ -27,6 +31,7 @@ interface WireClaims {
   k: string;
   r: string;
   s: string;
+  x?: string;
   o: string;
   m: string;
   a: string;
@@ -73,12 +78,16 @@ function signingInput(issuer: string, payload: string): Buffer {
   return Buffer.from(`aap/v1|${issuer}|${payload}`, 'utf8');
 }
 
-export function signAttributionCode(signer: AttributionSigner, claims: Omit<AttributionClaims, 'kid'>): string {
+export function signAttributionCode(
+  signer: AttributionSigner,
+  claims: Omit<AttributionClaims, 'kid' | 'checkoutSessionId'> & { checkoutSessionId: string },
+): string {
   const wire: WireClaims = {
     v: 1,
     k: signer.keyId,
     r: claims.recommendationId,
     s: claims.sessionId,
+    x: claims.checkoutSessionId,
     o: claims.offerId,
     m: claims.merchantId,
     a: claims.agentId,
@@ -126,6 +135,7 @@ export function verifyAttributionCode(
       kid: wire.k,
       recommendationId: wire.r,
       sessionId: wire.s,
+      checkoutSessionId: wire.x ?? null,
       offerId: wire.o,
       merchantId: wire.m,
       agentId: wire.a,
@@ -142,7 +152,18 @@ function isWireClaims(w: unknown): w is WireClaims {
   const x = w as Record<string, unknown>;
   const str = (k: string) => typeof x[k] === 'string' && (x[k] as string).length > 0 && (x[k] as string).length <= 64;
   const int = (k: string) => Number.isSafeInteger(x[k]) && (x[k] as number) >= 0;
-  return x.v === 1 && ['k', 'r', 's', 'o', 'm', 'a', 'c'].every(str) && ['n', 'i', 'e'].every(int);
+  return x.v === 1 && ['k', 'r', 's', 'o', 'm', 'a', 'c'].every(str) && ['n', 'i', 'e'].every(int) && (x.x === undefined || str('x'));
+}
+
+/**
+ * A code's identity, for "one code pays at most once": a hash of what its signature covers
+ * (issuer and claims), so a copy with an altered signature is the same code. Anything that does
+ * not parse as a code is identified by its whole text.
+ */
+export function attributionCodeId(code: string): string {
+  const m = CODE_PATTERN.exec(code);
+  const covered = m ? `aap/v1|${m[1]}|${m[2]}` : code;
+  return createHash('sha256').update(covered, 'utf8').digest('hex');
 }
 
 function assertIssuer(issuer: string): void {

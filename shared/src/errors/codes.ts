@@ -27,6 +27,10 @@ export const ErrorCode = {
   /** Another request with this idempotency key is still running: retry shortly (Stripe answers 409). */
   IDEMPOTENCY_KEY_IN_USE: 'IDEMPOTENCY_KEY_IN_USE',
   INVALID_MILESTONE: 'INVALID_MILESTONE',
+  /** The recommendation's checkout was already paid: one recommendation, one payable checkout. */
+  RECOMMENDATION_ALREADY_CHECKED_OUT: 'RECOMMENDATION_ALREADY_CHECKED_OUT',
+  /** The conversion's attribution code already earned a verified conversion: a code pays once. */
+  ATTRIBUTION_CODE_ALREADY_REDEEMED: 'ATTRIBUTION_CODE_ALREADY_REDEEMED',
   /** Query limits (depth, aliases, cost, tokens, directives). */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Malformed GraphQL (parse and validation failures) — Apollo's own codes, passed through. */

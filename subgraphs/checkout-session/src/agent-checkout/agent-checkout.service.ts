@@ -3,6 +3,10 @@
 //   step 1 (one transaction, idempotent with a key): validate → session + line + AAP code
 //   step 2 (after commit): payment intent at the merchant's PSP → recorded; agent session CHECKOUT
 // A retry with the same key returns the same session and resumes step 2 (idempotent per session).
+// One payable checkout per recommendation, key or no key: a second checkout of a recommendation
+// returns its OPEN session (same intent, same code); a paid one is refused
+// (RECOMMENDATION_ALREADY_CHECKED_OUT); after expiry or cancellation a new one is minted. The
+// agent session's row lock serialises them; a partial unique index backs it.
 import { badUserInput, type AttributionSigner, type IdempotencyStore, type Principal } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import type { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
@@ -13,8 +17,10 @@ import { table, type OutboxNotifier } from '../events.js';
 import { loadSellableOffer, merchantNotFound } from '../recommendation/recommendation.service.js';
 import { describeLines, type CheckoutPayments } from '../checkout-session/checkout-payment.js';
 import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
-import { CheckoutMode } from '../checkout-session/checkout-session.enums.js';
-import { assertMerchantCanSell, checkoutSessionCodec, insertCheckoutSession } from '../checkout-session/checkout-session.service.js';
+import { CheckoutMode, CheckoutSessionStatus } from '../checkout-session/checkout-session.enums.js';
+import { recommendationAlreadyCheckedOut } from '../checkout-session/checkout-session.errors.js';
+import { assertMerchantCanSell, checkoutSessionCodec, insertCheckoutSession, newCheckoutSessionId } from '../checkout-session/checkout-session.service.js';
+import { transitionCheckoutSession } from '../checkout-session/checkout-session.transition.js';
 import { DEFAULT_EXPIRES_IN_SECONDS } from '../checkout-session/checkout-session.validation.js';
 import { signAttribution } from './attribution.js';
 
@@ -69,7 +75,7 @@ export class AgentCheckoutService {
     agentId: string,
     sessionId: string,
     recommendationId: string,
-  ): Promise<{ session: CheckoutSessionEntity; description: string }> {
+  ): Promise<{ session: CheckoutSessionEntity; description?: string }> {
     // The session (locked: concurrent checkouts of one session queue here) and the
     // recommendation, in one statement.
     const [session] = (await manager.query(
@@ -85,14 +91,19 @@ export class AgentCheckoutService {
     if (isAgentSessionExpired(session, now)) throw sessionExpired(sessionId);
     if (!session.recId) throw recommendationNotFound(recommendationId);
     const rec = { id: session.recId, offerId: session.offerId!, merchantId: session.merchantId! };
+    const open = await this.openCheckoutOf(manager, rec.id, now);
+    if (open) return { session: open };
     const offer = await loadSellableOffer(this.merchants, rec.offerId);
     if (offer.merchant.id !== rec.merchantId) throw merchantNotFound(rec.merchantId);
     assertMerchantCanSell(offer.merchant, rec.merchantId);
 
     const expiresAt = new Date(now.getTime() + DEFAULT_EXPIRES_IN_SECONDS * 1000);
+    // The code names its checkout session, so the session's id is chosen before it is signed.
+    const checkoutSessionId = newCheckoutSessionId();
     const aapCode = signAttribution(this.signer, {
       recommendationId: rec.id,
       sessionId: session.id,
+      checkoutSessionId,
       offerId: offer.id,
       merchantId: offer.merchant.id,
       agentId,
@@ -104,6 +115,7 @@ export class AgentCheckoutService {
     const cs = await insertCheckoutSession(
       manager,
       {
+        id: checkoutSessionId,
         merchantId: offer.merchant.id,
         agentId,
         mode: CheckoutMode.PAYMENT,
@@ -126,5 +138,30 @@ export class AgentCheckoutService {
       lines,
     );
     return { session: cs, description: describeLines(cs.id, lines) };
+  }
+
+  /**
+   * The recommendation's OPEN checkout session, to hand out again; null when a new one may be
+   * minted (none yet, or only expired or canceled ones: an OPEN one past its expiry is expired
+   * here, and the sweep cancels its intent). A paid one refuses.
+   */
+  private async openCheckoutOf(manager: EntityManager, recommendationId: string, now: Date): Promise<CheckoutSessionEntity | null> {
+    const earlier = await manager.find(CheckoutSessionEntity, {
+      where: [
+        { recommendationId, status: CheckoutSessionStatus.OPEN },
+        { recommendationId, status: CheckoutSessionStatus.COMPLETE },
+      ],
+      // Not locked: the agent session's lock already orders checkouts, and recording an intent
+      // locks a checkout session before its agent session (the other order would deadlock).
+    });
+    if (earlier.some((cs) => cs.status === CheckoutSessionStatus.COMPLETE || cs.paymentMismatch !== null)) {
+      throw recommendationAlreadyCheckedOut(recommendationId);
+    }
+    let open: CheckoutSessionEntity | null = null;
+    for (const cs of earlier) {
+      if (cs.expiresAt.getTime() > now.getTime()) open = cs;
+      else await transitionCheckoutSession(manager, cs, CheckoutSessionStatus.EXPIRED);
+    }
+    return open;
   }
 }

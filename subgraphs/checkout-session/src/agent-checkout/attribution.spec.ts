@@ -15,6 +15,7 @@ const checkoutExpiresAt = new Date('2030-01-02T00:00:00Z');
 const facts = {
   recommendationId: 'rec_01KN6KWQDZ6Y5HPW8KFSDPKNSQ',
   sessionId: 'ags_01KN6KV0TWMH8VS6TDS3S7V2EJ',
+  checkoutSessionId: 'cs_01KN6KX2B7M1Q9R3T5V7W9Y1Z3',
   offerId: '01JQXK1001SMARTY1GB000001',
   merchantId: '01JQXK0001SMARTY000000001',
   agentId: '01JQXK0001AGENT0000000001',
@@ -49,6 +50,7 @@ describe('attribution metadata', () => {
         kid: 'k1',
         recommendationId: facts.recommendationId,
         sessionId: facts.sessionId,
+        checkoutSessionId: facts.checkoutSessionId,
         offerId: facts.offerId,
         merchantId: facts.merchantId,
         agentId: facts.agentId,

@@ -11,6 +11,8 @@ export const AAP_CODE_GRACE_SECONDS = 7 * 24 * 60 * 60;
 export interface AttributionFacts {
   recommendationId: string;
   sessionId: string;
+  /** The checkout session the code is issued for: the ledger pays the code only for its payment. */
+  checkoutSessionId: string;
   offerId: string;
   merchantId: string;
   agentId: string;
@@ -36,6 +38,7 @@ export function signAttribution(signer: AttributionSigner, facts: AttributionFac
   return signAttributionCode(signer, {
     recommendationId: facts.recommendationId,
     sessionId: facts.sessionId,
+    checkoutSessionId: facts.checkoutSessionId,
     offerId: facts.offerId,
     merchantId: facts.merchantId,
     agentId: facts.agentId,
@@ -46,7 +49,7 @@ export function signAttribution(signer: AttributionSigner, facts: AttributionFac
   });
 }
 
-export function attributionMetadata(code: string, ids: Omit<AttributionFacts, 'amount' | 'issuedAt' | 'checkoutExpiresAt'>): AttributionMetadata {
+export function attributionMetadata(code: string, ids: Omit<AttributionFacts, 'amount' | 'issuedAt' | 'checkoutExpiresAt' | 'checkoutSessionId'>): AttributionMetadata {
   return {
     aap_code: code,
     aap_recommendation_id: ids.recommendationId,

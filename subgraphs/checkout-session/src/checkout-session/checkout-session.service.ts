@@ -42,19 +42,21 @@ export function assertMerchantCanSell(merchant: MerchantView | null, merchantId:
   return merchant;
 }
 
+export const newCheckoutSessionId = (): string => newId(IdPrefix.checkoutSession);
+
 /** Inserts a new OPEN session and its lines, and its `checkout_session.open` event. */
 export async function insertCheckoutSession(
   manager: EntityManager,
   fields: Omit<
     CheckoutSessionEntity,
     'id' | 'status' | 'version' | 'createdAt' | 'updatedAt' | 'paymentIntentId' | 'paymentIntentsCanceledAt' | 'paymentMismatch'
-  >,
+  > & { /** Chosen by the caller when something signed before the insert names it (the AAP code). */ id?: string },
   lines: LineItemDraft[],
 ): Promise<CheckoutSessionEntity> {
   const now = new Date();
   const cs = manager.create(CheckoutSessionEntity, {
     ...fields,
-    id: newId(IdPrefix.checkoutSession),
+    id: fields.id ?? newCheckoutSessionId(),
     status: CheckoutSessionStatus.OPEN,
     version: 1,
     paymentIntentId: null,
