@@ -1,5 +1,6 @@
 # One image for every Handoff process (gateway, subgraphs, workers); docker-compose.yml picks
 # the entry point per service with `command`. Build: docker build -t handoff:local .
+# Node 20, the oldest line package.json's engines (>= 20.19) accept.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
