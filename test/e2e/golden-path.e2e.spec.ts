@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
-import { browserSuiteTitle, launchBrowser, skipBrowser, type Browser } from '../support/browser.js';
+import { launchBrowser, type Browser } from '../support/browser.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
 
@@ -53,7 +53,7 @@ const BI_PAGE = `query($m: ID!) { conversions(filter: { merchantId: $m }, first:
   ledgerEntries { id account direction amount { amount currency } transactionId createdAt }
 } } } }`;
 
-describe.skipIf(skipBrowser)(browserSuiteTitle('golden path: agent checkout → browser payment → verified conversion'), () => {
+describe('golden path: agent checkout → browser payment → verified conversion', () => {
   let handoff: RunningHandoff;
   let browser: Browser;
   let admin: GqlClient;

@@ -1,7 +1,7 @@
 // The conversion ledger through the gateway, as clients use it: seed 001's merchant report and
 // milestones over GraphQL and REST (its example requests and numbers), BI queries, settlement
-// and tenancy. The steps that need agent sessions run once the checkout-session subgraph serves
-// `startAgentSession` (issue 3); until then they are skipped, and the rest still runs.
+// and tenancy. Agent sessions come from the checkout-session subgraph's `startAgentSession`: when
+// starting one fails, the tests that need one fail (they are never skipped).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
 import { GqlClient } from '../support/client.js';
@@ -32,7 +32,6 @@ describe('conversion ledger through the gateway', () => {
   let merchantKey: string;
   let otherMerchantKey: string;
   let agentKey: string;
-  let hasSessions = false;
 
   const rest = (path: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${handoff.gatewayUrl}${path}`, {
@@ -61,8 +60,6 @@ describe('conversion ledger through the gateway', () => {
     otherMerchantKey = (await admin.ok(CREATE_KEY, { input: { role: 'MERCHANT', merchantId: other } })).createApiKey.key;
     const agentId = (await admin.ok(REGISTER_AGENT, { input: { name: 'Shopper', builderName: `Acme ${Date.now()}` } })).registerAgent.id;
     agentKey = (await admin.ok(CREATE_KEY, { input: { role: 'AGENT', agentId } })).createApiKey.key;
-    const probe = await anon.as(agentKey).request(START_SESSION);
-    hasSessions = !probe.errors?.length && !!probe.data?.startAgentSession?.id;
   });
 
   afterAll(async () => {
@@ -86,11 +83,10 @@ describe('conversion ledger through the gateway', () => {
     expect((await rest('/v1/conversions', merchantKey, { orderReference: 'x' })).status).toBe(400);
     expect((await rest('/v1/conversions', merchantKey, { ...example, transactionValue: -1 })).status).toBe(400);
     expect((await rest('/v1/conversions/nope/milestones', merchantKey, { step: 'order_placed', status: 'completed' })).status).toBe(404);
-    if (hasSessions) expect((await rest('/v1/conversions', merchantKey, example)).status).toBe(404); // unknown session
+    expect((await rest('/v1/conversions', merchantKey, example)).status).toBe(404); // unknown session
   });
 
-  it("seed 001: a merchant report (REST, the seed's example) and its milestones, settled and summarised", async (ctx) => {
-    if (!hasSessions) ctx.skip();
+  it("seed 001: a merchant report (REST, the seed's example) and its milestones, settled and summarised", async () => {
     const sessionId = (await anon.as(agentKey).ok(START_SESSION)).startAgentSession.id;
     await anon.as(agentKey).ok(RECOMMEND, { s: sessionId, o: offerId });
     const reported = await rest('/v1/conversions', merchantKey, { sessionId, orderReference: 'ORD-100045', transactionValue: 10 });
@@ -136,8 +132,7 @@ describe('conversion ledger through the gateway', () => {
     expect((await admin.ok(`{ ledgerCheck { balanced } }`)).ledgerCheck.balanced).toBe(true);
   });
 
-  it("a merchant reporting on a session that never recommended its offers gets SESSION_NOT_FOUND (GraphQL and REST), nothing written", async (ctx) => {
-    if (!hasSessions) ctx.skip();
+  it("a merchant reporting on a session that never recommended its offers gets SESSION_NOT_FOUND (GraphQL and REST), nothing written", async () => {
     const agent = anon.as(agentKey);
     const other = anon.as(otherMerchantKey);
     const sessionId = (await agent.ok(START_SESSION)).startAgentSession.id;

@@ -1,1 +1,2 @@
 export * from './bounds.js';
+export * from './display-text.js';

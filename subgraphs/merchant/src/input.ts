@@ -1,17 +1,12 @@
 // Small input checks every concept here uses. Each throws BAD_USER_INPUT naming the field.
-import { badUserInput } from '@handoff/shared';
+import { displayText } from '@handoff/shared';
 
-// Control characters (including newlines) have no place in a name shown to people.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-/** A trimmed, non-empty, single-line string of at most `max` characters. */
+/**
+ * A trimmed, non-empty, single-line string of at most `max` characters, with no control or
+ * bidirectional control characters: shared's displayText, the one check every package uses.
+ */
 export function requiredText(value: unknown, field: string, max = 200): string {
-  if (typeof value !== 'string') throw badUserInput(field, 'is required.');
-  const trimmed = value.trim();
-  if (trimmed.length === 0) throw badUserInput(field, 'must not be empty.');
-  if (trimmed.length > max) throw badUserInput(field, `must be at most ${max} characters.`);
-  if (CONTROL.test(trimmed)) throw badUserInput(field, 'must not contain control characters.');
-  return trimmed;
+  return displayText(value, field, max);
 }
 
 /** Like requiredText, but null/undefined stay undefined (the field was not given). */

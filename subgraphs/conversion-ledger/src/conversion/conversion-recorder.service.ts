@@ -3,7 +3,7 @@
 // of flagged ones. Lookups in other subgraphs happen before the one transaction per command.
 import type { KeyObject } from 'node:crypto';
 import {
-  badUserInput, IdempotencyStore, invalidStateTransition, money, moneyFromInput, requireKind,
+  badUserInput, IdempotencyStore, invalidStateTransition, money, moneyFromInput, refuseBidiControls, requireKind,
   type MoneyInput, type Principal,
 } from '@handoff/shared';
 import { UnrecoverableError } from 'bullmq';
@@ -279,5 +279,5 @@ export class ConversionRecorder {
 
 function requiredText(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > 200) throw badUserInput(field, 'is required (at most 200 characters).');
-  return value.trim();
+  return refuseBidiControls(value.trim(), field);
 }

@@ -5,7 +5,7 @@
 // `pending` (Stripe can) is recorded PENDING and counts once its webhook says it succeeded.
 // Refunds the PSP reports by webhook (its dashboard, the sandbox's admin trigger) are recorded
 // by recordReportedRefund, once per PSP refund id.
-import { badUserInput, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
+import { badUserInput, refuseBidiControls, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -40,6 +40,7 @@ export class RefundService {
 
   async refund(principal: Principal, id: string, spec: RefundSpec, idempotencyKey: string | undefined): Promise<RefundEntity> {
     if (spec.reason && spec.reason.length > 500) throw badUserInput('reason', 'must be at most 500 characters.');
+    refuseBidiControls(spec.reason, 'reason');
     const scope = paymentIntentScope(principal);
     const peek = scope && (await this.dataSource.getRepository(PaymentIntentEntity).findOneBy({ ...scope, id }));
     if (!peek) throw paymentIntentNotFound(id);
