@@ -5,6 +5,11 @@ export type PayInput = { ok: true; cardNumber: string } | { ok: false; field: st
 
 const fail = (field: string, message: string): PayInput => ({ ok: false, field, message });
 
+// An unknown key is refused, not ignored: a Stripe-style `payment_method_data` must not pay as if it were a card.
+const PAY_KEYS = new Set(['card', 'testCard']);
+const CARD_KEYS = new Set(['number', 'expMonth', 'expYear', 'cvc', 'name']);
+const shownKey = (key: string) => (key.length > 40 ? `${key.slice(0, 40)}…` : key).replaceAll('\u0000', '');
+
 export function luhnValid(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
@@ -33,10 +38,16 @@ function intOf(value: unknown): number | undefined {
 export function parsePayBody(body: unknown, now = new Date()): PayInput {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return fail('body', 'must be a JSON object.');
   const b = body as Record<string, unknown>;
+  const unknownKey = Object.keys(b).find((k) => !PAY_KEYS.has(k));
+  if (unknownKey !== undefined) return fail(shownKey(unknownKey), 'is not a field of this request (known fields: card, testCard).');
   if (b.testCard !== undefined && b.card !== undefined) return fail('card', 'give either card or testCard, not both.');
   if (b.testCard !== undefined) return cardNumber(b.testCard, 'testCard');
   if (!b.card || typeof b.card !== 'object' || Array.isArray(b.card)) return fail('card', 'is required.');
   const card = b.card as Record<string, unknown>;
+  const unknownCardKey = Object.keys(card).find((k) => !CARD_KEYS.has(k));
+  if (unknownCardKey !== undefined) {
+    return fail(`card.${shownKey(unknownCardKey)}`, `is not a field of this request (known fields: ${[...CARD_KEYS].join(', ')}).`);
+  }
   const number = cardNumber(card.number, 'card.number');
   if (!number.ok) return number;
   const month = intOf(card.expMonth);

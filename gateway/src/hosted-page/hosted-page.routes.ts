@@ -176,7 +176,16 @@ export const mountHostedPage: RouteMount = (app, deps) => {
     safely(deps, async (req, res, deps) => {
       const principal = clientPrincipal(deps, req, true);
       if (!principal) return sendFailure(res, NOT_FOUND);
-      const approved = (req.body as { approved?: unknown } | undefined)?.approved;
+      const body: unknown = req.body;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) {
+        return sendFailure(res, { status: 400, code: 'BAD_USER_INPUT', message: 'body: must be a JSON object.' }, { field: 'body' });
+      }
+      const extra = Object.keys(body).find((k) => k !== 'approved');
+      if (extra !== undefined) {
+        const field = (extra.length > 40 ? `${extra.slice(0, 40)}…` : extra).replaceAll('\u0000', '');
+        return sendFailure(res, { status: 400, code: 'BAD_USER_INPUT', message: `${field}: is not a field of this request (known fields: approved).` }, { field });
+      }
+      const approved = (body as { approved?: unknown }).approved;
       if (typeof approved !== 'boolean') {
         return sendFailure(res, { status: 400, code: 'BAD_USER_INPUT', message: 'approved: must be true or false.' }, { field: 'approved' });
       }

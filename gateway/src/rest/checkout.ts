@@ -4,11 +4,12 @@
 //   POST /api/v1/checkout/sessions     seed 002 (merchant checkout session, snake_case)
 //   GET  /api/v1/checkout/sessions/:id seed 002
 // Errors are `{ "error": <message>, "code": <CODE> }` with the HTTP status each seed gives.
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps, RouteMount } from '../route-deps.js';
 import { requestIdOf } from '../http/request-id.js';
+import { checkBody, inputProblemBody, restInputError, restJsonBody, type ObjectShape, type RestInputProblem } from './rest-input.js';
 
 const STATUS_BY_CODE: Record<string, number> = {
   BAD_USER_INPUT: 400,
@@ -84,12 +85,24 @@ function sendError(res: Response, status: number, code: string, message: string)
   res.status(status).json({ error: message, code });
 }
 
-function sendGraphQLError(res: Response, error: GraphQLFormattedError | undefined, messages: Record<string, string> = {}): void {
+function sendGraphQLError(
+  res: Response,
+  error: GraphQLFormattedError | undefined,
+  messages: Record<string, string> = {},
+  rename: (graphqlField: string) => string = (f) => f,
+): void {
   const code = typeof error?.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
   const status = STATUS_BY_CODE[code] ?? 500;
-  // BAD_USER_INPUT keeps the field-naming message unless the seed's own wording applies to it.
-  const seedMessage = code === 'BAD_USER_INPUT' && !/sessionId|recommendationId/.test(error?.message ?? '') ? undefined : messages[code];
-  sendError(res, status, code, seedMessage ?? error?.message ?? 'Unexpected error.');
+  if (code === 'BAD_USER_INPUT' && error) {
+    // In the route's own names and words (never the adapter's GraphQL), naming the field.
+    const { field, message } = restInputError(error, rename);
+    return void res.status(status).json({ error: message, code, ...(field ? { field } : {}) });
+  }
+  sendError(res, status, code, messages[code] ?? error?.message ?? 'Unexpected error.');
+}
+
+function sendInputProblem(res: Response, p: RestInputProblem): void {
+  res.status(400).json(inputProblemBody(p));
 }
 
 /** The caller's principal, or an answer already sent (401, or 503 when auth is down). */
@@ -174,6 +187,79 @@ export function toSeed002(s: SessionJson) {
   };
 }
 
+/** Seed 000's body (POST /v1/checkout). */
+const SEED_000_BODY: ObjectShape = {
+  kind: 'object',
+  fields: {
+    sessionId: { kind: 'string', required: true, max: 100 },
+    recommendationId: { kind: 'string', required: true, max: 100 },
+    userDetails: { kind: 'json-object' },
+  },
+};
+
+/** Seed 002's body (POST /api/v1/checkout/sessions): line `amount` (or Stripe's `unit_amount`) in minor units. */
+const SEED_002_BODY: ObjectShape = {
+  kind: 'object',
+  fields: {
+    line_items: {
+      kind: 'array',
+      required: true,
+      max: 100,
+      items: {
+        kind: 'object',
+        fields: {
+          name: { kind: 'string', required: true, max: 250 },
+          amount: { kind: 'integer' },
+          unit_amount: { kind: 'integer' },
+          currency: { kind: 'string', required: true, max: 3 },
+          quantity: { kind: 'integer' },
+          offer_id: { kind: 'string', max: 100 },
+        },
+      },
+    },
+    mode: { kind: 'string', max: 20 },
+    success_url: { kind: 'string' },
+    cancel_url: { kind: 'string' },
+    expires_in: { kind: 'integer' },
+    customer_email: { kind: 'string', max: 320 },
+    metadata: { kind: 'json-object' },
+    merchant_id: { kind: 'string', max: 100 },
+  },
+};
+
+const SEED_002_FIELDS: Record<string, string> = {
+  lineItems: 'line_items',
+  successUrl: 'success_url',
+  cancelUrl: 'cancel_url',
+  expiresInSeconds: 'expires_in',
+  customerEmail: 'customer_email',
+  merchantId: 'merchant_id',
+};
+const SEED_002_LINE_FIELDS: Record<string, string> = {
+  name: 'name',
+  quantity: 'quantity',
+  offerId: 'offer_id',
+  unitAmount: 'amount',
+  'unitAmount.amountMinor': 'amount',
+  'unitAmount.currency': 'currency',
+};
+
+/** A CreateCheckoutSessionInput path (`lineItems[0].unitAmount.amountMinor`) in seed 002's names (`line_items[0].amount`). */
+export function seed002Field(graphqlField: string, body?: Record<string, unknown>): string {
+  const line = /^lineItems\[(\d+)\](?:\.(.+))?$/.exec(graphqlField);
+  if (line) {
+    const [, index, rest] = line;
+    if (!rest) return `line_items[${index}]`;
+    let name = SEED_002_LINE_FIELDS[rest] ?? rest;
+    // The client may have sent Stripe's `unit_amount`: name the key it used.
+    const sent = Array.isArray(body?.line_items) ? (body.line_items as unknown[])[Number(index)] : undefined;
+    if (name === 'amount' && sent && typeof sent === 'object' && !('amount' in sent) && 'unit_amount' in sent) name = 'unit_amount';
+    return `line_items[${index}].${name}`;
+  }
+  const [head, ...tail] = graphqlField.split('.');
+  return [SEED_002_FIELDS[head!] ?? head, ...tail].join('.');
+}
+
 const MODES: Record<string, string> = { payment: 'PAYMENT', subscription: 'SUBSCRIPTION' };
 
 /** Seed 002's request → CreateCheckoutSessionInput; line `amount` (or `unit_amount`) is in minor units. */
@@ -184,6 +270,10 @@ export function fromSeed002(body: Record<string, unknown>): { input?: Record<str
   for (const [i, raw] of lines.entries()) {
     if (!raw || typeof raw !== 'object') return { error: `line_items[${i}]: must be an object.` };
     const l = raw as Record<string, unknown>;
+    if ((l.amount ?? l.unit_amount) === undefined || (l.amount ?? l.unit_amount) === null) return { error: `line_items[${i}].amount: is required.` };
+    if (l.amount !== undefined && l.amount !== null && l.unit_amount !== undefined && l.unit_amount !== null) {
+      return { error: `line_items[${i}].unit_amount: give amount or unit_amount, not both.` };
+    }
     lineItems.push({
       name: l.name,
       unitAmount: { amountMinor: l.amount ?? l.unit_amount, currency: l.currency },
@@ -210,19 +300,6 @@ export function fromSeed002(body: Record<string, unknown>): { input?: Record<str
   };
 }
 
-/** A body parser whose failures answer in this edge's `{ error, code }` shape, not /graphql's. */
-function jsonBody(limit: string): RequestHandler {
-  const parse = express.json({ limit, type: ['application/json', 'application/*+json'] });
-  return (req: Request, res: Response, next: NextFunction) =>
-    parse(req, res, (err?: unknown) => {
-      if (!err) return next();
-      const type = (err as { type?: string }).type;
-      if (type === 'entity.too.large') return sendError(res, 413, 'BAD_REQUEST', `The body must be at most ${limit}.`);
-      if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 415, 'BAD_REQUEST', 'Unsupported body encoding or charset.');
-      return sendError(res, 400, 'BAD_USER_INPUT', 'The body must be valid JSON.');
-    });
-}
-
 /** Runs a handler; anything unexpected is logged and answered 500 in this edge's shape, never a stack. */
 function guarded(deps: GatewayRouteDeps, route: string, handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
   return async (req: Request, res: Response) => {
@@ -236,16 +313,18 @@ function guarded(deps: GatewayRouteDeps, route: string, handler: (req: Request, 
 }
 
 export const mountCheckoutRest: RouteMount = (app, deps) => {
-  const json = jsonBody('64kb');
+  const json = restJsonBody('64kb');
 
   app.post('/v1/checkout', json, guarded(deps, 'POST /v1/checkout', async (req: Request, res: Response) => {
     const principal = await authenticate(deps, req, res);
     if (!principal) return;
+    const raw: unknown = req.body;
+    if (raw !== undefined && !bodyObject(req)) return sendInputProblem(res, { field: 'body', message: 'must be a JSON object.' });
     const body = bodyObject(req) ?? {};
     const input = { sessionId: body.sessionId ?? null, recommendationId: body.recommendationId ?? null, userDetails: body.userDetails ?? null };
-    if (typeof input.sessionId !== 'string' || typeof input.recommendationId !== 'string' || !input.sessionId || !input.recommendationId) {
-      return sendError(res, 400, 'BAD_USER_INPUT', SEED_000_MESSAGES.BAD_USER_INPUT!);
-    }
+    if (!input.sessionId || !input.recommendationId) return sendError(res, 400, 'BAD_USER_INPUT', SEED_000_MESSAGES.BAD_USER_INPUT!);
+    const problem = checkBody(raw, SEED_000_BODY);
+    if (problem) return sendInputProblem(res, problem);
     const result = await deps.execute<{ checkout: Parameters<typeof toSeed000>[0] }>({
       query: CHECKOUT,
       variables: { input, key: idempotencyKeyOf(req) },
@@ -261,6 +340,8 @@ export const mountCheckoutRest: RouteMount = (app, deps) => {
     if (!principal) return;
     const body = bodyObject(req);
     if (!body) return sendError(res, 400, 'BAD_USER_INPUT', 'The body must be a JSON object.');
+    const problem = checkBody(body, SEED_002_BODY);
+    if (problem) return sendInputProblem(res, problem);
     const { input, error } = fromSeed002(body);
     if (!input) return sendError(res, 400, 'BAD_USER_INPUT', error!);
     const result = await deps.execute<{ createCheckoutSession: SessionJson }>({
@@ -269,7 +350,7 @@ export const mountCheckoutRest: RouteMount = (app, deps) => {
       principal,
       requestId: requestIdOf(req),
     });
-    if (result.errors?.length || !result.data?.createCheckoutSession) return sendGraphQLError(res, result.errors?.[0]);
+    if (result.errors?.length || !result.data?.createCheckoutSession) return sendGraphQLError(res, result.errors?.[0], {}, (f) => seed002Field(f, body));
     res.status(200).json(toSeed002(result.data.createCheckoutSession));
   }));
 

@@ -2,12 +2,34 @@
 // a conversion: sessionId, orderReference, transactionValue in major units) and
 // `POST /v1/conversions/{id}/milestones`. Thin adapters over the same GraphQL operations, in the
 // seed's JSON shapes (amounts as JSON numbers in major units, lower-case status and type).
-import express, { type Express, type Request, type Response } from 'express';
+import type { Express, Request, Response } from 'express';
 import { HandoffError } from '@handoff/shared/errors/codes';
 import { parseDecimal } from '@handoff/shared/money/money';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps, RouteMount } from '../route-deps.js';
 import { requestIdOf } from '../http/request-id.js';
+import { checkBody, inputProblemBody, restInputError, restJsonBody, type ObjectShape } from './rest-input.js';
+
+/** Seed 001's bodies. Field names are the seed's own (camelCase, as the graph's). */
+const REPORT_BODY: ObjectShape = {
+  kind: 'object',
+  fields: {
+    sessionId: { kind: 'string', required: true, max: 100 },
+    orderReference: { kind: 'string', required: true, max: 200 },
+    transactionValue: { kind: 'decimal', required: true },
+  },
+};
+const MILESTONE_BODY: ObjectShape = {
+  kind: 'object',
+  fields: {
+    step: { kind: 'string', required: true, max: 100 },
+    status: { kind: 'string', required: true, max: 100 },
+    metadata: { kind: 'json-object' },
+  },
+};
+
+/** The graph's input paths in seed 001's names: `input.step` → `step`, `transactionValue.amountMinor` → `transactionValue`. */
+const seed001Field = (graphqlField: string) => graphqlField.replace(/^input\./, '').replace(/^transactionValue\..*$/, 'transactionValue');
 
 const REPORT = `mutation ReportConversion($input: ReportConversionInput!) { reportConversion(input: $input) {
   id status verification orderReference validationPeriodDays session { id }
@@ -18,7 +40,7 @@ const MERCHANT_CURRENCY = `query MerchantCurrency($id: ID!) { merchant(id: $id) 
 
 const STATUS: Record<string, number> = {
   UNAUTHENTICATED: 401, FORBIDDEN: 403, BAD_USER_INPUT: 400, INVALID_MILESTONE: 422,
-  INVALID_STATE_TRANSITION: 409, IDEMPOTENCY_KEY_REUSED: 409, VERSION_CONFLICT: 409,
+  INVALID_STATE_TRANSITION: 409, IDEMPOTENCY_KEY_REUSED: 409, VERSION_CONFLICT: 409, ATTRIBUTION_CODE_ALREADY_REDEEMED: 409,
 };
 const httpStatus = (code: string | undefined) => (code && (STATUS[code] ?? (code.endsWith('NOT_FOUND') ? 404 : undefined))) || 500;
 
@@ -49,6 +71,12 @@ async function run<T>(deps: GatewayRouteDeps, res: Response, op: Parameters<Gate
   const err = result.errors?.[0];
   if (err || !result.data) {
     const code = (err?.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
+    if (code === 'BAD_USER_INPUT' && err) {
+      // In the seed's names and words, never the adapter's GraphQL.
+      const { field, message } = restInputError(err, seed001Field);
+      res.status(400).json({ error: message, code, ...(field ? { field } : {}) });
+      return null;
+    }
     fail(res, code, err?.message ?? 'Unexpected error.', err?.extensions?.reason);
     return null;
   }
@@ -56,20 +84,23 @@ async function run<T>(deps: GatewayRouteDeps, res: Response, op: Parameters<Gate
 }
 
 export const mountConversionRoutes: RouteMount = (app: Express, deps: GatewayRouteDeps) => {
-  const json = express.json({ limit: deps.config.maxBodyBytes, type: ['application/json', 'application/*+json'] });
+  const json = restJsonBody(deps.config.maxBodyBytes);
 
   app.post('/v1/conversions', json, async (req: Request, res: Response) => {
     try {
       const principal = await principalOf(deps, req, res);
       if (!principal) return;
       if (principal.kind !== 'MERCHANT') return fail(res, 'FORBIDDEN', 'A merchant API key is required.');
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const { sessionId, orderReference } = body;
-      if (typeof sessionId !== 'string' || typeof orderReference !== 'string' || body.transactionValue === undefined) {
+      const problem = checkBody(req.body, REPORT_BODY);
+      if (problem?.message === 'is required.' && problem.field !== 'body') {
         return fail(res, 'BAD_USER_INPUT', 'sessionId, orderReference and transactionValue are required');
       }
+      if (problem) return void res.status(400).json(inputProblemBody(problem));
+      // The shape above makes these strings.
+      const body = req.body as { sessionId: string; orderReference: string; transactionValue: unknown };
+      const { sessionId, orderReference } = body;
       const decimal = decimalOf(body.transactionValue);
-      if (decimal === null) return fail(res, 'BAD_USER_INPUT', 'transactionValue must be a non-negative number in major units');
+      if (decimal === null) return fail(res, 'BAD_USER_INPUT', 'transactionValue: must be a non-negative number in major units, such as 10 or "10.50".');
       const merchant = await run<{ merchant: { defaultCurrency: string } | null }>(deps, res, {
         query: MERCHANT_CURRENCY, variables: { id: principal.merchantId }, principal,
       });
@@ -113,9 +144,9 @@ export const mountConversionRoutes: RouteMount = (app: Express, deps: GatewayRou
       const principal = await principalOf(deps, req, res);
       if (!principal) return;
       const body = (req.body ?? {}) as Record<string, unknown>;
-      if (typeof body.step !== 'string' || typeof body.status !== 'string') {
-        return fail(res, 'BAD_USER_INPUT', 'step and status are required');
-      }
+      const problem = checkBody(req.body, MILESTONE_BODY);
+      if (problem && problem.message === 'is required.' && problem.field !== 'body') return fail(res, 'BAD_USER_INPUT', 'step and status are required');
+      if (problem) return void res.status(400).json(inputProblemBody(problem));
       const id = String(req.params.id);
       const data = await run<{ recordMilestone: any }>(deps, res, {
         query: MILESTONE,

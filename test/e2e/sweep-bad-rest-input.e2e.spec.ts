@@ -1,0 +1,303 @@
+// Bad input on every REST edge (issue 16, item 9): the REST adapters answer malformed bodies in
+// their own words, never with the GraphQL they are built on (`Variable "$input" got invalid
+// value …`). For each route, every field of its body gets wrong types, unknown keys (a
+// Stripe-style `price_data`), `1e309`, negatives, "NaN" strings, nested arrays and huge strings,
+// and the body itself gets non-objects: each answer is 400 `{ error, code: BAD_USER_INPUT }` whose
+// message names the field in the route's own terms, with no GraphQL wording, and nothing is
+// written. Its own database, so the row counts are exact.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningHandoff } from '@handoff/launcher';
+import { GqlClient } from '../support/client.js';
+import { startTestHandoff } from '../support/handoff.js';
+import { diffCounts, privateDatabase, RowCounter } from './sweep/db.js';
+import { makeTenant, type Tenant } from './sweep/tenants.js';
+
+/** JSON.stringify cannot write 1e309 (it is Infinity once parsed): this placeholder is swapped for it in the raw text. */
+const OVERFLOW = '__HANDOFF_1E309__';
+const raw = (body: unknown) => JSON.stringify(body).replaceAll(`"${OVERFLOW}"`, '1e309');
+
+/** A huge string that still fits the route's body limit (a bigger body is a 413, checked on its own). */
+const huge = (limitBytes: number) => 'x'.repeat(Math.min(20_000, limitBytes - 2048));
+const STRIPE_PRICE_DATA = { currency: 'gbp', unit_amount: 1000, product_data: { name: 'SIM card' } };
+
+type Kind = 'string' | 'integer' | 'decimal' | 'boolean' | 'json' | 'object';
+
+/** Values that are wrong for a field of this kind, by name. */
+function badValues(kind: Kind, HUGE: string): Array<[string, unknown]> {
+  const common: Array<[string, unknown]> = [
+    ['nested array', [[1, [2]]]],
+    ['1e309', OVERFLOW],
+    ['object', { price_data: STRIPE_PRICE_DATA }],
+  ];
+  switch (kind) {
+    case 'string':
+      return [...common, ['number', 12345], ['negative', -1], ['boolean', true], ['huge string', HUGE]];
+    case 'integer':
+      return [...common, ['NaN string', 'NaN'], ['numeric string', '1000'], ['fraction', 10.5], ['boolean', false], ['huge string', HUGE], ['beyond 2^53', 2 ** 60]];
+    case 'decimal':
+      return [...common, ['NaN string', 'NaN'], ['negative', -1], ['exponent string', '1e3'], ['boolean', true], ['huge string', HUGE]];
+    case 'boolean':
+      return [...common, ['string', 'yes'], ['number', 1], ['NaN string', 'NaN']];
+    case 'json':
+      return [['string', 'NaN'], ['number', -1], ['nested array', [[1, [2]]]], ['1e309 inside', { n: OVERFLOW }], ['deep', deep(40)], ['boolean', true]];
+    case 'object':
+      return [['string', 'NaN'], ['number', 1], ['nested array', [[1, [2]]]], ['1e309', OVERFLOW], ['boolean', true]];
+  }
+}
+
+function deep(levels: number): unknown {
+  let v: unknown = 'bottom';
+  for (let i = 0; i < levels; i++) v = { a: v };
+  return v;
+}
+
+/** A copy of `body` with the value at `path` (dots and [i]) set. */
+function withValue(body: unknown, path: string, value: unknown): unknown {
+  const copy = structuredClone(body) as Record<string, any>;
+  const keys = path.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== '');
+  let at: any = copy;
+  for (const k of keys.slice(0, -1)) at = at[k];
+  at[keys.at(-1)!] = value;
+  return copy;
+}
+
+interface Route {
+  name: string;
+  method: 'POST';
+  path: () => string;
+  auth: () => string;
+  valid: () => Record<string, unknown>;
+  fields: Record<string, Kind>;
+  /** The route's body limit (the hosted page's is 8 kB). */
+  limitBytes: number;
+  /** Where an unknown key goes (besides the top level). */
+  nestedObjects?: string[];
+}
+
+interface Case {
+  route: string;
+  what: string;
+  field: string;
+  body: string;
+}
+
+const GRAPHQL_WORDING = /Variable "\$|\$input|GraphQL|got invalid value|cannot represent|Expected type|SafeInt|Input\b|lineItems|unitAmount|amountMinor|expiresInSeconds|successUrl|customerEmail|offerId/;
+
+describe('bad input sweep over the REST edges', () => {
+  let db: Awaited<ReturnType<typeof privateDatabase>>;
+  let handoff: RunningHandoff;
+  let tenant: Tenant;
+  let counter: RowCounter;
+  let hosted: { id: string; secret: string };
+
+  async function settled(): Promise<void> {
+    let last = await counter.snapshot();
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const now = await counter.snapshot();
+      if (!diffCounts(last, now).length) return;
+      last = now;
+    }
+  }
+
+  beforeAll(async () => {
+    db = await privateDatabase();
+    handoff = await startTestHandoff({ databaseUrl: db.url });
+    const admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
+    tenant = await makeTenant(admin, 'Rest', false);
+    const s = (await tenant.merchant.ok(`query($id: ID!) { checkoutSession(id: $id) { id url } }`, { id: tenant.ids.CheckoutSession![0] })).checkoutSession;
+    hosted = { id: s.id, secret: new URL(s.url).searchParams.get('cs')! };
+    counter = await RowCounter.open(handoff.env.DATABASE_URL!);
+    await settled();
+  }, 90_000);
+
+  afterAll(async () => {
+    await counter?.close();
+    await handoff?.stop();
+    await db?.drop();
+  });
+
+  const routes = (): Route[] => [
+    {
+      name: 'POST /v1/checkout (seed 000)',
+      method: 'POST',
+      path: () => '/v1/checkout',
+      auth: () => tenant.agent.key!,
+      valid: () => ({ sessionId: tenant.ids.AgentSession![0], recommendationId: tenant.ids.Recommendation![0], userDetails: { plan: 'sim' } }),
+      fields: { sessionId: 'string', recommendationId: 'string', userDetails: 'json' },
+      limitBytes: 64 * 1024,
+    },
+    {
+      name: 'POST /api/v1/checkout/sessions (seed 002)',
+      method: 'POST',
+      path: () => '/api/v1/checkout/sessions',
+      auth: () => tenant.merchant.key!,
+      valid: () => ({
+        line_items: [{ name: 'Premium Plan', amount: 5000, currency: 'GBP', quantity: 1 }],
+        mode: 'payment',
+        success_url: 'https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}',
+        cancel_url: 'https://shop.example/cancel',
+        expires_in: 3600,
+        customer_email: 'buyer@example.com',
+        metadata: { order: 'ord_1' },
+      }),
+      fields: {
+        line_items: 'object',
+        'line_items[0]': 'object',
+        'line_items[0].name': 'string',
+        'line_items[0].amount': 'integer',
+        'line_items[0].currency': 'string',
+        'line_items[0].quantity': 'integer',
+        'line_items[0].offer_id': 'string',
+        mode: 'string',
+        success_url: 'string',
+        cancel_url: 'string',
+        expires_in: 'integer',
+        customer_email: 'string',
+        metadata: 'json',
+      },
+      limitBytes: 64 * 1024,
+      nestedObjects: ['line_items[0]'],
+    },
+    {
+      name: 'POST /v1/conversions (seed 001)',
+      method: 'POST',
+      path: () => '/v1/conversions',
+      auth: () => tenant.merchant.key!,
+      valid: () => ({ sessionId: tenant.ids.AgentSession![1], orderReference: 'ORD-SWEEP-1', transactionValue: 10 }),
+      fields: { sessionId: 'string', orderReference: 'string', transactionValue: 'decimal' },
+      limitBytes: 256 * 1024,
+    },
+    {
+      name: 'POST /v1/conversions/{id}/milestones (seed 001)',
+      method: 'POST',
+      path: () => `/v1/conversions/${tenant.ids.Conversion![0]}/milestones`,
+      auth: () => tenant.merchant.key!,
+      valid: () => ({ step: 'order_confirmed', status: 'completed', metadata: { ref: 'BB-1' } }),
+      fields: { step: 'string', status: 'string', metadata: 'json' },
+      limitBytes: 256 * 1024,
+    },
+    {
+      name: 'POST /api/checkout/{id}/pay (hosted page)',
+      method: 'POST',
+      path: () => `/api/checkout/${hosted.id}/pay`,
+      auth: () => hosted.secret,
+      valid: () => ({ card: { number: '4242424242424242', expMonth: 12, expYear: new Date().getFullYear() + 2, cvc: '123', name: 'Ada' } }),
+      fields: { card: 'object', 'card.number': 'string', 'card.expMonth': 'integer', 'card.expYear': 'integer', 'card.cvc': 'string' },
+      limitBytes: 8 * 1024,
+      nestedObjects: ['card'],
+    },
+    {
+      name: 'POST /api/checkout/{id}/three-d-secure (hosted page)',
+      method: 'POST',
+      path: () => `/api/checkout/${hosted.id}/three-d-secure`,
+      auth: () => hosted.secret,
+      valid: () => ({ approved: true }),
+      fields: { approved: 'boolean' },
+      limitBytes: 8 * 1024,
+    },
+  ];
+
+  function casesOf(route: Route): Case[] {
+    const valid = route.valid();
+    const cases: Case[] = [];
+    for (const [field, kind] of Object.entries(route.fields)) {
+      for (const [what, value] of badValues(kind, huge(route.limitBytes))) {
+        // A line item or card that is not an object is named by its own path.
+        cases.push({ route: route.name, what: `${field} = ${what}`, field, body: raw(withValue(valid, field, value)) });
+      }
+    }
+    cases.push({ route: route.name, what: 'unknown top-level key price_data', field: 'price_data', body: raw({ ...valid, price_data: STRIPE_PRICE_DATA }) });
+    for (const at of route.nestedObjects ?? []) {
+      const body = withValue(valid, `${at}.price_data`, STRIPE_PRICE_DATA);
+      cases.push({ route: route.name, what: `unknown key ${at}.price_data`, field: `${at}.price_data`, body: raw(body) });
+    }
+    for (const [what, body] of [['a list', [valid]], ['a string', 'NaN'], ['a number', 1e3], ['nested arrays', [[[]]]]] as const) {
+      cases.push({ route: route.name, what: `body is ${what}`, field: 'body', body: raw(body) });
+    }
+    cases.push({ route: route.name, what: 'body is not JSON', field: 'body', body: '{"amount": NaN}' });
+    return cases;
+  }
+
+  it('answers every malformed body with 400 in the route\'s own words, naming the field, writing nothing', async () => {
+    const problems: string[] = [];
+    let count = 0;
+    const before = await counter.snapshot();
+    for (const route of routes()) {
+      for (const c of casesOf(route)) {
+        count++;
+        const res = await fetch(`${handoff.gatewayUrl}${route.path()}`, {
+          method: route.method,
+          headers: { authorization: `Bearer ${route.auth()}`, 'content-type': 'application/json' },
+          body: c.body,
+        });
+        const text = await res.text();
+        let body: { error?: unknown; code?: unknown } = {};
+        try {
+          body = JSON.parse(text);
+        } catch {
+          problems.push(`${c.route} ${c.what}: not JSON: ${text.slice(0, 120)}`);
+          continue;
+        }
+        const error = typeof body.error === 'string' ? body.error : '';
+        const where = `${c.route} ${c.what}: ${res.status} ${JSON.stringify(body).slice(0, 240)}`;
+        if (res.status !== 400) problems.push(`${where} (expected 400)`);
+        else if (body.code !== 'BAD_USER_INPUT') problems.push(`${where} (expected code BAD_USER_INPUT)`);
+        else if (GRAPHQL_WORDING.test(text)) problems.push(`${where} (GraphQL wording)`);
+        else if (!error.startsWith(`${c.field}`) && !(c.field === 'body' && /body|JSON object/i.test(error))) {
+          problems.push(`${where} (does not name ${c.field})`);
+        }
+      }
+    }
+    for (const route of routes()) {
+      const res = await fetch(`${handoff.gatewayUrl}${route.path()}`, {
+        method: route.method,
+        headers: { authorization: `Bearer ${route.auth()}`, 'content-type': 'application/json' },
+        body: raw(withValue(route.valid(), Object.keys(route.fields).at(-1)!, 'x'.repeat(route.limitBytes + 1))),
+      });
+      const text = await res.text();
+      if (res.status !== 413 || typeof JSON.parse(text).error !== 'string' || GRAPHQL_WORDING.test(text)) {
+        problems.push(`${route.name} over its body limit: ${res.status} ${text.slice(0, 200)} (expected a REST-shaped 413)`);
+      }
+    }
+    await settled();
+    const written = diffCounts(before, await counter.snapshot());
+    console.log(`REST bad input sweep: ${count} cases over ${routes().length} routes`);
+    expect(problems).toEqual([]);
+    expect(written).toEqual([]);
+    expect(count).toBeGreaterThan(150);
+  }, 120_000);
+
+  it('answers the seed 002 examples of the issue in REST terms: price_data, 1e309, negative', async () => {
+    const post = async (body: string) => {
+      const res = await fetch(`${handoff.gatewayUrl}/api/v1/checkout/sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.merchant.key}`, 'content-type': 'application/json' },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const stripe = await post(raw({ line_items: [{ price_data: STRIPE_PRICE_DATA, quantity: 1 }], mode: 'payment' }));
+    expect(stripe.status).toBe(400);
+    expect(stripe.body).toMatchObject({ code: 'BAD_USER_INPUT', field: 'line_items[0].price_data' });
+    expect(stripe.body.error).toMatch(/^line_items\[0\]\.price_data: is not a field of this request \(known fields: name, amount, unit_amount, currency, quantity, offer_id\)\.$/);
+    const overflow = await post(raw({ line_items: [{ name: 'Plan', amount: OVERFLOW, currency: 'GBP', quantity: 1 }] }));
+    expect(overflow).toEqual({
+      status: 400,
+      body: { error: 'line_items[0].amount: must be an integer, not a number out of range.', code: 'BAD_USER_INPUT', field: 'line_items[0].amount' },
+    });
+    // The service's own rule, renamed from the graph's lineItems[0].unitAmount.amountMinor.
+    const negative = await post(raw({ line_items: [{ name: 'Plan', amount: -5, currency: 'GBP', quantity: 1 }] }));
+    expect(negative).toEqual({
+      status: 400,
+      body: { error: 'line_items[0].amount: must be greater than zero.', code: 'BAD_USER_INPUT', field: 'line_items[0].amount' },
+    });
+    const quantity = await post(raw({ line_items: [{ name: 'Plan', unit_amount: 500, currency: 'GBP', quantity: 0 }], expires_in: 5 }));
+    expect(quantity.status).toBe(400);
+    expect(quantity.body.field).toBe('line_items[0].quantity');
+    const expiry = await post(raw({ line_items: [{ name: 'Plan', unit_amount: 500, currency: 'GBP', quantity: 1 }], expires_in: 5 }));
+    expect(expiry.status).toBe(400);
+    expect(expiry.body.field).toBe('expires_in');
+    expect(String(expiry.body.error)).toMatch(/^expires_in: /);
+  });
+});
