@@ -104,8 +104,16 @@ function fakeInput(type: GraphQLInputType, seed: string, all: boolean): unknown 
       return 1.5;
     case 'Boolean':
       return true;
+    // Handoff's custom scalars (graphql-scalars), with values their subgraphs accept.
+    case 'SafeInt':
+      return 2;
+    case 'DateTime':
+      return '2030-01-02T03:04:05.000Z';
+    case 'JSON':
+    case 'JSONObject':
+      return { note: seed };
     default:
-      // ID, String and the custom scalars (the API schema leaves their coercion to the subgraphs).
+      // ID, String and any other scalar.
       return `${seed}_1`;
   }
 }
