@@ -86,8 +86,8 @@ export function succeededPayload(
   const now = opts.created ?? Math.floor(Date.now() / 1000);
   const code = opts.code === undefined
     ? signAttributionCode(keys.signer, {
-        recommendationId: rec.id, sessionId: rec.sessionId!, offerId: rec.offerId!, merchantId: rec.merchantId!, agentId: rec.agentId!,
-        amountMinor: opts.codeAmountMinor ?? amount, currency, issuedAt: now - 60, expiresAt: opts.expiresAt ?? now + 3600,
+        recommendationId: rec.id, sessionId: rec.sessionId!, checkoutSessionId: rec.checkoutSessionId, offerId: rec.offerId!, merchantId: rec.merchantId!,
+        agentId: rec.agentId!, amountMinor: opts.codeAmountMinor ?? amount, currency, issuedAt: now - 60, expiresAt: opts.expiresAt ?? now + 3600,
       })
     : opts.code;
   const metadata: Record<string, string> = {

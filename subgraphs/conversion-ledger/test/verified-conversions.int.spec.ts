@@ -100,8 +100,8 @@ describe('a payment that fails verification is recorded, flagged, and earns noth
       const p = succeededPayload(keys, rec);
       const code = p.object.metadata!.aap_code!;
       const tampered = signAttributionCode(other.signer, {
-        recommendationId: rec.id, sessionId: rec.sessionId!, offerId: rec.offerId!, merchantId: rec.merchantId!, agentId: rec.agentId!,
-        amountMinor: 1000, currency: 'GBP', issuedAt: 1, expiresAt: 4102444800,
+        recommendationId: rec.id, sessionId: rec.sessionId!, checkoutSessionId: rec.checkoutSessionId, offerId: rec.offerId!, merchantId: rec.merchantId!,
+        agentId: rec.agentId!, amountMinor: 1000, currency: 'GBP', issuedAt: 1, expiresAt: 4102444800,
       });
       // Keep our key id and payload shape, but the signature of another key.
       const payload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(tampered.split('/v1/')[1]!.split('.')[0]!, 'base64url').toString()), k: keys.kid })).toString('base64url');

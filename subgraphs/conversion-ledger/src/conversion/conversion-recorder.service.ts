@@ -3,7 +3,7 @@
 // of flagged ones. Lookups in other subgraphs happen before the one transaction per command.
 import type { KeyObject } from 'node:crypto';
 import {
-  badUserInput, IdempotencyStore, invalidStateTransition, money, moneyFromInput, refuseBidiControls, requireKind,
+  attributionCodeId, badUserInput, formatDecimal, IdempotencyStore, invalidStateTransition, money, moneyFromInput, refuseBidiControls, requireKind,
   type MoneyInput, type Principal,
 } from '@handoff/shared';
 import { UnrecoverableError } from 'bullmq';
@@ -15,9 +15,10 @@ import { isAttributed, paymentKey, type PspEventPayload } from '../payment-event
 import { verifyPaymentEvidence } from '../payment-events/verification.js';
 import { ConversionEntity } from './conversion.entity.js';
 import { ConversionPath, ConversionStatus } from './conversion.enums.js';
-import { conversionNotFound, merchantNotFound, sessionNotFound } from './conversion.errors.js';
+import { codeAlreadyRedeemed, conversionNotFound, merchantNotFound, sessionNotFound } from './conversion.errors.js';
 import { emitConversionUpdated } from './conversion.events.js';
-import { bookCommission, lockConversion, partsFor, saveAndAnnounce } from './conversion.store.js';
+import { bookCommission, commissionAfterPartialRefund, lockConversion, partsFor, saveAndAnnounce } from './conversion.store.js';
+import { isRedeemed, redeemCode } from './redeemed-codes.js';
 
 export interface ReportConversionSpec {
   sessionId: string;
@@ -107,7 +108,7 @@ export class ConversionRecorder {
         merchantId: p.merchantId,
         agentId: meta.aap_agent_id ?? null,
         recommendationId: meta.aap_recommendation_id ?? null,
-        checkoutSessionId: p.paymentIntent?.checkoutSessionId ?? meta.aap_checkout_session_id ?? null,
+        checkoutSessionId: p.paymentIntent?.checkoutSessionId ?? null,
       }) ?? this.directory;
     const merchant = await directory.merchant(p.merchantId);
     if (!merchant) throw new UnrecoverableError(`merchant ${p.merchantId} not found`);
@@ -134,8 +135,14 @@ export class ConversionRecorder {
         currency: evidence.currency,
         at: new Date(p.pspEvent.created * 1000),
       });
-      Object.assign(c, { recommendationId: evidence.recommendationId, offerId: evidence.offerId, paymentKey: key, paymentIntentId: p.paymentIntent?.id ?? null });
-      const verified = verification === 'verified';
+      const aapCodeId = typeof meta.aap_code === 'string' && meta.aap_code ? attributionCodeId(meta.aap_code) : null;
+      Object.assign(c, { recommendationId: evidence.recommendationId, offerId: evidence.offerId, paymentKey: key, paymentIntentId: p.paymentIntent?.id ?? null, aapCodeId });
+      // A flag on a code that already paid names the replay (a read, for the reason only: what
+      // stops a second payment is the redemption's unique key below).
+      if (verification !== 'verified' && aapCodeId && (await isRedeemed(manager, aapCodeId))) c.verification = verification = 'flagged:replayed';
+      let verified = verification === 'verified';
+      // A flagged conversion earns nothing until an admin approves it (its commission is computed then).
+      if (!verified) Object.assign(c, partsFor(c, 0));
       // Booked below in this same transaction, so the row is written once, already as it ends.
       if (verified) {
         c.commissionPosted = true;
@@ -144,6 +151,15 @@ export class ConversionRecorder {
       if (!(await this.insertOnce(manager, c))) {
         await this.setApplied(manager, p, null, 'duplicate_payment');
         return;
+      }
+      if (verified && aapCodeId && !(await redeemCode(manager, aapCodeId, c.id))) {
+        // Another payment already redeemed this code: recorded as a replay, with no commission.
+        Object.assign(c, { verification: 'flagged:replayed', commissionPosted: false, payableSince: null }, partsFor(c, 0));
+        await manager.update(ConversionEntity, { id: c.id }, {
+          verification: c.verification, commissionPosted: false, payableSince: null, ...partsFor(c, 0),
+        });
+        verification = c.verification;
+        verified = false;
       }
       outcome = verification;
       await this.setApplied(manager, p, c.id, outcome);
@@ -172,13 +188,19 @@ export class ConversionRecorder {
       if (!c.verification.startsWith('flagged:') || c.commissionPosted || c.status !== ConversionStatus.PENDING) {
         throw invalidStateTransition('Only a flagged conversion awaiting review can be approved or rejected.', 'conversion:not_flagged');
       }
-      c.reviewReason = `${c.verification.slice('flagged:'.length)}: ${why}`;
+      const flag = c.verification.slice('flagged:'.length);
+      c.reviewReason = `${flag}: ${why}`;
       c.reviewedAt = new Date();
       if (approve) {
+        // A code pays once: a replay, or any conversion whose code another one redeemed, is refused.
+        if (flag === 'replayed' || (c.aapCodeId && !(await redeemCode(manager, c.aapCodeId, c.id)))) throw codeAlreadyRedeemed(c.id);
         c.verification = 'verified';
         c.builderId = agent?.builder?.registered ? agent.builder.id : null;
-        Object.assign(c, partsFor(c, c.commissionMinor));
-        await bookCommission(manager, c);
+        // Computed now, on the amount actually paid (less any refund), never on what the code claimed.
+        Object.assign(c, partsFor(c, commissionAfterPartialRefund(c, c.refundedMinor)));
+        const basis = `commission ${formatMinor(c.commissionMinor, c.currency)} computed on the ${formatMinor(c.transactionValueMinor - c.refundedMinor, c.currency)} paid`;
+        if (flag === 'amount_mismatch' || flag === 'currency_mismatch') c.reviewReason += ` (${basis})`;
+        await bookCommission(manager, c, `${c.commissionType} commission on approval: ${basis}`);
       } else {
         c.status = ConversionStatus.REJECTED;
         c.verification = `rejected:${c.verification.slice('flagged:'.length)}`;
@@ -276,6 +298,8 @@ export class ConversionRecorder {
     return outcome;
   }
 }
+
+const formatMinor = (amountMinor: number, currency: string): string => `${formatDecimal(money(amountMinor, currency))} ${currency}`;
 
 function requiredText(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > 200) throw badUserInput(field, 'is required (at most 200 characters).');

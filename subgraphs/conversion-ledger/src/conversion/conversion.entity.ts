@@ -106,6 +106,10 @@ export class ConversionEntity {
   @Column({ name: 'status_before_dispute', type: 'text', nullable: true })
   statusBeforeDispute: ConversionStatus | null;
 
+  /** The identity of the AAP code the payment carried (attributionCodeId), whatever its verification. */
+  @Column({ name: 'aap_code_id', type: 'text', nullable: true })
+  aapCodeId: string | null;
+
   @Column({ name: 'review_reason', type: 'text', nullable: true })
   reviewReason: string | null;
 

@@ -7,3 +7,9 @@ export const merchantNotFound = (id: string) => new HandoffError(ErrorCode.MERCH
 export const invalidMilestone = (message: string, reason: string) =>
   new HandoffError(ErrorCode.INVALID_MILESTONE, message, { reason: `milestone:${reason}` });
 export const batchNotFound = (id: string) => new HandoffError(ErrorCode.NOT_FOUND, `Settlement batch ${id} not found.`);
+export const codeAlreadyRedeemed = (id: string) =>
+  new HandoffError(
+    ErrorCode.ATTRIBUTION_CODE_ALREADY_REDEEMED,
+    `Conversion ${id} cannot be approved: its attribution code already earned a verified conversion.`,
+    { reason: 'conversion:code_already_redeemed' },
+  );

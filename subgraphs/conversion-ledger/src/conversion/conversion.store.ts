@@ -50,12 +50,12 @@ function setParts(c: ConversionEntity, p: CommissionParts): void {
 }
 
 /** Books the conversion's commission (its first ledger transaction). */
-export async function bookCommission(manager: EntityManager, c: ConversionEntity): Promise<void> {
+export async function bookCommission(manager: EntityManager, c: ConversionEntity, memo = `${c.commissionType} commission`): Promise<void> {
   await postTransaction(manager, {
     kind: 'commission',
     currency: c.currency,
     conversionId: c.id,
-    memo: `${c.commissionType} commission`,
+    memo,
     entries: commissionEntries(parties(c), partsOf(c)),
   });
   c.commissionPosted = true;
@@ -63,17 +63,17 @@ export async function bookCommission(manager: EntityManager, c: ConversionEntity
 
 /** Re-books the commission at `amountMinor`: an adjustment of the difference, linked to the original. */
 export async function rebookCommission(manager: EntityManager, c: ConversionEntity, amountMinor: number, memo: string): Promise<void> {
+  // Nothing booked (a flagged conversion): it holds no commission until approved, computed then.
+  if (!c.commissionPosted) return;
   const next = partsFor(c, amountMinor);
-  if (c.commissionPosted) {
-    await postTransaction(manager, {
-      kind: 'adjustment',
-      currency: c.currency,
-      conversionId: c.id,
-      reversesId: await originalTransactionId(manager, c.id),
-      memo,
-      entries: [...commissionEntries(parties(c), partsOf(c), -1), ...commissionEntries(parties(c), next)],
-    });
-  }
+  await postTransaction(manager, {
+    kind: 'adjustment',
+    currency: c.currency,
+    conversionId: c.id,
+    reversesId: await originalTransactionId(manager, c.id),
+    memo,
+    entries: [...commissionEntries(parties(c), partsOf(c), -1), ...commissionEntries(parties(c), next)],
+  });
   setParts(c, next);
 }
 

@@ -1,7 +1,10 @@
 // Verifies a succeeded payment's attribution: the AAP code (Ed25519, by key id, unexpired at
-// payment time), the metadata against the signed claims, the recommendation (exists, and its
+// payment time), the metadata against the signed claims, the payment against the checkout
+// session the code was issued for (Handoff's own record of the payment's intent, from
+// payment-intent's database, never the metadata), the recommendation (exists, and its
 // session, offer, merchant and agent match), the amount and currency against the claims and
-// the checkout total, and the payment status. The first failure names the flag.
+// the checkout total, and the payment status. The first failure names the flag. That the code
+// has not paid before is the recorder's check (a unique key, in the conversion's transaction).
 import type { KeyObject } from 'node:crypto';
 import { isCurrency, normalizeCurrency, verifyAttributionCode, type AttributionClaims } from '@handoff/shared';
 import type { Directory } from '../directory/directory.js';
@@ -60,6 +63,12 @@ export async function verifyPaymentEvidence(p: PspEventPayload, opts: VerifyOpti
     meta.aap_offer_id === c.offerId && meta.aap_merchant_id === c.merchantId && meta.aap_agent_id === c.agentId;
   if (!metaMatches) return flag('metadata_mismatch');
   if (c.merchantId !== p.merchantId) return flag('merchant_mismatch');
+  // The code pays only for the checkout session it was issued for: the payment's intent, as
+  // payment-intent recorded it, must belong to that session.
+  if (!c.checkoutSessionId) return flag('unbound_code');
+  const checkoutSessionId = p.paymentIntent?.checkoutSessionId ?? null;
+  if (!checkoutSessionId) return flag('unknown_payment');
+  if (checkoutSessionId !== c.checkoutSessionId) return flag('checkout_mismatch');
 
   const rec = await opts.directory.recommendation(c.recommendationId);
   if (!rec) return flag('recommendation_not_found');
@@ -69,13 +78,10 @@ export async function verifyPaymentEvidence(p: PspEventPayload, opts: VerifyOpti
 
   if (currency !== c.currency) return flag('currency_mismatch');
   if (p.object.amount !== c.amountMinor) return flag('amount_mismatch');
-  const checkoutSessionId = p.paymentIntent?.checkoutSessionId ?? meta.aap_checkout_session_id ?? null;
-  if (checkoutSessionId) {
-    const total = await opts.directory.checkoutTotal(checkoutSessionId);
-    if (!total) return flag('checkout_not_found');
-    if (total.currency !== currency) return flag('currency_mismatch');
-    if (total.amountMinor !== p.object.amount) return flag('amount_mismatch');
-  }
+  const total = await opts.directory.checkoutTotal(checkoutSessionId);
+  if (!total) return flag('checkout_not_found');
+  if (total.currency !== currency) return flag('currency_mismatch');
+  if (total.amountMinor !== p.object.amount) return flag('amount_mismatch');
   if (p.object.status !== 'succeeded') return flag('status_not_succeeded');
   return base;
 }

@@ -123,10 +123,13 @@ export class ReportingService {
     const w = this.conversionWhere(principal, filter);
     if (!w) return [];
     const key = GROUP_KEY[groupBy];
+    // Money only as the books hold it: a conversion whose commission is not booked (flagged,
+    // awaiting review, or rejected) counts, but adds no commission.
+    const booked = (column: string) => `coalesce(sum(c.${column}) FILTER (WHERE c.commission_posted), 0)::text`;
     return this.dataSource.query(
       `SELECT ${key} AS key, c.currency, count(*)::int AS count,
-              sum(c.transaction_value_minor)::text AS "transactionValueMinor", sum(c.commission_minor)::text AS "commissionMinor",
-              sum(c.network_fee_minor)::text AS "networkFeeMinor", sum(c.builder_payout_minor)::text AS "builderPayoutMinor"
+              sum(c.transaction_value_minor)::text AS "transactionValueMinor", ${booked('commission_minor')} AS "commissionMinor",
+              ${booked('network_fee_minor')} AS "networkFeeMinor", ${booked('builder_payout_minor')} AS "builderPayoutMinor"
          FROM ledger.conversions c ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
       w.params,
     );
