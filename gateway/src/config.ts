@@ -55,7 +55,18 @@ const schema = baseConfigSchema.extend({
   WS_KEEPALIVE_MS: positiveInt.default(12_000),
   /** Time allowed between the upgrade and connection_init (else close 4408). */
   WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt.default(3_000),
+  /**
+   * Where Prometheus scrapes /metrics: a listener of its own, never the public port, in
+   * production (default 9464 on 127.0.0.1); elsewhere the public port unless this is set.
+   */
+  METRICS_PORT: port.optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** When set, /metrics also wants `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
 });
+
+/** The metrics port in production when METRICS_PORT is unset (the OpenTelemetry Prometheus exporter's). */
+export const DEFAULT_PRODUCTION_METRICS_PORT = 9464;
 
 export type GatewayEnv = z.infer<typeof schema>;
 
@@ -76,6 +87,13 @@ export interface SubscriptionLimits {
   connectionInitTimeoutMs: number;
 }
 
+/** Where /metrics is served: on the public port (`port` undefined) or on a listener of its own. */
+export interface MetricsEndpoint {
+  port: number | undefined;
+  host: string;
+  token: string | undefined;
+}
+
 export interface GatewayConfig {
   env: GatewayEnv;
   nodeEnv: NodeEnv;
@@ -93,6 +111,7 @@ export interface GatewayConfig {
   apiKeyCacheTtlMs: number;
   executor: 'handoff' | 'apollo';
   subscriptions: SubscriptionLimits;
+  metrics: MetricsEndpoint;
   internalSecret: string;
   logger: Logger;
 }
@@ -139,6 +158,11 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       maxQueuedEvents: parsed.WS_MAX_QUEUED_EVENTS,
       keepAliveMs: parsed.WS_KEEPALIVE_MS,
       connectionInitTimeoutMs: parsed.WS_CONNECTION_INIT_TIMEOUT_MS,
+    }),
+    metrics: Object.freeze({
+      port: parsed.METRICS_PORT ?? (production ? DEFAULT_PRODUCTION_METRICS_PORT : undefined),
+      host: parsed.METRICS_HOST,
+      token: parsed.METRICS_TOKEN,
     }),
     internalSecret: internalSecretFor(parsed),
     logger: createLogger('gateway', parsed.LOG_LEVEL),

@@ -32,6 +32,7 @@ import { queryProtection } from './graphql/limits.js';
 import { operationResolutionPlugin } from './graphql/operation-resolution.js';
 import { refuseNulPlugin } from './graphql/refuse-nul.js';
 import { createGatewayMetrics, type GatewayMetrics } from './http/metrics.js';
+import { listenMetrics, serveMetrics } from './http/metrics-endpoint.js';
 import { listenGracefully } from './http/listen.js';
 import { graphqlFastPath } from './http/graphql-fast-path.js';
 import { subgraphReadinessChecks } from './http/subgraph-health.js';
@@ -66,10 +67,15 @@ export interface HandoffGateway {
   /** The key → principal resolver; `apiKeys.invalidate()` forgets remembered answers. */
   apiKeys: ApiKeyResolver;
   metrics: GatewayMetrics;
-  /** Starts HTTP on `port` (0 = any free port), host default 127.0.0.1. */
-  listen(port: number, host?: string): Promise<RunningServer>;
+  /** Starts HTTP on `port` (0 = any free port), host default 127.0.0.1, and the metrics listener if configured. */
+  listen(port: number, host?: string): Promise<GatewayServer>;
   /** Stops Apollo and closes the subgraph connections (close the RunningServer first). */
   close(): Promise<void>;
+}
+
+export interface GatewayServer extends RunningServer {
+  /** Where GET /metrics answers: the public port, or the metrics listener (config.metrics.port). */
+  metricsUrl: string;
 }
 
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -194,9 +200,8 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   });
 
   mountHealth(app, subgraphReadinessChecks(subgraphUrls, agents));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  // On the public port only where no metrics listener of its own is configured (never in production).
+  if (config.metrics.port === undefined) app.get('/metrics', (req, res) => serveMetrics(metrics.registry, config.metrics.token, req, res));
 
   const internalClient = clientFor('internal-routes');
   const routeDeps: GatewayRouteDeps = {
@@ -308,8 +313,8 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     app,
     apiKeys,
     metrics,
-    listen: (port, host = '127.0.0.1') =>
-      listenGracefully(
+    listen: async (port, host = '127.0.0.1') => {
+      const server = await listenGracefully(
         withWebhooks(
           graphqlFastPath({
             apollo,
@@ -326,7 +331,20 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
         host,
         undefined,
         subscriptions,
-      ),
+      );
+      const metricsServer = await listenMetrics(metrics.registry, config.metrics).catch(async (err: unknown) => {
+        await server.close();
+        throw err;
+      });
+      if (!metricsServer) return { ...server, metricsUrl: `${server.url}/metrics` };
+      return {
+        ...server,
+        metricsUrl: `${metricsServer.url}/metrics`,
+        close: async () => {
+          await Promise.all([server.close(), metricsServer.close()]);
+        },
+      };
+    },
     close: async () => {
       if (closed) return;
       closed = true;

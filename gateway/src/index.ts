@@ -1,5 +1,5 @@
 // @handoff/gateway: the one public endpoint, in front of the four subgraphs.
-export { createGateway, type CreateGatewayOptions, type HandoffGateway } from './gateway.js';
+export { createGateway, type CreateGatewayOptions, type GatewayServer, type HandoffGateway } from './gateway.js';
 export { loadGatewayConfig, DEFAULT_SUPERGRAPH_PATH, type GatewayConfig, type GatewayEnv, type QueryLimits } from './config.js';
 export type { GatewayContext } from './context.js';
 export { routeMounts, type RouteMount, type GatewayRouteDeps, type ExecuteResult, type InternalResponse } from './routes.js';

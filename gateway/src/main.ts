@@ -14,7 +14,7 @@ const supergraphSdl = await readFile(config.supergraphPath, 'utf8').catch((err: 
 });
 const gateway = await createGateway({ config, supergraphSdl, subgraphUrls: config.subgraphUrls });
 const server = await gateway.listen(config.port, '0.0.0.0');
-logger.info({ url: `${server.url}/graphql`, subgraphs: config.subgraphUrls }, 'gateway listening');
+logger.info({ url: `${server.url}/graphql`, metrics: server.metricsUrl, subgraphs: config.subgraphUrls }, 'gateway listening');
 
 let stopping = false;
 const shutdown = async (signal: string) => {

@@ -14,7 +14,8 @@ beforeAll(async () => {
   // Its own database: outside NODE_ENV=test the merchant subgraph checks that its key opens the
   // stored PSP secrets, and the run's shared database holds other stacks' (each its own key).
   db = await scratchDatabase('production');
-  handoff = await startTestHandoff({ workers: false, nodeEnv: 'production', databaseUrl: db.url });
+  // METRICS_PORT 0: production's default metrics port (9464) would collide between test runs.
+  handoff = await startTestHandoff({ workers: false, nodeEnv: 'production', databaseUrl: db.url, extraEnv: { METRICS_PORT: '0' } });
   url = handoff.graphqlUrl;
 });
 afterAll(async () => {
@@ -57,6 +58,14 @@ describe('NODE_ENV=production', () => {
     );
     expect(vars.status).toBe(400);
     expect(vars.text).not.toMatch(/did you mean/i);
+  });
+
+  it('answers 404 for /metrics on the public port; the metrics listener serves it', async () => {
+    expect((await getRaw(`${handoff.gatewayUrl}/metrics`)).status).toBe(404);
+    expect(handoff.metricsUrl.startsWith(`${handoff.gatewayUrl}/`)).toBe(false);
+    const scraped = await getRaw(handoff.metricsUrl);
+    expect(scraped.status).toBe(200);
+    expect(scraped.text).toMatch(/handoff_http_requests_total/);
   });
 
   it('serves no landing page', async () => {

@@ -47,6 +47,53 @@ export function generateAttributionKeys(keyId = 'k1'): AttributionKeys {
   };
 }
 
+/** The variable that sets each listener's port under `npm start` (named in PortInUseError). */
+export const PORT_ENV: Readonly<Record<string, string>> = {
+  gateway: 'PORT',
+  metrics: 'METRICS_PORT',
+  merchant: 'MERCHANT_PORT',
+  'checkout-session': 'CHECKOUT_SESSION_PORT',
+  'payment-intent': 'PAYMENT_INTENT_PORT',
+  'conversion-ledger': 'CONVERSION_LEDGER_PORT',
+};
+
+/** A port Handoff was told to listen on is taken: one sentence naming it and what to set. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    readonly variable: string,
+  ) {
+    super(
+      `Port ${port} on ${host} is already in use (another Handoff?): set ${variable} to a free port, ` +
+        `e.g. ${variable}=${port < 65435 ? port + 100 : port - 100} npm start${variable === 'PORT' ? '' : `, or leave ${variable} unset for any free one`}.`,
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
+const inUse = (err: unknown) => (err as { code?: string } | undefined)?.code === 'EADDRINUSE';
+
+/** Rethrows a listen error as PortInUseError when the port was taken. */
+export const portInUse = (port: number, host: string, variable: string) => (err: unknown): never => {
+  throw inUse(err) ? new PortInUseError(port, host, variable) : err;
+};
+
+/**
+ * Fails at once, before anything slow starts, when one of the ports asked for (0: any free
+ * port, nothing to check) cannot be bound on `host`.
+ */
+export async function assertPortsFree(ports: Array<{ port: number | undefined; variable: string }>, host: string): Promise<void> {
+  for (const { port, variable } of ports) {
+    if (!port) continue;
+    await new Promise<void>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', (err) => reject(inUse(err) ? new PortInUseError(port, host, variable) : err));
+      server.listen(port, host, () => server.close(() => resolve()));
+    });
+  }
+}
+
 /** A free TCP port on `host`, for processes that must know each other's URLs before listening. */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -75,6 +122,8 @@ export interface RunningSubgraph {
 export interface RunningHandoff {
   gatewayUrl: string;
   graphqlUrl: string;
+  /** Where GET /metrics answers (the gateway's port, or its METRICS_PORT listener). */
+  metricsUrl: string;
   adminKey: string;
   env: Record<string, string>;
   subgraphs: RunningSubgraph[];
@@ -139,7 +188,7 @@ export async function startHandoff(options: StartOptions): Promise<RunningHandof
 
     const running: Array<{ app: SubgraphApp; server: RunningServer }> = [];
     for (const app of apps) {
-      const server = await app.listen(ports[app.name]!, host);
+      const server = await app.listen(ports[app.name]!, host).catch(portInUse(ports[app.name]!, host, PORT_ENV[app.name]!));
       stoppers.push(() => server.close());
       running.push({ app, server });
     }
@@ -154,14 +203,22 @@ export async function startHandoff(options: StartOptions): Promise<RunningHandof
       running.map(({ app, server }) => ({ name: app.name, url: `${server.url}/graphql`, sdl: app.sdl })),
     );
     const subgraphUrls = Object.fromEntries(running.map(({ app, server }) => [app.name, `${server.url}/graphql`]));
-    const gateway = await createGateway({ config: loadGatewayConfig(env), supergraphSdl, subgraphUrls });
-    const gatewayServer = await gateway.listen(gatewayPort, host);
+    const gatewayConfig = loadGatewayConfig(env);
+    const gateway = await createGateway({ config: gatewayConfig, supergraphSdl, subgraphUrls });
     stoppers.push(() => gateway.close());
+    const { metrics } = gatewayConfig;
+    const gatewayServer = await gateway.listen(gatewayPort, host).catch((err: unknown) =>
+      // Either the gateway's port or, once that one was bound, its metrics listener's.
+      metrics.port && (err as { port?: number }).port === metrics.port
+        ? portInUse(metrics.port, metrics.host, PORT_ENV.metrics!)(err)
+        : portInUse(gatewayPort, host, PORT_ENV.gateway!)(err),
+    );
     stoppers.push(() => gatewayServer.close());
 
     return {
       gatewayUrl: gatewayServer.url,
       graphqlUrl: `${gatewayServer.url}/graphql`,
+      metricsUrl: gatewayServer.metricsUrl,
       adminKey,
       env,
       subgraphs: running.map(({ app, server }) => ({ name: app.name, url: `${server.url}/graphql`, app })),
