@@ -8,4 +8,9 @@ export interface GatewayContext {
   requestId: string;
   /** The client's `Idempotency-Key` header, forwarded only for a request that is one mutation. */
   idempotencyKey?: string;
+  /**
+   * Set only by the gateway itself, on the queries it derives from a subscription it already held
+   * to the client secret's allow-list (auth/client-allow-list.ts). Never from a client's request.
+   */
+  derivedFromCheckedSubscription?: boolean;
 }

@@ -30,6 +30,7 @@ import { CachingApiKeyResolver, merchantApiKeyLookup, type ApiKeyResolver } from
 import { createFormatError, tagErrorsWithRequestId } from './graphql/format-error.js';
 import { queryProtection } from './graphql/limits.js';
 import { operationResolutionPlugin } from './graphql/operation-resolution.js';
+import { clientAllowListPlugin } from './auth/client-allow-list.js';
 import { refuseNulPlugin } from './graphql/refuse-nul.js';
 import { createGatewayMetrics, type GatewayMetrics } from './http/metrics.js';
 import { listenMetrics, serveMetrics } from './http/metrics-endpoint.js';
@@ -159,6 +160,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     plugins: [
       ...protection.plugins,
       operationResolutionPlugin(),
+      clientAllowListPlugin(),
       refuseNulPlugin(),
       {
         // Masked errors are logged with their request's id (formatError is not given the context).
@@ -204,11 +206,11 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   if (config.metrics.port === undefined) app.get('/metrics', (req, res) => serveMetrics(metrics.registry, config.metrics.token, req, res));
 
   const internalClient = clientFor('internal-routes');
-  const routeDeps: GatewayRouteDeps = {
-    config,
-    logger,
-    subgraphUrls,
-    execute: async ({ query, variables, principal, idempotencyKey, requestId }) => {
+  // Runs an operation through Apollo Server as `principal`; `derived`: one the subscription server
+  // derived from a subscription it already held to the client allow-list (never a client's text).
+  const executeAs =
+    (derived: boolean): GatewayRouteDeps['execute'] =>
+    async ({ query, variables, principal, idempotencyKey, requestId }) => {
       const response = await apollo.executeOperation(
         { query, variables },
         {
@@ -217,13 +219,19 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
             principalHeader: encodePrincipal(principal),
             requestId: requestId ?? randomUUID(),
             idempotencyKey,
+            ...(derived ? { derivedFromCheckedSubscription: true } : {}),
           },
         },
       );
       if (response.body.kind !== 'single') throw new Error('execute: incremental delivery is not supported');
       const { data, errors } = response.body.singleResult;
       return { data: data as never, errors };
-    },
+    };
+  const routeDeps: GatewayRouteDeps = {
+    config,
+    logger,
+    subgraphUrls,
+    execute: executeAs(false),
     authenticate: async (authorization, requestId) => {
       const auth = await authenticator.authenticate(authorization, requestId);
       return auth.ok ? { ok: true, principal: auth.principal } : { ok: false, reason: auth.reason };
@@ -249,6 +257,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     parseOptions: protection.parseOptions,
     validationRules: protection.validationRules,
     execute: routeDeps.execute,
+    executeDerived: executeAs(true),
     authenticate: (authorization) => authenticator.authenticate(authorization),
     invalidateApiKey: (keyHash) => apiKeys.invalidate(keyHash),
   });

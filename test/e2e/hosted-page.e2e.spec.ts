@@ -31,6 +31,8 @@ interface Session {
 describe('hosted checkout page: HTTP', () => {
   let handoff: RunningHandoff;
   let merchant: GqlClient;
+  let admin: GqlClient;
+  let merchantId: string;
   let base: string;
 
   async function newSession(overrides: Record<string, unknown> = {}): Promise<Session> {
@@ -79,7 +81,7 @@ describe('hosted checkout page: HTTP', () => {
   beforeAll(async () => {
     handoff = await startTestHandoff();
     base = handoff.gatewayUrl;
-    const admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
+    admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
     const input = {
       name: 'SMARTY',
       country: 'GB',
@@ -88,6 +90,7 @@ describe('hosted checkout page: HTTP', () => {
     };
     const m = (await admin.ok(CREATE_MERCHANT, { input })).createMerchant;
     await admin.ok(CONNECT, { id: m.id });
+    merchantId = m.id;
     merchant = admin.as((await admin.ok(CREATE_KEY, { input: { role: 'MERCHANT', merchantId: m.id } })).createApiKey.key);
   });
 
@@ -302,5 +305,52 @@ describe('hosted checkout page: HTTP', () => {
     const html = await page.text();
     expect(html).toContain('This checkout has expired');
     expect(html).not.toContain('id="pay-form"');
+  });
+
+  it("its client secret on /graphql reaches only what the page shows: the merchant's metadata, the AAP code, commission terms… are refused; the page still works", async () => {
+    // An agent checkout: its payment intent's metadata carries the signed AAP code and every id.
+    const offerId = (await admin.ok(`mutation($input: CreateOfferInput!) { createOffer(input: $input) { id } }`, {
+      input: { merchantId, name: '30GB Rolling Monthly', price: { amountMinor: 1000, currency: 'GBP' } },
+    })).createOffer.id;
+    const agentId = (await admin.ok(`mutation { registerAgent(input: { name: "Shopper", builderName: "Acme Agents" }) { id } }`)).registerAgent.id;
+    const agent = admin.as((await admin.ok(CREATE_KEY, { input: { role: 'AGENT', agentId } })).createApiKey.key);
+    const sessionId = (await agent.ok(`mutation { startAgentSession { id } }`)).startAgentSession.id;
+    const recommendationId = (await agent.ok(`mutation($s: ID!, $o: ID!) { recommend(input: { sessionId: $s, offerId: $o }) { id } }`, { s: sessionId, o: offerId })).recommend.id;
+    const out = (await agent.ok(`mutation($input: CheckoutInput!) { checkout(input: $input) { transactionId paymentId checkoutUrl } }`, {
+      input: { sessionId, recommendationId },
+    })).checkout;
+    const s: Session = { id: out.transactionId, url: out.checkoutUrl, secret: new URL(out.checkoutUrl).searchParams.get('cs')! };
+    const page = new GqlClient(handoff.graphqlUrl, s.secret);
+    const vars = { id: s.id, pi: out.paymentId };
+    const reads: Array<[string, string]> = [
+      ['PaymentIntent.metadata', `query($id: ID!) { checkoutSession(id: $id) { paymentIntent { metadata } } }`],
+      ['Merchant.commissionTerms', `query($id: ID!) { checkoutSession(id: $id) { merchant { name commissionTerms { type cpa { amount } } } } }`],
+      ['Merchant.validationPeriodDays', `query($id: ID!) { checkoutSession(id: $id) { merchant { validationPeriodDays } } }`],
+      ['PaymentIntent.providerPaymentId', `query($id: ID!) { checkoutSession(id: $id) { paymentIntent { id providerPaymentId } } }`],
+      ['PaymentIntent.events', `query($id: ID!) { checkoutSession(id: $id) { paymentIntent { events { type } } } }`],
+      ['CheckoutSession.metadata', `query($id: ID!) { checkoutSession(id: $id) { metadata customerEmail } }`],
+      ['CheckoutSession.attribution', `query($id: ID!) { checkoutSession(id: $id) { attribution { aapCode recommendationId agentId } } }`],
+      ['Query.paymentIntent', `query($pi: ID!) { paymentIntent(id: $pi) { metadata } }`],
+    ];
+    // The merchant asks each first: a text the gateway has already prepared is held to the list all the same.
+    expect(JSON.stringify((await merchant.ok(reads[0]![1], vars)).checkoutSession.paymentIntent.metadata)).toContain('aap://');
+    for (const [coordinate, query] of reads) {
+      await merchant.request(query, vars);
+      const res = await page.request(query, vars);
+      expect(res.status, coordinate).toBe(403);
+      expect(res.data ?? null, coordinate).toBeNull();
+      expect(res.errors?.[0]?.extensions, coordinate).toMatchObject({ code: 'FORBIDDEN', reason: 'client_secret:field_not_allowed' });
+      expect(res.errors?.[0]?.message, coordinate).toContain(coordinate);
+      expect(JSON.stringify(res)).not.toContain('aap://');
+    }
+
+    // The page itself: its view, and paying.
+    const v = await view(s);
+    expect(v.status).toBe(200);
+    expect(await v.json()).toMatchObject({ id: s.id, status: 'open', merchant: { name: 'SMARTY' }, amount_total: 1000, payment: { status: 'requires_payment_method' } });
+    const paid = await pay(s, CARDS.ok);
+    expect(paid.status).toBe(200);
+    expect(paid.body.payment).toMatchObject({ status: 'succeeded' });
+    expect(JSON.stringify(paid.body)).not.toContain('aap://');
   });
 });

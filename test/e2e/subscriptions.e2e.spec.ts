@@ -97,9 +97,10 @@ describe('subscriptions through the gateway', () => {
 
     const secret = clientSecretFor(mine.sessionId, w.handoff.env.HANDOFF_INTERNAL_SECRET!);
     const page = client(w.handoff.graphqlUrl, secret);
-    const foreign = collect(page, PAYMENT_SUBSCRIPTION, { session: theirs.sessionId });
+    const foreign = collect(page, PAYMENT_STATUS_SUBSCRIPTION, { id: theirs.sessionId }); // the page's own selection, another session
     expect(code(await foreign.ended())).toBe('CHECKOUT_SESSION_NOT_FOUND');
-    const live = collect(page, `subscription { paymentIntentUpdated { id status checkoutSession { id } } }`);
+    // (PaymentIntent.checkoutSession is not what the page reads: the secret may not select it, issue 16.)
+    const live = collect(page, `subscription { paymentIntentUpdated { id status } }`);
     const hostedPage = collect(page, PAYMENT_STATUS_SUBSCRIPTION, { id: mine.sessionId }); // what the page's script sends
     await settle();
     await w.merchantB.http.ok(CONFIRM, { id: theirs.intentId, card: '4242424242424242' });
@@ -107,7 +108,7 @@ describe('subscriptions through the gateway', () => {
     await live.waitFor(1);
     await settle(300);
     expect(live.results.map((r) => r.data!.paymentIntentUpdated)).toEqual([
-      { id: mine.intentId, status: 'SUCCEEDED', checkoutSession: { id: mine.sessionId } },
+      { id: mine.intentId, status: 'SUCCEEDED' },
     ]);
     expect((await hostedPage.waitFor(1))[0]!.data!.paymentIntentUpdated).toMatchObject({ id: mine.intentId, status: 'SUCCEEDED', nextAction: null });
   });

@@ -9,7 +9,7 @@ import { moneyView, type MoneyView } from './money-format.js';
 const MONEY = 'amountMinor currency amount';
 const INTENT_FIELDS = `id status amount { ${MONEY} } nextAction { type url } lastPaymentError { code declineCode message }`;
 
-const SESSION_QUERY = `query HostedCheckoutSession($id: ID!) {
+export const SESSION_QUERY = `query HostedCheckoutSession($id: ID!) {
   checkoutSession(id: $id) {
     id status mode url successUrl cancelUrl expiresAt
     merchant { name }
@@ -20,11 +20,11 @@ const SESSION_QUERY = `query HostedCheckoutSession($id: ID!) {
 }`;
 
 // The card number travels as a variable, never inlined in the document.
-const CONFIRM_MUTATION = `mutation HostedCheckoutPay($id: ID!, $card: String!) {
+export const CONFIRM_MUTATION = `mutation HostedCheckoutPay($id: ID!, $card: String!) {
   confirmPaymentIntent(id: $id, paymentMethod: { testCard: $card }) { ${INTENT_FIELDS} }
 }`;
 
-const THREE_D_SECURE_MUTATION = `mutation HostedCheckoutThreeDSecure($id: ID!, $approved: Boolean!) {
+export const THREE_D_SECURE_MUTATION = `mutation HostedCheckoutThreeDSecure($id: ID!, $approved: Boolean!) {
   completeThreeDSecure(id: $id, approved: $approved) { ${INTENT_FIELDS} }
 }`;
 

@@ -41,6 +41,7 @@ import type { GatewayRouteDeps } from '../route-deps.js';
 import { identifyConnection, type ConnectionIdentity } from './connection-auth.js';
 import { RedisEventBus, type Change, type ConversionFeed } from './event-bus.js';
 import { KeySlots } from './key-slots.js';
+import { clientAllowListRefusal } from '../auth/client-allow-list.js';
 import { isErrors, planSubscription } from './operation.js';
 import { conversionSource, paymentIntentSource, type SourceDeps } from './sources.js';
 import { SubscriptionStream, type StreamSource } from './stream.js';
@@ -67,6 +68,11 @@ export interface SubscriptionServerDeps {
   parseOptions: ParseOptions;
   validationRules: readonly ValidationRule[];
   execute: GatewayRouteDeps['execute'];
+  /**
+   * As `execute`, for the queries derived from a subscription already held to the client allow-list
+   * (its visibility checks and per-event query); the default is `execute`.
+   */
+  executeDerived?: GatewayRouteDeps['execute'];
   authenticate(authorization: string): Promise<Authentication>;
   /** Forgets a key's cached principal (HTTP and WebSocket alike) as soon as it is revoked. */
   invalidateApiKey?(keyHash: string): void;
@@ -108,7 +114,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     },
   };
   const bus = new RedisEventBus({ redisUrl: config.env.REDIS_URL, queuePrefix: config.env.QUEUE_PREFIX, logger, conversions });
-  const sourceDeps: SourceDeps = { execute: deps.execute, ledger, replayPageSize: REPLAY_PAGE_SIZE };
+  const sourceDeps: SourceDeps = { execute: deps.executeDerived ?? deps.execute, ledger, replayPageSize: REPLAY_PAGE_SIZE };
   const slotsRedis = createRedis(config.env.REDIS_URL);
   slotsRedis.on('error', (err) => log.warn({ err }, 'subscription slots: Redis error'));
   const keySlots = new KeySlots({ redis: slotsRedis, queuePrefix: config.env.QUEUE_PREFIX, max: limits.maxPerKey, ttlMs: KEY_SLOT_TTL_MS, logger: log });
@@ -244,6 +250,9 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       const operation = getOperationAST(document, operationName);
       const state = connections.get(ctx.extra.socket)!; // acknowledged: onConnect set it
       const principal = state.identity.principal;
+      // A client secret reaches only what the hosted page shows, over WebSocket as over HTTP.
+      const refusal = clientAllowListRefusal(principal, schema, document);
+      if (refusal) return [refusal];
       let contextValue: OperationContext;
       if (operation?.operation === 'subscription') {
         try {

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { buildSchema, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '@handoff/shared/identity/principal';
+import { CONFIRM_MUTATION, SESSION_QUERY, THREE_D_SECURE_MUTATION } from '../hosted-page/checkout-api.js';
+import { PAYMENT_STATUS_SUBSCRIPTION } from '../subscriptions/hosted-page-client.js';
+import { CLIENT_ALLOWED_FIELDS, CLIENT_FIELD_NOT_ALLOWED, clientAllowListRefusal, refusedClientFields, selectedFields } from './client-allow-list.js';
+
+const apiSchema = buildSchema(readFileSync(new URL('../../api-schema.graphql', import.meta.url), 'utf8'));
+const HOSTED_PAGE_OPERATIONS = [SESSION_QUERY, CONFIRM_MUTATION, THREE_D_SECURE_MUTATION, PAYMENT_STATUS_SUBSCRIPTION];
+const client: Principal = { kind: 'CLIENT', checkoutSessionId: 'cs_1' };
+
+describe('the client secret allow-list', () => {
+  it('names only fields of the composed API schema', () => {
+    const missing = [...CLIENT_ALLOWED_FIELDS].filter((c) => {
+      const [type, field] = c.split('.');
+      const t = apiSchema.getType(type!) as { getFields?: () => Record<string, unknown> } | undefined;
+      return !t?.getFields?.()[field!];
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it("lets the hosted page's own operations through, and holds nothing they do not select", () => {
+    for (const op of HOSTED_PAGE_OPERATIONS) expect(refusedClientFields(apiSchema, parse(op)), op).toEqual([]);
+    const used = new Set(HOSTED_PAGE_OPERATIONS.flatMap((op) => selectedFields(apiSchema, parse(op))));
+    expect([...CLIENT_ALLOWED_FIELDS].filter((c) => !used.has(c))).toEqual([]);
+  });
+
+  it('refuses every field off the list, in fragments and inline fragments too, and introspection', () => {
+    const doc = parse(`query($id: ID!) {
+      checkoutSession(id: $id) { id __typename metadata ...F paymentIntent { ... on PaymentIntent { metadata events { type } } } }
+      __schema { queryType { name } }
+    }
+    fragment F on CheckoutSession { customerEmail merchant { name commissionTerms { type } validationPeriodDays } }`);
+    expect(refusedClientFields(apiSchema, doc)).toEqual([
+      'CheckoutSession.metadata',
+      'PaymentIntent.metadata',
+      'PaymentIntent.events',
+      'PaymentEvent.type',
+      'Query.__schema',
+      '__Schema.queryType',
+      '__Type.name',
+      'CheckoutSession.customerEmail',
+      'Merchant.commissionTerms',
+      'CommissionTerms.type',
+      'Merchant.validationPeriodDays',
+    ]);
+  });
+
+  it('answers FORBIDDEN with its reason for a client secret only', () => {
+    const doc = parse(`mutation($id: ID!) { refundPaymentIntent(id: $id) { id } }`);
+    const refusal = clientAllowListRefusal(client, apiSchema, doc, 403);
+    expect(refusal?.extensions).toEqual({ code: 'FORBIDDEN', reason: CLIENT_FIELD_NOT_ALLOWED, field: 'Mutation.refundPaymentIntent', http: { status: 403 } });
+    expect(refusal?.message).toContain('Mutation.refundPaymentIntent, Refund.id');
+    for (const p of [{ kind: 'ADMIN', keyId: 'k' }, { kind: 'MERCHANT', keyId: 'k', merchantId: 'm' }, { kind: 'ANONYMOUS' }] as Principal[]) {
+      expect(clientAllowListRefusal(p, apiSchema, doc)).toBeUndefined();
+    }
+    expect(clientAllowListRefusal(client, apiSchema, parse(SESSION_QUERY))).toBeUndefined();
+  });
+});

@@ -1,0 +1,140 @@
+// What a hosted page's client secret (principal CLIENT) may reach in the graph: exactly what the
+// hosted page itself reads (hosted-page/checkout-api.ts, subscriptions/hosted-page-client.ts),
+// field by field, and nothing else. The secret rides in the checkout URL the buyer holds, so it
+// must not open the merchant's private data (metadata, attribution, commission terms, timeline…).
+// Enforced at the gateway before anything executes: on every HTTP operation Apollo Server runs
+// (the plugin below; the /graphql fast path hands CLIENT requests to Apollo Server), and on every
+// graphql-ws operation (subscriptions/server.ts).
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { ErrorCode } from '@handoff/shared/errors/codes';
+import type { Principal } from '@handoff/shared/identity/principal';
+import type { GatewayContext } from '../context.js';
+
+/** `Type.field` coordinates a client secret may select (`__typename` is allowed everywhere). */
+export const CLIENT_ALLOWED_FIELDS: ReadonlySet<string> = new Set([
+  // The page's view of its session (HostedCheckoutSession).
+  'Query.checkoutSession',
+  'CheckoutSession.id',
+  'CheckoutSession.status',
+  'CheckoutSession.mode',
+  'CheckoutSession.url',
+  'CheckoutSession.successUrl',
+  'CheckoutSession.cancelUrl',
+  'CheckoutSession.expiresAt',
+  'CheckoutSession.merchant',
+  'CheckoutSession.lineItems',
+  'CheckoutSession.totals',
+  'CheckoutSession.paymentIntent',
+  'Merchant.name',
+  'LineItem.name',
+  'LineItem.quantity',
+  'LineItem.unitAmount',
+  'LineItem.total',
+  'Totals.subtotal',
+  'Totals.discount',
+  'Totals.tax',
+  'Totals.shipping',
+  'Totals.total',
+  'Money.amountMinor',
+  'Money.currency',
+  'Money.amount',
+  'PaymentIntent.id',
+  'PaymentIntent.status',
+  'PaymentIntent.amount',
+  'PaymentIntent.nextAction',
+  'PaymentIntent.lastPaymentError',
+  // The test-mode banner, its test cards and a refunded amount.
+  'PaymentIntent.provider',
+  'PaymentIntent.amountRefunded',
+  'PaymentIntent.sandboxTestCards',
+  'SandboxTestCard.number',
+  'SandboxTestCard.outcome',
+  // Paid, refunded or partially refunded, and test mode with the sandbox's own test cards (issue 16, item 13).
+  'PaymentIntent.provider',
+  'PaymentIntent.amountRefunded',
+  'PaymentIntent.sandboxTestCards',
+  'SandboxTestCard.number',
+  'SandboxTestCard.outcome',
+  'NextAction.type',
+  'NextAction.url',
+  'PaymentError.code',
+  'PaymentError.declineCode',
+  'PaymentError.message',
+  // Paying (HostedCheckoutPay, HostedCheckoutThreeDSecure) and watching the payment (HostedPagePayment).
+  'Mutation.confirmPaymentIntent',
+  'Mutation.completeThreeDSecure',
+  'Subscription.paymentIntentUpdated',
+]);
+
+/** `extensions.reason` of a refusal, so a client (and a test) can tell it from a subgraph's FORBIDDEN. */
+export const CLIENT_FIELD_NOT_ALLOWED = 'client_secret:field_not_allowed';
+
+/** Every `Type.field` coordinate `document` selects (but `__typename`), in document order, each once; fragments included. */
+export function selectedFields(schema: GraphQLSchema, document: DocumentNode): string[] {
+  const selected = new Set<string>();
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        if (node.name.value !== '__typename') selected.add(`${typeInfo.getParentType()?.name ?? '?'}.${node.name.value}`);
+      },
+    }),
+  );
+  return [...selected];
+}
+
+/**
+ * Every coordinate `document` selects that a client secret may not, in document order. Every
+ * definition counts, fragments included. Introspection (`__schema`, `__type`) is refused.
+ */
+export function refusedClientFields(schema: GraphQLSchema, document: DocumentNode): string[] {
+  return selectedFields(schema, document).filter((coordinate) => !CLIENT_ALLOWED_FIELDS.has(coordinate));
+}
+
+/** FORBIDDEN naming every refused coordinate; `httpStatus` for Apollo Server's answer (403). */
+export function clientFieldsRefusedError(refused: readonly string[], httpStatus?: number): GraphQLError {
+  return new GraphQLError(
+    `A checkout client secret may read only what the hosted checkout page shows; not allowed: ${refused.join(', ')}.`,
+    {
+      extensions: {
+        code: ErrorCode.FORBIDDEN,
+        reason: CLIENT_FIELD_NOT_ALLOWED,
+        field: refused[0],
+        ...(httpStatus ? { http: { status: httpStatus } } : {}),
+      },
+    },
+  );
+}
+
+/** The refusal for `principal` running `document`, or undefined when it may (any principal but CLIENT may). */
+export function clientAllowListRefusal(
+  principal: Principal,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  httpStatus?: number,
+): GraphQLError | undefined {
+  if (principal.kind !== 'CLIENT') return undefined;
+  const refused = refusedClientFields(schema, document);
+  return refused.length ? clientFieldsRefusedError(refused, httpStatus) : undefined;
+}
+
+/**
+ * Apollo Server: refuses a CLIENT operation selecting anything off the list, after validation and
+ * before execution. Queries the gateway derives from a subscription already held to the list
+ * (its per-event query; `derivedFromCheckedSubscription`) are the gateway's own.
+ */
+export function clientAllowListPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, schema, document }) {
+          if (!contextValue?.principal || contextValue.derivedFromCheckedSubscription) return;
+          const refusal = clientAllowListRefusal(contextValue.principal, schema, document, 403);
+          if (refusal) throw refusal;
+        },
+      };
+    },
+  };
+}
