@@ -15,7 +15,7 @@ export const SESSION_QUERY = `query HostedCheckoutSession($id: ID!) {
     merchant { name }
     lineItems { name quantity unitAmount { ${MONEY} } total { ${MONEY} } }
     totals { subtotal { ${MONEY} } discount { ${MONEY} } tax { ${MONEY} } shipping { ${MONEY} } total { ${MONEY} } }
-    paymentIntent { ${INTENT_FIELDS} }
+    paymentIntent { ${INTENT_FIELDS} provider amountRefunded { ${MONEY} } sandboxTestCards { number outcome } }
   }
 }`;
 
@@ -40,6 +40,11 @@ export interface IntentData {
   amount: MoneyData;
   nextAction: { type: string; url: string | null } | null;
   lastPaymentError: { code: string; declineCode: string | null; message: string } | null;
+  /** Only in the session query (not in the pay and 3-D Secure answers). */
+  provider?: string;
+  amountRefunded?: MoneyData;
+  /** The sandbox PSP's own list (payment-intent's psp/sandbox/test-cards.ts), null at a real PSP. */
+  sandboxTestCards?: Array<{ number: string; outcome: string }> | null;
 }
 
 export interface SessionData {
@@ -63,6 +68,8 @@ export interface PaymentView {
   next_action: { type: string; url: string | null } | null;
   /** `display`: the reason in plain words, for the buyer. */
   last_payment_error: { code: string; decline_code: string | null; message: string; display: string } | null;
+  /** What has been refunded (zero when nothing), when known. */
+  amount_refunded?: MoneyView;
 }
 
 /** Seed 002's public session object, plus what the page shows. No keys, emails or metadata. */
@@ -83,6 +90,10 @@ export interface PublicCheckoutView {
   success_url: string | null;
   cancel_url: string | null;
   payment: PaymentView | null;
+  /** The merchant's PSP is the sandbox: nothing real is charged. */
+  test_mode: boolean;
+  /** The sandbox's test cards (number and what it does), in test mode; null otherwise. */
+  test_cards: Array<{ number: string; outcome: string }> | null;
 }
 
 /** An answer for the client: HTTP status and a stable code. */
@@ -242,6 +253,7 @@ export function paymentView(intent: IntentData, locale?: string): PaymentView {
           display: declineDisplay(intent.lastPaymentError),
         }
       : null,
+    ...(intent.amountRefunded ? { amount_refunded: moneyView(intent.amountRefunded, locale) } : {}),
   };
 }
 
@@ -270,5 +282,7 @@ export function publicView(s: SessionData, locale?: string): PublicCheckoutView 
     success_url: successUrlFor(s),
     cancel_url: safeHttpUrl(s.cancelUrl),
     payment: s.paymentIntent ? paymentView(s.paymentIntent, locale) : null,
+    test_mode: s.paymentIntent?.provider === 'TEST',
+    test_cards: s.paymentIntent?.provider === 'TEST' ? (s.paymentIntent.sandboxTestCards ?? []).map((c) => ({ number: c.number, outcome: c.outcome })) : null,
   };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePayBody } from './card-input.js';
 import { declineDisplay, failureOf, publicView, successUrlFor, type SessionData } from './checkout-api.js';
 import { formatMoney, localeFrom } from './money-format.js';
-import { pageState, renderCheckoutPage } from './page-html.js';
+import { amountStatus, pageState, renderCheckoutPage } from './page-html.js';
 
 const gbp = (amountMinor: number, amount: string) => ({ amountMinor, amount, currency: 'GBP' });
 
@@ -112,6 +112,47 @@ describe('page', () => {
     expect(pageState(publicView(session({ paymentIntent: { ...intent, status: 'REQUIRES_ACTION' } })))).toBe('challenge');
     expect(pageState(publicView(session({ status: 'EXPIRED' })))).toBe('expired');
     expect(pageState(publicView(session({ status: 'COMPLETE' })))).toBe('complete');
+  });
+});
+
+describe('page states (issue 16, item 13)', () => {
+  const cards = [{ number: '4242424242424242', outcome: 'Succeeds' }, { number: '4000000000000002', outcome: 'Declined (generic decline)' }];
+  const intent = (over: Partial<NonNullable<SessionData['paymentIntent']>> = {}) => ({ ...session().paymentIntent!, provider: 'TEST', sandboxTestCards: cards, amountRefunded: gbp(0, '0.00'), ...over });
+
+  it('test mode: a badge and the test cards the sandbox handed over, only while the buyer can pay', () => {
+    const html = renderCheckoutPage(publicView(session({ paymentIntent: intent() })));
+    expect(html).toContain('id="test-mode-badge">Test mode</p>');
+    expect(html).toContain('<code class="card-number">4242 4242 4242 4242</code></td><td>Succeeds</td>');
+    expect(html).toContain('<code class="card-number">4000 0000 0000 0002</code></td><td>Declined (generic decline)</td>');
+    const challenge = renderCheckoutPage(publicView(session({ paymentIntent: intent({ status: 'REQUIRES_ACTION' }) })));
+    expect(challenge).toMatch(/id="test-cards" class="test-cards" aria-labelledby="test-cards-heading" hidden/);
+    // A real PSP: no badge, no cards, whatever the intent says.
+    const live = publicView(session({ paymentIntent: intent({ provider: 'STRIPE' }) }));
+    expect(live).toMatchObject({ test_mode: false, test_cards: null });
+    expect(renderCheckoutPage(live)).not.toMatch(/test-mode-badge|Test cards/);
+  });
+
+  it('says Total due while payable, Paid once paid, and refunded or partially refunded with the amounts', () => {
+    const due = publicView(session({ paymentIntent: intent() }));
+    expect(amountStatus(due)).toEqual({ kind: 'due', label: 'Total due', display: '£10.00' });
+    const paid = publicView(session({ status: 'COMPLETE', paymentIntent: intent({ status: 'SUCCEEDED' }) }));
+    expect(amountStatus(paid)).toEqual({ kind: 'paid', label: 'Paid', display: '£10.00' });
+    expect(renderCheckoutPage(paid)).not.toContain('Total due');
+    const partly = publicView(session({ status: 'COMPLETE', paymentIntent: intent({ status: 'SUCCEEDED', amountRefunded: gbp(250, '2.50') }) }));
+    expect(amountStatus(partly)).toMatchObject({ kind: 'partially_refunded', label: 'Partially refunded', display: '£2.50', detail: '£2.50 of £10.00 refunded.' });
+    expect(renderCheckoutPage(partly)).toContain('This payment was partially refunded');
+    const all = publicView(session({ status: 'COMPLETE', paymentIntent: intent({ status: 'SUCCEEDED', amountRefunded: gbp(1000, '10.00') }) }));
+    expect(amountStatus(all)).toMatchObject({ kind: 'refunded', label: 'Refunded', display: '£10.00' });
+    const html = renderCheckoutPage(all);
+    expect(html).toContain('This payment was refunded');
+    expect(html).not.toMatch(/Total due|already paid/);
+    expect(amountStatus(publicView(session({ status: 'EXPIRED' }))).label).toBe('Total');
+  });
+
+  it('isolates names, so a bidi control stored before they were refused cannot reorder the page around them', () => {
+    const html = renderCheckoutPage(publicView(session({ merchant: { name: 'Shop\u202e' } })));
+    expect(html).toContain('<bdi>Shop\u202e</bdi>');
+    expect(html).toContain('<bdi>&lt;script&gt;alert(1)&lt;/script&gt;</bdi>');
   });
 });
 

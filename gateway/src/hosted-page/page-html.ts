@@ -28,6 +28,32 @@ export function pageState(view: PublicCheckoutView): PageState {
   }
 }
 
+/**
+ * What the headline amount says: due while the buyer can still pay; paid once the payment
+ * succeeded; refunded (or partially refunded, with how much) once money went back.
+ */
+export interface AmountStatus {
+  kind: 'due' | 'paid' | 'refunded' | 'partially_refunded' | 'total';
+  label: string;
+  display: string;
+  /** A second line, e.g. "£5.00 of £15.00 refunded". */
+  detail?: string;
+}
+
+export function amountStatus(view: PublicCheckoutView, state: PageState = pageState(view)): AmountStatus {
+  const total = view.totals.total.display;
+  const payment = view.payment;
+  const paid = state === 'paid' || state === 'complete';
+  const refunded = payment?.amount_refunded;
+  if (paid && refunded && refunded.amount_minor > 0) {
+    if (refunded.amount_minor >= payment.amount.amount_minor) return { kind: 'refunded', label: 'Refunded', display: refunded.display, detail: `The full ${payment.amount.display} was refunded.` };
+    return { kind: 'partially_refunded', label: 'Partially refunded', display: refunded.display, detail: `${refunded.display} of ${payment.amount.display} refunded.` };
+  }
+  if (paid) return { kind: 'paid', label: 'Paid', display: payment?.amount.display ?? total };
+  if (state === 'expired' || state === 'canceled') return { kind: 'total', label: 'Total', display: total };
+  return { kind: 'due', label: 'Total due', display: total };
+}
+
 const NOTICES: Record<Exclude<PageState, 'form' | 'challenge' | 'processing'>, (merchant: string) => [string, string]> = {
   paid: (m) => ['Payment received', `Thank you. Taking you back to ${m}…`],
   complete: (m) => ['This checkout is already paid', `Nothing more to pay here. You can return to ${m}.`],
@@ -58,10 +84,10 @@ function moneyRow(label: string, display: string, className = ''): string {
   return `<tr${className ? ` class="${className}"` : ''}><th scope="row" colspan="2">${esc(label)}</th><td>${esc(display)}</td></tr>`;
 }
 
-function summary(view: PublicCheckoutView): string {
+function summary(view: PublicCheckoutView, amount: AmountStatus): string {
   const lines = view.line_items
     .map(
-      (l) => `<tr><th scope="row" class="item">${esc(l.name)}<span class="unit">${esc(l.unit_amount.display)} each</span></th>` +
+      (l) => `<tr><th scope="row" class="item"><bdi>${esc(l.name)}</bdi><span class="unit">${esc(l.unit_amount.display)} each</span></th>` +
         `<td class="qty">${esc(l.quantity)}</td><td>${esc(l.amount_total.display)}</td></tr>`,
     )
     .join('\n');
@@ -71,9 +97,11 @@ function summary(view: PublicCheckoutView): string {
     .map((k) => moneyRow(k === 'discount' ? 'Discount' : k === 'tax' ? 'Tax' : 'Shipping', k === 'discount' ? `−${t[k].display}` : t[k].display))
     .join('\n');
   return `<section class="summary" aria-labelledby="summary-heading">
-  <p class="merchant-name" id="merchant-name">${esc(view.merchant.name)}</p>
-  <h1 id="summary-heading">Pay ${esc(view.merchant.name)}</h1>
-  <p class="amount-due"><span>Total due</span> <strong id="amount-due">${esc(t.total.display)}</strong></p>
+${view.test_mode ? '  <p class="test-badge" id="test-mode-badge">Test mode</p>\n' : ''}  <p class="merchant-name" id="merchant-name"><bdi>${esc(view.merchant.name)}</bdi></p>
+  <h1 id="summary-heading">${amount.kind === 'due' || amount.kind === 'total' ? 'Pay' : 'Your payment to'} <bdi>${esc(view.merchant.name)}</bdi></h1>
+  <p class="amount-due amount-${amount.kind.replace('_', '-')}" id="amount-status" data-kind="${amount.kind}"><span id="amount-label">${esc(amount.label)}</span> <strong id="amount-due">${esc(amount.display)}</strong>${
+    amount.detail ? `<span class="amount-detail" id="amount-detail">${esc(amount.detail)}</span>` : ''
+  }</p>
   <table class="line-items">
     <caption>Order summary</caption>
     <thead><tr><th scope="col">Item</th><th scope="col" class="qty">Qty</th><th scope="col">Amount</th></tr></thead>
@@ -121,6 +149,27 @@ function cardForm(view: PublicCheckoutView, hidden: boolean): string {
 </form>`;
 }
 
+/** The card groups of 4 digits, as printed on a card. */
+const grouped = (number: string) => number.replace(/(\d{4})(?=\d)/g, '$1 ');
+
+/** Test mode: the sandbox's own test cards (from the payment intent), so a tester knows what to type. */
+function testCards(view: PublicCheckoutView, hidden: boolean): string {
+  if (!view.test_mode || !view.test_cards?.length) return '';
+  const rows = view.test_cards
+    .map((c) => `    <tr><td><code class="card-number">${esc(grouped(c.number))}</code></td><td>${esc(c.outcome)}</td></tr>`)
+    .join('\n');
+  return `<section id="test-cards" class="test-cards" aria-labelledby="test-cards-heading"${hidden ? ' hidden' : ''}>
+  <h2 id="test-cards-heading">Test cards</h2>
+  <p>This checkout is in test mode: no real card is charged. Use one of these numbers with any future expiry date and any 3-digit CVC.</p>
+  <table>
+    <thead><tr><th scope="col">Card number</th><th scope="col">Result</th></tr></thead>
+    <tbody>
+${rows}
+    </tbody>
+  </table>
+</section>`;
+}
+
 function challenge(view: PublicCheckoutView, hidden: boolean): string {
   return `<section id="challenge" class="challenge" aria-labelledby="challenge-heading"${hidden ? ' hidden' : ''}>
   <h2 id="challenge-heading" tabindex="-1">Confirm it’s you</h2>
@@ -133,15 +182,23 @@ function challenge(view: PublicCheckoutView, hidden: boolean): string {
 </section>`;
 }
 
+/** A refunded checkout says so rather than "already paid". */
+function refundNotice(amount: AmountStatus): [string, string] | undefined {
+  if (amount.kind === 'refunded') return ['This payment was refunded', `${amount.detail} It goes back to the card it was paid with.`];
+  if (amount.kind === 'partially_refunded') return ['This payment was partially refunded', `${amount.detail} It goes back to the card it was paid with.`];
+  return undefined;
+}
+
 export function renderCheckoutPage(view: PublicCheckoutView): string {
   const state = pageState(view);
-  const notice = state in NOTICES ? NOTICES[state as keyof typeof NOTICES](view.merchant.name) : undefined;
+  const amount = amountStatus(view, state);
+  const notice = refundNotice(amount) ?? (state in NOTICES ? NOTICES[state as keyof typeof NOTICES](view.merchant.name) : undefined);
   const lastError = state === 'form' ? view.payment?.last_payment_error?.display : undefined;
   const open = view.status === 'open';
   const returnUrl = state === 'complete' ? view.success_url : view.cancel_url;
   const body = `<main id="checkout" class="checkout" data-session-id="${esc(view.id)}" data-state="${state}"
   data-success-url="${esc(view.success_url ?? '')}" data-merchant="${esc(view.merchant.name)}">
-${summary(view)}
+${summary(view, amount)}
 <section class="payment" aria-label="Payment">
   <div id="error" class="error" role="alert">${lastError ? esc(lastError) : ''}</div>
   <div id="status" class="status" role="status" aria-live="polite">${state === 'processing' ? 'Your payment is processing…' : ''}</div>
@@ -151,6 +208,7 @@ ${summary(view)}
     ${!open && returnUrl ? `<p><a id="return-link" rel="noreferrer" href="${esc(returnUrl)}">Return to ${esc(view.merchant.name)}</a></p>` : ''}
   </div>
 ${open ? cardForm(view, state !== 'form') : ''}
+${open ? testCards(view, state !== 'form') : ''}
 ${open ? challenge(view, state !== 'challenge') : ''}
   ${open && view.cancel_url ? `<p class="cancel"><a id="cancel-link" rel="noreferrer" href="${esc(view.cancel_url)}">Cancel and return to ${esc(view.merchant.name)}</a></p>` : ''}
 </section>

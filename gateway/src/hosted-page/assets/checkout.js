@@ -75,6 +75,8 @@
     var changed = state !== current;
     current = state;
     if (form) form.hidden = state !== 'form';
+    if ($('test-cards')) $('test-cards').hidden = state !== 'form';
+    if (state === 'paid') showPaid();
     if (challenge) challenge.hidden = state !== 'challenge';
     if (cancelLink) cancelLink.parentElement.hidden = !(state === 'form' || state === 'challenge');
     statusBox.textContent = state === 'processing' ? 'Your payment is processing…' : '';
@@ -91,6 +93,15 @@
       stopWatching();
       stopWatching = null;
     }
+  }
+
+  /** Paid from this page: the headline amount no longer says it is due (page-html.ts amountStatus). */
+  function showPaid() {
+    var status = $('amount-status');
+    if (!status || status.getAttribute('data-kind') !== 'due') return;
+    status.setAttribute('data-kind', 'paid');
+    status.className = 'amount-due amount-paid';
+    $('amount-label').textContent = 'Paid';
   }
 
   function applyView(view) {

@@ -5,7 +5,9 @@ import { CheckoutSessionRef } from '../checkout-session/checkout-session.type.js
 import { MerchantRef } from '../federation/stubs.js';
 import type { PaymentIntentEntity } from './payment-intent.entity.js';
 import { PaymentIntentService } from './payment-intent.service.js';
-import { PaymentEventType, PaymentIntent } from './payment-intent.type.js';
+import { PaymentProvider } from './payment-intent.enums.js';
+import { PaymentEventType, PaymentIntent, SandboxTestCardType } from './payment-intent.type.js';
+import { SANDBOX_TEST_CARDS } from '../psp/sandbox/test-cards.js';
 import { RefundType } from '../refund/refund.type.js';
 import { RefundService } from '../refund/refund.service.js';
 
@@ -49,6 +51,14 @@ export class PaymentIntentResolver {
   @FieldResolver(() => [RefundType], { name: 'refunds', description: 'Refunds, oldest first.' })
   async refundList(@Root() intent: PaymentIntentEntity): Promise<RefundType[]> {
     return (await this.refunds.listFor(intent.id)).map(RefundType.from);
+  }
+
+  @FieldResolver(() => [SandboxTestCardType], {
+    nullable: true,
+    description: "The sandbox PSP's test cards, when this intent is at the sandbox (provider TEST, test mode); null at a real PSP.",
+  })
+  sandboxTestCards(@Root() intent: PaymentIntentEntity): SandboxTestCardType[] | null {
+    return intent.provider === PaymentProvider.TEST ? SANDBOX_TEST_CARDS.map((c) => Object.assign(new SandboxTestCardType(), c)) : null;
   }
 
   @FieldResolver(() => CheckoutSessionRef, { nullable: true })

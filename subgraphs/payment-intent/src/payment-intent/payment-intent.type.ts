@@ -41,6 +41,18 @@ export class PaymentEventType {
   data: Record<string, unknown>;
 }
 
+@ObjectType('SandboxTestCard', { description: "One of the sandbox PSP's test cards and what paying with it does." })
+export class SandboxTestCardType {
+  @Field(() => String, { description: 'The card number, e.g. 4242424242424242.' })
+  number: string;
+
+  @Field(() => String, { description: 'succeed | decline_generic | decline_insufficient_funds | three_d_secure | processing' })
+  behaviour: string;
+
+  @Field(() => String, { description: 'What happens, in plain words, e.g. "Declined (insufficient funds)".' })
+  outcome: string;
+}
+
 @ObjectType('PaymentIntent')
 @Directive('@key(fields: "id")')
 export class PaymentIntent {

@@ -21,6 +21,26 @@ export const TEST_CARDS: Readonly<Record<string, CardBehaviour>> = {
   '4000000000000077': 'processing',
 };
 
+/** What each card does, in the words of the hosted page's test-mode panel (one entry per behaviour, so none goes unexplained). */
+export const CARD_OUTCOMES: Readonly<Record<CardBehaviour, string>> = {
+  succeed: 'Succeeds',
+  decline_generic: 'Declined (generic decline)',
+  decline_insufficient_funds: 'Declined (insufficient funds)',
+  three_d_secure: 'Asks for 3-D Secure (approve or fail it)',
+  processing: 'Processing, then succeeds',
+};
+
+export interface SandboxTestCard {
+  number: string;
+  behaviour: CardBehaviour;
+  outcome: string;
+}
+
+/** TEST_CARDS as a list, in its order, for clients that show them (PaymentIntent.sandboxTestCards). */
+export const SANDBOX_TEST_CARDS: readonly SandboxTestCard[] = Object.freeze(
+  Object.entries(TEST_CARDS).map(([number, behaviour]) => Object.freeze({ number, behaviour, outcome: CARD_OUTCOMES[behaviour] })),
+);
+
 export interface DeclineSpec {
   code: string;
   declineCode: string;
