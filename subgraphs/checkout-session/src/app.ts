@@ -20,8 +20,8 @@ import { CheckoutSessionResolver } from './checkout-session/checkout-session.res
 import { CheckoutSessionService } from './checkout-session/checkout-session.service.js';
 import { startExpiryScheduler } from './checkout-session/expire-checkout-sessions.job.js';
 import { startPaymentEventsWorker } from './checkout-session/payment-events.job.js';
-import { InternalMerchantDirectory, type MerchantDirectory } from './clients/merchant-directory.js';
-import { InternalPaymentIntents, type PaymentIntents } from './clients/payment-intents.js';
+import { InternalMerchantDirectory, type MerchantDirectory } from './ports/merchant.port.js';
+import { InternalPaymentIntents, type PaymentIntents } from './ports/payment-intent.port.js';
 import type { CheckoutSessionConfig } from './config.js';
 import { extendContext, type CheckoutContext } from './context.js';
 import { entities } from './entities.js';

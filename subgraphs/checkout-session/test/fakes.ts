@@ -1,8 +1,8 @@
 // Stand-ins for the merchant and payment-intent subgraphs, for integration tests of this
 // subgraph's services (the end-to-end tests use the real ones).
 import { ErrorCode, HandoffError } from '@handoff/shared';
-import type { MerchantDirectory, MerchantView, OfferView } from '../src/clients/merchant-directory.js';
-import type { CreatedIntent, CreateIntentForCheckout, PaymentIntents } from '../src/clients/payment-intents.js';
+import type { MerchantDirectory, MerchantView, OfferView } from '../src/ports/merchant.port.js';
+import type { CreatedIntent, CreateIntentForCheckout, PaymentIntents } from '../src/ports/payment-intent.port.js';
 
 export class FakeMerchants implements MerchantDirectory {
   merchants = new Map<string, MerchantView>();

@@ -12,7 +12,7 @@ import type { EntityManager } from 'typeorm';
 import type { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
 import { recommendationNotFound, sessionExpired, sessionNotFound } from '../agent-session/agent-session.errors.js';
 import { isAgentSessionExpired } from '../agent-session/agent-session.states.js';
-import type { MerchantDirectory } from '../clients/merchant-directory.js';
+import type { MerchantDirectory } from '../ports/merchant.port.js';
 import { table, type OutboxNotifier } from '../events.js';
 import { loadSellableOffer, merchantNotFound } from '../recommendation/recommendation.service.js';
 import { describeLines, type CheckoutPayments } from '../checkout-session/checkout-payment.js';

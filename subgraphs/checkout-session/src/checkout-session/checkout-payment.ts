@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
 import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
 import { attributionMetadata } from '../agent-checkout/attribution.js';
-import type { PaymentIntents } from '../clients/payment-intents.js';
+import type { PaymentIntents } from '../ports/payment-intent.port.js';
 import { table, type OutboxNotifier } from '../events.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';

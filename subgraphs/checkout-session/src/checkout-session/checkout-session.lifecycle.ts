@@ -5,7 +5,7 @@ import { invalidStateTransition, versionConflict, type Logger, type Principal } 
 import type { DataSource } from 'typeorm';
 import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
 import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
-import type { PaymentIntents } from '../clients/payment-intents.js';
+import type { PaymentIntents } from '../ports/payment-intent.port.js';
 import { emit, type OutboxNotifier } from '../events.js';
 import { scopeCheckoutSessions } from './checkout-session.access.js';
 import { CheckoutSessionEntity, type PaymentMismatchRecord } from './checkout-session.entity.js';

@@ -12,7 +12,7 @@ import {
   type PageArgs,
 } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { MerchantDirectory, MerchantView } from '../clients/merchant-directory.js';
+import type { MerchantDirectory, MerchantView } from '../ports/merchant.port.js';
 import { changeAndEmit, table, type OutboxNotifier } from '../events.js';
 import { IdPrefix, newId } from '../ids.js';
 import { merchantInactive, merchantNotFound, offerNotFound } from '../recommendation/recommendation.service.js';

@@ -6,7 +6,7 @@ import { scopeRecommendations } from '../agent-session/agent-session.access.js';
 import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
 import { sessionExpired, sessionNotFound } from '../agent-session/agent-session.errors.js';
 import { isAgentSessionExpired } from '../agent-session/agent-session.states.js';
-import type { MerchantDirectory, OfferView } from '../clients/merchant-directory.js';
+import type { MerchantDirectory, OfferView } from '../ports/merchant.port.js';
 import { IdPrefix, newId } from '../ids.js';
 import { requiredId } from '../input.js';
 import { RecommendationEntity } from './recommendation.entity.js';
