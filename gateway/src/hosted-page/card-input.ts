@@ -1,6 +1,8 @@
 // The pay route's body: `{ card: { number, expMonth, expYear, cvc, name? } }` or
 // `{ testCard }`. Checked here so the buyer gets a field-named 400; the number itself goes only
 // to confirmPaymentIntent and is never quoted in an error or a log.
+import { cardNumberDigits } from '@handoff/shared';
+
 export type PayInput = { ok: true; cardNumber: string } | { ok: false; field: string; message: string };
 
 const fail = (field: string, message: string): PayInput => ({ ok: false, field, message });
@@ -10,22 +12,9 @@ const PAY_KEYS = new Set(['card', 'testCard']);
 const CARD_KEYS = new Set(['number', 'expMonth', 'expYear', 'cvc', 'name']);
 const shownKey = (key: string) => (key.length > 40 ? `${key.slice(0, 40)}…` : key).replaceAll('\u0000', '');
 
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
-
 function cardNumber(value: unknown, field: string): PayInput {
-  const digits = typeof value === 'string' ? value.replace(/[\s-]/g, '') : '';
-  if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits)) return fail(field, 'is not a valid card number.');
+  const digits = cardNumberDigits(value);
+  if (digits === null) return fail(field, 'is not a valid card number.');
   return { ok: true, cardNumber: digits };
 }
 

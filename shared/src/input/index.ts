@@ -1,2 +1,3 @@
 export * from './bounds.js';
 export * from './display-text.js';
+export * from './luhn.js';

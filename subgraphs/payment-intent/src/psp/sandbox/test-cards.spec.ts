@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { luhnValid, parseTestCard, TEST_CARDS } from './test-cards.js';
+import { luhnValid } from '@handoff/shared';
+import { parseTestCard, TEST_CARDS } from './test-cards.js';
 
 describe('sandbox test cards', () => {
   it('knows each documented card', () => {

@@ -9,7 +9,7 @@
 //                        moves the intent on), as a bank debit would. Stripe's "bypass pending"
 //                        card, chosen here for the asynchronous path.
 // Any other number that passes the Luhn check behaves like 4242.
-import { badUserInput } from '@handoff/shared';
+import { badUserInput, cardNumberDigits } from '@handoff/shared';
 
 export type CardBehaviour = 'succeed' | 'decline_generic' | 'decline_insufficient_funds' | 'three_d_secure' | 'processing';
 
@@ -70,22 +70,9 @@ export interface ParsedCard {
 
 /** Validates a card number (spaces and dashes allowed). Errors never quote the number. */
 export function parseTestCard(input: string, field = 'paymentMethod.testCard'): ParsedCard {
-  const digits = typeof input === 'string' ? input.replace(/[\s-]/g, '') : '';
-  if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits)) throw badUserInput(field, 'is not a valid card number.');
+  const digits = cardNumberDigits(input);
+  if (digits === null) throw badUserInput(field, 'is not a valid card number.');
   return { brand: brandOf(digits), last4: digits.slice(-4), behaviour: TEST_CARDS[digits] ?? 'succeed' };
-}
-
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
 }
 
 function brandOf(digits: string): string {
