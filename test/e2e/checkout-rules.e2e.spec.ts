@@ -256,9 +256,14 @@ describe('checkout rules through the gateway', () => {
         expect(await rest('POST', path, merchant.key, '{"line_items":')).toEqual({ status: 400, body: { error: 'The body must be valid JSON.', code: 'BAD_USER_INPUT' } });
         expect((await rest('POST', path, merchant.key, JSON.stringify({ pad: 'x'.repeat(70_000) }))).body).toEqual({ error: 'The body must be at most 64kb.', code: 'BAD_REQUEST' });
       }
-      expect(await rest('POST', '/v1/checkout', agent.key, { sessionId: 5, recommendationId: 6 })).toEqual({
+      // Missing identifiers answer seed 000's own words; a mistyped one names its field (issue 16, item 9).
+      expect(await rest('POST', '/v1/checkout', agent.key, {})).toEqual({
         status: 400,
         body: { error: 'sessionId and recommendationId are required', code: 'BAD_USER_INPUT' },
+      });
+      expect(await rest('POST', '/v1/checkout', agent.key, { sessionId: 5, recommendationId: 6 })).toEqual({
+        status: 400,
+        body: { error: 'sessionId: must be a string, not a number.', code: 'BAD_USER_INPUT', field: 'sessionId' },
       });
       for (const l of [{ name: 'A', amount: 'ten', currency: 'GBP' }, { name: 'A', amount: 100, currency: 'GBP', quantity: 'x' }, { amount: 100, currency: 'GBP' }]) {
         const res = await rest('POST', '/api/v1/checkout/sessions', merchant.key, { line_items: [l] });

@@ -7,31 +7,11 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Principal } from '@handoff/shared/identity/principal';
+import { restHttpStatus } from '@handoff/shared/errors/http-status';
 import type { GatewayRouteDeps, RouteMount } from '../route-deps.js';
 import { requestIdOf } from '../http/request-id.js';
 import { checkBody, inputProblemBody, restInputError, restJsonBody, type ObjectShape, type RestInputProblem } from './rest-input.js';
 
-const STATUS_BY_CODE: Record<string, number> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  SESSION_NOT_FOUND: 404,
-  RECOMMENDATION_NOT_FOUND: 404,
-  OFFER_NOT_FOUND: 404,
-  MERCHANT_NOT_FOUND: 404,
-  CHECKOUT_SESSION_NOT_FOUND: 404,
-  SESSION_EXPIRED: 410,
-  CHECKOUT_SESSION_EXPIRED: 410,
-  IDEMPOTENCY_KEY_REUSED: 409,
-  VERSION_CONFLICT: 409,
-  INVALID_STATE_TRANSITION: 409,
-  RECOMMENDATION_ALREADY_CHECKED_OUT: 409,
-  QUERY_TOO_COMPLEX: 400,
-  MERCHANT_NO_PAYMENT_CONNECTOR: 503,
-  SERVICE_UNAVAILABLE: 503,
-  CHECKOUT_CREATE_FAILED: 502,
-};
 
 /** Seed 000's own wording for its failure table. */
 const SEED_000_MESSAGES: Record<string, string> = {
@@ -92,7 +72,7 @@ function sendGraphQLError(
   rename: (graphqlField: string) => string = (f) => f,
 ): void {
   const code = typeof error?.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
-  const status = STATUS_BY_CODE[code] ?? 500;
+  const status = restHttpStatus(code);
   if (code === 'BAD_USER_INPUT' && error) {
     // In the route's own names and words (never the adapter's GraphQL), naming the field.
     const { field, message } = restInputError(error, rename);

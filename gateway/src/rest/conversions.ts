@@ -4,6 +4,7 @@
 // seed's JSON shapes (amounts as JSON numbers in major units, lower-case status and type).
 import type { Express, Request, Response } from 'express';
 import { HandoffError } from '@handoff/shared/errors/codes';
+import { restHttpStatus } from '@handoff/shared/errors/http-status';
 import { parseDecimal } from '@handoff/shared/money/money';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps, RouteMount } from '../route-deps.js';
@@ -38,14 +39,9 @@ const MILESTONE = `mutation RecordMilestone($id: ID!, $input: MilestoneInput!) {
   id status milestones { step status metadata recordedAt } } }`;
 const MERCHANT_CURRENCY = `query MerchantCurrency($id: ID!) { merchant(id: $id) { defaultCurrency } }`;
 
-const STATUS: Record<string, number> = {
-  UNAUTHENTICATED: 401, FORBIDDEN: 403, BAD_USER_INPUT: 400, INVALID_MILESTONE: 422,
-  INVALID_STATE_TRANSITION: 409, IDEMPOTENCY_KEY_REUSED: 409, VERSION_CONFLICT: 409, ATTRIBUTION_CODE_ALREADY_REDEEMED: 409,
-};
-const httpStatus = (code: string | undefined) => (code && (STATUS[code] ?? (code.endsWith('NOT_FOUND') ? 404 : undefined))) || 500;
 
 function fail(res: Response, code: string, message: string, reason?: unknown) {
-  res.status(httpStatus(code)).json({ error: message, code, ...(reason ? { reason } : {}) });
+  res.status(restHttpStatus(code)).json({ error: message, code, ...(reason ? { reason } : {}) });
 }
 
 /** JSON number or numeric string in major units → an exact decimal string (no exponents, no floats kept). */
