@@ -14,4 +14,5 @@ export * from './outbox/index.js';
 export * from './queue/index.js';
 export * from './attribution/index.js';
 export * from './input/index.js';
+export * from './state/index.js';
 export * from './contracts/pricing-config.contract.js';

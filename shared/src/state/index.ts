@@ -1,0 +1,2 @@
+export * from './state-table.js';
+export * from './state-table.check.js';
