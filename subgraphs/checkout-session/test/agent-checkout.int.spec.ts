@@ -300,7 +300,8 @@ describe('payment mismatch, versions, agent session lists', () => {
   });
 
   it('refuses a change made from a stale copy with VERSION_CONFLICT, for both kinds of session', async () => {
-    const { saveCheckoutSessionVersioned, transitionAgentSession } = await import('../src/checkout-session/checkout-session.transition.js');
+    const { saveCheckoutSessionVersioned } = await import('../src/checkout-session/checkout-session.transition.js');
+    const { transitionAgentSession } = await import('../src/agent-session/agent-session.transition.js');
     const { CheckoutSessionEntity } = await import('../src/checkout-session/checkout-session.entity.js');
     const { AgentSessionEntity } = await import('../src/agent-session/agent-session.entity.js');
     const cs = (await call(asMerchant(merchant1), CREATE, { input: { lineItems: [{ name: 'V', unitAmount: { amountMinor: 100, currency: 'GBP' }, quantity: 1 }] } })).data!.createCheckoutSession;

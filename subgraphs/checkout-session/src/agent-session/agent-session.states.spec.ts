@@ -1,6 +1,7 @@
+import { stateTableProblems } from '@handoff/shared';
 import { describe, expect, it } from 'vitest';
 import { AgentSessionStatus as S } from './agent-session.enums.js';
-import { agentSessionTransitions, canTransitionAgentSession, effectiveAgentSessionStatus, isAgentSessionExpired } from './agent-session.states.js';
+import { agentSessionStates, agentSessionTransitions, canTransitionAgentSession, effectiveAgentSessionStatus, isAgentSessionExpired } from './agent-session.states.js';
 
 describe('agent session transitions', () => {
   const all = Object.values(S);
@@ -8,6 +9,10 @@ describe('agent session transitions', () => {
 
   it('has a row for every status', () => {
     expect(Object.keys(agentSessionTransitions).sort()).toEqual([...all].sort());
+  });
+
+  it('is a sound table (shared state-table check)', () => {
+    expect(stateTableProblems(agentSessionStates, all)).toEqual([]);
   });
 
   it.each(all.flatMap((from) => all.map((to) => [from, to] as const)))('%s → %s', (from, to) => {

@@ -1,26 +1,25 @@
 // The agent session's lifecycle as a table, and how its status reads.
-import { invalidStateTransition } from '@handoff/shared';
+import { assertTransition, canTransition, stateTable } from '@handoff/shared';
 import { AgentSessionStatus } from './agent-session.enums.js';
 
 const S = AgentSessionStatus;
 
 /** Allowed moves. A second checkout from CHECKOUT stays CHECKOUT (no transition needed). */
-export const agentSessionTransitions: Readonly<Record<AgentSessionStatus, readonly AgentSessionStatus[]>> = {
+export const agentSessionStates = stateTable<AgentSessionStatus>('agent_session', {
   [S.ACTIVE]: [S.CHECKOUT, S.EXPIRED],
   [S.CHECKOUT]: [S.CONVERTED],
   [S.CONVERTED]: [],
   [S.EXPIRED]: [],
-};
+});
 
-export function canTransitionAgentSession(from: AgentSessionStatus, to: AgentSessionStatus): boolean {
-  return agentSessionTransitions[from].includes(to);
-}
+export const agentSessionTransitions = agentSessionStates.moves;
 
-export function assertAgentSessionTransition(from: AgentSessionStatus, to: AgentSessionStatus): void {
-  if (!canTransitionAgentSession(from, to)) {
-    throw invalidStateTransition(`An agent session cannot go from ${from} to ${to}.`, `agent_session:${from}->${to}`);
-  }
-}
+export const canTransitionAgentSession = (from: AgentSessionStatus, to: AgentSessionStatus): boolean =>
+  canTransition(agentSessionStates, from, to);
+
+/** INVALID_STATE_TRANSITION ("An agent session cannot go from X to Y.", reason agent_session:X->Y) unless allowed. */
+export const assertAgentSessionTransition = (from: AgentSessionStatus, to: AgentSessionStatus): void =>
+  assertTransition(agentSessionStates, from, to);
 
 /** An ACTIVE session past expiresAt reads as EXPIRED at once, before the expiry job marks it. */
 export function effectiveAgentSessionStatus(

@@ -8,13 +8,14 @@ import { ErrorCode, HandoffError, InternalCallError, type Logger } from '@handof
 import type { DataSource } from 'typeorm';
 import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
 import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
+import { transitionAgentSession } from '../agent-session/agent-session.transition.js';
 import { attributionMetadata } from '../agent-checkout/attribution.js';
 import type { PaymentIntents } from '../ports/payment-intent.port.js';
 import { table, type OutboxNotifier } from '../events.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { LineItemEntity } from './line-item.entity.js';
-import { transitionAgentSession, transitionCheckoutSession } from './checkout-session.transition.js';
+import { transitionCheckoutSession } from './checkout-session.transition.js';
 
 export const checkoutCreateFailed = (reason: string, message = 'Could not create checkout: the payment processor rejected the request.') =>
   new HandoffError(ErrorCode.CHECKOUT_CREATE_FAILED, message, { reason });

@@ -5,6 +5,7 @@ import { invalidStateTransition, versionConflict, type Logger, type Principal } 
 import type { DataSource } from 'typeorm';
 import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
 import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
+import { transitionAgentSession } from '../agent-session/agent-session.transition.js';
 import type { PaymentIntents } from '../ports/payment-intent.port.js';
 import { emit, type OutboxNotifier } from '../events.js';
 import { scopeCheckoutSessions } from './checkout-session.access.js';
@@ -12,12 +13,7 @@ import { CheckoutSessionEntity, type PaymentMismatchRecord } from './checkout-se
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { checkoutSessionNotFound } from './checkout-session.errors.js';
 import { canTransitionCheckoutSession } from './checkout-session.states.js';
-import {
-  checkoutSessionSnapshot,
-  saveCheckoutSessionVersioned,
-  transitionAgentSession,
-  transitionCheckoutSession,
-} from './checkout-session.transition.js';
+import { checkoutSessionSnapshot, saveCheckoutSessionVersioned, transitionCheckoutSession } from './checkout-session.transition.js';
 
 /** What the payment-events job hands over (docs/internal-contracts.md). */
 export interface PaymentIntentEvent {

@@ -1,8 +1,10 @@
+import { stateTableProblems } from '@handoff/shared';
 import { describe, expect, it } from 'vitest';
 import { CheckoutSessionStatus as S } from './checkout-session.enums.js';
 import {
   assertCheckoutSessionTransition,
   canTransitionCheckoutSession,
+  checkoutSessionStates,
   checkoutSessionTransitions,
   effectiveStatus,
 } from './checkout-session.states.js';
@@ -37,6 +39,10 @@ describe('checkout session transitions', () => {
 
   it('has a row for every status', () => {
     expect(Object.keys(checkoutSessionTransitions).sort()).toEqual([...all].sort());
+  });
+
+  it('is a sound table (shared state-table check)', () => {
+    expect(stateTableProblems(checkoutSessionStates, all)).toEqual([]);
   });
 
   it.each(all.flatMap((from) => all.map((to) => [from, to] as [S, S])))('%s → %s', (from, to) => {

@@ -1,15 +1,12 @@
-// The one way a checkout session or an agent session changes status: check the table, save
-// with the version (a concurrent change → VERSION_CONFLICT), write the event to the outbox.
-// Runs inside the caller's transaction; the caller notifies the relay after commit.
-import { versionConflict } from '@handoff/shared';
+// The one way a checkout session changes status: check the table, save with the version (a
+// concurrent change → VERSION_CONFLICT), write the event to the outbox. Runs inside the caller's
+// transaction; the caller notifies the relay after commit. (Agent sessions: agent-session.transition.ts.)
+import { assertTransition, versionConflict } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
-import { agentSessionSnapshot, AgentSessionEntity } from '../agent-session/agent-session.entity.js';
-import type { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
-import { assertAgentSessionTransition } from '../agent-session/agent-session.states.js';
-import { changeAndEmit, emit, table } from '../events.js';
+import { emit } from '../events.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
 import type { CheckoutSessionStatus } from './checkout-session.enums.js';
-import { assertCheckoutSessionTransition } from './checkout-session.states.js';
+import { checkoutSessionStates } from './checkout-session.states.js';
 
 export function checkoutSessionSnapshot(cs: CheckoutSessionEntity): Record<string, unknown> {
   return {
@@ -56,33 +53,8 @@ export async function transitionCheckoutSession(
   to: CheckoutSessionStatus,
   extra: Partial<Pick<CheckoutSessionEntity, 'paymentIntentId'>> = {},
 ): Promise<CheckoutSessionEntity> {
-  assertCheckoutSessionTransition(cs.status, to);
+  assertTransition(checkoutSessionStates, cs.status, to);
   await saveCheckoutSessionVersioned(manager, cs, { status: to, ...extra });
   await emit(manager, 'checkout_session', to, cs.id, checkoutSessionSnapshot(cs));
   return cs;
-}
-
-export async function transitionAgentSession(
-  manager: EntityManager,
-  s: AgentSessionEntity,
-  to: AgentSessionStatus,
-): Promise<AgentSessionEntity> {
-  assertAgentSessionTransition(s.status, to);
-  // The versioned update and its event in one statement (no event when the version missed).
-  const written = await changeAndEmit(
-    manager,
-    {
-      sql: `UPDATE ${table('agent_sessions')} SET status = $3, version = version + 1, updated_at = now() WHERE id = $1 AND version = $2`,
-      params: [s.id, s.version, to],
-    },
-    'agent_session',
-    to,
-    s.id,
-    agentSessionSnapshot({ ...s, status: to, version: s.version + 1 }),
-  );
-  if (written !== 1) {
-    const current = await manager.findOneBy(AgentSessionEntity, { id: s.id });
-    throw versionConflict(s.version, current?.version ?? s.version);
-  }
-  return Object.assign(s, { status: to, version: s.version + 1, updatedAt: new Date() });
 }
