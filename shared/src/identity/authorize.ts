@@ -4,6 +4,14 @@ import type { Principal } from './principal.js';
 
 export type PrincipalOf<K extends Principal['kind']> = Extract<Principal, { kind: K }>;
 
+/**
+ * Why a row is being read: a query of the subgraph that owns it (`query`), or a reference from
+ * another subgraph's entity whose owner has already authorized the parent (`reference`). The
+ * tenancy rules (each concept's `<concept>.access.ts`) differ between the two only for agents
+ * and hosted-page clients.
+ */
+export type ReadPurpose = 'query' | 'reference';
+
 /** Throws UNAUTHENTICATED for an anonymous caller and FORBIDDEN for any other kind not listed. */
 export function requireKind<K extends Principal['kind']>(principal: Principal, ...kinds: K[]): PrincipalOf<K> {
   if (principal.kind === 'ANONYMOUS') throw unauthenticated();

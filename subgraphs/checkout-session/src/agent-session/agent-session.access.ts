@@ -1,8 +1,7 @@
 // Which agent sessions and recommendations a principal may read. Every read goes through here.
-import { qualifiedTable, type Principal } from '@handoff/shared';
+import { qualifiedTable, type Principal, type ReadPurpose } from '@handoff/shared';
 import type { SelectQueryBuilder } from 'typeorm';
 import { SCHEMA_NAME } from '../events.js';
-import type { ReadPurpose } from '../pagination.js';
 
 /**
  * Narrows `qb` (alias `alias`) to the agent sessions `principal` may see; false when none.

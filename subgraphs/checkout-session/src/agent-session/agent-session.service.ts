@@ -1,10 +1,9 @@
 // Agent sessions: start one (an agent's recommendation window), and reads through the caller's scope.
-import { alignById, badUserInput, emptyPage, pageOf, requireKind, type IdempotencyCodec, type IdempotencyStore, type Page, type PageArgs, type Principal } from '@handoff/shared';
+import { alignById, badUserInput, emptyPage, pageOf, requireKind, type IdempotencyCodec, type IdempotencyStore, type Page, type PageArgs, type Principal, type ReadPurpose } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { changeAndEmit, table, type OutboxNotifier } from '../events.js';
 import { IdPrefix, newId } from '../ids.js';
 import { optionalText } from '../input.js';
-import type { ReadPurpose } from '../pagination.js';
 import { holdingRecommendationOf, scopeAgentSessions } from './agent-session.access.js';
 import { agentSessionSnapshot, AgentSessionEntity } from './agent-session.entity.js';
 import { AgentSessionStatus } from './agent-session.enums.js';

@@ -1,7 +1,6 @@
 // Which agents a principal may read. Every read of agents goes through scopeAgents.
-import type { Principal } from '@handoff/shared';
+import type { Principal, ReadPurpose } from '@handoff/shared';
 import type { SelectQueryBuilder } from 'typeorm';
-import type { ReadPurpose } from '../visibility.js';
 
 /**
  * Narrows `qb` (alias `alias`) to the agents `principal` may see; false when it sees none.

@@ -1,13 +1,12 @@
 // Agents and builders: register (admin), attach a builder to an anonymous agent, and reads
 // filtered by the caller (agent.access.ts).
-import type { IdempotencyCodec, IdempotencyStore, Page, Principal } from '@handoff/shared';
+import type { IdempotencyCodec, IdempotencyStore, Page, Principal, ReadPurpose } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SCHEMA_NAME } from '../constants.js';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
 import { optionalText, requiredText } from '../input.js';
 import { alignById, emptyPage, pageOf, type PageArgs } from '@handoff/shared';
-import type { ReadPurpose } from '../visibility.js';
 import { scopeAgents } from './agent.access.js';
 import { AgentEntity, BuilderEntity } from './agent.entity.js';
 import { agentHasBuilder, agentNotFound } from './agent.errors.js';

@@ -1,8 +1,7 @@
 // Which merchants a principal may read and write. Every read of merchants goes through
 // scopeMerchants; every write that belongs to a merchant goes through loadWritableMerchant.
-import type { Principal } from '@handoff/shared';
+import type { Principal, ReadPurpose } from '@handoff/shared';
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
-import type { ReadPurpose } from '../visibility.js';
 import { MerchantEntity } from './merchant.entity.js';
 import { MerchantStatus } from './merchant.enums.js';
 import { merchantNotFound, merchantSuspended } from './merchant.errors.js';

@@ -1,10 +1,9 @@
 // Merchants: create, update, and reads filtered by the caller (merchant.access.ts).
-import type { IdempotencyCodec, IdempotencyStore, Page, Principal } from '@handoff/shared';
+import type { IdempotencyCodec, IdempotencyStore, Page, Principal, ReadPurpose } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
 import { alignById, emptyPage, pageOf, type PageArgs } from '@handoff/shared';
-import type { ReadPurpose } from '../visibility.js';
 import { loadWritableMerchant, scopeMerchants } from './merchant.access.js';
 import { merchantSnapshot, MerchantEntity, setCommissionTerms, setConversionFlow } from './merchant.entity.js';
 import { MerchantStatus } from './merchant.enums.js';

@@ -1,9 +1,8 @@
 // Which offers a principal may read. Every read of offers goes through scopeOffers.
-import type { Principal } from '@handoff/shared';
+import type { Principal, ReadPurpose } from '@handoff/shared';
 import type { SelectQueryBuilder } from 'typeorm';
 import { MerchantEntity } from '../merchant/merchant.entity.js';
 import { MerchantStatus } from '../merchant/merchant.enums.js';
-import type { ReadPurpose } from '../visibility.js';
 
 /**
  * Narrows `qb` (alias `alias`) to the offers `principal` may see; false when it sees none.

@@ -1,5 +1,5 @@
 // Offers: create, update, and reads filtered by the caller (offer.access.ts).
-import type { IdempotencyCodec, IdempotencyStore, MoneyInput, Page, Principal } from '@handoff/shared';
+import type { IdempotencyCodec, IdempotencyStore, MoneyInput, Page, Principal, ReadPurpose } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource } from 'typeorm';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
@@ -8,7 +8,6 @@ import { MerchantEntity } from '../merchant/merchant.entity.js';
 import { connectorScope } from '../payment-connector/payment-connector.access.js';
 import { PaymentConnectorEntity } from '../payment-connector/payment-connector.entity.js';
 import { alignById, emptyPage, optionalId, pageOf, type PageArgs } from '@handoff/shared';
-import type { ReadPurpose } from '../visibility.js';
 import { scopeOffers } from './offer.access.js';
 import { offerSnapshot, OfferEntity } from './offer.entity.js';
 import { offerNotFound, priceCurrencyMismatch } from './offer.errors.js';
