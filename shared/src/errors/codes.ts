@@ -23,6 +23,10 @@ export const ErrorCode = {
   INVALID_STATE_TRANSITION: 'INVALID_STATE_TRANSITION',
   VERSION_CONFLICT: 'VERSION_CONFLICT',
   PAYMENT_DECLINED: 'PAYMENT_DECLINED',
+  /** A promotion code that cannot apply (unknown, not started, ended, used up, per-customer limit, below its minimum); `reason` says which. */
+  PROMOTION_INVALID: 'PROMOTION_INVALID',
+  /** A merchant's pricing endpoint (tax, shipping, promotions) failed and its fallback is FAIL: retry later. */
+  PROVIDER_UNAVAILABLE: 'PROVIDER_UNAVAILABLE',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** Another request with this idempotency key is still running: retry shortly (Stripe answers 409). */
   IDEMPOTENCY_KEY_IN_USE: 'IDEMPOTENCY_KEY_IN_USE',
@@ -31,6 +35,8 @@ export const ErrorCode = {
   RECOMMENDATION_ALREADY_CHECKED_OUT: 'RECOMMENDATION_ALREADY_CHECKED_OUT',
   /** The conversion's attribution code already earned a verified conversion: a code pays once. */
   ATTRIBUTION_CODE_ALREADY_REDEEMED: 'ATTRIBUTION_CODE_ALREADY_REDEEMED',
+  /** The merchant already has a promotion with this code (codes are unique per merchant, ignoring case). */
+  PROMOTION_CODE_TAKEN: 'PROMOTION_CODE_TAKEN',
   /** Query limits (depth, aliases, cost, tokens, directives). */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Malformed GraphQL (parse and validation failures) — Apollo's own codes, passed through. */

@@ -15,6 +15,11 @@ import { migrations } from './migrations/index.js';
 import { resolveOfferReference } from './offer/offer.reference.js';
 import { MerchantOffersResolver, OfferResolver } from './offer/offer.resolver.js';
 import { PaymentConnectorResolver } from './payment-connector/payment-connector.resolver.js';
+import { CheckoutPricingResolver } from './checkout-pricing/checkout-pricing.resolver.js';
+import { PricingProviderResolver } from './pricing-providers/pricing-provider.resolver.js';
+import { PromotionResolver } from './promotion/promotion.resolver.js';
+import { ShippingConfigResolver } from './shipping-config/shipping-config.resolver.js';
+import { TaxConfigResolver } from './tax-config/tax-config.resolver.js';
 import { createServices } from './services.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
 
@@ -28,7 +33,7 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
     entities,
     migrations,
     async build({ dataSource, outbox }) {
-      const services = createServices({ dataSource, encryptionKey: config.encryptionKey, outbox });
+      const services = createServices({ dataSource, encryptionKey: config.encryptionKey, outbox, allowPrivateUrls: config.allowPrivateUrls });
 
       const resolvers = [
         new MerchantResolver(services.merchants),
@@ -37,6 +42,11 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
         new AgentResolver(services.agents),
         new ApiKeyResolver(services.apiKeys),
         new PaymentConnectorResolver(services.connectors),
+        new ShippingConfigResolver(services.shippingConfigs),
+        new TaxConfigResolver(services.taxConfigs),
+        new PromotionResolver(services.promotions),
+        new PricingProviderResolver(services.pricingProviders),
+        new CheckoutPricingResolver(services.checkoutPricing),
         new ViewerResolver(),
       ];
       const schema = await buildFederatedSchema<MerchantContext>({
@@ -47,6 +57,11 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
           AgentResolver,
           ApiKeyResolver,
           PaymentConnectorResolver,
+          ShippingConfigResolver,
+          TaxConfigResolver,
+          PromotionResolver,
+          PricingProviderResolver,
+          CheckoutPricingResolver,
           ViewerResolver,
         ],
         container: instanceContainer(resolvers),

@@ -4,6 +4,10 @@ import { ApiKeyEntity } from './api-key/api-key.entity.js';
 import { MerchantEntity } from './merchant/merchant.entity.js';
 import { OfferEntity } from './offer/offer.entity.js';
 import { PaymentConnectorEntity } from './payment-connector/payment-connector.entity.js';
+import { PricingProviderEntity } from './pricing-providers/pricing-provider.entity.js';
+import { PromotionEntity } from './promotion/promotion.entity.js';
+import { ShippingConfigEntity } from './shipping-config/shipping-config.entity.js';
+import { TaxConfigEntity } from './tax-config/tax-config.entity.js';
 
 export const entities: Function[] = [
   MerchantEntity,
@@ -12,4 +16,8 @@ export const entities: Function[] = [
   BuilderEntity,
   ApiKeyEntity,
   PaymentConnectorEntity,
+  ShippingConfigEntity,
+  TaxConfigEntity,
+  PromotionEntity,
+  PricingProviderEntity,
 ];

@@ -8,6 +8,11 @@ import { noopNotifier, type OutboxNotifier } from './events.js';
 import { MerchantService } from './merchant/merchant.service.js';
 import { OfferService } from './offer/offer.service.js';
 import { PaymentConnectorService } from './payment-connector/payment-connector.service.js';
+import { CheckoutPricingService } from './checkout-pricing/checkout-pricing.service.js';
+import { PricingProviderService } from './pricing-providers/pricing-provider.service.js';
+import { PromotionService } from './promotion/promotion.service.js';
+import { ShippingConfigService } from './shipping-config/shipping-config.service.js';
+import { TaxConfigService } from './tax-config/tax-config.service.js';
 
 export interface MerchantServices {
   merchants: MerchantService;
@@ -15,20 +20,40 @@ export interface MerchantServices {
   agents: AgentService;
   apiKeys: ApiKeyService;
   connectors: PaymentConnectorService;
+  shippingConfigs: ShippingConfigService;
+  taxConfigs: TaxConfigService;
+  promotions: PromotionService;
+  pricingProviders: PricingProviderService;
+  checkoutPricing: CheckoutPricingService;
   idempotency: IdempotencyStore;
 }
 
-export function createServices(opts: { dataSource: DataSource; encryptionKey: Buffer; outbox?: OutboxNotifier }): MerchantServices {
+export function createServices(opts: {
+  dataSource: DataSource;
+  encryptionKey: Buffer;
+  outbox?: OutboxNotifier;
+  /** Whether pricing provider endpoints may be http:// or private addresses (MerchantConfig.allowPrivateUrls); default false. */
+  allowPrivateUrls?: boolean;
+}): MerchantServices {
   const { dataSource, encryptionKey } = opts;
   const outbox = opts.outbox ?? noopNotifier;
   const idempotency = new IdempotencyStore(dataSource, SCHEMA_NAME);
   const merchants = new MerchantService(dataSource, idempotency, outbox);
+  const shippingConfigs = new ShippingConfigService(dataSource, merchants, outbox);
+  const taxConfigs = new TaxConfigService(dataSource, merchants, outbox);
+  const promotions = new PromotionService(dataSource, idempotency, merchants, outbox);
+  const pricingProviders = new PricingProviderService(dataSource, encryptionKey, merchants, outbox, opts.allowPrivateUrls ?? false);
   return {
     merchants,
     offers: new OfferService(dataSource, idempotency, outbox),
     agents: new AgentService(dataSource, idempotency, outbox),
     apiKeys: new ApiKeyService(dataSource, outbox),
     connectors: new PaymentConnectorService(dataSource, encryptionKey, merchants, outbox),
+    shippingConfigs,
+    taxConfigs,
+    promotions,
+    pricingProviders,
+    checkoutPricing: new CheckoutPricingService(dataSource, shippingConfigs, taxConfigs, promotions, pricingProviders),
     idempotency,
   };
 }

@@ -1,4 +1,5 @@
 // The merchant schema's migrations, oldest first.
 import { MerchantInitial1763700000000 } from './1763700000000-initial.js';
+import { MerchantCheckoutPricingConfig1795300000000 } from './1795300000000-checkout-pricing-config.js';
 
-export const migrations: Function[] = [MerchantInitial1763700000000];
+export const migrations: Function[] = [MerchantInitial1763700000000, MerchantCheckoutPricingConfig1795300000000];

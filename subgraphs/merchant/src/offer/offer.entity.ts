@@ -12,6 +12,8 @@ export class OfferEntity {
   @MinorUnitsColumn({ name: 'price_minor' }) priceMinor: number;
   @Column({ type: 'text', name: 'price_currency' }) priceCurrency: string;
   @Column({ type: 'boolean' }) active: boolean;
+  /** The tax category (tax-config); null: the merchant's default category. */
+  @Column({ type: 'text', name: 'tax_category', nullable: true }) taxCategory: string | null;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;
   @Column({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
 }
@@ -26,5 +28,6 @@ export function offerSnapshot(o: OfferEntity): Record<string, unknown> {
     provider: o.provider,
     price: priceOf(o),
     active: o.active,
+    taxCategory: o.taxCategory,
   };
 }

@@ -11,6 +11,8 @@ export class OfferType {
   @Field({ description: "The brand or provider shown to buyers (the merchant's name unless set)." }) provider: string;
   @Field(() => MoneyType) price: MoneyType;
   @Field() active: boolean;
+  @Field(() => String, { nullable: true, description: "The tax category; null: the merchant's default category." })
+  taxCategory: string | null;
   @Field() createdAt: Date;
   @Field() updatedAt: Date;
   /** Not a GraphQL field: the `merchant` resolver loads it. */
@@ -23,6 +25,7 @@ export class OfferType {
       provider: o.provider,
       price: toMoneyType(priceOf(o)),
       active: o.active,
+      taxCategory: o.taxCategory ?? null,
       createdAt: o.createdAt,
       updatedAt: o.updatedAt,
       merchantId: o.merchantId,
@@ -39,6 +42,8 @@ export class CreateOfferInput {
   @Field(() => String, { nullable: true, description: "Defaults to the merchant's name." }) provider?: string | null;
   @Field(() => MoneyInput, { description: "Greater than zero, in the merchant's default currency." }) price: MoneyInput;
   @Field(() => Boolean, { nullable: true, description: 'Defaults to true.' }) active?: boolean | null;
+  @Field(() => String, { nullable: true, description: "e.g. \"standard\", \"zero\"; null: the merchant's default category." })
+  taxCategory?: string | null;
 }
 
 @InputType('UpdateOfferInput')
@@ -47,4 +52,5 @@ export class UpdateOfferInput {
   @Field(() => String, { nullable: true }) provider?: string | null;
   @Field(() => MoneyInput, { nullable: true }) price?: MoneyInput | null;
   @Field(() => Boolean, { nullable: true }) active?: boolean | null;
+  @Field(() => String, { nullable: true, description: 'A category; "" sets it back to the default category.' }) taxCategory?: string | null;
 }

@@ -1,6 +1,7 @@
 // Offer input checks that need no database. The price currency is checked against the
 // merchant's default currency by the service, inside its transaction.
 import { badUserInput, moneyFromInput, type Money, type MoneyInput } from '@handoff/shared';
+import { optionalTaxCategory, taxCategory } from '../checkout-pricing/pricing.validation.js';
 import { optionalText, requiredText } from '../input.js';
 
 export function offerPrice(input: MoneyInput, field = 'price'): Money {
@@ -15,6 +16,7 @@ export interface OfferDraft {
   provider: string | undefined;
   price: Money;
   active: boolean;
+  taxCategory: string | null;
 }
 
 export function validateCreateOffer(input: {
@@ -22,12 +24,14 @@ export function validateCreateOffer(input: {
   provider?: string | null;
   price: MoneyInput;
   active?: boolean | null;
+  taxCategory?: string | null;
 }): OfferDraft {
   return {
     name: requiredText(input.name, 'name'),
     provider: optionalText(input.provider, 'provider'),
     price: offerPrice(input.price),
     active: input.active ?? true,
+    taxCategory: optionalTaxCategory(input.taxCategory, 'taxCategory'),
   };
 }
 
@@ -36,6 +40,8 @@ export interface OfferChanges {
   provider?: string;
   price?: Money;
   active?: boolean;
+  /** null: back to the merchant's default category. */
+  taxCategory?: string | null;
 }
 
 export function validateUpdateOffer(input: {
@@ -43,6 +49,7 @@ export function validateUpdateOffer(input: {
   provider?: string | null;
   price?: MoneyInput | null;
   active?: boolean | null;
+  taxCategory?: string | null;
 }): OfferChanges {
   const changes: OfferChanges = {};
   const name = optionalText(input.name, 'name');
@@ -51,5 +58,7 @@ export function validateUpdateOffer(input: {
   if (provider !== undefined) changes.provider = provider;
   if (input.price !== null && input.price !== undefined) changes.price = offerPrice(input.price);
   if (input.active !== null && input.active !== undefined) changes.active = input.active;
+  if (input.taxCategory === '') changes.taxCategory = null;
+  else if (input.taxCategory !== null && input.taxCategory !== undefined) changes.taxCategory = taxCategory(input.taxCategory, 'taxCategory');
   return changes;
 }

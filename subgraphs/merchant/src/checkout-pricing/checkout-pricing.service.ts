@@ -1,0 +1,45 @@
+// Everything checkout-session's calculation needs from this subgraph, read in one snapshot
+// (REPEATABLE READ): the merchant's currency, shipping, tax, live promotions and providers
+// with their decrypted secrets. For Handoff's own services only (the resolver checks SERVICE).
+import type { DataSource } from 'typeorm';
+import { MerchantEntity } from '../merchant/merchant.entity.js';
+import type { PricingProviderService } from '../pricing-providers/pricing-provider.service.js';
+import type { PromotionEntity } from '../promotion/promotion.entity.js';
+import type { PromotionService } from '../promotion/promotion.service.js';
+import type { ShippingConfigService, StoredShippingConfig } from '../shipping-config/shipping-config.service.js';
+import type { StoredTaxConfig, TaxConfigService } from '../tax-config/tax-config.service.js';
+import type { PricingProvidersConfig } from '@handoff/shared';
+
+export interface CheckoutPricingSnapshot {
+  merchantId: string;
+  currency: string;
+  shipping: StoredShippingConfig;
+  tax: StoredTaxConfig;
+  promotions: PromotionEntity[];
+  providers: PricingProvidersConfig;
+}
+
+export class CheckoutPricingService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly shipping: ShippingConfigService,
+    private readonly tax: TaxConfigService,
+    private readonly promotions: PromotionService,
+    private readonly providers: PricingProviderService,
+  ) {}
+
+  /** Null when the merchant does not exist. */
+  async forMerchant(merchantId: string, now = new Date()): Promise<CheckoutPricingSnapshot | null> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const merchant = await manager.findOneBy(MerchantEntity, { id: merchantId });
+      if (!merchant) return null;
+      const [shipping, tax, promotions, providers] = await Promise.all([
+        this.shipping.get(merchant.id, manager),
+        this.tax.get(merchant.id, manager),
+        this.promotions.findLive(merchant.id, now, manager),
+        this.providers.decrypted(merchant.id, manager),
+      ]);
+      return { merchantId: merchant.id, currency: merchant.defaultCurrency, shipping, tax, promotions, providers };
+    });
+  }
+}
