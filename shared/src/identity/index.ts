@@ -3,3 +3,4 @@ export * from './api-key.js';
 export * from './signing.js';
 export * from './authorize.js';
 export * from './client-secret.js';
+export * from './payload-signature.js';

@@ -1,0 +1,135 @@
+// One signed call to a merchant's pricing endpoint (tax, shipping or promotions): the JSON body
+// is signed as Handoff signs its webhooks (Handoff-Signature, shared/src/identity/payload-signature),
+// POSTed with the provider's timeout, and the answer parsed as JSON. Anything but a 2xx JSON
+// answer in time is a ProviderFailure, which the engine turns into the provider's fallback.
+// Unless private URLs are allowed (WEBHOOK_ALLOW_PRIVATE_URLS), a name that resolves to a
+// loopback, private or link-local address is refused when connecting (the merchant subgraph only
+// checks what the URL itself says).
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP } from 'node:net';
+import { PAYLOAD_SIGNATURE_HEADER, signPayload } from '@handoff/shared';
+import type { ProviderConcern } from './calculation.types.js';
+
+export const MAX_ANSWER_BYTES = 1_048_576;
+
+/** The HTTP provider did not give a usable answer: `reason` is safe to record in the calculation. */
+export class ProviderFailure extends Error {
+  constructor(
+    readonly concern: ProviderConcern,
+    readonly reason: string,
+  ) {
+    super(`${concern} provider: ${reason}`);
+    this.name = 'ProviderFailure';
+  }
+}
+
+export interface PricingEndpoint {
+  url: string;
+  secret: string;
+  timeoutMs: number;
+}
+
+export interface EndpointCallOptions {
+  allowPrivateUrls: boolean;
+  now?: () => number;
+}
+
+const nonPublic = new BlockList();
+for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+  nonPublic.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) nonPublic.addSubnet(net, prefix, 'ipv6');
+
+/** Whether a resolved address is loopback, private, link-local or reserved (IPv4-mapped IPv6 as its IPv4). */
+export function isNonPublicAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return nonPublic.check(mapped[1]!, 'ipv4');
+  const family = isIP(address);
+  return family === 4 ? nonPublic.check(address, 'ipv4') : family === 6 ? nonPublic.check(address, 'ipv6') : true;
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** dns.lookup that fails for non-public addresses. */
+function publicOnlyLookup(hostname: string, options: object, callback: LookupCallback): void {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const list = addresses as LookupAddress[];
+    if (list.length === 0 || list.some((a) => isNonPublicAddress(a.address))) {
+      return callback(Object.assign(new Error(`${hostname} resolves to a non-public address`), { code: 'EADDRNOTPUBLIC' }), []);
+    }
+    if ((options as { all?: boolean }).all) return callback(null, list);
+    return callback(null, list[0]!.address, list[0]!.family);
+  });
+}
+
+/** POSTs `payload` (JSON) signed to `endpoint`; resolves the parsed JSON of a 2xx answer, else throws ProviderFailure. */
+export function callPricingEndpoint(concern: ProviderConcern, endpoint: PricingEndpoint, payload: unknown, opts: EndpointCallOptions): Promise<unknown> {
+  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  return new Promise((resolve, reject) => {
+    let url: URL;
+    try {
+      url = new URL(endpoint.url);
+    } catch {
+      reject(new ProviderFailure(concern, 'endpoint URL is invalid'));
+      return;
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && opts.allowPrivateUrls)) {
+      reject(new ProviderFailure(concern, 'endpoint URL must be https'));
+      return;
+    }
+    const hostIsIp = isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0;
+    if (!opts.allowPrivateUrls && (url.hostname === 'localhost' || (hostIsIp && isNonPublicAddress(url.hostname.replace(/^\[|\]$/g, ''))))) {
+      reject(new ProviderFailure(concern, 'endpoint address is not public'));
+      return;
+    }
+    let settled = false;
+    const fail = (reason: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      reject(new ProviderFailure(concern, reason));
+    };
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+      'user-agent': 'Handoff-Pricing/1',
+      [PAYLOAD_SIGNATURE_HEADER]: signPayload(endpoint.secret, body, opts.now?.() ?? Date.now()),
+    };
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      { method: 'POST', headers, agent: false, ...(opts.allowPrivateUrls ? {} : { lookup: publicOnlyLookup as never }) },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_ANSWER_BYTES) fail('answer too large');
+          else chunks.push(c);
+        });
+        res.on('error', () => fail('connection failed'));
+        res.on('aborted', () => fail('answer aborted'));
+        res.on('end', () => {
+          if (settled) return;
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status > 299) return fail(`status ${status}`);
+          let json: unknown;
+          try {
+            json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            return fail('invalid answer: not JSON');
+          }
+          settled = true;
+          clearTimeout(timer);
+          resolve(json);
+        });
+      },
+    );
+    const timer = setTimeout(() => fail(`timeout after ${endpoint.timeoutMs} ms`), endpoint.timeoutMs);
+    req.on('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRNOTPUBLIC' ? 'endpoint address is not public' : 'connection failed'));
+    req.end(body);
+  });
+}
