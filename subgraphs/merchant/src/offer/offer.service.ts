@@ -19,6 +19,7 @@ export interface CreateOfferSpec {
   provider?: string | null;
   price: MoneyInput;
   active?: boolean | null;
+  taxCategory?: string | null;
 }
 
 export interface UpdateOfferSpec {
@@ -26,6 +27,7 @@ export interface UpdateOfferSpec {
   provider?: string | null;
   price?: MoneyInput | null;
   active?: boolean | null;
+  taxCategory?: string | null;
 }
 
 export interface OfferListArgs extends PageArgs {
@@ -126,6 +128,7 @@ export class OfferService {
           priceMinor: draft.price.amountMinor,
           priceCurrency: draft.price.currency,
           active: draft.active,
+          taxCategory: draft.taxCategory,
           createdAt: now,
           updatedAt: now,
         });
@@ -154,6 +157,7 @@ export class OfferService {
       if (changes.name !== undefined) o.name = changes.name;
       if (changes.provider !== undefined) o.provider = changes.provider;
       if (changes.active !== undefined) o.active = changes.active;
+      if (changes.taxCategory !== undefined) o.taxCategory = changes.taxCategory;
       if (changes.price) {
         o.priceMinor = changes.price.amountMinor;
         o.priceCurrency = changes.price.currency;
