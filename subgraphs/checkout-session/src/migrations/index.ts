@@ -3,5 +3,6 @@ import { CreateCheckoutSessions1795293700000 } from './1795293700000-create-chec
 import { AgentSessionsAndCheckout1795293800000 } from './1795293800000-agent-sessions-and-checkout.js';
 import { CheckoutPaymentMismatch1795294000000 } from './1795294000000-checkout-payment-mismatch.js';
 import { OneOpenCheckoutPerRecommendation1795294100000 } from './1795294100000-one-open-checkout-per-recommendation.js';
+import { CheckoutCalculations1795300200000 } from './1795300200000-checkout-calculations.js';
 
-export const migrations: Function[] = [CreateCheckoutSessions1795293700000, AgentSessionsAndCheckout1795293800000, CheckoutPaymentMismatch1795294000000, OneOpenCheckoutPerRecommendation1795294100000];
+export const migrations: Function[] = [CreateCheckoutSessions1795293700000, AgentSessionsAndCheckout1795293800000, CheckoutPaymentMismatch1795294000000, OneOpenCheckoutPerRecommendation1795294100000, CheckoutCalculations1795300200000];

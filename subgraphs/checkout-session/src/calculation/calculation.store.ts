@@ -1,0 +1,61 @@
+// checkout.calculations: every calculation snapshot, append-only. A snapshot keeps the input it
+// was made from (providers' secrets redacted) beside the full result, so it can be reproduced and
+// audited; its totals are bigint columns for queries. Read back through shared's money reader.
+import { readMinorUnits } from '@handoff/shared';
+import type { EntityManager } from 'typeorm';
+import { IdPrefix, newId } from '../ids.js';
+import type { Calculation, CalculationInput } from './calculation.types.js';
+import { redactedInput } from './fingerprint.js';
+
+export interface StoredCalculation {
+  id: string;
+  checkoutSessionId: string;
+  merchantId: string;
+  /** The customer the calculation was made for (per-customer promotion limits). */
+  customerKey: string | null;
+  calculation: Calculation;
+  calculatedAt: Date;
+}
+
+interface Row {
+  id: string;
+  checkout_session_id: string;
+  merchant_id: string;
+  input_summary: { customerKey?: string | null };
+  result: Calculation;
+  calculated_at: Date;
+  grand_total_minor: string;
+}
+
+const SELECT = `SELECT id, checkout_session_id, merchant_id, input_summary, result, calculated_at, grand_total_minor FROM checkout.calculations`;
+
+function fromRow(r: Row): StoredCalculation {
+  if (readMinorUnits(r.grand_total_minor) !== r.result.totals.grandTotal) throw new Error(`calculation ${r.id}: stored totals disagree with its result`);
+  return { id: r.id, checkoutSessionId: r.checkout_session_id, merchantId: r.merchant_id, customerKey: r.input_summary.customerKey ?? null, calculation: r.result, calculatedAt: new Date(r.calculated_at) };
+}
+
+/** Appends the snapshot of `calculation` for the session and returns it with its new `calc_…` id. */
+export async function insertCalculation(manager: EntityManager, sessionId: string, input: CalculationInput, calculation: Calculation): Promise<StoredCalculation> {
+  const id = newId(IdPrefix.calculation);
+  const t = calculation.totals;
+  const rows = (await manager.query(
+    `INSERT INTO checkout.calculations (id, checkout_session_id, merchant_id, fingerprint, currency, sub_total_minor, discount_total_minor,
+       tax_total_minor, included_tax_total_minor, shipping_total_minor, grand_total_minor, input_summary, result, calculated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14)
+     RETURNING id, checkout_session_id, merchant_id, input_summary, result, calculated_at, grand_total_minor`,
+    [id, sessionId, input.config.merchantId, calculation.fingerprint, t.currency, t.subTotal, t.discountTotal, t.taxTotal, t.includedTaxTotal,
+      t.shippingTotal, t.grandTotal, JSON.stringify(redactedInput(input)), JSON.stringify(calculation), calculation.calculatedAt],
+  )) as Row[];
+  return fromRow(rows[0]!);
+}
+
+/** The session's most recent snapshot, or null. */
+export async function latestCalculation(manager: EntityManager, sessionId: string): Promise<StoredCalculation | null> {
+  const rows = (await manager.query(`${SELECT} WHERE checkout_session_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [sessionId])) as Row[];
+  return rows[0] ? fromRow(rows[0]) : null;
+}
+
+export async function calculationById(manager: EntityManager, id: string): Promise<StoredCalculation | null> {
+  const rows = (await manager.query(`${SELECT} WHERE id = $1`, [id])) as Row[];
+  return rows[0] ? fromRow(rows[0]) : null;
+}
