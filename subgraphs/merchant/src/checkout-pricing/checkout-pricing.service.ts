@@ -33,12 +33,11 @@ export class CheckoutPricingService {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const merchant = await manager.findOneBy(MerchantEntity, { id: merchantId });
       if (!merchant) return null;
-      const [shipping, tax, promotions, providers] = await Promise.all([
-        this.shipping.get(merchant.id, manager),
-        this.tax.get(merchant.id, manager),
-        this.promotions.findLive(merchant.id, now, manager),
-        this.providers.decrypted(merchant.id, manager),
-      ]);
+      // One connection: the reads run one after another on it.
+      const shipping = await this.shipping.get(merchant.id, manager);
+      const tax = await this.tax.get(merchant.id, manager);
+      const promotions = await this.promotions.findLive(merchant.id, now, manager);
+      const providers = await this.providers.decrypted(merchant.id, manager);
       return { merchantId: merchant.id, currency: merchant.defaultCurrency, shipping, tax, promotions, providers };
     });
   }
