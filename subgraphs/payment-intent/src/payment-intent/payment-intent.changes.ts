@@ -1,12 +1,12 @@
 // The one way a payment intent changes: a versioned save, a timeline row and an outbox event,
 // all in the caller's transaction. `transition` adds the state-table check for status moves.
-import { changeWithEvent, qualifiedTable, versionConflict } from '@handoff/shared';
+import { assertTransition, changeWithEvent, qualifiedTable, versionConflict } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { PaymentEventEntity } from './payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent.entity.js';
 import type { PaymentIntentStatus } from './payment-intent.enums.js';
-import { cannotFromStatus } from './payment-intent.errors.js';
-import { canTransition, statusTopic } from './payment-intent.states.js';
+import { cannotFromStatusRefusal } from './payment-intent.errors.js';
+import { paymentIntentStates, statusTopic } from './payment-intent.states.js';
 
 export const PAYMENT_SCHEMA = 'payment';
 
@@ -119,7 +119,7 @@ export async function transition(
   to: PaymentIntentStatus,
   opts: { failed?: boolean; data?: Record<string, unknown>; action?: string } = {},
 ): Promise<void> {
-  if (!canTransition(intent.status, to)) throw cannotFromStatus(opts.action ?? `become ${to}`, intent.status);
+  assertTransition(paymentIntentStates, intent.status, to, cannotFromStatusRefusal(opts.action ?? `become ${to}`, intent.status));
   const from = intent.status;
   intent.status = to;
   await saveChange(manager, intent, statusTopic(to, { failed: opts.failed }), { from, ...opts.data });

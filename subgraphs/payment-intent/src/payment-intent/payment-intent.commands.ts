@@ -22,7 +22,7 @@ import {
   pspRequestFailed,
 } from './payment-intent.errors.js';
 import { applyPspPayment } from './payment-intent.psp-result.js';
-import { paymentIntentScope } from './payment-intent.service.js';
+import { findVisiblePaymentIntent } from './payment-intent.access.js';
 import { CONFIRMABLE, canTransition } from './payment-intent.states.js';
 
 export interface CreateForCheckoutSpec {
@@ -202,9 +202,7 @@ export class PaymentIntentCommands {
     action: string,
     body: (manager: EntityManager, intent: PaymentIntentEntity, connector: PspConnector) => Promise<{ code: string; declineCode: string | null; message: string } | null>,
   ): Promise<PaymentIntentEntity> {
-    const scope = paymentIntentScope(principal);
-    if (!scope) throw paymentIntentNotFound(id);
-    const peek = await this.dataSource.getRepository(PaymentIntentEntity).findOneBy({ ...scope, id });
+    const peek = await findVisiblePaymentIntent(this.dataSource.manager, principal, id);
     if (!peek) throw paymentIntentNotFound(id);
     if (!peek.providerPaymentId) throw cannotFromStatus(action, peek.status);
     const credentials = await this.credentials.get(peek.merchantId);

@@ -1,11 +1,19 @@
 // Expected failures about payment intents, with API.md codes.
-import { ErrorCode, HandoffError, invalidStateTransition, notFound } from '@handoff/shared';
+import { ErrorCode, HandoffError, invalidStateTransition, notFound, type TransitionRefusal } from '@handoff/shared';
 import type { PaymentIntentStatus } from './payment-intent.enums.js';
 
 export const paymentIntentNotFound = (id: string) => notFound(ErrorCode.PAYMENT_INTENT_NOT_FOUND, `Payment intent ${id} was not found.`);
 
-export const cannotFromStatus = (action: string, status: PaymentIntentStatus) =>
-  invalidStateTransition(`A payment intent cannot ${action} while ${status}.`, `payment_intent:${status.toLowerCase()}`);
+/** A payment intent's refusal names the action, not the target status: "cannot be captured while PROCESSING". */
+export const cannotFromStatusRefusal = (action: string, status: PaymentIntentStatus): TransitionRefusal => ({
+  message: `A payment intent cannot ${action} while ${status}.`,
+  reason: `payment_intent:${status.toLowerCase()}`,
+});
+
+export const cannotFromStatus = (action: string, status: PaymentIntentStatus) => {
+  const { message, reason } = cannotFromStatusRefusal(action, status);
+  return invalidStateTransition(message, reason);
+};
 
 export const noPaymentConnector = (merchantId: string) =>
   new HandoffError(ErrorCode.MERCHANT_NO_PAYMENT_CONNECTOR, `Merchant ${merchantId} has no connected payment processor.`);

@@ -1,44 +1,16 @@
-// Reads of payment intents, always through the caller's tenancy scope.
-import { requireAuthenticated, type Principal } from '@handoff/shared';
-import { JsonContains, type DataSource, type FindOptionsWhere, type Repository } from 'typeorm';
+// Reads of payment intents, always through the caller's tenancy scope (payment-intent.access.ts).
+import type { Principal } from '@handoff/shared';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { PaymentEventEntity } from './payment-event.entity.js';
-import { PaymentIntentEntity } from './payment-intent.entity.js';
-
-type Scope = FindOptionsWhere<PaymentIntentEntity>;
-
-/**
- * The metadata key naming the agent whose checkout an intent pays. Written only by
- * checkout-session's agent checkout, from server-side facts (merchants cannot set `aap_*` keys),
- * so it is this subgraph's own record of the session's agent: no cross-subgraph read needed.
- */
-export const AGENT_METADATA_KEY = 'aap_agent_id';
-
-/**
- * The intents a principal may see, as a where clause, or null for none: admin and Handoff's
- * services all; a merchant its own; the hosted page its session's; an agent those paying the
- * checkout sessions it created (read only: no command takes an AGENT). Anonymous → UNAUTHENTICATED.
- */
-export function paymentIntentScope(principal: Principal): Scope | null {
-  const p = requireAuthenticated(principal);
-  switch (p.kind) {
-    case 'ADMIN':
-    case 'SERVICE':
-      return {};
-    case 'MERCHANT':
-      return { merchantId: p.merchantId };
-    case 'CLIENT':
-      return { checkoutSessionId: p.checkoutSessionId };
-    case 'AGENT':
-      return { metadata: JsonContains({ [AGENT_METADATA_KEY]: p.agentId }) };
-  }
-}
+import { findVisibleForCheckoutSession, findVisiblePaymentIntent } from './payment-intent.access.js';
+import type { PaymentIntentEntity } from './payment-intent.entity.js';
 
 export class PaymentIntentService {
-  private readonly intents: Repository<PaymentIntentEntity>;
+  private readonly manager: EntityManager;
   private readonly events: Repository<PaymentEventEntity>;
 
   constructor(dataSource: DataSource) {
-    this.intents = dataSource.getRepository(PaymentIntentEntity);
+    this.manager = dataSource.manager;
     this.events = dataSource.getRepository(PaymentEventEntity);
   }
 
@@ -49,20 +21,11 @@ export class PaymentIntentService {
 
   /** The intent, or null when it does not exist or the principal may not see it. */
   async findVisible(principal: Principal, id: string): Promise<PaymentIntentEntity | null> {
-    const scope = paymentIntentScope(principal);
-    if (!scope) return null;
-    return this.intents.findOneBy({ ...scope, id });
+    return findVisiblePaymentIntent(this.manager, principal, id);
   }
 
   /** The latest intent paying a checkout session, if the principal may see it. */
   async findVisibleForCheckoutSession(principal: Principal, checkoutSessionId: string): Promise<PaymentIntentEntity | null> {
-    const scope = paymentIntentScope(principal);
-    if (!scope) return null;
-    // A scope that pins a session (the hosted page's) must be the same one, not overwritten by it.
-    if (scope.checkoutSessionId !== undefined && scope.checkoutSessionId !== checkoutSessionId) return null;
-    return this.intents.findOne({
-      where: { ...scope, checkoutSessionId },
-      order: { createdAt: 'DESC', id: 'DESC' },
-    });
+    return findVisibleForCheckoutSession(this.manager, principal, checkoutSessionId);
   }
 }

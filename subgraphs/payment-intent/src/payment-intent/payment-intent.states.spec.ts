@@ -1,6 +1,7 @@
+import { stateTableProblems } from '@handoff/shared';
 import { describe, expect, it } from 'vitest';
 import { PaymentIntentStatus as S } from './payment-intent.enums.js';
-import { canTransition, isForward, isTerminal, statusTopic, transitions } from './payment-intent.states.js';
+import { canTransition, isForward, isTerminal, paymentIntentStates, statusTopic, transitions } from './payment-intent.states.js';
 
 const all = Object.values(S);
 
@@ -8,6 +9,10 @@ describe('payment intent state table', () => {
   it('names every status, and only known statuses as targets', () => {
     expect(Object.keys(transitions).sort()).toEqual([...all].sort());
     for (const targets of Object.values(transitions)) for (const t of targets) expect(all).toContain(t);
+  });
+
+  it('is a sound table (shared state-table check)', () => {
+    expect(stateTableProblems(paymentIntentStates, all)).toEqual([]);
   });
 
   it("follows Stripe's happy paths", () => {

@@ -1,9 +1,10 @@
 // The payment intent's state machine as a table (Stripe's states). Every status change, from a
 // command or from a PSP webhook, goes through `canTransition`; webhooks additionally only move
 // forward (`isForward`), so events applied in any order converge on the same final state.
+import { canTransition as tableAllows, stateTable } from '@handoff/shared';
 import { PaymentIntentStatus as S } from './payment-intent.enums.js';
 
-export const transitions: Readonly<Record<S, readonly S[]>> = {
+export const paymentIntentStates = stateTable<S>('payment_intent', {
   [S.REQUIRES_PAYMENT_METHOD]: [S.REQUIRES_CONFIRMATION, S.REQUIRES_ACTION, S.PROCESSING, S.REQUIRES_CAPTURE, S.SUCCEEDED, S.CANCELED],
   [S.REQUIRES_CONFIRMATION]: [S.REQUIRES_PAYMENT_METHOD, S.REQUIRES_ACTION, S.PROCESSING, S.REQUIRES_CAPTURE, S.SUCCEEDED, S.CANCELED],
   // A failed 3-D Secure challenge goes back to REQUIRES_PAYMENT_METHOD (a new card may be tried).
@@ -14,10 +15,12 @@ export const transitions: Readonly<Record<S, readonly S[]>> = {
   // Terminal. Refunds and disputes happen after SUCCEEDED without changing the status.
   [S.SUCCEEDED]: [],
   [S.CANCELED]: [],
-};
+});
+
+export const transitions = paymentIntentStates.moves;
 
 export function canTransition(from: S, to: S): boolean {
-  return transitions[from].includes(to);
+  return tableAllows(paymentIntentStates, from, to);
 }
 
 /** Statuses from which a buyer may (re)confirm with a payment method. */

@@ -16,7 +16,7 @@ import { recordTimeline, saveChange } from '../payment-intent/payment-intent.cha
 import { PaymentIntentEntity } from '../payment-intent/payment-intent.entity.js';
 import { PaymentIntentStatus as S } from '../payment-intent/payment-intent.enums.js';
 import { cannotFromStatus, noPaymentConnector, paymentIntentNotFound, pspRequestFailed } from '../payment-intent/payment-intent.errors.js';
-import { paymentIntentScope } from '../payment-intent/payment-intent.service.js';
+import { findVisiblePaymentIntent } from '../payment-intent/payment-intent.access.js';
 import { RefundEntity, type RefundStatus } from './refund.entity.js';
 
 export interface RefundSpec {
@@ -41,8 +41,7 @@ export class RefundService {
   async refund(principal: Principal, id: string, spec: RefundSpec, idempotencyKey: string | undefined): Promise<RefundEntity> {
     if (spec.reason && spec.reason.length > 500) throw badUserInput('reason', 'must be at most 500 characters.');
     refuseBidiControls(spec.reason, 'reason');
-    const scope = paymentIntentScope(principal);
-    const peek = scope && (await this.dataSource.getRepository(PaymentIntentEntity).findOneBy({ ...scope, id }));
+    const peek = await findVisiblePaymentIntent(this.dataSource.manager, principal, id);
     if (!peek) throw paymentIntentNotFound(id);
     const credentials = await this.credentials.get(peek.merchantId);
     if (!credentials) throw noPaymentConnector(peek.merchantId);

@@ -1,7 +1,7 @@
 // Declares `Subscription.paymentIntentUpdated` so it composes into the graph. The gateway serves
 // it (gateway/src/subscriptions): it listens to this subgraph's `payment_intent.*` outbox events
 // on Redis pub/sub and resolves each one as a `paymentIntent(id)` query for the subscriber, so
-// the tenancy rules of paymentIntentScope apply to every event. Nothing here ever runs.
+// the tenancy rules of scopePaymentIntents apply to every event. Nothing here ever runs.
 import { Arg, ID, Resolver, Subscription } from 'type-graphql';
 import { PaymentIntent } from '../payment-intent/payment-intent.type.js';
 
