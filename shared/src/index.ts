@@ -15,4 +15,5 @@ export * from './queue/index.js';
 export * from './attribution/index.js';
 export * from './input/index.js';
 export * from './state/index.js';
+export * from './contracts/index.js';
 export * from './contracts/pricing-config.contract.js';

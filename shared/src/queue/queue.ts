@@ -10,14 +10,9 @@ import { isTransientInfrastructureError } from '../errors/transient.js';
 export { createRedis } from './redis.js';
 export { safeJobId } from './job-id.js';
 
-/** Queue names, kebab-case. Packages add theirs here. */
-export const QueueNames = {
-  paymentEvents: 'payment-events',
-  ledgerEvents: 'ledger-events',
-  webhookIngest: 'webhook-ingest',
-  settlement: 'settlement',
-} as const;
-export type QueueName = (typeof QueueNames)[keyof typeof QueueNames];
+// Queue names are kebab-case, named after their consumer and what it consumes. A queue between
+// packages is named once in shared/src/contracts/ (its channel's file); a package's own queue
+// (its sandbox, settlement, ingest work) is a constant in the package, beside its worker.
 
 export interface StartWorkerOptions<Data, Result> {
   name: string;

@@ -12,7 +12,7 @@ import { conversionReference } from './conversion/conversion.reference.js';
 import { ConversionResolver } from './conversion/conversion.resolver.js';
 import { ConversionChildren, ConversionService } from './conversion/conversion.service.js';
 import { extendContext } from './context.js';
-import { InternalDirectory, type Directory } from './directory/directory.js';
+import { InternalDirectory, type Directory } from './ports/directory.js';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
 import { startPaymentEventsWorker } from './payment-events/payment-events.job.js';

@@ -3,12 +3,12 @@
 // `psp_event.*` jobs on `ledger-payment-events`, and the ledger invariants checked after every
 // test that touches money.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { attributionSigner, money, signAttributionCode, type Money, type SubgraphApp } from '@handoff/shared';
+import { attributionSigner, money, signAttributionCode, type Money, type PaymentIntentRecord, type SubgraphApp } from '@handoff/shared';
 import { Queue, QueueEvents } from 'bullmq';
 import { expect } from 'vitest';
 import { checkLedger } from '../src/books/ledger-check.js';
 import { CommissionType } from '../src/commission/commission.js';
-import type { AgentView, Directory, MerchantView, RecommendationView } from '../src/directory/directory.js';
+import type { AgentView, Directory, MerchantView } from '../src/ports/directory.js';
 import { LEDGER_PAYMENT_EVENTS_QUEUE, type PspEventJob, type PspEventPayload } from '../src/payment-events/psp-event.js';
 import { createApp, loadConfig } from '../src/index.js';
 import { testEnv } from '../../../test/support/env.js';
@@ -24,22 +24,27 @@ export function testKeys(kid = 'test-k1') {
   };
 }
 
+/** A recommendation as checkout-session records it (its ids are what the AAP code signs). */
+export interface RecommendationView {
+  id: string;
+  sessionId: string | null;
+  offerId: string | null;
+  merchantId: string | null;
+  agentId: string | null;
+}
+
 /** Stands in for the merchant and checkout-session subgraphs. */
 export class FakeDirectory implements Directory {
   merchants = new Map<string, MerchantView>();
   agents = new Map<string, AgentView>();
-  recommendations = new Map<string, RecommendationView>();
   sessions = new Map<string, { id: string; agentId: string | null; merchantIds: Set<string> }>();
-  checkouts = new Map<string, Money>();
   merchant = async (i: string) => this.merchants.get(i) ?? null;
   agent = async (i: string) => this.agents.get(i) ?? null;
-  recommendation = async (i: string) => this.recommendations.get(i) ?? null;
   /** As checkout-session answers: only a session holding a recommendation of that merchant's offers. */
   agentSession = async (i: string, merchantId: string) => {
     const s = this.sessions.get(i);
     return s?.merchantIds.has(merchantId) ? { id: s.id, agentId: s.agentId } : null;
   };
-  checkoutTotal = async (i: string) => this.checkouts.get(i) ?? null;
 
   addMerchant(over: Partial<MerchantView> & { terms?: Partial<MerchantView['terms']> } = {}): MerchantView {
     const m: MerchantView = {
@@ -61,25 +66,27 @@ export class FakeDirectory implements Directory {
     return a;
   }
 
-  /** A recorded recommendation with its session, and the checkout session of its payment. */
+  /** A recorded recommendation with its session, and the checkout session (and its total) of its payment. */
   addRecommendation(merchantId: string, agentId: string, total: Money) {
     const r: RecommendationView = { id: id('rec'), sessionId: id('ses'), offerId: id('off'), merchantId, agentId };
-    this.recommendations.set(r.id, r);
     this.sessions.set(r.sessionId!, { id: r.sessionId!, agentId, merchantIds: new Set([merchantId]) });
-    const checkoutSessionId = id('cs');
-    this.checkouts.set(checkoutSessionId, total);
-    return { ...r, checkoutSessionId };
+    return { ...r, checkoutSessionId: id('cs'), total };
   }
 }
 
 export type Keys = ReturnType<typeof testKeys>;
 
-/** A `psp_event.succeeded` payload as payment-intent relays it, with a real AAP code. */
+/**
+ * A `psp_event.succeeded` payload as payment-intent relays it, with a real AAP code and
+ * payment-intent's record of the intent checkout-session created for the checkout session
+ * (its attribution ids and total); `intent` changes that record.
+ */
 export function succeededPayload(
   keys: Keys,
   rec: ReturnType<FakeDirectory['addRecommendation']>,
   opts: { amountMinor?: number; currency?: string; paymentId?: string; eventId?: string; created?: number; expiresAt?: number;
-    code?: string | null; metadata?: Record<string, string>; status?: string; codeAmountMinor?: number } = {},
+    code?: string | null; metadata?: Record<string, string>; status?: string; codeAmountMinor?: number;
+    intent?: (record: PaymentIntentRecord) => PaymentIntentRecord } = {},
 ): PspEventPayload {
   const amount = opts.amountMinor ?? 1000;
   const currency = opts.currency ?? 'GBP';
@@ -97,12 +104,24 @@ export function succeededPayload(
     ...opts.metadata,
   };
   const paymentId = opts.paymentId ?? `pi_${randomBytes(8).toString('hex')}`;
+  const record: PaymentIntentRecord = {
+    id: id('pi'), status: 'succeeded', amountMinor: rec.total.amountMinor, currency: rec.total.currency,
+    amountCapturedMinor: rec.total.amountMinor, amountRefundedMinor: 0, merchantId: rec.merchantId!,
+    checkoutSessionId: rec.checkoutSessionId, checkoutTotal: { amountMinor: rec.total.amountMinor, currency: rec.total.currency },
+    provider: 'test', providerPaymentId: paymentId,
+    // What checkout-session wrote on the intent: the attribution from its own records.
+    metadata: {
+      ...(code ? { aap_code: code } : {}),
+      aap_recommendation_id: rec.id, aap_session_id: rec.sessionId!, aap_offer_id: rec.offerId!,
+      aap_merchant_id: rec.merchantId!, aap_agent_id: rec.agentId!, handoff_checkout_session_id: rec.checkoutSessionId,
+    },
+  };
   return {
     provider: 'test',
     merchantId: rec.merchantId!,
     pspEvent: { id: opts.eventId ?? `evt_${randomBytes(8).toString('hex')}`, type: 'payment_intent.succeeded', created: now },
     object: { id: paymentId, amount, currency: currency.toLowerCase(), status: opts.status ?? 'succeeded', metadata },
-    paymentIntent: { id: id('pi'), checkoutSessionId: rec.checkoutSessionId },
+    paymentIntent: opts.intent ? opts.intent(record) : record,
   };
 }
 

@@ -28,12 +28,12 @@ const RESOLVE = `mutation($id: ID!, $approve: Boolean!, $reason: String!) { reso
 const byPayment = (p: { object: { id: string } }) => app.dataSource.getRepository(ConversionEntity).findOneByOrFail({ paymentKey: `test:${p.object.id}` });
 const linesOf = async (conversionId: string) =>
   ((await app.dataSource.query(`SELECT count(*)::int AS n FROM ledger.ledger_entries WHERE conversion_id = $1`, [conversionId])) as Array<{ n: number }>)[0]!.n;
-/** Another payment (its own PSP id, event and intent) carrying `p`'s metadata, the code among it. */
+/** Another payment (its own PSP id, event and intent, of `checkoutSessionId`) carrying `p`'s metadata, the code among it. */
 const replayOf = (p: ReturnType<typeof succeededPayload>, checkoutSessionId: string | null) => ({
   ...p,
   pspEvent: { ...p.pspEvent, id: `evt_${randomBytes(8).toString('hex')}` },
   object: { ...p.object, id: `pi_${randomBytes(8).toString('hex')}` },
-  paymentIntent: checkoutSessionId === null ? null : { id: id('pi'), checkoutSessionId },
+  paymentIntent: checkoutSessionId === null ? null : { ...p.paymentIntent!, id: id('pi'), checkoutSessionId },
 });
 const approve = (conversionId: string, reason = 'looked at it') => call(admin, RESOLVE, { id: conversionId, approve: true, reason });
 
@@ -62,7 +62,6 @@ describe('a code pays once, for its own checkout session', () => {
     const paid = succeededPayload(keys, rec);
     expect(await feed.send('succeeded', paid)).toBe('verified');
     const merchantsOwn = id('cs');
-    dir.checkouts.set(merchantsOwn, gbp(1000));
     const replay = replayOf(paid, merchantsOwn);
     expect(await feed.send('succeeded', replay)).toBe('flagged:replayed');
     const c = await byPayment(replay);
@@ -77,7 +76,6 @@ describe('a code pays once, for its own checkout session', () => {
     const rec = dir.addRecommendation(merchant.id, agent.id, gbp(1000));
     const code = succeededPayload(keys, rec);
     const other = id('cs');
-    dir.checkouts.set(other, gbp(1000));
     expect(await feed.send('succeeded', replayOf(code, other))).toBe('flagged:checkout_mismatch');
     // The metadata's aap_checkout_session_id names the right session; it is not evidence.
     expect(code.object.metadata!.aap_checkout_session_id).toBe(rec.checkoutSessionId);

@@ -110,10 +110,14 @@ describe('a payment that fails verification is recorded, flagged, and earns noth
     }],
     ['expired_code', (rec) => succeededPayload(keys, rec, { expiresAt: Math.floor(Date.now() / 1000) - 10 })],
     ['metadata_mismatch', (rec) => succeededPayload(keys, rec, { metadata: { aap_offer_id: 'off_other' } })],
-    ['recommendation_not_found', (rec) => { dir.recommendations.delete(rec.id); return succeededPayload(keys, rec); }],
-    ['recommendation_mismatch', (rec) => { dir.recommendations.set(rec.id, { ...dir.recommendations.get(rec.id)!, offerId: 'off_swapped' }); return succeededPayload(keys, rec); }],
+    // The intent checkout-session created for the code's checkout session names no recommendation, or another one.
+    ['recommendation_not_found', (rec) => succeededPayload(keys, rec, { intent: (i) => ({ ...i, metadata: { order: '42' } }) })],
+    ['recommendation_mismatch', (rec) => succeededPayload(keys, rec, { intent: (i) => ({ ...i, metadata: { ...i.metadata, aap_offer_id: 'off_swapped' } }) })],
     ['amount_mismatch', (rec) => succeededPayload(keys, rec, { amountMinor: 900, codeAmountMinor: 1000 })],
-    ['amount_mismatch', (rec) => { dir.checkouts.set(rec.checkoutSessionId, gbp(1200)); return succeededPayload(keys, rec); }],
+    // The checkout total checkout-session gave the intent differs from what the code and the PSP say.
+    ['amount_mismatch', (rec) => succeededPayload(keys, rec, { intent: (i) => ({ ...i, checkoutTotal: gbp(1200) }) })],
+    // Payment-intent's record carries no checkout total (an event written before it did).
+    ['checkout_not_found', (rec) => succeededPayload(keys, rec, { intent: (i) => ({ ...i, checkoutTotal: null }) })],
     ['currency_mismatch', (rec) => succeededPayload(keys, rec, { currency: 'EUR' })],
     ['status_not_succeeded', (rec) => succeededPayload(keys, rec, { status: 'processing' })],
   ];

@@ -1,22 +1,26 @@
 // Where this subgraph's outbox events go (docs/internal-contracts.md): intent state changes to
 // checkout-session (and pub/sub), verified PSP evidence to the ledger, and the sandbox PSP's
 // own work (webhook deliveries, settlements) to its workers here.
-import type { OutboxRoutes } from '@handoff/shared';
+import {
+  CHECKOUT_PAYMENT_EVENTS_QUEUE,
+  LEDGER_PAYMENT_EVENTS_QUEUE,
+  LEDGER_PSP_EVENT_KINDS,
+  PAYMENT_INTENT_SUCCEEDED_TOPIC,
+  pspEventTopic,
+  type OutboxRoutes,
+} from '@handoff/shared';
 import { SANDBOX_SETTLE_QUEUE, SANDBOX_WEBHOOK_QUEUE } from './psp/sandbox/sandbox.jobs.js';
 
-export const CHECKOUT_PAYMENT_EVENTS_QUEUE = 'checkout-payment-events';
-export const LEDGER_PAYMENT_EVENTS_QUEUE = 'ledger-payment-events';
+// The queues between packages are named once, in shared/src/contracts/ (their consumers import the same).
+export { CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_PAYMENT_EVENTS_QUEUE };
 
 // A job only where its consumer acts on the event: checkout-session completes on a succeeded
 // payment; the ledger records conversions, clawbacks and disputes. Every other event is still
 // written to the outbox (the record) and announced on pub/sub (subscriptions), but a job nobody
 // acts on would only cost each webhook two more BullMQ round trips and a sweep check.
 export const outboxRoutes: OutboxRoutes = {
-  'payment_intent.succeeded': [CHECKOUT_PAYMENT_EVENTS_QUEUE],
-  'psp_event.succeeded': [LEDGER_PAYMENT_EVENTS_QUEUE],
-  'psp_event.refunded': [LEDGER_PAYMENT_EVENTS_QUEUE],
-  'psp_event.dispute_opened': [LEDGER_PAYMENT_EVENTS_QUEUE],
-  'psp_event.dispute_closed': [LEDGER_PAYMENT_EVENTS_QUEUE],
+  [PAYMENT_INTENT_SUCCEEDED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
+  ...Object.fromEntries(LEDGER_PSP_EVENT_KINDS.map((kind) => [pspEventTopic(kind), [LEDGER_PAYMENT_EVENTS_QUEUE]])),
   'sandbox_webhook.*': [SANDBOX_WEBHOOK_QUEUE],
   'sandbox_settle.*': [SANDBOX_SETTLE_QUEUE],
 };

@@ -10,14 +10,14 @@ import { UnrecoverableError } from 'bullmq';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { commissionAmount } from '../commission/commission.js';
-import type { Directory, MerchantView } from '../directory/directory.js';
+import type { Directory, MerchantView } from '../ports/directory.js';
 import { isAttributed, paymentKey, type PspEventPayload } from '../payment-events/psp-event.js';
 import { verifyPaymentEvidence } from '../payment-events/verification.js';
 import { ConversionEntity } from './conversion.entity.js';
 import { ConversionPath, ConversionStatus } from './conversion.enums.js';
 import { codeAlreadyRedeemed, conversionNotFound, merchantNotFound, sessionNotFound } from './conversion.errors.js';
 import { emitConversionUpdated } from './conversion.events.js';
-import { bookCommission, commissionAfterPartialRefund, lockConversion, partsFor, saveAndAnnounce } from './conversion.store.js';
+import { bookCommission, commissionAfterPartialRefund, lockConversion, moveStatus, partsFor, saveAndAnnounce } from './conversion.store.js';
 import { isRedeemed, redeemCode } from './redeemed-codes.js';
 
 export interface ReportConversionSpec {
@@ -101,18 +101,14 @@ export class ConversionRecorder {
     const existing = await this.dataSource.getRepository(ConversionEntity).findOneBy({ paymentKey: key });
     if (existing) return this.markApplied(p, existing.id, 'duplicate_payment');
 
-    // Every lookup the checks below may make, started at once: one call per subgraph.
+    // The merchant's terms and the agent's builder, asked at once in one call to the merchant
+    // subgraph (a known synchronous exception: docs/internal-contracts.md). Verification itself
+    // asks no one: the event and the signed code carry what it checks.
     const meta = p.object.metadata ?? {};
-    const directory =
-      this.directory.prefetch?.({
-        merchantId: p.merchantId,
-        agentId: meta.aap_agent_id ?? null,
-        recommendationId: meta.aap_recommendation_id ?? null,
-        checkoutSessionId: p.paymentIntent?.checkoutSessionId ?? null,
-      }) ?? this.directory;
+    const directory = this.directory.prefetch?.({ merchantId: p.merchantId, agentId: meta.aap_agent_id ?? null }) ?? this.directory;
     const merchant = await directory.merchant(p.merchantId);
     if (!merchant) throw new UnrecoverableError(`merchant ${p.merchantId} not found`);
-    const evidence = await verifyPaymentEvidence(p, { directory, ...this.keys });
+    const evidence = verifyPaymentEvidence(p, this.keys);
     let verification = evidence.verification;
     const agent = evidence.agentId ? await directory.agent(evidence.agentId) : null;
     if (verification === 'verified' && !agent) verification = 'flagged:unknown_agent';
@@ -202,7 +198,7 @@ export class ConversionRecorder {
         if (flag === 'amount_mismatch' || flag === 'currency_mismatch') c.reviewReason += ` (${basis})`;
         await bookCommission(manager, c, `${c.commissionType} commission on approval: ${basis}`);
       } else {
-        c.status = ConversionStatus.REJECTED;
+        moveStatus(c, ConversionStatus.REJECTED);
         c.verification = `rejected:${c.verification.slice('flagged:'.length)}`;
       }
       return saveAndAnnounce(manager, c);

@@ -1,13 +1,20 @@
-// Verifies a succeeded payment's attribution: the AAP code (Ed25519, by key id, unexpired at
-// payment time), the metadata against the signed claims, the payment against the checkout
-// session the code was issued for (Handoff's own record of the payment's intent, from
-// payment-intent's database, never the metadata), the recommendation (exists, and its
-// session, offer, merchant and agent match), the amount and currency against the claims and
-// the checkout total, and the payment status. The first failure names the flag. That the code
-// has not paid before is the recorder's check (a unique key, in the conversion's transaction).
+// Verifies a succeeded payment's attribution from what its event carries, asking no other
+// subgraph (a worker that waited on checkout-session would fail whenever it is down):
+//  - the AAP code (Ed25519, by key id, unexpired at payment time). A valid signature proves
+//    checkout-session issued its claims: its snapshot of the recommendation (id, agent session,
+//    offer, merchant, agent), the amount, and the checkout session the code pays for;
+//  - the PSP's metadata against the claims;
+//  - the payment against Handoff's own record of its intent (payment-intent's database, carried
+//    in the event as `paymentIntent`, never the PSP's metadata): the checkout session it pays
+//    must be the code's; the recommendation checkout-session recorded on that intent (its `aap_*`
+//    ids) must be the code's, with the same session, offer, merchant and agent; the checkout
+//    total checkout-session gave the intent must be what was paid;
+//  - the amount and currency against the claims, and the payment status.
+// The first failure names the flag. That the code has not paid before is the recorder's check
+// (a unique key, in the conversion's transaction).
 import type { KeyObject } from 'node:crypto';
-import { isCurrency, normalizeCurrency, verifyAttributionCode, type AttributionClaims } from '@handoff/shared';
-import type { Directory } from '../directory/directory.js';
+import { isCurrency, normalizeCurrency, verifyAttributionCode, type AttributionClaims, type PaymentIntentRecord } from '@handoff/shared';
+import { UnrecoverableError } from 'bullmq';
 import type { PspEventPayload } from './psp-event.js';
 
 export interface Evidence {
@@ -31,14 +38,22 @@ const CODE_REASONS: Record<string, string> = {
 };
 
 export interface VerifyOptions {
-  directory: Directory;
   publicKeys: Map<string, KeyObject>;
   issuer?: string;
 }
 
-export async function verifyPaymentEvidence(p: PspEventPayload, opts: VerifyOptions): Promise<Evidence> {
+/** The recommendation checkout-session recorded on the intent it created (the `aap_*` ids of Handoff's own record). */
+function recommendationOf(intent: PaymentIntentRecord) {
+  const m = intent.metadata ?? {};
+  if (!m.aap_recommendation_id) return null;
+  return { id: m.aap_recommendation_id, sessionId: m.aap_session_id, offerId: m.aap_offer_id, merchantId: m.aap_merchant_id, agentId: m.aap_agent_id };
+}
+
+export function verifyPaymentEvidence(p: PspEventPayload, opts: VerifyOptions): Evidence {
   const meta = p.object.metadata ?? {};
-  const currency = isCurrency(p.object.currency) ? normalizeCurrency(p.object.currency) : 'XXX';
+  const currency = p.object.currency && isCurrency(p.object.currency) ? normalizeCurrency(p.object.currency) : 'XXX';
+  const amount = p.object.amount;
+  if (amount === null) throw new UnrecoverableError(`PSP payment ${p.object.id} reported no amount`);
   const base: Evidence = {
     verification: 'verified',
     claims: null,
@@ -47,7 +62,7 @@ export async function verifyPaymentEvidence(p: PspEventPayload, opts: VerifyOpti
     sessionId: meta.aap_session_id ?? null,
     offerId: meta.aap_offer_id ?? null,
     currency,
-    amountMinor: p.object.amount,
+    amountMinor: amount,
   };
   const flag = (reason: string): Evidence => ({ ...base, verification: `flagged:${reason}` });
 
@@ -66,22 +81,25 @@ export async function verifyPaymentEvidence(p: PspEventPayload, opts: VerifyOpti
   // The code pays only for the checkout session it was issued for: the payment's intent, as
   // payment-intent recorded it, must belong to that session.
   if (!c.checkoutSessionId) return flag('unbound_code');
-  const checkoutSessionId = p.paymentIntent?.checkoutSessionId ?? null;
-  if (!checkoutSessionId) return flag('unknown_payment');
+  const intent = p.paymentIntent;
+  const checkoutSessionId = intent?.checkoutSessionId ?? null;
+  if (!intent || !checkoutSessionId) return flag('unknown_payment');
   if (checkoutSessionId !== c.checkoutSessionId) return flag('checkout_mismatch');
 
-  const rec = await opts.directory.recommendation(c.recommendationId);
+  // The signed claims are checkout-session's snapshot of the recommendation; the intent it
+  // created for this checkout session must name that same recommendation.
+  const rec = recommendationOf(intent);
   if (!rec) return flag('recommendation_not_found');
-  if (rec.sessionId !== c.sessionId || rec.offerId !== c.offerId || rec.merchantId !== c.merchantId || rec.agentId !== c.agentId) {
+  if (rec.id !== c.recommendationId || rec.sessionId !== c.sessionId || rec.offerId !== c.offerId || rec.merchantId !== c.merchantId || rec.agentId !== c.agentId) {
     return flag('recommendation_mismatch');
   }
 
   if (currency !== c.currency) return flag('currency_mismatch');
-  if (p.object.amount !== c.amountMinor) return flag('amount_mismatch');
-  const total = await opts.directory.checkoutTotal(checkoutSessionId);
+  if (amount !== c.amountMinor) return flag('amount_mismatch');
+  const total = intent.checkoutTotal ?? null;
   if (!total) return flag('checkout_not_found');
   if (total.currency !== currency) return flag('currency_mismatch');
-  if (total.amountMinor !== p.object.amount) return flag('amount_mismatch');
+  if (total.amountMinor !== amount) return flag('amount_mismatch');
   if (p.object.status !== 'succeeded') return flag('status_not_succeeded');
   return base;
 }

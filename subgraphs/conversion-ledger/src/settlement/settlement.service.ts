@@ -5,17 +5,20 @@
 // was settled before (so a clawback after payout is a negative line in the next batch).
 // An advisory lock plus the runs table make a rerun, or a concurrent run, a no-op. The steps,
 // each conversion rewritten once, are in settlement-run.ts.
-import { invalidStateTransition, readMinorUnits, requireKind, type Principal } from '@handoff/shared';
+import { invalidStateTransition, readMinorUnits, requireKind, sqlStatus, type Principal } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccountType, postTransaction } from '../books/ledger.js';
 import { emitConversionUpdated, emitConversionUpdatedFor } from '../conversion/conversion.events.js';
 import { batchNotFound } from '../conversion/conversion.errors.js';
+import { conversionSqlMoves } from '../conversion/conversion.states.js';
 import type { Notifier } from '../conversion/conversion-recorder.service.js';
-import type { Directory } from '../directory/directory.js';
+import type { Directory } from '../ports/directory.js';
 import type { SettlementBatchRow } from './settlement-batch.js';
 import { applyRun, lockRunSet, makeBatches, releaseOrForfeit, RUN_TABLE } from './settlement-run.js';
 
 const LOCK = `hashtext('ledger:settlement')`;
+/** A paid batch's conversions: PAYABLE → PAID, by the state table's move. */
+const { pay } = conversionSqlMoves;
 /** Longest one statement of a run may take (the gateway's SETTLEMENT_TIMEOUT_MS defaults to 5 min). */
 const RUN_STATEMENT_TIMEOUT = '5min';
 
@@ -88,9 +91,9 @@ export class SettlementService {
         ],
       });
       const paid: Array<{ id: string }> = await m.query(
-        `WITH u AS (UPDATE ledger.conversions c SET status = 'PAID', paid_at = now(), version = version + 1, updated_at = now()
+        `WITH u AS (UPDATE ledger.conversions c SET status = ${sqlStatus(pay.to)}, paid_at = now(), version = version + ${pay.steps}, updated_at = now()
            FROM ledger.settlement_lines l
-          WHERE l.batch_id = $1 AND l.kind = 'commission' AND l.conversion_id = c.id AND c.status = 'PAYABLE'
+          WHERE l.batch_id = $1 AND l.kind = 'commission' AND l.conversion_id = c.id AND c.status = ${sqlStatus(pay.from)}
           RETURNING c.id) SELECT * FROM u`,
         [b.id],
       );

@@ -1,6 +1,6 @@
 // The one way a payment intent changes: a versioned save, a timeline row and an outbox event,
 // all in the caller's transaction. `transition` adds the state-table check for status moves.
-import { assertTransition, changeWithEvent, qualifiedTable, versionConflict } from '@handoff/shared';
+import { assertTransition, changeWithEvent, qualifiedTable, versionConflict, type PaymentIntentEventPayload, type PaymentIntentRecord } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { PaymentEventEntity } from './payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent.entity.js';
@@ -11,7 +11,7 @@ import { paymentIntentStates, statusTopic } from './payment-intent.states.js';
 export const PAYMENT_SCHEMA = 'payment';
 
 /** The intent as every `payment_intent.*` event carries it (docs/internal-contracts.md). */
-export function paymentIntentSnapshot(i: PaymentIntentEntity) {
+export function paymentIntentSnapshot(i: PaymentIntentEntity): PaymentIntentRecord {
   return {
     id: i.id,
     status: i.status,
@@ -21,9 +21,13 @@ export function paymentIntentSnapshot(i: PaymentIntentEntity) {
     amountRefundedMinor: i.amountRefundedMinor,
     merchantId: i.merchantId,
     checkoutSessionId: i.checkoutSessionId,
+    // The total checkout-session asked this intent to charge (createForCheckout refuses other
+    // terms for the same session; an intent's amount never changes): the ledger's checkout total.
+    checkoutTotal: i.checkoutSessionId ? { amountMinor: i.amountMinor, currency: i.currency } : null,
     provider: i.provider,
     providerPaymentId: i.providerPaymentId,
-    metadata: i.metadata,
+    // Written only from string values (createForCheckout's stringValues).
+    metadata: i.metadata as Record<string, string>,
   };
 }
 
@@ -75,7 +79,13 @@ const timelineData = (intent: PaymentIntentEntity, data: Record<string, unknown>
 const outboxEvent = (intent: PaymentIntentEntity, topic: string) => ({
   topic,
   aggregateId: intent.id,
-  payload: { paymentIntent: paymentIntentSnapshot(intent), occurredAt: new Date().toISOString() },
+  payload: { ...paymentIntentEventPayload(intent) },
+});
+
+/** The payload of a `payment_intent.*` event (shared/src/contracts/payment-intent-events.contract.ts). */
+export const paymentIntentEventPayload = (intent: PaymentIntentEntity): PaymentIntentEventPayload => ({
+  paymentIntent: paymentIntentSnapshot(intent),
+  occurredAt: new Date().toISOString(),
 });
 
 /** The timeline row and the outbox event of a change already saved, in one statement. */

@@ -3,7 +3,7 @@
 // move an intent forward, so any delivery order converges; a processed row is never applied
 // again. An event for a payment of Handoff's that is not known yet throws PaymentNotKnownYet
 // (the job retries with backoff, and the intent's creation re-runs it).
-import { addToOutbox } from '@handoff/shared';
+import { addToOutbox, pspEventTopic, type PspEventPayload } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PAYMENT_SCHEMA, paymentIntentSnapshot, recordTimeline, transition } from '../payment-intent/payment-intent.changes.js';
 import { CHECKOUT_METADATA_KEY } from '../payment-intent/payment-intent.commands.js';
@@ -48,6 +48,17 @@ export function isStaleAttempt(intent: Pick<PaymentIntentEntity, 'status' | 'pay
   return IN_FLIGHT.includes(target) && intent.status === S.REQUIRES_PAYMENT_METHOD && intent.lastPaymentError !== null;
 }
 
+/** The payload of a `psp_event.<kind>` event (shared/src/contracts/payment-events.contract.ts). */
+export function pspEventPayload(provider: string, merchantId: string, event: PspEvent, intent: PaymentIntentEntity | null): PspEventPayload {
+  return {
+    provider,
+    merchantId,
+    pspEvent: { id: event.id, type: event.type, created: event.created },
+    object: event.object,
+    paymentIntent: intent ? paymentIntentSnapshot(intent) : null,
+  };
+}
+
 export class PspEventApplier {
   constructor(
     private readonly dataSource: DataSource,
@@ -77,15 +88,9 @@ export class PspEventApplier {
         result = await this.applyToIntent(manager, intent, event);
       }
       await addToOutbox(manager, PAYMENT_SCHEMA, {
-        topic: `psp_event.${event.kind}`,
+        topic: pspEventTopic(event.kind),
         aggregateId: intent?.id ?? `${row.provider}:${event.object.id ?? event.id}`,
-        payload: {
-          provider,
-          merchantId: row.merchantId,
-          pspEvent: { id: event.id, type: event.type, created: event.created },
-          object: event.object,
-          paymentIntent: intent ? paymentIntentSnapshot(intent) : null,
-        },
+        payload: { ...pspEventPayload(provider, row.merchantId, event, intent) },
       });
       await this.markProcessed(manager, row, result);
       return result;

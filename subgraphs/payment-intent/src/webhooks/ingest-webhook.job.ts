@@ -1,7 +1,7 @@
 // The webhook-ingest queue: one job per inbox row (deterministic id), whose worker applies the
 // event. The inbox row is the truth: the sweep re-adds jobs Redis lost (a flush, a restart)
 // for rows still unprocessed, and the intent's creation promotes jobs waiting for it.
-import { QueueNames, safeJobId, startWorker, type Logger } from '@handoff/shared';
+import { safeJobId, startWorker, type Logger } from '@handoff/shared';
 import { Queue, type Job, type JobsOptions, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -9,7 +9,8 @@ import type { PspEventApplier } from './apply-psp-event.js';
 import { PaymentNotKnownYet } from './apply-psp-event.js';
 import { WebhookInboxEntity } from './webhook-inbox.entity.js';
 
-export const WEBHOOK_INGEST_QUEUE = QueueNames.webhookIngest;
+/** Package-private: payment-intent's own ingest work. */
+export const WEBHOOK_INGEST_QUEUE = 'webhook-ingest';
 
 export interface IngestJobData {
   inboxId: string;

@@ -2,16 +2,9 @@
 // acts on: its kind, the PSP payment it is about, and the PSP's object as reported, in the
 // shape of docs/internal-contracts.md's `psp_event.*` payload. Pure: no database.
 
-export type PspEventKind =
-  | 'succeeded'
-  | 'processing'
-  | 'failed'
-  | 'canceled'
-  | 'requires_action'
-  | 'refunded'
-  | 'dispute_opened'
-  | 'dispute_closed'
-  | 'other';
+import type { PspEventKind, PspEventObject } from '@handoff/shared';
+
+export type { PspEventKind };
 
 /** API.md's handled event types; every other type is recorded and has no effect. */
 export const KIND_OF_TYPE: Readonly<Record<string, PspEventKind>> = {
@@ -30,23 +23,8 @@ export const KIND_OF_TYPE: Readonly<Record<string, PspEventKind>> = {
   'dispute.closed': 'dispute_closed',
 };
 
-export interface PspObject {
-  /** The PSP's payment id (a payment intent's own id, or the one a charge/refund/dispute names). */
-  id: string | null;
-  amount: number | null;
-  /** Uppercase ISO 4217. */
-  currency: string | null;
-  status: string | null;
-  metadata: Record<string, string>;
-  amountReceived?: number;
-  amountRefunded?: number;
-  /** The refund the event is about (a charge's latest); `status` as the PSP gave it (pending, succeeded, failed…). */
-  refund?: { id: string; amount: number; status?: string };
-  dispute?: { id: string; status: string; outcome?: 'won' | 'lost' };
-  lastPaymentError?: { code: string; declineCode: string | null; message: string };
-  /** A payment intent's payment method (the attempt the event is about), when the PSP names it. */
-  paymentMethod?: string;
-}
+/** The PSP's object as the `psp_event.*` contract carries it (shared/src/contracts/payment-events.contract.ts). */
+export type PspObject = PspEventObject;
 
 export interface PspEvent {
   id: string;

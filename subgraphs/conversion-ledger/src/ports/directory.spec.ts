@@ -1,6 +1,7 @@
 // InternalDirectory.prefetch against two real local HTTP servers standing in for the merchant
-// and checkout-session subgraphs: one call per subgraph, answers served from it, each lookup's
-// own failure surfacing only when that lookup is made.
+// and checkout-session subgraphs: one call to the merchant subgraph, answers served from it, each
+// lookup's own failure surfacing only when that lookup is made; checkout-session is never asked
+// on the payment-event path (the event and the signed code carry what verification checks).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -54,57 +55,48 @@ describe('InternalDirectory.prefetch', () => {
             status: 200,
             body: { data: { merchant: MERCHANT, ...(variables.withAgent ? { agent: { id: variables.agentId, builder: { id: 'b1', registered: true } } } : {}) } },
           };
-    checkoutHandler = ({ variables }) => ({
-      status: 200,
-      body: {
-        data: {
-          ...(variables.withRecommendation ? { recommendation: { id: variables.recommendationId, session: { id: 's1', agent: { id: 'a1' } }, offer: { id: 'o1' }, merchant: { id: 'm1' } } } : {}),
-          ...(variables.withCheckout ? { checkoutSession: { totals: { total: { amountMinor: 2500, currency: 'GBP' } } } } : {}),
-        },
-      },
-    });
+    checkoutHandler = () => ({ status: 500, body: { errors: [{ message: 'checkout-session is not asked here' }] } });
   });
 
-  it('asks each subgraph once for everything, and answers those lookups from it', async () => {
-    const d = directory.prefetch({ merchantId: 'm1', agentId: 'a1', recommendationId: 'r1', checkoutSessionId: 'cs1' });
+  it('asks the merchant subgraph once for everything, checkout-session nothing, and answers those lookups from it', async () => {
+    const d = directory.prefetch({ merchantId: 'm1', agentId: 'a1' });
     expect(await d.merchant('m1')).toMatchObject({ id: 'm1', defaultCurrency: 'GBP', terms: { type: 'PERCENTAGE', percentageBps: 500 } });
     expect(await d.agent('a1')).toEqual({ id: 'a1', builder: { id: 'b1', registered: true } });
-    expect(await d.recommendation('r1')).toEqual({ id: 'r1', sessionId: 's1', offerId: 'o1', merchantId: 'm1', agentId: 'a1' });
-    expect(await d.checkoutTotal('cs1')).toEqual({ amountMinor: 2500, currency: 'GBP' });
     expect(merchantCalls).toEqual(['LedgerMerchantAndAgent']);
-    expect(checkoutCalls).toEqual(['LedgerAttribution']);
+    expect(checkoutCalls).toEqual([]);
     // A lookup it did not prefetch goes to the subgraph as before.
     expect(await d.agent('a2')).toMatchObject({ id: 'a2' });
     expect(merchantCalls).toEqual(['LedgerMerchantAndAgent', 'LedgerAgent']);
   });
 
-  it('asks checkout-session nothing when the payment names no recommendation or checkout', async () => {
-    const d = directory.prefetch({ merchantId: 'm1', agentId: null, recommendationId: null, checkoutSessionId: null });
+  it('asks checkout-session nothing when the payment names no agent either', async () => {
+    const d = directory.prefetch({ merchantId: 'm1', agentId: null });
     expect(await d.merchant('m1')).toMatchObject({ id: 'm1' });
     expect(checkoutCalls).toEqual([]);
   });
 
   it('a lookup the callee says does not exist is null; another lookup’s failure surfaces only when made', async () => {
-    checkoutHandler = () => ({
+    merchantHandler = () => ({
       status: 200,
       body: {
-        data: { recommendation: null, checkoutSession: null },
+        data: { merchant: null, agent: null },
         errors: [
-          { message: 'Recommendation not found', path: ['recommendation'], extensions: { code: 'NOT_FOUND' } },
-          { message: 'database unavailable', path: ['checkoutSession'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+          { message: 'Merchant not found', path: ['merchant'], extensions: { code: 'NOT_FOUND' } },
+          { message: 'database unavailable', path: ['agent'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
         ],
       },
     });
-    const d = directory.prefetch({ merchantId: 'm1', agentId: 'a1', recommendationId: 'r1', checkoutSessionId: 'cs1' });
-    expect(await d.recommendation('r1')).toBeNull();
-    await expect(d.checkoutTotal('cs1')).rejects.toThrow(/database unavailable/);
-    expect(await d.merchant('m1')).toMatchObject({ id: 'm1' });
+    const d = directory.prefetch({ merchantId: 'm1', agentId: 'a1' });
+    expect(await d.merchant('m1')).toBeNull();
+    await expect(d.agent('a1')).rejects.toThrow(/database unavailable/);
   });
 
   it('a subgraph that cannot be reached fails only the lookups made of it (no unhandled rejection)', async () => {
     merchantHandler = () => ({ status: 503, body: 'down' });
-    const d = directory.prefetch({ merchantId: 'm1', agentId: 'a1', recommendationId: 'r1', checkoutSessionId: null });
-    expect(await d.recommendation('r1')).toMatchObject({ id: 'r1' });
+    const d = directory.prefetch({ merchantId: 'm1', agentId: 'a1' });
+    // checkout-session is asked nothing here, so a lookup of it (a request's) still answers.
+    checkoutHandler = () => ({ status: 200, body: { data: { agentSessionRecommending: { id: 's1', agent: { id: 'a1' } } } } });
+    expect(await d.agentSession('s1', 'm1')).toEqual({ id: 's1', agentId: 'a1' });
     await expect(d.merchant('m1')).rejects.toThrow();
     // d.agent('a1') is never asked: its failure must not surface anywhere.
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,0 +1,6 @@
+// Every cross-package queue name, topic and event payload type, once (docs/internal-contracts.md):
+// one file per channel, imported by its producer and its consumers.
+export * from './payment-intent-events.contract.js';
+export * from './payment-events.contract.js';
+export * from './conversion-events.contract.js';
+export * from './merchant-events.contract.js';
