@@ -5,21 +5,16 @@
 //   An HTTP provider that fails (timeout, non-2xx, an answer that is not valid) falls back as
 //   configured: BUILT_IN → the built-in result is used and the calculation's `providers` entry
 //   says fallbackUsed with the failure; FAIL → PROVIDER_UNAVAILABLE is thrown (nothing written).
-import type { CheckoutPricingConfig, PricingProviderConfig } from '@handoff/shared';
 import type { Calculation, CalculationInput, ProviderConcern, ProviderUse } from './calculation.types.js';
-import { providerUnavailable } from './calculation.errors.js';
+import { ProviderFailure, providerUnavailable } from './calculation.errors.js';
 import { calculationPipeline, type PipelineOutput, type StageCall, type StageResult } from './calculation.pipeline.js';
-import { ProviderFailure, type EndpointCallOptions } from './pricing-endpoint.js';
 import type { PromotionStageResult, ShippingStageResult, TaxStageResult } from './stages.js';
 import { evaluatePromotions } from '../promotion/promotion.evaluate.js';
-import { HttpPromotionProvider } from '../promotion/promotion.http-provider.js';
-import { builtInPromotionProvider, type PromotionProvider } from '../promotion/promotion.provider.js';
+import type { PromotionProvider } from '../promotion/promotion.provider.js';
 import { builtInShippingOptions } from '../shipping/shipping.options.js';
-import { HttpShippingProvider } from '../shipping/shipping.http-provider.js';
-import { builtInShippingProvider, type ShippingProvider } from '../shipping/shipping.provider.js';
+import type { ShippingProvider } from '../shipping/shipping.provider.js';
 import { builtInTax } from '../tax/tax.rates.js';
-import { HttpTaxProvider } from '../tax/tax.http-provider.js';
-import { builtInTaxProvider, type TaxProvider } from '../tax/tax.provider.js';
+import type { TaxProvider } from '../tax/tax.provider.js';
 
 export interface Providers {
   tax: TaxProvider;
@@ -95,27 +90,4 @@ export async function calculateWith(input: CalculationInput, providers: Provider
     step = run.next(result);
   }
   return withProviders(step.value, [...uses.values()]);
-}
-
-/** The providers a merchant's configuration names: built in, or HTTP with its endpoint, timeout and fallback. */
-export function providersFor(config: CheckoutPricingConfig, opts: EndpointCallOptions): Providers {
-  const endpointOf = (p: PricingProviderConfig) =>
-    p.kind === 'HTTP' && p.endpointUrl && p.signingSecret ? { url: p.endpointUrl, secret: p.signingSecret, timeoutMs: p.timeoutMs ?? 5000 } : null;
-  // An HTTP provider without an endpoint or secret (a configuration the merchant subgraph refuses)
-  // fails on every call, so its fallback applies rather than a silent built-in result.
-  const unusable = { url: 'invalid:', secret: '', timeoutMs: 1 };
-  const http = (p: PricingProviderConfig) => (p.kind === 'HTTP' ? (endpointOf(p) ?? unusable) : null);
-  const tax = http(config.providers.tax);
-  const shipping = http(config.providers.shipping);
-  const promotions = http(config.providers.promotions);
-  return {
-    tax: tax ? new HttpTaxProvider(tax, opts) : builtInTaxProvider,
-    shipping: shipping ? new HttpShippingProvider(shipping, opts) : builtInShippingProvider,
-    promotions: promotions ? new HttpPromotionProvider(promotions, opts) : builtInPromotionProvider,
-    fallback: {
-      tax: config.providers.tax.fallback ?? 'FAIL',
-      shipping: config.providers.shipping.fallback ?? 'FAIL',
-      promotions: config.providers.promotions.fallback ?? 'FAIL',
-    },
-  };
 }

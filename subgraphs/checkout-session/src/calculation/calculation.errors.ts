@@ -19,3 +19,14 @@ export const pricingConfigUnavailable = (why: string) =>
     reason: 'merchant_pricing:unavailable',
     retryable: true,
   });
+
+/** The HTTP provider did not give a usable answer: `reason` is safe to record in the calculation. */
+export class ProviderFailure extends Error {
+  constructor(
+    readonly concern: ProviderConcern,
+    readonly reason: string,
+  ) {
+    super(`${concern} provider: ${reason}`);
+    this.name = 'ProviderFailure';
+  }
+}

@@ -23,7 +23,8 @@
 // service supplies: { checkoutSessionId, merchantId, currency, lines, destination, selection,
 // promotionCodes, customerKey, includeDeliveryDates?, payment? }.
 import type { DataSource, EntityManager } from 'typeorm';
-import { calculateWith, providersFor } from './calculate.js';
+import { calculateWith } from './calculate.js';
+import { providersFor } from './providers.js';
 import { inventoryShortfall, taxMismatch, type InventoryCheck } from './calculation.blockers.js';
 import { calculationById, insertCalculation, latestCalculation, type StoredCalculation } from './calculation.store.js';
 import type { Blocker, Calculation, CalculationInput } from './calculation.types.js';

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { CheckoutPricingConfig, PricingProviderConfig } from '@handoff/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { calcInput, pricingConfig, promotion } from '../../test/pricing-fixtures.js';
-import { calculate, calculateWith, providersFor } from './calculate.js';
+import { calculate, calculateWith } from './calculate.js';
+import { providersFor } from './providers.js';
 import type { CalculationInput } from './calculation.types.js';
 
 const SECRET = 'whsec_merchant_pricing_secret';

@@ -1,5 +1,6 @@
 // The calculation engine's public surface for the rest of checkout-session.
-export { calculate, calculateWith, providersFor, type Providers } from './calculate.js';
+export { calculate, calculateWith, type Providers } from './calculate.js';
+export { providersFor } from './providers.js';
 export { CalculationService, type CalculationServiceOptions, type SessionPricingInput } from './calculation.service.js';
 export type { StoredCalculation } from './calculation.store.js';
 export { taxMismatch, inventoryShortfall, type InventoryCheck, type InventoryShortfall } from './calculation.blockers.js';

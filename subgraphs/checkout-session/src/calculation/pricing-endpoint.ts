@@ -11,19 +11,11 @@ import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP } from 'node:net';
 import { PAYLOAD_SIGNATURE_HEADER, signPayload } from '@handoff/shared';
 import type { ProviderConcern } from './calculation.types.js';
+import { ProviderFailure } from './calculation.errors.js';
+
+export { ProviderFailure };
 
 export const MAX_ANSWER_BYTES = 1_048_576;
-
-/** The HTTP provider did not give a usable answer: `reason` is safe to record in the calculation. */
-export class ProviderFailure extends Error {
-  constructor(
-    readonly concern: ProviderConcern,
-    readonly reason: string,
-  ) {
-    super(`${concern} provider: ${reason}`);
-    this.name = 'ProviderFailure';
-  }
-}
 
 export interface PricingEndpoint {
   url: string;
