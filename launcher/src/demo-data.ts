@@ -3,6 +3,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { graphqlOrThrow, graphqlRequest } from './graphql-client.js';
+import { ensureDemoPricingConfig } from './demo-pricing-config.js';
 
 export interface DemoData {
   smartyMerchantId: string;
@@ -77,6 +78,7 @@ export async function loadDemoData(graphqlUrl: string, adminKey: string, dataDir
     { merchantId: smartyMerchantId, name: '30GB Rolling Monthly', provider: 'SMARTY', price: { amountMinor: 1000, currency: 'GBP' } },
     'demo-offer-smarty-30gb',
   );
+  await ensureDemoPricingConfig(graphqlUrl, adminKey, smartyMerchantId);
   const secondMerchantId = await ensureMerchant(
     saved.secondMerchantId,
     {

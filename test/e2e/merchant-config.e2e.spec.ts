@@ -4,7 +4,9 @@
 // code and writes nothing; concurrent creates of one promotion code make one promotion; the
 // internal checkoutPricingConfig answers only services, with the shape of shared's contract,
 // and is absent from the public schema.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKOUT_PRICING_CONFIG_QUERY, type CheckoutPricingConfigResult } from '@handoff/shared';
 import type { RunningHandoff } from '@handoff/launcher';
@@ -25,6 +27,7 @@ import {
   type ShippingConfigInput,
   type TaxConfigInput,
 } from '../generated/graphql.js';
+import { loadDemoData } from '../../launcher/src/demo-data.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
 import { signedCaller } from '../support/signed-call.js';
@@ -417,5 +420,37 @@ describe('pricing providers and the internal checkoutPricingConfig', () => {
     const api = readFileSync(new URL('../../gateway/api-schema.graphql', import.meta.url), 'utf8');
     expect(api).toContain('setShippingConfig');
     expect(api).not.toMatch(/checkoutPricingConfig|PricingProviderCredentials|CheckoutPricingConfig/);
+  });
+});
+
+describe('demo data', () => {
+  it('gives the demo merchant shipping, tax, WELCOME10 and an automatic promotion, once (a second load adds nothing)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'handoff-demo-'));
+    try {
+      const demo = await loadDemoData(handoff.graphqlUrl, handoff.adminKey, dir);
+      await loadDemoData(handoff.graphqlUrl, handoff.adminKey, dir);
+      const SERVICE = { kind: 'SERVICE', service: 'checkout-session' } as const;
+      const c = (await internal<CheckoutPricingConfigResult>(SERVICE, CHECKOUT_PRICING_CONFIG_QUERY, { merchantId: demo.smartyMerchantId })).data!
+        .checkoutPricingConfig!;
+      expect(c.shipping.zones[0]!.rates.map((r) => [r.id, r.amount.amountMinor, r.freeOver?.amountMinor ?? null])).toEqual([
+        ['standard', 399, 5000],
+        ['express', 899, null],
+      ]);
+      expect(c.shipping.pickupLocations).toHaveLength(1);
+      expect(c.tax).toEqual({
+        pricesIncludeTax: true,
+        defaultCategory: 'standard',
+        rates: [
+          { country: 'GB', region: null, category: 'standard', basisPoints: 2000 },
+          { country: 'GB', region: null, category: 'zero', basisPoints: 0 },
+        ],
+      });
+      expect(c.promotions.map((p) => [p.code, p.automatic]).sort()).toEqual([
+        ['WELCOME10', false],
+        [null, true],
+      ].sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
