@@ -27,6 +27,8 @@ const schema = baseConfigSchema.extend({
   AAP_SIGNING_KEY_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
   /** How often the expiry job scheduler runs. */
   CHECKOUT_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** May merchants' HTTP pricing providers be plain-http or private addresses (default: only in development and test). */
+  WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).optional(),
 });
 
 export interface CheckoutSessionConfig extends SubgraphRuntimeConfig {
@@ -35,6 +37,8 @@ export interface CheckoutSessionConfig extends SubgraphRuntimeConfig {
   /** Signs attribution (AAP) codes. */
   attribution: AttributionSigner;
   expiryIntervalMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE_URLS: the calculation engine may call http:// or private pricing endpoints. */
+  allowPrivateUrls: boolean;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): CheckoutSessionConfig {
@@ -47,6 +51,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicBaseUrl: parsed.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     attribution: attributionSignerFor(parsed, () => logger.warn('AAP_SIGNING_KEY not set: signing with an ephemeral key')),
     expiryIntervalMs: parsed.CHECKOUT_EXPIRY_INTERVAL_MS,
+    allowPrivateUrls:
+      parsed.WEBHOOK_ALLOW_PRIVATE_URLS === undefined
+        ? parsed.NODE_ENV === 'development' || parsed.NODE_ENV === 'test'
+        : parsed.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
     logger,
   });
 }
