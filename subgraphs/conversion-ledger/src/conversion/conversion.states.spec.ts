@@ -1,7 +1,8 @@
 // Every transition of the conversion status table, legal and illegal.
+import { stateTableProblems } from '@handoff/shared';
 import { describe, expect, it } from 'vitest';
 import { ConversionStatus as S } from './conversion.enums.js';
-import { assertTransition, canTransition, transitions } from './conversion.states.js';
+import { assertTransition, canTransition, conversionStates, transitions } from './conversion.states.js';
 
 const legal: Array<[S, S]> = [
   [S.PENDING, S.VALIDATED], [S.PENDING, S.CLAWED_BACK], [S.PENDING, S.DISPUTED], [S.PENDING, S.REJECTED],
@@ -28,5 +29,9 @@ describe('conversion transitions', () => {
     expect(Object.keys(transitions).sort()).toEqual([...all].sort());
     expect(transitions[S.CLAWED_BACK]).toEqual([]);
     expect(transitions[S.REJECTED]).toEqual([]);
+  });
+
+  it('is a sound table (shared state-table check)', () => {
+    expect(stateTableProblems(conversionStates, all)).toEqual([]);
   });
 });

@@ -1,13 +1,13 @@
 // Writes of one conversion inside a command's transaction: lock, move status by the table,
 // book or re-book its commission, save with a new version and announce it.
-import { money } from '@handoff/shared';
+import { assertTransition, money } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { commissionEntries, originalTransactionId, postTransaction, reverseConversion, type CommissionParts } from '../books/ledger.js';
 import { commissionAfterRefund, splitCommission, type CommissionTerms } from '../commission/commission.js';
 import { ConversionEntity } from './conversion.entity.js';
 import { ConversionStatus } from './conversion.enums.js';
 import { emitConversionUpdated } from './conversion.events.js';
-import { assertTransition } from './conversion.states.js';
+import { conversionStates } from './conversion.states.js';
 
 export const lockConversion = (manager: EntityManager, id: string): Promise<ConversionEntity | null> =>
   manager.findOne(ConversionEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -83,14 +83,15 @@ export const commissionAfterPartialRefund = (c: ConversionEntity, refundedMinor:
 
 /** CLAWED_BACK: reverses everything booked for it. */
 export async function clawBack(manager: EntityManager, c: ConversionEntity, memo: string): Promise<void> {
-  assertTransition(c.status, ConversionStatus.CLAWED_BACK);
+  assertTransition(conversionStates, c.status, ConversionStatus.CLAWED_BACK);
   if (c.commissionPosted) await reverseConversion(manager, c.id, c.currency, memo);
   setParts(c, { commissionMinor: 0, networkFeeMinor: 0, builderPayoutMinor: 0, unclaimedMinor: 0, forfeitedMinor: 0 });
   c.status = ConversionStatus.CLAWED_BACK;
 }
 
+/** Moves the conversion to `to` if the state table allows it, else INVALID_STATE_TRANSITION. */
 export function moveStatus(c: ConversionEntity, to: ConversionStatus): void {
-  assertTransition(c.status, to);
+  assertTransition(conversionStates, c.status, to);
   c.status = to;
 }
 

@@ -12,7 +12,9 @@
 // The lock in step 1 keeps step 4's values right: a refund or milestone on one of these
 // conversions (lockConversion, FOR UPDATE) waits for the run's commit, as it waited for the
 // UPDATEs before; one that committed first is what step 1 reads.
+import { sqlStatus } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
+import { conversionSqlMoves } from '../conversion/conversion.states.js';
 import type { SettlementBatchRow } from './settlement-batch.js';
 
 /** The settlement temp table (dropped at commit); conversion.events reads the changed ids from it. */
@@ -20,6 +22,15 @@ export const RUN_TABLE = 'settle_run';
 
 /** The gate of PAYABLE: the flow's payableAfter step done by asOf (or no gate). */
 const GATE = `(c.payable_after IS NULL OR c.payable_since <= $1)`;
+
+// The run's status moves, from the state table (conversion.states.ts): a PENDING conversion past
+// its window is validated, and made payable too when its gate is done; a VALIDATED one is made
+// payable when its gate is done. `bump` is each move's steps.
+const { validate, validateToPayable, makePayable } = conversionSqlMoves;
+/** A conversion the run validates (its commission booked, its window passed). */
+const DUE_TO_VALIDATE = `c.commission_posted AND c.status = ${sqlStatus(validate.from)} AND c.validates_at <= $1`;
+/** A validated conversion the run makes payable. */
+const DUE_TO_MAKE_PAYABLE = `c.commission_posted AND c.status = ${sqlStatus(makePayable.from)} AND ${GATE}`;
 
 /**
  * Step 1. Candidates: conversions that advance (PENDING past their window, VALIDATED with the gate
@@ -39,19 +50,19 @@ export async function lockRunSet(m: EntityManager, asOf: Date): Promise<void> {
   await m.query(
     `INSERT INTO ${RUN_TABLE}
      SELECT c.id,
-            CASE WHEN c.commission_posted AND c.status = 'PENDING' AND c.validates_at <= $1
-                   THEN CASE WHEN ${GATE} THEN 'PAYABLE' ELSE 'VALIDATED' END
-                 WHEN c.commission_posted AND c.status = 'VALIDATED' AND ${GATE} THEN 'PAYABLE'
+            CASE WHEN ${DUE_TO_VALIDATE}
+                   THEN CASE WHEN ${GATE} THEN ${sqlStatus(validateToPayable.to)} ELSE ${sqlStatus(validate.to)} END
+                 WHEN ${DUE_TO_MAKE_PAYABLE} THEN ${sqlStatus(makePayable.to)}
                  ELSE c.status END,
-            CASE WHEN c.commission_posted AND c.status = 'PENDING' AND c.validates_at <= $1
-                   THEN CASE WHEN ${GATE} THEN 2 ELSE 1 END
-                 WHEN c.commission_posted AND c.status = 'VALIDATED' AND ${GATE} THEN 1
+            CASE WHEN ${DUE_TO_VALIDATE}
+                   THEN CASE WHEN ${GATE} THEN ${validateToPayable.steps} ELSE ${validate.steps} END
+                 WHEN ${DUE_TO_MAKE_PAYABLE} THEN ${makePayable.steps}
                  ELSE 0 END,
             c.commission_posted, c.currency, c.agent_id, c.merchant_id, c.builder_id, c.commission_minor,
             c.builder_payout_minor, c.forfeited_minor, c.unclaimed_minor, c.builder_settled_minor, c.merchant_settled_minor
        FROM ledger.conversions c
-      WHERE (c.commission_posted AND c.status = 'PENDING' AND c.validates_at <= $1)
-         OR (c.commission_posted AND c.status = 'VALIDATED' AND ${GATE})
+      WHERE (${DUE_TO_VALIDATE})
+         OR (${DUE_TO_MAKE_PAYABLE})
          OR (c.status IN ('PAYABLE', 'PAID', 'CLAWED_BACK')
              AND (c.unclaimed_minor > 0
                   OR (c.commission_posted AND c.builder_id IS NOT NULL AND c.builder_payout_minor <> c.builder_settled_minor)
@@ -159,9 +170,10 @@ export async function makeBatches(m: EntityManager, period: string): Promise<Set
 }
 
 /**
- * Step 4. One UPDATE per conversion: its status and held-share amounts as projected, and what this
- * run's lines (those in a batch of the period) settled. Version and updated_at move only with a
- * change of status or amounts owed, as before; the settled totals are bookkeeping.
+ * Step 4. One UPDATE per conversion: its status as step 1 moved it (conversionSqlMoves) and its
+ * held-share amounts as projected, and what this run's lines (those in a batch of the period)
+ * settled. Version and updated_at move only with a change of status or amounts owed, as before;
+ * the settled totals are bookkeeping.
  */
 export async function applyRun(m: EntityManager, period: string): Promise<void> {
   await m.query(
