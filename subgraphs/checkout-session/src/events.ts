@@ -1,6 +1,6 @@
 // The events this subgraph announces through its outbox (pub/sub only: nothing here is routed
 // to a queue), and the queue it consumes.
-import { addToOutbox, changeWithEvent, qualifiedTable, type OutboxRoutes } from '@handoff/shared';
+import { addToOutbox, changeWithEvent, CHECKOUT_PAYMENT_EVENTS_QUEUE, qualifiedTable, type OutboxRoutes } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 
 export const SCHEMA_NAME = 'checkout';
@@ -8,8 +8,9 @@ export const SUBGRAPH_NAME = 'checkout-session';
 /** `"checkout".<name>`, for the hand-written SQL of hot paths. */
 export const table = (name: string) => qualifiedTable(SCHEMA_NAME, name);
 
-/** payment-intent routes `payment_intent.succeeded` here (docs/internal-contracts.md). */
-export const PAYMENT_EVENTS_QUEUE = 'checkout-payment-events';
+/** payment-intent routes `payment_intent.succeeded` here (shared/src/contracts/payment-intent-events.contract.ts). */
+export const PAYMENT_EVENTS_QUEUE = CHECKOUT_PAYMENT_EVENTS_QUEUE;
+/** Package-private: checkout-session's own expiry sweep. */
 export const EXPIRY_QUEUE = 'checkout-session-expiry';
 
 export const outboxRoutes: OutboxRoutes = {};

@@ -2,7 +2,7 @@
 // payment-intent's outbox relay): `succeeded` completes the checkout session (or flags it when
 // the amount or currency differs from its total, see completeFromPayment). Every other
 // status is acknowledged and ignored. A redelivery is a no-op (the transition table says so).
-import { startWorker, type Logger, type OutboxJobData } from '@handoff/shared';
+import { PAYMENT_INTENT_SUCCEEDED_TOPIC, startWorker, type Logger, type OutboxJobData, type PaymentIntentEventPayload } from '@handoff/shared';
 import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import { PAYMENT_EVENTS_QUEUE } from '../events.js';
@@ -10,9 +10,13 @@ import type { CheckoutLifecycleService, PaymentIntentEvent } from './checkout-se
 
 export type PaymentEventResult = 'completed' | 'flagged' | 'unchanged' | 'ignored';
 
-export async function processPaymentEvent(lifecycle: CheckoutLifecycleService, data: OutboxJobData): Promise<PaymentEventResult> {
-  if (data.topic !== 'payment_intent.succeeded') return 'ignored';
-  return lifecycle.completeFromPayment(data.payload as unknown as PaymentIntentEvent);
+/** A `payment_intent.*` job, as payment-intent's relay enqueues it (the shared contract's payload). */
+export type PaymentIntentEventJob = OutboxJobData & { payload: PaymentIntentEventPayload & Record<string, unknown> };
+
+export async function processPaymentEvent(lifecycle: CheckoutLifecycleService, data: PaymentIntentEventJob): Promise<PaymentEventResult> {
+  if (data.topic !== PAYMENT_INTENT_SUCCEEDED_TOPIC) return 'ignored';
+  const event: PaymentIntentEvent = data.payload;
+  return lifecycle.completeFromPayment(event);
 }
 
 export function startPaymentEventsWorker(opts: {
@@ -20,8 +24,8 @@ export function startPaymentEventsWorker(opts: {
   connection: Redis;
   prefix: string;
   logger: Logger;
-}): Worker<OutboxJobData, PaymentEventResult> {
-  return startWorker<OutboxJobData, PaymentEventResult>({
+}): Worker<PaymentIntentEventJob, PaymentEventResult> {
+  return startWorker<PaymentIntentEventJob, PaymentEventResult>({
     name: PAYMENT_EVENTS_QUEUE,
     prefix: opts.prefix,
     connection: opts.connection,
