@@ -9,6 +9,8 @@
 // cursor) makes the bus read what it has not seen from the ledger (ConversionFeed) instead.
 import { createRedis } from '@handoff/shared/queue/redis';
 import { eventsChannel, type OutboxJobData } from '@handoff/shared/outbox/outbox';
+import { CONVERSION_UPDATED_TOPIC } from '@handoff/shared/contracts/conversion-events.contract';
+import { API_KEY_REVOKED_TOPIC } from '@handoff/shared/contracts/merchant-events.contract';
 import type { Logger } from '@handoff/shared/logging/logger';
 
 /** A `payment_intent.<status>` event, as subscribers filter and resolve it. */
@@ -56,7 +58,7 @@ export interface ConversionFeed {
   after(cursor: string): Promise<{ events: Array<Omit<ConversionChange, 'family' | 'memo'>>; more: boolean }>;
 }
 
-export const API_KEY_REVOKED_TOPIC = 'api_key.revoked';
+export { API_KEY_REVOKED_TOPIC };
 
 /** Parses a pub/sub message into a change, or undefined for topics subscriptions ignore. */
 export function changeOf(message: OutboxJobData): Change | undefined {
@@ -77,7 +79,7 @@ export function changeOf(message: OutboxJobData): Change | undefined {
       memo: new Map(),
     };
   }
-  if (topic === 'conversion.updated') {
+  if (topic === CONVERSION_UPDATED_TOPIC) {
     const c = payload.conversion as Record<string, unknown> | undefined;
     if (!c || typeof c.id !== 'string' || typeof payload.cursor !== 'string') return undefined;
     return {

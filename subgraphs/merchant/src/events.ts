@@ -1,17 +1,19 @@
 // The events this subgraph announces through its outbox, and where the relay sends them.
 // Nothing consumes them through a queue yet; they go out on Redis pub/sub, one channel per topic.
-import { addToOutbox, type OutboxRoutes } from '@handoff/shared';
+import { addToOutbox, API_KEY_REVOKED_TOPIC, MERCHANT_UPDATED_TOPIC, type OutboxRoutes } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { SCHEMA_NAME } from './constants.js';
 
 export const MerchantTopic = {
   merchantCreated: 'merchant.created',
-  merchantUpdated: 'merchant.updated',
+  /** Heard by payment-intent (shared/src/contracts/merchant-events.contract.ts). */
+  merchantUpdated: MERCHANT_UPDATED_TOPIC,
   offerCreated: 'offer.created',
   offerUpdated: 'offer.updated',
   agentRegistered: 'agent.registered',
   builderRegistered: 'builder.registered',
-  apiKeyRevoked: 'api_key.revoked',
+  /** Heard by the gateway (shared/src/contracts/merchant-events.contract.ts). */
+  apiKeyRevoked: API_KEY_REVOKED_TOPIC,
 } as const;
 export type MerchantTopic = (typeof MerchantTopic)[keyof typeof MerchantTopic];
 

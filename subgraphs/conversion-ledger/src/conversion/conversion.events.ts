@@ -6,9 +6,11 @@
 // commit order and a reader that has seen cursor N has seen every committed cursor below N
 // (a resume `after: N` misses nothing). The price: the tails of these transactions, from their
 // event to their commit, run one at a time. Emit last in the transaction.
+import { CONVERSION_UPDATED_TOPIC } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 
-export const CONVERSION_UPDATED = 'conversion.updated';
+/** Heard by the gateway's subscriptions (shared/src/contracts/conversion-events.contract.ts). */
+export const CONVERSION_UPDATED = CONVERSION_UPDATED_TOPIC;
 /** The advisory lock (two int4 keys) that orders cursor assignment with commits. */
 export const CURSOR_LOCK = [0x4c454447, 0x43555253] as const; // 'LEDG', 'CURS'
 

@@ -2,10 +2,10 @@
 // secret rotated): the merchant subgraph announces `merchant.updated` with `changed` naming
 // `paymentConnector` on its pub/sub channel. Pub/sub is best effort, so after any reconnection to
 // Redis (messages may have been missed) every merchant is forgotten; the TTL bounds the rest.
-import { createRedis, eventsChannel, type Logger, type OutboxJobData } from '@handoff/shared';
+import { createRedis, eventsChannel, MERCHANT_UPDATED_TOPIC, type Logger, type OutboxJobData } from '@handoff/shared';
 import type { Redis } from 'ioredis';
 
-export const MERCHANT_UPDATED_TOPIC = 'merchant.updated';
+export { MERCHANT_UPDATED_TOPIC };
 
 export interface Forgetful {
   forget(merchantId: string): void;
