@@ -6,7 +6,6 @@ import {
   defineSubgraph,
   IdempotencyStore,
   instanceContainer,
-  InternalClient,
   type SubgraphApp,
 } from '@handoff/shared';
 import { FailedJobs } from './admin/failed-jobs.js';
@@ -25,6 +24,7 @@ import { PaymentIntentService } from './payment-intent/payment-intent.service.js
 import { Connectors } from './psp/connectors.js';
 import { listenForCredentialChanges } from './psp/credentials-invalidation.js';
 import { MerchantCredentialsClient, pathOfProvider } from './psp/merchant-credentials.js';
+import { MerchantPort } from './ports/merchant.port.js';
 import { SandboxAdmin } from './psp/sandbox/sandbox-admin.js';
 import { SandboxConnector } from './psp/sandbox/sandbox-connector.js';
 import { startSandboxWorkers } from './psp/sandbox/sandbox.jobs.js';
@@ -49,7 +49,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
     entities,
     migrations,
     async build({ dataSource, redis, outbox }) {
-      const merchant = new InternalClient({ url: env.MERCHANT_URL, secret: config.internalSecret, service: SUBGRAPH_NAME });
+      const merchant = MerchantPort.over(env.MERCHANT_URL, config.internalSecret);
       const credentials = new MerchantCredentialsClient(merchant, config.credentialsCacheMs);
       const credentialChanges = listenForCredentialChanges({ redisUrl: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX, cache: credentials, logger });
       const sandbox = new SandboxConnector();

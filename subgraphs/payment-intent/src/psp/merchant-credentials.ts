@@ -1,25 +1,13 @@
-// A merchant's PSP credentials, asked of the merchant subgraph (its internal, SERVICE-only
-// `paymentConnectorCredentials`) and remembered: every webhook needs the secret, so the ack path
+// A merchant's PSP credentials, asked of the merchant subgraph (ports/merchant.port.ts) and remembered: every webhook needs the secret, so the ack path
 // must not wait on the merchant subgraph. Concurrent misses share one call (single flight); an
 // entry past `refreshAheadRatio` of its TTL is refreshed in the background while it is still
 // served; none is served past its TTL. Invalidation on rotation: the merchant subgraph's
 // `merchant.updated` event (changed `paymentConnector`) drops the entry (credentials-invalidation.ts),
 // a failed verification revalidates it, and the TTL bounds whatever both missed.
-import type { InternalClient } from '@handoff/shared';
 import { PaymentProvider } from '../payment-intent/payment-intent.enums.js';
+import type { MerchantCredentials, MerchantPort } from '../ports/merchant.port.js';
 
-export interface MerchantCredentials {
-  merchantId: string;
-  provider: PaymentProvider;
-  secretKey: string | null;
-  webhookSecret: string | null;
-}
-
-const QUERY = /* GraphQL */ `
-  query PaymentConnectorCredentials($merchantId: ID!) {
-    paymentConnectorCredentials(merchantId: $merchantId) { merchantId provider secretKey webhookSecret }
-  }
-`;
+export type { MerchantCredentials };
 
 export interface CredentialsSource {
   get(merchantId: string): Promise<MerchantCredentials | null>;
@@ -125,12 +113,8 @@ export class MerchantCredentialsCache implements CredentialsSource {
 
 /** The cache over the merchant subgraph's internal query. */
 export class MerchantCredentialsClient extends MerchantCredentialsCache {
-  constructor(merchant: InternalClient, ttlMs = 60_000) {
-    super(
-      async (merchantId) =>
-        (await merchant.request<{ paymentConnectorCredentials: MerchantCredentials | null }>(QUERY, { merchantId })).paymentConnectorCredentials,
-      { ttlMs },
-    );
+  constructor(merchant: MerchantPort, ttlMs = 60_000) {
+    super((merchantId) => merchant.paymentConnectorCredentials(merchantId), { ttlMs });
   }
 }
 

@@ -1,0 +1,42 @@
+// What payment-intent asks the merchant subgraph: a merchant's PSP credentials (its internal,
+// SERVICE-only `paymentConnectorCredentials`). Signed GraphQL, SERVICE principal
+// (docs/internal-contracts.md). Synchronous because a PSP call or a webhook's signature check
+// cannot go on without them; psp/merchant-credentials.ts remembers them, so the webhook ack path
+// and most commands do not wait on the merchant subgraph at all.
+//
+// Timeout: MERCHANT_CALL_TIMEOUT_MS. When the merchant subgraph is down or slow (and the
+// credentials are not remembered): a command (createPaymentIntentForCheckout, confirm, refund)
+// fails with the callee's error or InternalCallError (SERVICE_UNAVAILABLE at the edge) before
+// anything is written, and its caller retries with the same idempotency key; an inbound webhook
+// is answered 5xx, so the PSP delivers it again.
+import { InternalClient } from '@handoff/shared';
+import type { PaymentProvider } from '../payment-intent/payment-intent.enums.js';
+
+/** How long payment-intent waits for the merchant subgraph, per call. */
+export const MERCHANT_CALL_TIMEOUT_MS = 10_000;
+
+export interface MerchantCredentials {
+  merchantId: string;
+  provider: PaymentProvider;
+  secretKey: string | null;
+  webhookSecret: string | null;
+}
+
+const QUERY = /* GraphQL */ `
+  query PaymentConnectorCredentials($merchantId: ID!) {
+    paymentConnectorCredentials(merchantId: $merchantId) { merchantId provider secretKey webhookSecret }
+  }
+`;
+
+export class MerchantPort {
+  constructor(private readonly client: InternalClient) {}
+
+  static over(url: string, secret: string): MerchantPort {
+    return new MerchantPort(new InternalClient({ url, secret, service: 'payment-intent', timeoutMs: MERCHANT_CALL_TIMEOUT_MS }));
+  }
+
+  /** Null when the merchant has no PSP connector. */
+  async paymentConnectorCredentials(merchantId: string): Promise<MerchantCredentials | null> {
+    return (await this.client.request<{ paymentConnectorCredentials: MerchantCredentials | null }>(QUERY, { merchantId })).paymentConnectorCredentials;
+  }
+}
