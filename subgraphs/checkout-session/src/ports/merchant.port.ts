@@ -1,6 +1,16 @@
 // What checkout reads from the merchant subgraph (offers, merchants, their PSP connection),
-// through a signed internal call as the SERVICE principal, never through its tables.
+// through a signed internal call as the SERVICE principal, never through its tables
+// (docs/internal-contracts.md). Synchronous: a checkout or a recommendation is validated against
+// the offer and the merchant as they are now. (Pricing configuration: merchant-pricing.port.ts.)
+//
+// Timeout: MERCHANT_CALL_TIMEOUT_MS. When the merchant subgraph is down or slow the request
+// (createCheckoutSession, agent checkout, recordRecommendation) fails before anything is
+// written: the callee's HandoffError as it is, a transport failure as InternalCallError
+// (INTERNAL_SERVER_ERROR at the edge); the caller retries with the same idempotency key.
 import { InternalClient, type Money } from '@handoff/shared';
+
+/** How long checkout-session waits for the merchant subgraph, per call. */
+export const MERCHANT_CALL_TIMEOUT_MS = 10_000;
 
 export interface MerchantView {
   id: string;
@@ -35,7 +45,7 @@ export class InternalMerchantDirectory implements MerchantDirectory {
   constructor(private readonly client: InternalClient) {}
 
   static over(url: string, secret: string): InternalMerchantDirectory {
-    return new InternalMerchantDirectory(new InternalClient({ url, secret, service: 'checkout-session' }));
+    return new InternalMerchantDirectory(new InternalClient({ url, secret, service: 'checkout-session', timeoutMs: MERCHANT_CALL_TIMEOUT_MS }));
   }
 
   async offer(id: string): Promise<OfferView | null> {

@@ -1,7 +1,18 @@
 // What checkout asks of the payment-intent subgraph: create the intent paying a checkout session
 // (idempotent per session, so a retry after a crash gets the same intent) and cancel a session's
-// intents when it expires. Internal (@inaccessible) mutations, signed, SERVICE principal.
+// intents when it expires. Internal (@inaccessible) mutations, signed, SERVICE principal
+// (docs/internal-contracts.md). Synchronous: the checkout's answer carries the intent.
+//
+// Timeout: PAYMENT_INTENT_CALL_TIMEOUT_MS (it includes payment-intent's own call to the PSP).
+// When payment-intent is down or slow: creation answers CHECKOUT_CREATE_FAILED
+// (payment_service_unavailable) and undoes nothing, so a retry with the same idempotency key
+// finds the same session and gets the same intent (checkout-payment.ts); a refusal
+// (CHECKOUT_CREATE_FAILED, MERCHANT_NO_PAYMENT_CONNECTOR) cancels the session. Cancelling on
+// expiry that fails is retried by the next expiry run (paymentIntentsCanceledAt stays null).
 import { InternalClient } from '@handoff/shared';
+
+/** How long checkout-session waits for payment-intent, per call. */
+export const PAYMENT_INTENT_CALL_TIMEOUT_MS = 20_000;
 
 export interface CreateIntentForCheckout {
   checkoutSessionId: string;
@@ -37,7 +48,7 @@ export class InternalPaymentIntents implements PaymentIntents {
   constructor(private readonly client: InternalClient) {}
 
   static over(url: string, secret: string): InternalPaymentIntents {
-    return new InternalPaymentIntents(new InternalClient({ url, secret, service: 'checkout-session', timeoutMs: 20_000 }));
+    return new InternalPaymentIntents(new InternalClient({ url, secret, service: 'checkout-session', timeoutMs: PAYMENT_INTENT_CALL_TIMEOUT_MS }));
   }
 
   async createForCheckout(input: CreateIntentForCheckout): Promise<CreatedIntent> {

@@ -4,7 +4,7 @@
 // checkout-session nothing: the event and the signed AAP code carry what it checks.
 //
 // Timeout: CHECKOUT_SESSION_CALL_TIMEOUT_MS. When checkout-session is down or slow the merchant's
-// reportConversion fails (SERVICE_UNAVAILABLE at the edge), nothing is written, and the merchant
+// reportConversion fails (a transport failure is INTERNAL_SERVER_ERROR at the edge), nothing is written, and the merchant
 // retries with the same Idempotency-Key. A "does not exist" answer reads as null.
 import { InternalClient } from '@handoff/shared';
 import { orNull } from './merchant.port.js';

@@ -7,7 +7,7 @@
 //    subgraph answers again, nothing is written before. A known synchronous exception on the
 //    event path (the terms in force are the merchant's, not in the event).
 //  - in a request (reportConversion, resolveFlaggedConversion) the caller gets the error
-//    (SERVICE_UNAVAILABLE at the edge) and nothing is written;
+//    (a transport failure is INTERNAL_SERVER_ERROR at the edge) and nothing is written;
 //  - in a settlement run the run fails and is retried by its job.
 // A "does not exist" answer reads as null; any other error propagates.
 import { ErrorCode, HandoffError, InternalClient } from '@handoff/shared';
