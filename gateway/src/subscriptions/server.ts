@@ -31,7 +31,7 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createRedis } from '@handoff/shared/queue/redis';
 import { ErrorCode } from '@handoff/shared/errors/codes';
-import { InternalClient } from '@handoff/shared/http/internal-client';
+import { ConversionLedgerPort } from '../ports/conversion-ledger.port.js';
 import { UNEXPECTED_MESSAGE } from '@handoff/shared/errors/mask';
 import type { Logger } from '@handoff/shared/logging/logger';
 import type { Principal } from '@handoff/shared/identity/principal';
@@ -55,10 +55,6 @@ const REPLAY_PAGE_SIZE = 200;
 const KEY_SLOT_TTL_MS = 30_000;
 /** How long a revocation is remembered, for connections whose key lookup was in flight. */
 const REVOKED_MEMORY_MS = 60_000;
-const CONVERSION_EVENTS_HEAD = 'query ConversionEventsHead { conversionEventsHead }';
-const CONVERSION_FEED_AFTER = `query ConversionFeed($after: String!, $limit: Int) {
-  conversionEventsAfter(after: $after, limit: $limit) { cursor conversionId merchantId agentId status }
-}`;
 
 export interface SubscriptionServerDeps {
   config: GatewayConfig;
@@ -100,17 +96,12 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
   const { config, logger } = deps;
   const limits = config.subscriptions;
   const log = logger.child({ component: 'subscriptions' });
-  const ledger = new InternalClient({ url: config.subgraphUrls['conversion-ledger'], secret: config.internalSecret, service: 'gateway', timeoutMs: config.subgraphTimeoutMs });
-  const gatewayService: Principal = { kind: 'SERVICE', service: 'gateway-subscriptions' };
+  const ledger = new ConversionLedgerPort({ url: config.subgraphUrls['conversion-ledger'], secret: config.internalSecret, timeoutMs: config.subgraphTimeoutMs });
   const conversions: ConversionFeed = {
-    head: async () => (await ledger.request<{ conversionEventsHead: string }>(CONVERSION_EVENTS_HEAD, {}, { principal: gatewayService })).conversionEventsHead,
+    head: () => ledger.head(),
     after: async (after) => {
-      const data = await ledger.request<{ conversionEventsAfter: Array<Omit<Extract<Change, { family: 'conversion' }>, 'family' | 'memo'>> }>(
-        CONVERSION_FEED_AFTER,
-        { after, limit: REPLAY_PAGE_SIZE },
-        { principal: gatewayService },
-      );
-      return { events: data.conversionEventsAfter, more: data.conversionEventsAfter.length === REPLAY_PAGE_SIZE };
+      const events = await ledger.feedAfter(after, REPLAY_PAGE_SIZE);
+      return { events, more: events.length === REPLAY_PAGE_SIZE };
     },
   };
   const bus = new RedisEventBus({ redisUrl: config.env.REDIS_URL, queuePrefix: config.env.QUEUE_PREFIX, logger, conversions });

@@ -3,8 +3,9 @@
 // query planning, the subgraphs' tenancy rules, masking) as the subscriber's principal.
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { badUserInput, ErrorCode, forbidden, HandoffError, notFound } from '@handoff/shared/errors/codes';
-import { InternalCallError, type InternalClient } from '@handoff/shared/http/internal-client';
+import { InternalCallError } from '@handoff/shared/http/internal-client';
 import type { Principal } from '@handoff/shared/identity/principal';
+import type { ConversionLedgerPort } from '../ports/conversion-ledger.port.js';
 import type { GatewayRouteDeps } from '../route-deps.js';
 import type { Change, ConversionChange, PaymentChange } from './event-bus.js';
 import { SUBJECT_VARIABLE, type SubscriptionPlan } from './operation.js';
@@ -13,15 +14,12 @@ import type { ResolvedEvent, StreamSource } from './stream.js';
 export interface SourceDeps {
   execute: GatewayRouteDeps['execute'];
   /** The conversion-ledger subgraph, for the internal replay query. */
-  ledger: InternalClient;
+  ledger: ConversionLedgerPort;
   replayPageSize: number;
 }
 
 const SESSION_VISIBLE = 'query SubscriptionCheckoutSession($id: ID!) { checkoutSession(id: $id) { id } }';
 const INTENT_VISIBLE = 'query SubscriptionPaymentIntent($id: ID!) { paymentIntent(id: $id) { id } }';
-const CONVERSION_EVENTS_AFTER = `query ConversionEventsAfter($after: String!, $merchantId: ID, $limit: Int) {
-  conversionEventsAfter(after: $after, merchantId: $merchantId, limit: $limit) { cursor conversionId merchantId agentId status }
-}`;
 
 const optionalId = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -124,12 +122,7 @@ export function conversionSource(plan: SubscriptionPlan, principal: Principal, d
     for (;;) {
       let page: Array<Omit<ConversionChange, 'family'>>;
       try {
-        const data = await deps.ledger.request<{ conversionEventsAfter: Array<Omit<ConversionChange, 'family'>> }>(
-          CONVERSION_EVENTS_AFTER,
-          { after: cursor, merchantId: merchantId ?? null, limit: pageSize },
-          { principal },
-        );
-        page = data.conversionEventsAfter;
+        page = await deps.ledger.eventsAfter(principal, cursor, merchantId ?? null, pageSize);
       } catch (err) {
         if (err instanceof HandoffError) throw err;
         if (!(err instanceof InternalCallError)) throw err;
