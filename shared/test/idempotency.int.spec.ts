@@ -206,23 +206,38 @@ describe('IdempotencyStore.run', () => {
 });
 
 describe('idempotency under overload', () => {
-  it('200 concurrent calls with one key on a pool of 3 connections: one execution, no pool timeouts', async () => {
-    // Waiting callers must not hold pooled connections: with the old blocking lock, callers beyond
-    // the pool size timed out acquiring a connection (a 500 at the edge).
+  it('200 concurrent calls with one key on a pool of 3 connections: one execution; no waiter holds a connection while it waits', async () => {
+    // Waiting callers must not hold pooled connections: with a blocking lock, callers beyond the
+    // pool size queued for a connection behind blocked lock-holders and timed out (a 500 at the
+    // edge). Checked structurally, not by a timeout a busy machine could miss: while the winner
+    // runs, PostgreSQL is sampled for any of this pool's connections waiting on a lock.
+    const appName = `idem-overload-${randomBytes(3).toString('hex')}`;
     const small = new DataSource({
       type: 'postgres',
       url: testEnv().databaseUrl,
       synchronize: false,
       entities: [],
-      extra: { max: 3, connectionTimeoutMillis: 1_000 },
+      extra: { max: 3, connectionTimeoutMillis: 60_000, application_name: appName },
     });
     await small.initialize();
+    let sampling = true;
+    let samples = 0;
+    let lockWaits = 0;
+    const sampler = (async () => {
+      while (sampling) {
+        const [row] = await dataSource.query(
+          `SELECT count(*) FILTER (WHERE wait_event_type = 'Lock')::int AS waiting FROM pg_stat_activity WHERE application_name = $1`,
+          [appName],
+        );
+        samples++;
+        lockWaits = Math.max(lockWaits, row.waiting);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     try {
       const smallStore = new IdempotencyStore(small, schema);
       const c = counter();
       const slowExec = async (manager: EntityManager) => {
-        // Longer than the pool's connection timeout: a caller that queued for a connection behind
-        // blocked lock-holders would time out.
         await manager.query('SELECT pg_sleep(2)');
         return c.exec(manager);
       };
@@ -233,7 +248,11 @@ describe('idempotency under overload', () => {
       expect(c.calls()).toBe(1);
       expect(new Set(results.map((r) => r.id)).size).toBe(1);
       expect(await storedCount(k)).toBe(1);
+      expect(samples).toBeGreaterThan(3);
+      expect(lockWaits).toBe(0);
     } finally {
+      sampling = false;
+      await sampler;
       await small.destroy();
     }
   });
