@@ -17,6 +17,8 @@ const alias = [
   { find: /^@handoff\/checkout-session$/, replacement: here('./subgraphs/checkout-session/src/index.ts') },
   { find: /^@handoff\/payment-intent$/, replacement: here('./subgraphs/payment-intent/src/index.ts') },
   { find: /^@handoff\/conversion-ledger$/, replacement: here('./subgraphs/conversion-ledger/src/index.ts') },
+  { find: /^@handoff\/psp-sandbox$/, replacement: here('./simulators/psp-sandbox/src/index.ts') },
+  { find: /^@handoff\/psp-sandbox\/(.*)$/, replacement: here('./simulators/psp-sandbox/src/$1.ts') },
   { find: /^@handoff\/gateway$/, replacement: here('./gateway/src/index.ts') },
   { find: /^@handoff\/launcher$/, replacement: here('./launcher/src/index.ts') },
 ];
@@ -46,7 +48,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['shared/src/**/*.spec.ts', 'subgraphs/*/src/**/*.spec.ts', 'gateway/src/**/*.spec.ts', 'launcher/src/**/*.spec.ts'],
+          include: ['shared/src/**/*.spec.ts', 'simulators/*/src/**/*.spec.ts', 'subgraphs/*/src/**/*.spec.ts', 'gateway/src/**/*.spec.ts', 'launcher/src/**/*.spec.ts'],
         },
       },
       {
@@ -54,7 +56,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['shared/test/**/*.int.spec.ts', 'subgraphs/*/test/**/*.int.spec.ts', 'gateway/test/**/*.int.spec.ts', 'launcher/test/**/*.int.spec.ts'],
+          include: ['shared/test/**/*.int.spec.ts', 'simulators/*/test/**/*.int.spec.ts', 'subgraphs/*/test/**/*.int.spec.ts', 'gateway/test/**/*.int.spec.ts', 'launcher/test/**/*.int.spec.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
