@@ -49,6 +49,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['shared/src/**/*.spec.ts', 'simulators/*/src/**/*.spec.ts', 'subgraphs/*/src/**/*.spec.ts', 'gateway/src/**/*.spec.ts', 'launcher/src/**/*.spec.ts'],
+          // Some specs read the whole source tree (import circles, docs drift, engines): on a busy
+          // 2-core machine that can take longer than vitest's 5 s default. A bound, not a target.
+          testTimeout: 60_000,
         },
       },
       {
