@@ -20,6 +20,7 @@ import { REQUEST_ID_HEADER, requestIdFrom } from '@handoff/shared/logging/logger
 import { writeJson } from '@handoff/shared/http/write-json';
 import type { GatewayMetrics } from '../http/metrics.js';
 import type { GatewayRouteDeps, RouteMount } from '../route-deps.js';
+import { forwardWebhook } from '../ports/payment-intent.port.js';
 import { requestIdOf } from '../http/request-id.js';
 
 export const WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
@@ -173,7 +174,7 @@ async function deliver(deps: Deps, provider: string, merchantId: string, body: B
   }
   let answer;
   try {
-    answer = await deps.callInternal('payment-intent', `/internal/webhooks/${provider}/${encodeURIComponent(merchantId)}`, body, headers);
+    answer = await forwardWebhook(deps.callInternal, { provider, merchantId, body, headers });
   } catch (err) {
     deps.logger.error({ err, provider, merchantId, requestId }, 'webhook could not reach payment-intent');
     return { status: 503, retryAfter: '5', body: { received: false, error: 'temporarily unavailable' } };
