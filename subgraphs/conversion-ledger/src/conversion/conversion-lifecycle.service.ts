@@ -7,6 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { isAttributed, paymentKey, type PspEventPayload } from '../payment-events/psp-event.js';
 import { ConversionEntity } from './conversion.entity.js';
 import { ConversionStatus } from './conversion.enums.js';
+import { mayRecordMilestone } from './conversion.access.js';
 import { conversionNotFound, invalidMilestone } from './conversion.errors.js';
 import type { Notifier } from './conversion-recorder.service.js';
 import { clawBack, commissionAfterPartialRefund, lockConversion, moveStatus, rebookCommission, saveAndAnnounce } from './conversion.store.js';
@@ -83,7 +84,7 @@ export class ConversionLifecycle {
     if (JSON.stringify(input.metadata ?? {}).length > 8192) throw badUserInput('metadata', 'must be at most 8 KB of JSON.');
     const result = await this.dataSource.transaction(async (manager) => {
       const c = await lockConversion(manager, conversionId);
-      if (!c || (p.kind === 'MERCHANT' && c.merchantId !== p.merchantId)) throw conversionNotFound(conversionId);
+      if (!c || !mayRecordMilestone(p, c)) throw conversionNotFound(conversionId);
       const index = c.flowSteps.indexOf(input.step);
       if (index < 0) throw invalidMilestone(`"${input.step}" is not a step of the ${c.flowType} flow (${c.flowSteps.join(', ')}).`, 'not_in_flow');
       if (CLOSED.includes(c.status)) throw invalidStateTransition(`A ${c.status} conversion takes no milestones.`, `conversion:${c.status}`);

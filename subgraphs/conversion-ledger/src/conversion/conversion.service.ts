@@ -1,30 +1,9 @@
-// Reads of conversions, always through the caller's tenancy scope.
-import { requireAuthenticated, type Principal } from '@handoff/shared';
-import type { DataSource, FindOptionsWhere, Repository } from 'typeorm';
+// Reads of conversions, always through the caller's tenancy scope (conversion.access.ts).
+import type { Principal } from '@handoff/shared';
+import type { DataSource, Repository } from 'typeorm';
 import type { EntryRow } from '../reporting/reporting.service.js';
+import { conversionScope } from './conversion.access.js';
 import { ConversionEntity } from './conversion.entity.js';
-
-type Scope = FindOptionsWhere<ConversionEntity>;
-
-/**
- * The conversions a principal may see, as a where clause, or null for none: admin and
- * Handoff's services all; a merchant its own; an agent those it earned. The hosted page sees
- * none. Anonymous → UNAUTHENTICATED.
- */
-export function conversionScope(principal: Principal): Scope | null {
-  const p = requireAuthenticated(principal);
-  switch (p.kind) {
-    case 'ADMIN':
-    case 'SERVICE':
-      return {};
-    case 'MERCHANT':
-      return { merchantId: p.merchantId };
-    case 'AGENT':
-      return { agentId: p.agentId };
-    case 'CLIENT':
-      return null;
-  }
-}
 
 export class ConversionService {
   private readonly conversions: Repository<ConversionEntity>;

@@ -1,10 +1,15 @@
 // BI reads over the ledger, each filtered by the caller: admin and services see everything, a
-// merchant its own, an agent its own. Keyset pages (never OFFSET) on indexed sort keys.
+// merchant its own, an agent its own (the rules: conversion.access.ts, settlement.access.ts,
+// books.access.ts). Keyset pages (never OFFSET) on indexed sort keys.
 import { badUserInput, boundedText, decodeCursor, optionalId, pageSize, requireAuthenticated, toPage, type Page, type Principal } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { checkLedger, type LedgerCheckResult } from '../books/ledger-check.js';
+import { scopeLedgerAccounts, scopeLedgerEntries } from '../books/books.access.js';
+import { scopeConversions } from '../conversion/conversion.access.js';
 import { ConversionEntity } from '../conversion/conversion.entity.js';
 import type { SettlementBatchRow } from '../settlement/settlement-batch.js';
+import { scopeSettlementBatches } from '../settlement/settlement.access.js';
+import { Where } from '../sql-where.js';
 
 export interface ConversionFilter {
   merchantId?: string | null;
@@ -47,24 +52,6 @@ export interface BalanceRow {
   balance_minor: string;
 }
 
-/** SQL conditions and parameters, numbered from 1. */
-class Where {
-  readonly parts: string[] = [];
-  readonly params: unknown[] = [];
-  add(sql: (p: string) => string, value: unknown): this {
-    this.params.push(value);
-    this.parts.push(sql(`$${this.params.length}`));
-    return this;
-  }
-  raw(sql: string): this {
-    this.parts.push(sql);
-    return this;
-  }
-  get sql(): string {
-    return this.parts.length ? `WHERE ${this.parts.join(' AND ')}` : '';
-  }
-}
-
 const GROUP_KEY: Record<SummaryGroup, string> = {
   MERCHANT: 'c.merchant_id',
   AGENT: 'c.agent_id',
@@ -75,15 +62,13 @@ const GROUP_KEY: Record<SummaryGroup, string> = {
 export class ReportingService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The caller's conversions as a where clause over alias `c`, or null for none. */
+  /** The caller's conversions (conversion.access.ts) as a where clause over alias `c`, or null for none. */
   private conversionWhere(principal: Principal, filter: ConversionFilter | null | undefined): Where | null {
-    const p = requireAuthenticated(principal);
+    requireAuthenticated(principal);
     optionalId(filter?.merchantId, 'filter.merchantId');
     optionalId(filter?.agentId, 'filter.agentId');
     const w = new Where();
-    if (p.kind === 'CLIENT') return null;
-    if (p.kind === 'MERCHANT') w.add((x) => `c.merchant_id = ${x}`, p.merchantId);
-    if (p.kind === 'AGENT') w.add((x) => `c.agent_id = ${x}`, p.agentId);
+    if (!scopeConversions(w, 'c', principal)) return null;
     const f = filter ?? {};
     if (f.merchantId) w.add((x) => `c.merchant_id = ${x}`, f.merchantId);
     if (f.agentId) w.add((x) => `c.agent_id = ${x}`, f.agentId);
@@ -144,15 +129,11 @@ export class ReportingService {
   }
 
   async batches(principal: Principal, first?: number | null, after?: string | null, period?: string | null): Promise<Page<SettlementBatchRow>> {
-    const p = requireAuthenticated(principal);
+    requireAuthenticated(principal);
     boundedText(period, 'period', 10); // a day, YYYY-MM-DD
     const limit = pageSize(first);
     const w = new Where();
-    if (p.kind === 'CLIENT') return toPage([], limit, 0, () => '');
-    if (p.kind === 'MERCHANT') w.raw(`b.payee_type = 'merchant'`).add((x) => `b.payee_id = ${x}`, p.merchantId);
-    if (p.kind === 'AGENT') {
-      w.raw(`b.payee_type = 'builder'`).add((x) => `b.payee_id IN (SELECT builder_id FROM ledger.conversions WHERE agent_id = ${x} AND builder_id IS NOT NULL)`, p.agentId);
-    }
+    if (!scopeSettlementBatches(w, 'b', principal)) return toPage([], limit, 0, () => '');
     if (period) w.add((x) => `b.period = ${x}`, period);
     const count: Array<{ n: number }> = await this.dataSource.query(`SELECT count(*)::int AS n FROM ledger.settlement_batches b ${w.sql}`, w.params);
     const cursor = decodeCursor(after);
@@ -178,16 +159,12 @@ export class ReportingService {
   }
 
   async entries(principal: Principal, filter: { conversionId?: string | null; accountType?: string | null }, first?: number | null, after?: string | null): Promise<Page<EntryRow>> {
-    const p = requireAuthenticated(principal);
+    requireAuthenticated(principal);
     optionalId(filter.conversionId, 'filter.conversionId');
     boundedText(filter.accountType, 'filter.accountType', 40);
     const limit = pageSize(first);
     const w = new Where();
-    if (p.kind === 'CLIENT') return toPage([], limit, 0, () => '');
-    if (p.kind === 'MERCHANT') {
-      w.add((x) => `(e.conversion_id IN (SELECT id FROM ledger.conversions WHERE merchant_id = ${x}) OR (e.account_type = 'merchant_receivable' AND e.account_owner = ${x}))`, p.merchantId);
-    }
-    if (p.kind === 'AGENT') w.add((x) => `e.conversion_id IN (SELECT id FROM ledger.conversions WHERE agent_id = ${x})`, p.agentId);
+    if (!scopeLedgerEntries(w, 'e', principal)) return toPage([], limit, 0, () => '');
     if (filter.conversionId) w.add((x) => `e.conversion_id = ${x}`, filter.conversionId);
     if (filter.accountType) w.add((x) => `e.account_type = ${x}`, filter.accountType);
     const count: Array<{ n: number }> = await this.dataSource.query(`SELECT count(*)::int AS n FROM ledger.ledger_entries e ${w.sql}`, w.params);
@@ -220,14 +197,8 @@ export class ReportingService {
   }
 
   async balances(principal: Principal): Promise<BalanceRow[]> {
-    const p = requireAuthenticated(principal);
     const w = new Where();
-    if (p.kind === 'CLIENT') return [];
-    if (p.kind === 'MERCHANT') w.raw(`a.account_type = 'merchant_receivable'`).add((x) => `a.account_owner = ${x}`, p.merchantId);
-    if (p.kind === 'AGENT') {
-      w.add((x) => `((a.account_type = 'unclaimed' AND a.account_owner = ${x}) OR (a.account_type = 'builder_payable' AND a.account_owner IN
-        (SELECT builder_id FROM ledger.conversions WHERE agent_id = ${x} AND builder_id IS NOT NULL)))`, p.agentId);
-    }
+    if (!scopeLedgerAccounts(w, 'a', principal)) return [];
     return this.dataSource.query(
       `SELECT a.account_type, a.account_owner, a.currency, a.balance_minor::text FROM ledger.ledger_accounts a ${w.sql}
         ORDER BY a.account_type, a.account_owner, a.currency`,

@@ -4,7 +4,7 @@
 import { badUserInput, requireKind, type Principal } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { CONVERSION_UPDATED } from '../conversion/conversion.events.js';
-import { conversionScope } from '../conversion/conversion.service.js';
+import { conversionScope } from '../conversion/conversion.access.js';
 
 export interface ConversionEventRow {
   cursor: string;
