@@ -27,6 +27,8 @@ export const ErrorCode = {
   PROMOTION_INVALID: 'PROMOTION_INVALID',
   /** A merchant's pricing endpoint (tax, shipping, promotions) failed and its fallback is FAIL: retry later. */
   PROVIDER_UNAVAILABLE: 'PROVIDER_UNAVAILABLE',
+  /** The checkout session's calculation is missing or out of date (lines, address, shipping or promotions changed since): recalculate, then pay. */
+  CALCULATION_STALE: 'CALCULATION_STALE',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** Another request with this idempotency key is still running: retry shortly (Stripe answers 409). */
   IDEMPOTENCY_KEY_IN_USE: 'IDEMPOTENCY_KEY_IN_USE',
