@@ -11,6 +11,7 @@ ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=fals
 # (launcher/src/docker-compose.spec.ts checks the list).
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/
+COPY simulators/psp-sandbox/package.json simulators/psp-sandbox/
 COPY subgraphs/merchant/package.json subgraphs/merchant/
 COPY subgraphs/checkout-session/package.json subgraphs/checkout-session/
 COPY subgraphs/payment-intent/package.json subgraphs/payment-intent/
@@ -32,6 +33,6 @@ WORKDIR /app
 # Root-owned and read-only for the process: the app writes nothing to its own directory.
 COPY --from=build /app /app
 USER node
-EXPOSE 4000 4001 4002 4003 4004
+EXPOSE 4000 4001 4002 4003 4004 4010
 # Overridden per service in docker-compose.yml; the gateway is the sensible default.
 CMD ["node", "gateway/dist/main.js"]

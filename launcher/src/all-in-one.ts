@@ -26,6 +26,7 @@ async function main() {
       [
         { port: config.PORT, variable: PORT_ENV.gateway! },
         ...Object.entries(subgraphPorts).map(([name, port]) => ({ port, variable: PORT_ENV[name]! })),
+        ...(config.PSP_SANDBOX_URL ? [] : [{ port: config.PSP_SANDBOX_PORT, variable: PORT_ENV['psp-sandbox']! }]),
       ],
       config.HOST,
     );
@@ -76,8 +77,11 @@ async function main() {
       gatewayPort: config.PORT,
       // Unset: any free port (startHandoff picks one); the banner prints where each listens.
       subgraphPorts,
+      sandboxPort: config.PSP_SANDBOX_PORT,
       extraEnv: {
         PUBLIC_BASE_URL: publicBaseUrl,
+        ...(config.PSP_SANDBOX_URL !== undefined ? { PSP_SANDBOX_URL: config.PSP_SANDBOX_URL } : {}),
+        ...(config.PSP_SANDBOX_ADMIN_KEY !== undefined ? { PSP_SANDBOX_ADMIN_KEY: config.PSP_SANDBOX_ADMIN_KEY } : {}),
         ...(config.METRICS_PORT !== undefined ? { METRICS_PORT: String(config.METRICS_PORT) } : {}),
         ...(config.METRICS_HOST !== undefined ? { METRICS_HOST: config.METRICS_HOST } : {}),
         ...(config.METRICS_TOKEN !== undefined ? { METRICS_TOKEN: config.METRICS_TOKEN } : {}),
@@ -117,6 +121,7 @@ function printBanner(
     `  Health             ${publicBaseUrl}/health/ready`,
     `  Metrics            ${h.metricsUrl.startsWith(`${h.gatewayUrl}/`) ? `${publicBaseUrl}/metrics` : h.metricsUrl}`,
     ...h.subgraphs.map((s) => `  ${s.name.padEnd(19)}${s.url}  (signed calls only)`),
+    `  Sandbox PSP        ${h.sandboxUrl}  (its API, for payment-intent's TEST connectors)`,
     `  PostgreSQL         ${pg.source}, database ${pg.database}${pg.source === 'embedded' ? ' (data in .data/pg)' : ''}`,
     `  Redis              ${redis.source}, queue prefix ${queuePrefix}`,
     '',

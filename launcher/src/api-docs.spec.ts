@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, loadGatewayConfig, type HandoffGateway } from '@handoff/gateway';
 import { ErrorCode } from '@handoff/shared/errors/codes';
-import { TEST_CARDS } from '../../subgraphs/payment-intent/src/psp/sandbox/test-cards.js';
+import { TEST_CARDS } from '../../simulators/psp-sandbox/src/test-cards.js';
 import { API_DOC_FILE, API_SCHEMA_SDL_FILE, rootFields, updateApiDoc, withoutGeneratedBlock } from './api-docs.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -119,7 +119,7 @@ describe('docs/api.md, the API reference, matches the code', () => {
   it('documents every sandbox test card', () => {
     const cards = section('Sandbox PSP and test cards');
     const missing = Object.keys(TEST_CARDS).filter((number) => !cards.includes(`\`${number}\``));
-    expect(missing, 'sandbox test cards (payment-intent psp/sandbox/test-cards.ts) not in docs/api.md').toEqual([]);
+    expect(missing, 'sandbox test cards (simulators/psp-sandbox/src/test-cards.ts) not in docs/api.md').toEqual([]);
   });
 
   it('no tracked file points at ../shared/… outside the repository (the team handbook clones lack)', () => {

@@ -18,6 +18,11 @@ const schema = z.object({
   CHECKOUT_SESSION_PORT: port.optional(),
   PAYMENT_INTENT_PORT: port.optional(),
   CONVERSION_LEDGER_PORT: port.optional(),
+  /** The sandbox PSP's port (any free port when unset), or PSP_SANDBOX_URL: one that runs elsewhere (none is started). */
+  PSP_SANDBOX_PORT: port.optional(),
+  PSP_SANDBOX_URL: z.string().url().optional(),
+  /** The sandbox's operator key: needed with PSP_SANDBOX_URL (the one it was started with); generated otherwise. */
+  PSP_SANDBOX_ADMIN_KEY: z.string().min(32).optional(),
   /** Passed on to the gateway (gateway/src/config.ts). */
   METRICS_PORT: port.optional(),
   METRICS_HOST: z.string().min(1).optional(),

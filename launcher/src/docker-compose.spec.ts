@@ -23,6 +23,7 @@ const dotEnv: Record<string, string> = {
   HANDOFF_INTERNAL_SECRET: randomBytes(32).toString('hex'),
   HANDOFF_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   HANDOFF_ADMIN_KEY: `hk_adm_${randomBytes(24).toString('hex')}`,
+  PSP_SANDBOX_ADMIN_KEY: randomBytes(32).toString('hex'),
   // What `npm run keys:attribution` prints.
   ...(() => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -45,6 +46,7 @@ const EXPECTED_SERVICES = [
   'checkout-session-worker',
   'payment-intent-worker',
   'conversion-ledger-worker',
+  'psp-sandbox',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -236,7 +238,7 @@ function stringValues(value: unknown, depth = 0): string[] {
 describe('docker-compose.yml', () => {
   const apps = appServices();
 
-  it('has postgres, redis, the gateway, the four subgraphs and their workers', () => {
+  it('has postgres, redis, the gateway, the four subgraphs and their workers, and the sandbox PSP', () => {
     expect(Object.keys(compose.services).sort()).toEqual([...EXPECTED_SERVICES].sort());
     expect(compose.services.postgres?.image).toMatch(/^postgres:16/);
     expect(compose.services.redis?.image).toMatch(/^redis:7/);
@@ -291,7 +293,8 @@ describe('docker-compose.yml', () => {
 
   it('points the gateway at each subgraph service on the port that subgraph listens on', () => {
     const gatewayEnv = serviceEnv(compose.services.gateway!);
-    const servers = apps.filter((a) => a.role === 'main' && a.name !== 'gateway');
+    // The subgraphs (the sandbox PSP is not one: payment-intent calls it, the gateway does not).
+    const servers = apps.filter((a) => a.role === 'main' && a.packageDir.startsWith('subgraphs/'));
     const targeted = new Set<string>();
     for (const [name, value] of Object.entries(gatewayEnv)) {
       const m = /^http:\/\/([a-z0-9-]+):(\d+)\/graphql$/.exec(value);

@@ -1,11 +1,13 @@
 // Starts all of Handoff in this process: the four subgraphs (each on its own port), their
-// workers, and the gateway in front. Used by `npm start` and by the end-to-end tests, so what
+// workers, and the gateway in front; and the sandbox PSP beside them (an external system on a
+// port of its own, reached over HTTP only) unless PSP_SANDBOX_URL names one that runs elsewhere. Used by `npm start` and by the end-to-end tests, so what
 // the tests exercise is what users run.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { generateApiKey, type RunningServer, type SubgraphApp } from '@handoff/shared';
 import { createGateway, loadGatewayConfig } from '@handoff/gateway';
 import { composeSupergraph } from './composition.js';
+import { startPspSandbox } from './sandbox.js';
 import { subgraphModules } from './subgraphs.js';
 
 export interface StartOptions {
@@ -22,6 +24,10 @@ export interface StartOptions {
   /** 0 = any free port. */
   gatewayPort?: number;
   subgraphPorts?: Partial<Record<string, number>>;
+  /** The sandbox PSP's port (0 or unset: any free port). */
+  sandboxPort?: number;
+  /** The sandbox PSP's database (its schema `sandbox`): `databaseUrl` when unset. */
+  sandboxDatabaseUrl?: string;
   /** Start BullMQ workers, outbox relays and schedulers (default true). */
   workers?: boolean;
   /** Extra environment for every process's config (e.g. PUBLIC_BASE_URL). */
@@ -55,6 +61,7 @@ export const PORT_ENV: Readonly<Record<string, string>> = {
   'checkout-session': 'CHECKOUT_SESSION_PORT',
   'payment-intent': 'PAYMENT_INTENT_PORT',
   'conversion-ledger': 'CONVERSION_LEDGER_PORT',
+  'psp-sandbox': 'PSP_SANDBOX_PORT',
 };
 
 /** A port Handoff was told to listen on is taken: one sentence naming it and what to set. */
@@ -127,6 +134,8 @@ export interface RunningHandoff {
   adminKey: string;
   env: Record<string, string>;
   subgraphs: RunningSubgraph[];
+  /** Where the sandbox PSP answers (PSP_SANDBOX_URL): the one started here, or the one it names. */
+  sandboxUrl: string;
   stop(): Promise<void>;
 }
 
@@ -161,6 +170,13 @@ export async function startHandoff(options: StartOptions): Promise<RunningHandof
   const ports: Record<string, number> = {};
   for (const module of subgraphModules) ports[module.name] = options.subgraphPorts?.[module.name] || (await freePort(host));
   const urlEnv = Object.fromEntries(subgraphModules.map((m) => [URL_ENV[m.name]!, `http://${host}:${ports[m.name]}/graphql`]));
+  // The sandbox PSP: started here on its own port, unless PSP_SANDBOX_URL names one elsewhere.
+  const externalSandbox = options.extraEnv?.PSP_SANDBOX_URL;
+  const sandboxPort = externalSandbox ? 0 : options.sandboxPort || (await freePort(host));
+  const sandboxEnv = {
+    PSP_SANDBOX_URL: externalSandbox ?? `http://${host}:${sandboxPort}`,
+    PSP_SANDBOX_ADMIN_KEY: options.extraEnv?.PSP_SANDBOX_ADMIN_KEY ?? randomBytes(32).toString('base64url'),
+  };
   const env = handoffEnv({
     ...options,
     adminKey,
@@ -168,7 +184,7 @@ export async function startHandoff(options: StartOptions): Promise<RunningHandof
     encryptionKey,
     attributionKeys,
     gatewayPort,
-    extraEnv: { PUBLIC_BASE_URL: `http://${host}:${gatewayPort}`, ...urlEnv, ...options.extraEnv },
+    extraEnv: { PUBLIC_BASE_URL: `http://${host}:${gatewayPort}`, ...urlEnv, ...sandboxEnv, ...options.extraEnv },
   });
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -177,6 +193,11 @@ export async function startHandoff(options: StartOptions): Promise<RunningHandof
   };
 
   try {
+    if (!externalSandbox) {
+      const sandboxEnv = options.sandboxDatabaseUrl ? { ...env, DATABASE_URL: options.sandboxDatabaseUrl } : env;
+      const sandbox = await startPspSandbox(sandboxEnv, sandboxPort, host, options.workers !== false).catch(portInUse(sandboxPort, host, PORT_ENV['psp-sandbox']!));
+      stoppers.push(() => sandbox.stop());
+    }
     const apps: SubgraphApp[] = [];
     for (const module of subgraphModules) {
       const app = await module.createApp(module.loadConfig(env));
@@ -222,6 +243,7 @@ export async function startHandoff(options: StartOptions): Promise<RunningHandof
       adminKey,
       env,
       subgraphs: running.map(({ app, server }) => ({ name: app.name, url: `${server.url}/graphql`, app })),
+      sandboxUrl: env.PSP_SANDBOX_URL!,
       stop,
     };
   } catch (err) {

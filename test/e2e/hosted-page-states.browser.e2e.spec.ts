@@ -1,6 +1,6 @@
 // The hosted checkout page's states as a buyer (or a merchant testing) sees them, in Chromium
 // (issue 16, item 13): a sandbox session wears a "Test mode" badge and lists the sandbox PSP's own
-// test cards (payment-intent's psp/sandbox/test-cards.ts, through the graph); a paid page says
+// test cards (the sandbox's public list, @handoff/psp-sandbox/test-cards, through the graph); a paid page says
 // "Paid" with the amount, never "Total due"; a refunded one says refunded, or partially refunded
 // with how much. Each state is checked on the rendered page (and in the public JSON view), with a
 // screenshot in test/artifacts/hosted-page/.
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
-import { SANDBOX_TEST_CARDS } from '@handoff/payment-intent/psp/sandbox/test-cards';
+import { SANDBOX_TEST_CARDS } from '@handoff/psp-sandbox/test-cards';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
 import { launchBrowser, type Browser } from '../support/browser.js';
@@ -106,7 +106,7 @@ describe('hosted page states in Chromium: test mode, paid, refunded', () => {
 
   it("a sandbox session shows a visible Test mode badge and the sandbox PSP's own test cards", async () => {
     const s = await newSession();
-    // The graph hands out the sandbox's list itself (payment-intent's psp/sandbox/test-cards.ts).
+    // The graph hands out the sandbox's list itself (@handoff/psp-sandbox/test-cards).
     const intent = (await merchant.ok(INTENT, { id: s.intentId })).paymentIntent;
     expect(intent.provider).toBe('TEST');
     expect(intent.sandboxTestCards).toEqual(SANDBOX_TEST_CARDS.map((c) => ({ ...c })));

@@ -8,7 +8,7 @@ import { InternalClient } from '@handoff/shared';
 import type { RunningHandoff } from '@handoff/launcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutIdempotencyKey } from '../../subgraphs/payment-intent/src/payment-intent/payment-intent.commands.js';
-import { sandboxPaymentId } from '../../subgraphs/payment-intent/src/psp/sandbox/sandbox-connector.js';
+import { sandboxPaymentId } from '@handoff/psp-sandbox';
 import { computeSignature, signatureHeader } from '../../subgraphs/payment-intent/src/webhooks/signature.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';

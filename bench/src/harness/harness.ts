@@ -1,5 +1,5 @@
 // The fault harness (used by test/faults and the benches): Handoff as production runs it (docker-compose.yml's topology) — the gateway,
-// the four subgraphs and their four workers as separate OS processes from the built dist/ —
+// the four subgraphs and their four workers, and the sandbox PSP beside them, as separate OS processes from the built dist/ —
 // on a private PostgreSQL and a private Redis, all on loopback. Any process can be SIGKILLed
 // and restarted, Redis restarted (a flush), PostgreSQL stopped and started; `stop()` (and the
 // process-exit hook in processes.ts) leaves nothing running. Build first: `npx tsc -b tsconfig.build.json`.
@@ -24,7 +24,7 @@ export const SUBGRAPHS = [
   { name: 'conversion-ledger', dir: 'subgraphs/conversion-ledger', urlVar: 'CONVERSION_LEDGER_URL', portVar: 'CONVERSION_LEDGER_PORT' },
 ] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
-export type ProcessName = 'gateway' | SubgraphName | `${SubgraphName}-worker`;
+export type ProcessName = 'gateway' | 'psp-sandbox' | SubgraphName | `${SubgraphName}-worker`;
 
 export interface FaultHandoffOptions {
   /** Extra environment for every Handoff process. */
@@ -61,7 +61,7 @@ const httpOk = (url: string) => async (_p: ManagedProcess) => {
 };
 
 function assertBuilt(): void {
-  const missing = ['gateway/dist/main.js', ...SUBGRAPHS.flatMap((s) => [`${s.dir}/dist/main.js`, `${s.dir}/dist/worker.js`])].filter(
+  const missing = ['gateway/dist/main.js', 'simulators/psp-sandbox/dist/main.js', ...SUBGRAPHS.flatMap((s) => [`${s.dir}/dist/main.js`, `${s.dir}/dist/worker.js`])].filter(
     (p) => !existsSync(`${ROOT}${p}`),
   );
   if (missing.length) throw new Error(`The fault harness runs the built processes; missing ${missing.join(', ')}: run \`npx tsc -b tsconfig.build.json\``);
@@ -95,7 +95,7 @@ async function startHandoff<P extends { url: string; destroy(): Promise<void> },
   let postgres: P | undefined;
   let redis: R | undefined;
   const stop = async () => {
-    const order: ProcessName[] = ['gateway', ...SUBGRAPHS.map((s) => `${s.name}-worker` as ProcessName), ...SUBGRAPHS.map((s) => s.name)];
+    const order: ProcessName[] = ['gateway', ...SUBGRAPHS.map((s) => `${s.name}-worker` as ProcessName), ...SUBGRAPHS.map((s) => s.name), 'psp-sandbox'];
     await Promise.allSettled(order.map((n) => processes.get(n)?.stop('SIGKILL')));
     await Promise.allSettled([postgres?.destroy(), redis?.destroy()]);
   };
@@ -105,6 +105,7 @@ async function startHandoff<P extends { url: string; destroy(): Promise<void> },
     const adminKey = generateApiKey('ADMIN').key;
     const keys = generateAttributionKeys();
     const gatewayPort = await freePort();
+    const sandboxPort = await freePort();
     const ports = {} as Record<SubgraphName, number>;
     for (const s of SUBGRAPHS) ports[s.name] = await freePort();
     const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}/graphql`])) as Record<SubgraphName, string>;
@@ -123,6 +124,10 @@ async function startHandoff<P extends { url: string; destroy(): Promise<void> },
       PUBLIC_BASE_URL: `http://127.0.0.1:${gatewayPort}`,
       SUPERGRAPH_PATH: `${ROOT}gateway/supergraph.graphql`,
       PORT: String(gatewayPort),
+      // The sandbox PSP (TEST connectors), its own process, reached by payment-intent over HTTP.
+      PSP_SANDBOX_URL: `http://127.0.0.1:${sandboxPort}`,
+      PSP_SANDBOX_PORT: String(sandboxPort),
+      PSP_SANDBOX_ADMIN_KEY: randomBytes(32).toString('base64url'),
       ...Object.fromEntries(SUBGRAPHS.map((s) => [s.urlVar, subgraphUrls[s.name]])),
       ...Object.fromEntries(SUBGRAPHS.map((s) => [s.portVar, String(ports[s.name])])),
       ...opts.extraEnv,
@@ -140,6 +145,7 @@ async function startHandoff<P extends { url: string; destroy(): Promise<void> },
       p.supervise();
       processes.set(name, p);
     };
+    node('psp-sandbox', 'simulators/psp-sandbox/dist/main.js', httpOk(`http://127.0.0.1:${sandboxPort}/health/live`));
     for (const s of SUBGRAPHS) node(s.name, `${s.dir}/dist/main.js`, httpOk(`http://127.0.0.1:${ports[s.name]}/health/live`));
     // Workers have no HTTP port: ready once they log that their workers started (at info level).
     for (const s of SUBGRAPHS) {
@@ -149,7 +155,9 @@ async function startHandoff<P extends { url: string; destroy(): Promise<void> },
     }
     node('gateway', 'gateway/dist/main.js', httpOk(`http://127.0.0.1:${gatewayPort}/health/live`));
 
-    // Subgraphs first (each migrates its schema), then the workers, then the gateway.
+    // The sandbox PSP first (an external system Handoff calls), then the subgraphs (each
+    // migrates its schema), then the workers, then the gateway.
+    await processes.get('psp-sandbox')!.start();
     for (const s of SUBGRAPHS) await processes.get(s.name)!.start();
     await Promise.all(SUBGRAPHS.map((s) => processes.get(`${s.name}-worker` as ProcessName)!.start()));
     await processes.get('gateway')!.start();

@@ -43,7 +43,7 @@ export interface IntentData {
   /** Only in the session query (not in the pay and 3-D Secure answers). */
   provider?: string;
   amountRefunded?: MoneyData;
-  /** The sandbox PSP's own list (payment-intent's psp/sandbox/test-cards.ts), null at a real PSP. */
+  /** The sandbox PSP's own list (@handoff/psp-sandbox/test-cards, through payment-intent), null at a real PSP. */
   sandboxTestCards?: Array<{ number: string; outcome: string }> | null;
 }
 

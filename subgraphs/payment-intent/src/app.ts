@@ -1,5 +1,6 @@
 // Builds the payment-intent subgraph over its resources: services, resolvers, schema, the
-// internal webhook route, and the workers (webhook ingestion, the sandbox PSP's deliveries).
+// internal webhook route, and the workers (webhook ingestion). The sandbox PSP is reached over
+// HTTP (psp/sandbox/), as Stripe is.
 import {
   buildFederatedSchema,
   createRedis,
@@ -25,9 +26,11 @@ import { Connectors } from './psp/connectors.js';
 import { listenForCredentialChanges } from './psp/credentials-invalidation.js';
 import { MerchantCredentialsClient, pathOfProvider } from './psp/merchant-credentials.js';
 import { MerchantPort } from './ports/merchant.port.js';
+import { SandboxAccounts } from './psp/sandbox/sandbox-accounts.js';
 import { SandboxAdmin } from './psp/sandbox/sandbox-admin.js';
-import { SandboxConnector } from './psp/sandbox/sandbox-connector.js';
-import { startSandboxWorkers } from './psp/sandbox/sandbox.jobs.js';
+import { SandboxClient } from './psp/sandbox/sandbox-client.js';
+import { SandboxPsp } from './psp/sandbox/sandbox-connector.js';
+import { SandboxDashboard } from './psp/sandbox/sandbox-dashboard.js';
 import { RefundService } from './refund/refund.service.js';
 import { PspEventApplier } from './webhooks/apply-psp-event.js';
 import { WebhookAdmission } from './webhooks/admission.js';
@@ -51,9 +54,25 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
     async build({ dataSource, redis, outbox }) {
       const merchant = MerchantPort.over(env.MERCHANT_URL, config.internalSecret);
       const credentials = new MerchantCredentialsClient(merchant, config.credentialsCacheMs);
-      const credentialChanges = listenForCredentialChanges({ redisUrl: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX, cache: credentials, logger });
-      const sandbox = new SandboxConnector();
-      const connectors = new Connectors(sandbox, config.stripe);
+      const sandboxClient = new SandboxClient(config.sandbox);
+      const sandboxAccounts = new SandboxAccounts(sandboxClient, env.PUBLIC_BASE_URL, credentials, logger.child({ component: 'psp-sandbox' }));
+      // A changed connector is forgotten here and set up again at the sandbox (a rotated webhook secret).
+      const credentialChanges = listenForCredentialChanges({
+        redisUrl: env.REDIS_URL,
+        queuePrefix: env.QUEUE_PREFIX,
+        cache: {
+          forget: (merchantId) => {
+            credentials.forget(merchantId);
+            sandboxAccounts.refresh(merchantId);
+          },
+          clear: () => {
+            credentials.clear();
+            sandboxAccounts.clear();
+          },
+        },
+        logger,
+      });
+      const connectors = new Connectors(new SandboxPsp(sandboxClient, sandboxAccounts), config.stripe);
       const ingestQueue = new IngestQueue(redis, env.QUEUE_PREFIX, dataSource, logger);
       const committed = () => outbox.notify();
 
@@ -74,8 +93,8 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
         env.PUBLIC_BASE_URL,
       );
       const refunds = new RefundService(dataSource, new IdempotencyStore(dataSource, SCHEMA_NAME), credentials, connectors, committed);
-      const failedJobs = new FailedJobs(redis, env.QUEUE_PREFIX, logger);
-      const sandboxAdmin = new SandboxAdmin(dataSource, sandbox, committed);
+      const failedJobs = new FailedJobs(redis, env.QUEUE_PREFIX, logger, new SandboxDashboard(sandboxClient, sandboxAccounts));
+      const sandboxAdmin = new SandboxAdmin(dataSource, sandboxClient);
       const applier = new PspEventApplier(dataSource, committed);
       const inbox = new InboxWriter(dataSource, { maxConcurrent: config.webhookIngest.inboxConnections });
       const ingest = new WebhookIngestService(inbox, credentials, ingestQueue, logger.child({ component: 'webhooks' }));
@@ -105,20 +124,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
         internalRoutes: webhookRoutes(ingest, admission, logger),
         startWorkers: async () => {
           const connection = createRedis(env.REDIS_URL, { forBullmqWorker: true });
-          const workers = [
-            startIngestWorker({ connection, prefix: env.QUEUE_PREFIX, applier, logger }),
-            ...startSandboxWorkers({
-              connection,
-              prefix: env.QUEUE_PREFIX,
-              logger,
-              dataSource,
-              credentials,
-              sandbox,
-              publicBaseUrl: env.PUBLIC_BASE_URL,
-              processingDelayMs: config.sandboxProcessingDelayMs,
-              committed,
-            }),
-          ];
+          const workers = [startIngestWorker({ connection, prefix: env.QUEUE_PREFIX, applier, logger })];
           const sweep = setInterval(() => {
             ingestQueue.sweep(config.webhookSweepAfterMs).catch((err: unknown) => logger.warn({ err }, 'webhook inbox sweep failed'));
           }, config.webhookSweepIntervalMs);

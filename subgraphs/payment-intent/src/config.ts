@@ -4,8 +4,12 @@ import { baseConfigSchema, createLogger, internalSecretFor, parseEnv, type Subgr
 
 const schema = baseConfigSchema.extend({
   PAYMENT_INTENT_PORT: z.coerce.number().int().min(0).max(65535).default(4003),
-  /** How long the sandbox keeps a PROCESSING payment (test card 4000 0000 0000 0077) before it succeeds. */
-  SANDBOX_PROCESSING_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** The sandbox PSP (TEST connectors), an external system reached over HTTP: where its API answers. */
+  PSP_SANDBOX_URL: z.string().url().default('http://127.0.0.1:4010'),
+  /** The sandbox's operator key (sets merchants' accounts up, its dashboard); TEST payments fail without it. */
+  PSP_SANDBOX_ADMIN_KEY: z.string().min(32, 'PSP_SANDBOX_ADMIN_KEY must be at least 32 characters').optional(),
+  /** Per sandbox call (one attempt); calls run under an intent's row lock (see psp/sandbox/sandbox-client.ts). */
+  PSP_SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
   /** How long a merchant's PSP credentials (webhook secret) are remembered. */
   PSP_CREDENTIALS_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
   /** Unprocessed webhook inbox rows older than this get their job re-added if Redis lost it. */
@@ -25,7 +29,7 @@ const schema = baseConfigSchema.extend({
 });
 
 export interface PaymentIntentConfig extends SubgraphRuntimeConfig {
-  sandboxProcessingDelayMs: number;
+  sandbox: { url: string; adminKey: string | undefined; timeoutMs: number };
   credentialsCacheMs: number;
   webhookSweepAfterMs: number;
   webhookSweepIntervalMs: number;
@@ -40,7 +44,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: parsed.PAYMENT_INTENT_PORT,
     internalSecret: internalSecretFor(parsed),
     logger: createLogger('payment-intent', parsed.LOG_LEVEL),
-    sandboxProcessingDelayMs: parsed.SANDBOX_PROCESSING_DELAY_MS,
+    sandbox: { url: parsed.PSP_SANDBOX_URL, adminKey: parsed.PSP_SANDBOX_ADMIN_KEY, timeoutMs: parsed.PSP_SANDBOX_TIMEOUT_MS },
     credentialsCacheMs: parsed.PSP_CREDENTIALS_CACHE_MS,
     webhookSweepAfterMs: parsed.WEBHOOK_SWEEP_AFTER_MS,
     webhookSweepIntervalMs: parsed.WEBHOOK_SWEEP_INTERVAL_MS,

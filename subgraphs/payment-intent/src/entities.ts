@@ -1,7 +1,6 @@
 // Every TypeORM entity of the payment-intent package (schema `payment`).
 import { PaymentEventEntity } from './payment-intent/payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent/payment-intent.entity.js';
-import { SandboxPaymentEntity, SandboxPaymentMethodEntity, SandboxRefundEntity } from './psp/sandbox/sandbox.entities.js';
 import { RefundEntity } from './refund/refund.entity.js';
 import { WebhookInboxEntity } from './webhooks/webhook-inbox.entity.js';
 
@@ -10,7 +9,4 @@ export const entities: Function[] = [
   PaymentEventEntity,
   RefundEntity,
   WebhookInboxEntity,
-  SandboxPaymentEntity,
-  SandboxPaymentMethodEntity,
-  SandboxRefundEntity,
 ];

@@ -1,6 +1,6 @@
 // Where this subgraph's outbox events go (docs/internal-contracts.md): intent state changes to
-// checkout-session (and pub/sub), verified PSP evidence to the ledger, and the sandbox PSP's
-// own work (webhook deliveries, settlements) to its workers here.
+// checkout-session (and pub/sub), verified PSP evidence to the ledger. (The sandbox PSP, an
+// external system, has its own outbox in simulators/psp-sandbox.)
 import {
   CHECKOUT_PAYMENT_EVENTS_QUEUE,
   LEDGER_PAYMENT_EVENTS_QUEUE,
@@ -9,7 +9,6 @@ import {
   pspEventTopic,
   type OutboxRoutes,
 } from '@handoff/shared';
-import { SANDBOX_SETTLE_QUEUE, SANDBOX_WEBHOOK_QUEUE } from './psp/sandbox/sandbox.jobs.js';
 
 // The queues between packages are named once, in shared/src/contracts/ (their consumers import the same).
 export { CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_PAYMENT_EVENTS_QUEUE };
@@ -21,6 +20,4 @@ export { CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_PAYMENT_EVENTS_QUEUE };
 export const outboxRoutes: OutboxRoutes = {
   [PAYMENT_INTENT_SUCCEEDED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
   ...Object.fromEntries(LEDGER_PSP_EVENT_KINDS.map((kind) => [pspEventTopic(kind), [LEDGER_PAYMENT_EVENTS_QUEUE]])),
-  'sandbox_webhook.*': [SANDBOX_WEBHOOK_QUEUE],
-  'sandbox_settle.*': [SANDBOX_SETTLE_QUEUE],
 };

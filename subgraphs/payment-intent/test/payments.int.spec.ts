@@ -3,8 +3,13 @@
 // webhooks come back through the gateway route and converge; the outbox carries exactly one
 // psp_event per PSP event.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxRefundId } from '@handoff/psp-sandbox';
+import { createLogger } from '@handoff/shared';
+import { PaymentProvider } from '../src/payment-intent/payment-intent.enums.js';
 import { PspRequestRejected } from '../src/psp/connector.js';
-import { SandboxConnector, sandboxRefundId } from '../src/psp/sandbox/sandbox-connector.js';
+import { SandboxAccounts } from '../src/psp/sandbox/sandbox-accounts.js';
+import { SandboxClient } from '../src/psp/sandbox/sandbox-client.js';
+import { SandboxPsp } from '../src/psp/sandbox/sandbox-connector.js';
 import { pspRefundKey } from '../src/refund/refund.service.js';
 import { admin, asClient, asMerchant, newId, service, startPaymentsHarness, waitFor, type PaymentsHarness } from './support.js';
 
@@ -53,6 +58,12 @@ const outbox = async (aggregateId: string, prefix: string) =>
     topic: string;
     payload: any;
   }>;
+/** The sandbox's own outbox (its webhook deliveries), in its schema. */
+const sandboxOutbox = async (aggregateId: string, prefix: string) =>
+  (await h.sandbox.dataSource.query(`SELECT topic, payload FROM sandbox.outbox WHERE aggregate_id = $1 AND topic LIKE $2 ORDER BY id`, [aggregateId, `${prefix}%`])) as Array<{
+    topic: string;
+    payload: any;
+  }>;
 const read = async (id: string) => (await h.call(admin, BY_ID, { id })).data!.paymentIntent;
 
 describe('createPaymentIntentForCheckout', () => {
@@ -66,17 +77,21 @@ describe('createPaymentIntentForCheckout', () => {
     expect(pi.metadata).toMatchObject({ aap_code: 'aap://test/code', handoff_checkout_session_id: session });
     expect((await outbox(pi.id, 'payment_intent.')).map((r) => r.topic)).toEqual(['payment_intent.created']);
     // The sandbox's endpoint is subscribed to the handled types only: nothing to deliver for a creation.
-    expect(await outbox(pi.providerPaymentId, 'sandbox_webhook.')).toEqual([]);
+    expect(await sandboxOutbox(pi.providerPaymentId, 'sandbox_webhook.')).toEqual([]);
   });
 
   it('the sandbox answers a reused idempotency key with its payment, and refuses it with other terms', async () => {
-    const sandbox = new SandboxConnector();
+    // payment-intent's adapter, over the sandbox's HTTP API with the shop's own key.
+    const client = new SandboxClient({ url: h.sandboxUrl, adminKey: h.sandboxAdminKey });
+    const noCredentials = { get: async () => null, forget: () => undefined, revalidate: async () => null };
+    const accounts = new SandboxAccounts(client, h.gatewayUrl, noCredentials, createLogger('test', 'silent'));
+    const sandbox = new SandboxPsp(client, accounts).for({ merchantId: shop.id, provider: PaymentProvider.TEST, secretKey: null, webhookSecret: shop.webhookSecret });
     const manager = h.payments.dataSource.manager;
     const req = { merchantId: shop.id, amountMinor: 700, currency: 'GBP', captureMode: 'AUTOMATIC' as const, metadata: {}, description: null, idempotencyKey: newId('key') };
     const first = await sandbox.createPayment({ manager }, req);
     const again = await sandbox.createPayment({ manager }, req);
     expect(again).toEqual(first);
-    const rows = await manager.query(`SELECT count(*)::int AS n FROM payment.sandbox_payments WHERE id = $1`, [first.providerPaymentId]);
+    const rows = await h.sandbox.dataSource.query(`SELECT count(*)::int AS n FROM sandbox.payments WHERE id = $1`, [first.providerPaymentId]);
     expect(rows).toEqual([{ n: 1 }]);
     const err = await sandbox.createPayment({ manager }, { ...req, amountMinor: 701 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PspRequestRejected);
@@ -114,16 +129,20 @@ describe('confirming with the sandbox test cards', () => {
     });
     const after = await read(pi.id);
     expect(after.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['payment_intent.created', 'payment_intent.succeeded', 'psp.payment_intent.succeeded']));
-    expect((await outbox(pi.providerPaymentId, 'sandbox_webhook.')).map((r) => r.topic)).toEqual(['sandbox_webhook.payment_intent.succeeded']);
+    expect((await sandboxOutbox(pi.providerPaymentId, 'sandbox_webhook.')).map((r) => r.topic)).toEqual(['sandbox_webhook.payment_intent.succeeded']);
     // No card number anywhere in the tables.
     const leaks = await h.payments.dataSource.query(
       `SELECT (SELECT count(*) FROM payment.payment_events WHERE data::text LIKE '%4242424242424242%')
             + (SELECT count(*) FROM payment.outbox WHERE payload::text LIKE '%4242424242424242%')
             + (SELECT count(*) FROM payment.webhook_inbox WHERE body::text LIKE '%4242424242424242%')
-            + (SELECT count(*) FROM payment.payment_intents WHERE row_to_json(payment_intents)::text LIKE '%4242424242424242%')
-            + (SELECT count(*) FROM payment.sandbox_payment_methods WHERE row_to_json(sandbox_payment_methods)::text LIKE '%4242424242424242%') AS n`,
+            + (SELECT count(*) FROM payment.payment_intents WHERE row_to_json(payment_intents)::text LIKE '%4242424242424242%') AS n`,
     );
-    expect(Number(leaks[0].n)).toBe(0);
+    // …nor in the sandbox's (its own database).
+    const sandboxLeaks = await h.sandbox.dataSource.query(
+      `SELECT (SELECT count(*) FROM sandbox.payment_methods WHERE row_to_json(payment_methods)::text LIKE '%4242424242424242%')
+            + (SELECT count(*) FROM sandbox.outbox WHERE payload::text LIKE '%4242424242424242%') AS n`,
+    );
+    expect(Number(leaks[0].n) + Number(sandboxLeaks[0].n)).toBe(0);
   });
 
   it.each([
@@ -253,8 +272,8 @@ describe('sandbox refunds', () => {
     const again = await h.call(admin, REFUND, { id: pi.id, amount: 200, key: 'same-key' });
     expect(again.data!.refundPaymentIntent.id).toBe(first.id);
     const sandbox = async () =>
-      (await h.payments.dataSource.query(
-        `SELECT p.amount_refunded_minor AS refunded, (SELECT count(*) FROM payment.sandbox_refunds r WHERE r.payment_id = p.id) AS n FROM payment.sandbox_payments p WHERE p.id = $1`,
+      (await h.sandbox.dataSource.query(
+        `SELECT p.amount_refunded_minor AS refunded, (SELECT count(*) FROM sandbox.refunds r WHERE r.payment_id = p.id) AS n FROM sandbox.payments p WHERE p.id = $1`,
         [pi.providerPaymentId],
       ))[0];
     expect(await sandbox()).toMatchObject({ refunded: '200', n: '1' });

@@ -9,7 +9,7 @@ import { LEDGER_PAYMENT_EVENTS_QUEUE } from '../src/events.js';
 import { PAYMENT_SCHEMA } from '../src/payment-intent/payment-intent.changes.js';
 import { checkoutIdempotencyKey } from '../src/payment-intent/payment-intent.commands.js';
 import { IngestQueue, ingestJobId } from '../src/webhooks/ingest-webhook.job.js';
-import { sandboxPaymentId } from '../src/psp/sandbox/sandbox-connector.js';
+import { sandboxPaymentId } from '@handoff/psp-sandbox';
 import { admin, newId, service, startPaymentsHarness, waitFor, type PaymentsHarness } from './support.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/stripe/${name}.json`, import.meta.url), 'utf8');

@@ -1,8 +1,9 @@
 // A small Handoff for the payment-intent integration tests: the real merchant and
 // payment-intent subgraphs (each with its own schema in this run's database), the
-// payment-intent workers, and the gateway's webhook route mounted on an express app whose
-// `callInternal` signs exactly as the gateway's does. PUBLIC_BASE_URL points at that app, so the
-// sandbox's real HTTP webhooks come back through the real route.
+// payment-intent workers, the sandbox PSP beside them (its own schema, API and workers, reached
+// over HTTP), and the gateway's webhook route mounted on an express app whose `callInternal`
+// signs exactly as the gateway's does. PUBLIC_BASE_URL points at that app, so the sandbox's real
+// HTTP webhooks come back through the real route.
 import { randomBytes, randomUUID } from 'node:crypto';
 import express from 'express';
 import {
@@ -18,9 +19,11 @@ import {
   type SubgraphApp,
 } from '@handoff/shared';
 import { createApp as createMerchantApp, loadConfig as loadMerchantConfig } from '@handoff/merchant';
+import { createSandbox, loadSandboxConfig, type SandboxApp } from '@handoff/psp-sandbox';
 import { webhookIngress } from '../../../gateway/src/webhooks/webhook-route.js';
 import type { GatewayRouteDeps } from '../../../gateway/src/routes.js';
 import { testEnv } from '../../../test/support/env.js';
+import { scratchDatabase } from '../../../test/support/scratch-database.js';
 import { signedCaller } from '../../../test/support/signed-call.js';
 import { createApp, loadConfig } from '../src/index.js';
 import { signatureHeader } from '../src/webhooks/signature.js';
@@ -35,6 +38,10 @@ export interface PaymentsHarness {
   merchant: SubgraphApp;
   payments: SubgraphApp;
   paymentsUrl: string;
+  /** The sandbox PSP (its tables are in schema `sandbox`), its URL and operator key. */
+  sandbox: SandboxApp;
+  sandboxUrl: string;
+  sandboxAdminKey: string;
   merchantUrl: string;
   queuePrefix: string;
   gatewayUrl: string;
@@ -68,6 +75,21 @@ export async function startPaymentsHarness(extraEnv: Record<string, string> = {}
   await merchant.migrate();
   const merchantServer = await merchant.listen(0);
   closers.push(() => merchantServer.close());
+
+  // The sandbox PSP, an external system on its own port with a database of its own (no other
+  // file's sandbox relays its outbox), its processing delay short for the tests.
+  const sandboxDb = await scratchDatabase('sbx');
+  closers.push(() => sandboxDb.drop());
+  const sandboxAdminKey = randomBytes(32).toString('base64url');
+  const sandbox = createSandbox(
+    loadSandboxConfig({ ...base, DATABASE_URL: sandboxDb.url, PSP_SANDBOX_ADMIN_KEY: sandboxAdminKey, SANDBOX_PROCESSING_DELAY_MS: '300', ...extraEnv }),
+  );
+  closers.push(() => sandbox.close());
+  await sandbox.migrate();
+  const sandboxServer = await sandbox.listen(0);
+  closers.push(() => sandboxServer.close());
+  const sandboxWorkers = await sandbox.startWorkers();
+  closers.push(() => sandboxWorkers.close());
 
   // The gateway's webhook edge, with callInternal as the gateway implements it.
   let paymentsBase = '';
@@ -104,7 +126,8 @@ export async function startPaymentsHarness(extraEnv: Record<string, string> = {}
       ...base,
       MERCHANT_URL: `${merchantServer.url}/graphql`,
       PUBLIC_BASE_URL: edgeServer.url,
-      SANDBOX_PROCESSING_DELAY_MS: '300',
+      PSP_SANDBOX_URL: sandboxServer.url,
+      PSP_SANDBOX_ADMIN_KEY: sandboxAdminKey,
       PSP_CREDENTIALS_CACHE_MS: '0',
       ...extraEnv,
     }),
@@ -142,6 +165,9 @@ export async function startPaymentsHarness(extraEnv: Record<string, string> = {}
     merchant,
     payments,
     paymentsUrl: paymentsServer.url,
+    sandbox,
+    sandboxUrl: sandboxServer.url,
+    sandboxAdminKey,
     merchantUrl: `${merchantServer.url}/graphql`,
     queuePrefix,
     gatewayUrl: edgeServer.url,

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, loadConfig } from '../src/index.js';
 import { checkoutIdempotencyKey } from '../src/payment-intent/payment-intent.commands.js';
-import { sandboxPaymentId } from '../src/psp/sandbox/sandbox-connector.js';
+import { sandboxPaymentId } from '@handoff/psp-sandbox';
 import { computeSignature, signatureHeader } from '../src/webhooks/signature.js';
 import { testEnv } from '../../../test/support/env.js';
 import { callInternalTo } from './internal-call.js';

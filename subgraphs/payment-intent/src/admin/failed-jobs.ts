@@ -1,13 +1,14 @@
-// The payment package's failed BullMQ jobs (webhook ingestion, sandbox deliveries and
-// settlements) for an operator: list them, and replay one (it re-runs from its first attempt;
-// the inbox row and unique keys make a replay harmless).
+// The payment package's failed BullMQ jobs (webhook ingestion) and the sandbox PSP's (its
+// deliveries and settlements, asked of its dashboard over HTTP) for an operator: list them, and
+// replay one (it re-runs from its first attempt; the inbox row and unique keys make a replay
+// harmless).
 import { badUserInput, requiredId, type Logger } from '@handoff/shared';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { SANDBOX_SETTLE_QUEUE, SANDBOX_WEBHOOK_QUEUE } from '../psp/sandbox/sandbox.jobs.js';
+import { SANDBOX_QUEUES, type SandboxDashboard } from '../psp/sandbox/sandbox-dashboard.js';
 import { WEBHOOK_INGEST_QUEUE } from '../webhooks/ingest-webhook.job.js';
 
-export const ADMIN_QUEUES = [WEBHOOK_INGEST_QUEUE, SANDBOX_WEBHOOK_QUEUE, SANDBOX_SETTLE_QUEUE] as const;
+export const ADMIN_QUEUES = [WEBHOOK_INGEST_QUEUE, ...SANDBOX_QUEUES] as const;
 
 export interface FailedJob {
   queue: string;
@@ -22,9 +23,14 @@ export interface FailedJob {
 export class FailedJobs {
   private readonly queues: Map<string, Queue>;
 
-  constructor(connection: Redis, prefix: string, logger: Logger) {
+  constructor(
+    connection: Redis,
+    prefix: string,
+    logger: Logger,
+    private readonly sandbox: SandboxDashboard,
+  ) {
     this.queues = new Map(
-      ADMIN_QUEUES.map((name) => {
+      [WEBHOOK_INGEST_QUEUE].map((name) => {
         const q = new Queue(name, { connection, prefix });
         q.on('error', (err) => logger.warn({ err, queue: name }, 'admin queue error'));
         return [name, q];
@@ -33,9 +39,13 @@ export class FailedJobs {
   }
 
   async list(queue: string | null, first: number): Promise<FailedJob[]> {
-    const names = queue ? [this.name(queue)] : [...this.queues.keys()];
+    const names = queue ? [this.name(queue)] : [...ADMIN_QUEUES];
     const out: FailedJob[] = [];
     for (const name of names) {
+      if (SANDBOX_QUEUES.includes(name)) {
+        out.push(...(await this.sandbox.failedJobs(name, first)));
+        continue;
+      }
       const jobs = await this.queues.get(name)!.getFailed(0, Math.max(0, first - 1));
       for (const j of jobs) {
         out.push({
@@ -55,7 +65,9 @@ export class FailedJobs {
   /** false when there is no such failed job. */
   async replay(queue: string, jobId: string): Promise<boolean> {
     requiredId(jobId, 'jobId');
-    const job = await this.queues.get(this.name(queue))!.getJob(jobId);
+    const name = this.name(queue);
+    if (SANDBOX_QUEUES.includes(name)) return this.sandbox.replay(name, jobId);
+    const job = await this.queues.get(name)!.getJob(jobId);
     if (!job || !(await job.isFailed())) return false;
     await job.retry('failed', { resetAttemptsMade: true });
     return true;
@@ -66,7 +78,7 @@ export class FailedJobs {
   }
 
   private name(queue: string): string {
-    if (!this.queues.has(queue)) throw badUserInput('queue', `must be one of ${ADMIN_QUEUES.join(', ')}.`);
+    if (!(ADMIN_QUEUES as readonly string[]).includes(queue)) throw badUserInput('queue', `must be one of ${ADMIN_QUEUES.join(', ')}.`);
     return queue;
   }
 }

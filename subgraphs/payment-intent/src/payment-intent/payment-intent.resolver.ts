@@ -7,7 +7,7 @@ import type { PaymentIntentEntity } from './payment-intent.entity.js';
 import { PaymentIntentService } from './payment-intent.service.js';
 import { PaymentProvider } from './payment-intent.enums.js';
 import { PaymentEventType, PaymentIntent, SandboxTestCardType } from './payment-intent.type.js';
-import { SANDBOX_TEST_CARDS } from '../psp/sandbox/test-cards.js';
+import { SANDBOX_TEST_CARDS } from '@handoff/psp-sandbox/test-cards';
 import { RefundType } from '../refund/refund.type.js';
 import { RefundService } from '../refund/refund.service.js';
 

@@ -1,5 +1,6 @@
 // The PSP connector interface: what Handoff asks of a payment processor. Two connectors
-// implement it: the sandbox (`TEST`, a simulated processor inside Handoff) and Stripe.
+// implement it, each over its processor's HTTP API: the sandbox (`TEST`, the simulated processor
+// of simulators/psp-sandbox) and Stripe.
 // Statuses and errors come back in Stripe's vocabulary; payment-intent.commands.ts maps them.
 import type { EntityManager } from 'typeorm';
 import type { PaymentProvider } from '../payment-intent/payment-intent.enums.js';
@@ -48,8 +49,9 @@ export interface CreatePaymentRequest {
 }
 
 /**
- * The calling command's transaction: the sandbox writes its own records in it (so they commit
- * or roll back with Handoff's), Stripe ignores it.
+ * The calling command's transaction (its intent row is locked while the PSP is called). Both
+ * PSPs keep their records in their own systems and ignore it; a PSP's change that Handoff's
+ * transaction then fails to record reaches Handoff by the PSP's webhook.
  */
 export interface PspCallContext {
   manager: EntityManager;

@@ -12,7 +12,7 @@ import {
   type PspRefund,
   type PspStatus,
 } from '../connector.js';
-import { parseTestCard, type CardBehaviour } from '../sandbox/test-cards.js';
+import { parseTestCard, type CardBehaviour } from '@handoff/psp-sandbox/test-cards';
 
 /** Stripe's own test PaymentMethods for the sandbox's test cards (test mode only). */
 const STRIPE_TEST_PAYMENT_METHODS: Record<CardBehaviour, string> = {

@@ -1,13 +1,13 @@
 // The sandbox's webhook events, in Stripe's shapes (event → data.object: a payment_intent, a
 // charge with its refunds, or a dispute), written to the outbox in the transaction of the
-// change; the delivery job (sandbox-webhook.job.ts) signs and POSTs them after the commit.
+// change; the delivery job (webhook-delivery.job.ts) signs and POSTs them after the commit.
 import { addToOutbox } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { EntityManager } from 'typeorm';
-import { KIND_OF_TYPE } from '../../webhooks/psp-event.js';
-import type { SandboxPaymentEntity } from './sandbox.entities.js';
+import { AccountEntity } from '../accounts/account.entity.js';
+import type { SandboxPaymentEntity } from '../payments/payment.entities.js';
 
-export const SANDBOX_SCHEMA = 'payment';
+export const SANDBOX_SCHEMA = 'sandbox';
 export const SANDBOX_WEBHOOK_TOPIC_PREFIX = 'sandbox_webhook.';
 export const SANDBOX_SETTLE_TOPIC = 'sandbox_settle.due';
 
@@ -76,16 +76,16 @@ export function disputeObject(p: SandboxPaymentEntity): Record<string, unknown> 
 }
 
 /**
- * Whether the sandbox sends events of `type`. Its webhook endpoint is subscribed to the types
- * Handoff handles (API.md), as a Stripe endpoint is to its `enabled_events`: a
+ * Whether the merchant's endpoint takes events of `type`. It is subscribed to the types Handoff
+ * handles (set with the account, as a Stripe endpoint's `enabled_events`; `*` for all): a
  * `payment_intent.created` would cost a signed POST, an inbox row and a job per checkout, only to
  * be recorded with no effect.
  */
-export const sandboxSends = (type: string): boolean => Object.hasOwn(KIND_OF_TYPE, type);
+export const endpointTakes = (enabledEvents: readonly string[], type: string): boolean => enabledEvents.includes('*') || enabledEvents.includes(type);
 
 /**
  * Queues a signed webhook for the merchant (delivered after the commit, retried until 2xx); its
- * event id, or null for a type the endpoint is not subscribed to (`sandboxSends`).
+ * event id, or null for a type the endpoint is not subscribed to (`endpointTakes`).
  */
 export async function emitSandboxWebhook(
   manager: EntityManager,
@@ -93,7 +93,8 @@ export async function emitSandboxWebhook(
   type: string,
   object: Record<string, unknown>,
 ): Promise<string | null> {
-  if (!sandboxSends(type)) return null;
+  const account = await manager.findOne(AccountEntity, { where: { merchantId: p.merchantId }, select: { merchantId: true, enabledEvents: true } });
+  if (!account || !endpointTakes(account.enabledEvents, type)) return null;
   const eventId = `evt_sbx_${ulid()}`;
   const body = JSON.stringify({
     id: eventId,

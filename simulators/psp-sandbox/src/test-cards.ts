@@ -1,5 +1,7 @@
-// The sandbox's test cards (Stripe's numbers) and what each does. A number is used once, to
-// make a `pm_…` token; only its brand, last 4 digits and behaviour are kept.
+// The sandbox PSP's test cards (Stripe's numbers) and what each does: the package's public list
+// (`@handoff/psp-sandbox/test-cards`, the one module of the sandbox Handoff imports, so it
+// imports nothing of the sandbox itself). A number is used once, to make a `pm_…` token; only
+// its brand, last 4 digits and behaviour are kept.
 //
 //   4242 4242 4242 4242  succeeds (REQUIRES_CAPTURE first with MANUAL capture)
 //   4000 0000 0000 0002  declined: card_declined / generic_decline

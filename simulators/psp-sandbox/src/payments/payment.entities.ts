@@ -1,8 +1,9 @@
-// The sandbox PSP's own records: its payments (as a real PSP keeps them, apart from Handoff's
-// payment intents) and its tokenized cards (brand, last 4 and test behaviour; never the number).
+// The sandbox PSP's own records (schema `sandbox`): its payments (as a real PSP keeps them,
+// apart from Handoff's payment intents), its tokenized cards (brand, last 4 and test behaviour;
+// never the number) and its refunds.
 import { MinorUnitsColumn } from '@handoff/shared';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { CardBehaviour } from './test-cards.js';
+import type { CardBehaviour } from '../test-cards.js';
 
 export type SandboxStatus =
   | 'requires_payment_method'
@@ -18,7 +19,7 @@ export interface SandboxDispute {
   amount: number;
 }
 
-@Entity({ name: 'sandbox_payment_methods' })
+@Entity({ name: 'payment_methods' })
 export class SandboxPaymentMethodEntity {
   @PrimaryColumn({ type: 'text' }) id: string;
   @Column({ type: 'text' }) brand: string;
@@ -27,7 +28,7 @@ export class SandboxPaymentMethodEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
-@Entity({ name: 'sandbox_payments' })
+@Entity({ name: 'payments' })
 export class SandboxPaymentEntity {
   @PrimaryColumn({ type: 'text' }) id: string;
   @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
@@ -50,7 +51,7 @@ export class SandboxPaymentEntity {
 }
 
 /** A refund the sandbox made; its id is derived from (payment, idempotency key) when one was given. */
-@Entity({ name: 'sandbox_refunds' })
+@Entity({ name: 'refunds' })
 export class SandboxRefundEntity {
   @PrimaryColumn({ type: 'text' }) id: string;
   @Column({ name: 'payment_id', type: 'text' }) paymentId: string;

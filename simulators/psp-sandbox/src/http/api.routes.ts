@@ -1,0 +1,125 @@
+// The sandbox's API for merchants, in Stripe's shape (JSON bodies instead of Stripe's form
+// encoding), authenticated with the merchant's secret key (server.ts): the calls Handoff's
+// sandbox adapter makes (payment-intent's psp/sandbox/). Every change is one transaction with
+// its webhook; a declined attempt answers 402 card_error with the payment intent, as Stripe does.
+import { ulid } from 'ulid';
+import { Router, type Request, type Response } from 'express';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AccountEntity } from '../accounts/account.entity.js';
+import { invalidParameter, noSuchPayment, SandboxError } from '../errors.js';
+import type { Attempt, SandboxPayments } from '../payments/payments.service.js';
+import { paymentIntentObject } from '../webhooks/webhook-events.js';
+import { body, idempotencyKey, int, str, stringMap } from './request.js';
+
+export interface ApiDeps {
+  dataSource: DataSource;
+  payments: SandboxPayments;
+  /** After a commit that wrote outbox rows: publish them now. */
+  committed(): void;
+}
+
+const account = (res: Response): AccountEntity => res.locals.account as AccountEntity;
+
+export function apiRoutes(deps: ApiDeps): Router {
+  const r = Router();
+  const tx = async <T>(fn: (m: EntityManager) => Promise<T>): Promise<T> => {
+    const out = await deps.dataSource.transaction(fn);
+    deps.committed();
+    return out;
+  };
+  const route = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: (err?: unknown) => void) =>
+    void fn(req, res).then((out) => res.json(out), next);
+
+  r.post(
+    '/payment_intents',
+    route(async (req, res) => {
+      const b = body(req);
+      const currency = str(b, 'currency', true, 3);
+      if (!/^[A-Za-z]{3}$/.test(currency)) throw invalidParameter('currency', 'Invalid currency.');
+      const capture = str(b, 'capture_method', false) ?? 'automatic';
+      if (capture !== 'automatic' && capture !== 'manual') throw invalidParameter('capture_method', 'must be automatic or manual.');
+      const req0 = {
+        amountMinor: int(b, 'amount', true),
+        currency: currency.toUpperCase(),
+        captureMethod: capture as 'automatic' | 'manual',
+        metadata: stringMap(b, 'metadata'),
+        description: str(b, 'description', false),
+        idempotencyKey: idempotencyKey(req) ?? `auto_${ulid()}`,
+      };
+      return paymentIntentObject(await tx((m) => deps.payments.create(m, account(res).merchantId, req0)));
+    }),
+  );
+
+  r.get(
+    '/payment_intents/:id',
+    route(async (req, res) => {
+      const p = await deps.payments.find(deps.dataSource.manager, account(res).merchantId, String(req.params.id));
+      if (!p) throw noSuchPayment(String(req.params.id));
+      return paymentIntentObject(p);
+    }),
+  );
+
+  r.post(
+    '/payment_methods',
+    route(async (req) => {
+      const card = body(req).card;
+      if (!card || typeof card !== 'object' || Array.isArray(card)) throw invalidParameter('card', 'Missing required param: card.', 'parameter_missing');
+      const pm = await tx((m) => deps.payments.tokenize(m, str(card as Record<string, unknown>, 'number', true, 64)));
+      return { id: pm.id, object: 'payment_method', type: 'card', card: { brand: pm.brand, last4: pm.last4 }, livemode: false };
+    }),
+  );
+
+  r.post(
+    '/payment_intents/:id/confirm',
+    route(async (req, res) => {
+      const pm = str(body(req), 'payment_method', true, 255);
+      return attempt(await tx((m) => deps.payments.confirm(m, account(res).merchantId, String(req.params.id), pm)));
+    }),
+  );
+
+  /** The sandbox's own step (Stripe runs it in the buyer's browser): the 3-D Secure challenge's outcome. */
+  r.post(
+    '/payment_intents/:id/three_d_secure',
+    route(async (req, res) => {
+      const approved = body(req).approved;
+      if (typeof approved !== 'boolean') throw invalidParameter('approved', 'must be true or false.');
+      return attempt(await tx((m) => deps.payments.completeThreeDSecure(m, account(res).merchantId, String(req.params.id), approved)));
+    }),
+  );
+
+  r.post(
+    '/payment_intents/:id/capture',
+    route(async (req, res) => {
+      const amount = int(body(req), 'amount_to_capture', true);
+      return paymentIntentObject(await tx((m) => deps.payments.capture(m, account(res).merchantId, String(req.params.id), amount)));
+    }),
+  );
+
+  r.post(
+    '/payment_intents/:id/cancel',
+    route(async (req, res) => paymentIntentObject(await tx((m) => deps.payments.cancel(m, account(res).merchantId, String(req.params.id))))),
+  );
+
+  r.post(
+    '/refunds',
+    route(async (req, res) => {
+      const b = body(req);
+      const paymentId = str(b, 'payment_intent', true, 255);
+      const amount = int(b, 'amount', true);
+      const key = idempotencyKey(req);
+      const refund = await tx((m) => deps.payments.refund(m, account(res).merchantId, paymentId, amount, key));
+      return { id: refund.id, object: 'refund', amount: refund.amountMinor, payment_intent: refund.paymentId, status: 'succeeded' };
+    }),
+  );
+
+  return r;
+}
+
+/** A confirmation or challenge: the payment intent, or 402 card_error carrying it when this attempt was declined. */
+function attempt(a: Attempt): Record<string, unknown> {
+  if (!a.error) return paymentIntentObject(a.payment);
+  throw new SandboxError(402, 'card_error', a.error.code, a.error.message, undefined, {
+    decline_code: a.error.declineCode,
+    payment_intent: paymentIntentObject(a.payment),
+  });
+}

@@ -1,0 +1,4 @@
+// The sandbox PSP's migrations (schema `sandbox`), oldest first.
+import { Sandbox1795400000000 } from './1795400000000-sandbox.js';
+
+export const migrations: Function[] = [Sandbox1795400000000];
