@@ -1,5 +1,5 @@
 // Card numbers as a buyer types them: one check, used by the hosted page (gateway) before any
-// GraphQL is built and by the sandbox PSP (payment-intent) before it makes a `pm_…` token.
+// GraphQL is built and by the sandbox PSP (simulators/psp-sandbox) before it makes a `pm_…` token.
 // Neither ever quotes the number back.
 
 /** The Luhn (mod 10) checksum over a string of ASCII digits. */

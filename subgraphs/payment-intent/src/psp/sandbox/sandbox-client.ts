@@ -61,8 +61,13 @@ export class SandboxClient {
     return this.send('GET', key, path);
   }
 
+  /** Whether the operator's key is set (without it, no TEST payment can be made, and the sandbox has nothing of Handoff's). */
+  get operatorKeySet(): boolean {
+    return !!this.opts.adminKey;
+  }
+
   /** A call with the operator's key (account set-up, the dashboard). */
-  admin(method: 'GET' | 'POST', path: string, body: Json = {}): Promise<Json> {
+  async admin(method: 'GET' | 'POST', path: string, body: Json = {}): Promise<Json> {
     if (!this.opts.adminKey) throw new Error('PSP_SANDBOX_ADMIN_KEY is not set: Handoff cannot reach the sandbox PSP (TEST connectors)');
     return this.send(method, this.opts.adminKey, path, body);
   }

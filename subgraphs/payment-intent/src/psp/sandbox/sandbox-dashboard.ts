@@ -2,7 +2,9 @@
 // payment-intent's admin failed-jobs listing (admin/failed-jobs.ts): the queue names are the
 // sandbox's, as its dashboard names them. Replaying a delivery first sets the merchant's account
 // up again from its connector as it is now (an operator replays once the cause is fixed, e.g. the
-// merchant is back on the sandbox with a new webhook secret).
+// merchant is back on the sandbox with a new webhook secret). A payment-intent without the
+// sandbox's operator key (a deployment with real PSPs only) has no sandbox jobs to show. A sandbox
+// that does not answer fails the listing (an internal error) rather than hiding its failures.
 import type { SandboxAccounts } from './sandbox-accounts.js';
 import { SandboxApiError, type Json, type SandboxClient } from './sandbox-client.js';
 
@@ -27,12 +29,14 @@ export class SandboxDashboard {
   ) {}
 
   async failedJobs(queue: string, first: number): Promise<SandboxFailedJob[]> {
+    if (!this.client.operatorKeySet) return [];
     const list = await this.client.admin('GET', `/v1/dashboard/failed_jobs?queue=${encodeURIComponent(queue)}&first=${first}`);
     return ((list.data as Json[] | undefined) ?? []).map(fromView);
   }
 
   /** false when there is no such failed job. */
   async replay(queue: string, jobId: string): Promise<boolean> {
+    if (!this.client.operatorKeySet) return false;
     const path = `/v1/dashboard/failed_jobs/${encodeURIComponent(queue)}/${encodeURIComponent(jobId)}`;
     let job: Json;
     try {
