@@ -22,6 +22,28 @@ const ALLOWED = new Set([
   'NextAction.type', 'NextAction.url',
   'PaymentError.code', 'PaymentError.declineCode', 'PaymentError.message',
   'Mutation.confirmPaymentIntent', 'Mutation.completeThreeDSecure', 'Subscription.paymentIntentUpdated',
+  // What the buyer fills in (issue 18, part B1).
+  ...['customer', 'shippingAddress', 'billingAddress', 'promotionCodes', 'selectedShipping', 'shippingOptions', 'pickupOptions', 'shipmentPlan', 'calculation', 'calculationStale', 'validation'].map((f) => `CheckoutSession.${f}`),
+  ...['email', 'phone', 'saveForLater'].map((f) => `CheckoutCustomer.${f}`),
+  ...['name', 'line1', 'line2', 'city', 'state', 'postalCode', 'country', 'validation'].map((f) => `CheckoutAddress.${f}`),
+  'CheckoutAddressValidation.status', 'CheckoutAddressValidation.problems',
+  ...['id', 'label', 'carrier', 'serviceCode', 'amount', 'free', 'deliveryEstimate'].map((f) => `CheckoutShippingOption.${f}`),
+  ...['minDays', 'maxDays', 'earliestDate', 'latestDate'].map((f) => `CheckoutDeliveryEstimate.${f}`),
+  ...['id', 'name', 'country', 'region', 'postalCode'].map((f) => `CheckoutPickupOption.${f}`),
+  'CheckoutShippingSelection.kind', 'CheckoutShippingSelection.id',
+  ...['kind', 'calculated', 'shipments'].map((f) => `CheckoutShipmentPlan.${f}`),
+  ...['fulfilmentLocationId', 'lineIds', 'subTotal', 'discount', 'tax', 'shipping', 'shippingTax', 'total'].map((f) => `CheckoutShipment.${f}`),
+  ...['id', 'calculatedAt', 'currency', 'pricesIncludeTax', 'lines', 'taxLines', 'shipping', 'promotions', 'promotionsNotApplied', 'shipments', 'totals', 'blockers', 'rounding'].map((f) => `CheckoutCalculation.${f}`),
+  ...['id', 'name', 'quantity', 'unitAmount', 'base', 'discount', 'adjustments', 'taxCategory', 'tax', 'taxInclusive', 'total', 'fulfilmentLocationId'].map((f) => `CheckoutCalculationLine.${f}`),
+  'CheckoutLineAdjustment.code', 'CheckoutLineAdjustment.amount',
+  ...['target', 'lineId', 'country', 'region', 'category', 'basisPoints', 'taxableBase', 'amount', 'inclusive'].map((f) => `CheckoutTaxLine.${f}`),
+  ...['kind', 'id', 'label', 'amount', 'tax', 'deliveryEstimate'].map((f) => `CheckoutCalculatedShipping.${f}`),
+  ...['code', 'automatic', 'amount'].map((f) => `CheckoutAppliedPromotion.${f}`),
+  'CheckoutPromotionNotApplied.code', 'CheckoutPromotionNotApplied.reason',
+  ...['subTotal', 'discountTotal', 'taxTotal', 'shippingTotal', 'grandTotal', 'includedTaxTotal'].map((f) => `CheckoutCalculationTotals.${f}`),
+  ...['code', 'message', 'promotionCode', 'reason', 'lineId'].map((f) => `CheckoutBlocker.${f}`),
+  'CheckoutValidation.valid', 'CheckoutValidation.blockers',
+  ...['setCheckoutCustomer', 'setCheckoutShippingAddress', 'setCheckoutBillingAddress', 'selectCheckoutShipping', 'selectCheckoutShipmentPlan', 'applyCheckoutPromotion', 'removeCheckoutPromotion', 'calculateCheckout'].map((f) => `Mutation.${f}`),
 ]);
 const REASON = 'client_secret:field_not_allowed';
 

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '@handoff/shared/identity/principal';
+import { BUYER_MUTATIONS, BUYER_OPERATIONS } from '../hosted-page/buyer-operations.js';
 import { CONFIRM_MUTATION, SESSION_QUERY, THREE_D_SECURE_MUTATION } from '../hosted-page/checkout-api.js';
 import { PAYMENT_STATUS_SUBSCRIPTION } from '../subscriptions/hosted-page-client.js';
 import { CLIENT_ALLOWED_FIELDS, CLIENT_FIELD_NOT_ALLOWED, clientAllowListRefusal, refusedClientFields, selectedFields } from './client-allow-list.js';
 
 const apiSchema = buildSchema(readFileSync(new URL('../../api-schema.graphql', import.meta.url), 'utf8'));
-const HOSTED_PAGE_OPERATIONS = [SESSION_QUERY, CONFIRM_MUTATION, THREE_D_SECURE_MUTATION, PAYMENT_STATUS_SUBSCRIPTION];
+const HOSTED_PAGE_OPERATIONS = [SESSION_QUERY, CONFIRM_MUTATION, THREE_D_SECURE_MUTATION, PAYMENT_STATUS_SUBSCRIPTION, ...BUYER_OPERATIONS];
 const client: Principal = { kind: 'CLIENT', checkoutSessionId: 'cs_1' };
 
 describe('the client secret allow-list', () => {
@@ -56,5 +57,22 @@ describe('the client secret allow-list', () => {
       expect(clientAllowListRefusal(p, apiSchema, doc)).toBeUndefined();
     }
     expect(clientAllowListRefusal(client, apiSchema, parse(SESSION_QUERY))).toBeUndefined();
+  });
+
+  it('lets the buyer mutations of the hosted page through, and nothing of the merchant’s buyer data', () => {
+    expect(Object.keys(BUYER_MUTATIONS)).toHaveLength(8);
+    for (const op of Object.values(BUYER_MUTATIONS)) expect(clientAllowListRefusal(client, apiSchema, parse(op)), op).toBeUndefined();
+    const doc = parse(`query($id: ID!) {
+      checkoutSession(id: $id) { customer { customerId } calculation { providers { failure } lines { offerId adjustments { promotionId } } promotions { promotionId } } }
+    }`);
+    expect(refusedClientFields(apiSchema, doc)).toEqual([
+      'CheckoutCustomer.customerId',
+      'CheckoutCalculation.providers',
+      'CheckoutPricingProviderUse.failure',
+      'CheckoutCalculationLine.offerId',
+      'CheckoutLineAdjustment.promotionId',
+      'CheckoutAppliedPromotion.promotionId',
+    ]);
+    expect(refusedClientFields(apiSchema, parse(`mutation($id: ID!) { expireCheckoutSession(id: $id) { id } }`))).toEqual(['Mutation.expireCheckoutSession']);
   });
 });

@@ -20,6 +20,19 @@ import { CheckoutSessionResolver } from './checkout-session/checkout-session.res
 import { CheckoutSessionService } from './checkout-session/checkout-session.service.js';
 import { startExpiryScheduler } from './checkout-session/expire-checkout-sessions.job.js';
 import { startPaymentEventsWorker } from './checkout-session/payment-events.job.js';
+import { AddressResolver } from './address/address.resolver.js';
+import { AddressService } from './address/address.service.js';
+import { CalculationService } from './calculation/index.js';
+import { CustomerResolver } from './customer/customer.resolver.js';
+import { CustomerService } from './customer/customer.service.js';
+import { SessionCalculationResolver } from './session-calculation/session-calculation.resolver.js';
+import { SessionCalculationService } from './session-calculation/session-calculation.service.js';
+import { SessionChanger } from './session-change/session-change.js';
+import { SessionPromotionResolver } from './session-promotion/session-promotion.resolver.js';
+import { SessionPromotionService } from './session-promotion/session-promotion.service.js';
+import { SessionShippingResolver } from './session-shipping/session-shipping.resolver.js';
+import { SessionShippingService } from './session-shipping/session-shipping.service.js';
+import { InternalMerchantPricing, type MerchantPricingPort } from './ports/merchant-pricing.port.js';
 import { InternalMerchantDirectory, type MerchantDirectory } from './ports/merchant.port.js';
 import { InternalPaymentIntents, type PaymentIntents } from './ports/payment-intent.port.js';
 import type { CheckoutSessionConfig } from './config.js';
@@ -37,6 +50,7 @@ export { SCHEMA_NAME, SUBGRAPH_NAME };
 export interface CheckoutCollaborators {
   merchants?: MerchantDirectory;
   payments?: PaymentIntents;
+  pricing?: MerchantPricingPort;
 }
 
 export type CheckoutServices = ReturnType<typeof createServices>;
@@ -47,8 +61,9 @@ export function createServices(opts: {
   outbox: OutboxNotifier;
   merchants: MerchantDirectory;
   payments: PaymentIntents;
+  pricing: MerchantPricingPort;
 }) {
-  const { dataSource, config, outbox, merchants, payments } = opts;
+  const { dataSource, config, outbox, merchants, payments, pricing } = opts;
   const idempotency = new IdempotencyStore(dataSource, SCHEMA_NAME);
   const checkoutPayments = new CheckoutPayments(dataSource, payments, outbox, config.logger);
   const checkoutSessions = new CheckoutSessionService(
@@ -60,7 +75,17 @@ export function createServices(opts: {
     config.publicBaseUrl,
     config.internalSecret,
   );
+  // What the buyer fills in (issue 18, part B1): customer, addresses, shipping, promotions, calculation.
+  const calculations = new CalculationService({ dataSource, pricing, allowPrivateUrls: config.allowPrivateUrls });
+  const changer = new SessionChanger(dataSource);
+  const sessionCalculations = new SessionCalculationService(changer, checkoutSessions, calculations);
   return {
+    calculations,
+    sessionCalculations,
+    customers: new CustomerService(changer),
+    addresses: new AddressService(changer),
+    sessionShipping: new SessionShippingService(changer, sessionCalculations),
+    sessionPromotions: new SessionPromotionService(changer, sessionCalculations),
     agentSessions: new AgentSessionService(dataSource, idempotency, outbox),
     recommendations: new RecommendationService(dataSource, idempotency, merchants),
     checkoutSessions,
@@ -83,15 +108,31 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         outbox,
         merchants: collaborators.merchants ?? InternalMerchantDirectory.over(config.env.MERCHANT_URL, config.internalSecret),
         payments: collaborators.payments ?? InternalPaymentIntents.over(config.env.PAYMENT_INTENT_URL, config.internalSecret),
+        pricing: collaborators.pricing ?? InternalMerchantPricing.over(config.env.MERCHANT_URL, config.internalSecret),
       });
       const resolvers = [
         new CheckoutSessionResolver(services.checkoutSessions, services.lifecycle),
         new AgentSessionResolver(services.agentSessions),
         new RecommendationResolver(services.recommendations),
         new AgentCheckoutResolver(services.agentCheckouts, services.checkoutSessions),
+        new CustomerResolver(services.customers),
+        new AddressResolver(services.addresses),
+        new SessionShippingResolver(services.sessionShipping),
+        new SessionPromotionResolver(services.sessionPromotions),
+        new SessionCalculationResolver(services.sessionCalculations),
       ];
       const schema = await buildFederatedSchema<CheckoutContext>({
-        resolvers: [CheckoutSessionResolver, AgentSessionResolver, RecommendationResolver, AgentCheckoutResolver],
+        resolvers: [
+          CheckoutSessionResolver,
+          AgentSessionResolver,
+          RecommendationResolver,
+          AgentCheckoutResolver,
+          CustomerResolver,
+          AddressResolver,
+          SessionShippingResolver,
+          SessionPromotionResolver,
+          SessionCalculationResolver,
+        ],
         container: instanceContainer(resolvers),
         referenceResolvers: {
           CheckoutSession: checkoutSessionReference(services.checkoutSessions),

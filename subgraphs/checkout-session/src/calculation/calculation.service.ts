@@ -10,6 +10,9 @@
 //       Throws PROVIDER_UNAVAILABLE (an HTTP provider failed, fallback FAIL), SERVICE_UNAVAILABLE
 //       (merchant subgraph unreachable), MERCHANT_NOT_FOUND or BAD_USER_INPUT; nothing is written then.
 //   preview(session) → Calculation              the same computation, nothing written
+//   compute(session) → PreparedCalculation, then store(manager, prepared) → StoredCalculation
+//       calculate in two steps, so a caller can price outside its transaction (the providers'
+//       network calls hold no connection) and append the snapshot inside it.
 //   shippingOptions(session) → { shippingOptions, pickupOptions }   for an address, nothing written
 //   validate(session) → { valid, blockers, calculation }
 //       A fresh calculation's blockers, plus tax_mismatch against the session's last stored
@@ -36,6 +39,13 @@ export type SessionPricingInput = Omit<CalculationInput, 'config' | 'usage' | 'a
   merchantId: string;
 };
 
+/** A computed calculation not yet stored (CalculationService.compute → store). */
+export interface PreparedCalculation {
+  checkoutSessionId: string;
+  input: CalculationInput;
+  calculation: Calculation;
+}
+
 export interface CalculationServiceOptions {
   dataSource: DataSource;
   pricing: MerchantPricingPort;
@@ -59,10 +69,14 @@ export class CalculationService {
     return { ...rest, config, usage, at: this.clock().toISOString() };
   }
 
-  private async compute(session: SessionPricingInput): Promise<{ input: CalculationInput; calculation: Calculation }> {
+  async compute(session: SessionPricingInput): Promise<PreparedCalculation> {
     const input = await this.inputFor(session);
     const calculation = await calculateWith(input, providersFor(input.config, { allowPrivateUrls: this.opts.allowPrivateUrls }));
-    return { input, calculation };
+    return { checkoutSessionId: session.checkoutSessionId, input, calculation };
+  }
+
+  store(manager: EntityManager, prepared: PreparedCalculation): Promise<StoredCalculation> {
+    return insertCalculation(manager, prepared.checkoutSessionId, prepared.input, prepared.calculation);
   }
 
   async calculate(session: SessionPricingInput, opts: { manager?: EntityManager } = {}): Promise<StoredCalculation> {

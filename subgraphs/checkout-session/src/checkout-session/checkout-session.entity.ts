@@ -1,6 +1,8 @@
 // A checkout session row in `checkout.checkout_sessions`. Amounts are minor units of `currency`.
 import { MinorUnitsColumn } from '@handoff/shared';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { StoredAddress } from '../address/address.model.js';
+import type { ShipmentPlanKind, StoredShippingSelection } from '../session-shipping/session-shipping.model.js';
 import { CheckoutMode, CheckoutSessionStatus } from './checkout-session.enums.js';
 
 /** What a succeeded payment reported, against what the session expected (stored as JSON). */
@@ -93,6 +95,42 @@ export class CheckoutSessionEntity {
   /** Set when a payment succeeded for another amount or currency than the total: never completed silently. */
   @Column({ name: 'payment_mismatch', type: 'jsonb', nullable: true })
   paymentMismatch: PaymentMismatchRecord | null;
+
+  // What the buyer fills in (issue 18, part B1; migration 1795300400000-checkout-buyer-details).
+  @Column({ name: 'customer_phone', type: 'text', nullable: true })
+  customerPhone: string | null;
+
+  /** The merchant's id for a signed-in customer. */
+  @Column({ name: 'customer_id', type: 'text', nullable: true })
+  customerId: string | null;
+
+  @Column({ name: 'customer_save_for_later', type: 'boolean', default: false })
+  customerSaveForLater: boolean;
+
+  @Column({ name: 'shipping_address', type: 'jsonb', nullable: true })
+  shippingAddress: StoredAddress | null;
+
+  @Column({ name: 'billing_address', type: 'jsonb', nullable: true })
+  billingAddress: StoredAddress | null;
+
+  @Column({ name: 'selected_shipping', type: 'jsonb', nullable: true })
+  selectedShipping: StoredShippingSelection | null;
+
+  /** Null: SPLIT. */
+  @Column({ name: 'shipment_plan', type: 'text', nullable: true })
+  shipmentPlan: ShipmentPlanKind | null;
+
+  /** Codes as the buyer applied them, upper-cased, each once. */
+  @Column({ name: 'promotion_codes', type: 'jsonb', default: () => "'[]'::jsonb" })
+  promotionCodes: string[];
+
+  /** The calculation the session's totals come from (checkout.calculations), once calculated. */
+  @Column({ name: 'calculation_id', type: 'text', nullable: true })
+  calculationId: string | null;
+
+  /** True when something that affects prices changed since the current calculation (or there is none). */
+  @Column({ name: 'calculation_stale', type: 'boolean', default: true })
+  calculationStale: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -21,7 +21,7 @@ import { CheckoutSessionEntity } from './checkout-session.entity.js';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { noPaymentConnector } from './checkout-session.errors.js';
 import type { CheckoutPayments } from './checkout-payment.js';
-import { checkoutSessionSnapshot } from './checkout-session.transition.js';
+import { checkoutSessionSnapshot, NO_BUYER_DETAILS, type BuyerDetailField } from './checkout-session.transition.js';
 import { validateCreateCheckoutSession, type CheckoutSessionDraft, type CreateCheckoutSessionSpec, type LineItemDraft } from './checkout-session.validation.js';
 import { LineItemEntity } from './line-item.entity.js';
 
@@ -49,7 +49,7 @@ export async function insertCheckoutSession(
   manager: EntityManager,
   fields: Omit<
     CheckoutSessionEntity,
-    'id' | 'status' | 'version' | 'createdAt' | 'updatedAt' | 'paymentIntentId' | 'paymentIntentsCanceledAt' | 'paymentMismatch'
+    'id' | 'status' | 'version' | 'createdAt' | 'updatedAt' | 'paymentIntentId' | 'paymentIntentsCanceledAt' | 'paymentMismatch' | BuyerDetailField
   > & { /** Chosen by the caller when something signed before the insert names it (the AAP code). */ id?: string },
   lines: LineItemDraft[],
 ): Promise<CheckoutSessionEntity> {
@@ -62,6 +62,7 @@ export async function insertCheckoutSession(
     paymentIntentId: null,
     paymentIntentsCanceledAt: null,
     paymentMismatch: null,
+    ...NO_BUYER_DETAILS,
     createdAt: now,
     updatedAt: now,
   });

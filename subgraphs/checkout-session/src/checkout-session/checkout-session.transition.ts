@@ -27,11 +27,53 @@ export function checkoutSessionSnapshot(cs: CheckoutSessionEntity): Record<strin
   };
 }
 
+/** What the buyer fills in (issue 18, part B1): set by the buyer-facing mutations, empty on a new session. */
+export type BuyerDetailField =
+  | 'customerPhone'
+  | 'customerId'
+  | 'customerSaveForLater'
+  | 'shippingAddress'
+  | 'billingAddress'
+  | 'selectedShipping'
+  | 'shipmentPlan'
+  | 'promotionCodes'
+  | 'calculationId'
+  | 'calculationStale';
+
+/** A new session's buyer details (the columns' defaults). */
+export const NO_BUYER_DETAILS: Pick<CheckoutSessionEntity, BuyerDetailField> = {
+  customerPhone: null,
+  customerId: null,
+  customerSaveForLater: false,
+  shippingAddress: null,
+  billingAddress: null,
+  selectedShipping: null,
+  shipmentPlan: null,
+  promotionCodes: [],
+  calculationId: null,
+  calculationStale: true,
+};
+
 /** Saves `changes` on `cs` if its version is still `cs.version`; bumps the version. */
 export async function saveCheckoutSessionVersioned(
   manager: EntityManager,
   cs: CheckoutSessionEntity,
-  changes: Partial<Pick<CheckoutSessionEntity, 'status' | 'paymentIntentId' | 'paymentIntentsCanceledAt' | 'paymentMismatch'>>,
+  changes: Partial<
+    Pick<
+      CheckoutSessionEntity,
+      | 'status'
+      | 'paymentIntentId'
+      | 'paymentIntentsCanceledAt'
+      | 'paymentMismatch'
+      | 'customerEmail'
+      | 'subtotalMinor'
+      | 'discountMinor'
+      | 'taxMinor'
+      | 'shippingMinor'
+      | 'totalMinor'
+      | BuyerDetailField
+    >
+  >,
 ): Promise<CheckoutSessionEntity> {
   const result = await manager
     .createQueryBuilder()

@@ -1,0 +1,55 @@
+// The authoritative calculation of a checkout session (seed 003 §4): calculate prices the
+// session as it is through CalculationService, appends the snapshot and makes it the session's
+// current one (calculation id, totals, stale flag cleared) in one transaction with the versioned
+// save; current reads the snapshot the totals come from; validate is a fresh pass that writes nothing.
+import type { Principal } from '@handoff/shared';
+import type { CalculationService, StoredCalculation } from '../calculation/index.js';
+import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
+import type { CheckoutSessionService } from '../checkout-session/checkout-session.service.js';
+import type { SessionChanger } from '../session-change/session-change.js';
+import { blockerOf, type CheckoutValidation } from './session-calculation.type.js';
+import { sessionPricingInput, type PricingOverrides } from './session-pricing.js';
+
+export class SessionCalculationService {
+  constructor(
+    private readonly changer: SessionChanger,
+    private readonly sessions: CheckoutSessionService,
+    readonly calculations: CalculationService,
+  ) {}
+
+  /** The session as the engine prices it (its lines read now). */
+  async pricingInput(cs: CheckoutSessionEntity, overrides: PricingOverrides = {}) {
+    const [lines] = await this.sessions.lineItemsOf([cs.id]);
+    return sessionPricingInput(cs, lines ?? [], overrides);
+  }
+
+  /** Prices the session, stores the snapshot and makes it current; PROVIDER_UNAVAILABLE / SERVICE_UNAVAILABLE → nothing written. */
+  calculate(principal: Principal, id: string, expectedVersion: number | null | undefined): Promise<CheckoutSessionEntity> {
+    return this.changer.change(principal, id, expectedVersion, async (cs) => {
+      const prepared = await this.calculations.compute(await this.pricingInput(cs));
+      const t = prepared.calculation.totals;
+      return {
+        changes: {
+          calculationStale: false,
+          subtotalMinor: t.subTotal,
+          discountMinor: t.discountTotal,
+          taxMinor: t.taxTotal,
+          shippingMinor: t.shippingTotal,
+          totalMinor: t.grandTotal,
+        },
+        write: async (manager) => ({ calculationId: (await this.calculations.store(manager, prepared)).id }),
+      };
+    });
+  }
+
+  /** The snapshot the session's totals come from, or null before the first calculation. */
+  async current(cs: CheckoutSessionEntity): Promise<StoredCalculation | null> {
+    return cs.calculationId ? this.calculations.get(cs.calculationId) : null;
+  }
+
+  /** The blockers of the session as it is now (a fresh calculation, compared with the current one); writes nothing. */
+  async validate(cs: CheckoutSessionEntity): Promise<CheckoutValidation> {
+    const { valid, blockers } = await this.calculations.validate(await this.pricingInput(cs));
+    return { valid, blockers: blockers.map(blockerOf) };
+  }
+}

@@ -1,0 +1,90 @@
+// The one way the buyer-facing mutations change a checkout session (customer, addresses,
+// shipping, promotions, shipment plan, calculation):
+//   read the session through the caller's scope → it must be OPEN (and not past expiry) and at
+//   `expectedVersion` when one is given → `prepare` works out the change (it may call the
+//   merchant's pricing, so it runs outside any transaction; it throws on bad input, and then
+//   nothing is written) → one transaction: `prepare`'s own writes, then the versioned save
+//   (saveCheckoutSessionVersioned: `WHERE version = <read version>`, version + 1). `prepare`
+//   answering null means there is nothing to change: the session is returned as it is.
+// A concurrent change between the read and the save is a VERSION_CONFLICT when the caller gave
+// `expectedVersion`; without one the change is worked out again on the new state (3 tries).
+import {
+  ErrorCode,
+  HandoffError,
+  invalidStateTransition,
+  versionConflict,
+  type Principal,
+} from '@handoff/shared';
+import type { DataSource, EntityManager } from 'typeorm';
+import { scopeCheckoutSessions } from '../checkout-session/checkout-session.access.js';
+import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
+import { CheckoutSessionStatus } from '../checkout-session/checkout-session.enums.js';
+import { checkoutSessionNotFound } from '../checkout-session/checkout-session.errors.js';
+import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
+import { saveCheckoutSessionVersioned } from '../checkout-session/checkout-session.transition.js';
+
+export type SessionChanges = Parameters<typeof saveCheckoutSessionVersioned>[2];
+
+export interface PreparedChange {
+  changes: SessionChanges;
+  /** Writes that belong with the change, in its transaction, before the session is saved. */
+  write?: (manager: EntityManager) => Promise<SessionChanges | void>;
+}
+
+const ATTEMPTS = 3;
+
+/** Who may fill in a session: its merchant, an admin, the agent whose checkout made it, its hosted page (client secret). */
+export const BUYER_SURFACE_KINDS = ['MERCHANT', 'ADMIN', 'AGENT', 'CLIENT'] as const;
+
+export const checkoutSessionExpired = (id: string) =>
+  new HandoffError(ErrorCode.CHECKOUT_SESSION_EXPIRED, `Checkout session ${id} has expired.`, { reason: 'checkout_session:EXPIRED' });
+
+/** The session can still be filled in: OPEN and not past its expiry. */
+export function assertBuyerCanChange(cs: CheckoutSessionEntity): void {
+  const status = effectiveStatus(cs);
+  if (status === CheckoutSessionStatus.EXPIRED) throw checkoutSessionExpired(cs.id);
+  if (status !== CheckoutSessionStatus.OPEN) {
+    throw invalidStateTransition(`Checkout session ${cs.id} is ${status}: it can no longer be changed.`, `checkout_session:${status}`);
+  }
+}
+
+export class SessionChanger {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The session as `principal` may see it, or CHECKOUT_SESSION_NOT_FOUND. */
+  async load(principal: Principal, id: string, manager: EntityManager = this.dataSource.manager): Promise<CheckoutSessionEntity> {
+    const qb = manager.getRepository(CheckoutSessionEntity).createQueryBuilder('cs').where('cs.id = :id', { id });
+    scopeCheckoutSessions(qb, 'cs', principal);
+    const cs = await qb.getOne();
+    if (!cs) throw checkoutSessionNotFound(id);
+    return cs;
+  }
+
+  async change(
+    principal: Principal,
+    id: string,
+    expectedVersion: number | null | undefined,
+    prepare: (cs: CheckoutSessionEntity) => Promise<PreparedChange | null> | PreparedChange | null,
+  ): Promise<CheckoutSessionEntity> {
+    const expected = expectedVersion ?? null;
+    if (expected !== null && (!Number.isSafeInteger(expected) || expected < 1)) {
+      throw new HandoffError(ErrorCode.BAD_USER_INPUT, 'expectedVersion: must be a positive integer.', { field: 'expectedVersion' });
+    }
+    for (let attempt = 1; ; attempt++) {
+      const cs = await this.load(principal, id);
+      if (expected !== null && expected !== cs.version) throw versionConflict(expected, cs.version);
+      assertBuyerCanChange(cs);
+      const prepared = await prepare(cs);
+      if (prepared === null) return cs; // nothing to change (e.g. a code already applied): no write, no new version
+      try {
+        return await this.dataSource.transaction(async (manager) => {
+          const more = prepared.write ? await prepared.write(manager) : undefined;
+          return saveCheckoutSessionVersioned(manager, cs, { ...prepared.changes, ...(more ?? {}) });
+        });
+      } catch (err) {
+        const conflict = err instanceof HandoffError && err.code === ErrorCode.VERSION_CONFLICT;
+        if (!conflict || expected !== null || attempt >= ATTEMPTS) throw err;
+      }
+    }
+  }
+}
