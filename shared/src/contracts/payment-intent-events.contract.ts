@@ -23,7 +23,8 @@ export interface CheckoutTotal {
  * (createPaymentIntentForCheckout, idempotent per session): `metadata` is what checkout-session
  * wrote (the merchant's pairs and, for an agent checkout, the `aap_*` attribution it built from
  * its own records: merchants cannot set `aap_*` keys), and `checkoutTotal` is the total
- * checkout-session asked it to charge (an intent's amount never changes after its creation).
+ * checkout-session asked it to charge (a bound intent's amount follows its session's calculation
+ * until it is confirmed, never after: payment-intent's checkout-binding.ts).
  */
 export interface PaymentIntentRecord {
   id: string;

@@ -28,6 +28,10 @@ import { CustomerService } from './customer/customer.service.js';
 import { SessionCalculationResolver } from './session-calculation/session-calculation.resolver.js';
 import { SessionCalculationService } from './session-calculation/session-calculation.service.js';
 import { SessionChanger } from './session-change/session-change.js';
+import { CheckoutLifecycleResolver } from './checkout-lifecycle/checkout-lifecycle.resolver.js';
+import { CheckoutUpdateService } from './checkout-lifecycle/checkout-update.service.js';
+import { PaymentCommitment } from './checkout-lifecycle/payment-commitment.js';
+import { SessionOpening } from './checkout-lifecycle/session-opening.js';
 import { SessionPromotionResolver } from './session-promotion/session-promotion.resolver.js';
 import { SessionPromotionService } from './session-promotion/session-promotion.service.js';
 import { SessionShippingResolver } from './session-shipping/session-shipping.resolver.js';
@@ -66,6 +70,8 @@ export function createServices(opts: {
   const { dataSource, config, outbox, merchants, payments, pricing } = opts;
   const idempotency = new IdempotencyStore(dataSource, SCHEMA_NAME);
   const checkoutPayments = new CheckoutPayments(dataSource, payments, outbox, config.logger);
+  const calculations = new CalculationService({ dataSource, pricing, allowPrivateUrls: config.allowPrivateUrls });
+  const opening = new SessionOpening(calculations, pricing);
   const checkoutSessions = new CheckoutSessionService(
     dataSource,
     idempotency,
@@ -74,12 +80,16 @@ export function createServices(opts: {
     outbox,
     config.publicBaseUrl,
     config.internalSecret,
+    opening,
   );
   // What the buyer fills in (issue 18, part B1): customer, addresses, shipping, promotions, calculation.
-  const calculations = new CalculationService({ dataSource, pricing, allowPrivateUrls: config.allowPrivateUrls });
   const changer = new SessionChanger(dataSource);
   const sessionCalculations = new SessionCalculationService(changer, checkoutSessions, calculations);
+  const lifecycle = new CheckoutLifecycleService(dataSource, payments, outbox, config.logger);
   return {
+    // Seed 003's lifecycle (issue 18, part B2): update, cancel, refresh; the payment commitment.
+    checkoutUpdates: new CheckoutUpdateService(dataSource, changer, sessionCalculations, lifecycle, merchants, outbox),
+    paymentCommitment: new PaymentCommitment(dataSource, calculations, pricing),
     calculations,
     sessionCalculations,
     customers: new CustomerService(changer),
@@ -89,8 +99,8 @@ export function createServices(opts: {
     agentSessions: new AgentSessionService(dataSource, idempotency, outbox),
     recommendations: new RecommendationService(dataSource, idempotency, merchants),
     checkoutSessions,
-    lifecycle: new CheckoutLifecycleService(dataSource, payments, outbox, config.logger),
-    agentCheckouts: new AgentCheckoutService(idempotency, merchants, checkoutPayments, config.attribution, outbox),
+    lifecycle,
+    agentCheckouts: new AgentCheckoutService(idempotency, merchants, checkoutPayments, config.attribution, outbox, opening),
   };
 }
 
@@ -120,6 +130,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         new SessionShippingResolver(services.sessionShipping),
         new SessionPromotionResolver(services.sessionPromotions),
         new SessionCalculationResolver(services.sessionCalculations),
+        new CheckoutLifecycleResolver(services.checkoutUpdates, services.paymentCommitment, dataSource.manager),
       ];
       const schema = await buildFederatedSchema<CheckoutContext>({
         resolvers: [
@@ -132,6 +143,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           SessionShippingResolver,
           SessionPromotionResolver,
           SessionCalculationResolver,
+          CheckoutLifecycleResolver,
         ],
         container: instanceContainer(resolvers),
         referenceResolvers: {

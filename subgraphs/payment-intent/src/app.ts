@@ -26,6 +26,7 @@ import { Connectors } from './psp/connectors.js';
 import { listenForCredentialChanges } from './psp/credentials-invalidation.js';
 import { MerchantCredentialsClient, pathOfProvider } from './psp/merchant-credentials.js';
 import { MerchantPort } from './ports/merchant.port.js';
+import { CheckoutSessionPort } from './ports/checkout-session.port.js';
 import { SandboxAccounts } from './psp/sandbox/sandbox-accounts.js';
 import { SandboxAdmin } from './psp/sandbox/sandbox-admin.js';
 import { SandboxClient } from './psp/sandbox/sandbox-client.js';
@@ -91,6 +92,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
           },
         },
         env.PUBLIC_BASE_URL,
+        CheckoutSessionPort.over(env.CHECKOUT_SESSION_URL, config.internalSecret),
       );
       const refunds = new RefundService(dataSource, new IdempotencyStore(dataSource, SCHEMA_NAME), credentials, connectors, committed);
       const failedJobs = new FailedJobs(redis, env.QUEUE_PREFIX, logger, new SandboxDashboard(sandboxClient, sandboxAccounts));

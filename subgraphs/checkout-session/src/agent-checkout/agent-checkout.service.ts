@@ -7,7 +7,7 @@
 // returns its OPEN session (same intent, same code); a paid one is refused
 // (RECOMMENDATION_ALREADY_CHECKED_OUT); after expiry or cancellation a new one is minted. The
 // agent session's row lock serialises them; a partial unique index backs it.
-import { badUserInput, type AttributionSigner, type IdempotencyStore, type Principal } from '@handoff/shared';
+import { badUserInput, money, type AttributionSigner, type IdempotencyStore, type Principal } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import type { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
 import { recommendationNotFound, sessionExpired, sessionNotFound } from '../agent-session/agent-session.errors.js';
@@ -23,6 +23,16 @@ import { assertMerchantCanSell, checkoutSessionCodec, insertCheckoutSession, new
 import { transitionCheckoutSession } from '../checkout-session/checkout-session.transition.js';
 import { DEFAULT_EXPIRES_IN_SECONDS } from '../checkout-session/checkout-session.validation.js';
 import { signAttribution } from './attribution.js';
+import type { SessionOpening } from '../checkout-lifecycle/session-opening.js';
+
+/** The buyer's country from an agent's userDetails (`country`, or `address.country`), when it is a two-letter code. */
+export function buyerCountryOf(userDetails: unknown): string | null {
+  if (!userDetails || typeof userDetails !== 'object') return null;
+  const d = userDetails as { country?: unknown; address?: { country?: unknown } | null };
+  const raw = typeof d.country === 'string' ? d.country : typeof d.address?.country === 'string' ? d.address.country : null;
+  const country = raw?.trim().toUpperCase() ?? '';
+  return /^[A-Z]{2}$/.test(country) ? country : null;
+}
 
 export interface CheckoutSpec {
   sessionId?: string | null;
@@ -39,6 +49,8 @@ export class AgentCheckoutService {
     private readonly payments: CheckoutPayments,
     private readonly signer: AttributionSigner,
     private readonly outbox: OutboxNotifier,
+    /** Prices the offer through the calculation engine when its merchant configured tax, shipping or promotions. */
+    private readonly opening?: SessionOpening,
   ) {}
 
   async checkout(principal: Principal & { kind: 'AGENT' }, input: CheckoutSpec, key: string | undefined): Promise<CheckoutSessionEntity> {
@@ -59,7 +71,7 @@ export class AgentCheckoutService {
     const cs = await this.idempotency.run(
       { principal, key, operation: 'checkout', input: { sessionId, recommendationId, userDetails } },
       async (manager) => {
-        const opened = await this.openCheckoutSession(manager, principal.agentId, sessionId, recommendationId);
+        const opened = await this.openCheckoutSession(manager, principal.agentId, sessionId, recommendationId, buyerCountryOf(userDetails));
         description = opened.description;
         return opened.session;
       },
@@ -75,6 +87,7 @@ export class AgentCheckoutService {
     agentId: string,
     sessionId: string,
     recommendationId: string,
+    buyerCountry: string | null,
   ): Promise<{ session: CheckoutSessionEntity; description?: string }> {
     // The session (locked: concurrent checkouts of one session queue here) and the
     // recommendation, in one statement.
@@ -100,6 +113,19 @@ export class AgentCheckoutService {
     const expiresAt = new Date(now.getTime() + DEFAULT_EXPIRES_IN_SECONDS * 1000);
     // The code names its checkout session, so the session's id is chosen before it is signed.
     const checkoutSessionId = newCheckoutSessionId();
+    const lines = [{ name: offer.name, unitAmountMinor: offer.price.amountMinor, quantity: 1, totalMinor: offer.price.amountMinor, offerId: offer.id }];
+    // A merchant that prices checkouts (tax, shipping, promotions): the offer as one line with its
+    // tax category, taxed where the buyer is (userDetails' country) or else where the merchant is;
+    // digital unless the merchant configured shipping. The code's amount is the grand total.
+    const country = buyerCountry ?? offer.merchant.country ?? null;
+    const prepared = this.opening
+      ? await this.opening.price({ id: checkoutSessionId, merchantId: offer.merchant.id, currency: offer.price.currency, customerEmail: null }, lines, {
+          taxCategories: [offer.taxCategory],
+          shipsWhenConfigured: true,
+          destination: country ? { country } : null,
+        })
+      : null;
+    const charged = prepared ? money(prepared.calculation.totals.grandTotal, offer.price.currency) : offer.price;
     const aapCode = signAttribution(this.signer, {
       recommendationId: rec.id,
       sessionId: session.id,
@@ -107,11 +133,10 @@ export class AgentCheckoutService {
       offerId: offer.id,
       merchantId: offer.merchant.id,
       agentId,
-      amount: offer.price,
+      amount: charged,
       issuedAt: now,
       checkoutExpiresAt: expiresAt,
     });
-    const lines = [{ name: offer.name, unitAmountMinor: offer.price.amountMinor, quantity: 1, totalMinor: offer.price.amountMinor, offerId: offer.id }];
     const cs = await insertCheckoutSession(
       manager,
       {
@@ -137,6 +162,10 @@ export class AgentCheckoutService {
       },
       lines,
     );
+    if (prepared && this.opening) {
+      await this.opening.record(manager, cs.id, { channel: 'agent' }, prepared);
+      return { session: await manager.findOneByOrFail(CheckoutSessionEntity, { id: cs.id }), description: describeLines(cs.id, lines) };
+    }
     return { session: cs, description: describeLines(cs.id, lines) };
   }
 

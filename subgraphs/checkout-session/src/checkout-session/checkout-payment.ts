@@ -16,6 +16,8 @@ import { CheckoutSessionEntity } from './checkout-session.entity.js';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { LineItemEntity } from './line-item.entity.js';
 import { transitionCheckoutSession } from './checkout-session.transition.js';
+import { calculationStale } from '../checkout-lifecycle/payment-commitment.js';
+import { termsOf, termsOrDefault } from '../checkout-lifecycle/session-terms.js';
 
 export const checkoutCreateFailed = (reason: string, message = 'Could not create checkout: the payment processor rejected the request.') =>
   new HandoffError(ErrorCode.CHECKOUT_CREATE_FAILED, message, { reason });
@@ -63,7 +65,10 @@ export class CheckoutPayments {
       // A replay of a checkout whose payment step was refused (and compensated) answers the same.
       throw checkoutCreateFailed('checkout_session_not_open');
     }
+    // A priced session's intent is for its current calculation's grand total (its totals), never a stale one.
+    if (cs.calculationId && cs.calculationStale) throw calculationStale(cs.id, 'stale');
     description ??= await this.describe(cs.id);
+    const [terms] = await termsOf(this.dataSource.manager, [cs.id]);
     let intentId: string;
     try {
       const intent = await this.payments.createForCheckout({
@@ -71,9 +76,11 @@ export class CheckoutPayments {
         merchantId: cs.merchantId,
         amountMinor: cs.totalMinor,
         currency: cs.currency,
-        captureMode: 'AUTOMATIC',
+        captureMode: termsOrDefault(terms ?? null).captureMode,
         metadata: paymentMetadataOf(cs),
         description: description.slice(0, 500),
+        // payment-intent asks beginCheckoutPayment before confirming it (checkout-lifecycle/payment-commitment.ts).
+        bindToCheckout: true,
       });
       intentId = intent.id;
     } catch (err) {

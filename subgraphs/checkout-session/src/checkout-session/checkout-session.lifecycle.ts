@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
 import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
 import { transitionAgentSession } from '../agent-session/agent-session.transition.js';
+import { releasePromotions } from '../promotion/promotion.redemption.js';
 import type { PaymentIntents } from '../ports/payment-intent.port.js';
 import { emit, type OutboxNotifier } from '../events.js';
 import { scopeCheckoutSessions } from './checkout-session.access.js';
@@ -68,7 +69,9 @@ export class CheckoutLifecycleService {
       if (found.status !== CheckoutSessionStatus.OPEN) {
         throw invalidStateTransition(`Only an OPEN checkout session can be expired; this one is ${found.status}.`, `checkout_session:${found.status}->EXPIRED`);
       }
-      return transitionCheckoutSession(manager, found, CheckoutSessionStatus.EXPIRED);
+      await transitionCheckoutSession(manager, found, CheckoutSessionStatus.EXPIRED);
+      await releasePromotions(manager, found.id);
+      return found;
     });
     this.outbox.notify();
     await this.cancelIntents(cs);
@@ -133,7 +136,11 @@ export class CheckoutLifecycleService {
         .setLock('pessimistic_write')
         .setOnLocked('skip_locked')
         .getMany();
-      for (const cs of due) await transitionCheckoutSession(manager, cs, CheckoutSessionStatus.EXPIRED);
+      for (const cs of due) {
+        await transitionCheckoutSession(manager, cs, CheckoutSessionStatus.EXPIRED);
+        // Its promotion uses go back to the pool (a session that expired never paid).
+        await releasePromotions(manager, cs.id);
+      }
       const idle = await manager
         .getRepository(AgentSessionEntity)
         .createQueryBuilder('s')
@@ -158,8 +165,8 @@ export class CheckoutLifecycleService {
     return { ...counts, canceled };
   }
 
-  /** Asks payment-intent to cancel the session's intents; on success records it. False when it could not. */
-  private async cancelIntents(cs: CheckoutSessionEntity): Promise<boolean> {
+  /** Asks payment-intent to cancel the session's intents; on success records it. False when it could not (the expiry job retries). */
+  async cancelIntents(cs: CheckoutSessionEntity): Promise<boolean> {
     try {
       await this.payments.cancelForCheckout(cs.id);
     } catch (err) {

@@ -24,6 +24,7 @@ import type { CheckoutPayments } from './checkout-payment.js';
 import { checkoutSessionSnapshot, NO_BUYER_DETAILS, type BuyerDetailField } from './checkout-session.transition.js';
 import { validateCreateCheckoutSession, type CheckoutSessionDraft, type CreateCheckoutSessionSpec, type LineItemDraft } from './checkout-session.validation.js';
 import { LineItemEntity } from './line-item.entity.js';
+import type { OpeningSpec, SessionOpening } from '../checkout-lifecycle/session-opening.js';
 
 export interface CheckoutSessionListArgs extends PageArgs {
   status?: CheckoutSessionStatus | null;
@@ -103,21 +104,28 @@ export class CheckoutSessionService {
     private readonly outbox: OutboxNotifier,
     private readonly publicBaseUrl: string,
     private readonly internalSecret: string,
+    /** Seed 003's terms of a new session: owner, channel, cart, capture mode, billing address (checkout-lifecycle/). */
+    private readonly opening?: SessionOpening,
   ) {}
 
   /** A merchant (or an admin naming one) opens a session; its payment intent follows at once. */
   async create(
     principal: Principal & { kind: 'MERCHANT' | 'ADMIN' },
-    input: CreateCheckoutSessionSpec & { merchantId?: string | null },
+    input: CreateCheckoutSessionSpec & OpeningSpec & { merchantId?: string | null },
     key: string | undefined,
   ): Promise<CheckoutSessionEntity> {
     const merchantId = principal.kind === 'MERCHANT' ? principal.merchantId : input.merchantId;
     if (!merchantId) throw badUserInput('merchantId', 'is required for an admin.');
     if (principal.kind === 'MERCHANT' && input.merchantId && input.merchantId !== merchantId) throw merchantNotFound(input.merchantId);
     const draft = validateCreateCheckoutSession(input);
+    const terms = this.opening ? this.opening.check(input, draft.currency) : {};
     const cs = await this.idempotency.run(
       { principal, key, operation: 'createCheckoutSession', input: { ...input, merchantId } },
-      (manager) => this.insertForMerchant(manager, merchantId, draft),
+      async (manager) => {
+        const inserted = await this.insertForMerchant(manager, merchantId, draft);
+        await this.opening?.record(manager, inserted.id, terms, null);
+        return inserted;
+      },
       checkoutSessionCodec,
     );
     this.outbox.notify();

@@ -7,6 +7,7 @@ import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { MerchantRef, OfferRef } from '../federation/stubs.js';
 import { CheckoutMode, CheckoutSessionStatus } from './checkout-session.enums.js';
 import type { CheckoutSessionEntity } from './checkout-session.entity.js';
+import { CaptureMode, CheckoutOwnerInput } from '../checkout-lifecycle/terms.type.js';
 
 @ObjectType('Totals', { description: 'Amounts of a checkout session, all in its one currency.' })
 export class Totals {
@@ -137,4 +138,11 @@ export class CreateCheckoutSessionInput {
   @Field(() => String, { nullable: true }) customerEmail?: string | null;
   @Field(() => GraphQLJSON, { nullable: true, description: '≤ 50 keys, key ≤ 40 characters, value ≤ 500; aap_* keys are reserved.' })
   metadata?: unknown;
+  // Seed 003's session terms (checkout-lifecycle/).
+  @Field(() => String, { nullable: true, description: "ISO 4217; when given it must be the line items' currency." }) currency?: string | null;
+  @Field(() => CheckoutOwnerInput, { nullable: true, description: 'Who the session is for: a USER (with id) or a GUEST.' }) owner?: CheckoutOwnerInput | null;
+  @Field(() => String, { nullable: true, description: 'Where the session comes from: web, app, pos, agent… (1 to 40 of a-z 0-9 . _ -).' }) channel?: string | null;
+  @Field(() => ID, { nullable: true, description: "The merchant's cart the session is made from." }) cartId?: string | null;
+  @Field(() => CaptureMode, { nullable: true, description: 'AUTOMATIC (default) or MANUAL (authorize now, capturePaymentIntent later).' }) captureMode?: CaptureMode | null;
+  @Field(() => Boolean, { nullable: true, description: 'Default false.' }) requireBillingAddress?: boolean | null;
 }

@@ -18,6 +18,8 @@ export interface MerchantView {
   status: 'ACTIVE' | 'SUSPENDED';
   /** Null until the merchant connects a PSP. */
   paymentConnector: { provider: string; status: string } | null;
+  /** ISO 3166-1 alpha-2: where an agent's checkout is taxed when the buyer gave no country. */
+  country?: string;
 }
 
 export interface OfferView {
@@ -26,6 +28,8 @@ export interface OfferView {
   provider: string;
   active: boolean;
   price: Money;
+  /** The offer's tax category; null: the merchant's default. */
+  taxCategory?: string | null;
   merchant: MerchantView;
 }
 
@@ -35,9 +39,9 @@ export interface MerchantDirectory {
   merchant(id: string): Promise<MerchantView | null>;
 }
 
-const MERCHANT_FIELDS = 'id name status paymentConnector { provider status }';
+const MERCHANT_FIELDS = 'id name status country paymentConnector { provider status }';
 const OFFER = `query CheckoutOffer($id: ID!) {
-  offer(id: $id) { id name provider active price { amountMinor currency } merchant { ${MERCHANT_FIELDS} } }
+  offer(id: $id) { id name provider active price { amountMinor currency } taxCategory merchant { ${MERCHANT_FIELDS} } }
 }`;
 const MERCHANT = `query CheckoutMerchant($id: ID!) { merchant(id: $id) { ${MERCHANT_FIELDS} } }`;
 

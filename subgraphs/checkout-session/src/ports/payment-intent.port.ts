@@ -22,6 +22,8 @@ export interface CreateIntentForCheckout {
   captureMode?: 'AUTOMATIC' | 'MANUAL';
   metadata: Record<string, string>;
   description?: string;
+  /** payment-intent asks checkout-session (beginCheckoutPayment) for the amount before it confirms the intent. */
+  bindToCheckout?: boolean;
 }
 
 export interface CreatedIntent {

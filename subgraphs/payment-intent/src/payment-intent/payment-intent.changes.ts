@@ -22,7 +22,8 @@ export function paymentIntentSnapshot(i: PaymentIntentEntity): PaymentIntentReco
     merchantId: i.merchantId,
     checkoutSessionId: i.checkoutSessionId,
     // The total checkout-session asked this intent to charge (createForCheckout refuses other
-    // terms for the same session; an intent's amount never changes): the ledger's checkout total.
+    // terms for the same session; a bound intent's amount is updated to the session's calculated
+    // total before it is confirmed, never after): the ledger's checkout total.
     checkoutTotal: i.checkoutSessionId ? { amountMinor: i.amountMinor, currency: i.currency } : null,
     provider: i.provider,
     providerPaymentId: i.providerPaymentId,
@@ -106,13 +107,13 @@ export async function insertAnnounced(manager: EntityManager, intent: PaymentInt
     {
       sql: `INSERT INTO ${qualifiedTable(PAYMENT_SCHEMA, 'payment_intents')} (id, merchant_id, checkout_session_id, status, currency, amount_minor,
               amount_captured_minor, amount_refunded_minor, capture_mode, provider, provider_payment_id, metadata, description, next_action,
-              last_payment_error, payment_method_id, version, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14::jsonb, $15::jsonb, $16, $17, $18, $18)`,
+              last_payment_error, payment_method_id, version, created_at, updated_at, checkout_binding)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14::jsonb, $15::jsonb, $16, $17, $18, $18, $21)`,
       params: [
         intent.id, intent.merchantId, intent.checkoutSessionId, intent.status, intent.currency, intent.amountMinor,
         intent.amountCapturedMinor, intent.amountRefundedMinor, intent.captureMode, intent.provider, intent.providerPaymentId,
         JSON.stringify(intent.metadata ?? {}), intent.description, json(intent.nextAction), json(intent.lastPaymentError),
-        intent.paymentMethodId, intent.version, intent.createdAt, topic, timelineData(intent),
+        intent.paymentMethodId, intent.version, intent.createdAt, topic, timelineData(intent), intent.checkoutBinding ?? false,
       ],
       also: [`INSERT INTO ${qualifiedTable(PAYMENT_SCHEMA, 'payment_events')} (payment_intent_id, type, data) VALUES ($1, $19, $20::jsonb)`],
     },

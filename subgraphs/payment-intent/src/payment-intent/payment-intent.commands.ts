@@ -24,6 +24,8 @@ import {
 import { applyPspPayment } from './payment-intent.psp-result.js';
 import { findVisiblePaymentIntent } from './payment-intent.access.js';
 import { CONFIRMABLE, canTransition } from './payment-intent.states.js';
+import type { CheckoutPaymentTerms, CheckoutSessions } from '../ports/checkout-session.port.js';
+import { rebindToCheckout } from './checkout-binding.js';
 
 export interface CreateForCheckoutSpec {
   checkoutSessionId: string;
@@ -33,6 +35,8 @@ export interface CreateForCheckoutSpec {
   captureMode?: CaptureMode | null;
   metadata?: Record<string, unknown> | null;
   description?: string | null;
+  /** The session binds the amount: checkout-session is asked before each confirmation (checkout-binding.ts). */
+  bindToCheckout?: boolean | null;
 }
 
 export interface PaymentMethodSpec {
@@ -56,6 +60,8 @@ export class PaymentIntentCommands {
     private readonly connectors: Connectors,
     private readonly hooks: CommandHooks,
     private readonly publicBaseUrl: string,
+    /** checkout-session, for intents whose session binds the amount; without it they confirm as they are. */
+    private readonly checkout?: CheckoutSessions,
   ) {}
 
   /** Internal (checkout-session): idempotent per checkout session. */
@@ -72,7 +78,9 @@ export class PaymentIntentCommands {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payment-intent:checkout:${spec.checkoutSessionId}`]);
       const existing = await manager.findOneBy(PaymentIntentEntity, { checkoutSessionId: spec.checkoutSessionId });
       if (existing) {
-        if (existing.merchantId !== spec.merchantId || existing.amountMinor !== amount.amountMinor || existing.currency !== amount.currency) {
+        // A bound intent's amount follows the session's calculation (updated before confirming): a retry may ask another amount.
+        const boundRetry = existing.checkoutBinding && spec.bindToCheckout === true;
+        if (existing.merchantId !== spec.merchantId || (existing.amountMinor !== amount.amountMinor && !boundRetry) || existing.currency !== amount.currency) {
           throw badUserInput('input.checkoutSessionId', 'already has a payment intent with other terms.');
         }
         return existing;
@@ -114,6 +122,7 @@ export class PaymentIntentCommands {
         nextAction: null,
         lastPaymentError: null,
         paymentMethodId: null,
+        checkoutBinding: spec.bindToCheckout === true,
         version: 1,
         createdAt: new Date(),
       });
@@ -132,8 +141,12 @@ export class PaymentIntentCommands {
     if (method.token !== null && method.token !== undefined && !TOKEN.test(method.token)) {
       throw badUserInput('paymentMethod.token', 'must be a payment method token (pm_…).');
     }
+    // A bound intent: its session commits to paying first and says what to charge (outside the
+    // intent's lock: checkout-session may take its time with the promotion ledger).
+    const terms = await this.checkoutTerms(principal, id);
     return this.command(principal, id, 'be confirmed', async (manager, intent, connector) => {
       if (!CONFIRMABLE.includes(intent.status)) throw cannotFromStatus('be confirmed', intent.status);
+      if (terms) await rebindToCheckout(manager, intent, connector, terms);
       const token = method.token ?? (await connector.tokenizeTestCard({ manager }, method.testCard!));
       intent.paymentMethodId = token;
       const returnUrl = `${this.publicBaseUrl}/checkout/${intent.checkoutSessionId ?? ''}`;
@@ -141,6 +154,14 @@ export class PaymentIntentCommands {
       await applyPspPayment(manager, intent, psp, 'be confirmed');
       return psp.error;
     });
+  }
+
+  /** What the session of a bound, confirmable intent says it must charge; null for any other intent. */
+  private async checkoutTerms(principal: Principal, id: string): Promise<CheckoutPaymentTerms | null> {
+    if (!this.checkout) return null;
+    const peek = await findVisiblePaymentIntent(this.dataSource.manager, principal, id);
+    if (!peek || !peek.checkoutBinding || !peek.checkoutSessionId || !CONFIRMABLE.includes(peek.status)) return null;
+    return this.checkout.beginPayment(peek.checkoutSessionId, peek.id);
   }
 
   async completeThreeDSecure(principal: Principal, id: string, approved: boolean): Promise<PaymentIntentEntity> {

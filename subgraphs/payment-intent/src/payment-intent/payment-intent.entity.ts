@@ -51,6 +51,13 @@ export class PaymentIntentEntity {
   @Column({ name: 'provider_payment_id', type: 'text', nullable: true })
   providerPaymentId: string | null;
 
+  /**
+   * Its checkout session binds the amount: before a confirmation payment-intent asks
+   * checkout-session what to charge (beginCheckoutPayment) and updates the amount first.
+   */
+  @Column({ name: 'checkout_binding', type: 'boolean', default: false })
+  checkoutBinding: boolean;
+
   /** Includes the attribution (`aap_*`) keys. */
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   metadata: Record<string, unknown>;

@@ -23,4 +23,6 @@ export class CreatePaymentIntentForCheckoutInput {
   @Field(() => CaptureMode, { nullable: true }) captureMode?: CaptureMode | null;
   @Field(() => GraphQLJSONObject, { nullable: true }) metadata?: Record<string, unknown> | null;
   @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => Boolean, { nullable: true, description: 'Ask checkout-session (beginCheckoutPayment) for the amount before each confirmation.' })
+  bindToCheckout?: boolean | null;
 }

@@ -1,0 +1,125 @@
+// Seed 003's PATCH, DELETE and refresh of a checkout session, in GraphQL:
+//   update(id, expectedVersion, input)   metadata, owner, channel, cart, capture mode, billing
+//       requirement, and the lines (replaced while OPEN and not paying; the calculation becomes
+//       stale). A stale expectedVersion → VERSION_CONFLICT, nothing written (the versioned save of
+//       SessionChanger: WHERE version = expected).
+//   cancel(id, expectedVersion, releaseInventory)   OPEN → CANCELED, its promotion uses given back,
+//       in one transaction; then its open payment intent is canceled (as expiry does). Inventory
+//       reservations do not exist yet: releaseInventory is accepted and has nothing to release.
+//   refresh(id)   recalculates the session when its calculation is stale or missing.
+import { badUserInput, invalidStateTransition, versionConflict, type Principal } from '@handoff/shared';
+import type { DataSource, EntityManager } from 'typeorm';
+import { releasePromotions } from '../promotion/promotion.redemption.js';
+import type { MerchantDirectory } from '../ports/merchant.port.js';
+import { table, type OutboxNotifier } from '../events.js';
+import { offerNotFound } from '../recommendation/recommendation.service.js';
+import { scopeCheckoutSessions } from '../checkout-session/checkout-session.access.js';
+import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
+import { CheckoutSessionStatus } from '../checkout-session/checkout-session.enums.js';
+import { checkoutSessionNotFound } from '../checkout-session/checkout-session.errors.js';
+import type { CheckoutLifecycleService } from '../checkout-session/checkout-session.lifecycle.js';
+import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
+import { transitionCheckoutSession } from '../checkout-session/checkout-session.transition.js';
+import { validateCreateCheckoutSession, validateMetadata, type LineItemDraft, type LineItemInputSpec } from '../checkout-session/checkout-session.validation.js';
+import { checkoutSessionExpired, type SessionChanger } from '../session-change/session-change.js';
+import type { SessionCalculationService } from '../session-calculation/session-calculation.service.js';
+import { isCommittedToPay } from './lifecycle-status.js';
+import { checkTerms, termsOf, writeTerms, type TermsSpec } from './session-terms.js';
+
+export interface UpdateCheckoutSessionSpec extends TermsSpec {
+  metadata?: unknown;
+  lineItems?: LineItemInputSpec[] | null;
+}
+
+const requireVersion = (v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw badUserInput('expectedVersion', 'must be a positive integer.');
+  return v;
+};
+
+/** Replaces the session's lines (positions from 0) in the caller's transaction. */
+async function replaceLines(manager: EntityManager, sessionId: string, lines: LineItemDraft[]): Promise<void> {
+  await manager.query(`DELETE FROM ${table('checkout_line_items')} WHERE checkout_session_id = $1`, [sessionId]);
+  const rows = lines.map((l, position) => ({ position, name: l.name, unit: l.unitAmountMinor, quantity: l.quantity, total: l.totalMinor, offer: l.offerId }));
+  await manager.query(
+    `INSERT INTO ${table('checkout_line_items')} (checkout_session_id, position, name, unit_amount_minor, quantity, total_minor, offer_id)
+     SELECT $1, l.position, l.name, l.unit, l.quantity, l.total, l.offer
+       FROM jsonb_to_recordset($2::jsonb) AS l(position integer, name text, unit bigint, quantity integer, total bigint, offer text)`,
+    [sessionId, JSON.stringify(rows)],
+  );
+}
+
+export class CheckoutUpdateService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly changer: SessionChanger,
+    private readonly calculation: SessionCalculationService,
+    private readonly lifecycle: CheckoutLifecycleService,
+    private readonly merchants: MerchantDirectory,
+    private readonly outbox: OutboxNotifier,
+  ) {}
+
+  async update(principal: Principal, id: string, expectedVersion: number, input: UpdateCheckoutSessionSpec): Promise<CheckoutSessionEntity> {
+    const expected = requireVersion(expectedVersion);
+    if (!input || typeof input !== 'object') throw badUserInput('input', 'is required.');
+    // Every check that needs no database first: bad input writes nothing.
+    const terms = checkTerms(input);
+    const metadata = input.metadata === undefined || input.metadata === null ? undefined : validateMetadata(input.metadata);
+    const draft = input.lineItems === undefined || input.lineItems === null ? null : validateCreateCheckoutSession({ lineItems: input.lineItems });
+    return this.changer.change(principal, id, expected, async (cs) => {
+      if (draft) {
+        if (draft.currency !== cs.currency) throw badUserInput('input.lineItems', `must be in the session's currency (${cs.currency}, not ${draft.currency}).`);
+        if (cs.aapCode) {
+          throw invalidStateTransition("An agent's checkout keeps its lines: its attribution code binds the amount.", 'checkout_session:attributed');
+        }
+        const [t] = await termsOf(this.dataSource.manager, [cs.id]);
+        if (isCommittedToPay(cs, t ?? null)) {
+          throw invalidStateTransition('The session is being paid: its lines can no longer change.', 'checkout_session:payment_processing');
+        }
+        for (const offerId of new Set(draft.lineItems.map((l) => l.offerId).filter((o): o is string => o !== null))) {
+          const offer = await this.merchants.offer(offerId);
+          if (!offer || offer.merchant.id !== cs.merchantId) throw offerNotFound(offerId);
+        }
+      }
+      return {
+        changes: draft
+          ? { calculationStale: true, subtotalMinor: draft.subtotal.amountMinor, discountMinor: 0, taxMinor: 0, shippingMinor: 0, totalMinor: draft.total.amountMinor }
+          : {},
+        write: async (manager) => {
+          if (metadata !== undefined) await manager.query(`UPDATE ${table('checkout_sessions')} SET metadata = $2::jsonb WHERE id = $1`, [cs.id, JSON.stringify(metadata)]);
+          if (Object.keys(terms).length > 0) await writeTerms(manager, cs.id, terms);
+          if (draft) await replaceLines(manager, cs.id, draft.lineItems);
+          if (metadata !== undefined) cs.metadata = metadata;
+        },
+      };
+    });
+  }
+
+  async cancel(principal: Principal, id: string, expectedVersion: number | null | undefined, _releaseInventory: boolean): Promise<CheckoutSessionEntity> {
+    const expected = expectedVersion === null || expectedVersion === undefined ? null : requireVersion(expectedVersion);
+    const cs = await this.dataSource.transaction(async (manager) => {
+      const qb = manager.getRepository(CheckoutSessionEntity).createQueryBuilder('cs').where('cs.id = :id', { id }).setLock('pessimistic_write');
+      scopeCheckoutSessions(qb, 'cs', principal);
+      const found = await qb.getOne();
+      if (!found) throw checkoutSessionNotFound(id);
+      if (expected !== null && expected !== found.version) throw versionConflict(expected, found.version);
+      const status = effectiveStatus(found);
+      if (status === CheckoutSessionStatus.EXPIRED) throw checkoutSessionExpired(id);
+      if (status !== CheckoutSessionStatus.OPEN) {
+        throw invalidStateTransition(`Only an OPEN checkout session can be canceled; this one is ${status}.`, `checkout_session:${status}->CANCELED`);
+      }
+      await transitionCheckoutSession(manager, found, CheckoutSessionStatus.CANCELED);
+      await releasePromotions(manager, found.id);
+      return found;
+    });
+    this.outbox.notify();
+    await this.lifecycle.cancelIntents(cs);
+    return cs;
+  }
+
+  /** Recalculates when the calculation is stale or missing; otherwise the session as it is. */
+  async refresh(principal: Principal, id: string): Promise<CheckoutSessionEntity> {
+    const cs = await this.changer.load(principal, id);
+    if (!cs.calculationStale && cs.calculationId) return cs;
+    return this.calculation.calculate(principal, id, null);
+  }
+}

@@ -1,0 +1,139 @@
+// Binding a checkout session's payment to its calculation (issue 18, part B2).
+//
+// A session is *priced* when it has a calculation, or when its merchant has any pricing
+// configuration (shipping, tax, promotions or an HTTP provider): its payment is then always the
+// grand total of its current calculation. An unpriced session (a merchant that configured
+// nothing) pays its lines' total, as before.
+//
+// commit(sessionId, paymentIntentId): payment-intent asks this before it confirms an intent of a
+// session (and before its amount is charged). One transaction, the session's row locked:
+//   the session is OPEN and not past expiry (CHECKOUT_SESSION_EXPIRED / INVALID_STATE_TRANSITION),
+//   the intent is the session's; a priced session has a current calculation, else
+//   CALCULATION_STALE (nothing written); the calculation's promotion uses are taken
+//   (redeemPromotions: PROMOTION_INVALID when one is used up, then the whole transaction rolls
+//   back and the calculation is marked stale, so the buyer recalculates without it); the
+//   commitment is recorded (calculation, amount, time) and the session's version moves on.
+// It answers the amount, currency and capture mode the intent must have: payment-intent updates
+// the intent's amount when the calculation changed after the intent was created (Stripe's
+// "update the PaymentIntent before confirming"), then confirms.
+import { ErrorCode, HandoffError, invalidStateTransition, type CheckoutPricingConfig } from '@handoff/shared';
+import type { DataSource } from 'typeorm';
+import type { CalculationService } from '../calculation/index.js';
+import { table } from '../events.js';
+import type { MerchantPricingPort } from '../ports/merchant-pricing.port.js';
+import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
+import { CheckoutSessionStatus } from '../checkout-session/checkout-session.enums.js';
+import { checkoutSessionNotFound } from '../checkout-session/checkout-session.errors.js';
+import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
+import { saveCheckoutSessionVersioned } from '../checkout-session/checkout-session.transition.js';
+import { checkoutSessionExpired } from '../session-change/session-change.js';
+import type { CaptureModeValue } from './session-terms.entity.js';
+import { termsOf, termsOrDefault, writeTerms } from './session-terms.js';
+
+export interface CheckoutPaymentTerms {
+  checkoutSessionId: string;
+  amountMinor: number;
+  currency: string;
+  captureMode: CaptureModeValue;
+  /** Null for an unpriced session. */
+  calculationId: string | null;
+}
+
+export const calculationStale = (id: string, why: 'missing' | 'stale') =>
+  new HandoffError(
+    ErrorCode.CALCULATION_STALE,
+    why === 'missing'
+      ? `Checkout session ${id} has not been calculated: calculate it, then pay.`
+      : `Checkout session ${id} changed since its calculation: recalculate it, then pay.`,
+    { reason: `calculation:${why}` },
+  );
+
+/** Whether the merchant configured anything that prices a checkout beyond its lines. */
+export function hasPricingConfig(config: CheckoutPricingConfig): boolean {
+  const p = config.providers;
+  return (
+    config.shipping.zones.length > 0 ||
+    config.shipping.pickupLocations.length > 0 ||
+    config.tax.rates.length > 0 ||
+    config.promotions.length > 0 ||
+    [p.tax, p.shipping, p.promotions].some((x) => x.kind === 'HTTP')
+  );
+}
+
+/** CALCULATION_STALE unless the session (already read) may be paid at its current calculation; null when it is unpriced. */
+export async function assertCurrentCalculation(
+  cs: Pick<CheckoutSessionEntity, 'id' | 'merchantId' | 'calculationId' | 'calculationStale'>,
+  pricing: MerchantPricingPort,
+): Promise<string | null> {
+  if (cs.calculationId) {
+    if (cs.calculationStale) throw calculationStale(cs.id, 'stale');
+    return cs.calculationId;
+  }
+  if (hasPricingConfig(await pricing.pricingConfig(cs.merchantId))) throw calculationStale(cs.id, 'missing');
+  return null;
+}
+
+export class PaymentCommitment {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly calculations: CalculationService,
+    private readonly pricing: MerchantPricingPort,
+  ) {}
+
+  async commit(checkoutSessionId: string, paymentIntentId: string): Promise<CheckoutPaymentTerms> {
+    const peek = await this.dataSource.manager.findOneBy(CheckoutSessionEntity, { id: checkoutSessionId });
+    if (!peek) throw checkoutSessionNotFound(checkoutSessionId);
+    // The pricing check may call the merchant subgraph: outside the transaction.
+    await assertCurrentCalculation(peek, this.pricing);
+    const redeeming: { calculationId: string | null } = { calculationId: null };
+    try {
+      const terms = await this.dataSource.transaction(async (manager) => {
+        const cs = await manager.findOne(CheckoutSessionEntity, { where: { id: checkoutSessionId }, lock: { mode: 'pessimistic_write' } });
+        if (!cs) throw checkoutSessionNotFound(checkoutSessionId);
+        const status = effectiveStatus(cs);
+        if (status === CheckoutSessionStatus.EXPIRED) throw checkoutSessionExpired(cs.id);
+        if (status !== CheckoutSessionStatus.OPEN) {
+          throw invalidStateTransition(`Checkout session ${cs.id} is ${status}: it cannot be paid.`, `checkout_session:${status}`);
+        }
+        if (cs.paymentIntentId && cs.paymentIntentId !== paymentIntentId) {
+          throw invalidStateTransition(`Payment intent ${paymentIntentId} does not pay checkout session ${cs.id}.`, 'checkout_session:other_payment_intent');
+        }
+        // Under the lock: what was checked above may have changed meanwhile.
+        if (cs.calculationId !== peek.calculationId) throw calculationStale(cs.id, 'stale');
+        if (cs.calculationId && cs.calculationStale) throw calculationStale(cs.id, 'stale');
+        let amountMinor = cs.totalMinor;
+        if (cs.calculationId) {
+          const stored = await this.calculations.get(cs.calculationId, manager);
+          if (!stored) throw calculationStale(cs.id, 'missing');
+          redeeming.calculationId = stored.id;
+          await this.calculations.redeemPromotions(manager, stored, cs.id);
+          redeeming.calculationId = null;
+          amountMinor = stored.calculation.totals.grandTotal;
+        }
+        const [row] = await termsOf(manager, [cs.id]);
+        const captureMode = termsOrDefault(row ?? null).captureMode;
+        await writeTerms(manager, cs.id, {});
+        await manager.query(
+          `UPDATE ${table('checkout_session_terms')} SET payment_calculation_id = $2, payment_amount_minor = $3, payment_committed_at = now() WHERE checkout_session_id = $1`,
+          [cs.id, cs.calculationId, amountMinor],
+        );
+        await saveCheckoutSessionVersioned(manager, cs, {});
+        return { checkoutSessionId: cs.id, amountMinor, currency: cs.currency, captureMode, calculationId: cs.calculationId };
+      });
+      return terms;
+    } catch (err) {
+      const calc = redeeming.calculationId;
+      if (calc && err instanceof HandoffError && err.code === ErrorCode.PROMOTION_INVALID) await this.markStale(checkoutSessionId, calc);
+      throw err;
+    }
+  }
+
+  /** A promotion of the calculation could not be taken: the buyer must recalculate (without it). */
+  private async markStale(checkoutSessionId: string, calculationId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE ${table('checkout_sessions')} SET calculation_stale = true, version = version + 1, updated_at = now()
+        WHERE id = $1 AND calculation_id = $2 AND NOT calculation_stale`,
+      [checkoutSessionId, calculationId],
+    );
+  }
+}
