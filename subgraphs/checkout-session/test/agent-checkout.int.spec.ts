@@ -9,7 +9,7 @@ import { testEnv } from '../../../test/support/env.js';
 import { signedCaller } from '../../../test/support/signed-call.js';
 import { createApp, loadConfig } from '../src/index.js';
 import { createServices } from '../src/app.js';
-import { FakeMerchants, FakePayments, pspRefused } from './fakes.js';
+import { FakeMerchants, FakePayments, pspRefused, FakeUnpricedMerchants } from './fakes.js';
 
 const env = testEnv();
 const secret = randomBytes(32).toString('hex');
@@ -75,11 +75,11 @@ beforeAll(async () => {
     AAP_SIGNING_KEY: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
     AAP_SIGNING_KEY_ID: 'kA',
   });
-  app = await createApp(config, { merchants, payments });
+  app = await createApp(config, { merchants, payments, pricing: new FakeUnpricedMerchants() });
   await app.migrate();
   server = await app.listen(0);
   call = signedCaller(server.url, secret);
-  services = createServices({ dataSource: app.dataSource, config, outbox: { notify: () => undefined }, merchants, payments });
+  services = createServices({ dataSource: app.dataSource, config, outbox: { notify: () => undefined }, merchants, payments, pricing: new FakeUnpricedMerchants() });
 });
 
 afterAll(async () => {

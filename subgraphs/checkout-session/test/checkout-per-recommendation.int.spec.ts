@@ -9,7 +9,7 @@ import { testEnv } from '../../../test/support/env.js';
 import { signedCaller } from '../../../test/support/signed-call.js';
 import { createServices } from '../src/app.js';
 import { createApp, loadConfig } from '../src/index.js';
-import { FakeMerchants, FakePayments } from './fakes.js';
+import { FakeMerchants, FakePayments, FakeUnpricedMerchants } from './fakes.js';
 
 const env = testEnv();
 const secret = randomBytes(32).toString('hex');
@@ -50,11 +50,11 @@ beforeAll(async () => {
     HANDOFF_INTERNAL_SECRET: secret, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     AAP_SIGNING_KEY: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'), AAP_SIGNING_KEY_ID: 'kR',
   });
-  app = await createApp(config, { merchants, payments });
+  app = await createApp(config, { merchants, payments, pricing: new FakeUnpricedMerchants() });
   await app.migrate();
   server = await app.listen(0);
   call = signedCaller(server.url, secret);
-  services = createServices({ dataSource: app.dataSource, config, outbox: { notify: () => undefined }, merchants, payments });
+  services = createServices({ dataSource: app.dataSource, config, outbox: { notify: () => undefined }, merchants, payments, pricing: new FakeUnpricedMerchants() });
 });
 
 afterAll(async () => {

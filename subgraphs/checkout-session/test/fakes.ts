@@ -3,6 +3,15 @@
 import { ErrorCode, HandoffError } from '@handoff/shared';
 import type { MerchantDirectory, MerchantView, OfferView } from '../src/ports/merchant.port.js';
 import type { CreatedIntent, CreateIntentForCheckout, PaymentIntents } from '../src/ports/payment-intent.port.js';
+import type { MerchantPricingPort } from '../src/ports/merchant-pricing.port.js';
+import { pricingConfig } from './pricing-fixtures.js';
+
+/** A merchant subgraph whose merchants configured no checkout pricing (sessions pay their lines' total). */
+export class FakeUnpricedMerchants implements MerchantPricingPort {
+  async pricingConfig(merchantId: string) {
+    return pricingConfig({ merchantId, shipping: { zones: [], pickupLocations: [] }, tax: { pricesIncludeTax: false, defaultCategory: 'standard', rates: [] } });
+  }
+}
 
 export class FakeMerchants implements MerchantDirectory {
   merchants = new Map<string, MerchantView>();
