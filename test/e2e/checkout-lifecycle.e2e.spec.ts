@@ -221,6 +221,10 @@ describe('payments bound to the calculation', () => {
     const s = (await shop.client.ok(CREATE, { input: { lineItems: [line('Chair', 6000)] } })).createCheckoutSession;
     await shop.client.ok(REFRESH, { id: s.id });
     const uses = await promotionUses(promotionId);
+    // A payment method refused as bad input commits nothing: no use taken, no commitment.
+    expect((await errorOf(shop.client, CONFIRM, { id: s.paymentIntentId, card: '4242' })).code).toBe('BAD_USER_INPUT');
+    expect(await promotionUses(promotionId)).toBe(uses);
+    expect((await shop.client.ok(READ, { id: s.id })).checkoutSession!.lifecycleStatus).toBe('CREATED');
     // A declined attempt commits the session to paying: its promotion use is taken.
     expect((await errorOf(shop.client, CONFIRM, { id: s.paymentIntentId, card: DECLINED })).code).toBe('PAYMENT_DECLINED');
     expect(await promotionUses(promotionId)).toBe(uses + 1);

@@ -141,13 +141,13 @@ export class PaymentIntentCommands {
     if (method.token !== null && method.token !== undefined && !TOKEN.test(method.token)) {
       throw badUserInput('paymentMethod.token', 'must be a payment method token (pm_…).');
     }
-    // A bound intent: its session commits to paying first and says what to charge (outside the
-    // intent's lock: checkout-session may take its time with the promotion ledger).
-    const terms = await this.checkoutTerms(principal, id);
     return this.command(principal, id, 'be confirmed', async (manager, intent, connector) => {
       if (!CONFIRMABLE.includes(intent.status)) throw cannotFromStatus('be confirmed', intent.status);
-      if (terms) await rebindToCheckout(manager, intent, connector, terms);
       const token = method.token ?? (await connector.tokenizeTestCard({ manager }, method.testCard!));
+      // A bound intent: once the payment method is good, its session commits to paying and says
+      // what to charge; the intent's amount follows it before the PSP is asked to confirm.
+      const terms = await this.checkoutTerms(intent);
+      if (terms) await rebindToCheckout(manager, intent, connector, terms);
       intent.paymentMethodId = token;
       const returnUrl = `${this.publicBaseUrl}/checkout/${intent.checkoutSessionId ?? ''}`;
       const psp = await this.psp(() => connector.confirmPayment({ manager }, intent.providerPaymentId!, token, returnUrl));
@@ -156,12 +156,10 @@ export class PaymentIntentCommands {
     });
   }
 
-  /** What the session of a bound, confirmable intent says it must charge; null for any other intent. */
-  private async checkoutTerms(principal: Principal, id: string): Promise<CheckoutPaymentTerms | null> {
-    if (!this.checkout) return null;
-    const peek = await findVisiblePaymentIntent(this.dataSource.manager, principal, id);
-    if (!peek || !peek.checkoutBinding || !peek.checkoutSessionId || !CONFIRMABLE.includes(peek.status)) return null;
-    return this.checkout.beginPayment(peek.checkoutSessionId, peek.id);
+  /** What the session of a bound intent says it must charge (its commitment to paying); null for any other intent. */
+  private async checkoutTerms(intent: PaymentIntentEntity): Promise<CheckoutPaymentTerms | null> {
+    if (!this.checkout || !intent.checkoutBinding || !intent.checkoutSessionId) return null;
+    return this.checkout.beginPayment(intent.checkoutSessionId, intent.id);
   }
 
   async completeThreeDSecure(principal: Principal, id: string, approved: boolean): Promise<PaymentIntentEntity> {
