@@ -300,3 +300,197 @@ describe('other pricing conventions', () => {
     expect(t.grandTotal).toEqual({ amountMinor: 6415, currency: 'JPY', amount: '6415' });
   });
 });
+
+describe('bad input: a clear code, nothing written', () => {
+  it('an unknown country, a malformed postal code, bidi controls in a name, a stale version', async () => {
+    const gb = shops.gb.client;
+    const s = await newSession(shops.gb);
+    const cases: Array<[CheckoutAddressInput, string]> = [
+      [{ ...GB_ADDRESS, country: 'XX' }, 'shippingAddress.country'],
+      [{ ...GB_ADDRESS, country: 'GBR' }, 'shippingAddress.country'],
+      [{ ...GB_ADDRESS, postalCode: 'ABC 123' }, 'shippingAddress.postalCode'],
+      [{ ...GB_ADDRESS, postalCode: null }, 'shippingAddress.postalCode'],
+      [{ ...GB_ADDRESS, name: 'Ada \u202eBuyer' }, 'shippingAddress.name'],
+      [{ ...GB_ADDRESS, line1: '' }, 'shippingAddress.line1'],
+    ];
+    for (const [address, field] of cases) {
+      expect(await errorOf(gb, SET_ADDRESS, { id: s.id, address })).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+    expect(await errorOf(gb, SET_BILLING, { id: s.id, address: { ...GB_ADDRESS, country: 'US', postalCode: '9410' } })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'billingAddress.postalCode' });
+    expect(await errorOf(gb, SET_CUSTOMER, { id: s.id, customer: { email: 'not-an-email' } })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'customer.email' });
+    expect(await errorOf(gb, SET_CUSTOMER, { id: s.id, customer: { phone: '12' } })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'customer.phone' });
+    expect(await errorOf(gb, SET_ADDRESS, { id: s.id, address: GB_ADDRESS, expectedVersion: s.version + 5 })).toMatchObject({ code: 'VERSION_CONFLICT' });
+    const after = (await gb.ok(READ, { id: s.id })).checkoutSession!;
+    expect(after).toMatchObject({ version: s.version, shippingAddress: null, billingAddress: null, customer: { email: null, phone: null } });
+    // A country without a known postal-code format is kept, marked UNVERIFIED.
+    const hk = (await gb.ok(SET_BILLING, { id: s.id, address: { line1: '1 Queen’s Road', city: 'Hong Kong', postalCode: '000', country: 'HK' } })).setCheckoutBillingAddress;
+    expect(hk.billingAddress!.validation).toEqual({ status: 'UNVERIFIED', problems: ['postal_code_format_unknown'] });
+  });
+
+  it('a shipping option not offered for the address, or before there is one; an unknown pickup location', async () => {
+    const gb = shops.gb.client;
+    const s = await newSession(shops.gb);
+    expect(await errorOf(gb, SELECT, { id: s.id, selection: { shippingOptionId: 'standard' } })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'selection.shippingOptionId' });
+    await gb.ok(SET_ADDRESS, { id: s.id, address: { line1: '1 Rue de Rivoli', city: 'Paris', postalCode: '75001', country: 'FR' } });
+    const v = await versionOf(gb, s.id);
+    expect((await gb.ok(OPTIONS, { id: s.id })).checkoutSession!.shippingOptions).toEqual([]);
+    expect(await errorOf(gb, SELECT, { id: s.id, selection: { shippingOptionId: 'standard' } })).toMatchObject({
+      code: 'BAD_USER_INPUT', field: 'selection.shippingOptionId', reason: 'shipping:not_offered',
+    });
+    expect(await errorOf(gb, SELECT, { id: s.id, selection: { pickupLocationId: 'mars' } })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'selection.pickupLocationId' });
+    expect(await errorOf(gb, SELECT, { id: s.id, selection: {} })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'selection' });
+    expect(await versionOf(gb, s.id)).toBe(v);
+    // Moving to the UK: the options appear; a chosen option is dropped when the place changes again.
+    await gb.ok(SET_ADDRESS, { id: s.id, address: GB_ADDRESS });
+    await gb.ok(SELECT, { id: s.id, selection: { shippingOptionId: 'express' } });
+    const moved = (await gb.ok(SET_ADDRESS, { id: s.id, address: { ...GB_ADDRESS, postalCode: 'EC1A 1BB' } })).setCheckoutShippingAddress;
+    expect(moved.selectedShipping).toBeNull();
+  });
+
+  it('unknown, not started, ended, used-up and per-customer codes are PROMOTION_INVALID', async () => {
+    const gb = shops.gb.client;
+    // SPENT has one use: a session that committed to paying takes it (the promotion ledger).
+    const first = await newSession(shops.gb);
+    await gb.ok(APPLY, { id: first.id, code: 'SPENT' });
+    const calcId = (await gb.ok(CALCULATE, { id: first.id })).calculateCheckout.calculation!.id;
+    const ds = handoff.subgraphs.find((x) => x.name === 'checkout-session')!.app.dataSource;
+    await ds.transaction(async (m) => redeemPromotions(m, (await calculationById(m, calcId))!, first.id));
+
+    const s = await newSession(shops.gb);
+    const refusals: Array<[string, string]> = [
+      ['NOPE', 'promotion:unknown'],
+      ['SOON', 'promotion:not_started'],
+      ['SPENT', 'promotion:exhausted'],
+      ['WELCOME10', 'promotion:customer_required'],
+    ];
+    for (const [code, reason] of refusals) expect(await errorOf(gb, APPLY, { id: s.id, code })).toMatchObject({ code: 'PROMOTION_INVALID', reason });
+    // An ended promotion is no longer offered to checkouts at all: it reads as ended or unknown.
+    expect(await errorOf(gb, APPLY, { id: s.id, code: 'OLD' })).toMatchObject({ code: 'PROMOTION_INVALID', reason: expect.stringMatching(/^promotion:(expired|unknown)$/) });
+    expect(await errorOf(gb, APPLY, { id: s.id, code: 'bad code!' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'code' });
+    expect(await errorOf(gb, REMOVE, { id: s.id, code: 'WELCOME10' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'code' });
+    expect((await gb.ok(READ, { id: s.id })).checkoutSession).toMatchObject({ version: s.version, promotionCodes: [] });
+    // Once the buyer is known, WELCOME10 applies; applying it again changes nothing.
+    await gb.ok(SET_CUSTOMER, { id: s.id, customer: { email: 'new@example.com' } });
+    const applied = (await gb.ok(APPLY, { id: s.id, code: 'WELCOME10' })).applyCheckoutPromotion;
+    expect((await gb.ok(APPLY, { id: s.id, code: 'welcome10' })).applyCheckoutPromotion).toMatchObject({ version: applied.version, promotionCodes: ['WELCOME10'] });
+  });
+});
+
+describe('concurrency, tenancy and the hosted page', () => {
+  it('two changes at one expected version: one wins, the other is VERSION_CONFLICT', async () => {
+    const gb = shops.gb.client;
+    const s = await newSession(shops.gb);
+    const results = await Promise.all([
+      gb.request(SET_ADDRESS, { id: s.id, address: GB_ADDRESS, expectedVersion: s.version }),
+      gb.request(SET_ADDRESS, { id: s.id, address: { ...GB_ADDRESS, postalCode: 'EC1A 1BB' }, expectedVersion: s.version }),
+      gb.request(SET_CUSTOMER, { id: s.id, customer: { email: 'race@example.com' }, expectedVersion: s.version }),
+      gb.request(APPLY, { id: s.id, code: 'SOON', expectedVersion: s.version }), // refused on its own: writes nothing either way
+    ]);
+    const writes = results.slice(0, 3);
+    expect(writes.filter((r) => !r.errors).length).toBe(1);
+    expect(writes.filter((r) => r.errors?.[0]?.extensions?.code === 'VERSION_CONFLICT').length).toBe(2);
+    expect(await versionOf(gb, s.id)).toBe(s.version + 1);
+
+    await gb.ok(SELECT, { id: s.id, selection: { pickupLocationId: 'soho' } });
+    const v = await versionOf(gb, s.id);
+    const calcs = await Promise.all(Array.from({ length: 4 }, () => gb.request(CALCULATE, { id: s.id, expectedVersion: v })));
+    expect(calcs.filter((r) => !r.errors).length).toBe(1);
+    expect(calcs.filter((r) => r.errors?.[0]?.extensions?.code === 'VERSION_CONFLICT').length).toBe(3);
+    const read = (await gb.ok(READ, { id: s.id })).checkoutSession!;
+    expect(read.version).toBe(v + 1);
+    expect(read.calculation!.id).toBe(calcs.find((r) => !r.errors)!.data!.calculateCheckout.calculation!.id);
+    // Without an expected version, concurrent changes all land, one after the other.
+    const free = await Promise.all([
+      gb.request(SET_CUSTOMER, { id: s.id, customer: { phone: '+447700900001' } }),
+      gb.request(SET_BILLING, { id: s.id, address: GB_ADDRESS }),
+      gb.request(SELECT_PLAN, { id: s.id, plan: 'SINGLE' }),
+    ]);
+    expect(free.map((r) => r.errors ?? null)).toEqual([null, null, null]);
+    expect(await versionOf(gb, s.id)).toBe(v + 4);
+  });
+
+  it('another merchant cannot read or change the session; nor can an agent whose checkout it is not; an admin can', async () => {
+    const s = await newSession(shops.gb);
+    expect((await shops.rival.client.ok(READ, { id: s.id })).checkoutSession).toBeNull();
+    expect(await errorOf(shops.rival.client, SET_ADDRESS, { id: s.id, address: GB_ADDRESS })).toMatchObject({ code: 'CHECKOUT_SESSION_NOT_FOUND' });
+    expect(await errorOf(shops.rival.client, CALCULATE, { id: s.id })).toMatchObject({ code: 'CHECKOUT_SESSION_NOT_FOUND' });
+    expect(await errorOf(agent, APPLY, { id: s.id, code: 'SOON' })).toMatchObject({ code: 'CHECKOUT_SESSION_NOT_FOUND' });
+    expect(await versionOf(shops.gb.client, s.id)).toBe(s.version);
+    expect((await admin.ok(SET_CUSTOMER, { id: s.id, customer: { customerId: 'cus_42' } })).setCheckoutCustomer.customer.customerId).toBe('cus_42');
+  });
+
+  it("the hosted page's client secret uses exactly the buyer operations, on its own session only", async () => {
+    const { BUYER_MUTATIONS, BUYER_SESSION_QUERY } = await import('../../gateway/src/hosted-page/buyer-operations.js');
+    const s = await newSession(shops.gb);
+    const other = await newSession(shops.gb);
+    const page = new GqlClient(handoff.graphqlUrl, s.secret);
+    await page.ok(BUYER_MUTATIONS.setCustomer, { id: s.id, customer: { email: 'page@example.com', phone: '+447700900002' } });
+    await page.ok(BUYER_MUTATIONS.setShippingAddress, { id: s.id, address: GB_ADDRESS });
+    await page.ok(BUYER_MUTATIONS.setBillingAddress, { id: s.id, address: GB_ADDRESS });
+    await page.ok(BUYER_MUTATIONS.selectShipping, { id: s.id, selection: { shippingOptionId: 'express' } });
+    await page.ok(BUYER_MUTATIONS.selectShipmentPlan, { id: s.id, plan: 'SPLIT' });
+    await page.ok(BUYER_MUTATIONS.applyPromotion, { id: s.id, code: 'WELCOME10' });
+    await page.ok(BUYER_MUTATIONS.removePromotion, { id: s.id, code: 'WELCOME10' });
+    const calculated = (await page.ok(BUYER_MUTATIONS.calculate, { id: s.id })).calculateCheckout;
+    // 44.47 − 5.00 (automatic) = 39.47 → tax 7.89 (25.98−2.92=23.06→4.61; 8.50−0.96=7.54→1.51; 9.99−1.12=8.87→1.77)
+    // + next day 8.99 + 1.80 tax = 39.47 + 7.89 + 10.79 = 58.15.
+    expect(calculated.calculation.totals.grandTotal.amountMinor).toBe(5815);
+    const view = (await page.ok(BUYER_SESSION_QUERY, { id: s.id, withDates: true })).checkoutSession;
+    expect(view).toMatchObject({ customer: { email: 'page@example.com' }, selectedShipping: { kind: 'SHIPPING', id: 'express' }, validation: { valid: true, blockers: [] } });
+    expect(view.shippingOptions.map((o: { id: string }) => o.id)).toEqual(['standard', 'express']);
+
+    const refused = await page.request(`query($id: ID!) { checkoutSession(id: $id) { customer { customerId } calculation { providers { source } } } }`, { id: s.id });
+    expect(refused.status).toBe(403);
+    expect(refused.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'client_secret:field_not_allowed' });
+    expect(await errorOf(page, SET_CUSTOMER, { id: s.id, customer: { customerId: 'cus_1' } })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await errorOf(page, BUYER_MUTATIONS.setShippingAddress, { id: other.id, address: GB_ADDRESS })).toMatchObject({ code: 'CHECKOUT_SESSION_NOT_FOUND' });
+    expect(await errorOf(page, `mutation($id: ID!) { expireCheckoutSession(id: $id) { id } }`, { id: s.id })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await versionOf(shops.gb.client, other.id)).toBe(other.version);
+  });
+
+  it('the shipment plan: SPLIT by fulfilment location by default, SINGLE puts everything in one shipment', async () => {
+    const gb = shops.gb.client;
+    const s = await newSession(shops.gb);
+    await gb.ok(SET_ADDRESS, { id: s.id, address: GB_ADDRESS });
+    await gb.ok(SELECT, { id: s.id, selection: { shippingOptionId: 'standard' } });
+    const split = (await gb.ok(PLAN, { id: s.id })).checkoutSession!.shipmentPlan;
+    expect(split).toMatchObject({ kind: 'SPLIT', calculated: false, shipments: [{ fulfilmentLocationId: 'default', lineIds: ['line_1', 'line_2', 'line_3'] }] });
+    await gb.ok(SELECT_PLAN, { id: s.id, plan: 'SINGLE' });
+    await gb.ok(CALCULATE, { id: s.id });
+    const single = (await gb.ok(PLAN, { id: s.id })).checkoutSession!.shipmentPlan;
+    expect(single).toMatchObject({ kind: 'SINGLE', calculated: true, shipments: [{ fulfilmentLocationId: 'single', subTotal: { amountMinor: 4447 }, shipping: { amountMinor: 399 } }] });
+  });
+});
+
+describe('an HTTP pricing provider that does not answer', () => {
+  let server: http.Server;
+  let url: string;
+  beforeAll(async () => {
+    server = http.createServer(() => undefined); // never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tax`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('fallback BUILT_IN: the built-in result, the fallback recorded; fallback FAIL: PROVIDER_UNAVAILABLE and nothing written', async () => {
+    const shop = shops.http.client;
+    await admin.ok(SET_PROVIDER, { m: shops.http.id, c: 'TAX', input: { kind: 'HTTP', endpointUrl: url, timeoutMs: 200, fallback: 'BUILT_IN' } });
+    const s = await newSession(shops.http, [{ name: 'Lamp', unitAmount: money(2000), quantity: 1 }]);
+    await shop.ok(SET_ADDRESS, { id: s.id, address: GB_ADDRESS });
+    await shop.ok(SELECT, { id: s.id, selection: { shippingOptionId: 'standard' } });
+    const c = (await shop.ok(CALCULATE, { id: s.id })).calculateCheckout.calculation!;
+    expect(c.providers.find((p) => p.concern === 'tax')).toMatchObject({ source: 'BUILT_IN', fallbackUsed: true, failure: expect.stringMatching(/time/i) });
+    // Built in: 20.00 + 4.00 tax + 3.99 + 0.80 tax = 28.79.
+    expect(c.totals.grandTotal.amountMinor).toBe(2879);
+
+    await admin.ok(SET_PROVIDER, { m: shops.http.id, c: 'TAX', input: { kind: 'HTTP', endpointUrl: url, timeoutMs: 200, fallback: 'FAIL' } });
+    await shop.ok(SELECT, { id: s.id, selection: { shippingOptionId: 'express' } });
+    const before = (await shop.ok(READ, { id: s.id })).checkoutSession!;
+    expect(await errorOf(shop, CALCULATE, { id: s.id })).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', reason: 'provider:tax' });
+    const after = (await shop.ok(READ, { id: s.id })).checkoutSession!;
+    expect(after).toMatchObject({ version: before.version, calculationStale: true, calculation: { id: c.id } });
+  });
+});

@@ -13,7 +13,7 @@
 //   compute(session) → PreparedCalculation, then store(manager, prepared) → StoredCalculation
 //       calculate in two steps, so a caller can price outside its transaction (the providers'
 //       network calls hold no connection) and append the snapshot inside it.
-//   shippingOptions(session) → { shippingOptions, pickupOptions }   for an address, nothing written
+//   shippingOptions(session) → { shippingOptions, pickupOptions }   for an address, nothing written (the tax service is not asked)
 //   validate(session) → { valid, blockers, calculation }
 //       A fresh calculation's blockers, plus tax_mismatch against the session's last stored
 //       calculation and inventory_shortfall from the inventory check when one is given; writes nothing.
@@ -28,6 +28,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { calculateWith } from './calculate.js';
 import { providersFor } from './providers.js';
+import { builtInTaxProvider } from '../tax/tax.provider.js';
 import { inventoryShortfall, taxMismatch, type InventoryCheck } from './calculation.blockers.js';
 import { calculationById, insertCalculation, latestCalculation, type StoredCalculation } from './calculation.store.js';
 import type { Blocker, Calculation, CalculationInput } from './calculation.types.js';
@@ -89,7 +90,11 @@ export class CalculationService {
   }
 
   async shippingOptions(session: SessionPricingInput): Promise<Pick<Calculation, 'shippingOptions' | 'pickupOptions'>> {
-    const { shippingOptions, pickupOptions } = await this.preview(session);
+    // Tax never changes which options there are or what they cost, so the merchant's tax service
+    // is not asked (and its failure cannot stop a buyer from choosing how to ship).
+    const input = await this.inputFor(session);
+    const providers = providersFor(input.config, { allowPrivateUrls: this.opts.allowPrivateUrls });
+    const { shippingOptions, pickupOptions } = await calculateWith(input, { ...providers, tax: builtInTaxProvider });
     return { shippingOptions, pickupOptions };
   }
 
