@@ -1,7 +1,7 @@
 // The pay route's body: `{ card: { number, expMonth, expYear, cvc, name? } }` or
 // `{ testCard }`. Checked here so the buyer gets a field-named 400; the number itself goes only
 // to confirmPaymentIntent and is never quoted in an error or a log.
-import { cardNumberDigits } from '@handoff/shared';
+import { cardNumberDigits } from '@handoff/shared/input/luhn';
 
 export type PayInput = { ok: true; cardNumber: string } | { ok: false; field: string; message: string };
 
