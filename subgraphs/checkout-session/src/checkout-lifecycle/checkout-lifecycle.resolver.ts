@@ -14,6 +14,7 @@ import type { PaymentCommitment } from './payment-commitment.js';
 import type { CheckoutSessionTermsEntity } from './session-terms.entity.js';
 import { termsOf, termsOrDefault } from './session-terms.js';
 
+@Directive('@inaccessible')
 @ObjectType('CheckoutPaymentTerms', { description: 'Internal: what the payment of a checkout session must be, once it committed to paying.' })
 export class CheckoutPaymentTermsType {
   @Field(() => ID) checkoutSessionId: string;
