@@ -141,15 +141,16 @@ describe('checkout rules through the gateway', () => {
     const expired = (await merchant.ok(ExpireCheckoutSessionDocument, { id: cs.id, expectedVersion: cs.version })).expireCheckoutSession;
     expect(expired).toMatchObject({ status: 'EXPIRED', version: 3 });
     expect(await merchant.errorCode(ExpireCheckoutSessionDocument, { id: cs.id, expectedVersion: cs.version })).toBe('VERSION_CONFLICT');
-    // Paying an agent checkout: recorded intent (2), complete (3); the agent session CHECKOUT (2) → CONVERTED (3).
+    // Paying an agent checkout: recorded intent (2), committed to paying at confirmation (3, issue 18's payment
+    // binding), complete (4); the agent session CHECKOUT (2) → CONVERTED (3).
     const { sessionId, recommendationId } = await sessionAndRec();
     const out = (await agent.ok(CheckoutDocument, { input: { sessionId, recommendationId } })).checkout;
     expect(out.checkoutSession.version).toBe(2);
     expect((await merchant.ok(CONFIRM, { id: out.paymentId })).confirmPaymentIntent.status).toBe('SUCCEEDED');
     await expect.poll(async () => (await read(out.transactionId)).status, { timeout: 15_000 }).toBe('COMPLETE');
-    expect((await read(out.transactionId)).version).toBe(3);
+    expect((await read(out.transactionId)).version).toBe(4);
     expect((await agent.ok(AgentSessionsDocument, { status: 'CONVERTED' })).agentSessions.edges.find((e) => e.node.id === sessionId)?.node.version).toBe(3);
-    expect(await agent.errorCode(ExpireCheckoutSessionDocument, { id: out.transactionId, expectedVersion: 2 })).toBe('VERSION_CONFLICT');
+    expect(await agent.errorCode(ExpireCheckoutSessionDocument, { id: out.transactionId, expectedVersion: 3 })).toBe('VERSION_CONFLICT');
     expect(await agent.errorCode(ExpireCheckoutSessionDocument, { id: out.transactionId })).toBe('INVALID_STATE_TRANSITION');
   });
 
