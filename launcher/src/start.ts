@@ -159,7 +159,25 @@ export function handoffEnv(
   };
 }
 
+/**
+ * Starts all of Handoff. Ports it chose itself (freePort) are free when chosen but may be taken by
+ * another process before they are bound (parallel test files do this): that start is stopped and
+ * retried with new ports. A port the caller asked for is never retried: PortInUseError names it.
+ */
 export async function startHandoff(options: StartOptions): Promise<RunningHandoff> {
+  const asked = new Set<number>(
+    [options.gatewayPort, options.sandboxPort, ...Object.values(options.subgraphPorts ?? {})].filter((p): p is number => !!p),
+  );
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startHandoffOnce(options);
+    } catch (err) {
+      if (!(err instanceof PortInUseError) || asked.has(err.port) || err.variable === PORT_ENV.metrics || attempt >= 5) throw err;
+    }
+  }
+}
+
+async function startHandoffOnce(options: StartOptions): Promise<RunningHandoff> {
   const adminKey = options.adminKey ?? generateApiKey('ADMIN').key;
   const internalSecret = options.internalSecret ?? randomBytes(32).toString('base64url');
   const encryptionKey = options.encryptionKey ?? randomBytes(32).toString('base64');
