@@ -9,3 +9,4 @@ export * from './define-subgraph.js';
 export * from './main.js';
 export * from './internal-client.js';
 export * from './http-post.js';
+export * from './non-public-address.js';

@@ -7,6 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CheckoutPricingConfig, PricingProviderConfig } from '@handoff/shared';
+import { applyBasisPoints, money } from '@handoff/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { calcInput, pricingConfig, promotion } from '../../test/pricing-fixtures.js';
 import { calculate, calculateWith } from './calculate.js';
@@ -74,7 +75,7 @@ function inputWith(providers: Partial<CheckoutPricingConfig['providers']>, over:
 }
 const run = (input: CalculationInput, allowPrivateUrls = true) => calculateWith(input, providersFor(input.config, { allowPrivateUrls }));
 const taxAnswer = (body: any) => ({
-  lines: body.lines.map((l: any) => ({ id: l.id, tax_amount: Math.round(l.taxable_amount / 10), basis_points: 1000 })),
+  lines: body.lines.map((l: any) => ({ id: l.id, tax_amount: applyBasisPoints(money(l.taxable_amount, body.currency), 1000).amountMinor, basis_points: 1000 })),
   shipping: body.shipping ? { tax_amount: 7, basis_points: null } : null,
 });
 

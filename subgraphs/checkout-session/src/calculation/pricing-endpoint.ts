@@ -8,8 +8,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { BlockList, isIP } from 'node:net';
-import { PAYLOAD_SIGNATURE_HEADER, signPayload } from '@handoff/shared';
+import { isNonPublicAddress, isNonPublicHost, PAYLOAD_SIGNATURE_HEADER, signPayload } from '@handoff/shared';
 import type { ProviderConcern } from './calculation.types.js';
 import { ProviderFailure } from './calculation.errors.js';
 
@@ -26,20 +25,6 @@ export interface PricingEndpoint {
 export interface EndpointCallOptions {
   allowPrivateUrls: boolean;
   now?: () => number;
-}
-
-const nonPublic = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
-  nonPublic.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) nonPublic.addSubnet(net, prefix, 'ipv6');
-
-/** Whether a resolved address is loopback, private, link-local or reserved (IPv4-mapped IPv6 as its IPv4). */
-export function isNonPublicAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return nonPublic.check(mapped[1]!, 'ipv4');
-  const family = isIP(address);
-  return family === 4 ? nonPublic.check(address, 'ipv4') : family === 6 ? nonPublic.check(address, 'ipv6') : true;
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
@@ -72,8 +57,7 @@ export function callPricingEndpoint(concern: ProviderConcern, endpoint: PricingE
       reject(new ProviderFailure(concern, 'endpoint URL must be https'));
       return;
     }
-    const hostIsIp = isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0;
-    if (!opts.allowPrivateUrls && (url.hostname === 'localhost' || (hostIsIp && isNonPublicAddress(url.hostname.replace(/^\[|\]$/g, ''))))) {
+    if (!opts.allowPrivateUrls && isNonPublicHost(url.hostname)) {
       reject(new ProviderFailure(concern, 'endpoint address is not public'));
       return;
     }
