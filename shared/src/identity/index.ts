@@ -4,3 +4,4 @@ export * from './signing.js';
 export * from './authorize.js';
 export * from './client-secret.js';
 export * from './payload-signature.js';
+export * from './webhook-signature.js';
