@@ -4,3 +4,4 @@ export * from './payment-intent-events.contract.js';
 export * from './payment-events.contract.js';
 export * from './conversion-events.contract.js';
 export * from './merchant-events.contract.js';
+export * from './webhook-events.contract.js';
