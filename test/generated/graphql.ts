@@ -267,6 +267,10 @@ export type LineItemInput = {
   offerId?: string | number | null | undefined;
   /** 1 to 999. */
   quantity: number;
+  /** The merchant's SKU: at most 100 characters, no control characters. */
+  sku?: string | null | undefined;
+  /** 1 to 40 of a-z 0-9 _ - (lower-cased). Absent: the offer's tax category, else the merchant's default category. */
+  taxCategory?: string | null | undefined;
   /** Whole minor units, greater than zero; every line in one currency. */
   unitAmount: MoneyInput;
 };

@@ -18,6 +18,7 @@ import { CheckoutLifecycleService } from './checkout-session/checkout-session.li
 import { checkoutSessionReference } from './checkout-session/checkout-session.reference.js';
 import { CheckoutSessionResolver } from './checkout-session/checkout-session.resolver.js';
 import { CheckoutSessionService } from './checkout-session/checkout-session.service.js';
+import { LineCatalog } from './checkout-session/line-catalog.js';
 import { startExpiryScheduler } from './checkout-session/expire-checkout-sessions.job.js';
 import { startPaymentEventsWorker } from './checkout-session/payment-events.job.js';
 import { AddressResolver } from './address/address.resolver.js';
@@ -72,10 +73,12 @@ export function createServices(opts: {
   const checkoutPayments = new CheckoutPayments(dataSource, payments, outbox, config.logger);
   const calculations = new CalculationService({ dataSource, pricing, allowPrivateUrls: config.allowPrivateUrls });
   const opening = new SessionOpening(calculations, pricing);
+  const catalog = new LineCatalog(merchants, pricing);
   const checkoutSessions = new CheckoutSessionService(
     dataSource,
     idempotency,
     merchants,
+    catalog,
     checkoutPayments,
     outbox,
     config.publicBaseUrl,
@@ -88,7 +91,7 @@ export function createServices(opts: {
   const lifecycle = new CheckoutLifecycleService(dataSource, payments, outbox, config.logger);
   return {
     // Seed 003's lifecycle (issue 18, part B2): update, cancel, refresh; the payment commitment.
-    checkoutUpdates: new CheckoutUpdateService(dataSource, changer, sessionCalculations, lifecycle, merchants, outbox),
+    checkoutUpdates: new CheckoutUpdateService(dataSource, changer, sessionCalculations, lifecycle, catalog, outbox),
     paymentCommitment: new PaymentCommitment(dataSource, calculations, pricing),
     calculations,
     sessionCalculations,
@@ -99,8 +102,9 @@ export function createServices(opts: {
     agentSessions: new AgentSessionService(dataSource, idempotency, outbox),
     recommendations: new RecommendationService(dataSource, idempotency, merchants),
     checkoutSessions,
+    catalog,
     lifecycle,
-    agentCheckouts: new AgentCheckoutService(idempotency, merchants, checkoutPayments, config.attribution, outbox, opening),
+    agentCheckouts: new AgentCheckoutService(idempotency, merchants, checkoutPayments, config.attribution, outbox, opening, catalog),
   };
 }
 
@@ -121,7 +125,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         pricing: collaborators.pricing ?? InternalMerchantPricing.over(config.env.MERCHANT_URL, config.internalSecret),
       });
       const resolvers = [
-        new CheckoutSessionResolver(services.checkoutSessions, services.lifecycle),
+        new CheckoutSessionResolver(services.checkoutSessions, services.lifecycle, services.catalog),
         new AgentSessionResolver(services.agentSessions),
         new RecommendationResolver(services.recommendations),
         new AgentCheckoutResolver(services.agentCheckouts, services.checkoutSessions),

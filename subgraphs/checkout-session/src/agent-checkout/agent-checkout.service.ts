@@ -24,6 +24,7 @@ import { transitionCheckoutSession } from '../checkout-session/checkout-session.
 import { DEFAULT_EXPIRES_IN_SECONDS } from '../checkout-session/checkout-session.validation.js';
 import { signAttribution } from './attribution.js';
 import type { SessionOpening } from '../checkout-lifecycle/session-opening.js';
+import type { LineCatalog } from '../checkout-session/line-catalog.js';
 
 /** The buyer's country from an agent's userDetails (`country`, or `address.country`), when it is a two-letter code. */
 export function buyerCountryOf(userDetails: unknown): string | null {
@@ -51,6 +52,7 @@ export class AgentCheckoutService {
     private readonly outbox: OutboxNotifier,
     /** Prices the offer through the calculation engine when its merchant configured tax, shipping or promotions. */
     private readonly opening?: SessionOpening,
+    private readonly catalog?: LineCatalog,
   ) {}
 
   async checkout(principal: Principal & { kind: 'AGENT' }, input: CheckoutSpec, key: string | undefined): Promise<CheckoutSessionEntity> {
@@ -113,7 +115,9 @@ export class AgentCheckoutService {
     const expiresAt = new Date(now.getTime() + DEFAULT_EXPIRES_IN_SECONDS * 1000);
     // The code names its checkout session, so the session's id is chosen before it is signed.
     const checkoutSessionId = newCheckoutSessionId();
-    const lines = [{ name: offer.name, unitAmountMinor: offer.price.amountMinor, quantity: 1, totalMinor: offer.price.amountMinor, offerId: offer.id }];
+    const offered = [{ name: offer.name, unitAmountMinor: offer.price.amountMinor, quantity: 1, totalMinor: offer.price.amountMinor, offerId: offer.id, taxCategory: null, sku: null }];
+    // The line keeps its effective tax category (the offer's, else the merchant's default).
+    const lines = this.catalog ? await this.catalog.resolve(offer.merchant.id, offered, [offer]) : offered;
     // A merchant that prices checkouts (tax, shipping, promotions): the offer as one line with its
     // tax category, taxed where the buyer is (userDetails' country) or else where the merchant is;
     // digital unless the merchant configured shipping. The code's amount is the grand total.

@@ -10,13 +10,13 @@
 import { badUserInput, invalidStateTransition, versionConflict, type Principal } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { releasePromotions } from '../promotion/promotion.redemption.js';
-import type { MerchantDirectory } from '../ports/merchant.port.js';
 import { table, type OutboxNotifier } from '../events.js';
-import { offerNotFound } from '../recommendation/recommendation.service.js';
 import { scopeCheckoutSessions } from '../checkout-session/checkout-session.access.js';
 import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
 import { CheckoutSessionStatus } from '../checkout-session/checkout-session.enums.js';
 import { checkoutSessionNotFound } from '../checkout-session/checkout-session.errors.js';
+import type { LineCatalog } from '../checkout-session/line-catalog.js';
+import { insertLineRows, lineRowsOf } from '../checkout-session/checkout-session.service.js';
 import type { CheckoutLifecycleService } from '../checkout-session/checkout-session.lifecycle.js';
 import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
 import { transitionCheckoutSession } from '../checkout-session/checkout-session.transition.js';
@@ -39,13 +39,7 @@ const requireVersion = (v: unknown): number => {
 /** Replaces the session's lines (positions from 0) in the caller's transaction. */
 async function replaceLines(manager: EntityManager, sessionId: string, lines: LineItemDraft[]): Promise<void> {
   await manager.query(`DELETE FROM ${table('checkout_line_items')} WHERE checkout_session_id = $1`, [sessionId]);
-  const rows = lines.map((l, position) => ({ position, name: l.name, unit: l.unitAmountMinor, quantity: l.quantity, total: l.totalMinor, offer: l.offerId }));
-  await manager.query(
-    `INSERT INTO ${table('checkout_line_items')} (checkout_session_id, position, name, unit_amount_minor, quantity, total_minor, offer_id)
-     SELECT $1, l.position, l.name, l.unit, l.quantity, l.total, l.offer
-       FROM jsonb_to_recordset($2::jsonb) AS l(position integer, name text, unit bigint, quantity integer, total bigint, offer text)`,
-    [sessionId, JSON.stringify(rows)],
-  );
+  await manager.query(insertLineRows('$1', '$2'), [sessionId, lineRowsOf(lines)]);
 }
 
 export class CheckoutUpdateService {
@@ -54,7 +48,7 @@ export class CheckoutUpdateService {
     private readonly changer: SessionChanger,
     private readonly calculation: SessionCalculationService,
     private readonly lifecycle: CheckoutLifecycleService,
-    private readonly merchants: MerchantDirectory,
+    private readonly catalog: LineCatalog,
     private readonly outbox: OutboxNotifier,
   ) {}
 
@@ -66,6 +60,7 @@ export class CheckoutUpdateService {
     const metadata = input.metadata === undefined || input.metadata === null ? undefined : validateMetadata(input.metadata);
     const draft = input.lineItems === undefined || input.lineItems === null ? null : validateCreateCheckoutSession({ lineItems: input.lineItems });
     return this.changer.change(principal, id, expected, async (cs) => {
+      let lines: LineItemDraft[] | null = null;
       if (draft) {
         if (draft.currency !== cs.currency) throw badUserInput('input.lineItems', `must be in the session's currency (${cs.currency}, not ${draft.currency}).`);
         if (cs.aapCode) {
@@ -75,10 +70,7 @@ export class CheckoutUpdateService {
         if (isCommittedToPay(cs, t ?? null)) {
           throw invalidStateTransition('The session is being paid: its lines can no longer change.', 'checkout_session:payment_processing');
         }
-        for (const offerId of new Set(draft.lineItems.map((l) => l.offerId).filter((o): o is string => o !== null))) {
-          const offer = await this.merchants.offer(offerId);
-          if (!offer || offer.merchant.id !== cs.merchantId) throw offerNotFound(offerId);
-        }
+        lines = await this.catalog.resolve(cs.merchantId, draft.lineItems);
       }
       return {
         changes: draft
@@ -87,7 +79,7 @@ export class CheckoutUpdateService {
         write: async (manager) => {
           if (metadata !== undefined) await manager.query(`UPDATE ${table('checkout_sessions')} SET metadata = $2::jsonb WHERE id = $1`, [cs.id, JSON.stringify(metadata)]);
           if (Object.keys(terms).length > 0) await writeTerms(manager, cs.id, terms);
-          if (draft) await replaceLines(manager, cs.id, draft.lineItems);
+          if (lines) await replaceLines(manager, cs.id, lines);
           if (metadata !== undefined) cs.metadata = metadata;
         },
       };

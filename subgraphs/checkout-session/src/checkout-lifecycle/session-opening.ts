@@ -63,7 +63,9 @@ export class SessionOpening {
     const cs = {
       ...session, shippingAddress: null, selectedShipping: null, shipmentPlan: null, promotionCodes: [], customerId: null,
     } as unknown as CheckoutSessionEntity;
-    const rows = lines.map((l, position) => ({ position, name: l.name, unitAmountMinor: l.unitAmountMinor, quantity: l.quantity, offerId: l.offerId }) as LineItemEntity);
+    const rows = lines.map(
+      (l, position) => ({ position, name: l.name, unitAmountMinor: l.unitAmountMinor, quantity: l.quantity, offerId: l.offerId, taxCategory: l.taxCategory, sku: l.sku }) as LineItemEntity,
+    );
     const input = sessionPricingInput(cs, rows);
     input.lines = input.lines.map((l: CalculationLineInput, i: number) => ({
       ...l,

@@ -7,6 +7,7 @@ import type { CheckoutSessionEntity } from './checkout-session.entity.js';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import type { CheckoutLifecycleService } from './checkout-session.lifecycle.js';
 import type { CheckoutSessionService } from './checkout-session.service.js';
+import type { LineCatalog } from './line-catalog.js';
 import { effectiveStatus } from './checkout-session.states.js';
 import {
   Attribution,
@@ -23,6 +24,7 @@ export class CheckoutSessionResolver {
   constructor(
     private readonly sessions: CheckoutSessionService,
     private readonly lifecycle: CheckoutLifecycleService,
+    private readonly catalog: LineCatalog,
   ) {}
 
   @Query(() => CheckoutSession, { nullable: true, description: 'A checkout session the caller may see, else null.' })
@@ -79,18 +81,29 @@ export class CheckoutSessionResolver {
   @FieldResolver(() => [LineItem])
   async lineItems(@Root() session: CheckoutSessionEntity, @Ctx() ctx: CheckoutContext): Promise<LineItem[]> {
     const lines = await ctx.loaders.lineItems.load(session.id);
-    return lines.map((l) => ({
-      name: l.name,
-      unitAmount: toMoneyType(money(l.unitAmountMinor, session.currency)),
-      quantity: l.quantity,
-      total: toMoneyType(money(l.totalMinor, session.currency)),
-      offer: l.offerId ? { id: l.offerId } : null,
-    }));
+    return Promise.all(
+      lines.map(async (l) => ({
+        name: l.name,
+        unitAmount: toMoneyType(money(l.unitAmountMinor, session.currency)),
+        quantity: l.quantity,
+        total: toMoneyType(money(l.totalMinor, session.currency)),
+        offer: l.offerId ? { id: l.offerId } : null,
+        // Stored when the line was written; only lines older than that are resolved now.
+        taxCategory: l.taxCategory ?? (await this.catalog.categoryOf(session.merchantId, l.offerId)),
+        sku: l.sku,
+      })),
+    );
   }
 
   @FieldResolver(() => String)
   url(@Root() session: CheckoutSessionEntity): string {
     return this.sessions.hostedPageUrl(session.id);
+  }
+
+  // Whoever reads `url` can read its secret; the hosted page already holds it.
+  @FieldResolver(() => String, { nullable: true })
+  clientToken(@Root() session: CheckoutSessionEntity, @Ctx() ctx: CheckoutContext): string | null {
+    return ctx.principal.kind === 'CLIENT' ? null : this.sessions.clientToken(session.id);
   }
 
   // The hosted page sees the session's public view only: no attribution, metadata or email.

@@ -15,7 +15,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { MerchantDirectory, MerchantView } from '../ports/merchant.port.js';
 import { changeAndEmit, table, type OutboxNotifier } from '../events.js';
 import { IdPrefix, newId } from '../ids.js';
-import { merchantInactive, merchantNotFound, offerNotFound } from '../recommendation/recommendation.service.js';
+import { merchantInactive, merchantNotFound } from '../recommendation/recommendation.service.js';
 import { scopeCheckoutSessions } from './checkout-session.access.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
@@ -23,6 +23,7 @@ import { noPaymentConnector } from './checkout-session.errors.js';
 import type { CheckoutPayments } from './checkout-payment.js';
 import { checkoutSessionSnapshot, NO_BUYER_DETAILS, type BuyerDetailField } from './checkout-session.transition.js';
 import { validateCreateCheckoutSession, type CheckoutSessionDraft, type CreateCheckoutSessionSpec, type LineItemDraft } from './checkout-session.validation.js';
+import type { LineCatalog } from './line-catalog.js';
 import { LineItemEntity } from './line-item.entity.js';
 import type { OpeningSpec, SessionOpening } from '../checkout-lifecycle/session-opening.js';
 
@@ -44,6 +45,21 @@ export function assertMerchantCanSell(merchant: MerchantView | null, merchantId:
 }
 
 export const newCheckoutSessionId = (): string => newId(IdPrefix.checkoutSession);
+
+/** A session's lines as the JSON rows insertLineRows reads, positions from 0. */
+export const lineRowsOf = (lines: readonly LineItemDraft[]) =>
+  JSON.stringify(
+    lines.map((l, position) => ({
+      position, name: l.name, unit: l.unitAmountMinor, quantity: l.quantity, total: l.totalMinor,
+      offer: l.offerId ?? null, tax_category: l.taxCategory ?? null, sku: l.sku ?? null,
+    })),
+  );
+
+/** INSERT of the lines of session `sessionParam` from the JSON rows of lineRowsOf in `rowsParam`. */
+export const insertLineRows = (sessionParam: string, rowsParam: string) =>
+  `INSERT INTO ${table('checkout_line_items')} (checkout_session_id, position, name, unit_amount_minor, quantity, total_minor, offer_id, tax_category, sku)
+   SELECT ${sessionParam}, l.position, l.name, l.unit, l.quantity, l.total, l.offer, l.tax_category, l.sku
+     FROM jsonb_to_recordset(${rowsParam}::jsonb) AS l(position integer, name text, unit bigint, quantity integer, total bigint, offer text, tax_category text, sku text)`;
 
 /** Inserts a new OPEN session and its lines, and its `checkout_session.open` event. */
 export async function insertCheckoutSession(
@@ -68,7 +84,7 @@ export async function insertCheckoutSession(
     updatedAt: now,
   });
   // The session, its lines and its event in one statement.
-  const lineRows = lines.map((l, position) => ({ position, name: l.name, unit: l.unitAmountMinor, quantity: l.quantity, total: l.totalMinor, offer: l.offerId ?? null }));
+  const lineRows = lineRowsOf(lines);
   await changeAndEmit(
     manager,
     {
@@ -79,12 +95,10 @@ export async function insertCheckoutSession(
       params: [
         cs.id, cs.merchantId, cs.agentId, cs.status, cs.mode, cs.currency, cs.subtotalMinor, cs.discountMinor, cs.taxMinor,
         cs.shippingMinor, cs.totalMinor, cs.successUrl, cs.cancelUrl, cs.expiresAt, cs.version, cs.customerEmail, JSON.stringify(cs.metadata ?? {}),
-        cs.agentSessionId, cs.recommendationId, cs.offerId, cs.aapCode, now, JSON.stringify(lineRows),
+        cs.agentSessionId, cs.recommendationId, cs.offerId, cs.aapCode, now, lineRows,
       ],
       also: [
-        `INSERT INTO ${table('checkout_line_items')} (checkout_session_id, position, name, unit_amount_minor, quantity, total_minor, offer_id)
-         SELECT $1, l.position, l.name, l.unit, l.quantity, l.total, l.offer
-           FROM jsonb_to_recordset($23::jsonb) AS l(position integer, name text, unit bigint, quantity integer, total bigint, offer text)`,
+        insertLineRows('$1', '$23'),
       ],
     },
     'checkout_session',
@@ -100,6 +114,8 @@ export class CheckoutSessionService {
     private readonly dataSource: DataSource,
     private readonly idempotency: IdempotencyStore,
     private readonly merchants: MerchantDirectory,
+    /** Checks the lines' offers and resolves their tax categories. */
+    private readonly catalog: LineCatalog,
     private readonly payments: CheckoutPayments,
     private readonly outbox: OutboxNotifier,
     private readonly publicBaseUrl: string,
@@ -134,11 +150,7 @@ export class CheckoutSessionService {
 
   private async insertForMerchant(manager: EntityManager, merchantId: string, draft: CheckoutSessionDraft): Promise<CheckoutSessionEntity> {
     assertMerchantCanSell(await this.merchants.merchant(merchantId), merchantId);
-    const offerIds = [...new Set(draft.lineItems.map((l) => l.offerId).filter((id): id is string => id !== null))];
-    for (const offerId of offerIds) {
-      const offer = await this.merchants.offer(offerId);
-      if (!offer || offer.merchant.id !== merchantId) throw offerNotFound(offerId);
-    }
+    const lines = await this.catalog.resolve(merchantId, draft.lineItems);
     return insertCheckoutSession(
       manager,
       {
@@ -161,7 +173,7 @@ export class CheckoutSessionService {
         offerId: null,
         aapCode: null,
       },
-      draft.lineItems,
+      lines,
     );
   }
 
@@ -206,9 +218,14 @@ export class CheckoutSessionService {
     return sessionIds.map((id) => rows.filter((r) => r.checkoutSessionId === id));
   }
 
+  /** The hosted page's client secret of a session (seed 003's client_token). */
+  clientToken(sessionId: string): string {
+    return clientSecretFor(sessionId, this.internalSecret);
+  }
+
   /** The hosted checkout page of a session, on the gateway's public URL, with its client secret. */
   hostedPageUrl(sessionId: string): string {
-    const cs = encodeURIComponent(clientSecretFor(sessionId, this.internalSecret));
+    const cs = encodeURIComponent(this.clientToken(sessionId));
     return `${this.publicBaseUrl}/checkout/${encodeURIComponent(sessionId)}?cs=${cs}`;
   }
 }

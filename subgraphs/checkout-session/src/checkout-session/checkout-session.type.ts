@@ -36,6 +36,9 @@ export class LineItem {
   @Field(() => Int) quantity: number;
   @Field(() => MoneyType) total: MoneyType;
   @Field(() => OfferRef, { nullable: true }) offer: OfferRef | null;
+  @Field({ description: "The tax category the line is taxed under: as given, else its offer's, else the merchant's default (fixed when the line was written)." })
+  taxCategory: string;
+  @Field(() => String, { nullable: true, description: "The merchant's SKU, as given." }) sku: string | null;
 }
 
 @ObjectType('Attribution', { description: 'The signed attribution of a session an agent checkout created.' })
@@ -84,6 +87,12 @@ export class CheckoutSession {
   @Field(() => String, { description: 'The hosted checkout page (carries its client secret).' })
   url: string;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "The hosted page's client secret (the one `url` carries), for a client SDK; null when read by the hosted page itself.",
+  })
+  clientToken: string | null;
+
   @Field(() => String, { nullable: true, description: '{CHECKOUT_SESSION_ID} is replaced on redirect.' })
   successUrl: string | null;
 
@@ -123,6 +132,12 @@ export class LineItemInput {
   @Field(() => MoneyInput, { description: 'Whole minor units, greater than zero; every line in one currency.' }) unitAmount: MoneyInput;
   @Field(() => Int, { description: '1 to 999.' }) quantity: number;
   @Field(() => ID, { nullable: true, description: "One of the merchant's offers." }) offerId?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "1 to 40 of a-z 0-9 _ - (lower-cased). Absent: the offer's tax category, else the merchant's default category.",
+  })
+  taxCategory?: string | null;
+  @Field(() => String, { nullable: true, description: "The merchant's SKU: at most 100 characters, no control characters." }) sku?: string | null;
 }
 
 @InputType('CreateCheckoutSessionInput')

@@ -20,12 +20,19 @@ export const METADATA_MAX_VALUE_LENGTH = 500;
 /** Attribution keys belong to Handoff: clients can neither set nor change them. */
 export const RESERVED_METADATA_PREFIX = 'aap_';
 export const CHECKOUT_SESSION_ID_PLACEHOLDER = '{CHECKOUT_SESSION_ID}';
+export const MAX_SKU_LENGTH = 100;
+/** A tax category as the merchant's tax configuration names them: `standard`, `reduced`, `zero`… */
+const TAX_CATEGORY = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 export interface LineItemInputSpec {
   name: string;
   unitAmount: MoneyInput;
   quantity: number;
   offerId?: string | null;
+  /** 1 to 40 of a-z 0-9 _ -; absent: the offer's category, else the merchant's default. */
+  taxCategory?: string | null;
+  /** The merchant's SKU: at most 100 characters, no control characters. */
+  sku?: string | null;
 }
 
 export interface CreateCheckoutSessionSpec {
@@ -44,6 +51,9 @@ export interface LineItemDraft {
   quantity: number;
   totalMinor: number;
   offerId: string | null;
+  /** As given (lower case); null: resolved from the offer or the merchant's default when the line is written. */
+  taxCategory: string | null;
+  sku: string | null;
 }
 
 export interface CheckoutSessionDraft {
@@ -99,8 +109,25 @@ function validateLineItem(item: LineItemInputSpec, field: string): { unit: Money
   const total = unit.amountMinor * quantity; // < 10^(8+3) × 999: a safe integer
   return {
     unit,
-    draft: { name, unitAmountMinor: unit.amountMinor, quantity, totalMinor: total, offerId: optionalText(item.offerId, `${field}.offerId`, 200) ?? null },
+    draft: {
+      name,
+      unitAmountMinor: unit.amountMinor,
+      quantity,
+      totalMinor: total,
+      offerId: optionalText(item.offerId, `${field}.offerId`, 200) ?? null,
+      taxCategory: optionalTaxCategory(item.taxCategory, `${field}.taxCategory`),
+      sku: optionalText(item.sku, `${field}.sku`, MAX_SKU_LENGTH) ?? null,
+    },
   };
+}
+
+/** A tax category (trimmed, lower-cased as the merchant's configuration stores them), or null when not given. */
+export function optionalTaxCategory(value: unknown, field: string): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string') throw badUserInput(field, 'must be a string.');
+  const category = value.trim().toLowerCase();
+  if (!TAX_CATEGORY.test(category)) throw badUserInput(field, 'must be 1 to 40 of the letters a-z, digits, "_" or "-" (e.g. "standard", "reduced").');
+  return category;
 }
 
 /** A positive amount in whole minor units with at most MAX_MAJOR_DIGITS before the decimal point. */

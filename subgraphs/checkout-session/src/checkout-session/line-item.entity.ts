@@ -11,4 +11,8 @@ export class LineItemEntity {
   @Column({ type: 'integer' }) quantity: number;
   @MinorUnitsColumn({ name: 'total_minor' }) totalMinor: number;
   @Column({ name: 'offer_id', type: 'text', nullable: true }) offerId: string | null;
+  /** The effective tax category, resolved when the line was written; null only on lines older than it (migration 1795300600000). */
+  @Column({ name: 'tax_category', type: 'text', nullable: true }) taxCategory: string | null;
+  /** The merchant's stock-keeping unit, as given. */
+  @Column({ type: 'text', nullable: true }) sku: string | null;
 }

@@ -43,6 +43,8 @@ export function sessionPricingInput(
         unitAmountMinor: l.unitAmountMinor,
         quantity: l.quantity,
         offerId: l.offerId,
+        // The effective category stored with the line; null (a line older than it): the merchant's default.
+        taxCategory: l.taxCategory ?? null,
         fulfilmentLocationId: cs.shipmentPlan === 'SINGLE' ? SINGLE_SHIPMENT_LOCATION : null,
       })),
     destination: address ? { country: address.country, region: address.state, postalCode: address.postalCode } : null,
