@@ -4,12 +4,13 @@
 // processed/s, conversions recorded/s, settlement of 100,000 conversions; beside each the rate
 // of plain single-row INSERT transactions this PostgreSQL takes from Node at the same
 // concurrency, measured in the same run just before it; peak RSS of every process per phase; the
-// idle RSS of the all-in-one process (`npm start`).
+// idle RSS of the all-in-one process (`npm start`); calculateCheckout/s of a 10-line session with
+// promotions, tax and shipping, against reads of its totals (calculation.ts).
 //
 //   npm run bench:system              # ~5 min; writes bench/results/system.json and bench/RESULTS.md
 //   npm run bench:system -- --quick   # tiny numbers, writes nothing (a smoke run)
 //   npm run bench:system -- --only checkouts --profile DIR
-//                                     # one phase (checkouts|webhooks|settlement), writes nothing;
+//                                     # one phase (checkouts|calculation|webhooks|settlement), writes nothing;
 //                                     # --profile writes a V8 CPU profile per process (<name>.cpuprofile),
 //                                     # summarised by `node bench/dist/harness/profile-summary.js DIR`
 //   npm run bench:system -- --only webhooks --hold-processing
@@ -24,6 +25,7 @@ import { setUpCommerceWorld, type CheckedOutIntent } from '../harness/world.js';
 import { Accounting } from './accounting.js';
 import { measureAllInOneIdle } from './all-in-one.js';
 import { measureInsertAnchor } from './anchor.js';
+import { calculationTable, measureCalculationPhase } from './calculation.js';
 import { measureCheckouts } from './checkout.js';
 import { load, round, RssSampler, sleep, type LoopResult } from './measure.js';
 import { tableOf, writeResults, type SystemResult } from './report.js';
@@ -36,7 +38,8 @@ const argValue = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const ONLY = argValue('only') as 'checkouts' | 'webhooks' | 'settlement' | undefined;
+const ONLY = argValue('only') as 'checkouts' | 'calculation' | 'webhooks' | 'settlement' | undefined;
+if (ONLY && !['checkouts', 'calculation', 'webhooks', 'settlement'].includes(ONLY)) throw new Error(`--only: checkouts, calculation, webhooks or settlement, not ${ONLY}`);
 const PROFILE = argValue('profile');
 const HOLD_PROCESSING = process.argv.includes('--hold-processing');
 if (HOLD_PROCESSING && ONLY !== 'webhooks') throw new Error('--hold-processing goes with --only webhooks');
@@ -45,6 +48,8 @@ const CHECKOUT_CONCURRENCY = QUICK ? [4] : [16, 32];
 const WEBHOOK_CONCURRENCY = QUICK ? 4 : 32;
 const ANCHOR = QUICK ? { warmupMs: 500, durationMs: 2000 } : { warmupMs: 1000, durationMs: 8000 };
 const CHECKOUT = QUICK ? { warmupMs: 1000, durationMs: 3000 } : { warmupMs: 4000, durationMs: 20_000 };
+const CALCULATION_CONCURRENCY = QUICK ? [1, 4] : [1, 8, 16];
+const CALCULATION = QUICK ? { warmupMs: 1000, durationMs: 3000 } : { warmupMs: 3000, durationMs: 15_000 };
 const MAX_WEBHOOK_INTENTS = QUICK ? 50 : 1500;
 const SETTLE_N = QUICK ? 2000 : 100_000;
 
@@ -55,6 +60,8 @@ const METHOD = [
     "on the machine's PostgreSQL (synchronous_commit on, as configured; a fresh database, dropped at the end) and Redis (a unique QUEUE_PREFIX, its keys deleted at the end). Nothing is CPU-pinned; the bench client runs on the same 2 cores.",
   '- **Anchor**: N `pg` connections from Node, each doing autocommit single-row `INSERT` into a scratch table back to back; measured right before the figure it anchors, at the same N (1 s warm-up, 8 s).',
   '- **Agent checkout**: N closed-loop clients over HTTP through the gateway, each checkout = `startAgentSession` + `recommend` + `checkout` (fresh session and idempotency key each); 4 s warm-up, 20 s measured.',
+  '- **Calculation**: a merchant with a GB shipping zone (2 rates), GB tax 20 % plus a reduced category, and 3 stacking promotions (10 % code, automatic £5 off £40, 15 % code on 3 offers); one 10-line session per worker with address, shipping option and both codes set. ' +
+    'N closed-loop clients call `calculateCheckout(id)` (session totals and the calculation summary asked back), worker i on session i; the baseline is `checkoutSession(id) { totals }` at the same N just before; 3 s warm-up, 15 s measured each.',
   '- **Webhooks**: for each payment intent made by the checkouts, the 4 events of a successful payment, signed as the sandbox PSP signs, sent by N closed-loop senders (5xx/timeouts retried with backoff, honouring Retry-After). ' +
     'Acknowledged = 2xx received; processed = `payment.webhook_inbox.processed_at` set; conversions = verified rows in `ledger.conversions` (by their timestamps).',
   '- **Settlement**: 100,000 PENDING conversions past their window with commission posted (bulk SQL set-up + ANALYZE, not measured), then `runSettlement` through the gateway as admin, timed from the request to its `settlement_runs` row being committed (polled every 50 ms). The anchor is 1 connection (one run is one transaction).',
@@ -94,6 +101,11 @@ async function main(): Promise<void> {
       log(`settlement of ${s.conversions}: ${s.seconds} s (totals ${s.exact ? 'exact' : 'WRONG'}; gateway ${s.gatewayAnswer})`);
       return await finishPhaseOnly(h, sampler.overall);
     }
+    if (ONLY === 'calculation') {
+      const calc = await measureCalculationPhase(h.graphqlUrl, h.adminKey, CALCULATION_CONCURRENCY, CALCULATION, acct, log);
+      process.stdout.write(`\n${calculationTable(calc)}\n\nLoad average at start ${loadAtStart.join(' ')}, at end ${load().join(' ')}.\n`);
+      return await finishPhaseOnly(h, sampler.overall);
+    }
     for (const c of CHECKOUT_CONCURRENCY) {
       await anchor(`checkout-c${c}`, c);
       sampler.takePhase();
@@ -106,6 +118,10 @@ async function main(): Promise<void> {
       await sleep(2000);
     }
     if (ONLY === 'checkouts') return await finishPhaseOnly(h, sampler.overall);
+
+    sampler.takePhase();
+    const calc = await measureCalculationPhase(h.graphqlUrl, h.adminKey, CALCULATION_CONCURRENCY, CALCULATION, acct, log);
+    const calculation = { ...calc, peakRssMiB: sampler.takePhase() };
 
     await anchor(`webhooks-c${WEBHOOK_CONCURRENCY}`, WEBHOOK_CONCURRENCY);
     sampler.takePhase();
@@ -152,6 +168,7 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, pgServer: `PostgreSQL at ${SHARED_PG_SERVER.replace(/^.*@/, '')}`, loadAtStart, loadAtEnd: load() },
       anchors,
       checkouts,
+      calculation,
       webhooks,
       settlement,
       idleRssAfterStartMiB,
@@ -161,7 +178,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${tableOf(result)}\n\nLoad average at start ${loadAtStart.join(' ')}, at end ${result.machine.loadAtEnd.join(' ')}.\n`);
     if (!WRITE) log('--quick: nothing written');
     else {
-      writeResults(ROOT, result, METHOD, [`Load average after each phase: checkouts ${checkouts.map((c) => c.load.join(' ')).join(' / ')}; webhooks ${webhooks.load.join(' ')}; settlement ${settlement.load.join(' ')}.`]);
+      writeResults(ROOT, result, METHOD, [`Load average after each phase: checkouts ${checkouts.map((c) => c.load.join(' ')).join(' / ')}; calculation ${calculation.levels.map((l) => l.load.join(' ')).join(' / ')}; webhooks ${webhooks.load.join(' ')}; settlement ${settlement.load.join(' ')}.`]);
       log('wrote bench/results/system.json and the System section of bench/RESULTS.md');
     }
   } finally {

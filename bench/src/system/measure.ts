@@ -78,11 +78,12 @@ export async function closedLoop(
     Array.from({ length: concurrency }, async (_, worker) => {
       while (Date.now() < to) {
         const t0 = Date.now();
+        const p0 = performance.now();
         try {
           await op(worker, seq++);
           const t1 = Date.now();
           done.push(t1);
-          if (t0 >= from && t1 < to) latencies.push(t1 - t0);
+          if (t0 >= from && t1 < to) latencies.push(round(performance.now() - p0, 1));
         } catch (err) {
           const k = classify(err);
           errors[k] = (errors[k] ?? 0) + 1;

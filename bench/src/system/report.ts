@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { PhaseCost } from './accounting.js';
 import type { AllInOneResult } from './all-in-one.js';
+import { calculationTable, type CalculationResult } from './calculation.js';
 import type { LoopResult } from './measure.js';
 import type { SettlementResult } from './settlement.js';
 import type { WebhookResult } from './webhooks.js';
@@ -13,6 +14,7 @@ export interface SystemResult {
   machine: { cpus: number; cpu: string | undefined; node: string; pgServer: string; loadAtStart: number[]; loadAtEnd: number[] };
   anchors: Record<string, LoopResult>;
   checkouts: Array<LoopResult & { peakRssMiB: Record<string, number>; load: number[]; cost: PhaseCost }>;
+  calculation: CalculationResult & { peakRssMiB: Record<string, number> };
   webhooks: WebhookResult & { peakRssMiB: Record<string, number>; load: number[]; cost: PhaseCost };
   settlement: SettlementResult & { peakRssMiB: Record<string, number>; anchorAt1: number; load: number[] };
   idleRssAfterStartMiB: Record<string, number>;
@@ -80,6 +82,10 @@ export function tableOf(r: SystemResult): string {
     ...anchorRows,
     '',
     ...cost,
+    '',
+    `Calculation (\`calculateCheckout\`, 10 lines, 3 promotions, tax, shipping; peak RSS ${rss(r.calculation.peakRssMiB)}):`,
+    '',
+    calculationTable(r.calculation),
     '',
     ...mem,
   ].join('\n');

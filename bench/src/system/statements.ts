@@ -7,20 +7,25 @@
 //   node bench/dist/system/statements.js [--checkouts 5]
 //   node bench/dist/system/statements.js --webhooks 5   (the 4 events of a successful payment for
 //                                                       each of 5 intents made before logging starts)
+//   node bench/dist/system/statements.js --calculations 5   (calculateCheckout of bench:system's
+//                                                       10-line session with promotions, tax, shipping)
 import { readFileSync, statSync } from 'node:fs';
 import { startSystemHandoff } from '../harness/harness.js';
 import { postSignedWebhook, pspEventsFor } from '../harness/psp-webhooks.js';
 import { agentCheckout, gql, setUpCommerceWorld, type CheckedOutIntent } from '../harness/world.js';
+import { CALCULATE, setUpCalculationWorld } from './calculation.js';
 import { sleep } from './measure.js';
 
 const LOG = process.env.PG_LOG ?? '/var/log/postgresql/postgresql-15-main.log';
 const webhooksAt = process.argv.indexOf('--webhooks');
-const at = webhooksAt >= 0 ? webhooksAt : process.argv.indexOf('--checkouts');
+const calculationsAt = process.argv.indexOf('--calculations');
+const at = webhooksAt >= 0 ? webhooksAt : calculationsAt >= 0 ? calculationsAt : process.argv.indexOf('--checkouts');
 const N = at >= 0 ? Number(process.argv[at + 1]) : 5;
-if (!Number.isInteger(N) || N < 1) throw new Error('--checkouts and --webhooks take a whole number');
+if (!Number.isInteger(N) || N < 1) throw new Error('--checkouts, --webhooks and --calculations take a whole number');
 const WEBHOOKS = webhooksAt >= 0;
-/** What the counts are per: a checkout, or a webhook (4 per intent). */
-const per = WEBHOOKS ? 'webhook' : 'checkout';
+const CALCULATIONS = calculationsAt >= 0;
+/** What the counts are per: a checkout, a webhook (4 per intent) or a calculation. */
+const per = WEBHOOKS ? 'webhook' : CALCULATIONS ? 'calculation' : 'checkout';
 const units = WEBHOOKS ? N * 4 : N;
 
 async function main(): Promise<void> {
@@ -28,7 +33,10 @@ async function main(): Promise<void> {
   try {
     const world = await setUpCommerceWorld(h.graphqlUrl, h.adminKey, 'Stmt');
     const call = <R = any>(query: string, variables?: Record<string, unknown>) => gql<R>(h.graphqlUrl, world.agent.key, query, variables, 30_000);
+    const calc = CALCULATIONS ? await setUpCalculationWorld(h.graphqlUrl, h.adminKey, 1) : undefined;
+    const calculate = () => gql(h.graphqlUrl, calc!.merchantKey, CALCULATE, { id: calc!.sessionIds[0] }, 30_000);
     await agentCheckout(call, world.offerId, `warm-${Date.now()}`);
+    if (calc) for (let i = 0; i < 5; i++) await calculate();
     await sleep(2000);
     const db = h.postgres.database;
     await h.postgres.query(`ALTER DATABASE "${db}" SET log_statement = 'all'`);
@@ -37,6 +45,7 @@ async function main(): Promise<void> {
     await h.postgres.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
     await sleep(1500);
     for (let i = 0; i < 2; i++) await agentCheckout(call, world.offerId, `reconnect-${Date.now()}-${i}`).catch(() => undefined);
+    if (calc) for (let i = 0; i < 2; i++) await calculate().catch(() => undefined);
     const intents: CheckedOutIntent[] = [];
     if (WEBHOOKS) for (let i = 0; i < N; i++) intents.push(await agentCheckout(call, world.offerId, `hook-${Date.now()}-${i}`));
     await sleep(3000);
@@ -56,6 +65,8 @@ async function main(): Promise<void> {
         if (waited > 30_000) throw new Error(`only ${n} of ${ids.length} conversions recorded`);
         await sleep(250);
       }
+    } else if (calc) {
+      for (let i = 0; i < N; i++) await calculate();
     } else {
       for (let i = 0; i < N; i++) await agentCheckout(call, world.offerId, `stmt-${Date.now()}-${i}`);
     }
