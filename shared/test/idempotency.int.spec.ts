@@ -11,6 +11,7 @@ import {
   dropIdempotencyTableSql,
   IdempotencyStore,
   requestHash,
+  type RecordIn,
 } from '../src/idempotency/index.js';
 
 const schema = `t_idem_${randomBytes(4).toString('hex')}`;
@@ -255,5 +256,86 @@ describe('idempotency under overload', () => {
       await sampler;
       await small.destroy();
     }
+  });
+});
+
+describe('IdempotencyStore.prepared (work outside the transaction, the write inside it)', () => {
+  /** A command that prepares without a transaction (counted), then writes through `record` in its own. */
+  function preparedCommand(prepareMs = 0) {
+    const c = counter();
+    let prepares = 0;
+    const attempt = (record: RecordIn<{ id: string; at: number }>) => {
+      prepares += 1;
+      return new Promise<void>((r) => setTimeout(r, prepareMs)).then(() =>
+        dataSource.transaction((m) =>
+          record(m, async () => {
+            const r = await c.exec(m);
+            await m.query('SELECT pg_sleep(0.05)'); // widen the race window
+            return r;
+          }),
+        ),
+      );
+    };
+    return { attempt, codec: c.codec, writes: c.calls, prepares: () => prepares };
+  }
+
+  it('same key and input: writes once; a retry answers the stored response without preparing again', async () => {
+    const cmd = preparedCommand();
+    const opts = { principal: merchant, key: key(), operation: 'change', input: { a: 1 } };
+    const first = await store.prepared(opts, cmd.codec, cmd.attempt);
+    const again = await store.prepared(opts, cmd.codec, cmd.attempt);
+    expect(again).toEqual(first);
+    expect(cmd.writes()).toBe(1);
+    expect(cmd.prepares()).toBe(1);
+    expect(await storedCount(opts.key)).toBe(1);
+  });
+
+  it('20 concurrent calls with one key: one write, one answer for all (waiters hold no lock while they wait)', async () => {
+    const cmd = preparedCommand(20);
+    const opts = { principal: merchant, key: key(), operation: 'change', input: { n: 1 } };
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.prepared(opts, cmd.codec, cmd.attempt)));
+    expect(cmd.writes()).toBe(1);
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(await storedCount(opts.key)).toBe(1);
+  });
+
+  it('same key, another input: IDEMPOTENCY_KEY_REUSED', async () => {
+    const cmd = preparedCommand();
+    const k = key();
+    await store.prepared({ principal: merchant, key: k, operation: 'change', input: { a: 1 } }, cmd.codec, cmd.attempt);
+    const err: any = await store.prepared({ principal: merchant, key: k, operation: 'change', input: { a: 2 } }, cmd.codec, cmd.attempt).catch((e) => e);
+    expect(err.extensions.code).toBe(ErrorCode.IDEMPOTENCY_KEY_REUSED);
+    expect(cmd.writes()).toBe(1);
+  });
+
+  it('a failure stores nothing; a corrected retry with the key runs', async () => {
+    const cmd = preparedCommand();
+    const k = key();
+    const failing = () => Promise.reject(new Error('version conflict'));
+    await expect(store.prepared({ principal: merchant, key: k, operation: 'change', input: { a: 1 } }, cmd.codec, failing)).rejects.toThrow('version conflict');
+    expect(await storedCount(k)).toBe(0);
+    await store.prepared({ principal: merchant, key: k, operation: 'change', input: { a: 1 } }, cmd.codec, cmd.attempt);
+    expect(cmd.writes()).toBe(1);
+  });
+
+  it('a request that fails because one with its key just finished gets that answer', async () => {
+    const cmd = preparedCommand();
+    const opts = { principal: merchant, key: key(), operation: 'change', input: { a: 1 } };
+    // The other request commits while this one is working, and this one then fails (its expected version moved on).
+    const racing = async (): Promise<never> => {
+      await store.prepared(opts, cmd.codec, cmd.attempt);
+      throw new Error('version conflict');
+    };
+    const answer = await store.prepared(opts, cmd.codec, racing);
+    expect(answer.at).toBe(1);
+    expect(cmd.writes()).toBe(1);
+  });
+
+  it('without a key: record just runs the write, every time', async () => {
+    const cmd = preparedCommand();
+    await store.prepared({ principal: merchant, key: undefined, operation: 'change', input: {} }, cmd.codec, cmd.attempt);
+    await store.prepared({ principal: merchant, key: null, operation: 'change', input: {} }, cmd.codec, cmd.attempt);
+    expect(cmd.writes()).toBe(2);
+    expect(cmd.prepares()).toBe(2);
   });
 });

@@ -25,6 +25,11 @@ export function assertIdempotencyKey(key: unknown): asserts key is string {
 export const IDEMPOTENCY_WAIT_MS = 15_000;
 
 const BUSY = Symbol('busy');
+/** Thrown by `record` (prepared) when another request holds the key; `prepared` waits and tries again. */
+class IdempotencyKeyBusy extends Error {}
+
+/** Runs `exec` under the key inside the caller's transaction (`manager`); see IdempotencyStore.prepared. */
+export type RecordIn<T> = (manager: EntityManager, exec: () => Promise<T>) => Promise<T>;
 
 export interface IdempotentRunOptions {
   principal: Principal;
@@ -124,6 +129,59 @@ export class IdempotencyStore {
       if (outcome !== BUSY) return outcome.value;
       if (Date.now() >= deadline) throw idempotencyKeyInUse();
       await sleep(Math.min(250, 10 * 2 ** attempt) + Math.floor(Math.random() * 20));
+    }
+  }
+
+  /**
+   * For a command that works its change out before its own transaction (checkout-session's
+   * SessionChanger prices a session outside any). `attempt` does the work and calls `record`
+   * inside its transaction with what writes: `record` takes the key's lock, answers a request
+   * with the key that finished meanwhile, else runs `exec` and stores its response in that
+   * transaction (a failure stores nothing). A finished request's stored response answers before
+   * any work starts, and after a failure (a request with the key changed the version this one
+   * expected). While another request holds the key, `attempt` runs again once it is free (up to
+   * IDEMPOTENCY_WAIT_MS, then IDEMPOTENCY_KEY_IN_USE), without holding a connection meanwhile.
+   * Without a key, `record` just runs `exec`.
+   */
+  async prepared<T>(opts: IdempotentRunOptions, codec: IdempotencyCodec<T>, attempt: (record: RecordIn<T>) => Promise<T>): Promise<T> {
+    const { key } = opts;
+    if (key === undefined || key === null) return attempt((_manager, exec) => exec());
+    assertIdempotencyKey(key);
+    const scope = idempotencyScope(opts.principal);
+    const hash = requestHash(opts.operation, opts.input);
+    const storedAnswer = async () => {
+      const row = await this.readFresh(this.dataSource.manager, scope, key);
+      return row ? { value: await this.replay(row, opts.operation, hash, codec, this.dataSource.manager) } : undefined;
+    };
+    const record: RecordIn<T> = async (manager, exec) => {
+      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [this.lockId(scope, key)]);
+      if (!locked) throw new IdempotencyKeyBusy('idempotency key busy');
+      const row = await this.readRow(manager, scope, key);
+      if (row?.fresh) return this.replay(row, opts.operation, hash, codec, manager);
+      if (row) await manager.query(`DELETE FROM ${this.table} WHERE scope = $1 AND key = $2`, [scope, key]);
+      const result = await exec();
+      await manager.query(
+        `INSERT INTO ${this.table} (scope, key, operation, request_hash, response)
+         VALUES ($1, $2, $3, $4, $5::jsonb)`,
+        [scope, key, opts.operation, hash, JSON.stringify(codec.toStored(result) ?? null)],
+      );
+      return result;
+    };
+    const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
+    for (let wait = 0; ; wait++) {
+      const before = await storedAnswer();
+      if (before) return before.value;
+      try {
+        return await attempt(record);
+      } catch (err) {
+        if (!(err instanceof IdempotencyKeyBusy)) {
+          const after = await storedAnswer();
+          if (after) return after.value;
+          throw err;
+        }
+        if (Date.now() >= deadline) throw idempotencyKeyInUse();
+        await sleep(Math.min(250, 10 * 2 ** wait) + Math.floor(Math.random() * 20));
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 // GraphQL adapter for a checkout session's addresses.
-import { requireKind } from '@handoff/shared';
+import { idempotencyKeyOf, requireKind } from '@handoff/shared';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { CheckoutContext } from '../context.js';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
@@ -24,7 +24,7 @@ export class AddressResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutSessionEntity> {
     requireKind(ctx.principal, ...BUYER_SURFACE_KINDS);
-    return this.addresses.setShippingAddress(ctx.principal, id, address, expectedVersion);
+    return this.addresses.setShippingAddress(ctx.principal, id, address, expectedVersion, idempotencyKeyOf(ctx, null));
   }
 
   @Mutation(() => CheckoutSession, { description: 'Sets the billing address (checked as the shipping address is).' })
@@ -35,7 +35,7 @@ export class AddressResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutSessionEntity> {
     requireKind(ctx.principal, ...BUYER_SURFACE_KINDS);
-    return this.addresses.setBillingAddress(ctx.principal, id, address, expectedVersion);
+    return this.addresses.setBillingAddress(ctx.principal, id, address, expectedVersion, idempotencyKeyOf(ctx, null));
   }
 
   @FieldResolver(() => CheckoutAddress, { nullable: true })

@@ -10,7 +10,7 @@ import { destinationChanged, validateAddress, type AddressInputLike } from './ad
 export class AddressService {
   constructor(private readonly changer: SessionChanger) {}
 
-  setShippingAddress(principal: Principal, id: string, input: AddressInputLike, expectedVersion?: number | null): Promise<CheckoutSessionEntity> {
+  setShippingAddress(principal: Principal, id: string, input: AddressInputLike, expectedVersion?: number | null, key?: string): Promise<CheckoutSessionEntity> {
     const address = validateAddress(input, 'shippingAddress');
     return this.changer.change(principal, id, expectedVersion, (cs) => {
       const moved = destinationChanged(cs.shippingAddress ?? null, address);
@@ -22,11 +22,11 @@ export class AddressService {
           ...(keepSelection ? {} : { selectedShipping: null }),
         },
       };
-    });
+    }, { key, operation: 'setCheckoutShippingAddress', input });
   }
 
-  setBillingAddress(principal: Principal, id: string, input: AddressInputLike, expectedVersion?: number | null): Promise<CheckoutSessionEntity> {
+  setBillingAddress(principal: Principal, id: string, input: AddressInputLike, expectedVersion?: number | null, key?: string): Promise<CheckoutSessionEntity> {
     const address = validateAddress(input, 'billingAddress');
-    return this.changer.change(principal, id, expectedVersion, () => ({ changes: { billingAddress: address } }));
+    return this.changer.change(principal, id, expectedVersion, () => ({ changes: { billingAddress: address } }), { key, operation: 'setCheckoutBillingAddress', input });
   }
 }

@@ -1,7 +1,7 @@
 // GraphQL adapter for seed 003's session lifecycle: updateCheckoutSession, cancelCheckoutSession,
 // refreshCheckoutSession, the internal beginCheckoutPayment (payment-intent, before it confirms),
 // and the session's terms and lifecycleStatus fields.
-import { requireKind, SafeInt } from '@handoff/shared';
+import { idempotencyKeyOf, requireKind, SafeInt } from '@handoff/shared';
 import DataLoader from 'dataloader';
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import type { CheckoutContext } from '../context.js';
@@ -56,7 +56,7 @@ export class CheckoutLifecycleResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutSessionEntity> {
     requireKind(ctx.principal, 'MERCHANT', 'ADMIN');
-    return this.updates.update(ctx.principal, id, expectedVersion, input);
+    return this.updates.update(ctx.principal, id, expectedVersion, input, idempotencyKeyOf(ctx, null));
   }
 
   @Mutation(() => CheckoutSession, {
@@ -71,13 +71,13 @@ export class CheckoutLifecycleResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutSessionEntity> {
     requireKind(ctx.principal, 'MERCHANT', 'ADMIN', 'AGENT');
-    return this.updates.cancel(ctx.principal, id, expectedVersion, releaseInventory);
+    return this.updates.cancel(ctx.principal, id, expectedVersion, releaseInventory, idempotencyKeyOf(ctx, null));
   }
 
   @Mutation(() => CheckoutSession, { description: "Seed 003's refresh: recalculates the session when its calculation is stale or missing; else returns it as it is." })
   refreshCheckoutSession(@Arg('id', () => ID) id: string, @Ctx() ctx: CheckoutContext): Promise<CheckoutSessionEntity> {
     requireKind(ctx.principal, 'MERCHANT', 'ADMIN', 'AGENT', 'CLIENT');
-    return this.updates.refresh(ctx.principal, id);
+    return this.updates.refresh(ctx.principal, id, idempotencyKeyOf(ctx, null));
   }
 
   @Mutation(() => CheckoutPaymentTermsType, {

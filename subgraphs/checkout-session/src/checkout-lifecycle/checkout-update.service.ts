@@ -7,6 +7,7 @@
 //       in one transaction; then its open payment intent is canceled (as expiry does). Inventory
 //       reservations do not exist yet: releaseInventory is accepted and has nothing to release.
 //   refresh(id)   recalculates the session when its calculation is stale or missing.
+// Each takes the request's idempotency key (SessionChanger.idempotently): a retry changes nothing twice.
 import { badUserInput, invalidStateTransition, versionConflict, type Principal } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { releasePromotions } from '../promotion/promotion.redemption.js';
@@ -52,7 +53,7 @@ export class CheckoutUpdateService {
     private readonly outbox: OutboxNotifier,
   ) {}
 
-  async update(principal: Principal, id: string, expectedVersion: number, input: UpdateCheckoutSessionSpec): Promise<CheckoutSessionEntity> {
+  async update(principal: Principal, id: string, expectedVersion: number, input: UpdateCheckoutSessionSpec, key?: string): Promise<CheckoutSessionEntity> {
     const expected = requireVersion(expectedVersion);
     if (!input || typeof input !== 'object') throw badUserInput('input', 'is required.');
     // Every check that needs no database first: bad input writes nothing.
@@ -83,35 +84,42 @@ export class CheckoutUpdateService {
           if (metadata !== undefined) cs.metadata = metadata;
         },
       };
+    }, { key, operation: 'updateCheckoutSession', input });
+  }
+
+  async cancel(principal: Principal, id: string, expectedVersion: number | null | undefined, releaseInventory: boolean, key?: string): Promise<CheckoutSessionEntity> {
+    const expected = expectedVersion === null || expectedVersion === undefined ? null : requireVersion(expectedVersion);
+    const idempotent = { key, operation: 'cancelCheckoutSession', input: { expectedVersion: expected, releaseInventory } };
+    return this.changer.idempotently(principal, id, idempotent, async (record) => {
+      const cs = await this.dataSource.transaction((manager) => record(manager, () => this.cancelOpen(manager, principal, id, expected)));
+      this.outbox.notify();
+      // Canceling its payment intents records that on the session (a new version): answer it as it now is.
+      if (await this.lifecycle.cancelIntents(cs)) return (await this.dataSource.manager.findOneBy(CheckoutSessionEntity, { id: cs.id })) ?? cs;
+      return cs;
     });
   }
 
-  async cancel(principal: Principal, id: string, expectedVersion: number | null | undefined, _releaseInventory: boolean): Promise<CheckoutSessionEntity> {
-    const expected = expectedVersion === null || expectedVersion === undefined ? null : requireVersion(expectedVersion);
-    const cs = await this.dataSource.transaction(async (manager) => {
-      const qb = manager.getRepository(CheckoutSessionEntity).createQueryBuilder('cs').where('cs.id = :id', { id }).setLock('pessimistic_write');
-      scopeCheckoutSessions(qb, 'cs', principal);
-      const found = await qb.getOne();
-      if (!found) throw checkoutSessionNotFound(id);
-      if (expected !== null && expected !== found.version) throw versionConflict(expected, found.version);
-      const status = effectiveStatus(found);
-      if (status === CheckoutSessionStatus.EXPIRED) throw checkoutSessionExpired(id);
-      if (status !== CheckoutSessionStatus.OPEN) {
-        throw invalidStateTransition(`Only an OPEN checkout session can be canceled; this one is ${status}.`, `checkout_session:${status}->CANCELED`);
-      }
-      await transitionCheckoutSession(manager, found, CheckoutSessionStatus.CANCELED);
-      await releasePromotions(manager, found.id);
-      return found;
-    });
-    this.outbox.notify();
-    await this.lifecycle.cancelIntents(cs);
-    return cs;
+  /** OPEN → CANCELED (locked, in the caller's transaction), its promotion uses given back. */
+  private async cancelOpen(manager: EntityManager, principal: Principal, id: string, expected: number | null): Promise<CheckoutSessionEntity> {
+    const qb = manager.getRepository(CheckoutSessionEntity).createQueryBuilder('cs').where('cs.id = :id', { id }).setLock('pessimistic_write');
+    scopeCheckoutSessions(qb, 'cs', principal);
+    const found = await qb.getOne();
+    if (!found) throw checkoutSessionNotFound(id);
+    if (expected !== null && expected !== found.version) throw versionConflict(expected, found.version);
+    const status = effectiveStatus(found);
+    if (status === CheckoutSessionStatus.EXPIRED) throw checkoutSessionExpired(id);
+    if (status !== CheckoutSessionStatus.OPEN) {
+      throw invalidStateTransition(`Only an OPEN checkout session can be canceled; this one is ${status}.`, `checkout_session:${status}->CANCELED`);
+    }
+    await transitionCheckoutSession(manager, found, CheckoutSessionStatus.CANCELED);
+    await releasePromotions(manager, found.id);
+    return found;
   }
 
   /** Recalculates when the calculation is stale or missing; otherwise the session as it is. */
-  async refresh(principal: Principal, id: string): Promise<CheckoutSessionEntity> {
+  async refresh(principal: Principal, id: string, key?: string): Promise<CheckoutSessionEntity> {
     const cs = await this.changer.load(principal, id);
     if (!cs.calculationStale && cs.calculationId) return cs;
-    return this.calculation.calculate(principal, id, null);
+    return this.calculation.calculate(principal, id, null, key);
   }
 }

@@ -80,12 +80,15 @@ export async function saveCheckoutSessionVersioned(
     .update(CheckoutSessionEntity)
     .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
     .where('id = :id AND version = :version', { id: cs.id, version: cs.version })
+    .returning('updated_at')
     .execute();
   if (result.affected !== 1) {
     const current = await manager.findOneBy(CheckoutSessionEntity, { id: cs.id });
     throw versionConflict(cs.version, current?.version ?? cs.version);
   }
-  Object.assign(cs, changes, { version: cs.version + 1, updatedAt: new Date() });
+  // The database's time, as a later read shows it (an answer and its idempotent replay agree).
+  const updatedAt = (result.raw as Array<{ updated_at?: Date }>)[0]?.updated_at ?? new Date();
+  Object.assign(cs, changes, { version: cs.version + 1, updatedAt });
   return cs;
 }
 

@@ -1,5 +1,5 @@
 // GraphQL adapter for a checkout session's customer.
-import { requireKind } from '@handoff/shared';
+import { idempotencyKeyOf, requireKind } from '@handoff/shared';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { CheckoutContext } from '../context.js';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
@@ -20,7 +20,7 @@ export class CustomerResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutSessionEntity> {
     requireKind(ctx.principal, ...BUYER_SURFACE_KINDS);
-    return this.customers.setCustomer(ctx.principal, id, customer, expectedVersion);
+    return this.customers.setCustomer(ctx.principal, id, customer, expectedVersion, idempotencyKeyOf(ctx, null));
   }
 
   @FieldResolver(() => CheckoutCustomer, { description: 'The buyer’s contact details as given (the hosted page does not see customerId).' })

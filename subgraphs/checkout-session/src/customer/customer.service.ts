@@ -10,12 +10,12 @@ import { validateCustomer, type CustomerInputLike } from './customer.validation.
 export class CustomerService {
   constructor(private readonly changer: SessionChanger) {}
 
-  setCustomer(principal: Principal, id: string, input: CustomerInputLike, expectedVersion?: number | null): Promise<CheckoutSessionEntity> {
+  setCustomer(principal: Principal, id: string, input: CustomerInputLike, expectedVersion?: number | null, key?: string): Promise<CheckoutSessionEntity> {
     const changes = validateCustomer(input, { mayNameCustomerId: principal.kind !== 'CLIENT' });
     return this.changer.change(principal, id, expectedVersion, (cs) => {
       const after = { customerId: cs.customerId, customerEmail: cs.customerEmail, ...changes };
       const stale = customerKeyOf(after) !== customerKeyOf(cs);
       return { changes: { ...changes, ...(stale ? { calculationStale: true } : {}) } };
-    });
+    }, { key, operation: 'setCheckoutCustomer', input });
   }
 }

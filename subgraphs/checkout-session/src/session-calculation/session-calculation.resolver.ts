@@ -1,6 +1,6 @@
 // GraphQL adapter for a checkout session's calculation: calculateCheckout, and the session's
 // calculation, calculationStale and validation fields.
-import { requireKind } from '@handoff/shared';
+import { idempotencyKeyOf, requireKind } from '@handoff/shared';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { CheckoutContext } from '../context.js';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
@@ -24,7 +24,7 @@ export class SessionCalculationResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutSessionEntity> {
     requireKind(ctx.principal, ...BUYER_SURFACE_KINDS);
-    return this.service.calculate(ctx.principal, id, expectedVersion);
+    return this.service.calculate(ctx.principal, id, expectedVersion, idempotencyKeyOf(ctx, null));
   }
 
   @FieldResolver(() => CheckoutCalculation, { nullable: true, description: 'The current calculation (the totals come from it); null before calculateCheckout.' })

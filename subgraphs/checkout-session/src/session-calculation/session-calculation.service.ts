@@ -24,7 +24,7 @@ export class SessionCalculationService {
   }
 
   /** Prices the session, stores the snapshot and makes it current; PROVIDER_UNAVAILABLE / SERVICE_UNAVAILABLE → nothing written. */
-  calculate(principal: Principal, id: string, expectedVersion: number | null | undefined): Promise<CheckoutSessionEntity> {
+  calculate(principal: Principal, id: string, expectedVersion: number | null | undefined, key?: string): Promise<CheckoutSessionEntity> {
     return this.changer.change(principal, id, expectedVersion, async (cs) => {
       const prepared = await this.calculations.compute(await this.pricingInput(cs));
       const t = prepared.calculation.totals;
@@ -39,7 +39,7 @@ export class SessionCalculationService {
         },
         write: async (manager) => ({ calculationId: (await this.calculations.store(manager, prepared)).id }),
       };
-    });
+    }, { key, operation: 'calculateCheckout', input: null });
   }
 
   /** The snapshot the session's totals come from, or null before the first calculation. */

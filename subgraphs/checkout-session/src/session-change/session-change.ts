@@ -8,12 +8,18 @@
 //   answering null means there is nothing to change: the session is returned as it is.
 // A concurrent change between the read and the save is a VERSION_CONFLICT when the caller gave
 // `expectedVersion`; without one the change is worked out again on the new state (3 tries).
+// With an idempotency key (the Idempotency-Key header the gateway passes on), the save and the
+// stored answer are one transaction (IdempotencyStore.prepared): a retry with the key answers the
+// session (as it is now) without changing it twice.
 import {
   ErrorCode,
   HandoffError,
   invalidStateTransition,
   versionConflict,
+  type IdempotencyCodec,
+  type IdempotencyStore,
   type Principal,
+  type RecordIn,
 } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { scopeCheckoutSessions } from '../checkout-session/checkout-session.access.js';
@@ -30,6 +36,19 @@ export interface PreparedChange {
   /** Writes that belong with the change, in its transaction, before the session is saved. */
   write?: (manager: EntityManager) => Promise<SessionChanges | void>;
 }
+
+/** A change made with an idempotency key: the mutation's name and its arguments (hashed with the key). */
+export interface IdempotentChange {
+  key: string | undefined;
+  operation: string;
+  input: unknown;
+}
+
+/** A change stores the session's id; a retry answers the session as it is now (as createCheckoutSession's). */
+export const changedSessionCodec: IdempotencyCodec<CheckoutSessionEntity> = {
+  toStored: (cs) => ({ id: cs.id }),
+  fromStored: (stored: { id: string }, manager) => manager.findOneByOrFail(CheckoutSessionEntity, { id: stored.id }),
+};
 
 const ATTEMPTS = 3;
 
@@ -49,7 +68,10 @@ export function assertBuyerCanChange(cs: CheckoutSessionEntity): void {
 }
 
 export class SessionChanger {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly idempotency: IdempotencyStore,
+  ) {}
 
   /** The session as `principal` may see it, or CHECKOUT_SESSION_NOT_FOUND. */
   async load(principal: Principal, id: string, manager: EntityManager = this.dataSource.manager): Promise<CheckoutSessionEntity> {
@@ -65,11 +87,42 @@ export class SessionChanger {
     id: string,
     expectedVersion: number | null | undefined,
     prepare: (cs: CheckoutSessionEntity) => Promise<PreparedChange | null> | PreparedChange | null,
+    idempotent?: IdempotentChange,
   ): Promise<CheckoutSessionEntity> {
     const expected = expectedVersion ?? null;
     if (expected !== null && (!Number.isSafeInteger(expected) || expected < 1)) {
       throw new HandoffError(ErrorCode.BAD_USER_INPUT, 'expectedVersion: must be a positive integer.', { field: 'expectedVersion' });
     }
+    return this.idempotently(principal, id, { ...idempotent, input: { expectedVersion: expected, input: idempotent?.input } }, (record) =>
+      this.changeOnce(principal, id, expected, prepare, record),
+    );
+  }
+
+  /**
+   * Runs a command on session `id` that writes through `record` inside its transaction (a change,
+   * or cancelCheckoutSession's own) under the idempotency key, when there is one.
+   */
+  idempotently(
+    principal: Principal,
+    id: string,
+    idempotent: Partial<IdempotentChange> | undefined,
+    work: (record: RecordIn<CheckoutSessionEntity>) => Promise<CheckoutSessionEntity>,
+  ): Promise<CheckoutSessionEntity> {
+    if (!idempotent?.key || !idempotent.operation) return work((_manager, exec) => exec());
+    return this.idempotency.prepared(
+      { principal, key: idempotent.key, operation: idempotent.operation, input: { id, input: idempotent.input } },
+      changedSessionCodec,
+      work,
+    );
+  }
+
+  private async changeOnce(
+    principal: Principal,
+    id: string,
+    expected: number | null,
+    prepare: (cs: CheckoutSessionEntity) => Promise<PreparedChange | null> | PreparedChange | null,
+    record: RecordIn<CheckoutSessionEntity>,
+  ): Promise<CheckoutSessionEntity> {
     for (let attempt = 1; ; attempt++) {
       const cs = await this.load(principal, id);
       if (expected !== null && expected !== cs.version) throw versionConflict(expected, cs.version);
@@ -77,10 +130,12 @@ export class SessionChanger {
       const prepared = await prepare(cs);
       if (prepared === null) return cs; // nothing to change (e.g. a code already applied): no write, no new version
       try {
-        return await this.dataSource.transaction(async (manager) => {
-          const more = prepared.write ? await prepared.write(manager) : undefined;
-          return saveCheckoutSessionVersioned(manager, cs, { ...prepared.changes, ...(more ?? {}) });
-        });
+        return await this.dataSource.transaction((manager) =>
+          record(manager, async () => {
+            const more = prepared.write ? await prepared.write(manager) : undefined;
+            return saveCheckoutSessionVersioned(manager, cs, { ...prepared.changes, ...(more ?? {}) });
+          }),
+        );
       } catch (err) {
         const conflict = err instanceof HandoffError && err.code === ErrorCode.VERSION_CONFLICT;
         if (!conflict || expected !== null || attempt >= ATTEMPTS) throw err;

@@ -1,5 +1,5 @@
 // GraphQL adapter for promotion codes on a checkout session.
-import { requireKind } from '@handoff/shared';
+import { idempotencyKeyOf, requireKind } from '@handoff/shared';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { CheckoutContext } from '../context.js';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
@@ -23,7 +23,7 @@ export class SessionPromotionResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutSessionEntity> {
     requireKind(ctx.principal, ...BUYER_SURFACE_KINDS);
-    return this.promotions.apply(ctx.principal, id, code, expectedVersion);
+    return this.promotions.apply(ctx.principal, id, code, expectedVersion, idempotencyKeyOf(ctx, null));
   }
 
   @Mutation(() => CheckoutSession, { description: 'Removes an applied promotion code (BAD_USER_INPUT when it is not applied). The calculation becomes stale.' })
@@ -34,7 +34,7 @@ export class SessionPromotionResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutSessionEntity> {
     requireKind(ctx.principal, ...BUYER_SURFACE_KINDS);
-    return this.promotions.remove(ctx.principal, id, code, expectedVersion);
+    return this.promotions.remove(ctx.principal, id, code, expectedVersion, idempotencyKeyOf(ctx, null));
   }
 
   @FieldResolver(() => [String], { description: 'The codes applied, upper case, in the order applied.' })

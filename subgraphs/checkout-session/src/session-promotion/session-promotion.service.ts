@@ -27,7 +27,7 @@ export class SessionPromotionService {
     private readonly pricing: SessionCalculationService,
   ) {}
 
-  apply(principal: Principal, id: string, rawCode: string, expectedVersion?: number | null): Promise<CheckoutSessionEntity> {
+  apply(principal: Principal, id: string, rawCode: string, expectedVersion?: number | null, key?: string): Promise<CheckoutSessionEntity> {
     const code = normalizePromotionCode(rawCode);
     return this.changer.change(principal, id, expectedVersion, async (cs) => {
       const codes = cs.promotionCodes ?? [];
@@ -41,15 +41,15 @@ export class SessionPromotionService {
         throw promotionInvalidError(blocker?.message ?? `The code ${code} cannot be applied.`, refused.reason, refused.promotionId ?? undefined);
       }
       return { changes: { promotionCodes: next, calculationStale: true } };
-    });
+    }, { key, operation: 'applyCheckoutPromotion', input: { code } });
   }
 
-  remove(principal: Principal, id: string, rawCode: string, expectedVersion?: number | null): Promise<CheckoutSessionEntity> {
+  remove(principal: Principal, id: string, rawCode: string, expectedVersion?: number | null, key?: string): Promise<CheckoutSessionEntity> {
     const code = normalizePromotionCode(rawCode);
     return this.changer.change(principal, id, expectedVersion, (cs) => {
       const codes = cs.promotionCodes ?? [];
       if (!codes.includes(code)) throw badUserInput('code', `${code} is not applied to this checkout session.`);
       return { changes: { promotionCodes: codes.filter((c) => c !== code), calculationStale: true } };
-    });
+    }, { key, operation: 'removeCheckoutPromotion', input: { code } });
   }
 }

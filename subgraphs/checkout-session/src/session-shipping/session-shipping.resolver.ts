@@ -1,5 +1,5 @@
 // GraphQL adapter for a checkout session's shipping.
-import { money, requireKind, toMoneyType } from '@handoff/shared';
+import { idempotencyKeyOf, money, requireKind, toMoneyType } from '@handoff/shared';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { CheckoutContext } from '../context.js';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
@@ -32,7 +32,7 @@ export class SessionShippingResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutSessionEntity> {
     requireKind(ctx.principal, ...BUYER_SURFACE_KINDS);
-    return this.shipping.select(ctx.principal, id, selection, expectedVersion);
+    return this.shipping.select(ctx.principal, id, selection, expectedVersion, idempotencyKeyOf(ctx, null));
   }
 
   @Mutation(() => CheckoutSession, { description: 'Chooses how the items ship: SPLIT by fulfilment location, or SINGLE. The calculation becomes stale.' })
@@ -43,7 +43,7 @@ export class SessionShippingResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutSessionEntity> {
     requireKind(ctx.principal, ...BUYER_SURFACE_KINDS);
-    return this.shipping.selectPlan(ctx.principal, id, plan, expectedVersion);
+    return this.shipping.selectPlan(ctx.principal, id, plan, expectedVersion, idempotencyKeyOf(ctx, null));
   }
 
   @FieldResolver(() => [CheckoutShippingOption], { description: 'The merchant’s options for the session’s shipping address and items (none without an address); read anew each time, nothing written.' })

@@ -38,7 +38,7 @@ export class SessionShippingService {
     return found;
   }
 
-  select(principal: Principal, id: string, input: ShippingSelectionLike, expectedVersion?: number | null): Promise<CheckoutSessionEntity> {
+  select(principal: Principal, id: string, input: ShippingSelectionLike, expectedVersion?: number | null, key?: string): Promise<CheckoutSessionEntity> {
     const optionId = input?.shippingOptionId ?? null;
     const locationId = input?.pickupLocationId ?? null;
     if ((optionId === null) === (locationId === null)) throw badUserInput('selection', 'give exactly one of shippingOptionId and pickupLocationId.');
@@ -57,14 +57,14 @@ export class SessionShippingService {
         selection = { kind: 'PICKUP', id: locationId! };
       }
       return { changes: { selectedShipping: selection, calculationStale: true } };
-    });
+    }, { key, operation: 'selectCheckoutShipping', input: { shippingOptionId: optionId, pickupLocationId: locationId } });
   }
 
-  selectPlan(principal: Principal, id: string, plan: ShipmentPlanKind, expectedVersion?: number | null): Promise<CheckoutSessionEntity> {
+  selectPlan(principal: Principal, id: string, plan: ShipmentPlanKind, expectedVersion?: number | null, key?: string): Promise<CheckoutSessionEntity> {
     if (plan !== 'SPLIT' && plan !== 'SINGLE') throw badUserInput('plan', 'must be SPLIT or SINGLE.');
     return this.changer.change(principal, id, expectedVersion, (cs) => ({
       changes: { shipmentPlan: plan, ...((cs.shipmentPlan ?? 'SPLIT') !== plan ? { calculationStale: true } : {}) },
-    }));
+    }), { key, operation: 'selectCheckoutShipmentPlan', input: { plan } });
   }
 
   /** The plan's shipments: from the current calculation when it is not stale, else a fresh pass (nothing written). */
