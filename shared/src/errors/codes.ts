@@ -29,6 +29,8 @@ export const ErrorCode = {
   PROVIDER_UNAVAILABLE: 'PROVIDER_UNAVAILABLE',
   /** The checkout session's calculation is missing or out of date (lines, address, shipping or promotions changed since): recalculate, then pay. */
   CALCULATION_STALE: 'CALCULATION_STALE',
+  /** The checkout session's calculation has blockers (address_invalid, shipping_not_selected, promotion_invalid, …): fix them, recalculate, then pay. `blockers` lists them. */
+  CHECKOUT_NOT_READY: 'CHECKOUT_NOT_READY',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** Another request with this idempotency key is still running: retry shortly (Stripe answers 409). */
   IDEMPOTENCY_KEY_IN_USE: 'IDEMPOTENCY_KEY_IN_USE',

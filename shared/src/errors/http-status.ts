@@ -27,6 +27,7 @@ export const REST_HTTP_STATUS: Record<ErrorCode, number> = {
   PROMOTION_INVALID: 422,
   PROVIDER_UNAVAILABLE: 503,
   CALCULATION_STALE: 409,
+  CHECKOUT_NOT_READY: 422,
   IDEMPOTENCY_KEY_REUSED: 409,
   // Stripe answers a concurrent use of a key 409: the client retries after the first finishes.
   IDEMPOTENCY_KEY_IN_USE: 409,
