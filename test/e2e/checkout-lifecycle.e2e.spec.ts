@@ -2,7 +2,8 @@
 // create with its terms and read them back; PATCH at a version (a stale one refused, nothing
 // written; two at once, one wins); cancel (payment intent canceled, promotion uses given back);
 // the lifecycle status through a whole flow; a payment against a missing or stale calculation
-// refused with CALCULATION_STALE, and a recalculated one charged the new grand total; 50
+// refused with CALCULATION_STALE, one whose calculation has blockers (no address to locate tax)
+// refused with CHECKOUT_NOT_READY, and a recalculated one charged the new grand total; 50
 // sessions paying at once for a promotion limited to 10 uses (exactly 10 discounted, the ledger
 // at 10); an agent checkout of a taxed offer charges the calculated total and its conversion verifies.
 import pg from 'pg';
@@ -31,6 +32,7 @@ const CHECKOUT = `mutation($input: CheckoutInput!) { checkout(input: $input) { t
 const CONFIRM = `mutation($id: ID!, $card: String!) { confirmPaymentIntent(id: $id, paymentMethod: { testCard: $card }) { id status amount { amountMinor } } }`;
 const INTENT = `query($id: ID!) { paymentIntent(id: $id) { id status amount { amountMinor currency } } }`;
 const SET_CUSTOMER = `mutation($id: ID!, $email: String!) { setCheckoutCustomer(id: $id, customer: { email: $email }) { version } }`;
+const SET_ADDRESS = `mutation($id: ID!) { setCheckoutShippingAddress(id: $id, address: { name: "Ada Buyer", line1: "10 Downing Street", city: "London", postalCode: "SW1A 2AA", country: "GB" }) { version } }`;
 const EXPIRE = `mutation($id: ID!) { expireCheckoutSession(id: $id) { status } }`;
 const CONVERSIONS = `query($m: ID!) { conversions(filter: { merchantId: $m }, first: 10) { totalCount edges { node { verification transactionValue { amount currency } } } } }`;
 
@@ -178,22 +180,28 @@ describe('payments bound to the calculation', () => {
     // Never calculated: refused; the intent is untouched.
     expect(await errorOf(shop.client, CONFIRM, { id: intentId, card: GOOD })).toMatchObject({ code: 'CALCULATION_STALE', reason: 'calculation:missing' });
     expect((await shop.client.ok(INTENT, { id: intentId })).paymentIntent).toMatchObject({ status: 'REQUIRES_PAYMENT_METHOD', amount: { amountMinor: 3000 } });
-    // Calculated (no address: tax cannot be located, so 0; £5 off), then the lines change: stale again.
+    // Calculated without an address: tax cannot be located (address_invalid), so it is not paid.
+    const blocked = (await shop.client.ok(REFRESH, { id: s.id })).refreshCheckoutSession;
+    expect(blocked).toMatchObject({ calculationStale: false, calculation: { totals: { grandTotal: { amountMinor: 2500 } } } });
+    expect(await errorOf(shop.client, CONFIRM, { id: intentId, card: GOOD })).toMatchObject({ code: 'CHECKOUT_NOT_READY', reason: 'checkout:not_ready' });
+    expect((await shop.client.ok(INTENT, { id: intentId })).paymentIntent).toMatchObject({ status: 'REQUIRES_PAYMENT_METHOD', amount: { amountMinor: 3000 } });
+    // With the address: (30.00 − 5.00) + 20 % = 30.00; then the lines change: stale again.
+    await shop.client.ok(SET_ADDRESS, { id: s.id });
     const calculated = (await shop.client.ok(REFRESH, { id: s.id })).refreshCheckoutSession;
-    expect(calculated).toMatchObject({ calculationStale: false, calculation: { totals: { grandTotal: { amountMinor: 2500 } } } });
+    expect(calculated).toMatchObject({ calculationStale: false, calculation: { totals: { grandTotal: { amountMinor: 3000 } } } });
     const changed = (await shop.client.ok(UPDATE, { id: s.id, expectedVersion: calculated.version, input: { lineItems: [line('Kettle', 3000), line('Mug', 800)] } })).updateCheckoutSession;
     expect(changed.calculationStale).toBe(true);
     expect(await errorOf(shop.client, CONFIRM, { id: intentId, card: GOOD })).toMatchObject({ code: 'CALCULATION_STALE', reason: 'calculation:stale' });
     expect((await shop.client.ok(INTENT, { id: intentId })).paymentIntent).toMatchObject({ status: 'REQUIRES_PAYMENT_METHOD', amount: { amountMinor: 3000 } });
     expect(await promotionUses(promotionId)).toBe(0);
-    // Recalculated: the intent's amount is updated to the new grand total before it is confirmed.
+    // Recalculated: (38.00 − 5.00) + 20 % = 39.60; the intent's amount is updated to it before it is confirmed.
     const again = (await shop.client.ok(REFRESH, { id: s.id })).refreshCheckoutSession;
-    expect(again.calculation!.totals.grandTotal.amountMinor).toBe(3300);
+    expect(again.calculation!.totals.grandTotal.amountMinor).toBe(3960);
     const paid = (await shop.client.ok(CONFIRM, { id: intentId, card: GOOD })).confirmPaymentIntent;
-    expect(paid).toMatchObject({ status: 'SUCCEEDED', amount: { amountMinor: 3300 } });
+    expect(paid).toMatchObject({ status: 'SUCCEEDED', amount: { amountMinor: 3960 } });
     await expect.poll(async () => (await shop.client.ok(READ, { id: s.id })).checkoutSession!.lifecycleStatus, { timeout: 15_000 }).toBe('COMPLETED');
     // Completed, not flagged: the payment was exactly the session's total.
-    expect((await shop.client.ok(READ, { id: s.id })).checkoutSession).toMatchObject({ status: 'COMPLETE', totals: { total: { amountMinor: 3300 } } });
+    expect((await shop.client.ok(READ, { id: s.id })).checkoutSession).toMatchObject({ status: 'COMPLETE', totals: { total: { amountMinor: 3960 } } });
     expect(await promotionUses(promotionId)).toBe(1);
     // A finished session cannot be changed.
     const done = (await shop.client.ok(READ, { id: s.id })).checkoutSession!;
@@ -205,11 +213,12 @@ describe('payments bound to the calculation', () => {
     expect(s.lifecycleStatus).toBe('CREATED');
     await shop.client.ok(SET_CUSTOMER, { id: s.id, email: 'ada@example.com' });
     expect((await shop.client.ok(READ, { id: s.id })).checkoutSession!.lifecycleStatus).toBe('COLLECTING');
+    await shop.client.ok(SET_ADDRESS, { id: s.id });
     await shop.client.ok(REFRESH, { id: s.id });
     expect((await shop.client.ok(READ, { id: s.id })).checkoutSession!.lifecycleStatus).toBe('COLLECTING');
     expect((await errorOf(shop.client, CONFIRM, { id: s.paymentIntentId, card: DECLINED })).code).toBe('PAYMENT_DECLINED');
     expect((await shop.client.ok(READ, { id: s.id })).checkoutSession!.lifecycleStatus).toBe('PAYMENT_PROCESSING');
-    expect((await shop.client.ok(CONFIRM, { id: s.paymentIntentId, card: GOOD })).confirmPaymentIntent).toMatchObject({ status: 'SUCCEEDED', amount: { amountMinor: 3500 } });
+    expect((await shop.client.ok(CONFIRM, { id: s.paymentIntentId, card: GOOD })).confirmPaymentIntent).toMatchObject({ status: 'SUCCEEDED', amount: { amountMinor: 4200 } });
     await expect.poll(async () => (await shop.client.ok(READ, { id: s.id })).checkoutSession!.lifecycleStatus, { timeout: 15_000 }).toBe('COMPLETED');
 
     const e = (await shop.client.ok(CREATE, { input: { lineItems: [line('Lamp', 4000)] } })).createCheckoutSession;
@@ -219,12 +228,13 @@ describe('payments bound to the calculation', () => {
 
   it('cancel: the session is CANCELED, its payment intent canceled and its promotion use given back', async () => {
     const s = (await shop.client.ok(CREATE, { input: { lineItems: [line('Chair', 6000)] } })).createCheckoutSession;
+    await shop.client.ok(SET_ADDRESS, { id: s.id });
     await shop.client.ok(REFRESH, { id: s.id });
     const uses = await promotionUses(promotionId);
     // A payment method refused as bad input commits nothing: no use taken, no commitment.
     expect((await errorOf(shop.client, CONFIRM, { id: s.paymentIntentId, card: '4242' })).code).toBe('BAD_USER_INPUT');
     expect(await promotionUses(promotionId)).toBe(uses);
-    expect((await shop.client.ok(READ, { id: s.id })).checkoutSession!.lifecycleStatus).toBe('CREATED');
+    expect((await shop.client.ok(READ, { id: s.id })).checkoutSession!.lifecycleStatus).toBe('COLLECTING');
     // A declined attempt commits the session to paying: its promotion use is taken.
     expect((await errorOf(shop.client, CONFIRM, { id: s.paymentIntentId, card: DECLINED })).code).toBe('PAYMENT_DECLINED');
     expect(await promotionUses(promotionId)).toBe(uses + 1);

@@ -7,8 +7,11 @@ import { isTransientInfrastructureError } from './transient.js';
 export const UNEXPECTED_MESSAGE = 'Unexpected error.';
 export const SERVICE_UNAVAILABLE_MESSAGE = 'Service temporarily unavailable; retry shortly.';
 
-/** Extensions a client may see; everything else (stack, response, serviceName, …) is dropped. */
-const visibleExtensions = ['code', 'reason', 'field', 'cost', 'limit'] as const;
+/**
+ * Extensions a client may see; everything else (stack, response, serviceName, …) is dropped.
+ * `blockers`: CHECKOUT_NOT_READY's list of what stops the payment ({ code, message, promotionCode?, reason?, lineId? }).
+ */
+const visibleExtensions = ['code', 'reason', 'field', 'cost', 'limit', 'blockers'] as const;
 
 export interface MaskLogger {
   error(obj: object, msg?: string): void;

@@ -24,7 +24,9 @@
 //
 // A session input is the calculation input without the configuration, usage and time, which the
 // service supplies: { checkoutSessionId, merchantId, currency, lines, destination, selection,
-// promotionCodes, customerKey, includeDeliveryDates?, payment? }.
+// promotionCodes, customerKey, includeDeliveryDates?, payment? }. A line that does not say
+// whether it needs shipping needs it when the merchant ships (merchantShips).
+import type { CheckoutPricingConfig } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { calculateWith } from './calculate.js';
 import { providersFor } from './providers.js';
@@ -34,6 +36,11 @@ import { calculationById, insertCalculation, latestCalculation, type StoredCalcu
 import type { Blocker, Calculation, CalculationInput } from './calculation.types.js';
 import { promotionUsage, redeemPromotions, releasePromotions, type RedeemableCalculation } from '../promotion/promotion.redemption.js';
 import type { MerchantPricingPort } from '../ports/merchant-pricing.port.js';
+
+/** Whether the merchant ships: shipping zones, pickup locations or an HTTP shipping provider. */
+export function merchantShips(config: CheckoutPricingConfig): boolean {
+  return config.shipping.zones.length > 0 || config.shipping.pickupLocations.length > 0 || config.providers.shipping.kind === 'HTTP';
+}
 
 export type SessionPricingInput = Omit<CalculationInput, 'config' | 'usage' | 'at'> & {
   checkoutSessionId: string;
@@ -67,7 +74,11 @@ export class CalculationService {
     const config = await this.opts.pricing.pricingConfig(session.merchantId);
     const usage = await promotionUsage(this.opts.dataSource.manager, config.promotions.map((p) => p.id), session.customerKey ?? null);
     const { checkoutSessionId: _s, merchantId: _m, ...rest } = session;
-    return { ...rest, config, usage, at: this.clock().toISOString() };
+    // A session's lines need shipping when its merchant ships anything; a merchant that configured
+    // no shipping sells what needs none (no shipping option or address is asked for then).
+    const ships = merchantShips(config);
+    const lines = rest.lines.map((l) => (l.requiresShipping === undefined ? { ...l, requiresShipping: ships } : l));
+    return { ...rest, lines, config, usage, at: this.clock().toISOString() };
   }
 
   async compute(session: SessionPricingInput): Promise<PreparedCalculation> {

@@ -9,7 +9,9 @@
 // session (and before its amount is charged). One transaction, the session's row locked:
 //   the session is OPEN and not past expiry (CHECKOUT_SESSION_EXPIRED / INVALID_STATE_TRANSITION),
 //   the intent is the session's; a priced session has a current calculation, else
-//   CALCULATION_STALE (nothing written); the calculation's promotion uses are taken
+//   CALCULATION_STALE (nothing written), and that calculation has no blockers (address_invalid,
+//   shipping_not_selected, promotion_invalid…), else CHECKOUT_NOT_READY listing them (nothing
+//   written: a session that needs shipping is never paid without it); the calculation's promotion uses are taken
 //   (redeemPromotions: PROMOTION_INVALID when one is used up, then the whole transaction rolls
 //   back and the calculation is marked stale, so the buyer recalculates without it); the
 //   commitment is recorded (calculation, amount, time) and the session's version moves on.
@@ -18,7 +20,7 @@
 // "update the PaymentIntent before confirming"), then confirms.
 import { ErrorCode, HandoffError, invalidStateTransition, type CheckoutPricingConfig } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
-import type { CalculationService } from '../calculation/index.js';
+import type { Blocker, CalculationService } from '../calculation/index.js';
 import { table } from '../events.js';
 import type { MerchantPricingPort } from '../ports/merchant-pricing.port.js';
 import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
@@ -46,6 +48,28 @@ export const calculationStale = (id: string, why: 'missing' | 'stale') =>
       ? `Checkout session ${id} has not been calculated: calculate it, then pay.`
       : `Checkout session ${id} changed since its calculation: recalculate it, then pay.`,
     { reason: `calculation:${why}` },
+  );
+
+/** What a blocker says in CHECKOUT_NOT_READY's `blockers` extension. */
+export type NotReadyBlocker = Pick<Blocker, 'code' | 'message'> & Partial<Pick<Blocker, 'promotionCode' | 'reason' | 'lineId'>>;
+
+/** CHECKOUT_NOT_READY: the calculation to pay has blockers; the message and `blockers` list them. */
+export const checkoutNotReady = (id: string, blockers: readonly Blocker[]) =>
+  new HandoffError(
+    ErrorCode.CHECKOUT_NOT_READY,
+    `Checkout session ${id} cannot be paid yet: ${blockers.map((b) => `${b.code} (${b.message})`).join('; ')}`,
+    {
+      reason: 'checkout:not_ready',
+      blockers: blockers.map(
+        (b): NotReadyBlocker => ({
+          code: b.code,
+          message: b.message,
+          ...(b.promotionCode ? { promotionCode: b.promotionCode } : {}),
+          ...(b.reason ? { reason: b.reason } : {}),
+          ...(b.lineId ? { lineId: b.lineId } : {}),
+        }),
+      ),
+    },
   );
 
 /** Whether the merchant configured anything that prices a checkout beyond its lines. */
@@ -105,6 +129,8 @@ export class PaymentCommitment {
         if (cs.calculationId) {
           const stored = await this.calculations.get(cs.calculationId, manager);
           if (!stored) throw calculationStale(cs.id, 'missing');
+          // What the buyer was shown stands in the way of paying: nothing is taken or written.
+          if (stored.calculation.blockers.length > 0) throw checkoutNotReady(cs.id, stored.calculation.blockers);
           redeeming.calculationId = stored.id;
           await this.calculations.redeemPromotions(manager, stored, cs.id);
           redeeming.calculationId = null;

@@ -10,7 +10,7 @@
 //                                            snapshot, and the session's totals from it
 import { badUserInput, normalizeCurrency } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
-import type { CalculationLineInput, CalculationService, PreparedCalculation } from '../calculation/index.js';
+import { merchantShips, type CalculationLineInput, type CalculationService, type PreparedCalculation } from '../calculation/index.js';
 import { table } from '../events.js';
 import type { MerchantPricingPort } from '../ports/merchant-pricing.port.js';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
@@ -59,7 +59,7 @@ export class SessionOpening {
   ): Promise<PreparedCalculation | null> {
     const config = await this.pricing.pricingConfig(session.merchantId);
     if (!hasPricingConfig(config)) return null;
-    const ships = config.shipping.zones.length > 0 || config.shipping.pickupLocations.length > 0;
+    const ships = merchantShips(config);
     const cs = {
       ...session, shippingAddress: null, selectedShipping: null, shipmentPlan: null, promotionCodes: [], customerId: null,
     } as unknown as CheckoutSessionEntity;
