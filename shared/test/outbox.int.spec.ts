@@ -129,6 +129,28 @@ describe('changeWithEvent', () => {
     expect(await rows('thing.created')).toEqual([{ aggregate_id: 't1', payload: { thing: { id: 't1' } }, request_id: 'req-cwe' }]);
   });
 
+  it('writes several events of one change in the order given, by the same statement, none when it wrote nothing', async () => {
+    const events = [
+      { topic: 'thing.multi', aggregateId: 't3', payload: { n: 1 } },
+      { topic: 'thing.multi_webhook', aggregateId: 'merchant_1', payload: { n: 2, text: 'quote \' and "' } },
+    ];
+    const insert = (id: string) =>
+      runWithRequestContext({ requestId: 'req-multi' }, () =>
+        changeWithEvent(dataSource.manager, schema, { sql: `INSERT INTO "${schema}".things (id, version) VALUES ($1, 1) ON CONFLICT DO NOTHING`, params: [id] }, events),
+      );
+    expect(await insert('t3')).toBe(1);
+    expect(await insert('t3')).toBe(0);
+    const written = await dataSource.query(
+      `SELECT topic, aggregate_id, payload, request_id, created_at FROM "${schema}".outbox WHERE topic LIKE 'thing.multi%' ORDER BY id`,
+    );
+    expect(written.map((r: { topic: string; aggregate_id: string; payload: unknown; request_id: string }) => [r.topic, r.aggregate_id, r.payload, r.request_id])).toEqual([
+      ['thing.multi', 't3', { n: 1 }, 'req-multi'],
+      ['thing.multi_webhook', 'merchant_1', { n: 2, text: 'quote \' and "' }, 'req-multi'],
+    ]);
+    // One transaction: the same now().
+    expect(written[0].created_at).toEqual(written[1].created_at);
+  });
+
   it('writes no event when the change wrote no row (a version guard that missed)', async () => {
     const update = (version: number) =>
       changeWithEvent(

@@ -43,27 +43,34 @@ export async function addToOutbox(manager: EntityManager, schema: string, event:
 }
 
 /**
- * A change and its event in one statement, so one round trip: `change.sql` is an INSERT or
- * UPDATE (without RETURNING) on `$1…$n`; the event row is written once for each row it wrote, so
+ * A change and its event(s) in one statement, so one round trip: `change.sql` is an INSERT or
+ * UPDATE (without RETURNING) on `$1…$n`; each event row is written once for each row it wrote, so
  * none when it wrote none (an UPDATE whose version guard missed). `change.also` are more writes
- * on the same parameters in the same statement (a session's lines). Returns how many rows
- * `change.sql` wrote. Atomic by itself: a caller with nothing else to write needs no transaction.
+ * on the same parameters in the same statement (a session's lines). `event` may be several events
+ * (an internal event and the merchant's `webhook_event.*` row of the same change): written in the
+ * order given, by the same INSERT. Returns how many rows `change.sql` wrote. Atomic by itself: a
+ * caller with nothing else to write needs no transaction.
  */
 export async function changeWithEvent(
   manager: EntityManager,
   schema: string,
   change: { sql: string; params: unknown[]; also?: string[] },
-  event: OutboxEvent,
+  event: OutboxEvent | readonly OutboxEvent[],
 ): Promise<number> {
+  const events = Array.isArray(event) ? (event as readonly OutboxEvent[]) : [event as OutboxEvent];
+  if (events.length === 0) throw new Error('changeWithEvent: no event to write');
   const n = change.params.length;
   const also = (change.also ?? []).map((sql, i) => `also${i} AS (${sql}),`).join('\n');
+  // The request id is $n+1; event i's topic, aggregate and payload follow it.
+  const values = events.map((_, i) => `($${n + 2 + 3 * i}::text, $${n + 3 + 3 * i}::text, $${n + 4 + 3 * i}::jsonb, ${i})`).join(', ');
   const rows: Array<{ written: number }> = await manager.query(
     `WITH changed AS (${change.sql} RETURNING 1),
           ${also}
           event AS (INSERT INTO ${qualifiedTable(schema, 'outbox')} (topic, aggregate_id, payload, request_id)
-                    SELECT $${n + 1}, $${n + 2}, $${n + 3}::jsonb, $${n + 4} FROM changed)
+                    SELECT e.topic, e.aggregate_id, e.payload, $${n + 1} FROM changed, (VALUES ${values}) AS e(topic, aggregate_id, payload, ord)
+                    ORDER BY e.ord)
      SELECT count(*)::int AS written FROM changed`,
-    [...change.params, event.topic, event.aggregateId, JSON.stringify(event.payload), currentRequestId() ?? null],
+    [...change.params, currentRequestId() ?? null, ...events.flatMap((e) => [e.topic, e.aggregateId, JSON.stringify(e.payload)])],
   );
   return rows[0]!.written;
 }

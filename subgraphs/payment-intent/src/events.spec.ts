@@ -1,4 +1,4 @@
-import { routedQueues } from '@handoff/shared';
+import { OUTBOUND_WEBHOOK_EVENTS_QUEUE, routedQueues } from '@handoff/shared';
 import { describe, expect, it } from 'vitest';
 import { CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_PAYMENT_EVENTS_QUEUE, outboxRoutes } from './events.js';
 
@@ -14,6 +14,12 @@ describe('payment-intent outbox routes', () => {
     for (const topic of ['payment_intent.created', 'payment_intent.processing', 'payment_intent.requires_action', 'payment_intent.canceled', 'payment_intent.refunded',
       'psp_event.processing', 'psp_event.requires_action', 'psp_event.failed', 'psp_event.canceled', 'psp_event.other']) {
       expect(routedQueues(outboxRoutes, topic), topic).toEqual([]);
+    }
+  });
+
+  it('queues every merchant webhook event for the merchant subgraph’s intake, and nowhere else', () => {
+    for (const type of ['payment.succeeded', 'payment.failed', 'payment.canceled', 'payment.refunded', 'payment.disputed', 'payment.requires_action', 'payment.amount_capturable_updated']) {
+      expect(routedQueues(outboxRoutes, `webhook_event.${type}`), type).toEqual([OUTBOUND_WEBHOOK_EVENTS_QUEUE]);
     }
   });
 });

@@ -1,12 +1,15 @@
 // Where this subgraph's outbox events go (docs/internal-contracts.md): intent state changes to
-// checkout-session (and pub/sub), verified PSP evidence to the ledger. (The sandbox PSP, an
+// checkout-session (and pub/sub), verified PSP evidence to the ledger, merchants' webhook events
+// to the merchant subgraph's webhook intake. (The sandbox PSP, an
 // external system, has its own outbox in simulators/psp-sandbox.)
 import {
   CHECKOUT_PAYMENT_EVENTS_QUEUE,
   LEDGER_PAYMENT_EVENTS_QUEUE,
   LEDGER_PSP_EVENT_KINDS,
+  OUTBOUND_WEBHOOK_EVENTS_QUEUE,
   PAYMENT_INTENT_SUCCEEDED_TOPIC,
   pspEventTopic,
+  WEBHOOK_EVENT_TOPIC_PATTERN,
   type OutboxRoutes,
 } from '@handoff/shared';
 
@@ -16,8 +19,10 @@ export { CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_PAYMENT_EVENTS_QUEUE };
 // A job only where its consumer acts on the event: checkout-session completes on a succeeded
 // payment; the ledger records conversions, clawbacks and disputes. Every other event is still
 // written to the outbox (the record) and announced on pub/sub (subscriptions), but a job nobody
-// acts on would only cost each webhook two more BullMQ round trips and a sweep check.
+// acts on would only cost each webhook two more BullMQ round trips and a sweep check. The merchant
+// subgraph delivers `webhook_event.*` to merchants' endpoints (webhook-events.contract.ts).
 export const outboxRoutes: OutboxRoutes = {
   [PAYMENT_INTENT_SUCCEEDED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
+  [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE],
   ...Object.fromEntries(LEDGER_PSP_EVENT_KINDS.map((kind) => [pspEventTopic(kind), [LEDGER_PAYMENT_EVENTS_QUEUE]])),
 };

@@ -1,4 +1,5 @@
-// The one way a payment intent changes: a versioned save, a timeline row and an outbox event,
+// The one way a payment intent changes: a versioned save, a timeline row and an outbox event
+// (and, for the changes merchants subscribe to, their `webhook_event.*` row: payment-intent.webhook-event.ts),
 // all in the caller's transaction. `transition` adds the state-table check for status moves.
 import { assertTransition, changeWithEvent, qualifiedTable, versionConflict, type PaymentIntentEventPayload, type PaymentIntentRecord } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
@@ -7,6 +8,7 @@ import { PaymentIntentEntity } from './payment-intent.entity.js';
 import type { PaymentIntentStatus } from './payment-intent.enums.js';
 import { cannotFromStatusRefusal } from './payment-intent.errors.js';
 import { paymentIntentStates, statusTopic } from './payment-intent.states.js';
+import { webhookEventOfChange } from './payment-intent.webhook-event.js';
 
 export const PAYMENT_SCHEMA = 'payment';
 
@@ -89,13 +91,19 @@ export const paymentIntentEventPayload = (intent: PaymentIntentEntity): PaymentI
   occurredAt: new Date().toISOString(),
 });
 
-/** The timeline row and the outbox event of a change already saved, in one statement. */
+/** The change's outbox rows: its `topic` event, and the merchant's webhook event when it has one. */
+const eventsOf = (intent: PaymentIntentEntity, topic: string) => {
+  const webhook = webhookEventOfChange(intent, topic);
+  return webhook ? [outboxEvent(intent, topic), webhook] : [outboxEvent(intent, topic)];
+};
+
+/** The timeline row and the outbox event(s) of a change already saved, in one statement. */
 export async function announce(manager: EntityManager, intent: PaymentIntentEntity, topic: string, data: Record<string, unknown> = {}): Promise<void> {
   await changeWithEvent(
     manager,
     PAYMENT_SCHEMA,
     { sql: TIMELINE_INSERT, params: [intent.id, topic, timelineData(intent, data)] },
-    outboxEvent(intent, topic),
+    eventsOf(intent, topic),
   );
 }
 
@@ -117,7 +125,7 @@ export async function insertAnnounced(manager: EntityManager, intent: PaymentInt
       ],
       also: [`INSERT INTO ${qualifiedTable(PAYMENT_SCHEMA, 'payment_events')} (payment_intent_id, type, data) VALUES ($1, $19, $20::jsonb)`],
     },
-    outboxEvent(intent, topic),
+    eventsOf(intent, topic),
   );
 }
 

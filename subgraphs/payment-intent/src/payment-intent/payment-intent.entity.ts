@@ -1,6 +1,6 @@
 // A payment intent row in `payment.payment_intents`. Amounts are minor units of `currency`.
 import { MinorUnitsColumn } from '@handoff/shared';
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { AfterLoad, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { CaptureMode, PaymentIntentStatus, PaymentProvider } from './payment-intent.enums.js';
 
 export interface NextAction {
@@ -13,6 +13,12 @@ export interface PaymentError {
   declineCode: string | null;
   message: string;
 }
+
+/** The fields a merchant's webhook event shows (payment-intent.webhook-event.ts), as they were before a change. */
+export type PaymentIntentShown = Pick<
+  PaymentIntentEntity,
+  'id' | 'status' | 'amountMinor' | 'amountCapturedMinor' | 'amountRefundedMinor' | 'currency' | 'captureMode' | 'checkoutSessionId' | 'metadata' | 'lastPaymentError' | 'createdAt'
+>;
 
 @Entity({ name: 'payment_intents' })
 export class PaymentIntentEntity {
@@ -86,4 +92,32 @@ export class PaymentIntentEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
+
+  /**
+   * Not a column: the intent as it was loaded, or as its last announced change left it. A
+   * change's webhook event names what changed since (its previous_attributes); announce() moves it on.
+   */
+  shownBefore?: PaymentIntentShown;
+
+  @AfterLoad()
+  protected rememberShown(): void {
+    this.shownBefore = shownOf(this);
+  }
+}
+
+/** A copy of the shown fields (the objects in them are replaced on change, never mutated). */
+export function shownOf(i: PaymentIntentShown): PaymentIntentShown {
+  return {
+    id: i.id,
+    status: i.status,
+    amountMinor: i.amountMinor,
+    amountCapturedMinor: i.amountCapturedMinor,
+    amountRefundedMinor: i.amountRefundedMinor,
+    currency: i.currency,
+    captureMode: i.captureMode,
+    checkoutSessionId: i.checkoutSessionId,
+    metadata: i.metadata,
+    lastPaymentError: i.lastPaymentError,
+    createdAt: i.createdAt,
+  };
 }

@@ -2,13 +2,15 @@
 // `psp_event.<kind>` outbox row and marks the row processed, in one transaction. Events only
 // move an intent forward, so any delivery order converges; a processed row is never applied
 // again. An event for a payment of Handoff's that is not known yet throws PaymentNotKnownYet
-// (the job retries with backoff, and the intent's creation re-runs it).
-import { addToOutbox, pspEventTopic, type PspEventPayload } from '@handoff/shared';
+// (the job retries with backoff, and the intent's creation re-runs it). A dispute opened on a known
+// intent of the signing merchant also writes the merchant's `payment.disputed` webhook event.
+import { addToOutbox, pspEventTopic, webhookEventOutboxEvent, type PspEventPayload } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PAYMENT_SCHEMA, paymentIntentSnapshot, recordTimeline, transition } from '../payment-intent/payment-intent.changes.js';
 import { CHECKOUT_METADATA_KEY } from '../payment-intent/payment-intent.commands.js';
 import { PaymentIntentEntity } from '../payment-intent/payment-intent.entity.js';
 import { PaymentIntentStatus as S } from '../payment-intent/payment-intent.enums.js';
+import { paymentWebhookPayload } from '../payment-intent/payment-intent.webhook-event.js';
 import { isForward } from '../payment-intent/payment-intent.states.js';
 import { providerOfPath } from '../psp/merchant-credentials.js';
 import { recordReportedRefund } from '../refund/refund.service.js';
@@ -118,6 +120,12 @@ export class PspEventApplier {
         }
         break;
       case 'dispute_opened':
+        // The intent does not change (a dispute is about its charge); the merchant hears of it.
+        if (o.dispute) {
+          const dispute = { id: o.dispute.id || null, status: o.dispute.status, amount: o.amount, currency: o.currency };
+          await addToOutbox(manager, PAYMENT_SCHEMA, webhookEventOutboxEvent(paymentWebhookPayload('payment.disputed', intent, { dispute })));
+        }
+        break;
       case 'dispute_closed':
         break; // the timeline row above; the ledger acts on psp_event.dispute_*
       case 'other':
