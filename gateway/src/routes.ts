@@ -4,11 +4,12 @@
 // with these dependencies (route-deps.ts).
 import { mountConversionRoutes } from './rest/conversions.js';
 import { mountCheckoutRest } from './rest/checkout.js';
+import { mountCheckoutServiceRest } from './rest/checkout-service/index.js';
 import { mountHostedPage } from './hosted-page/hosted-page.routes.js';
 import type { RouteMount } from './route-deps.js';
 
 export type { ExecuteResult, GatewayRouteDeps, InternalResponse, RouteMount } from './route-deps.js';
 
 /** Features add their mount here (hosted page, REST edges). Webhooks have their own (webhooks/webhook-route.ts). */
-export const routeMounts: RouteMount[] = [mountCheckoutRest, mountHostedPage, mountConversionRoutes];
+export const routeMounts: RouteMount[] = [mountCheckoutRest, mountCheckoutServiceRest, mountHostedPage, mountConversionRoutes];
 

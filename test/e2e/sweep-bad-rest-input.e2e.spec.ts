@@ -63,9 +63,11 @@ function withValue(body: unknown, path: string, value: unknown): unknown {
 
 interface Route {
   name: string;
-  method: 'POST';
+  method: 'POST' | 'PATCH';
   path: () => string;
   auth: () => string;
+  /** Headers the route needs besides the key (a PATCH's If-Match). */
+  headers?: () => Record<string, string>;
   valid: () => Record<string, unknown>;
   fields: Record<string, Kind>;
   /** The route's body limit (the hosted page's is 8 kB). */
@@ -196,7 +198,83 @@ describe('bad input sweep over the REST edges', () => {
       fields: { approved: 'boolean' },
       limitBytes: 8 * 1024,
     },
+    ...seed003Routes(),
   ];
+
+  /** Seed 003's checkout service routes (/v1/checkout/sessions…): every body, in its own snake_case names. */
+  const seed003Routes = (): Route[] => {
+    const session = () => `/v1/checkout/sessions/${tenant.ids.CheckoutSession![0]}`;
+    const merchant = () => tenant.merchant.key!;
+    const line = { name: 'Plan', amount: 5000, quantity: 1, offer_id: 'off_1', sku: 'SKU-1', tax_category: 'standard' };
+    const lineFields: Record<string, Kind> = {
+      line_items: 'object',
+      'line_items[0]': 'object',
+      'line_items[0].name': 'string',
+      'line_items[0].amount': 'integer',
+      'line_items[0].quantity': 'integer',
+      'line_items[0].offer_id': 'string',
+      'line_items[0].sku': 'string',
+      'line_items[0].tax_category': 'string',
+    };
+    const terms = { owner: { type: 'user', id: 'user_1' }, channel: 'web', cart_id: 'cart_1', metadata: { order: 'ord_1' }, options: { capture_mode: 'manual', require_billing_address: true } };
+    const termFields: Record<string, Kind> = {
+      owner: 'object',
+      'owner.type': 'string',
+      'owner.id': 'string',
+      channel: 'string',
+      cart_id: 'string',
+      metadata: 'json',
+      options: 'object',
+      'options.capture_mode': 'string',
+      'options.require_billing_address': 'boolean',
+    };
+    const address = { name: 'Ada', line1: '10 Downing Street', line2: 'Flat 1', city: 'London', state: 'LND', postal_code: 'SW1A 2AA', country: 'GB' };
+    const addressFields: Record<string, Kind> = { name: 'string', line1: 'string', line2: 'string', city: 'string', state: 'string', postal_code: 'string', country: 'string' };
+    const on = (path: string, valid: Record<string, unknown>, fields: Record<string, Kind>): Route => ({
+      name: `POST /v1/checkout/sessions/{id}/${path} (seed 003)`,
+      method: 'POST',
+      path: () => `${session()}/${path}`,
+      auth: merchant,
+      valid: () => valid,
+      fields,
+      limitBytes: 64 * 1024,
+    });
+    return [
+      {
+        name: 'POST /v1/checkout/sessions (seed 003)',
+        method: 'POST',
+        path: () => '/v1/checkout/sessions',
+        auth: merchant,
+        valid: () => ({ currency: 'GBP', line_items: [line], ...terms, success_url: 'https://shop.example/ok', cancel_url: 'https://shop.example/no', expires_in_seconds: 3600 }),
+        fields: { currency: 'string', ...lineFields, ...termFields, success_url: 'string', cancel_url: 'string', expires_in_seconds: 'integer' },
+        limitBytes: 64 * 1024,
+        nestedObjects: ['line_items[0]', 'owner', 'options'],
+      },
+      {
+        name: 'PATCH /v1/checkout/sessions/{id} (seed 003)',
+        method: 'PATCH',
+        path: session,
+        auth: merchant,
+        headers: () => ({ 'if-match': '"2"' }),
+        valid: () => ({ version: 2, ...terms, line_items: [line] }),
+        fields: { version: 'integer', ...termFields, ...lineFields },
+        limitBytes: 64 * 1024,
+        nestedObjects: ['line_items[0]', 'owner', 'options'],
+      },
+      on('customer', { email: 'ada@example.com', phone: '+44 20 7946 0018', customer_id: 'cus_1', save_for_later: true }, { email: 'string', phone: 'string', customer_id: 'string', save_for_later: 'boolean' }),
+      on('contact', { email: 'ada@example.com', phone: '+44 20 7946 0018' }, { email: 'string', phone: 'string' }),
+      on('shipping-address', address, addressFields),
+      on('billing-address', address, addressFields),
+      on('select-shipping', { shipping_option_id: 'standard', carrier: 'Royal Mail', service_code: 'tracked48' }, { shipping_option_id: 'string', carrier: 'string', service_code: 'string' }),
+      on('pickup-location', { pickup_location_id: 'soho' }, { pickup_location_id: 'string' }),
+      on('promotions', { code: 'WELCOME10' }, { code: 'string' }),
+      on('calculate', { force: true, timeout_ms: 5000 }, { force: 'boolean', timeout_ms: 'integer' }),
+      on('select-shipment-plan', { plan: 'single' }, { plan: 'string' }),
+      on('refresh', {}, {}),
+      on('validate', {}, {}),
+      on('split-shipment-plan', {}, {}),
+    ];
+  };
 
   function casesOf(route: Route): Case[] {
     const valid = route.valid();
@@ -228,7 +306,7 @@ describe('bad input sweep over the REST edges', () => {
         count++;
         const res = await fetch(`${handoff.gatewayUrl}${route.path()}`, {
           method: route.method,
-          headers: { authorization: `Bearer ${route.auth()}`, 'content-type': 'application/json' },
+          headers: { authorization: `Bearer ${route.auth()}`, 'content-type': 'application/json', ...route.headers?.() },
           body: c.body,
         });
         const text = await res.text();
@@ -252,8 +330,8 @@ describe('bad input sweep over the REST edges', () => {
     for (const route of routes()) {
       const res = await fetch(`${handoff.gatewayUrl}${route.path()}`, {
         method: route.method,
-        headers: { authorization: `Bearer ${route.auth()}`, 'content-type': 'application/json' },
-        body: raw(withValue(route.valid(), Object.keys(route.fields).at(-1)!, 'x'.repeat(route.limitBytes + 1))),
+        headers: { authorization: `Bearer ${route.auth()}`, 'content-type': 'application/json', ...route.headers?.() },
+        body: raw(withValue(route.valid(), Object.keys(route.fields).at(-1) ?? 'pad', 'x'.repeat(route.limitBytes + 1))),
       });
       const text = await res.text();
       if (res.status !== 413 || typeof JSON.parse(text).error !== 'string' || GRAPHQL_WORDING.test(text)) {

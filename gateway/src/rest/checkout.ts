@@ -4,13 +4,11 @@
 //   POST /api/v1/checkout/sessions     seed 002 (merchant checkout session, snake_case)
 //   GET  /api/v1/checkout/sessions/:id seed 002
 // Errors are `{ "error": <message>, "code": <CODE> }` with the HTTP status each seed gives.
-import type { Request, RequestHandler, Response } from 'express';
-import type { GraphQLFormattedError } from 'graphql';
-import type { Principal } from '@handoff/shared/identity/principal';
-import { restHttpStatus } from '@handoff/shared/errors/http-status';
-import type { GatewayRouteDeps, RouteMount } from '../route-deps.js';
+import type { Request, Response } from 'express';
+import type { RouteMount } from '../route-deps.js';
 import { requestIdOf } from '../http/request-id.js';
-import { checkBody, inputProblemBody, restInputError, restJsonBody, type ObjectShape, type RestInputProblem } from './rest-input.js';
+import { checkBody, restJsonBody, type ObjectShape } from './rest-input.js';
+import { authenticate, bodyObject, guarded, idempotencyKeyOf, sendError, sendGraphQLError, sendInputProblem } from './rest-http.js';
 
 
 /** Seed 000's own wording for its failure table. */
@@ -59,56 +57,6 @@ interface SessionJson {
   metadata: Record<string, string> | null;
   totals: { subtotal: MoneyJson; total: MoneyJson };
   lineItems: Array<{ name: string; quantity: number; unitAmount: MoneyJson; total: MoneyJson; offer: { id: string } | null }>;
-}
-
-function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: message, code });
-}
-
-function sendGraphQLError(
-  res: Response,
-  error: GraphQLFormattedError | undefined,
-  messages: Record<string, string> = {},
-  rename: (graphqlField: string) => string = (f) => f,
-): void {
-  const code = typeof error?.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
-  const status = restHttpStatus(code);
-  if (code === 'BAD_USER_INPUT' && error) {
-    // In the route's own names and words (never the adapter's GraphQL), naming the field.
-    const { field, message } = restInputError(error, rename);
-    return void res.status(status).json({ error: message, code, ...(field ? { field } : {}) });
-  }
-  sendError(res, status, code, messages[code] ?? error?.message ?? 'Unexpected error.');
-}
-
-function sendInputProblem(res: Response, p: RestInputProblem): void {
-  res.status(400).json(inputProblemBody(p));
-}
-
-/** The caller's principal, or an answer already sent (401, or 503 when auth is down). */
-async function authenticate(deps: GatewayRouteDeps, req: Request, res: Response): Promise<Principal | undefined> {
-  try {
-    const auth = await deps.authenticate(req.headers.authorization, requestIdOf(req));
-    if (auth.ok) return auth.principal;
-  } catch (err) {
-    deps.logger.error({ err, requestId: requestIdOf(req) }, 'API key lookup failed');
-    res.setHeader('retry-after', '1');
-    sendError(res, 503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable; retry shortly.');
-    return undefined;
-  }
-  res.setHeader('www-authenticate', 'Bearer realm="handoff"');
-  sendError(res, 401, 'UNAUTHENTICATED', 'Missing, unknown or revoked API key.');
-  return undefined;
-}
-
-function idempotencyKeyOf(req: Request): string | undefined {
-  const v = req.headers['idempotency-key'];
-  return (Array.isArray(v) ? v[0] : v) ?? undefined;
-}
-
-function bodyObject(req: Request): Record<string, unknown> | undefined {
-  const body: unknown = req.body;
-  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
 }
 
 /** Seed 000's response: `amount` in major units as a JSON number (10 for £10.00), statuses in lower case. */
@@ -280,18 +228,6 @@ export function fromSeed002(body: Record<string, unknown>): { input?: Record<str
   };
 }
 
-/** Runs a handler; anything unexpected is logged and answered 500 in this edge's shape, never a stack. */
-function guarded(deps: GatewayRouteDeps, route: string, handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
-  return async (req: Request, res: Response) => {
-    try {
-      await handler(req, res);
-    } catch (err) {
-      deps.logger.error({ err, requestId: requestIdOf(req) }, `${route} failed`);
-      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
-    }
-  };
-}
-
 export const mountCheckoutRest: RouteMount = (app, deps) => {
   const json = restJsonBody('64kb');
 
@@ -311,7 +247,7 @@ export const mountCheckoutRest: RouteMount = (app, deps) => {
       principal,
       requestId: requestIdOf(req),
     });
-    if (result.errors?.length || !result.data?.checkout) return sendGraphQLError(res, result.errors?.[0], SEED_000_MESSAGES);
+    if (result.errors?.length || !result.data?.checkout) return sendGraphQLError(res, result.errors?.[0], { messages: SEED_000_MESSAGES });
     res.status(200).json(toSeed000(result.data.checkout));
   }));
 
@@ -330,7 +266,7 @@ export const mountCheckoutRest: RouteMount = (app, deps) => {
       principal,
       requestId: requestIdOf(req),
     });
-    if (result.errors?.length || !result.data?.createCheckoutSession) return sendGraphQLError(res, result.errors?.[0], {}, (f) => seed002Field(f, body));
+    if (result.errors?.length || !result.data?.createCheckoutSession) return sendGraphQLError(res, result.errors?.[0], { rename: (f) => seed002Field(f, body) });
     res.status(200).json(toSeed002(result.data.createCheckoutSession));
   }));
 

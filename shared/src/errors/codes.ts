@@ -41,6 +41,8 @@ export const ErrorCode = {
   ATTRIBUTION_CODE_ALREADY_REDEEMED: 'ATTRIBUTION_CODE_ALREADY_REDEEMED',
   /** The merchant already has a promotion with this code (codes are unique per merchant, ignoring case). */
   PROMOTION_CODE_TAKEN: 'PROMOTION_CODE_TAKEN',
+  /** REST select-shipping: the carrier or service_code sent is not the chosen shipping option's. */
+  SHIPPING_OPTION_MISMATCH: 'SHIPPING_OPTION_MISMATCH',
   /** Query limits (depth, aliases, cost, tokens, directives). */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Malformed GraphQL (parse and validation failures) — Apollo's own codes, passed through. */
