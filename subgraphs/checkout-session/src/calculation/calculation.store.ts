@@ -34,19 +34,23 @@ function fromRow(r: Row): StoredCalculation {
   return { id: r.id, checkoutSessionId: r.checkout_session_id, merchantId: r.merchant_id, customerKey: r.input_summary.customerKey ?? null, calculation: r.result, calculatedAt: new Date(r.calculated_at) };
 }
 
-/** Appends the snapshot of `calculation` for the session and returns it with its new `calc_…` id. */
+/**
+ * Appends the snapshot of `calculation` for the session and returns it with its new `calc_…` id.
+ * The answer is built from what was written, not read back: the row holds exactly these values
+ * (its result and input are the JSON of `calculation` and the redacted input), so sending the
+ * snapshot back from PostgreSQL and parsing it again would only cost time.
+ */
 export async function insertCalculation(manager: EntityManager, sessionId: string, input: CalculationInput, calculation: Calculation): Promise<StoredCalculation> {
   const id = newId(IdPrefix.calculation);
   const t = calculation.totals;
-  const rows = (await manager.query(
+  await manager.query(
     `INSERT INTO checkout.calculations (id, checkout_session_id, merchant_id, fingerprint, currency, sub_total_minor, discount_total_minor,
        tax_total_minor, included_tax_total_minor, shipping_total_minor, grand_total_minor, input_summary, result, calculated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14)
-     RETURNING id, checkout_session_id, merchant_id, input_summary, result, calculated_at, grand_total_minor`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14)`,
     [id, sessionId, input.config.merchantId, calculation.fingerprint, t.currency, t.subTotal, t.discountTotal, t.taxTotal, t.includedTaxTotal,
       t.shippingTotal, t.grandTotal, JSON.stringify(redactedInput(input)), JSON.stringify(calculation), calculation.calculatedAt],
-  )) as Row[];
-  return fromRow(rows[0]!);
+  );
+  return { id, checkoutSessionId: sessionId, merchantId: input.config.merchantId, customerKey: input.customerKey ?? null, calculation, calculatedAt: new Date(calculation.calculatedAt) };
 }
 
 /** The session's most recent snapshot, or null. */

@@ -1,7 +1,9 @@
 // The authoritative calculation of a checkout session (seed 003 §4): calculate prices the
 // session as it is through CalculationService, appends the snapshot and makes it the session's
 // current one (calculation id, totals, stale flag cleared) in one transaction with the versioned
-// save; current reads the snapshot the totals come from; validate is a fresh pass that writes nothing.
+// save; current reads the snapshot the totals come from (the one calculate just wrote is kept with
+// the session it answers, so the answer's `calculation` is not read back); validate is a fresh pass
+// that writes nothing.
 import type { Principal } from '@handoff/shared';
 import type { CalculationService, StoredCalculation } from '../calculation/index.js';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
@@ -11,6 +13,9 @@ import { blockerOf, type CheckoutValidation } from './session-calculation.type.j
 import { sessionPricingInput, type PricingOverrides } from './session-pricing.js';
 
 export class SessionCalculationService {
+  /** The snapshot calculate stored, by the session object it answered. */
+  private readonly written = new WeakMap<CheckoutSessionEntity, StoredCalculation>();
+
   constructor(
     private readonly changer: SessionChanger,
     private readonly sessions: CheckoutSessionService,
@@ -24,8 +29,9 @@ export class SessionCalculationService {
   }
 
   /** Prices the session, stores the snapshot and makes it current; PROVIDER_UNAVAILABLE / SERVICE_UNAVAILABLE → nothing written. */
-  calculate(principal: Principal, id: string, expectedVersion: number | null | undefined, key?: string): Promise<CheckoutSessionEntity> {
-    return this.changer.change(principal, id, expectedVersion, async (cs) => {
+  async calculate(principal: Principal, id: string, expectedVersion: number | null | undefined, key?: string): Promise<CheckoutSessionEntity> {
+    let stored: StoredCalculation | undefined;
+    const saved = await this.changer.change(principal, id, expectedVersion, async (cs) => {
       const prepared = await this.calculations.compute(await this.pricingInput(cs));
       const t = prepared.calculation.totals;
       return {
@@ -37,14 +43,23 @@ export class SessionCalculationService {
           shippingMinor: t.shippingTotal,
           totalMinor: t.grandTotal,
         },
-        write: async (manager) => ({ calculationId: (await this.calculations.store(manager, prepared)).id }),
+        write: async (manager) => {
+          stored = await this.calculations.store(manager, prepared);
+          return { calculationId: stored.id };
+        },
       };
     }, { key, operation: 'calculateCheckout', input: null });
+    // The last write is the committed one (a conflicted attempt's is written again); an answer
+    // replayed for an idempotency key names another snapshot and is read as usual.
+    if (stored && saved.calculationId === stored.id) this.written.set(saved, stored);
+    return saved;
   }
 
   /** The snapshot the session's totals come from, or null before the first calculation. */
   async current(cs: CheckoutSessionEntity): Promise<StoredCalculation | null> {
-    return cs.calculationId ? this.calculations.get(cs.calculationId) : null;
+    if (!cs.calculationId) return null;
+    const written = this.written.get(cs);
+    return written?.id === cs.calculationId ? written : this.calculations.get(cs.calculationId);
   }
 
   /** The blockers of the session as it is now (a fresh calculation, compared with the current one); writes nothing. */
