@@ -388,6 +388,8 @@ describe('bad input: its code and field, nothing written', () => {
     }
     const notJson = await rest('POST', '', { body: '{"currency": "GBP",' });
     expect(notJson).toMatchObject({ status: 400, body: { code: 'BAD_USER_INPUT' } });
+    // A path that is not valid percent-encoding is refused before any route runs: 400, never a 500.
+    expect((await fetch(`${handoff.gatewayUrl}/v1/checkout/sessions/%E0%A4%A/promotions/%ZZ`, { method: 'DELETE', headers: { authorization: `Bearer ${keys.shop}` } })).status).toBe(400);
     expect((await shop.ok(`{ checkoutSessions(first: 1) { totalCount } }`)).checkoutSessions.totalCount).toBe(before);
   });
 
@@ -490,7 +492,7 @@ describe('who may call', () => {
 });
 
 describe('Idempotency-Key', () => {
-  it('a replayed POST answers the same body and writes once: create, promotion, calculate, customer, cancel', async () => {
+  it('a replayed request answers the same body and writes once: create, promotion apply and remove, calculate (two at once), cancel', async () => {
     const create = { currency: 'GBP', line_items: LINES, metadata: { try: '1' } };
     const first = await rest('POST', '', { body: create, headers: { 'idempotency-key': 'rest-create-1' } });
     const again = await rest('POST', '', { body: create, headers: { 'idempotency-key': 'rest-create-1' } });
