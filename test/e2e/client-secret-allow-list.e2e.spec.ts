@@ -44,6 +44,8 @@ const ALLOWED = new Set([
   ...['code', 'message', 'promotionCode', 'reason', 'lineId'].map((f) => `CheckoutBlocker.${f}`),
   'CheckoutValidation.valid', 'CheckoutValidation.blockers',
   ...['setCheckoutCustomer', 'setCheckoutShippingAddress', 'setCheckoutBillingAddress', 'selectCheckoutShipping', 'selectCheckoutShipmentPlan', 'applyCheckoutPromotion', 'removeCheckoutPromotion', 'calculateCheckout'].map((f) => `Mutation.${f}`),
+  // Whether the page asks for a billing address (issue 18, item 8).
+  'CheckoutSession.requireBillingAddress',
 ]);
 const REASON = 'client_secret:field_not_allowed';
 

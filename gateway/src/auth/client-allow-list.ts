@@ -68,6 +68,8 @@ export const CLIENT_ALLOWED_FIELDS: ReadonlySet<string> = new Set([
     'customer', 'shippingAddress', 'billingAddress', 'promotionCodes', 'selectedShipping', 'shippingOptions', 'pickupOptions',
     'shipmentPlan', 'calculation', 'calculationStale', 'validation',
   ].map((f) => `CheckoutSession.${f}`),
+  // Whether the page must ask for a billing address (issue 18, item 8).
+  'CheckoutSession.requireBillingAddress',
   ...['email', 'phone', 'saveForLater'].map((f) => `CheckoutCustomer.${f}`),
   ...['name', 'line1', 'line2', 'city', 'state', 'postalCode', 'country', 'validation'].map((f) => `CheckoutAddress.${f}`),
   'CheckoutAddressValidation.status',

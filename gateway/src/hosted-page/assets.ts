@@ -11,6 +11,7 @@ export interface Asset {
 const FILES: Readonly<Record<string, string>> = {
   'checkout.css': 'text/css; charset=utf-8',
   'checkout.js': 'text/javascript; charset=utf-8',
+  'checkout-buyer.js': 'text/javascript; charset=utf-8',
   'payment-watch.js': 'text/javascript; charset=utf-8',
 };
 

@@ -4,19 +4,14 @@
 // validation) and the mutations that set them, each returning that view. A client secret may
 // select exactly these fields beside the payment ones (auth/client-allow-list.ts; its spec checks
 // that every allowed field is used here or by the payment operations, and that these pass).
+// The page itself (hosted-page.routes.ts → buyer-changes.ts) runs a change, then calculateCheckout,
+// then reads its view (SESSION_QUERY with PAGE_BUYER_FIELDS) and BUYER_OPTIONS_QUERY.
 const MONEY = '{ amountMinor currency amount }';
 const ESTIMATE = '{ minDays maxDays earliestDate latestDate }';
 const ADDRESS = `{ name line1 line2 city state postalCode country validation { status problems } }`;
 
-/** The buyer's view of the session as every buyer operation returns it. */
-export const BUYER_SESSION_FIELDS = `
-  id status expiresAt calculationStale promotionCodes
-  customer { email phone saveForLater }
-  shippingAddress ${ADDRESS}
-  billingAddress ${ADDRESS}
-  selectedShipping { kind id }
-  totals { subtotal ${MONEY} discount ${MONEY} tax ${MONEY} shipping ${MONEY} total ${MONEY} }
-  calculation {
+/** A calculation as the buyer sees it: no offer, promotion or provider ids. */
+const CALCULATION = `{
     id calculatedAt currency pricesIncludeTax rounding
     lines {
       id name quantity taxCategory taxInclusive fulfilmentLocationId
@@ -31,6 +26,36 @@ export const BUYER_SESSION_FIELDS = `
     totals { subTotal ${MONEY} discountTotal ${MONEY} taxTotal ${MONEY} shippingTotal ${MONEY} grandTotal ${MONEY} includedTaxTotal ${MONEY} }
     blockers { code message promotionCode reason lineId }
   }`;
+
+/** The buyer's view of the session as every buyer operation returns it. */
+export const BUYER_SESSION_FIELDS = `
+  id status expiresAt calculationStale promotionCodes
+  customer { email phone saveForLater }
+  shippingAddress ${ADDRESS}
+  billingAddress ${ADDRESS}
+  selectedShipping { kind id }
+  totals { subtotal ${MONEY} discount ${MONEY} tax ${MONEY} shipping ${MONEY} total ${MONEY} }
+  calculation ${CALCULATION}`;
+
+/**
+ * What the page's own session view (checkout-api.ts SESSION_QUERY) reads of the buyer's part: the
+ * current calculation, the addresses, the selection, the codes and whether a billing address is
+ * required. No contact details: the page never shows them.
+ */
+export const PAGE_BUYER_FIELDS = `
+    calculationStale promotionCodes requireBillingAddress
+    shippingAddress ${ADDRESS}
+    billingAddress ${ADDRESS}
+    selectedShipping { kind id }
+    calculation ${CALCULATION}`;
+
+/** The shipping options for the session's address (with delivery dates) and the pickup locations: read while the buyer can still choose. */
+export const BUYER_OPTIONS_QUERY = `query HostedCheckoutOptions($id: ID!) {
+  checkoutSession(id: $id) {
+    shippingOptions(includeEstimatedDeliveryDates: true) { id label carrier free amount ${MONEY} deliveryEstimate ${ESTIMATE} }
+    pickupOptions { id name country region postalCode }
+  }
+}`;
 
 /** The page's buyer step: the view, the shipping choices for the address, the plan and the blockers. */
 export const BUYER_SESSION_QUERY = `query HostedCheckoutBuyer($id: ID!, $withDates: Boolean) {
@@ -57,4 +82,4 @@ export const BUYER_MUTATIONS = {
   calculate: mutation('HostedCheckoutCalculate', 'calculateCheckout', '', ''),
 } as const;
 
-export const BUYER_OPERATIONS: readonly string[] = [BUYER_SESSION_QUERY, ...Object.values(BUYER_MUTATIONS)];
+export const BUYER_OPERATIONS: readonly string[] = [BUYER_SESSION_QUERY, BUYER_OPTIONS_QUERY, ...Object.values(BUYER_MUTATIONS)];

@@ -4,7 +4,9 @@
 import type { GraphQLFormattedError } from 'graphql';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps } from '../route-deps.js';
+import { BUYER_MUTATIONS, BUYER_OPTIONS_QUERY, PAGE_BUYER_FIELDS } from './buyer-operations.js';
 import { moneyView, type MoneyView } from './money-format.js';
+import { blockersOf, buyerView, type BuyerData, type BuyerView, type MoneyData, type OptionsData } from './pricing-view.js';
 
 const MONEY = 'amountMinor currency amount';
 const INTENT_FIELDS = `id status amount { ${MONEY} } nextAction { type url } lastPaymentError { code declineCode message }`;
@@ -16,6 +18,7 @@ export const SESSION_QUERY = `query HostedCheckoutSession($id: ID!) {
     lineItems { name quantity unitAmount { ${MONEY} } total { ${MONEY} } }
     totals { subtotal { ${MONEY} } discount { ${MONEY} } tax { ${MONEY} } shipping { ${MONEY} } total { ${MONEY} } }
     paymentIntent { ${INTENT_FIELDS} provider amountRefunded { ${MONEY} } sandboxTestCards { number outcome } }
+    ${PAGE_BUYER_FIELDS}
   }
 }`;
 
@@ -27,12 +30,6 @@ export const CONFIRM_MUTATION = `mutation HostedCheckoutPay($id: ID!, $card: Str
 export const THREE_D_SECURE_MUTATION = `mutation HostedCheckoutThreeDSecure($id: ID!, $approved: Boolean!) {
   completeThreeDSecure(id: $id, approved: $approved) { ${INTENT_FIELDS} }
 }`;
-
-interface MoneyData {
-  amountMinor: number;
-  currency: string;
-  amount: string;
-}
 
 export interface IntentData {
   id: string;
@@ -47,7 +44,7 @@ export interface IntentData {
   sandboxTestCards?: Array<{ number: string; outcome: string }> | null;
 }
 
-export interface SessionData {
+export interface SessionData extends BuyerData {
   id: string;
   status: string;
   mode: string;
@@ -73,7 +70,7 @@ export interface PaymentView {
 }
 
 /** Seed 002's public session object, plus what the page shows. No keys, emails or metadata. */
-export interface PublicCheckoutView {
+export interface PublicCheckoutView extends BuyerView {
   id: string;
   object: 'checkout.session';
   status: string;
@@ -113,12 +110,19 @@ const UNAVAILABLE: ApiFailure = {
   message: 'Payments are temporarily unavailable. Nothing was charged; please try again in a moment.',
 };
 
+const PRICING_UNAVAILABLE: ApiFailure = {
+  status: 503,
+  code: 'PROVIDER_UNAVAILABLE',
+  message: 'We could not work out the price just now. Nothing was charged; please try again in a moment.',
+};
+
 // Anything not listed is unexpected: 503 with a generic message (never a 500, never details).
 const STATUS_BY_CODE: Record<string, number> = {
   BAD_USER_INPUT: 400,
   PAYMENT_DECLINED: 402,
   CHECKOUT_SESSION_EXPIRED: 409,
   INVALID_STATE_TRANSITION: 409,
+  PROMOTION_INVALID: 422,
   VERSION_CONFLICT: 409,
   IDEMPOTENCY_KEY_REUSED: 409,
 };
@@ -128,6 +132,8 @@ const HIDDEN = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CHECKOUT_S
 export function failureOf(error: GraphQLFormattedError | undefined): ApiFailure {
   const code = typeof error?.extensions?.code === 'string' ? error.extensions.code : '';
   if (HIDDEN.has(code)) return NOT_FOUND;
+  if (code === 'PROVIDER_UNAVAILABLE') return PRICING_UNAVAILABLE;
+  if (code === 'CALCULATION_STALE') return { status: 409, code, message: 'The price of this checkout changed. Check the new total, then pay.', reason: 'calculation:stale' };
   const status = STATUS_BY_CODE[code];
   if (!status || !error) return UNAVAILABLE;
   const reason = typeof error.extensions?.reason === 'string' ? error.extensions.reason : undefined;
@@ -162,6 +168,29 @@ export async function loadSession(deps: GatewayRouteDeps, principal: Principal, 
   return { ok: true, value: out.value.checkoutSession };
 }
 
+/** The shipping options and pickup locations the buyer may choose from now. */
+export async function loadOptions(deps: GatewayRouteDeps, principal: Principal, id: string): Promise<Outcome<OptionsData>> {
+  const out = await run<{ checkoutSession: OptionsData | null }>(deps, BUYER_OPTIONS_QUERY, { id }, principal);
+  if (!out.ok) return out;
+  if (!out.value.checkoutSession) return { ok: false, failure: NOT_FOUND };
+  return { ok: true, value: out.value.checkoutSession };
+}
+
+/** calculateCheckout: the session's current calculation, after a change or when it has none or a stale one. */
+export async function calculate(deps: GatewayRouteDeps, principal: Principal, id: string): Promise<Outcome<unknown>> {
+  return run(deps, BUYER_MUTATIONS.calculate, { id }, principal);
+}
+
+/** One of the buyer operations (buyer-operations.ts BUYER_MUTATIONS) with its variables. */
+export async function runBuyerMutation(
+  deps: GatewayRouteDeps,
+  principal: Principal,
+  mutation: keyof typeof BUYER_MUTATIONS,
+  variables: Record<string, unknown>,
+): Promise<Outcome<unknown>> {
+  return run(deps, BUYER_MUTATIONS[mutation], variables, principal);
+}
+
 export async function confirmWithCard(deps: GatewayRouteDeps, principal: Principal, intentId: string, card: string): Promise<Outcome<IntentData>> {
   const out = await run<{ confirmPaymentIntent: IntentData }>(deps, CONFIRM_MUTATION, { id: intentId, card }, principal);
   return out.ok ? { ok: true, value: out.value.confirmPaymentIntent } : out;
@@ -191,6 +220,26 @@ export function closedFailure(session: SessionData): ApiFailure | undefined {
     default:
       return { status: 409, code: 'INVALID_STATE_TRANSITION', message: 'This checkout was canceled.', reason: `checkout_session:${session.status.toLowerCase()}` };
   }
+}
+
+/**
+ * Why an open session cannot be paid yet (409, with its blockers), or undefined when it can: its
+ * calculation is stale (CALCULATION_STALE), or it lists blockers — no address, no shipping
+ * choice, an invalid code, a required billing address missing (INVALID_STATE_TRANSITION).
+ */
+export function notPayableYet(session: SessionData): { failure: ApiFailure; blockers: Array<{ code: string; message: string }> } | undefined {
+  const blockers = blockersOf(session);
+  if (blockers.length === 0) return undefined;
+  if (blockers.some((b) => b.code === 'calculation_stale')) {
+    return { failure: { status: 409, code: 'CALCULATION_STALE', message: 'The price of this checkout changed. Check the new total, then pay.', reason: 'calculation:stale' }, blockers };
+  }
+  const failure: ApiFailure = {
+    status: 409,
+    code: 'INVALID_STATE_TRANSITION',
+    message: `This checkout is not ready to pay. ${blockers.map((b) => b.message).join(' ')}`,
+    reason: 'checkout_session:blocked',
+  };
+  return { failure, blockers };
 }
 
 /** The merchant's success URL with {CHECKOUT_SESSION_ID} filled in; only http(s) URLs. */
@@ -257,7 +306,8 @@ export function paymentView(intent: IntentData, locale?: string): PaymentView {
   };
 }
 
-export function publicView(s: SessionData, locale?: string): PublicCheckoutView {
+/** The public view; `options` (BUYER_OPTIONS_QUERY) only while the buyer can still choose. */
+export function publicView(s: SessionData, locale?: string, options: OptionsData | null = null): PublicCheckoutView {
   const m = (x: MoneyData) => moneyView(x, locale);
   return {
     id: s.id,
@@ -284,5 +334,6 @@ export function publicView(s: SessionData, locale?: string): PublicCheckoutView 
     payment: s.paymentIntent ? paymentView(s.paymentIntent, locale) : null,
     test_mode: s.paymentIntent?.provider === 'TEST',
     test_cards: s.paymentIntent?.provider === 'TEST' ? (s.paymentIntent.sandboxTestCards ?? []).map((c) => ({ number: c.number, outcome: c.outcome })) : null,
+    ...buyerView(s, m(s.totals.total), options, locale),
   };
 }

@@ -3,15 +3,17 @@
 //   GET  /api/checkout/:sessionId                      the public view (JSON)
 //   POST /api/checkout/:sessionId/pay                  { card: { number, expMonth, expYear, cvc, name? } } or { testCard }
 //   POST /api/checkout/:sessionId/three-d-secure       { approved: boolean }
+//   …/promotion-codes, …/shipping-address, …/billing-address, …/shipping: what the buyer fills
+//   in (buyer-routes.ts); each recalculates the session and answers the view.
 // The client secret (`Authorization: Bearer <cs>` or `?cs=`) is bound to one session; the routes
 // act as `{ kind: 'CLIENT', checkoutSessionId }` through deps.execute. A missing, invalid or other
 // session's secret is the same 404 as an unknown session. Errors: `{ error, code, reason? }`.
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { verifyClientSecret } from '@handoff/shared/identity/client-secret';
+import type { Request, Response } from 'express';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps, RouteMount } from '../route-deps.js';
-import { depsForRequest } from '../http/request-id.js';
 import { loadAssets } from './assets.js';
+import { loadPageView } from './buyer-changes.js';
+import { mountBuyerRoutes } from './buyer-routes.js';
 import { parsePayBody } from './card-input.js';
 import {
   NOT_FOUND,
@@ -19,78 +21,34 @@ import {
   completeThreeDSecure,
   confirmWithCard,
   loadSession,
+  notPayableYet,
   paymentView,
-  publicView,
   successUrlFor,
-  type ApiFailure,
   type IntentData,
   type Outcome,
   type SessionData,
 } from './checkout-api.js';
 import { localeFrom } from './money-format.js';
 import { notFoundPage, renderCheckoutPage, unavailablePage } from './page-html.js';
+import { clientPrincipal, jsonBody, safely, sendFailure } from './route-support.js';
 import { setSecurityHeaders } from './security-headers.js';
 
-const SESSION_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const PAID = new Set(['succeeded', 'requires_capture']);
 
-function sendFailure(res: Response, failure: ApiFailure, extra: Record<string, unknown> = {}): void {
-  res.status(failure.status).json({ error: failure.message, code: failure.code, ...(failure.reason ? { reason: failure.reason } : {}), ...extra });
-}
-
-function secretOf(req: Request, allowHeader: boolean): string | undefined {
-  const header = req.headers.authorization;
-  if (allowHeader && typeof header === 'string') {
-    const match = /^Bearer\s+(\S{1,300})$/i.exec(header.trim());
-    if (match) return match[1];
-  }
-  const cs = req.query.cs;
-  return typeof cs === 'string' && cs.length <= 300 ? cs : undefined;
-}
-
-/** The CLIENT principal of the session in the path, when the secret is that session's. */
-function clientPrincipal(deps: GatewayRouteDeps, req: Request, allowHeader: boolean): Principal | undefined {
-  const sessionId = String(req.params.sessionId ?? '');
-  const secret = secretOf(req, allowHeader);
-  if (!SESSION_ID.test(sessionId) || !secret) return undefined;
-  const bound = verifyClientSecret(secret, deps.config.internalSecret);
-  return bound === sessionId ? { kind: 'CLIENT', checkoutSessionId: sessionId } : undefined;
-}
-
-/** Parses JSON bodies, answering bad or oversized ones in this API's error shape. */
-function jsonBody(limit: string): RequestHandler {
-  const parse = express.json({ limit, type: () => true });
-  return (req, res, next) => {
-    parse(req, res, (err?: { type?: string }) => {
-      if (!err) return next();
-      const tooLarge = err.type === 'entity.too.large';
-      sendFailure(res, {
-        status: tooLarge ? 413 : 400,
-        code: 'BAD_USER_INPUT',
-        message: tooLarge ? 'Request body too large.' : 'The body must be valid JSON.',
-      });
-    });
-  };
-}
-
-/** Async handlers: a throw answers 503 in this API's shape, never a 500 or a stack. */
-const safely =
-  (shared: GatewayRouteDeps, handler: (req: Request, res: Response, deps: GatewayRouteDeps) => Promise<void>): RequestHandler =>
-  (req, res, _next: NextFunction) => {
-    const deps = depsForRequest(shared, req);
-    handler(req, res, deps).catch((err: unknown) => {
-      deps.logger.error({ err }, 'hosted page: request failed');
-      if (res.headersSent) return;
-      sendFailure(res, { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'Payments are temporarily unavailable; please try again.' });
-    });
-  };
-
 /** The session, if it can take a payment now; otherwise the answer is already sent. */
-async function payableSession(deps: GatewayRouteDeps, principal: Principal, id: string, res: Response): Promise<SessionData | undefined> {
+async function payableSession(
+  deps: GatewayRouteDeps,
+  principal: Principal,
+  id: string,
+  res: Response,
+  step: 'pay' | 'three-d-secure',
+): Promise<SessionData | undefined> {
   const loaded = await loadSession(deps, principal, id);
   if (!loaded.ok) return void sendFailure(res, loaded.failure);
   const closed = closedFailure(loaded.value);
   if (closed) return void sendFailure(res, closed, { session_status: loaded.value.status.toLowerCase() });
+  const blocked = step === 'pay' ? notPayableYet(loaded.value) : undefined;
+  if (blocked) return void sendFailure(res, blocked.failure, { blockers: blocked.blockers });
   return loaded.value;
 }
 
@@ -134,13 +92,15 @@ export const mountHostedPage: RouteMount = (app, deps) => {
     '/checkout/:sessionId',
     safely(deps, async (req, res, deps) => {
       const principal = clientPrincipal(deps, req, false);
-      const loaded = principal ? await loadSession(deps, principal, String(req.params.sessionId)) : { ok: false as const, failure: NOT_FOUND };
+      const locale = localeFrom(req.headers['accept-language']);
+      // Opening the page calculates a session without a current calculation: it shows, and pays, the calculation's total.
+      const loaded = principal ? await loadPageView(deps, principal, String(req.params.sessionId), locale, true) : { ok: false as const, failure: NOT_FOUND };
       if (!loaded.ok) {
         const notFound = loaded.failure.status === 404;
         res.status(notFound ? 404 : 503).type('html').send(notFound ? notFoundPage() : unavailablePage());
         return;
       }
-      res.status(200).type('html').send(renderCheckoutPage(publicView(loaded.value, localeFrom(req.headers['accept-language']))));
+      res.status(200).type('html').send(renderCheckoutPage(loaded.value, locale));
     }),
   );
 
@@ -149,9 +109,9 @@ export const mountHostedPage: RouteMount = (app, deps) => {
     safely(deps, async (req, res, deps) => {
       const principal = clientPrincipal(deps, req, true);
       if (!principal) return sendFailure(res, NOT_FOUND);
-      const loaded = await loadSession(deps, principal, String(req.params.sessionId));
+      const loaded = await loadPageView(deps, principal, String(req.params.sessionId), localeFrom(req.headers['accept-language']), false);
       if (!loaded.ok) return sendFailure(res, loaded.failure);
-      res.status(200).json(publicView(loaded.value, localeFrom(req.headers['accept-language'])));
+      res.status(200).json(loaded.value);
     }),
   );
 
@@ -163,7 +123,7 @@ export const mountHostedPage: RouteMount = (app, deps) => {
       if (!principal) return sendFailure(res, NOT_FOUND);
       const input = parsePayBody(req.body);
       if (!input.ok) return sendFailure(res, { status: 400, code: 'BAD_USER_INPUT', message: `${input.field}: ${input.message}` }, { field: input.field });
-      const session = await payableSession(deps, principal, String(req.params.sessionId), res);
+      const session = await payableSession(deps, principal, String(req.params.sessionId), res, 'pay');
       if (!session) return;
       const outcome = await confirmWithCard(deps, principal, session.paymentIntent!.id, input.cardNumber);
       await answerPayment(deps, principal, session, outcome, req, res);
@@ -189,12 +149,14 @@ export const mountHostedPage: RouteMount = (app, deps) => {
       if (typeof approved !== 'boolean') {
         return sendFailure(res, { status: 400, code: 'BAD_USER_INPUT', message: 'approved: must be true or false.' }, { field: 'approved' });
       }
-      const session = await payableSession(deps, principal, String(req.params.sessionId), res);
+      const session = await payableSession(deps, principal, String(req.params.sessionId), res, 'three-d-secure');
       if (!session) return;
       const outcome = await completeThreeDSecure(deps, principal, session.paymentIntent!.id, approved);
       await answerPayment(deps, principal, session, outcome, req, res);
     }),
   );
+
+  mountBuyerRoutes(app, deps, json);
 
   // Anything else under the public API: the same JSON shape, never the gateway's GraphQL-style 404.
   app.all(['/api/checkout', '/api/checkout/*rest'], (_req, res) => sendFailure(res, { status: 404, code: 'NOT_FOUND', message: 'Not found.' }));

@@ -2,11 +2,9 @@
 // summary reads without JavaScript; assets/checkout.js takes over the payment steps. Every
 // value is escaped; URLs are http(s) only (checked in checkout-api.ts).
 import type { PublicCheckoutView } from './checkout-api.js';
+import { billingSection, blockersBox, deliverySection, esc, promotionForm, summaryLines, summaryTotals } from './page-buyer-html.js';
 
 export type PageState = 'form' | 'challenge' | 'processing' | 'paid' | 'complete' | 'expired' | 'canceled';
-
-const esc = (value: string | number): string =>
-  String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Which step the page starts on (checkout.js computes the same from the JSON view). */
 export function pageState(view: PublicCheckoutView): PageState {
@@ -41,7 +39,7 @@ export interface AmountStatus {
 }
 
 export function amountStatus(view: PublicCheckoutView, state: PageState = pageState(view)): AmountStatus {
-  const total = view.totals.total.display;
+  const total = (view.amount_due ?? view.totals.total).display;
   const payment = view.payment;
   const paid = state === 'paid' || state === 'complete';
   const refunded = payment?.amount_refunded;
@@ -80,22 +78,7 @@ ${scripts}</body>
 `;
 }
 
-function moneyRow(label: string, display: string, className = ''): string {
-  return `<tr${className ? ` class="${className}"` : ''}><th scope="row" colspan="2">${esc(label)}</th><td>${esc(display)}</td></tr>`;
-}
-
-function summary(view: PublicCheckoutView, amount: AmountStatus): string {
-  const lines = view.line_items
-    .map(
-      (l) => `<tr><th scope="row" class="item"><bdi>${esc(l.name)}</bdi><span class="unit">${esc(l.unit_amount.display)} each</span></th>` +
-        `<td class="qty">${esc(l.quantity)}</td><td>${esc(l.amount_total.display)}</td></tr>`,
-    )
-    .join('\n');
-  const t = view.totals;
-  const extra = (['discount', 'tax', 'shipping'] as const)
-    .filter((k) => t[k].amount_minor !== 0)
-    .map((k) => moneyRow(k === 'discount' ? 'Discount' : k === 'tax' ? 'Tax' : 'Shipping', k === 'discount' ? `−${t[k].display}` : t[k].display))
-    .join('\n');
+function summary(view: PublicCheckoutView, amount: AmountStatus, changeable: boolean): string {
   return `<section class="summary" aria-labelledby="summary-heading">
 ${view.test_mode ? '  <p class="test-badge" id="test-mode-badge">Test mode</p>\n' : ''}  <p class="merchant-name" id="merchant-name"><bdi>${esc(view.merchant.name)}</bdi></p>
   <h1 id="summary-heading">${amount.kind === 'due' || amount.kind === 'total' ? 'Pay' : 'Your payment to'} <bdi>${esc(view.merchant.name)}</bdi></h1>
@@ -105,20 +88,20 @@ ${view.test_mode ? '  <p class="test-badge" id="test-mode-badge">Test mode</p>\n
   <table class="line-items">
     <caption>Order summary</caption>
     <thead><tr><th scope="col">Item</th><th scope="col" class="qty">Qty</th><th scope="col">Amount</th></tr></thead>
-    <tbody>
-${lines}
+    <tbody id="summary-lines">
+${summaryLines(view)}
     </tbody>
-    <tfoot>
-${moneyRow('Subtotal', t.subtotal.display)}
-${extra}
-${moneyRow('Total', t.total.display, 'total')}
+    <tfoot id="summary-totals">
+${summaryTotals(view)}
     </tfoot>
   </table>
+  <p id="totals-live" class="visually-hidden" aria-live="polite"></p>
+${changeable ? promotionForm(view) : ''}
 </section>`;
 }
 
 function cardForm(view: PublicCheckoutView, hidden: boolean): string {
-  return `<form id="pay-form" class="card-form" method="post" novalidate aria-labelledby="pay-heading"${hidden ? ' hidden' : ''}>
+  return `<form id="pay-form" class="card-form" method="post" novalidate aria-labelledby="pay-heading" data-blocked="${view.blockers.length ? 'true' : 'false'}"${hidden ? ' hidden' : ''}>
   <h2 id="pay-heading">Pay with card</h2>
   <div class="field">
     <label for="card-name">Name on card</label>
@@ -145,7 +128,8 @@ function cardForm(view: PublicCheckoutView, hidden: boolean): string {
       <p class="field-error" id="card-cvc-error"></p>
     </div>
   </div>
-  <button type="submit" id="pay-button" class="primary" disabled>Pay ${esc(view.totals.total.display)}</button>
+  ${blockersBox(view)}
+  <button type="submit" id="pay-button" class="primary" disabled aria-describedby="blockers">Pay ${esc(view.amount_due.display)}</button>
 </form>`;
 }
 
@@ -173,7 +157,7 @@ ${rows}
 function challenge(view: PublicCheckoutView, hidden: boolean): string {
   return `<section id="challenge" class="challenge" aria-labelledby="challenge-heading"${hidden ? ' hidden' : ''}>
   <h2 id="challenge-heading" tabindex="-1">Confirm it’s you</h2>
-  <p>Your bank asks you to approve this payment of <strong>${esc(view.totals.total.display)}</strong> to ${esc(view.merchant.name)} (3-D Secure).</p>
+  <p>Your bank asks you to approve this payment of <strong>${esc(view.amount_due.display)}</strong> to ${esc(view.merchant.name)} (3-D Secure).</p>
   <p class="test-note">Test mode: choose how the bank’s check ends.</p>
   <div class="actions">
     <button type="button" id="challenge-approve" class="primary">Approve payment</button>
@@ -189,16 +173,18 @@ function refundNotice(amount: AmountStatus): [string, string] | undefined {
   return undefined;
 }
 
-export function renderCheckoutPage(view: PublicCheckoutView): string {
+export function renderCheckoutPage(view: PublicCheckoutView, locale?: string): string {
   const state = pageState(view);
   const amount = amountStatus(view, state);
+  // What the buyer fills in shows while the card form does (the session can still change then).
+  const changeable = view.status === 'open' && state === 'form';
   const notice = refundNotice(amount) ?? (state in NOTICES ? NOTICES[state as keyof typeof NOTICES](view.merchant.name) : undefined);
   const lastError = state === 'form' ? view.payment?.last_payment_error?.display : undefined;
   const open = view.status === 'open';
   const returnUrl = state === 'complete' ? view.success_url : view.cancel_url;
   const body = `<main id="checkout" class="checkout" data-session-id="${esc(view.id)}" data-state="${state}"
   data-success-url="${esc(view.success_url ?? '')}" data-merchant="${esc(view.merchant.name)}">
-${summary(view, amount)}
+${summary(view, amount, changeable)}
 <section class="payment" aria-label="Payment">
   <div id="error" class="error" role="alert">${lastError ? esc(lastError) : ''}</div>
   <div id="status" class="status" role="status" aria-live="polite">${state === 'processing' ? 'Your payment is processing…' : ''}</div>
@@ -207,6 +193,8 @@ ${summary(view, amount)}
     <p id="notice-text">${notice ? esc(notice[1]) : ''}</p>
     ${!open && returnUrl ? `<p><a id="return-link" rel="noreferrer" href="${esc(returnUrl)}">Return to ${esc(view.merchant.name)}</a></p>` : ''}
   </div>
+${changeable ? deliverySection(view, locale) : ''}
+${changeable ? billingSection(view, locale) : ''}
 ${open ? cardForm(view, state !== 'form') : ''}
 ${open ? testCards(view, state !== 'form') : ''}
 ${open ? challenge(view, state !== 'challenge') : ''}
@@ -215,7 +203,7 @@ ${open ? challenge(view, state !== 'challenge') : ''}
 <footer class="footer"><p>Payments by Handoff. Your card details go only to the payment processor.</p></footer>
 </main>`;
   const scripts = open
-    ? '<script src="/checkout/assets/payment-watch.js" defer></script>\n<script src="/checkout/assets/checkout.js" defer></script>\n'
+    ? '<script src="/checkout/assets/payment-watch.js" defer></script>\n<script src="/checkout/assets/checkout-buyer.js" defer></script>\n<script src="/checkout/assets/checkout.js" defer></script>\n'
     : '';
   return layout(`Pay ${view.merchant.name}`, body, scripts);
 }

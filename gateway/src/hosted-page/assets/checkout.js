@@ -21,6 +21,9 @@
   var stopWatching = null;
   var current = root.getAttribute('data-state');
   var finishing = false;
+  // What the buyer still has to do before paying (checkout-buyer.js lists it): the Pay button waits.
+  var blocked = !!form && form.getAttribute('data-blocked') === 'true';
+  var paying = false;
 
   var NOTICES = {
     paid: ['Payment received', 'Thank you. Taking you back to ' + merchant + '…'],
@@ -74,6 +77,7 @@
   function show(state) {
     var changed = state !== current;
     current = state;
+    root.setAttribute('data-state', state);
     if (form) form.hidden = state !== 'form';
     if ($('test-cards')) $('test-cards').hidden = state !== 'form';
     if (state === 'paid') showPaid();
@@ -105,6 +109,7 @@
   }
 
   function applyView(view) {
+    root.dispatchEvent(new CustomEvent('handoff:view', { detail: view }));
     var state = stateOf(view);
     if (state === 'form' && view.payment && view.payment.last_payment_error) showError(view.payment.last_payment_error.display);
     show(state);
@@ -154,7 +159,7 @@
   }
 
   function setBusy(button, busy, busyText, idleText) {
-    button.disabled = busy;
+    button.disabled = busy || (button === payButton && blocked);
     button.setAttribute('aria-busy', busy ? 'true' : 'false');
     button.textContent = busy ? busyText : idleText;
   }
@@ -240,16 +245,30 @@
 
     form.addEventListener('submit', function (e) {
       e.preventDefault();
-      if (payButton.disabled) return;
+      if (payButton.disabled || blocked) return;
       showError('');
       var card = readCard();
       if (!card) return;
+      paying = true;
       setBusy(payButton, true, 'Processing…', payLabel);
       api('/pay', { card: card })
         .then(handleAnswer, function () { showError('We could not reach the payment service. Check your connection and try again.'); })
-        .then(function () { setBusy(payButton, false, '', payLabel); });
+        .then(function () {
+          paying = false;
+          setBusy(payButton, false, '', payLabel);
+        });
     });
-    payButton.disabled = false;
+    payButton.disabled = blocked;
+
+    // A new view (after a buyer change, or reloaded): the amount the Pay button charges and whether it may.
+    root.addEventListener('handoff:view', function (e) {
+      var view = e.detail;
+      if (!view || !view.amount_due) return;
+      blocked = !!(view.blockers && view.blockers.length);
+      form.setAttribute('data-blocked', blocked ? 'true' : 'false');
+      payLabel = 'Pay ' + view.amount_due.display;
+      if (!paying) setBusy(payButton, false, '', payLabel);
+    });
   }
 
   function answerChallenge(approved) {
