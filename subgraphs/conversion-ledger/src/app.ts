@@ -2,7 +2,7 @@
 // its workers (payment events, settlement and its job scheduler).
 import {
   attributionPublicKeys, buildFederatedSchema, createRedis, defineSubgraph, IdempotencyStore, instanceContainer,
-  type OutboxRoutes, type SubgraphApp,
+  OUTBOUND_WEBHOOK_EVENTS_QUEUE, WEBHOOK_EVENT_TOPIC_PATTERN, type OutboxRoutes, type SubgraphApp,
 } from '@handoff/shared';
 import { Queue } from 'bullmq';
 import type { ConversionLedgerConfig } from './config.js';
@@ -28,8 +28,11 @@ import { ConversionSubscriptionResolver } from './subscription/conversion-subscr
 export const SUBGRAPH_NAME = 'conversion-ledger';
 export const SCHEMA_NAME = 'ledger';
 
-/** `conversion.updated` goes out on pub/sub only (the Subscriptions issue delivers it). */
-export const outboxRoutes: OutboxRoutes = {};
+/**
+ * `conversion.updated` goes out on pub/sub only (the Subscriptions issue delivers it); merchants'
+ * webhook events to the merchant subgraph's webhook intake (shared/src/contracts/webhook-events.contract.ts).
+ */
+export const outboxRoutes: OutboxRoutes = { [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE] };
 
 export interface LedgerOverrides {
   /** Replaces the calls to the merchant and checkout-session subgraphs (tests). */

@@ -90,6 +90,24 @@ describe('runSettlement', () => {
     expect(paidRes.data?.markBatchPaid.status).toBe("PAID");
     expect((await conv(c.paymentKey!.slice(5))).status).toBe('PAID');
     await call(admin, PAID, { id: invoice!.id });
+    await call(admin, PAID, { id: invoice!.id }); // already paid: nothing happens
+    // settlement.batch_paid: the merchant hears of its invoice paid, once, in the transaction that
+    // paid it; a builder's payout is no merchant's event.
+    const batchPaid = await app.dataSource.query(
+      `SELECT w.aggregate_id, w.payload, (SELECT count(*)::int FROM ledger.ledger_transactions t WHERE t.batch_id = w.payload->'object'->>'id' AND t.created_at = w.created_at) AS twins
+         FROM ledger.outbox w WHERE w.topic = 'webhook_event.settlement.batch_paid' AND w.payload->'object'->>'id' = ANY($1::text[])`,
+      [[payout!.id, invoice!.id]],
+    );
+    expect(batchPaid).toHaveLength(1);
+    expect(batchPaid[0]).toMatchObject({
+      aggregate_id: merchant.id,
+      twins: 1,
+      payload: {
+        type: 'settlement.batch_paid', merchantId: merchant.id,
+        object: { id: invoice!.id, object: 'settlement_batch', kind: 'invoice', period: '2040-01-01', status: 'paid', currency: 'GBP', total: 800, line_count: 1 },
+        previousAttributes: { status: 'open', paid_at: null },
+      },
+    });
     const listed = await call(admin, BATCHES, { period: '2040-01-01' });
     const node = listed.data?.settlementBatches.edges.find((e: any) => e.node.id === payout!.id)?.node;
     expect(node.conversions.edges.map((e: any) => e.node)).toEqual([{ id: c.id, status: 'PAID' }]);

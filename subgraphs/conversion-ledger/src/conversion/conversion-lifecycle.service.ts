@@ -12,6 +12,7 @@ import { conversionNotFound, invalidMilestone } from './conversion.errors.js';
 import type { Notifier } from './conversion-recorder.service.js';
 import { clawBack, commissionAfterPartialRefund, lockConversion, moveStatus, rebookCommission, saveAndAnnounce } from './conversion.store.js';
 import { LIVE_STATUSES } from './conversion.states.js';
+import { conversionWebhookEvent, conversionWebhookObject, milestoneWebhookEvent } from './conversion.webhook-events.js';
 
 /** A flow step's name is at most 64 characters (the merchant subgraph's bound on conversionFlow.steps). */
 const MAX_STEP_LENGTH = 64;
@@ -96,12 +97,14 @@ export class ConversionLifecycle {
       if (completed.has(input.step)) throw invalidMilestone(`"${input.step}" is already completed.`, 'already_completed');
       const missing = c.flowSteps.slice(0, index).filter((s) => !completed.has(s));
       if (missing.length > 0) throw invalidMilestone(`"${input.step}" comes after ${missing.join(', ')}.`, 'out_of_order');
-      await manager.query(
-        `INSERT INTO ledger.conversion_milestones (id, conversion_id, step, step_index, status, metadata) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
-        [ulid(), c.id, input.step, index, input.status, input.metadata ? JSON.stringify(input.metadata) : null],
-      );
+      const milestone = { id: ulid(), step: input.step, stepIndex: index, status: input.status, metadata: input.metadata ?? null };
+      const [recorded] = (await manager.query(
+        `INSERT INTO ledger.conversion_milestones (id, conversion_id, step, step_index, status, metadata) VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+         RETURNING recorded_at`,
+        [milestone.id, c.id, input.step, index, input.status, input.metadata ? JSON.stringify(input.metadata) : null],
+      )) as Array<{ recorded_at: Date }>;
       if (input.status === 'completed' && input.step === c.payableAfter) c.payableSince = new Date();
-      return saveAndAnnounce(manager, c);
+      return saveAndAnnounce(manager, c, (saved) => [milestoneWebhookEvent(saved, { ...milestone, recordedAt: recorded!.recorded_at })]);
     });
     this.outbox.notify();
     return result;
@@ -126,8 +129,14 @@ export class ConversionLifecycle {
       if (claimed.length === 0) return 'duplicate_event';
       const c = (await lockConversion(manager, found.id))!;
       const before = JSON.stringify(c);
+      const shownBefore = conversionWebhookObject(c);
+      const wasClawedBack = c.status === ConversionStatus.CLAWED_BACK;
       const result = await apply(manager, c);
-      if (JSON.stringify(c) !== before) await saveAndAnnounce(manager, c);
+      if (JSON.stringify(c) !== before) {
+        // A full refund or a lost dispute: the merchant's conversion.clawed_back.
+        const clawedBack = !wasClawedBack && c.status === ConversionStatus.CLAWED_BACK;
+        await saveAndAnnounce(manager, c, (saved) => (clawedBack ? [conversionWebhookEvent('conversion.clawed_back', saved, shownBefore)] : []));
+      }
       await manager.query(`UPDATE ledger.psp_events_applied SET outcome = $3 WHERE provider = $1 AND event_id = $2`, [p.provider, p.pspEvent.id, result]);
       return result;
     });

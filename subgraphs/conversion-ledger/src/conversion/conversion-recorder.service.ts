@@ -17,6 +17,7 @@ import { ConversionEntity } from './conversion.entity.js';
 import { ConversionPath, ConversionStatus } from './conversion.enums.js';
 import { codeAlreadyRedeemed, conversionNotFound, merchantNotFound, sessionNotFound } from './conversion.errors.js';
 import { emitConversionUpdated } from './conversion.events.js';
+import { conversionWebhookEvent, conversionWebhookObject, milestoneWebhookEvent, type MilestoneRecord } from './conversion.webhook-events.js';
 import { bookCommission, commissionAfterPartialRefund, lockConversion, moveStatus, partsFor, saveAndAnnounce } from './conversion.store.js';
 import { isRedeemed, redeemCode } from './redeemed-codes.js';
 
@@ -84,7 +85,7 @@ export class ConversionRecorder {
         const inserted = await this.insertOnce(manager, c);
         if (!inserted) return manager.findOneByOrFail(ConversionEntity, { merchantId: p.merchantId, orderReference });
         await bookCommission(manager, c);
-        await emitConversionUpdated(manager, [c.id]);
+        await emitConversionUpdated(manager, [c.id], [conversionWebhookEvent('conversion.created', c)]);
         return c;
       },
       conversionCodec,
@@ -159,13 +160,14 @@ export class ConversionRecorder {
       }
       outcome = verification;
       await this.setApplied(manager, p, c.id, outcome);
+      const webhooks = [conversionWebhookEvent('conversion.created', c)];
       if (verified) {
-        if (this.paidIsFirstStep(c)) await this.recordPaymentStep(manager, c);
+        if (this.paidIsFirstStep(c)) webhooks.push(milestoneWebhookEvent(c, await this.recordPaymentStep(manager, c)));
         // Last before the event: the posting updates the accounts' running balances, rows every
         // conversion shares, whose locks are then held only until the commit just after.
         await bookCommission(manager, c);
       }
-      await emitConversionUpdated(manager, [c.id]);
+      await emitConversionUpdated(manager, [c.id], webhooks);
     });
     this.outbox.notify();
     return outcome;
@@ -184,6 +186,7 @@ export class ConversionRecorder {
       if (!c.verification.startsWith('flagged:') || c.commissionPosted || c.status !== ConversionStatus.PENDING) {
         throw invalidStateTransition('Only a flagged conversion awaiting review can be approved or rejected.', 'conversion:not_flagged');
       }
+      const before = conversionWebhookObject(c);
       const flag = c.verification.slice('flagged:'.length);
       c.reviewReason = `${flag}: ${why}`;
       c.reviewedAt = new Date();
@@ -197,10 +200,10 @@ export class ConversionRecorder {
         const basis = `commission ${formatMinor(c.commissionMinor, c.currency)} computed on the ${formatMinor(c.transactionValueMinor - c.refundedMinor, c.currency)} paid`;
         if (flag === 'amount_mismatch' || flag === 'currency_mismatch') c.reviewReason += ` (${basis})`;
         await bookCommission(manager, c, `${c.commissionType} commission on approval: ${basis}`);
-      } else {
-        moveStatus(c, ConversionStatus.REJECTED);
-        c.verification = `rejected:${c.verification.slice('flagged:'.length)}`;
+        return saveAndAnnounce(manager, c, (saved) => [conversionWebhookEvent('conversion.verified', saved, before)]);
       }
+      moveStatus(c, ConversionStatus.REJECTED);
+      c.verification = `rejected:${c.verification.slice('flagged:'.length)}`;
       return saveAndAnnounce(manager, c);
     });
     this.outbox.notify();
@@ -260,11 +263,15 @@ export class ConversionRecorder {
     return c.flowSteps[0] === 'payment_received';
   }
 
-  private async recordPaymentStep(manager: EntityManager, c: ConversionEntity): Promise<void> {
-    await manager.query(
-      `INSERT INTO ledger.conversion_milestones (id, conversion_id, step, step_index, status, metadata) VALUES ($1, $2, $3, 0, 'completed', $4::jsonb)`,
-      [ulid(), c.id, 'payment_received', JSON.stringify({ source: 'psp_event', paymentKey: c.paymentKey })],
+  private async recordPaymentStep(manager: EntityManager, c: ConversionEntity): Promise<MilestoneRecord> {
+    const id = ulid();
+    const metadata = { source: 'psp_event', paymentKey: c.paymentKey };
+    const rows: Array<{ recorded_at: Date }> = await manager.query(
+      `INSERT INTO ledger.conversion_milestones (id, conversion_id, step, step_index, status, metadata) VALUES ($1, $2, $3, 0, 'completed', $4::jsonb)
+       RETURNING recorded_at`,
+      [id, c.id, 'payment_received', JSON.stringify(metadata)],
     );
+    return { id, step: 'payment_received', stepIndex: 0, status: 'completed', metadata, recordedAt: rows[0]!.recorded_at };
   }
 
   private async alreadyApplied(p: PspEventPayload): Promise<boolean> {

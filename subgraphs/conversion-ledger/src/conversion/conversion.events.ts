@@ -6,7 +6,9 @@
 // commit order and a reader that has seen cursor N has seen every committed cursor below N
 // (a resume `after: N` misses nothing). The price: the tails of these transactions, from their
 // event to their commit, run one at a time. Emit last in the transaction.
-import { CONVERSION_UPDATED_TOPIC } from '@handoff/shared';
+// The merchants' webhook events of the same change (conversion.webhook-events.ts) ride in the same
+// statement: no round trip more.
+import { addToOutbox, CONVERSION_UPDATED_TOPIC, currentRequestId, type OutboxEvent } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 
 /** Heard by the gateway's subscriptions (shared/src/contracts/conversion-events.contract.ts). */
@@ -23,10 +25,16 @@ const conversionJson = `jsonb_build_object(
   'builderPayoutMinor', c.builder_payout_minor, 'orderReference', c.order_reference,
   'version', c.version, 'updatedAt', c.updated_at)`;
 
-/** Writes one `conversion.updated` per id, with the row as it is now in this transaction. */
-export async function emitConversionUpdated(manager: EntityManager, ids: readonly string[]): Promise<number> {
-  if (ids.length === 0) return 0;
-  return emit(manager, `c.id = ANY($2::text[])`, [ids]);
+/**
+ * Writes one `conversion.updated` per id, with the row as it is now in this transaction, and the
+ * change's `webhooks` (its merchant's `webhook_event.*` rows) in the same statement.
+ */
+export async function emitConversionUpdated(manager: EntityManager, ids: readonly string[], webhooks: readonly OutboxEvent[] = []): Promise<number> {
+  if (ids.length === 0) {
+    for (const w of webhooks) await addToOutbox(manager, 'ledger', w);
+    return 0;
+  }
+  return emit(manager, `c.id = ANY($2::text[])`, [ids], webhooks);
 }
 
 /**
@@ -37,17 +45,24 @@ export async function emitConversionUpdatedFor(manager: EntityManager, idQuery: 
   return emit(manager, `c.id IN (${idQuery})`, []);
 }
 
-async function emit(manager: EntityManager, filter: string, params: unknown[]): Promise<number> {
+async function emit(manager: EntityManager, filter: string, params: unknown[], webhooks: readonly OutboxEvent[] = []): Promise<number> {
   // Two-key form: a lock space apart from the single-key locks of idempotency and settlement.
   await manager.query(`SELECT pg_advisory_xact_lock(${CURSOR_LOCK[0]}, ${CURSOR_LOCK[1]})`);
+  const w = params.length + 2;
+  const webhookRows =
+    webhooks.length === 0
+      ? ''
+      : `, wh AS (
+       INSERT INTO ledger.outbox (topic, aggregate_id, payload, request_id)
+       SELECT e->>'topic', e->>'aggregateId', e->'payload', $${w + 1} FROM jsonb_array_elements($${w}::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n)`;
   const rows: Array<{ n: number }> = await manager.query(
     `WITH ev AS (
        INSERT INTO ledger.outbox (topic, aggregate_id, payload)
        SELECT $1, c.id, jsonb_build_object('conversion', ${conversionJson}, 'cursor', nextval('ledger.conversion_event_seq')::text)
          FROM ledger.conversions c WHERE ${filter} ORDER BY c.id
-       RETURNING 1)
+       RETURNING 1)${webhookRows}
      SELECT count(*)::int AS n FROM ev`,
-    [CONVERSION_UPDATED, ...params],
+    [CONVERSION_UPDATED, ...params, ...(webhooks.length === 0 ? [] : [JSON.stringify(webhooks), currentRequestId() ?? null])],
   );
   return rows[0]?.n ?? 0;
 }

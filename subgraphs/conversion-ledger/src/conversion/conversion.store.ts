@@ -1,6 +1,6 @@
 // Writes of one conversion inside a command's transaction: lock, move status by the table,
 // book or re-book its commission, save with a new version and announce it.
-import { assertTransition, money } from '@handoff/shared';
+import { assertTransition, money, type OutboxEvent } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { commissionEntries, originalTransactionId, postTransaction, reverseConversion, type CommissionParts } from '../books/ledger.js';
 import { commissionAfterRefund, splitCommission, type CommissionTerms } from '../commission/commission.js';
@@ -95,13 +95,20 @@ export function moveStatus(c: ConversionEntity, to: ConversionStatus): void {
   c.status = to;
 }
 
-/** Saves the changed row with the next version and writes `conversion.updated`. */
-export async function saveAndAnnounce(manager: EntityManager, c: ConversionEntity): Promise<ConversionEntity> {
+/**
+ * Saves the changed row with the next version and writes `conversion.updated`, and the merchant's
+ * webhook events `webhooks(c)` makes of the saved row (conversion.webhook-events.ts), if any.
+ */
+export async function saveAndAnnounce(
+  manager: EntityManager,
+  c: ConversionEntity,
+  webhooks: (saved: ConversionEntity) => OutboxEvent[] = () => [],
+): Promise<ConversionEntity> {
   c.version += 1;
   c.updatedAt = new Date();
   // One UPDATE of the locked row (save() would read it back first to compare).
   const { id, createdAt: _created, ...columns } = c;
   await manager.update(ConversionEntity, { id }, columns);
-  await emitConversionUpdated(manager, [c.id]);
+  await emitConversionUpdated(manager, [c.id], webhooks(c));
   return c;
 }

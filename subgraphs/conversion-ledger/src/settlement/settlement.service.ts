@@ -4,7 +4,8 @@
 // invoices — from lines that are the difference between what a conversion is owed now and what
 // was settled before (so a clawback after payout is a negative line in the next batch).
 // An advisory lock plus the runs table make a rerun, or a concurrent run, a no-op. The steps,
-// each conversion rewritten once, are in settlement-run.ts.
+// each conversion rewritten once, are in settlement-run.ts. A merchant's batch marked paid tells
+// the merchant (settlement.batch_paid, settlement.webhook-event.ts).
 import { invalidStateTransition, readMinorUnits, requireKind, sqlStatus, type Principal } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccountType, postTransaction } from '../books/ledger.js';
@@ -15,6 +16,7 @@ import type { Notifier } from '../conversion/conversion-recorder.service.js';
 import type { Directory } from '../ports/directory.js';
 import type { SettlementBatchRow } from './settlement-batch.js';
 import { applyRun, lockRunSet, makeBatches, releaseOrForfeit, RUN_TABLE } from './settlement-run.js';
+import { batchPaidWebhookEvents } from './settlement.webhook-event.js';
 
 const LOCK = `hashtext('ledger:settlement')`;
 /** A paid batch's conversions: PAYABLE → PAID, by the state table's move. */
@@ -97,11 +99,12 @@ export class SettlementService {
           RETURNING c.id) SELECT * FROM u`,
         [b.id],
       );
-      await emitConversionUpdated(m, paid.map((r) => r.id));
       const updated: SettlementBatchRow[] = await m.query(
         `WITH u AS (UPDATE ledger.settlement_batches SET status = 'PAID', paid_at = now() WHERE id = $1 RETURNING *) SELECT * FROM u`,
         [b.id],
       );
+      // Last: the conversions' events, and a merchant batch's settlement.batch_paid to its merchant.
+      await emitConversionUpdated(m, paid.map((r) => r.id), batchPaidWebhookEvents(updated[0]!));
       return updated[0]!;
     });
     this.outbox.notify();
