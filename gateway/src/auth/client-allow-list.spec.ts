@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '@handoff/shared/identity/principal';
-import { BUYER_MUTATIONS, BUYER_OPERATIONS } from '../hosted-page/buyer-operations.js';
+import { BUYER_MUTATIONS, BUYER_OPERATIONS, BUYER_OPTIONS_QUERY } from '../hosted-page/buyer-operations.js';
 import { CONFIRM_MUTATION, SESSION_QUERY, THREE_D_SECURE_MUTATION } from '../hosted-page/checkout-api.js';
 import { PAYMENT_STATUS_SUBSCRIPTION } from '../subscriptions/hosted-page-client.js';
 import { CLIENT_ALLOWED_FIELDS, CLIENT_FIELD_NOT_ALLOWED, clientAllowListRefusal, refusedClientFields, selectedFields } from './client-allow-list.js';
@@ -74,5 +74,16 @@ describe('the client secret allow-list', () => {
       'CheckoutAppliedPromotion.promotionId',
     ]);
     expect(refusedClientFields(apiSchema, parse(`mutation($id: ID!) { expireCheckoutSession(id: $id) { id } }`))).toEqual(['Mutation.expireCheckoutSession']);
+  });
+
+  it("lets the page's own view through: the calculation, addresses, billing requirement (issue 18, item 8) and the options", () => {
+    const read = selectedFields(apiSchema, parse(SESSION_QUERY));
+    for (const c of ['CheckoutSession.calculation', 'CheckoutSession.requireBillingAddress', 'CheckoutCalculationTotals.grandTotal', 'CheckoutBlocker.code']) expect(read).toContain(c);
+    expect(read).not.toContain('CheckoutSession.customer'); // the page never shows contact details
+    expect(clientAllowListRefusal(client, apiSchema, parse(SESSION_QUERY))).toBeUndefined();
+    expect(clientAllowListRefusal(client, apiSchema, parse(BUYER_OPTIONS_QUERY))).toBeUndefined();
+    expect(refusedClientFields(apiSchema, parse(`query($id: ID!) { checkoutSession(id: $id) { owner { id } channel cartId captureMode } }`))).toEqual([
+      'CheckoutSession.owner', 'CheckoutOwner.id', 'CheckoutSession.channel', 'CheckoutSession.cartId', 'CheckoutSession.captureMode',
+    ]);
   });
 });
