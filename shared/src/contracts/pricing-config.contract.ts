@@ -212,3 +212,16 @@ export const CHECKOUT_PRICING_CONFIG_QUERY = `query CheckoutPricingConfig($merch
     providers { tax ${PROVIDER} shipping ${PROVIDER} promotions ${PROVIDER} }
   }
 }`;
+
+// ── The configuration's version (for checkout-session's cache) ─────────────────────────────
+
+/**
+ * The Redis key holding a merchant's pricing-configuration version: an opaque token the merchant
+ * subgraph replaces (SET) after every committed change to anything `checkoutPricingConfig`
+ * answers (shipping, tax, promotions, providers), before it answers the change. checkout-session
+ * keeps a merchant's configuration with the token it read before fetching it and uses it only
+ * while the key still holds that token, so a calculation that starts after a change was answered
+ * never prices with the old configuration. A missing key (never set, or Redis flushed) is set to a
+ * new token by the reader (SET NX); Redis is not the record: losing the key costs one fetch.
+ */
+export const pricingConfigVersionKey = (queuePrefix: string, merchantId: string) => `${queuePrefix}:pricing-config-version:${merchantId}`;

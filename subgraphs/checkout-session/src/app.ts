@@ -37,6 +37,7 @@ import { SessionPromotionResolver } from './session-promotion/session-promotion.
 import { SessionPromotionService } from './session-promotion/session-promotion.service.js';
 import { SessionShippingResolver } from './session-shipping/session-shipping.resolver.js';
 import { SessionShippingService } from './session-shipping/session-shipping.service.js';
+import { CachedMerchantPricing, RedisPricingConfigVersionSource } from './ports/merchant-pricing.cache.js';
 import { InternalMerchantPricing, type MerchantPricingPort } from './ports/merchant-pricing.port.js';
 import { InternalMerchantDirectory, type MerchantDirectory } from './ports/merchant.port.js';
 import { InternalPaymentIntents, type PaymentIntents } from './ports/payment-intent.port.js';
@@ -86,7 +87,7 @@ export function createServices(opts: {
     opening,
   );
   // What the buyer fills in (issue 18, part B1): customer, addresses, shipping, promotions, calculation.
-  const changer = new SessionChanger(dataSource, idempotency);
+  const changer = new SessionChanger(dataSource, idempotency, outbox);
   const sessionCalculations = new SessionCalculationService(changer, checkoutSessions, calculations);
   const lifecycle = new CheckoutLifecycleService(dataSource, payments, outbox, config.logger);
   return {
@@ -115,14 +116,20 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
     config,
     entities,
     migrations,
-    async build({ dataSource, outbox }) {
+    async build({ dataSource, redis, outbox }) {
       const services = createServices({
         dataSource,
         config,
         outbox,
         merchants: collaborators.merchants ?? InternalMerchantDirectory.over(config.env.MERCHANT_URL, config.internalSecret),
         payments: collaborators.payments ?? InternalPaymentIntents.over(config.env.PAYMENT_INTENT_URL, config.internalSecret),
-        pricing: collaborators.pricing ?? InternalMerchantPricing.over(config.env.MERCHANT_URL, config.internalSecret),
+        // Kept between calculations while the merchant's configuration version is unchanged (merchant-pricing.cache.ts).
+        pricing:
+          collaborators.pricing ??
+          new CachedMerchantPricing(
+            InternalMerchantPricing.over(config.env.MERCHANT_URL, config.internalSecret),
+            new RedisPricingConfigVersionSource(redis, config.env.QUEUE_PREFIX),
+          ),
       });
       const resolvers = [
         new CheckoutSessionResolver(services.checkoutSessions, services.lifecycle, services.catalog),

@@ -16,12 +16,14 @@ import { resolveOfferReference } from './offer/offer.reference.js';
 import { MerchantOffersResolver, OfferResolver } from './offer/offer.resolver.js';
 import { PaymentConnectorResolver } from './payment-connector/payment-connector.resolver.js';
 import { CheckoutPricingResolver } from './checkout-pricing/checkout-pricing.resolver.js';
+import { RedisPricingConfigVersions } from './checkout-pricing/pricing-config-version.js';
 import { PricingProviderResolver } from './pricing-providers/pricing-provider.resolver.js';
 import { PromotionResolver } from './promotion/promotion.resolver.js';
 import { ShippingConfigResolver } from './shipping-config/shipping-config.resolver.js';
 import { TaxConfigResolver } from './tax-config/tax-config.resolver.js';
 import { createServices } from './services.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
+import { createWebhooks } from './webhook-endpoint/webhooks.module.js';
 
 export { SCHEMA_NAME, SUBGRAPH_NAME };
 
@@ -32,8 +34,23 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
     config,
     entities,
     migrations,
-    async build({ dataSource, outbox }) {
-      const services = createServices({ dataSource, encryptionKey: config.encryptionKey, outbox, allowPrivateUrls: config.allowPrivateUrls });
+    async build({ dataSource, redis, outbox }) {
+      const pricingVersions = new RedisPricingConfigVersions(redis, config.env.QUEUE_PREFIX, config.logger);
+      const services = createServices({ dataSource, encryptionKey: config.encryptionKey, outbox, allowPrivateUrls: config.allowPrivateUrls, pricingVersions });
+      // Outbound webhooks (issue 19): endpoints, the delivery log, notices; the intake and delivery workers.
+      const webhooks = createWebhooks({
+        dataSource,
+        redis,
+        redisUrl: config.env.REDIS_URL,
+        queuePrefix: config.env.QUEUE_PREFIX,
+        idempotency: services.idempotency,
+        connectors: services.connectors,
+        encryptionKey: config.encryptionKey,
+        allowPrivateUrls: config.allowPrivateUrls,
+        outbox,
+        delivery: config.webhooks,
+        logger: config.logger,
+      });
 
       const resolvers = [
         new MerchantResolver(services.merchants),
@@ -48,6 +65,7 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
         new PricingProviderResolver(services.pricingProviders),
         new CheckoutPricingResolver(services.checkoutPricing),
         new ViewerResolver(),
+        ...webhooks.resolvers,
       ];
       const schema = await buildFederatedSchema<MerchantContext>({
         resolvers: [
@@ -63,6 +81,7 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
           PricingProviderResolver,
           CheckoutPricingResolver,
           ViewerResolver,
+          ...webhooks.resolverClasses,
         ],
         container: instanceContainer(resolvers),
         referenceResolvers: {
@@ -76,6 +95,8 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
         schema,
         extendContext: extendContext(services),
         outboxRoutes,
+        startWorkers: () => webhooks.startWorkers(),
+        close: () => webhooks.close(),
         // Not under NODE_ENV=test: a test run's stacks share one database, each with a throwaway key.
         checkBeforeServing: config.env.NODE_ENV === 'test' ? undefined : () => services.connectors.assertKeyOpensStoredSecrets(),
       };

@@ -9,6 +9,7 @@ import { MerchantService } from './merchant/merchant.service.js';
 import { OfferService } from './offer/offer.service.js';
 import { PaymentConnectorService } from './payment-connector/payment-connector.service.js';
 import { CheckoutPricingService } from './checkout-pricing/checkout-pricing.service.js';
+import type { PricingConfigVersions } from './checkout-pricing/pricing-config-version.js';
 import { PricingProviderService } from './pricing-providers/pricing-provider.service.js';
 import { PromotionService } from './promotion/promotion.service.js';
 import { ShippingConfigService } from './shipping-config/shipping-config.service.js';
@@ -32,13 +33,15 @@ export function createServices(opts: {
   dataSource: DataSource;
   encryptionKey: Buffer;
   outbox?: OutboxNotifier;
+  /** Replaces a merchant's pricing-configuration version after a change (checkout-session's cache); none by default. */
+  pricingVersions?: PricingConfigVersions;
   /** Whether pricing provider endpoints may be http:// or private addresses (MerchantConfig.allowPrivateUrls); default false. */
   allowPrivateUrls?: boolean;
 }): MerchantServices {
   const { dataSource, encryptionKey } = opts;
   const outbox = opts.outbox ?? noopNotifier;
   const idempotency = new IdempotencyStore(dataSource, SCHEMA_NAME);
-  const merchants = new MerchantService(dataSource, idempotency, outbox);
+  const merchants = new MerchantService(dataSource, idempotency, outbox, opts.pricingVersions);
   const shippingConfigs = new ShippingConfigService(dataSource, merchants, outbox);
   const taxConfigs = new TaxConfigService(dataSource, merchants, outbox);
   const promotions = new PromotionService(dataSource, idempotency, merchants, outbox);

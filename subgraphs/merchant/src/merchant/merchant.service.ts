@@ -3,6 +3,7 @@ import type { IdempotencyCodec, IdempotencyStore, Page, Principal, ReadPurpose }
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
+import { untrackedPricingConfigVersions, type PricingConfigVersions } from '../checkout-pricing/pricing-config-version.js';
 import { alignById, emptyPage, pageOf, type PageArgs } from '@handoff/shared';
 import { loadWritableMerchant, scopeMerchants } from './merchant.access.js';
 import { merchantSnapshot, MerchantEntity, setCommissionTerms, setConversionFlow } from './merchant.entity.js';
@@ -26,7 +27,13 @@ export class MerchantService {
     private readonly dataSource: DataSource,
     private readonly idempotency: IdempotencyStore,
     private readonly outbox: OutboxNotifier,
+    private readonly pricingVersions: PricingConfigVersions = untrackedPricingConfigVersions,
   ) {}
+
+  /** After a committed change to what checkoutPricingConfig answers, before answering it (pricing-config-version.ts). */
+  pricingConfigChanged(merchantId: string): Promise<void> {
+    return this.pricingVersions.changed(merchantId);
+  }
 
   async findVisible(principal: Principal, id: string): Promise<MerchantEntity | null> {
     const qb = this.dataSource.getRepository(MerchantEntity).createQueryBuilder('m').where('m.id = :id', { id });

@@ -77,6 +77,7 @@ export class PricingProviderService {
       return { provider: row, signingSecret };
     });
     this.outbox.notify();
+    await this.merchants.pricingConfigChanged(merchantId);
     return result;
   }
 

@@ -88,6 +88,7 @@ export class PromotionService {
       promotionCodec,
     );
     this.outbox.notify();
+    await this.merchants.pricingConfigChanged(promotion.merchantId);
     return promotion;
   }
 
@@ -114,6 +115,7 @@ export class PromotionService {
       return p;
     });
     this.outbox.notify();
+    await this.merchants.pricingConfigChanged(updated.merchantId);
     return updated;
   }
 

@@ -34,6 +34,7 @@ export class ShippingConfigService {
       return { config, updatedAt: row.updatedAt };
     });
     this.outbox.notify();
+    await this.merchants.pricingConfigChanged(merchantId);
     return stored;
   }
 

@@ -33,6 +33,7 @@ export class TaxConfigService {
       return { config, updatedAt: row.updatedAt };
     });
     this.outbox.notify();
+    await this.merchants.pricingConfigChanged(merchantId);
     return stored;
   }
 
