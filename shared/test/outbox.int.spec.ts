@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { testEnv } from '../../test/support/env.js';
 import { createLogger, currentRequestId, runWithRequestContext } from '../src/logging/index.js';
 import {
+  addAllToOutbox,
   addToOutbox,
   changeWithEvent,
   createOutboxTableSql,
@@ -149,6 +150,30 @@ describe('changeWithEvent', () => {
     ]);
     // One transaction: the same now().
     expect(written[0].created_at).toEqual(written[1].created_at);
+  });
+
+  it('addAllToOutbox writes several events in one INSERT, in order, in the caller’s transaction', async () => {
+    const ids = await runWithRequestContext({ requestId: 'req-all' }, () =>
+      dataSource.transaction((m) =>
+        addAllToOutbox(m, schema, [
+          { topic: 'thing.all_first', aggregateId: 'a1', payload: { n: 1 } },
+          { topic: 'thing.all_second', aggregateId: 'merchant_1', payload: { n: 2 } },
+        ]),
+      ),
+    );
+    expect(ids).toHaveLength(2);
+    const written = await dataSource.query(`SELECT id::text AS id, topic, payload, request_id FROM "${schema}".outbox WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]);
+    expect(written).toEqual([
+      { id: ids[0], topic: 'thing.all_first', payload: { n: 1 }, request_id: 'req-all' },
+      { id: ids[1], topic: 'thing.all_second', payload: { n: 2 }, request_id: 'req-all' },
+    ]);
+    await expect(
+      dataSource.transaction(async (m) => {
+        await addAllToOutbox(m, schema, [{ topic: 'thing.all_rolled_back', aggregateId: 'a2', payload: {} }]);
+        throw new Error('rollback');
+      }),
+    ).rejects.toThrow('rollback');
+    expect(await dataSource.query(`SELECT id FROM "${schema}".outbox WHERE topic = 'thing.all_rolled_back'`)).toEqual([]);
   });
 
   it('writes no event when the change wrote no row (a version guard that missed)', async () => {

@@ -43,6 +43,21 @@ export async function addToOutbox(manager: EntityManager, schema: string, event:
 }
 
 /**
+ * Several events of one change (an internal event and the merchant's `webhook_event.*` row), in
+ * one INSERT inside the caller's transaction, in the order given; returns their row ids in order.
+ */
+export async function addAllToOutbox(manager: EntityManager, schema: string, events: readonly OutboxEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const rows: Array<{ id: string }> = await manager.query(
+    `INSERT INTO ${qualifiedTable(schema, 'outbox')} (topic, aggregate_id, payload, request_id)
+     SELECT e->>'topic', e->>'aggregateId', e->'payload', $2 FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n
+     RETURNING id`,
+    [JSON.stringify(events.map((e) => ({ topic: e.topic, aggregateId: e.aggregateId, payload: e.payload }))), currentRequestId() ?? null],
+  );
+  return rows.map((r) => String(r.id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+}
+
+/**
  * A change and its event(s) in one statement, so one round trip: `change.sql` is an INSERT or
  * UPDATE (without RETURNING) on `$1…$n`; each event row is written once for each row it wrote, so
  * none when it wrote none (an UPDATE whose version guard missed). `change.also` are more writes
