@@ -87,7 +87,7 @@ export function createServices(opts: {
     opening,
   );
   // What the buyer fills in (issue 18, part B1): customer, addresses, shipping, promotions, calculation.
-  const changer = new SessionChanger(dataSource, idempotency);
+  const changer = new SessionChanger(dataSource, idempotency, outbox);
   const sessionCalculations = new SessionCalculationService(changer, checkoutSessions, calculations);
   const lifecycle = new CheckoutLifecycleService(dataSource, payments, outbox, config.logger);
   return {

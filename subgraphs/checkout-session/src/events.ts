@@ -1,6 +1,16 @@
-// The events this subgraph announces through its outbox (pub/sub only: nothing here is routed
-// to a queue), and the queue it consumes.
-import { addToOutbox, changeWithEvent, CHECKOUT_PAYMENT_EVENTS_QUEUE, qualifiedTable, type OutboxRoutes } from '@handoff/shared';
+// The events this subgraph announces through its outbox, and the queue it consumes. Its own
+// `checkout_session.*` / `agent_session.*` events are pub/sub only; the merchants' webhook events
+// (`webhook_event.checkout.*`: checkout-session/checkout.webhook-event.ts) go to the merchant
+// subgraph's webhook intake (shared/src/contracts/webhook-events.contract.ts).
+import {
+  addToOutbox,
+  changeWithEvent,
+  CHECKOUT_PAYMENT_EVENTS_QUEUE,
+  OUTBOUND_WEBHOOK_EVENTS_QUEUE,
+  qualifiedTable,
+  WEBHOOK_EVENT_TOPIC_PATTERN,
+  type OutboxRoutes,
+} from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 
 export const SCHEMA_NAME = 'checkout';
@@ -13,7 +23,7 @@ export const PAYMENT_EVENTS_QUEUE = CHECKOUT_PAYMENT_EVENTS_QUEUE;
 /** Package-private: checkout-session's own expiry sweep. */
 export const EXPIRY_QUEUE = 'checkout-session-expiry';
 
-export const outboxRoutes: OutboxRoutes = {};
+export const outboxRoutes: OutboxRoutes = { [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE] };
 
 type EventKind = 'checkout_session' | 'agent_session';
 const topicOf = (kind: EventKind, status: string) => `${kind}.${status.toLowerCase()}`;

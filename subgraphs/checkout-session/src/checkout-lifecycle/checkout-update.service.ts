@@ -4,7 +4,7 @@
 //       stale). A stale expectedVersion → VERSION_CONFLICT, nothing written (the versioned save of
 //       SessionChanger: WHERE version = expected).
 //   cancel(id, expectedVersion, releaseInventory)   OPEN → CANCELED, its promotion uses given back,
-//       in one transaction; then its open payment intent is canceled (as expiry does). Inventory
+//       its checkout_session.canceled event and the merchant's webhook_event.checkout.canceled, in one transaction; then its open payment intent is canceled (as expiry does). Inventory
 //       reservations do not exist yet: releaseInventory is accepted and has nothing to release.
 //   refresh(id)   recalculates the session when its calculation is stale or missing.
 // Each takes the request's idempotency key (SessionChanger.idempotently): a retry changes nothing twice.
@@ -21,6 +21,7 @@ import { insertLineRows, lineRowsOf } from '../checkout-session/checkout-session
 import type { CheckoutLifecycleService } from '../checkout-session/checkout-session.lifecycle.js';
 import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
 import { transitionCheckoutSession } from '../checkout-session/checkout-session.transition.js';
+import { announceCheckoutChange, checkoutWebhookObject } from '../checkout-session/checkout.webhook-event.js';
 import { validateCreateCheckoutSession, validateMetadata, type LineItemDraft, type LineItemInputSpec } from '../checkout-session/checkout-session.validation.js';
 import { checkoutSessionExpired, type SessionChanger } from '../session-change/session-change.js';
 import type { SessionCalculationService } from '../session-calculation/session-calculation.service.js';
@@ -111,8 +112,10 @@ export class CheckoutUpdateService {
     if (status !== CheckoutSessionStatus.OPEN) {
       throw invalidStateTransition(`Only an OPEN checkout session can be canceled; this one is ${status}.`, `checkout_session:${status}->CANCELED`);
     }
+    const before = checkoutWebhookObject(found);
     await transitionCheckoutSession(manager, found, CheckoutSessionStatus.CANCELED);
     await releasePromotions(manager, found.id);
+    await announceCheckoutChange(manager, 'checkout.canceled', found, before);
     return found;
   }
 

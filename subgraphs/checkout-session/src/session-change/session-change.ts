@@ -11,6 +11,8 @@
 // With an idempotency key (the Idempotency-Key header the gateway passes on), the save and the
 // stored answer are one transaction (IdempotencyStore.prepared): a retry with the key answers the
 // session (as it is now) without changing it twice.
+// Every change writes one `webhook_event.checkout.updated` outbox row in its transaction (the
+// session before and after: checkout.webhook-event.ts); the relay is told after the commit.
 import {
   ErrorCode,
   HandoffError,
@@ -28,6 +30,8 @@ import { CheckoutSessionStatus } from '../checkout-session/checkout-session.enum
 import { checkoutSessionNotFound } from '../checkout-session/checkout-session.errors.js';
 import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
 import { saveCheckoutSessionVersioned } from '../checkout-session/checkout-session.transition.js';
+import { announceCheckoutChange, checkoutWebhookObject } from '../checkout-session/checkout.webhook-event.js';
+import { noopNotifier, type OutboxNotifier } from '../events.js';
 
 export type SessionChanges = Parameters<typeof saveCheckoutSessionVersioned>[2];
 
@@ -71,6 +75,7 @@ export class SessionChanger {
   constructor(
     private readonly dataSource: DataSource,
     private readonly idempotency: IdempotencyStore,
+    private readonly outbox: OutboxNotifier = noopNotifier,
   ) {}
 
   /** The session as `principal` may see it, or CHECKOUT_SESSION_NOT_FOUND. */
@@ -130,12 +135,17 @@ export class SessionChanger {
       const prepared = await prepare(cs);
       if (prepared === null) return cs; // nothing to change (e.g. a code already applied): no write, no new version
       try {
-        return await this.dataSource.transaction((manager) =>
+        const saved = await this.dataSource.transaction((manager) =>
           record(manager, async () => {
+            const before = checkoutWebhookObject(cs); // `write` and the save change `cs` in place
             const more = prepared.write ? await prepared.write(manager) : undefined;
-            return saveCheckoutSessionVersioned(manager, cs, { ...prepared.changes, ...(more ?? {}) });
+            const after = await saveCheckoutSessionVersioned(manager, cs, { ...prepared.changes, ...(more ?? {}) });
+            await announceCheckoutChange(manager, 'checkout.updated', after, before);
+            return after;
           }),
         );
+        this.outbox.notify();
+        return saved;
       } catch (err) {
         const conflict = err instanceof HandoffError && err.code === ErrorCode.VERSION_CONFLICT;
         if (!conflict || expected !== null || attempt >= ATTEMPTS) throw err;

@@ -6,7 +6,7 @@
 // Synchronous: what is charged depends on the answer.
 //
 // Timeout: CHECKOUT_SESSION_CALL_TIMEOUT_MS. The callee's refusals pass through as they are
-// (CALCULATION_STALE, PROMOTION_INVALID, CHECKOUT_SESSION_EXPIRED, INVALID_STATE_TRANSITION);
+// (CALCULATION_STALE, CHECKOUT_NOT_READY, PROMOTION_INVALID, CHECKOUT_SESSION_EXPIRED, INVALID_STATE_TRANSITION);
 // when checkout-session is down or slow the confirmation fails with SERVICE_UNAVAILABLE
 // (checkout_session:unavailable, retryable) before anything is charged or written.
 import { ErrorCode, HandoffError, InternalCallError, InternalClient } from '@handoff/shared';
