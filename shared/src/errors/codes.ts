@@ -43,6 +43,10 @@ export const ErrorCode = {
   PROMOTION_CODE_TAKEN: 'PROMOTION_CODE_TAKEN',
   /** REST select-shipping: the carrier or service_code sent is not the chosen shipping option's. */
   SHIPPING_OPTION_MISMATCH: 'SHIPPING_OPTION_MISMATCH',
+  /** A webhook endpoint URL on a private, loopback or link-local address (or a name resolving to one) while WEBHOOK_ALLOW_PRIVATE_URLS is off. */
+  WEBHOOK_URL_NOT_ALLOWED: 'WEBHOOK_URL_NOT_ALLOWED',
+  /** The merchant already has the most webhook endpoints it may have (16): delete one first. */
+  WEBHOOK_ENDPOINT_LIMIT_REACHED: 'WEBHOOK_ENDPOINT_LIMIT_REACHED',
   /** Query limits (depth, aliases, cost, tokens, directives). */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Malformed GraphQL (parse and validation failures) — Apollo's own codes, passed through. */

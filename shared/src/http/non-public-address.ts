@@ -2,6 +2,7 @@
 // merchant's URL (pricing providers today, outbound webhooks next) must refuse unless private URLs
 // are allowed (WEBHOOK_ALLOW_PRIVATE_URLS). isNonPublicHost judges what a URL says; a caller that
 // connects judges the resolved address again with isNonPublicAddress (DNS rebinding).
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
 const nonPublic = new BlockList();
@@ -52,4 +53,27 @@ export function isNonPublicHost(host: string): boolean {
     return isNonPublicAddress(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
   }
   return isNonPublicAddress(name);
+}
+
+/** The error code `publicOnlyLookup` fails with. */
+export const NON_PUBLIC_ADDRESS_ERROR = 'EADDRNOTPUBLIC';
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A `lookup` for node's http(s) request or agent that fails (code EADDRNOTPUBLIC) when the name
+ * resolves to any non-public address, and otherwise hands the socket the very addresses it
+ * checked: the check and the connection use one resolution, so DNS rebinding between them is not
+ * possible. (A URL whose host is an IP literal is not looked up: check it with isNonPublicHost.)
+ */
+export function publicOnlyLookup(hostname: string, options: object, callback: LookupCallback): void {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const list = addresses as LookupAddress[];
+    if (list.length === 0 || list.some((a) => isNonPublicAddress(a.address))) {
+      return callback(Object.assign(new Error(`${hostname} resolves to a non-public address`), { code: NON_PUBLIC_ADDRESS_ERROR }), []);
+    }
+    if ((options as { all?: boolean }).all) return callback(null, list);
+    return callback(null, list[0]!.address, list[0]!.family);
+  });
 }

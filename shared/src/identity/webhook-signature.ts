@@ -43,6 +43,12 @@ export function signatureHeader(secret: string, payload: Buffer | string, timest
   return `t=${timestamp},v1=${computeSignature(secret, timestamp, payload)}`;
 }
 
+/** One header signed with each of `secrets`, in order: `t=…,v1=<new>,v1=<old>` while a rotated secret overlaps (outbound webhooks). */
+export function signatureHeaderFor(secrets: readonly string[], payload: Buffer | string, timestamp = Math.floor(Date.now() / 1000)): string {
+  if (secrets.length === 0) throw new Error('signatureHeaderFor: no secret to sign with');
+  return [`t=${timestamp}`, ...secrets.map((secret) => `v1=${computeSignature(secret, timestamp, payload)}`)].join(',');
+}
+
 export type SignatureCheck = { ok: true; timestamp: number } | { ok: false; reason: string };
 
 /** The timestamp must be within `tolerance` of now, past or future (stripe-node only checks the past). */

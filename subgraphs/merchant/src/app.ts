@@ -23,6 +23,7 @@ import { ShippingConfigResolver } from './shipping-config/shipping-config.resolv
 import { TaxConfigResolver } from './tax-config/tax-config.resolver.js';
 import { createServices } from './services.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
+import { createWebhooks } from './webhook-endpoint/webhooks.module.js';
 
 export { SCHEMA_NAME, SUBGRAPH_NAME };
 
@@ -36,6 +37,20 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
     async build({ dataSource, redis, outbox }) {
       const pricingVersions = new RedisPricingConfigVersions(redis, config.env.QUEUE_PREFIX, config.logger);
       const services = createServices({ dataSource, encryptionKey: config.encryptionKey, outbox, allowPrivateUrls: config.allowPrivateUrls, pricingVersions });
+      // Outbound webhooks (issue 19): endpoints, the delivery log, notices; the intake and delivery workers.
+      const webhooks = createWebhooks({
+        dataSource,
+        redis,
+        redisUrl: config.env.REDIS_URL,
+        queuePrefix: config.env.QUEUE_PREFIX,
+        idempotency: services.idempotency,
+        connectors: services.connectors,
+        encryptionKey: config.encryptionKey,
+        allowPrivateUrls: config.allowPrivateUrls,
+        outbox,
+        delivery: config.webhooks,
+        logger: config.logger,
+      });
 
       const resolvers = [
         new MerchantResolver(services.merchants),
@@ -50,6 +65,7 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
         new PricingProviderResolver(services.pricingProviders),
         new CheckoutPricingResolver(services.checkoutPricing),
         new ViewerResolver(),
+        ...webhooks.resolvers,
       ];
       const schema = await buildFederatedSchema<MerchantContext>({
         resolvers: [
@@ -65,6 +81,7 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
           PricingProviderResolver,
           CheckoutPricingResolver,
           ViewerResolver,
+          ...webhooks.resolverClasses,
         ],
         container: instanceContainer(resolvers),
         referenceResolvers: {
@@ -78,6 +95,8 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
         schema,
         extendContext: extendContext(services),
         outboxRoutes,
+        startWorkers: () => webhooks.startWorkers(),
+        close: () => webhooks.close(),
         // Not under NODE_ENV=test: a test run's stacks share one database, each with a throwaway key.
         checkBeforeServing: config.env.NODE_ENV === 'test' ? undefined : () => services.connectors.assertKeyOpensStoredSecrets(),
       };

@@ -1,6 +1,15 @@
-// The events this subgraph announces through its outbox, and where the relay sends them.
-// Nothing consumes them through a queue yet; they go out on Redis pub/sub, one channel per topic.
-import { addToOutbox, API_KEY_REVOKED_TOPIC, MERCHANT_UPDATED_TOPIC, type OutboxRoutes } from '@handoff/shared';
+// The events this subgraph announces through its outbox, and where the relay sends them. Its
+// own events go out on Redis pub/sub only, one channel per topic; its merchants' webhook events
+// (`webhook_event.webhook_endpoint.test` and `.disabled`) go, as every producer's, to the webhook
+// intake it runs itself (shared/src/contracts/webhook-events.contract.ts).
+import {
+  addToOutbox,
+  API_KEY_REVOKED_TOPIC,
+  MERCHANT_UPDATED_TOPIC,
+  OUTBOUND_WEBHOOK_EVENTS_QUEUE,
+  WEBHOOK_EVENT_TOPIC_PATTERN,
+  type OutboxRoutes,
+} from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { SCHEMA_NAME } from './constants.js';
 
@@ -18,7 +27,7 @@ export const MerchantTopic = {
 export type MerchantTopic = (typeof MerchantTopic)[keyof typeof MerchantTopic];
 
 /** Topic → queues. Consumers add their queue here when they start listening. */
-export const outboxRoutes: OutboxRoutes = {};
+export const outboxRoutes: OutboxRoutes = { [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE] };
 
 /** Writes the event inside the caller's transaction. */
 export function emit(

@@ -5,10 +5,9 @@
 // Unless private URLs are allowed (WEBHOOK_ALLOW_PRIVATE_URLS), a name that resolves to a
 // loopback, private or link-local address is refused when connecting (the merchant subgraph only
 // checks what the URL itself says).
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isNonPublicAddress, isNonPublicHost, PAYLOAD_SIGNATURE_HEADER, signPayload } from '@handoff/shared';
+import { isNonPublicHost, NON_PUBLIC_ADDRESS_ERROR, PAYLOAD_SIGNATURE_HEADER, publicOnlyLookup, signPayload } from '@handoff/shared';
 import type { ProviderConcern } from './calculation.types.js';
 import { ProviderFailure } from './calculation.errors.js';
 
@@ -25,21 +24,6 @@ export interface PricingEndpoint {
 export interface EndpointCallOptions {
   allowPrivateUrls: boolean;
   now?: () => number;
-}
-
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
-/** dns.lookup that fails for non-public addresses. */
-function publicOnlyLookup(hostname: string, options: object, callback: LookupCallback): void {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, []);
-    const list = addresses as LookupAddress[];
-    if (list.length === 0 || list.some((a) => isNonPublicAddress(a.address))) {
-      return callback(Object.assign(new Error(`${hostname} resolves to a non-public address`), { code: 'EADDRNOTPUBLIC' }), []);
-    }
-    if ((options as { all?: boolean }).all) return callback(null, list);
-    return callback(null, list[0]!.address, list[0]!.family);
-  });
 }
 
 /** POSTs `payload` (JSON) signed to `endpoint`; resolves the parsed JSON of a 2xx answer, else throws ProviderFailure. */
@@ -105,7 +89,7 @@ export function callPricingEndpoint(concern: ProviderConcern, endpoint: PricingE
       },
     );
     const timer = setTimeout(() => fail(`timeout after ${endpoint.timeoutMs} ms`), endpoint.timeoutMs);
-    req.on('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRNOTPUBLIC' ? 'endpoint address is not public' : 'connection failed'));
+    req.on('error', (err: NodeJS.ErrnoException) => fail(err.code === NON_PUBLIC_ADDRESS_ERROR ? 'endpoint address is not public' : 'connection failed'));
     req.end(body);
   });
 }

@@ -95,6 +95,13 @@ export class PaymentConnectorService {
     }
   }
 
+  /** Whether the merchant takes live payments: a STRIPE connector with a live key (the `livemode` of its webhook events). */
+  async livemode(merchantId: string): Promise<boolean> {
+    const c = await this.dataSource.getRepository(PaymentConnectorEntity).findOneBy({ merchantId });
+    if (c?.provider !== 'STRIPE' || c.secretKeyCiphertext === null) return false;
+    return /^(?:sk|rk)_live_/.test(decryptSecret(this.encryptionKey, c.secretKeyCiphertext, secretKeyAad(merchantId)));
+  }
+
   /** Decrypted credentials, for Handoff's own services only (the resolver checks SERVICE). */
   async credentials(merchantId: string): Promise<PaymentConnectorCredentials | null> {
     const c = await this.dataSource.getRepository(PaymentConnectorEntity).findOneBy({ merchantId });

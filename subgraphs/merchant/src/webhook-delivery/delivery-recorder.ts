@@ -1,0 +1,171 @@
+// A delivery attempt's bookkeeping, in PostgreSQL: claim (a short lease, so one attempt of a
+// delivery runs at a time, and the row joined with its endpoint and event), then the outcome in one
+// transaction — the attempt's log row, the delivery's state (SUCCEEDED; or PENDING with its next
+// attempt; or FAILED once the 3-day window is over), the endpoint's failing_since (set by a
+// failure, cleared by a success) and, when an endpoint has failed for 5 days, its disabling with
+// the merchant's notice and the `webhook_endpoint.disabled` event.
+import { addToOutbox, webhookEventOutboxEvent } from '@handoff/shared';
+import type { DataSource, EntityManager } from 'typeorm';
+import { SCHEMA_NAME } from '../constants.js';
+import { table, updateReturning } from './sql.js';
+import { recordNotice } from '../merchant-notice/merchant-notice.service.js';
+import { MerchantNoticeKind } from '../merchant-notice/merchant-notice.entity.js';
+import { endpointObject, WebhookEndpointEntity } from '../webhook-endpoint/webhook-endpoint.entity.js';
+import type { AttemptResult } from './delivery-attempt.js';
+import type { ScheduledAttempt } from './delivery-queue.js';
+import { nextAttemptAt, type RetryPolicy } from './retry-schedule.js';
+import { WebhookDeliveryStatus } from './webhook-delivery.states.js';
+
+const t = table;
+
+export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 60 * 60 * 1000;
+/** How long a claimed attempt holds its delivery: longer than an attempt's timeout. */
+export const LEASE_MS = 60_000;
+
+export interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  merchantId: string;
+  seq: number;
+  roundAttempts: number;
+  armedAt: Date;
+  url: string;
+  endpointLive: boolean;
+  secretCiphertext: string;
+  previousSecretCiphertext: string | null;
+  previousSecretExpiresAt: Date | null;
+  body: string;
+  /** The database's clock at the claim. */
+  now: Date;
+}
+
+export interface RecordedOutcome {
+  status: WebhookDeliveryStatus | 'STALE';
+  next: ScheduledAttempt | null;
+  endpointDisabled: boolean;
+}
+
+export class DeliveryRecorder {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly policy: RetryPolicy,
+    private readonly disableAfterMs = DISABLE_AFTER_FAILING_MS,
+  ) {}
+
+  /** The delivery, leased, when `seq` is still its current attempt and no other attempt holds it; else null. */
+  async claim(deliveryId: string, seq: number): Promise<ClaimedDelivery | null> {
+    const rows = await updateReturning<Record<string, any>>(
+      this.dataSource,
+      `UPDATE ${t('webhook_deliveries')} d SET locked_until = now() + $3::int * interval '1 millisecond'
+         FROM ${t('webhook_endpoints')} e, ${t('webhook_events')} ev
+        WHERE d.id = $1 AND d.seq = $2 AND d.status = 'PENDING' AND (d.locked_until IS NULL OR d.locked_until < now())
+          AND e.id = d.endpoint_id AND ev.id = d.event_id
+        RETURNING d.id, d.event_id, d.endpoint_id, d.merchant_id, d.seq, d.round_attempts, d.armed_at,
+                  e.url, (e.enabled AND e.deleted_at IS NULL) AS endpoint_live, e.secret_ciphertext,
+                  e.previous_secret_ciphertext, e.previous_secret_expires_at, ev.payload::text AS body, now() AS now`,
+      [deliveryId, seq, LEASE_MS],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      eventId: r.event_id,
+      endpointId: r.endpoint_id,
+      merchantId: r.merchant_id,
+      seq: r.seq,
+      roundAttempts: r.round_attempts,
+      armedAt: new Date(r.armed_at),
+      url: r.url,
+      endpointLive: r.endpoint_live,
+      secretCiphertext: r.secret_ciphertext,
+      previousSecretCiphertext: r.previous_secret_ciphertext,
+      previousSecretExpiresAt: r.previous_secret_expires_at ? new Date(r.previous_secret_expires_at) : null,
+      body: r.body,
+      now: new Date(r.now),
+    };
+  }
+
+  /** Gives the lease back without an attempt (Handoff could not make one: the job retries). */
+  async release(d: ClaimedDelivery): Promise<void> {
+    await this.dataSource.query(`UPDATE ${t('webhook_deliveries')} SET locked_until = NULL WHERE id = $1 AND seq = $2`, [d.id, d.seq]);
+  }
+
+  /** The endpoint was disabled or deleted: the delivery FAILS without an attempt. */
+  async abandon(d: ClaimedDelivery): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE ${t('webhook_deliveries')}
+          SET status = 'FAILED', next_attempt_at = NULL, locked_until = NULL, last_error = 'endpoint_disabled',
+              completed_at = now(), updated_at = now()
+        WHERE id = $1 AND seq = $2 AND status = 'PENDING'`,
+      [d.id, d.seq],
+    );
+  }
+
+  /** Records an attempt's outcome; `next` is the attempt to schedule (after the commit), if any. */
+  async record(d: ClaimedDelivery, attempt: AttemptResult, attemptedAt: Date): Promise<RecordedOutcome> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO ${t('webhook_delivery_attempts')} (delivery_id, attempted_at, url, succeeded, status_code, error, latency_ms, response_excerpt)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [d.id, attemptedAt, d.url, attempt.succeeded, attempt.statusCode, attempt.error, attempt.latencyMs, attempt.responseExcerpt],
+      );
+      const now = new Date(d.now.getTime() + attempt.latencyMs);
+      const next = attempt.succeeded ? null : nextAttemptAt(d.roundAttempts + 1, d.armedAt, now, this.policy);
+      const status = attempt.succeeded ? WebhookDeliveryStatus.SUCCEEDED : next ? WebhookDeliveryStatus.PENDING : WebhookDeliveryStatus.FAILED;
+      // Guarded by seq: a replay that re-armed the delivery meanwhile owns its state now.
+      const moved = await updateReturning<{ seq: number }>(
+        manager,
+        `UPDATE ${t('webhook_deliveries')}
+            SET status = $3, attempts = attempts + 1, round_attempts = round_attempts + 1,
+                seq = seq + CASE WHEN $3 = 'PENDING' THEN 1 ELSE 0 END, next_attempt_at = $4, locked_until = NULL,
+                last_attempt_at = $5, last_status_code = $6, last_error = $7, updated_at = now(),
+                completed_at = CASE WHEN $3 = 'PENDING' THEN NULL ELSE now() END
+          WHERE id = $1 AND seq = $2 AND status = 'PENDING'
+          RETURNING seq`,
+        [d.id, d.seq, status, next, attemptedAt, attempt.statusCode, attempt.error ?? (attempt.succeeded ? null : `http_${attempt.statusCode}`)],
+      );
+      const endpointDisabled = attempt.succeeded ? await this.endpointRecovered(manager, d.endpointId) : await this.endpointFailed(manager, d.endpointId);
+      if (moved.length === 0) return { status: 'STALE' as const, next: null, endpointDisabled };
+      return { status, next: next ? { deliveryId: d.id, seq: moved[0]!.seq, at: next } : null, endpointDisabled };
+    });
+  }
+
+  private async endpointRecovered(manager: EntityManager, endpointId: string): Promise<boolean> {
+    await manager.query(`UPDATE ${t('webhook_endpoints')} SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [endpointId]);
+    return false;
+  }
+
+  /** Marks the endpoint failing; disables it once it has failed for 5 days (with a notice and an event). */
+  private async endpointFailed(manager: EntityManager, endpointId: string): Promise<boolean> {
+    await manager.query(`UPDATE ${t('webhook_endpoints')} SET failing_since = COALESCE(failing_since, now()) WHERE id = $1`, [endpointId]);
+    // Its own statement: after a concurrent failure's lock, `enabled` is read again, so one of them disables it.
+    const disabled = await updateReturning<{ id: string }>(
+      manager,
+      `UPDATE ${t('webhook_endpoints')} SET enabled = false, disabled_reason = 'FAILING', updated_at = now()
+        WHERE id = $1 AND enabled AND deleted_at IS NULL AND failing_since <= now() - $2::bigint * interval '1 millisecond'
+        RETURNING id`,
+      [endpointId, this.disableAfterMs],
+    );
+    if (disabled.length === 0) return false;
+    const endpoint = await manager.findOneByOrFail(WebhookEndpointEntity, { id: endpointId });
+    await recordNotice(manager, {
+      merchantId: endpoint.merchantId,
+      kind: MerchantNoticeKind.webhookEndpointDisabled,
+      subjectId: endpoint.id,
+      message: `Webhook endpoint ${endpoint.id} (${endpoint.url}) was disabled: every delivery to it has failed since ${endpoint.failingSince!.toISOString()}. Fix it, enable it again (updateWebhookEndpoint) and replay what it missed (replayWebhookEvents).`,
+    });
+    await addToOutbox(
+      manager,
+      SCHEMA_NAME,
+      webhookEventOutboxEvent({
+        type: 'webhook_endpoint.disabled',
+        merchantId: endpoint.merchantId,
+        object: endpointObject(endpoint),
+        previousAttributes: { enabled: true, disabled_reason: null },
+        occurredAt: new Date().toISOString(),
+      }),
+    );
+    return true;
+  }
+}

@@ -1,0 +1,134 @@
+// The delivery worker: one job = one attempt of one delivery (delivery-queue.ts). Claim the
+// delivery (stale or held: nothing to do), skip an endpoint disabled or deleted since (the
+// delivery FAILS), sign the stored body with the endpoint's secret(s) in force, POST it, record the
+// outcome and schedule the next attempt after the commit. A sweep re-adds overdue attempts whose
+// job was lost.
+import { HANDOFF_SIGNATURE_HEADER, signatureHeaderFor, startWorker, type Logger } from '@handoff/shared';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { SCHEMA_NAME } from '../constants.js';
+import type { OutboxNotifier } from '../events.js';
+import { signingSecrets } from '../webhook-endpoint/endpoint-secrets.js';
+import { postWebhook, type AttemptResult } from './delivery-attempt.js';
+import { WEBHOOK_DELIVERY_QUEUE, type DeliveryJob, type DeliveryQueue, type ScheduledAttempt } from './delivery-queue.js';
+import type { ClaimedDelivery, DeliveryRecorder } from './delivery-recorder.js';
+
+export const WEBHOOK_USER_AGENT = 'Handoff-Webhooks/1';
+export const EVENT_ID_HEADER = 'handoff-event-id';
+export const DELIVERY_ID_HEADER = 'handoff-delivery-id';
+
+export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'skipped' | 'stale';
+
+export interface DeliveryDeps {
+  recorder: DeliveryRecorder;
+  queue: Pick<DeliveryQueue, 'schedule'>;
+  outbox: OutboxNotifier;
+  encryptionKey: Buffer;
+  allowPrivateUrls: boolean;
+  timeoutMs: number;
+  logger: Logger;
+  /** The HTTP attempt (postWebhook); tests may stand in. */
+  post?: typeof postWebhook;
+}
+
+/** The request of one attempt: the stored body, signed now with every secret in force. */
+export function deliveryHeaders(d: ClaimedDelivery, encryptionKey: Buffer, now: Date): Record<string, string> {
+  const secrets = signingSecrets(
+    encryptionKey,
+    { id: d.endpointId, secretCiphertext: d.secretCiphertext, previousSecretCiphertext: d.previousSecretCiphertext, previousSecretExpiresAt: d.previousSecretExpiresAt },
+    now,
+  );
+  return {
+    'content-type': 'application/json',
+    'user-agent': WEBHOOK_USER_AGENT,
+    [HANDOFF_SIGNATURE_HEADER]: signatureHeaderFor(secrets, d.body, Math.floor(now.getTime() / 1000)),
+    [EVENT_ID_HEADER]: d.eventId,
+    [DELIVERY_ID_HEADER]: d.id,
+  };
+}
+
+export async function processDelivery(deps: DeliveryDeps, job: DeliveryJob): Promise<DeliveryOutcome> {
+  const d = await deps.recorder.claim(job.deliveryId, job.seq);
+  if (!d) return 'stale';
+  if (!d.endpointLive) {
+    await deps.recorder.abandon(d);
+    return 'skipped';
+  }
+  let headers: Record<string, string>;
+  const attemptedAt = new Date();
+  try {
+    headers = deliveryHeaders(d, deps.encryptionKey, attemptedAt);
+  } catch (err) {
+    // The secret does not open with this process's key: Handoff's fault, not the receiver's. The
+    // job retries (then the sweep), the delivery's schedule untouched.
+    await deps.recorder.release(d).catch(() => undefined);
+    throw err;
+  }
+  const attempt: AttemptResult = await (deps.post ?? postWebhook)(d.url, d.body, headers, { allowPrivateUrls: deps.allowPrivateUrls, timeoutMs: deps.timeoutMs });
+  const outcome = await deps.recorder.record(d, attempt, attemptedAt);
+  if (outcome.endpointDisabled) {
+    deps.outbox.notify();
+    deps.logger.warn({ endpointId: d.endpointId, merchantId: d.merchantId }, 'webhook endpoint disabled after 5 days of failed deliveries');
+  }
+  if (outcome.next) await scheduleNext(deps, outcome.next);
+  if (outcome.status === 'STALE') return 'stale';
+  return outcome.status === 'SUCCEEDED' ? 'delivered' : outcome.status === 'PENDING' ? 'retrying' : 'failed';
+}
+
+/** A failure to add the next attempt's job is not the attempt's: the sweep adds it once it is overdue. */
+async function scheduleNext(deps: DeliveryDeps, next: ScheduledAttempt): Promise<void> {
+  try {
+    await deps.queue.schedule([next]);
+  } catch (err) {
+    deps.logger.warn({ err, deliveryId: next.deliveryId }, 'could not schedule the next webhook attempt; the sweep will');
+  }
+}
+
+export function startDeliveryWorker(opts: {
+  deps: DeliveryDeps;
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+}): Worker<DeliveryJob, DeliveryOutcome> {
+  return startWorker<DeliveryJob, DeliveryOutcome>({
+    name: WEBHOOK_DELIVERY_QUEUE,
+    prefix: opts.prefix,
+    connection: opts.connection,
+    concurrency: opts.concurrency,
+    logger: opts.deps.logger,
+    processor: (job) => processDelivery(opts.deps, job.data),
+  });
+}
+
+/** Overdue pending attempts (by more than `graceMs`) not held by a running attempt. */
+export async function overdueAttempts(dataSource: DataSource, graceMs: number, limit = 1000): Promise<ScheduledAttempt[]> {
+  const rows: Array<{ id: string; seq: number; next_attempt_at: Date }> = await dataSource.query(
+    `SELECT id, seq, next_attempt_at FROM "${SCHEMA_NAME}".webhook_deliveries
+      WHERE status = 'PENDING' AND next_attempt_at < now() - $1::int * interval '1 millisecond'
+        AND (locked_until IS NULL OR locked_until < now())
+      ORDER BY next_attempt_at LIMIT $2`,
+    [graceMs, limit],
+  );
+  return rows.map((r) => ({ deliveryId: r.id, seq: r.seq, at: new Date(r.next_attempt_at) }));
+}
+
+/** Every `everyMs`, re-adds the jobs of overdue attempts that Redis lost. */
+export function startDeliverySweep(opts: { dataSource: DataSource; queue: DeliveryQueue; everyMs: number; graceMs: number; logger: Logger }): { stop(): void } {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    overdueAttempts(opts.dataSource, opts.graceMs)
+      .then((due) => opts.queue.ensureScheduled(due))
+      .then((added) => {
+        if (added > 0) opts.logger.info({ added }, 'overdue webhook attempts re-added');
+      })
+      .catch((err: unknown) => opts.logger.warn({ err }, 'webhook delivery sweep failed'))
+      .finally(() => {
+        running = false;
+      });
+  }, opts.everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

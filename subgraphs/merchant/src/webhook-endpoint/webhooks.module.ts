@@ -1,0 +1,98 @@
+// Outbound webhooks, wired (app.ts adds what this returns): endpoint and delivery services over
+// the subgraph's resources, their resolvers, and the workers — the intake of
+// OUTBOUND_WEBHOOK_EVENTS_QUEUE, the delivery worker and its sweep.
+import { createRedis, type IdempotencyStore, type Logger } from '@handoff/shared';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import type { WebhookDeliveryConfig } from '../config.js';
+import type { OutboxNotifier } from '../events.js';
+import { MerchantNoticeResolver } from '../merchant-notice/merchant-notice.resolver.js';
+import { MerchantNoticeService } from '../merchant-notice/merchant-notice.service.js';
+import type { PaymentConnectorService } from '../payment-connector/payment-connector.service.js';
+import { DeliveryQueue } from '../webhook-delivery/delivery-queue.js';
+import { DeliveryRecorder } from '../webhook-delivery/delivery-recorder.js';
+import { RETRY_WINDOW_MS } from '../webhook-delivery/retry-schedule.js';
+import { startDeliverySweep, startDeliveryWorker } from '../webhook-delivery/webhook-delivery.job.js';
+import { WebhookDeliveryResolver, WebhookEndpointDeliveriesResolver } from '../webhook-delivery/webhook-delivery.resolver.js';
+import { WebhookDeliveryService } from '../webhook-delivery/webhook-delivery.service.js';
+import { startWebhookIntakeWorker } from '../webhook-delivery/webhook-intake.job.js';
+import { WebhookIntakeService } from '../webhook-delivery/webhook-intake.service.js';
+import { WebhookEndpointResolver } from './webhook-endpoint.resolver.js';
+import { WebhookEndpointService } from './webhook-endpoint.service.js';
+
+/** The overdue margin past which the sweep re-adds an attempt's job. */
+const SWEEP_GRACE_MS = 30_000;
+
+export interface WebhooksOptions {
+  dataSource: DataSource;
+  /** The subgraph's Redis client; the delivery queue duplicates it. */
+  redis: Redis;
+  redisUrl: string;
+  queuePrefix: string;
+  idempotency: IdempotencyStore;
+  connectors: Pick<PaymentConnectorService, 'livemode'>;
+  encryptionKey: Buffer;
+  allowPrivateUrls: boolean;
+  outbox: OutboxNotifier;
+  delivery: WebhookDeliveryConfig;
+  logger: Logger;
+}
+
+export function createWebhooks(opts: WebhooksOptions) {
+  const logger = opts.logger.child({ component: 'webhooks' });
+  const queue = new DeliveryQueue(opts.redis, opts.queuePrefix, logger);
+  const schedule = (attempts: Parameters<DeliveryQueue['schedule']>[0]) => queue.schedule(attempts);
+  const endpoints = new WebhookEndpointService(opts.dataSource, opts.idempotency, opts.outbox, {
+    encryptionKey: opts.encryptionKey,
+    allowPrivateUrls: opts.allowPrivateUrls,
+  });
+  const deliveries = new WebhookDeliveryService(opts.dataSource, schedule);
+  const notices = new MerchantNoticeService(opts.dataSource);
+  const intake = new WebhookIntakeService({ dataSource: opts.dataSource, livemode: (m) => opts.connectors.livemode(m), schedule });
+  const recorder = new DeliveryRecorder(opts.dataSource, { baseMs: opts.delivery.retryBaseMs, windowMs: RETRY_WINDOW_MS });
+
+  return {
+    endpoints,
+    deliveries,
+    notices,
+    intake,
+    recorder,
+    queue,
+    resolvers: [
+      new WebhookEndpointResolver(endpoints),
+      new WebhookEndpointDeliveriesResolver(deliveries),
+      new WebhookDeliveryResolver(deliveries),
+      new MerchantNoticeResolver(notices),
+    ],
+    resolverClasses: [WebhookEndpointResolver, WebhookEndpointDeliveriesResolver, WebhookDeliveryResolver, MerchantNoticeResolver] as Function[],
+    async startWorkers(): Promise<{ close(): Promise<void> }> {
+      const connection = createRedis(opts.redisUrl, { forBullmqWorker: true });
+      const intakeWorker = startWebhookIntakeWorker({ intake, connection, prefix: opts.queuePrefix, concurrency: 8, logger });
+      const deliveryWorker = startDeliveryWorker({
+        deps: {
+          recorder,
+          queue,
+          outbox: opts.outbox,
+          encryptionKey: opts.encryptionKey,
+          allowPrivateUrls: opts.allowPrivateUrls,
+          timeoutMs: opts.delivery.timeoutMs,
+          logger,
+        },
+        connection,
+        prefix: opts.queuePrefix,
+        concurrency: opts.delivery.concurrency,
+      });
+      const sweep = startDeliverySweep({ dataSource: opts.dataSource, queue, everyMs: opts.delivery.sweepIntervalMs, graceMs: SWEEP_GRACE_MS, logger });
+      return {
+        close: async () => {
+          sweep.stop();
+          await Promise.allSettled([intakeWorker.close(), deliveryWorker.close()]);
+          connection.disconnect();
+        },
+      };
+    },
+    close: () => queue.close(),
+  };
+}
+
+export type Webhooks = ReturnType<typeof createWebhooks>;
