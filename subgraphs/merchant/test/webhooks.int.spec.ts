@@ -14,7 +14,7 @@ import { createApp, loadConfig, type MerchantConfig } from '../src/index.js';
 import type { SubgraphApp } from '@handoff/shared';
 import { createServices, type MerchantServices } from '../src/services.js';
 import { WEBHOOK_DELIVERY_QUEUE, type DeliveryJob } from '../src/webhook-delivery/delivery-queue.js';
-import { processDelivery, type DeliveryDeps } from '../src/webhook-delivery/webhook-delivery.job.js';
+import { overdueAttempts, processDelivery, type DeliveryDeps } from '../src/webhook-delivery/webhook-delivery.job.js';
 import { processWebhookEvent } from '../src/webhook-delivery/webhook-intake.job.js';
 import { WebhookEndpointService } from '../src/webhook-endpoint/webhook-endpoint.service.js';
 import { createWebhooks, type Webhooks } from '../src/webhook-endpoint/webhooks.module.js';
@@ -235,6 +235,36 @@ describe('delivery', () => {
     // And the next event makes no delivery for it at all.
     const next = await webhooks.intake.intake(job(m.id, 'payment.succeeded'));
     expect(await deliveriesOf(next.eventId)).toEqual([]);
+  });
+});
+
+describe('at most one attempt at a time, nothing lost', () => {
+  it('two runs of one job make one attempt', async () => {
+    const m = await newMerchant();
+    const e = await endpoint(m.id, '/once', ['payment.succeeded']);
+    const r = await webhooks.intake.intake(job(m.id, 'payment.succeeded'));
+    const d = await deliveryTo(e.endpoint.id, r.eventId);
+    const outcomes = await Promise.all([processDelivery(deps, { deliveryId: d.id, seq: d.seq }), processDelivery(deps, { deliveryId: d.id, seq: d.seq })]);
+    expect(outcomes.sort()).toEqual(['delivered', 'stale']);
+    expect(receiver.on('/once')).toHaveLength(1);
+  });
+
+  it('the sweep re-adds an overdue attempt whose job Redis lost, and leaves a queued one alone', async () => {
+    const m = await newMerchant();
+    const e = await endpoint(m.id, '/swept', ['payment.succeeded']);
+    const r = await webhooks.intake.intake(job(m.id, 'payment.succeeded'));
+    const d = await deliveryTo(e.endpoint.id, r.eventId);
+    const jobId = `${d.id}-${d.seq}`;
+    await q(`UPDATE merchant.webhook_deliveries SET next_attempt_at = now() - interval '5 minutes' WHERE id = $1`, [d.id]);
+    const due = () => overdueAttempts(app.dataSource, 30_000).then((all) => all.filter((a) => a.deliveryId === d.id));
+    expect(await webhooks.queue.ensureScheduled(await due())).toBe(0); // still queued
+    await queue.remove(jobId); // Redis lost it
+    expect(await queue.getJobState(jobId)).toBe('unknown');
+    expect(await webhooks.queue.ensureScheduled(await due())).toBe(1);
+    expect(await queue.getJobState(jobId)).toMatch(/waiting|prioritized/);
+    // A delivery held by a running attempt is not overdue.
+    await webhooks.recorder.claim(d.id, d.seq);
+    expect(await due()).toEqual([]);
   });
 });
 
