@@ -3,12 +3,14 @@
 // (`webhook_event.checkout.*`: checkout-session/checkout.webhook-event.ts) go to the merchant
 // subgraph's webhook intake (shared/src/contracts/webhook-events.contract.ts).
 import {
+  addAllToOutbox,
   addToOutbox,
   changeWithEvent,
   CHECKOUT_PAYMENT_EVENTS_QUEUE,
   OUTBOUND_WEBHOOK_EVENTS_QUEUE,
   qualifiedTable,
   WEBHOOK_EVENT_TOPIC_PATTERN,
+  type OutboxEvent,
   type OutboxRoutes,
 } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
@@ -28,18 +30,27 @@ export const outboxRoutes: OutboxRoutes = { [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTB
 type EventKind = 'checkout_session' | 'agent_session';
 const topicOf = (kind: EventKind, status: string) => `${kind}.${status.toLowerCase()}`;
 
-/** `checkout_session.<status>` or `agent_session.<status>`, status in lower case. */
-export function emit(
+/**
+ * `checkout_session.<status>` or `agent_session.<status>`, status in lower case; `also` are more
+ * rows of the same change (the merchant's webhook event), written by the same INSERT.
+ */
+export async function emit(
   manager: EntityManager,
   kind: EventKind,
   status: string,
   aggregateId: string,
   payload: Record<string, unknown>,
+  also: readonly OutboxEvent[] = [],
 ): Promise<string> {
-  return addToOutbox(manager, SCHEMA_NAME, { topic: topicOf(kind, status), aggregateId, payload });
+  const event = { topic: topicOf(kind, status), aggregateId, payload };
+  if (also.length === 0) return addToOutbox(manager, SCHEMA_NAME, event);
+  return (await addAllToOutbox(manager, SCHEMA_NAME, [event, ...also]))[0]!;
 }
 
-/** `change` (an INSERT or UPDATE on `$1…$n`) and its event in one statement; how many rows it wrote (changeWithEvent). */
+/**
+ * `change` (an INSERT or UPDATE on `$1…$n`) and its event in one statement, with `also` (the
+ * merchant's webhook event) as more rows of it; how many rows it wrote (changeWithEvent).
+ */
 export function changeAndEmit(
   manager: EntityManager,
   change: { sql: string; params: unknown[]; also?: string[] },
@@ -47,8 +58,9 @@ export function changeAndEmit(
   status: string,
   aggregateId: string,
   payload: Record<string, unknown>,
+  also: readonly OutboxEvent[] = [],
 ): Promise<number> {
-  return changeWithEvent(manager, SCHEMA_NAME, change, { topic: topicOf(kind, status), aggregateId, payload });
+  return changeWithEvent(manager, SCHEMA_NAME, change, [{ topic: topicOf(kind, status), aggregateId, payload }, ...also]);
 }
 
 /** Told after a commit that wrote outbox rows, so the relay publishes at once. */

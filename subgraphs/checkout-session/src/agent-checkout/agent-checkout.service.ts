@@ -21,6 +21,7 @@ import { CheckoutMode, CheckoutSessionStatus } from '../checkout-session/checkou
 import { recommendationAlreadyCheckedOut } from '../checkout-session/checkout-session.errors.js';
 import { assertMerchantCanSell, checkoutSessionCodec, insertCheckoutSession, newCheckoutSessionId } from '../checkout-session/checkout-session.service.js';
 import { transitionCheckoutSession } from '../checkout-session/checkout-session.transition.js';
+import { announceCheckoutChange } from '../checkout-session/checkout.webhook-event.js';
 import { DEFAULT_EXPIRES_IN_SECONDS } from '../checkout-session/checkout-session.validation.js';
 import { signAttribution } from './attribution.js';
 import type { SessionOpening } from '../checkout-lifecycle/session-opening.js';
@@ -165,10 +166,14 @@ export class AgentCheckoutService {
         aapCode,
       },
       lines,
+      // Priced at once below: its checkout.created shows the calculation's totals.
+      { announceCreated: !(prepared && this.opening) },
     );
     if (prepared && this.opening) {
       await this.opening.record(manager, cs.id, { channel: 'agent' }, prepared);
-      return { session: await manager.findOneByOrFail(CheckoutSessionEntity, { id: cs.id }), description: describeLines(cs.id, lines) };
+      const priced = await manager.findOneByOrFail(CheckoutSessionEntity, { id: cs.id });
+      await announceCheckoutChange(manager, 'checkout.created', priced, null);
+      return { session: priced, description: describeLines(cs.id, lines) };
     }
     return { session: cs, description: describeLines(cs.id, lines) };
   }

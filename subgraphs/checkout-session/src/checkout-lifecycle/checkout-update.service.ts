@@ -21,7 +21,6 @@ import { insertLineRows, lineRowsOf } from '../checkout-session/checkout-session
 import type { CheckoutLifecycleService } from '../checkout-session/checkout-session.lifecycle.js';
 import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
 import { transitionCheckoutSession } from '../checkout-session/checkout-session.transition.js';
-import { announceCheckoutChange, checkoutWebhookObject } from '../checkout-session/checkout.webhook-event.js';
 import { validateCreateCheckoutSession, validateMetadata, type LineItemDraft, type LineItemInputSpec } from '../checkout-session/checkout-session.validation.js';
 import { checkoutSessionExpired, type SessionChanger } from '../session-change/session-change.js';
 import type { SessionCalculationService } from '../session-calculation/session-calculation.service.js';
@@ -112,10 +111,9 @@ export class CheckoutUpdateService {
     if (status !== CheckoutSessionStatus.OPEN) {
       throw invalidStateTransition(`Only an OPEN checkout session can be canceled; this one is ${status}.`, `checkout_session:${status}->CANCELED`);
     }
-    const before = checkoutWebhookObject(found);
+    // Its checkout.canceled goes with its checkout_session.canceled (transitionCheckoutSession).
     await transitionCheckoutSession(manager, found, CheckoutSessionStatus.CANCELED);
     await releasePromotions(manager, found.id);
-    await announceCheckoutChange(manager, 'checkout.canceled', found, before);
     return found;
   }
 

@@ -1,6 +1,8 @@
 // Status changes after creation: a merchant expiring a session, a payment succeeding
 // (COMPLETE, and the agent session CONVERTED), and the expiry sweep. Each is one transaction;
 // cancelling payment intents happens after commit and is retried by the sweep until it answers.
+// Each writes the merchant's webhook event (checkout.expired / completed through
+// transitionCheckoutSession; checkout.failed for a payment mismatch: checkout.webhook-event.ts).
 import { invalidStateTransition, versionConflict, type Logger, type Principal } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
@@ -15,6 +17,7 @@ import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { checkoutSessionNotFound } from './checkout-session.errors.js';
 import { canTransitionCheckoutSession } from './checkout-session.states.js';
 import { checkoutSessionSnapshot, saveCheckoutSessionVersioned, transitionCheckoutSession } from './checkout-session.transition.js';
+import { checkoutWebhookEvent, checkoutWebhookObject } from './checkout.webhook-event.js';
 
 /** What the payment-events job hands over (docs/internal-contracts.md). */
 export interface PaymentIntentEvent {
@@ -103,8 +106,12 @@ export class CheckoutLifecycleService {
       const mismatch = paymentMismatchOf(cs, event);
       if (mismatch) {
         if (cs.paymentMismatch?.paymentIntentId === mismatch.paymentIntentId) return 'unchanged' as const;
+        const before = checkoutWebhookObject(cs);
         await saveCheckoutSessionVersioned(manager, cs, { paymentMismatch: mismatch });
-        await emit(manager, 'checkout_session', 'payment_mismatch', cs.id, { ...checkoutSessionSnapshot(cs), paymentMismatch: mismatch });
+        // The merchant's checkout.failed, in the same INSERT: the session cannot complete as it is.
+        await emit(manager, 'checkout_session', 'payment_mismatch', cs.id, { ...checkoutSessionSnapshot(cs), paymentMismatch: mismatch }, [
+          checkoutWebhookEvent('checkout.failed', cs, before),
+        ]);
         this.logger.error({ checkoutSessionId: cs.id, ...mismatch }, 'payment succeeded for another amount or currency than the checkout session: not completed, flagged');
         return 'flagged' as const;
       }

@@ -22,6 +22,7 @@ import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { noPaymentConnector } from './checkout-session.errors.js';
 import type { CheckoutPayments } from './checkout-payment.js';
 import { checkoutSessionSnapshot, NO_BUYER_DETAILS, type BuyerDetailField } from './checkout-session.transition.js';
+import { checkoutWebhookEvent } from './checkout.webhook-event.js';
 import { validateCreateCheckoutSession, type CheckoutSessionDraft, type CreateCheckoutSessionSpec, type LineItemDraft } from './checkout-session.validation.js';
 import type { LineCatalog } from './line-catalog.js';
 import { LineItemEntity } from './line-item.entity.js';
@@ -61,7 +62,11 @@ export const insertLineRows = (sessionParam: string, rowsParam: string) =>
    SELECT ${sessionParam}, l.position, l.name, l.unit, l.quantity, l.total, l.offer, l.tax_category, l.sku
      FROM jsonb_to_recordset(${rowsParam}::jsonb) AS l(position integer, name text, unit bigint, quantity integer, total bigint, offer text, tax_category text, sku text)`;
 
-/** Inserts a new OPEN session and its lines, and its `checkout_session.open` event. */
+/**
+ * Inserts a new OPEN session and its lines, its `checkout_session.open` event and the merchant's
+ * `checkout.created`, in one statement. `announceCreated: false` leaves checkout.created to a
+ * caller that changes the session further in its transaction (announceCheckoutChange after).
+ */
 export async function insertCheckoutSession(
   manager: EntityManager,
   fields: Omit<
@@ -69,6 +74,7 @@ export async function insertCheckoutSession(
     'id' | 'status' | 'version' | 'createdAt' | 'updatedAt' | 'paymentIntentId' | 'paymentIntentsCanceledAt' | 'paymentMismatch' | BuyerDetailField
   > & { /** Chosen by the caller when something signed before the insert names it (the AAP code). */ id?: string },
   lines: LineItemDraft[],
+  opts: { announceCreated?: boolean } = {},
 ): Promise<CheckoutSessionEntity> {
   const now = new Date();
   const cs = manager.create(CheckoutSessionEntity, {
@@ -105,6 +111,7 @@ export async function insertCheckoutSession(
     cs.status,
     cs.id,
     checkoutSessionSnapshot(cs),
+    opts.announceCreated === false ? [] : [checkoutWebhookEvent('checkout.created', cs, null)],
   );
   return cs;
 }

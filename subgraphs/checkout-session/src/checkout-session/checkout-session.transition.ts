@@ -1,12 +1,15 @@
 // The one way a checkout session changes status: check the table, save with the version (a
-// concurrent change → VERSION_CONFLICT), write the event to the outbox. Runs inside the caller's
-// transaction; the caller notifies the relay after commit. (Agent sessions: agent-session.transition.ts.)
+// concurrent change → VERSION_CONFLICT), write the event to the outbox, and the merchant's webhook
+// event of the move (checkout.completed / expired / canceled: checkout.webhook-event.ts) in the same
+// INSERT. Runs inside the caller's transaction; the caller notifies the relay after commit.
+// (Agent sessions: agent-session.transition.ts.)
 import { assertTransition, versionConflict } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { emit } from '../events.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
 import type { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { checkoutSessionStates } from './checkout-session.states.js';
+import { checkoutWebhookEvent, checkoutWebhookObject, WEBHOOK_TYPE_OF_STATUS } from './checkout.webhook-event.js';
 
 export function checkoutSessionSnapshot(cs: CheckoutSessionEntity): Record<string, unknown> {
   return {
@@ -99,7 +102,10 @@ export async function transitionCheckoutSession(
   extra: Partial<Pick<CheckoutSessionEntity, 'paymentIntentId'>> = {},
 ): Promise<CheckoutSessionEntity> {
   assertTransition(checkoutSessionStates, cs.status, to);
+  const webhookType = WEBHOOK_TYPE_OF_STATUS[to];
+  const before = webhookType ? checkoutWebhookObject(cs) : null;
   await saveCheckoutSessionVersioned(manager, cs, { status: to, ...extra });
-  await emit(manager, 'checkout_session', to, cs.id, checkoutSessionSnapshot(cs));
+  const webhook = webhookType ? [checkoutWebhookEvent(webhookType, cs, before)] : [];
+  await emit(manager, 'checkout_session', to, cs.id, checkoutSessionSnapshot(cs), webhook);
   return cs;
 }
