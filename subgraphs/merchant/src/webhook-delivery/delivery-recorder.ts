@@ -104,15 +104,39 @@ export class DeliveryRecorder {
 
   /** Records an attempt's outcome; `next` is the attempt to schedule (after the commit), if any. */
   async record(d: ClaimedDelivery, attempt: AttemptResult, attemptedAt: Date): Promise<RecordedOutcome> {
+    return attempt.succeeded ? this.recordSuccess(d, attempt, attemptedAt) : this.recordFailure(d, attempt, attemptedAt);
+  }
+
+  /** The hot path, one statement: the log row, SUCCEEDED (guarded by seq), the endpoint's failure streak cleared. */
+  private async recordSuccess(d: ClaimedDelivery, attempt: AttemptResult, attemptedAt: Date): Promise<RecordedOutcome> {
+    const [row]: Array<{ moved: number }> = await this.dataSource.query(
+      `WITH attempt AS (
+         INSERT INTO ${t('webhook_delivery_attempts')} (delivery_id, attempted_at, url, succeeded, status_code, error, latency_ms, response_excerpt)
+         VALUES ($1, $3, $4, true, $5, NULL, $6, $7)),
+       moved AS (
+         UPDATE ${t('webhook_deliveries')}
+            SET status = 'SUCCEEDED', attempts = attempts + 1, round_attempts = round_attempts + 1, next_attempt_at = NULL,
+                locked_until = NULL, last_attempt_at = $3, last_status_code = $5, last_error = NULL, updated_at = now(), completed_at = now()
+          WHERE id = $1 AND seq = $2 AND status = 'PENDING'
+          RETURNING 1),
+       recovered AS (
+         UPDATE ${t('webhook_endpoints')} SET failing_since = NULL WHERE id = $8 AND failing_since IS NOT NULL)
+       SELECT count(*)::int AS moved FROM moved`,
+      [d.id, d.seq, attemptedAt, d.url, attempt.statusCode, attempt.latencyMs, attempt.responseExcerpt, d.endpointId],
+    );
+    return { status: row!.moved === 1 ? WebhookDeliveryStatus.SUCCEEDED : 'STALE', next: null, endpointDisabled: false };
+  }
+
+  private async recordFailure(d: ClaimedDelivery, attempt: AttemptResult, attemptedAt: Date): Promise<RecordedOutcome> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(
         `INSERT INTO ${t('webhook_delivery_attempts')} (delivery_id, attempted_at, url, succeeded, status_code, error, latency_ms, response_excerpt)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [d.id, attemptedAt, d.url, attempt.succeeded, attempt.statusCode, attempt.error, attempt.latencyMs, attempt.responseExcerpt],
+         VALUES ($1, $2, $3, false, $4, $5, $6, $7)`,
+        [d.id, attemptedAt, d.url, attempt.statusCode, attempt.error, attempt.latencyMs, attempt.responseExcerpt],
       );
       const now = new Date(d.now.getTime() + attempt.latencyMs);
-      const next = attempt.succeeded ? null : nextAttemptAt(d.roundAttempts + 1, d.armedAt, now, this.policy);
-      const status = attempt.succeeded ? WebhookDeliveryStatus.SUCCEEDED : next ? WebhookDeliveryStatus.PENDING : WebhookDeliveryStatus.FAILED;
+      const next = nextAttemptAt(d.roundAttempts + 1, d.armedAt, now, this.policy);
+      const status = next ? WebhookDeliveryStatus.PENDING : WebhookDeliveryStatus.FAILED;
       // Guarded by seq: a replay that re-armed the delivery meanwhile owns its state now.
       const moved = await updateReturning<{ seq: number }>(
         manager,
@@ -123,17 +147,12 @@ export class DeliveryRecorder {
                 completed_at = CASE WHEN $3 = 'PENDING' THEN NULL ELSE now() END
           WHERE id = $1 AND seq = $2 AND status = 'PENDING'
           RETURNING seq`,
-        [d.id, d.seq, status, next, attemptedAt, attempt.statusCode, attempt.error ?? (attempt.succeeded ? null : `http_${attempt.statusCode}`)],
+        [d.id, d.seq, status, next, attemptedAt, attempt.statusCode, attempt.error ?? `http_${attempt.statusCode}`],
       );
-      const endpointDisabled = attempt.succeeded ? await this.endpointRecovered(manager, d.endpointId) : await this.endpointFailed(manager, d.endpointId);
+      const endpointDisabled = await this.endpointFailed(manager, d.endpointId);
       if (moved.length === 0) return { status: 'STALE' as const, next: null, endpointDisabled };
       return { status, next: next ? { deliveryId: d.id, seq: moved[0]!.seq, at: next } : null, endpointDisabled };
     });
-  }
-
-  private async endpointRecovered(manager: EntityManager, endpointId: string): Promise<boolean> {
-    await manager.query(`UPDATE ${t('webhook_endpoints')} SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [endpointId]);
-    return false;
   }
 
   /** Marks the endpoint failing; disables it once it has failed for 5 days (with a notice and an event). */

@@ -1,20 +1,19 @@
 // The intake of merchants' webhook events (queue outbound-webhook-events, filled by every
 // producer's outbox relay): records the event once (its id a function of the producer's outbox
-// row, so a re-added job finds it) and, in the same transaction, one PENDING delivery per
+// row, so a re-added job finds it) and, in the same statement, one PENDING delivery per
 // enabled endpoint of the merchant whose filter matches (a test event: its one endpoint), then
 // schedules each pending delivery's attempt. A replayed job creates nothing twice: the event's
 // row exists, so there is no fan-out again; its pending deliveries are scheduled again (a no-op
 // for jobs still queued).
 import { webhookEventId, type OutboxJobData, type WebhookEventPayload } from '@handoff/shared';
 import { ulid } from 'ulid';
-import type { DataSource, EntityManager } from 'typeorm';
-import { SCHEMA_NAME } from '../constants.js';
-import { ALL_EVENTS } from '../webhook-endpoint/webhook-endpoint.validation.js';
+import type { DataSource } from 'typeorm';
+import { ALL_EVENTS, MAX_ENDPOINTS_PER_MERCHANT } from '../webhook-endpoint/webhook-endpoint.validation.js';
 import type { ScheduledAttempt } from './delivery-queue.js';
+import { table } from './sql.js';
 import { webhookEventBody, webhookEventPayloadOf } from './webhook-event-body.js';
-import { WebhookDeliveryStatus } from './webhook-delivery.states.js';
 
-const t = (name: string) => `"${SCHEMA_NAME}".${name}`;
+const t = table;
 
 export interface IntakeResult {
   eventId: string;
@@ -41,42 +40,47 @@ export class WebhookIntakeService {
     const payload = webhookEventPayloadOf(job);
     const eventId = webhookEventId(job.schema, job.outboxId);
     const body = JSON.stringify(webhookEventBody(eventId, payload, await this.deps.livemode(payload.merchantId)));
-    const result = await this.deps.dataSource.transaction(async (manager) => {
-      const inserted: Array<{ id: string }> = await manager.query(
-        `INSERT INTO ${t('webhook_events')} (id, merchant_id, type, payload, created, source)
-         VALUES ($1, $2, $3, $4::json, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [eventId, payload.merchantId, payload.type, body, payload.occurredAt, `${job.schema}:${job.outboxId}`],
-      );
-      const recorded = inserted.length === 1;
-      const created = recorded ? await this.fanOut(manager, eventId, payload) : 0;
-      const pending: Array<{ id: string; seq: number; next_attempt_at: Date }> = await manager.query(
-        `SELECT id, seq, next_attempt_at FROM ${t('webhook_deliveries')} WHERE event_id = $1 AND status = $2 ORDER BY id`,
-        [eventId, WebhookDeliveryStatus.PENDING],
-      );
-      return { eventId, recorded, created, scheduled: pending.map((d) => ({ deliveryId: d.id, seq: d.seq, at: new Date(d.next_attempt_at) })) };
-    });
+    const result = await this.record(eventId, payload, body, `${job.schema}:${job.outboxId}`);
     await this.deps.schedule(result.scheduled);
     return result;
   }
 
-  /** One delivery per enabled, live endpoint whose filter matches; a test event goes to its own endpoint only. */
-  private async fanOut(manager: EntityManager, eventId: string, p: WebhookEventPayload): Promise<number> {
+  /**
+   * One statement (atomic by itself): the event row, and only when this statement wrote it, one
+   * delivery per enabled, live endpoint whose filter matches (a test event: its own endpoint
+   * only); answers whether it wrote the event and the event's pending deliveries (the new ones, or
+   * on a rerun those already there).
+   */
+  private async record(eventId: string, p: WebhookEventPayload, body: string, source: string): Promise<IntakeResult> {
     const target = p.type === 'webhook_endpoint.test' ? String(p.object.id ?? '') : null;
-    const endpoints: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM ${t('webhook_endpoints')}
-        WHERE merchant_id = $1 AND enabled AND deleted_at IS NULL
-          AND (CASE WHEN $3::text IS NULL THEN ($2 = ANY(events) OR $4 = ANY(events)) ELSE id = $3 END)
-        ORDER BY id`,
-      [p.merchantId, p.type, target, ALL_EVENTS],
-    );
-    if (endpoints.length === 0) return 0;
-    const ids = endpoints.map(() => `wd_${ulid()}`);
-    const rows: Array<{ id: string }> = await manager.query(
-      `INSERT INTO ${t('webhook_deliveries')} (id, event_id, endpoint_id, merchant_id, status, seq, armed_at, next_attempt_at)
-       SELECT d.id, $1, d.endpoint_id, $2, $3, 1, $4, now() FROM unnest($5::text[], $6::text[]) AS d(id, endpoint_id)
-       ON CONFLICT (event_id, endpoint_id) DO NOTHING RETURNING id`,
-      [eventId, p.merchantId, WebhookDeliveryStatus.PENDING, p.occurredAt, ids, endpoints.map((e) => e.id)],
-    );
-    return rows.length;
+    // Ids for as many endpoints as a merchant may have, in creation order (ULIDs: the log pages by id).
+    const ids = Array.from({ length: MAX_ENDPOINTS_PER_MERCHANT }, () => `wd_${ulid()}`);
+    const [row]: Array<{ recorded: boolean; created: number; pending: Array<{ id: string; seq: number; next_attempt_at: string }> }> =
+      await this.deps.dataSource.query(
+        `WITH ev AS (
+           INSERT INTO ${t('webhook_events')} (id, merchant_id, type, payload, created, source)
+           VALUES ($1, $2, $3, $4::json, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id),
+         targets AS (
+           SELECT e.id AS endpoint_id, row_number() OVER (ORDER BY e.id) AS n
+             FROM ${t('webhook_endpoints')} e
+            WHERE EXISTS (SELECT 1 FROM ev) AND e.merchant_id = $2 AND e.enabled AND e.deleted_at IS NULL
+              AND (CASE WHEN $7::text IS NULL THEN ($3 = ANY(e.events) OR $8 = ANY(e.events)) ELSE e.id = $7 END)),
+         created AS (
+           INSERT INTO ${t('webhook_deliveries')} (id, event_id, endpoint_id, merchant_id, status, seq, armed_at, next_attempt_at)
+           SELECT ($9::text[])[t.n], $1, t.endpoint_id, $2, 'PENDING', 1, $5, now() FROM targets t
+           ON CONFLICT (event_id, endpoint_id) DO NOTHING RETURNING id, seq, next_attempt_at),
+         existing AS (
+           SELECT id, seq, next_attempt_at FROM ${t('webhook_deliveries')}
+            WHERE event_id = $1 AND status = 'PENDING' AND NOT EXISTS (SELECT 1 FROM ev))
+         SELECT EXISTS (SELECT 1 FROM ev) AS recorded, (SELECT count(*)::int FROM created) AS created,
+                COALESCE((SELECT json_agg(d ORDER BY d.id) FROM (SELECT * FROM created UNION ALL SELECT * FROM existing) d), '[]'::json) AS pending`,
+        [eventId, p.merchantId, p.type, body, p.occurredAt, source, target, ALL_EVENTS, ids],
+      );
+    return {
+      eventId,
+      recorded: row!.recorded,
+      created: row!.created,
+      scheduled: row!.pending.map((d) => ({ deliveryId: d.id, seq: d.seq, at: new Date(d.next_attempt_at) })),
+    };
   }
 }

@@ -67,7 +67,7 @@ export function createWebhooks(opts: WebhooksOptions) {
     resolverClasses: [WebhookEndpointResolver, WebhookEndpointDeliveriesResolver, WebhookDeliveryResolver, MerchantNoticeResolver] as Function[],
     async startWorkers(): Promise<{ close(): Promise<void> }> {
       const connection = createRedis(opts.redisUrl, { forBullmqWorker: true });
-      const intakeWorker = startWebhookIntakeWorker({ intake, connection, prefix: opts.queuePrefix, concurrency: 8, logger });
+      const intakeWorker = startWebhookIntakeWorker({ intake, connection, prefix: opts.queuePrefix, concurrency: 32, logger });
       const deliveryWorker = startDeliveryWorker({
         deps: {
           recorder,
