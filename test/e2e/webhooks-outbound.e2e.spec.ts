@@ -155,6 +155,47 @@ describe('endpoints and a test event', () => {
     await rest('DELETE', `/${own.body.id}`);
   });
 
+  it('answers every malformed body in its own words (400 BAD_USER_INPUT naming the field), never GraphQL\'s or a 500', async () => {
+    const valid = { url: `${receiver.origin}/sweep`, events: ['*'], secret: 's'.repeat(40), description: 'd', enabled: true, merchant_id: shop.id };
+    const wrong: Array<[string, unknown]> = [
+      ['number', 12345],
+      ['boolean', true],
+      ['object', { price_data: { currency: 'gbp' } }],
+      ['nested array', [[1, [2]]]],
+      ['huge string', 'x'.repeat(20_000)],
+      ['NUL', 'a\u0000b'],
+    ];
+    const cases: Array<{ path: string; body: string; field: string }> = [];
+    for (const [path, base] of [['', valid], ['/test', { endpoint_id: 'we_x', merchant_id: shop.id }]] as const) {
+      for (const field of Object.keys(base)) {
+        for (const [, value] of wrong) {
+          if (field === 'enabled' && value === true) continue;
+          if (field === 'events' && Array.isArray(value)) continue; // a list of lists: its item is named below
+          cases.push({ path, field, body: JSON.stringify({ ...base, [field]: value }) });
+        }
+      }
+      cases.push({ path, field: 'price_data', body: JSON.stringify({ ...base, price_data: {} }) });
+      for (const body of ['[]', '"text"', '12', 'null', '{"url": NaN}']) cases.push({ path, field: 'body', body });
+    }
+    cases.push({ path: '', field: 'events[0]', body: JSON.stringify({ ...valid, events: [[1]] }) });
+    cases.push({ path: '', field: 'url', body: JSON.stringify({ ...valid, url: 'https://user:pw@example.com/h' }) });
+    const before = (await rest('GET', '')).body.data.length;
+    for (const c of cases) {
+      const res = await fetch(`${handoff.gatewayUrl}/v1/checkout/webhooks${c.path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${shop.key}`, 'content-type': 'application/json' },
+        body: c.body,
+      });
+      const body = (await res.json()) as { error: string; code: string; field?: string };
+      const what = `${c.path || '/'} ${c.body.slice(0, 80)}`;
+      expect(res.status, what).toBe(400);
+      expect(body.code, what).toBe('BAD_USER_INPUT');
+      if (c.field !== 'body') expect(body.field, what).toBe(c.field);
+      expect(body.error, what).not.toMatch(/Variable "\$|GraphQL|\$input|got invalid value/);
+    }
+    expect((await rest('GET', '')).body.data.length).toBe(before);
+  });
+
   it('at most 16 endpoints per merchant: the 17th is 409 WEBHOOK_ENDPOINT_LIMIT_REACHED', async () => {
     const crowd = await newMerchant('Crowded Ltd');
     for (let i = 0; i < 16; i++) await endpoint(`/crowd${i}`, ['*'], crowd);
