@@ -1,2 +1,3 @@
 export * from './pagination.js';
 export * from './money.type.js';
+export * from './actor.type.js';

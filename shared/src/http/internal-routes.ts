@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders, RequestListener, ServerResponse } from 'node:
 import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest } from '../identity/signing.js';
 import type { Principal } from '../identity/principal.js';
 import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext, type Logger } from '../logging/logger.js';
+import { actorOf } from '../identity/actor.js';
 import { writeJson } from './write-json.js';
 
 export const INTERNAL_PREFIX = '/internal';
@@ -136,7 +137,7 @@ export function internalRoutesListener(opts: InternalRoutesOptions, fallback: Re
         headers: req.headers,
         gone: () => req.socket.destroyed,
       };
-      runWithRequestContext({ requestId }, () =>
+      runWithRequestContext({ requestId, actor: actorOf(verified.principal) }, () =>
         found.route
           .handle(request)
           .catch((err: unknown): InternalAnswer => {

@@ -11,6 +11,7 @@ import type { GraphQLSchema } from 'graphql';
 import { maskFormattedError } from '../errors/mask.js';
 import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest } from '../identity/signing.js';
 import type { Principal } from '../identity/principal.js';
+import { actorOf } from '../identity/actor.js';
 import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext, type Logger } from '../logging/logger.js';
 import { IDEMPOTENCY_KEY_HEADER, type SubgraphContext } from './context.js';
 import { mountHealth, type ReadinessCheck } from './health.js';
@@ -107,7 +108,8 @@ export async function createSubgraphServer<Ctx extends SubgraphContext>(
     }
     req.principal = verified.principal;
     req.requestId = requestId;
-    runWithRequestContext({ requestId }, () => next());
+    // The caller is the actor of whatever the request changes (timeline entries, audit rows).
+    runWithRequestContext({ requestId, actor: actorOf(verified.principal) }, () => next());
   };
 
   app.post(

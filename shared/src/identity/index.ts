@@ -1,4 +1,5 @@
 export * from './principal.js';
+export * from './actor.js';
 export * from './api-key.js';
 export * from './signing.js';
 export * from './authorize.js';

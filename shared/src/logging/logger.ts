@@ -3,11 +3,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import type { Actor } from '../identity/actor.js';
 
 export type { Logger } from 'pino';
 
 export interface RequestContext {
   requestId: string;
+  /** Who the request (or job) acts as: stamped on timeline entries and audit rows (identity/actor.ts). */
+  actor?: Actor;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -18,6 +21,16 @@ export function runWithRequestContext<T>(ctx: RequestContext, fn: () => T): T {
 
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
+}
+
+export function currentActor(): Actor | undefined {
+  return storage.getStore()?.actor;
+}
+
+/** Runs `fn` as `actor`, keeping the current request id (a job acting for a PSP webhook, say). */
+export function runWithActor<T>(actor: Actor, fn: () => T): T {
+  const current = storage.getStore();
+  return storage.run({ requestId: current?.requestId ?? randomUUID(), actor }, fn);
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';

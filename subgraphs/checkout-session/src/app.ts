@@ -49,6 +49,9 @@ import { migrations } from './migrations/index.js';
 import { recommendationReference } from './recommendation/recommendation.reference.js';
 import { RecommendationResolver } from './recommendation/recommendation.resolver.js';
 import { RecommendationService } from './recommendation/recommendation.service.js';
+import { startTimelineWorker } from './timeline/timeline.job.js';
+import { TimelineResolver } from './timeline/timeline.resolver.js';
+import { TimelineService } from './timeline/timeline.service.js';
 
 export { SCHEMA_NAME, SUBGRAPH_NAME };
 
@@ -105,6 +108,8 @@ export function createServices(opts: {
     checkoutSessions,
     catalog,
     lifecycle,
+    // Each session's timeline (issue 19): its own entries are written with each change; other packages' come by queue.
+    timeline: new TimelineService(dataSource),
     agentCheckouts: new AgentCheckoutService(idempotency, merchants, checkoutPayments, config.attribution, outbox, opening, catalog),
   };
 }
@@ -142,6 +147,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         new SessionPromotionResolver(services.sessionPromotions),
         new SessionCalculationResolver(services.sessionCalculations),
         new CheckoutLifecycleResolver(services.checkoutUpdates, services.paymentCommitment, dataSource.manager),
+        new TimelineResolver(services.timeline),
       ];
       const schema = await buildFederatedSchema<CheckoutContext>({
         resolvers: [
@@ -155,6 +161,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           SessionPromotionResolver,
           SessionCalculationResolver,
           CheckoutLifecycleResolver,
+          TimelineResolver,
         ],
         container: instanceContainer(resolvers),
         referenceResolvers: {
@@ -173,9 +180,10 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           const logger = config.logger.child({ component: 'checkout-workers' });
           const payments = startPaymentEventsWorker({ lifecycle: services.lifecycle, connection, prefix, logger });
           const expiry = await startExpiryScheduler({ lifecycle: services.lifecycle, connection, prefix, everyMs: config.expiryIntervalMs, logger });
+          const timeline = startTimelineWorker({ timeline: services.timeline, connection, prefix, logger });
           return {
             close: async () => {
-              await Promise.allSettled([payments.close(), expiry.worker.close()]);
+              await Promise.allSettled([payments.close(), expiry.worker.close(), timeline.close()]);
               await expiry.queue.close();
               connection.disconnect();
             },

@@ -1,10 +1,15 @@
 // The events this subgraph announces through its outbox, and the queue it consumes. Its own
 // `checkout_session.*` / `agent_session.*` events are pub/sub only; the merchants' webhook events
 // (`webhook_event.checkout.*`: checkout-session/checkout.webhook-event.ts) go to the merchant
-// subgraph's webhook intake (shared/src/contracts/webhook-events.contract.ts).
+// subgraph's webhook intake (shared/src/contracts/webhook-events.contract.ts); its audit rows
+// (`audit.*`: checkout-session/checkout.audit.ts) to the merchant subgraph's audit intake. Its
+// own timeline entries are written directly (timeline/); other packages' come by the queue
+// checkout-timeline-entries (timeline/timeline.job.ts).
 import {
   addAllToOutbox,
   addToOutbox,
+  AUDIT_LOG_QUEUE,
+  AUDIT_TOPIC_PATTERN,
   changeWithEvent,
   CHECKOUT_PAYMENT_EVENTS_QUEUE,
   OUTBOUND_WEBHOOK_EVENTS_QUEUE,
@@ -25,10 +30,20 @@ export const PAYMENT_EVENTS_QUEUE = CHECKOUT_PAYMENT_EVENTS_QUEUE;
 /** Package-private: checkout-session's own expiry sweep. */
 export const EXPIRY_QUEUE = 'checkout-session-expiry';
 
-export const outboxRoutes: OutboxRoutes = { [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE] };
+export const outboxRoutes: OutboxRoutes = {
+  [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE],
+  [AUDIT_TOPIC_PATTERN]: [AUDIT_LOG_QUEUE],
+};
 
 type EventKind = 'checkout_session' | 'agent_session';
 const topicOf = (kind: EventKind, status: string) => `${kind}.${status.toLowerCase()}`;
+
+/** The `checkout_session.<status>` / `agent_session.<status>` row, for a caller that writes it with others (timeline/timeline.record.ts). */
+export const sessionEvent = (kind: EventKind, status: string, aggregateId: string, payload: Record<string, unknown>): OutboxEvent => ({
+  topic: topicOf(kind, status),
+  aggregateId,
+  payload,
+});
 
 /**
  * `checkout_session.<status>` or `agent_session.<status>`, status in lower case; `also` are more

@@ -1,6 +1,9 @@
 // Builds the merchant subgraph over its resources: services, resolvers, schema. The outbox
 // relay and idempotency-key purge are run for every subgraph by defineSubgraph.
-import { buildFederatedSchema, defineSubgraph, instanceContainer, type SubgraphApp } from '@handoff/shared';
+import { buildFederatedSchema, createRedis, defineSubgraph, instanceContainer, type SubgraphApp } from '@handoff/shared';
+import { startAuditLogWorker } from './audit-log/audit-log.job.js';
+import { AuditLogResolver } from './audit-log/audit-log.resolver.js';
+import { AuditLogService } from './audit-log/audit-log.service.js';
 import { AgentResolver } from './agent/agent.resolver.js';
 import { resolveAgentReference } from './agent/agent.reference.js';
 import { ApiKeyResolver } from './api-key/api-key.resolver.js';
@@ -52,6 +55,9 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
         logger: config.logger,
       });
 
+      // The audit log of every package's changes (issue 19): its intake worker and the admins' query.
+      const audit = new AuditLogService(dataSource);
+
       const resolvers = [
         new MerchantResolver(services.merchants),
         new OfferResolver(services.offers),
@@ -65,6 +71,7 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
         new PricingProviderResolver(services.pricingProviders),
         new CheckoutPricingResolver(services.checkoutPricing),
         new ViewerResolver(),
+        new AuditLogResolver(audit),
         ...webhooks.resolvers,
       ];
       const schema = await buildFederatedSchema<MerchantContext>({
@@ -81,6 +88,7 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
           PricingProviderResolver,
           CheckoutPricingResolver,
           ViewerResolver,
+          AuditLogResolver,
           ...webhooks.resolverClasses,
         ],
         container: instanceContainer(resolvers),
@@ -95,7 +103,17 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
         schema,
         extendContext: extendContext(services),
         outboxRoutes,
-        startWorkers: () => webhooks.startWorkers(),
+        startWorkers: async () => {
+          const delivery = await webhooks.startWorkers();
+          const connection = createRedis(config.env.REDIS_URL, { forBullmqWorker: true });
+          const auditWorker = startAuditLogWorker({ audit, connection, prefix: config.env.QUEUE_PREFIX, logger: config.logger.child({ component: 'audit-log' }) });
+          return {
+            close: async () => {
+              await Promise.allSettled([delivery.close(), auditWorker.close()]);
+              connection.disconnect();
+            },
+          };
+        },
         close: () => webhooks.close(),
         // Not under NODE_ENV=test: a test run's stacks share one database, each with a throwaway key.
         checkBeforeServing: config.env.NODE_ENV === 'test' ? undefined : () => services.connectors.assertKeyOpensStoredSecrets(),

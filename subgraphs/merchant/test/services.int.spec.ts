@@ -67,7 +67,8 @@ describe('merchants', () => {
     });
     const [raw] = await t.app.dataSource.query('SELECT commission_cpa_minor FROM merchant.merchants WHERE id = $1', [m.id]);
     expect(raw.commission_cpa_minor).toBe('800'); // a bigint column
-    expect(await outboxTopics(m.id)).toEqual(['merchant.created']);
+    // Its audit row in the same INSERT (audit-log/merchant-audit.ts).
+    expect(await outboxTopics(m.id)).toEqual(['merchant.created', 'audit.merchant.created']);
   });
 
   it('stores hybrid terms, presets and custom flows', async () => {
@@ -149,7 +150,14 @@ describe('merchants', () => {
     await expectCode(t.services.merchants.update(self, m.id, { name: 'Again' }), ErrorCode.FORBIDDEN);
     expect((await t.services.merchants.findVisible(admin, m.id))?.status).toBe('SUSPENDED');
     expect(await t.services.merchants.findVisible(agentPrincipal('any'), m.id)).toBeNull();
-    expect(await outboxTopics(m.id)).toEqual(['merchant.created', 'merchant.updated', 'merchant.updated']);
+    expect(await outboxTopics(m.id)).toEqual([
+      'merchant.created',
+      'audit.merchant.created',
+      'merchant.updated',
+      'audit.merchant.updated',
+      'merchant.updated',
+      'audit.merchant.status_suspended',
+    ]);
   });
 
   it('a merchant sees only itself, by id and by list', async () => {
@@ -217,7 +225,7 @@ describe('offers', () => {
     // A suspended merchant's offers disappear for agents.
     await t.services.merchants.update(admin, m.id, { status: MerchantStatus.SUSPENDED });
     expect(await t.services.offers.findVisible(agent, active.id)).toBeNull();
-    expect(await outboxTopics(active.id)).toEqual(['offer.created']);
+    expect(await outboxTopics(active.id)).toEqual(['offer.created', 'audit.offer.created']);
   });
 
   it('refuses bad prices and other merchants, writing nothing', async () => {
@@ -247,7 +255,7 @@ describe('offers', () => {
     expect(updated).toMatchObject({ priceMinor: 250, active: false });
     await expectCode(t.services.offers.update(merchantPrincipal(other.id), o.id, { name: 'Stolen' }), ErrorCode.OFFER_NOT_FOUND);
     await expectCode(t.services.offers.update(admin, o.id, { price: { amountMinor: 1, currency: 'USD' } }), 'BAD_USER_INPUT', 'price.currency');
-    expect(await outboxTopics(o.id)).toEqual(['offer.created', 'offer.updated']);
+    expect(await outboxTopics(o.id)).toEqual(['offer.created', 'audit.offer.created', 'offer.updated', 'audit.offer.updated']);
   });
 });
 
@@ -314,11 +322,11 @@ describe('agents and builders', () => {
     expect(a2.builderId).toBe(a1.builderId);
     const anon = await t.services.agents.register(admin, { name: 'Anon' }, undefined);
     expect(anon.builderId).toBeNull();
-    expect(await outboxTopics(a1.id)).toEqual(['agent.registered']);
+    expect(await outboxTopics(a1.id)).toEqual(['agent.registered', 'audit.agent.created']);
 
     const attached = await t.services.agents.registerBuilder(anon.id, builderName);
     expect(attached.builderId).toBe(a1.builderId);
-    expect(await outboxTopics(anon.id)).toEqual(['agent.registered', 'builder.registered']);
+    expect(await outboxTopics(anon.id)).toEqual(['agent.registered', 'audit.agent.created', 'builder.registered', 'audit.agent.builder_registered']);
     // the same builder again: a no-op; another one: refused
     expect((await t.services.agents.registerBuilder(anon.id, builderName)).builderId).toBe(a1.builderId);
     await expectCode(t.services.agents.registerBuilder(anon.id, unique('Other')), ErrorCode.INVALID_STATE_TRANSITION);
@@ -361,7 +369,11 @@ describe('api keys', () => {
     expect(await t.services.apiKeys.revoke(merchantPrincipal(m.id), created.apiKey.id)).toBe(true);
     expect(await t.services.apiKeys.revoke(merchantPrincipal(m.id), created.apiKey.id)).toBe(true);
     expect(await t.services.apiKeys.principalForHash(hashApiKey(created.key))).toBeNull();
-    expect(await outboxTopics(created.apiKey.id)).toEqual(['api_key.revoked']);
+    // Its creation's and its (one) revocation's audit rows, never the key or its hash.
+    expect(await outboxTopics(created.apiKey.id)).toEqual(['audit.api_key.created', 'api_key.revoked', 'audit.api_key.revoked']);
+    const audited = JSON.stringify(await t.app.dataSource.query(`SELECT payload FROM merchant.outbox WHERE topic LIKE 'audit.api_key.%' AND aggregate_id = $1`, [created.apiKey.id]));
+    expect(audited).not.toContain(created.key);
+    expect(audited).not.toContain(hashApiKey(created.key));
   });
 
   it('checks the owner of AGENT and MERCHANT keys', async () => {

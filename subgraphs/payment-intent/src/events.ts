@@ -1,9 +1,13 @@
 // Where this subgraph's outbox events go (docs/internal-contracts.md): intent state changes to
 // checkout-session (and pub/sub), verified PSP evidence to the ledger, merchants' webhook events
-// to the merchant subgraph's webhook intake. (The sandbox PSP, an
+// to the merchant subgraph's webhook intake, checkout timeline entries to checkout-session. (The sandbox PSP, an
 // external system, has its own outbox in simulators/psp-sandbox.)
 import {
+  AUDIT_LOG_QUEUE,
+  AUDIT_TOPIC_PATTERN,
   CHECKOUT_PAYMENT_EVENTS_QUEUE,
+  CHECKOUT_TIMELINE_QUEUE,
+  CHECKOUT_TIMELINE_TOPIC_PATTERN,
   LEDGER_PAYMENT_EVENTS_QUEUE,
   LEDGER_PSP_EVENT_KINDS,
   OUTBOUND_WEBHOOK_EVENTS_QUEUE,
@@ -24,5 +28,9 @@ export { CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_PAYMENT_EVENTS_QUEUE };
 export const outboxRoutes: OutboxRoutes = {
   [PAYMENT_INTENT_SUCCEEDED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
   [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE],
+  // Each change of a checkout session's intent, on that session's timeline (payment-intent.timeline.ts).
+  [CHECKOUT_TIMELINE_TOPIC_PATTERN]: [CHECKOUT_TIMELINE_QUEUE],
+  // Each change of an intent, with its actor, to the merchant subgraph's audit log (payment-intent.audit.ts).
+  [AUDIT_TOPIC_PATTERN]: [AUDIT_LOG_QUEUE],
   ...Object.fromEntries(LEDGER_PSP_EVENT_KINDS.map((kind) => [pspEventTopic(kind), [LEDGER_PAYMENT_EVENTS_QUEUE]])),
 };

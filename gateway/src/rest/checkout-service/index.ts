@@ -2,12 +2,16 @@
 // what hangs off it, thin adapters over the checkout session's GraphQL operations, in the
 // shapes of seed 003 (snake_case, minor units, lower-case statuses). Merchant or admin key.
 import type { RouteMount } from '../../route-deps.js';
+import { mountAuditRoutes } from './audit.js';
 import { mountBuyerRoutes } from './buyer.js';
 import { mountCalculationRoutes } from './calculation.js';
 import { mountSessionRoutes } from './sessions.js';
+import { mountTimelineRoutes } from './timeline.js';
 
 export const mountCheckoutServiceRest: RouteMount = (app, deps) => {
   mountSessionRoutes(app, deps);
   mountBuyerRoutes(app, deps);
   mountCalculationRoutes(app, deps);
+  mountTimelineRoutes(app, deps);
+  mountAuditRoutes(app, deps);
 };

@@ -21,7 +21,9 @@ import { CheckoutMode, CheckoutSessionStatus } from '../checkout-session/checkou
 import { recommendationAlreadyCheckedOut } from '../checkout-session/checkout-session.errors.js';
 import { assertMerchantCanSell, checkoutSessionCodec, insertCheckoutSession, newCheckoutSessionId } from '../checkout-session/checkout-session.service.js';
 import { transitionCheckoutSession } from '../checkout-session/checkout-session.transition.js';
-import { announceCheckoutChange } from '../checkout-session/checkout.webhook-event.js';
+import { checkoutWebhookEvent, checkoutWebhookObject } from '../checkout-session/checkout.webhook-event.js';
+import { changeEntries } from '../timeline/timeline.entries.js';
+import { recordCheckoutChange } from '../timeline/timeline.record.js';
 import { DEFAULT_EXPIRES_IN_SECONDS } from '../checkout-session/checkout-session.validation.js';
 import { signAttribution } from './attribution.js';
 import type { SessionOpening } from '../checkout-lifecycle/session-opening.js';
@@ -172,7 +174,8 @@ export class AgentCheckoutService {
     if (prepared && this.opening) {
       await this.opening.record(manager, cs.id, { channel: 'agent' }, prepared);
       const priced = await manager.findOneByOrFail(CheckoutSessionEntity, { id: cs.id });
-      await announceCheckoutChange(manager, 'checkout.created', priced, null);
+      // Its checkout.created, and its first calculation on its timeline, with the calculation.
+      await recordCheckoutChange(manager, [checkoutWebhookEvent('checkout.created', priced, null)], changeEntries(priced, checkoutWebhookObject(cs), checkoutWebhookObject(priced)));
       return { session: priced, description: describeLines(cs.id, lines) };
     }
     return { session: cs, description: describeLines(cs.id, lines) };

@@ -14,7 +14,8 @@
 //   written: a session that needs shipping is never paid without it); the calculation's promotion uses are taken
 //   (redeemPromotions: PROMOTION_INVALID when one is used up, then the whole transaction rolls
 //   back and the calculation is marked stale, so the buyer recalculates without it); the
-//   commitment is recorded (calculation, amount, time) and the session's version moves on.
+//   commitment is recorded (calculation, amount, time) and the session's version moves on; a first
+//   commitment (or one to other terms) writes its audit row and its timeline entry.
 // It answers the amount, currency and capture mode the intent must have: payment-intent updates
 // the intent's amount when the calculation changed after the intent was created (Stripe's
 // "update the PaymentIntent before confirming"), then confirms.
@@ -31,6 +32,9 @@ import { saveCheckoutSessionVersioned } from '../checkout-session/checkout-sessi
 import { checkoutSessionExpired } from '../session-change/session-change.js';
 import type { CaptureModeValue } from './session-terms.entity.js';
 import { termsOf, termsOrDefault, writeTerms } from './session-terms.js';
+import { checkoutAudit } from '../checkout-session/checkout.audit.js';
+import { paymentCommittedEntry } from '../timeline/timeline.entries.js';
+import { recordCheckoutChange } from '../timeline/timeline.record.js';
 
 export interface CheckoutPaymentTerms {
   checkoutSessionId: string;
@@ -143,7 +147,15 @@ export class PaymentCommitment {
           `UPDATE ${table('checkout_session_terms')} SET payment_calculation_id = $2, payment_amount_minor = $3, payment_committed_at = now() WHERE checkout_session_id = $1`,
           [cs.id, cs.calculationId, amountMinor],
         );
+        const before = { version: cs.version };
         await saveCheckoutSessionVersioned(manager, cs, {});
+        // A first commitment, or one to other terms (a retry after a decline commits again to the same: nothing new to say).
+        const committedBefore = row?.paymentCommittedAt && row.paymentCalculationId === cs.calculationId && row.paymentAmountMinor === amountMinor;
+        if (!committedBefore) {
+          const payment = { payment_intent_id: paymentIntentId, amount: amountMinor, currency: cs.currency, calculation_id: cs.calculationId };
+          const audit = checkoutAudit('payment_committed', cs, { version: before.version, payment_commitment: null }, { version: cs.version, payment_commitment: payment });
+          await recordCheckoutChange(manager, audit, [paymentCommittedEntry(cs, paymentIntentId, amountMinor, cs.calculationId)]);
+        }
         return { checkoutSessionId: cs.id, amountMinor, currency: cs.currency, captureMode, calculationId: cs.calculationId };
       });
       return terms;

@@ -10,7 +10,7 @@ import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
 import { transitionAgentSession } from '../agent-session/agent-session.transition.js';
 import { releasePromotions } from '../promotion/promotion.redemption.js';
 import type { PaymentIntents } from '../ports/payment-intent.port.js';
-import { emit, type OutboxNotifier } from '../events.js';
+import { sessionEvent, type OutboxNotifier } from '../events.js';
 import { scopeCheckoutSessions } from './checkout-session.access.js';
 import { CheckoutSessionEntity, type PaymentMismatchRecord } from './checkout-session.entity.js';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
@@ -18,6 +18,9 @@ import { checkoutSessionNotFound } from './checkout-session.errors.js';
 import { canTransitionCheckoutSession } from './checkout-session.states.js';
 import { checkoutSessionSnapshot, saveCheckoutSessionVersioned, transitionCheckoutSession } from './checkout-session.transition.js';
 import { checkoutWebhookEvent, checkoutWebhookObject } from './checkout.webhook-event.js';
+import { checkoutAudit } from './checkout.audit.js';
+import { paymentMismatchEntry } from '../timeline/timeline.entries.js';
+import { recordCheckoutChange } from '../timeline/timeline.record.js';
 
 /** What the payment-events job hands over (docs/internal-contracts.md). */
 export interface PaymentIntentEvent {
@@ -108,10 +111,16 @@ export class CheckoutLifecycleService {
         if (cs.paymentMismatch?.paymentIntentId === mismatch.paymentIntentId) return 'unchanged' as const;
         const before = checkoutWebhookObject(cs);
         await saveCheckoutSessionVersioned(manager, cs, { paymentMismatch: mismatch });
-        // The merchant's checkout.failed, in the same INSERT: the session cannot complete as it is.
-        await emit(manager, 'checkout_session', 'payment_mismatch', cs.id, { ...checkoutSessionSnapshot(cs), paymentMismatch: mismatch }, [
-          checkoutWebhookEvent('checkout.failed', cs, before),
-        ]);
+        // The merchant's checkout.failed, the audit row and the timeline entry, in one statement: the session cannot complete as it is.
+        await recordCheckoutChange(
+          manager,
+          [
+            sessionEvent('checkout_session', 'payment_mismatch', cs.id, { ...checkoutSessionSnapshot(cs), paymentMismatch: mismatch }),
+            checkoutWebhookEvent('checkout.failed', cs, before),
+            ...checkoutAudit('payment_mismatch', cs, before, checkoutWebhookObject(cs)),
+          ],
+          [paymentMismatchEntry(cs, mismatch)],
+        );
         this.logger.error({ checkoutSessionId: cs.id, ...mismatch }, 'payment succeeded for another amount or currency than the checkout session: not completed, flagged');
         return 'flagged' as const;
       }

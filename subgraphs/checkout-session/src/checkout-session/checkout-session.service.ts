@@ -22,7 +22,10 @@ import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { noPaymentConnector } from './checkout-session.errors.js';
 import type { CheckoutPayments } from './checkout-payment.js';
 import { checkoutSessionSnapshot, NO_BUYER_DETAILS, type BuyerDetailField } from './checkout-session.transition.js';
-import { checkoutWebhookEvent } from './checkout.webhook-event.js';
+import { checkoutWebhookEvent, checkoutWebhookObject } from './checkout.webhook-event.js';
+import { checkoutAudit } from './checkout.audit.js';
+import { createdEntry } from '../timeline/timeline.entries.js';
+import { timelineInsertSql, timelineRows } from '../timeline/timeline.record.js';
 import { validateCreateCheckoutSession, type CheckoutSessionDraft, type CreateCheckoutSessionSpec, type LineItemDraft } from './checkout-session.validation.js';
 import type { LineCatalog } from './line-catalog.js';
 import { LineItemEntity } from './line-item.entity.js';
@@ -89,8 +92,9 @@ export async function insertCheckoutSession(
     createdAt: now,
     updatedAt: now,
   });
-  // The session, its lines and its event in one statement.
+  // The session, its lines, its events, its audit row and its timeline entry in one statement.
   const lineRows = lineRowsOf(lines);
+  const object = checkoutWebhookObject(cs);
   await changeAndEmit(
     manager,
     {
@@ -101,17 +105,18 @@ export async function insertCheckoutSession(
       params: [
         cs.id, cs.merchantId, cs.agentId, cs.status, cs.mode, cs.currency, cs.subtotalMinor, cs.discountMinor, cs.taxMinor,
         cs.shippingMinor, cs.totalMinor, cs.successUrl, cs.cancelUrl, cs.expiresAt, cs.version, cs.customerEmail, JSON.stringify(cs.metadata ?? {}),
-        cs.agentSessionId, cs.recommendationId, cs.offerId, cs.aapCode, now, lineRows,
+        cs.agentSessionId, cs.recommendationId, cs.offerId, cs.aapCode, now, lineRows, timelineRows([createdEntry(cs, lines.length)]),
       ],
       also: [
         insertLineRows('$1', '$23'),
+        timelineInsertSql('$24'),
       ],
     },
     'checkout_session',
     cs.status,
     cs.id,
     checkoutSessionSnapshot(cs),
-    opts.announceCreated === false ? [] : [checkoutWebhookEvent('checkout.created', cs, null)],
+    [...(opts.announceCreated === false ? [] : [checkoutWebhookEvent('checkout.created', cs, null)]), ...checkoutAudit('created', cs, null, object)],
   );
   return cs;
 }

@@ -1,11 +1,14 @@
 // The one way a checkout session changes status: check the table, save with the version (a
 // concurrent change → VERSION_CONFLICT), write the event to the outbox, and the merchant's webhook
-// event of the move (checkout.completed / expired / canceled: checkout.webhook-event.ts) in the same
-// INSERT. Runs inside the caller's transaction; the caller notifies the relay after commit.
+// event of the move (checkout.completed / expired / canceled: checkout.webhook-event.ts), its audit
+// row (checkout.audit.ts) and its timeline entry (timeline/) in the same statement. Runs inside the caller's transaction; the caller notifies the relay after commit.
 // (Agent sessions: agent-session.transition.ts.)
 import { assertTransition, versionConflict } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
-import { emit } from '../events.js';
+import { sessionEvent } from '../events.js';
+import { statusEntry } from '../timeline/timeline.entries.js';
+import { recordCheckoutChange } from '../timeline/timeline.record.js';
+import { checkoutAudit, statusAction } from './checkout.audit.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
 import type { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { checkoutSessionStates } from './checkout-session.states.js';
@@ -103,9 +106,15 @@ export async function transitionCheckoutSession(
 ): Promise<CheckoutSessionEntity> {
   assertTransition(checkoutSessionStates, cs.status, to);
   const webhookType = WEBHOOK_TYPE_OF_STATUS[to];
-  const before = webhookType ? checkoutWebhookObject(cs) : null;
+  const before = checkoutWebhookObject(cs);
   await saveCheckoutSessionVersioned(manager, cs, { status: to, ...extra });
   const webhook = webhookType ? [checkoutWebhookEvent(webhookType, cs, before)] : [];
-  await emit(manager, 'checkout_session', to, cs.id, checkoutSessionSnapshot(cs), webhook);
+  // With its audit row and its timeline entry (completed, canceled, expired), in one statement.
+  const timeline = statusEntry(cs, to);
+  await recordCheckoutChange(
+    manager,
+    [sessionEvent('checkout_session', to, cs.id, checkoutSessionSnapshot(cs)), ...webhook, ...checkoutAudit(statusAction(to), cs, before, checkoutWebhookObject(cs))],
+    timeline ? [timeline] : [],
+  );
   return cs;
 }

@@ -12,7 +12,8 @@
 // stored answer are one transaction (IdempotencyStore.prepared): a retry with the key answers the
 // session (as it is now) without changing it twice.
 // Every change writes one `webhook_event.checkout.updated` outbox row in its transaction (the
-// session before and after: checkout.webhook-event.ts); the relay is told after the commit.
+// session before and after: checkout.webhook-event.ts), its audit row and its timeline entries,
+// in one statement; the relay is told after the commit.
 import {
   ErrorCode,
   HandoffError,
@@ -30,7 +31,10 @@ import { CheckoutSessionStatus } from '../checkout-session/checkout-session.enum
 import { checkoutSessionNotFound } from '../checkout-session/checkout-session.errors.js';
 import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
 import { saveCheckoutSessionVersioned } from '../checkout-session/checkout-session.transition.js';
-import { announceCheckoutChange, checkoutWebhookObject } from '../checkout-session/checkout.webhook-event.js';
+import { checkoutWebhookEvent, checkoutWebhookObject } from '../checkout-session/checkout.webhook-event.js';
+import { checkoutAudit } from '../checkout-session/checkout.audit.js';
+import { changeEntries } from '../timeline/timeline.entries.js';
+import { recordCheckoutChange } from '../timeline/timeline.record.js';
 import { noopNotifier, type OutboxNotifier } from '../events.js';
 
 export type SessionChanges = Parameters<typeof saveCheckoutSessionVersioned>[2];
@@ -140,7 +144,13 @@ export class SessionChanger {
             const before = checkoutWebhookObject(cs); // `write` and the save change `cs` in place
             const more = prepared.write ? await prepared.write(manager) : undefined;
             const after = await saveCheckoutSessionVersioned(manager, cs, { ...prepared.changes, ...(more ?? {}) });
-            await announceCheckoutChange(manager, 'checkout.updated', after, before);
+            // Its webhook event, audit row and timeline entries (what changed: timeline.entries.ts), in one statement.
+            const afterObject = checkoutWebhookObject(after);
+            await recordCheckoutChange(
+              manager,
+              [checkoutWebhookEvent('checkout.updated', after, before), ...checkoutAudit('updated', after, before, afterObject)],
+              changeEntries(after, before, afterObject),
+            );
             return after;
           }),
         );

@@ -5,6 +5,7 @@ import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SCHEMA_NAME } from '../constants.js';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
+import { merchantAudit } from '../audit-log/merchant-audit.js';
 import { optionalText, requiredText } from '../input.js';
 import { alignById, emptyPage, pageOf, type PageArgs } from '@handoff/shared';
 import { scopeAgents } from './agent.access.js';
@@ -73,7 +74,7 @@ export class AgentService {
           name: a.name,
           builderId: builder?.id ?? null,
           builderName: builder?.name ?? null,
-        });
+        }, [merchantAudit({ entityType: 'agent', entityId: a.id, action: 'created', after: { name: a.name, builderId: builder?.id ?? null, builderName: builder?.name ?? null } })]);
         return a;
       },
       agentCodec,
@@ -101,7 +102,9 @@ export class AgentService {
       a.builderId = builder.id;
       a.updatedAt = new Date();
       await manager.save(AgentEntity, a);
-      await emit(manager, MerchantTopic.builderRegistered, a.id, { agentId: a.id, builderId: builder.id, builderName: builder.name });
+      await emit(manager, MerchantTopic.builderRegistered, a.id, { agentId: a.id, builderId: builder.id, builderName: builder.name }, [
+        merchantAudit({ entityType: 'agent', entityId: a.id, action: 'builder_registered', before: { builderId: null }, after: { builderId: builder.id, builderName: builder.name } }),
+      ]);
       emitted = true;
       return a;
     });

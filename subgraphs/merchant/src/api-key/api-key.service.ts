@@ -5,7 +5,8 @@ import { ulid } from 'ulid';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { AgentEntity } from '../agent/agent.entity.js';
 import { agentNotFound } from '../agent/agent.errors.js';
-import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
+import { emit, MerchantTopic, writeEvents, type OutboxNotifier } from '../events.js';
+import { merchantAudit } from '../audit-log/merchant-audit.js';
 import { MerchantEntity } from '../merchant/merchant.entity.js';
 import { merchantNotFound } from '../merchant/merchant.errors.js';
 import { ApiKeyEntity } from './api-key.entity.js';
@@ -55,7 +56,7 @@ export class ApiKeyService {
    */
   async create(input: CreateApiKeySpec): Promise<CreatedApiKey> {
     const draft = validateCreateApiKey(input);
-    return this.dataSource.transaction(async (manager) => {
+    const created = await this.dataSource.transaction(async (manager) => {
       // Key share locks: the owner cannot be deleted under us (the foreign keys would refuse anyway).
       if (draft.merchantId) {
         const found = await manager.findOne(MerchantEntity, { where: { id: draft.merchantId }, lock: { mode: 'pessimistic_read' } });
@@ -78,8 +79,12 @@ export class ApiKeyService {
         revokedAt: null,
       });
       await manager.insert(ApiKeyEntity, apiKey);
+      // Its audit row: who made which key for whom (never the key or its hash).
+      await writeEvents(manager, [merchantAudit({ entityType: 'api_key', entityId: apiKey.id, merchantId: apiKey.merchantId, action: 'created', after: keyAudited(apiKey) })]);
       return { key: generated.key, apiKey };
     });
+    this.outbox.notify();
+    return created;
   }
 
   /** Admin: any key; a merchant: its own merchant keys. Revoking twice is fine (true). */
@@ -100,7 +105,7 @@ export class ApiKeyService {
         merchantId: key.merchantId,
         agentId: key.agentId,
         revokedAt: key.revokedAt.toISOString(),
-      });
+      }, [merchantAudit({ entityType: 'api_key', entityId: key.id, merchantId: key.merchantId, action: 'revoked', before: { revokedAt: null }, after: keyAudited(key) })]);
       emitted = true;
     });
     if (emitted) this.outbox.notify();
@@ -123,4 +128,9 @@ export class ApiKeyService {
       .getOne();
     return key ? { keyId: key.id, role: key.role, merchantId: key.merchantId, agentId: key.agentId } : null;
   }
+}
+
+/** What an audit row shows of a key: never the key or its hash. */
+function keyAudited(k: ApiKeyEntity): Record<string, unknown> {
+  return { role: k.role, prefix: k.prefix, name: k.name, merchantId: k.merchantId, agentId: k.agentId, revokedAt: k.revokedAt?.toISOString() ?? null };
 }

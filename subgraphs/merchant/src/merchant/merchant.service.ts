@@ -1,8 +1,9 @@
 // Merchants: create, update, and reads filtered by the caller (merchant.access.ts).
-import type { IdempotencyCodec, IdempotencyStore, Page, Principal, ReadPurpose } from '@handoff/shared';
+import type { IdempotencyCodec, IdempotencyStore, OutboxEvent, Page, Principal, ReadPurpose } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
+import { merchantAudit, merchantUpdateAudit } from '../audit-log/merchant-audit.js';
 import { untrackedPricingConfigVersions, type PricingConfigVersions } from '../checkout-pricing/pricing-config-version.js';
 import { alignById, emptyPage, pageOf, type PageArgs } from '@handoff/shared';
 import { loadWritableMerchant, scopeMerchants } from './merchant.access.js';
@@ -74,7 +75,9 @@ export class MerchantService {
         setCommissionTerms(m, draft.commissionTerms);
         setConversionFlow(m, draft.conversionFlow);
         await manager.insert(MerchantEntity, m);
-        await emit(manager, MerchantTopic.merchantCreated, m.id, merchantSnapshot(m));
+        await emit(manager, MerchantTopic.merchantCreated, m.id, merchantSnapshot(m), [
+          merchantAudit({ entityType: 'merchant', entityId: m.id, merchantId: m.id, action: 'created', after: merchantSnapshot(m) }),
+        ]);
         return m;
       },
       merchantCodec,
@@ -91,6 +94,7 @@ export class MerchantService {
       const changes = validateUpdateMerchant(input, m.defaultCurrency);
       const changed = Object.keys(changes);
       if (changed.length === 0) return m;
+      const before = merchantSnapshot(m);
       if (changes.name !== undefined) m.name = changes.name;
       if (changes.status !== undefined) m.status = changes.status;
       if (changes.validationPeriodDays !== undefined) m.validationPeriodDays = changes.validationPeriodDays;
@@ -98,15 +102,16 @@ export class MerchantService {
       if (changes.conversionFlow) setConversionFlow(m, changes.conversionFlow);
       m.updatedAt = new Date();
       await manager.save(MerchantEntity, m);
-      await this.emitUpdated(manager, m, changed);
+      const action = changes.status !== undefined && changes.status !== before.status ? `status_${String(changes.status).toLowerCase()}` : 'updated';
+      await this.emitUpdated(manager, m, changed, {}, merchantUpdateAudit({ entityType: 'merchant', entityId: m.id, merchantId: m.id, action }, before, merchantSnapshot(m)));
       return m;
     });
     this.outbox.notify();
     return updated;
   }
 
-  /** `merchant.updated` with the names of the changed fields and the merchant as it now is. */
-  emitUpdated(manager: EntityManager, m: MerchantEntity, changed: string[], extra: Record<string, unknown> = {}) {
-    return emit(manager, MerchantTopic.merchantUpdated, m.id, { ...merchantSnapshot(m), changed, ...extra });
+  /** `merchant.updated` with the names of the changed fields and the merchant as it now is; `also` (the change's audit row) in its INSERT. */
+  emitUpdated(manager: EntityManager, m: MerchantEntity, changed: string[], extra: Record<string, unknown> = {}, also: readonly OutboxEvent[] = []) {
+    return emit(manager, MerchantTopic.merchantUpdated, m.id, { ...merchantSnapshot(m), changed, ...extra }, also);
   }
 }

@@ -3,6 +3,7 @@ import type { IdempotencyCodec, IdempotencyStore, MoneyInput, Page, Principal, R
 import { ulid } from 'ulid';
 import type { DataSource } from 'typeorm';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
+import { merchantAudit, merchantUpdateAudit } from '../audit-log/merchant-audit.js';
 import { loadWritableMerchant, merchantScope, type ScopeCondition } from '../merchant/merchant.access.js';
 import { MerchantEntity } from '../merchant/merchant.entity.js';
 import { connectorScope } from '../payment-connector/payment-connector.access.js';
@@ -133,7 +134,9 @@ export class OfferService {
           updatedAt: now,
         });
         await manager.insert(OfferEntity, o);
-        await emit(manager, MerchantTopic.offerCreated, o.id, offerSnapshot(o));
+        await emit(manager, MerchantTopic.offerCreated, o.id, offerSnapshot(o), [
+          merchantAudit({ entityType: 'offer', entityId: o.id, merchantId: o.merchantId, action: 'created', after: offerSnapshot(o) }),
+        ]);
         return o;
       },
       offerCodec,
@@ -154,6 +157,7 @@ export class OfferService {
       }
       const changed = Object.keys(changes);
       if (changed.length === 0) return o;
+      const before = offerSnapshot(o);
       if (changes.name !== undefined) o.name = changes.name;
       if (changes.provider !== undefined) o.provider = changes.provider;
       if (changes.active !== undefined) o.active = changes.active;
@@ -164,7 +168,7 @@ export class OfferService {
       }
       o.updatedAt = new Date();
       await manager.save(OfferEntity, o);
-      await emit(manager, MerchantTopic.offerUpdated, o.id, { ...offerSnapshot(o), changed });
+      await emit(manager, MerchantTopic.offerUpdated, o.id, { ...offerSnapshot(o), changed }, merchantUpdateAudit({ entityType: 'offer', entityId: o.id, merchantId: o.merchantId }, before, offerSnapshot(o)));
       return o;
     });
     this.outbox.notify();

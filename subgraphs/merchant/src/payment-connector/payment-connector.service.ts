@@ -11,6 +11,7 @@ import { connectorScope } from './payment-connector.access.js';
 import { PaymentConnectorEntity } from './payment-connector.entity.js';
 import { validateConnectInput, type ConnectSpec } from './payment-connector.validation.js';
 import { CONNECTED, type PaymentProvider } from './payment-provider.js';
+import { merchantAudit } from '../audit-log/merchant-audit.js';
 
 export interface ConnectResult {
   connector: PaymentConnectorEntity;
@@ -42,6 +43,7 @@ export class PaymentConnectorService {
     const secrets = validateConnectInput(input);
     const connector = await this.dataSource.transaction(async (manager) => {
       const merchant = await loadWritableMerchant(manager, principal, merchantId);
+      const previous = await manager.findOneBy(PaymentConnectorEntity, { merchantId: merchant.id });
       const c = manager.create(PaymentConnectorEntity, {
         merchantId: merchant.id,
         provider: secrets.provider,
@@ -54,9 +56,11 @@ export class PaymentConnectorService {
         connectedAt: new Date(),
       });
       await manager.upsert(PaymentConnectorEntity, c, ['merchantId']);
-      await this.merchants.emitUpdated(manager, merchant, ['paymentConnector'], {
-        paymentConnector: { provider: c.provider, status: c.status, connectedAt: c.connectedAt.toISOString() },
-      });
+      // Audited without its secrets: which PSP, and when (a reconnection is a change even when the PSP is the same: its secrets are new).
+      const shown = (x: PaymentConnectorEntity) => ({ provider: x.provider, status: x.status, connectedAt: new Date(x.connectedAt).toISOString() });
+      await this.merchants.emitUpdated(manager, merchant, ['paymentConnector'], { paymentConnector: shown(c) }, [
+        merchantAudit({ entityType: 'payment_connector', entityId: merchant.id, merchantId: merchant.id, action: 'connected', before: previous ? shown(previous) : null, after: shown(c) }),
+      ]);
       return c;
     });
     this.outbox.notify();

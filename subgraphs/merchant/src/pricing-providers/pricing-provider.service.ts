@@ -4,6 +4,7 @@
 import type { PricingConcern, PricingProviderConfig, PricingProvidersConfig, Principal } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OutboxNotifier } from '../events.js';
+import { merchantAudit } from '../audit-log/merchant-audit.js';
 import { loadWritableMerchant } from '../merchant/merchant.access.js';
 import type { MerchantService } from '../merchant/merchant.service.js';
 import { decryptSecret, encryptSecret } from '../payment-connector/crypto.js';
@@ -71,9 +72,12 @@ export class PricingProviderService {
         updatedAt: new Date(),
       });
       await manager.upsert(PricingProviderEntity, row, ['merchantId', 'concern']);
-      await this.merchants.emitUpdated(manager, merchant, ['pricingProviders'], {
-        pricingProvider: { ...providerSnapshot(row), signingSecretRotated: signingSecret !== null },
-      });
+      // Audited without the signing secret: whether it was rotated.
+      const before = current ? providerSnapshot(current) : providerSnapshot(builtIn(merchant.id, concern));
+      const after = { ...providerSnapshot(row), signingSecretRotated: signingSecret !== null };
+      await this.merchants.emitUpdated(manager, merchant, ['pricingProviders'], { pricingProvider: after }, [
+        merchantAudit({ entityType: 'pricing_provider', entityId: `${merchant.id}:${concern.toLowerCase()}`, merchantId: merchant.id, action: 'set', before, after }),
+      ]);
       return { provider: row, signingSecret };
     });
     this.outbox.notify();

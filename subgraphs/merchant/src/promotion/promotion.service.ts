@@ -2,6 +2,7 @@
 // between concurrent creates of one code), update (deactivate, end, limits), reads filtered by
 // the caller, and the active ones for the internal pricing query.
 import type { IdempotencyCodec, IdempotencyStore, Page, Principal } from '@handoff/shared';
+import { merchantAudit, merchantUpdateAudit, plain } from '../audit-log/merchant-audit.js';
 import { badUserInput, emptyPage, pageOf, requiredId, type PageArgs } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -82,7 +83,9 @@ export class PromotionService {
           if (isCodeConflict(err)) throw promotionCodeTaken(draft.code!);
           throw err;
         }
-        await this.merchants.emitUpdated(manager, merchant, ['promotions'], { promotion: promotionSnapshot(p) });
+        await this.merchants.emitUpdated(manager, merchant, ['promotions'], { promotion: promotionSnapshot(p) }, [
+          merchantAudit({ entityType: 'promotion', entityId: p.id, merchantId: p.merchantId, action: 'created', after: plain(promotionSnapshot(p)) }),
+        ]);
         return p;
       },
       promotionCodec,
@@ -102,6 +105,7 @@ export class PromotionService {
       const merchant = await loadWritableMerchant(manager, principal, p.merchantId, 'pessimistic_read');
       const changed = Object.keys(changes);
       if (changed.length === 0) return p;
+      const before = plain(promotionSnapshot(p));
       if (changes.name !== undefined) p.name = changes.name;
       if (changes.active !== undefined) p.active = changes.active;
       if (changes.endsAt !== undefined) p.endsAt = changes.endsAt;
@@ -111,7 +115,9 @@ export class PromotionService {
       checkLimits(p.usageLimit, p.perCustomerLimit, changes.perCustomerLimit !== undefined ? 'input.perCustomerLimit' : 'input.usageLimit');
       p.updatedAt = new Date();
       await manager.save(PromotionEntity, p);
-      await this.merchants.emitUpdated(manager, merchant, ['promotions'], { promotion: promotionSnapshot(p), promotionChanged: changed });
+      const action = changes.active === false && before.active === true ? 'deactivated' : 'updated';
+      const audit = merchantUpdateAudit({ entityType: 'promotion', entityId: p.id, merchantId: p.merchantId, action }, before, plain(promotionSnapshot(p)));
+      await this.merchants.emitUpdated(manager, merchant, ['promotions'], { promotion: promotionSnapshot(p), promotionChanged: changed }, audit);
       return p;
     });
     this.outbox.notify();

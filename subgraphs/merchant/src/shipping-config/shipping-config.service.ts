@@ -7,6 +7,7 @@ import { loadWritableMerchant } from '../merchant/merchant.access.js';
 import type { MerchantService } from '../merchant/merchant.service.js';
 import { ShippingConfigEntity } from './shipping-config.entity.js';
 import { validateShippingConfig, type ShippingConfigSpec } from './shipping-config.validation.js';
+import { merchantUpdateAudit, plain } from '../audit-log/merchant-audit.js';
 
 export interface StoredShippingConfig {
   config: ShippingPricingConfig;
@@ -28,9 +29,11 @@ export class ShippingConfigService {
     const stored = await this.dataSource.transaction(async (manager) => {
       const merchant = await loadWritableMerchant(manager, principal, merchantId);
       const config = validateShippingConfig(input, merchant.defaultCurrency);
+      const before = await this.get(merchant.id, manager);
       const row = manager.create(ShippingConfigEntity, { merchantId: merchant.id, ...config, updatedAt: new Date() });
       await manager.upsert(ShippingConfigEntity, row, ['merchantId']);
-      await this.merchants.emitUpdated(manager, merchant, ['shippingConfig'], { shippingConfig: config });
+      const audit = merchantUpdateAudit({ entityType: 'shipping_config', entityId: merchant.id, merchantId: merchant.id, action: 'set' }, plain(before.config), plain(config));
+      await this.merchants.emitUpdated(manager, merchant, ['shippingConfig'], { shippingConfig: config }, audit);
       return { config, updatedAt: row.updatedAt };
     });
     this.outbox.notify();

@@ -1,10 +1,11 @@
-// Tax configuration: set (replace whole, with its merchant.updated event) and read.
+// Tax configuration: set (replace whole, with its merchant.updated event and its audit row) and read.
 import type { Principal, TaxPricingConfig } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OutboxNotifier } from '../events.js';
 import { loadWritableMerchant } from '../merchant/merchant.access.js';
 import type { MerchantService } from '../merchant/merchant.service.js';
 import { TaxConfigEntity } from './tax-config.entity.js';
+import { merchantUpdateAudit, plain } from '../audit-log/merchant-audit.js';
 import { DEFAULT_TAX_CATEGORY, validateTaxConfig, type TaxConfigSpec } from './tax-config.validation.js';
 
 export interface StoredTaxConfig {
@@ -27,9 +28,11 @@ export class TaxConfigService {
     const config = validateTaxConfig(input);
     const stored = await this.dataSource.transaction(async (manager) => {
       const merchant = await loadWritableMerchant(manager, principal, merchantId);
+      const before = await this.get(merchant.id, manager);
       const row = manager.create(TaxConfigEntity, { merchantId: merchant.id, ...config, updatedAt: new Date() });
       await manager.upsert(TaxConfigEntity, row, ['merchantId']);
-      await this.merchants.emitUpdated(manager, merchant, ['taxConfig'], { taxConfig: config });
+      const audit = merchantUpdateAudit({ entityType: 'tax_config', entityId: merchant.id, merchantId: merchant.id, action: 'set' }, plain(before.config), plain(config));
+      await this.merchants.emitUpdated(manager, merchant, ['taxConfig'], { taxConfig: config }, audit);
       return { config, updatedAt: row.updatedAt };
     });
     this.outbox.notify();

@@ -3,8 +3,9 @@
 // transaction — the attempt's log row, the delivery's state (SUCCEEDED; or PENDING with its next
 // attempt; or FAILED once the 3-day window is over), the endpoint's failing_since (set by a
 // failure, cleared by a success) and, when an endpoint has failed for 5 days, its disabling with
-// the merchant's notice and the `webhook_endpoint.disabled` event.
-import { addToOutbox, webhookEventOutboxEvent } from '@handoff/shared';
+// the merchant's notice and the `webhook_endpoint.disabled` event; for an event about a checkout
+// session, the attempt on that session's timeline (delivery-timeline.ts).
+import { addToOutbox, currentRequestId, webhookEventOutboxEvent } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SCHEMA_NAME } from '../constants.js';
 import { table, updateReturning } from './sql.js';
@@ -12,6 +13,7 @@ import { recordNotice } from '../merchant-notice/merchant-notice.service.js';
 import { MerchantNoticeKind } from '../merchant-notice/merchant-notice.entity.js';
 import { endpointObject, WebhookEndpointEntity } from '../webhook-endpoint/webhook-endpoint.entity.js';
 import type { AttemptResult } from './delivery-attempt.js';
+import { deliveryTimelineEvent } from './delivery-timeline.js';
 import type { ScheduledAttempt } from './delivery-queue.js';
 import { nextAttemptAt, type RetryPolicy } from './retry-schedule.js';
 import { WebhookDeliveryStatus } from './webhook-delivery.states.js';
@@ -44,6 +46,8 @@ export interface RecordedOutcome {
   status: WebhookDeliveryStatus | 'STALE';
   next: ScheduledAttempt | null;
   endpointDisabled: boolean;
+  /** An outbox row was written (the attempt on its checkout's timeline): the relay is told after the commit. */
+  announced?: boolean;
 }
 
 export class DeliveryRecorder {
@@ -109,6 +113,7 @@ export class DeliveryRecorder {
 
   /** The hot path, one statement: the log row, SUCCEEDED (guarded by seq), the endpoint's failure streak cleared. */
   private async recordSuccess(d: ClaimedDelivery, attempt: AttemptResult, attemptedAt: Date): Promise<RecordedOutcome> {
+    const onTimeline = deliveryTimelineEvent(d, attempt, false);
     const [row]: Array<{ moved: number }> = await this.dataSource.query(
       `WITH attempt AS (
          INSERT INTO ${t('webhook_delivery_attempts')} (delivery_id, attempted_at, url, succeeded, status_code, error, latency_ms, response_excerpt)
@@ -121,10 +126,16 @@ export class DeliveryRecorder {
           RETURNING 1),
        recovered AS (
          UPDATE ${t('webhook_endpoints')} SET failing_since = NULL WHERE id = $8 AND failing_since IS NOT NULL)
+       ${onTimeline ? `, timeline AS (INSERT INTO ${t('outbox')} (topic, aggregate_id, payload, request_id) SELECT $9, $10, $11::jsonb, $12 FROM moved)` : ''}
        SELECT count(*)::int AS moved FROM moved`,
-      [d.id, d.seq, attemptedAt, d.url, attempt.statusCode, attempt.latencyMs, attempt.responseExcerpt, d.endpointId],
+      [
+        d.id, d.seq, attemptedAt, d.url, attempt.statusCode, attempt.latencyMs, attempt.responseExcerpt, d.endpointId,
+        // The attempt on its checkout's timeline (delivery-timeline.ts), in the same statement, when the event is about one.
+        ...(onTimeline ? [onTimeline.topic, onTimeline.aggregateId, JSON.stringify(onTimeline.payload), currentRequestId() ?? null] : []),
+      ],
     );
-    return { status: row!.moved === 1 ? WebhookDeliveryStatus.SUCCEEDED : 'STALE', next: null, endpointDisabled: false };
+    const moved = row!.moved === 1;
+    return { status: moved ? WebhookDeliveryStatus.SUCCEEDED : 'STALE', next: null, endpointDisabled: false, announced: moved && onTimeline !== null };
   }
 
   private async recordFailure(d: ClaimedDelivery, attempt: AttemptResult, attemptedAt: Date): Promise<RecordedOutcome> {
@@ -151,7 +162,10 @@ export class DeliveryRecorder {
       );
       const endpointDisabled = await this.endpointFailed(manager, d.endpointId);
       if (moved.length === 0) return { status: 'STALE' as const, next: null, endpointDisabled };
-      return { status, next: next ? { deliveryId: d.id, seq: moved[0]!.seq, at: next } : null, endpointDisabled };
+      // The failed attempt on its checkout's timeline (delivery-timeline.ts), when the event is about one.
+      const onTimeline = deliveryTimelineEvent(d, attempt, status === WebhookDeliveryStatus.PENDING);
+      if (onTimeline) await addToOutbox(manager, SCHEMA_NAME, onTimeline);
+      return { status, next: next ? { deliveryId: d.id, seq: moved[0]!.seq, at: next } : null, endpointDisabled, announced: onTimeline !== null };
     });
   }
 

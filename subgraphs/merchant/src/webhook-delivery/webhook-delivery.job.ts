@@ -67,6 +67,7 @@ export async function processDelivery(deps: DeliveryDeps, job: DeliveryJob): Pro
   }
   const attempt: AttemptResult = await (deps.post ?? postWebhook)(d.url, d.body, headers, { allowPrivateUrls: deps.allowPrivateUrls, timeoutMs: deps.timeoutMs });
   const outcome = await deps.recorder.record(d, attempt, attemptedAt);
+  if (outcome.announced && !outcome.endpointDisabled) deps.outbox.notify();
   if (outcome.endpointDisabled) {
     deps.outbox.notify();
     deps.logger.warn({ endpointId: d.endpointId, merchantId: d.merchantId }, 'webhook endpoint disabled after 5 days of failed deliveries');

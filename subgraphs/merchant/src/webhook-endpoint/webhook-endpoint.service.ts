@@ -3,6 +3,8 @@
 // still signs for 24 hours), read, and send a test event. Admin, or the merchant itself (not while
 // suspended); another merchant's endpoint is NOT_FOUND. At most 16 live endpoints per merchant.
 import {
+  changedFields,
+  type OutboxEvent,
   addToOutbox,
   webhookEventId,
   webhookEventOutboxEvent,
@@ -13,7 +15,8 @@ import {
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SCHEMA_NAME } from '../constants.js';
-import type { OutboxNotifier } from '../events.js';
+import { writeEvents, type OutboxNotifier } from '../events.js';
+import { merchantAudit } from '../audit-log/merchant-audit.js';
 import { loadWritableMerchant } from '../merchant/merchant.access.js';
 import { merchantNotFound } from '../merchant/merchant.errors.js';
 import { merchantOf } from '../merchant-notice/merchant-notice.service.js';
@@ -74,7 +77,7 @@ export class WebhookEndpointService {
     if (principal.kind === 'MERCHANT' && input.merchantId && input.merchantId !== merchantId) throw merchantNotFound(input.merchantId);
     const draft = validateCreateEndpoint(input, this.opts.allowPrivateUrls);
     await assertResolvesPublic(draft.url, 'input.url', this.opts.allowPrivateUrls, this.opts.resolve);
-    return this.idempotency.run(
+    const created = await this.idempotency.run(
       { principal, key, operation: 'createWebhookEndpoint', input: { ...input, merchantId } },
       async (manager) => {
         // The merchant's row lock orders concurrent creates, so the limit holds.
@@ -101,18 +104,22 @@ export class WebhookEndpointService {
           deletedAt: null,
         });
         await manager.insert(WebhookEndpointEntity, endpoint);
+        await writeEvents(manager, [endpointAudit(endpoint, 'created', null)]);
         return { endpoint, secret };
       },
       this.withSecretCodec,
     );
+    this.outbox.notify();
+    return created;
   }
 
   /** Only the fields given change. Enabling again clears an automatic disabling and its failure streak. */
   async update(principal: Caller, id: string, input: WebhookEndpointSpec): Promise<WebhookEndpointEntity> {
     const draft = validateUpdateEndpoint(input, this.opts.allowPrivateUrls);
     if (draft.url !== undefined) await assertResolvesPublic(draft.url, 'input.url', this.opts.allowPrivateUrls, this.opts.resolve);
-    return this.dataSource.transaction(async (manager) => {
+    const updated = await this.dataSource.transaction(async (manager) => {
       const e = await this.loadWritable(manager, principal, id);
+      const before = endpointObject(e);
       if (draft.url !== undefined) e.url = draft.url;
       if (draft.events !== undefined) e.events = draft.events;
       if (draft.description !== undefined) e.description = draft.description;
@@ -126,14 +133,18 @@ export class WebhookEndpointService {
       }
       e.updatedAt = new Date();
       await manager.save(WebhookEndpointEntity, e);
+      await writeEvents(manager, [endpointAudit(e, 'updated', before)]);
       return e;
     });
+    this.outbox.notify();
+    return updated;
   }
 
   /** Deleted endpoints are seen by no one; their pending deliveries fail now. */
   async delete(principal: Caller, id: string): Promise<WebhookEndpointEntity> {
-    return this.dataSource.transaction(async (manager) => {
+    const deleted = await this.dataSource.transaction(async (manager) => {
       const e = await this.loadWritable(manager, principal, id);
+      const before = endpointObject(e);
       const now = new Date();
       Object.assign(e, { deletedAt: now, updatedAt: now, enabled: false, disabledReason: e.disabledReason ?? 'MANUAL' });
       await manager.save(WebhookEndpointEntity, e);
@@ -142,13 +153,16 @@ export class WebhookEndpointService {
           WHERE endpoint_id = $1 AND status = 'PENDING'`,
         [e.id],
       );
+      await writeEvents(manager, [endpointAudit(e, 'deleted', before)]);
       return e;
     });
+    this.outbox.notify();
+    return deleted;
   }
 
   /** A new secret, shown once; the previous one keeps signing (a second v1) for 24 hours. */
   async rotateSecret(principal: Caller, id: string): Promise<EndpointWithSecret> {
-    return this.dataSource.transaction(async (manager) => {
+    const rotated = await this.dataSource.transaction(async (manager) => {
       const e = await this.loadWritable(manager, principal, id);
       const secret = generateWebhookSecret();
       const now = new Date();
@@ -157,8 +171,13 @@ export class WebhookEndpointService {
       e.secretCiphertext = sealEndpointSecret(this.opts.encryptionKey, e.id, secret);
       e.updatedAt = now;
       await manager.save(WebhookEndpointEntity, e);
+      await writeEvents(manager, [
+        merchantAudit({ entityType: 'webhook_endpoint', entityId: e.id, merchantId: e.merchantId, action: 'secret_rotated', after: { previous_secret_expires_at: e.previousSecretExpiresAt.toISOString() } }),
+      ]);
       return { endpoint: e, secret };
     });
+    this.outbox.notify();
+    return rotated;
   }
 
   /** The merchant's live endpoints, oldest first (at most 16). */
@@ -221,4 +240,12 @@ export class WebhookEndpointService {
     await loadWritableMerchant(manager, principal, e.merchantId, 'pessimistic_read');
     return e;
   }
+}
+
+/** An endpoint's audit row: the endpoint as its webhooks show it (never its secret), the fields that changed. */
+function endpointAudit(e: WebhookEndpointEntity, action: string, before: Record<string, unknown> | null): OutboxEvent {
+  const after = endpointObject(e);
+  const change = { entityType: 'webhook_endpoint' as const, entityId: e.id, merchantId: e.merchantId, action };
+  if (before === null) return merchantAudit({ ...change, after });
+  return merchantAudit({ ...change, ...(changedFields(before, after) ?? { before: {}, after: {} }) });
 }

@@ -1,6 +1,6 @@
 // The one way a payment intent changes: a versioned save, a timeline row and an outbox event
-// (and, for the changes merchants subscribe to, their `webhook_event.*` row: payment-intent.webhook-event.ts),
-// all in the caller's transaction. `transition` adds the state-table check for status moves.
+// (and, for the changes merchants subscribe to, their `webhook_event.*` row: payment-intent.webhook-event.ts;
+// its audit row; its checkout session's timeline entries), all in the caller's transaction. `transition` adds the state-table check for status moves.
 import { assertTransition, changeWithEvent, qualifiedTable, versionConflict, type PaymentIntentEventPayload, type PaymentIntentRecord } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { PaymentEventEntity } from './payment-event.entity.js';
@@ -8,6 +8,8 @@ import { PaymentIntentEntity } from './payment-intent.entity.js';
 import type { PaymentIntentStatus } from './payment-intent.enums.js';
 import { cannotFromStatusRefusal } from './payment-intent.errors.js';
 import { paymentIntentStates, statusTopic } from './payment-intent.states.js';
+import { paymentIntentAudit } from './payment-intent.audit.js';
+import { timelineEventsOfChange } from './payment-intent.timeline.js';
 import { webhookEventOfChange } from './payment-intent.webhook-event.js';
 
 export const PAYMENT_SCHEMA = 'payment';
@@ -91,10 +93,15 @@ export const paymentIntentEventPayload = (intent: PaymentIntentEntity): PaymentI
   occurredAt: new Date().toISOString(),
 });
 
-/** The change's outbox rows: its `topic` event, and the merchant's webhook event when it has one. */
-const eventsOf = (intent: PaymentIntentEntity, topic: string) => {
+/**
+ * The change's outbox rows: its `topic` event, the merchant's webhook event when it has one, its
+ * audit row (payment-intent.audit.ts) and its checkout session's timeline entries
+ * (payment-intent.timeline.ts), all written by one INSERT.
+ */
+const eventsOf = (intent: PaymentIntentEntity, topic: string, data: Record<string, unknown> = {}) => {
+  const audit = paymentIntentAudit(intent, topic); // reads the before the webhook event moves on
   const webhook = webhookEventOfChange(intent, topic);
-  return webhook ? [outboxEvent(intent, topic), webhook] : [outboxEvent(intent, topic)];
+  return [outboxEvent(intent, topic), ...(webhook ? [webhook] : []), ...audit, ...timelineEventsOfChange(intent, topic, data)];
 };
 
 /** The timeline row and the outbox event(s) of a change already saved, in one statement. */
@@ -103,7 +110,7 @@ export async function announce(manager: EntityManager, intent: PaymentIntentEnti
     manager,
     PAYMENT_SCHEMA,
     { sql: TIMELINE_INSERT, params: [intent.id, topic, timelineData(intent, data)] },
-    eventsOf(intent, topic),
+    eventsOf(intent, topic, data),
   );
 }
 

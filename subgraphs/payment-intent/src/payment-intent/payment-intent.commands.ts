@@ -26,6 +26,7 @@ import { findVisiblePaymentIntent } from './payment-intent.access.js';
 import { CONFIRMABLE, canTransition } from './payment-intent.states.js';
 import type { CheckoutPaymentTerms, CheckoutSessions } from '../ports/checkout-session.port.js';
 import { rebindToCheckout } from './checkout-binding.js';
+import { CONFIRM_ATTEMPT } from './payment-intent.timeline.js';
 
 export interface CreateForCheckoutSpec {
   checkoutSessionId: string;
@@ -151,7 +152,8 @@ export class PaymentIntentCommands {
       intent.paymentMethodId = token;
       const returnUrl = `${this.publicBaseUrl}/checkout/${intent.checkoutSessionId ?? ''}`;
       const psp = await this.psp(() => connector.confirmPayment({ manager }, intent.providerPaymentId!, token, returnUrl));
-      await applyPspPayment(manager, intent, psp, 'be confirmed');
+      // The attempt goes to the checkout's timeline before what it came to (payment-intent.timeline.ts).
+      await applyPspPayment(manager, intent, psp, 'be confirmed', { [CONFIRM_ATTEMPT]: true });
       return psp.error;
     });
   }

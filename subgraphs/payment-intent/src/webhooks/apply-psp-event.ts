@@ -4,9 +4,10 @@
 // again. An event for a payment of Handoff's that is not known yet throws PaymentNotKnownYet
 // (the job retries with backoff, and the intent's creation re-runs it). A dispute opened on a known
 // intent of the signing merchant also writes the merchant's `payment.disputed` webhook event.
-import { addToOutbox, pspEventTopic, webhookEventOutboxEvent, type PspEventPayload } from '@handoff/shared';
+import { addAllToOutbox, addToOutbox, auditOutboxEvent, pspEventTopic, pspWebhookActor, runWithActor, webhookEventOutboxEvent, type PspEventPayload } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PAYMENT_SCHEMA, paymentIntentSnapshot, recordTimeline, transition } from '../payment-intent/payment-intent.changes.js';
+import { disputeTimelineEvent } from '../payment-intent/payment-intent.timeline.js';
 import { CHECKOUT_METADATA_KEY } from '../payment-intent/payment-intent.commands.js';
 import { PaymentIntentEntity } from '../payment-intent/payment-intent.entity.js';
 import { PaymentIntentStatus as S } from '../payment-intent/payment-intent.enums.js';
@@ -87,7 +88,8 @@ export class PspEventApplier {
         await this.markProcessed(manager, row, 'no_effect:merchant_mismatch');
         return 'no_effect:merchant_mismatch' as const;
       } else {
-        result = await this.applyToIntent(manager, intent, event);
+        // What the event changes is the PSP's doing: its timeline entries and audit rows say so.
+        result = await runWithActor(pspWebhookActor(row.provider, event.id), () => this.applyToIntent(manager, intent, event));
       }
       await addToOutbox(manager, PAYMENT_SCHEMA, {
         topic: pspEventTopic(event.kind),
@@ -123,7 +125,11 @@ export class PspEventApplier {
         // The intent does not change (a dispute is about its charge); the merchant hears of it.
         if (o.dispute) {
           const dispute = { id: o.dispute.id || null, status: o.dispute.status, amount: o.amount, currency: o.currency };
-          await addToOutbox(manager, PAYMENT_SCHEMA, webhookEventOutboxEvent(paymentWebhookPayload('payment.disputed', intent, { dispute })));
+          await addAllToOutbox(manager, PAYMENT_SCHEMA, [
+            webhookEventOutboxEvent(paymentWebhookPayload('payment.disputed', intent, { dispute })),
+            ...disputeTimelineEvent(intent, dispute),
+            auditOutboxEvent({ entityType: 'payment_intent', entityId: intent.id, merchantId: intent.merchantId, action: 'disputed', after: { dispute } }, 'payment-intent'),
+          ]);
         }
         break;
       case 'dispute_closed':
