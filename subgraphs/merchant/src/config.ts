@@ -12,7 +12,7 @@ const schema = baseConfigSchema.extend({
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(5000),
   WEBHOOK_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
-  WEBHOOK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  OUTBOUND_WEBHOOK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 export interface WebhookDeliveryConfig {
@@ -41,7 +41,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryBaseMs: parsed.WEBHOOK_RETRY_BASE_MS,
       timeoutMs: parsed.WEBHOOK_DELIVERY_TIMEOUT_MS,
       concurrency: parsed.WEBHOOK_DELIVERY_CONCURRENCY,
-      sweepIntervalMs: parsed.WEBHOOK_SWEEP_INTERVAL_MS,
+      sweepIntervalMs: parsed.OUTBOUND_WEBHOOK_SWEEP_INTERVAL_MS,
     }),
     logger: createLogger('merchant', parsed.LOG_LEVEL),
   });
