@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/support/env.js';
 import { calculate } from '../src/calculation/calculate.js';
 import { CalculationService, type SessionPricingInput } from '../src/calculation/calculation.service.js';
-import { insertCalculation } from '../src/calculation/calculation.store.js';
+import { calculationById, insertCalculation } from '../src/calculation/calculation.store.js';
 import type { AppliedPromotion } from '../src/calculation/calculation.types.js';
 import { entities } from '../src/entities.js';
 import { migrations } from '../src/migrations/index.js';
@@ -47,6 +47,8 @@ describe('calculation snapshots', () => {
     const stored = await insertCalculation(ds.manager, session, input, calc);
     expect(stored.id).toMatch(/^calc_[0-9A-Z]{26}$/);
     expect(stored.calculation).toEqual(calc);
+    // What insertCalculation answers (built from what it wrote) is what a later read finds.
+    expect(await calculationById(ds.manager, stored.id)).toEqual(stored);
     const [row] = await ds.query(`SELECT grand_total_minor, tax_total_minor, fingerprint, input_summary::text AS input FROM checkout.calculations WHERE id = $1`, [stored.id]);
     expect(row).toMatchObject({ grand_total_minor: String(calc.totals.grandTotal), tax_total_minor: '480', fingerprint: calc.fingerprint });
     expect(row.input).not.toContain('whsec_never_stored');

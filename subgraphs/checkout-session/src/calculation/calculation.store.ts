@@ -1,6 +1,7 @@
 // checkout.calculations: every calculation snapshot, append-only. A snapshot keeps the input it
 // was made from (providers' secrets redacted) beside the full result, so it can be reproduced and
-// audited; its totals are bigint columns for queries. Read back through shared's money reader.
+// audited (both json: written once, read whole, kept as written); its totals are bigint columns
+// for queries. Read back through shared's money reader.
 import { readMinorUnits } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { IdPrefix, newId } from '../ids.js';
@@ -46,7 +47,7 @@ export async function insertCalculation(manager: EntityManager, sessionId: strin
   await manager.query(
     `INSERT INTO checkout.calculations (id, checkout_session_id, merchant_id, fingerprint, currency, sub_total_minor, discount_total_minor,
        tax_total_minor, included_tax_total_minor, shipping_total_minor, grand_total_minor, input_summary, result, calculated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::json, $13::json, $14)`,
     [id, sessionId, input.config.merchantId, calculation.fingerprint, t.currency, t.subTotal, t.discountTotal, t.taxTotal, t.includedTaxTotal,
       t.shippingTotal, t.grandTotal, JSON.stringify(redactedInput(input)), JSON.stringify(calculation), calculation.calculatedAt],
   );
