@@ -169,7 +169,7 @@ export function measureTotalsReads(graphqlUrl: string, world: CalculationWorld, 
 export interface CalculationLevel {
   concurrency: number;
   calculate: LoopResult & { cost: PhaseCost };
-  read: LoopResult;
+  read: LoopResult & { cost: PhaseCost };
   load: number[];
 }
 
@@ -191,8 +191,11 @@ export async function measureCalculationPhase(
   log(`calculation: ${world.sessionIds.length} sessions of 10 lines; promotions ${world.sample.promotions.join(', ')}; tax ${world.sample.taxMinor}, shipping ${world.sample.shippingMinor}, total ${world.sample.grandTotalMinor}`);
   const levels: CalculationLevel[] = [];
   for (const c of concurrencies) {
-    const read = await measureTotalsReads(graphqlUrl, world, c, timing);
+    const tr = await acct.snapshot();
+    const reads = await measureTotalsReads(graphqlUrl, world, c, timing);
+    const read = { ...reads, cost: await acct.since(tr, reads.rate.count) };
     log(`  totals reads at ${c}: ${read.rate.median}/s (mean ${read.rate.mean}), p50 ${read.latencyP50Ms} ms, p99 ${read.latencyP99Ms} ms, errors ${JSON.stringify(read.errors)}`);
+    log(`  cost per read: ${JSON.stringify(read.cost.perOp)}`);
     await sleep(1000);
     const t = await acct.snapshot();
     const calc = await measureCalculations(graphqlUrl, world, c, timing);
@@ -209,8 +212,8 @@ export async function measureCalculationPhase(
 export function calculationTable(r: CalculationResult): string {
   const best = Math.max(...r.levels.map((l) => l.calculate.rate.median));
   return [
-    '| concurrency | calculations/s (median of 1-s rates; mean) | p50 / p99 ms | totals reads/s (baseline; mean) | read p50 / p99 ms | calculate / read (rate) | CPU ms per calculation (by process) | commits per calculation | load after |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| concurrency | calculations/s (median of 1-s rates; mean) | p50 / p99 ms | totals reads/s (baseline; mean) | read p50 / p99 ms | calculate / read (rate) | CPU ms per calculation (by process) | CPU ms per read | commits per calculation | load after |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...r.levels.map((l) => {
       const c = l.calculate;
       const per = c.cost.perOp;
@@ -218,7 +221,7 @@ export function calculationTable(r: CalculationResult): string {
         ? `${per.totalCpuMs}: ${Object.entries(per.cpuMs).filter(([n, v]) => n !== 'bench client' && v >= 0.1).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${v}`).join(', ')} (client ${per.cpuMs['bench client']})`
         : '—';
       const errors = Object.keys(c.errors).length ? `; errors ${JSON.stringify(c.errors)}` : '';
-      return `| ${l.concurrency} | **${c.rate.median}** (${c.rate.mean})${errors} | ${c.latencyP50Ms} / ${c.latencyP99Ms} | ${l.read.rate.median} (${l.read.rate.mean}) | ${l.read.latencyP50Ms} / ${l.read.latencyP99Ms} | ${round(c.rate.median / l.read.rate.median, 2)} | ${byProcess} | ${per?.commits ?? '—'} | ${l.load.join(' ')} |`;
+      return `| ${l.concurrency} | **${c.rate.median}** (${c.rate.mean})${errors} | ${c.latencyP50Ms} / ${c.latencyP99Ms} | ${l.read.rate.median} (${l.read.rate.mean}) | ${l.read.latencyP50Ms} / ${l.read.latencyP99Ms} | ${round(c.rate.median / l.read.rate.median, 2)} | ${byProcess} | ${l.read.cost.perOp?.totalCpuMs ?? '—'} | ${per?.commits ?? '—'} | ${l.load.join(' ')} |`;
     }),
     '',
     `Targets: p50 ≤ 5 ms at concurrency 1: ${r.levels.find((l) => l.concurrency === 1)?.calculate.latencyP50Ms ?? '—'} ms; ≥ 300 calculations/s: best ${best}/s.`,
