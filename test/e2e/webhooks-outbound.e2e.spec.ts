@@ -4,8 +4,9 @@
 // event signed and verified with the `stripe` SDK and plain HMAC; 500, 500, 200 → delivered on the
 // 3rd attempt, each logged; a redirect fails and is not followed; a rotated secret: both
 // signatures for 24 h; a disabled endpoint gets nothing; replays keep the event id; another
-// merchant sees, replays and deletes nothing; bad input; a real checkout's events arrive. On a
-// database of its own: other stacks' relays must not deliver this file's events.
+// merchant sees, replays and deletes nothing; bad input; a real checkout's events (checkout.created,
+// .updated, .canceled) arrive. On a database of its own: other stacks' relays must not deliver
+// this file's events.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -301,14 +302,20 @@ describe('tenancy, disabled endpoints, a real checkout', () => {
     const session = (await shop.gql.ok(CREATE_SESSION, { input: { lineItems: [{ name: 'Kettle', unitAmount: { amountMinor: 3000, currency: 'GBP' }, quantity: 1 }] } })).createCheckoutSession;
     await shop.gql.ok(SET_CUSTOMER, { id: session.id, c: { email: 'ada@example.com' } });
     await shop.gql.ok(CANCEL_SESSION, { id: session.id });
-    await expect.poll(() => receiver.on('/checkout').map((r) => JSON.parse(r.body).type), { timeout: 30_000 }).toEqual(expect.arrayContaining(['checkout.updated', 'checkout.canceled']));
+    await expect
+      .poll(() => receiver.on('/checkout').map((r) => JSON.parse(r.body).type), { timeout: 30_000 })
+      .toEqual(expect.arrayContaining(['checkout.created', 'checkout.updated', 'checkout.canceled']));
     for (const r of receiver.on('/checkout')) {
-      const event = stripe.webhooks.constructEvent(r.body, signatureOf(r), listening.secret) as unknown as { checkout_id: string; data: { object: { id: string } } };
+      const event = stripe.webhooks.constructEvent(r.body, signatureOf(r), listening.secret) as unknown as { checkout_id: string; data: { object: { checkout_id: string } } };
       expect(event.checkout_id).toBe(session.id);
-      expect(event.data.object.id).toBe(session.id);
+      expect(event.data.object.checkout_id).toBe(session.id);
     }
-    const updated = receiver.on('/checkout').map((r) => JSON.parse(r.body)).find((b) => b.type === 'checkout.updated');
-    expect(updated.data.previous_attributes).toBeDefined();
+    const bodies = receiver.on('/checkout').map((r) => JSON.parse(r.body));
+    const created = bodies.find((b) => b.type === 'checkout.created');
+    expect(created.data.object).toMatchObject({ checkout_id: session.id, object: 'checkout', status: 'open' });
+    expect(created.data.previous_attributes).toBeUndefined();
+    expect(bodies.find((b) => b.type === 'checkout.updated').data.previous_attributes).toBeDefined();
+    expect(new Set(bodies.map((b) => b.id)).size).toBe(bodies.length);
     // The events were fanned out while it was disabled: it has no delivery at all.
     expect((await log(off.id)).deliveries.totalCount).toBe(0);
     expect(receiver.on('/checkout-off')).toEqual([]);
