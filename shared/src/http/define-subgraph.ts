@@ -4,6 +4,8 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '../persistence/data-source.js';
 import { createRedis } from '../queue/queue.js';
+import { WorkerHeartbeat } from '../queue/worker-heartbeat.js';
+import { startingWorkersOf, workerQueuesOf } from '../queue/worker-registry.js';
 import { eventsChannel, OutboxRelay, type OutboxJobData, type OutboxRoutes } from '../outbox/index.js';
 import { IdempotencyStore } from '../idempotency/index.js';
 import type { FederatedSchema } from '../federation/build-subgraph.js';
@@ -11,6 +13,7 @@ import type { SubgraphContext } from './context.js';
 import type { SubgraphApp, SubgraphRuntimeConfig } from './subgraph-app.js';
 import { createSubgraphServer } from './subgraph-server.js';
 import type { ReadinessCheck } from './health.js';
+import { operationsHealthRoute, reachable, type HealthProbe } from './operations-health.js';
 
 export interface SubgraphParts<Ctx extends SubgraphContext> {
   schema: FederatedSchema;
@@ -18,6 +21,11 @@ export interface SubgraphParts<Ctx extends SubgraphContext> {
   outboxRoutes?: OutboxRoutes;
   extendContext?: (base: SubgraphContext) => Ctx | Promise<Ctx>;
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * Subsystems this package reports to the operators' health (operations-health.ts) beside its
+   * PostgreSQL and Redis, e.g. the PSPs payment-intent reaches. Not readiness.
+   */
+  healthChecks?: Record<string, HealthProbe>;
   /** Signed non-GraphQL routes under /internal (internal-routes.ts). */
   internalRoutes?: import('./internal-routes.js').InternalRoute[];
   startWorkers?: () => Promise<{ close(): Promise<void> }>;
@@ -82,7 +90,14 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
     internalSecret: config.internalSecret,
     logger: config.logger,
     extendContext: parts.extendContext,
-    internalRoutes: parts.internalRoutes,
+    internalRoutes: [
+      ...(parts.internalRoutes ?? []),
+      operationsHealthRoute({
+        postgres: reachable(() => dataSource.query('SELECT 1'), `PostgreSQL (schema ${opts.schemaName})`),
+        redis: reachable(() => redis.ping(), 'Redis'),
+        ...parts.healthChecks,
+      }),
+    ],
     readiness: {
       postgres: async () => {
         await dataSource.query('SELECT 1');
@@ -121,9 +136,20 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
         idempotency.purgeExpired().catch((err: unknown) => config.logger.warn({ err }, 'idempotency key purge failed'));
       }, IDEMPOTENCY_PURGE_INTERVAL_MS);
       purge.unref();
-      const own = parts.startWorkers ? await parts.startWorkers() : undefined;
+      // The workers started here are this package's (worker-registry.ts); the heartbeat publishes
+      // them and tells readiness this package's worker is alive.
+      const own = parts.startWorkers ? await startingWorkersOf(opts.name, parts.startWorkers) : undefined;
+      const heartbeat = new WorkerHeartbeat({
+        redis,
+        prefix: config.env.QUEUE_PREFIX,
+        packageName: opts.name,
+        queues: () => workerQueuesOf(config.env.QUEUE_PREFIX, opts.name),
+        logger: config.logger,
+      });
+      await heartbeat.start();
       return {
         close: async () => {
+          await heartbeat.stop();
           clearInterval(purge);
           await own?.close();
           await relay.stop();

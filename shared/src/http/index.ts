@@ -10,3 +10,4 @@ export * from './main.js';
 export * from './internal-client.js';
 export * from './http-post.js';
 export * from './non-public-address.js';
+export * from './operations-health.js';

@@ -6,9 +6,13 @@ import type { Redis } from 'ioredis';
 import { Worker, type Job, type Processor } from 'bullmq';
 import type { Logger } from '../logging/index.js';
 import { isTransientInfrastructureError } from '../errors/transient.js';
+import { recordWorkerQueue } from './worker-registry.js';
 
 export { createRedis } from './redis.js';
 export { safeJobId } from './job-id.js';
+export { startingWorkersOf, workerQueuesOf } from './worker-registry.js';
+export * from './worker-heartbeat.js';
+export * from './queue-admin.js';
 
 // Queue names are kebab-case, named after their consumer and what it consumes. A queue between
 // packages is named once in shared/src/contracts/ (its channel's file); a package's own queue
@@ -33,6 +37,8 @@ export function startWorker<Data = unknown, Result = unknown>(
   opts: StartWorkerOptions<Data, Result>,
 ): Worker<Data, Result> {
   const log = opts.logger.child({ queue: opts.name });
+  // Under a package's startWorkers: the queue is that package's, published by its heartbeat.
+  recordWorkerQueue(opts.prefix, opts.name);
   let lastPauseLog = 0;
   // Each job runs in the request context of what caused it (outbox jobs carry `requestId`).
   const processor: Processor<Data, Result> = async (job, token) => {

@@ -10,6 +10,7 @@ import {
   type SubgraphApp,
 } from '@handoff/shared';
 import { FailedJobs } from './admin/failed-jobs.js';
+import { pspHealth } from './psp/psp-health.js';
 import { PaymentsAdminResolver } from './admin/payments-admin.resolver.js';
 import { checkoutSessionReference } from './checkout-session/checkout-session.reference.js';
 import { CheckoutSessionPaymentIntentResolver } from './checkout-session/checkout-session.resolver.js';
@@ -124,6 +125,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
         schema,
         outboxRoutes,
         internalRoutes: webhookRoutes(ingest, admission, logger),
+        healthChecks: { psp: pspHealth({ sandbox: config.sandbox, stripe: config.stripe }) },
         startWorkers: async () => {
           const connection = createRedis(env.REDIS_URL, { forBullmqWorker: true });
           const workers = [startIngestWorker({ connection, prefix: env.QUEUE_PREFIX, applier, logger })];

@@ -1,9 +1,10 @@
-// The payment package's failed BullMQ jobs (webhook ingestion) and the sandbox PSP's (its
+// The payment package's failed BullMQ jobs (webhook ingestion, through the shared QueueAdmin that
+// every package's queues use: shared/src/queue/queue-admin.ts) and the sandbox PSP's (its
 // deliveries and settlements, asked of its dashboard over HTTP) for an operator: list them, and
 // replay one (it re-runs from its first attempt; the inbox row and unique keys make a replay
-// harmless).
-import { badUserInput, requiredId, type Logger } from '@handoff/shared';
-import { Queue } from 'bullmq';
+// harmless). Every queue of every package is also listed and replayed at the gateway
+// (/v1/checkout/queues/…, docs/api.md "Operations").
+import { badUserInput, QueueAdmin, requiredId, type Logger } from '@handoff/shared';
 import type { Redis } from 'ioredis';
 import { SANDBOX_QUEUES, type SandboxDashboard } from '../psp/sandbox/sandbox-dashboard.js';
 import { WEBHOOK_INGEST_QUEUE } from '../webhooks/ingest-webhook.job.js';
@@ -21,7 +22,7 @@ export interface FailedJob {
 }
 
 export class FailedJobs {
-  private readonly queues: Map<string, Queue>;
+  private readonly admin: QueueAdmin;
 
   constructor(
     connection: Redis,
@@ -29,13 +30,7 @@ export class FailedJobs {
     logger: Logger,
     private readonly sandbox: SandboxDashboard,
   ) {
-    this.queues = new Map(
-      [WEBHOOK_INGEST_QUEUE].map((name) => {
-        const q = new Queue(name, { connection, prefix });
-        q.on('error', (err) => logger.warn({ err, queue: name }, 'admin queue error'));
-        return [name, q];
-      }),
-    );
+    this.admin = new QueueAdmin({ connection, prefix, logger });
   }
 
   async list(queue: string | null, first: number): Promise<FailedJob[]> {
@@ -46,18 +41,8 @@ export class FailedJobs {
         out.push(...(await this.sandbox.failedJobs(name, first)));
         continue;
       }
-      const jobs = await this.queues.get(name)!.getFailed(0, Math.max(0, first - 1));
-      for (const j of jobs) {
-        out.push({
-          queue: name,
-          id: String(j.id),
-          name: j.name,
-          failedReason: (j.failedReason ?? '').slice(0, 500),
-          attemptsMade: j.attemptsMade,
-          failedAt: j.finishedOn ? new Date(j.finishedOn) : null,
-          data: summarize(j.data as Record<string, unknown>),
-        });
-      }
+      const page = await this.admin.failed(name, first);
+      out.push(...page.jobs.map(({ queue: q, id, name: n, failedReason, attemptsMade, failedAt, data }) => ({ queue: q, id, name: n, failedReason, attemptsMade, failedAt, data })));
     }
     return out.slice(0, first);
   }
@@ -67,25 +52,15 @@ export class FailedJobs {
     requiredId(jobId, 'jobId');
     const name = this.name(queue);
     if (SANDBOX_QUEUES.includes(name)) return this.sandbox.replay(name, jobId);
-    const job = await this.queues.get(name)!.getJob(jobId);
-    if (!job || !(await job.isFailed())) return false;
-    await job.retry('failed', { resetAttemptsMade: true });
-    return true;
+    return (await this.admin.replay(name, jobId)) === 'replayed';
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    await this.admin.close();
   }
 
   private name(queue: string): string {
     if (!(ADMIN_QUEUES as readonly string[]).includes(queue)) throw badUserInput('queue', `must be one of ${ADMIN_QUEUES.join(', ')}.`);
     return queue;
   }
-}
-
-/** Job data without the webhook bodies (they carry buyers' metadata): ids and topics only. */
-function summarize(data: Record<string, unknown>): Record<string, unknown> {
-  const { payload, ...rest } = data ?? {};
-  const p = payload as Record<string, unknown> | undefined;
-  return { ...rest, ...(p ? { payload: { merchantId: p.merchantId, eventId: p.eventId, paymentId: p.paymentId } } : {}) };
 }
