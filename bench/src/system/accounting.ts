@@ -24,7 +24,7 @@ export function cpuSeconds(pid: number | undefined): number {
 interface Snapshot {
   at: number;
   cpu: Map<string, number>;
-  backends: Map<number, number>;
+  backends: Map<number, { app: string; cpu: number }>;
   db: { commits: number; inserted: number; updated: number; deleted: number };
 }
 
@@ -45,9 +45,11 @@ export class Accounting {
     private readonly pids: () => Array<[string, number | undefined]>,
   ) {}
 
-  private async backendCpu(): Promise<Map<number, number>> {
-    const rows = await this.db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
-    return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
+  private async backendCpu(): Promise<Map<number, { app: string; cpu: number }>> {
+    const rows = await this.db.query<{ pid: number; app: string }>(
+      `SELECT pid, application_name AS app FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    return new Map(rows.map((r) => [r.pid, { app: r.app.replace(/^handoff-/, '') || 'other', cpu: cpuSeconds(r.pid) }]));
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -66,11 +68,14 @@ export class Accounting {
     const end = await this.snapshot();
     const cpuS: Record<string, number> = {};
     for (const [n, v] of end.cpu) cpuS[n] = round(v - (start.cpu.get(n) ?? v), 2);
-    let pg = 0;
-    for (const [pid, v] of end.backends) pg += v - (start.backends.get(pid) ?? 0);
+    // By the connection's application name (handoff-<subgraph>; its worker's connections say the same).
+    const byApp = new Map<string, number>();
+    for (const [pid, v] of end.backends) byApp.set(v.app, (byApp.get(v.app) ?? 0) + v.cpu - (start.backends.get(pid)?.cpu ?? 0));
+    const pg = [...byApp.values()].reduce((a, b) => a + b, 0);
     cpuS['postgres backends'] = round(pg, 2);
+    for (const [app, v] of byApp) cpuS[`pg:${app}`] = round(v, 2);
     // The bench client is the load generator: shown, not counted as Handoff's cost.
-    const totalCpuS = round(Object.entries(cpuS).reduce((a, [n, v]) => (n === 'bench client' ? a : a + v), 0), 2);
+    const totalCpuS = round(Object.entries(cpuS).reduce((a, [n, v]) => (n === 'bench client' || n.startsWith('pg:') ? a : a + v), 0), 2);
     const commits = end.db.commits - start.db.commits;
     const rowsWritten = end.db.inserted + end.db.updated + end.db.deleted - (start.db.inserted + start.db.updated + start.db.deleted);
     const cost: PhaseCost = { seconds: round((end.at - start.at) / 1000), cpuS, totalCpuS, commits, rowsWritten };
