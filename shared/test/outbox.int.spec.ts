@@ -303,10 +303,11 @@ describe('OutboxRelay', () => {
     const ids = await commitEvents('payment_intent.created', 'payment_intent.canceled');
     const r = relay();
     for (let i = 0; i < 5; i++) r.notify();
+    // published_at is set when a pass claims the rows, just before their jobs are added: wait for both.
     await vi.waitFor(async () => {
       for (const id of ids) expect((await outboxRow(id)).published_at).not.toBeNull();
+      expect(await queue('pi-events').getJobCounts('waiting')).toEqual({ waiting: 2 });
     });
-    expect(await queue('pi-events').getJobCounts('waiting')).toEqual({ waiting: 2 });
   });
 
   it('start(): the timer publishes rows whose notify() was missed', async () => {
