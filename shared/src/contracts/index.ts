@@ -5,5 +5,6 @@ export * from './payment-events.contract.js';
 export * from './conversion-events.contract.js';
 export * from './merchant-events.contract.js';
 export * from './webhook-events.contract.js';
+export * from './checkout-settings.contract.js';
 export * from './checkout-timeline.contract.js';
 export * from './audit.contract.js';

@@ -1,15 +1,20 @@
 // The `payment_intent.*` channel: payment-intent announces every state change of a payment
-// intent (whatever caused it) with Handoff's own record of the intent. Routed to the queue
-// `checkout-payment-events` (checkout-session completes its session on `payment_intent.succeeded`)
-// and announced on pub/sub (the gateway's subscriptions). Written once here: payment-intent
-// builds `PaymentIntentEventPayload` (paymentIntentSnapshot), checkout-session and the gateway read it.
+// intent (whatever caused it) with Handoff's own record of the intent. `succeeded` and
+// `payment_failed` are routed to the queue `checkout-payment-events` (checkout-session completes
+// its session, or records why the attempt failed) and every topic is announced on pub/sub (the
+// gateway's subscriptions). Written once here: payment-intent builds `PaymentIntentEventPayload`
+// (paymentIntentSnapshot), checkout-session and the gateway read it.
 
 /** The queue checkout-session consumes (docs/internal-contracts.md). */
 export const CHECKOUT_PAYMENT_EVENTS_QUEUE = 'checkout-payment-events';
 
 export const PAYMENT_INTENT_TOPIC_PREFIX = 'payment_intent.';
-/** The one `payment_intent.*` topic routed to `checkout-payment-events`. */
+/** Routed to `checkout-payment-events`: checkout-session completes its session. */
 export const PAYMENT_INTENT_SUCCEEDED_TOPIC = 'payment_intent.succeeded';
+/** Routed to `checkout-payment-events`: an attempt failed (declined, 3-D Secure failed); checkout-session records the failure (remediation). */
+export const PAYMENT_INTENT_PAYMENT_FAILED_TOPIC = 'payment_intent.payment_failed';
+/** Every `payment_intent.*` topic routed to `checkout-payment-events`. */
+export const CHECKOUT_PAYMENT_EVENT_TOPICS = [PAYMENT_INTENT_SUCCEEDED_TOPIC, PAYMENT_INTENT_PAYMENT_FAILED_TOPIC] as const;
 
 /** The amount a checkout session charges: integer minor units, upper-case ISO 4217. */
 export interface CheckoutTotal {
@@ -40,6 +45,14 @@ export interface PaymentIntentRecord {
   provider: string;
   providerPaymentId: string | null;
   metadata: Record<string, string>;
+  /** The last attempt's failure (a decline: `declineCode`), null once paid or before any; absent from events written before it was added. */
+  lastPaymentError?: PaymentAttemptError | null;
+}
+
+/** Why the PSP refused an attempt: Stripe's `code` (card_declined, …) and `decline_code` (insufficient_funds, …). */
+export interface PaymentAttemptError {
+  code: string;
+  declineCode: string | null;
 }
 
 /** The payload of every `payment_intent.<status>` event. */

@@ -6,6 +6,7 @@
 // Every amount is integer minor units in the merchant's currency (`currency` below): the
 // merchant subgraph refuses configuration in any other currency. Countries are ISO 3166-1
 // alpha-2, upper case. Regions are compared case-insensitively with an address's `state`.
+import { CHECKOUT_RULES_SELECTION, type CheckoutRulesConfig } from './checkout-settings.contract.js';
 
 /** Money as the internal call carries it: integer minor units and an ISO 4217 code. */
 export interface PricingMoney {
@@ -178,6 +179,11 @@ export interface CheckoutPricingConfig {
   tax: TaxPricingConfig;
   promotions: PromotionConfig[];
   providers: PricingProvidersConfig;
+  /**
+   * The merchant's checkout settings, capabilities and transaction limits
+   * (checkout-settings.contract.ts); absent (a caller that builds a configuration by hand): the defaults.
+   */
+  checkout?: CheckoutRulesConfig;
 }
 
 /** `null` when the merchant does not exist. */
@@ -210,6 +216,7 @@ export const CHECKOUT_PRICING_CONFIG_QUERY = `query CheckoutPricingConfig($merch
       startsAt endsAt usageLimit perCustomerLimit stacking
     }
     providers { tax ${PROVIDER} shipping ${PROVIDER} promotions ${PROVIDER} }
+    ${CHECKOUT_RULES_SELECTION}
   }
 }`;
 
@@ -218,10 +225,11 @@ export const CHECKOUT_PRICING_CONFIG_QUERY = `query CheckoutPricingConfig($merch
 /**
  * The Redis key holding a merchant's pricing-configuration version: an opaque token the merchant
  * subgraph replaces (SET) after every committed change to anything `checkoutPricingConfig`
- * answers (shipping, tax, promotions, providers), before it answers the change. checkout-session
- * keeps a merchant's configuration with the token it read before fetching it and uses it only
- * while the key still holds that token, so a calculation that starts after a change was answered
- * never prices with the old configuration. A missing key (never set, or Redis flushed) is set to a
- * new token by the reader (SET NX); Redis is not the record: losing the key costs one fetch.
+ * answers (shipping, tax, promotions, providers, checkout settings, capabilities and limits),
+ * before it answers the change. checkout-session keeps a merchant's configuration with the
+ * token it read before fetching it and uses it only while the key still holds that token, so a
+ * calculation that starts after a change was answered never prices with the old configuration.
+ * A missing key (never set, or Redis flushed) is set to a new token by the reader (SET NX);
+ * Redis is not the record: losing the key costs one fetch.
  */
 export const pricingConfigVersionKey = (queuePrefix: string, merchantId: string) => `${queuePrefix}:pricing-config-version:${merchantId}`;

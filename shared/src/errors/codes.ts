@@ -47,6 +47,10 @@ export const ErrorCode = {
   WEBHOOK_URL_NOT_ALLOWED: 'WEBHOOK_URL_NOT_ALLOWED',
   /** The merchant already has the most webhook endpoints it may have (16): delete one first. */
   WEBHOOK_ENDPOINT_LIMIT_REACHED: 'WEBHOOK_ENDPOINT_LIMIT_REACHED',
+  /** A merchant's transaction limit or velocity rule refuses the payment (`reason` names the rule: limit:max_amount_per_payment, limit:max_amount_per_day, limit:max_payments_per_email_per_hour); nothing is charged or written. */
+  TRANSACTION_LIMIT_EXCEEDED: 'TRANSACTION_LIMIT_EXCEEDED',
+  /** The checkout session used the payment attempts its merchant allows (settings' maxPaymentAttempts); a merchant's `retry_payment` resolution gives it new ones. */
+  PAYMENT_ATTEMPTS_EXCEEDED: 'PAYMENT_ATTEMPTS_EXCEEDED',
   /** Query limits (depth, aliases, cost, tokens, directives). */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Malformed GraphQL (parse and validation failures) — Apollo's own codes, passed through. */
