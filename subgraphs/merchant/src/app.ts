@@ -24,6 +24,7 @@ import { PricingProviderResolver } from './pricing-providers/pricing-provider.re
 import { PromotionResolver } from './promotion/promotion.resolver.js';
 import { ShippingConfigResolver } from './shipping-config/shipping-config.resolver.js';
 import { TaxConfigResolver } from './tax-config/tax-config.resolver.js';
+import { CheckoutSettingsResolver } from './checkout-settings/checkout-settings.resolver.js';
 import { createServices } from './services.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
 import { createWebhooks } from './webhook-endpoint/webhooks.module.js';
@@ -70,6 +71,7 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
         new PromotionResolver(services.promotions),
         new PricingProviderResolver(services.pricingProviders),
         new CheckoutPricingResolver(services.checkoutPricing),
+        new CheckoutSettingsResolver(services.checkoutSettings, dataSource),
         new ViewerResolver(),
         new AuditLogResolver(audit),
         ...webhooks.resolvers,
@@ -87,6 +89,7 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
           PromotionResolver,
           PricingProviderResolver,
           CheckoutPricingResolver,
+          CheckoutSettingsResolver,
           ViewerResolver,
           AuditLogResolver,
           ...webhooks.resolverClasses,

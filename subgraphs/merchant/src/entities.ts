@@ -8,6 +8,7 @@ import { PricingProviderEntity } from './pricing-providers/pricing-provider.enti
 import { PromotionEntity } from './promotion/promotion.entity.js';
 import { ShippingConfigEntity } from './shipping-config/shipping-config.entity.js';
 import { TaxConfigEntity } from './tax-config/tax-config.entity.js';
+import { CheckoutSettingsEntity } from './checkout-settings/checkout-settings.entity.js';
 import { MerchantNoticeEntity } from './merchant-notice/merchant-notice.entity.js';
 import { WebhookDeliveryAttemptEntity, WebhookDeliveryEntity, WebhookEventEntity } from './webhook-delivery/webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './webhook-endpoint/webhook-endpoint.entity.js';
@@ -23,6 +24,7 @@ export const entities: Function[] = [
   TaxConfigEntity,
   PromotionEntity,
   PricingProviderEntity,
+  CheckoutSettingsEntity,
   WebhookEndpointEntity,
   WebhookEventEntity,
   WebhookDeliveryEntity,

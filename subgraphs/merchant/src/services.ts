@@ -14,6 +14,7 @@ import { PricingProviderService } from './pricing-providers/pricing-provider.ser
 import { PromotionService } from './promotion/promotion.service.js';
 import { ShippingConfigService } from './shipping-config/shipping-config.service.js';
 import { TaxConfigService } from './tax-config/tax-config.service.js';
+import { CheckoutSettingsService } from './checkout-settings/checkout-settings.service.js';
 
 export interface MerchantServices {
   merchants: MerchantService;
@@ -26,6 +27,7 @@ export interface MerchantServices {
   promotions: PromotionService;
   pricingProviders: PricingProviderService;
   checkoutPricing: CheckoutPricingService;
+  checkoutSettings: CheckoutSettingsService;
   idempotency: IdempotencyStore;
 }
 
@@ -46,6 +48,7 @@ export function createServices(opts: {
   const taxConfigs = new TaxConfigService(dataSource, merchants, outbox);
   const promotions = new PromotionService(dataSource, idempotency, merchants, outbox);
   const pricingProviders = new PricingProviderService(dataSource, encryptionKey, merchants, outbox, opts.allowPrivateUrls ?? false);
+  const checkoutSettings = new CheckoutSettingsService(dataSource, merchants, outbox);
   return {
     merchants,
     offers: new OfferService(dataSource, idempotency, outbox),
@@ -56,7 +59,8 @@ export function createServices(opts: {
     taxConfigs,
     promotions,
     pricingProviders,
-    checkoutPricing: new CheckoutPricingService(dataSource, shippingConfigs, taxConfigs, promotions, pricingProviders),
+    checkoutPricing: new CheckoutPricingService(dataSource, shippingConfigs, taxConfigs, promotions, pricingProviders, checkoutSettings),
+    checkoutSettings,
     idempotency,
   };
 }

@@ -7,6 +7,7 @@ import { PromotionType } from '../promotion/promotion.type.js';
 import { ShippingConfigType } from '../shipping-config/shipping-config.type.js';
 import { TaxConfigType } from '../tax-config/tax-config.type.js';
 import type { CheckoutPricingService } from './checkout-pricing.service.js';
+import { CheckoutCapabilitiesType, CheckoutRulesType, CheckoutSettingsType, TransactionLimitsType } from '../checkout-settings/checkout-settings.type.js';
 import { CheckoutPricingConfigType, PricingProviderCredentialsType, PricingProvidersConfigType } from './checkout-pricing.type.js';
 
 @Resolver()
@@ -36,6 +37,11 @@ export class CheckoutPricingResolver {
         tax: credentials(found.providers.tax),
         shipping: credentials(found.providers.shipping),
         promotions: credentials(found.providers.promotions),
+      }),
+      checkout: Object.assign(new CheckoutRulesType(), {
+        settings: CheckoutSettingsType.from(found.checkout.settings, null),
+        capabilities: CheckoutCapabilitiesType.from(found.checkout.capabilities, null),
+        limits: TransactionLimitsType.from(found.checkout.limits, null),
       }),
     });
   }

@@ -1,6 +1,6 @@
 // Everything checkout-session's calculation needs from this subgraph, read in one snapshot
 // (REPEATABLE READ): the merchant's currency, shipping, tax, live promotions and providers
-// with their decrypted secrets. For Handoff's own services only (the resolver checks SERVICE).
+// with their decrypted secrets, and its checkout settings, capabilities and limits. For Handoff's own services only (the resolver checks SERVICE).
 import type { DataSource } from 'typeorm';
 import { MerchantEntity } from '../merchant/merchant.entity.js';
 import type { PricingProviderService } from '../pricing-providers/pricing-provider.service.js';
@@ -8,7 +8,8 @@ import type { PromotionEntity } from '../promotion/promotion.entity.js';
 import type { PromotionService } from '../promotion/promotion.service.js';
 import type { ShippingConfigService, StoredShippingConfig } from '../shipping-config/shipping-config.service.js';
 import type { StoredTaxConfig, TaxConfigService } from '../tax-config/tax-config.service.js';
-import type { PricingProvidersConfig } from '@handoff/shared';
+import type { CheckoutRulesConfig, PricingProvidersConfig } from '@handoff/shared';
+import type { CheckoutSettingsService } from '../checkout-settings/checkout-settings.service.js';
 
 export interface CheckoutPricingSnapshot {
   merchantId: string;
@@ -17,6 +18,7 @@ export interface CheckoutPricingSnapshot {
   tax: StoredTaxConfig;
   promotions: PromotionEntity[];
   providers: PricingProvidersConfig;
+  checkout: CheckoutRulesConfig;
 }
 
 export class CheckoutPricingService {
@@ -26,6 +28,7 @@ export class CheckoutPricingService {
     private readonly tax: TaxConfigService,
     private readonly promotions: PromotionService,
     private readonly providers: PricingProviderService,
+    private readonly settings: CheckoutSettingsService,
   ) {}
 
   /** Null when the merchant does not exist. */
@@ -38,7 +41,8 @@ export class CheckoutPricingService {
       const tax = await this.tax.get(merchant.id, manager);
       const promotions = await this.promotions.findLive(merchant.id, now, manager);
       const providers = await this.providers.decrypted(merchant.id, manager);
-      return { merchantId: merchant.id, currency: merchant.defaultCurrency, shipping, tax, promotions, providers };
+      const checkout = await this.settings.rules(merchant.id, manager);
+      return { merchantId: merchant.id, currency: merchant.defaultCurrency, shipping, tax, promotions, providers, checkout };
     });
   }
 }

@@ -6,6 +6,7 @@ import { PricingConcern, PricingProviderFallback, PricingProviderKind } from '..
 import { PromotionType } from '../promotion/promotion.type.js';
 import { ShippingConfigType } from '../shipping-config/shipping-config.type.js';
 import { TaxConfigType } from '../tax-config/tax-config.type.js';
+import { CheckoutRulesType } from '../checkout-settings/checkout-settings.type.js';
 
 @ObjectType('PricingProviderCredentials')
 @Directive('@inaccessible')
@@ -35,4 +36,5 @@ export class CheckoutPricingConfigType {
   @Field(() => TaxConfigType) tax: TaxConfigType;
   @Field(() => [PromotionType], { description: 'Active and not ended.' }) promotions: PromotionType[];
   @Field(() => PricingProvidersConfigType) providers: PricingProvidersConfigType;
+  @Field(() => CheckoutRulesType, { description: 'Settings, capabilities and transaction limits (checkout-settings.contract.ts).' }) checkout: CheckoutRulesType;
 }

@@ -3,5 +3,6 @@ import { MerchantInitial1763700000000 } from './1763700000000-initial.js';
 import { MerchantCheckoutPricingConfig1795300000000 } from './1795300000000-checkout-pricing-config.js';
 import { MerchantOutboundWebhooks1795500100000 } from './1795500100000-outbound-webhooks.js';
 import { MerchantAuditLog1795500400000 } from './1795500400000-audit-log.js';
+import { MerchantCheckoutSettings1795500700000 } from './1795500700000-checkout-settings.js';
 
-export const migrations: Function[] = [MerchantInitial1763700000000, MerchantCheckoutPricingConfig1795300000000, MerchantOutboundWebhooks1795500100000, MerchantAuditLog1795500400000];
+export const migrations: Function[] = [MerchantInitial1763700000000, MerchantCheckoutPricingConfig1795300000000, MerchantOutboundWebhooks1795500100000, MerchantAuditLog1795500400000, MerchantCheckoutSettings1795500700000];
