@@ -4,5 +4,6 @@ import { CheckoutSessionTermsEntity } from './checkout-lifecycle/session-terms.e
 import { CheckoutSessionEntity } from './checkout-session/checkout-session.entity.js';
 import { LineItemEntity } from './checkout-session/line-item.entity.js';
 import { RecommendationEntity } from './recommendation/recommendation.entity.js';
+import { CheckoutFailureEntity, CheckoutSupportNoteEntity } from './remediation/remediation.entity.js';
 
-export const entities: Function[] = [CheckoutSessionEntity, LineItemEntity, AgentSessionEntity, RecommendationEntity, CheckoutSessionTermsEntity];
+export const entities: Function[] = [CheckoutSessionEntity, LineItemEntity, AgentSessionEntity, RecommendationEntity, CheckoutSessionTermsEntity, CheckoutFailureEntity, CheckoutSupportNoteEntity];

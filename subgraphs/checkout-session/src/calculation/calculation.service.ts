@@ -26,7 +26,7 @@
 // service supplies: { checkoutSessionId, merchantId, currency, lines, destination, selection,
 // promotionCodes, customerKey, includeDeliveryDates?, payment? }. A line that does not say
 // whether it needs shipping needs it when the merchant ships (merchantShips).
-import type { CheckoutPricingConfig } from '@handoff/shared';
+import { allowedPaymentMethodsFor, CHECKOUT_PAYMENT_METHOD, type CheckoutPricingConfig } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { calculateWith } from './calculate.js';
 import { providersFor } from './providers.js';
@@ -45,6 +45,8 @@ export function merchantShips(config: CheckoutPricingConfig): boolean {
 export type SessionPricingInput = Omit<CalculationInput, 'config' | 'usage' | 'at'> & {
   checkoutSessionId: string;
   merchantId: string;
+  /** Where the buyer pays from (billing, else shipping country): the merchant's allowed payment methods for it become `payment`. */
+  paymentCountry?: string | null;
 };
 
 /** A computed calculation not yet stored (CalculationService.compute → store). */
@@ -73,7 +75,10 @@ export class CalculationService {
   private async inputFor(session: SessionPricingInput): Promise<CalculationInput> {
     const config = await this.opts.pricing.pricingConfig(session.merchantId);
     const usage = await promotionUsage(this.opts.dataSource.manager, config.promotions.map((p) => p.id), session.customerKey ?? null);
-    const { checkoutSessionId: _s, merchantId: _m, ...rest } = session;
+    const { checkoutSessionId: _s, merchantId: _m, paymentCountry, ...rest } = session;
+    // The session pays by card: a merchant that restricts methods for the buyer's country may not take it (payment_method_not_supported).
+    const allowed = rest.payment === undefined && config.checkout ? allowedPaymentMethodsFor(config.checkout.settings.allowedPaymentMethods, paymentCountry ?? null) : null;
+    if (allowed) rest.payment = { method: CHECKOUT_PAYMENT_METHOD, supported: allowed };
     // A session's lines need shipping when its merchant ships anything; a merchant that configured
     // no shipping sells what needs none (no shipping option or address is asked for then).
     const ships = merchantShips(config);

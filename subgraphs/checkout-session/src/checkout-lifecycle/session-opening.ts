@@ -5,10 +5,11 @@
 // (A merchant's own session is calculated by the buyer surface, calculateCheckout; its payment
 // is bound to that calculation when it is confirmed: payment-commitment.ts.)
 //   check(input, linesCurrency)            → the terms; BAD_USER_INPUT before anything is written
+//   withDefaults(merchantId, terms)        → the merchant's default capture mode when the session gives none
 //   price(session, lines, opts)            → the computed calculation, or null (unpriced merchant)
 //   record(manager, sessionId, terms, prepared)  in the create transaction: the terms row, the
 //                                            snapshot, and the session's totals from it
-import { badUserInput, normalizeCurrency } from '@handoff/shared';
+import { badUserInput, DEFAULT_CHECKOUT_RULES, normalizeCurrency } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { merchantShips, type CalculationLineInput, type CalculationService, type PreparedCalculation } from '../calculation/index.js';
 import { table } from '../events.js';
@@ -44,6 +45,13 @@ export class SessionOpening {
       if (currency !== linesCurrency) throw badUserInput('input.currency', `must be the currency of the line items (${linesCurrency}), not ${currency}.`);
     }
     return checkTerms(input);
+  }
+
+  /** `terms` with the merchant's default capture mode (its checkout settings) when the session gives none. */
+  async withDefaults(merchantId: string, terms: Partial<SessionTerms>): Promise<Partial<SessionTerms>> {
+    if (terms.captureMode !== undefined) return terms;
+    const { settings } = (await this.pricing.pricingConfig(merchantId)).checkout ?? DEFAULT_CHECKOUT_RULES;
+    return settings.defaultCaptureMode === 'AUTOMATIC' ? terms : { ...terms, captureMode: settings.defaultCaptureMode };
   }
 
   /**

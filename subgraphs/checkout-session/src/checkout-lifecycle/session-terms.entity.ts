@@ -39,4 +39,8 @@ export class CheckoutSessionTermsEntity {
 
   @Column({ name: 'payment_committed_at', type: 'timestamptz', nullable: true })
   paymentCommittedAt: Date | null;
+
+  /** Confirmation attempts since the session opened, or since a resolution gave it new ones (payment-rules.ts). */
+  @Column({ name: 'payment_attempts', type: 'integer', default: 0 })
+  paymentAttempts: number;
 }

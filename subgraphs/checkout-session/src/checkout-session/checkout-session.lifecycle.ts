@@ -21,6 +21,8 @@ import { checkoutWebhookEvent, checkoutWebhookObject } from './checkout.webhook-
 import { checkoutAudit } from './checkout.audit.js';
 import { paymentMismatchEntry } from '../timeline/timeline.entries.js';
 import { recordCheckoutChange } from '../timeline/timeline.record.js';
+import { recordFailure, resolveOpenFailure } from '../remediation/failure-record.js';
+import { serviceActor } from '../remediation/remediation.actor.js';
 
 /** What the payment-events job hands over (docs/internal-contracts.md). */
 export interface PaymentIntentEvent {
@@ -121,10 +123,24 @@ export class CheckoutLifecycleService {
           ],
           [paymentMismatchEntry(cs, mismatch)],
         );
+        // A person must look at it: it is the checkout's failure until resolved (remediation).
+        await recordFailure(manager, {
+          checkoutSessionId: cs.id,
+          merchantId: cs.merchantId,
+          category: 'payment_amount_mismatch',
+          reason: 'payment_amount_mismatch',
+          message: `A payment of ${mismatch.receivedAmountMinor ?? 'an unreported amount'} ${mismatch.receivedCurrency ?? ''} minor units succeeded for a session whose total is ${mismatch.expectedAmountMinor} ${mismatch.expectedCurrency}: not completed.`,
+          detail: { ...mismatch },
+          paymentIntentId: mismatch.paymentIntentId,
+          at: new Date(mismatch.detectedAt),
+          actor: serviceActor('payment-intent'),
+        });
         this.logger.error({ checkoutSessionId: cs.id, ...mismatch }, 'payment succeeded for another amount or currency than the checkout session: not completed, flagged');
         return 'flagged' as const;
       }
       await transitionCheckoutSession(manager, cs, CheckoutSessionStatus.COMPLETE, cs.paymentIntentId ? {} : { paymentIntentId: event.paymentIntent.id });
+      // Paid after all: its open failure (a declined attempt…) is over.
+      await resolveOpenFailure(manager, cs.id, { resolution: 'completed', actor: serviceActor('checkout-session') });
       if (cs.agentSessionId) {
         const s = await manager.findOne(AgentSessionEntity, { where: { id: cs.agentSessionId }, lock: { mode: 'pessimistic_write' } });
         // ACTIVE when the crash came between the intent and its recording: go through CHECKOUT.

@@ -146,7 +146,7 @@ export class CheckoutSessionService {
     if (!merchantId) throw badUserInput('merchantId', 'is required for an admin.');
     if (principal.kind === 'MERCHANT' && input.merchantId && input.merchantId !== merchantId) throw merchantNotFound(input.merchantId);
     const draft = validateCreateCheckoutSession(input);
-    const terms = this.opening ? this.opening.check(input, draft.currency) : {};
+    const terms = this.opening ? await this.opening.withDefaults(merchantId, this.opening.check(input, draft.currency)) : {};
     const cs = await this.idempotency.run(
       { principal, key, operation: 'createCheckoutSession', input: { ...input, merchantId } },
       async (manager) => {

@@ -1,19 +1,33 @@
 // Consumes payment-intent's `payment_intent.*` events (queue checkout-payment-events, filled by
 // payment-intent's outbox relay): `succeeded` completes the checkout session (or flags it when
-// the amount or currency differs from its total, see completeFromPayment). Every other
+// the amount or currency differs from its total, see completeFromPayment); `payment_failed`
+// records the session's failure (payment_declined:<decline code>, remediation). Every other
 // status is acknowledged and ignored. A redelivery is a no-op (the transition table says so).
-import { PAYMENT_INTENT_SUCCEEDED_TOPIC, startWorker, type Logger, type OutboxJobData, type PaymentIntentEventPayload } from '@handoff/shared';
+import { PAYMENT_INTENT_PAYMENT_FAILED_TOPIC, PAYMENT_INTENT_SUCCEEDED_TOPIC, startWorker, type Logger, type OutboxJobData, type PaymentIntentEventPayload } from '@handoff/shared';
 import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import { PAYMENT_EVENTS_QUEUE } from '../events.js';
 import type { CheckoutLifecycleService, PaymentIntentEvent } from './checkout-session.lifecycle.js';
+import type { PaymentFailedEvent } from '../remediation/remediation.service.js';
 
-export type PaymentEventResult = 'completed' | 'flagged' | 'unchanged' | 'ignored';
+export type PaymentEventResult = 'completed' | 'flagged' | 'recorded' | 'unchanged' | 'ignored';
 
 /** A `payment_intent.*` job, as payment-intent's relay enqueues it (the shared contract's payload). */
 export type PaymentIntentEventJob = OutboxJobData & { payload: PaymentIntentEventPayload & Record<string, unknown> };
 
-export async function processPaymentEvent(lifecycle: CheckoutLifecycleService, data: PaymentIntentEventJob): Promise<PaymentEventResult> {
+/** Where a failed attempt is recorded (remediation/remediation.service.ts). */
+export interface PaymentFailures {
+  recordPaymentFailure(event: PaymentFailedEvent, sourceEvent: string): Promise<'recorded' | 'unchanged'>;
+}
+
+export async function processPaymentEvent(
+  lifecycle: CheckoutLifecycleService,
+  data: PaymentIntentEventJob,
+  failures?: PaymentFailures,
+): Promise<PaymentEventResult> {
+  if (data.topic === PAYMENT_INTENT_PAYMENT_FAILED_TOPIC && failures) {
+    return failures.recordPaymentFailure(data.payload as PaymentFailedEvent, `${data.schema}:${data.outboxId}`);
+  }
   if (data.topic !== PAYMENT_INTENT_SUCCEEDED_TOPIC) return 'ignored';
   const event: PaymentIntentEvent = data.payload;
   return lifecycle.completeFromPayment(event);
@@ -21,6 +35,7 @@ export async function processPaymentEvent(lifecycle: CheckoutLifecycleService, d
 
 export function startPaymentEventsWorker(opts: {
   lifecycle: CheckoutLifecycleService;
+  failures?: PaymentFailures;
   connection: Redis;
   prefix: string;
   logger: Logger;
@@ -31,6 +46,6 @@ export function startPaymentEventsWorker(opts: {
     connection: opts.connection,
     concurrency: 4,
     logger: opts.logger,
-    processor: (job) => processPaymentEvent(opts.lifecycle, job.data),
+    processor: (job) => processPaymentEvent(opts.lifecycle, job.data, opts.failures),
   });
 }

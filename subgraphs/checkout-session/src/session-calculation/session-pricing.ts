@@ -52,5 +52,6 @@ export function sessionPricingInput(
     promotionCodes: overrides.promotionCodes ?? cs.promotionCodes ?? [],
     customerKey: customerKeyOf(cs),
     includeDeliveryDates: overrides.includeDeliveryDates ?? true,
+    paymentCountry: cs.billingAddress?.country ?? address?.country ?? null,
   };
 }
