@@ -5,6 +5,8 @@ import { CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_PAYMENT_EVENTS_QUEUE, outboxRoute
 describe('payment-intent outbox routes', () => {
   it('queues every event a consumer acts on', () => {
     expect(routedQueues(outboxRoutes, 'payment_intent.succeeded')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
+    // A failed attempt: checkout-session records the checkout's failure (remediation).
+    expect(routedQueues(outboxRoutes, 'payment_intent.payment_failed')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
     for (const kind of ['succeeded', 'refunded', 'dispute_opened', 'dispute_closed']) {
       expect(routedQueues(outboxRoutes, `psp_event.${kind}`), kind).toEqual([LEDGER_PAYMENT_EVENTS_QUEUE]);
     }

@@ -11,6 +11,7 @@ import {
   LEDGER_PAYMENT_EVENTS_QUEUE,
   LEDGER_PSP_EVENT_KINDS,
   OUTBOUND_WEBHOOK_EVENTS_QUEUE,
+  PAYMENT_INTENT_PAYMENT_FAILED_TOPIC,
   PAYMENT_INTENT_SUCCEEDED_TOPIC,
   pspEventTopic,
   WEBHOOK_EVENT_TOPIC_PATTERN,
@@ -21,12 +22,14 @@ import {
 export { CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_PAYMENT_EVENTS_QUEUE };
 
 // A job only where its consumer acts on the event: checkout-session completes on a succeeded
-// payment; the ledger records conversions, clawbacks and disputes. Every other event is still
-// written to the outbox (the record) and announced on pub/sub (subscriptions), but a job nobody
-// acts on would only cost each webhook two more BullMQ round trips and a sweep check. The merchant
+// payment and records a failed attempt (remediation); the ledger records conversions, clawbacks
+// and disputes. Every other event is still written to the outbox (the record) and announced on
+// pub/sub (subscriptions), but a job nobody acts on would only cost each webhook two more BullMQ
+// round trips and a sweep check. The merchant
 // subgraph delivers `webhook_event.*` to merchants' endpoints (webhook-events.contract.ts).
 export const outboxRoutes: OutboxRoutes = {
   [PAYMENT_INTENT_SUCCEEDED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
+  [PAYMENT_INTENT_PAYMENT_FAILED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
   [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE],
   // Each change of a checkout session's intent, on that session's timeline (payment-intent.timeline.ts).
   [CHECKOUT_TIMELINE_TOPIC_PATTERN]: [CHECKOUT_TIMELINE_QUEUE],

@@ -33,6 +33,8 @@ export function paymentIntentSnapshot(i: PaymentIntentEntity): PaymentIntentReco
     providerPaymentId: i.providerPaymentId,
     // Written only from string values (createForCheckout's stringValues).
     metadata: i.metadata as Record<string, string>,
+    // Why the last attempt failed (checkout-session records a declined checkout's reason from it).
+    lastPaymentError: i.lastPaymentError ? { code: i.lastPaymentError.code, declineCode: i.lastPaymentError.declineCode ?? null } : null,
   };
 }
 
