@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { baseConfigSchema, ConfigError, internalSecretFor, parseEnv, type NodeEnv } from '@handoff/shared/config/config';
 import { createLogger, type Logger } from '@handoff/shared/logging/logger';
-import { SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
+import { isSubgraphName, SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
 
 /** The committed supergraph, written by `npm run compose` (launcher/src/compose.ts). */
 export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
@@ -63,6 +63,30 @@ const schema = baseConfigSchema.extend({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** When set, /metrics also wants `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  /**
+   * Whose worker heartbeats readiness requires: `all` (the four packages), `none` (a deployment
+   * that runs no workers, e.g. a gateway in front of subgraphs only), or a comma-separated list.
+   */
+  READINESS_WORKERS: z
+    .string()
+    .default('all')
+    .transform((v, ctx) => {
+      const value = v.trim();
+      if (value === 'all') return [...SUBGRAPH_NAMES];
+      if (value === 'none') return [];
+      const names = value.split(',').map((n) => n.trim());
+      const unknown = names.filter((n) => !isSubgraphName(n));
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: `READINESS_WORKERS: all, none or package names (${SUBGRAPH_NAMES.join(', ')}); not ${unknown.join(', ')}` });
+      return [...new Set(names.filter(isSubgraphName))];
+    }),
+  /** A package's worker is missing when none of its processes beat for this long. */
+  WORKER_HEARTBEAT_MAX_AGE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** Operators' health: a queue is `degraded` from this many waiting jobs (waiting + prioritized). */
+  OPS_QUEUE_WAITING_DEGRADED: positiveInt.default(1_000),
+  /** Operators' health: a queue is `degraded` from this many failed jobs. */
+  OPS_QUEUE_FAILED_DEGRADED: positiveInt.default(1),
+  /** GET /v1/checkout/threads: jobs active at least this long (seconds) unless `older_than_seconds` says otherwise. */
+  OPS_LONG_RUNNING_JOB_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
 });
 
 /** The metrics port in production when METRICS_PORT is unset (the OpenTelemetry Prometheus exporter's). */
@@ -85,6 +109,18 @@ export interface SubscriptionLimits {
   maxQueuedEvents: number;
   keepAliveMs: number;
   connectionInitTimeoutMs: number;
+}
+
+/** The operator tools' settings (worker readiness, queue thresholds: gateway/src/rest/operations). */
+export interface OperationsSettings {
+  /** The run's BullMQ prefix (QUEUE_PREFIX), shared with every package's workers. */
+  queuePrefix: string;
+  redisUrl: string;
+  readinessWorkers: readonly SubgraphName[];
+  heartbeatMaxAgeMs: number;
+  queueWaitingDegraded: number;
+  queueFailedDegraded: number;
+  longRunningJobSeconds: number;
 }
 
 /** Where /metrics is served: on the public port (`port` undefined) or on a listener of its own. */
@@ -112,6 +148,7 @@ export interface GatewayConfig {
   executor: 'handoff' | 'apollo';
   subscriptions: SubscriptionLimits;
   metrics: MetricsEndpoint;
+  operations: OperationsSettings;
   internalSecret: string;
   logger: Logger;
 }
@@ -163,6 +200,15 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       port: parsed.METRICS_PORT ?? (production ? DEFAULT_PRODUCTION_METRICS_PORT : undefined),
       host: parsed.METRICS_HOST,
       token: parsed.METRICS_TOKEN,
+    }),
+    operations: Object.freeze({
+      queuePrefix: parsed.QUEUE_PREFIX,
+      redisUrl: parsed.REDIS_URL,
+      readinessWorkers: Object.freeze([...parsed.READINESS_WORKERS]),
+      heartbeatMaxAgeMs: parsed.WORKER_HEARTBEAT_MAX_AGE_MS,
+      queueWaitingDegraded: parsed.OPS_QUEUE_WAITING_DEGRADED,
+      queueFailedDegraded: parsed.OPS_QUEUE_FAILED_DEGRADED,
+      longRunningJobSeconds: parsed.OPS_LONG_RUNNING_JOB_SECONDS,
     }),
     internalSecret: internalSecretFor(parsed),
     logger: createLogger('gateway', parsed.LOG_LEVEL),

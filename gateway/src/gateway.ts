@@ -37,6 +37,8 @@ import { listenMetrics, serveMetrics } from './http/metrics-endpoint.js';
 import { listenGracefully } from './http/listen.js';
 import { graphqlFastPath } from './http/graphql-fast-path.js';
 import { subgraphReadinessChecks } from './http/subgraph-health.js';
+import { workerReadinessChecks } from './http/worker-health.js';
+import { opsRedis } from './http/ops-redis.js';
 import { callDeadlines } from './subgraph/call-deadline.js';
 import { gatewayForApolloServer } from './execution/apollo-fallback.js';
 import { fallbackReasonLogger } from './execution/fallback-reasons.js';
@@ -201,7 +203,10 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     next();
   });
 
-  mountHealth(app, subgraphReadinessChecks(subgraphUrls, agents));
+  // Operator concerns' Redis (worker heartbeats, every package's queues): connected on first use.
+  const redis = opsRedis(config.operations.redisUrl);
+  const closers: Array<() => Promise<void>> = [];
+  mountHealth(app, { ...subgraphReadinessChecks(subgraphUrls, agents), ...workerReadinessChecks(redis.get, config.operations) });
   // On the public port only where no metrics listener of its own is configured (never in production).
   if (config.metrics.port === undefined) app.get('/metrics', (req, res) => serveMetrics(metrics.registry, config.metrics.token, req, res));
 
@@ -231,6 +236,9 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     config,
     logger,
     subgraphUrls,
+    metrics,
+    redis: redis.get,
+    onClose: (stop) => void closers.push(stop),
     execute: executeAs(false),
     authenticate: async (authorization, requestId) => {
       const auth = await authenticator.authenticate(authorization, requestId);
@@ -357,6 +365,8 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     close: async () => {
       if (closed) return;
       closed = true;
+      for (const stop of closers.splice(0)) await stop().catch((err: unknown) => logger.warn({ err }, 'closing a route failed'));
+      await redis.close();
       await subscriptions.close();
       await apollo.stop();
       await agents.destroy();

@@ -2,11 +2,13 @@
 // authentication and signed internal calls. Its own module, so that the routes routes.ts mounts
 // can name these types without importing routes.ts (which imports them): no import circle.
 import type { Express } from 'express';
+import type { Redis } from 'ioredis';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from '@handoff/shared/logging/logger';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayConfig } from './config.js';
 import type { SubgraphName } from './subgraph/subgraph-names.js';
+import type { GatewayMetrics } from './http/metrics.js';
 
 export interface ExecuteResult<T> {
   data?: T | null;
@@ -23,6 +25,12 @@ export interface GatewayRouteDeps {
   config: GatewayConfig;
   logger: Logger;
   subgraphUrls: Readonly<Record<SubgraphName, string>>;
+  /** The gateway's Prometheus metrics (operator diagnostics read their averages). */
+  metrics: GatewayMetrics;
+  /** Redis for operator tools (worker heartbeats, every package's queues): connected on first use, closed with the gateway. */
+  redis(): Redis;
+  /** Runs `stop` when the gateway closes (what a route opened for itself). */
+  onClose(stop: () => Promise<void>): void;
   /**
    * Runs an operation through the gateway itself (query planning, the subgraphs' rules, error
    * masking) as `principal`, exactly as if it had come to /graphql. REST adapters are built on it.

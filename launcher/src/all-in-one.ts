@@ -119,6 +119,7 @@ function printBanner(
     '',
     `  GraphQL            ${publicBaseUrl}/graphql`,
     `  Health             ${publicBaseUrl}/health/ready`,
+    `  Queues dashboard   ${publicBaseUrl}/admin/queues/login  (the admin key)`,
     `  Metrics            ${h.metricsUrl.startsWith(`${h.gatewayUrl}/`) ? `${publicBaseUrl}/metrics` : h.metricsUrl}`,
     ...h.subgraphs.map((s) => `  ${s.name.padEnd(19)}${s.url}  (signed calls only)`),
     `  Sandbox PSP        ${h.sandboxUrl}  (its API, for payment-intent's TEST connectors)`,

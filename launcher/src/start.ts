@@ -202,7 +202,14 @@ async function startHandoffOnce(options: StartOptions): Promise<RunningHandoff> 
     encryptionKey,
     attributionKeys,
     gatewayPort,
-    extraEnv: { PUBLIC_BASE_URL: `http://${host}:${gatewayPort}`, ...urlEnv, ...sandboxEnv, ...options.extraEnv },
+    extraEnv: {
+      PUBLIC_BASE_URL: `http://${host}:${gatewayPort}`,
+      ...urlEnv,
+      ...sandboxEnv,
+      // Without workers nobody beats: readiness does not wait for them (the gateway's READINESS_WORKERS).
+      ...(options.workers === false ? { READINESS_WORKERS: 'none' } : {}),
+      ...options.extraEnv,
+    },
   });
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
