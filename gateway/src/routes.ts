@@ -7,10 +7,11 @@ import { mountCheckoutRest } from './rest/checkout.js';
 import { mountCheckoutServiceRest } from './rest/checkout-service/index.js';
 import { mountHostedPage } from './hosted-page/hosted-page.routes.js';
 import { mountWebhookRest } from './rest/webhooks/index.js';
+import { mountOperations } from './rest/operations/index.js';
 import type { RouteMount } from './route-deps.js';
 
 export type { ExecuteResult, GatewayRouteDeps, InternalResponse, RouteMount } from './route-deps.js';
 
 /** Features add their mount here (hosted page, REST edges). Webhooks have their own (webhooks/webhook-route.ts). */
-export const routeMounts: RouteMount[] = [mountCheckoutRest, mountCheckoutServiceRest, mountWebhookRest, mountHostedPage, mountConversionRoutes];
+export const routeMounts: RouteMount[] = [mountCheckoutRest, mountCheckoutServiceRest, mountWebhookRest, mountHostedPage, mountConversionRoutes, mountOperations];
 
