@@ -30,6 +30,9 @@ import { SessionCalculationResolver } from './session-calculation/session-calcul
 import { SessionCalculationService } from './session-calculation/session-calculation.service.js';
 import { SessionChanger } from './session-change/session-change.js';
 import { CheckoutLifecycleResolver } from './checkout-lifecycle/checkout-lifecycle.resolver.js';
+import { CheckoutFailureResolver, RemediationResolver } from './remediation/remediation.resolver.js';
+import { RemediationService } from './remediation/remediation.service.js';
+import { ResolveService } from './remediation/resolve.service.js';
 import { CheckoutUpdateService } from './checkout-lifecycle/checkout-update.service.js';
 import { PaymentCommitment } from './checkout-lifecycle/payment-commitment.js';
 import { SessionOpening } from './checkout-lifecycle/session-opening.js';
@@ -93,16 +96,21 @@ export function createServices(opts: {
   const changer = new SessionChanger(dataSource, idempotency, outbox);
   const sessionCalculations = new SessionCalculationService(changer, checkoutSessions, calculations);
   const lifecycle = new CheckoutLifecycleService(dataSource, payments, outbox, config.logger);
+  const checkoutUpdates = new CheckoutUpdateService(dataSource, changer, sessionCalculations, lifecycle, catalog, outbox);
+  const sessionPromotions = new SessionPromotionService(changer, sessionCalculations);
   return {
     // Seed 003's lifecycle (issue 18, part B2): update, cancel, refresh; the payment commitment.
-    checkoutUpdates: new CheckoutUpdateService(dataSource, changer, sessionCalculations, lifecycle, catalog, outbox),
-    paymentCommitment: new PaymentCommitment(dataSource, calculations, pricing),
+    checkoutUpdates,
+    paymentCommitment: new PaymentCommitment(dataSource, calculations, pricing, config.logger),
+    // Failed checkouts, their resolutions and support notes (issue 19, seed 003 §15).
+    remediation: new RemediationService(dataSource, idempotency, checkoutSessions),
+    resolutions: new ResolveService(dataSource, idempotency, checkoutSessions, sessionPromotions, sessionCalculations, checkoutUpdates),
     calculations,
     sessionCalculations,
     customers: new CustomerService(changer),
     addresses: new AddressService(changer),
     sessionShipping: new SessionShippingService(changer, sessionCalculations),
-    sessionPromotions: new SessionPromotionService(changer, sessionCalculations),
+    sessionPromotions,
     agentSessions: new AgentSessionService(dataSource, idempotency, outbox),
     recommendations: new RecommendationService(dataSource, idempotency, merchants),
     checkoutSessions,
@@ -147,6 +155,8 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         new SessionPromotionResolver(services.sessionPromotions),
         new SessionCalculationResolver(services.sessionCalculations),
         new CheckoutLifecycleResolver(services.checkoutUpdates, services.paymentCommitment, dataSource.manager),
+        new RemediationResolver(services.remediation, services.resolutions),
+        new CheckoutFailureResolver(services.checkoutSessions),
         new TimelineResolver(services.timeline),
       ];
       const schema = await buildFederatedSchema<CheckoutContext>({
@@ -161,6 +171,8 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           SessionPromotionResolver,
           SessionCalculationResolver,
           CheckoutLifecycleResolver,
+          RemediationResolver,
+          CheckoutFailureResolver,
           TimelineResolver,
         ],
         container: instanceContainer(resolvers),
@@ -178,7 +190,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           const connection = createRedis(config.env.REDIS_URL, { forBullmqWorker: true });
           const prefix = config.env.QUEUE_PREFIX;
           const logger = config.logger.child({ component: 'checkout-workers' });
-          const payments = startPaymentEventsWorker({ lifecycle: services.lifecycle, connection, prefix, logger });
+          const payments = startPaymentEventsWorker({ lifecycle: services.lifecycle, failures: services.remediation, connection, prefix, logger });
           const expiry = await startExpiryScheduler({ lifecycle: services.lifecycle, connection, prefix, everyMs: config.expiryIntervalMs, logger });
           const timeline = startTimelineWorker({ timeline: services.timeline, connection, prefix, logger });
           return {

@@ -11,6 +11,7 @@ import type { CheckoutUpdateService } from './checkout-update.service.js';
 import { CaptureMode, CheckoutOwner, CheckoutOwnerType, UpdateCheckoutSessionInput } from './checkout-lifecycle.type.js';
 import { CheckoutLifecycleStatus, lifecycleStatusOf } from './lifecycle-status.js';
 import type { PaymentCommitment } from './payment-commitment.js';
+import { actorOf } from '../remediation/remediation.actor.js';
 import type { CheckoutSessionTermsEntity } from './session-terms.entity.js';
 import { termsOf, termsOrDefault } from './session-terms.js';
 
@@ -81,7 +82,8 @@ export class CheckoutLifecycleResolver {
   }
 
   @Mutation(() => CheckoutPaymentTermsType, {
-    description: "Internal (payment-intent, before it confirms a session's intent): commits the session to paying its current calculation; CALCULATION_STALE or PROMOTION_INVALID otherwise.",
+    description:
+      "Internal (payment-intent, before it confirms a session's intent): commits the session to paying its current calculation; CALCULATION_STALE, CHECKOUT_NOT_READY, PROMOTION_INVALID, PAYMENT_ATTEMPTS_EXCEEDED or TRANSACTION_LIMIT_EXCEEDED otherwise.",
   })
   @Directive('@inaccessible')
   beginCheckoutPayment(
@@ -90,7 +92,7 @@ export class CheckoutLifecycleResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutPaymentTermsType> {
     requireKind(ctx.principal, 'SERVICE');
-    return this.commitment.commit(checkoutSessionId, paymentIntentId) as Promise<CheckoutPaymentTermsType>;
+    return this.commitment.commit(checkoutSessionId, paymentIntentId, actorOf(ctx.principal)) as Promise<CheckoutPaymentTermsType>;
   }
 
   @FieldResolver(() => CheckoutLifecycleStatus, { description: "Seed 003's status (docs/api.md: the mapping from status, the buyer's details and the payment commitment)." })

@@ -16,10 +16,15 @@
 //   back and the calculation is marked stale, so the buyer recalculates without it); the
 //   commitment is recorded (calculation, amount, time) and the session's version moves on; a first
 //   commitment (or one to other terms) writes its audit row and its timeline entry.
+// The merchant's payment rules are checked under the same lock before anything is written
+// (payment-rules.ts): max payment attempts (PAYMENT_ATTEMPTS_EXCEEDED), the payment methods it
+// takes per country (CHECKOUT_NOT_READY, payment_method_not_supported) and its transaction limits
+// (TRANSACTION_LIMIT_EXCEEDED); each commitment counts one attempt. A CHECKOUT_NOT_READY refusal
+// is recorded as the checkout's failure (remediation: validation, or inventory_shortfall).
 // It answers the amount, currency and capture mode the intent must have: payment-intent updates
 // the intent's amount when the calculation changed after the intent was created (Stripe's
 // "update the PaymentIntent before confirming"), then confirms.
-import { ErrorCode, HandoffError, invalidStateTransition, type CheckoutPricingConfig } from '@handoff/shared';
+import { DEFAULT_CHECKOUT_RULES, ErrorCode, HandoffError, invalidStateTransition, type CheckoutPricingConfig, type Logger } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import type { Blocker, CalculationService } from '../calculation/index.js';
 import { table } from '../events.js';
@@ -32,6 +37,9 @@ import { saveCheckoutSessionVersioned } from '../checkout-session/checkout-sessi
 import { checkoutSessionExpired } from '../session-change/session-change.js';
 import type { CaptureModeValue } from './session-terms.entity.js';
 import { termsOf, termsOrDefault, writeTerms } from './session-terms.js';
+import { assertWithinLimits, attemptsExceeded, paymentAttemptsExceeded, paymentCountryOf, paymentMethodBlocker } from './payment-rules.js';
+import { recordFailure, refusalFailure } from '../remediation/failure-record.js';
+import { serviceActor, type Actor } from '../remediation/remediation.actor.js';
 import { checkoutAudit } from '../checkout-session/checkout.audit.js';
 import { paymentCommittedEntry } from '../timeline/timeline.entries.js';
 import { recordCheckoutChange } from '../timeline/timeline.record.js';
@@ -106,13 +114,16 @@ export class PaymentCommitment {
     private readonly dataSource: DataSource,
     private readonly calculations: CalculationService,
     private readonly pricing: MerchantPricingPort,
+    private readonly logger?: Pick<Logger, 'warn'>,
   ) {}
 
-  async commit(checkoutSessionId: string, paymentIntentId: string): Promise<CheckoutPaymentTerms> {
+  /** `actor`: who asks (payment-intent, confirming on the buyer's behalf): recorded with a CHECKOUT_NOT_READY refusal. */
+  async commit(checkoutSessionId: string, paymentIntentId: string, actor: Actor = serviceActor('payment-intent')): Promise<CheckoutPaymentTerms> {
     const peek = await this.dataSource.manager.findOneBy(CheckoutSessionEntity, { id: checkoutSessionId });
     if (!peek) throw checkoutSessionNotFound(checkoutSessionId);
-    // The pricing check may call the merchant subgraph: outside the transaction.
+    // The pricing check and the merchant's rules may call the merchant subgraph: outside the transaction.
     await assertCurrentCalculation(peek, this.pricing);
+    const rules = (await this.pricing.pricingConfig(peek.merchantId)).checkout ?? DEFAULT_CHECKOUT_RULES;
     const redeeming: { calculationId: string | null } = { calculationId: null };
     try {
       const terms = await this.dataSource.transaction(async (manager) => {
@@ -129,22 +140,32 @@ export class PaymentCommitment {
         // Under the lock: what was checked above may have changed meanwhile.
         if (cs.calculationId !== peek.calculationId) throw calculationStale(cs.id, 'stale');
         if (cs.calculationId && cs.calculationStale) throw calculationStale(cs.id, 'stale');
+        const [row] = await termsOf(manager, [cs.id]);
+        if (attemptsExceeded(row?.paymentAttempts ?? 0, rules)) throw paymentAttemptsExceeded(cs.id, rules.settings.maxPaymentAttempts!);
+        // The method the session pays with must be one its merchant takes where the buyer is (settings may have changed since the calculation).
+        const methodBlocker = paymentMethodBlocker(paymentCountryOf(cs), rules);
         let amountMinor = cs.totalMinor;
         if (cs.calculationId) {
           const stored = await this.calculations.get(cs.calculationId, manager);
           if (!stored) throw calculationStale(cs.id, 'missing');
           // What the buyer was shown stands in the way of paying: nothing is taken or written.
-          if (stored.calculation.blockers.length > 0) throw checkoutNotReady(cs.id, stored.calculation.blockers);
+          const blockers = stored.calculation.blockers.filter((b) => b.code !== 'payment_method_not_supported');
+          if (methodBlocker) blockers.push(methodBlocker);
+          if (blockers.length > 0) throw checkoutNotReady(cs.id, blockers);
+          amountMinor = stored.calculation.totals.grandTotal;
+          await assertWithinLimits(manager, cs, amountMinor, rules.limits);
           redeeming.calculationId = stored.id;
           await this.calculations.redeemPromotions(manager, stored, cs.id);
           redeeming.calculationId = null;
-          amountMinor = stored.calculation.totals.grandTotal;
+        } else {
+          if (methodBlocker) throw checkoutNotReady(cs.id, [methodBlocker]);
+          await assertWithinLimits(manager, cs, amountMinor, rules.limits);
         }
-        const [row] = await termsOf(manager, [cs.id]);
         const captureMode = termsOrDefault(row ?? null).captureMode;
         await writeTerms(manager, cs.id, {});
         await manager.query(
-          `UPDATE ${table('checkout_session_terms')} SET payment_calculation_id = $2, payment_amount_minor = $3, payment_committed_at = now() WHERE checkout_session_id = $1`,
+          `UPDATE ${table('checkout_session_terms')} SET payment_calculation_id = $2, payment_amount_minor = $3, payment_committed_at = now(),
+                  payment_attempts = payment_attempts + 1 WHERE checkout_session_id = $1`,
           [cs.id, cs.calculationId, amountMinor],
         );
         const before = { version: cs.version };
@@ -162,7 +183,27 @@ export class PaymentCommitment {
     } catch (err) {
       const calc = redeeming.calculationId;
       if (calc && err instanceof HandoffError && err.code === ErrorCode.PROMOTION_INVALID) await this.markStale(checkoutSessionId, calc);
+      if (err instanceof HandoffError && err.code === ErrorCode.CHECKOUT_NOT_READY) await this.recordRefusal(peek, err, actor);
       throw err;
+    }
+  }
+
+  /** A refusal for blockers is a failure of the checkout (remediation lists it); recording it never hides the refusal. */
+  private async recordRefusal(cs: CheckoutSessionEntity, err: HandoffError, actor: Actor): Promise<void> {
+    const blockers = (err.extensions.blockers ?? []) as NotReadyBlocker[];
+    try {
+      await recordFailure(this.dataSource.manager, {
+        checkoutSessionId: cs.id,
+        merchantId: cs.merchantId,
+        ...refusalFailure(blockers),
+        message: err.message,
+        detail: { blockers },
+        paymentIntentId: cs.paymentIntentId,
+        at: new Date(),
+        actor,
+      });
+    } catch (recordErr) {
+      this.logger?.warn({ err: recordErr, checkoutSessionId: cs.id }, 'a CHECKOUT_NOT_READY refusal was not recorded as a failure');
     }
   }
 
