@@ -8,10 +8,13 @@ import { mountCheckoutServiceRest } from './rest/checkout-service/index.js';
 import { mountHostedPage } from './hosted-page/hosted-page.routes.js';
 import { mountWebhookRest } from './rest/webhooks/index.js';
 import { mountOperations } from './rest/operations/index.js';
+import { mountCheckoutSettingsRest } from './rest/checkout-settings/index.js';
+import { mountRemediationRest } from './rest/remediation/index.js';
 import type { RouteMount } from './route-deps.js';
 
 export type { ExecuteResult, GatewayRouteDeps, InternalResponse, RouteMount } from './route-deps.js';
 
 /** Features add their mount here (hosted page, REST edges). Webhooks have their own (webhooks/webhook-route.ts). */
 export const routeMounts: RouteMount[] = [mountCheckoutRest, mountCheckoutServiceRest, mountWebhookRest, mountHostedPage, mountConversionRoutes, mountOperations];
-
+// Seed 003 §17's settings, capabilities and tx-limits; §15's failed checkouts, resolve and support notes (issue 19).
+routeMounts.push(mountCheckoutSettingsRest, mountRemediationRest);

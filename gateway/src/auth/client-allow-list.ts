@@ -27,6 +27,10 @@ export const CLIENT_ALLOWED_FIELDS: ReadonlySet<string> = new Set([
   'CheckoutSession.totals',
   'CheckoutSession.paymentIntent',
   'Merchant.name',
+  // The merchant's hosted-page branding (issue 19, seed 003 §17): its display name and accent colour.
+  'Merchant.checkoutBranding',
+  'CheckoutBranding.displayName',
+  'CheckoutBranding.accentColor',
   'LineItem.name',
   'LineItem.quantity',
   'LineItem.unitAmount',

@@ -28,3 +28,16 @@ export function loadAssets(): ReadonlyMap<string, Asset> {
   const dir = assetsDir();
   return new Map(Object.entries(FILES).map(([name, contentType]) => [name, { contentType, body: readFileSync(`${dir}${name}`) }]));
 }
+
+/**
+ * `accent-rrggbb.css`: a merchant's accent colour (its checkout branding) as the page's CSS
+ * variables, for the page to link after checkout.css; the darker shade is 80 % of each channel.
+ * A stylesheet of its own keeps the CSP strict (no inline style); its name is its whole content.
+ */
+export function accentStylesheet(file: string): string | undefined {
+  const m = /^accent-([0-9a-f]{6})\.css$/.exec(file);
+  if (!m) return undefined;
+  const hex = m[1]!;
+  const dark = [0, 2, 4].map((i) => Math.floor(parseInt(hex.slice(i, i + 2), 16) * 0.8).toString(16).padStart(2, '0')).join('');
+  return `:root { --accent: #${hex}; --accent-dark: #${dark}; }\n`;
+}

@@ -14,7 +14,7 @@ const INTENT_FIELDS = `id status amount { ${MONEY} } nextAction { type url } las
 export const SESSION_QUERY = `query HostedCheckoutSession($id: ID!) {
   checkoutSession(id: $id) {
     id status mode url successUrl cancelUrl expiresAt
-    merchant { name }
+    merchant { name checkoutBranding { displayName accentColor } }
     lineItems { name quantity unitAmount { ${MONEY} } total { ${MONEY} } }
     totals { subtotal { ${MONEY} } discount { ${MONEY} } tax { ${MONEY} } shipping { ${MONEY} } total { ${MONEY} } }
     paymentIntent { ${INTENT_FIELDS} provider amountRefunded { ${MONEY} } sandboxTestCards { number outcome } }
@@ -52,7 +52,7 @@ export interface SessionData extends BuyerData {
   successUrl: string | null;
   cancelUrl: string | null;
   expiresAt: string;
-  merchant: { name: string } | null;
+  merchant: { name: string; checkoutBranding?: { displayName: string | null; accentColor: string | null } | null } | null;
   lineItems: Array<{ name: string; quantity: number; unitAmount: MoneyData; total: MoneyData }>;
   totals: Record<'subtotal' | 'discount' | 'tax' | 'shipping' | 'total', MoneyData>;
   paymentIntent: IntentData | null;
@@ -78,7 +78,10 @@ export interface PublicCheckoutView extends BuyerView {
   url: string;
   payment_intent: string | null;
   expires_at: number;
+  /** The merchant's name as its checkout branding shows it (its display name, else its name). */
   merchant: { name: string };
+  /** The merchant's hosted-page branding: the accent colour (#rrggbb), null for Handoff's. */
+  branding: { accent_color: string | null };
   currency: string;
   amount_subtotal: number;
   amount_total: number;
@@ -120,6 +123,9 @@ const PRICING_UNAVAILABLE: ApiFailure = {
 const STATUS_BY_CODE: Record<string, number> = {
   BAD_USER_INPUT: 400,
   PAYMENT_DECLINED: 402,
+  // The merchant's payment rules (settings, tx-limits): refused, nothing charged.
+  PAYMENT_ATTEMPTS_EXCEEDED: 422,
+  TRANSACTION_LIMIT_EXCEEDED: 422,
   CHECKOUT_SESSION_EXPIRED: 409,
   INVALID_STATE_TRANSITION: 409,
   PROMOTION_INVALID: 422,
@@ -242,6 +248,11 @@ export function notPayableYet(session: SessionData): { failure: ApiFailure; bloc
   return { failure, blockers };
 }
 
+/** A branding colour the page may use: exactly #rrggbb (it names a stylesheet, hosted-page.routes.ts), else null. */
+export function accentColor(value: string | null | undefined): string | null {
+  return typeof value === 'string' && /^#[0-9a-f]{6}$/.test(value) ? value : null;
+}
+
 /** The merchant's success URL with {CHECKOUT_SESSION_ID} filled in; only http(s) URLs. */
 export function successUrlFor(session: Pick<SessionData, 'id' | 'successUrl'>): string | null {
   if (!session.successUrl) return null;
@@ -317,7 +328,8 @@ export function publicView(s: SessionData, locale?: string, options: OptionsData
     url: urlWithoutSecret(s.url),
     payment_intent: s.paymentIntent?.id ?? null,
     expires_at: Math.floor(Date.parse(s.expiresAt) / 1000),
-    merchant: { name: s.merchant?.name ?? '' },
+    merchant: { name: s.merchant?.checkoutBranding?.displayName || s.merchant?.name || '' },
+    branding: { accent_color: accentColor(s.merchant?.checkoutBranding?.accentColor) },
     currency: s.totals.total.currency,
     amount_subtotal: s.totals.subtotal.amountMinor,
     amount_total: s.totals.total.amountMinor,

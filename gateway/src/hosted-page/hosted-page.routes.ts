@@ -11,7 +11,7 @@
 import type { Request, Response } from 'express';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps, RouteMount } from '../route-deps.js';
-import { loadAssets } from './assets.js';
+import { accentStylesheet, loadAssets } from './assets.js';
 import { loadPageView } from './buyer-changes.js';
 import { mountBuyerRoutes } from './buyer-routes.js';
 import { parsePayBody } from './card-input.js';
@@ -83,6 +83,8 @@ export const mountHostedPage: RouteMount = (app, deps) => {
   });
 
   app.get('/checkout/assets/:file', (req, res) => {
+    const accent = accentStylesheet(String(req.params.file));
+    if (accent) return void res.status(200).type('text/css; charset=utf-8').send(accent);
     const asset = assets.get(String(req.params.file));
     if (!asset) return void res.status(404).type('text/plain').send('Not found.');
     res.status(200).type(asset.contentType).send(asset.body);

@@ -59,7 +59,15 @@ const NOTICES: Record<Exclude<PageState, 'form' | 'challenge' | 'processing'>, (
   canceled: (m) => ['This checkout is no longer available', `Nothing was charged. Return to ${m} to start again.`],
 };
 
-function layout(title: string, body: string, scripts = ''): string {
+/**
+ * The merchant's accent colour as a stylesheet of its own (/checkout/assets/accent-rrggbb.css,
+ * hosted-page.routes.ts), after the page's: the CSP keeps `style-src 'self'` (no inline style).
+ */
+function brandStylesheet(accent: string | null | undefined): string {
+  return accent && /^#[0-9a-f]{6}$/.test(accent) ? `\n<link rel="stylesheet" href="/checkout/assets/accent-${accent.slice(1)}.css">` : '';
+}
+
+function layout(title: string, body: string, scripts = '', accent: string | null = null): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -69,7 +77,7 @@ function layout(title: string, body: string, scripts = ''): string {
 <meta name="robots" content="noindex, nofollow">
 <title>${esc(title)}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/checkout/assets/checkout.css">
+<link rel="stylesheet" href="/checkout/assets/checkout.css">${brandStylesheet(accent)}
 </head>
 <body>
 ${body}
@@ -205,7 +213,7 @@ ${open ? challenge(view, state !== 'challenge') : ''}
   const scripts = open
     ? '<script src="/checkout/assets/payment-watch.js" defer></script>\n<script src="/checkout/assets/checkout-buyer.js" defer></script>\n<script src="/checkout/assets/checkout.js" defer></script>\n'
     : '';
-  return layout(`Pay ${view.merchant.name}`, body, scripts);
+  return layout(`Pay ${view.merchant.name}`, body, scripts, view.branding?.accent_color ?? null);
 }
 
 export function renderMessagePage(title: string, text: string): string {
