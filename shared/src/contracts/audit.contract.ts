@@ -38,7 +38,6 @@ export const AUDIT_ENTITY_TYPES = [
   'payment_intent',
   // conversion-ledger
   'conversion',
-  'milestone',
   'settlement_batch',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

@@ -2,7 +2,7 @@
 // its workers (payment events, settlement and its job scheduler).
 import {
   attributionPublicKeys, buildFederatedSchema, createRedis, defineSubgraph, IdempotencyStore, instanceContainer,
-  OUTBOUND_WEBHOOK_EVENTS_QUEUE, WEBHOOK_EVENT_TOPIC_PATTERN, type OutboxRoutes, type SubgraphApp,
+  AUDIT_LOG_QUEUE, AUDIT_TOPIC_PATTERN, OUTBOUND_WEBHOOK_EVENTS_QUEUE, WEBHOOK_EVENT_TOPIC_PATTERN, type OutboxRoutes, type SubgraphApp,
 } from '@handoff/shared';
 import { Queue } from 'bullmq';
 import type { ConversionLedgerConfig } from './config.js';
@@ -32,7 +32,11 @@ export const SCHEMA_NAME = 'ledger';
  * `conversion.updated` goes out on pub/sub only (the Subscriptions issue delivers it); merchants'
  * webhook events to the merchant subgraph's webhook intake (shared/src/contracts/webhook-events.contract.ts).
  */
-export const outboxRoutes: OutboxRoutes = { [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE] };
+export const outboxRoutes: OutboxRoutes = {
+  [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE],
+  // Conversions' and settlement batches' audit rows, to the merchant subgraph's audit log.
+  [AUDIT_TOPIC_PATTERN]: [AUDIT_LOG_QUEUE],
+};
 
 export interface LedgerOverrides {
   /** Replaces the calls to the merchant and checkout-session subgraphs (tests). */

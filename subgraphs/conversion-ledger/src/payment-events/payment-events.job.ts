@@ -1,6 +1,6 @@
 // The worker on `ledger-payment-events`: each `psp_event.<kind>` job goes to one service
 // method; every effect is guarded by a database unique key, so redelivery is harmless.
-import { startWorker, type Logger } from '@handoff/shared';
+import { pspWebhookActor, runWithActor, startWorker, type Logger } from '@handoff/shared';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ConversionNotYetRecorded, type ConversionLifecycle } from '../conversion/conversion-lifecycle.service.js';
@@ -13,8 +13,12 @@ export interface PaymentEventHandlers {
   lifecycle: ConversionLifecycle;
 }
 
-/** Applies one job; returns what happened (kept as the job's result). */
+/** Applies one job; returns what happened (kept as the job's result). Its changes are the PSP event's doing (the audit rows' actor). */
 export function applyPaymentEvent(h: PaymentEventHandlers, data: PspEventJob): Promise<string> {
+  return runWithActor(pspWebhookActor(data.payload.provider, data.payload.pspEvent.id), () => applyEvent(h, data));
+}
+
+function applyEvent(h: PaymentEventHandlers, data: PspEventJob): Promise<string> {
   const p = data.payload;
   switch (pspKind(data.topic)) {
     case 'succeeded':

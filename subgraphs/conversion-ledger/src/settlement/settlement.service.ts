@@ -6,7 +6,7 @@
 // An advisory lock plus the runs table make a rerun, or a concurrent run, a no-op. The steps,
 // each conversion rewritten once, are in settlement-run.ts. A merchant's batch marked paid tells
 // the merchant (settlement.batch_paid, settlement.webhook-event.ts).
-import { invalidStateTransition, readMinorUnits, requireKind, sqlStatus, type Principal } from '@handoff/shared';
+import { addAllToOutbox, invalidStateTransition, readMinorUnits, requireKind, sqlStatus, type Principal } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccountType, postTransaction } from '../books/ledger.js';
 import { emitConversionUpdated, emitConversionUpdatedFor } from '../conversion/conversion.events.js';
@@ -17,6 +17,7 @@ import type { Directory } from '../ports/directory.js';
 import type { SettlementBatchRow } from './settlement-batch.js';
 import { applyRun, lockRunSet, makeBatches, releaseOrForfeit, RUN_TABLE } from './settlement-run.js';
 import { batchPaidWebhookEvents } from './settlement.webhook-event.js';
+import { settlementBatchAudit } from './settlement.audit.js';
 
 const LOCK = `hashtext('ledger:settlement')`;
 /** A paid batch's conversions: PAYABLE → PAID, by the state table's move. */
@@ -52,6 +53,8 @@ export class SettlementService {
       const made = await makeBatches(m, period);
       await applyRun(m, period);
       await emitConversionUpdatedFor(m, `SELECT id FROM ${RUN_TABLE} WHERE bump > 0`);
+      // One audit row per batch made (settlement.audit.ts), in the run's transaction.
+      if (made.length > 0) await addAllToOutbox(m, 'ledger', made.map((b) => settlementBatchAudit(b, 'created')));
       await m.query(`INSERT INTO ledger.settlement_runs (period, as_of, batch_count) VALUES ($1, $2, $3)`, [period, asOf, made.length]);
       return made;
     });
@@ -104,7 +107,8 @@ export class SettlementService {
         [b.id],
       );
       // Last: the conversions' events, and a merchant batch's settlement.batch_paid to its merchant.
-      await emitConversionUpdated(m, paid.map((r) => r.id), batchPaidWebhookEvents(updated[0]!));
+      // The batch's audit row stands for its conversions' move to PAID (settlement.audit.ts).
+      await emitConversionUpdated(m, paid.map((r) => r.id), [...batchPaidWebhookEvents(updated[0]!), settlementBatchAudit(updated[0]!, 'paid')], { audit: false });
       return updated[0]!;
     });
     this.outbox.notify();
