@@ -6,7 +6,7 @@ import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps } from '../route-deps.js';
 import { BUYER_MUTATIONS, BUYER_OPTIONS_QUERY, PAGE_BUYER_FIELDS } from './buyer-operations.js';
 import { moneyView, type MoneyView } from './money-format.js';
-import { blockersOf, buyerView, type BuyerData, type BuyerView, type MoneyData, type OptionsData } from './pricing-view.js';
+import { blockerMessage, blockersOf, buyerView, type BlockerData, type BuyerData, type BuyerView, type MoneyData, type OptionsData } from './pricing-view.js';
 
 const MONEY = 'amountMinor currency amount';
 const INTENT_FIELDS = `id status amount { ${MONEY} } nextAction { type url } lastPaymentError { code declineCode message }`;
@@ -102,6 +102,8 @@ export interface ApiFailure {
   code: string;
   message: string;
   reason?: string;
+  /** What stands in the way of paying (CHECKOUT_NOT_READY), in the buyer's words. */
+  blockers?: Array<{ code: string; message: string }>;
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: ApiFailure; error?: GraphQLFormattedError };
@@ -140,10 +142,25 @@ export function failureOf(error: GraphQLFormattedError | undefined): ApiFailure 
   if (HIDDEN.has(code)) return NOT_FOUND;
   if (code === 'PROVIDER_UNAVAILABLE') return PRICING_UNAVAILABLE;
   if (code === 'CALCULATION_STALE') return { status: 409, code, message: 'The price of this checkout changed. Check the new total, then pay.', reason: 'calculation:stale' };
+  // The payment's own check found blockers (changed since the page's check): 409 with them, as that check answers.
+  if (code === 'CHECKOUT_NOT_READY') return notReadyFailure(blockersIn(error?.extensions?.blockers));
   const status = STATUS_BY_CODE[code];
   if (!status || !error) return UNAVAILABLE;
   const reason = typeof error.extensions?.reason === 'string' ? error.extensions.reason : undefined;
   return { status, code, message: error.message, ...(reason ? { reason } : {}) };
+}
+
+/** CHECKOUT_NOT_READY's `blockers` extension, in the buyer's words; what is not a blocker is left out. */
+function blockersIn(raw: unknown): Array<{ code: string; message: string }> {
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter((b): b is BlockerData => !!b && typeof b === 'object' && typeof (b as BlockerData).code === 'string' && typeof (b as BlockerData).message === 'string')
+    .map((b) => ({ code: b.code, message: blockerMessage(b) }));
+}
+
+function notReadyFailure(blockers: Array<{ code: string; message: string }>): ApiFailure {
+  const why = blockers.length > 0 ? ` ${blockers.map((b) => b.message).join(' ')}` : '';
+  return { status: 409, code: 'CHECKOUT_NOT_READY', message: `This checkout is not ready to pay.${why}`, reason: 'checkout:not_ready', blockers };
 }
 
 /** Runs one operation as `principal`; transport failures and GraphQL errors become failures. */

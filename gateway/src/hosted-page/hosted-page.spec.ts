@@ -95,6 +95,21 @@ describe('public view', () => {
     expect(failureOf(undefined).status).toBe(503);
   });
 
+  it("answers the payment's own CHECKOUT_NOT_READY as the page's pre-pay check does: 409 with the blockers in the buyer's words", () => {
+    const blockers = [
+      { code: 'shipping_not_selected', message: 'Choose a shipping option or a pickup location.' },
+      { code: 'promotion_invalid', message: 'Promotion SPRING5 no longer applies.', promotionCode: 'SPRING5', reason: 'inactive' },
+      { code: 42, message: null },
+    ];
+    const failure = failureOf({ message: 'Checkout session cs_1 cannot be paid yet: internal words', extensions: { code: 'CHECKOUT_NOT_READY', reason: 'checkout:not_ready', blockers } });
+    expect(failure).toMatchObject({ status: 409, code: 'CHECKOUT_NOT_READY', reason: 'checkout:not_ready' });
+    expect(failure.blockers!.map((b) => b.code)).toEqual(['shipping_not_selected', 'promotion_invalid']);
+    expect(failure.blockers![0]!.message).toBe('Choose a shipping option or a pickup location.');
+    expect(failure.message).toMatch(/^This checkout is not ready to pay\. Choose a shipping option/);
+    expect(failure.message).not.toContain('cs_1');
+    expect(failureOf({ message: 'x', extensions: { code: 'CHECKOUT_NOT_READY', blockers: 'nonsense' } })).toMatchObject({ status: 409, blockers: [], message: 'This checkout is not ready to pay.' });
+  });
+
   it('explains declines plainly', () => {
     expect(declineDisplay({ code: 'card_declined', declineCode: 'insufficient_funds', message: '' })).toMatch(/insufficient funds/);
     expect(declineDisplay({ code: 'weird', declineCode: null, message: 'PSP says no.' })).toBe('PSP says no.');

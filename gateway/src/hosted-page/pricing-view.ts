@@ -222,7 +222,8 @@ export function pricingView(c: CalculationData, locale?: string): PricingView {
 const addressView = (a: AddressData | null | undefined): AddressView | null =>
   a ? { name: a.name, line1: a.line1, line2: a.line2, city: a.city, state: a.state, postal_code: a.postalCode, country: a.country } : null;
 
-function blockerMessage(b: BlockerData): string {
+/** A blocker in the buyer's words (a promotion code's refusal says why). */
+export function blockerMessage(b: BlockerData): string {
   if (b.code === 'promotion_invalid' && b.promotionCode) return promotionDisplay(b.promotionCode, b.reason);
   return b.message;
 }

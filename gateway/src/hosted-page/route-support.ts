@@ -1,6 +1,6 @@
 // What every hosted-page route shares: the CLIENT principal from the client secret, the JSON body
 // parser answering in this API's error shape, async handlers that never answer a 500, and the
-// failure answer `{ error, code, reason?, ...extra }`.
+// failure answer `{ error, code, reason?, blockers?, ...extra }`.
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { verifyClientSecret } from '@handoff/shared/identity/client-secret';
 import type { Principal } from '@handoff/shared/identity/principal';
@@ -11,7 +11,8 @@ import type { ApiFailure } from './checkout-api.js';
 const SESSION_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
 export function sendFailure(res: Response, failure: ApiFailure, extra: Record<string, unknown> = {}): void {
-  res.status(failure.status).json({ error: failure.message, code: failure.code, ...(failure.reason ? { reason: failure.reason } : {}), ...extra });
+  const { blockers, reason } = failure;
+  res.status(failure.status).json({ error: failure.message, code: failure.code, ...(reason ? { reason } : {}), ...(blockers ? { blockers } : {}), ...extra });
 }
 
 function secretOf(req: Request, allowHeader: boolean): string | undefined {

@@ -6,6 +6,7 @@ import {
   attributionPublicKeys,
   attributionSigner,
   MAX_CODE_LENGTH,
+  readAttributionClaims,
   signAttributionCode,
   verifyAttributionCode,
 } from './attribution-code.js';
@@ -106,5 +107,37 @@ describe('attribution (AAP) codes', () => {
     expect(verifyAttributionCode(resigned, { publicKeys, now: now * 1000 }).ok).toBe(false);
     expect(attributionCodeId(resigned)).toBe(id);
     expect(attributionCodeId('not a code')).not.toBe(attributionCodeId('not a code either'));
+  });
+
+  it("have one identity per checkout session's attribution: a re-issue for another amount, later, under another key, is the same code", () => {
+    const k2signer = attributionSigner('handoff.local', 'k2', k2.priv);
+    const reissued = signAttributionCode(k2signer, { ...claims, amountMinor: 1499, issuedAt: now + 60, expiresAt: now + 90_000 });
+    expect(reissued).not.toBe(code);
+    expect(verifyAttributionCode(reissued, { publicKeys, now: now * 1000 })).toMatchObject({ ok: true, claims: { kid: 'k2', amountMinor: 1499 } });
+    expect(attributionCodeId(reissued)).toBe(attributionCodeId(code));
+    // What it attributes is its identity: any other recommendation, session, offer, merchant or agent is another code.
+    for (const other of [{ recommendationId: 'rec_other' }, { sessionId: 'ags_other' }, { offerId: 'off_other' }, { merchantId: 'mer_other' }, { agentId: 'agt_other' }]) {
+      expect(attributionCodeId(signAttributionCode(signer, { ...claims, ...other })), JSON.stringify(other)).not.toBe(attributionCodeId(code));
+    }
+    // Another issuer's code for the same claims is not ours.
+    const elsewhere = signAttributionCode(attributionSigner('other.example', 'k1', k1.priv), claims);
+    expect(attributionCodeId(elsewhere)).not.toBe(attributionCodeId(code));
+  });
+
+  it('identify a code signed before the binding (no checkout session claim) by its payload: two amounts are two codes', () => {
+    const unbound = (amountMinor: number) => {
+      const wire = { v: 1, k: 'k1', r: claims.recommendationId, s: claims.sessionId, o: claims.offerId, m: claims.merchantId, a: claims.agentId,
+        n: amountMinor, c: claims.currency, i: claims.issuedAt, e: claims.expiresAt };
+      const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
+      return `aap://handoff.local/v1/${payload}.${sign(null, Buffer.from(`aap/v1|handoff.local|${payload}`), signer.privateKey).toString('base64url')}`;
+    };
+    expect(attributionCodeId(unbound(1000))).not.toBe(attributionCodeId(unbound(1001)));
+    expect(attributionCodeId(unbound(1000))).not.toBe(attributionCodeId(code));
+  });
+
+  it('read back the claims of a stored code without checking its signature; null for what does not parse', () => {
+    expect(readAttributionClaims(code)).toEqual({ kid: 'k1', ...claims });
+    expect(readAttributionClaims('aap://handoff.local/v1/bm90IGpzb24.' + 'A'.repeat(86))).toBeNull();
+    expect(readAttributionClaims('not a code')).toBeNull();
   });
 });

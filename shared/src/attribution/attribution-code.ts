@@ -5,6 +5,9 @@
 // verifies with the public keys. At most 500 characters: Stripe's metadata value limit.
 // The code names the checkout session it was issued for (`x`): the ledger pays it only for a
 // payment of that session, once (codes signed before `x` existed verify with it null).
+// A session's code is re-issued when the amount it pays changes (the buyer chose shipping or a
+// promotion after the agent's checkout): same claims, the new amount, a new signature. Its
+// identity (attributionCodeId) is the session's, so every issue of it is one code that pays once.
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 
 export const MAX_CODE_LENGTH = 500;
@@ -114,13 +117,8 @@ export function verifyAttributionCode(
   if (!m) return { ok: false, reason: 'malformed' };
   const [, issuer, payload, signature] = m as unknown as [string, string, string, string];
   if (opts.issuer && issuer !== opts.issuer) return { ok: false, reason: 'wrong_issuer' };
-  let wire: WireClaims;
-  try {
-    wire = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as WireClaims;
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  if (!isWireClaims(wire)) return { ok: false, reason: 'malformed' };
+  const wire = parseWire(payload);
+  if (!wire) return { ok: false, reason: 'malformed' };
   const key = opts.publicKeys.get(wire.k);
   if (!key) return { ok: false, reason: 'unknown_key' };
   // base64url is not canonical in its last character: re-encode to refuse altered encodings.
@@ -129,21 +127,22 @@ export function verifyAttributionCode(
   if (!verify(null, signingInput(issuer, payload), key, sigBytes)) return { ok: false, reason: 'bad_signature' };
   const now = Math.floor((opts.now ?? Date.now()) / 1000);
   if (now > wire.e) return { ok: false, reason: 'expired' };
+  return { ok: true, claims: claimsOf(wire) };
+}
+
+function claimsOf(wire: WireClaims): AttributionClaims {
   return {
-    ok: true,
-    claims: {
-      kid: wire.k,
-      recommendationId: wire.r,
-      sessionId: wire.s,
-      checkoutSessionId: wire.x ?? null,
-      offerId: wire.o,
-      merchantId: wire.m,
-      agentId: wire.a,
-      amountMinor: wire.n,
-      currency: wire.c,
-      issuedAt: wire.i,
-      expiresAt: wire.e,
-    },
+    kid: wire.k,
+    recommendationId: wire.r,
+    sessionId: wire.s,
+    checkoutSessionId: wire.x ?? null,
+    offerId: wire.o,
+    merchantId: wire.m,
+    agentId: wire.a,
+    amountMinor: wire.n,
+    currency: wire.c,
+    issuedAt: wire.i,
+    expiresAt: wire.e,
   };
 }
 
@@ -156,14 +155,38 @@ function isWireClaims(w: unknown): w is WireClaims {
 }
 
 /**
- * A code's identity, for "one code pays at most once": a hash of what its signature covers
- * (issuer and claims), so a copy with an altered signature is the same code. Anything that does
- * not parse as a code is identified by its whole text.
+ * The claims of a code as written, signature not checked: only for the issuer reading back a code
+ * it stored itself (to re-issue it). Null when it does not parse. Anything else verifies.
+ */
+export function readAttributionClaims(code: string): AttributionClaims | null {
+  const m = CODE_PATTERN.exec(code);
+  if (!m) return null;
+  const wire = parseWire(m[2]!);
+  return wire ? claimsOf(wire) : null;
+}
+
+/**
+ * A code's identity, for "one code pays at most once". A code bound to a checkout session is
+ * identified by its issuer and what it attributes (recommendation, agent session, checkout
+ * session, offer, merchant, agent), not by its amount, times or key: a re-issue for another
+ * amount, or a copy with an altered signature, is the same code. A code without a checkout
+ * session by what its signature covers (issuer and claims); anything that does not parse as a
+ * code by its whole text.
  */
 export function attributionCodeId(code: string): string {
   const m = CODE_PATTERN.exec(code);
-  const covered = m ? `aap/v1|${m[1]}|${m[2]}` : code;
+  const wire = m ? parseWire(m[2]!) : null;
+  const covered = !m ? code : wire?.x ? `aap/v1|${m[1]}|attribution|${JSON.stringify([wire.r, wire.s, wire.x, wire.o, wire.m, wire.a])}` : `aap/v1|${m[1]}|${m[2]}`;
   return createHash('sha256').update(covered, 'utf8').digest('hex');
+}
+
+function parseWire(payload: string): WireClaims | null {
+  try {
+    const wire = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+    return isWireClaims(wire) ? wire : null;
+  } catch {
+    return null;
+  }
 }
 
 function assertIssuer(issuer: string): void {

@@ -101,7 +101,7 @@ export function createServices(opts: {
   return {
     // Seed 003's lifecycle (issue 18, part B2): update, cancel, refresh; the payment commitment.
     checkoutUpdates,
-    paymentCommitment: new PaymentCommitment(dataSource, calculations, pricing, config.logger),
+    paymentCommitment: new PaymentCommitment(dataSource, calculations, pricing, config.logger, config.attribution),
     // Failed checkouts, their resolutions and support notes (issue 19, seed 003 §15).
     remediation: new RemediationService(dataSource, idempotency, checkoutSessions),
     resolutions: new ResolveService(dataSource, idempotency, checkoutSessions, sessionPromotions, sessionCalculations, checkoutUpdates),

@@ -2,11 +2,12 @@
 // code pays only for a payment of the checkout session it names (Handoff's record of the intent,
 // never the metadata); a replay on another payment is `flagged:replayed` with no ledger lines;
 // two payments redeeming one code at once make one verified conversion (the redemption's unique
-// key); approving a replay, or a flagged conversion whose code another redeemed, is refused.
+// key); approving a replay, or a flagged conversion whose code another redeemed, is refused. A
+// code re-issued for another amount (same checkout session) is the same code.
 // Flagged conversions hold no commission until approved, computed then on the amount paid.
 import { randomBytes } from 'node:crypto';
 import { sign } from 'node:crypto';
-import type { Principal, RunningServer, SubgraphApp } from '@handoff/shared';
+import type { PaymentIntentRecord, Principal, RunningServer, SubgraphApp } from '@handoff/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signedCaller } from '../../../test/support/signed-call.js';
 import { ConversionEntity } from '../src/conversion/conversion.entity.js';
@@ -93,6 +94,24 @@ describe('a code pays once, for its own checkout session', () => {
     const signature = sign(null, Buffer.from(`aap/v1|handoff.test|${payload}`), keys.signer.privateKey).toString('base64url');
     p.object.metadata!.aap_code = `aap://handoff.test/v1/${payload}.${signature}`;
     expect(await feed.send('succeeded', p)).toBe('flagged:unbound_code');
+  });
+
+  it("a code re-issued for another amount (the buyer chose delivery after the agent's checkout) is the same code: the issue that paid redeems it, any other issue is a replay", async () => {
+    const rec = dir.addRecommendation(merchant.id, agent.id, gbp(1000));
+    // Issued at checkout for 10.00; re-issued when the session committed to paying 13.99, which the intent then held.
+    const at1399 = (r: PaymentIntentRecord) => ({ ...r, amountMinor: 1399, amountCapturedMinor: 1399, checkoutTotal: { amountMinor: 1399, currency: 'GBP' } });
+    const paid = succeededPayload(keys, rec, { amountMinor: 1399, intent: at1399 });
+    expect(await feed.send('succeeded', paid)).toBe('verified');
+    expect(await byPayment(paid)).toMatchObject({ transactionValueMinor: 1399, commissionPosted: true });
+    // The 10.00 issue on another payment of its own checkout session, every check passing but the redemption: a replay.
+    const earlier = succeededPayload(keys, rec, { amountMinor: 1000 });
+    expect(earlier.object.metadata!.aap_code).not.toBe(paid.object.metadata!.aap_code);
+    expect(await feed.send('succeeded', earlier)).toBe('flagged:replayed');
+    // And on another checkout session's payment.
+    expect(await feed.send('succeeded', replayOf(earlier, id('cs')))).toBe('flagged:replayed');
+    const c = await byPayment(earlier);
+    expect(c).toMatchObject({ verification: 'flagged:replayed', commissionPosted: false, commissionMinor: 0 });
+    expect(await linesOf(c.id)).toBe(0);
   });
 
   it('two payments redeeming one code at once make exactly one verified conversion', async () => {

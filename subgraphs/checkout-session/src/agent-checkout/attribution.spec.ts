@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { attributionPublicKeys, verifyAttributionCode, MAX_CODE_LENGTH } from '@handoff/shared';
+import { attributionCodeId, attributionPublicKeys, verifyAttributionCode, MAX_CODE_LENGTH } from '@handoff/shared';
 import { describe, expect, it } from 'vitest';
-import { AAP_CODE_GRACE_SECONDS, AAP_METADATA_KEYS, attributionMetadata, signAttribution } from './attribution.js';
+import { AAP_CODE_GRACE_SECONDS, AAP_METADATA_KEYS, attributionMetadata, reissueAttribution, signAttribution } from './attribution.js';
 
 const pair = () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -83,5 +83,23 @@ describe('attribution metadata', () => {
     const other = pair();
     const forged = signAttribution({ ...signer, privateKey: other.privateKey }, facts);
     expect(verifyAttributionCode(forged, { publicKeys, now: at(issuedAt) })).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('is re-issued for a new amount with every other claim kept, a new signature and the same identity; the same amount gives the same code', () => {
+    const code = signAttribution(signer, facts);
+    expect(reissueAttribution(signer, code, { amountMinor: 1000, currency: 'GBP' })).toBe(code);
+    const reissued = reissueAttribution(signer, code, { amountMinor: 1714, currency: 'GBP' });
+    expect(reissued).not.toBe(code);
+    const before = verifyAttributionCode(code, { publicKeys, now: at(issuedAt) });
+    const after = verifyAttributionCode(reissued, { publicKeys, now: at(issuedAt) });
+    expect(after).toEqual({ ok: true, claims: { ...(before.ok ? before.claims : {}), amountMinor: 1714 } });
+    expect(attributionCodeId(reissued)).toBe(attributionCodeId(code));
+    // Deterministic: the same amount again is the same code (Ed25519 signs deterministically), and back to the first is the first.
+    expect(reissueAttribution(signer, code, { amountMinor: 1714, currency: 'GBP' })).toBe(reissued);
+    expect(reissueAttribution(signer, reissued, { amountMinor: 1000, currency: 'GBP' })).toBe(code);
+  });
+
+  it('refuses to re-issue what is not a code bound to its checkout session', () => {
+    expect(() => reissueAttribution(signer, 'not a code', { amountMinor: 1, currency: 'GBP' })).toThrow(/does not parse/);
   });
 });

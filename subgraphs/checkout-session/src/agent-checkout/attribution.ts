@@ -1,6 +1,9 @@
 // The attribution (AAP) metadata an agent checkout puts on the payment: the signed code and
 // the plain ids beside it (seed 000's six aap_* keys). Built only here, from server-side facts.
-import { signAttributionCode, type AttributionSigner, type Money } from '@handoff/shared';
+// The code binds what the session charges: when the buyer's choices (shipping, a promotion)
+// change the grand total after the agent's checkout, the session commits to paying with the code
+// re-issued for that total (reissueAttribution, from payment-commitment.ts).
+import { readAttributionClaims, signAttributionCode, type AttributionSigner, type Money } from '@handoff/shared';
 
 /**
  * The code outlives the checkout session: the PSP's webhook for a payment made just before
@@ -58,4 +61,17 @@ export function attributionMetadata(code: string, ids: Omit<AttributionFacts, 'a
     aap_merchant_id: ids.merchantId,
     aap_agent_id: ids.agentId,
   };
+}
+
+/**
+ * The session's code for `amount`: the stored code itself when it binds that amount already, else
+ * the same claims re-signed with the new amount (the same issue and expiry times, so one amount
+ * always gives one code: a return to earlier terms finds the code its PSP payment carries). Its
+ * identity, for the ledger's "pays once", is the same (attributionCodeId).
+ */
+export function reissueAttribution(signer: AttributionSigner, code: string, amount: Money): string {
+  const claims = readAttributionClaims(code);
+  if (!claims || !claims.checkoutSessionId) throw new Error('the stored AAP code does not parse as a code bound to its checkout session');
+  if (claims.amountMinor === amount.amountMinor && claims.currency === amount.currency) return code;
+  return signAttributionCode(signer, { ...claims, checkoutSessionId: claims.checkoutSessionId, amountMinor: amount.amountMinor, currency: amount.currency });
 }

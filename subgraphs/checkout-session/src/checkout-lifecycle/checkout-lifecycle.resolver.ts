@@ -23,6 +23,11 @@ export class CheckoutPaymentTermsType {
   @Field() currency: string;
   @Field(() => CaptureMode) captureMode: CaptureMode;
   @Field(() => ID, { nullable: true }) calculationId: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "An agent's checkout: its AAP code, binding amountMinor (re-issued when the amount changed since it was signed); the intent's aap_code must be it. Null otherwise.",
+  })
+  aapCode: string | null;
 }
 
 // One batch of terms rows per request.

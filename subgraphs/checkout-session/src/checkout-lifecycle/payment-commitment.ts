@@ -24,7 +24,12 @@
 // It answers the amount, currency and capture mode the intent must have: payment-intent updates
 // the intent's amount when the calculation changed after the intent was created (Stripe's
 // "update the PaymentIntent before confirming"), then confirms.
-import { DEFAULT_CHECKOUT_RULES, ErrorCode, HandoffError, invalidStateTransition, type CheckoutPricingConfig, type Logger } from '@handoff/shared';
+// An agent's checkout (a session with an AAP code): when the amount committed to is not the one
+// its code binds (the buyer chose shipping or a promotion after the agent's checkout), the code is
+// re-issued for it under the same lock (same claims, the new amount, a new signature, the same
+// identity: agent-checkout/attribution.ts) and stored on the session; the answer carries it
+// (`aapCode`) so payment-intent puts it in the intent's aap_* metadata before it confirms.
+import { DEFAULT_CHECKOUT_RULES, ErrorCode, HandoffError, invalidStateTransition, money, type AttributionSigner, type CheckoutPricingConfig, type Logger } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import type { Blocker, CalculationService } from '../calculation/index.js';
 import { table } from '../events.js';
@@ -41,6 +46,7 @@ import { assertWithinLimits, attemptsExceeded, paymentAttemptsExceeded, paymentC
 import { recordFailure, refusalFailure } from '../remediation/failure-record.js';
 import { serviceActor, type Actor } from '../remediation/remediation.actor.js';
 import { checkoutAudit } from '../checkout-session/checkout.audit.js';
+import { reissueAttribution } from '../agent-checkout/attribution.js';
 import { paymentCommittedEntry } from '../timeline/timeline.entries.js';
 import { recordCheckoutChange } from '../timeline/timeline.record.js';
 
@@ -51,6 +57,8 @@ export interface CheckoutPaymentTerms {
   captureMode: CaptureModeValue;
   /** Null for an unpriced session. */
   calculationId: string | null;
+  /** An agent's checkout: its AAP code, binding `amountMinor` (re-issued when the amount changed); null otherwise. */
+  aapCode: string | null;
 }
 
 export const calculationStale = (id: string, why: 'missing' | 'stale') =>
@@ -114,7 +122,9 @@ export class PaymentCommitment {
     private readonly dataSource: DataSource,
     private readonly calculations: CalculationService,
     private readonly pricing: MerchantPricingPort,
-    private readonly logger?: Pick<Logger, 'warn'>,
+    private readonly logger: Pick<Logger, 'warn'> | undefined,
+    /** Re-issues an agent checkout's AAP code for the amount committed to. */
+    private readonly attribution: AttributionSigner,
   ) {}
 
   /** `actor`: who asks (payment-intent, confirming on the buyer's behalf): recorded with a CHECKOUT_NOT_READY refusal. */
@@ -169,7 +179,9 @@ export class PaymentCommitment {
           [cs.id, cs.calculationId, amountMinor],
         );
         const before = { version: cs.version };
-        await saveCheckoutSessionVersioned(manager, cs, {});
+        // The code binds what is paid: re-issued when the buyer's choices changed the total since it was signed.
+        const aapCode = cs.aapCode ? reissueAttribution(this.attribution, cs.aapCode, money(amountMinor, cs.currency)) : null;
+        await saveCheckoutSessionVersioned(manager, cs, aapCode !== cs.aapCode ? { aapCode } : {});
         // A first commitment, or one to other terms (a retry after a decline commits again to the same: nothing new to say).
         const committedBefore = row?.paymentCommittedAt && row.paymentCalculationId === cs.calculationId && row.paymentAmountMinor === amountMinor;
         if (!committedBefore) {
@@ -177,7 +189,7 @@ export class PaymentCommitment {
           const audit = checkoutAudit('payment_committed', cs, { version: before.version, payment_commitment: null }, { version: cs.version, payment_commitment: payment });
           await recordCheckoutChange(manager, audit, [paymentCommittedEntry(cs, paymentIntentId, amountMinor, cs.calculationId)]);
         }
-        return { checkoutSessionId: cs.id, amountMinor, currency: cs.currency, captureMode, calculationId: cs.calculationId };
+        return { checkoutSessionId: cs.id, amountMinor, currency: cs.currency, captureMode, calculationId: cs.calculationId, aapCode };
       });
       return terms;
     } catch (err) {

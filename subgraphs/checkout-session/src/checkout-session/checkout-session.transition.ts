@@ -77,6 +77,7 @@ export async function saveCheckoutSessionVersioned(
       | 'taxMinor'
       | 'shippingMinor'
       | 'totalMinor'
+      | 'aapCode'
       | BuyerDetailField
     >
   >,

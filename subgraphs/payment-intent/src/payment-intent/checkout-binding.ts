@@ -9,6 +9,11 @@
 //   - the intent row takes the new amount, capture mode and PSP payment id (versioned), and
 //     `payment_intent.amount_updated` goes to its timeline and outbox; the ledger's checkout
 //     total (checkoutTotal) is the new amount from then on.
+// An agent's checkout: the terms carry the AAP code binding the amount (checkout-session re-issues
+// it when the amount changed). When it is not the intent's aap_code, the new PSP payment and the
+// intent's metadata carry it, so the paid payment's code binds what was paid and the ledger
+// verifies it. The code is part of the PSP idempotency key: one amount always gives one code, so a
+// return to earlier terms still finds the same PSP payment.
 // Runs inside the confirming command's transaction, under the intent's row lock.
 import { ErrorCode, HandoffError, money } from '@handoff/shared';
 import { createHash } from 'node:crypto';
@@ -23,8 +28,9 @@ import { pspRequestFailed } from './payment-intent.errors.js';
 export const AMOUNT_UPDATED_TOPIC = 'payment_intent.amount_updated';
 
 /** The PSP idempotency key of a session's payment for given terms. */
-export function boundPaymentKey(checkoutSessionId: string, amountMinor: number, currency: string, captureMode: string): string {
-  const h = createHash('sha256').update(`${checkoutSessionId}\n${amountMinor}\n${currency}\n${captureMode}`).digest('hex').slice(0, 40);
+export function boundPaymentKey(checkoutSessionId: string, amountMinor: number, currency: string, captureMode: string, aapCode?: string | null): string {
+  const terms = `${checkoutSessionId}\n${amountMinor}\n${currency}\n${captureMode}${aapCode ? `\n${aapCode}` : ''}`;
+  const h = createHash('sha256').update(terms).digest('hex').slice(0, 40);
   return `handoff-checkout-terms-${h}`;
 }
 
@@ -39,7 +45,10 @@ export async function rebindToCheckout(manager: EntityManager, intent: PaymentIn
     throw new HandoffError(ErrorCode.INVALID_STATE_TRANSITION, 'The checkout session has nothing to charge.', { reason: 'payment_intent:nothing_to_charge' });
   }
   const captureMode = terms.captureMode === 'MANUAL' ? CaptureMode.MANUAL : CaptureMode.AUTOMATIC;
-  if (amount.amountMinor === intent.amountMinor && captureMode === intent.captureMode) return;
+  const current = (intent.metadata ?? {}) as Record<string, string>;
+  const aapCode = terms.aapCode ?? null;
+  const metadata = aapCode && current.aap_code !== aapCode ? { ...current, aap_code: aapCode } : current;
+  if (amount.amountMinor === intent.amountMinor && captureMode === intent.captureMode && metadata === current) return;
   let psp;
   try {
     psp = await connector.createPayment(
@@ -49,9 +58,9 @@ export async function rebindToCheckout(manager: EntityManager, intent: PaymentIn
         amountMinor: amount.amountMinor,
         currency: amount.currency,
         captureMode,
-        metadata: intent.metadata as Record<string, string>,
+        metadata,
         description: intent.description,
-        idempotencyKey: boundPaymentKey(intent.checkoutSessionId!, amount.amountMinor, amount.currency, captureMode),
+        idempotencyKey: boundPaymentKey(intent.checkoutSessionId!, amount.amountMinor, amount.currency, captureMode, aapCode),
       },
     );
   } catch (err) {
@@ -59,12 +68,9 @@ export async function rebindToCheckout(manager: EntityManager, intent: PaymentIn
     throw err;
   }
   const before = { amountMinor: intent.amountMinor, captureMode: intent.captureMode, providerPaymentId: intent.providerPaymentId };
-  const result = await manager.update(
-    PaymentIntentEntity,
-    { id: intent.id, version: intent.version },
-    { amountMinor: amount.amountMinor, captureMode, providerPaymentId: psp.providerPaymentId, version: intent.version + 1, updatedAt: new Date() },
-  );
+  const changes = { amountMinor: amount.amountMinor, captureMode, providerPaymentId: psp.providerPaymentId, ...(metadata !== current ? { metadata } : {}) };
+  const result = await manager.update(PaymentIntentEntity, { id: intent.id, version: intent.version }, { ...changes, version: intent.version + 1, updatedAt: new Date() });
   if (result.affected !== 1) throw new HandoffError(ErrorCode.VERSION_CONFLICT, 'The payment intent changed meanwhile; try again.');
-  Object.assign(intent, { amountMinor: amount.amountMinor, captureMode, providerPaymentId: psp.providerPaymentId, version: intent.version + 1 });
+  Object.assign(intent, changes, { version: intent.version + 1 });
   await announce(manager, intent, AMOUNT_UPDATED_TOPIC, { previous: before, calculationId: terms.calculationId });
 }

@@ -2,7 +2,8 @@
 // session binds its amount (checkout_binding), `beginCheckoutPayment(checkoutSessionId,
 // paymentIntentId)` commits the session to paying and answers the amount, currency and capture
 // mode the intent must have (the grand total of its current calculation; its promotion uses are
-// taken). Signed GraphQL, SERVICE principal, @inaccessible (docs/internal-contracts.md).
+// taken) and, for an agent's checkout, the AAP code that binds that amount (the intent's aap_code
+// from then on). Signed GraphQL, SERVICE principal, @inaccessible (docs/internal-contracts.md).
 // Synchronous: what is charged depends on the answer.
 //
 // Timeout: CHECKOUT_SESSION_CALL_TIMEOUT_MS. The callee's refusals pass through as they are
@@ -20,6 +21,8 @@ export interface CheckoutPaymentTerms {
   currency: string;
   captureMode: 'AUTOMATIC' | 'MANUAL';
   calculationId: string | null;
+  /** An agent's checkout: the AAP code binding amountMinor (re-issued when the amount changed); null otherwise. */
+  aapCode?: string | null;
 }
 
 /** checkout-session as payment-intent needs it; tests may stand in for it. */
@@ -29,7 +32,7 @@ export interface CheckoutSessions {
 
 const BEGIN = `mutation BeginCheckoutPayment($checkoutSessionId: ID!, $paymentIntentId: ID!) {
   beginCheckoutPayment(checkoutSessionId: $checkoutSessionId, paymentIntentId: $paymentIntentId) {
-    checkoutSessionId amountMinor currency captureMode calculationId
+    checkoutSessionId amountMinor currency captureMode calculationId aapCode
   }
 }`;
 
