@@ -24,6 +24,7 @@ import { readPspEvent } from './psp-event.js';
 const RECORD_FIELDS: Record<keyof PaymentIntentRecord, true> = {
   id: true, status: true, amountMinor: true, currency: true, amountCapturedMinor: true, amountRefundedMinor: true,
   merchantId: true, checkoutSessionId: true, checkoutTotal: true, provider: true, providerPaymentId: true, metadata: true,
+  lastPaymentError: true,
 };
 const PSP_PAYLOAD_FIELDS: Record<keyof PspEventPayload, true> = { provider: true, merchantId: true, pspEvent: true, object: true, paymentIntent: true };
 
@@ -67,6 +68,7 @@ describe('payment-intent builds the shared payment event contracts', () => {
 
   it('routes to the queues the contracts name: checkout-payment-events, and ledger-payment-events for each kind the ledger acts on', () => {
     expect(routedQueues(outboxRoutes, 'payment_intent.succeeded')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
+    expect(routedQueues(outboxRoutes, 'payment_intent.payment_failed')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
     for (const kind of LEDGER_PSP_EVENT_KINDS) expect(routedQueues(outboxRoutes, `psp_event.${kind}`), kind).toEqual([LEDGER_PAYMENT_EVENTS_QUEUE]);
   });
 });
