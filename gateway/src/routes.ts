@@ -10,6 +10,7 @@ import { mountWebhookRest } from './rest/webhooks/index.js';
 import { mountOperations } from './rest/operations/index.js';
 import { mountCheckoutSettingsRest } from './rest/checkout-settings/index.js';
 import { mountRemediationRest } from './rest/remediation/index.js';
+import { mountRiskRest } from './rest/risk/index.js';
 import type { RouteMount } from './route-deps.js';
 
 export type { ExecuteResult, GatewayRouteDeps, InternalResponse, RouteMount } from './route-deps.js';
@@ -18,3 +19,5 @@ export type { ExecuteResult, GatewayRouteDeps, InternalResponse, RouteMount } fr
 export const routeMounts: RouteMount[] = [mountCheckoutRest, mountCheckoutServiceRest, mountWebhookRest, mountHostedPage, mountConversionRoutes, mountOperations];
 // Seed 003 §17's settings, capabilities and tx-limits; §15's failed checkouts, resolve and support notes (issue 19).
 routeMounts.push(mountCheckoutSettingsRest, mountRemediationRest);
+// Seed 003 §9-10's fraud scores and rules, manual review, KYC, and the signed fraud and KYC callbacks (issue 19 items 2-3).
+routeMounts.push(mountRiskRest);

@@ -125,6 +125,9 @@ const PRICING_UNAVAILABLE: ApiFailure = {
 const STATUS_BY_CODE: Record<string, number> = {
   BAD_USER_INPUT: 400,
   PAYMENT_DECLINED: 402,
+  // The merchant's risk rules refused the payment (nothing charged), or want a verified identity first.
+  FRAUD_BLOCKED: 402,
+  KYC_REQUIRED: 422,
   // The merchant's payment rules (settings, tx-limits): refused, nothing charged.
   PAYMENT_ATTEMPTS_EXCEEDED: 422,
   TRANSACTION_LIMIT_EXCEEDED: 422,

@@ -82,25 +82,39 @@ export function webhookIngress(opts: WebhookIngressOptions = {}): WebhookIngress
       if (a.retryAfter) res.set('retry-after', a.retryAfter);
       res.status(a.status).json(a.body);
     };
+    const admitted = (req: Request, res: Response, next: NextFunction) => {
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > limit) return void send(res, tooLarge);
+      if (!admit(res)) return void send(res, shed);
+      next();
+    };
+    const unreadable = (err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
+      if (err?.type === 'entity.too.large') return void send(res, tooLarge);
+      if (err?.status && err.status >= 400 && err.status < 500) return void send(res, { status: 400, body: { received: false, error: 'bad request' } });
+      next(err);
+    };
+    const bodyOf = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
     app.post(
       '/webhooks/:provider/:merchantId',
-      (req: Request, res: Response, next: NextFunction) => {
-        const declared = Number(req.headers['content-length']);
-        if (Number.isFinite(declared) && declared > limit) return void send(res, tooLarge);
-        if (!admit(res)) return void send(res, shed);
-        next();
-      },
+      admitted,
       express.raw({ type: () => true, limit }),
       async (req: Request, res: Response) => {
         const { provider, merchantId } = req.params as { provider: string; merchantId: string };
-        const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        send(res, await deliver(deps, provider, merchantId, body, req, requestIdOf(req) ?? requestIdFrom(undefined)));
+        send(res, await deliver(deps, provider, merchantId, bodyOf(req), req, requestIdOf(req) ?? requestIdFrom(undefined)));
       },
-      (err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
-        if (err?.type === 'entity.too.large') return void send(res, tooLarge);
-        if (err?.status && err.status >= 400 && err.status < 500) return void send(res, { status: 400, body: { received: false, error: 'bad request' } });
-        next(err);
+      unreadable,
+    );
+    // Seed 003's path for the same ingestion (same verification, same inbox, same answers).
+    app.post(
+      PAYMENT_WEBHOOK_ALIAS,
+      admitted,
+      express.raw({ type: () => true, limit }),
+      async (req: Request, res: Response) => {
+        const target = aliasTarget(req);
+        if ('error' in target) return void send(res, { status: 400, body: { received: false, error: target.error } });
+        send(res, await deliver(deps, target.provider, target.merchantId, bodyOf(req), req, requestIdOf(req) ?? requestIdFrom(undefined)));
       },
+      unreadable,
     );
   };
 
@@ -144,6 +158,27 @@ export function webhookIngress(opts: WebhookIngressOptions = {}): WebhookIngress
   };
 
   return { mount, listener };
+}
+
+/**
+ * `POST /v1/checkout/webhook/payment` (seed 003 §9): the PSP webhook of `/webhooks/:provider/:merchantId`
+ * under seed 003's path. The provider is `?provider=` (`test`, `stripe`), else the signature header
+ * says it (`Stripe-Signature`: stripe; `Handoff-Signature`: test); the merchant is `?merchant_id=`,
+ * else the `Handoff-Merchant-Id` header.
+ */
+export const PAYMENT_WEBHOOK_ALIAS = '/v1/checkout/webhook/payment';
+
+function aliasTarget(req: Request): { provider: string; merchantId: string } | { error: string } {
+  const query = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const provider = query('provider') ?? (header('stripe-signature') !== undefined ? 'stripe' : header('handoff-signature') !== undefined ? 'test' : undefined);
+  if (!provider) return { error: 'unknown provider: give ?provider= or the PSP signature header' };
+  const merchantId = query('merchant_id') ?? header('handoff-merchant-id');
+  if (!merchantId) return { error: 'unknown merchant: give ?merchant_id= or the Handoff-Merchant-Id header' };
+  return { provider, merchantId };
 }
 
 /** The route's two parameters, percent-decoded as express does; null when they cannot be. */

@@ -13,6 +13,13 @@ export const PAYMENT_INTENT_TOPIC_PREFIX = 'payment_intent.';
 export const PAYMENT_INTENT_SUCCEEDED_TOPIC = 'payment_intent.succeeded';
 /** Routed to `checkout-payment-events`: an attempt failed (declined, 3-D Secure failed); checkout-session records the failure (remediation). */
 export const PAYMENT_INTENT_PAYMENT_FAILED_TOPIC = 'payment_intent.payment_failed';
+/**
+ * The `lastPaymentError.code` of an attempt refused for fraud (issue 19 item 3): the merchant's risk
+ * rules or its fraud provider blocked the confirmation, or a manual review rejected the held
+ * payment. Its `payment_intent.payment_failed` event carries it (declineCode null): the checkout's
+ * failure reason is `fraud_block`.
+ */
+export const FRAUD_BLOCK_PAYMENT_ERROR = 'fraud_block';
 /** Every `payment_intent.*` topic routed to `checkout-payment-events`. */
 export const CHECKOUT_PAYMENT_EVENT_TOPICS = [PAYMENT_INTENT_SUCCEEDED_TOPIC, PAYMENT_INTENT_PAYMENT_FAILED_TOPIC] as const;
 

@@ -23,6 +23,12 @@ export const ErrorCode = {
   INVALID_STATE_TRANSITION: 'INVALID_STATE_TRANSITION',
   VERSION_CONFLICT: 'VERSION_CONFLICT',
   PAYMENT_DECLINED: 'PAYMENT_DECLINED',
+  /** The merchant's risk rules (or its fraud provider) refuse the payment (`reason` fraud_block); the attempt is recorded, nothing is charged. */
+  FRAUD_BLOCKED: 'FRAUD_BLOCKED',
+  /** The merchant requires a verified identity (KYC) for this amount: start it (kyc/start), then pay. */
+  KYC_REQUIRED: 'KYC_REQUIRED',
+  /** A signed callback (fraud provider, KYC provider) whose signature does not verify; nothing is written. */
+  WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
   /** A promotion code that cannot apply (unknown, not started, ended, used up, per-customer limit, below its minimum); `reason` says which. */
   PROMOTION_INVALID: 'PROMOTION_INVALID',
   /** A merchant's pricing endpoint (tax, shipping, promotions) failed and its fallback is FAIL: retry later. */

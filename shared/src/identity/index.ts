@@ -6,3 +6,4 @@ export * from './authorize.js';
 export * from './client-secret.js';
 export * from './payload-signature.js';
 export * from './webhook-signature.js';
+export * from './secret-box.js';

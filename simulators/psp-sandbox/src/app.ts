@@ -12,10 +12,12 @@ import { sandboxServer } from './http/server.js';
 import { migrations } from './migrations/index.js';
 import { SandboxPaymentEntity, SandboxPaymentMethodEntity, SandboxRefundEntity } from './payments/payment.entities.js';
 import { SandboxPayments } from './payments/payments.service.js';
+import { IdentityVerificationEntity } from './identity/identity-verification.entity.js';
+import { IdentityVerifications } from './identity/identity.service.js';
 import { SANDBOX_SETTLE_QUEUE, SANDBOX_WEBHOOK_QUEUE, startSandboxWorkers } from './webhooks/jobs.js';
 import { SANDBOX_SCHEMA } from './webhooks/webhook-events.js';
 
-export const entities: Function[] = [AccountEntity, SandboxPaymentEntity, SandboxPaymentMethodEntity, SandboxRefundEntity];
+export const entities: Function[] = [AccountEntity, SandboxPaymentEntity, SandboxPaymentMethodEntity, SandboxRefundEntity, IdentityVerificationEntity];
 
 /** Where the sandbox's outbox events go: its own workers. */
 export const outboxRoutes = {
@@ -63,6 +65,7 @@ export function createSandbox(config: SandboxConfig): SandboxApp {
     dataSource,
     accounts,
     payments,
+    identity: new IdentityVerifications(),
     failedJobs,
     committed,
     logger,

@@ -54,6 +54,7 @@ import { RecommendationResolver } from './recommendation/recommendation.resolver
 import { RecommendationService } from './recommendation/recommendation.service.js';
 import { startTimelineWorker } from './timeline/timeline.job.js';
 import { TimelineResolver } from './timeline/timeline.resolver.js';
+import { CheckoutRiskSignalsResolver } from './risk-signals/risk-signals.resolver.js';
 import { TimelineService } from './timeline/timeline.service.js';
 
 export { SCHEMA_NAME, SUBGRAPH_NAME };
@@ -158,6 +159,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         new RemediationResolver(services.remediation, services.resolutions),
         new CheckoutFailureResolver(services.checkoutSessions),
         new TimelineResolver(services.timeline),
+        new CheckoutRiskSignalsResolver(dataSource.manager),
       ];
       const schema = await buildFederatedSchema<CheckoutContext>({
         resolvers: [
@@ -174,6 +176,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           RemediationResolver,
           CheckoutFailureResolver,
           TimelineResolver,
+          CheckoutRiskSignalsResolver,
         ],
         container: instanceContainer(resolvers),
         referenceResolvers: {

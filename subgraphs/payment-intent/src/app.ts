@@ -41,6 +41,16 @@ import { IngestQueue, startIngestWorker } from './webhooks/ingest-webhook.job.js
 import { WebhookIngestService } from './webhooks/webhook-ingest.service.js';
 import { PaymentIntentSubscriptionResolver } from './subscription/payment-intent-subscription.resolver.js';
 import { webhookRoutes } from './webhooks/webhook.routes.js';
+import { RiskSettingsService } from './risk/risk-settings.service.js';
+import { RiskAssessor } from './risk/risk-assessor.js';
+import { RiskResolver } from './risk/risk.resolver.js';
+import { ManualReviewService } from './risk/manual-review.service.js';
+import { ManualReviewResolver } from './risk/manual-review.resolver.js';
+import { FraudDecisionService } from './risk/fraud-decisions.service.js';
+import { KycService } from './risk/kyc.service.js';
+import { SandboxKycProvider } from './risk/kyc-provider.js';
+import { KycResolver } from './risk/kyc.resolver.js';
+import { riskRoutes } from './risk/risk.routes.js';
 
 export const SUBGRAPH_NAME = 'payment-intent';
 export const SCHEMA_NAME = 'payment';
@@ -79,6 +89,9 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
       const committed = () => outbox.notify();
 
       const intents = new PaymentIntentService(dataSource);
+      const checkoutSessions = CheckoutSessionPort.over(env.CHECKOUT_SESSION_URL, config.internalSecret);
+      const riskSettings = new RiskSettingsService(dataSource, config.encryptionKey);
+      const riskAssessor = new RiskAssessor(dataSource, riskSettings, checkoutSessions, logger.child({ component: 'risk' }));
       const commands = new PaymentIntentCommands(
         dataSource,
         credentials,
@@ -93,8 +106,12 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
           },
         },
         env.PUBLIC_BASE_URL,
-        CheckoutSessionPort.over(env.CHECKOUT_SESSION_URL, config.internalSecret),
+        checkoutSessions,
+        riskAssessor,
       );
+      const manualReviews = new ManualReviewService(dataSource, commands);
+      const fraudDecisions = new FraudDecisionService(dataSource, riskSettings, commands);
+      const kyc = new KycService(dataSource, checkoutSessions, new SandboxKycProvider(credentials, sandboxClient, sandboxAccounts), config.internalSecret, env.PUBLIC_BASE_URL);
       const refunds = new RefundService(dataSource, new IdempotencyStore(dataSource, SCHEMA_NAME), credentials, connectors, committed);
       const failedJobs = new FailedJobs(redis, env.QUEUE_PREFIX, logger, new SandboxDashboard(sandboxClient, sandboxAccounts));
       const sandboxAdmin = new SandboxAdmin(dataSource, sandboxClient);
@@ -111,9 +128,21 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
         new CheckoutSessionPaymentIntentResolver(intents),
         new PaymentsAdminResolver(failedJobs, sandboxAdmin),
         new PaymentIntentSubscriptionResolver(),
+        new RiskResolver(riskSettings, riskAssessor, dataSource),
+        new ManualReviewResolver(manualReviews, dataSource),
+        new KycResolver(kyc),
       ];
       const schema = await buildFederatedSchema({
-        resolvers: [PaymentIntentResolver, PaymentIntentMutationResolver, CheckoutSessionPaymentIntentResolver, PaymentsAdminResolver, PaymentIntentSubscriptionResolver],
+        resolvers: [
+          PaymentIntentResolver,
+          PaymentIntentMutationResolver,
+          CheckoutSessionPaymentIntentResolver,
+          PaymentsAdminResolver,
+          PaymentIntentSubscriptionResolver,
+          RiskResolver,
+          ManualReviewResolver,
+          KycResolver,
+        ],
         container: instanceContainer(resolvers),
         referenceResolvers: {
           PaymentIntent: paymentIntentReference(intents),
@@ -124,7 +153,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
       return {
         schema,
         outboxRoutes,
-        internalRoutes: webhookRoutes(ingest, admission, logger),
+        internalRoutes: [...webhookRoutes(ingest, admission, logger), ...riskRoutes(fraudDecisions, kyc, logger.child({ component: 'risk' }))],
         healthChecks: { psp: pspHealth({ sandbox: config.sandbox, stripe: config.stripe }) },
         startWorkers: async () => {
           const connection = createRedis(env.REDIS_URL, { forBullmqWorker: true });

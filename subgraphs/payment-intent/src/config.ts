@@ -1,6 +1,6 @@
 // The payment-intent subgraph's configuration: the only file here that reads the environment.
 import { z } from 'zod';
-import { baseConfigSchema, createLogger, internalSecretFor, parseEnv, type SubgraphRuntimeConfig } from '@handoff/shared';
+import { baseConfigSchema, createLogger, encryptionKeyFor, internalSecretFor, parseEnv, type SubgraphRuntimeConfig } from '@handoff/shared';
 
 const schema = baseConfigSchema.extend({
   PAYMENT_INTENT_PORT: z.coerce.number().int().min(0).max(65535).default(4003),
@@ -26,6 +26,8 @@ const schema = baseConfigSchema.extend({
   /** Per attempt; Stripe calls run under an intent's row lock, so both stay small (see stripe-connector.ts). */
   STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
   STRIPE_MAX_NETWORK_RETRIES: z.coerce.number().int().min(0).max(2).default(1),
+  /** Encrypts the secrets kept here (a merchant's fraud-provider webhook secret); the same key as the merchant subgraph's. */
+  HANDOFF_ENCRYPTION_KEY: z.string().optional(),
 });
 
 export interface PaymentIntentConfig extends SubgraphRuntimeConfig {
@@ -35,6 +37,8 @@ export interface PaymentIntentConfig extends SubgraphRuntimeConfig {
   webhookSweepIntervalMs: number;
   webhookIngest: { maxInFlight: number; shedRetryAfterSeconds: number; inboxConnections: number };
   stripe: { apiUrl?: string; timeoutMs: number; maxNetworkRetries: number };
+  /** AES-256-GCM key of the secrets kept at rest (shared/src/identity/secret-box.ts). */
+  encryptionKey: Buffer;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): PaymentIntentConfig {
@@ -55,5 +59,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       inboxConnections: Math.max(1, Math.min(parsed.WEBHOOK_INBOX_CONNECTIONS, parsed.DB_POOL_SIZE - 1)),
     },
     stripe: { apiUrl: parsed.STRIPE_API_URL, timeoutMs: parsed.STRIPE_TIMEOUT_MS, maxNetworkRetries: parsed.STRIPE_MAX_NETWORK_RETRIES },
+    encryptionKey: encryptionKeyFor(parsed.HANDOFF_ENCRYPTION_KEY, parsed.NODE_ENV),
   });
 }

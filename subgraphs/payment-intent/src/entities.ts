@@ -2,6 +2,7 @@
 import { PaymentEventEntity } from './payment-intent/payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent/payment-intent.entity.js';
 import { RefundEntity } from './refund/refund.entity.js';
+import { KycVerificationEntity, ManualReviewEntity, RiskAssessmentEntity, RiskSettingsEntity } from './risk/risk.entities.js';
 import { WebhookInboxEntity } from './webhooks/webhook-inbox.entity.js';
 
 export const entities: Function[] = [
@@ -9,4 +10,8 @@ export const entities: Function[] = [
   PaymentEventEntity,
   RefundEntity,
   WebhookInboxEntity,
+  RiskSettingsEntity,
+  RiskAssessmentEntity,
+  ManualReviewEntity,
+  KycVerificationEntity,
 ];

@@ -7,7 +7,8 @@ import { Router, type Request, type Response } from 'express';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountEntity } from '../accounts/account.entity.js';
 import { invalidParameter, noSuchPayment, SandboxError } from '../errors.js';
-import type { Attempt, SandboxPayments } from '../payments/payments.service.js';
+import type { Attempt, ConfirmOptions, SandboxPayments } from '../payments/payments.service.js';
+import type { SandboxPaymentMethodEntity } from '../payments/payment.entities.js';
 import { paymentIntentObject } from '../webhooks/webhook-events.js';
 import { body, idempotencyKey, int, str, stringMap } from './request.js';
 
@@ -65,15 +66,27 @@ export function apiRoutes(deps: ApiDeps): Router {
       const card = body(req).card;
       if (!card || typeof card !== 'object' || Array.isArray(card)) throw invalidParameter('card', 'Missing required param: card.', 'parameter_missing');
       const pm = await tx((m) => deps.payments.tokenize(m, str(card as Record<string, unknown>, 'number', true, 64)));
-      return { id: pm.id, object: 'payment_method', type: 'card', card: { brand: pm.brand, last4: pm.last4 }, livemode: false };
+      return paymentMethodObject(pm);
+    }),
+  );
+
+  /** Stripe's retrieve: the card's brand, last 4 and fingerprint (risk rules count cards by it). */
+  r.get(
+    '/payment_methods/:id',
+    route(async (req) => {
+      const pm = await deps.payments.findPaymentMethod(deps.dataSource.manager, String(req.params.id));
+      if (!pm) throw new SandboxError(404, 'invalid_request_error', 'resource_missing', `No such PaymentMethod: '${String(req.params.id).slice(0, 80)}'`, 'id');
+      return paymentMethodObject(pm);
     }),
   );
 
   r.post(
     '/payment_intents/:id/confirm',
     route(async (req, res) => {
-      const pm = str(body(req), 'payment_method', true, 255);
-      return attempt(await tx((m) => deps.payments.confirm(m, account(res).merchantId, String(req.params.id), pm)));
+      const b = body(req);
+      const pm = str(b, 'payment_method', true, 255);
+      const options = confirmOptions(b);
+      return attempt(await tx((m) => deps.payments.confirm(m, account(res).merchantId, String(req.params.id), pm, options)));
     }),
   );
 
@@ -113,6 +126,27 @@ export function apiRoutes(deps: ApiDeps): Router {
   );
 
   return r;
+}
+
+function paymentMethodObject(pm: SandboxPaymentMethodEntity): Record<string, unknown> {
+  return { id: pm.id, object: 'payment_method', type: 'card', card: { brand: pm.brand, last4: pm.last4, fingerprint: pm.fingerprint }, livemode: false };
+}
+
+/** Stripe's confirm parameters the sandbox honours: `capture_method`, `payment_method_options.card.request_three_d_secure` (`any` forces a challenge; `automatic` is the default). */
+function confirmOptions(b: Record<string, unknown>): ConfirmOptions {
+  const capture = str(b, 'capture_method', false, 20);
+  if (capture !== null && capture !== 'automatic' && capture !== 'manual') throw invalidParameter('capture_method', 'must be automatic or manual.');
+  const options = b.payment_method_options;
+  if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+    throw invalidParameter('payment_method_options', 'Invalid object: payment_method_options.');
+  }
+  const card = (options as Record<string, unknown> | undefined)?.card;
+  if (card !== undefined && card !== null && (typeof card !== 'object' || Array.isArray(card))) throw invalidParameter('payment_method_options[card]', 'Invalid object.');
+  const request = card ? str(card as Record<string, unknown>, 'request_three_d_secure', false, 20) : null;
+  if (request !== null && request !== 'any' && request !== 'automatic' && request !== 'challenge') {
+    throw invalidParameter('payment_method_options[card][request_three_d_secure]', 'must be any, automatic or challenge.');
+  }
+  return { requestThreeDSecure: request === 'any' || request === 'challenge', ...(capture ? { captureMethod: capture } : {}) };
 }
 
 /** A confirmation or challenge: the payment intent, or 402 card_error carrying it when this attempt was declined. */

@@ -9,8 +9,9 @@ import { SandboxError } from '../errors.js';
 import { apiRoutes, type ApiDeps } from './api.routes.js';
 import { accountRoutes, dashboardRoutes, type DashboardDeps } from './dashboard.routes.js';
 import { badKey, bearerKey, noKey } from './request.js';
+import { identityApiRoutes, identityPageRoutes, type IdentityDeps } from '../identity/identity.routes.js';
 
-export interface SandboxServerDeps extends ApiDeps, DashboardDeps {
+export interface SandboxServerDeps extends ApiDeps, DashboardDeps, IdentityDeps {
   accounts: Accounts;
   logger: Logger;
   ready(): Promise<void>;
@@ -45,7 +46,9 @@ export function sandboxServer(deps: SandboxServerDeps): express.Express {
 
   app.use('/v1/accounts', operator, accountRoutes(deps));
   app.use('/v1/dashboard', operator, dashboardRoutes(deps));
-  app.use('/v1', merchant, apiRoutes(deps));
+  // The KYC provider's verification page (the person being verified carries no key).
+  app.use(identityPageRoutes(deps));
+  app.use('/v1', merchant, apiRoutes(deps), identityApiRoutes(deps));
   app.use((_req, res) => void res.status(404).json({ error: { type: 'invalid_request_error', code: 'resource_missing', message: 'Unrecognized request URL.' } }));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof SandboxError) {

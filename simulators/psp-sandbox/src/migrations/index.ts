@@ -1,4 +1,5 @@
 // The sandbox PSP's migrations (schema `sandbox`), oldest first.
 import { Sandbox1795400000000 } from './1795400000000-sandbox.js';
+import { SandboxFingerprintsIdentity1795500800000 } from './1795500800000-fingerprints-identity.js';
 
-export const migrations: Function[] = [Sandbox1795400000000];
+export const migrations: Function[] = [Sandbox1795400000000, SandboxFingerprintsIdentity1795500800000];

@@ -25,6 +25,8 @@ export class SandboxPaymentMethodEntity {
   @Column({ type: 'text' }) brand: string;
   @Column({ type: 'char', length: 4 }) last4: string;
   @Column({ type: 'text' }) behaviour: CardBehaviour;
+  /** Stripe's `card.fingerprint`: one per card number (null for cards tokenized before it was kept). */
+  @Column({ type: 'text', nullable: true }) fingerprint: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 

@@ -1,7 +1,7 @@
 // The sandbox's payments: its own payment ids, tokenized test cards, and Stripe's behaviours.
 // Every change is one transaction of the sandbox's own database (the caller's `manager`) with
 // the signed webhook that tells the merchant about it, as a real PSP would.
-import { addToOutbox } from '@handoff/shared';
+import { addToOutbox, cardNumberDigits } from '@handoff/shared';
 import { createHash, randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { EntityManager } from 'typeorm';
@@ -21,6 +21,19 @@ export function sandboxRefundId(paymentId: string, idempotencyKey: string): stri
 }
 
 export type DisputeOutcome = 'OPEN' | 'WON' | 'LOST';
+
+/** Stripe's `card.fingerprint` of a card number: the same number always gives the same one; the number is not kept. */
+export function cardFingerprint(digits: string): string {
+  return createHash('sha256').update(`sandbox-card-fingerprint\0${digits}`).digest('base64url').slice(0, 16);
+}
+
+/** What a confirmation may ask beyond the card (Stripe's confirm parameters). */
+export interface ConfirmOptions {
+  /** `payment_method_options.card.request_three_d_secure: 'any'`: a challenge whatever the card. */
+  requestThreeDSecure?: boolean;
+  /** `capture_method` set at confirmation (Stripe allows it): `manual` holds the authorized funds. */
+  captureMethod?: 'automatic' | 'manual';
+}
 
 export interface CreatePayment {
   amountMinor: number;
@@ -80,26 +93,43 @@ export class SandboxPayments {
     } catch {
       throw invalidParameter('card[number]', 'Your card number is incorrect.', 'incorrect_number');
     }
-    const pm = manager.create(SandboxPaymentMethodEntity, { id: `pm_sbx_${randomBytes(12).toString('hex')}`, brand: card.brand, last4: card.last4, behaviour: card.behaviour });
+    const pm = manager.create(SandboxPaymentMethodEntity, {
+      id: `pm_sbx_${randomBytes(12).toString('hex')}`,
+      brand: card.brand,
+      last4: card.last4,
+      behaviour: card.behaviour,
+      fingerprint: cardFingerprint(cardNumberDigits(cardNumber) ?? card.last4),
+    });
     await manager.insert(SandboxPaymentMethodEntity, pm);
     return pm;
   }
 
-  async confirm(manager: EntityManager, merchantId: string, id: string, paymentMethod: string): Promise<Attempt> {
+  /** A payment method (Stripe's GET /v1/payment_methods/:id); null when unknown. */
+  findPaymentMethod(manager: EntityManager, id: string): Promise<SandboxPaymentMethodEntity | null> {
+    return manager.findOneBy(SandboxPaymentMethodEntity, { id });
+  }
+
+  async confirm(manager: EntityManager, merchantId: string, id: string, paymentMethod: string, opts: ConfirmOptions = {}): Promise<Attempt> {
     const p = await this.lock(manager, id, merchantId);
     if (p.status !== 'requires_payment_method') throw unexpectedState(`Payment ${id} cannot be confirmed while ${p.status}.`);
     const pm = await manager.findOneBy(SandboxPaymentMethodEntity, { id: paymentMethod });
     if (!pm) throw invalidParameter('payment_method', 'No such payment method.', 'resource_missing');
     p.paymentMethodId = pm.id;
     p.chargeId ??= p.id.replace(/^pi_/, 'ch_');
+    if (opts.captureMethod) p.captureMethod = opts.captureMethod;
+    // A 3-D Secure challenge asked by the merchant comes before whatever the card does.
+    if (opts.requestThreeDSecure) return this.move(manager, p, 'requires_action', 'payment_intent.requires_action');
     return this.runBehaviour(manager, p, pm.behaviour);
   }
 
+  /** The challenge's outcome: failed → declined; approved → what the card does once authenticated (a declining card still declines). */
   async completeThreeDSecure(manager: EntityManager, merchantId: string, id: string, approved: boolean): Promise<Attempt> {
     const p = await this.lock(manager, id, merchantId);
     if (p.status !== 'requires_action') throw unexpectedState(`Payment ${id} has no 3-D Secure challenge pending.`);
-    if (approved) return this.authorize(manager, p);
-    return this.fail(manager, p, THREE_D_SECURE_FAILED);
+    if (!approved) return this.fail(manager, p, THREE_D_SECURE_FAILED);
+    const pm = p.paymentMethodId ? await manager.findOneBy(SandboxPaymentMethodEntity, { id: p.paymentMethodId }) : null;
+    const behaviour = pm?.behaviour ?? 'succeed';
+    return this.runBehaviour(manager, p, behaviour === 'three_d_secure' ? 'succeed' : behaviour);
   }
 
   async capture(manager: EntityManager, merchantId: string, id: string, amountMinor: number): Promise<SandboxPaymentEntity> {

@@ -6,6 +6,7 @@
 import {
   badUserInput,
   emptyPage,
+  FRAUD_BLOCK_PAYMENT_ERROR,
   pageOf,
   requireKind,
   type IdempotencyCodec,
@@ -119,6 +120,7 @@ export class RemediationService {
 
   /**
    * `payment_intent.payment_failed`: the session's failure is `payment_declined:<decline code>`
+   * (`fraud_block` when payment-intent refused it as fraud: lastPaymentError.code fraud_block)
    * (its open failure takes it), unless the session completed or was canceled meanwhile, or the
    * event is a redelivery or older than a resolution of the session.
    */
@@ -131,12 +133,16 @@ export class RemediationService {
     return this.dataSource.transaction(async (manager) => {
       const cs = await lockOpenSession(manager, sessionId);
       if (!cs || (await isStaleFailureEvent(manager, cs.id, at, sourceEvent))) return 'unchanged' as const;
+      // A fraud refusal (payment-intent's risk rules, the merchant's fraud provider, a rejected manual review) is fraud_block.
+      const fraud = error?.code === FRAUD_BLOCK_PAYMENT_ERROR;
       const recorded = await recordFailure(manager, {
         checkoutSessionId: cs.id,
         merchantId: cs.merchantId,
-        category: 'payment_declined',
-        reason: `payment_declined:${code}`,
-        message: `The payment attempt was declined (${error?.code ?? 'declined'}${error?.declineCode ? ` / ${error.declineCode}` : ''}).`,
+        category: fraud ? 'fraud_block' : 'payment_declined',
+        reason: fraud ? 'fraud_block' : `payment_declined:${code}`,
+        message: fraud
+          ? "The payment was refused as fraud (the merchant's risk rules, its fraud provider, or a manual review)."
+          : `The payment attempt was declined (${error?.code ?? 'declined'}${error?.declineCode ? ` / ${error.declineCode}` : ''}).`,
         detail: { code: error?.code ?? null, declineCode: error?.declineCode ?? null },
         paymentIntentId: event.paymentIntent.id,
         at,

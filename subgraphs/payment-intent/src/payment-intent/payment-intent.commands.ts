@@ -3,7 +3,7 @@
 // which the PSP is asked (the sandbox writes its records in the same transaction; Stripe's
 // calls carry idempotency keys so a retried command never pays twice); outbox events leave
 // after the commit. Refunds are in refund/refund.service.ts.
-import { badUserInput, money, normalizeCurrency, type Principal } from '@handoff/shared';
+import { badUserInput, FRAUD_BLOCK_PAYMENT_ERROR, HandoffError, money, normalizeCurrency, type Principal } from '@handoff/shared';
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -12,6 +12,7 @@ import type { Connectors } from '../psp/connectors.js';
 import type { CredentialsSource } from '../psp/merchant-credentials.js';
 import { PaymentIntentEntity } from './payment-intent.entity.js';
 import { CaptureMode, PaymentIntentStatus as S } from './payment-intent.enums.js';
+import { RiskAction } from '../risk/risk.model.js';
 import { insertAnnounced, saveChange, transition } from './payment-intent.changes.js';
 import {
   cannotFromStatus,
@@ -27,6 +28,8 @@ import { CONFIRMABLE, canTransition } from './payment-intent.states.js';
 import type { CheckoutPaymentTerms, CheckoutSessions } from '../ports/checkout-session.port.js';
 import { rebindToCheckout } from './checkout-binding.js';
 import { CONFIRM_ATTEMPT } from './payment-intent.timeline.js';
+import type { RiskAssessor, RiskContext } from '../risk/risk-assessor.js';
+import { confirmOptionsFor, refuseConfirmation, riskData, settleConfirmation } from '../risk/confirm-risk.js';
 
 export interface CreateForCheckoutSpec {
   checkoutSessionId: string;
@@ -51,6 +54,15 @@ export interface CommandHooks {
 }
 
 const TOKEN = /^pm_[A-Za-z0-9_]{1,120}$/;
+
+/** What runs inside a command's transaction around its PSP call (checks before, records after). */
+export interface CommandSteps {
+  before?(manager: EntityManager, intent: PaymentIntentEntity): Promise<void>;
+  after?(manager: EntityManager, intent: PaymentIntentEntity): Promise<void>;
+}
+
+/** What a command's body answers: nothing, the PSP's decline, or a refusal to throw once its record is committed. */
+type CommandOutcome = { code: string; declineCode: string | null; message: string } | HandoffError | null;
 /** Marks a PSP payment as Handoff's (webhooks for payments without it are not waited for). */
 export const CHECKOUT_METADATA_KEY = 'handoff_checkout_session_id';
 
@@ -63,6 +75,8 @@ export class PaymentIntentCommands {
     private readonly publicBaseUrl: string,
     /** checkout-session, for intents whose session binds the amount; without it they confirm as they are. */
     private readonly checkout?: CheckoutSessions,
+    /** The merchant's risk rules, run before each confirmation (risk/); without it every confirmation is allowed. */
+    private readonly risk?: RiskAssessor,
   ) {}
 
   /** Internal (checkout-session): idempotent per checkout session. */
@@ -135,8 +149,12 @@ export class PaymentIntentCommands {
     return intent;
   }
 
-  /** The intent's merchant (server-side), an admin, or the hosted page of its checkout session. */
-  async confirm(principal: Principal, id: string, method: PaymentMethodSpec): Promise<PaymentIntentEntity> {
+  /**
+   * The intent's merchant (server-side), an admin, or the hosted page of its checkout session.
+   * `riskContext` (the buyer's IP and its country) is taken from a merchant, an admin or a Handoff
+   * service; never from the hosted page's own call.
+   */
+  async confirm(principal: Principal, id: string, method: PaymentMethodSpec, riskContext: RiskContext | null = null): Promise<PaymentIntentEntity> {
     const given = [method.testCard, method.token].filter((v) => v !== null && v !== undefined);
     if (given.length !== 1) throw badUserInput('paymentMethod', 'give exactly one of testCard or token.');
     if (method.token !== null && method.token !== undefined && !TOKEN.test(method.token)) {
@@ -150,10 +168,16 @@ export class PaymentIntentCommands {
       const terms = await this.checkoutTerms(intent);
       if (terms) await rebindToCheckout(manager, intent, connector, terms);
       intent.paymentMethodId = token;
+      // The merchant's risk rules, once the amount is final: BLOCK refuses here (the refusal recorded), the others shape the PSP call.
+      const context = principal.kind === 'CLIENT' ? null : riskContext;
+      const risk = this.risk ? await this.risk.beforeConfirm(manager, intent, connector, token, context) : null;
+      if (risk?.action === RiskAction.BLOCK) return refuseConfirmation(manager, intent, risk);
+      const options = await confirmOptionsFor(manager, intent, risk);
       const returnUrl = `${this.publicBaseUrl}/checkout/${intent.checkoutSessionId ?? ''}`;
-      const psp = await this.psp(() => connector.confirmPayment({ manager }, intent.providerPaymentId!, token, returnUrl));
+      const psp = await this.psp(() => connector.confirmPayment({ manager }, intent.providerPaymentId!, token, returnUrl, options));
       // The attempt goes to the checkout's timeline before what it came to (payment-intent.timeline.ts).
-      await applyPspPayment(manager, intent, psp, 'be confirmed', { [CONFIRM_ATTEMPT]: true });
+      await applyPspPayment(manager, intent, psp, 'be confirmed', { [CONFIRM_ATTEMPT]: true, ...(risk ? riskData(risk) : {}) });
+      await settleConfirmation(manager, intent, risk, psp);
       return psp.error;
     });
   }
@@ -173,17 +197,39 @@ export class PaymentIntentCommands {
     });
   }
 
-  /** MANUAL capture; a partial capture releases the rest. */
-  async capture(principal: Principal, id: string, amountMinor: number | null | undefined): Promise<PaymentIntentEntity> {
+  /** MANUAL capture; a partial capture releases the rest. `steps` run in its transaction (a manual review's approval). */
+  async capture(principal: Principal, id: string, amountMinor: number | null | undefined, steps: CommandSteps = {}): Promise<PaymentIntentEntity> {
     return this.command(principal, id, 'be captured', async (manager, intent, connector) => {
       if (intent.captureMode !== CaptureMode.MANUAL || intent.status !== S.REQUIRES_CAPTURE) throw cannotFromStatus('be captured', intent.status);
       const amount = amountMinor ?? intent.amountMinor;
       if (!Number.isSafeInteger(amount) || amount < 1 || amount > intent.amountMinor) {
         throw badUserInput('amountMinor', `must be between 1 and the authorized ${intent.amountMinor}.`);
       }
+      await steps.before?.(manager, intent);
       const psp = await this.psp(() => connector.capturePayment({ manager }, intent.providerPaymentId!, amount));
       await applyPspPayment(manager, intent, { ...psp, amountReceivedMinor: psp.amountReceivedMinor || amount }, 'be captured');
       await saveChange(manager, intent, 'payment_intent.captured', { amountCapturedMinor: intent.amountCapturedMinor, releasedMinor: intent.amountMinor - intent.amountCapturedMinor });
+      await steps.after?.(manager, intent);
+      return null;
+    });
+  }
+
+  /**
+   * A fraud refusal of an intent not yet paid (a manual review rejected, a fraud provider's block):
+   * the authorization is voided at the PSP (or the unconfirmed payment canceled), the refusal is
+   * recorded as a failed attempt (lastPaymentError fraud_block: the checkout's failure reason), and
+   * the intent is CANCELED. `steps` run in its transaction.
+   */
+  async cancelForFraud(principal: Principal, id: string, message: string, steps: CommandSteps = {}): Promise<PaymentIntentEntity> {
+    return this.command(principal, id, 'be canceled', async (manager, intent, connector) => {
+      if (!canTransition(intent.status, S.CANCELED)) throw cannotFromStatus('be canceled', intent.status);
+      await steps.before?.(manager, intent);
+      await this.psp(() => connector.cancelPayment({ manager }, intent.providerPaymentId!));
+      intent.lastPaymentError = { code: FRAUD_BLOCK_PAYMENT_ERROR, declineCode: null, message };
+      await saveChange(manager, intent, 'payment_intent.payment_failed', { error: { code: FRAUD_BLOCK_PAYMENT_ERROR, declineCode: null } });
+      intent.nextAction = null;
+      await transition(manager, intent, S.CANCELED, { action: 'be canceled' });
+      await steps.after?.(manager, intent);
       return null;
     });
   }
@@ -214,14 +260,14 @@ export class PaymentIntentCommands {
 
   /**
    * Loads the intent visible to `principal` under a row lock, runs `body` with its merchant's
-   * connector, commits, then throws PAYMENT_DECLINED if the attempt was declined (the decline
-   * itself is recorded and committed first).
+   * connector, commits, then throws PAYMENT_DECLINED if the attempt was declined, or the refusal
+   * `body` answered (FRAUD_BLOCKED); either is recorded and committed first.
    */
   private async command(
     principal: Principal,
     id: string,
     action: string,
-    body: (manager: EntityManager, intent: PaymentIntentEntity, connector: PspConnector) => Promise<{ code: string; declineCode: string | null; message: string } | null>,
+    body: (manager: EntityManager, intent: PaymentIntentEntity, connector: PspConnector) => Promise<CommandOutcome>,
   ): Promise<PaymentIntentEntity> {
     const peek = await findVisiblePaymentIntent(this.dataSource.manager, principal, id);
     if (!peek) throw paymentIntentNotFound(id);
@@ -235,6 +281,7 @@ export class PaymentIntentCommands {
       return { intent: locked, error: await body(manager, locked, connector) };
     });
     this.hooks.committed(intent);
+    if (error instanceof HandoffError) throw error;
     if (error) throw paymentDeclined(error.declineCode ?? error.code, error.message);
     return intent;
   }

@@ -7,6 +7,8 @@ import { PaymentIntentCommands } from './payment-intent.commands.js';
 import type { PaymentIntentEntity } from './payment-intent.entity.js';
 import { CreatePaymentIntentForCheckoutInput, PaymentMethodInput } from './payment-intent.input.js';
 import { PaymentIntent } from './payment-intent.type.js';
+import { RiskContextInput } from '../risk/risk.input.js';
+import { validateRiskContext } from '../risk/risk-rules.validation.js';
 
 @Resolver(() => PaymentIntent)
 export class PaymentIntentMutationResolver {
@@ -38,10 +40,12 @@ export class PaymentIntentMutationResolver {
   confirmPaymentIntent(
     @Arg('id', () => ID) id: string,
     @Arg('paymentMethod', () => PaymentMethodInput) paymentMethod: PaymentMethodInput,
+    @Arg('riskContext', () => RiskContextInput, { nullable: true, description: "The buyer's IP and its country, for the merchant's risk rules (a merchant confirming server-side)." })
+    riskContext: RiskContextInput | null,
     @Ctx() ctx: SubgraphContext,
   ): Promise<PaymentIntentEntity> {
     requireKind(ctx.principal, 'ADMIN', 'MERCHANT', 'CLIENT', 'SERVICE');
-    return this.commands.confirm(ctx.principal, id, paymentMethod);
+    return this.commands.confirm(ctx.principal, id, paymentMethod, validateRiskContext(riskContext, 'riskContext'));
   }
 
   @Mutation(() => PaymentIntent, { description: 'The outcome of the 3-D Secure challenge (sandbox: approve or fail).' })

@@ -5,6 +5,9 @@
 // taken) and, for an agent's checkout, the AAP code that binds that amount (the intent's aap_code
 // from then on). Signed GraphQL, SERVICE principal, @inaccessible (docs/internal-contracts.md).
 // Synchronous: what is charged depends on the answer.
+// `checkoutRiskSignals(checkoutSessionId)` (a read) answers what the merchant's risk rules look at
+// (the customer's email, billing and shipping countries, the agent, the total) before a
+// confirmation or a dry-run score; synchronous for the same reason.
 //
 // Timeout: CHECKOUT_SESSION_CALL_TIMEOUT_MS. The callee's refusals pass through as they are
 // (CALCULATION_STALE, CHECKOUT_NOT_READY, PROMOTION_INVALID, CHECKOUT_SESSION_EXPIRED, INVALID_STATE_TRANSITION);
@@ -25,6 +28,25 @@ export interface CheckoutPaymentTerms {
   aapCode?: string | null;
 }
 
+/** What a checkout session tells the merchant's risk rules (risk/). */
+export interface CheckoutRiskSignals {
+  checkoutSessionId: string;
+  merchantId: string;
+  status: string;
+  customerEmail: string | null;
+  billingCountry: string | null;
+  shippingCountry: string | null;
+  agentId: string | null;
+  amountMinor: number;
+  currency: string;
+  paymentIntentId: string | null;
+}
+
+/** The session's risk signals; null when the session does not exist. */
+export interface CheckoutRiskSignalsSource {
+  riskSignals(checkoutSessionId: string): Promise<CheckoutRiskSignals | null>;
+}
+
 /** checkout-session as payment-intent needs it; tests may stand in for it. */
 export interface CheckoutSessions {
   beginPayment(checkoutSessionId: string, paymentIntentId: string): Promise<CheckoutPaymentTerms>;
@@ -36,7 +58,13 @@ const BEGIN = `mutation BeginCheckoutPayment($checkoutSessionId: ID!, $paymentIn
   }
 }`;
 
-export class CheckoutSessionPort implements CheckoutSessions {
+const RISK_SIGNALS = `query CheckoutRiskSignals($checkoutSessionId: ID!) {
+  checkoutRiskSignals(checkoutSessionId: $checkoutSessionId) {
+    checkoutSessionId merchantId status customerEmail billingCountry shippingCountry agentId amountMinor currency paymentIntentId
+  }
+}`;
+
+export class CheckoutSessionPort implements CheckoutSessions, CheckoutRiskSignalsSource {
   constructor(private readonly client: InternalClient) {}
 
   static over(url: string, secret: string): CheckoutSessionPort {
@@ -48,14 +76,27 @@ export class CheckoutSessionPort implements CheckoutSessions {
       const data = await this.client.request<{ beginCheckoutPayment: CheckoutPaymentTerms }>(BEGIN, { checkoutSessionId, paymentIntentId });
       return data.beginCheckoutPayment;
     } catch (err) {
-      if (err instanceof HandoffError && err.code !== ErrorCode.SERVICE_UNAVAILABLE) throw err;
-      if (err instanceof InternalCallError || err instanceof HandoffError) {
-        throw new HandoffError(ErrorCode.SERVICE_UNAVAILABLE, 'The checkout service could not be reached; nothing was charged. Try again shortly.', {
-          reason: 'checkout_session:unavailable',
-          retryable: true,
-        });
-      }
-      throw err;
+      throw unavailableOr(err);
     }
   }
+
+  async riskSignals(checkoutSessionId: string): Promise<CheckoutRiskSignals | null> {
+    try {
+      return (await this.client.request<{ checkoutRiskSignals: CheckoutRiskSignals | null }>(RISK_SIGNALS, { checkoutSessionId })).checkoutRiskSignals;
+    } catch (err) {
+      throw unavailableOr(err);
+    }
+  }
+}
+
+/** The callee's own refusal as it is; checkout-session unreachable (or answering SERVICE_UNAVAILABLE) → SERVICE_UNAVAILABLE, nothing charged. */
+function unavailableOr(err: unknown): unknown {
+  if (err instanceof HandoffError && err.code !== ErrorCode.SERVICE_UNAVAILABLE) return err;
+  if (err instanceof InternalCallError || err instanceof HandoffError) {
+    return new HandoffError(ErrorCode.SERVICE_UNAVAILABLE, 'The checkout service could not be reached; nothing was charged. Try again shortly.', {
+      reason: 'checkout_session:unavailable',
+      retryable: true,
+    });
+  }
+  return err;
 }

@@ -32,6 +32,24 @@ export interface PspPayment {
   paymentMethodId?: string | null;
 }
 
+/** What a confirmation asks beyond the card (the merchant's risk rules decide it). */
+export interface ConfirmOptions {
+  /** Force a 3-D Secure challenge whatever the card (Stripe: payment_method_options.card.request_three_d_secure = any). */
+  requestThreeDSecure?: boolean;
+  /** Hold the authorized funds for a manual capture (Stripe: capture_method = manual at confirmation). */
+  manualCapture?: boolean;
+}
+
+/** The card behind a payment method token, as the PSP reports it; never the number. */
+export interface CardDetails {
+  /** The PSP's fingerprint of the card number (Stripe's `card.fingerprint`): the same card gives the same one; null when the PSP has none. */
+  fingerprint: string | null;
+  brand: string | null;
+  last4: string | null;
+  /** The issuing country (ISO 3166-1 alpha-2) when the PSP knows it. */
+  country: string | null;
+}
+
 export interface PspRefund {
   providerRefundId: string;
   status: 'succeeded' | 'pending' | 'failed';
@@ -61,7 +79,9 @@ export interface PspConnector {
   readonly provider: PaymentProvider;
   createPayment(ctx: PspCallContext, req: CreatePaymentRequest): Promise<PspPayment>;
   /** `paymentMethod` is a token (`pm_…`). */
-  confirmPayment(ctx: PspCallContext, providerPaymentId: string, paymentMethod: string, returnUrl: string): Promise<PspPayment>;
+  confirmPayment(ctx: PspCallContext, providerPaymentId: string, paymentMethod: string, returnUrl: string, options?: ConfirmOptions): Promise<PspPayment>;
+  /** The card behind a token (`pm_…`), for the merchant's risk rules. */
+  describePaymentMethod(ctx: PspCallContext, paymentMethod: string): Promise<CardDetails>;
   completeThreeDSecure(ctx: PspCallContext, providerPaymentId: string, approved: boolean): Promise<PspPayment>;
   capturePayment(ctx: PspCallContext, providerPaymentId: string, amountMinor: number): Promise<PspPayment>;
   cancelPayment(ctx: PspCallContext, providerPaymentId: string): Promise<PspPayment>;
@@ -83,4 +103,12 @@ export class PspRequestRejected extends Error {
     super(message);
     this.name = 'PspRequestRejected';
   }
+}
+
+/** A Stripe-shaped `card` object's details (brand, last4, fingerprint, country), each null when absent. */
+export function cardDetailsOf(card: unknown): CardDetails {
+  const c = card && typeof card === 'object' ? (card as Record<string, unknown>) : {};
+  const text = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : null);
+  const country = text(c.country);
+  return { fingerprint: text(c.fingerprint), brand: text(c.brand), last4: text(c.last4), country: country && /^[A-Za-z]{2}$/.test(country) ? country.toUpperCase() : null };
 }

@@ -5,7 +5,10 @@
 import { parseTestCard } from '@handoff/psp-sandbox/test-cards';
 import { PaymentProvider } from '../../payment-intent/payment-intent.enums.js';
 import {
+  cardDetailsOf,
   PspRequestRejected,
+  type CardDetails,
+  type ConfirmOptions,
   type CreatePaymentRequest,
   type PspConnector,
   type PspPayment,
@@ -59,8 +62,22 @@ export class SandboxConnector implements PspConnector {
     return String(pm.id);
   }
 
-  confirmPayment(_ctx: unknown, id: string, paymentMethod: string): Promise<PspPayment> {
-    return this.attempt(`/v1/payment_intents/${encodeURIComponent(id)}/confirm`, { payment_method: paymentMethod });
+  confirmPayment(_ctx: unknown, id: string, paymentMethod: string, _returnUrl: string, options: ConfirmOptions = {}): Promise<PspPayment> {
+    return this.attempt(`/v1/payment_intents/${encodeURIComponent(id)}/confirm`, {
+      payment_method: paymentMethod,
+      ...(options.manualCapture ? { capture_method: 'manual' } : {}),
+      ...(options.requestThreeDSecure ? { payment_method_options: { card: { request_three_d_secure: 'any' } } } : {}),
+    });
+  }
+
+  async describePaymentMethod(_ctx: unknown, paymentMethod: string): Promise<CardDetails> {
+    let pm: Json;
+    try {
+      pm = await this.get(`/v1/payment_methods/${encodeURIComponent(paymentMethod)}`);
+    } catch (err) {
+      throw rejectedFrom(err);
+    }
+    return cardDetailsOf(pm.card);
   }
 
   completeThreeDSecure(_ctx: unknown, id: string, approved: boolean): Promise<PspPayment> {
@@ -98,6 +115,17 @@ export class SandboxConnector implements PspConnector {
       return await this.call(path, body, headers);
     } catch (err) {
       throw rejectedFrom(err);
+    }
+  }
+
+  private async get(path: string): Promise<Json> {
+    const key = await this.accounts.keyFor(this.credentials);
+    try {
+      return await this.client.get(key, path);
+    } catch (err) {
+      if (!(err instanceof SandboxApiError) || err.status !== 401) throw err;
+      this.accounts.forget(this.credentials.merchantId);
+      return this.client.get(await this.accounts.keyFor(this.credentials), path);
     }
   }
 

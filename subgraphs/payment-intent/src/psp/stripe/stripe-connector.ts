@@ -5,7 +5,10 @@
 import Stripe from 'stripe';
 import { PaymentProvider } from '../../payment-intent/payment-intent.enums.js';
 import {
+  cardDetailsOf,
   PspRequestRejected,
+  type CardDetails,
+  type ConfirmOptions,
   type CreatePaymentRequest,
   type PspConnector,
   type PspPayment,
@@ -83,9 +86,14 @@ export class StripeConnector implements PspConnector {
     return STRIPE_TEST_PAYMENT_METHODS[parseTestCard(cardNumber).behaviour];
   }
 
-  async confirmPayment(_ctx: unknown, id: string, paymentMethod: string, returnUrl: string): Promise<PspPayment> {
+  async confirmPayment(_ctx: unknown, id: string, paymentMethod: string, returnUrl: string, options: ConfirmOptions = {}): Promise<PspPayment> {
     try {
-      const pi = await this.stripe.paymentIntents.confirm(id, { payment_method: paymentMethod, return_url: returnUrl });
+      const pi = await this.stripe.paymentIntents.confirm(id, {
+        payment_method: paymentMethod,
+        return_url: returnUrl,
+        ...(options.manualCapture ? { capture_method: 'manual' as const } : {}),
+        ...(options.requestThreeDSecure ? { payment_method_options: { card: { request_three_d_secure: 'any' as const } } } : {}),
+      });
       return fromStripePaymentIntent(pi as StripePaymentIntentLike);
     } catch (err) {
       // A decline is an answer, not a failure: Stripe attaches the intent as it now is.
@@ -96,6 +104,11 @@ export class StripeConnector implements PspConnector {
       }
       throw rejectedFrom(err);
     }
+  }
+
+  async describePaymentMethod(_ctx: unknown, paymentMethod: string): Promise<CardDetails> {
+    const pm = await this.call(() => this.stripe.paymentMethods.retrieve(paymentMethod));
+    return cardDetailsOf((pm as { card?: unknown }).card);
   }
 
   /** The challenge happens in the buyer's browser at Stripe: read the outcome. */
