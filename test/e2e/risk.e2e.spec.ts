@@ -137,6 +137,14 @@ describe('risk rules at confirmation', () => {
     expect(await atPsp(pi.providerPaymentId)).toMatchObject({ status: 'requires_payment_method', amount_received: 0 });
   });
 
+  it('concurrent confirmations from one email are counted one after the other: exactly maxPayments pass', async () => {
+    const email = `race-${Date.now()}@risk.test`;
+    const sessions = await Promise.all(Array.from({ length: 6 }, () => session(1200, email)));
+    const results = await Promise.all(sessions.map((s) => shop.client.request(CONFIRM, { id: s.paymentIntentId, card: GOOD })));
+    const outcomes = results.map((r) => r.errors?.[0]?.extensions?.code ?? r.data?.confirmPaymentIntent?.status).sort();
+    expect(outcomes).toEqual(['FRAUD_BLOCKED', 'FRAUD_BLOCKED', 'FRAUD_BLOCKED', 'FRAUD_BLOCKED', 'SUCCEEDED', 'SUCCEEDED']);
+  });
+
   it('an amount over the threshold is challenged: 3-D Secure is forced at the PSP, and completing it pays', async () => {
     const s = await session(15_000);
     const confirmed = (await shop.client.ok(CONFIRM, { id: s.paymentIntentId, card: GOOD })).confirmPaymentIntent;
@@ -210,6 +218,7 @@ describe('REST routes, signed callbacks and KYC', () => {
     const rival = await newShop('Scoreless Rival Ltd');
     expect((await rest('POST', `/v1/checkout/sessions/${s.id}/fraud/score`, { key: rival.key, body: {} })).status).toBe(404);
 
+    expect((await rest('GET', `/v1/checkout/fraud/rules?merchant_id=${rival.id}`, { key: shop.key })).body).toMatchObject({ code: 'MERCHANT_NOT_FOUND' });
     const rules = await rest('GET', '/v1/checkout/fraud/rules', { key: shop.key });
     expect(rules.status).toBe(200);
     expect(rules.body).toMatchObject({ object: 'fraud_rules', merchant_id: shop.id, version: 1, fraud_webhook_secret_set: false });
