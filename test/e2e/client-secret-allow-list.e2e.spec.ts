@@ -14,6 +14,8 @@ const ALLOWED = new Set([
   'Query.checkoutSession',
   ...['id', 'status', 'mode', 'url', 'successUrl', 'cancelUrl', 'expiresAt', 'merchant', 'lineItems', 'totals', 'paymentIntent'].map((f) => `CheckoutSession.${f}`),
   'Merchant.name',
+  // The merchant's hosted-page branding (issue 19): display name and accent colour, not the logo URL.
+  'Merchant.checkoutBranding', 'CheckoutBranding.displayName', 'CheckoutBranding.accentColor',
   ...['name', 'quantity', 'unitAmount', 'total'].map((f) => `LineItem.${f}`),
   ...['subtotal', 'discount', 'tax', 'shipping', 'total'].map((f) => `Totals.${f}`),
   ...['amountMinor', 'currency', 'amount'].map((f) => `Money.${f}`),
