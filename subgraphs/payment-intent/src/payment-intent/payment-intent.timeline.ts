@@ -47,7 +47,9 @@ const count = (v: unknown): number | null => (typeof v === 'number' && Number.is
 
 function summaryOf(kind: ContributedTimelineKind, i: PaymentIntentEntity, change: Change): { summary: string; data: Record<string, unknown> } {
   const threeDS = text(change.threeDSecure);
-  const via3ds = threeDS === 'approved' ? '3-D Secure approved; ' : threeDS === 'failed' ? '3-D Secure failed; ' : '';
+  const via = threeDS === 'approved' ? '3-D Secure approved; ' : threeDS === 'failed' ? '3-D Secure failed; ' : '';
+  /** `text`, after what 3-D Secure decided when it decided it. */
+  const via3ds = (text: string) => (via ? `${via}${text[0]!.toLowerCase()}${text.slice(1)}` : text);
   switch (kind) {
     case 'payment.created':
       return {
@@ -61,15 +63,15 @@ function summaryOf(kind: ContributedTimelineKind, i: PaymentIntentEntity, change
     case 'payment.processing':
       return { summary: 'Payment processing', data: {} };
     case 'payment.authorized':
-      return { summary: `${via3ds}Payment authorized: ${amount(i.amountMinor, i.currency)} awaiting capture`, data: { three_d_secure: threeDS } };
+      return { summary: via3ds(`Payment authorized: ${amount(i.amountMinor, i.currency)} awaiting capture`), data: { three_d_secure: threeDS } };
     case 'payment.succeeded':
-      return { summary: `${via3ds}Payment succeeded: ${amount(i.amountCapturedMinor || i.amountMinor, i.currency)}`, data: { amount_captured: i.amountCapturedMinor, three_d_secure: threeDS } };
+      return { summary: via3ds(`Payment succeeded: ${amount(i.amountCapturedMinor || i.amountMinor, i.currency)}`), data: { amount_captured: i.amountCapturedMinor, three_d_secure: threeDS } };
     case 'payment.failed': {
       const error = (change.error ?? {}) as { code?: unknown; declineCode?: unknown };
       const code = text(error.code) ?? i.lastPaymentError?.code ?? null;
       const declineCode = text(error.declineCode) ?? i.lastPaymentError?.declineCode ?? null;
       return {
-        summary: `${via3ds}Payment declined: ${declineCode ?? code ?? 'unknown reason'}`,
+        summary: via3ds(`Payment declined: ${declineCode ?? code ?? 'unknown reason'}`),
         data: { code, decline_code: declineCode, message: i.lastPaymentError?.message ?? null, three_d_secure: threeDS },
       };
     }
