@@ -6,6 +6,7 @@
 import {
   badUserInput,
   emptyPage,
+  optionalId,
   FRAUD_BLOCK_PAYMENT_ERROR,
   pageOf,
   requireKind,
@@ -56,6 +57,7 @@ export class RemediationService {
   /** Open failures of sessions that did not complete (nor were canceled), oldest first. */
   async list(principal: Principal, args: FailureListArgs): Promise<Page<CheckoutFailureEntity>> {
     const p = requireKind(principal, 'MERCHANT', 'ADMIN');
+    const merchantId = optionalId(args.merchantId ?? undefined, 'merchantId');
     const filter = reasonFilter(args.reason);
     if (args.since !== null && args.since !== undefined && Number.isNaN(args.since.getTime())) throw badUserInput('since', 'must be a date-time.');
     const qb = this.dataSource
@@ -65,10 +67,10 @@ export class RemediationService {
       .andWhere(`EXISTS (SELECT 1 FROM ${table('checkout_sessions')} s WHERE s.id = f.checkout_session_id AND s.status IN ('OPEN', 'EXPIRED'))`);
     if (p.kind === 'MERCHANT') {
       // Another merchant's failures are not the caller's to see: none.
-      if (args.merchantId && args.merchantId !== p.merchantId) return emptyPage();
+      if (merchantId && merchantId !== p.merchantId) return emptyPage();
       qb.andWhere('f.merchant_id = :merchantId', { merchantId: p.merchantId });
-    } else if (args.merchantId) {
-      qb.andWhere('f.merchant_id = :merchantId', { merchantId: args.merchantId });
+    } else if (merchantId) {
+      qb.andWhere('f.merchant_id = :merchantId', { merchantId });
     }
     if (filter && 'category' in filter) qb.andWhere('f.category = :category', { category: filter.category });
     if (filter && 'reason' in filter) qb.andWhere('f.reason = :reason', { reason: filter.reason });
