@@ -129,7 +129,7 @@ export class CheckoutLifecycleResolver {
     return termsOrDefault(await this.terms(ctx, s.id)).cartId;
   }
 
-  @FieldResolver(() => CaptureMode, { description: "AUTOMATIC (default) or MANUAL: the session's payment intent is created with it." })
+  @FieldResolver(() => CaptureMode, { description: "AUTOMATIC or MANUAL (as created, else the merchant's default capture mode): the session's payment intent is created with it." })
   async captureMode(@Root() s: CheckoutSessionEntity, @Ctx() ctx: CheckoutContext): Promise<CaptureMode> {
     return termsOrDefault(await this.terms(ctx, s.id)).captureMode as CaptureMode;
   }

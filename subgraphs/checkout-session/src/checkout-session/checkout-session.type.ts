@@ -158,6 +158,6 @@ export class CreateCheckoutSessionInput {
   @Field(() => CheckoutOwnerInput, { nullable: true, description: 'Who the session is for: a USER (with id) or a GUEST.' }) owner?: CheckoutOwnerInput | null;
   @Field(() => String, { nullable: true, description: 'Where the session comes from: web, app, pos, agent… (1 to 40 of a-z 0-9 . _ -).' }) channel?: string | null;
   @Field(() => ID, { nullable: true, description: "The merchant's cart the session is made from." }) cartId?: string | null;
-  @Field(() => CaptureMode, { nullable: true, description: 'AUTOMATIC (default) or MANUAL (authorize now, capturePaymentIntent later).' }) captureMode?: CaptureMode | null;
+  @Field(() => CaptureMode, { nullable: true, description: "AUTOMATIC or MANUAL (authorize now, capturePaymentIntent later); not given: the merchant's default capture mode (checkoutSettings), AUTOMATIC unless set." }) captureMode?: CaptureMode | null;
   @Field(() => Boolean, { nullable: true, description: 'Default false.' }) requireBillingAddress?: boolean | null;
 }
