@@ -177,7 +177,7 @@ export type CreateApiKeyInput = {
 
 export type CreateCheckoutSessionInput = {
   cancelUrl?: string | null | undefined;
-  /** AUTOMATIC (default) or MANUAL (authorize now, capturePaymentIntent later). */
+  /** AUTOMATIC or MANUAL (authorize now, capturePaymentIntent later); not given: the merchant's default capture mode (checkoutSettings), AUTOMATIC unless set. */
   captureMode?: CaptureMode | null | undefined;
   /** The merchant's cart the session is made from. */
   cartId?: string | number | null | undefined;
