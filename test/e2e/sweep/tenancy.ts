@@ -12,7 +12,7 @@ import type { Tenant } from './tenants.js';
 /** Which tenant object an id-typed argument or filter field of this name takes. */
 export const ID_ARG_TYPES: Record<string, string> = {
   merchantId: 'Merchant', offerId: 'Offer', agentId: 'Agent', sessionId: 'AgentSession', recommendationId: 'Recommendation',
-  conversionId: 'Conversion', checkoutSessionId: 'CheckoutSession', paymentIntentId: 'PaymentIntent',
+  conversionId: 'Conversion', checkoutSessionId: 'CheckoutSession', paymentIntentId: 'PaymentIntent', endpointId: 'WebhookEndpoint',
 };
 /** The catalog agents shop from: active merchants and their offers are everyone's to see. */
 export const PUBLIC_TO: Record<string, Set<string>> = { AGENT: new Set(['Merchant', 'Offer']), MERCHANT: new Set() };

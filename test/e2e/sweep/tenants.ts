@@ -32,6 +32,7 @@ const Q = {
   milestone: `mutation($id: ID!, $step: String!) { recordMilestone(conversionId: $id, input: { step: $step, status: "completed" }) { id } }`,
   byIntent: `query($m: ID!) { conversions(filter: { merchantId: $m }, first: 50) { edges { node { id paymentIntent { id } ledgerEntries { id } } } } }`,
   refunds: `query($id: ID!) { paymentIntent(id: $id) { refunds { id } } }`,
+  endpoint: `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
 };
 
 const add = (ids: Record<string, string[]>, type: string, ...values: Array<string | null | undefined>) => {
@@ -58,6 +59,9 @@ export async function makeTenant(admin: GqlClient, label: string, full: boolean)
   add(ids, 'Agent', agentRow.id);
   add(ids, 'Builder', agentRow.builder?.id);
   add(ids, 'ApiKey', merchantKey.apiKey.id, agentKey.apiKey.id);
+  // Disabled: nothing is delivered (no background writes while the sweep counts rows).
+  const endpoint = (await merchant.ok(Q.endpoint, { input: { url: `http://127.0.0.1:9/sweep-${label}`, events: ['checkout.completed'], enabled: false } })).createWebhookEndpoint.endpoint.id;
+  add(ids, 'WebhookEndpoint', endpoint);
 
   const s1 = (await agent.ok(Q.start, { q: `plan ${label}` })).startAgentSession.id;
   const s2 = (await agent.ok(Q.start, { q: `order ${label}` })).startAgentSession.id;

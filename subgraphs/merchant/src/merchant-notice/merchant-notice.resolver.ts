@@ -1,5 +1,5 @@
 // merchantNotices: check the principal, call the service.
-import { mapPage, requireKind, type Page } from '@handoff/shared';
+import { mapPage, optionalId, requireKind, type Page } from '@handoff/shared';
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { MerchantContext } from '../context.js';
 import type { MerchantNoticeService } from './merchant-notice.service.js';
@@ -19,6 +19,6 @@ export class MerchantNoticeResolver {
     @Ctx() ctx: MerchantContext,
   ): Promise<Page<MerchantNoticeType>> {
     const principal = requireKind(ctx.principal, 'ADMIN', 'MERCHANT');
-    return mapPage(await this.service.list(principal, merchantId, { first, after }), MerchantNoticeType.from);
+    return mapPage(await this.service.list(principal, optionalId(merchantId, 'merchantId') ?? null, { first, after }), MerchantNoticeType.from);
   }
 }

@@ -1,6 +1,6 @@
 // Webhook endpoints in GraphQL: check the principal (admin, or a merchant key for its own
 // merchant), map arguments, call the service.
-import { idempotencyKeyOf, requireKind } from '@handoff/shared';
+import { idempotencyKeyOf, optionalId, requireKind } from '@handoff/shared';
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { MerchantContext } from '../context.js';
 import type { WebhookEndpointService } from './webhook-endpoint.service.js';
@@ -67,7 +67,7 @@ export class WebhookEndpointResolver {
     @Ctx() ctx: MerchantContext,
   ): Promise<WebhookTestEventType[]> {
     const principal = requireKind(ctx.principal, 'ADMIN', 'MERCHANT');
-    return (await this.service.sendTest(principal, endpointId, merchantId, idempotencyKeyOf(ctx, idempotencyKey))).map(WebhookTestEventType.from);
+    return (await this.service.sendTest(principal, optionalId(endpointId, 'endpointId') ?? null, optionalId(merchantId, 'merchantId') ?? null, idempotencyKeyOf(ctx, idempotencyKey))).map(WebhookTestEventType.from);
   }
 
   @Query(() => [WebhookEndpointType], { description: 'Admin (naming the merchant), or a merchant key: its webhook endpoints, oldest first.' })
@@ -76,7 +76,7 @@ export class WebhookEndpointResolver {
     @Ctx() ctx: MerchantContext,
   ): Promise<WebhookEndpointType[]> {
     const principal = requireKind(ctx.principal, 'ADMIN', 'MERCHANT');
-    return (await this.service.list(principal, merchantId)).map(WebhookEndpointType.from);
+    return (await this.service.list(principal, optionalId(merchantId, 'merchantId') ?? null)).map(WebhookEndpointType.from);
   }
 
   @Query(() => WebhookEndpointType, { nullable: true, description: 'Admin, or the merchant that owns it; null otherwise. Its deliveries are the delivery log.' })

@@ -1,5 +1,5 @@
 // GraphQL adapter for the manual review queue: list, assign, approve (capture), reject (void).
-import { type SubgraphContext } from '@handoff/shared';
+import { optionalId, type SubgraphContext } from '@handoff/shared';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { mapPage, type Page } from '@handoff/shared';
@@ -22,7 +22,7 @@ export class ManualReviewResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: SubgraphContext,
   ): Promise<Page<ManualReviewType>> {
-    return mapPage(await this.reviews.list(ctx.principal, { merchantId, status, first, after }), ManualReviewType.from);
+    return mapPage(await this.reviews.list(ctx.principal, { merchantId: optionalId(merchantId, 'merchantId') ?? null, status, first, after }), ManualReviewType.from);
   }
 
   @Mutation(() => ManualReviewType, { description: "Assigns the session's pending review to someone (free text, e.g. an email)." })

@@ -1,7 +1,7 @@
 // GraphQL adapter for risk: a merchant's rules (riskRules, setRiskRules), its fraud provider's
 // webhook secret (rollFraudWebhookSecret), a dry-run score (scoreCheckoutRisk), and
 // PaymentIntent.risk (the intent's latest assessment; its merchant and admins only).
-import type { SubgraphContext } from '@handoff/shared';
+import { optionalId, type SubgraphContext } from '@handoff/shared';
 import DataLoader from 'dataloader';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { DataSource } from 'typeorm';
@@ -28,7 +28,7 @@ export class RiskResolver {
 
   @Query(() => RiskRulesType, { description: 'The merchant risk rules (a merchant key: its own, merchantId optional; an admin names it).' })
   async riskRules(@Arg('merchantId', () => ID, { nullable: true }) merchantId: string | null, @Ctx() ctx: SubgraphContext): Promise<RiskRulesType> {
-    return RiskRulesType.from(await this.settings.view(ctx.principal, merchantId));
+    return RiskRulesType.from(await this.settings.view(ctx.principal, optionalId(merchantId, 'merchantId') ?? null));
   }
 
   @Mutation(() => RiskRulesType, { description: 'Replaces the merchant risk rules and thresholds; in force at the next confirmation. BAD_USER_INPUT names the field.' })
@@ -37,14 +37,14 @@ export class RiskResolver {
     @Arg('input', () => RiskRulesInput) input: RiskRulesInput,
     @Ctx() ctx: SubgraphContext,
   ): Promise<RiskRulesType> {
-    return RiskRulesType.from(await this.settings.set(ctx.principal, merchantId, input));
+    return RiskRulesType.from(await this.settings.set(ctx.principal, optionalId(merchantId, 'merchantId') ?? null, input));
   }
 
   @Mutation(() => String, {
     description: "A new secret for your fraud provider's signed decisions (POST /v1/checkout/webhook/fraud), shown this once; the previous one stops verifying.",
   })
   rollFraudWebhookSecret(@Arg('merchantId', () => ID, { nullable: true }) merchantId: string | null, @Ctx() ctx: SubgraphContext): Promise<string> {
-    return this.settings.rollFraudWebhookSecret(ctx.principal, merchantId);
+    return this.settings.rollFraudWebhookSecret(ctx.principal, optionalId(merchantId, 'merchantId') ?? null);
   }
 
   @Mutation(() => RiskAssessmentType, { description: 'A dry run of the merchant risk rules on the checkout session as it is now: logged (source DRY_RUN), nothing else written.' })
