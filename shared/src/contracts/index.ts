@@ -8,3 +8,4 @@ export * from './webhook-events.contract.js';
 export * from './checkout-settings.contract.js';
 export * from './checkout-timeline.contract.js';
 export * from './audit.contract.js';
+export * from './tender-events.contract.js';

@@ -57,6 +57,12 @@ export const ErrorCode = {
   TRANSACTION_LIMIT_EXCEEDED: 'TRANSACTION_LIMIT_EXCEEDED',
   /** The checkout session used the payment attempts its merchant allows (settings' maxPaymentAttempts); a merchant's `retry_payment` resolution gives it new ones. */
   PAYMENT_ATTEMPTS_EXCEEDED: 'PAYMENT_ATTEMPTS_EXCEEDED',
+  /** No gift card of this merchant has this code (a wrong code and another merchant's card answer the same). */
+  GIFT_CARD_NOT_FOUND: 'GIFT_CARD_NOT_FOUND',
+  /** The gift card cannot pay this checkout: `reason` gift_card:expired, gift_card:exhausted, gift_card:currency_mismatch, tender:nothing_due; nothing is held. */
+  GIFT_CARD_INVALID: 'GIFT_CARD_INVALID',
+  /** The customer's store credit cannot pay this amount: `reason` store_credit:insufficient, store_credit:no_customer, store_credit:currency_mismatch, tender:nothing_due; nothing is held. */
+  STORE_CREDIT_UNAVAILABLE: 'STORE_CREDIT_UNAVAILABLE',
   /** Query limits (depth, aliases, cost, tokens, directives). */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Malformed GraphQL (parse and validation failures) — Apollo's own codes, passed through. */

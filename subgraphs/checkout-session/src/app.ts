@@ -56,6 +56,7 @@ import { startTimelineWorker } from './timeline/timeline.job.js';
 import { TimelineResolver } from './timeline/timeline.resolver.js';
 import { CheckoutRiskSignalsResolver } from './risk-signals/risk-signals.resolver.js';
 import { TimelineService } from './timeline/timeline.service.js';
+import { TenderHoldsService } from './tender/tender-holds.js';
 
 export { SCHEMA_NAME, SUBGRAPH_NAME };
 
@@ -119,6 +120,8 @@ export function createServices(opts: {
     lifecycle,
     // Each session's timeline (issue 19): its own entries are written with each change; other packages' come by queue.
     timeline: new TimelineService(dataSource),
+    // Gift cards and store credit held by a session (issue 20 item 3): captured when it is paid, released when it fails.
+    tenderHolds: new TenderHoldsService(dataSource, outbox),
     agentCheckouts: new AgentCheckoutService(idempotency, merchants, checkoutPayments, config.attribution, outbox, opening, catalog),
   };
 }

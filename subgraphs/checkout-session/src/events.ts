@@ -12,8 +12,10 @@ import {
   AUDIT_TOPIC_PATTERN,
   changeWithEvent,
   CHECKOUT_PAYMENT_EVENTS_QUEUE,
+  LEDGER_TENDER_EVENTS_QUEUE,
   OUTBOUND_WEBHOOK_EVENTS_QUEUE,
   qualifiedTable,
+  TENDER_TOPIC_PATTERN,
   WEBHOOK_EVENT_TOPIC_PATTERN,
   type OutboxEvent,
   type OutboxRoutes,
@@ -33,6 +35,8 @@ export const EXPIRY_QUEUE = 'checkout-session-expiry';
 export const outboxRoutes: OutboxRoutes = {
   [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE],
   [AUDIT_TOPIC_PATTERN]: [AUDIT_LOG_QUEUE],
+  // Gift cards and store credit issued and redeemed, to the ledger's books (tender-events.contract.ts).
+  [TENDER_TOPIC_PATTERN]: [LEDGER_TENDER_EVENTS_QUEUE],
 };
 
 type EventKind = 'checkout_session' | 'agent_session';
