@@ -17,6 +17,10 @@
 //                                     # the four workers stopped (SIGSTOP) while the webhooks are sent and
 //                                     # resumed after the last acknowledgement: what acknowledging alone
 //                                     # reaches when no processing competes for the cores; writes nothing
+//   npm run bench:system -- --only outbound-webhooks [--events 5000] [--rate 500] [--seconds 10]
+//                                     # outbound webhooks (outbound-webhooks.ts): a burst of N events, then R
+//                                     # events/s for S seconds, delivered to a receiver on loopback
+//                                     # (WEBHOOK_ALLOW_PRIVATE_URLS=true for this phase); writes nothing
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSystemHandoff, type FaultHandoff } from '../harness/harness.js';
@@ -30,6 +34,7 @@ import { measureCheckouts } from './checkout.js';
 import { load, round, RssSampler, sleep, type LoopResult } from './measure.js';
 import { tableOf, writeResults, type SystemResult } from './report.js';
 import { measureSettlement } from './settlement.js';
+import { measureOutboundWebhooks, outboundTable } from './outbound-webhooks.js';
 import { measureWebhooks } from './webhooks.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -38,8 +43,9 @@ const argValue = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const ONLY = argValue('only') as 'checkouts' | 'calculation' | 'webhooks' | 'settlement' | undefined;
-if (ONLY && !['checkouts', 'calculation', 'webhooks', 'settlement'].includes(ONLY)) throw new Error(`--only: checkouts, calculation, webhooks or settlement, not ${ONLY}`);
+const PHASES = ['checkouts', 'calculation', 'webhooks', 'settlement', 'outbound-webhooks'] as const;
+const ONLY = argValue('only') as (typeof PHASES)[number] | undefined;
+if (ONLY && !(PHASES as readonly string[]).includes(ONLY)) throw new Error(`--only: ${PHASES.join(', ')}, not ${ONLY}`);
 const PROFILE = argValue('profile');
 const HOLD_PROCESSING = process.argv.includes('--hold-processing');
 if (HOLD_PROCESSING && ONLY !== 'webhooks') throw new Error('--hold-processing goes with --only webhooks');
@@ -52,6 +58,11 @@ const CALCULATION_CONCURRENCY = QUICK ? [1, 4] : [1, 8, 16];
 const CALCULATION = QUICK ? { warmupMs: 1000, durationMs: 3000 } : { warmupMs: 3000, durationMs: 15_000 };
 const MAX_WEBHOOK_INTENTS = QUICK ? 50 : 1500;
 const SETTLE_N = QUICK ? 2000 : 100_000;
+const OUTBOUND = {
+  burstEvents: Number(argValue('events') ?? (QUICK ? 500 : 5000)),
+  pacedRate: Number(argValue('rate') ?? (QUICK ? 200 : 500)),
+  pacedSeconds: Number(argValue('seconds') ?? (QUICK ? 3 : 10)),
+};
 
 const log = (msg: string) => process.stderr.write(`[bench:system ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
@@ -77,7 +88,8 @@ async function main(): Promise<void> {
   try {
     h = await startSystemHandoff({
       databasePrefix: 'handoff_bench_system',
-      extraEnv: { NODE_ENV: 'production' },
+      // The outbound-webhooks phase delivers to a receiver on loopback, which production refuses by default.
+      extraEnv: { NODE_ENV: 'production', ...(ONLY === 'outbound-webhooks' ? { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' } : {}) },
       ...(PROFILE ? { nodeArgs: (name: string) => ['--cpu-prof', '--cpu-prof-dir', PROFILE, '--cpu-prof-name', `${name}.cpuprofile`] } : {}),
     });
     sampler.start();
@@ -99,6 +111,11 @@ async function main(): Promise<void> {
       await anchor('settlement-c1', 1);
       const s = await measureSettlement(h.graphqlUrl, h.adminKey, h.postgres, SETTLE_N, log);
       log(`settlement of ${s.conversions}: ${s.seconds} s (totals ${s.exact ? 'exact' : 'WRONG'}; gateway ${s.gatewayAnswer})`);
+      return await finishPhaseOnly(h, sampler.overall);
+    }
+    if (ONLY === 'outbound-webhooks') {
+      const o = await measureOutboundWebhooks(h, OUTBOUND, acct, log);
+      process.stdout.write(`\n${outboundTable(o)}\n\nLoad average at start ${loadAtStart.join(' ')}, at end ${load().join(' ')}.\n`);
       return await finishPhaseOnly(h, sampler.overall);
     }
     if (ONLY === 'calculation') {
