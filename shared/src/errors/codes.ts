@@ -57,6 +57,10 @@ export const ErrorCode = {
   TRANSACTION_LIMIT_EXCEEDED: 'TRANSACTION_LIMIT_EXCEEDED',
   /** The checkout session used the payment attempts its merchant allows (settings' maxPaymentAttempts); a merchant's `retry_payment` resolution gives it new ones. */
   PAYMENT_ATTEMPTS_EXCEEDED: 'PAYMENT_ATTEMPTS_EXCEEDED',
+  /** An inventory reservation could not hold what its allocation strategy requires (`shortfalls` lists each short line: offerId, requested, available); nothing is held. */
+  INVENTORY_SHORTFALL: 'INVENTORY_SHORTFALL',
+  /** No inventory reservation with this id that the caller may see. */
+  RESERVATION_NOT_FOUND: 'RESERVATION_NOT_FOUND',
   /** No gift card of this merchant has this code (a wrong code and another merchant's card answer the same). */
   GIFT_CARD_NOT_FOUND: 'GIFT_CARD_NOT_FOUND',
   /** The gift card cannot pay this checkout: `reason` gift_card:expired, gift_card:exhausted, gift_card:currency_mismatch, tender:nothing_due; nothing is held. */

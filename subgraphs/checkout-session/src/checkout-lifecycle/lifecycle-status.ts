@@ -9,7 +9,7 @@
 //   OPEN, committed to paying its current calculation → PAYMENT_PROCESSING
 //        (a confirmation started: amount bound, promotion uses taken; a declined attempt stays
 //         here until the buyer changes the session, which makes the commitment stale)
-//   OPEN, an inventory reservation held               → RESERVED   (no reservation is produced yet)
+//   OPEN, an inventory reservation held               → RESERVED   (reservation/: until its hold ends)
 //   OPEN, any buyer detail collected                  → COLLECTING (customer email/phone/id,
 //        an address, a shipping selection, a promotion code)
 //   OPEN otherwise                                    → CREATED
@@ -35,7 +35,7 @@ registerEnumType(CheckoutLifecycleStatus, {
 });
 
 type SessionFacts = Pick<CheckoutSessionEntity, 'status' | 'expiresAt' | 'paymentMismatch' | 'customerEmail'> &
-  Partial<Pick<CheckoutSessionEntity, 'customerPhone' | 'customerId' | 'shippingAddress' | 'billingAddress' | 'selectedShipping' | 'promotionCodes' | 'calculationId' | 'calculationStale'>>;
+  Partial<Pick<CheckoutSessionEntity, 'customerPhone' | 'customerId' | 'shippingAddress' | 'billingAddress' | 'selectedShipping' | 'promotionCodes' | 'calculationId' | 'calculationStale' | 'reservationHeldUntil'>>;
 
 type Commitment = Pick<CheckoutSessionTermsEntity, 'paymentCommittedAt' | 'paymentCalculationId'> | null;
 
@@ -59,6 +59,7 @@ export function lifecycleStatusOf(session: SessionFacts, terms: Commitment, now:
   if (status === CheckoutSessionStatus.EXPIRED) return CheckoutLifecycleStatus.FAILED;
   if (session.paymentMismatch) return CheckoutLifecycleStatus.FAILED;
   if (isCommittedToPay(session, terms)) return CheckoutLifecycleStatus.PAYMENT_PROCESSING;
+  if (session.reservationHeldUntil && new Date(session.reservationHeldUntil).getTime() > now.getTime()) return CheckoutLifecycleStatus.RESERVED;
   if (hasBuyerDetails(session)) return CheckoutLifecycleStatus.COLLECTING;
   return CheckoutLifecycleStatus.CREATED;
 }

@@ -132,6 +132,14 @@ export class CheckoutSessionEntity {
   @Column({ name: 'calculation_stale', type: 'boolean', default: true })
   calculationStale: boolean;
 
+  /** The session's latest inventory reservation (reservation/), once it reserved. */
+  @Column({ name: 'reservation_id', type: 'text', nullable: true })
+  reservationId: string | null;
+
+  /** Until when that reservation holds stock; null once released, expired or converted (lifecycle RESERVED while in the future). */
+  @Column({ name: 'reservation_held_until', type: 'timestamptz', nullable: true })
+  reservationHeldUntil: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

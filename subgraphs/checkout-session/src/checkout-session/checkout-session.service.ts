@@ -74,7 +74,7 @@ export async function insertCheckoutSession(
   manager: EntityManager,
   fields: Omit<
     CheckoutSessionEntity,
-    'id' | 'status' | 'version' | 'createdAt' | 'updatedAt' | 'paymentIntentId' | 'paymentIntentsCanceledAt' | 'paymentMismatch' | BuyerDetailField
+    'id' | 'status' | 'version' | 'createdAt' | 'updatedAt' | 'paymentIntentId' | 'paymentIntentsCanceledAt' | 'paymentMismatch' | 'reservationId' | 'reservationHeldUntil' | BuyerDetailField
   > & { /** Chosen by the caller when something signed before the insert names it (the AAP code). */ id?: string },
   lines: LineItemDraft[],
   opts: { announceCreated?: boolean } = {},

@@ -26,6 +26,12 @@ export const OWN_TIMELINE_KINDS = [
   'checkout.completed',
   'checkout.canceled',
   'checkout.expired',
+  // Inventory reservations (reservation/reservation.store.ts).
+  'inventory.reserved',
+  'inventory.extended',
+  'inventory.released',
+  'inventory.expired',
+  'inventory.converted',
 ] as const;
 export type OwnTimelineKind = (typeof OWN_TIMELINE_KINDS)[number];
 

@@ -1,0 +1,139 @@
+// The SQL of reservations: rows in and out, the session's pointer to its reservation, and the
+// timeline entries each step writes (in the step's transaction). Locks are always taken in the
+// order session → reservation → stock levels, so no two steps wait on each other in a circle.
+import { actingNow, type TimelineEntryDraft } from '../timeline/timeline.entries.js';
+import type { EntityManager } from 'typeorm';
+import { table } from '../events.js';
+import { recordCheckoutChange } from '../timeline/timeline.record.js';
+import { reservationStatus, type ReservationRecord, type ReservationState } from './reservation.model.js';
+
+interface Row {
+  id: string;
+  checkout_session_id: string;
+  merchant_id: string;
+  state: ReservationState;
+  partial: boolean;
+  allocation_strategy: ReservationRecord['allocationStrategy'];
+  provider: ReservationRecord['provider'];
+  lines: ReservationRecord['lines'];
+  expires_at: Date;
+  created_at: Date;
+  updated_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+const fromRow = (r: Row): ReservationRecord => ({
+  id: r.id,
+  checkoutSessionId: r.checkout_session_id,
+  merchantId: r.merchant_id,
+  state: r.state,
+  partial: r.partial,
+  allocationStrategy: r.allocation_strategy,
+  provider: r.provider,
+  lines: r.lines,
+  expiresAt: new Date(r.expires_at),
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+  endedAt: r.ended_at ? new Date(r.ended_at) : null,
+  endReason: r.end_reason,
+});
+
+const COLUMNS = 'id, checkout_session_id, merchant_id, state, partial, allocation_strategy, provider, lines, expires_at, created_at, updated_at, ended_at, end_reason';
+
+export async function findReservation(manager: EntityManager, id: string, lock = false): Promise<ReservationRecord | null> {
+  const rows: Row[] = await manager.query(`SELECT ${COLUMNS} FROM ${table('inventory_reservations')} WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+  return rows[0] ? fromRow(rows[0]) : null;
+}
+
+/** The session's active reservation (locked), if any. */
+export async function activeReservationOf(manager: EntityManager, sessionId: string): Promise<ReservationRecord | null> {
+  const rows: Row[] = await manager.query(
+    `SELECT ${COLUMNS} FROM ${table('inventory_reservations')} WHERE checkout_session_id = $1 AND state = 'active' FOR UPDATE`,
+    [sessionId],
+  );
+  return rows[0] ? fromRow(rows[0]) : null;
+}
+
+export async function insertReservation(manager: EntityManager, r: ReservationRecord): Promise<ReservationRecord> {
+  const rows: Row[] = await manager.query(
+    `INSERT INTO ${table('inventory_reservations')} (id, checkout_session_id, merchant_id, state, partial, allocation_strategy, provider, lines, expires_at)
+     VALUES ($1, $2, $3, 'active', $4, $5, $6, $7::jsonb, $8) RETURNING ${COLUMNS}`,
+    [r.id, r.checkoutSessionId, r.merchantId, r.partial, r.allocationStrategy, r.provider, JSON.stringify(r.lines), r.expiresAt],
+  );
+  return fromRow(rows[0]!);
+}
+
+export async function setExpiry(manager: EntityManager, id: string, expiresAt: Date): Promise<ReservationRecord> {
+  const rows: Row[] = await manager.query(
+    `UPDATE ${table('inventory_reservations')} SET expires_at = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, expiresAt],
+  );
+  return fromRow(rows[0]!);
+}
+
+/** Ends an active reservation (released, expired, converted); null when it had already ended. */
+export async function endReservation(manager: EntityManager, id: string, state: Exclude<ReservationState, 'active'>, reason: string): Promise<ReservationRecord | null> {
+  const rows: Row[] = await manager.query(
+    `UPDATE ${table('inventory_reservations')} SET state = $2, end_reason = $3, ended_at = now(), updated_at = now()
+      WHERE id = $1 AND state = 'active' RETURNING ${COLUMNS}`,
+    [id, state, reason.slice(0, 200)],
+  );
+  return rows[0] ? fromRow(rows[0]) : null;
+}
+
+/** Locks the session row; what a reservation step reads of it, or null when it does not exist. */
+export async function lockSession(manager: EntityManager, sessionId: string): Promise<{ merchantId: string; reservationId: string | null; paymentIntentId: string | null } | null> {
+  const rows: Array<{ merchant_id: string; reservation_id: string | null; payment_intent_id: string | null }> = await manager.query(
+    `SELECT merchant_id, reservation_id, payment_intent_id FROM ${table('checkout_sessions')} WHERE id = $1 FOR UPDATE`,
+    [sessionId],
+  );
+  return rows[0] ? { merchantId: rows[0].merchant_id, reservationId: rows[0].reservation_id, paymentIntentId: rows[0].payment_intent_id } : null;
+}
+
+/**
+ * The session points at its reservation and shows it held until `heldUntil` (null: no longer
+ * held); a new version unless the caller's own change of the session makes one (cancel, finalization).
+ */
+export async function pointSessionAt(manager: EntityManager, sessionId: string, reservationId: string, heldUntil: Date | null, bumpVersion: boolean): Promise<void> {
+  const bump = bumpVersion ? ', version = version + 1, updated_at = now()' : '';
+  await manager.query(
+    `UPDATE ${table('checkout_sessions')} SET reservation_id = $2, reservation_held_until = $3${bump} WHERE id = $1`,
+    [sessionId, reservationId, heldUntil],
+  );
+}
+
+export type ReservationEvent = 'reserved' | 'extended' | 'released' | 'expired' | 'converted';
+
+const SUMMARY: Record<ReservationEvent, (r: ReservationRecord) => string> = {
+  reserved: (r) => {
+    const held = r.lines.reduce((n, l) => n + l.reserved, 0);
+    const asked = r.lines.reduce((n, l) => n + l.requested, 0);
+    return `Inventory ${r.partial ? 'partially ' : ''}reserved (${r.id}): ${held} of ${asked} units until ${r.expiresAt.toISOString()}`;
+  },
+  extended: (r) => `Inventory reservation ${r.id} extended until ${r.expiresAt.toISOString()}`,
+  released: (r) => `Inventory reservation ${r.id} released${r.endReason ? ` (${r.endReason})` : ''}`,
+  expired: (r) => `Inventory reservation ${r.id} expired: its stock is released`,
+  converted: (r) => `Inventory reservation ${r.id} converted: its stock is taken for the order`,
+};
+
+/** The timeline entry of a reservation step, written in the step's transaction. */
+export async function recordReservationStep(manager: EntityManager, event: ReservationEvent, r: ReservationRecord): Promise<void> {
+  const entry: TimelineEntryDraft = {
+    checkoutId: r.checkoutSessionId,
+    merchantId: r.merchantId,
+    kind: `inventory.${event}`,
+    at: new Date(),
+    summary: SUMMARY[event](r).slice(0, 500),
+    actor: actingNow(),
+    data: {
+      reservation_id: r.id,
+      status: reservationStatus(r),
+      expires_at: r.expiresAt.toISOString(),
+      allocation_strategy: r.allocationStrategy,
+      reason: r.endReason,
+      lines: r.lines.map((l) => ({ offer_id: l.offerId, requested: l.requested, reserved: l.reserved })),
+    },
+  };
+  await recordCheckoutChange(manager, [], [entry]);
+}
