@@ -11,6 +11,7 @@ import { mountOperations } from './rest/operations/index.js';
 import { mountCheckoutSettingsRest } from './rest/checkout-settings/index.js';
 import { mountRemediationRest } from './rest/remediation/index.js';
 import { mountRiskRest } from './rest/risk/index.js';
+import { mountCheckoutAnalyticsRest } from './rest/checkout-analytics/index.js';
 import type { RouteMount } from './route-deps.js';
 
 export type { ExecuteResult, GatewayRouteDeps, InternalResponse, RouteMount } from './route-deps.js';
@@ -21,3 +22,5 @@ export const routeMounts: RouteMount[] = [mountCheckoutRest, mountCheckoutServic
 routeMounts.push(mountCheckoutSettingsRest, mountRemediationRest);
 // Seed 003 §9-10's fraud scores and rules, manual review, KYC, and the signed fraud and KYC callbacks (issue 19 items 2-3).
 routeMounts.push(mountRiskRest);
+// Seed 003 §16's KPIs, exports and their signed downloads, and the KPIs on /metrics (issue 19 item 6).
+routeMounts.push(mountCheckoutAnalyticsRest);

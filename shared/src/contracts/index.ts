@@ -8,4 +8,5 @@ export * from './webhook-events.contract.js';
 export * from './checkout-settings.contract.js';
 export * from './checkout-timeline.contract.js';
 export * from './audit.contract.js';
+export * from './checkout-analytics.contract.js';
 export * from './tender-events.contract.js';

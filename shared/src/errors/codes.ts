@@ -67,6 +67,16 @@ export const ErrorCode = {
   GIFT_CARD_INVALID: 'GIFT_CARD_INVALID',
   /** The customer's store credit cannot pay this amount: `reason` store_credit:insufficient, store_credit:no_customer, store_credit:currency_mismatch, tender:nothing_due; nothing is held. */
   STORE_CREDIT_UNAVAILABLE: 'STORE_CREDIT_UNAVAILABLE',
+  /** A date range whose `from` is not before its `to`. */
+  INVALID_DATE_RANGE: 'INVALID_DATE_RANGE',
+  /** A date range longer than the operation allows (metrics and exports: 366 days): ask for less, or in parts. */
+  DATE_RANGE_TOO_LARGE: 'DATE_RANGE_TOO_LARGE',
+  /** No checkout export with this id that the caller may see (or its file has expired). */
+  EXPORT_NOT_FOUND: 'EXPORT_NOT_FOUND',
+  /** A download link whose signature does not verify (tampered, or not Handoff's): ask the export for a new link. */
+  DOWNLOAD_LINK_INVALID: 'DOWNLOAD_LINK_INVALID',
+  /** A download link past its expiry: ask the export for a new link. */
+  DOWNLOAD_LINK_EXPIRED: 'DOWNLOAD_LINK_EXPIRED',
   /** Query limits (depth, aliases, cost, tokens, directives). */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Malformed GraphQL (parse and validation failures) — Apollo's own codes, passed through. */

@@ -56,6 +56,15 @@ import { startTimelineWorker } from './timeline/timeline.job.js';
 import { TimelineResolver } from './timeline/timeline.resolver.js';
 import { CheckoutRiskSignalsResolver } from './risk-signals/risk-signals.resolver.js';
 import { TimelineService } from './timeline/timeline.service.js';
+import { CheckoutMetricsResolver } from './checkout-metrics/checkout-metrics.resolver.js';
+import { checkoutMetricsRoutes } from './checkout-metrics/checkout-metrics.routes.js';
+import { CheckoutMetricsService } from './checkout-metrics/checkout-metrics.service.js';
+import { ExportBuilder } from './checkout-export/checkout-export.build.js';
+import { startExportWorker } from './checkout-export/checkout-export.job.js';
+import { ExportLinkSigner } from './checkout-export/checkout-export.link.js';
+import { CheckoutExportResolver } from './checkout-export/checkout-export.resolver.js';
+import { checkoutExportRoutes } from './checkout-export/checkout-export.routes.js';
+import { CheckoutExportService } from './checkout-export/checkout-export.service.js';
 import { TenderHoldsService } from './tender/tender-holds.js';
 
 export { SCHEMA_NAME, SUBGRAPH_NAME };
@@ -122,6 +131,10 @@ export function createServices(opts: {
     timeline: new TimelineService(dataSource),
     // Gift cards and store credit held by a session (issue 20 item 3): captured when it is paid, released when it fails.
     tenderHolds: new TenderHoldsService(dataSource, outbox),
+    // Checkout KPIs and exports (issue 19 item 6, seed 003 §16): computed from the stored sessions, timelines and failures.
+    checkoutMetrics: new CheckoutMetricsService(dataSource),
+    checkoutExports: new CheckoutExportService(dataSource, idempotency, merchants, new ExportLinkSigner(config.internalSecret), outbox, config.publicBaseUrl),
+    exportBuilder: new ExportBuilder(dataSource),
     agentCheckouts: new AgentCheckoutService(idempotency, merchants, checkoutPayments, config.attribution, outbox, opening, catalog),
   };
 }
@@ -163,6 +176,8 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         new CheckoutFailureResolver(services.checkoutSessions),
         new TimelineResolver(services.timeline),
         new CheckoutRiskSignalsResolver(dataSource.manager),
+        new CheckoutMetricsResolver(services.checkoutMetrics),
+        new CheckoutExportResolver(services.checkoutExports),
       ];
       const schema = await buildFederatedSchema<CheckoutContext>({
         resolvers: [
@@ -180,6 +195,8 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           CheckoutFailureResolver,
           TimelineResolver,
           CheckoutRiskSignalsResolver,
+          CheckoutMetricsResolver,
+          CheckoutExportResolver,
         ],
         container: instanceContainer(resolvers),
         referenceResolvers: {
@@ -191,6 +208,10 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
       return {
         schema,
         outboxRoutes,
+        internalRoutes: [
+          ...checkoutMetricsRoutes(services.checkoutMetrics, config.logger),
+          ...checkoutExportRoutes(services.checkoutExports, config.logger),
+        ],
         extendContext: extendContext(services),
         startWorkers: async () => {
           const connection = createRedis(config.env.REDIS_URL, { forBullmqWorker: true });
@@ -199,9 +220,10 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           const payments = startPaymentEventsWorker({ lifecycle: services.lifecycle, failures: services.remediation, connection, prefix, logger });
           const expiry = await startExpiryScheduler({ lifecycle: services.lifecycle, connection, prefix, everyMs: config.expiryIntervalMs, logger });
           const timeline = startTimelineWorker({ timeline: services.timeline, connection, prefix, logger });
+          const exportsWorker = startExportWorker({ builder: services.exportBuilder, connection, prefix, logger });
           return {
             close: async () => {
-              await Promise.allSettled([payments.close(), expiry.worker.close(), timeline.close()]);
+              await Promise.allSettled([payments.close(), expiry.worker.close(), timeline.close(), exportsWorker.close()]);
               await expiry.queue.close();
               connection.disconnect();
             },

@@ -5,5 +5,6 @@ import { CheckoutSessionEntity } from './checkout-session/checkout-session.entit
 import { LineItemEntity } from './checkout-session/line-item.entity.js';
 import { RecommendationEntity } from './recommendation/recommendation.entity.js';
 import { CheckoutFailureEntity, CheckoutSupportNoteEntity } from './remediation/remediation.entity.js';
+import { CheckoutExportEntity } from './checkout-export/checkout-export.entity.js';
 
-export const entities: Function[] = [CheckoutSessionEntity, LineItemEntity, AgentSessionEntity, RecommendationEntity, CheckoutSessionTermsEntity, CheckoutFailureEntity, CheckoutSupportNoteEntity];
+export const entities: Function[] = [CheckoutSessionEntity, LineItemEntity, AgentSessionEntity, RecommendationEntity, CheckoutSessionTermsEntity, CheckoutFailureEntity, CheckoutSupportNoteEntity, CheckoutExportEntity];

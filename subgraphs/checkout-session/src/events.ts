@@ -11,6 +11,8 @@ import {
   AUDIT_LOG_QUEUE,
   AUDIT_TOPIC_PATTERN,
   changeWithEvent,
+  CHECKOUT_EXPORT_REQUESTED_TOPIC,
+  CHECKOUT_EXPORTS_QUEUE,
   CHECKOUT_PAYMENT_EVENTS_QUEUE,
   LEDGER_TENDER_EVENTS_QUEUE,
   OUTBOUND_WEBHOOK_EVENTS_QUEUE,
@@ -35,6 +37,8 @@ export const EXPIRY_QUEUE = 'checkout-session-expiry';
 export const outboxRoutes: OutboxRoutes = {
   [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE],
   [AUDIT_TOPIC_PATTERN]: [AUDIT_LOG_QUEUE],
+  // A requested export, to its own job (checkout-export/checkout-export.job.ts).
+  [CHECKOUT_EXPORT_REQUESTED_TOPIC]: [CHECKOUT_EXPORTS_QUEUE],
   // Gift cards and store credit issued and redeemed, to the ledger's books (tender-events.contract.ts).
   [TENDER_TOPIC_PATTERN]: [LEDGER_TENDER_EVENTS_QUEUE],
 };
