@@ -11,6 +11,7 @@ import { mountOperations } from './rest/operations/index.js';
 import { mountCheckoutSettingsRest } from './rest/checkout-settings/index.js';
 import { mountRemediationRest } from './rest/remediation/index.js';
 import { mountRiskRest } from './rest/risk/index.js';
+import { mountPaymentsRest } from './rest/payments/index.js';
 import { mountCheckoutAnalyticsRest } from './rest/checkout-analytics/index.js';
 import type { RouteMount } from './route-deps.js';
 
@@ -24,3 +25,5 @@ routeMounts.push(mountCheckoutSettingsRest, mountRemediationRest);
 routeMounts.push(mountRiskRest);
 // Seed 003 §16's KPIs, exports and their signed downloads, and the KPIs on /metrics (issue 19 item 6).
 routeMounts.push(mountCheckoutAnalyticsRest);
+// Seed 003 §6-7's payment intents, payment methods and 3-D Secure (issue 20 item 2).
+routeMounts.push(mountPaymentsRest);

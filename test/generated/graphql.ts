@@ -125,6 +125,8 @@ export type CommissionType =
 
 export type ConnectPaymentProcessorInput = {
   provider: PaymentProvider;
+  /** STRIPE only: the publishable key (pk_test_… or pk_live_…, the same mode as secretKey). The hosted page collects cards with Stripe.js under it; without it the hosted page cannot take cards. */
+  publishableKey?: string | null | undefined;
   /** STRIPE only, required: sk_test_…, sk_live_… or rk_… key. */
   secretKey?: string | null | undefined;
   /** STRIPE only, optional: the Stripe endpoint's whsec_… secret. */

@@ -1,6 +1,6 @@
 // The `payment_intent.*` channel: payment-intent announces every state change of a payment
 // intent (whatever caused it) with Handoff's own record of the intent. `succeeded` and
-// `payment_failed` are routed to the queue `checkout-payment-events` (checkout-session completes
+// `payment_failed` and `canceled` are routed to the queue `checkout-payment-events` (checkout-session completes
 // its session, or records why the attempt failed) and every topic is announced on pub/sub (the
 // gateway's subscriptions). Written once here: payment-intent builds `PaymentIntentEventPayload`
 // (paymentIntentSnapshot), checkout-session and the gateway read it.
@@ -14,6 +14,11 @@ export const PAYMENT_INTENT_SUCCEEDED_TOPIC = 'payment_intent.succeeded';
 /** Routed to `checkout-payment-events`: an attempt failed (declined, 3-D Secure failed); checkout-session records the failure (remediation). */
 export const PAYMENT_INTENT_PAYMENT_FAILED_TOPIC = 'payment_intent.payment_failed';
 /**
+ * Routed to `checkout-payment-events`: the intent was canceled (by its merchant, an expiry, a fraud
+ * refusal); checkout-session releases what the session holds for it (its inventory reservation).
+ */
+export const PAYMENT_INTENT_CANCELED_TOPIC = 'payment_intent.canceled';
+/**
  * The `lastPaymentError.code` of an attempt refused for fraud (issue 19 item 3): the merchant's risk
  * rules or its fraud provider blocked the confirmation, or a manual review rejected the held
  * payment. Its `payment_intent.payment_failed` event carries it (declineCode null): the checkout's
@@ -21,7 +26,7 @@ export const PAYMENT_INTENT_PAYMENT_FAILED_TOPIC = 'payment_intent.payment_faile
  */
 export const FRAUD_BLOCK_PAYMENT_ERROR = 'fraud_block';
 /** Every `payment_intent.*` topic routed to `checkout-payment-events`. */
-export const CHECKOUT_PAYMENT_EVENT_TOPICS = [PAYMENT_INTENT_SUCCEEDED_TOPIC, PAYMENT_INTENT_PAYMENT_FAILED_TOPIC] as const;
+export const CHECKOUT_PAYMENT_EVENT_TOPICS = [PAYMENT_INTENT_SUCCEEDED_TOPIC, PAYMENT_INTENT_PAYMENT_FAILED_TOPIC, PAYMENT_INTENT_CANCELED_TOPIC] as const;
 
 /** The amount a checkout session charges: integer minor units, upper-case ISO 4217. */
 export interface CheckoutTotal {

@@ -18,7 +18,7 @@ import type { PaymentIntentConfig } from './config.js';
 import { entities } from './entities.js';
 import { outboxRoutes } from './events.js';
 import { migrations } from './migrations/index.js';
-import { PaymentIntentCommands } from './payment-intent/payment-intent.commands.js';
+import { PaymentIntentCommands, type CommandHooks } from './payment-intent/payment-intent.commands.js';
 import { PaymentIntentMutationResolver } from './payment-intent/payment-intent.mutations.js';
 import { paymentIntentReference } from './payment-intent/payment-intent.reference.js';
 import { PaymentIntentResolver } from './payment-intent/payment-intent.resolver.js';
@@ -51,6 +51,10 @@ import { KycService } from './risk/kyc.service.js';
 import { SandboxKycProvider } from './risk/kyc-provider.js';
 import { KycResolver } from './risk/kyc.resolver.js';
 import { riskRoutes } from './risk/risk.routes.js';
+import { PaymentIntentCreation } from './payment-intent/payment-intent.create.js';
+import { ThreeDSecureCallbacks, threeDSecureRoutes } from './payment-intent/three-ds-callback.js';
+import { PaymentMethodService } from './payment-method/payment-method.service.js';
+import { PaymentMethodResolver } from './payment-method/payment-method.resolver.js';
 
 export const SUBGRAPH_NAME = 'payment-intent';
 export const SCHEMA_NAME = 'payment';
@@ -92,11 +96,8 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
       const checkoutSessions = CheckoutSessionPort.over(env.CHECKOUT_SESSION_URL, config.internalSecret);
       const riskSettings = new RiskSettingsService(dataSource, config.encryptionKey);
       const riskAssessor = new RiskAssessor(dataSource, riskSettings, checkoutSessions, logger.child({ component: 'risk' }));
-      const commands = new PaymentIntentCommands(
-        dataSource,
-        credentials,
-        connectors,
-        {
+      const idempotency = new IdempotencyStore(dataSource, SCHEMA_NAME);
+      const commandHooks: CommandHooks = {
           committed: (intent) => {
             outbox.notify();
             // Events that arrived before this intent was known run now instead of at their next retry.
@@ -104,15 +105,14 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
               ingestQueue.promoteWaitingFor(pathOfProvider[intent.provider], intent.providerPaymentId).catch((err: unknown) => logger.warn({ err }, 'could not promote waiting webhook jobs'));
             }
           },
-        },
-        env.PUBLIC_BASE_URL,
-        checkoutSessions,
-        riskAssessor,
-      );
+        };
+      const commands = new PaymentIntentCommands(dataSource, credentials, connectors, commandHooks, env.PUBLIC_BASE_URL, checkoutSessions, riskAssessor, idempotency);
+      const creation = new PaymentIntentCreation(dataSource, idempotency, credentials, connectors, { dataSource, credentials, connectors, hooks: commandHooks, idempotency }, checkoutSessions);
+      const threeDSecure = new ThreeDSecureCallbacks(dataSource, credentials, commands);
       const manualReviews = new ManualReviewService(dataSource, commands);
       const fraudDecisions = new FraudDecisionService(dataSource, riskSettings, commands);
       const kyc = new KycService(dataSource, checkoutSessions, new SandboxKycProvider(credentials, sandboxClient, sandboxAccounts), config.internalSecret, env.PUBLIC_BASE_URL);
-      const refunds = new RefundService(dataSource, new IdempotencyStore(dataSource, SCHEMA_NAME), credentials, connectors, committed);
+      const refunds = new RefundService(dataSource, idempotency, credentials, connectors, committed);
       const failedJobs = new FailedJobs(redis, env.QUEUE_PREFIX, logger, new SandboxDashboard(sandboxClient, sandboxAccounts));
       const sandboxAdmin = new SandboxAdmin(dataSource, sandboxClient);
       const applier = new PspEventApplier(dataSource, committed);
@@ -124,7 +124,8 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
 
       const resolvers = [
         new PaymentIntentResolver(intents, refunds),
-        new PaymentIntentMutationResolver(commands, refunds),
+        new PaymentIntentMutationResolver(commands, refunds, creation),
+        new PaymentMethodResolver(new PaymentMethodService(dataSource, credentials, connectors)),
         new CheckoutSessionPaymentIntentResolver(intents),
         new PaymentsAdminResolver(failedJobs, sandboxAdmin),
         new PaymentIntentSubscriptionResolver(),
@@ -136,6 +137,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
         resolvers: [
           PaymentIntentResolver,
           PaymentIntentMutationResolver,
+          PaymentMethodResolver,
           CheckoutSessionPaymentIntentResolver,
           PaymentsAdminResolver,
           PaymentIntentSubscriptionResolver,
@@ -153,7 +155,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
       return {
         schema,
         outboxRoutes,
-        internalRoutes: [...webhookRoutes(ingest, admission, logger), ...riskRoutes(fraudDecisions, kyc, logger.child({ component: 'risk' }))],
+        internalRoutes: [...webhookRoutes(ingest, admission, logger), ...riskRoutes(fraudDecisions, kyc, logger.child({ component: 'risk' })), ...threeDSecureRoutes(threeDSecure, logger)],
         healthChecks: { psp: pspHealth({ sandbox: config.sandbox, stripe: config.stripe }) },
         startWorkers: async () => {
           const connection = createRedis(env.REDIS_URL, { forBullmqWorker: true });

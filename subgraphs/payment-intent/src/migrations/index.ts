@@ -5,5 +5,6 @@ import { SandboxRefunds1795293900000 } from './1795293900000-sandbox-refunds.js'
 import { SandboxMovedOut1795400000000 } from './1795400000000-sandbox-moved-out.js';
 import { CheckoutBinding1795400100000 } from './1795400100000-checkout-binding.js';
 import { Risk1795500800000 } from './1795500800000-risk.js';
+import { PaymentApi1795600100000 } from './1795600100000-payment-api.js';
 
-export const migrations: Function[] = [CreatePaymentIntents1795293700000, PaymentsCore1795293800000, SandboxRefunds1795293900000, SandboxMovedOut1795400000000, CheckoutBinding1795400100000, Risk1795500800000];
+export const migrations: Function[] = [CreatePaymentIntents1795293700000, PaymentsCore1795293800000, SandboxRefunds1795293900000, SandboxMovedOut1795400000000, CheckoutBinding1795400100000, Risk1795500800000, PaymentApi1795600100000];

@@ -44,7 +44,8 @@ export async function rebindToCheckout(manager: EntityManager, intent: PaymentIn
   if (amount.amountMinor < 1) {
     throw new HandoffError(ErrorCode.INVALID_STATE_TRANSITION, 'The checkout session has nothing to charge.', { reason: 'payment_intent:nothing_to_charge' });
   }
-  const captureMode = terms.captureMode === 'MANUAL' ? CaptureMode.MANUAL : CaptureMode.AUTOMATIC;
+  // A capture mode the merchant chose for the intent (createPaymentIntent) stands over the session's.
+  const captureMode = intent.captureModePinned ? intent.captureMode : terms.captureMode === 'MANUAL' ? CaptureMode.MANUAL : CaptureMode.AUTOMATIC;
   const current = (intent.metadata ?? {}) as Record<string, string>;
   const aapCode = terms.aapCode ?? null;
   const metadata = aapCode && current.aap_code !== aapCode ? { ...current, aap_code: aapCode } : current;

@@ -3,29 +3,22 @@
 // which the PSP is asked (the sandbox writes its records in the same transaction; Stripe's
 // calls carry idempotency keys so a retried command never pays twice); outbox events leave
 // after the commit. Refunds are in refund/refund.service.ts.
-import { badUserInput, FRAUD_BLOCK_PAYMENT_ERROR, HandoffError, money, normalizeCurrency, type Principal } from '@handoff/shared';
+import { badUserInput, FRAUD_BLOCK_PAYMENT_ERROR, money, normalizeCurrency, type IdempotencyStore, type Principal } from '@handoff/shared';
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
-import { PspRequestRejected, type PspConnector } from '../psp/connector.js';
+import { PspRequestRejected } from '../psp/connector.js';
 import type { Connectors } from '../psp/connectors.js';
 import type { CredentialsSource } from '../psp/merchant-credentials.js';
 import { PaymentIntentEntity } from './payment-intent.entity.js';
 import { CaptureMode, PaymentIntentStatus as S } from './payment-intent.enums.js';
 import { RiskAction } from '../risk/risk.model.js';
 import { insertAnnounced, saveChange, transition } from './payment-intent.changes.js';
-import {
-  cannotFromStatus,
-  checkoutCreateFailed,
-  noPaymentConnector,
-  paymentDeclined,
-  paymentIntentNotFound,
-  pspRequestFailed,
-} from './payment-intent.errors.js';
+import { cannotFromStatus, checkoutCreateFailed, noPaymentConnector } from './payment-intent.errors.js';
+import { pspCall, runIntentCommand, type CommandBody, type CommandHooks, type CommandKey, type CommandRunDeps } from './payment-intent.command-run.js';
 import { applyPspPayment } from './payment-intent.psp-result.js';
-import { findVisiblePaymentIntent } from './payment-intent.access.js';
 import { CONFIRMABLE, canTransition } from './payment-intent.states.js';
-import type { CheckoutPaymentTerms, CheckoutSessions } from '../ports/checkout-session.port.js';
+import { checkoutReturnUrl, type CheckoutPaymentTerms, type CheckoutSessions } from '../ports/checkout-session.port.js';
 import { rebindToCheckout } from './checkout-binding.js';
 import { CONFIRM_ATTEMPT } from './payment-intent.timeline.js';
 import type { RiskAssessor, RiskContext } from '../risk/risk-assessor.js';
@@ -48,10 +41,7 @@ export interface PaymentMethodSpec {
   token?: string | null;
 }
 
-export interface CommandHooks {
-  /** After a commit that wrote outbox rows. */
-  committed(intent?: PaymentIntentEntity): void;
-}
+export type { CommandHooks };
 
 const TOKEN = /^pm_[A-Za-z0-9_]{1,120}$/;
 
@@ -61,8 +51,6 @@ export interface CommandSteps {
   after?(manager: EntityManager, intent: PaymentIntentEntity): Promise<void>;
 }
 
-/** What a command's body answers: nothing, the PSP's decline, or a refusal to throw once its record is committed. */
-type CommandOutcome = { code: string; declineCode: string | null; message: string } | HandoffError | null;
 /** Marks a PSP payment as Handoff's (webhooks for payments without it are not waited for). */
 export const CHECKOUT_METADATA_KEY = 'handoff_checkout_session_id';
 
@@ -77,7 +65,13 @@ export class PaymentIntentCommands {
     private readonly checkout?: CheckoutSessions,
     /** The merchant's risk rules, run before each confirmation (risk/); without it every confirmation is allowed. */
     private readonly risk?: RiskAssessor,
-  ) {}
+    /** Idempotency keys of confirm, 3-D Secure, capture and cancel (issue 20 item 7). */
+    idempotency?: IdempotencyStore,
+  ) {
+    this.run = { dataSource, credentials, connectors, hooks, idempotency };
+  }
+
+  private readonly run: CommandRunDeps;
 
   /** Internal (checkout-session): idempotent per checkout session. */
   async createForCheckout(spec: CreateForCheckoutSpec): Promise<PaymentIntentEntity> {
@@ -154,15 +148,19 @@ export class PaymentIntentCommands {
    * `riskContext` (the buyer's IP and its country) is taken from a merchant, an admin or a Handoff
    * service; never from the hosted page's own call.
    */
-  async confirm(principal: Principal, id: string, method: PaymentMethodSpec, riskContext: RiskContext | null = null): Promise<PaymentIntentEntity> {
-    const given = [method.testCard, method.token].filter((v) => v !== null && v !== undefined);
-    if (given.length !== 1) throw badUserInput('paymentMethod', 'give exactly one of testCard or token.');
-    if (method.token !== null && method.token !== undefined && !TOKEN.test(method.token)) {
+  async confirm(principal: Principal, id: string, method: PaymentMethodSpec | null, riskContext: RiskContext | null = null, idempotencyKey?: string): Promise<PaymentIntentEntity> {
+    const given = [method?.testCard, method?.token].filter((v) => v !== null && v !== undefined);
+    // No method: the one attached (attachPaymentMethod), as Stripe's confirm without payment_method.
+    if (method && given.length !== 1) throw badUserInput('paymentMethod', 'give exactly one of testCard or token.');
+    if (method?.token !== null && method?.token !== undefined && !TOKEN.test(method.token)) {
       throw badUserInput('paymentMethod.token', 'must be a payment method token (pm_…).');
     }
+    // The key's request is named by the token, never by a card number (nothing of a PAN is stored).
+    const key: CommandKey = { key: idempotencyKey, operation: 'confirmPaymentIntent', input: { token: method?.token ?? null, testCard: method?.testCard ? 'card' : null, riskContext } };
     return this.command(principal, id, 'be confirmed', async (manager, intent, connector) => {
       if (!CONFIRMABLE.includes(intent.status)) throw cannotFromStatus('be confirmed', intent.status);
-      const token = method.token ?? (await connector.tokenizeTestCard({ manager }, method.testCard!));
+      if (!method && !intent.paymentMethodId) throw badUserInput('paymentMethod', 'is required: this intent has no payment method attached.');
+      const token = method ? (method.token ?? (await connector.tokenizeTestCard({ manager }, method.testCard!))) : intent.paymentMethodId!;
       // A bound intent: once the payment method is good, its session commits to paying and says
       // what to charge; the intent's amount follows it before the PSP is asked to confirm.
       const terms = await this.checkoutTerms(intent);
@@ -173,13 +171,13 @@ export class PaymentIntentCommands {
       const risk = this.risk ? await this.risk.beforeConfirm(manager, intent, connector, token, context) : null;
       if (risk?.action === RiskAction.BLOCK) return refuseConfirmation(manager, intent, risk);
       const options = await confirmOptionsFor(manager, intent, risk);
-      const returnUrl = `${this.publicBaseUrl}/checkout/${intent.checkoutSessionId ?? ''}`;
+      const returnUrl = checkoutReturnUrl(this.publicBaseUrl, intent.checkoutSessionId, this.checkout);
       const psp = await this.psp(() => connector.confirmPayment({ manager }, intent.providerPaymentId!, token, returnUrl, options));
       // The attempt goes to the checkout's timeline before what it came to (payment-intent.timeline.ts).
       await applyPspPayment(manager, intent, psp, 'be confirmed', { [CONFIRM_ATTEMPT]: true, ...(risk ? riskData(risk) : {}) });
       await settleConfirmation(manager, intent, risk, psp);
       return psp.error;
-    });
+    }, key);
   }
 
   /** What the session of a bound intent says it must charge (its commitment to paying); null for any other intent. */
@@ -188,17 +186,17 @@ export class PaymentIntentCommands {
     return this.checkout.beginPayment(intent.checkoutSessionId, intent.id);
   }
 
-  async completeThreeDSecure(principal: Principal, id: string, approved: boolean): Promise<PaymentIntentEntity> {
+  async completeThreeDSecure(principal: Principal, id: string, approved: boolean, idempotencyKey?: string): Promise<PaymentIntentEntity> {
     return this.command(principal, id, 'complete 3-D Secure', async (manager, intent, connector) => {
       if (intent.status !== S.REQUIRES_ACTION) throw cannotFromStatus('complete 3-D Secure', intent.status);
       const psp = await this.psp(() => connector.completeThreeDSecure({ manager }, intent.providerPaymentId!, approved));
       await applyPspPayment(manager, intent, psp, 'complete 3-D Secure', { threeDSecure: approved ? 'approved' : 'failed' });
       return psp.error;
-    });
+    }, { key: idempotencyKey, operation: 'completeThreeDSecure', input: { approved } });
   }
 
   /** MANUAL capture; a partial capture releases the rest. `steps` run in its transaction (a manual review's approval). */
-  async capture(principal: Principal, id: string, amountMinor: number | null | undefined, steps: CommandSteps = {}): Promise<PaymentIntentEntity> {
+  async capture(principal: Principal, id: string, amountMinor: number | null | undefined, steps: CommandSteps = {}, idempotencyKey?: string): Promise<PaymentIntentEntity> {
     return this.command(principal, id, 'be captured', async (manager, intent, connector) => {
       if (intent.captureMode !== CaptureMode.MANUAL || intent.status !== S.REQUIRES_CAPTURE) throw cannotFromStatus('be captured', intent.status);
       const amount = amountMinor ?? intent.amountMinor;
@@ -211,7 +209,7 @@ export class PaymentIntentCommands {
       await saveChange(manager, intent, 'payment_intent.captured', { amountCapturedMinor: intent.amountCapturedMinor, releasedMinor: intent.amountMinor - intent.amountCapturedMinor });
       await steps.after?.(manager, intent);
       return null;
-    });
+    }, { key: idempotencyKey, operation: 'capturePaymentIntent', input: { amountMinor: amountMinor ?? null } });
   }
 
   /**
@@ -234,14 +232,14 @@ export class PaymentIntentCommands {
     });
   }
 
-  async cancel(principal: Principal, id: string): Promise<PaymentIntentEntity> {
+  async cancel(principal: Principal, id: string, idempotencyKey?: string): Promise<PaymentIntentEntity> {
     return this.command(principal, id, 'be canceled', async (manager, intent, connector) => {
       if (!canTransition(intent.status, S.CANCELED)) throw cannotFromStatus('be canceled', intent.status);
       await this.psp(() => connector.cancelPayment({ manager }, intent.providerPaymentId!));
       intent.nextAction = null;
       await transition(manager, intent, S.CANCELED, { action: 'be canceled' });
       return null;
-    });
+    }, { key: idempotencyKey, operation: 'cancelPaymentIntent', input: {} });
   }
 
   /** Internal (checkout expiry): cancels the session's intent unless it is paid or in flight. */
@@ -258,41 +256,12 @@ export class PaymentIntentCommands {
     }
   }
 
-  /**
-   * Loads the intent visible to `principal` under a row lock, runs `body` with its merchant's
-   * connector, commits, then throws PAYMENT_DECLINED if the attempt was declined, or the refusal
-   * `body` answered (FRAUD_BLOCKED); either is recorded and committed first.
-   */
-  private async command(
-    principal: Principal,
-    id: string,
-    action: string,
-    body: (manager: EntityManager, intent: PaymentIntentEntity, connector: PspConnector) => Promise<CommandOutcome>,
-  ): Promise<PaymentIntentEntity> {
-    const peek = await findVisiblePaymentIntent(this.dataSource.manager, principal, id);
-    if (!peek) throw paymentIntentNotFound(id);
-    if (!peek.providerPaymentId) throw cannotFromStatus(action, peek.status);
-    const credentials = await this.credentials.get(peek.merchantId);
-    if (!credentials || credentials.provider !== peek.provider) throw noPaymentConnector(peek.merchantId);
-    const connector = this.connectors.for(credentials);
-    const { intent, error } = await this.dataSource.transaction(async (manager) => {
-      const locked = await manager.findOne(PaymentIntentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!locked) throw paymentIntentNotFound(id);
-      return { intent: locked, error: await body(manager, locked, connector) };
-    });
-    this.hooks.committed(intent);
-    if (error instanceof HandoffError) throw error;
-    if (error) throw paymentDeclined(error.declineCode ?? error.code, error.message);
-    return intent;
+  private command(principal: Principal, id: string, action: string, body: CommandBody, key?: CommandKey): Promise<PaymentIntentEntity> {
+    return runIntentCommand(this.run, principal, id, action, body, key);
   }
 
-  private async psp<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (err) {
-      if (err instanceof PspRequestRejected) throw pspRequestFailed(err.message);
-      throw err;
-    }
+  private psp<T>(call: () => Promise<T>): Promise<T> {
+    return pspCall(call);
   }
 }
 

@@ -64,6 +64,14 @@ export class PaymentIntentEntity {
   @Column({ name: 'checkout_binding', type: 'boolean', default: false })
   checkoutBinding: boolean;
 
+  /** The merchant chose the capture mode (createPaymentIntent): it stands over the checkout session's. */
+  @Column({ name: 'capture_mode_pinned', type: 'boolean', default: false })
+  captureModePinned: boolean;
+
+  /** What the intent accepts (Stripe's payment_method_types); `card` is what Handoff's PSPs take. */
+  @Column({ name: 'payment_method_types', type: 'text', array: true, default: () => "'{card}'" })
+  paymentMethodTypes: string[];
+
   /** Includes the attribution (`aap_*`) keys. */
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   metadata: Record<string, unknown>;

@@ -5,7 +5,8 @@ import { RefundService } from '../refund/refund.service.js';
 import { RefundType } from '../refund/refund.type.js';
 import { PaymentIntentCommands } from './payment-intent.commands.js';
 import type { PaymentIntentEntity } from './payment-intent.entity.js';
-import { CreatePaymentIntentForCheckoutInput, PaymentMethodInput } from './payment-intent.input.js';
+import { CreatePaymentIntentForCheckoutInput, CreatePaymentIntentInput, PaymentMethodInput } from './payment-intent.input.js';
+import { PaymentIntentCreation } from './payment-intent.create.js';
 import { PaymentIntent } from './payment-intent.type.js';
 import { RiskContextInput } from '../risk/risk.input.js';
 import { validateRiskContext } from '../risk/risk-rules.validation.js';
@@ -15,7 +16,33 @@ export class PaymentIntentMutationResolver {
   constructor(
     private readonly commands: PaymentIntentCommands,
     private readonly refunds: RefundService,
+    private readonly creation: PaymentIntentCreation,
   ) {}
+
+  @Mutation(() => PaymentIntent, {
+    description:
+      "A merchant's intent: standalone, or its checkout session's (amount = the session's grand total, else BAD_USER_INPUT); captureMode MANUAL authorizes for a later capture. Merchant, or admin naming merchantId.",
+  })
+  createPaymentIntent(
+    @Arg('input', () => CreatePaymentIntentInput) input: CreatePaymentIntentInput,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<PaymentIntentEntity> {
+    const principal = requireKind(ctx.principal, 'MERCHANT', 'ADMIN');
+    const { amount, ...rest } = input;
+    return this.creation.create(principal, { ...rest, amountMinor: amount.amountMinor, currency: amount.currency }, idempotencyKeyOf(ctx, idempotencyKey));
+  }
+
+  @Mutation(() => PaymentIntent, { description: 'Keeps a payment method token (pm_…) on an intent waiting for one (→ REQUIRES_CONFIRMATION); confirm without a method then pays with it.' })
+  attachPaymentMethod(
+    @Arg('id', () => ID) id: string,
+    @Arg('paymentMethodId', () => ID) paymentMethodId: string,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<PaymentIntentEntity> {
+    requireKind(ctx.principal, 'ADMIN', 'MERCHANT', 'CLIENT', 'SERVICE');
+    return this.creation.attach(ctx.principal, id, paymentMethodId, idempotencyKeyOf(ctx, idempotencyKey));
+  }
 
   @Mutation(() => PaymentIntent, { description: 'Internal (checkout-session): the intent paying a checkout session; idempotent per session.' })
   @Directive('@inaccessible')
@@ -39,35 +66,46 @@ export class PaymentIntentMutationResolver {
   })
   confirmPaymentIntent(
     @Arg('id', () => ID) id: string,
-    @Arg('paymentMethod', () => PaymentMethodInput) paymentMethod: PaymentMethodInput,
+    @Arg('paymentMethod', () => PaymentMethodInput, { nullable: true, description: 'Absent: the method attached (attachPaymentMethod).' }) paymentMethod: PaymentMethodInput | null,
     @Arg('riskContext', () => RiskContextInput, { nullable: true, description: "The buyer's IP and its country, for the merchant's risk rules (a merchant confirming server-side)." })
     riskContext: RiskContextInput | null,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
     @Ctx() ctx: SubgraphContext,
   ): Promise<PaymentIntentEntity> {
     requireKind(ctx.principal, 'ADMIN', 'MERCHANT', 'CLIENT', 'SERVICE');
-    return this.commands.confirm(ctx.principal, id, paymentMethod, validateRiskContext(riskContext, 'riskContext'));
+    return this.commands.confirm(ctx.principal, id, paymentMethod, validateRiskContext(riskContext, 'riskContext'), idempotencyKeyOf(ctx, idempotencyKey));
   }
 
   @Mutation(() => PaymentIntent, { description: 'The outcome of the 3-D Secure challenge (sandbox: approve or fail).' })
-  completeThreeDSecure(@Arg('id', () => ID) id: string, @Arg('approved', () => Boolean) approved: boolean, @Ctx() ctx: SubgraphContext): Promise<PaymentIntentEntity> {
+  completeThreeDSecure(
+    @Arg('id', () => ID) id: string,
+    @Arg('approved', () => Boolean) approved: boolean,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<PaymentIntentEntity> {
     requireKind(ctx.principal, 'ADMIN', 'MERCHANT', 'CLIENT', 'SERVICE');
-    return this.commands.completeThreeDSecure(ctx.principal, id, approved);
+    return this.commands.completeThreeDSecure(ctx.principal, id, approved, idempotencyKeyOf(ctx, idempotencyKey));
   }
 
   @Mutation(() => PaymentIntent, { description: 'MANUAL capture of all or part of the authorized amount; the rest is released.' })
   capturePaymentIntent(
     @Arg('id', () => ID) id: string,
     @Arg('amountMinor', () => SafeInt, { nullable: true }) amountMinor: number | null,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
     @Ctx() ctx: SubgraphContext,
   ): Promise<PaymentIntentEntity> {
     requireKind(ctx.principal, 'ADMIN', 'MERCHANT', 'SERVICE');
-    return this.commands.capture(ctx.principal, id, amountMinor);
+    return this.commands.capture(ctx.principal, id, amountMinor, {}, idempotencyKeyOf(ctx, idempotencyKey));
   }
 
   @Mutation(() => PaymentIntent)
-  cancelPaymentIntent(@Arg('id', () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<PaymentIntentEntity> {
+  cancelPaymentIntent(
+    @Arg('id', () => ID) id: string,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<PaymentIntentEntity> {
     requireKind(ctx.principal, 'ADMIN', 'MERCHANT', 'SERVICE');
-    return this.commands.cancel(ctx.principal, id);
+    return this.commands.cancel(ctx.principal, id, idempotencyKeyOf(ctx, idempotencyKey));
   }
 
   @Mutation(() => RefundType, { description: 'Partial or full (default: all that is left); never above what was captured.' })

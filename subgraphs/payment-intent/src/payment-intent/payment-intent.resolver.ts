@@ -38,6 +38,11 @@ export class PaymentIntentResolver {
     return toMoneyType(money(intent.amountRefundedMinor, intent.currency));
   }
 
+  @FieldResolver(() => [String])
+  paymentMethodTypes(@Root() intent: PaymentIntentEntity): string[] {
+    return intent.paymentMethodTypes ?? ['card'];
+  }
+
   @FieldResolver(() => MerchantRef)
   merchant(@Root() intent: PaymentIntentEntity): MerchantRef {
     return { id: intent.merchantId };

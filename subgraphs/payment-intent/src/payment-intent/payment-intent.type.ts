@@ -74,6 +74,9 @@ export class PaymentIntent {
   @Field(() => CaptureMode)
   captureMode: CaptureMode;
 
+  @Field(() => [String], { description: "What it accepts (Stripe's payment_method_types)." })
+  paymentMethodTypes: string[];
+
   @Field(() => PaymentProvider)
   provider: PaymentProvider;
 
