@@ -21,8 +21,11 @@ import { WebhookDeliveryStatus } from './webhook-delivery.states.js';
 const t = table;
 
 export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 60 * 60 * 1000;
-/** How long a claimed attempt holds its delivery: longer than an attempt's timeout. */
+/** How long a claimed attempt holds its delivery: longer than an attempt's timeout (leaseFor). */
 export const LEASE_MS = 60_000;
+
+/** The lease for attempts of `timeoutMs`: twice the timeout and 10 s for the bookkeeping (30 s by default). */
+export const leaseFor = (timeoutMs: number) => 2 * timeoutMs + 10_000;
 
 export interface ClaimedDelivery {
   id: string;
@@ -55,6 +58,7 @@ export class DeliveryRecorder {
     private readonly dataSource: DataSource,
     private readonly policy: RetryPolicy,
     private readonly disableAfterMs = DISABLE_AFTER_FAILING_MS,
+    private readonly leaseMs = LEASE_MS,
   ) {}
 
   /** The delivery, leased, when `seq` is still its current attempt and no other attempt holds it; else null. */
@@ -68,7 +72,7 @@ export class DeliveryRecorder {
         RETURNING d.id, d.event_id, d.endpoint_id, d.merchant_id, d.seq, d.round_attempts, d.armed_at,
                   e.url, (e.enabled AND e.deleted_at IS NULL) AS endpoint_live, e.secret_ciphertext,
                   e.previous_secret_ciphertext, e.previous_secret_expires_at, ev.payload::text AS body, now() AS now`,
-      [deliveryId, seq, LEASE_MS],
+      [deliveryId, seq, this.leaseMs],
     );
     const r = rows[0];
     if (!r) return null;

@@ -6,9 +6,9 @@
 // row exists, so there is no fan-out again; its pending deliveries are scheduled again (a no-op
 // for jobs still queued).
 import { webhookEventId, type OutboxJobData, type WebhookEventPayload } from '@handoff/shared';
-import { ulid } from 'ulid';
 import type { DataSource } from 'typeorm';
 import { ALL_EVENTS, MAX_ENDPOINTS_PER_MERCHANT } from '../webhook-endpoint/webhook-endpoint.validation.js';
+import { deliveryIds } from './delivery-ids.js';
 import type { ScheduledAttempt } from './delivery-queue.js';
 import { table } from './sql.js';
 import { webhookEventBody, webhookEventPayloadOf } from './webhook-event-body.js';
@@ -54,7 +54,7 @@ export class WebhookIntakeService {
   private async record(eventId: string, p: WebhookEventPayload, body: string, source: string): Promise<IntakeResult> {
     const target = p.type === 'webhook_endpoint.test' ? String(p.object.id ?? '') : null;
     // Ids for as many endpoints as a merchant may have, in creation order (ULIDs: the log pages by id).
-    const ids = Array.from({ length: MAX_ENDPOINTS_PER_MERCHANT }, () => `wd_${ulid()}`);
+    const ids = deliveryIds(MAX_ENDPOINTS_PER_MERCHANT);
     const [row]: Array<{ recorded: boolean; created: number; pending: Array<{ id: string; seq: number; next_attempt_at: string }> }> =
       await this.deps.dataSource.query(
         `WITH ev AS (

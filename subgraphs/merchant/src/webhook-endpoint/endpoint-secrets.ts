@@ -25,11 +25,32 @@ export interface SealedSecrets {
   previousSecretExpiresAt: Date | null;
 }
 
+/**
+ * Opened secrets, by endpoint and ciphertext: a delivery's claim reads the endpoint's ciphertexts
+ * anyway, so a rotated (or re-encrypted) secret is a new key here and the old entry is never
+ * used again — no invalidation to miss. Bounded: cleared when full.
+ */
+const openedByKey = new WeakMap<Buffer, Map<string, string>>();
+const MAX_OPENED = 10_000;
+
+function openCached(key: Buffer, endpointId: string, ciphertext: string): string {
+  let opened = openedByKey.get(key);
+  if (!opened) openedByKey.set(key, (opened = new Map()));
+  const k = `${endpointId}\u0000${ciphertext}`;
+  let secret = opened.get(k);
+  if (secret === undefined) {
+    secret = openEndpointSecret(key, endpointId, ciphertext);
+    if (opened.size >= MAX_OPENED) opened.clear();
+    opened.set(k, secret);
+  }
+  return secret;
+}
+
 /** The secrets a delivery at `now` is signed with: the current one first, then the previous one while it overlaps. */
 export function signingSecrets(key: Buffer, e: SealedSecrets, now: Date): string[] {
-  const secrets = [openEndpointSecret(key, e.id, e.secretCiphertext)];
+  const secrets = [openCached(key, e.id, e.secretCiphertext)];
   if (e.previousSecretCiphertext && e.previousSecretExpiresAt && e.previousSecretExpiresAt.getTime() > now.getTime()) {
-    secrets.push(openEndpointSecret(key, e.id, e.previousSecretCiphertext));
+    secrets.push(openCached(key, e.id, e.previousSecretCiphertext));
   }
   return secrets;
 }

@@ -10,7 +10,8 @@ import { MerchantNoticeResolver } from '../merchant-notice/merchant-notice.resol
 import { MerchantNoticeService } from '../merchant-notice/merchant-notice.service.js';
 import type { PaymentConnectorService } from '../payment-connector/payment-connector.service.js';
 import { DeliveryQueue } from '../webhook-delivery/delivery-queue.js';
-import { DeliveryRecorder } from '../webhook-delivery/delivery-recorder.js';
+import { cachedFor } from '../webhook-delivery/cached-for.js';
+import { DeliveryRecorder, DISABLE_AFTER_FAILING_MS, leaseFor } from '../webhook-delivery/delivery-recorder.js';
 import { RETRY_WINDOW_MS } from '../webhook-delivery/retry-schedule.js';
 import { startDeliverySweep, startDeliveryWorker } from '../webhook-delivery/webhook-delivery.job.js';
 import { WebhookDeliveryResolver, WebhookEndpointDeliveriesResolver } from '../webhook-delivery/webhook-delivery.resolver.js';
@@ -20,8 +21,8 @@ import { WebhookIntakeService } from '../webhook-delivery/webhook-intake.service
 import { WebhookEndpointResolver } from './webhook-endpoint.resolver.js';
 import { WebhookEndpointService } from './webhook-endpoint.service.js';
 
-/** The overdue margin past which the sweep re-adds an attempt's job. */
-const SWEEP_GRACE_MS = 30_000;
+/** How long the intake keeps a merchant's livemode (an event's body says it). */
+const LIVEMODE_CACHE_MS = 5_000;
 
 export interface WebhooksOptions {
   dataSource: DataSource;
@@ -48,8 +49,13 @@ export function createWebhooks(opts: WebhooksOptions) {
   });
   const deliveries = new WebhookDeliveryService(opts.dataSource, schedule);
   const notices = new MerchantNoticeService(opts.dataSource);
-  const intake = new WebhookIntakeService({ dataSource: opts.dataSource, livemode: (m) => opts.connectors.livemode(m), schedule });
-  const recorder = new DeliveryRecorder(opts.dataSource, { baseMs: opts.delivery.retryBaseMs, windowMs: RETRY_WINDOW_MS });
+  const intake = new WebhookIntakeService({ dataSource: opts.dataSource, livemode: cachedFor(LIVEMODE_CACHE_MS, (m: string) => opts.connectors.livemode(m)), schedule });
+  const recorder = new DeliveryRecorder(
+    opts.dataSource,
+    { baseMs: opts.delivery.retryBaseMs, windowMs: RETRY_WINDOW_MS },
+    DISABLE_AFTER_FAILING_MS,
+    leaseFor(opts.delivery.timeoutMs),
+  );
 
   return {
     endpoints,
@@ -82,7 +88,7 @@ export function createWebhooks(opts: WebhooksOptions) {
         prefix: opts.queuePrefix,
         concurrency: opts.delivery.concurrency,
       });
-      const sweep = startDeliverySweep({ dataSource: opts.dataSource, queue, everyMs: opts.delivery.sweepIntervalMs, graceMs: SWEEP_GRACE_MS, logger });
+      const sweep = startDeliverySweep({ dataSource: opts.dataSource, queue, everyMs: opts.delivery.sweepIntervalMs, graceMs: sweepGraceMs(opts.delivery.sweepIntervalMs), logger });
       return {
         close: async () => {
           sweep.stop();
@@ -94,5 +100,11 @@ export function createWebhooks(opts: WebhooksOptions) {
     close: () => queue.close(),
   };
 }
+
+/**
+ * The overdue margin past which the sweep re-adds an attempt's job: one sweep interval, between
+ * 1 s and 30 s (only a job that is gone, or finished without moving its delivery on, is re-added).
+ */
+export const sweepGraceMs = (sweepIntervalMs: number) => Math.min(30_000, Math.max(1000, sweepIntervalMs));
 
 export type Webhooks = ReturnType<typeof createWebhooks>;
