@@ -33,6 +33,7 @@ const Q = {
   byIntent: `query($m: ID!) { conversions(filter: { merchantId: $m }, first: 50) { edges { node { id paymentIntent { id } ledgerEntries { id } } } } }`,
   refunds: `query($id: ID!) { paymentIntent(id: $id) { refunds { id } } }`,
   endpoint: `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+  export: `mutation($input: CreateExportInput!) { createExport(input: $input) { id } }`,
 };
 
 const add = (ids: Record<string, string[]>, type: string, ...values: Array<string | null | undefined>) => {
@@ -62,6 +63,9 @@ export async function makeTenant(admin: GqlClient, label: string, full: boolean)
   // Disabled: nothing is delivered (no background writes while the sweep counts rows).
   const endpoint = (await merchant.ok(Q.endpoint, { input: { url: `http://127.0.0.1:9/sweep-${label}`, events: ['checkout.completed'], enabled: false } })).createWebhookEndpoint.endpoint.id;
   add(ids, 'WebhookEndpoint', endpoint);
+  // A checkout export of the last day (its job writes a small file at once).
+  const day = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+  add(ids, 'CheckoutExport', (await merchant.ok(Q.export, { input: { kind: 'CHECKOUT_EVENTS', format: 'CSV', ...day } })).createExport.id);
 
   const s1 = (await agent.ok(Q.start, { q: `plan ${label}` })).startAgentSession.id;
   const s2 = (await agent.ok(Q.start, { q: `order ${label}` })).startAgentSession.id;
