@@ -4,8 +4,10 @@
 // attempt; or FAILED once the 3-day window is over), the endpoint's failing_since (set by a
 // failure, cleared by a success) and, when an endpoint has failed for 5 days, its disabling with
 // the merchant's notice and the `webhook_endpoint.disabled` event; for an event about a checkout
-// session, the attempt on that session's timeline (delivery-timeline.ts).
-import { addToOutbox, currentRequestId, webhookEventOutboxEvent } from '@handoff/shared';
+// session, the attempt on that session's timeline (delivery-timeline.ts). Claims and successes
+// of concurrent jobs share statements (batcher.ts): under load one round trip and one commit
+// serve many deliveries; failures, rarer, keep their own transaction.
+import { addToOutbox, currentRequestId, webhookEventOutboxEvent, type OutboxEvent } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SCHEMA_NAME } from '../constants.js';
 import { table, updateReturning } from './sql.js';
@@ -13,6 +15,7 @@ import { recordNotice } from '../merchant-notice/merchant-notice.service.js';
 import { MerchantNoticeKind } from '../merchant-notice/merchant-notice.entity.js';
 import { endpointObject, WebhookEndpointEntity } from '../webhook-endpoint/webhook-endpoint.entity.js';
 import type { AttemptResult } from './delivery-attempt.js';
+import { Batcher } from './batcher.js';
 import { deliveryTimelineEvent } from './delivery-timeline.js';
 import type { ScheduledAttempt } from './delivery-queue.js';
 import { nextAttemptAt, type RetryPolicy } from './retry-schedule.js';
@@ -53,7 +56,37 @@ export interface RecordedOutcome {
   announced?: boolean;
 }
 
+interface SuccessToRecord {
+  d: ClaimedDelivery;
+  attempt: AttemptResult;
+  attemptedAt: Date;
+  onTimeline: OutboxEvent | null;
+  requestId: string | null;
+}
+
+function claimedOf(r: Record<string, any>): ClaimedDelivery {
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    endpointId: r.endpoint_id,
+    merchantId: r.merchant_id,
+    seq: r.seq,
+    roundAttempts: r.round_attempts,
+    armedAt: new Date(r.armed_at),
+    url: r.url,
+    endpointLive: r.endpoint_live,
+    secretCiphertext: r.secret_ciphertext,
+    previousSecretCiphertext: r.previous_secret_ciphertext,
+    previousSecretExpiresAt: r.previous_secret_expires_at ? new Date(r.previous_secret_expires_at) : null,
+    body: r.body,
+    now: new Date(r.now),
+  };
+}
+
 export class DeliveryRecorder {
+  private readonly claims = new Batcher<{ deliveryId: string; seq: number }, ClaimedDelivery | null>((jobs) => this.claimMany(jobs));
+  private readonly successes = new Batcher<SuccessToRecord, boolean>((items) => this.recordSuccesses(items));
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly policy: RetryPolicy,
@@ -62,36 +95,31 @@ export class DeliveryRecorder {
   ) {}
 
   /** The delivery, leased, when `seq` is still its current attempt and no other attempt holds it; else null. */
-  async claim(deliveryId: string, seq: number): Promise<ClaimedDelivery | null> {
+  claim(deliveryId: string, seq: number): Promise<ClaimedDelivery | null> {
+    return this.claims.submit({ deliveryId, seq });
+  }
+
+  /** Claims of concurrent jobs, one statement (Batcher): each gets its row, or null. */
+  private async claimMany(jobs: Array<{ deliveryId: string; seq: number }>): Promise<Array<ClaimedDelivery | null>> {
     const rows = await updateReturning<Record<string, any>>(
       this.dataSource,
       `UPDATE ${t('webhook_deliveries')} d SET locked_until = now() + $3::int * interval '1 millisecond'
-         FROM ${t('webhook_endpoints')} e, ${t('webhook_events')} ev
-        WHERE d.id = $1 AND d.seq = $2 AND d.status = 'PENDING' AND (d.locked_until IS NULL OR d.locked_until < now())
+         FROM unnest($1::text[], $2::int[]) AS j(id, seq), ${t('webhook_endpoints')} e, ${t('webhook_events')} ev
+        WHERE d.id = j.id AND d.seq = j.seq AND d.status = 'PENDING' AND (d.locked_until IS NULL OR d.locked_until < now())
           AND e.id = d.endpoint_id AND ev.id = d.event_id
         RETURNING d.id, d.event_id, d.endpoint_id, d.merchant_id, d.seq, d.round_attempts, d.armed_at,
                   e.url, (e.enabled AND e.deleted_at IS NULL) AS endpoint_live, e.secret_ciphertext,
                   e.previous_secret_ciphertext, e.previous_secret_expires_at, ev.payload::text AS body, now() AS now`,
-      [deliveryId, seq, this.leaseMs],
+      [jobs.map((j) => j.deliveryId), jobs.map((j) => j.seq), this.leaseMs],
     );
-    const r = rows[0];
-    if (!r) return null;
-    return {
-      id: r.id,
-      eventId: r.event_id,
-      endpointId: r.endpoint_id,
-      merchantId: r.merchant_id,
-      seq: r.seq,
-      roundAttempts: r.round_attempts,
-      armedAt: new Date(r.armed_at),
-      url: r.url,
-      endpointLive: r.endpoint_live,
-      secretCiphertext: r.secret_ciphertext,
-      previousSecretCiphertext: r.previous_secret_ciphertext,
-      previousSecretExpiresAt: r.previous_secret_expires_at ? new Date(r.previous_secret_expires_at) : null,
-      body: r.body,
-      now: new Date(r.now),
-    };
+    const byKey = new Map(rows.map((r) => [`${r.id}:${r.seq}`, r]));
+    // A delivery asked twice in one batch is leased once: the first asker has it.
+    return jobs.map((j) => {
+      const key = `${j.deliveryId}:${j.seq}`;
+      const r = byKey.get(key);
+      byKey.delete(key);
+      return r ? claimedOf(r) : null;
+    });
   }
 
   /** Gives the lease back without an attempt (Handoff could not make one: the job retries). */
@@ -115,31 +143,50 @@ export class DeliveryRecorder {
     return attempt.succeeded ? this.recordSuccess(d, attempt, attemptedAt) : this.recordFailure(d, attempt, attemptedAt);
   }
 
-  /** The hot path, one statement: the log row, SUCCEEDED (guarded by seq), the endpoint's failure streak cleared. */
+  /** The hot path: the log row, SUCCEEDED (guarded by seq), the endpoint's failure streak cleared; batched with concurrent successes. */
   private async recordSuccess(d: ClaimedDelivery, attempt: AttemptResult, attemptedAt: Date): Promise<RecordedOutcome> {
     const onTimeline = deliveryTimelineEvent(d, attempt, false);
-    const [row]: Array<{ moved: number }> = await this.dataSource.query(
-      `WITH attempt AS (
+    const moved = await this.successes.submit({ d, attempt, attemptedAt, onTimeline, requestId: currentRequestId() ?? null });
+    return { status: moved ? WebhookDeliveryStatus.SUCCEEDED : 'STALE', next: null, endpointDisabled: false, announced: moved && onTimeline !== null };
+  }
+
+  /**
+   * Successful attempts of concurrent jobs in one statement (one commit): their log rows, their
+   * deliveries SUCCEEDED (each guarded by its seq), their endpoints' failure streaks cleared and,
+   * for events about a checkout, the attempt on its timeline (delivery-timeline.ts) for the
+   * deliveries it moved. Answers, per attempt, whether it moved its delivery.
+   */
+  private async recordSuccesses(items: SuccessToRecord[]): Promise<boolean[]> {
+    const col = <T>(f: (i: SuccessToRecord) => T) => items.map(f);
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `WITH j AS (
+         SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+                AS j(id, seq, attempted_at, url, status_code, latency_ms, excerpt, endpoint_id, topic, aggregate_id, payload, request_id)),
+       attempt AS (
          INSERT INTO ${t('webhook_delivery_attempts')} (delivery_id, attempted_at, url, succeeded, status_code, error, latency_ms, response_excerpt)
-         VALUES ($1, $3, $4, true, $5, NULL, $6, $7)),
+         SELECT id, attempted_at, url, true, status_code, NULL, latency_ms, excerpt FROM j),
        moved AS (
-         UPDATE ${t('webhook_deliveries')}
-            SET status = 'SUCCEEDED', attempts = attempts + 1, round_attempts = round_attempts + 1, next_attempt_at = NULL,
-                locked_until = NULL, last_attempt_at = $3, last_status_code = $5, last_error = NULL, updated_at = now(), completed_at = now()
-          WHERE id = $1 AND seq = $2 AND status = 'PENDING'
-          RETURNING 1),
+         UPDATE ${t('webhook_deliveries')} d
+            SET status = 'SUCCEEDED', attempts = d.attempts + 1, round_attempts = d.round_attempts + 1, next_attempt_at = NULL,
+                locked_until = NULL, last_attempt_at = j.attempted_at, last_status_code = j.status_code, last_error = NULL, updated_at = now(), completed_at = now()
+           FROM j WHERE d.id = j.id AND d.seq = j.seq AND d.status = 'PENDING'
+          RETURNING d.id),
        recovered AS (
-         UPDATE ${t('webhook_endpoints')} SET failing_since = NULL WHERE id = $8 AND failing_since IS NOT NULL)
-       ${onTimeline ? `, timeline AS (INSERT INTO ${t('outbox')} (topic, aggregate_id, payload, request_id) SELECT $9, $10, $11::jsonb, $12 FROM moved)` : ''}
-       SELECT count(*)::int AS moved FROM moved`,
+         UPDATE ${t('webhook_endpoints')} SET failing_since = NULL WHERE id IN (SELECT endpoint_id FROM j) AND failing_since IS NOT NULL),
+       timeline AS (
+         INSERT INTO ${t('outbox')} (topic, aggregate_id, payload, request_id)
+         SELECT j.topic, j.aggregate_id, j.payload::jsonb, j.request_id FROM j JOIN moved m ON m.id = j.id WHERE j.topic IS NOT NULL)
+       SELECT id FROM moved`,
       [
-        d.id, d.seq, attemptedAt, d.url, attempt.statusCode, attempt.latencyMs, attempt.responseExcerpt, d.endpointId,
-        // The attempt on its checkout's timeline (delivery-timeline.ts), in the same statement, when the event is about one.
-        ...(onTimeline ? [onTimeline.topic, onTimeline.aggregateId, JSON.stringify(onTimeline.payload), currentRequestId() ?? null] : []),
+        col((i) => i.d.id), col((i) => i.d.seq), col((i) => i.attemptedAt), col((i) => i.d.url), col((i) => i.attempt.statusCode),
+        col((i) => i.attempt.latencyMs), col((i) => i.attempt.responseExcerpt), col((i) => i.d.endpointId),
+        col((i) => i.onTimeline?.topic ?? null), col((i) => i.onTimeline?.aggregateId ?? null),
+        col((i) => (i.onTimeline ? JSON.stringify(i.onTimeline.payload) : null)), col((i) => (i.onTimeline ? i.requestId : null)),
       ],
     );
-    const moved = row!.moved === 1;
-    return { status: moved ? WebhookDeliveryStatus.SUCCEEDED : 'STALE', next: null, endpointDisabled: false, announced: moved && onTimeline !== null };
+    const moved = new Set(rows.map((r) => r.id));
+    // A delivery twice in one batch (it cannot be: one lease) would count as moved for both.
+    return items.map((i) => moved.has(i.d.id));
   }
 
   private async recordFailure(d: ClaimedDelivery, attempt: AttemptResult, attemptedAt: Date): Promise<RecordedOutcome> {
