@@ -199,6 +199,15 @@ describe('bad input sweep over the REST edges', () => {
       limitBytes: 8 * 1024,
     },
     ...seed003Routes(),
+    {
+      name: 'POST /v1/checkout/exports (seed 003 §16)',
+      method: 'POST',
+      path: () => '/v1/checkout/exports',
+      auth: () => tenant.merchant.key!,
+      valid: () => ({ type: 'checkout_events', format: 'csv', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z', merchant_id: tenant.merchantId }),
+      fields: { type: 'string', format: 'string', from: 'string', to: 'string', merchant_id: 'string' },
+      limitBytes: 64 * 1024,
+    },
   ];
 
   /** Seed 003's checkout service routes (/v1/checkout/sessions…): every body, in its own snake_case names. */
