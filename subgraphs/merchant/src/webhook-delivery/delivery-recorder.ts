@@ -24,6 +24,9 @@ import { WebhookDeliveryStatus } from './webhook-delivery.states.js';
 const t = table;
 
 export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 60 * 60 * 1000;
+/** The logged error of an attempt whose outcome was never recorded (its lease ran out). */
+export const INTERRUPTED_ATTEMPT = 'interrupted';
+
 /** How long a claimed attempt holds its delivery: longer than an attempt's timeout (leaseFor). */
 export const LEASE_MS = 60_000;
 
@@ -99,17 +102,29 @@ export class DeliveryRecorder {
     return this.claims.submit({ deliveryId, seq });
   }
 
-  /** Claims of concurrent jobs, one statement (Batcher): each gets its row, or null. */
+  /**
+   * Claims of concurrent jobs, one statement (Batcher): each gets its row, or null. A delivery
+   * whose previous lease ran out with nothing recorded (its process died mid-attempt, or could not
+   * record the outcome) may have reached the receiver: that attempt is logged now as failed with
+   * error `interrupted` (at its claim's time), so the log never shows fewer attempts than were made.
+   */
   private async claimMany(jobs: Array<{ deliveryId: string; seq: number }>): Promise<Array<ClaimedDelivery | null>> {
-    const rows = await updateReturning<Record<string, any>>(
-      this.dataSource,
-      `UPDATE ${t('webhook_deliveries')} d SET locked_until = now() + $3::int * interval '1 millisecond'
-         FROM unnest($1::text[], $2::int[]) AS j(id, seq), ${t('webhook_endpoints')} e, ${t('webhook_events')} ev
-        WHERE d.id = j.id AND d.seq = j.seq AND d.status = 'PENDING' AND (d.locked_until IS NULL OR d.locked_until < now())
-          AND e.id = d.endpoint_id AND ev.id = d.event_id
-        RETURNING d.id, d.event_id, d.endpoint_id, d.merchant_id, d.seq, d.round_attempts, d.armed_at,
-                  e.url, (e.enabled AND e.deleted_at IS NULL) AS endpoint_live, e.secret_ciphertext,
-                  e.previous_secret_ciphertext, e.previous_secret_expires_at, ev.payload::text AS body, now() AS now`,
+    const rows: Array<Record<string, any>> = await this.dataSource.query(
+      `WITH j AS (SELECT * FROM unnest($1::text[], $2::int[]) AS j(id, seq)),
+       claimed AS (
+         UPDATE ${t('webhook_deliveries')} d SET locked_until = now() + $3::int * interval '1 millisecond',
+                attempts = d.attempts + CASE WHEN old.prev_lock IS NULL THEN 0 ELSE 1 END
+           FROM j, ${t('webhook_endpoints')} e, ${t('webhook_events')} ev,
+                (SELECT id, locked_until AS prev_lock FROM ${t('webhook_deliveries')} WHERE id IN (SELECT id FROM j)) old
+          WHERE d.id = j.id AND d.seq = j.seq AND d.status = 'PENDING' AND (d.locked_until IS NULL OR d.locked_until < now())
+            AND e.id = d.endpoint_id AND ev.id = d.event_id AND old.id = d.id
+          RETURNING d.id, d.event_id, d.endpoint_id, d.merchant_id, d.seq, d.round_attempts, d.armed_at,
+                    e.url, (e.enabled AND e.deleted_at IS NULL) AS endpoint_live, e.secret_ciphertext,
+                    e.previous_secret_ciphertext, e.previous_secret_expires_at, ev.payload::text AS body, now() AS now, old.prev_lock),
+       interrupted AS (
+         INSERT INTO ${t('webhook_delivery_attempts')} (delivery_id, attempted_at, url, succeeded, status_code, error, latency_ms, response_excerpt)
+         SELECT id, prev_lock - $3::int * interval '1 millisecond', url, false, NULL, '${INTERRUPTED_ATTEMPT}', 0, NULL FROM claimed WHERE prev_lock IS NOT NULL)
+       SELECT * FROM claimed`,
       [jobs.map((j) => j.deliveryId), jobs.map((j) => j.seq), this.leaseMs],
     );
     const byKey = new Map(rows.map((r) => [`${r.id}:${r.seq}`, r]));
