@@ -53,10 +53,10 @@ async function newShop(name: string): Promise<Shop> {
   return { id, key, client: admin.as(key) };
 }
 
-async function rest(method: string, path: string, key: string | null, body?: unknown): Promise<{ status: number; body: any; text: string; headers: Headers }> {
+async function rest(method: string, path: string, key: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string; headers: Headers }> {
   const res = await fetch(path.startsWith('http') ? path : `${handoff.gatewayUrl}${path}`, {
     method,
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -190,9 +190,14 @@ describe('checkout KPIs and exports', () => {
   });
 
   it('exports the checkout events as CSV through a signed link, holding exactly the shop\'s rows', async () => {
-    const created = await rest('POST', '/v1/checkout/exports', shop.key, { type: 'checkout_events', format: 'csv', from, to });
-    expect(created.status).toBe(202);
-    expect(created.body).toMatchObject({ object: 'checkout_export', status: 'pending', type: 'checkout_events', format: 'csv', merchant_id: shop.id });
+    // Three concurrent requests with one Idempotency-Key: one export.
+    const body = { type: 'checkout_events', format: 'csv', from, to };
+    const tries = await Promise.all([1, 2, 3].map(() => rest('POST', '/v1/checkout/exports', shop.key, body, { 'idempotency-key': `csv-${shop.id}` })));
+    const created = tries.find((t) => t.status === 202)!;
+    for (const t of tries) expect(t.status === 202 ? t.body.id : t.body.code, JSON.stringify(t.body)).toMatch(new RegExp(`^(${created.body.id}|IDEMPOTENCY_KEY_IN_USE)$`));
+    expect((await shop.client.ok(EXPORTS)).exports.edges.filter((e: { node: { id: string } }) => tries.some((t) => t.body.id === e.node.id))).toHaveLength(1);
+    // A replay answers the export as it is now (its job may have started).
+    expect(created.body).toMatchObject({ object: 'checkout_export', status: expect.stringMatching(/^(pending|running|ready)$/), type: 'checkout_events', format: 'csv', merchant_id: shop.id });
     await ready(shop, created.body.id);
     const got = await rest('GET', `/v1/checkout/exports/${created.body.id}`, shop.key);
     expect(got.body).toMatchObject({ status: 'ready', error: null });

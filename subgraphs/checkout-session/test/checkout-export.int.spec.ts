@@ -4,7 +4,7 @@
 // are written page by page as several chunks, each row once, in (time, id) order, nothing of
 // another merchant's or outside the range; the file read back through a signed link is the one
 // written. A rerun leaves a ready export as it is; a file past the row limit fails EXPORT_TOO_LARGE
-// with no chunk left.
+// with no chunk left; a file past its days is removed by the next job.
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Principal, SubgraphApp } from '@handoff/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +111,21 @@ describe('an export file', () => {
     const [{ n }] = (await app.dataSource.query(`SELECT count(*)::int AS n FROM checkout.checkout_export_chunks WHERE export_id = $1`, [e.id])) as Array<{ n: number }>;
     expect(n).toBe(0);
     expect(services.checkoutExports.downloadLink((await services.checkoutExports.find(merchant, e.id))!, 60)).toBeNull();
+  });
+
+  it('removes a file past its days at the next job, its links refused', async () => {
+    const old = await services.checkoutExports.create(merchant, { kind: 'failed_sessions', format: 'csv', from: FROM, to: TO });
+    expect(await services.exportBuilder.build(old.id)).toBe('built');
+    const chunks = async (id: string) =>
+      ((await app.dataSource.query(`SELECT count(*)::int AS n FROM checkout.checkout_export_chunks WHERE export_id = $1`, [id])) as Array<{ n: number }>)[0]!.n;
+    expect(await chunks(old.id)).toBe(1); // the CSV header: no failure of this merchant
+    const ready = (await services.checkoutExports.find(merchant, old.id))!;
+    const link = new URL(services.checkoutExports.downloadLink(ready, 60)!.url).searchParams;
+    await app.dataSource.query(`UPDATE checkout.checkout_exports SET file_expires_at = now() - interval '1 second' WHERE id = $1`, [old.id]);
+    const next = await services.checkoutExports.create(merchant, { kind: 'failed_sessions', format: 'ndjson', from: FROM, to: TO });
+    await services.exportBuilder.build(next.id);
+    expect(await chunks(old.id)).toBe(0);
+    expect(services.checkoutExports.downloadLink((await services.checkoutExports.find(merchant, old.id))!, 60)).toBeNull();
+    expect(await services.checkoutExports.chunk(old.id, 0, { expires: link.get('expires'), signature: link.get('signature') })).toMatchObject({ ok: false, code: 'EXPORT_NOT_FOUND' });
   });
 });

@@ -2,7 +2,8 @@
 // (checkout-export.rows.ts), written as chunks of whole lines of about CHUNK_BYTES, so memory holds
 // one page and one chunk however large the file. Idempotent: a ready or failed export is left as it
 // is; a rerun of one that was interrupted starts its file again. Past `maxRows` rows the export
-// fails with EXPORT_TOO_LARGE (its chunks removed) instead of filling the database.
+// fails with EXPORT_TOO_LARGE (its chunks removed) instead of filling the database. Each run also
+// removes the chunks of files past their FILE_TTL_DAYS.
 import type { DataSource } from 'typeorm';
 import { table } from '../events.js';
 import type { CheckoutExportEntity } from './checkout-export.entity.js';
@@ -32,6 +33,7 @@ export class ExportBuilder {
   ) {}
 
   async build(exportId: string): Promise<BuildOutcome> {
+    await this.purgeExpiredFiles();
     // An UPDATE answers [rows, count].
     const [[claimed]] = (await this.dataSource.query(
       `UPDATE ${table('checkout_exports')} SET status = 'running', started_at = now()
@@ -72,6 +74,14 @@ export class ExportBuilder {
       [exportId, rows, bytes, seq],
     );
     return 'built';
+  }
+
+  /** Files past their 7 days go (their exports stay, listed, with no link): each job sweeps what expired since the last. */
+  async purgeExpiredFiles(): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM ${table('checkout_export_chunks')} c USING ${table('checkout_exports')} e
+        WHERE c.export_id = e.id AND e.status = 'ready' AND e.file_expires_at < now()`,
+    );
   }
 
   /** The export failed for good (its job's last attempt, or a file too large): recorded on it, its chunks removed. */
