@@ -20,7 +20,7 @@ export class CheckoutExportResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutExport> {
     requireKind(ctx.principal, 'MERCHANT', 'ADMIN');
-    const created = await this.service.create(ctx.principal, { ...input, from: input.from, to: input.to }, idempotencyKeyOf(ctx, idempotencyKey));
+    const created = await this.service.create(ctx.principal, input, idempotencyKeyOf(ctx, idempotencyKey));
     return CheckoutExport.from(created);
   }
 
