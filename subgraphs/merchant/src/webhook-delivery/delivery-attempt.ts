@@ -41,9 +41,11 @@ export interface AttemptOptions {
 }
 
 // Keep-alive pools (an agent pools per origin): a socket is only ever connected to an address its
-// agent's lookup accepted. As many idle sockets per origin are kept as may be busy: with fewer, a
-// burst to one endpoint closed and reopened connections for every attempt past the idle limit.
-const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 64, maxTotalSockets: 2048, maxFreeSockets: 64, timeout: 30_000, scheduling: 'lifo' as const };
+// agent's lookup accepted. Per origin, as many sockets as the worker's attempts may run at once
+// (the delivery jobs' 64 and as many direct first attempts: a request waiting for a socket
+// would spend its timeout waiting), and as many kept idle: with fewer, a burst to one endpoint
+// closed and reopened connections for every attempt past the idle limit.
+const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 128, maxTotalSockets: 2048, maxFreeSockets: 128, timeout: 30_000, scheduling: 'lifo' as const };
 const agents = {
   publicOnly: { http: new HttpAgent({ ...agentOptions, lookup: publicOnlyLookup as never }), https: new HttpsAgent({ ...agentOptions, lookup: publicOnlyLookup as never }) },
   any: { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) },

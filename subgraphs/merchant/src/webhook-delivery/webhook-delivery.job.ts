@@ -2,7 +2,7 @@
 // delivery (stale or held: nothing to do), skip an endpoint disabled or deleted since (the
 // delivery FAILS), sign the stored body with the endpoint's secret(s) in force, POST it, record the
 // outcome and schedule the next attempt after the commit. A sweep re-adds overdue attempts whose
-// job was lost.
+// job was lost. A first attempt may also start right after the intake (startDirectDelivery).
 import { HANDOFF_SIGNATURE_HEADER, signatureHeaderFor, startWorker, type Logger } from '@handoff/shared';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -13,6 +13,7 @@ import { signingSecrets } from '../webhook-endpoint/endpoint-secrets.js';
 import { postWebhook, type AttemptResult } from './delivery-attempt.js';
 import { WEBHOOK_DELIVERY_QUEUE, type DeliveryJob, type DeliveryQueue, type ScheduledAttempt } from './delivery-queue.js';
 import type { ClaimedDelivery, DeliveryRecorder } from './delivery-recorder.js';
+import type { DirectDelivery } from './webhook-intake.service.js';
 
 export const WEBHOOK_USER_AGENT = 'Handoff-Webhooks/1';
 export const EVENT_ID_HEADER = 'handoff-event-id';
@@ -51,6 +52,11 @@ export function deliveryHeaders(d: ClaimedDelivery, encryptionKey: Buffer, now: 
 export async function processDelivery(deps: DeliveryDeps, job: DeliveryJob): Promise<DeliveryOutcome> {
   const d = await deps.recorder.claim(job.deliveryId, job.seq);
   if (!d) return 'stale';
+  return attemptClaimed(deps, d);
+}
+
+/** One attempt of a delivery this process holds the lease of (claimed by a job, or leased by the intake). */
+export async function attemptClaimed(deps: DeliveryDeps, d: ClaimedDelivery): Promise<DeliveryOutcome> {
   if (!d.endpointLive) {
     await deps.recorder.abandon(d);
     return 'skipped';
@@ -75,6 +81,30 @@ export async function processDelivery(deps: DeliveryDeps, job: DeliveryJob): Pro
   if (outcome.next) await scheduleNext(deps, outcome.next);
   if (outcome.status === 'STALE') return 'stale';
   return outcome.status === 'SUCCEEDED' ? 'delivered' : outcome.status === 'PENDING' ? 'retrying' : 'failed';
+}
+
+/**
+ * First attempts in this process, right after the intake leased their deliveries (no delivery
+ * job): at most `limit` at a time (beyond that the intake schedules jobs). An attempt that fails
+ * is retried by a job as any other; one that throws (PostgreSQL away while recording) keeps its
+ * lease until it runs out, then the sweep re-adds it. close() waits for those running.
+ */
+export function startDirectDelivery(deps: DeliveryDeps, limit: number): DirectDelivery & { close(): Promise<void> } {
+  const running = new Set<Promise<unknown>>();
+  return {
+    hasRoom: () => running.size < limit,
+    deliver: (claims) => {
+      for (const d of claims) {
+        const p: Promise<unknown> = attemptClaimed(deps, d)
+          .catch((err: unknown) => deps.logger.warn({ err, deliveryId: d.id }, 'direct webhook attempt failed; the sweep retries it once its lease runs out'))
+          .finally(() => running.delete(p));
+        running.add(p);
+      }
+    },
+    close: async () => {
+      await Promise.allSettled([...running]);
+    },
+  };
 }
 
 /** A failure to add the next attempt's job is not the attempt's: the sweep adds it once it is overdue. */

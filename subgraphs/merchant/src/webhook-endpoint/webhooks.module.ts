@@ -13,7 +13,7 @@ import { DeliveryQueue } from '../webhook-delivery/delivery-queue.js';
 import { cachedFor } from '../webhook-delivery/cached-for.js';
 import { DeliveryRecorder, DISABLE_AFTER_FAILING_MS, leaseFor } from '../webhook-delivery/delivery-recorder.js';
 import { RETRY_WINDOW_MS } from '../webhook-delivery/retry-schedule.js';
-import { startDeliverySweep, startDeliveryWorker } from '../webhook-delivery/webhook-delivery.job.js';
+import { startDeliverySweep, startDeliveryWorker, startDirectDelivery } from '../webhook-delivery/webhook-delivery.job.js';
 import { WebhookDeliveryResolver, WebhookEndpointDeliveriesResolver } from '../webhook-delivery/webhook-delivery.resolver.js';
 import { WebhookDeliveryService } from '../webhook-delivery/webhook-delivery.service.js';
 import { startWebhookIntakeWorker } from '../webhook-delivery/webhook-intake.job.js';
@@ -49,13 +49,14 @@ export function createWebhooks(opts: WebhooksOptions) {
   });
   const deliveries = new WebhookDeliveryService(opts.dataSource, schedule);
   const notices = new MerchantNoticeService(opts.dataSource);
-  const intake = new WebhookIntakeService({ dataSource: opts.dataSource, livemode: cachedFor(LIVEMODE_CACHE_MS, (m: string) => opts.connectors.livemode(m)), schedule });
-  const recorder = new DeliveryRecorder(
-    opts.dataSource,
-    { baseMs: opts.delivery.retryBaseMs, windowMs: RETRY_WINDOW_MS },
-    DISABLE_AFTER_FAILING_MS,
-    leaseFor(opts.delivery.timeoutMs),
-  );
+  const leaseMs = leaseFor(opts.delivery.timeoutMs);
+  const intake = new WebhookIntakeService({
+    dataSource: opts.dataSource,
+    livemode: cachedFor(LIVEMODE_CACHE_MS, (m: string) => opts.connectors.livemode(m)),
+    schedule,
+    leaseMs,
+  });
+  const recorder = new DeliveryRecorder(opts.dataSource, { baseMs: opts.delivery.retryBaseMs, windowMs: RETRY_WINDOW_MS }, DISABLE_AFTER_FAILING_MS, leaseMs);
 
   return {
     endpoints,
@@ -74,25 +75,26 @@ export function createWebhooks(opts: WebhooksOptions) {
     async startWorkers(): Promise<{ close(): Promise<void> }> {
       const connection = createRedis(opts.redisUrl, { forBullmqWorker: true });
       const intakeWorker = startWebhookIntakeWorker({ intake, connection, prefix: opts.queuePrefix, concurrency: 32, logger });
-      const deliveryWorker = startDeliveryWorker({
-        deps: {
-          recorder,
-          queue,
-          outbox: opts.outbox,
-          encryptionKey: opts.encryptionKey,
-          allowPrivateUrls: opts.allowPrivateUrls,
-          timeoutMs: opts.delivery.timeoutMs,
-          logger,
-        },
-        connection,
-        prefix: opts.queuePrefix,
-        concurrency: opts.delivery.concurrency,
-      });
+      const deliveryDeps = {
+        recorder,
+        queue,
+        outbox: opts.outbox,
+        encryptionKey: opts.encryptionKey,
+        allowPrivateUrls: opts.allowPrivateUrls,
+        timeoutMs: opts.delivery.timeoutMs,
+        logger,
+      };
+      // First attempts start right after the intake, as many at a time as the delivery worker runs.
+      const direct = startDirectDelivery(deliveryDeps, opts.delivery.concurrency);
+      intake.useDirectDelivery(direct);
+      const deliveryWorker = startDeliveryWorker({ deps: deliveryDeps, connection, prefix: opts.queuePrefix, concurrency: opts.delivery.concurrency });
       const sweep = startDeliverySweep({ dataSource: opts.dataSource, queue, everyMs: opts.delivery.sweepIntervalMs, graceMs: sweepGraceMs(opts.delivery.sweepIntervalMs), logger });
       return {
         close: async () => {
           sweep.stop();
           await Promise.allSettled([intakeWorker.close(), deliveryWorker.close()]);
+          intake.useDirectDelivery(undefined);
+          await direct.close();
           connection.disconnect();
         },
       };
