@@ -56,6 +56,11 @@ import { startTimelineWorker } from './timeline/timeline.job.js';
 import { TimelineResolver } from './timeline/timeline.resolver.js';
 import { CheckoutRiskSignalsResolver } from './risk-signals/risk-signals.resolver.js';
 import { TimelineService } from './timeline/timeline.service.js';
+import { inventoryProvidersFor } from './reservation/inventory.providers.js';
+import { startReservationExpiryScheduler } from './reservation/reservation-expiry.job.js';
+import { ReservationResolver } from './reservation/reservation.resolver.js';
+import { ReservationService } from './reservation/reservation.service.js';
+import { StockService } from './reservation/stock.service.js';
 import { CheckoutMetricsResolver } from './checkout-metrics/checkout-metrics.resolver.js';
 import { checkoutMetricsRoutes } from './checkout-metrics/checkout-metrics.routes.js';
 import { CheckoutMetricsService } from './checkout-metrics/checkout-metrics.service.js';
@@ -105,9 +110,11 @@ export function createServices(opts: {
   );
   // What the buyer fills in (issue 18, part B1): customer, addresses, shipping, promotions, calculation.
   const changer = new SessionChanger(dataSource, idempotency, outbox);
+  // Inventory reservations (issue 20 item 1): the built-in stock or the merchant's endpoint, held per session.
+  const reservations = new ReservationService(dataSource, idempotency, changer, pricing, inventoryProvidersFor({ allowPrivateUrls: config.allowPrivateUrls }), outbox, config.logger);
   const sessionCalculations = new SessionCalculationService(changer, checkoutSessions, calculations);
   const lifecycle = new CheckoutLifecycleService(dataSource, payments, outbox, config.logger);
-  const checkoutUpdates = new CheckoutUpdateService(dataSource, changer, sessionCalculations, lifecycle, catalog, outbox);
+  const checkoutUpdates = new CheckoutUpdateService(dataSource, changer, sessionCalculations, lifecycle, catalog, outbox, reservations);
   const sessionPromotions = new SessionPromotionService(changer, sessionCalculations);
   return {
     // Seed 003's lifecycle (issue 18, part B2): update, cancel, refresh; the payment commitment.
@@ -129,6 +136,8 @@ export function createServices(opts: {
     lifecycle,
     // Each session's timeline (issue 19): its own entries are written with each change; other packages' come by queue.
     timeline: new TimelineService(dataSource),
+    reservations,
+    stock: new StockService(dataSource, merchants, pricing),
     // Gift cards and store credit held by a session (issue 20 item 3): captured when it is paid, released when it fails.
     tenderHolds: new TenderHoldsService(dataSource, outbox),
     // Checkout KPIs and exports (issue 19 item 6, seed 003 §16): computed from the stored sessions, timelines and failures.
@@ -176,6 +185,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         new CheckoutFailureResolver(services.checkoutSessions),
         new TimelineResolver(services.timeline),
         new CheckoutRiskSignalsResolver(dataSource.manager),
+        new ReservationResolver(services.reservations, services.stock),
         new CheckoutMetricsResolver(services.checkoutMetrics),
         new CheckoutExportResolver(services.checkoutExports),
       ];
@@ -195,6 +205,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           CheckoutFailureResolver,
           TimelineResolver,
           CheckoutRiskSignalsResolver,
+          ReservationResolver,
           CheckoutMetricsResolver,
           CheckoutExportResolver,
         ],
@@ -220,11 +231,13 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           const payments = startPaymentEventsWorker({ lifecycle: services.lifecycle, failures: services.remediation, connection, prefix, logger });
           const expiry = await startExpiryScheduler({ lifecycle: services.lifecycle, connection, prefix, everyMs: config.expiryIntervalMs, logger });
           const timeline = startTimelineWorker({ timeline: services.timeline, connection, prefix, logger });
+          const holds = await startReservationExpiryScheduler({ reservations: services.reservations, connection, prefix, everyMs: config.expiryIntervalMs, logger });
           const exportsWorker = startExportWorker({ builder: services.exportBuilder, connection, prefix, logger });
           return {
             close: async () => {
-              await Promise.allSettled([payments.close(), expiry.worker.close(), timeline.close(), exportsWorker.close()]);
+              await Promise.allSettled([payments.close(), expiry.worker.close(), timeline.close(), holds.worker.close(), exportsWorker.close()]);
               await expiry.queue.close();
+              await holds.queue.close();
               connection.disconnect();
             },
           };

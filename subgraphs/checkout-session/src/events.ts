@@ -33,6 +33,8 @@ export const table = (name: string) => qualifiedTable(SCHEMA_NAME, name);
 export const PAYMENT_EVENTS_QUEUE = CHECKOUT_PAYMENT_EVENTS_QUEUE;
 /** Package-private: checkout-session's own expiry sweep. */
 export const EXPIRY_QUEUE = 'checkout-session-expiry';
+/** Package-private: the inventory hold expiry sweep (reservation/reservation-expiry.job.ts). */
+export const RESERVATION_EXPIRY_QUEUE = 'checkout-reservation-expiry';
 
 export const outboxRoutes: OutboxRoutes = {
   [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE],

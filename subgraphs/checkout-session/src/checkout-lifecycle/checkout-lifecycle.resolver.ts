@@ -67,7 +67,7 @@ export class CheckoutLifecycleResolver {
 
   @Mutation(() => CheckoutSession, {
     description:
-      "Seed 003's DELETE: OPEN → CANCELED; its promotion uses are given back and its open payment intent canceled. releaseInventory is accepted (no reservations are held yet). " +
+      "Seed 003's DELETE: OPEN → CANCELED; its promotion uses are given back and its open payment intent canceled. releaseInventory (default true) releases its inventory reservation. " +
       "Merchant, admin, or the agent whose checkout created it.",
   })
   cancelCheckoutSession(

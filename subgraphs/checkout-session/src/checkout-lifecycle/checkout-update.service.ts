@@ -4,8 +4,8 @@
 //       stale). A stale expectedVersion → VERSION_CONFLICT, nothing written (the versioned save of
 //       SessionChanger: WHERE version = expected).
 //   cancel(id, expectedVersion, releaseInventory)   OPEN → CANCELED, its promotion uses given back,
-//       its checkout_session.canceled event and the merchant's webhook_event.checkout.canceled, in one transaction; then its open payment intent is canceled (as expiry does). Inventory
-//       reservations do not exist yet: releaseInventory is accepted and has nothing to release.
+//       its checkout_session.canceled event and the merchant's webhook_event.checkout.canceled, in one transaction; then its open payment intent is canceled (as expiry does). With
+//       releaseInventory (the default) its inventory reservation is released in the same transaction; without, it is left to expire.
 //   refresh(id)   recalculates the session when its calculation is stale or missing.
 // Each takes the request's idempotency key (SessionChanger.idempotently): a retry changes nothing twice.
 import { badUserInput, invalidStateTransition, versionConflict, type Principal } from '@handoff/shared';
@@ -23,6 +23,7 @@ import { effectiveStatus } from '../checkout-session/checkout-session.states.js'
 import { transitionCheckoutSession } from '../checkout-session/checkout-session.transition.js';
 import { validateCreateCheckoutSession, validateMetadata, type LineItemDraft, type LineItemInputSpec } from '../checkout-session/checkout-session.validation.js';
 import { checkoutSessionExpired, type SessionChanger } from '../session-change/session-change.js';
+import type { ReservationService } from '../reservation/reservation.service.js';
 import type { SessionCalculationService } from '../session-calculation/session-calculation.service.js';
 import { isCommittedToPay } from './lifecycle-status.js';
 import { checkTerms, termsOf, writeTerms, type TermsSpec } from './session-terms.js';
@@ -51,6 +52,7 @@ export class CheckoutUpdateService {
     private readonly lifecycle: CheckoutLifecycleService,
     private readonly catalog: LineCatalog,
     private readonly outbox: OutboxNotifier,
+    private readonly inventory?: Pick<ReservationService, 'releaseForSession'>,
   ) {}
 
   async update(principal: Principal, id: string, expectedVersion: number, input: UpdateCheckoutSessionSpec, key?: string): Promise<CheckoutSessionEntity> {
@@ -91,7 +93,7 @@ export class CheckoutUpdateService {
     const expected = expectedVersion === null || expectedVersion === undefined ? null : requireVersion(expectedVersion);
     const idempotent = { key, operation: 'cancelCheckoutSession', input: { expectedVersion: expected, releaseInventory } };
     return this.changer.idempotently(principal, id, idempotent, async (record) => {
-      const cs = await this.dataSource.transaction((manager) => record(manager, () => this.cancelOpen(manager, principal, id, expected)));
+      const cs = await this.dataSource.transaction((manager) => record(manager, () => this.cancelOpen(manager, principal, id, expected, releaseInventory)));
       this.outbox.notify();
       // Canceling its payment intents records that on the session (a new version): answer it as it now is.
       if (await this.lifecycle.cancelIntents(cs)) return (await this.dataSource.manager.findOneBy(CheckoutSessionEntity, { id: cs.id })) ?? cs;
@@ -100,7 +102,7 @@ export class CheckoutUpdateService {
   }
 
   /** OPEN → CANCELED (locked, in the caller's transaction), its promotion uses given back. */
-  private async cancelOpen(manager: EntityManager, principal: Principal, id: string, expected: number | null): Promise<CheckoutSessionEntity> {
+  private async cancelOpen(manager: EntityManager, principal: Principal, id: string, expected: number | null, releaseInventory: boolean): Promise<CheckoutSessionEntity> {
     const qb = manager.getRepository(CheckoutSessionEntity).createQueryBuilder('cs').where('cs.id = :id', { id }).setLock('pessimistic_write');
     scopeCheckoutSessions(qb, 'cs', principal);
     const found = await qb.getOne();
@@ -114,6 +116,7 @@ export class CheckoutUpdateService {
     // Its checkout.canceled goes with its checkout_session.canceled (transitionCheckoutSession).
     await transitionCheckoutSession(manager, found, CheckoutSessionStatus.CANCELED);
     await releasePromotions(manager, found.id);
+    if (releaseInventory) await this.inventory?.releaseForSession(manager, found.id, 'checkout canceled');
     return found;
   }
 
