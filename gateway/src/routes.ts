@@ -11,6 +11,7 @@ import { mountOperations } from './rest/operations/index.js';
 import { mountCheckoutSettingsRest } from './rest/checkout-settings/index.js';
 import { mountRemediationRest } from './rest/remediation/index.js';
 import { mountRiskRest } from './rest/risk/index.js';
+import { mountFinalizationRest } from './rest/finalization/index.js';
 import { mountPaymentsRest } from './rest/payments/index.js';
 import { mountCheckoutAnalyticsRest } from './rest/checkout-analytics/index.js';
 import type { RouteMount } from './route-deps.js';
@@ -27,3 +28,5 @@ routeMounts.push(mountRiskRest);
 routeMounts.push(mountCheckoutAnalyticsRest);
 // Seed 003 §6-7's payment intents, payment methods and 3-D Secure (issue 20 item 2).
 routeMounts.push(mountPaymentsRest);
+// Seed 003 §8's finalization and order handoff, §12's hosted links and embed tokens (issue 20 items 4-5).
+routeMounts.push(mountFinalizationRest);

@@ -1,12 +1,13 @@
 // `Authorization: Bearer <key>` → principal. No header: the anonymous principal (resolvers then
 // answer UNAUTHENTICATED where a key is needed). A hosted page's client secret (bound to one
 // checkout session, checked without a lookup) → `{ kind: 'CLIENT', checkoutSessionId }`, which
-// the subgraphs confine to that session. A header that is not a Bearer key or client secret, or a
+// the subgraphs confine to that session (so does a hosted link's or an embed token, until it expires). A header that is not a Bearer key or client secret, or a
 // key that is unknown or revoked: rejected before anything executes.
 import { anonymous, type Principal } from '@handoff/shared/identity/principal';
 import { bearerToken, constantTimeEqual, hashApiKey, looksLikeApiKey } from '@handoff/shared/identity/api-key';
 import { encodePrincipal } from '@handoff/shared/identity/signing';
 import { verifyClientSecret } from '@handoff/shared/identity/client-secret';
+import { verifyCheckoutToken } from '@handoff/shared/identity/checkout-token';
 import type { ApiKeyResolver, ResolvedApiKey } from './api-key-resolver.js';
 
 export const ANONYMOUS_PRINCIPAL_HEADER = encodePrincipal(anonymous);
@@ -41,8 +42,10 @@ export class Authenticator {
     if (this.adminKey && constantTimeEqual(token, this.adminKey)) return this.bootstrapAdmin!;
     if (this.internalSecret) {
       const checkoutSessionId = verifyClientSecret(token, this.internalSecret);
-      if (checkoutSessionId) {
-        const principal: Principal = { kind: 'CLIENT', checkoutSessionId };
+      // A hosted link's or embed token (seed 003 §12): the same CLIENT scope, until it expires.
+      const bound = checkoutSessionId ?? verifyCheckoutToken(token, this.internalSecret)?.checkoutSessionId;
+      if (bound) {
+        const principal: Principal = { kind: 'CLIENT', checkoutSessionId: bound };
         return { ok: true, principal, principalHeader: encodePrincipal(principal) };
       }
     }

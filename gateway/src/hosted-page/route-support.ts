@@ -3,6 +3,7 @@
 // failure answer `{ error, code, reason?, blockers?, ...extra }`.
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { verifyClientSecret } from '@handoff/shared/identity/client-secret';
+import { verifyCheckoutToken } from '@handoff/shared/identity/checkout-token';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps } from '../route-deps.js';
 import { depsForRequest } from '../http/request-id.js';
@@ -30,7 +31,8 @@ export function clientPrincipal(deps: GatewayRouteDeps, req: Request, allowHeade
   const sessionId = String(req.params.sessionId ?? '');
   const secret = secretOf(req, allowHeader);
   if (!SESSION_ID.test(sessionId) || !secret) return undefined;
-  const bound = verifyClientSecret(secret, deps.config.internalSecret);
+  // The client secret, or a hosted link's / embed token for this session that has not expired (seed 003 §12).
+  const bound = verifyClientSecret(secret, deps.config.internalSecret) ?? verifyCheckoutToken(secret, deps.config.internalSecret)?.checkoutSessionId;
   return bound === sessionId ? { kind: 'CLIENT', checkoutSessionId: sessionId } : undefined;
 }
 

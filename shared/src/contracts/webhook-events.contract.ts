@@ -29,6 +29,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'checkout.failed',
   'checkout.canceled',
   'checkout.expired',
+  'order.created',
+  'order.rolled_back',
   'payment.succeeded',
   'payment.failed',
   'payment.canceled',

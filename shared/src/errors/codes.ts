@@ -77,6 +77,12 @@ export const ErrorCode = {
   DOWNLOAD_LINK_INVALID: 'DOWNLOAD_LINK_INVALID',
   /** A download link past its expiry: ask the export for a new link. */
   DOWNLOAD_LINK_EXPIRED: 'DOWNLOAD_LINK_EXPIRED',
+  /** Finalizing a checkout whose payment is neither captured nor (manual capture) authorised: pay first. Nothing is written. */
+  CHECKOUT_NOT_PAID: 'CHECKOUT_NOT_PAID',
+  /** No finalization job with this id that the caller may see. */
+  FINALIZATION_NOT_FOUND: 'FINALIZATION_NOT_FOUND',
+  /** No hosted checkout link with this id that the caller may see. */
+  HOSTED_CHECKOUT_NOT_FOUND: 'HOSTED_CHECKOUT_NOT_FOUND',
   /** Query limits (depth, aliases, cost, tokens, directives). */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Malformed GraphQL (parse and validation failures) — Apollo's own codes, passed through. */

@@ -7,3 +7,4 @@ export * from './client-secret.js';
 export * from './payload-signature.js';
 export * from './webhook-signature.js';
 export * from './secret-box.js';
+export * from './checkout-token.js';

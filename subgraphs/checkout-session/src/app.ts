@@ -56,6 +56,14 @@ import { startTimelineWorker } from './timeline/timeline.job.js';
 import { TimelineResolver } from './timeline/timeline.resolver.js';
 import { CheckoutRiskSignalsResolver } from './risk-signals/risk-signals.resolver.js';
 import { TimelineService } from './timeline/timeline.service.js';
+import { FinalizationJobs } from './order/finalization-jobs.service.js';
+import { startFinalizationWorkers } from './order/finalization.job.js';
+import { FinalizationService } from './order/finalization.service.js';
+import { finalizationSteps } from './order/finalization.steps.js';
+import { OrderResolver } from './order/order.resolver.js';
+import { HostedCheckoutResolver } from './hosted/hosted.resolver.js';
+import { HostedCheckoutService } from './hosted/hosted.service.js';
+import type { PaymentCompensations } from './ports/payment-intent.port.js';
 import { inventoryProvidersFor } from './reservation/inventory.providers.js';
 import { startReservationExpiryScheduler } from './reservation/reservation-expiry.job.js';
 import { ReservationResolver } from './reservation/reservation.resolver.js';
@@ -78,6 +86,8 @@ export { SCHEMA_NAME, SUBGRAPH_NAME };
 export interface CheckoutCollaborators {
   merchants?: MerchantDirectory;
   payments?: PaymentIntents;
+  /** What finalization asks payment-intent (its payment's state, void, refund). */
+  compensations?: PaymentCompensations;
   pricing?: MerchantPricingPort;
 }
 
@@ -90,6 +100,7 @@ export function createServices(opts: {
   merchants: MerchantDirectory;
   payments: PaymentIntents;
   pricing: MerchantPricingPort;
+  compensations?: PaymentCompensations;
 }) {
   const { dataSource, config, outbox, merchants, payments, pricing } = opts;
   const idempotency = new IdempotencyStore(dataSource, SCHEMA_NAME);
@@ -116,6 +127,10 @@ export function createServices(opts: {
   const lifecycle = new CheckoutLifecycleService(dataSource, payments, outbox, config.logger);
   const checkoutUpdates = new CheckoutUpdateService(dataSource, changer, sessionCalculations, lifecycle, catalog, outbox, reservations);
   const sessionPromotions = new SessionPromotionService(changer, sessionCalculations);
+  // Finalization and order handoff (issue 20 item 4, seed 003 §8): a saga of pluggable steps, exactly once per session.
+  const compensations = opts.compensations ?? InternalPaymentIntents.over(config.env.PAYMENT_INTENT_URL, config.internalSecret);
+  const steps = finalizationSteps();
+  const finalization = new FinalizationService(dataSource, compensations, steps, outbox);
   return {
     // Seed 003's lifecycle (issue 18, part B2): update, cancel, refresh; the payment commitment.
     checkoutUpdates,
@@ -133,6 +148,10 @@ export function createServices(opts: {
     recommendations: new RecommendationService(dataSource, idempotency, merchants),
     checkoutSessions,
     catalog,
+    finalization,
+    finalizationJobs: new FinalizationJobs(dataSource, idempotency, finalization, compensations, steps, outbox, config.logger),
+    // Hosted links and embed tokens (issue 20 item 5, seed 003 §12).
+    hostedCheckout: new HostedCheckoutService(dataSource, checkoutSessions, config.publicBaseUrl, config.internalSecret),
     lifecycle,
     // Each session's timeline (issue 19): its own entries are written with each change; other packages' come by queue.
     timeline: new TimelineService(dataSource),
@@ -163,6 +182,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         merchants: collaborators.merchants ?? InternalMerchantDirectory.over(config.env.MERCHANT_URL, config.internalSecret),
         payments: collaborators.payments ?? InternalPaymentIntents.over(config.env.PAYMENT_INTENT_URL, config.internalSecret),
         // Kept between calculations while the merchant's configuration version is unchanged (merchant-pricing.cache.ts).
+        compensations: collaborators.compensations,
         pricing:
           collaborators.pricing ??
           new CachedMerchantPricing(
@@ -184,6 +204,8 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         new RemediationResolver(services.remediation, services.resolutions),
         new CheckoutFailureResolver(services.checkoutSessions),
         new TimelineResolver(services.timeline),
+        new OrderResolver(services.finalization, services.finalizationJobs),
+        new HostedCheckoutResolver(services.hostedCheckout),
         new CheckoutRiskSignalsResolver(dataSource.manager),
         new ReservationResolver(services.reservations, services.stock),
         new CheckoutMetricsResolver(services.checkoutMetrics),
@@ -204,6 +226,8 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           RemediationResolver,
           CheckoutFailureResolver,
           TimelineResolver,
+          OrderResolver,
+          HostedCheckoutResolver,
           CheckoutRiskSignalsResolver,
           ReservationResolver,
           CheckoutMetricsResolver,
@@ -231,11 +255,12 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           const payments = startPaymentEventsWorker({ lifecycle: services.lifecycle, failures: services.remediation, connection, prefix, logger });
           const expiry = await startExpiryScheduler({ lifecycle: services.lifecycle, connection, prefix, everyMs: config.expiryIntervalMs, logger });
           const timeline = startTimelineWorker({ timeline: services.timeline, connection, prefix, logger });
+          const finalizations = startFinalizationWorkers({ jobs: services.finalizationJobs, connection, prefix, logger });
           const holds = await startReservationExpiryScheduler({ reservations: services.reservations, connection, prefix, everyMs: config.expiryIntervalMs, logger });
           const exportsWorker = startExportWorker({ builder: services.exportBuilder, connection, prefix, logger });
           return {
             close: async () => {
-              await Promise.allSettled([payments.close(), expiry.worker.close(), timeline.close(), holds.worker.close(), exportsWorker.close()]);
+              await Promise.allSettled([payments.close(), expiry.worker.close(), timeline.close(), ...finalizations.map((w) => w.close()), holds.worker.close(), exportsWorker.close()]);
               await expiry.queue.close();
               await holds.queue.close();
               connection.disconnect();

@@ -7,4 +7,7 @@ import { RecommendationEntity } from './recommendation/recommendation.entity.js'
 import { CheckoutFailureEntity, CheckoutSupportNoteEntity } from './remediation/remediation.entity.js';
 import { CheckoutExportEntity } from './checkout-export/checkout-export.entity.js';
 
-export const entities: Function[] = [CheckoutSessionEntity, LineItemEntity, AgentSessionEntity, RecommendationEntity, CheckoutSessionTermsEntity, CheckoutFailureEntity, CheckoutSupportNoteEntity, CheckoutExportEntity];
+import { FinalizationJobEntity, OrderEntity } from './order/order.entity.js';
+import { HostedLinkEntity } from './hosted/hosted-link.entity.js';
+
+export const entities: Function[] = [CheckoutSessionEntity, LineItemEntity, AgentSessionEntity, RecommendationEntity, CheckoutSessionTermsEntity, CheckoutFailureEntity, CheckoutSupportNoteEntity, CheckoutExportEntity, OrderEntity, FinalizationJobEntity, HostedLinkEntity];

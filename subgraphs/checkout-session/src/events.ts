@@ -37,6 +37,9 @@ export const EXPIRY_QUEUE = 'checkout-session-expiry';
 export const RESERVATION_EXPIRY_QUEUE = 'checkout-reservation-expiry';
 
 export const outboxRoutes: OutboxRoutes = {
+  // Async finalizations and rollbacks' payment undo, to their own jobs (order/finalization.job.ts).
+  'checkout_finalization.requested': ['checkout-finalizations'],
+  'checkout_finalization.rollback': ['checkout-finalization-compensations'],
   [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE],
   [AUDIT_TOPIC_PATTERN]: [AUDIT_LOG_QUEUE],
   // A requested export, to its own job (checkout-export/checkout-export.job.ts).

@@ -11,7 +11,9 @@ import { CheckoutTimeline1795500300000 } from './1795500300000-checkout-timeline
 import { CalculationSnapshotsJson1795500450000 } from './1795500450000-calculation-snapshots-json.js';
 import { CheckoutRemediation1795500700000 } from './1795500700000-checkout-remediation.js';
 import { CheckoutAnalytics1795501100000 } from './1795501100000-checkout-analytics.js';
-import { GiftCardsAndStoreCredit1795500900000 } from './1795500900000-gift-cards-and-store-credit.js';
 import { InventoryReservations1795500920000 } from './1795500920000-inventory-reservations.js';
+import { GiftCardsAndStoreCredit1795500900000 } from './1795500900000-gift-cards-and-store-credit.js';
 
-export const migrations: Function[] = [CreateCheckoutSessions1795293700000, AgentSessionsAndCheckout1795293800000, CheckoutPaymentMismatch1795294000000, OneOpenCheckoutPerRecommendation1795294100000, CheckoutCalculations1795300200000, CheckoutBuyerDetails1795300400000, CheckoutSessionTerms1795300500000, LineItemTaxCategorySku1795300600000, CheckoutTimeline1795500300000, CalculationSnapshotsJson1795500450000, CheckoutRemediation1795500700000, GiftCardsAndStoreCredit1795500900000, InventoryReservations1795500920000, CheckoutAnalytics1795501100000];
+import { CheckoutOrders1795501000000 } from './1795501000000-checkout-orders.js';
+
+export const migrations: Function[] = [CreateCheckoutSessions1795293700000, AgentSessionsAndCheckout1795293800000, CheckoutPaymentMismatch1795294000000, OneOpenCheckoutPerRecommendation1795294100000, CheckoutCalculations1795300200000, CheckoutBuyerDetails1795300400000, CheckoutSessionTerms1795300500000, LineItemTaxCategorySku1795300600000, CheckoutTimeline1795500300000, CalculationSnapshotsJson1795500450000, CheckoutRemediation1795500700000, GiftCardsAndStoreCredit1795500900000, InventoryReservations1795500920000, CheckoutAnalytics1795501100000, CheckoutOrders1795501000000];

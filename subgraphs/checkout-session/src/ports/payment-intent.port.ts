@@ -9,6 +9,11 @@
 // finds the same session and gets the same intent (checkout-payment.ts); a refusal
 // (CHECKOUT_CREATE_FAILED, MERCHANT_NO_PAYMENT_CONNECTOR) cancels the session. Cancelling on
 // expiry that fails is retried by the next expiry run (paymentIntentsCanceledAt stays null).
+// Finalization (order/) reads the session's intent (is it captured, or authorised for a manual
+// capture?) before it writes, and its rollback job voids or refunds it through the ordinary
+// cancelPaymentIntent / refundPaymentIntent (SERVICE principal). Finalization fails while
+// payment-intent is down (SERVICE_UNAVAILABLE, nothing written); the rollback job retries with
+// backoff and ends in the failed-jobs list (order/finalization.job.ts).
 import { InternalClient } from '@handoff/shared';
 
 /** How long checkout-session waits for payment-intent, per call. */
@@ -41,12 +46,35 @@ export interface PaymentIntents {
   cancelForCheckout(checkoutSessionId: string): Promise<number>;
 }
 
+/** The session's payment as finalization needs it. */
+export interface CheckoutPaymentState {
+  id: string;
+  status: string;
+  amountMinor: number;
+  currency: string;
+  captureMode: string;
+}
+
+/** What finalization and its rollback ask of payment-intent; tests may stand in for it. */
+export interface PaymentCompensations {
+  /** Null when the intent does not exist. */
+  paymentState(paymentIntentId: string): Promise<CheckoutPaymentState | null>;
+  /** Voids an authorised (or unpaid) intent. */
+  voidPayment(paymentIntentId: string): Promise<void>;
+  /** Refunds what is left of a captured intent, once per idempotency key. */
+  refundPayment(paymentIntentId: string, idempotencyKey: string, reason: string): Promise<void>;
+}
+
+const STATE = `query CheckoutPaymentState($id: ID!) { paymentIntent(id: $id) { id status captureMode amount { amountMinor currency } } }`;
+const VOID = `mutation VoidCheckoutPayment($id: ID!) { cancelPaymentIntent(id: $id) { id status } }`;
+const REFUND = `mutation RefundCheckoutPayment($id: ID!, $key: String, $reason: String) { refundPaymentIntent(id: $id, idempotencyKey: $key, reason: $reason) { id } }`;
+
 const CREATE = `mutation CreatePaymentIntentForCheckout($input: CreatePaymentIntentForCheckoutInput!) {
   createPaymentIntentForCheckout(input: $input) { id status provider providerPaymentId }
 }`;
 const CANCEL = `mutation CancelPaymentIntentsForCheckout($id: ID!) { cancelPaymentIntentsForCheckout(checkoutSessionId: $id) }`;
 
-export class InternalPaymentIntents implements PaymentIntents {
+export class InternalPaymentIntents implements PaymentIntents, PaymentCompensations {
   constructor(private readonly client: InternalClient) {}
 
   static over(url: string, secret: string): InternalPaymentIntents {
@@ -63,5 +91,20 @@ export class InternalPaymentIntents implements PaymentIntents {
   async cancelForCheckout(checkoutSessionId: string): Promise<number> {
     const data = await this.client.request<{ cancelPaymentIntentsForCheckout: number }>(CANCEL, { id: checkoutSessionId });
     return data.cancelPaymentIntentsForCheckout;
+  }
+
+  async paymentState(paymentIntentId: string): Promise<CheckoutPaymentState | null> {
+    type Row = { id: string; status: string; captureMode: string; amount: { amountMinor: number; currency: string } };
+    const data = await this.client.request<{ paymentIntent: Row | null }>(STATE, { id: paymentIntentId });
+    const pi = data.paymentIntent;
+    return pi ? { id: pi.id, status: pi.status, captureMode: pi.captureMode, amountMinor: pi.amount.amountMinor, currency: pi.amount.currency } : null;
+  }
+
+  async voidPayment(paymentIntentId: string): Promise<void> {
+    await this.client.request(VOID, { id: paymentIntentId });
+  }
+
+  async refundPayment(paymentIntentId: string, idempotencyKey: string, reason: string): Promise<void> {
+    await this.client.request(REFUND, { id: paymentIntentId, key: idempotencyKey, reason });
   }
 }

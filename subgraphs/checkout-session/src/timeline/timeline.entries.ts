@@ -26,6 +26,15 @@ export const OWN_TIMELINE_KINDS = [
   'checkout.completed',
   'checkout.canceled',
   'checkout.expired',
+  // Finalization and its rollback (issue 20 item 4: order/order.events.ts).
+  'order.created',
+  'order.step_finalized',
+  'order.rollback_started',
+  'order.step_compensated',
+  'order.payment_voided',
+  'order.payment_refunded',
+  'order.rolled_back',
+  'order.rollback_failed',
   // Inventory reservations (reservation/reservation.store.ts).
   'inventory.reserved',
   'inventory.extended',

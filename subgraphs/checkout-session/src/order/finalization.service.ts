@@ -1,0 +1,198 @@
+// Finalization (seed 003 §8): a paid checkout becomes an order with a receipt, handed to the
+// merchant. Exactly once: every finalization of a session (sync, or the async job) runs under the
+// session's row lock and answers the order the first one created (orders are unique per session),
+// so 20 concurrent calls make one order. What it checks before it writes anything: the session is
+// neither canceled nor expired, its payment is captured (or authorised, for a manual capture:
+// payment-intent is asked), its calculation is current. Then, in ONE transaction: each pluggable
+// step (finalization.steps.ts), the order (lines and totals from the calculation snapshot), its
+// timeline entries and the merchant's `order.created` webhook event (the handoff: signed, retried
+// by the outbound webhooks). A refusal writes nothing.
+import { HandoffError, requireKind, type Principal } from '@handoff/shared';
+import { ulid } from 'ulid';
+import type { DataSource, EntityManager } from 'typeorm';
+import { calculationById } from '../calculation/calculation.store.js';
+import { scopeCheckoutSessions } from '../checkout-session/checkout-session.access.js';
+import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
+import { CheckoutSessionStatus } from '../checkout-session/checkout-session.enums.js';
+import { checkoutSessionNotFound } from '../checkout-session/checkout-session.errors.js';
+import { LineItemEntity } from '../checkout-session/line-item.entity.js';
+import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
+import { calculationStale } from '../checkout-lifecycle/payment-commitment.js';
+import type { OutboxNotifier } from '../events.js';
+import type { PaymentCompensations } from '../ports/payment-intent.port.js';
+import { recordCheckoutChange } from '../timeline/timeline.record.js';
+import type { TimelineEntryDraft } from '../timeline/timeline.entries.js';
+import { checkoutNotPaid, orderRolledBack, sessionNotFinalizable } from './order.errors.js';
+import { OrderEntity, type OrderLine, type OrderPaymentStatus, type OrderStepRecord } from './order.entity.js';
+import { orderEntry, orderWebhookEvent } from './order.events.js';
+import type { FinalizationStep } from './finalization.steps.js';
+
+export interface FinalizeOptions {
+  /** False: the order and receipt are recorded but not handed to the merchant (no order.created). Default true. */
+  createOrder?: boolean;
+}
+
+/** The sessions a principal may finalize: its merchant's key, an admin, Handoff itself (the async job). */
+export const FINALIZERS = ['MERCHANT', 'ADMIN', 'SERVICE'] as const;
+
+const PAID_STATUSES: Record<string, OrderPaymentStatus | undefined> = { SUCCEEDED: 'captured', REQUIRES_CAPTURE: 'authorized' };
+
+export class FinalizationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly payments: PaymentCompensations,
+    private readonly steps: readonly FinalizationStep[],
+    private readonly outbox: OutboxNotifier,
+  ) {}
+
+  /** The session's order, finalizing it if it is not yet. */
+  async finalize(principal: Principal, id: string, opts: FinalizeOptions = {}): Promise<OrderEntity> {
+    const p = requireKind(principal, ...FINALIZERS);
+    const seen = await this.visibleSession(this.dataSource.manager, p, id, false);
+    const existing = await this.dataSource.manager.findOneBy(OrderEntity, { checkoutSessionId: seen.id });
+    if (existing) return answerExisting(existing);
+    // Asked before the transaction (a call to payment-intent under a row lock would hold it for the call).
+    const payment = await this.paymentOf(seen);
+    const { order, created } = await this.dataSource.transaction(async (manager) => {
+      const cs = await this.visibleSession(manager, p, id, true);
+      const raced = await manager.findOneBy(OrderEntity, { checkoutSessionId: cs.id });
+      if (raced) return { order: answerExisting(raced), created: false };
+      const paid = cs.status === CheckoutSessionStatus.COMPLETE ? 'captured' : payment;
+      assertFinalizable(cs, paid);
+      return { order: await this.createOrder(manager, cs, paid!, opts.createOrder !== false), created: true };
+    });
+    if (created) this.outbox.notify();
+    return order;
+  }
+
+  /**
+   * The checks finalize makes, without writing: the async route refuses at once what the job
+   * would refuse (an unpaid, canceled or expired session), and writes nothing then.
+   */
+  async assertReady(principal: Principal, id: string): Promise<CheckoutSessionEntity> {
+    const p = requireKind(principal, ...FINALIZERS);
+    const cs = await this.visibleSession(this.dataSource.manager, p, id, false);
+    const existing = await this.dataSource.manager.findOneBy(OrderEntity, { checkoutSessionId: cs.id });
+    if (existing) {
+      answerExisting(existing);
+      return cs;
+    }
+    assertFinalizable(cs, cs.status === CheckoutSessionStatus.COMPLETE ? 'captured' : await this.paymentOf(cs));
+    return cs;
+  }
+
+  async orderOf(sessionIds: readonly string[]): Promise<Array<OrderEntity | null>> {
+    const rows = await this.dataSource.manager.createQueryBuilder(OrderEntity, 'o').where('o.checkoutSessionId IN (:...ids)', { ids: [...sessionIds] }).getMany();
+    const bySession = new Map(rows.map((o) => [o.checkoutSessionId, o]));
+    return sessionIds.map((id) => bySession.get(id) ?? null);
+  }
+
+  async visibleSession(manager: EntityManager, principal: Principal, id: string, lock: boolean): Promise<CheckoutSessionEntity> {
+    const qb = manager.getRepository(CheckoutSessionEntity).createQueryBuilder('cs').where('cs.id = :id', { id });
+    scopeCheckoutSessions(qb, 'cs', principal);
+    if (lock) qb.setLock('pessimistic_write');
+    const cs = await qb.getOne();
+    if (!cs) throw checkoutSessionNotFound(id);
+    return cs;
+  }
+
+  /** For a session not yet COMPLETE: is its intent captured (the event is on its way) or authorised? */
+  private async paymentOf(cs: CheckoutSessionEntity): Promise<OrderPaymentStatus | string> {
+    if (cs.status === CheckoutSessionStatus.COMPLETE) return 'captured';
+    if (cs.status !== CheckoutSessionStatus.OPEN || effectiveStatus(cs) !== CheckoutSessionStatus.OPEN) return 'unpaid';
+    if (!cs.paymentIntentId) return 'missing';
+    const state = await this.payments.paymentState(cs.paymentIntentId);
+    if (!state) return 'missing';
+    const paid = PAID_STATUSES[state.status];
+    // An intent for another amount than the session's total is not this checkout's payment.
+    if (paid && (state.amountMinor !== cs.totalMinor || state.currency.toUpperCase() !== cs.currency.toUpperCase())) return 'amount_mismatch';
+    return paid ?? state.status.toLowerCase();
+  }
+
+  private async createOrder(manager: EntityManager, cs: CheckoutSessionEntity, paymentStatus: OrderPaymentStatus, handOff: boolean): Promise<OrderEntity> {
+    const order = manager.create(OrderEntity, {
+      id: `ord_${ulid()}`,
+      receiptId: `rcpt_${ulid()}`,
+      checkoutSessionId: cs.id,
+      merchantId: cs.merchantId,
+      status: 'COMPLETED',
+      handedOff: handOff,
+      paymentIntentId: cs.paymentIntentId,
+      paymentStatus,
+      steps: [],
+      rollbackReason: null,
+      rolledBackAt: null,
+      ...(await pricedContent(manager, cs)),
+    });
+    const entries: TimelineEntryDraft[] = [];
+    const records: OrderStepRecord[] = [];
+    for (const step of this.steps) {
+      const outcome = await step.finalize(manager, cs, order.id);
+      if (!outcome) continue;
+      records.push({ step: step.name, action: 'finalized', at: new Date().toISOString(), detail: outcome.detail });
+      entries.push(orderEntry(cs, 'order.step_finalized', outcome.summary, { order_id: order.id, step: step.name, ...outcome.detail }));
+    }
+    order.steps = records;
+    await manager.save(OrderEntity, order);
+    const saved = await manager.findOneByOrFail(OrderEntity, { id: order.id });
+    entries.push(
+      orderEntry(cs, 'order.created', `Order ${saved.id} created (receipt ${saved.receiptId}), payment ${paymentStatus}${handOff ? ', handed to the merchant' : ''}`, {
+        order_id: saved.id,
+        receipt_id: saved.receiptId,
+        calculation_id: saved.calculationId,
+        payment_status: paymentStatus,
+        grand_total: saved.grandTotalMinor,
+        currency: saved.currency,
+      }),
+    );
+    await recordCheckoutChange(manager, handOff ? [orderWebhookEvent('order.created', saved)] : [], entries);
+    return saved;
+  }
+}
+
+/** An existing order answers a finalization again, unless it was rolled back. */
+function answerExisting(order: OrderEntity): OrderEntity {
+  if (order.status !== 'COMPLETED') throw orderRolledBack(order.checkoutSessionId, order.status);
+  return order;
+}
+
+/** CANCELED, EXPIRED (unpaid), unpaid, a payment mismatch, a stale calculation: refused with its code. */
+function assertFinalizable(cs: CheckoutSessionEntity, paid: OrderPaymentStatus | string | null): asserts paid is OrderPaymentStatus {
+  const status = effectiveStatus(cs);
+  if (status === CheckoutSessionStatus.CANCELED) throw sessionNotFinalizable(cs.id, status);
+  if (status === CheckoutSessionStatus.EXPIRED) throw new HandoffError('CHECKOUT_SESSION_EXPIRED', `Checkout session ${cs.id} expired unpaid: it cannot be finalized.`, { reason: 'checkout_session:expired' });
+  if (cs.paymentMismatch) throw checkoutNotPaid(cs.id, 'amount_mismatch');
+  if (paid !== 'captured' && paid !== 'authorized') throw checkoutNotPaid(cs.id, paid ?? 'unpaid');
+  // Never calculated: its payment commitment found nothing to price beyond the lines (payment-commitment.ts).
+  if (cs.calculationId && cs.calculationStale) throw calculationStale(cs.id, 'stale');
+}
+
+/** Lines and totals: the calculation snapshot's, or (a session never calculated: its merchant prices nothing) its lines'. */
+async function pricedContent(manager: EntityManager, cs: CheckoutSessionEntity): Promise<Pick<OrderEntity, 'calculationId' | 'currency' | 'subTotalMinor' | 'discountTotalMinor' | 'taxTotalMinor' | 'shippingTotalMinor' | 'grandTotalMinor' | 'lines'>> {
+  if (cs.calculationId) {
+    const stored = await calculationById(manager, cs.calculationId);
+    if (!stored) throw calculationStale(cs.id, 'missing');
+    const { totals, lines } = stored.calculation;
+    return {
+      calculationId: stored.id,
+      currency: totals.currency,
+      subTotalMinor: totals.subTotal,
+      discountTotalMinor: totals.discountTotal,
+      taxTotalMinor: totals.taxTotal,
+      shippingTotalMinor: totals.shippingTotal,
+      grandTotalMinor: totals.grandTotal,
+      lines: lines.map((l): OrderLine => ({ lineId: l.id, name: l.name, offerId: l.offerId, quantity: l.quantity, unitAmountMinor: l.unitAmountMinor, discountMinor: l.discountMinor, taxMinor: l.taxMinor, totalMinor: l.totalMinor })),
+    };
+  }
+  const items = await manager.find(LineItemEntity, { where: { checkoutSessionId: cs.id }, order: { position: 'ASC' } });
+  return {
+    calculationId: null,
+    currency: cs.currency,
+    subTotalMinor: cs.subtotalMinor,
+    discountTotalMinor: cs.discountMinor,
+    taxTotalMinor: cs.taxMinor,
+    shippingTotalMinor: cs.shippingMinor,
+    grandTotalMinor: cs.totalMinor,
+    lines: items.map((l): OrderLine => ({ lineId: `L${l.position + 1}`, name: l.name, offerId: l.offerId, quantity: l.quantity, unitAmountMinor: l.unitAmountMinor, discountMinor: 0, taxMinor: 0, totalMinor: l.totalMinor })),
+  };
+}

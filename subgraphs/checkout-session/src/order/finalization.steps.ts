@@ -1,0 +1,51 @@
+// The finalization saga's local steps (seed 003 §8, DESIGN "Orders and finalization"): each names
+// what it does when a checkout is finalized and its undo when the finalization is rolled back.
+// Both run inside the finalization's (or the rollback's) transaction, under the session's row
+// lock, so a step that refuses (a HandoffError) leaves nothing written, and a step runs once per
+// order whatever races meet it. The payment is not a step here: it is captured or authorised
+// before finalization (checked, not moved), and voided or refunded by the rollback job after the
+// local undos commit (finalization.job.ts), since it is another package's call.
+//
+// Steps of other concepts plug in here (`finalizationSteps`): the inventory reservation is
+// converted / released, gift-card holds are captured / released, when those concepts exist.
+import type { EntityManager } from 'typeorm';
+import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
+import { captureHolds, releaseHolds } from '../tender/tender-holds.js';
+
+/** What a step did, for the order's record and the session's timeline; null: nothing to do for this session. */
+export interface StepOutcome {
+  /** One line a person reads ("Inventory reservation resv_… converted"). */
+  summary: string;
+  detail: Record<string, unknown>;
+}
+
+export interface FinalizationStep {
+  /** Stable, snake_case: `inventory_reservation`, `gift_cards`. */
+  readonly name: string;
+  finalize(manager: EntityManager, session: CheckoutSessionEntity, orderId: string): Promise<StepOutcome | null>;
+  compensate(manager: EntityManager, session: CheckoutSessionEntity, orderId: string): Promise<StepOutcome | null>;
+}
+
+/** The steps every finalization runs, in order (their undos run in reverse). */
+export function finalizationSteps(extra: readonly FinalizationStep[] = []): FinalizationStep[] {
+  return [tenderHoldsStep, ...extra];
+}
+
+/**
+ * Gift cards and store credit (tender/tender-holds.ts): finalization captures the session's holds
+ * (idempotent: a payment that captured them already leaves nothing to move); a rollback gives
+ * back what is still held. Both in the saga's transaction.
+ */
+export const tenderHoldsStep: FinalizationStep = {
+  name: 'tender_holds',
+  async finalize(manager, session) {
+    const holds = await captureHolds(manager, session.id);
+    if (holds.length === 0) return null;
+    return { summary: `Gift card / store credit holds captured: ${holds.length}`, detail: { hold_ids: holds.map((h) => h.id), amount: holds.reduce((s, h) => s + h.amountMinor, 0) } };
+  },
+  async compensate(manager, session, orderId) {
+    const holds = await releaseHolds(manager, session.id, `rollback of order ${orderId}`);
+    if (holds.length === 0) return null;
+    return { summary: `Gift card / store credit holds released: ${holds.length}`, detail: { hold_ids: holds.map((h) => h.id), amount: holds.reduce((s, h) => s + h.amountMinor, 0) } };
+  },
+};
