@@ -129,7 +129,11 @@ async function allReceived(receiver: OutboundReceiver, ids: string[], timeoutMs:
 export function outboundTable(r: OutboundResult): string {
   const row = (name: string, x: OutboundRun) =>
     `| ${name} | ${x.events} | ${x.targetRate ?? '—'} | ${x.deliveries.median} (${x.deliveries.mean}) | ${x.lagP50Ms} | ${x.lagP99Ms} | ${x.lagMaxMs} | ${x.cost.perOp?.totalCpuMs ?? '—'} | ${x.extraCalls} | ${x.badSignatures} | ${x.load.join(' ')} |`;
-  const cpu = (x: OutboundRun) => Object.entries(x.cost.perOp?.cpuMs ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
+  const cpu = (x: OutboundRun) =>
+    Object.entries(x.cost.perOp?.cpuMs ?? {})
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') + `; ${x.cost.perOp?.commits} commits and ${x.cost.perOp?.rowsWritten} rows written per delivery`;
   return [
     '| run | events | committed/s | deliveries/s median (mean) | lag p50 ms | lag p99 ms | lag max ms | CPU ms/delivery | extra calls | bad signatures | load after |',
     '|---|---|---|---|---|---|---|---|---|---|---|',

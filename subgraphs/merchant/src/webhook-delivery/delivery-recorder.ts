@@ -10,7 +10,7 @@
 import { addToOutbox, currentRequestId, webhookEventOutboxEvent, type OutboxEvent } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SCHEMA_NAME } from '../constants.js';
-import { table, updateReturning } from './sql.js';
+import { preparedQuery, table, updateReturning } from './sql.js';
 import { recordNotice } from '../merchant-notice/merchant-notice.service.js';
 import { MerchantNoticeKind } from '../merchant-notice/merchant-notice.entity.js';
 import { endpointObject, WebhookEndpointEntity } from '../webhook-endpoint/webhook-endpoint.entity.js';
@@ -109,7 +109,9 @@ export class DeliveryRecorder {
    * error `interrupted` (at its claim's time), so the log never shows fewer attempts than were made.
    */
   private async claimMany(jobs: Array<{ deliveryId: string; seq: number }>): Promise<Array<ClaimedDelivery | null>> {
-    const rows: Array<Record<string, any>> = await this.dataSource.query(
+    const rows = await preparedQuery<Record<string, any>>(
+      this.dataSource,
+      'webhook-delivery-claims',
       `WITH j AS (SELECT * FROM unnest($1::text[], $2::int[]) AS j(id, seq)),
        claimed AS (
          UPDATE ${t('webhook_deliveries')} d SET locked_until = now() + $3::int * interval '1 millisecond',
@@ -173,7 +175,9 @@ export class DeliveryRecorder {
    */
   private async recordSuccesses(items: SuccessToRecord[]): Promise<boolean[]> {
     const col = <T>(f: (i: SuccessToRecord) => T) => items.map(f);
-    const rows: Array<{ id: string }> = await this.dataSource.query(
+    const rows = await preparedQuery<{ id: string }>(
+      this.dataSource,
+      'webhook-delivery-successes',
       `WITH j AS (
          SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
                 AS j(id, seq, attempted_at, url, status_code, latency_ms, excerpt, endpoint_id, topic, aggregate_id, payload, request_id)),

@@ -14,7 +14,7 @@ import { ALL_EVENTS, MAX_ENDPOINTS_PER_MERCHANT } from '../webhook-endpoint/webh
 import { deliveryIds } from './delivery-ids.js';
 import type { ScheduledAttempt } from './delivery-queue.js';
 import type { ClaimedDelivery } from './delivery-recorder.js';
-import { table } from './sql.js';
+import { preparedQuery, table } from './sql.js';
 import { webhookEventBody, webhookEventPayloadOf } from './webhook-event-body.js';
 
 const t = table;
@@ -98,8 +98,9 @@ export class WebhookIntakeService {
     const target = p.type === 'webhook_endpoint.test' ? String(p.object.id ?? '') : null;
     // Ids for as many endpoints as a merchant may have, in creation order (ULIDs: the log pages by id).
     const ids = deliveryIds(MAX_ENDPOINTS_PER_MERCHANT);
-    const [row]: Array<{ recorded: boolean; created: number; pending: PendingRow[]; now: string }> =
-      await this.deps.dataSource.query(
+    const [row] = await preparedQuery<{ recorded: boolean; created: number; pending: PendingRow[]; now: string }>(
+        this.deps.dataSource,
+        'webhook-intake-record',
         `WITH ev AS (
            INSERT INTO ${t('webhook_events')} (id, merchant_id, type, payload, created, source)
            VALUES ($1, $2, $3, $4::json, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id),
