@@ -75,12 +75,15 @@ export async function capturedTotal(manager: EntityManager, checkoutSessionId: s
 
 export const tenderEvent = (payload: TenderEventPayload): OutboxEvent => ({ topic: tenderTopic(payload.kind, payload.move), aggregateId: payload.instrumentId, payload: { ...payload } });
 
+/** TypeORM answers an UPDATE … RETURNING on PostgreSQL as [rows, count]. */
+const updatedHoldRows = (result: unknown): HoldRow[] => (Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as HoldRow[]) : (result as HoldRow[]));
+
 /** Captures every hold of the session (in the caller's transaction); the holds it moved. */
 export async function captureHolds(manager: EntityManager, checkoutSessionId: string): Promise<TenderHold[]> {
-  const rows: HoldRow[] = await manager.query(
+  const rows = updatedHoldRows(await manager.query(
     `UPDATE ${table('tender_holds')} SET status = 'captured', settled_at = now() WHERE checkout_session_id = $1 AND status = 'held' RETURNING ${COLUMNS}`,
     [checkoutSessionId],
-  );
+  ));
   const holds = rows.map(holdOf);
   if (holds.length === 0) return holds;
   const occurredAt = new Date().toISOString();
@@ -117,11 +120,11 @@ async function restore(manager: EntityManager, h: TenderHold): Promise<void> {
 
 /** Releases the session's holds (all, or those in `holdIds`) in the caller's transaction; the holds it moved. */
 export async function releaseHolds(manager: EntityManager, checkoutSessionId: string, reason: string, holdIds?: readonly string[]): Promise<TenderHold[]> {
-  const rows: HoldRow[] = await manager.query(
+  const rows = updatedHoldRows(await manager.query(
     `UPDATE ${table('tender_holds')} SET status = 'released', settled_at = now(), release_reason = left($2, 200)
       WHERE checkout_session_id = $1 AND status = 'held' AND ($3::text[] IS NULL OR id = ANY($3::text[])) RETURNING ${COLUMNS}`,
     [checkoutSessionId, reason, holdIds ? [...holdIds] : null],
-  );
+  ));
   // In id order, as every balance update here: two releases never wait on each other in a cycle.
   const holds = rows.map(holdOf).sort((a, b) => (a.id < b.id ? -1 : 1));
   for (const h of holds) await restore(manager, h);
