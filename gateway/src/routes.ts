@@ -14,6 +14,7 @@ import { mountRiskRest } from './rest/risk/index.js';
 import { mountFinalizationRest } from './rest/finalization/index.js';
 import { mountPaymentsRest } from './rest/payments/index.js';
 import { mountCheckoutAnalyticsRest } from './rest/checkout-analytics/index.js';
+import { mountReservationRest } from './rest/reservations/index.js';
 import type { RouteMount } from './route-deps.js';
 
 export type { ExecuteResult, GatewayRouteDeps, InternalResponse, RouteMount } from './route-deps.js';
@@ -30,3 +31,5 @@ routeMounts.push(mountCheckoutAnalyticsRest);
 routeMounts.push(mountPaymentsRest);
 // Seed 003 §8's finalization and order handoff, §12's hosted links and embed tokens (issue 20 items 4-5).
 routeMounts.push(mountFinalizationRest);
+// Seed 003 §5 and §14's inventory reservations and holds (issue 20 item 1).
+routeMounts.push(mountReservationRest);

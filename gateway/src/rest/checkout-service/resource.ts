@@ -12,7 +12,7 @@ export const RESOURCE_FIELDS = `id cartId channel lifecycleStatus clientToken ur
   totals { subtotal ${M} discount ${M} tax ${M} shipping ${M} total ${M} }
   customer { email phone customerId saveForLater }
   shippingAddress { ${ADDRESS_FIELDS} } billingAddress { ${ADDRESS_FIELDS} }
-  selectedShipping { kind id }
+  selectedShipping { kind id } reservationId
   calculation { id shipping { kind id label amount ${M} } }
   lineItems { name quantity unitAmount ${M} total ${M} offer { id } taxCategory sku }
   paymentIntent { id status amount { amountMinor currency } nextAction { type url } }`;
@@ -42,6 +42,8 @@ export interface SessionJson {
   cartId: string | null;
   channel: string | null;
   lifecycleStatus: string;
+  /** The session's latest inventory reservation. */
+  reservationId?: string | null;
   clientToken: string | null;
   url: string;
   expiresAt: string;
@@ -151,8 +153,8 @@ export function toResource(s: SessionJson, selected: SelectedShipping | null) {
     billing_address: restAddress(s.billingAddress),
     selected_shipping: selected,
     promotion_codes: s.promotionCodes,
-    // Inventory reservations come with seed 003 §5; none is held before then.
-    reservation_id: null,
+    // The latest inventory reservation (seed 003 §5): GET /v1/checkout/reservations/{id} says whether it still holds.
+    reservation_id: s.reservationId ?? null,
     payment_intent: s.paymentIntent
       ? {
           id: s.paymentIntent.id,

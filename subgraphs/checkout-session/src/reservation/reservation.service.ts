@@ -75,7 +75,7 @@ export class ReservationService {
     const { config, settings } = await this.settings(cs.merchantId);
     const ttl = holdSeconds(input.expiresInSeconds, settings);
     const sessionLines: LineRequest[] = (
-      await this.dataSource.query(`SELECT position, offer_id, quantity FROM ${table('line_items')} WHERE checkout_session_id = $1 ORDER BY position`, [id])
+      await this.dataSource.query(`SELECT position, offer_id, quantity FROM ${table('checkout_line_items')} WHERE checkout_session_id = $1 ORDER BY position`, [id])
     ).map((l: { position: number; offer_id: string | null; quantity: number }) => ({ position: l.position, offerId: l.offer_id, quantity: l.quantity }));
     const lines = linesToReserve(sessionLines, input.lines);
     const provider = this.providers(config);

@@ -39,6 +39,9 @@ const fromRow = (r: Row): ReservationRecord => ({
   endReason: r.end_reason,
 });
 
+/** TypeORM answers an UPDATE … RETURNING on PostgreSQL as [rows, count]. */
+const updatedRows = (result: unknown): Row[] => (Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as Row[]) : (result as Row[]));
+
 const COLUMNS = 'id, checkout_session_id, merchant_id, state, partial, allocation_strategy, provider, lines, expires_at, created_at, updated_at, ended_at, end_reason';
 
 export async function findReservation(manager: EntityManager, id: string, lock = false): Promise<ReservationRecord | null> {
@@ -65,20 +68,20 @@ export async function insertReservation(manager: EntityManager, r: ReservationRe
 }
 
 export async function setExpiry(manager: EntityManager, id: string, expiresAt: Date): Promise<ReservationRecord> {
-  const rows: Row[] = await manager.query(
+  const rows = updatedRows(await manager.query(
     `UPDATE ${table('inventory_reservations')} SET expires_at = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
     [id, expiresAt],
-  );
+  ));
   return fromRow(rows[0]!);
 }
 
 /** Ends an active reservation (released, expired, converted); null when it had already ended. */
 export async function endReservation(manager: EntityManager, id: string, state: Exclude<ReservationState, 'active'>, reason: string): Promise<ReservationRecord | null> {
-  const rows: Row[] = await manager.query(
+  const rows = updatedRows(await manager.query(
     `UPDATE ${table('inventory_reservations')} SET state = $2, end_reason = $3, ended_at = now(), updated_at = now()
       WHERE id = $1 AND state = 'active' RETURNING ${COLUMNS}`,
     [id, state, reason.slice(0, 200)],
-  );
+  ));
   return rows[0] ? fromRow(rows[0]) : null;
 }
 
