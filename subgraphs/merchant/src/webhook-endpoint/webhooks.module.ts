@@ -74,7 +74,8 @@ export function createWebhooks(opts: WebhooksOptions) {
     resolverClasses: [WebhookEndpointResolver, WebhookEndpointDeliveriesResolver, WebhookDeliveryResolver, MerchantNoticeResolver] as Function[],
     async startWorkers(): Promise<{ close(): Promise<void> }> {
       const connection = createRedis(opts.redisUrl, { forBullmqWorker: true });
-      const intakeWorker = startWebhookIntakeWorker({ intake, connection, prefix: opts.queuePrefix, concurrency: 32, logger });
+      // As many intakes at a time as attempts: an intake is one statement, then (room allowing) an attempt.
+      const intakeWorker = startWebhookIntakeWorker({ intake, connection, prefix: opts.queuePrefix, concurrency: opts.delivery.concurrency, logger });
       const deliveryDeps = {
         recorder,
         queue,
