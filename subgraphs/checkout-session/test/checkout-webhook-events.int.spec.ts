@@ -152,12 +152,22 @@ describe("a checkout session's webhook events", () => {
     e = await oneEvent(id, 'checkout.updated', () => services.checkoutUpdates.update(merchant, id, current.version, { metadata: { order: '42' } }));
     expect(e).toMatchObject({ object: { metadata: { order: '42' } }, previousAttributes: { metadata: {} } });
 
-    // Calculated and unchanged: refresh changes nothing and writes nothing.
+    // Calculated and unchanged: a recalculation to the same totals moves only the calculation id
+    // (a new snapshot, a new version, its timeline entry) and announces nothing; refresh changes
+    // nothing and writes nothing.
     const count = (await webhookEventsOf(id)).length;
-    await services.sessionCalculations.calculate(merchant, id, null);
+    const auditRows = async () => Number(((await app.dataSource.query(`SELECT count(*) AS n FROM checkout.outbox WHERE topic LIKE 'audit.%' AND aggregate_id = $1`, [id])) as Array<{ n: string }>)[0]!.n);
+    const audits = await auditRows();
+    const before = (await services.checkoutSessions.findVisible(merchant, id))!;
+    const again = await services.sessionCalculations.calculate(merchant, id, null);
+    expect(again.calculationId).not.toBe(before.calculationId);
+    expect(again.version).toBe(before.version + 1);
+    expect(again.totalMinor).toBe(before.totalMinor);
+    expect((await webhookEventsOf(id)).length).toBe(count);
+    expect(await auditRows()).toBe(audits);
     const fresh = (await services.checkoutSessions.findVisible(merchant, id))!;
     expect((await services.checkoutUpdates.refresh(merchant, id)).version).toBe(fresh.version);
-    expect((await webhookEventsOf(id)).length).toBe(count + 1);
+    expect((await webhookEventsOf(id)).length).toBe(count);
 
     e = await oneEvent(id, 'checkout.canceled', () => services.checkoutUpdates.cancel(merchant, id, fresh.version, true), fresh.version + 1);
     expect(e).toMatchObject({ object: { status: 'canceled' }, previousAttributes: { status: 'open' } });

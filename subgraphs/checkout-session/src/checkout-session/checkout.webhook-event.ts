@@ -6,7 +6,8 @@
 //   checkout.updated    every change through SessionChanger: setCheckoutCustomer, the addresses,
 //                       selectCheckoutShipping/ShipmentPlan, apply/removeCheckoutPromotion,
 //                       calculateCheckout (and refreshCheckoutSession when it recalculates),
-//                       updateCheckoutSession
+//                       updateCheckoutSession; not a recalculation of a fresh session that came
+//                       to the same totals (only its calculation id moved: onlyRecalculated)
 //   checkout.completed  → COMPLETE (its payment succeeded)
 //   checkout.expired    → EXPIRED (expireCheckoutSession, the expiry sweep, an agent's stale checkout)
 //   checkout.canceled   → CANCELED (cancelCheckoutSession; a session whose payment intent the PSP refused)
@@ -91,6 +92,19 @@ export function checkoutWebhookObject(cs: CheckoutSessionEntity): CheckoutWebhoo
 export function previousAttributes(before: CheckoutWebhookObject, after: CheckoutWebhookObject): Record<string, unknown> | null {
   const changed = Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
   return changed.length > 0 ? Object.fromEntries(changed.map((k) => [k, before[k]])) : null;
+}
+
+// What a recalculation of an unchanged session moves: the new snapshot's id and the save's bookkeeping.
+const RECALCULATION_ONLY = new Set(['calculation_id', 'version', 'updated_at']);
+
+/**
+ * True when `after` differs from `before` only by a new calculation id (and version, updated_at):
+ * a calculation of a session already calculated and fresh that came to the same totals. Merchants
+ * get no checkout.updated for it (its timeline keeps the calculation).
+ */
+export function onlyRecalculated(before: CheckoutWebhookObject, after: CheckoutWebhookObject): boolean {
+  if (before.calculation_id === null || before.calculation_id === after.calculation_id) return false;
+  return Object.keys(after).every((k) => RECALCULATION_ONLY.has(k) || JSON.stringify(before[k]) === JSON.stringify(after[k]));
 }
 
 /** correlation: the request, and the agent session and recommendation of an agent's checkout. */

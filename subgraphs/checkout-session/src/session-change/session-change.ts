@@ -13,7 +13,9 @@
 // session (as it is now) without changing it twice.
 // Every change writes one `webhook_event.checkout.updated` outbox row in its transaction (the
 // session before and after: checkout.webhook-event.ts), its audit row and its timeline entries,
-// in one statement; the relay is told after the commit.
+// in one statement; the relay is told after the commit. A recalculation that moved nothing but
+// the calculation id (same totals, already fresh: onlyRecalculated) is no change merchants see:
+// it writes its `checkout.calculated` timeline entry only (no webhook event, no audit row).
 import {
   ErrorCode,
   HandoffError,
@@ -31,7 +33,7 @@ import { CheckoutSessionStatus } from '../checkout-session/checkout-session.enum
 import { checkoutSessionNotFound } from '../checkout-session/checkout-session.errors.js';
 import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
 import { saveCheckoutSessionVersioned } from '../checkout-session/checkout-session.transition.js';
-import { checkoutWebhookEvent, checkoutWebhookObject } from '../checkout-session/checkout.webhook-event.js';
+import { checkoutWebhookEvent, checkoutWebhookObject, onlyRecalculated } from '../checkout-session/checkout.webhook-event.js';
 import { checkoutAudit } from '../checkout-session/checkout.audit.js';
 import { changeEntries } from '../timeline/timeline.entries.js';
 import { recordCheckoutChange } from '../timeline/timeline.record.js';
@@ -133,6 +135,7 @@ export class SessionChanger {
     record: RecordIn<CheckoutSessionEntity>,
   ): Promise<CheckoutSessionEntity> {
     for (let attempt = 1; ; attempt++) {
+      let announced = false;
       const cs = await this.load(principal, id);
       if (expected !== null && expected !== cs.version) throw versionConflict(expected, cs.version);
       assertBuyerCanChange(cs);
@@ -144,17 +147,18 @@ export class SessionChanger {
             const before = checkoutWebhookObject(cs); // `write` and the save change `cs` in place
             const more = prepared.write ? await prepared.write(manager) : undefined;
             const after = await saveCheckoutSessionVersioned(manager, cs, { ...prepared.changes, ...(more ?? {}) });
-            // Its webhook event, audit row and timeline entries (what changed: timeline.entries.ts), in one statement.
+            // Its webhook event, audit row and timeline entries (what changed: timeline.entries.ts), in one statement;
+            // a recalculation that changed nothing merchants see but its calculation id keeps only its timeline entry.
             const afterObject = checkoutWebhookObject(after);
-            await recordCheckoutChange(
-              manager,
-              [checkoutWebhookEvent('checkout.updated', after, before), ...checkoutAudit('updated', after, before, afterObject)],
-              changeEntries(after, before, afterObject),
-            );
+            const events = onlyRecalculated(before, afterObject)
+              ? []
+              : [checkoutWebhookEvent('checkout.updated', after, before), ...checkoutAudit('updated', after, before, afterObject)];
+            await recordCheckoutChange(manager, events, changeEntries(after, before, afterObject));
+            announced = events.length > 0;
             return after;
           }),
         );
-        this.outbox.notify();
+        if (announced) this.outbox.notify();
         return saved;
       } catch (err) {
         const conflict = err instanceof HandoffError && err.code === ErrorCode.VERSION_CONFLICT;
