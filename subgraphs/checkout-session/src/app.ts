@@ -79,6 +79,9 @@ import { CheckoutExportResolver } from './checkout-export/checkout-export.resolv
 import { checkoutExportRoutes } from './checkout-export/checkout-export.routes.js';
 import { CheckoutExportService } from './checkout-export/checkout-export.service.js';
 import { TenderHoldsService } from './tender/tender-holds.js';
+import { TenderService } from './tender/tender.service.js';
+import { TenderResolver } from './tender/tender.resolver.js';
+import { GiftCardService } from './gift-card/gift-card.service.js';
 
 export { SCHEMA_NAME, SUBGRAPH_NAME };
 
@@ -159,6 +162,8 @@ export function createServices(opts: {
     stock: new StockService(dataSource, merchants, pricing),
     // Gift cards and store credit held by a session (issue 20 item 3): captured when it is paid, released when it fails.
     tenderHolds: new TenderHoldsService(dataSource, outbox),
+    giftCards: new GiftCardService(dataSource, idempotency, outbox, config.internalSecret),
+    tender: new TenderService(dataSource, changer),
     // Checkout KPIs and exports (issue 19 item 6, seed 003 §16): computed from the stored sessions, timelines and failures.
     checkoutMetrics: new CheckoutMetricsService(dataSource),
     checkoutExports: new CheckoutExportService(dataSource, idempotency, merchants, new ExportLinkSigner(config.internalSecret), outbox, config.publicBaseUrl),
@@ -204,6 +209,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         new RemediationResolver(services.remediation, services.resolutions),
         new CheckoutFailureResolver(services.checkoutSessions),
         new TimelineResolver(services.timeline),
+        new TenderResolver(services.giftCards, services.tender),
         new OrderResolver(services.finalization, services.finalizationJobs),
         new HostedCheckoutResolver(services.hostedCheckout),
         new CheckoutRiskSignalsResolver(dataSource.manager),
@@ -226,6 +232,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           RemediationResolver,
           CheckoutFailureResolver,
           TimelineResolver,
+          TenderResolver,
           OrderResolver,
           HostedCheckoutResolver,
           CheckoutRiskSignalsResolver,

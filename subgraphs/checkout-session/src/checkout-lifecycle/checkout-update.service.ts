@@ -26,6 +26,7 @@ import { checkoutSessionExpired, type SessionChanger } from '../session-change/s
 import type { ReservationService } from '../reservation/reservation.service.js';
 import type { SessionCalculationService } from '../session-calculation/session-calculation.service.js';
 import { isCommittedToPay } from './lifecycle-status.js';
+import { releaseHolds } from '../tender/tender-holds.js';
 import { checkTerms, termsOf, writeTerms, type TermsSpec } from './session-terms.js';
 
 export interface UpdateCheckoutSessionSpec extends TermsSpec {
@@ -116,6 +117,7 @@ export class CheckoutUpdateService {
     // Its checkout.canceled goes with its checkout_session.canceled (transitionCheckoutSession).
     await transitionCheckoutSession(manager, found, CheckoutSessionStatus.CANCELED);
     await releasePromotions(manager, found.id);
+    await releaseHolds(manager, found.id, 'checkout canceled');
     if (releaseInventory) await this.inventory?.releaseForSession(manager, found.id, 'checkout canceled');
     return found;
   }

@@ -49,6 +49,7 @@ import { checkoutAudit } from '../checkout-session/checkout.audit.js';
 import { reissueAttribution } from '../agent-checkout/attribution.js';
 import { paymentCommittedEntry } from '../timeline/timeline.entries.js';
 import { recordCheckoutChange } from '../timeline/timeline.record.js';
+import { heldTotal } from '../tender/tender-holds.js';
 
 export interface CheckoutPaymentTerms {
   checkoutSessionId: string;
@@ -171,6 +172,12 @@ export class PaymentCommitment {
           if (methodBlocker) throw checkoutNotReady(cs.id, [methodBlocker]);
           await assertWithinLimits(manager, cs, amountMinor, rules.limits);
         }
+        // Gift cards and store credit held on the session pay part of it: the card pays the rest (0: tender covers it all).
+        const held = await heldTotal(manager, cs.id);
+        if (held > amountMinor) {
+          throw invalidStateTransition(`The gift cards and store credit held on checkout session ${cs.id} are more than its total: remove one, then pay.`, 'tender:exceeds_total');
+        }
+        amountMinor -= held;
         const captureMode = termsOrDefault(row ?? null).captureMode;
         await writeTerms(manager, cs.id, {});
         await manager.query(

@@ -23,6 +23,7 @@ import { paymentMismatchEntry } from '../timeline/timeline.entries.js';
 import { recordCheckoutChange } from '../timeline/timeline.record.js';
 import { recordFailure, resolveOpenFailure } from '../remediation/failure-record.js';
 import { serviceActor } from '../remediation/remediation.actor.js';
+import { captureHolds, heldTotal, releaseHolds } from '../tender/tender-holds.js';
 
 /** What the payment-events job hands over (docs/internal-contracts.md). */
 export interface PaymentIntentEvent {
@@ -64,6 +65,22 @@ export class CheckoutLifecycleService {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Counts as the payment-events job's: the intent of a session's card payment failed or was
+   * canceled: the session's held gift cards and store credit go back (all or nothing). A session
+   * already complete has nothing held (its holds were captured); a redelivery finds nothing to release.
+   */
+  async releaseTenderOfFailedPayment(event: PaymentIntentEvent): Promise<number> {
+    const sessionId = event.paymentIntent?.checkoutSessionId;
+    if (!sessionId) return 0;
+    const released = await this.dataSource.transaction(async (manager) => {
+      const cs = await manager.findOne(CheckoutSessionEntity, { where: { id: sessionId }, lock: { mode: 'pessimistic_write' } });
+      if (!cs || cs.paymentIntentId !== event.paymentIntent.id) return [];
+      return releaseHolds(manager, cs.id, `payment ${event.paymentIntent.status}`);
+    });
+    return released.length;
+  }
+
   /** OPEN → EXPIRED now (Stripe's "expire a session"), then its payment intents are canceled. */
   async expire(principal: Principal, id: string, expectedVersion?: number | null): Promise<CheckoutSessionEntity> {
     const cs = await this.dataSource.transaction(async (manager) => {
@@ -79,6 +96,7 @@ export class CheckoutLifecycleService {
       }
       await transitionCheckoutSession(manager, found, CheckoutSessionStatus.EXPIRED);
       await releasePromotions(manager, found.id);
+      await releaseHolds(manager, found.id, 'checkout expired');
       return found;
     });
     this.outbox.notify();
@@ -108,7 +126,9 @@ export class CheckoutLifecycleService {
         }
         return 'unchanged' as const;
       }
-      const mismatch = paymentMismatchOf(cs, event);
+      // The card paid the total minus the gift cards and store credit held: those are spent with it.
+      const held = await heldTotal(manager, cs.id);
+      const mismatch = paymentMismatchOf({ totalMinor: cs.totalMinor - held, currency: cs.currency }, event);
       if (mismatch) {
         if (cs.paymentMismatch?.paymentIntentId === mismatch.paymentIntentId) return 'unchanged' as const;
         const before = checkoutWebhookObject(cs);
@@ -139,6 +159,7 @@ export class CheckoutLifecycleService {
         return 'flagged' as const;
       }
       await transitionCheckoutSession(manager, cs, CheckoutSessionStatus.COMPLETE, cs.paymentIntentId ? {} : { paymentIntentId: event.paymentIntent.id });
+      await captureHolds(manager, cs.id);
       // Paid after all: its open failure (a declined attempt…) is over.
       await resolveOpenFailure(manager, cs.id, { resolution: 'completed', actor: serviceActor('checkout-session') });
       if (cs.agentSessionId) {
@@ -172,6 +193,7 @@ export class CheckoutLifecycleService {
         await transitionCheckoutSession(manager, cs, CheckoutSessionStatus.EXPIRED);
         // Its promotion uses go back to the pool (a session that expired never paid).
         await releasePromotions(manager, cs.id);
+        await releaseHolds(manager, cs.id, 'checkout expired');
       }
       const idle = await manager
         .getRepository(AgentSessionEntity)

@@ -25,6 +25,8 @@ export async function processPaymentEvent(
   data: PaymentIntentEventJob,
   failures?: PaymentFailures,
 ): Promise<PaymentEventResult> {
+  // All or nothing: a declined or canceled card payment gives back the gift cards and store credit held with it.
+  if (data.topic === PAYMENT_INTENT_PAYMENT_FAILED_TOPIC || data.topic === 'payment_intent.canceled') await lifecycle.releaseTenderOfFailedPayment(data.payload);
   if (data.topic === PAYMENT_INTENT_PAYMENT_FAILED_TOPIC && failures) {
     return failures.recordPaymentFailure(data.payload as PaymentFailedEvent, `${data.schema}:${data.outboxId}`);
   }

@@ -5,7 +5,7 @@ import { badUserInput, forbidden } from '@handoff/shared';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** E.164 once spaces, dots, dashes and brackets are taken out: "+" then 7 to 15 digits. */
 const E164 = /^\+[1-9][0-9]{6,14}$/;
-const CUSTOMER_ID = /^[A-Za-z0-9_.:@-]{1,100}$/;
+export const CUSTOMER_ID = /^[A-Za-z0-9_.:@-]{1,100}$/;
 
 export interface CustomerInputLike {
   email?: string | null;
