@@ -16,6 +16,7 @@ import { InternalDirectory, type Directory } from './ports/directory.js';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
 import { startPaymentEventsWorker } from './payment-events/payment-events.job.js';
+import { startTenderEventsWorker } from './books/tender-postings.js';
 import { LEDGER_PAYMENT_EVENTS_QUEUE } from './payment-events/psp-event.js';
 import { WaitingForConversion } from './payment-events/waiting-jobs.js';
 import { ReportingResolver, SettlementResolver } from './reporting/reporting.resolver.js';
@@ -83,6 +84,8 @@ export function createApp(config: ConversionLedgerConfig, overrides: LedgerOverr
         const workers = [
           startPaymentEventsWorker({ handlers: { recorder, lifecycle }, waiting, connection, prefix, logger, concurrency: config.workerConcurrency }),
           startSettlementWorker({ settlement, connection, prefix, logger }),
+          // Gift cards and store credit issued and redeemed (checkout-session's tender.* events), into the books.
+          startTenderEventsWorker({ dataSource, connection, prefix, logger }),
         ];
         return {
           close: async () => {

@@ -30,7 +30,7 @@ export function scopeLedgerEntries(w: Where, alias: string, principal: Principal
 
 /**
  * Narrows `w` (accounts as alias `alias`) to those `principal` may see; false when none. Admin and
- * services: all. A merchant: its receivable. An agent: its unclaimed shares and the payable
+ * services: all. A merchant: its receivable and its gift-card and store-credit accounts. An agent: its unclaimed shares and the payable
  * accounts of the builders of its conversions. The hosted page: none. Anonymous → UNAUTHENTICATED.
  */
 export function scopeLedgerAccounts(w: Where, alias: string, principal: Principal): boolean {
@@ -40,7 +40,7 @@ export function scopeLedgerAccounts(w: Where, alias: string, principal: Principa
     case 'SERVICE':
       return true;
     case 'MERCHANT':
-      w.raw(`${alias}.account_type = 'merchant_receivable'`).add((x) => `${alias}.account_owner = ${x}`, p.merchantId);
+      w.raw(`${alias}.account_type IN ('merchant_receivable', 'gift_card_liability', 'store_credit_liability', 'tender_issued', 'tender_redeemed')`).add((x) => `${alias}.account_owner = ${x}`, p.merchantId);
       return true;
     case 'AGENT':
       w.add((x) => `((${alias}.account_type = 'unclaimed' AND ${alias}.account_owner = ${x}) OR (${alias}.account_type = 'builder_payable' AND ${alias}.account_owner IN

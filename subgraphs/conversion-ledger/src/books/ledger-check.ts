@@ -67,7 +67,10 @@ export async function checkLedger(db: DataSource | EntityManager): Promise<Ledge
      SELECT a.account_type || ':' || a.account_owner || ':' || a.currency AS account
        FROM ledger.ledger_accounts a
        LEFT JOIN receivable r ON a.account_type = 'builder_payable' AND r.owner = a.account_owner AND r.currency = a.currency
-      WHERE a.account_type IN ('builder_payable', 'unclaimed') AND a.balance_minor > coalesce(r.due, 0) LIMIT 100`,
+      WHERE (a.account_type IN ('builder_payable', 'unclaimed') AND a.balance_minor > coalesce(r.due, 0))
+         -- a gift-card or store-credit liability never owes less than nothing: more spent than issued
+         OR (a.account_type IN ('gift_card_liability', 'store_credit_liability') AND a.balance_minor > 0)
+      LIMIT 100`,
   );
   const result = {
     transactions: totals.transactions,

@@ -16,9 +16,17 @@ export enum AccountType {
   UNCLAIMED = 'unclaimed',
   /** Money that moved outside: invoices collected, payouts sent. */
   SETTLEMENT_CASH = 'settlement_cash',
+  /** What a merchant's gift cards still owe their holders (credit-normal; owner: the merchant). */
+  GIFT_CARD_LIABILITY = 'gift_card_liability',
+  /** What a merchant's customers' store credit still owes them (credit-normal; owner: the merchant). */
+  STORE_CREDIT_LIABILITY = 'store_credit_liability',
+  /** What a merchant issued as gift cards and store credit (debit-normal; owner: the merchant). */
+  TENDER_ISSUED = 'tender_issued',
+  /** What gift cards and store credit paid of a merchant's checkouts (credit-normal; owner: the merchant). */
+  TENDER_REDEEMED = 'tender_redeemed',
 }
 
-export type TransactionKind = 'commission' | 'adjustment' | 'reversal' | 'release' | 'forfeit' | 'payout' | 'invoice_payment';
+export type TransactionKind = 'commission' | 'adjustment' | 'reversal' | 'release' | 'forfeit' | 'payout' | 'invoice_payment' | 'tender_issue' | 'tender_redemption';
 
 export interface EntrySpec {
   accountType: AccountType;
