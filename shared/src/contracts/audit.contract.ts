@@ -32,10 +32,14 @@ export const AUDIT_ENTITY_TYPES = [
   'promotion',
   'pricing_provider',
   'webhook_endpoint',
+  /** A merchant's checkout settings, capabilities or transaction limits (entity id `<merchant>:settings|capabilities|limits`). */
+  'checkout_settings',
   // checkout-session
   'checkout_session',
   // payment-intent
   'payment_intent',
+  /** A merchant's risk rules and thresholds, and its fraud provider's webhook secret (entity id: the merchant's). */
+  'risk_settings',
   // conversion-ledger
   'conversion',
   'settlement_batch',

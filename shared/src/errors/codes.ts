@@ -57,6 +57,8 @@ export const ErrorCode = {
   TRANSACTION_LIMIT_EXCEEDED: 'TRANSACTION_LIMIT_EXCEEDED',
   /** The checkout session used the payment attempts its merchant allows (settings' maxPaymentAttempts); a merchant's `retry_payment` resolution gives it new ones. */
   PAYMENT_ATTEMPTS_EXCEEDED: 'PAYMENT_ATTEMPTS_EXCEEDED',
+  /** The merchant may not use this feature: an admin turned its capability off (checkoutCapabilities; `reason` capability:<name>). Nothing is written. */
+  CAPABILITY_DISABLED: 'CAPABILITY_DISABLED',
   /** An inventory reservation could not hold what its allocation strategy requires (`shortfalls` lists each short line: offerId, requested, available); nothing is held. */
   INVENTORY_SHORTFALL: 'INVENTORY_SHORTFALL',
   /** No inventory reservation with this id that the caller may see. */

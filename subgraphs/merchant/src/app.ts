@@ -25,6 +25,7 @@ import { PromotionResolver } from './promotion/promotion.resolver.js';
 import { ShippingConfigResolver } from './shipping-config/shipping-config.resolver.js';
 import { TaxConfigResolver } from './tax-config/tax-config.resolver.js';
 import { CheckoutSettingsResolver } from './checkout-settings/checkout-settings.resolver.js';
+import { HostedPageResolver } from './hosted-page/hosted-page.resolver.js';
 import { createServices } from './services.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
 import { createWebhooks } from './webhook-endpoint/webhooks.module.js';
@@ -72,6 +73,7 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
         new PricingProviderResolver(services.pricingProviders),
         new CheckoutPricingResolver(services.checkoutPricing),
         new CheckoutSettingsResolver(services.checkoutSettings, dataSource),
+        new HostedPageResolver(services.checkoutSettings, services.connectors),
         new ViewerResolver(),
         new AuditLogResolver(audit),
         ...webhooks.resolvers,
@@ -90,6 +92,7 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
           PricingProviderResolver,
           CheckoutPricingResolver,
           CheckoutSettingsResolver,
+          HostedPageResolver,
           ViewerResolver,
           AuditLogResolver,
           ...webhooks.resolverClasses,

@@ -94,7 +94,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
 
       const intents = new PaymentIntentService(dataSource);
       const checkoutSessions = CheckoutSessionPort.over(env.CHECKOUT_SESSION_URL, config.internalSecret);
-      const riskSettings = new RiskSettingsService(dataSource, config.encryptionKey);
+      const riskSettings = new RiskSettingsService(dataSource, config.encryptionKey, merchant, committed);
       const riskAssessor = new RiskAssessor(dataSource, riskSettings, checkoutSessions, logger.child({ component: 'risk' }));
       const idempotency = new IdempotencyStore(dataSource, SCHEMA_NAME);
       const commandHooks: CommandHooks = {

@@ -9,7 +9,7 @@ export class AuditLogEntry {
   @Field(() => Date, { description: 'When the change was made.' }) at: Date;
   @Field({
     description:
-      'What changed: merchant, offer, agent, builder, api_key, payment_connector, shipping_config, tax_config, promotion, pricing_provider, webhook_endpoint, checkout_session, payment_intent, conversion, settlement_batch.',
+      'What changed: merchant, offer, agent, builder, api_key, payment_connector, shipping_config, tax_config, promotion, pricing_provider, webhook_endpoint, checkout_settings, checkout_session, payment_intent, risk_settings, conversion, settlement_batch.',
   })
   entityType: string;
   @Field(() => ID) entityId: string;

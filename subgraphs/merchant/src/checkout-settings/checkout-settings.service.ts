@@ -17,6 +17,7 @@ import {
   type TransactionLimitsConfig,
 } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
+import { merchantUpdateAudit, plain } from '../audit-log/merchant-audit.js';
 import { SCHEMA_NAME } from '../constants.js';
 import type { OutboxNotifier } from '../events.js';
 import { loadWritableMerchant } from '../merchant/merchant.access.js';
@@ -91,23 +92,28 @@ export class CheckoutSettingsService {
   }
 
   setSettings(principal: Principal, merchantId: string, input: CheckoutSettingsSpec): Promise<Stored<CheckoutSettingsConfig>> {
-    return this.change(principal, merchantId, 'settings', 'checkoutSettings', (row) => mergeCheckoutSettings(settingsOf(row), input));
+    return this.change(principal, merchantId, 'settings', 'checkoutSettings', settingsOf, (row) => mergeCheckoutSettings(settingsOf(row), input));
   }
 
   setCapabilities(principal: Principal, merchantId: string, input: CapabilitiesSpec): Promise<Stored<CheckoutCapabilitiesConfig>> {
-    return this.change(principal, merchantId, 'capabilities', 'checkoutCapabilities', (row) => mergeCapabilities(capabilitiesOf(row), input));
+    return this.change(principal, merchantId, 'capabilities', 'checkoutCapabilities', capabilitiesOf, (row) => mergeCapabilities(capabilitiesOf(row), input));
   }
 
   setLimits(principal: Principal, merchantId: string, input: TransactionLimitsSpec): Promise<Stored<TransactionLimitsConfig>> {
-    return this.change(principal, merchantId, 'limits', 'transactionLimits', (row, merchant) => mergeTransactionLimits(limitsOf(row), input, merchant.defaultCurrency));
+    return this.change(principal, merchantId, 'limits', 'transactionLimits', limitsOf, (row, merchant) => mergeTransactionLimits(limitsOf(row), input, merchant.defaultCurrency));
   }
 
-  /** One part changed: merged and checked under the merchant's lock, written with its event; nothing written on bad input. */
+  /**
+   * One part changed: merged and checked under the merchant's lock, written with its event and its
+   * audit row (entity `checkout_settings`, id `<merchant>:<part>`, the fields that moved; none when
+   * nothing did); nothing written on bad input.
+   */
   private async change<T extends object>(
     principal: Principal,
     merchantId: string,
     part: Part,
     eventField: string,
+    current: (row: CheckoutSettingsEntity | null) => T,
     merge: (row: CheckoutSettingsEntity | null, merchant: MerchantEntity) => T,
   ): Promise<Stored<T>> {
     const stored = await this.dataSource.transaction(async (manager) => {
@@ -121,7 +127,12 @@ export class CheckoutSettingsService {
          RETURNING ${c.at} AS "updatedAt"`,
         [merchant.id, JSON.stringify(value), actorOf(principal)],
       )) as Array<{ updatedAt: Date }>;
-      await this.merchants.emitUpdated(manager, merchant, [eventField], { [eventField]: value });
+      const audit = merchantUpdateAudit(
+        { entityType: 'checkout_settings', entityId: `${merchant.id}:${part}`, merchantId: merchant.id, action: 'set' },
+        plain(current(row)),
+        plain(value),
+      );
+      await this.merchants.emitUpdated(manager, merchant, [eventField], { [eventField]: value }, audit);
       return { value, updatedAt: written!.updatedAt };
     });
     this.outbox.notify();

@@ -12,5 +12,7 @@ export class PaymentConnectorEntity {
   @Column({ type: 'text', name: 'secret_key_ciphertext', nullable: true }) secretKeyCiphertext: string | null;
   /** The webhook signing secret, encrypted; generated for TEST, optional for STRIPE. */
   @Column({ type: 'text', name: 'webhook_secret_ciphertext', nullable: true }) webhookSecretCiphertext: string | null;
+  /** STRIPE: the publishable key (pk_…) the hosted page loads Stripe.js with; public, so in clear. Null for TEST or when not given. */
+  @Column({ type: 'text', name: 'publishable_key', nullable: true }) publishableKey: string | null;
   @Column({ type: 'timestamptz', name: 'connected_at' }) connectedAt: Date;
 }

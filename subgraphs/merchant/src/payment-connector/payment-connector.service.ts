@@ -53,11 +53,12 @@ export class PaymentConnectorService {
           secrets.webhookSecret === null
             ? null
             : encryptSecret(this.encryptionKey, secrets.webhookSecret, webhookSecretAad(merchant.id)),
+        publishableKey: secrets.publishableKey,
         connectedAt: new Date(),
       });
       await manager.upsert(PaymentConnectorEntity, c, ['merchantId']);
       // Audited without its secrets: which PSP, and when (a reconnection is a change even when the PSP is the same: its secrets are new).
-      const shown = (x: PaymentConnectorEntity) => ({ provider: x.provider, status: x.status, connectedAt: new Date(x.connectedAt).toISOString() });
+      const shown = (x: PaymentConnectorEntity) => ({ provider: x.provider, status: x.status, publishableKey: x.publishableKey ?? null, connectedAt: new Date(x.connectedAt).toISOString() });
       await this.merchants.emitUpdated(manager, merchant, ['paymentConnector'], { paymentConnector: shown(c) }, [
         merchantAudit({ entityType: 'payment_connector', entityId: merchant.id, merchantId: merchant.id, action: 'connected', before: previous ? shown(previous) : null, after: shown(c) }),
       ]);
@@ -97,6 +98,12 @@ export class PaymentConnectorService {
           'Start with the key they were stored with (npm start keeps it in .data/secrets.json), or with a new database.',
       );
     }
+  }
+
+  /** The STRIPE connector's publishable key (public: the hosted page's Stripe.js); null for TEST, none given, or no connector. */
+  async publishableKey(merchantId: string): Promise<string | null> {
+    const c = await this.dataSource.getRepository(PaymentConnectorEntity).findOneBy({ merchantId });
+    return c?.provider === 'STRIPE' ? (c.publishableKey ?? null) : null;
   }
 
   /** Whether the merchant takes live payments: a STRIPE connector with a live key (the `livemode` of its webhook events). */

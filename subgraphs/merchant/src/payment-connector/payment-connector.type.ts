@@ -16,6 +16,8 @@ export class PaymentConnectorType {
   })
   webhookSecret: string | null;
   @Field({ description: 'Whether a webhook signing secret is on file.' }) hasWebhookSecret: boolean;
+  @Field(() => String, { nullable: true, description: 'STRIPE: the publishable key the hosted page uses (public); null when none was given.' })
+  publishableKey: string | null;
 
   static from(c: PaymentConnectorEntity, webhookSecret: string | null = null): PaymentConnectorType {
     return Object.assign(new PaymentConnectorType(), {
@@ -24,6 +26,7 @@ export class PaymentConnectorType {
       connectedAt: c.connectedAt,
       webhookSecret,
       hasWebhookSecret: c.webhookSecretCiphertext !== null,
+      publishableKey: c.publishableKey ?? null,
     });
   }
 }
@@ -35,6 +38,11 @@ export class ConnectPaymentProcessorInput {
   secretKey?: string | null;
   @Field(() => String, { nullable: true, description: "STRIPE only, optional: the Stripe endpoint's whsec_… secret." })
   webhookSecret?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'STRIPE only: the publishable key (pk_test_… or pk_live_…, the same mode as secretKey). The hosted page collects cards with Stripe.js under it; without it the hosted page cannot take cards.',
+  })
+  publishableKey?: string | null;
 }
 
 @ObjectType('PaymentConnectorCredentials')

@@ -27,6 +27,7 @@ describe('validateConnectInput', () => {
         provider: 'STRIPE',
         secretKey,
         webhookSecret: null,
+        publishableKey: null,
         webhookSecretGenerated: false,
       });
     },
@@ -56,5 +57,25 @@ describe('validateConnectInput', () => {
 
   it('refuses unknown providers', () => {
     expect(badField(() => validateConnectInput({ provider: 'PAYPAL' }))).toBe('input.provider');
+  });
+
+  it('keeps a Stripe publishable key of the secret key\'s mode', () => {
+    expect(validateConnectInput({ provider: 'STRIPE', secretKey: 'sk_live_51Habcdefghijkl', publishableKey: 'pk_live_51Habcdefghijkl' }).publishableKey).toBe('pk_live_51Habcdefghijkl');
+    expect(validateConnectInput({ provider: 'STRIPE', secretKey: 'rk_test_51Habcdefghijkl', publishableKey: 'pk_test_51Habcdefghijkl' }).publishableKey).toBe('pk_test_51Habcdefghijkl');
+    expect(validateConnectInput({ provider: 'STRIPE', secretKey: 'sk_test_51Habcdefghijkl' }).publishableKey).toBeNull();
+  });
+
+  it.each([
+    ['sk_live_51Habcdefghijkl', 'pk_test_51Habcdefghijkl'],
+    ['sk_test_51Habcdefghijkl', 'pk_live_51Habcdefghijkl'],
+    ['sk_test_51Habcdefghijkl', 'sk_test_51Habcdefghijkl'],
+    ['sk_test_51Habcdefghijkl', 'pk_test_short'],
+    ['sk_test_51Habcdefghijkl', ''],
+  ])('refuses the publishable key %j / %j (another mode, or not one)', (secretKey, publishableKey) => {
+    expect(badField(() => validateConnectInput({ provider: 'STRIPE', secretKey, publishableKey }))).toBe('input.publishableKey');
+  });
+
+  it('refuses a publishable key for the TEST provider', () => {
+    expect(badField(() => validateConnectInput({ provider: 'TEST', publishableKey: 'pk_test_51Habcdefghijkl' }))).toBe('input.publishableKey');
   });
 });

@@ -13,7 +13,7 @@
 // (CALCULATION_STALE, CHECKOUT_NOT_READY, PROMOTION_INVALID, CHECKOUT_SESSION_EXPIRED, INVALID_STATE_TRANSITION);
 // when checkout-session is down or slow the confirmation fails with SERVICE_UNAVAILABLE
 // (checkout_session:unavailable, retryable) before anything is charged or written.
-import { ErrorCode, HandoffError, InternalCallError, InternalClient } from '@handoff/shared';
+import { clientSecretFor, ErrorCode, HandoffError, InternalCallError, InternalClient } from '@handoff/shared';
 
 /** How long payment-intent waits for checkout-session, per call. */
 export const CHECKOUT_SESSION_CALL_TIMEOUT_MS = 5_000;
@@ -50,6 +50,17 @@ export interface CheckoutRiskSignalsSource {
 /** checkout-session as payment-intent needs it; tests may stand in for it. */
 export interface CheckoutSessions {
   beginPayment(checkoutSessionId: string, paymentIntentId: string): Promise<CheckoutPaymentTerms>;
+  /**
+   * The session's hosted page with its client secret, as checkout-session issues it: where a PSP
+   * sends the buyer back after 3-D Secure (without the secret the page is a 404).
+   */
+  hostedPageUrl?(publicBaseUrl: string, checkoutSessionId: string): string;
+}
+
+/** Where the PSP sends the buyer back after 3-D Secure: the session's hosted page (with its client secret when known). */
+export function checkoutReturnUrl(publicBaseUrl: string, checkoutSessionId: string | null, sessions: CheckoutSessions | undefined): string {
+  if (checkoutSessionId && sessions?.hostedPageUrl) return sessions.hostedPageUrl(publicBaseUrl, checkoutSessionId);
+  return `${publicBaseUrl}/checkout/${encodeURIComponent(checkoutSessionId ?? '')}`;
 }
 
 const BEGIN = `mutation BeginCheckoutPayment($checkoutSessionId: ID!, $paymentIntentId: ID!) {
@@ -65,10 +76,19 @@ const RISK_SIGNALS = `query CheckoutRiskSignals($checkoutSessionId: ID!) {
 }`;
 
 export class CheckoutSessionPort implements CheckoutSessions, CheckoutRiskSignalsSource {
-  constructor(private readonly client: InternalClient) {}
+  constructor(
+    private readonly client: InternalClient,
+    /** The internal secret the sessions' client secrets derive from (clientSecretFor); without it, return URLs carry none. */
+    private readonly internalSecret?: string,
+  ) {}
 
   static over(url: string, secret: string): CheckoutSessionPort {
-    return new CheckoutSessionPort(new InternalClient({ url, secret, service: 'payment-intent', timeoutMs: CHECKOUT_SESSION_CALL_TIMEOUT_MS }));
+    return new CheckoutSessionPort(new InternalClient({ url, secret, service: 'payment-intent', timeoutMs: CHECKOUT_SESSION_CALL_TIMEOUT_MS }), secret);
+  }
+
+  hostedPageUrl(publicBaseUrl: string, checkoutSessionId: string): string {
+    const page = `${publicBaseUrl}/checkout/${encodeURIComponent(checkoutSessionId)}`;
+    return this.internalSecret ? `${page}?cs=${encodeURIComponent(clientSecretFor(checkoutSessionId, this.internalSecret))}` : page;
   }
 
   async beginPayment(checkoutSessionId: string, paymentIntentId: string): Promise<CheckoutPaymentTerms> {

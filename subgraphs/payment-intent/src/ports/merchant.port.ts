@@ -28,6 +28,12 @@ const QUERY = /* GraphQL */ `
   }
 `;
 
+const MERCHANT_EXISTS = /* GraphQL */ `
+  query MerchantExists($id: ID!) {
+    merchant(id: $id) { id }
+  }
+`;
+
 export class MerchantPort {
   constructor(private readonly client: InternalClient) {}
 
@@ -38,5 +44,10 @@ export class MerchantPort {
   /** Null when the merchant has no PSP connector. */
   async paymentConnectorCredentials(merchantId: string): Promise<MerchantCredentials | null> {
     return (await this.client.request<{ paymentConnectorCredentials: MerchantCredentials | null }>(QUERY, { merchantId })).paymentConnectorCredentials;
+  }
+
+  /** Whether the merchant exists (an admin's configuration of an unknown merchant is refused before anything is written). */
+  async merchantExists(id: string): Promise<boolean> {
+    return (await this.client.request<{ merchant: { id: string } | null }>(MERCHANT_EXISTS, { id })).merchant !== null;
   }
 }
