@@ -6,7 +6,7 @@ import { readMinorUnits } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { IdPrefix, newId } from '../ids.js';
 import type { Calculation, CalculationInput } from './calculation.types.js';
-import { redactedInput } from './fingerprint.js';
+import { redactedInputJson } from './fingerprint.js';
 
 export interface StoredCalculation {
   id: string;
@@ -35,6 +35,22 @@ function fromRow(r: Row): StoredCalculation {
   return { id: r.id, checkoutSessionId: r.checkout_session_id, merchantId: r.merchant_id, customerKey: r.input_summary.customerKey ?? null, calculation: r.result, calculatedAt: new Date(r.calculated_at) };
 }
 
+/** The snapshot row's columns, in the order of `snapshotRow`'s values. */
+export const SNAPSHOT_COLUMNS =
+  'id, checkout_session_id, merchant_id, fingerprint, currency, sub_total_minor, discount_total_minor, tax_total_minor, included_tax_total_minor, shipping_total_minor, grand_total_minor, input_summary, result, calculated_at';
+/** Their types, for a statement that selects the values (INSERT … SELECT) rather than listing them. */
+export const SNAPSHOT_CASTS = ['text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'json', 'json', 'timestamptz'] as const;
+
+/** A new snapshot of `calculation` for the session: its row's values and the StoredCalculation it is read as. */
+export function snapshotRow(sessionId: string, input: CalculationInput, calculation: Calculation): { values: unknown[]; stored: StoredCalculation } {
+  const id = newId(IdPrefix.calculation);
+  const t = calculation.totals;
+  const values = [id, sessionId, input.config.merchantId, calculation.fingerprint, t.currency, t.subTotal, t.discountTotal, t.taxTotal, t.includedTaxTotal,
+    t.shippingTotal, t.grandTotal, redactedInputJson(input), JSON.stringify(calculation), calculation.calculatedAt];
+  const stored = { id, checkoutSessionId: sessionId, merchantId: input.config.merchantId, customerKey: input.customerKey ?? null, calculation, calculatedAt: new Date(calculation.calculatedAt) };
+  return { values, stored };
+}
+
 /**
  * Appends the snapshot of `calculation` for the session and returns it with its new `calc_…` id.
  * The answer is built from what was written, not read back: the row holds exactly these values
@@ -42,16 +58,9 @@ function fromRow(r: Row): StoredCalculation {
  * snapshot back from PostgreSQL and parsing it again would only cost time.
  */
 export async function insertCalculation(manager: EntityManager, sessionId: string, input: CalculationInput, calculation: Calculation): Promise<StoredCalculation> {
-  const id = newId(IdPrefix.calculation);
-  const t = calculation.totals;
-  await manager.query(
-    `INSERT INTO checkout.calculations (id, checkout_session_id, merchant_id, fingerprint, currency, sub_total_minor, discount_total_minor,
-       tax_total_minor, included_tax_total_minor, shipping_total_minor, grand_total_minor, input_summary, result, calculated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::json, $13::json, $14)`,
-    [id, sessionId, input.config.merchantId, calculation.fingerprint, t.currency, t.subTotal, t.discountTotal, t.taxTotal, t.includedTaxTotal,
-      t.shippingTotal, t.grandTotal, JSON.stringify(redactedInput(input)), JSON.stringify(calculation), calculation.calculatedAt],
-  );
-  return { id, checkoutSessionId: sessionId, merchantId: input.config.merchantId, customerKey: input.customerKey ?? null, calculation, calculatedAt: new Date(calculation.calculatedAt) };
+  const { values, stored } = snapshotRow(sessionId, input, calculation);
+  await manager.query(`INSERT INTO checkout.calculations (${SNAPSHOT_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+  return stored;
 }
 
 /** The session's most recent snapshot, or null. */

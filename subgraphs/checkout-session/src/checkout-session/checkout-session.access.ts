@@ -24,3 +24,22 @@ export function scopeCheckoutSessions<T extends object>(qb: SelectQueryBuilder<T
       return;
   }
 }
+
+/**
+ * The same narrowing for hand-written SQL (hot paths): a condition on `alias`'s columns with its
+ * parameters, numbered from `$<first>`; `TRUE` for admin and Handoff's services.
+ */
+export function checkoutSessionScopeSql(principal: Principal, alias: string, first: number): { sql: string; params: unknown[] } {
+  const p = requireAuthenticated(principal);
+  switch (p.kind) {
+    case 'ADMIN':
+    case 'SERVICE':
+      return { sql: 'TRUE', params: [] };
+    case 'MERCHANT':
+      return { sql: `${alias}.merchant_id = $${first}`, params: [p.merchantId] };
+    case 'AGENT':
+      return { sql: `${alias}.agent_id = $${first}`, params: [p.agentId] };
+    case 'CLIENT':
+      return { sql: `${alias}.id = $${first}`, params: [p.checkoutSessionId] };
+  }
+}

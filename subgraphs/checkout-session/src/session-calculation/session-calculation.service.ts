@@ -1,14 +1,15 @@
 // The authoritative calculation of a checkout session (seed 003 §4): calculate prices the
 // session as it is through CalculationService, appends the snapshot and makes it the session's
 // current one (calculation id, totals, stale flag cleared) in one transaction with the versioned
-// save; current reads the snapshot the totals come from (the one calculate just wrote is kept with
+// save (a recalculation to the same totals: in one statement, recalculation.ts); current reads the snapshot the totals come from (the one calculate just wrote is kept with
 // the session it answers, so the answer's `calculation` is not read back); validate is a fresh pass
 // that writes nothing.
-import type { Principal } from '@handoff/shared';
-import type { CalculationService, StoredCalculation } from '../calculation/index.js';
+import { versionConflict, type Principal } from '@handoff/shared';
+import type { CalculationService, PreparedCalculation, StoredCalculation } from '../calculation/index.js';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
 import type { CheckoutSessionService } from '../checkout-session/checkout-session.service.js';
-import type { SessionChanger } from '../session-change/session-change.js';
+import { assertBuyerCanChange, checkedExpectedVersion, type SessionChanger } from '../session-change/session-change.js';
+import { sameTotals, saveRecalculation } from './recalculation.js';
 import { blockerOf, type CheckoutValidation } from './session-calculation.type.js';
 import { sessionPricingInput, type PricingOverrides } from './session-pricing.js';
 
@@ -30,9 +31,30 @@ export class SessionCalculationService {
 
   /** Prices the session, stores the snapshot and makes it current; PROVIDER_UNAVAILABLE / SERVICE_UNAVAILABLE → nothing written. */
   async calculate(principal: Principal, id: string, expectedVersion: number | null | undefined, key?: string): Promise<CheckoutSessionEntity> {
+    // The hot path: the session and its lines in one read; a recalculation to the same totals is
+    // one statement (recalculation.ts). Anything else (or an idempotency key) is the changer's.
+    let first: { version: number; prepared: PreparedCalculation } | undefined;
+    if (!key) {
+      const expected = checkedExpectedVersion(expectedVersion);
+      const read = await this.changer.loadWithLines(principal, id);
+      if (expected !== null && expected !== read.cs.version) throw versionConflict(expected, read.cs.version);
+      assertBuyerCanChange(read.cs);
+      const prepared = await this.calculations.compute(sessionPricingInput(read.cs, read.lines));
+      if (sameTotals(read.cs, prepared)) {
+        const stored = await saveRecalculation(this.changer.manager, read.cs, prepared);
+        if (stored) {
+          this.written.set(read.cs, stored);
+          return read.cs;
+        }
+      } else {
+        first = { version: read.cs.version, prepared };
+      }
+    }
     let stored: StoredCalculation | undefined;
     const saved = await this.changer.change(principal, id, expectedVersion, async (cs) => {
-      const prepared = await this.calculations.compute(await this.pricingInput(cs));
+      // Priced just now at this very version: not priced again.
+      const prepared = first?.version === cs.version ? first.prepared : await this.calculations.compute(await this.pricingInput(cs));
+      first = undefined;
       const t = prepared.calculation.totals;
       return {
         changes: {

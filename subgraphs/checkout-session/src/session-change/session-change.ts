@@ -33,6 +33,7 @@ import { CheckoutSessionStatus } from '../checkout-session/checkout-session.enum
 import { checkoutSessionNotFound } from '../checkout-session/checkout-session.errors.js';
 import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
 import { saveCheckoutSessionVersioned } from '../checkout-session/checkout-session.transition.js';
+import { readSessionWithLines, type SessionWithLines } from '../checkout-session/session-read.js';
 import { checkoutWebhookEvent, checkoutWebhookObject, onlyRecalculated } from '../checkout-session/checkout.webhook-event.js';
 import { checkoutAudit } from '../checkout-session/checkout.audit.js';
 import { changeEntries } from '../timeline/timeline.entries.js';
@@ -77,6 +78,15 @@ export function assertBuyerCanChange(cs: CheckoutSessionEntity): void {
   }
 }
 
+/** A change's expectedVersion: null (none) or a positive integer, else BAD_USER_INPUT. */
+export function checkedExpectedVersion(expectedVersion: number | null | undefined): number | null {
+  const expected = expectedVersion ?? null;
+  if (expected !== null && (!Number.isSafeInteger(expected) || expected < 1)) {
+    throw new HandoffError(ErrorCode.BAD_USER_INPUT, 'expectedVersion: must be a positive integer.', { field: 'expectedVersion' });
+  }
+  return expected;
+}
+
 export class SessionChanger {
   constructor(
     private readonly dataSource: DataSource,
@@ -93,6 +103,18 @@ export class SessionChanger {
     return cs;
   }
 
+  /** The session as `principal` may see it with its lines, in one statement (session-read.ts), or CHECKOUT_SESSION_NOT_FOUND. */
+  async loadWithLines(principal: Principal, id: string): Promise<SessionWithLines> {
+    const read = await readSessionWithLines(this.dataSource.manager, principal, id);
+    if (!read) throw checkoutSessionNotFound(id);
+    return read;
+  }
+
+  /** For a change written by one statement of its own (session-calculation/recalculation.ts). */
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
   async change(
     principal: Principal,
     id: string,
@@ -100,10 +122,7 @@ export class SessionChanger {
     prepare: (cs: CheckoutSessionEntity) => Promise<PreparedChange | null> | PreparedChange | null,
     idempotent?: IdempotentChange,
   ): Promise<CheckoutSessionEntity> {
-    const expected = expectedVersion ?? null;
-    if (expected !== null && (!Number.isSafeInteger(expected) || expected < 1)) {
-      throw new HandoffError(ErrorCode.BAD_USER_INPUT, 'expectedVersion: must be a positive integer.', { field: 'expectedVersion' });
-    }
+    const expected = checkedExpectedVersion(expectedVersion);
     return this.idempotently(principal, id, { ...idempotent, input: { expectedVersion: expected, input: idempotent?.input } }, (record) =>
       this.changeOnce(principal, id, expected, prepare, record),
     );

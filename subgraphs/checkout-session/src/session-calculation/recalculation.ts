@@ -1,0 +1,57 @@
+// A recalculation that changes nothing merchants see (the session was calculated and fresh, and
+// the new calculation comes to the same totals: only the calculation id moves, the case
+// onlyRecalculated names) is written as ONE autocommit statement: the versioned save of the
+// session (new calculation id, version + 1), the snapshot and its `checkout.calculated` timeline
+// entry, the snapshot and the entry written only when the save matched the version read
+// (data-modifying CTEs over the UPDATE's RETURNING). It writes no webhook event and no audit row,
+// so nothing goes through the outbox. The hot path of calculateCheckout (issue 18's target);
+// every other change goes through SessionChanger's transaction.
+import type { EntityManager } from 'typeorm';
+import type { PreparedCalculation, StoredCalculation } from '../calculation/index.js';
+import { SNAPSHOT_CASTS, SNAPSHOT_COLUMNS, snapshotRow } from '../calculation/calculation.store.js';
+import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
+import { checkoutWebhookObject } from '../checkout-session/checkout.webhook-event.js';
+import { table } from '../events.js';
+import { changeEntries } from '../timeline/timeline.entries.js';
+import { timelineInsertSql, timelineRows } from '../timeline/timeline.record.js';
+
+/** True when `prepared` prices `cs` exactly as its current calculation does (and that one is fresh). */
+export function sameTotals(cs: CheckoutSessionEntity, prepared: PreparedCalculation): boolean {
+  const t = prepared.calculation.totals;
+  return (
+    cs.calculationId !== null &&
+    cs.calculationStale === false &&
+    cs.subtotalMinor === t.subTotal &&
+    cs.discountMinor === t.discountTotal &&
+    cs.taxMinor === t.taxTotal &&
+    cs.shippingMinor === t.shippingTotal &&
+    cs.totalMinor === t.grandTotal
+  );
+}
+
+/**
+ * Saves `cs` (read at `cs.version`, sameTotals true) with the new snapshot as its calculation;
+ * the stored snapshot, or null when the session moved on since it was read (nothing written).
+ * On success `cs` is updated in place (calculation id, version, updated_at) as a save does.
+ */
+export async function saveRecalculation(manager: EntityManager, cs: CheckoutSessionEntity, prepared: PreparedCalculation): Promise<StoredCalculation | null> {
+  const { values, stored } = snapshotRow(cs.id, prepared.input, prepared.calculation);
+  const before = checkoutWebhookObject(cs);
+  const projected = Object.assign(Object.create(Object.getPrototypeOf(cs) as object) as CheckoutSessionEntity, cs, { calculationId: stored.id, version: cs.version + 1 });
+  const entries = changeEntries(projected, before, checkoutWebhookObject(projected));
+  const n = values.length;
+  const snapshot = values.map((_, i) => `$${i + 1}::${SNAPSHOT_CASTS[i]}`).join(', ');
+  const rows = (await manager.query(
+    `WITH upd AS (
+       UPDATE ${table('checkout_sessions')} SET calculation_id = $1, version = version + 1, updated_at = now()
+        WHERE id = $${n + 1} AND version = $${n + 2} RETURNING updated_at),
+     calc AS (INSERT INTO checkout.calculations (${SNAPSHOT_COLUMNS}) SELECT ${snapshot} FROM upd),
+     tl AS (${timelineInsertSql(`(SELECT CASE WHEN EXISTS (SELECT 1 FROM upd) THEN $${n + 3}::jsonb ELSE '[]'::jsonb END)`)})
+     SELECT updated_at FROM upd`,
+    [...values, cs.id, cs.version, timelineRows(entries)],
+  )) as Array<{ updated_at: Date }>;
+  const saved = rows[0];
+  if (!saved) return null;
+  Object.assign(cs, { calculationId: stored.id, version: cs.version + 1, updatedAt: saved.updated_at });
+  return stored;
+}
