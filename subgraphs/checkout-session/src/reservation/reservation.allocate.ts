@@ -62,11 +62,14 @@ export function allocate(lines: readonly LineRequest[], stock: readonly StockAva
   const nothingHeld = (ls: LineAllocation[]) => ls.some((l) => l.tracked) && ls.filter((l) => l.tracked).every((l) => l.reserved === 0);
   if (strategy === 'single_location') {
     const places = [...new Set([...pool.values()].flatMap((m) => [...m.keys()]))].sort();
+    const held = (ls: LineAllocation[]) => ls.reduce((n, l) => n + l.reserved, 0);
+    let best = greedy(lines, copy(pool), places[0] ?? '');
     for (const place of places) {
       const attempt = greedy(lines, copy(pool), place);
       if (!attempt.some(isShort)) return { lines: attempt, refused: false };
+      if (held(attempt) > held(best)) best = attempt;
     }
-    const best = greedy(lines, copy(pool));
+    // No one location has it all: refused, showing what the best one could have held.
     return { lines: best, refused: best.some(isShort) };
   }
   const result = greedy(lines, pool);
