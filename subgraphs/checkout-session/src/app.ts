@@ -259,7 +259,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           const connection = createRedis(config.env.REDIS_URL, { forBullmqWorker: true });
           const prefix = config.env.QUEUE_PREFIX;
           const logger = config.logger.child({ component: 'checkout-workers' });
-          const payments = startPaymentEventsWorker({ lifecycle: services.lifecycle, failures: services.remediation, connection, prefix, logger });
+          const payments = startPaymentEventsWorker({ lifecycle: services.lifecycle, failures: services.remediation, cancellations: services.reservations, connection, prefix, logger });
           const expiry = await startExpiryScheduler({ lifecycle: services.lifecycle, connection, prefix, everyMs: config.expiryIntervalMs, logger });
           const timeline = startTimelineWorker({ timeline: services.timeline, connection, prefix, logger });
           const finalizations = startFinalizationWorkers({ jobs: services.finalizationJobs, connection, prefix, logger });

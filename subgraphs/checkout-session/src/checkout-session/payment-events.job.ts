@@ -1,7 +1,8 @@
 // Consumes payment-intent's `payment_intent.*` events (queue checkout-payment-events, filled by
 // payment-intent's outbox relay): `succeeded` completes the checkout session (or flags it when
 // the amount or currency differs from its total, see completeFromPayment); `payment_failed`
-// records the session's failure (payment_declined:<decline code>, remediation). Every other
+// records the session's failure (payment_declined:<decline code>, remediation); `canceled` hands
+// the session to `cancellations` (its inventory reservation is released). Every other
 // status is acknowledged and ignored. A redelivery is a no-op (the transition table says so).
 import { PAYMENT_INTENT_PAYMENT_FAILED_TOPIC, PAYMENT_INTENT_SUCCEEDED_TOPIC, startWorker, type Logger, type OutboxJobData, type PaymentIntentEventPayload } from '@handoff/shared';
 import type { Redis } from 'ioredis';
@@ -10,7 +11,12 @@ import { PAYMENT_EVENTS_QUEUE } from '../events.js';
 import type { CheckoutLifecycleService, PaymentIntentEvent } from './checkout-session.lifecycle.js';
 import type { PaymentFailedEvent } from '../remediation/remediation.service.js';
 
-export type PaymentEventResult = 'completed' | 'flagged' | 'recorded' | 'unchanged' | 'ignored';
+export type PaymentEventResult = 'completed' | 'flagged' | 'recorded' | 'released' | 'unchanged' | 'ignored';
+
+/** What a canceled payment intent releases (reservation/reservation.service.ts paymentCanceled); idempotent per event. */
+export interface PaymentCancellations {
+  paymentCanceled(event: PaymentIntentEventPayload, sourceEvent: string): Promise<'released' | 'unchanged'>;
+}
 
 /** A `payment_intent.*` job, as payment-intent's relay enqueues it (the shared contract's payload). */
 export type PaymentIntentEventJob = OutboxJobData & { payload: PaymentIntentEventPayload & Record<string, unknown> };
@@ -24,9 +30,13 @@ export async function processPaymentEvent(
   lifecycle: CheckoutLifecycleService,
   data: PaymentIntentEventJob,
   failures?: PaymentFailures,
+  cancellations?: PaymentCancellations,
 ): Promise<PaymentEventResult> {
   // All or nothing: a declined or canceled card payment gives back the gift cards and store credit held with it.
   if (data.topic === PAYMENT_INTENT_PAYMENT_FAILED_TOPIC || data.topic === 'payment_intent.canceled') await lifecycle.releaseTenderOfFailedPayment(data.payload);
+  if (data.topic === 'payment_intent.canceled') {
+    return cancellations ? cancellations.paymentCanceled(data.payload, `${data.schema}:${data.outboxId}`) : 'ignored';
+  }
   if (data.topic === PAYMENT_INTENT_PAYMENT_FAILED_TOPIC && failures) {
     return failures.recordPaymentFailure(data.payload as PaymentFailedEvent, `${data.schema}:${data.outboxId}`);
   }
@@ -38,6 +48,7 @@ export async function processPaymentEvent(
 export function startPaymentEventsWorker(opts: {
   lifecycle: CheckoutLifecycleService;
   failures?: PaymentFailures;
+  cancellations?: PaymentCancellations;
   connection: Redis;
   prefix: string;
   logger: Logger;
@@ -48,6 +59,6 @@ export function startPaymentEventsWorker(opts: {
     connection: opts.connection,
     concurrency: 4,
     logger: opts.logger,
-    processor: (job) => processPaymentEvent(opts.lifecycle, job.data, opts.failures),
+    processor: (job) => processPaymentEvent(opts.lifecycle, job.data, opts.failures, opts.cancellations),
   });
 }
