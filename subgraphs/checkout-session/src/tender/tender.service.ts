@@ -48,7 +48,7 @@ export class TenderService {
 
   /** The session (scoped to the caller), locked in `manager`'s transaction and still open to the buyer. */
   private async lockOpen(manager: EntityManager, principal: Principal, id: string): Promise<CheckoutSessionEntity> {
-    await this.changer.load(principal, id); // tenancy first: another merchant's session is not found
+    await this.changer.load(principal, id, manager); // tenancy first (on this transaction's connection: none more is taken from the pool)
     const cs = await manager.findOne(CheckoutSessionEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!cs) throw checkoutSessionNotFound(id);
     assertBuyerCanChange(cs);
