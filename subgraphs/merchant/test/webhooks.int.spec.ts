@@ -14,7 +14,7 @@ import { createApp, loadConfig, type MerchantConfig } from '../src/index.js';
 import type { SubgraphApp } from '@handoff/shared';
 import { createServices, type MerchantServices } from '../src/services.js';
 import { WEBHOOK_DELIVERY_QUEUE, type DeliveryJob } from '../src/webhook-delivery/delivery-queue.js';
-import { overdueAttempts, processDelivery, type DeliveryDeps } from '../src/webhook-delivery/webhook-delivery.job.js';
+import { overdueAttempts, processDelivery, startDirectDelivery, type DeliveryDeps } from '../src/webhook-delivery/webhook-delivery.job.js';
 import { processWebhookEvent } from '../src/webhook-delivery/webhook-intake.job.js';
 import { WebhookEndpointService } from '../src/webhook-endpoint/webhook-endpoint.service.js';
 import { createWebhooks, type Webhooks } from '../src/webhook-endpoint/webhooks.module.js';
@@ -247,6 +247,38 @@ describe('at most one attempt at a time, nothing lost', () => {
     const outcomes = await Promise.all([processDelivery(deps, { deliveryId: d.id, seq: d.seq }), processDelivery(deps, { deliveryId: d.id, seq: d.seq })]);
     expect(outcomes.sort()).toEqual(['delivered', 'stale']);
     expect(receiver.on('/once')).toHaveLength(1);
+  });
+
+  it('an attempt whose worker died (lease run out, nothing recorded) is logged interrupted at the next claim', async () => {
+    const m = await newMerchant();
+    const e = await endpoint(m.id, '/cut', ['payment.succeeded']);
+    const r = await webhooks.intake.intake(job(m.id, 'payment.succeeded'));
+    const d = await deliveryTo(e.endpoint.id, r.eventId);
+    expect(await webhooks.recorder.claim(d.id, d.seq)).not.toBeNull(); // the attempt that never reports
+    expect(await processDelivery(deps, { deliveryId: d.id, seq: d.seq })).toBe('stale');
+    await q(`UPDATE merchant.webhook_deliveries SET locked_until = now() - interval '1 second' WHERE id = $1`, [d.id]);
+    expect(await processDelivery(deps, { deliveryId: d.id, seq: d.seq })).toBe('delivered');
+    const attempts = await q('SELECT succeeded, error FROM merchant.webhook_delivery_attempts WHERE delivery_id = $1 ORDER BY id', [d.id]);
+    expect(attempts).toEqual([{ succeeded: false, error: 'interrupted' }, { succeeded: true, error: null }]);
+    expect(await deliveryTo(e.endpoint.id, r.eventId)).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
+  });
+
+  it('with direct delivery the intake leases the new deliveries and attempts them at once, with no job', async () => {
+    const m = await newMerchant();
+    const e = await endpoint(m.id, '/direct', ['payment.succeeded']);
+    const direct = startDirectDelivery(deps, 4);
+    webhooks.intake.useDirectDelivery(direct);
+    try {
+      const r = await webhooks.intake.intake(job(m.id, 'payment.succeeded'));
+      expect(r).toMatchObject({ recorded: true, created: 1, direct: 1, scheduled: [] });
+      await direct.close();
+      expect(receiver.on('/direct').map((c) => c.headers['handoff-event-id'])).toEqual([r.eventId]);
+      const d = await deliveryTo(e.endpoint.id, r.eventId);
+      expect(d).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+      expect(await queue.getJobState(`${d.id}-${d.seq}`)).toBe('unknown');
+    } finally {
+      webhooks.intake.useDirectDelivery(undefined);
+    }
   });
 
   it('the sweep re-adds an overdue attempt whose job Redis lost, and leaves a queued one alone', async () => {
