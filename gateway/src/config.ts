@@ -87,6 +87,12 @@ const schema = baseConfigSchema.extend({
   OPS_QUEUE_FAILED_DEGRADED: positiveInt.default(1),
   /** GET /v1/checkout/threads: jobs active at least this long (seconds) unless `older_than_seconds` says otherwise. */
   OPS_LONG_RUNNING_JOB_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
+  /**
+   * Stripe.js, which the hosted page loads for a merchant paid through Stripe (its Payment Element
+   * collects the card, so card data never reaches Handoff). Stripe's own by default; a test points
+   * it at a local stand-in. Its origin is added to that page's CSP (script, frame and connect).
+   */
+  STRIPE_JS_URL: httpUrl.default('https://js.stripe.com/v3/'),
 });
 
 /** The metrics port in production when METRICS_PORT is unset (the OpenTelemetry Prometheus exporter's). */
@@ -149,6 +155,8 @@ export interface GatewayConfig {
   subscriptions: SubscriptionLimits;
   metrics: MetricsEndpoint;
   operations: OperationsSettings;
+  /** The hosted page's Stripe.js (STRIPE_JS_URL). */
+  stripeJsUrl: string;
   internalSecret: string;
   logger: Logger;
 }
@@ -185,6 +193,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
     settlementTimeoutMs: parsed.SETTLEMENT_TIMEOUT_MS,
     subgraphMaxSockets: parsed.SUBGRAPH_MAX_SOCKETS,
+    stripeJsUrl: parsed.STRIPE_JS_URL,
     heapGrowingPercent: parsed.HEAP_GROWING_PERCENT,
     apiKeyCacheTtlMs: parsed.API_KEY_CACHE_TTL_MS,
     executor: parsed.GATEWAY_EXECUTOR,

@@ -16,6 +16,8 @@ const ALLOWED = new Set([
   'Merchant.name',
   // The merchant's hosted-page branding (issue 19): display name and accent colour, not the logo URL.
   'Merchant.checkoutBranding', 'CheckoutBranding.displayName', 'CheckoutBranding.accentColor',
+  // Whether the merchant may use the page (hostedPages capability) and its Stripe publishable key (public; issue 20 item 6).
+  'Merchant.hostedPage', 'MerchantHostedPage.enabled', 'MerchantHostedPage.stripePublishableKey',
   ...['name', 'quantity', 'unitAmount', 'total'].map((f) => `LineItem.${f}`),
   ...['subtotal', 'discount', 'tax', 'shipping', 'total'].map((f) => `Totals.${f}`),
   ...['amountMinor', 'currency', 'amount'].map((f) => `Money.${f}`),

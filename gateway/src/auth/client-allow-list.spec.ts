@@ -3,12 +3,12 @@ import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '@handoff/shared/identity/principal';
 import { BUYER_MUTATIONS, BUYER_OPERATIONS, BUYER_OPTIONS_QUERY } from '../hosted-page/buyer-operations.js';
-import { CONFIRM_MUTATION, SESSION_QUERY, THREE_D_SECURE_MUTATION } from '../hosted-page/checkout-api.js';
+import { CONFIRM_MUTATION, CONFIRM_WITH_METHOD_MUTATION, SESSION_QUERY, THREE_D_SECURE_MUTATION } from '../hosted-page/checkout-api.js';
 import { PAYMENT_STATUS_SUBSCRIPTION } from '../subscriptions/hosted-page-client.js';
 import { CLIENT_ALLOWED_FIELDS, CLIENT_FIELD_NOT_ALLOWED, clientAllowListRefusal, refusedClientFields, selectedFields } from './client-allow-list.js';
 
 const apiSchema = buildSchema(readFileSync(new URL('../../api-schema.graphql', import.meta.url), 'utf8'));
-const HOSTED_PAGE_OPERATIONS = [SESSION_QUERY, CONFIRM_MUTATION, THREE_D_SECURE_MUTATION, PAYMENT_STATUS_SUBSCRIPTION, ...BUYER_OPERATIONS];
+const HOSTED_PAGE_OPERATIONS = [SESSION_QUERY, CONFIRM_MUTATION, CONFIRM_WITH_METHOD_MUTATION, THREE_D_SECURE_MUTATION, PAYMENT_STATUS_SUBSCRIPTION, ...BUYER_OPERATIONS];
 const client: Principal = { kind: 'CLIENT', checkoutSessionId: 'cs_1' };
 
 describe('the client secret allow-list', () => {

@@ -31,6 +31,10 @@ export const CLIENT_ALLOWED_FIELDS: ReadonlySet<string> = new Set([
   'Merchant.checkoutBranding',
   'CheckoutBranding.displayName',
   'CheckoutBranding.accentColor',
+  // Whether the merchant may use the hosted page (its hostedPages capability) and, at Stripe, the publishable key its Payment Element uses (public).
+  'Merchant.hostedPage',
+  'MerchantHostedPage.enabled',
+  'MerchantHostedPage.stripePublishableKey',
   'LineItem.name',
   'LineItem.quantity',
   'LineItem.unitAmount',

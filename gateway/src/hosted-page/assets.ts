@@ -13,6 +13,7 @@ const FILES: Readonly<Record<string, string>> = {
   'checkout.js': 'text/javascript; charset=utf-8',
   'checkout-buyer.js': 'text/javascript; charset=utf-8',
   'payment-watch.js': 'text/javascript; charset=utf-8',
+  'stripe-payment.js': 'text/javascript; charset=utf-8',
 };
 
 function assetsDir(): string {

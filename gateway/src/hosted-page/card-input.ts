@@ -1,14 +1,18 @@
 // The pay route's body: `{ card: { number, expMonth, expYear, cvc, name? } }` or
-// `{ testCard }`. Checked here so the buyer gets a field-named 400; the number itself goes only
+// `{ testCard }` (the page's own form, the sandbox), or `{ payment_method: "pm_…" }` (what
+// Stripe.js made in the buyer's browser: a merchant paid through Stripe). Checked here so the buyer gets a field-named 400; the number itself goes only
 // to confirmPaymentIntent and is never quoted in an error or a log.
 import { cardNumberDigits } from '@handoff/shared/input/luhn';
 
-export type PayInput = { ok: true; cardNumber: string } | { ok: false; field: string; message: string };
+export type PayInput = { ok: true; cardNumber: string } | { ok: true; paymentMethod: string } | { ok: false; field: string; message: string };
+
+/** A Stripe PaymentMethod id, as Stripe.js answers it. */
+const PAYMENT_METHOD = /^pm_[A-Za-z0-9_]{1,120}$/;
 
 const fail = (field: string, message: string): PayInput => ({ ok: false, field, message });
 
 // An unknown key is refused, not ignored: a Stripe-style `payment_method_data` must not pay as if it were a card.
-const PAY_KEYS = new Set(['card', 'testCard']);
+const PAY_KEYS = new Set(['card', 'testCard', 'payment_method']);
 const CARD_KEYS = new Set(['number', 'expMonth', 'expYear', 'cvc', 'name']);
 const shownKey = (key: string) => (key.length > 40 ? `${key.slice(0, 40)}…` : key).replaceAll('\u0000', '');
 
@@ -28,7 +32,12 @@ export function parsePayBody(body: unknown, now = new Date()): PayInput {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return fail('body', 'must be a JSON object.');
   const b = body as Record<string, unknown>;
   const unknownKey = Object.keys(b).find((k) => !PAY_KEYS.has(k));
-  if (unknownKey !== undefined) return fail(shownKey(unknownKey), 'is not a field of this request (known fields: card, testCard).');
+  if (unknownKey !== undefined) return fail(shownKey(unknownKey), 'is not a field of this request (known fields: card, testCard, payment_method).');
+  if (b.payment_method !== undefined) {
+    if (b.card !== undefined || b.testCard !== undefined) return fail('payment_method', 'give either a payment method or a card, not both.');
+    if (typeof b.payment_method !== 'string' || !PAYMENT_METHOD.test(b.payment_method)) return fail('payment_method', 'must be a payment method id (pm_…).');
+    return { ok: true, paymentMethod: b.payment_method };
+  }
   if (b.testCard !== undefined && b.card !== undefined) return fail('card', 'give either card or testCard, not both.');
   if (b.testCard !== undefined) return cardNumber(b.testCard, 'testCard');
   if (!b.card || typeof b.card !== 'object' || Array.isArray(b.card)) return fail('card', 'is required.');

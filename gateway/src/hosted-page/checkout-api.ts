@@ -14,7 +14,7 @@ const INTENT_FIELDS = `id status amount { ${MONEY} } nextAction { type url } las
 export const SESSION_QUERY = `query HostedCheckoutSession($id: ID!) {
   checkoutSession(id: $id) {
     id status mode url successUrl cancelUrl expiresAt
-    merchant { name checkoutBranding { displayName accentColor } }
+    merchant { name checkoutBranding { displayName accentColor } hostedPage { enabled stripePublishableKey } }
     lineItems { name quantity unitAmount { ${MONEY} } total { ${MONEY} } }
     totals { subtotal { ${MONEY} } discount { ${MONEY} } tax { ${MONEY} } shipping { ${MONEY} } total { ${MONEY} } }
     paymentIntent { ${INTENT_FIELDS} provider amountRefunded { ${MONEY} } sandboxTestCards { number outcome } }
@@ -52,7 +52,12 @@ export interface SessionData extends BuyerData {
   successUrl: string | null;
   cancelUrl: string | null;
   expiresAt: string;
-  merchant: { name: string; checkoutBranding?: { displayName: string | null; accentColor: string | null } | null } | null;
+  merchant: {
+    name: string;
+    checkoutBranding?: { displayName: string | null; accentColor: string | null } | null;
+    /** Whether the merchant may use the hosted page (its hostedPages capability), and its Stripe publishable key. */
+    hostedPage?: { enabled: boolean; stripePublishableKey: string | null } | null;
+  } | null;
   lineItems: Array<{ name: string; quantity: number; unitAmount: MoneyData; total: MoneyData }>;
   totals: Record<'subtotal' | 'discount' | 'tax' | 'shipping' | 'total', MoneyData>;
   paymentIntent: IntentData | null;
@@ -94,6 +99,12 @@ export interface PublicCheckoutView extends BuyerView {
   test_mode: boolean;
   /** The sandbox's test cards (number and what it does), in test mode; null otherwise. */
   test_cards: Array<{ number: string; outcome: string }> | null;
+  /**
+   * How the page takes the card: `card`, its own form (the sandbox); `stripe`, Stripe.js's Payment
+   * Element under the merchant's publishable key (null: none on file, the page cannot take cards),
+   * so the card goes to Stripe and the pay route gets only a payment method id (PCI SAQ A).
+   */
+  payment_form: { type: 'card' } | { type: 'stripe'; publishable_key: string | null };
 }
 
 /** An answer for the client: HTTP status and a stable code. */
@@ -109,6 +120,13 @@ export interface ApiFailure {
 export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: ApiFailure; error?: GraphQLFormattedError };
 
 export const NOT_FOUND: ApiFailure = { status: 404, code: 'CHECKOUT_SESSION_NOT_FOUND', message: 'Checkout session not found.' };
+/** The merchant's hostedPages capability is off (an admin's choice): the page and its API refuse, nothing is run. */
+export const HOSTED_PAGE_DISABLED: ApiFailure = {
+  status: 403,
+  code: 'CAPABILITY_DISABLED',
+  message: 'This merchant does not take payments on the hosted checkout page. Nothing was charged.',
+  reason: 'capability:hosted_pages',
+};
 const UNAVAILABLE: ApiFailure = {
   status: 503,
   code: 'SERVICE_UNAVAILABLE',
@@ -166,6 +184,16 @@ function notReadyFailure(blockers: Array<{ code: string; message: string }>): Ap
   return { status: 409, code: 'CHECKOUT_NOT_READY', message: `This checkout is not ready to pay.${why}`, reason: 'checkout:not_ready', blockers };
 }
 
+/** Whether the session's card is taken by Stripe.js (its intent is at Stripe) or by the page's own form. */
+export function paymentFormOf(s: SessionData): PublicCheckoutView['payment_form'] {
+  return s.paymentIntent?.provider === 'STRIPE' ? { type: 'stripe', publishable_key: s.merchant?.hostedPage?.stripePublishableKey ?? null } : { type: 'card' };
+}
+
+// A payment method Stripe.js made in the buyer's browser: the page confirms with its id only.
+export const CONFIRM_WITH_METHOD_MUTATION = `mutation HostedCheckoutPayWithMethod($id: ID!, $token: String!) {
+  confirmPaymentIntent(id: $id, paymentMethod: { token: $token }) { ${INTENT_FIELDS} }
+}`;
+
 /** Runs one operation as `principal`; transport failures and GraphQL errors become failures. */
 async function run<T>(
   deps: GatewayRouteDeps,
@@ -191,6 +219,8 @@ export async function loadSession(deps: GatewayRouteDeps, principal: Principal, 
   const out = await run<{ checkoutSession: SessionData | null }>(deps, SESSION_QUERY, { id }, principal);
   if (!out.ok) return out;
   if (!out.value.checkoutSession) return { ok: false, failure: NOT_FOUND };
+  // Every page route loads the session first: a merchant without the capability gets no further.
+  if (out.value.checkoutSession.merchant?.hostedPage?.enabled === false) return { ok: false, failure: HOSTED_PAGE_DISABLED };
   return { ok: true, value: out.value.checkoutSession };
 }
 
@@ -219,6 +249,11 @@ export async function runBuyerMutation(
 
 export async function confirmWithCard(deps: GatewayRouteDeps, principal: Principal, intentId: string, card: string): Promise<Outcome<IntentData>> {
   const out = await run<{ confirmPaymentIntent: IntentData }>(deps, CONFIRM_MUTATION, { id: intentId, card }, principal);
+  return out.ok ? { ok: true, value: out.value.confirmPaymentIntent } : out;
+}
+
+export async function confirmWithPaymentMethod(deps: GatewayRouteDeps, principal: Principal, intentId: string, paymentMethod: string): Promise<Outcome<IntentData>> {
+  const out = await run<{ confirmPaymentIntent: IntentData }>(deps, CONFIRM_WITH_METHOD_MUTATION, { id: intentId, token: paymentMethod }, principal);
   return out.ok ? { ok: true, value: out.value.confirmPaymentIntent } : out;
 }
 
@@ -366,6 +401,7 @@ export function publicView(s: SessionData, locale?: string, options: OptionsData
     payment: s.paymentIntent ? paymentView(s.paymentIntent, locale) : null,
     test_mode: s.paymentIntent?.provider === 'TEST',
     test_cards: s.paymentIntent?.provider === 'TEST' ? (s.paymentIntent.sandboxTestCards ?? []).map((c) => ({ number: c.number, outcome: c.outcome })) : null,
+    payment_form: paymentFormOf(s),
     ...buyerView(s, m(s.totals.total), options, locale),
   };
 }

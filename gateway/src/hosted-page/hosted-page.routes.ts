@@ -20,8 +20,10 @@ import {
   closedFailure,
   completeThreeDSecure,
   confirmWithCard,
+  confirmWithPaymentMethod,
   loadSession,
   notPayableYet,
+  paymentFormOf,
   paymentView,
   successUrlFor,
   type IntentData,
@@ -29,9 +31,9 @@ import {
   type SessionData,
 } from './checkout-api.js';
 import { localeFrom } from './money-format.js';
-import { notFoundPage, renderCheckoutPage, unavailablePage } from './page-html.js';
+import { disabledPage, notFoundPage, renderCheckoutPage, unavailablePage } from './page-html.js';
 import { clientPrincipal, jsonBody, safely, sendFailure } from './route-support.js';
-import { setSecurityHeaders } from './security-headers.js';
+import { setSecurityHeaders, stripeContentSecurityPolicy } from './security-headers.js';
 
 const PAID = new Set(['succeeded', 'requires_capture']);
 
@@ -99,10 +101,14 @@ export const mountHostedPage: RouteMount = (app, deps) => {
       const loaded = principal ? await loadPageView(deps, principal, String(req.params.sessionId), locale, true) : { ok: false as const, failure: NOT_FOUND };
       if (!loaded.ok) {
         const notFound = loaded.failure.status === 404;
+        if (loaded.failure.code === 'CAPABILITY_DISABLED') return void res.status(403).type('html').send(disabledPage());
         res.status(notFound ? 404 : 503).type('html').send(notFound ? notFoundPage() : unavailablePage());
         return;
       }
-      res.status(200).type('html').send(renderCheckoutPage(loaded.value, locale));
+      const stripe = loaded.value.payment_form.type === 'stripe';
+      // A page with Stripe's Payment Element lets Stripe.js (and only it) in.
+      if (stripe) res.setHeader('content-security-policy', stripeContentSecurityPolicy(deps.config.stripeJsUrl));
+      res.status(200).type('html').send(renderCheckoutPage(loaded.value, locale, stripe ? deps.config.stripeJsUrl : undefined));
     }),
   );
 
@@ -127,7 +133,17 @@ export const mountHostedPage: RouteMount = (app, deps) => {
       if (!input.ok) return sendFailure(res, { status: 400, code: 'BAD_USER_INPUT', message: `${input.field}: ${input.message}` }, { field: input.field });
       const session = await payableSession(deps, principal, String(req.params.sessionId), res, 'pay');
       if (!session) return;
-      const outcome = await confirmWithCard(deps, principal, session.paymentIntent!.id, input.cardNumber);
+      // At Stripe the card is Stripe.js's to collect (a live key pays no test card); elsewhere the page's own form's.
+      const atStripe = paymentFormOf(session).type === 'stripe';
+      if (atStripe !== 'paymentMethod' in input) {
+        const field = atStripe ? ('testCard' in (req.body as object) ? 'testCard' : 'card') : 'payment_method';
+        const message = atStripe ? "this checkout takes the card through Stripe's payment form: send its payment_method." : 'this checkout takes a card, not a payment method.';
+        return sendFailure(res, { status: 400, code: 'BAD_USER_INPUT', message: `${field}: ${message}` }, { field });
+      }
+      const outcome =
+        'paymentMethod' in input
+          ? await confirmWithPaymentMethod(deps, principal, session.paymentIntent!.id, input.paymentMethod)
+          : await confirmWithCard(deps, principal, session.paymentIntent!.id, input.cardNumber);
       await answerPayment(deps, principal, session, outcome, req, res);
     }),
   );

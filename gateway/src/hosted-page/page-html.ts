@@ -141,6 +141,36 @@ function cardForm(view: PublicCheckoutView, hidden: boolean): string {
 </form>`;
 }
 
+/**
+ * A merchant paid through Stripe: the card is collected by Stripe.js's Payment Element, mounted
+ * in #payment-element (stripe-payment.js), under the merchant's publishable key; the page's pay
+ * request carries only the payment method id Stripe answers. No key on file: no form.
+ */
+function stripeForm(view: PublicCheckoutView, hidden: boolean): string {
+  const key = view.payment_form.type === 'stripe' ? view.payment_form.publishable_key : null;
+  if (!key) {
+    return `<div id="pay-form" class="card-form"${hidden ? ' hidden' : ''}><p id="stripe-unavailable">${esc(view.merchant.name)} cannot take card payments on this page yet. Nothing was charged.</p></div>`;
+  }
+  return `<form id="pay-form" class="card-form" method="post" novalidate aria-labelledby="pay-heading" data-blocked="${view.blockers.length ? 'true' : 'false'}"
+  data-stripe-key="${esc(key)}" data-amount="${view.amount_due.amount_minor ?? ''}" data-currency="${esc(view.currency.toLowerCase())}"${hidden ? ' hidden' : ''}>
+  <h2 id="pay-heading">Pay with card</h2>
+  <div id="payment-element" class="payment-element"></div>
+  <p class="field-error" id="payment-element-error" role="alert"></p>
+  ${blockersBox(view)}
+  <button type="submit" id="pay-button" class="primary" disabled aria-describedby="blockers">Pay ${esc(view.amount_due.display)}</button>
+</form>`;
+}
+
+/** Stripe's 3-D Secure happens at the card's bank, through Stripe: the page sends the buyer there, and back here after. */
+function stripeChallenge(view: PublicCheckoutView, hidden: boolean): string {
+  const url = view.payment?.next_action?.url ?? '';
+  return `<section id="challenge" class="challenge" data-stripe="true" aria-labelledby="challenge-heading"${hidden ? ' hidden' : ''}>
+  <h2 id="challenge-heading" tabindex="-1">Confirm it’s you</h2>
+  <p>Your bank asks you to approve this payment of <strong>${esc(view.amount_due.display)}</strong> to ${esc(view.merchant.name)} (3-D Secure).</p>
+  <p><a id="challenge-continue" class="primary" rel="noreferrer" href="${esc(url)}"${url ? '' : ' hidden'}>Continue to your bank</a></p>
+</section>`;
+}
+
 /** The card groups of 4 digits, as printed on a card. */
 const grouped = (number: string) => number.replace(/(\d{4})(?=\d)/g, '$1 ');
 
@@ -181,7 +211,9 @@ function refundNotice(amount: AmountStatus): [string, string] | undefined {
   return undefined;
 }
 
-export function renderCheckoutPage(view: PublicCheckoutView, locale?: string): string {
+/** `stripeJsUrl`: the page collects the card with Stripe.js from there (the view's payment_form is `stripe`). */
+export function renderCheckoutPage(view: PublicCheckoutView, locale?: string, stripeJsUrl?: string): string {
+  const stripe = view.payment_form?.type === 'stripe';
   const state = pageState(view);
   const amount = amountStatus(view, state);
   // What the buyer fills in shows while the card form does (the session can still change then).
@@ -203,15 +235,20 @@ ${summary(view, amount, changeable)}
   </div>
 ${changeable ? deliverySection(view, locale) : ''}
 ${changeable ? billingSection(view, locale) : ''}
-${open ? cardForm(view, state !== 'form') : ''}
+${open ? (stripe ? stripeForm(view, state !== 'form') : cardForm(view, state !== 'form')) : ''}
 ${open ? testCards(view, state !== 'form') : ''}
-${open ? challenge(view, state !== 'challenge') : ''}
+${open ? (stripe ? stripeChallenge(view, state !== 'challenge') : challenge(view, state !== 'challenge')) : ''}
   ${open && view.cancel_url ? `<p class="cancel"><a id="cancel-link" rel="noreferrer" href="${esc(view.cancel_url)}">Cancel and return to ${esc(view.merchant.name)}</a></p>` : ''}
 </section>
 <footer class="footer"><p>Payments by Handoff. Your card details go only to the payment processor.</p></footer>
 </main>`;
+  // Stripe.js (its origin is in this page's CSP) and the page's use of it run before checkout.js, in order.
+  const stripeScripts =
+    stripe && stripeJsUrl && view.payment_form.type === 'stripe' && view.payment_form.publishable_key
+      ? `<script src="${esc(stripeJsUrl)}" defer></script>\n<script src="/checkout/assets/stripe-payment.js" defer></script>\n`
+      : '';
   const scripts = open
-    ? '<script src="/checkout/assets/payment-watch.js" defer></script>\n<script src="/checkout/assets/checkout-buyer.js" defer></script>\n<script src="/checkout/assets/checkout.js" defer></script>\n'
+    ? `<script src="/checkout/assets/payment-watch.js" defer></script>\n<script src="/checkout/assets/checkout-buyer.js" defer></script>\n${stripeScripts}<script src="/checkout/assets/checkout.js" defer></script>\n`
     : '';
   return layout(`Pay ${view.merchant.name}`, body, scripts, view.branding?.accent_color ?? null);
 }
@@ -225,6 +262,9 @@ export function renderMessagePage(title: string, text: string): string {
 
 export const notFoundPage = () =>
   renderMessagePage('Checkout not found', 'This checkout link is not valid. Check that you opened the whole link, or ask the merchant for a new one.');
+
+export const disabledPage = () =>
+  renderMessagePage('Checkout not available', 'This merchant does not take payments on this checkout page. Nothing was charged. Please contact the merchant.');
 
 export const unavailablePage = () =>
   renderMessagePage('Checkout temporarily unavailable', 'We could not load this checkout just now. Nothing was charged. Please reload the page in a moment.');

@@ -13,6 +13,7 @@
   var form = $('pay-form');
   var payButton = $('pay-button');
   var challenge = $('challenge');
+  var stripeChallenge = !!challenge && challenge.getAttribute('data-stripe') === 'true';
   var errorBox = $('error');
   var statusBox = $('status');
   var notice = $('notice');
@@ -119,6 +120,14 @@
 
   function applyPayment(payment, redirectUrl) {
     var state = paymentState(payment.status);
+    // At Stripe the bank's check is on Stripe's page: go there; Stripe sends the buyer back here.
+    if (state === 'challenge' && stripeChallenge && payment.next_action && payment.next_action.url) {
+      var link = $('challenge-continue');
+      link.href = payment.next_action.url;
+      link.hidden = false;
+      show(state);
+      return window.location.assign(payment.next_action.url);
+    }
     show(state);
     if (state === 'form' && payment.last_payment_error) showError(payment.last_payment_error.display);
     if (state === 'processing') startWatching();
@@ -235,7 +244,40 @@
     return { number: number, expMonth: month, expYear: year, cvc: cvc, name: name };
   }
 
-  if (form) {
+  // A merchant paid through Stripe: Stripe.js's Payment Element takes the card (stripe-payment.js).
+  var stripeForm = !!form && !!form.getAttribute('data-stripe-key');
+
+  if (form && stripeForm) {
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (payButton.disabled || blocked || !window.HandoffStripe) return;
+      showError('');
+      paying = true;
+      setBusy(payButton, true, 'Processing…', payLabel);
+      window.HandoffStripe.paymentMethod()
+        .then(function (pm) {
+          return api('/pay', { payment_method: pm }).then(handleAnswer, function () {
+            showError('We could not reach the payment service. Check your connection and try again.');
+          });
+        }, function () { /* the element shows what is wrong */ })
+        .then(function () {
+          paying = false;
+          setBusy(payButton, false, '', payLabel);
+        });
+    });
+    payButton.disabled = blocked;
+    root.addEventListener('handoff:view', function (e) {
+      var view = e.detail;
+      if (!view || !view.amount_due) return;
+      blocked = !!(view.blockers && view.blockers.length);
+      form.setAttribute('data-blocked', blocked ? 'true' : 'false');
+      payLabel = 'Pay ' + view.amount_due.display;
+      if (window.HandoffStripe) window.HandoffStripe.setAmount(view.amount_due.amount_minor);
+      if (!paying) setBusy(payButton, false, '', payLabel);
+    });
+  }
+
+  if (form && !stripeForm && $('card-number')) {
     $('card-number').addEventListener('input', function (e) {
       var input = e.target;
       if (input.selectionStart !== input.value.length) return; // editing mid-number: leave it be
@@ -281,13 +323,21 @@
       .then(function () { approve.disabled = fail.disabled = false; });
   }
 
-  if (challenge) {
+  if (challenge && !stripeChallenge) {
     $('challenge-approve').addEventListener('click', function () { answerChallenge(true); });
     $('challenge-fail').addEventListener('click', function () { answerChallenge(false); });
   }
 
-  // The server rendered the current step; pick up the ones that move on their own.
+  // Back from Stripe's 3-D Secure (Stripe adds payment_intent and redirect_status to this page's
+  // URL): ask Handoff to read the outcome from Stripe instead of waiting for its webhook.
   var initial = root.getAttribute('data-state');
+  if (stripeChallenge && initial === 'challenge' && new URLSearchParams(window.location.search).get('redirect_status')) {
+    statusBox.textContent = 'Checking your payment…';
+    api('/three-d-secure', { approved: true }).then(handleAnswer, function () { startWatching(); });
+    return;
+  }
+
+  // The server rendered the current step; pick up the ones that move on their own.
   if (initial === 'processing' || initial === 'challenge') startWatching();
   if (initial === 'paid') finish(root.getAttribute('data-success-url'));
 })();
