@@ -281,6 +281,26 @@ describe('at most one attempt at a time, nothing lost', () => {
     }
   });
 
+  it('direct deliveries past the limit (a fan-out) are handed back to the queue, leases released', async () => {
+    const m = await newMerchant();
+    const a = await endpoint(m.id, '/fan-a', ['payment.succeeded']);
+    const b = await endpoint(m.id, '/fan-b', ['payment.succeeded']);
+    const direct = startDirectDelivery(deps, 1);
+    webhooks.intake.useDirectDelivery(direct);
+    try {
+      const r = await webhooks.intake.intake(job(m.id, 'payment.succeeded'));
+      expect(r).toMatchObject({ created: 2, direct: 2 });
+      await direct.close();
+      const [first, second] = [await deliveryTo(a.endpoint.id, r.eventId), await deliveryTo(b.endpoint.id, r.eventId)].sort((x, y) => (x.id < y.id ? -1 : 1));
+      expect(first).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+      expect(second).toMatchObject({ status: 'PENDING', attempts: 0 });
+      expect((await q('SELECT locked_until FROM merchant.webhook_deliveries WHERE id = $1', [second!.id]))[0].locked_until).toBeNull();
+      expect(await queue.getJobState(`${second!.id}-${second!.seq}`)).toMatch(/waiting|prioritized|delayed/);
+    } finally {
+      webhooks.intake.useDirectDelivery(undefined);
+    }
+  });
+
   it('the sweep re-adds an overdue attempt whose job Redis lost, and leaves a queued one alone', async () => {
     const m = await newMerchant();
     const e = await endpoint(m.id, '/swept', ['payment.succeeded']);

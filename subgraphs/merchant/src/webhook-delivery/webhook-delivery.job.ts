@@ -85,18 +85,35 @@ export async function attemptClaimed(deps: DeliveryDeps, d: ClaimedDelivery): Pr
 
 /**
  * First attempts in this process, right after the intake leased their deliveries (no delivery
- * job): at most `limit` at a time (beyond that the intake schedules jobs). An attempt that fails
- * is retried by a job as any other; one that throws (PostgreSQL away while recording) keeps its
- * lease until it runs out, then the sweep re-adds it. close() waits for those running.
+ * job): at most `limit` at a time. The intake asks for room first; deliveries past the limit (a
+ * fan-out to many endpoints, or intakes racing for the last room) are handed back — lease
+ * released, a job added — to go the way of any attempt. An attempt that fails is retried by a job
+ * as any other; one that throws (PostgreSQL away while recording) keeps its lease until it runs
+ * out, then the sweep re-adds it. close() waits for those running.
  */
 export function startDirectDelivery(deps: DeliveryDeps, limit: number): DirectDelivery & { close(): Promise<void> } {
   const running = new Set<Promise<unknown>>();
+  const handBack = async (ds: ClaimedDelivery[]) => {
+    await Promise.all(ds.map((d) => deps.recorder.release(d)));
+    await deps.queue.schedule(ds.map((d) => ({ deliveryId: d.id, seq: d.seq, at: new Date() })));
+  };
   return {
     hasRoom: () => running.size < limit,
     deliver: (claims) => {
+      const overflow: ClaimedDelivery[] = [];
       for (const d of claims) {
+        if (running.size >= limit) {
+          overflow.push(d);
+          continue;
+        }
         const p: Promise<unknown> = attemptClaimed(deps, d)
           .catch((err: unknown) => deps.logger.warn({ err, deliveryId: d.id }, 'direct webhook attempt failed; the sweep retries it once its lease runs out'))
+          .finally(() => running.delete(p));
+        running.add(p);
+      }
+      if (overflow.length > 0) {
+        const p: Promise<unknown> = handBack(overflow)
+          .catch((err: unknown) => deps.logger.warn({ err, deliveries: overflow.length }, 'could not hand webhook attempts back to the queue; the sweep will once their leases run out'))
           .finally(() => running.delete(p));
         running.add(p);
       }
