@@ -325,7 +325,7 @@ describe('pricing providers and the internal checkoutPricingConfig', () => {
 
   it('BUILT_IN until set; HTTP shows its signing secret once, keeps it on re-set, rotates on request; the internal query decrypts it', async () => {
     const before = (await shop.ok(READ_CONFIG, { id: shopId })).merchant!.pricingProviders!;
-    expect(before.map((p) => [p.concern, p.kind])).toEqual([['TAX', 'BUILT_IN'], ['SHIPPING', 'BUILT_IN'], ['PROMOTIONS', 'BUILT_IN']]);
+    expect(before.map((p) => [p.concern, p.kind])).toEqual([['TAX', 'BUILT_IN'], ['SHIPPING', 'BUILT_IN'], ['PROMOTIONS', 'BUILT_IN'], ['INVENTORY', 'BUILT_IN']]);
 
     const http = (await shop.ok(SET_PROVIDER, { merchantId: shopId, concern: 'TAX', input: { kind: 'HTTP', endpointUrl: 'https://tax.example.com/handoff' } }))
       .setPricingProvider;

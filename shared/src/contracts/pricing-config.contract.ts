@@ -140,7 +140,7 @@ export interface PromotionConfig {
 
 // ── Providers ───────────────────────────────────────────────────────────────────────────────
 
-export type PricingConcern = 'TAX' | 'SHIPPING' | 'PROMOTIONS';
+export type PricingConcern = 'TAX' | 'SHIPPING' | 'PROMOTIONS' | 'INVENTORY';
 export type PricingProviderKind = 'BUILT_IN' | 'HTTP';
 /** What the engine does when an HTTP provider fails or times out: use the built-in one, or fail the calculation. */
 export type PricingProviderFallback = 'BUILT_IN' | 'FAIL';
@@ -166,6 +166,8 @@ export interface PricingProvidersConfig {
   tax: PricingProviderConfig;
   shipping: PricingProviderConfig;
   promotions: PricingProviderConfig;
+  /** Who keeps stock for inventory reservations (checkout-session's reservation/); absent: BUILT_IN. */
+  inventory?: PricingProviderConfig;
 }
 
 // ── The whole answer ────────────────────────────────────────────────────────────────────────
@@ -215,7 +217,7 @@ export const CHECKOUT_PRICING_CONFIG_QUERY = `query CheckoutPricingConfig($merch
       id code automatic percentOffBasisPoints amountOff ${MONEY} scope offerIds minSubtotal ${MONEY}
       startsAt endsAt usageLimit perCustomerLimit stacking
     }
-    providers { tax ${PROVIDER} shipping ${PROVIDER} promotions ${PROVIDER} }
+    providers { tax ${PROVIDER} shipping ${PROVIDER} promotions ${PROVIDER} inventory ${PROVIDER} }
     ${CHECKOUT_RULES_SELECTION}
   }
 }`;

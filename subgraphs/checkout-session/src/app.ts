@@ -65,6 +65,7 @@ import { HostedCheckoutResolver } from './hosted/hosted.resolver.js';
 import { HostedCheckoutService } from './hosted/hosted.service.js';
 import type { PaymentCompensations } from './ports/payment-intent.port.js';
 import { inventoryProvidersFor } from './reservation/inventory.providers.js';
+import { httpInventoryProvider } from './reservation/inventory.http-provider.js';
 import { startReservationExpiryScheduler } from './reservation/reservation-expiry.job.js';
 import { ReservationResolver } from './reservation/reservation.resolver.js';
 import { ReservationService } from './reservation/reservation.service.js';
@@ -125,7 +126,7 @@ export function createServices(opts: {
   // What the buyer fills in (issue 18, part B1): customer, addresses, shipping, promotions, calculation.
   const changer = new SessionChanger(dataSource, idempotency, outbox);
   // Inventory reservations (issue 20 item 1): the built-in stock or the merchant's endpoint, held per session.
-  const reservations = new ReservationService(dataSource, idempotency, changer, pricing, inventoryProvidersFor({ allowPrivateUrls: config.allowPrivateUrls }), outbox, config.logger);
+  const reservations = new ReservationService(dataSource, idempotency, changer, pricing, inventoryProvidersFor({ allowPrivateUrls: config.allowPrivateUrls }, httpInventoryProvider(config.logger)), outbox, config.logger);
   const sessionCalculations = new SessionCalculationService(changer, checkoutSessions, calculations);
   const lifecycle = new CheckoutLifecycleService(dataSource, payments, outbox, config.logger);
   const checkoutUpdates = new CheckoutUpdateService(dataSource, changer, sessionCalculations, lifecycle, catalog, outbox, reservations);

@@ -18,7 +18,7 @@ export const ID_ARG_TYPES: Record<string, string> = {
 export const PUBLIC_TO: Record<string, Set<string>> = { AGENT: new Set(['Merchant', 'Offer']), MERCHANT: new Set() };
 export const DENIAL_CODES = new Set([
   'FORBIDDEN', 'NOT_FOUND', 'SESSION_NOT_FOUND', 'RECOMMENDATION_NOT_FOUND', 'OFFER_NOT_FOUND', 'MERCHANT_NOT_FOUND',
-  'CHECKOUT_SESSION_NOT_FOUND', 'PAYMENT_INTENT_NOT_FOUND', 'CONVERSION_NOT_FOUND', 'AGENT_NOT_FOUND', 'API_KEY_NOT_FOUND',
+  'CHECKOUT_SESSION_NOT_FOUND', 'RESERVATION_NOT_FOUND', 'PAYMENT_INTENT_NOT_FOUND', 'CONVERSION_NOT_FOUND', 'AGENT_NOT_FOUND', 'API_KEY_NOT_FOUND',
 ]);
 export const DEPTH = 4;
 /** Each tenant has a handful of each object: a page of 10 holds them all, and keeps the cost limit. */
@@ -57,7 +57,9 @@ export function rootCalls(own: Tenant, other: Tenant): { calls: RootCall[]; skip
       continue;
     }
     const required = field.args.filter((a) => isNonNullType(a.type));
-    const unsupported = required.filter((a) => !isEnumType(getNullableType(a.type)));
+    // A required id of a known type (checkoutHolds' checkoutSessionId, stockLevels' offerId) is given the caller's own id; its variant, the other tenant's.
+    const ownIdArg = (a: (typeof required)[number]) => ID_ARG_TYPES[a.name] !== undefined && getNamedType(a.type).name === 'ID' && (own.ids[ID_ARG_TYPES[a.name]!] ?? []).length > 0;
+    const unsupported = required.filter((a) => !isEnumType(getNullableType(a.type)) && !ownIdArg(a));
     if (unsupported.length) {
       skipped.push(`${field.name} (required ${unsupported.map((a) => a.name).join(', ')})`);
       continue;
@@ -65,15 +67,19 @@ export function rootCalls(own: Tenant, other: Tenant): { calls: RootCall[]; skip
     // Every combination of required enum values (e.g. commissionSummary's groupBy).
     let bases: string[][] = [[]];
     for (const a of required) {
+      if (ownIdArg(a)) {
+        bases = bases.map((b) => [...b, `${a.name}: ${lit(own.ids[ID_ARG_TYPES[a.name]!]![0]!)}`]);
+        continue;
+      }
       const values = (getNullableType(a.type) as GraphQLEnumType).getValues().map((v) => `${a.name}: ${v.name}`);
       bases = bases.flatMap((b) => values.map((v) => [...b, v]));
     }
     const first = field.args.some((a) => a.name === 'first') ? [`first: ${ROOT_FIRST}`] : [];
-    const variants: Array<[string, string[]]> = [['plain', []]];
+    const variants: Array<[string, string[], string?]> = [['plain', []]];
     for (const a of field.args) {
       const t = getNullableType(a.type);
       const type = ID_ARG_TYPES[a.name];
-      if (type && getNamedType(t).name === 'ID') for (const id of other.ids[type] ?? []) variants.push([`${a.name}=other`, [`${a.name}: ${lit(id)}`]]);
+      if (type && getNamedType(t).name === 'ID') for (const id of other.ids[type] ?? []) variants.push([`${a.name}=other`, [`${a.name}: ${lit(id)}`], a.name]);
       if (isInputObjectType(t)) {
         for (const f of Object.values(t.getFields())) {
           const ft = ID_ARG_TYPES[f.name];
@@ -82,8 +88,10 @@ export function rootCalls(own: Tenant, other: Tenant): { calls: RootCall[]; skip
       }
     }
     for (const b of bases) {
-      for (const [label, extra] of variants) {
-        const args = [...b, ...first, ...extra];
+      for (const [label, extra, replaces] of variants) {
+        // The other tenant's id replaces the caller's own in a required argument.
+        const base = replaces ? b.filter((x) => !x.startsWith(`${replaces}: `)) : b;
+        const args = [...base, ...first, ...extra];
         calls.push({ field: field.name, label: [label, ...b].join(' '), args: args.length ? `(${args.join(', ')})` : '', tree });
       }
     }

@@ -32,6 +32,8 @@ const Q = {
   milestone: `mutation($id: ID!, $step: String!) { recordMilestone(conversionId: $id, input: { step: $step, status: "completed" }) { id } }`,
   byIntent: `query($m: ID!) { conversions(filter: { merchantId: $m }, first: 50) { edges { node { id paymentIntent { id } ledgerEntries { id } } } } }`,
   refunds: `query($id: ID!) { paymentIntent(id: $id) { refunds { id } } }`,
+  stock: `mutation($o: ID!) { setStock(offerId: $o, quantity: 5) { onHand } }`,
+  reserve: `mutation($id: ID!) { reserveCheckoutInventory(checkoutSessionId: $id) { id } }`,
   endpoint: `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
   export: `mutation($input: CreateExportInput!) { createExport(input: $input) { id } }`,
 };
@@ -79,6 +81,9 @@ export async function makeTenant(admin: GqlClient, label: string, full: boolean)
   })).createCheckoutSession;
   add(ids, 'CheckoutSession', own.id);
   add(ids, 'PaymentIntent', own.paymentIntent?.id);
+  // Stock of its offer and a hold on it (issue 20 item 1): reservations are read by id, stock by offerId.
+  await merchant.ok(Q.stock, { o: offerId });
+  add(ids, 'InventoryReservation', (await merchant.ok(Q.reserve, { id: own.id })).reserveCheckoutInventory.id);
   const reported = (await merchant.ok(Q.report, {
     input: { sessionId: s2, orderReference: `ORD-${label}`, transactionValue: { amountMinor: 2500, currency: 'GBP' } },
   })).reportConversion.id;

@@ -199,7 +199,7 @@ export interface Totals {
   includedTaxTotal: number;
 }
 
-export type ProviderConcern = 'tax' | 'shipping' | 'promotions';
+export type ProviderConcern = 'tax' | 'shipping' | 'promotions' | 'inventory';
 
 export interface ProviderUse {
   concern: ProviderConcern;

@@ -27,8 +27,11 @@ export interface HeldStock {
 
 export interface InventoryProvider {
   readonly kind: InventoryProviderKind;
-  /** What each line holds now; throws INVENTORY_SHORTFALL (holding nothing) when the strategy cannot be met. */
-  reserve(manager: EntityManager, req: ReserveRequest): Promise<LineAllocation[]>;
+  /**
+   * What each line holds now, and which provider holds it (an HTTP provider's fallback holds
+   * Handoff's stock: released there); throws INVENTORY_SHORTFALL (holding nothing) when the strategy cannot be met.
+   */
+  reserve(manager: EntityManager, req: ReserveRequest): Promise<{ lines: LineAllocation[]; heldBy: InventoryProviderKind }>;
   /** Gives held stock back (a release, an expiry). */
   release(manager: EntityManager, held: HeldStock): Promise<void>;
   /** Takes held stock for good (an order was created). */
@@ -70,7 +73,7 @@ export const builtInInventoryProvider: InventoryProvider = {
     if (result.refused) throw inventoryShortfall(result.lines);
     const params = deltaParams(req.merchantId, result.lines);
     if (params) await manager.query(`UPDATE ${table('stock_levels')} s SET reserved = s.reserved + x.q, updated_at = now() ${FROM_DELTAS}`, params);
-    return result.lines;
+    return { lines: result.lines, heldBy: 'BUILT_IN' };
   },
 
   async release(manager, held) {

@@ -2,7 +2,7 @@
 // configuration names an HTTP inventory endpoint (providers.inventory), which is then called with
 // its timeout; when it fails, the configured fallback applies (BUILT_IN: Handoff's stock; FAIL:
 // PROVIDER_UNAVAILABLE, nothing held). Released and converted stock goes back to the provider
-// that held it (the reservation records which).
+// that held it (the reservation records which: a fallback's hold is BUILT_IN).
 import type { CheckoutPricingConfig } from '@handoff/shared';
 import type { EndpointCallOptions } from '../calculation/pricing-endpoint.js';
 import { builtInInventoryProvider, type InventoryProvider } from './inventory.provider.js';

@@ -90,10 +90,10 @@ export class ReservationService {
           const expiresAt = new Date(Date.now() + ttl * 1000);
           const reservationId = newId('rsv');
           const locations = fresh.selectedShipping?.kind === 'PICKUP' ? [fresh.selectedShipping.id] : null;
-          const held = await provider.reserve(manager, { merchantId: fresh.merchantId, reservationId, checkoutSessionId: id, strategy, lines, locations, expiresAt });
+          const { lines: held, heldBy } = await provider.reserve(manager, { merchantId: fresh.merchantId, reservationId, checkoutSessionId: id, strategy, lines, locations, expiresAt });
           const r = await insertReservation(manager, {
             id: reservationId, checkoutSessionId: id, merchantId: fresh.merchantId, state: 'active', partial: held.some(isShort), allocationStrategy: strategy,
-            provider: provider.kind, lines: held, expiresAt, createdAt: new Date(), updatedAt: new Date(), endedAt: null, endReason: null,
+            provider: heldBy, lines: held, expiresAt, createdAt: new Date(), updatedAt: new Date(), endedAt: null, endReason: null,
           });
           await pointSessionAt(manager, id, r.id, r.expiresAt, true);
           await recordReservationStep(manager, 'reserved', r);

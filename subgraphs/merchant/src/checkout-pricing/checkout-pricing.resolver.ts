@@ -37,6 +37,7 @@ export class CheckoutPricingResolver {
         tax: credentials(found.providers.tax),
         shipping: credentials(found.providers.shipping),
         promotions: credentials(found.providers.promotions),
+        inventory: credentials(found.providers.inventory ?? { concern: 'INVENTORY', kind: 'BUILT_IN', endpointUrl: null, signingSecret: null, timeoutMs: null, fallback: null }),
       }),
       checkout: Object.assign(new CheckoutRulesType(), {
         settings: CheckoutSettingsType.from(found.checkout.settings, null),

@@ -25,6 +25,7 @@ export class PricingProvidersConfigType {
   @Field(() => PricingProviderCredentialsType) tax: PricingProviderCredentialsType;
   @Field(() => PricingProviderCredentialsType) shipping: PricingProviderCredentialsType;
   @Field(() => PricingProviderCredentialsType) promotions: PricingProviderCredentialsType;
+  @Field(() => PricingProviderCredentialsType) inventory: PricingProviderCredentialsType;
 }
 
 @ObjectType('CheckoutPricingConfig')

@@ -13,7 +13,7 @@ export class PricingProviderResolver {
 
   @Mutation(() => PricingProviderType, {
     description:
-      'Admin, or the merchant itself. Chooses who computes tax, shipping or promotions. A new HTTP provider (or rotateSigningSecret) returns its signing secret, once.',
+      'Admin, or the merchant itself. Chooses who computes tax, shipping or promotions, or keeps inventory. A new HTTP provider (or rotateSigningSecret) returns its signing secret, once.',
   })
   async setPricingProvider(
     @Arg('merchantId', () => ID) merchantId: string,
@@ -29,7 +29,7 @@ export class PricingProviderResolver {
 
   @FieldResolver(() => [PricingProviderType], {
     nullable: true,
-    description: 'One per concern (TAX, SHIPPING, PROMOTIONS), BUILT_IN until set; null for anyone but an admin or the merchant itself.',
+    description: 'One per concern (TAX, SHIPPING, PROMOTIONS, INVENTORY), BUILT_IN until set; null for anyone but an admin or the merchant itself.',
   })
   async pricingProviders(@Root() merchant: MerchantType, @Ctx() ctx: MerchantContext): Promise<PricingProviderType[] | null> {
     if (!mayReadPricingConfig(ctx.principal, merchant.id)) return null;

@@ -85,7 +85,7 @@ export class PricingProviderService {
     return result;
   }
 
-  /** The three concerns' providers, BUILT_IN where never set (no secrets). */
+  /** Every concern's provider (tax, shipping, promotions, inventory), BUILT_IN where never set (no secrets). */
   async list(merchantId: string, manager: EntityManager = this.dataSource.manager): Promise<PricingProviderEntity[]> {
     const rows = await manager.findBy(PricingProviderEntity, { merchantId });
     return CONCERNS.map((concern) => rows.find((r) => r.concern === concern) ?? builtIn(merchantId, concern));
@@ -93,12 +93,13 @@ export class PricingProviderService {
 
   /** Decrypted, for Handoff's own services only (the internal query checks SERVICE). */
   async decrypted(merchantId: string, manager: EntityManager = this.dataSource.manager): Promise<PricingProvidersConfig> {
-    const [tax, shipping, promotions] = (await this.list(merchantId, manager)).map((p) => this.open(p)) as [
+    const [tax, shipping, promotions, inventory] = (await this.list(merchantId, manager)).map((p) => this.open(p)) as [
+      PricingProviderConfig,
       PricingProviderConfig,
       PricingProviderConfig,
       PricingProviderConfig,
     ];
-    return { tax, shipping, promotions };
+    return { tax, shipping, promotions, inventory };
   }
 
   private open(p: PricingProviderEntity): PricingProviderConfig {

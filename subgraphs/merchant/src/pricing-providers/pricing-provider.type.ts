@@ -7,8 +7,10 @@ export enum PricingConcern {
   TAX = 'TAX',
   SHIPPING = 'SHIPPING',
   PROMOTIONS = 'PROMOTIONS',
+  /** Stock for inventory reservations: Handoff's (setStock) or the merchant's endpoint. */
+  INVENTORY = 'INVENTORY',
 }
-registerEnumType(PricingConcern, { name: 'PricingConcern', description: 'What a pricing provider computes for a checkout.' });
+registerEnumType(PricingConcern, { name: 'PricingConcern', description: 'What a provider computes for a checkout (INVENTORY: who keeps the stock reservations hold).' });
 
 export enum PricingProviderKind {
   BUILT_IN = 'BUILT_IN',

@@ -3,7 +3,7 @@ import { badUserInput, type PricingConcern, type PricingProviderFallback, type P
 import { optionalInt } from '../checkout-pricing/pricing.validation.js';
 import { validateEndpointUrl } from './endpoint-url.js';
 
-export const CONCERNS: readonly PricingConcern[] = ['TAX', 'SHIPPING', 'PROMOTIONS'];
+export const CONCERNS: readonly PricingConcern[] = ['TAX', 'SHIPPING', 'PROMOTIONS', 'INVENTORY'];
 export const DEFAULT_TIMEOUT_MS = 3000;
 export const MIN_TIMEOUT_MS = 100;
 export const MAX_TIMEOUT_MS = 30_000;
