@@ -6,7 +6,9 @@
 // - an admin configuring a merchant that does not exist is MERCHANT_NOT_FOUND and nothing is
 //   written (risk rules, fraud secret, checkout settings, capabilities);
 // - a merchant whose hostedPages capability is off cannot use the hosted page: the page is a 403
-//   and its API answers CAPABILITY_DISABLED (nothing charged); turned back on, it works again.
+//   and its API answers CAPABILITY_DISABLED (nothing charged); turned back on, it works again;
+// - a merchant whose threeDSecure capability is off cannot save a risk rule or threshold that
+//   forces 3-D Secure (CHALLENGE): CAPABILITY_DISABLED, nothing written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
 import { GqlClient } from '../support/client.js';
@@ -163,5 +165,17 @@ describe('the hostedPages capability', () => {
 
     await admin.ok(SET_CAPABILITIES, { m: other.id, input: { hostedPages: null } });
     expect((await http('GET', `/api/checkout/${s.id}`, { bearer: cs })).status).toBe(200);
+  });
+
+  it('threeDSecure off: a CHALLENGE rule or threshold is CAPABILITY_DISABLED, nothing written; other rules still save', async () => {
+    const m = await newShop('No Challenge Ltd');
+    await admin.ok(SET_CAPABILITIES, { m: m.id, input: { threeDSecure: false } });
+    const rule = { id: 'big', type: 'AMOUNT_ABOVE', amount: { amountMinor: 10_000, currency: 'GBP' }, action: 'CHALLENGE', score: 30 };
+    expect((await m.client.request(SET_RULES, { input: { rules: [rule] } })).errors?.[0]?.extensions).toMatchObject({ code: 'CAPABILITY_DISABLED', reason: 'capability:three_d_secure' });
+    expect(await m.client.errorCode(SET_RULES, { input: { rules: [], challengeAt: 50 } })).toBe('CAPABILITY_DISABLED');
+    expect((await m.client.ok(RULES, {})).riskRules.version).toBe(0);
+    expect((await m.client.ok(SET_RULES, { input: { rules: [{ ...rule, action: 'REVIEW' }] } })).setRiskRules.version).toBe(1);
+    await admin.ok(SET_CAPABILITIES, { m: m.id, input: { threeDSecure: null } });
+    expect((await m.client.ok(SET_RULES, { input: { rules: [rule] } })).setRiskRules.version).toBe(2);
   });
 });

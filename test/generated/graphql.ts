@@ -331,8 +331,9 @@ export type PickupLocationInput = {
   openingHours?: Array<OpeningHoursInput> | null | undefined;
 };
 
-/** What a pricing provider computes for a checkout. */
+/** What a provider computes for a checkout (INVENTORY: who keeps the stock reservations hold). */
 export type PricingConcern =
+  | 'INVENTORY'
   | 'PROMOTIONS'
   | 'SHIPPING'
   | 'TAX';

@@ -34,6 +34,12 @@ const MERCHANT_EXISTS = /* GraphQL */ `
   }
 `;
 
+const THREE_D_SECURE_CAPABILITY = /* GraphQL */ `
+  query MerchantThreeDSecureCapability($id: ID!) {
+    checkoutCapabilities(merchantId: $id) { threeDSecure }
+  }
+`;
+
 export class MerchantPort {
   constructor(private readonly client: InternalClient) {}
 
@@ -44,6 +50,11 @@ export class MerchantPort {
   /** Null when the merchant has no PSP connector. */
   async paymentConnectorCredentials(merchantId: string): Promise<MerchantCredentials | null> {
     return (await this.client.request<{ paymentConnectorCredentials: MerchantCredentials | null }>(QUERY, { merchantId })).paymentConnectorCredentials;
+  }
+
+  /** Whether an admin let the merchant use 3-D Secure (its threeDSecure capability; MERCHANT_NOT_FOUND for an unknown one). */
+  async threeDSecureEnabled(id: string): Promise<boolean> {
+    return (await this.client.request<{ checkoutCapabilities: { threeDSecure: boolean } }>(THREE_D_SECURE_CAPABILITY, { id })).checkoutCapabilities.threeDSecure;
   }
 
   /** Whether the merchant exists (an admin's configuration of an unknown merchant is refused before anything is written). */

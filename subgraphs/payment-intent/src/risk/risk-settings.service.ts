@@ -11,9 +11,9 @@ import { addAllToOutbox, auditOutboxEvent, changedFields, decryptSecret, encrypt
 import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PAYMENT_SCHEMA } from '../payment-intent/payment-intent.changes.js';
-import { merchantNotFound, merchantOf } from './risk.errors.js';
+import { capabilityDisabled, merchantNotFound, merchantOf } from './risk.errors.js';
 import { RiskSettingsEntity } from './risk.entities.js';
-import type { RiskConfig } from './risk.model.js';
+import { RiskAction, type RiskConfig } from './risk.model.js';
 import { validateRiskRules, type RiskRulesSpec } from './risk-rules.validation.js';
 
 export interface RiskSettingsView {
@@ -41,10 +41,15 @@ export function configOf(row: RiskSettingsEntity): RiskConfig {
 /** Whether a configuration judges anything (without rules nor a KYC threshold a confirmation is not assessed). */
 export const isActive = (c: RiskConfig) => c.rules.some((r) => r.enabled) || c.kycRequiredAbove !== null;
 
-/** Whether a merchant exists (the merchant subgraph's answer). */
+/** What the merchant subgraph answers about a merchant. */
 export interface MerchantDirectory {
   merchantExists(merchantId: string): Promise<boolean>;
+  /** Its threeDSecure capability (an admin's choice). */
+  threeDSecureEnabled(merchantId: string): Promise<boolean>;
 }
+
+/** Whether a configuration would force 3-D Secure (a CHALLENGE rule, or a challenge threshold). */
+const challenges = (c: RiskConfig) => c.challengeAt !== null || c.rules.some((r) => r.enabled && r.action === RiskAction.CHALLENGE);
 
 const auditOf = (merchantId: string, action: string, diff: { before: Record<string, unknown>; after: Record<string, unknown> }): OutboxEvent =>
   auditOutboxEvent({ entityType: 'risk_settings', entityId: merchantId, merchantId, action, ...diff }, 'payment-intent');
@@ -87,6 +92,8 @@ export class RiskSettingsService {
     requireKind(principal, 'MERCHANT', 'ADMIN');
     const c = validateRiskRules(spec);
     const id = await this.writableMerchant(principal, merchantId);
+    // A challenge is 3-D Secure forced at the PSP: only for a merchant allowed to use it.
+    if (challenges(c) && this.merchants && !(await this.merchants.threeDSecureEnabled(id))) throw capabilityDisabled('three_d_secure');
     const view = await this.dataSource.transaction(async (manager) => {
       // The row as it was (locked: two changes at once each audit what they replaced).
       const before = await manager.findOne(RiskSettingsEntity, { where: { merchantId: id }, lock: { mode: 'pessimistic_write' } });

@@ -9,6 +9,12 @@ export const kycRequired = (checkoutSessionId: string | null, amount: string) =>
     ...(checkoutSessionId ? { checkoutSessionId } : {}),
   });
 
+/** An admin turned the merchant's capability off (checkoutCapabilities): nothing written. */
+export const capabilityDisabled = (capability: 'three_d_secure') =>
+  new HandoffError(ErrorCode.CAPABILITY_DISABLED, 'A CHALLENGE rule or threshold forces 3-D Secure, which this merchant may not use (its threeDSecure capability is off).', {
+    reason: `capability:${capability}`,
+  });
+
 export const merchantNotFound = (merchantId: string) => notFound(ErrorCode.MERCHANT_NOT_FOUND, `Merchant ${merchantId} was not found.`);
 export const checkoutSessionNotFound = (id: string) => notFound(ErrorCode.CHECKOUT_SESSION_NOT_FOUND, `Checkout session ${id} was not found.`);
 export const manualReviewNotFound = (checkoutSessionId: string) =>
