@@ -18,7 +18,7 @@ export const ID_ARG_TYPES: Record<string, string> = {
 export const PUBLIC_TO: Record<string, Set<string>> = { AGENT: new Set(['Merchant', 'Offer']), MERCHANT: new Set() };
 export const DENIAL_CODES = new Set([
   'FORBIDDEN', 'NOT_FOUND', 'SESSION_NOT_FOUND', 'RECOMMENDATION_NOT_FOUND', 'OFFER_NOT_FOUND', 'MERCHANT_NOT_FOUND',
-  'CHECKOUT_SESSION_NOT_FOUND', 'RESERVATION_NOT_FOUND', 'PAYMENT_INTENT_NOT_FOUND', 'CONVERSION_NOT_FOUND', 'AGENT_NOT_FOUND', 'API_KEY_NOT_FOUND',
+  'CHECKOUT_SESSION_NOT_FOUND', 'RESERVATION_NOT_FOUND', 'FINALIZATION_NOT_FOUND', 'HOSTED_CHECKOUT_NOT_FOUND', 'EXPORT_NOT_FOUND', 'PAYMENT_INTENT_NOT_FOUND', 'CONVERSION_NOT_FOUND', 'AGENT_NOT_FOUND', 'API_KEY_NOT_FOUND',
 ]);
 export const DEPTH = 4;
 /** Each tenant has a handful of each object: a page of 10 holds them all, and keeps the cost limit. */

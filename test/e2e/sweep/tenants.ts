@@ -36,6 +36,8 @@ const Q = {
   reserve: `mutation($id: ID!) { reserveCheckoutInventory(checkoutSessionId: $id) { id } }`,
   endpoint: `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
   export: `mutation($input: CreateExportInput!) { createExport(input: $input) { id } }`,
+  finalize: `mutation($id: ID!) { finalizeCheckoutAsync(id: $id) { id } }`,
+  finalization: `query($id: ID!) { checkoutFinalizationJob(id: $id) { status } }`,
 };
 
 const add = (ids: Record<string, string[]>, type: string, ...values: Array<string | null | undefined>) => {
@@ -102,6 +104,15 @@ export async function makeTenant(admin: GqlClient, label: string, full: boolean)
     }, `tenant ${label}'s verified conversion`);
     add(ids, 'Conversion', verified);
     await merchant.ok(Q.milestone, { id: verified, step: 'order_confirmed' });
+    // The paid session finalized through a job (issue 20 item 4): jobs are read by id. Waited on, so
+    // nothing writes in the background while the sweep counts rows.
+    const job = (await merchant.ok(Q.finalize, { id: co.transactionId })).finalizeCheckoutAsync.id as string;
+    add(ids, 'CheckoutFinalizationJob', job);
+    await waitFor(async () => {
+      const status = (await merchant.ok(Q.finalization, { id: job })).checkoutFinalizationJob.status as string;
+      if (status === 'FAILED') throw new Error(`tenant ${label}: the finalization job failed`);
+      return status === 'SUCCEEDED' ? status : undefined;
+    }, `tenant ${label}'s finalization job`);
   }
   return { label, merchantId, merchant, agentId: agentRow.id, agent, ids };
 }
