@@ -16,6 +16,9 @@ const CREATE_KEY = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $
 const CREATE_ENDPOINT = `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`;
 const CREATE = `mutation($input: CreateCheckoutSessionInput!) { createCheckoutSession(input: $input) { id paymentIntentId } }`;
 const CONFIRM = `mutation($id: ID!) { confirmPaymentIntent(id: $id, paymentMethod: { testCard: "4242424242424242" }) { id status } }`;
+const CREATE_OFFER = `mutation($input: CreateOfferInput!) { createOffer(input: $input) { id } }`;
+const SET_STOCK = `mutation($o: ID!, $q: Int!) { setStock(offerId: $o, quantity: $q) { onHand } }`;
+const LEVELS = `query($o: ID!) { stockLevels(offerId: $o) { locationId onHand reserved available } }`;
 const STATUS = `query($id: ID!) { checkoutSession(id: $id) { status order { id receiptId status } timeline(first: 100) { edges { node { kind } } } } }`;
 const INTENT = `query($id: ID!) { paymentIntent(id: $id) { status amountRefunded { amountMinor } } }`;
 const SESSION_AS_CLIENT = `query($id: ID!) { checkoutSession(id: $id) { id status totals { total { amountMinor } } } }`;
@@ -111,6 +114,24 @@ describe('finalization and order handoff', () => {
     expect((await kinds(shop, s.id)).filter((k) => k === 'order.created')).toHaveLength(1);
     // Another merchant cannot finalize it, or see it.
     expect((await rest('POST', `/v1/checkout/sessions/${s.id}/finalize`, rival.key, {})).status).toBe(404);
+  });
+
+  it('finalizing converts the reservation: the held units leave the stock once, whatever 5 concurrent calls do', async () => {
+    const offerId = (await shop.gql.ok(CREATE_OFFER, { input: { merchantId: shop.id, name: 'Kettle', price: { amountMinor: 2500, currency: 'GBP' } } })).createOffer.id as string;
+    await shop.gql.ok(SET_STOCK, { o: offerId, q: 5 });
+    const s = (await shop.gql.ok(CREATE, { input: { lineItems: [{ name: 'Kettle', unitAmount: { amountMinor: 2500, currency: 'GBP' }, quantity: 2, offerId }] } })).createCheckoutSession as { id: string; paymentIntentId: string };
+    const reserved = await rest('POST', `/v1/checkout/sessions/${s.id}/reserve`, shop.key, { expires_in_seconds: 600 });
+    expect(reserved.status, JSON.stringify(reserved.body)).toBe(200);
+    expect((await shop.gql.ok(LEVELS, { o: offerId })).stockLevels).toEqual([{ locationId: null, onHand: 5, reserved: 2, available: 3 }]);
+    expect((await shop.gql.ok(CONFIRM, { id: s.paymentIntentId })).confirmPaymentIntent.status).toBe('SUCCEEDED');
+    await expect.poll(async () => (await shop.gql.ok(STATUS, { id: s.id })).checkoutSession.status, { timeout: 20_000 }).toBe('COMPLETE');
+    const answers = await Promise.all(Array.from({ length: 5 }, () => rest('POST', `/v1/checkout/sessions/${s.id}/finalize`, shop.key, { create_order: true })));
+    for (const a of answers) expect(a.status, JSON.stringify(a.body)).toBe(200);
+    expect(new Set(answers.map((a) => a.body.order_id)).size).toBe(1);
+    expect((await shop.gql.ok(LEVELS, { o: offerId })).stockLevels).toEqual([{ locationId: null, onHand: 3, reserved: 0, available: 3 }]);
+    const reservation = await rest('GET', `/v1/checkout/reservations/${reserved.body.reservation_id}`, shop.key);
+    expect(reservation.body.status).toBe('converted');
+    expect((await kinds(shop, s.id)).filter((k) => k === 'inventory.converted')).toHaveLength(1);
   });
 
   it('refuses an unpaid, canceled or expired session with a stable code and writes nothing', async () => {

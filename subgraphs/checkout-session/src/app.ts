@@ -60,6 +60,7 @@ import { FinalizationJobs } from './order/finalization-jobs.service.js';
 import { startFinalizationWorkers } from './order/finalization.job.js';
 import { FinalizationService } from './order/finalization.service.js';
 import { finalizationSteps } from './order/finalization.steps.js';
+import { reservationFinalizationStep } from './reservation/reservation.finalization-step.js';
 import { OrderResolver } from './order/order.resolver.js';
 import { HostedCheckoutResolver } from './hosted/hosted.resolver.js';
 import { HostedCheckoutService } from './hosted/hosted.service.js';
@@ -133,7 +134,7 @@ export function createServices(opts: {
   const sessionPromotions = new SessionPromotionService(changer, sessionCalculations);
   // Finalization and order handoff (issue 20 item 4, seed 003 §8): a saga of pluggable steps, exactly once per session.
   const compensations = opts.compensations ?? InternalPaymentIntents.over(config.env.PAYMENT_INTENT_URL, config.internalSecret);
-  const steps = finalizationSteps();
+  const steps = finalizationSteps([reservationFinalizationStep(reservations)]);
   const finalization = new FinalizationService(dataSource, compensations, steps, outbox);
   return {
     // Seed 003's lifecycle (issue 18, part B2): update, cancel, refresh; the payment commitment.
