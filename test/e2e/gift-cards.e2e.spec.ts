@@ -53,6 +53,15 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: str
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+/** A seed 003 REST call at the gateway as `shop`: its status and JSON body. */
+async function rest(shop: Shop, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${handoff.gatewayUrl}/v1/checkout/sessions${path}`, {
+    method,
+    headers: { authorization: `Bearer ${shop.client.key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
 const liability = async (merchantId: string, type = 'gift_card_liability') => {
   const [row] = await ledgerDb().query(`SELECT balance_minor::text AS b FROM ledger.ledger_accounts WHERE account_type = $1 AND account_owner = $2 AND currency = 'GBP'`, [type, merchantId]);
   return row ? Number(row.b) : 0;
@@ -165,5 +174,61 @@ describe('gift cards and split tender', () => {
     expect(await code(rival.client.request(APPLY, { id: s.id, code: rivalCard.code }))).toMatchObject({ code: 'CHECKOUT_SESSION_NOT_FOUND' });
     expect(await db().query(`SELECT id FROM checkout.tender_holds WHERE checkout_session_id = $1`, [s.id])).toEqual([]);
     expect((await admin.ok(LEDGER)).ledgerCheck.balanced).toBe(true);
+  });
+
+  it('REST (seed 003): apply-giftcard, apply-store-credit, wallet and remove-giftcard are thin adapters over the same holds', async () => {
+    const card = await issue(shop, 1200);
+    await shop.client.ok(GRANT, { input: { merchantId: shop.id, customerId: 'cust-rest', amount: gbp(900) } });
+    const s = await session(shop, 3000);
+    await shop.client.ok(CUSTOMER, { id: s.id, customer: { customerId: 'cust-rest' } });
+    const applied = await rest(shop, 'POST', `/${s.id}/apply-giftcard`, { code: card.code }, { 'idempotency-key': `gc-rest-${s.id}` });
+    expect(applied).toEqual({ status: 200, body: { object: 'tender_application', checkout_id: s.id, applied: 1200, remaining: 1800, currency: 'GBP' } });
+    // The hold is the GraphQL wallet's.
+    expect((await wallet(shop, s.id)).wallet).toMatchObject({ held: { amountMinor: 1200 }, amountDue: { amountMinor: 1800 }, applied: [{ kind: 'GIFT_CARD', amount: { amountMinor: 1200 }, giftCard: { id: card.giftCard.id } }] });
+    const credit = await rest(shop, 'POST', `/${s.id}/apply-store-credit`, { amount: 500 });
+    expect(credit).toEqual({ status: 200, body: { object: 'tender_application', checkout_id: s.id, applied: 500, remaining: 1300, currency: 'GBP' } });
+    const w = await rest(shop, 'GET', `/${s.id}/wallet`);
+    expect(w.status).toBe(200);
+    expect(w.body).toMatchObject({ object: 'checkout_wallet', checkout_id: s.id, currency: 'GBP', held: 1700, amount_due: 1300, store_credit: 400 });
+    expect(w.body.applied).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'gift_card', amount: 1200, gift_card: expect.objectContaining({ id: card.giftCard.id, last4: card.giftCard.last4 }) }),
+        expect.objectContaining({ kind: 'store_credit', amount: 500, gift_card: null }),
+      ]),
+    );
+    const removed = await rest(shop, 'POST', `/${s.id}/remove-giftcard/${encodeURIComponent(card.code)}`);
+    expect(removed).toMatchObject({ status: 200, body: { applied: -1200, remaining: 2500, currency: 'GBP' } });
+    expect((await wallet(shop, s.id)).wallet).toMatchObject({ held: { amountMinor: 500 }, amountDue: { amountMinor: 2500 } });
+    // DELETE …/giftcards/{code} is the same removal (the card is back, applied again first).
+    await rest(shop, 'POST', `/${s.id}/apply-giftcard`, { code: card.code });
+    expect(await rest(shop, 'DELETE', `/${s.id}/giftcards/${encodeURIComponent(card.code)}`)).toMatchObject({ status: 200, body: { applied: -1200, remaining: 2500 } });
+  });
+
+  it('REST (seed 003): an unknown code is 404 GIFT_CARD_NOT_FOUND, a malformed body 400 naming the field, another merchant 404; nothing held', async () => {
+    const s = await session(shop, 2000);
+    const unknown = await rest(shop, 'POST', `/${s.id}/apply-giftcard`, { code: 'ABCD-EFGH-JKMN-PQRS' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ code: 'GIFT_CARD_NOT_FOUND', error: expect.any(String) });
+    for (const body of [{}, { code: 12345 }, { code: 'x'.repeat(65) }, { code: 'ABCD', price_data: {} }]) {
+      const r = await rest(shop, 'POST', `/${s.id}/apply-giftcard`, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.code).toBe('BAD_USER_INPUT');
+      expect(r.body.error).toMatch(/code|price_data/);
+      expect(r.body.error).not.toMatch(/\$|GraphQL|Variable/);
+    }
+    for (const body of [{}, { amount: '100' }, { amount: 10.5 }, { amount: 0 }, { amount: -5 }]) {
+      const r = await rest(shop, 'POST', `/${s.id}/apply-store-credit`, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(r.body.error).toContain('amount');
+      expect(r.body.error).not.toMatch(/amountMinor|SafeInt|\$/);
+    }
+    expect(await rest(shop, 'POST', `/${s.id}/apply-giftcard`, '{"code": NaN}')).toMatchObject({ status: 400, body: { code: 'BAD_USER_INPUT' } });
+    const noCustomer = await rest(shop, 'POST', `/${s.id}/apply-store-credit`, { amount: 100 });
+    expect(noCustomer).toMatchObject({ status: 422, body: { code: 'STORE_CREDIT_UNAVAILABLE' } });
+    const card = await issue(shop, 500);
+    expect(await rest(rival, 'POST', `/${s.id}/apply-giftcard`, { code: card.code })).toMatchObject({ status: 404, body: { code: 'CHECKOUT_SESSION_NOT_FOUND' } });
+    expect(await rest(rival, 'GET', `/${s.id}/wallet`)).toMatchObject({ status: 404, body: { code: 'CHECKOUT_SESSION_NOT_FOUND' } });
+    expect(await db().query(`SELECT id FROM checkout.tender_holds WHERE checkout_session_id = $1`, [s.id])).toEqual([]);
   });
 });

@@ -277,6 +277,8 @@ describe('bad input sweep over the REST edges', () => {
       on('select-shipping', { shipping_option_id: 'standard', carrier: 'Royal Mail', service_code: 'tracked48' }, { shipping_option_id: 'string', carrier: 'string', service_code: 'string' }),
       on('pickup-location', { pickup_location_id: 'soho' }, { pickup_location_id: 'string' }),
       on('promotions', { code: 'WELCOME10' }, { code: 'string' }),
+      on('apply-giftcard', { code: 'ABCD-EFGH-JKMN-PQRS' }, { code: 'string' }),
+      on('apply-store-credit', { amount: 100 }, { amount: 'integer' }),
       on('calculate', { force: true, timeout_ms: 5000 }, { force: 'boolean', timeout_ms: 'integer' }),
       on('select-shipment-plan', { plan: 'single' }, { plan: 'string' }),
       on('refresh', {}, {}),

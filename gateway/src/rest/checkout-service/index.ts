@@ -6,6 +6,7 @@ import { mountAuditRoutes } from './audit.js';
 import { mountBuyerRoutes } from './buyer.js';
 import { mountCalculationRoutes } from './calculation.js';
 import { mountSessionRoutes } from './sessions.js';
+import { mountTenderRoutes } from './tender.js';
 import { mountTimelineRoutes } from './timeline.js';
 
 export const mountCheckoutServiceRest: RouteMount = (app, deps) => {
@@ -14,4 +15,5 @@ export const mountCheckoutServiceRest: RouteMount = (app, deps) => {
   mountCalculationRoutes(app, deps);
   mountTimelineRoutes(app, deps);
   mountAuditRoutes(app, deps);
+  mountTenderRoutes(app, deps);
 };
