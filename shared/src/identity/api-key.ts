@@ -13,8 +13,10 @@ export interface GeneratedApiKey {
   hash: string;
 }
 
-export function generateApiKey(role: Role): GeneratedApiKey {
-  const key = rolePrefix[role] + randomBytes(24).toString('base64url');
+/** A new key: 24 random bytes, or `random` (24 bytes, e.g. derived from an idempotency key with a server secret). */
+export function generateApiKey(role: Role, random?: Buffer): GeneratedApiKey {
+  if (random !== undefined && random.length !== 24) throw new Error('generateApiKey: random must be 24 bytes.');
+  const key = rolePrefix[role] + (random ?? randomBytes(24)).toString('base64url');
   return { key, prefix: key.slice(0, 12), hash: hashApiKey(key) };
 }
 

@@ -57,8 +57,9 @@ export function createApp(config: ConversionLedgerConfig, overrides: LedgerOverr
         new InternalDirectory({ merchant: config.env.MERCHANT_URL, checkoutSession: config.env.CHECKOUT_SESSION_URL }, config.internalSecret);
       const keys = { publicKeys: attributionPublicKeys(config.aapPublicKeys), issuer: config.aapIssuer };
       const conversions = new ConversionService(dataSource);
-      const recorder = new ConversionRecorder(dataSource, directory, new IdempotencyStore(dataSource, SCHEMA_NAME), outbox, keys);
-      const lifecycle = new ConversionLifecycle(dataSource, outbox);
+      const idempotency = new IdempotencyStore(dataSource, SCHEMA_NAME);
+      const recorder = new ConversionRecorder(dataSource, directory, idempotency, outbox, keys);
+      const lifecycle = new ConversionLifecycle(dataSource, outbox, idempotency);
       const settlement = new SettlementService(dataSource, directory, outbox);
       const reporting = new ReportingService(dataSource);
       const resolvers = [

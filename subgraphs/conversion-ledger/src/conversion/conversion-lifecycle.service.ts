@@ -1,7 +1,7 @@
 // What happens to a conversion after it is recorded: refunds (full → CLAWED_BACK with reversal
 // entries; partial → a percentage commission falls pro rata), disputes (opened → DISPUTED;
 // won → back where it was; lost → CLAWED_BACK), and merchant milestones along the flow.
-import { badUserInput, boundedText, invalidStateTransition, requireKind, type Principal } from '@handoff/shared';
+import { badUserInput, boundedText, invalidStateTransition, requireKind, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isAttributed, paymentKey, type PspEventPayload } from '../payment-events/psp-event.js';
@@ -26,12 +26,19 @@ export interface MilestoneSpec {
 /** The refund or dispute arrived before the payment's conversion: the job retries until it exists. */
 export class ConversionNotYetRecorded extends Error {}
 
+/** A replay answers the conversion as it is now (like reportConversion). */
+const milestoneCodec: IdempotencyCodec<ConversionEntity> = {
+  toStored: (c) => ({ id: c.id }),
+  fromStored: (s: { id: string }, m) => m.findOneByOrFail(ConversionEntity, { id: s.id }),
+};
+
 const CLOSED = [ConversionStatus.CLAWED_BACK, ConversionStatus.REJECTED];
 
 export class ConversionLifecycle {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: Notifier,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   /** From `psp_event.refunded`: the cumulative refunded amount decides (out-of-order events converge). */
@@ -75,7 +82,7 @@ export class ConversionLifecycle {
   }
 
   /** Merchant (or admin): a step of the conversion's flow, in order; the payableAfter step gates PAYABLE. */
-  async recordMilestone(principal: Principal, conversionId: string, input: MilestoneSpec): Promise<ConversionEntity> {
+  async recordMilestone(principal: Principal, conversionId: string, input: MilestoneSpec, idempotencyKey?: string | null): Promise<ConversionEntity> {
     const p = requireKind(principal, 'MERCHANT', 'ADMIN');
     if (input.status !== 'completed' && input.status !== 'failed') throw badUserInput('status', 'must be "completed" or "failed".');
     boundedText(input.step, 'step', MAX_STEP_LENGTH);
@@ -83,7 +90,10 @@ export class ConversionLifecycle {
       throw badUserInput('metadata', 'must be a JSON object.');
     }
     if (JSON.stringify(input.metadata ?? {}).length > 8192) throw badUserInput('metadata', 'must be at most 8 KB of JSON.');
-    const result = await this.dataSource.transaction(async (manager) => {
+    // Under a key: same key and input answer the first result without a second milestone; the
+    // key's lock serialises concurrent duplicates; another input is IDEMPOTENCY_KEY_REUSED.
+    const request = { conversionId, step: input.step, status: input.status, metadata: input.metadata ?? null };
+    const result = await this.idempotency.run({ principal, key: idempotencyKey, operation: 'recordMilestone', input: request }, async (manager) => {
       const c = await lockConversion(manager, conversionId);
       if (!c || !mayRecordMilestone(p, c)) throw conversionNotFound(conversionId);
       const index = c.flowSteps.indexOf(input.step);
@@ -105,7 +115,7 @@ export class ConversionLifecycle {
       )) as Array<{ recorded_at: Date }>;
       if (input.status === 'completed' && input.step === c.payableAfter) c.payableSince = new Date();
       return saveAndAnnounce(manager, c, (saved) => [milestoneWebhookEvent(saved, { ...milestone, recordedAt: recorded!.recorded_at })]);
-    });
+    }, milestoneCodec);
     this.outbox.notify();
     return result;
   }

@@ -36,9 +36,10 @@ export class ConversionResolver {
   recordMilestone(
     @Arg('conversionId', () => ID) conversionId: string,
     @Arg('input', () => MilestoneInput) input: MilestoneInput,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
     @Ctx() ctx: SubgraphContext,
   ): Promise<ConversionEntity> {
-    return this.lifecycle.recordMilestone(ctx.principal, conversionId, input);
+    return this.lifecycle.recordMilestone(ctx.principal, conversionId, input, idempotencyKeyOf(ctx, idempotencyKey));
   }
 
   @Mutation(() => Conversion, { description: 'Admin. Approves (books the commission) or rejects a flagged conversion, with a reason.' })

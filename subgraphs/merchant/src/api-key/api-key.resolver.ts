@@ -1,5 +1,5 @@
 // API key mutations and queries, and the gateway's internal key lookup (@inaccessible, SERVICE only).
-import { mapPage, requireKind, type Page } from '@handoff/shared';
+import { idempotencyKeyOf, mapPage, requireKind, type Page } from '@handoff/shared';
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { MerchantContext } from '../context.js';
 import type { ApiKeyService } from './api-key.service.js';
@@ -9,13 +9,14 @@ import { ApiKeyConnection, ApiKeyPrincipalType, ApiKeyType, CreateApiKeyInput, C
 export class ApiKeyResolver {
   constructor(private readonly service: ApiKeyService) {}
 
-  @Mutation(() => CreatedApiKeyType, { description: 'Admin. The key is in the result only: store it now.' })
+  @Mutation(() => CreatedApiKeyType, { description: 'Admin. The key is in the result only: store it now (a retry with the same idempotencyKey answers the same key).' })
   async createApiKey(
     @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
     @Ctx() ctx: MerchantContext,
   ): Promise<CreatedApiKeyType> {
     requireKind(ctx.principal, 'ADMIN');
-    const created = await this.service.create(input);
+    const created = await this.service.create(input, ctx.principal, idempotencyKeyOf(ctx, idempotencyKey));
     return Object.assign(new CreatedApiKeyType(), { key: created.key, apiKey: ApiKeyType.from(created.apiKey) });
   }
 

@@ -1,8 +1,20 @@
 // API keys: create (the key is returned once; only its hash is kept), revoke, list, and the
 // gateway's lookup of a key hash.
-import { emptyPage, generateApiKey, pageOf, type Page, type PageArgs, type Principal, type Role } from '@handoff/shared';
+import {
+  emptyPage,
+  generateApiKey,
+  idempotencyScope,
+  pageOf,
+  type IdempotencyCodec,
+  type IdempotencyStore,
+  type Page,
+  type PageArgs,
+  type Principal,
+  type Role,
+} from '@handoff/shared';
+import { createHmac } from 'node:crypto';
 import { ulid } from 'ulid';
-import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { AgentEntity } from '../agent/agent.entity.js';
 import { agentNotFound } from '../agent/agent.errors.js';
 import { emit, MerchantTopic, writeEvents, type OutboxNotifier } from '../events.js';
@@ -44,19 +56,40 @@ function scopeApiKeys(qb: SelectQueryBuilder<ApiKeyEntity>, principal: Principal
   }
 }
 
+/**
+ * With an idempotency key, the key's random part is derived from the key's scope and the key
+ * (HMAC with the server secret): a retry answers the same key, which is never stored.
+ */
+function derivedKeyBytes(secret: Buffer, principal: Principal, idempotencyKey: string): Buffer {
+  return createHmac('sha256', secret).update(`api-key\n${idempotencyScope(principal)}\n${idempotencyKey}`).digest().subarray(0, 24);
+}
+
 export class ApiKeyService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly idempotency: IdempotencyStore,
+    /** The server secret the key of an idempotent create is derived with. */
+    private readonly secret: Buffer,
     private readonly outbox: OutboxNotifier,
   ) {}
 
   /**
-   * Admin only (checked by the resolver). Takes no idempotency key on purpose: a replay could
-   * not show the key again without storing it.
+   * Admin only (checked by the resolver). Under an idempotency key the key is derived from it
+   * (see derivedKeyBytes), so a replay shows the same key while only its id is stored.
    */
-  async create(input: CreateApiKeySpec): Promise<CreatedApiKey> {
+  async create(input: CreateApiKeySpec, principal?: Principal, idempotencyKey?: string | null): Promise<CreatedApiKey> {
     const draft = validateCreateApiKey(input);
-    const created = await this.dataSource.transaction(async (manager) => {
+    const keyed = principal !== undefined && idempotencyKey !== undefined && idempotencyKey !== null;
+    const derived = keyed ? () => generateApiKey(draft.role as Role, derivedKeyBytes(this.secret, principal!, idempotencyKey!)) : undefined;
+    const codec: IdempotencyCodec<CreatedApiKey> = {
+      toStored: (c) => ({ id: c.apiKey.id }),
+      fromStored: async (stored: { id: string }, manager) => ({ key: derived!().key, apiKey: await manager.findOneByOrFail(ApiKeyEntity, { id: stored.id }) }),
+    };
+    const run = (exec: (manager: EntityManager) => Promise<CreatedApiKey>): Promise<CreatedApiKey> =>
+      keyed
+        ? this.idempotency.run({ principal: principal!, key: idempotencyKey, operation: 'createApiKey', input: draft }, exec, codec)
+        : this.dataSource.transaction(exec);
+    const created = await run(async (manager) => {
       // Key share locks: the owner cannot be deleted under us (the foreign keys would refuse anyway).
       if (draft.merchantId) {
         const found = await manager.findOne(MerchantEntity, { where: { id: draft.merchantId }, lock: { mode: 'pessimistic_read' } });
@@ -66,7 +99,7 @@ export class ApiKeyService {
         const found = await manager.findOne(AgentEntity, { where: { id: draft.agentId }, lock: { mode: 'pessimistic_read' } });
         if (!found) throw agentNotFound(draft.agentId);
       }
-      const generated = generateApiKey(draft.role as Role);
+      const generated = derived ? derived() : generateApiKey(draft.role as Role);
       const apiKey = manager.create(ApiKeyEntity, {
         id: ulid(),
         role: draft.role,

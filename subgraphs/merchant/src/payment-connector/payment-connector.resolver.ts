@@ -1,6 +1,6 @@
 // connectPaymentProcessor, Merchant.paymentConnector and the internal credentials query:
 // check the principal, map arguments, call the service.
-import { requireKind, requireMerchantAccess } from '@handoff/shared';
+import { idempotencyKeyOf, requireKind, requireMerchantAccess } from '@handoff/shared';
 import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { MerchantContext } from '../context.js';
 import { MerchantType } from '../merchant/merchant.type.js';
@@ -17,11 +17,12 @@ export class PaymentConnectorResolver {
   async connectPaymentProcessor(
     @Arg('merchantId', () => ID) merchantId: string,
     @Arg('input', () => ConnectPaymentProcessorInput) input: ConnectPaymentProcessorInput,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
     @Ctx() ctx: MerchantContext,
   ): Promise<PaymentConnectorType> {
     requireKind(ctx.principal, 'ADMIN', 'MERCHANT');
     requireMerchantAccess(ctx.principal, merchantId);
-    const { connector, webhookSecret } = await this.service.connect(ctx.principal, merchantId, input);
+    const { connector, webhookSecret } = await this.service.connect(ctx.principal, merchantId, input, idempotencyKeyOf(ctx, idempotencyKey));
     return PaymentConnectorType.from(connector, webhookSecret);
   }
 

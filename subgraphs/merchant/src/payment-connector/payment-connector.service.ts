@@ -1,15 +1,16 @@
 // Payment connectors: connect (or reconnect, which replaces the connector and rotates its
 // secrets), reads filtered by the caller, and decrypted credentials for Handoff's own services.
 // Secrets never leave this file except as ciphertext, or once as the TEST webhook secret.
-import type { Principal } from '@handoff/shared';
-import type { DataSource } from 'typeorm';
+import { idempotencyScope, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
+import { createHmac } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { OutboxNotifier } from '../events.js';
 import { loadWritableMerchant } from '../merchant/merchant.access.js';
 import type { MerchantService } from '../merchant/merchant.service.js';
 import { decryptSecret, encryptSecret, SecretDecryptionError } from './crypto.js';
 import { connectorScope } from './payment-connector.access.js';
 import { PaymentConnectorEntity } from './payment-connector.entity.js';
-import { validateConnectInput, type ConnectSpec } from './payment-connector.validation.js';
+import { generateWebhookSecret, validateConnectInput, type ConnectSpec } from './payment-connector.validation.js';
 import { CONNECTED, type PaymentProvider } from './payment-provider.js';
 import { merchantAudit } from '../audit-log/merchant-audit.js';
 
@@ -30,18 +31,65 @@ export interface PaymentConnectorCredentials {
 const secretKeyAad = (merchantId: string) => `payment_connector:${merchantId}:secret_key`;
 const webhookSecretAad = (merchantId: string) => `payment_connector:${merchantId}:webhook_secret`;
 
+/** What an idempotent connect stores to answer a retry: the connector as connected (its secrets only as ciphertext), never a secret. */
+interface StoredConnect {
+  merchantId: string;
+  provider: PaymentProvider;
+  status: string;
+  connectedAt: string;
+  publishableKey: string | null;
+  webhookSecretCiphertext: string | null;
+}
+
 export class PaymentConnectorService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly encryptionKey: Buffer,
     private readonly merchants: MerchantService,
     private readonly outbox: OutboxNotifier,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
-  /** Admin, or the merchant itself (not while suspended). */
-  async connect(principal: Principal, merchantId: string, input: ConnectSpec): Promise<ConnectResult> {
+  /**
+   * Admin, or the merchant itself (not while suspended). Under an idempotency key, the TEST
+   * webhook secret is derived from the key (HMAC with the encryption key), so a retry answers
+   * the same secret without it being stored; the retry answers the connector as first connected.
+   */
+  async connect(principal: Principal, merchantId: string, input: ConnectSpec, idempotencyKey?: string | null): Promise<ConnectResult> {
     const secrets = validateConnectInput(input);
-    const connector = await this.dataSource.transaction(async (manager) => {
+    const keyed = idempotencyKey !== undefined && idempotencyKey !== null;
+    const derivedSecret = keyed
+      ? () =>
+          generateWebhookSecret(
+            createHmac('sha256', this.encryptionKey).update(`webhook-secret\n${idempotencyScope(principal)}\n${idempotencyKey}`).digest(),
+          )
+      : undefined;
+    if (derivedSecret && secrets.webhookSecretGenerated) secrets.webhookSecret = derivedSecret();
+    const codec: IdempotencyCodec<PaymentConnectorEntity> = {
+      toStored: (c): StoredConnect => ({
+        merchantId: c.merchantId,
+        provider: c.provider,
+        status: c.status,
+        connectedAt: new Date(c.connectedAt).toISOString(),
+        publishableKey: c.publishableKey ?? null,
+        webhookSecretCiphertext: c.webhookSecretCiphertext,
+      }),
+      fromStored: async (s: StoredConnect) =>
+        Object.assign(new PaymentConnectorEntity(), {
+          merchantId: s.merchantId,
+          provider: s.provider,
+          status: s.status,
+          connectedAt: new Date(s.connectedAt),
+          publishableKey: s.publishableKey,
+          secretKeyCiphertext: null,
+          webhookSecretCiphertext: s.webhookSecretCiphertext,
+        }),
+    };
+    const run = (exec: (manager: EntityManager) => Promise<PaymentConnectorEntity>): Promise<PaymentConnectorEntity> =>
+      keyed
+        ? this.idempotency.run({ principal, key: idempotencyKey, operation: 'connectPaymentProcessor', input: { merchantId, input } }, exec, codec)
+        : this.dataSource.transaction(exec);
+    const connector = await run(async (manager) => {
       const merchant = await loadWritableMerchant(manager, principal, merchantId);
       const previous = await manager.findOneBy(PaymentConnectorEntity, { merchantId: merchant.id });
       const c = manager.create(PaymentConnectorEntity, {

@@ -67,6 +67,7 @@ export function validateConnectInput(input: ConnectSpec): ConnectionSecrets {
   }
 }
 
-export function generateWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64url')}`;
+/** A new webhook secret: 32 random bytes, or `random` (e.g. derived from an idempotency key with a server secret). */
+export function generateWebhookSecret(random?: Buffer): string {
+  return `whsec_${(random ?? randomBytes(32)).toString('base64url')}`;
 }
