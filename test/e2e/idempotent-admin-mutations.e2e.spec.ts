@@ -3,10 +3,12 @@
 // milestone, one API key, one connector change) and all get the same answer (the same API key and
 // the same TEST webhook secret, which are never stored); the key with another input is
 // IDEMPOTENCY_KEY_REUSED and changes nothing.
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
+import { testEnv } from '../support/env.js';
 
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
 const REGISTER_AGENT = `mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { id } }`;
@@ -101,6 +103,20 @@ describe('idempotency keys on recordMilestone, createApiKey and connectPaymentPr
     const second = (await admin.ok(CREATE_KEY, { input, key: 'api-key-2' })).createApiKey;
     expect(second.key).not.toBe(first.key);
     expect(second.apiKey.id).not.toBe(first.apiKey.id);
+    // The key's stored answer expired (24 h) and the key is used again: a clear refusal, no second key.
+    const db = new Client({ connectionString: testEnv().databaseUrl });
+    await db.connect();
+    try {
+      const schemas = (await db.query(`SELECT table_schema FROM information_schema.tables WHERE table_name = 'idempotency_keys'`)).rows.map((r) => r.table_schema as string);
+      let aged = 0;
+      for (const schema of schemas) {
+        aged += (await db.query(`UPDATE "${schema}".idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'api-key-1' AND operation = 'createApiKey'`)).rowCount ?? 0;
+      }
+      expect(aged).toBe(1);
+    } finally {
+      await db.end();
+    }
+    expect(await admin.errorCode(CREATE_KEY, { input, key: 'api-key-1' })).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('connectPaymentProcessor: 3 concurrent calls with one key connect once and answer the same webhook secret; the key with another input is IDEMPOTENCY_KEY_REUSED', async () => {

@@ -2,6 +2,8 @@
 // gateway's lookup of a key hash.
 import {
   emptyPage,
+  ErrorCode,
+  HandoffError,
   generateApiKey,
   idempotencyScope,
   pageOf,
@@ -100,6 +102,10 @@ export class ApiKeyService {
         if (!found) throw agentNotFound(draft.agentId);
       }
       const generated = derived ? derived() : generateApiKey(draft.role as Role);
+      // The key's stored answer expired (24 h) and it is used again: the derived key exists already.
+      if (derived && (await manager.existsBy(ApiKeyEntity, { keyHash: generated.hash }))) {
+        throw new HandoffError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key already created an API key; use a new idempotency key.');
+      }
       const apiKey = manager.create(ApiKeyEntity, {
         id: ulid(),
         role: draft.role,
