@@ -30,7 +30,8 @@ describe('checkout-session consumes the shared payment_intent contract', () => {
   });
 
   it('records a failed attempt with its outbox row as the source (remediation), and ignores it without a recorder', async () => {
-    const lifecycle = { completeFromPayment: async () => 'completed' as const };
+    const released: unknown[] = [];
+    const lifecycle = { completeFromPayment: async () => 'completed' as const, releaseTenderOfFailedPayment: async (e: unknown) => (released.push(e), 0) };
     const recorded: Array<[unknown, string]> = [];
     const failures = { recordPaymentFailure: async (e: unknown, source: string) => (recorded.push([e, source]), 'recorded' as const) };
     const payload: PaymentIntentEventPayload = {
@@ -43,5 +44,7 @@ describe('checkout-session consumes the shared payment_intent contract', () => {
     expect(await processPaymentEvent(lifecycle as never, job)).toBe('ignored');
     expect(await processPaymentEvent(lifecycle as never, job, failures)).toBe('recorded');
     expect(recorded).toEqual([[payload, 'payment:42']]);
+    // All or nothing: each failed attempt gives back the gift cards and store credit held with it.
+    expect(released).toEqual([payload, payload]);
   });
 });
