@@ -86,7 +86,7 @@ describe("Handoff's executor answers exactly as @apollo/gateway's", () => {
     const theirs = await post(apolloUrl, key, query, variables, operationName);
     // A signed download link is made at request time (its expiry counts from now): the same export's
     // link differs across a second boundary whichever executor asks, so its expiry and signature
-    // are compared as placeholders (the link itself is checked by checkout-analytics.e2e).
+    // are masked before comparing (the link itself is checked by checkout-analytics.e2e).
     const timeless = (body: unknown) =>
       JSON.stringify(body)
         .replace(/expires=\d+&signature=[0-9a-f]+/g, 'expires=…&signature=…')
