@@ -82,12 +82,13 @@ export class TimelineService {
     if (!/^[0-9]{1,19}$/.test(sourceEventId)) throw new InvalidTimelineEntry('the source event id is not an outbox row id');
     const entry: ParsedTimelinePayload = parsed.entry;
     const id = timelineEntryId(new Date(entry.at), source, sourceEventId);
-    // Only for a session of that merchant; the session's own row says so.
+    // Only for a session of that merchant; the session's own row says so. No arbiter: the id is a
+    // function of (at, source, source event), so a primary-key clash of concurrent replays is a duplicate.
     const rows = (await this.dataSource.query(
       `WITH cs AS (SELECT id FROM ${table('checkout_sessions')} WHERE id = $2 AND merchant_id = $3)
        INSERT INTO ${table('timeline_entries')} (id, checkout_session_id, merchant_id, kind, at, summary, actor_kind, actor_id, data, source, source_event_id)
        SELECT $1, cs.id, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11 FROM cs
-       ON CONFLICT (source, source_event_id) DO NOTHING
+       ON CONFLICT DO NOTHING
        RETURNING id`,
       [
         id, entry.checkoutId, entry.merchantId, entry.kind, entry.at, entry.summary, entry.actor?.kind ?? null, entry.actor?.id ?? null,

@@ -103,10 +103,12 @@ export class AuditLogService {
     const parsed = parseAuditPayload(payload);
     if (!parsed.ok) throw new InvalidAuditEntry(`not an audit row: ${parsed.problem}`);
     const e = parsed.entry;
+    // No arbiter: the id is a function of (at, source, source event), so a clash on the primary key
+    // is the same entry. With the arbiter named, concurrent replays raced on the primary key (23505).
     const rows = (await this.dataSource.query(
       `INSERT INTO ${t('audit_log')} (id, source, source_event_id, entity_type, entity_id, merchant_id, action, actor_kind, actor_id, request_id, at, before, after)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb)
-       ON CONFLICT (source, source_event_id) DO NOTHING RETURNING id`,
+       ON CONFLICT DO NOTHING RETURNING id`,
       [
         auditEntryId(new Date(e.at), source, sourceEventId), source, sourceEventId, e.entityType, e.entityId, e.merchantId, e.action,
         e.actor.kind, e.actor.id, e.requestId, e.at, e.before === null ? null : JSON.stringify(e.before), e.after === null ? null : JSON.stringify(e.after),
