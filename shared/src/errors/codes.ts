@@ -85,6 +85,18 @@ export const ErrorCode = {
   FINALIZATION_NOT_FOUND: 'FINALIZATION_NOT_FOUND',
   /** No hosted checkout link with this id that the caller may see. */
   HOSTED_CHECKOUT_NOT_FOUND: 'HOSTED_CHECKOUT_NOT_FOUND',
+  /** No delegated payment token (vt_…) with this id that the caller (the agent that delegated it) may use. */
+  DELEGATED_TOKEN_NOT_FOUND: 'DELEGATED_TOKEN_NOT_FOUND',
+  /** The delegated token's allowance expired (allowance.expires_at): delegate a new one. Nothing is charged. */
+  DELEGATED_TOKEN_EXPIRED: 'DELEGATED_TOKEN_EXPIRED',
+  /** The delegated token already paid (one_time): delegate a new one. Nothing is charged. */
+  DELEGATED_TOKEN_USED: 'DELEGATED_TOKEN_USED',
+  /** The delegated token's allowance names another merchant than the checkout session's. Nothing is charged. */
+  DELEGATED_TOKEN_WRONG_MERCHANT: 'DELEGATED_TOKEN_WRONG_MERCHANT',
+  /** The delegated token's allowance names another checkout session. Nothing is charged. */
+  DELEGATED_TOKEN_WRONG_CHECKOUT: 'DELEGATED_TOKEN_WRONG_CHECKOUT',
+  /** The checkout's current total is above the allowance's max_amount, or in another currency (`reason` allowance:max_amount, allowance:currency). Nothing is charged. */
+  ALLOWANCE_EXCEEDED: 'ALLOWANCE_EXCEEDED',
   /** Query limits (depth, aliases, cost, tokens, directives). */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Malformed GraphQL (parse and validation failures) — Apollo's own codes, passed through. */
