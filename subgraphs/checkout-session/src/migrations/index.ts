@@ -15,5 +15,6 @@ import { InventoryReservations1795500920000 } from './1795500920000-inventory-re
 import { GiftCardsAndStoreCredit1795500900000 } from './1795500900000-gift-cards-and-store-credit.js';
 
 import { CheckoutOrders1795501000000 } from './1795501000000-checkout-orders.js';
+import { RollbackRestores1795501250000 } from './1795501250000-rollback-restores.js';
 
-export const migrations: Function[] = [CreateCheckoutSessions1795293700000, AgentSessionsAndCheckout1795293800000, CheckoutPaymentMismatch1795294000000, OneOpenCheckoutPerRecommendation1795294100000, CheckoutCalculations1795300200000, CheckoutBuyerDetails1795300400000, CheckoutSessionTerms1795300500000, LineItemTaxCategorySku1795300600000, CheckoutTimeline1795500300000, CalculationSnapshotsJson1795500450000, CheckoutRemediation1795500700000, GiftCardsAndStoreCredit1795500900000, InventoryReservations1795500920000, CheckoutAnalytics1795501100000, CheckoutOrders1795501000000];
+export const migrations: Function[] = [CreateCheckoutSessions1795293700000, AgentSessionsAndCheckout1795293800000, CheckoutPaymentMismatch1795294000000, OneOpenCheckoutPerRecommendation1795294100000, CheckoutCalculations1795300200000, CheckoutBuyerDetails1795300400000, CheckoutSessionTerms1795300500000, LineItemTaxCategorySku1795300600000, CheckoutTimeline1795500300000, CalculationSnapshotsJson1795500450000, CheckoutRemediation1795500700000, GiftCardsAndStoreCredit1795500900000, InventoryReservations1795500920000, CheckoutAnalytics1795501100000, CheckoutOrders1795501000000, RollbackRestores1795501250000];

@@ -1,16 +1,22 @@
 // Finalization jobs (seed 003 §8): `finalize/async` answers a job id at once and a BullMQ job
 // finalizes (the same exactly-once finalize as the sync route); `finalize/rollback` undoes a
-// finalization: its local steps at once (in reverse, in one transaction with the order moving to
-// ROLLING_BACK and the job row), then a job voids or refunds the payment through payment-intent.
+// finalization: the request moves the order to ROLLING_BACK and queues the rollback job (in one
+// transaction with the job row), and the job undoes each local step in reverse (rollback-steps.ts:
+// the reservation released or its sold units restocked, gift cards and store credit released or
+// restored, each in a transaction of its own, recorded on the order and in the timeline once),
+// then voids or refunds the payment through payment-intent.
 // Both jobs leave through the outbox (checkout_finalization.* → their queues), so a job is never
-// lost: the relay adds it until Redis has it, and BullMQ retries it with backoff (10 attempts).
-// A rollback whose payment could not be undone after its last attempt is FAILED, recorded in the
-// timeline (order.rollback_failed), logged as an error, and stays in the queue's failed set that
-// operators list and replay (/v1/checkout/queues/…/failed); the order stays ROLLING_BACK.
+// lost: the relay adds it until Redis has it, and BullMQ retries it with backoff (10 attempts); a
+// retried (or concurrently redelivered) rollback skips the steps already undone.
+// A rollback with a step (or the payment) not undone after its last attempt is FAILED, recorded in
+// the timeline (order.rollback_failed, naming the step) and on the order (compensation_failed),
+// logged as an error, and stays in the queue's failed set that operators list and replay
+// (/v1/checkout/queues/…/failed: a replay resumes at the failed step); the order stays ROLLING_BACK.
 import { addToOutbox, HandoffError, IdempotencyStore, requireKind, type Logger, type Principal } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
+import { compensateStep } from './rollback-steps.js';
 import { SCHEMA_NAME, type OutboxNotifier } from '../events.js';
 import type { PaymentCompensations } from '../ports/payment-intent.port.js';
 import { recordCheckoutChange } from '../timeline/timeline.record.js';
@@ -68,8 +74,8 @@ export class FinalizationJobs {
   }
 
   /**
-   * Starts undoing the session's finalization: the order ROLLING_BACK, its steps compensated in
-   * reverse, the payment's undo queued. A second call answers the rollback already under way.
+   * Starts undoing the session's finalization: the order ROLLING_BACK and the rollback job queued
+   * (its steps are undone by the job, in reverse). A second call answers the rollback already under way.
    */
   async rollback(principal: Principal, id: string, reason: string | null): Promise<{ job: FinalizationJobEntity; order: OrderEntity }> {
     const p = requireKind(principal, 'MERCHANT', 'ADMIN');
@@ -82,14 +88,7 @@ export class FinalizationJobs {
         if (earlier) return { job: earlier, order, started: false };
       }
       const entries: TimelineEntryDraft[] = [orderEntry(cs, 'order.rollback_started', `Rollback of order ${order.id} started${reason ? `: ${reason}` : ''}`, { order_id: order.id, reason })];
-      const records: OrderStepRecord[] = [...order.steps];
-      for (const step of [...this.steps].reverse()) {
-        const outcome = await step.compensate(manager, cs, order.id);
-        if (!outcome) continue;
-        records.push({ step: step.name, action: 'compensated', at: new Date().toISOString(), detail: outcome.detail });
-        entries.push(orderEntry(cs, 'order.step_compensated', outcome.summary, { order_id: order.id, step: step.name, ...outcome.detail }));
-      }
-      await manager.save(OrderEntity, Object.assign(order, { status: 'ROLLING_BACK', steps: records, rollbackReason: reason, version: order.version + 1 }));
+      await manager.save(OrderEntity, Object.assign(order, { status: 'ROLLING_BACK', rollbackReason: reason, version: order.version + 1 }));
       const job = await this.insertJob(manager, cs, 'ROLLBACK', true, order.id);
       await addToOutbox(manager, SCHEMA_NAME, { topic: ROLLBACK_REQUESTED_TOPIC, aggregateId: cs.id, payload: { jobId: job.id, checkoutSessionId: cs.id } });
       await recordCheckoutChange(manager, [], entries);
@@ -116,12 +115,22 @@ export class FinalizationJobs {
     }
   }
 
-  /** The rollback's payment undo: void an authorised payment, refund a captured one (once: one refund key per order). */
+  /**
+   * The rollback: each local step undone in reverse (once each, whatever retries or concurrent runs
+   * meet it), then the payment voided or refunded (once: one refund key per order), then the order
+   * ROLLED_BACK. A failure is retried by the queue; the last attempt's is recorded and surfaced.
+   */
   async runRollback(jobId: string, lastAttempt: boolean): Promise<'succeeded' | 'unchanged'> {
     const job = await this.start(jobId);
     if (!job || !job.orderId) return 'unchanged';
     const order = await this.dataSource.manager.findOneByOrFail(OrderEntity, { id: job.orderId });
+    let failing = 'payment';
     try {
+      for (const step of [...this.steps].reverse()) {
+        failing = step.name;
+        await compensateStep(this.dataSource, order.id, step);
+      }
+      failing = 'payment';
       const undone = order.paymentIntentId ? await this.undoPayment(order) : null;
       await this.dataSource.transaction(async (manager) => {
         const o = await manager.findOneOrFail(OrderEntity, { where: { id: order.id }, lock: { mode: 'pessimistic_write' } });
@@ -143,13 +152,19 @@ export class FinalizationJobs {
       return 'succeeded';
     } catch (err) {
       if (lastAttempt) {
+        const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+        const what = failing === 'payment' ? 'the payment was not undone' : `step ${failing} was not undone`;
         await this.dataSource.transaction(async (manager) => {
           await manager.update(FinalizationJobEntity, { id: job.id }, failure(err));
+          const o = await manager.findOneOrFail(OrderEntity, { where: { id: order.id }, lock: { mode: 'pessimistic_write' } });
+          const record: OrderStepRecord = { step: failing, action: 'compensation_failed', at: new Date().toISOString(), detail: { job_id: job.id, error: message } };
+          await manager.save(OrderEntity, Object.assign(o, { steps: [...o.steps, record], version: o.version + 1 }));
           const session = { id: order.checkoutSessionId, merchantId: order.merchantId };
-          const message = err instanceof Error ? err.message : String(err);
-          await recordCheckoutChange(manager, [], [orderEntry(session, 'order.rollback_failed', `Rollback of order ${order.id} failed after its last attempt: the payment was not undone (operators: failed jobs)`, { order_id: order.id, job_id: job.id, error: message.slice(0, 500) })]);
+          await recordCheckoutChange(manager, [], [
+            orderEntry(session, 'order.rollback_failed', `Rollback of order ${order.id} failed after its last attempt: ${what} (operators: failed jobs)`, { order_id: order.id, job_id: job.id, step: failing, error: message }),
+          ]);
         });
-        this.logger.error({ err, jobId: job.id, orderId: order.id, checkoutSessionId: order.checkoutSessionId }, 'finalization rollback failed after its last attempt: payment not undone');
+        this.logger.error({ err, jobId: job.id, orderId: order.id, checkoutSessionId: order.checkoutSessionId, step: failing }, `finalization rollback failed after its last attempt: ${what}`);
       } else await this.note(job.id, err);
       throw err;
     }
@@ -184,12 +199,18 @@ export class FinalizationJobs {
     return manager.findOneByOrFail(FinalizationJobEntity, { id: row.id });
   }
 
-  /** The job RUNNING with one more attempt; null when it is already finished (a redelivery). */
+  /**
+   * The job RUNNING with one more attempt; null when it is already finished (a redelivery). A
+   * FAILED rollback runs again: an operator replays it from the failed set, and it resumes.
+   */
   private async start(jobId: string): Promise<FinalizationJobEntity | null> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `UPDATE checkout.finalization_jobs SET status = 'RUNNING', attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
+    const result: unknown = await this.dataSource.query(
+      `UPDATE checkout.finalization_jobs SET status = 'RUNNING', attempts = attempts + 1, finished_at = NULL, updated_at = now()
+        WHERE id = $1 AND (status IN ('QUEUED', 'RUNNING') OR (kind = 'ROLLBACK' AND status = 'FAILED')) RETURNING id`,
       [jobId],
     );
+    // TypeORM answers an UPDATE … RETURNING on PostgreSQL as [rows, count].
+    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Array<{ id: string }>;
     return rows[0] ? this.dataSource.manager.findOneBy(FinalizationJobEntity, { id: jobId }) : null;
   }
 

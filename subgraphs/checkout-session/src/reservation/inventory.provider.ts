@@ -56,7 +56,7 @@ const FROM_DELTAS = `FROM unnest($2::text[], $3::text[], $4::int[]) AS x(offer_i
   WHERE s.merchant_id = $1 AND s.offer_id = x.offer_id AND s.location_id = x.location_id`;
 
 /** Handoff's own stock: levels locked in a fixed order (no deadlocks), allocated, held in the same transaction. */
-export const builtInInventoryProvider: InventoryProvider = {
+export const builtInInventoryProvider: InventoryProvider & { restock(manager: EntityManager, held: HeldStock): Promise<void> } = {
   kind: 'BUILT_IN',
 
   async reserve(manager, req) {
@@ -79,6 +79,12 @@ export const builtInInventoryProvider: InventoryProvider = {
   async release(manager, held) {
     const params = deltaParams(held.merchantId, held.lines);
     if (params) await manager.query(`UPDATE ${table('stock_levels')} s SET reserved = GREATEST(s.reserved - x.q, 0), updated_at = now() ${FROM_DELTAS}`, params);
+  },
+
+  /** Puts units taken for good back on hand (a finalization rolled back). Not part of the interface: an HTTP provider's stock is the merchant's. */
+  async restock(manager: EntityManager, held: HeldStock): Promise<void> {
+    const params = deltaParams(held.merchantId, held.lines);
+    if (params) await manager.query(`UPDATE ${table('stock_levels')} s SET on_hand = s.on_hand + x.q, updated_at = now() ${FROM_DELTAS}`, params);
   },
 
   async commit(manager, held) {

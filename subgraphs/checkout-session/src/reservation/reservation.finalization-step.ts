@@ -1,10 +1,11 @@
 // The inventory reservation as a step of the finalization saga (order/finalization.steps.ts):
 // finalizing converts the session's active reservation (its held units leave the stock for good,
-// in the order's transaction, once); a rollback releases a reservation still active. Units already
-// converted are not put back on the shelf by a rollback: whether returned goods are restocked is
-// the merchant's call (setStock), as in Shopify's and Saleor's refunds.
+// in the order's transaction, once); a rollback releases a reservation still active and puts the
+// units a conversion took (sold) back on Handoff's built-in stock, once (reservation.service.ts
+// restockForSession). Stock held by the merchant's own HTTP inventory is the merchant's to restock.
 import type { FinalizationStep } from '../order/finalization.steps.js';
 import type { ReservationService } from './reservation.service.js';
+import { stockDeltas } from './reservation.model.js';
 
 const units = (r: { lines: Array<{ reserved: number }> }) => r.lines.reduce((n, l) => n + l.reserved, 0);
 
@@ -17,9 +18,23 @@ export function reservationFinalizationStep(reservations: ReservationService): F
       return { summary: `Inventory reservation ${r.id} converted: ${units(r)} units`, detail: { reservation_id: r.id, units: units(r) } };
     },
     async compensate(manager, session, orderId) {
-      const r = await reservations.releaseForSession(manager, session.id, `rollback of order ${orderId}`);
-      if (!r) return null;
-      return { summary: `Inventory reservation ${r.id} released`, detail: { reservation_id: r.id, units: units(r) } };
+      const reason = `rollback of order ${orderId}`;
+      const released = await reservations.releaseForSession(manager, session.id, reason);
+      const restocked = await reservations.restockForSession(manager, session.id, reason);
+      if (!released && restocked.length === 0) return null;
+      const restockedUnits = restocked.reduce((n, r) => n + units(r), 0);
+      const parts = [...(released ? [`reservation ${released.id} released (${units(released)} units)`] : []), ...restocked.map((r) => `reservation ${r.id} restocked (${units(r)} units)`)];
+      return {
+        summary: `Inventory: ${parts.join(', ')}`,
+        detail: {
+          reservation_id: released?.id ?? restocked[0]?.id ?? null,
+          units: (released ? units(released) : 0) + restockedUnits,
+          released_reservation_id: released?.id ?? null,
+          restocked_reservation_ids: restocked.map((r) => r.id),
+          restocked_units: restockedUnits,
+          restocked_lines: restocked.flatMap((r) => stockDeltas(r.lines).map((d) => ({ offer_id: d.offerId, location_id: d.locationId, quantity: d.quantity }))),
+        },
+      };
     },
   };
 }

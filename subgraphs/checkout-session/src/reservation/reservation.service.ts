@@ -9,6 +9,8 @@
 //       the caller's transaction; no active reservation: a no-op (null). Idempotent.
 //   releaseForSession(manager | undefined, sessionId, reason)  cancel, payment canceled: the
 //       held stock goes back; no active reservation: a no-op (null). Idempotent.
+//   restockForSession(manager, sessionId, reason)  a finalization rolled back: converted units
+//       back on the built-in stock, once.
 //   releaseDue(now)                         the expiry worker: each due hold released, once.
 //
 // Each step writes the reservation, the stock, the session's reservation_id / held-until and a
@@ -31,6 +33,7 @@ import {
   findReservation,
   insertReservation,
   lockSession,
+  markRestocked,
   pointSessionAt,
   recordReservationStep,
   setExpiry,
@@ -193,6 +196,22 @@ export class ReservationService {
     }
     if (!(await lockSession(manager, sessionId))) return null;
     return this.endActive(manager, sessionId, 'released', reason, false);
+  }
+
+  /**
+   * A finalization rolled back: the units the session's reservation converted (sold) go back on
+   * Handoff's built-in stock, in the caller's transaction, once (markRestocked's guard: a retried
+   * or concurrent rollback restocks nothing more). A reservation the merchant's HTTP inventory
+   * held is not restocked here: that stock is the merchant's. The reservations restocked.
+   */
+  async restockForSession(manager: EntityManager, sessionId: string, reason: string): Promise<ReservationRecord[]> {
+    if (!(await lockSession(manager, sessionId))) return [];
+    const restocked = await markRestocked(manager, sessionId);
+    for (const r of restocked) {
+      await builtInInventoryProvider.restock(manager, { merchantId: r.merchantId, reservationId: r.id, lines: r.lines });
+      await recordReservationStep(manager, 'restocked', { ...r, endReason: reason });
+    }
+    return restocked;
   }
 
   /**

@@ -85,6 +85,20 @@ export async function endReservation(manager: EntityManager, id: string, state: 
   return rows[0] ? fromRow(rows[0]) : null;
 }
 
+/**
+ * Marks the session's converted reservations held by Handoff's built-in stock as restocked (a
+ * finalization rolled back); those it marked. Once: a reservation already restocked is not
+ * returned again, so of two concurrent calls one gets it and the other nothing.
+ */
+export async function markRestocked(manager: EntityManager, sessionId: string): Promise<ReservationRecord[]> {
+  const rows = updatedRows(await manager.query(
+    `UPDATE ${table('inventory_reservations')} SET restocked_at = now(), updated_at = now()
+      WHERE checkout_session_id = $1 AND state = 'converted' AND provider = 'BUILT_IN' AND restocked_at IS NULL RETURNING ${COLUMNS}`,
+    [sessionId],
+  ));
+  return rows.map(fromRow).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
 /** Locks the session row; what a reservation step reads of it, or null when it does not exist. */
 export async function lockSession(manager: EntityManager, sessionId: string): Promise<{ merchantId: string; reservationId: string | null; paymentIntentId: string | null } | null> {
   const rows: Array<{ merchant_id: string; reservation_id: string | null; payment_intent_id: string | null }> = await manager.query(
@@ -106,7 +120,7 @@ export async function pointSessionAt(manager: EntityManager, sessionId: string, 
   );
 }
 
-export type ReservationEvent = 'reserved' | 'extended' | 'released' | 'expired' | 'converted';
+export type ReservationEvent = 'reserved' | 'extended' | 'released' | 'expired' | 'converted' | 'restocked';
 
 const SUMMARY: Record<ReservationEvent, (r: ReservationRecord) => string> = {
   reserved: (r) => {
@@ -118,6 +132,7 @@ const SUMMARY: Record<ReservationEvent, (r: ReservationRecord) => string> = {
   released: (r) => `Inventory reservation ${r.id} released${r.endReason ? ` (${r.endReason})` : ''}`,
   expired: (r) => `Inventory reservation ${r.id} expired: its stock is released`,
   converted: (r) => `Inventory reservation ${r.id} converted: its stock is taken for the order`,
+  restocked: (r) => `Inventory reservation ${r.id} restocked: its ${r.lines.reduce((n, l) => n + l.reserved, 0)} sold units are back on hand${r.endReason ? ` (${r.endReason})` : ''}`,
 };
 
 /** The timeline entry of a reservation step, written in the step's transaction. */

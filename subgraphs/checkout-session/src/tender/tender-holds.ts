@@ -4,9 +4,13 @@
 //   capture (the checkout was paid): held → captured, and one `tender.<kind>.redeemed` outbox row
 //     per hold in the same transaction (the ledger debits the liability);
 //   release (the card payment declined or was canceled, the session expired or was canceled, the
-//     finalization saga compensates): held → released, the amount back on the card or the credit.
-// Both are idempotent: only `held` rows move, so a second call (or a redelivered event) does
-// nothing. The functions take the caller's transaction; TenderHoldsService runs them in their own.
+//     finalization saga compensates): held → released, the amount back on the card or the credit;
+//   restore (a finalization rolled back after the holds were captured): captured → restored, the
+//     amount back on the card or the credit, and one `tender.<kind>.restored` outbox row per hold
+//     (the ledger reverses the redemption).
+// Each is idempotent: only rows in the state it moves from move (a conditional UPDATE … RETURNING,
+// so of two concurrent calls one moves each row and the other nothing), so a second call (or a
+// redelivered event) does nothing. The functions take the caller's transaction; TenderHoldsService runs them in their own.
 import { addAllToOutbox, readMinorUnits, tenderTopic, type OutboxEvent, type TenderEventPayload, type TenderKind } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SCHEMA_NAME, table, type OutboxNotifier } from '../events.js';
@@ -20,7 +24,7 @@ export interface TenderHold {
   customerId: string | null;
   currency: string;
   amountMinor: number;
-  status: 'held' | 'captured' | 'released';
+  status: 'held' | 'captured' | 'released' | 'restored';
 }
 
 interface HoldRow {
@@ -35,7 +39,7 @@ interface HoldRow {
   status: TenderHold['status'];
 }
 
-const COLUMNS = 'id, checkout_session_id, merchant_id, kind, gift_card_id, customer_id, currency, amount_minor::text AS amount_minor, status';
+export const HOLD_COLUMNS = 'id, checkout_session_id, merchant_id, kind, gift_card_id, customer_id, currency, amount_minor::text AS amount_minor, status';
 
 export const holdOf = (r: HoldRow): TenderHold => ({
   id: r.id,
@@ -51,7 +55,7 @@ export const holdOf = (r: HoldRow): TenderHold => ({
 
 /** The session's holds still held, oldest first. */
 export async function activeHolds(manager: EntityManager, checkoutSessionId: string): Promise<TenderHold[]> {
-  const rows: HoldRow[] = await manager.query(`SELECT ${COLUMNS} FROM ${table('tender_holds')} WHERE checkout_session_id = $1 AND status = 'held' ORDER BY id`, [
+  const rows: HoldRow[] = await manager.query(`SELECT ${HOLD_COLUMNS} FROM ${table('tender_holds')} WHERE checkout_session_id = $1 AND status = 'held' ORDER BY id`, [
     checkoutSessionId,
   ]);
   return rows.map(holdOf);
@@ -81,7 +85,7 @@ const updatedHoldRows = (result: unknown): HoldRow[] => (Array.isArray(result) &
 /** Captures every hold of the session (in the caller's transaction); the holds it moved. */
 export async function captureHolds(manager: EntityManager, checkoutSessionId: string): Promise<TenderHold[]> {
   const rows = updatedHoldRows(await manager.query(
-    `UPDATE ${table('tender_holds')} SET status = 'captured', settled_at = now() WHERE checkout_session_id = $1 AND status = 'held' RETURNING ${COLUMNS}`,
+    `UPDATE ${table('tender_holds')} SET status = 'captured', settled_at = now() WHERE checkout_session_id = $1 AND status = 'held' RETURNING ${HOLD_COLUMNS}`,
     [checkoutSessionId],
   ));
   const holds = rows.map(holdOf);
@@ -122,12 +126,37 @@ async function restore(manager: EntityManager, h: TenderHold): Promise<void> {
 export async function releaseHolds(manager: EntityManager, checkoutSessionId: string, reason: string, holdIds?: readonly string[]): Promise<TenderHold[]> {
   const rows = updatedHoldRows(await manager.query(
     `UPDATE ${table('tender_holds')} SET status = 'released', settled_at = now(), release_reason = left($2, 200)
-      WHERE checkout_session_id = $1 AND status = 'held' AND ($3::text[] IS NULL OR id = ANY($3::text[])) RETURNING ${COLUMNS}`,
+      WHERE checkout_session_id = $1 AND status = 'held' AND ($3::text[] IS NULL OR id = ANY($3::text[])) RETURNING ${HOLD_COLUMNS}`,
     [checkoutSessionId, reason, holdIds ? [...holdIds] : null],
   ));
   // In id order, as every balance update here: two releases never wait on each other in a cycle.
   const holds = rows.map(holdOf).sort((a, b) => (a.id < b.id ? -1 : 1));
   for (const h of holds) await restore(manager, h);
+  return holds;
+}
+
+/**
+ * Gives back what the session's captured holds spent (a finalization rolled back), in the caller's
+ * transaction: captured → restored, the amounts back on their cards and credit, the ledger's
+ * `tender.<kind>.restored` events written. The holds it moved (none on a second call).
+ */
+export async function restoreCapturedHolds(manager: EntityManager, checkoutSessionId: string, reason: string): Promise<TenderHold[]> {
+  const rows = updatedHoldRows(await manager.query(
+    `UPDATE ${table('tender_holds')} SET status = 'restored', settled_at = now(), release_reason = left($2, 200)
+      WHERE checkout_session_id = $1 AND status = 'captured' RETURNING ${HOLD_COLUMNS}`,
+    [checkoutSessionId, reason],
+  ));
+  const holds = rows.map(holdOf).sort((a, b) => (a.id < b.id ? -1 : 1));
+  if (holds.length === 0) return holds;
+  for (const h of holds) await restore(manager, h);
+  const occurredAt = new Date().toISOString();
+  await addAllToOutbox(
+    manager,
+    SCHEMA_NAME,
+    holds.map((h) =>
+      tenderEvent({ kind: h.kind, move: 'restored', merchantId: h.merchantId, currency: h.currency, amountMinor: h.amountMinor, instrumentId: h.giftCardId ?? h.customerId!, checkoutSessionId, occurredAt }),
+    ),
+  );
   return holds;
 }
 

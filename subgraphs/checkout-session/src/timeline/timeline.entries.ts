@@ -41,6 +41,10 @@ export const OWN_TIMELINE_KINDS = [
   'inventory.released',
   'inventory.expired',
   'inventory.converted',
+  'inventory.restocked',
+  // Gift cards and store credit applied to or removed from the session (tender/tender.events.ts).
+  'checkout.tender_applied',
+  'checkout.tender_removed',
 ] as const;
 export type OwnTimelineKind = (typeof OWN_TIMELINE_KINDS)[number];
 

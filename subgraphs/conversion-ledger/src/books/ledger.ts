@@ -26,7 +26,7 @@ export enum AccountType {
   TENDER_REDEEMED = 'tender_redeemed',
 }
 
-export type TransactionKind = 'commission' | 'adjustment' | 'reversal' | 'release' | 'forfeit' | 'payout' | 'invoice_payment' | 'tender_issue' | 'tender_redemption';
+export type TransactionKind = 'commission' | 'adjustment' | 'reversal' | 'release' | 'forfeit' | 'payout' | 'invoice_payment' | 'tender_issue' | 'tender_redemption' | 'tender_restoration';
 
 export interface EntrySpec {
   accountType: AccountType;

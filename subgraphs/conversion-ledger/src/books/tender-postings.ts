@@ -3,6 +3,8 @@
 // the producer's outbox row) in one transaction with its balanced entries:
 //   issued:   debit tender_issued:<merchant>, credit <kind>_liability:<merchant>
 //   redeemed: debit <kind>_liability:<merchant>, credit tender_redeemed:<merchant>
+//   restored: debit tender_redeemed:<merchant>, credit <kind>_liability:<merchant> (a redemption
+//             reversed by a finalization rollback)
 // A liability account is credit-normal: the ledger check reports one that goes positive (more
 // spent than was issued) as overdrawn.
 import { LEDGER_TENDER_EVENTS_QUEUE, readTenderEvent, startWorker, type Logger, type OutboxJobData, type TenderEventPayload } from '@handoff/shared';
@@ -11,10 +13,13 @@ import type { Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AccountType, postTransaction, type EntrySpec } from './ledger.js';
 
+const TRANSACTION_KIND = { issued: 'tender_issue', redeemed: 'tender_redemption', restored: 'tender_restoration' } as const;
+
 export function tenderEntries(e: TenderEventPayload): EntrySpec[] {
   const liability = e.kind === 'gift_card' ? AccountType.GIFT_CARD_LIABILITY : AccountType.STORE_CREDIT_LIABILITY;
   const other = e.move === 'issued' ? AccountType.TENDER_ISSUED : AccountType.TENDER_REDEEMED;
-  const sign = e.move === 'issued' ? 1 : -1;
+  // Issued and restored credit the liability; redeemed debits it.
+  const sign = e.move === 'redeemed' ? -1 : 1;
   return [
     { accountType: other, owner: e.merchantId, amountMinor: sign * e.amountMinor },
     { accountType: liability, owner: e.merchantId, amountMinor: -sign * e.amountMinor },
@@ -32,7 +37,7 @@ export async function postTenderEvent(dataSource: DataSource, job: Pick<OutboxJo
     const [done] = await manager.query(`SELECT 1 FROM ledger.tender_events_applied WHERE source_event = $1`, [source]);
     if (done) return 'duplicate' as const;
     const id = await postTransaction(manager, {
-      kind: event.move === 'issued' ? 'tender_issue' : 'tender_redemption',
+      kind: TRANSACTION_KIND[event.move],
       currency: event.currency,
       memo: `${event.kind} ${event.move} ${event.instrumentId}${event.checkoutSessionId ? ` (checkout ${event.checkoutSessionId})` : ''}`.slice(0, 500),
       entries: tenderEntries(event),
