@@ -15,6 +15,8 @@ import { mountFinalizationRest } from './rest/finalization/index.js';
 import { mountPaymentsRest } from './rest/payments/index.js';
 import { mountCheckoutAnalyticsRest } from './rest/checkout-analytics/index.js';
 import { mountReservationRest } from './rest/reservations/index.js';
+import { mountAcpRoutes } from './acp/index.js';
+import { mountDelegatePayment } from './acp/delegate-payment.js';
 import type { RouteMount } from './route-deps.js';
 
 export type { ExecuteResult, GatewayRouteDeps, InternalResponse, RouteMount } from './route-deps.js';
@@ -33,3 +35,7 @@ routeMounts.push(mountPaymentsRest);
 routeMounts.push(mountFinalizationRest);
 // Seed 003 §5 and §14's inventory reservations and holds (issue 20 item 1).
 routeMounts.push(mountReservationRest);
+// The Agentic Commerce Protocol's checkout routes under /acp/{merchantId} (issue 21 item 1).
+routeMounts.push(mountAcpRoutes);
+// ACP's delegate_payment: the delegated payment vault (issue 21 item 2).
+routeMounts.push(mountDelegatePayment);

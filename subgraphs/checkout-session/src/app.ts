@@ -10,6 +10,10 @@ import {
 import type { DataSource } from 'typeorm';
 import { AgentCheckoutResolver } from './agent-checkout/agent-checkout.resolver.js';
 import { AgentCheckoutService } from './agent-checkout/agent-checkout.service.js';
+import { AttributionTouchResolver, AttributionTouchesResolver } from './checkout-attribution/attribution-touch.resolver.js';
+import { AttributionTouchService } from './checkout-attribution/attribution-touch.service.js';
+import { AcpCheckoutResolver } from './acp-checkout/acp-checkout.resolver.js';
+import { AcpCheckoutService } from './acp-checkout/acp-checkout.service.js';
 import { resolveAgentSessionReference } from './agent-session/agent-session.reference.js';
 import { AgentSessionResolver } from './agent-session/agent-session.resolver.js';
 import { AgentSessionService } from './agent-session/agent-session.service.js';
@@ -150,7 +154,9 @@ export function createServices(opts: {
     sessionShipping: new SessionShippingService(changer, sessionCalculations),
     sessionPromotions,
     agentSessions: new AgentSessionService(dataSource, idempotency, outbox),
-    recommendations: new RecommendationService(dataSource, idempotency, merchants),
+    recommendations: new RecommendationService(dataSource, idempotency, merchants, config.attribution),
+    // Attribution an agent attaches to its checkout sessions (issue 21 item 4).
+    attributionTouches: new AttributionTouchService(dataSource, config.attribution, config.attributionKeys),
     checkoutSessions,
     catalog,
     finalization,
@@ -165,12 +171,14 @@ export function createServices(opts: {
     // Gift cards and store credit held by a session (issue 20 item 3): captured when it is paid, released when it fails.
     tenderHolds: new TenderHoldsService(dataSource, outbox),
     giftCards: new GiftCardService(dataSource, idempotency, outbox, config.internalSecret),
-    tender: new TenderService(dataSource, changer),
+    tender: new TenderService(dataSource, changer, pricing, outbox),
     // Checkout KPIs and exports (issue 19 item 6, seed 003 §16): computed from the stored sessions, timelines and failures.
     checkoutMetrics: new CheckoutMetricsService(dataSource),
     checkoutExports: new CheckoutExportService(dataSource, idempotency, merchants, new ExportLinkSigner(config.internalSecret), outbox, config.publicBaseUrl),
     exportBuilder: new ExportBuilder(dataSource),
     agentCheckouts: new AgentCheckoutService(idempotency, merchants, checkoutPayments, config.attribution, outbox, opening, catalog),
+    // An agent's own checkout sessions from offer ids (issue 21: the ACP routes at the gateway).
+    acpCheckouts: new AcpCheckoutService(idempotency, merchants, catalog, checkoutPayments, changer, outbox, opening),
   };
 }
 
@@ -218,6 +226,9 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         new ReservationResolver(services.reservations, services.stock),
         new CheckoutMetricsResolver(services.checkoutMetrics),
         new CheckoutExportResolver(services.checkoutExports),
+        new AttributionTouchResolver(services.attributionTouches),
+        new AttributionTouchesResolver(services.attributionTouches),
+        new AcpCheckoutResolver(services.acpCheckouts, services.sessionCalculations, dataSource.manager),
       ];
       const schema = await buildFederatedSchema<CheckoutContext>({
         resolvers: [
@@ -241,6 +252,9 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           ReservationResolver,
           CheckoutMetricsResolver,
           CheckoutExportResolver,
+          AttributionTouchResolver,
+          AttributionTouchesResolver,
+          AcpCheckoutResolver,
         ],
         container: instanceContainer(resolvers),
         referenceResolvers: {

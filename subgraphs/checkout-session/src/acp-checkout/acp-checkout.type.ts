@@ -1,0 +1,18 @@
+// GraphQL inputs of an agent's own checkout session (the ACP adapter's create and items update):
+// lines named by offer id and quantity; the price, name and tax category come from the offer.
+import { Field, ID, InputType, Int } from 'type-graphql';
+
+@InputType('AgentCheckoutLineInput')
+export class AgentCheckoutLineInput {
+  @Field(() => ID, { description: "One of the merchant's active offers." }) offerId: string;
+  @Field(() => Int, { description: '1 to 999.' }) quantity: number;
+}
+
+@InputType('CreateAgentCheckoutSessionInput')
+export class CreateAgentCheckoutSessionInput {
+  @Field(() => ID, { description: 'The (active) merchant the agent buys from.' }) merchantId: string;
+  @Field(() => [AgentCheckoutLineInput], { description: '1 to 100 lines; every offer must be the merchant\'s, active, in one currency.' })
+  lineItems: AgentCheckoutLineInput[];
+  @Field(() => String, { nullable: true, description: "ISO 4217; when given, the offers' currency must be it (BAD_USER_INPUT otherwise, nothing written)." })
+  currency?: string | null;
+}
