@@ -22,6 +22,7 @@ import { PaymentIntentCommands, type CommandHooks } from './payment-intent/payme
 import { PaymentIntentMutationResolver } from './payment-intent/payment-intent.mutations.js';
 import { paymentIntentReference } from './payment-intent/payment-intent.reference.js';
 import { PaymentIntentResolver } from './payment-intent/payment-intent.resolver.js';
+import { PaymentIntentClientSecrets } from './payment-intent/payment-intent.client-secret.js';
 import { PaymentIntentService } from './payment-intent/payment-intent.service.js';
 import { Connectors } from './psp/connectors.js';
 import { listenForCredentialChanges } from './psp/credentials-invalidation.js';
@@ -55,6 +56,9 @@ import { PaymentIntentCreation } from './payment-intent/payment-intent.create.js
 import { ThreeDSecureCallbacks, threeDSecureRoutes } from './payment-intent/three-ds-callback.js';
 import { PaymentMethodService } from './payment-method/payment-method.service.js';
 import { PaymentMethodResolver } from './payment-method/payment-method.resolver.js';
+import { DelegatedVault } from './delegated-payment/delegated-vault.service.js';
+import { DelegatedPayments } from './delegated-payment/delegated-pay.service.js';
+import { DelegatedPaymentResolver } from './delegated-payment/delegated-payment.resolver.js';
 
 export const SUBGRAPH_NAME = 'payment-intent';
 export const SCHEMA_NAME = 'payment';
@@ -107,7 +111,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
           },
         };
       const commands = new PaymentIntentCommands(dataSource, credentials, connectors, commandHooks, env.PUBLIC_BASE_URL, checkoutSessions, riskAssessor, idempotency);
-      const creation = new PaymentIntentCreation(dataSource, idempotency, credentials, connectors, { dataSource, credentials, connectors, hooks: commandHooks, idempotency }, checkoutSessions);
+      const creation = new PaymentIntentCreation(dataSource, idempotency, credentials, connectors, { dataSource, credentials, connectors, hooks: commandHooks, idempotency }, checkoutSessions, merchant);
       const threeDSecure = new ThreeDSecureCallbacks(dataSource, credentials, commands);
       const manualReviews = new ManualReviewService(dataSource, commands);
       const fraudDecisions = new FraudDecisionService(dataSource, riskSettings, commands);
@@ -122,8 +126,9 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
         logger.warn({ refused, maxInFlight: config.webhookIngest.maxInFlight }, 'webhook ingestion at its bound: refusing with 503 + Retry-After'),
       );
 
+      const delegatedVault = new DelegatedVault(dataSource, credentials, connectors, idempotency, config.encryptionKey);
       const resolvers = [
-        new PaymentIntentResolver(intents, refunds),
+        new PaymentIntentResolver(intents, refunds, new PaymentIntentClientSecrets(config.internalSecret)),
         new PaymentIntentMutationResolver(commands, refunds, creation),
         new PaymentMethodResolver(new PaymentMethodService(dataSource, credentials, connectors)),
         new CheckoutSessionPaymentIntentResolver(intents),
@@ -132,6 +137,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
         new RiskResolver(riskSettings, riskAssessor, dataSource),
         new ManualReviewResolver(manualReviews, dataSource),
         new KycResolver(kyc),
+        new DelegatedPaymentResolver(delegatedVault, new DelegatedPayments(dataSource, delegatedVault, commands, checkoutSessions)),
       ];
       const schema = await buildFederatedSchema({
         resolvers: [
@@ -144,6 +150,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
           RiskResolver,
           ManualReviewResolver,
           KycResolver,
+          DelegatedPaymentResolver,
         ],
         container: instanceContainer(resolvers),
         referenceResolvers: {

@@ -1,4 +1,5 @@
 // Every TypeORM entity of the payment-intent package (schema `payment`).
+import { DelegatedTokenEntity } from './delegated-payment/delegated-token.entity.js';
 import { PaymentEventEntity } from './payment-intent/payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent/payment-intent.entity.js';
 import { RefundEntity } from './refund/refund.entity.js';
@@ -14,4 +15,5 @@ export const entities: Function[] = [
   RiskAssessmentEntity,
   ManualReviewEntity,
   KycVerificationEntity,
+  DelegatedTokenEntity,
 ];

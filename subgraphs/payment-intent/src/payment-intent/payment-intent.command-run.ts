@@ -37,6 +37,8 @@ export interface CommandKey {
   key: string | undefined;
   operation: string;
   input: Record<string, unknown>;
+  /** Whose key it is (the idempotency scope) when not the command's principal (a delegated payment runs as a service for an agent). */
+  principal?: Principal;
 }
 
 export type CommandBody = (manager: EntityManager, intent: PaymentIntentEntity, connector: PspConnector) => Promise<CommandOutcome>;
@@ -95,7 +97,7 @@ export async function runIntentCommand(
     );
   let ran: Ran;
   if (key?.key !== undefined && deps.idempotency) {
-    ran = await deps.idempotency.prepared({ principal, key: key.key, operation: key.operation, input: { id, ...key.input } }, ranCodec, attempt);
+    ran = await deps.idempotency.prepared({ principal: key.principal ?? principal, key: key.key, operation: key.operation, input: { id, ...key.input } }, ranCodec, attempt);
   } else {
     ran = await attempt((_manager, exec) => exec());
   }

@@ -51,6 +51,20 @@ export interface CommandSteps {
   after?(manager: EntityManager, intent: PaymentIntentEntity): Promise<void>;
 }
 
+/**
+ * A confirmation paid with a delegated token (delegated-payment/): checks in the command's
+ * transaction, under the intent's row lock. `before` runs first, `charging` once the amount is
+ * final (after the session's commitment), `settled` after the PSP answered (declined or not).
+ * A throw rolls the command back: nothing is charged.
+ */
+export interface ConfirmGuard {
+  /** The command's idempotency (its scope's principal, operation and input) instead of confirmPaymentIntent's. */
+  key?: CommandKey;
+  before(manager: EntityManager, intent: PaymentIntentEntity): Promise<void>;
+  charging(manager: EntityManager, intent: PaymentIntentEntity): Promise<void>;
+  settled(manager: EntityManager, intent: PaymentIntentEntity, declined: boolean): Promise<void>;
+}
+
 /** Marks a PSP payment as Handoff's (webhooks for payments without it are not waited for). */
 export const CHECKOUT_METADATA_KEY = 'handoff_checkout_session_id';
 
@@ -148,7 +162,14 @@ export class PaymentIntentCommands {
    * `riskContext` (the buyer's IP and its country) is taken from a merchant, an admin or a Handoff
    * service; never from the hosted page's own call.
    */
-  async confirm(principal: Principal, id: string, method: PaymentMethodSpec | null, riskContext: RiskContext | null = null, idempotencyKey?: string): Promise<PaymentIntentEntity> {
+  async confirm(
+    principal: Principal,
+    id: string,
+    method: PaymentMethodSpec | null,
+    riskContext: RiskContext | null = null,
+    idempotencyKey?: string,
+    guard?: ConfirmGuard,
+  ): Promise<PaymentIntentEntity> {
     const given = [method?.testCard, method?.token].filter((v) => v !== null && v !== undefined);
     // No method: the one attached (attachPaymentMethod), as Stripe's confirm without payment_method.
     if (method && given.length !== 1) throw badUserInput('paymentMethod', 'give exactly one of testCard or token.');
@@ -156,8 +177,9 @@ export class PaymentIntentCommands {
       throw badUserInput('paymentMethod.token', 'must be a payment method token (pm_…).');
     }
     // The key's request is named by the token, never by a card number (nothing of a PAN is stored).
-    const key: CommandKey = { key: idempotencyKey, operation: 'confirmPaymentIntent', input: { token: method?.token ?? null, testCard: method?.testCard ? 'card' : null, riskContext } };
+    const key: CommandKey = guard?.key ?? { key: idempotencyKey, operation: 'confirmPaymentIntent', input: { token: method?.token ?? null, testCard: method?.testCard ? 'card' : null, riskContext } };
     return this.command(principal, id, 'be confirmed', async (manager, intent, connector) => {
+      await guard?.before(manager, intent);
       if (!CONFIRMABLE.includes(intent.status)) throw cannotFromStatus('be confirmed', intent.status);
       if (!method && !intent.paymentMethodId) throw badUserInput('paymentMethod', 'is required: this intent has no payment method attached.');
       const token = method ? (method.token ?? (await connector.tokenizeTestCard({ manager }, method.testCard!))) : intent.paymentMethodId!;
@@ -165,6 +187,8 @@ export class PaymentIntentCommands {
       // what to charge; the intent's amount follows it before the PSP is asked to confirm.
       const terms = await this.checkoutTerms(intent);
       if (terms) await rebindToCheckout(manager, intent, connector, terms);
+      // The amount is final here: a delegated token checks its allowance against it.
+      await guard?.charging(manager, intent);
       intent.paymentMethodId = token;
       // The merchant's risk rules, once the amount is final: BLOCK refuses here (the refusal recorded), the others shape the PSP call.
       const context = principal.kind === 'CLIENT' ? null : riskContext;
@@ -176,6 +200,7 @@ export class PaymentIntentCommands {
       // The attempt goes to the checkout's timeline before what it came to (payment-intent.timeline.ts).
       await applyPspPayment(manager, intent, psp, 'be confirmed', { [CONFIRM_ATTEMPT]: true, ...(risk ? riskData(risk) : {}) });
       await settleConfirmation(manager, intent, risk, psp);
+      await guard?.settled(manager, intent, psp.error !== null);
       return psp.error;
     }, key);
   }

@@ -92,6 +92,21 @@ export interface PspConnector {
   ): Promise<PspRefund>;
   /** Turns a test card number into a token of this PSP (TEST: the sandbox; STRIPE: its test tokens). */
   tokenizeTestCard(ctx: PspCallContext, cardNumber: string): Promise<string>;
+  /**
+   * A delegated card (ACP delegate_payment) vaulted at this PSP: its payment method (`pm_…`) and
+   * what may be shown of it. TEST: the sandbox's vault; STRIPE: a Stripe PaymentMethod made from
+   * the card data. The number is passed through, never kept nor logged.
+   */
+  vaultCard(ctx: PspCallContext, card: VaultCard): Promise<{ paymentMethodId: string; brand: string | null; last4: string | null }>;
+}
+
+/** A card handed to a PSP's vault (the digits already checked: 12-19, Luhn). */
+export interface VaultCard {
+  number: string;
+  expMonth: number | null;
+  expYear: number | null;
+  cvc: string | null;
+  name: string | null;
 }
 
 /** The PSP refused the request (not a decline of a card): CHECKOUT_CREATE_FAILED at create. */

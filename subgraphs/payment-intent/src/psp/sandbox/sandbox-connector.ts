@@ -14,6 +14,7 @@ import {
   type PspPayment,
   type PspRefund,
   type PspStatus,
+  type VaultCard,
 } from '../connector.js';
 import type { MerchantCredentials } from '../merchant-credentials.js';
 import type { SandboxAccounts } from './sandbox-accounts.js';
@@ -60,6 +61,13 @@ export class SandboxConnector implements PspConnector {
     parseTestCard(cardNumber);
     const pm = await this.post('/v1/payment_methods', { type: 'card', card: { number: cardNumber } });
     return String(pm.id);
+  }
+
+  /** The sandbox's vault takes the number only (its test cards decide the outcome). */
+  async vaultCard(_ctx: unknown, card: VaultCard): Promise<{ paymentMethodId: string; brand: string | null; last4: string | null }> {
+    const parsed = parseTestCard(card.number, 'paymentMethod.number');
+    const pm = await this.post('/v1/payment_methods', { type: 'card', card: { number: card.number } });
+    return { paymentMethodId: String(pm.id), brand: parsed.brand, last4: parsed.last4 };
   }
 
   confirmPayment(_ctx: unknown, id: string, paymentMethod: string, _returnUrl: string, options: ConfirmOptions = {}): Promise<PspPayment> {

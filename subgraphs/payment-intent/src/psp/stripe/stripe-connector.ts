@@ -14,6 +14,7 @@ import {
   type PspPayment,
   type PspRefund,
   type PspStatus,
+  type VaultCard,
 } from '../connector.js';
 import { parseTestCard, type CardBehaviour } from '@handoff/psp-sandbox/test-cards';
 
@@ -84,6 +85,28 @@ export class StripeConnector implements PspConnector {
 
   async tokenizeTestCard(_ctx: unknown, cardNumber: string): Promise<string> {
     return STRIPE_TEST_PAYMENT_METHODS[parseTestCard(cardNumber).behaviour];
+  }
+
+  /**
+   * Stripe's own vault: a PaymentMethod created from the card data with the merchant's secret key
+   * (Stripe's raw card data API, which an account vaulting delegated cards must have enabled); the
+   * payment is then confirmed with that pm_… as any other. Handoff keeps only the pm_… id.
+   */
+  async vaultCard(_ctx: unknown, card: VaultCard): Promise<{ paymentMethodId: string; brand: string | null; last4: string | null }> {
+    const pm = await this.call(() =>
+      this.stripe.paymentMethods.create({
+        type: 'card',
+        card: {
+          number: card.number,
+          ...(card.expMonth !== null ? { exp_month: card.expMonth } : {}),
+          ...(card.expYear !== null ? { exp_year: card.expYear } : {}),
+          ...(card.cvc !== null ? { cvc: card.cvc } : {}),
+        },
+        ...(card.name ? { billing_details: { name: card.name } } : {}),
+      }),
+    );
+    const details = cardDetailsOf(pm.card);
+    return { paymentMethodId: pm.id, brand: details.brand, last4: details.last4 };
   }
 
   async confirmPayment(_ctx: unknown, id: string, paymentMethod: string, returnUrl: string, options: ConfirmOptions = {}): Promise<PspPayment> {
