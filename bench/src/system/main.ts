@@ -21,6 +21,11 @@
 //                                     # outbound webhooks (outbound-webhooks.ts): a burst of N events, then R
 //                                     # events/s for S seconds, delivered to a receiver on loopback
 //                                     # (WEBHOOK_ALLOW_PRIVATE_URLS=true for this phase); writes nothing
+//   npm run bench:system -- --only finalization [--profile DIR]
+//                                     # issue 20's flow (finalization.ts): a 3-line session created, calculated,
+//                                     # reserved, paid on the hosted page's API (sandbox card) and finalized, at
+//                                     # 1 and 8 workers, with p50/p99 per step and statements per session
+//                                     # (finalization-statements.ts); writes nothing (its table goes to RESULTS.md by hand)
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSystemHandoff, type FaultHandoff } from '../harness/harness.js';
@@ -35,6 +40,8 @@ import { load, round, RssSampler, sleep, type LoopResult } from './measure.js';
 import { tableOf, writeResults, type SystemResult } from './report.js';
 import { measureSettlement } from './settlement.js';
 import { measureOutboundWebhooks, outboundTable } from './outbound-webhooks.js';
+import { finalizationTable, measureFinalizationLevel, setUpFinalizationWorld, type FinalizationLevel } from './finalization.js';
+import { finalizationStatements } from './finalization-statements.js';
 import { measureWebhooks } from './webhooks.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -43,7 +50,7 @@ const argValue = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const PHASES = ['checkouts', 'calculation', 'webhooks', 'settlement', 'outbound-webhooks'] as const;
+const PHASES = ['checkouts', 'calculation', 'webhooks', 'settlement', 'outbound-webhooks', 'finalization'] as const;
 const ONLY = argValue('only') as (typeof PHASES)[number] | undefined;
 if (ONLY && !(PHASES as readonly string[]).includes(ONLY)) throw new Error(`--only: ${PHASES.join(', ')}, not ${ONLY}`);
 const PROFILE = argValue('profile');
@@ -56,6 +63,8 @@ const ANCHOR = QUICK ? { warmupMs: 500, durationMs: 2000 } : { warmupMs: 1000, d
 const CHECKOUT = QUICK ? { warmupMs: 1000, durationMs: 3000 } : { warmupMs: 4000, durationMs: 20_000 };
 const CALCULATION_CONCURRENCY = QUICK ? [1, 4] : [1, 8, 16];
 const CALCULATION = QUICK ? { warmupMs: 1000, durationMs: 3000 } : { warmupMs: 3000, durationMs: 15_000 };
+const FINALIZATION_CONCURRENCY = QUICK ? [1, 2] : [1, 8];
+const FINALIZATION = QUICK ? { warmupMs: 1000, durationMs: 3000 } : { warmupMs: 3000, durationMs: 15_000 };
 const MAX_WEBHOOK_INTENTS = QUICK ? 50 : 1500;
 const SETTLE_N = QUICK ? 2000 : 100_000;
 const OUTBOUND = {
@@ -116,6 +125,20 @@ async function main(): Promise<void> {
     if (ONLY === 'outbound-webhooks') {
       const o = await measureOutboundWebhooks(h, OUTBOUND, acct, log);
       process.stdout.write(`\n${outboundTable(o)}\n\nLoad average at start ${loadAtStart.join(' ')}, at end ${load().join(' ')}.\n`);
+      return await finishPhaseOnly(h, sampler.overall);
+    }
+    if (ONLY === 'finalization') {
+      const fw = await setUpFinalizationWorld(h.gatewayUrl, h.adminKey);
+      const levels: FinalizationLevel[] = [];
+      for (const c of FINALIZATION_CONCURRENCY) {
+        const l = await measureFinalizationLevel(fw, c, FINALIZATION, acct);
+        levels.push(l);
+        log(`finalization flows at ${c}: ${l.sessions.median}/s (mean ${l.sessions.mean}), steps ${JSON.stringify(l.steps)}, errors ${JSON.stringify(l.errors)}`);
+        log(`  cost per session: ${JSON.stringify(l.cost.perOp)}`);
+        await sleep(1000);
+      }
+      const statements = PROFILE ? undefined : await finalizationStatements(h.postgres, fw, QUICK ? 2 : 5, log);
+      process.stdout.write(`\n${finalizationTable(levels, statements)}\n\nLoad average at start ${loadAtStart.join(' ')}, at end ${load().join(' ')}.\n`);
       return await finishPhaseOnly(h, sampler.overall);
     }
     if (ONLY === 'calculation') {
