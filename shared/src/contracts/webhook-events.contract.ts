@@ -52,11 +52,46 @@ export function isWebhookEventType(value: unknown): value is WebhookEventType {
   return typeof value === 'string' && (WEBHOOK_EVENT_TYPES as readonly string[]).includes(value);
 }
 
+/**
+ * The Agentic Commerce Protocol's order events (openapi.agentic_checkout_webhook.yaml): the body an
+ * agent platform receives is the spec's `{ type, data: <Order> }` (the payload's `object` is the
+ * Order), signed with `Merchant-Signature` as well. Only ever to agents' endpoints (audience 'agent').
+ */
+export const ACP_ORDER_EVENT_TYPES = ['order_create', 'order_update'] as const;
+export type AcpOrderEventType = (typeof ACP_ORDER_EVENT_TYPES)[number];
+
+export function isAcpOrderEventType(value: unknown): value is AcpOrderEventType {
+  return typeof value === 'string' && (ACP_ORDER_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/**
+ * What an AGENT's webhook endpoint may subscribe to (issue 21 items 3 and 7; docs/acp.md): events
+ * about the checkout sessions it created, routed by the payload's `agentId`.
+ */
+export const AGENT_WEBHOOK_EVENT_TYPES = ['checkout.completed', 'payment.failed', 'conversion.verified', ...ACP_ORDER_EVENT_TYPES] as const;
+export type AgentWebhookEventType = (typeof AGENT_WEBHOOK_EVENT_TYPES)[number];
+
+export function isAgentWebhookEventType(value: unknown): value is AgentWebhookEventType {
+  return typeof value === 'string' && (AGENT_WEBHOOK_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** Any type the intake takes: a merchant's event type, or an ACP order event. */
+export type DeliverableEventType = WebhookEventType | AcpOrderEventType;
+export const isDeliverableEventType = (value: unknown): value is DeliverableEventType => isWebhookEventType(value) || isAcpOrderEventType(value);
+
 /** What a producer writes (the outbox row's payload). */
 export interface WebhookEventPayload {
-  type: WebhookEventType;
-  /** The merchant whose endpoints receive it. */
+  type: DeliverableEventType;
+  /** The merchant whose endpoints receive it (the merchant the event is about, for an agent-only one). */
   merchantId: string;
+  /**
+   * The agent whose checkout session the event is about (the session's agent_id, the intent's
+   * aap_agent_id, the conversion's agent_id): that agent's endpoints subscribed to the type get it
+   * too, when the type is one of AGENT_WEBHOOK_EVENT_TYPES.
+   */
+  agentId?: string | null;
+  /** 'agent': only the agent's endpoints get it (ACP order events, conversion.verified of a conversion recorded verified). */
+  audience?: 'all' | 'agent';
   checkoutId?: string | null;
   paymentIntentId?: string | null;
   /** Ids that let a receiver join the event to others (agent_session_id, recommendation_id, conversion_id, request_id…). */
@@ -90,7 +125,7 @@ export function webhookEventId(schema: string, outboxId: string): string {
 export interface WebhookEventBody {
   id: string;
   object: 'event';
-  type: WebhookEventType;
+  type: DeliverableEventType;
   created: number;
   livemode: boolean;
   api_version: string;

@@ -123,6 +123,8 @@ export function checkoutWebhookPayload(type: WebhookEventType, cs: CheckoutSessi
   return {
     type,
     merchantId: cs.merchantId,
+    // The agent whose checkout created the session: its endpoints get checkout.completed too.
+    agentId: cs.agentId,
     checkoutId: cs.id,
     paymentIntentId: cs.paymentIntentId,
     correlation: correlationOf(cs),

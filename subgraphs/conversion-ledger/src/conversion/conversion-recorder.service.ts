@@ -17,7 +17,7 @@ import { ConversionEntity } from './conversion.entity.js';
 import { ConversionPath, ConversionStatus } from './conversion.enums.js';
 import { codeAlreadyRedeemed, conversionNotFound, merchantNotFound, sessionNotFound } from './conversion.errors.js';
 import { emitConversionUpdated } from './conversion.events.js';
-import { conversionWebhookEvent, conversionWebhookObject, milestoneWebhookEvent, type MilestoneRecord } from './conversion.webhook-events.js';
+import { conversionRecordedEvents, conversionWebhookEvent, conversionWebhookObject, milestoneWebhookEvent, type MilestoneRecord } from './conversion.webhook-events.js';
 import { bookCommission, commissionAfterPartialRefund, lockConversion, moveStatus, partsFor, saveAndAnnounce } from './conversion.store.js';
 import { isRedeemed, redeemCode } from './redeemed-codes.js';
 
@@ -160,7 +160,7 @@ export class ConversionRecorder {
       }
       outcome = verification;
       await this.setApplied(manager, p, c.id, outcome);
-      const webhooks = [conversionWebhookEvent('conversion.created', c)];
+      const webhooks = conversionRecordedEvents(c);
       if (verified) {
         if (this.paidIsFirstStep(c)) webhooks.push(milestoneWebhookEvent(c, await this.recordPaymentStep(manager, c)));
         // Last before the event: the posting updates the accounts' running balances, rows every

@@ -87,6 +87,8 @@ function payload(type: WebhookEventType, c: ConversionEntity, object: Record<str
   return {
     type,
     merchantId: c.merchantId,
+    // The agent whose recommendation converted: its endpoints get conversion.verified too.
+    agentId: c.agentId ?? null,
     checkoutId: null,
     paymentIntentId: c.paymentIntentId ?? null,
     correlation: correlationOf(c),
@@ -108,6 +110,20 @@ export function conversionWebhookPayload(
 
 export const conversionWebhookEvent = (...args: Parameters<typeof conversionWebhookPayload>): OutboxEvent =>
   webhookEventOutboxEvent(conversionWebhookPayload(...args));
+
+/**
+ * The events of a conversion just recorded: conversion.created (the merchant's, and no agent's),
+ * and — when it was recorded verified and names an agent — conversion.verified for that agent's
+ * endpoints only (audience 'agent'): the agent hears that its conversion verified however it got
+ * there (recorded verified, or approved later: conversion.verified to both).
+ */
+export function conversionRecordedEvents(c: ConversionEntity): OutboxEvent[] {
+  const events = [conversionWebhookEvent('conversion.created', c)];
+  if (c.verification === 'verified' && c.agentId) {
+    events.push(webhookEventOutboxEvent({ ...conversionWebhookPayload('conversion.verified', c), audience: 'agent' }));
+  }
+  return events;
+}
 
 /** A milestone row as recorded (ledger.conversion_milestones). */
 export interface MilestoneRecord {

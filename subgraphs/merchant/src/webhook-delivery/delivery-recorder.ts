@@ -36,8 +36,12 @@ export const leaseFor = (timeoutMs: number) => 2 * timeoutMs + 10_000;
 export interface ClaimedDelivery {
   id: string;
   eventId: string;
+  /** The event's type (an ACP order event is signed with Merchant-Signature as well). */
+  eventType: string;
   endpointId: string;
   merchantId: string;
+  /** The endpoint's owning agent, for a delivery to an agent's endpoint; null for a merchant's. */
+  agentId: string | null;
   seq: number;
   roundAttempts: number;
   armedAt: Date;
@@ -71,8 +75,10 @@ function claimedOf(r: Record<string, any>): ClaimedDelivery {
   return {
     id: r.id,
     eventId: r.event_id,
+    eventType: r.event_type,
     endpointId: r.endpoint_id,
     merchantId: r.merchant_id,
+    agentId: r.agent_id ?? null,
     seq: r.seq,
     roundAttempts: r.round_attempts,
     armedAt: new Date(r.armed_at),
@@ -120,7 +126,7 @@ export class DeliveryRecorder {
                 (SELECT id, locked_until AS prev_lock FROM ${t('webhook_deliveries')} WHERE id IN (SELECT id FROM j)) old
           WHERE d.id = j.id AND d.seq = j.seq AND d.status = 'PENDING' AND (d.locked_until IS NULL OR d.locked_until < now())
             AND e.id = d.endpoint_id AND ev.id = d.event_id AND old.id = d.id
-          RETURNING d.id, d.event_id, d.endpoint_id, d.merchant_id, d.seq, d.round_attempts, d.armed_at,
+          RETURNING d.id, d.event_id, ev.type AS event_type, d.endpoint_id, d.merchant_id, d.agent_id, d.seq, d.round_attempts, d.armed_at,
                     e.url, (e.enabled AND e.deleted_at IS NULL) AS endpoint_live, e.secret_ciphertext,
                     e.previous_secret_ciphertext, e.previous_secret_expires_at, ev.payload::text AS body, now() AS now, old.prev_lock),
        interrupted AS (
@@ -162,7 +168,8 @@ export class DeliveryRecorder {
 
   /** The hot path: the log row, SUCCEEDED (guarded by seq), the endpoint's failure streak cleared; batched with concurrent successes. */
   private async recordSuccess(d: ClaimedDelivery, attempt: AttemptResult, attemptedAt: Date): Promise<RecordedOutcome> {
-    const onTimeline = deliveryTimelineEvent(d, attempt, false);
+    // The merchant's checkout timeline shows its own endpoints' deliveries, not an agent's.
+    const onTimeline = d.agentId === null ? deliveryTimelineEvent(d, attempt, false) : null;
     const moved = await this.successes.submit({ d, attempt, attemptedAt, onTimeline, requestId: currentRequestId() ?? null });
     return { status: moved ? WebhookDeliveryStatus.SUCCEEDED : 'STALE', next: null, endpointDisabled: false, announced: moved && onTimeline !== null };
   }
@@ -233,7 +240,7 @@ export class DeliveryRecorder {
       const endpointDisabled = await this.endpointFailed(manager, d.endpointId);
       if (moved.length === 0) return { status: 'STALE' as const, next: null, endpointDisabled };
       // The failed attempt on its checkout's timeline (delivery-timeline.ts), when the event is about one.
-      const onTimeline = deliveryTimelineEvent(d, attempt, status === WebhookDeliveryStatus.PENDING);
+      const onTimeline = d.agentId === null ? deliveryTimelineEvent(d, attempt, status === WebhookDeliveryStatus.PENDING) : null;
       if (onTimeline) await addToOutbox(manager, SCHEMA_NAME, onTimeline);
       return { status, next: next ? { deliveryId: d.id, seq: moved[0]!.seq, at: next } : null, endpointDisabled, announced: onTimeline !== null };
     });
@@ -252,6 +259,8 @@ export class DeliveryRecorder {
     );
     if (disabled.length === 0) return false;
     const endpoint = await manager.findOneByOrFail(WebhookEndpointEntity, { id: endpointId });
+    // An agent's endpoint: disabled (it reads so on agentWebhookEndpoints); no merchant hears of it.
+    if (endpoint.merchantId === null) return true;
     await recordNotice(manager, {
       merchantId: endpoint.merchantId,
       kind: MerchantNoticeKind.webhookEndpointDisabled,

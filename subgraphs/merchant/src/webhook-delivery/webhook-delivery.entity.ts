@@ -24,7 +24,10 @@ export class WebhookDeliveryEntity {
   @PrimaryColumn({ type: 'text' }) id: string;
   @Column({ type: 'text', name: 'event_id' }) eventId: string;
   @Column({ type: 'text', name: 'endpoint_id' }) endpointId: string;
+  /** The event's merchant. */
   @Column({ type: 'text', name: 'merchant_id' }) merchantId: string;
+  /** The endpoint's owning agent, for a delivery to an agent's endpoint (no merchant sees it). */
+  @Column({ type: 'text', name: 'agent_id', nullable: true }) agentId: string | null;
   @Column({ type: 'text' }) status: WebhookDeliveryStatus;
   /** Every attempt ever made. */
   @Column({ type: 'int' }) attempts: number;

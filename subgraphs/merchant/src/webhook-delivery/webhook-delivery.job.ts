@@ -3,7 +3,7 @@
 // delivery FAILS), sign the stored body with the endpoint's secret(s) in force, POST it, record the
 // outcome and schedule the next attempt after the commit. A sweep re-adds overdue attempts whose
 // job was lost. A first attempt may also start right after the intake (startDirectDelivery).
-import { HANDOFF_SIGNATURE_HEADER, signatureHeaderFor, startWorker, type Logger } from '@handoff/shared';
+import { HANDOFF_SIGNATURE_HEADER, isAcpOrderEventType, signatureHeaderFor, startWorker, type Logger } from '@handoff/shared';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -18,6 +18,8 @@ import type { DirectDelivery } from './webhook-intake.service.js';
 export const WEBHOOK_USER_AGENT = 'Handoff-Webhooks/1';
 export const EVENT_ID_HEADER = 'handoff-event-id';
 export const DELIVERY_ID_HEADER = 'handoff-delivery-id';
+/** The ACP webhook spec's signature header (openapi.agentic_checkout_webhook.yaml): `t=<unix>,v1=<hex>`, one v1. */
+export const ACP_SIGNATURE_HEADER = 'merchant-signature';
 
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'skipped' | 'stale';
 
@@ -40,13 +42,23 @@ export function deliveryHeaders(d: ClaimedDelivery, encryptionKey: Buffer, now: 
     { id: d.endpointId, secretCiphertext: d.secretCiphertext, previousSecretCiphertext: d.previousSecretCiphertext, previousSecretExpiresAt: d.previousSecretExpiresAt },
     now,
   );
-  return {
+  const t = Math.floor(now.getTime() / 1000);
+  const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': WEBHOOK_USER_AGENT,
-    [HANDOFF_SIGNATURE_HEADER]: signatureHeaderFor(secrets, d.body, Math.floor(now.getTime() / 1000)),
+    [HANDOFF_SIGNATURE_HEADER]: signatureHeaderFor(secrets, d.body, t),
     [EVENT_ID_HEADER]: d.eventId,
     [DELIVERY_ID_HEADER]: d.id,
   };
+  // An ACP order event carries the spec's headers too: Merchant-Signature (the same scheme, with the
+  // current secret only: the spec's pattern has one v1), Request-Id (the event id, the same on every
+  // attempt) and Timestamp (ISO 8601).
+  if (isAcpOrderEventType(d.eventType)) {
+    headers[ACP_SIGNATURE_HEADER] = signatureHeaderFor(secrets.slice(0, 1), d.body, t);
+    headers['request-id'] = d.eventId;
+    headers.timestamp = now.toISOString();
+  }
+  return headers;
 }
 
 export async function processDelivery(deps: DeliveryDeps, job: DeliveryJob): Promise<DeliveryOutcome> {

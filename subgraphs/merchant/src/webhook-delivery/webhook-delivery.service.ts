@@ -14,7 +14,14 @@ import { WebhookDeliveryAttemptEntity, WebhookDeliveryEntity, WebhookEventEntity
 import { table, updateReturning } from './sql.js';
 import { deliveryStates, type WebhookDeliveryStatus } from './webhook-delivery.states.js';
 
-type Caller = Principal & { kind: 'ADMIN' | 'MERCHANT' };
+type Caller = Principal & { kind: 'ADMIN' | 'MERCHANT' | 'AGENT' };
+
+/** Whether `principal` owns (or, an admin, may act on) the endpoint `e`: a merchant its own, an agent its own. */
+export function ownsEndpoint(principal: Caller, e: Pick<WebhookEndpointEntity, 'merchantId' | 'agentId'>): boolean {
+  if (principal.kind === 'ADMIN') return true;
+  if (principal.kind === 'AGENT') return e.agentId !== null && e.agentId === principal.agentId;
+  return e.agentId === null && e.merchantId === principal.merchantId;
+}
 const t = table;
 
 /** At most this many events per replayWebhookEvents call; `nextSince` continues. */
@@ -69,9 +76,10 @@ export class WebhookDeliveryService {
   async replayDelivery(principal: Caller, deliveryId: string): Promise<WebhookDeliveryEntity> {
     const delivery = await this.dataSource.transaction(async (manager) => {
       const d = await manager.findOne(WebhookDeliveryEntity, { where: { id: deliveryId }, lock: { mode: 'pessimistic_write' } });
-      if (!d || (principal.kind === 'MERCHANT' && d.merchantId !== principal.merchantId)) throw webhookDeliveryNotFound(deliveryId);
+      if (!d) throw webhookDeliveryNotFound(deliveryId);
       const endpoint = await manager.findOneBy(WebhookEndpointEntity, { id: d.endpointId });
-      if (!endpoint || endpoint.deletedAt !== null) throw webhookDeliveryNotFound(deliveryId);
+      // A delivery to an agent's endpoint carries the event's merchant: ownership is the endpoint's.
+      if (!endpoint || endpoint.deletedAt !== null || !ownsEndpoint(principal, endpoint)) throw webhookDeliveryNotFound(deliveryId);
       if (!endpoint.enabled) throw webhookEndpointDisabled(endpoint.id);
       assertTransition(deliveryStates, d.status, 'PENDING');
       await manager.query(`UPDATE ${t('webhook_deliveries')} SET ${REARM} WHERE id = $1`, [d.id]);
@@ -87,7 +95,7 @@ export class WebhookDeliveryService {
     if (since.getTime() > Date.now()) throw badUserInput('since', 'must not be in the future.');
     const { result, scheduled } = await this.dataSource.transaction(async (manager) => {
       const endpoint = await manager.findOne(WebhookEndpointEntity, { where: { id: endpointId }, lock: { mode: 'pessimistic_write' } });
-      if (!endpoint || endpoint.deletedAt !== null || (principal.kind === 'MERCHANT' && endpoint.merchantId !== principal.merchantId)) {
+      if (!endpoint || endpoint.deletedAt !== null || !ownsEndpoint(principal, endpoint)) {
         throw webhookEndpointNotFound(endpointId);
       }
       if (!endpoint.enabled) throw webhookEndpointDisabled(endpointId);
@@ -105,7 +113,18 @@ export class WebhookDeliveryService {
   ): Promise<{ result: ReplayResult; scheduled: ScheduledAttempt[] }> {
     // The events it was sent (whatever its filter is now), and those its filter matches that it
     // never got; a test event only when it was this endpoint's.
-    const candidates: Array<{ event_id: string; created: Date; delivery_id: string | null; status: WebhookDeliveryStatus | null }> = await manager.query(
+    type Candidate = { event_id: string; created: Date; delivery_id: string | null; status: WebhookDeliveryStatus | null };
+    // An agent's endpoint: the events it was sent (its events are found through its deliveries).
+    const candidates: Candidate[] = endpoint.agentId !== null
+      ? await manager.query(
+          `SELECT ev.id AS event_id, ev.created, d.id AS delivery_id, d.status
+             FROM ${t('webhook_deliveries')} d JOIN ${t('webhook_events')} ev ON ev.id = d.event_id
+            WHERE d.endpoint_id = $1 AND ev.created >= $2
+            ORDER BY ev.created, ev.id
+            LIMIT $3`,
+          [endpoint.id, since, MAX_REPLAY_EVENTS + 1],
+        )
+      : await manager.query(
       `SELECT ev.id AS event_id, ev.created, d.id AS delivery_id, d.status
          FROM ${t('webhook_events')} ev
          LEFT JOIN ${t('webhook_deliveries')} d ON d.event_id = ev.id AND d.endpoint_id = $2

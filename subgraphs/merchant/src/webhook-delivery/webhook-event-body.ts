@@ -3,7 +3,8 @@
 // the producer's payload and stored as the exact bytes every attempt sends. A job whose payload
 // is not the contract's is refused as a whole (InvalidWebhookEvent): nothing recorded.
 import {
-  isWebhookEventType,
+  isAcpOrderEventType,
+  isDeliverableEventType,
   WEBHOOK_EVENT_TOPIC_PREFIX,
   type OutboxJobData,
   type WebhookEventBody,
@@ -31,7 +32,7 @@ const optionalId = (v: unknown, name: string): string | null => {
 export function webhookEventPayloadOf(job: Pick<OutboxJobData, 'topic' | 'payload'>): WebhookEventPayload {
   const p = job.payload as Partial<WebhookEventPayload> | undefined;
   if (!isRecord(p)) throw new InvalidWebhookEvent('payload is not an object');
-  if (!isWebhookEventType(p.type)) throw new InvalidWebhookEvent(`unknown type ${JSON.stringify(p.type)}`);
+  if (!isDeliverableEventType(p.type)) throw new InvalidWebhookEvent(`unknown type ${JSON.stringify(p.type)}`);
   if (job.topic !== `${WEBHOOK_EVENT_TOPIC_PREFIX}${p.type}`) throw new InvalidWebhookEvent(`topic ${job.topic} does not name type ${p.type}`);
   if (typeof p.merchantId !== 'string' || p.merchantId === '' || p.merchantId.length > 100) throw new InvalidWebhookEvent('merchantId is missing');
   if (!isRecord(p.object)) throw new InvalidWebhookEvent('object is not an object');
@@ -40,9 +41,15 @@ export function webhookEventPayloadOf(job: Pick<OutboxJobData, 'topic' | 'payloa
   }
   if (p.correlation !== undefined && p.correlation !== null && !isRecord(p.correlation)) throw new InvalidWebhookEvent('correlation is not an object');
   if (typeof p.occurredAt !== 'string' || Number.isNaN(Date.parse(p.occurredAt))) throw new InvalidWebhookEvent('occurredAt is not a time');
+  if (p.audience !== undefined && p.audience !== null && p.audience !== 'all' && p.audience !== 'agent') throw new InvalidWebhookEvent('audience is neither all nor agent');
+  const agentId = optionalId(p.agentId, 'agentId');
+  // An ACP order event is for the agent platform only, and is about one agent's session.
+  if (isAcpOrderEventType(p.type) && agentId === null) throw new InvalidWebhookEvent(`${p.type} names no agent`);
   return {
     type: p.type,
     merchantId: p.merchantId,
+    agentId,
+    audience: isAcpOrderEventType(p.type) ? 'agent' : (p.audience ?? 'all'),
     checkoutId: optionalId(p.checkoutId, 'checkoutId'),
     paymentIntentId: optionalId(p.paymentIntentId, 'paymentIntentId'),
     correlation: (p.correlation as Record<string, string | null> | null | undefined) ?? undefined,
@@ -50,6 +57,16 @@ export function webhookEventPayloadOf(job: Pick<OutboxJobData, 'topic' | 'payloa
     previousAttributes: (p.previousAttributes as Record<string, unknown> | null | undefined) ?? null,
     occurredAt: new Date(p.occurredAt).toISOString(),
   };
+}
+
+/**
+ * The stored body of event `id`: an ACP order event is the spec's `{ type, data: <Order> }`
+ * (openapi.agentic_checkout_webhook.yaml's WebhookEvent, nothing more: it allows no other key);
+ * any other is Handoff's event body (webhookEventBody).
+ */
+export function deliveredBody(id: string, p: WebhookEventPayload, livemode: boolean): WebhookEventBody | { type: string; data: Record<string, unknown> } {
+  if (isAcpOrderEventType(p.type)) return { type: p.type, data: p.object };
+  return webhookEventBody(id, p, livemode);
 }
 
 /** The body of event `id`; keys in a fixed order (the stored JSON is sent byte for byte). */

@@ -1,4 +1,4 @@
-// A merchant's webhook endpoint (merchant.webhook_endpoints): where its events are POSTed, which
+// A merchant's or an agent's webhook endpoint (merchant.webhook_endpoints; exactly one owner): where its events are POSTed, which
 // events (names from WEBHOOK_EVENT_TYPES, or `*`), and the signing secret, stored only as
 // AES-256-GCM ciphertext (payment-connector/crypto.ts). For 24 hours after a rotation the previous
 // secret is kept too, and deliveries carry a signature with each. Deleting keeps the row
@@ -10,7 +10,10 @@ export type WebhookEndpointDisabledReason = 'MANUAL' | 'FAILING';
 @Entity({ name: 'webhook_endpoints' })
 export class WebhookEndpointEntity {
   @PrimaryColumn({ type: 'text' }) id: string;
-  @Column({ type: 'text', name: 'merchant_id' }) merchantId: string;
+  /** The owning merchant; null for an agent's endpoint. */
+  @Column({ type: 'text', name: 'merchant_id', nullable: true }) merchantId: string | null;
+  /** The owning agent (its sessions' events); null for a merchant's endpoint. */
+  @Column({ type: 'text', name: 'agent_id', nullable: true }) agentId: string | null;
   @Column({ type: 'text' }) url: string;
   @Column({ type: 'text', array: true }) events: string[];
   @Column({ type: 'text', nullable: true }) description: string | null;

@@ -90,6 +90,7 @@ export class WebhookEndpointService {
         const endpoint = manager.create(WebhookEndpointEntity, {
           id,
           merchantId: merchant.id,
+          agentId: null,
           url: draft.url,
           events: draft.events,
           description: draft.description,
@@ -172,7 +173,7 @@ export class WebhookEndpointService {
       e.updatedAt = now;
       await manager.save(WebhookEndpointEntity, e);
       await writeEvents(manager, [
-        merchantAudit({ entityType: 'webhook_endpoint', entityId: e.id, merchantId: e.merchantId, action: 'secret_rotated', after: { previous_secret_expires_at: e.previousSecretExpiresAt.toISOString() } }),
+        merchantAudit({ entityType: 'webhook_endpoint', entityId: e.id, merchantId: e.merchantId!, action: 'secret_rotated', after: { previous_secret_expires_at: e.previousSecretExpiresAt.toISOString() } }),
       ]);
       return { endpoint: e, secret };
     });
@@ -195,7 +196,8 @@ export class WebhookEndpointService {
   /** The endpoint when the caller may see it; null otherwise (deleted, unknown, another merchant's). */
   async find(principal: Caller, id: string, manager: EntityManager = this.dataSource.manager): Promise<WebhookEndpointEntity | null> {
     const e = await manager.findOneBy(WebhookEndpointEntity, { id });
-    if (!e || e.deletedAt !== null || (principal.kind === 'MERCHANT' && e.merchantId !== principal.merchantId)) return null;
+    // An agent's endpoint is no merchant's (nor an admin's through these merchant operations).
+    if (!e || e.deletedAt !== null || e.agentId !== null || (principal.kind === 'MERCHANT' && e.merchantId !== principal.merchantId)) return null;
     return e;
   }
 
@@ -213,7 +215,7 @@ export class WebhookEndpointService {
           const outboxId = await addToOutbox(
             manager,
             SCHEMA_NAME,
-            webhookEventOutboxEvent({ type: 'webhook_endpoint.test', merchantId: e.merchantId, object: endpointObject(e), occurredAt: new Date().toISOString() }),
+            webhookEventOutboxEvent({ type: 'webhook_endpoint.test', merchantId: e.merchantId!, object: endpointObject(e), occurredAt: new Date().toISOString() }),
           );
           out.push({ eventId: webhookEventId(SCHEMA_NAME, outboxId), endpointId: e.id });
         }
@@ -235,7 +237,7 @@ export class WebhookEndpointService {
   /** The endpoint, locked, for a change by `principal`; NOT_FOUND unless it may change it. */
   private async loadWritable(manager: EntityManager, principal: Caller, id: string): Promise<WebhookEndpointEntity> {
     const e = await manager.findOne(WebhookEndpointEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!e || e.deletedAt !== null || (principal.kind === 'MERCHANT' && e.merchantId !== principal.merchantId)) throw webhookEndpointNotFound(id);
+    if (!e || e.deletedAt !== null || e.merchantId === null || (principal.kind === 'MERCHANT' && e.merchantId !== principal.merchantId)) throw webhookEndpointNotFound(id);
     // A suspended merchant changes nothing (FORBIDDEN), as for its other configuration.
     await loadWritableMerchant(manager, principal, e.merchantId, 'pessimistic_read');
     return e;
@@ -245,7 +247,7 @@ export class WebhookEndpointService {
 /** An endpoint's audit row: the endpoint as its webhooks show it (never its secret), the fields that changed. */
 function endpointAudit(e: WebhookEndpointEntity, action: string, before: Record<string, unknown> | null): OutboxEvent {
   const after = endpointObject(e);
-  const change = { entityType: 'webhook_endpoint' as const, entityId: e.id, merchantId: e.merchantId, action };
+  const change = { entityType: 'webhook_endpoint' as const, entityId: e.id, merchantId: e.merchantId!, action };
   if (before === null) return merchantAudit({ ...change, after });
   return merchantAudit({ ...change, ...(changedFields(before, after) ?? { before: {}, after: {} }) });
 }

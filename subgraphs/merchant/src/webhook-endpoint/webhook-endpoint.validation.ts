@@ -2,7 +2,7 @@
 // the URL (https; http and private addresses only when WEBHOOK_ALLOW_PRIVATE_URLS), the event
 // filter (names from WEBHOOK_EVENT_TYPES, or `*`), the description and a secret of its own.
 import { lookup } from 'node:dns/promises';
-import { badUserInput, isNonPublicAddress, isNonPublicHost, WEBHOOK_EVENT_TYPES, isWebhookEventType } from '@handoff/shared';
+import { badUserInput, isNonPublicAddress, isNonPublicHost, WEBHOOK_EVENT_TYPES } from '@handoff/shared';
 import { optionalText } from '../input.js';
 import { webhookUrlNotAllowed } from './webhook-endpoint.errors.js';
 
@@ -73,16 +73,16 @@ async function resolveAll(host: string): Promise<string[]> {
 }
 
 /** The event filter: known names or `*` (which then stands alone), duplicates dropped, order kept. */
-export function webhookEvents(value: unknown, field: string): string[] {
+export function webhookEvents(value: unknown, field: string, known: readonly string[] = WEBHOOK_EVENT_TYPES): string[] {
   if (!Array.isArray(value) || value.length === 0) {
     throw badUserInput(field, `must list at least one event type, or "${ALL_EVENTS}" for all of them.`);
   }
   if (value.length > 64) throw badUserInput(field, 'must have at most 64 entries.');
   const out: string[] = [];
   value.forEach((name: unknown, i) => {
-    if (name !== ALL_EVENTS && !isWebhookEventType(name)) {
+    if (name !== ALL_EVENTS && !(typeof name === 'string' && known.includes(name))) {
       const shown = typeof name === 'string' ? JSON.stringify(name.slice(0, 80)) : String(name);
-      throw badUserInput(`${field}[${i}]`, `${shown} is not an event type. Known: ${WEBHOOK_EVENT_TYPES.join(', ')}, or "${ALL_EVENTS}".`);
+      throw badUserInput(`${field}[${i}]`, `${shown} is not an event type. Known: ${known.join(', ')}, or "${ALL_EVENTS}".`);
     }
     if (!out.includes(name)) out.push(name);
   });
@@ -105,10 +105,11 @@ export interface CreateEndpointDraft {
   secret: string | null;
 }
 
-export function validateCreateEndpoint(input: WebhookEndpointSpec, allowPrivateUrls: boolean): CreateEndpointDraft {
+/** `known`: the event types the owner may subscribe to (a merchant's by default; an agent's: AGENT_WEBHOOK_EVENT_TYPES). */
+export function validateCreateEndpoint(input: WebhookEndpointSpec, allowPrivateUrls: boolean, known: readonly string[] = WEBHOOK_EVENT_TYPES): CreateEndpointDraft {
   return {
     url: webhookUrl(input.url, 'input.url', allowPrivateUrls),
-    events: webhookEvents(input.events, 'input.events'),
+    events: webhookEvents(input.events, 'input.events', known),
     description: optionalText(input.description, 'input.description', MAX_DESCRIPTION_LENGTH) ?? null,
     enabled: input.enabled ?? true,
     secret: input.secret === null || input.secret === undefined ? null : ownSecret(input.secret, 'input.secret'),
@@ -124,10 +125,10 @@ export interface UpdateEndpointDraft {
 }
 
 /** Only the fields given; `description: null` clears it, other nulls change nothing. */
-export function validateUpdateEndpoint(input: WebhookEndpointSpec, allowPrivateUrls: boolean): UpdateEndpointDraft {
+export function validateUpdateEndpoint(input: WebhookEndpointSpec, allowPrivateUrls: boolean, known: readonly string[] = WEBHOOK_EVENT_TYPES): UpdateEndpointDraft {
   const draft: UpdateEndpointDraft = {};
   if (input.url !== undefined && input.url !== null) draft.url = webhookUrl(input.url, 'input.url', allowPrivateUrls);
-  if (input.events !== undefined && input.events !== null) draft.events = webhookEvents(input.events, 'input.events');
+  if (input.events !== undefined && input.events !== null) draft.events = webhookEvents(input.events, 'input.events', known);
   if (input.description !== undefined) draft.description = optionalText(input.description, 'input.description', MAX_DESCRIPTION_LENGTH) ?? null;
   if (input.enabled !== undefined && input.enabled !== null) draft.enabled = input.enabled;
   if (input.secret !== undefined && input.secret !== null) throw badUserInput('input.secret', 'cannot be changed here: use rotateWebhookEndpointSecret.');

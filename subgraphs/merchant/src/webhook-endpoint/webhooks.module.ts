@@ -18,6 +18,8 @@ import { WebhookDeliveryResolver, WebhookEndpointDeliveriesResolver } from '../w
 import { WebhookDeliveryService } from '../webhook-delivery/webhook-delivery.service.js';
 import { startWebhookIntakeWorker } from '../webhook-delivery/webhook-intake.job.js';
 import { WebhookIntakeService } from '../webhook-delivery/webhook-intake.service.js';
+import { AgentWebhookEndpointResolver } from '../agent-webhook-endpoint/agent-webhook-endpoint.resolver.js';
+import { AgentWebhookEndpointService } from '../agent-webhook-endpoint/agent-webhook-endpoint.service.js';
 import { WebhookEndpointResolver } from './webhook-endpoint.resolver.js';
 import { WebhookEndpointService } from './webhook-endpoint.service.js';
 
@@ -47,6 +49,10 @@ export function createWebhooks(opts: WebhooksOptions) {
     encryptionKey: opts.encryptionKey,
     allowPrivateUrls: opts.allowPrivateUrls,
   });
+  const agentEndpoints = new AgentWebhookEndpointService(opts.dataSource, opts.idempotency, opts.outbox, {
+    encryptionKey: opts.encryptionKey,
+    allowPrivateUrls: opts.allowPrivateUrls,
+  });
   const deliveries = new WebhookDeliveryService(opts.dataSource, schedule);
   const notices = new MerchantNoticeService(opts.dataSource);
   const leaseMs = leaseFor(opts.delivery.timeoutMs);
@@ -60,6 +66,7 @@ export function createWebhooks(opts: WebhooksOptions) {
 
   return {
     endpoints,
+    agentEndpoints,
     deliveries,
     notices,
     intake,
@@ -67,11 +74,12 @@ export function createWebhooks(opts: WebhooksOptions) {
     queue,
     resolvers: [
       new WebhookEndpointResolver(endpoints),
+      new AgentWebhookEndpointResolver(agentEndpoints, deliveries),
       new WebhookEndpointDeliveriesResolver(deliveries),
       new WebhookDeliveryResolver(deliveries),
       new MerchantNoticeResolver(notices),
     ],
-    resolverClasses: [WebhookEndpointResolver, WebhookEndpointDeliveriesResolver, WebhookDeliveryResolver, MerchantNoticeResolver] as Function[],
+    resolverClasses: [WebhookEndpointResolver, AgentWebhookEndpointResolver, WebhookEndpointDeliveriesResolver, WebhookDeliveryResolver, MerchantNoticeResolver] as Function[],
     async startWorkers(): Promise<{ close(): Promise<void> }> {
       const connection = createRedis(opts.redisUrl, { forBullmqWorker: true });
       // As many intakes at a time as attempts: an intake is one statement, then (room allowing) an attempt.

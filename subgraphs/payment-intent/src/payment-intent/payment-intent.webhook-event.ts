@@ -22,6 +22,7 @@ import {
 } from '@handoff/shared';
 import { shownOf, type PaymentIntentShown } from './payment-intent.entity.js';
 import { CaptureMode } from './payment-intent.enums.js';
+import { AGENT_METADATA_KEY } from './payment-intent.access.js';
 
 /** Which `payment_intent.*` topic is which webhook event type; a topic not here has none. */
 export const WEBHOOK_TYPE_OF_TOPIC: Readonly<Record<string, WebhookEventType>> = {
@@ -82,9 +83,12 @@ export function paymentWebhookPayload(
   extra: Record<string, unknown> = {},
 ): WebhookEventPayload {
   const object = { ...paymentIntentWebhookObject(intent), ...extra };
+  const agentId = (intent.metadata as Record<string, unknown> | null | undefined)?.[AGENT_METADATA_KEY];
   return {
     type,
     merchantId: intent.merchantId,
+    // An agent checkout's intent: that agent's endpoints get payment.failed too.
+    agentId: typeof agentId === 'string' && agentId !== '' ? agentId : null,
     checkoutId: intent.checkoutSessionId,
     paymentIntentId: intent.id,
     correlation: correlationOf(intent),
