@@ -6,7 +6,7 @@
 import { anonymous, type Principal } from '@handoff/shared/identity/principal';
 import { bearerToken, constantTimeEqual, hashApiKey, looksLikeApiKey } from '@handoff/shared/identity/api-key';
 import { encodePrincipal } from '@handoff/shared/identity/signing';
-import { verifyClientSecret } from '@handoff/shared/identity/client-secret';
+import { intentClientScope, verifyClientSecret, verifyIntentClientSecret } from '@handoff/shared/identity/client-secret';
 import { verifyCheckoutToken } from '@handoff/shared/identity/checkout-token';
 import type { ApiKeyResolver, ResolvedApiKey } from './api-key-resolver.js';
 
@@ -46,6 +46,12 @@ export class Authenticator {
       const bound = checkoutSessionId ?? verifyCheckoutToken(token, this.internalSecret)?.checkoutSessionId;
       if (bound) {
         const principal: Principal = { kind: 'CLIENT', checkoutSessionId: bound };
+        return { ok: true, principal, principalHeader: encodePrincipal(principal) };
+      }
+      // A standalone payment intent's client secret: that one intent, read and confirmed.
+      const paymentIntentId = verifyIntentClientSecret(token, this.internalSecret);
+      if (paymentIntentId) {
+        const principal: Principal = { kind: 'CLIENT', checkoutSessionId: intentClientScope(paymentIntentId), paymentIntentId };
         return { ok: true, principal, principalHeader: encodePrincipal(principal) };
       }
     }

@@ -117,6 +117,31 @@ export const CLIENT_ALLOWED_FIELDS: ReadonlySet<string> = new Set([
   'Subscription.paymentIntentUpdated',
 ]);
 
+/**
+ * A standalone payment intent's client secret (principal CLIENT with `paymentIntentId`; seed 003
+ * §6): the intent itself (what Stripe's publishable-key client reads) and confirming it, nothing of
+ * any checkout session, merchant or metadata.
+ */
+export const INTENT_CLIENT_ALLOWED_FIELDS: ReadonlySet<string> = new Set([
+  'Query.paymentIntent',
+  ...['id', 'status', 'amount', 'amountCaptured', 'captureMode', 'paymentMethodTypes', 'nextAction', 'lastPaymentError', 'clientSecret', 'provider', 'sandboxTestCards', 'createdAt'].map(
+    (f) => `PaymentIntent.${f}`,
+  ),
+  'Money.amountMinor',
+  'Money.currency',
+  'Money.amount',
+  'NextAction.type',
+  'NextAction.url',
+  'PaymentError.code',
+  'PaymentError.declineCode',
+  'PaymentError.message',
+  'SandboxTestCard.number',
+  'SandboxTestCard.outcome',
+  'Mutation.attachPaymentMethod',
+  'Mutation.confirmPaymentIntent',
+  'Mutation.completeThreeDSecure',
+]);
+
 /** `extensions.reason` of a refusal, so a client (and a test) can tell it from a subgraph's FORBIDDEN. */
 export const CLIENT_FIELD_NOT_ALLOWED = 'client_secret:field_not_allowed';
 
@@ -139,8 +164,9 @@ export function selectedFields(schema: GraphQLSchema, document: DocumentNode): s
  * Every coordinate `document` selects that a client secret may not, in document order. Every
  * definition counts, fragments included. Introspection (`__schema`, `__type`) is refused.
  */
-export function refusedClientFields(schema: GraphQLSchema, document: DocumentNode): string[] {
-  return selectedFields(schema, document).filter((coordinate) => !CLIENT_ALLOWED_FIELDS.has(coordinate));
+export function refusedClientFields(schema: GraphQLSchema, document: DocumentNode, principal?: Principal): string[] {
+  const allowed = principal?.kind === 'CLIENT' && principal.paymentIntentId ? INTENT_CLIENT_ALLOWED_FIELDS : CLIENT_ALLOWED_FIELDS;
+  return selectedFields(schema, document).filter((coordinate) => !allowed.has(coordinate));
 }
 
 /** FORBIDDEN naming every refused coordinate; `httpStatus` for Apollo Server's answer (403). */
@@ -166,7 +192,7 @@ export function clientAllowListRefusal(
   httpStatus?: number,
 ): GraphQLError | undefined {
   if (principal.kind !== 'CLIENT') return undefined;
-  const refused = refusedClientFields(schema, document);
+  const refused = refusedClientFields(schema, document, principal);
   return refused.length ? clientFieldsRefusedError(refused, httpStatus) : undefined;
 }
 

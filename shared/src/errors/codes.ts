@@ -85,6 +85,11 @@ export const ErrorCode = {
   FINALIZATION_NOT_FOUND: 'FINALIZATION_NOT_FOUND',
   /** No hosted checkout link with this id that the caller may see. */
   HOSTED_CHECKOUT_NOT_FOUND: 'HOSTED_CHECKOUT_NOT_FOUND',
+  /**
+   * GET /v1/checkout/redirect/return: the buyer's return carries no client secret, or one that does
+   * not verify (tampered, another session's or intent's than the ids it names). Nothing is read or changed.
+   */
+  REDIRECT_RETURN_INVALID: 'REDIRECT_RETURN_INVALID',
   /** No delegated payment token (vt_…) with this id that the caller (the agent that delegated it) may use. */
   DELEGATED_TOKEN_NOT_FOUND: 'DELEGATED_TOKEN_NOT_FOUND',
   /** The delegated token's allowance expired (allowance.expires_at): delegate a new one. Nothing is charged. */

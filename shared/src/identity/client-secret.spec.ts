@@ -17,3 +17,17 @@ describe('client secrets', () => {
     for (const bad of ['', '_secret_', 'cs_01ABC', 'x'.repeat(300), "cs_'--_secret_abc"]) expect(verifyClientSecret(bad, secret)).toBeUndefined();
   });
 });
+
+describe("a standalone payment intent's client secret", () => {
+  it('binds to one intent and is never a session secret (nor the other way round)', async () => {
+    const { intentClientSecretFor, verifyIntentClientSecret } = await import('./client-secret.js');
+    const s = intentClientSecretFor('01INTENT', secret);
+    expect(s.startsWith('pi_01INTENT_secret_')).toBe(true);
+    expect(verifyIntentClientSecret(s, secret)).toBe('01INTENT');
+    expect(verifyClientSecret(s, secret)).toBeUndefined();
+    expect(verifyIntentClientSecret(clientSecretFor('pi_01INTENT', secret), secret)).toBeUndefined();
+    expect(verifyIntentClientSecret(s, 't'.repeat(40))).toBeUndefined();
+    expect(verifyIntentClientSecret(intentClientSecretFor('01OTHER', secret).replace('01OTHER', '01INTENT'), secret)).toBeUndefined();
+    for (const bad of ['', 'pi_', 'pi__secret_x', 'pi_a:b_secret_x', 'x'.repeat(300)]) expect(verifyIntentClientSecret(bad, secret)).toBeUndefined();
+  });
+});

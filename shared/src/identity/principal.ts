@@ -8,7 +8,15 @@ export type Principal =
   | { kind: 'MERCHANT'; keyId: string; merchantId: string }
   | { kind: 'AGENT'; keyId: string; agentId: string }
   /** The hosted checkout page, holding one checkout session's client secret. */
-  | { kind: 'CLIENT'; checkoutSessionId: string }
+  | {
+      kind: 'CLIENT';
+      checkoutSessionId: string;
+      /**
+       * A standalone payment intent's client (its client secret, client-secret.ts): only that intent.
+       * `checkoutSessionId` is then `payment_intent:<id>` (intentClientScope), which no session has.
+       */
+      paymentIntentId?: string;
+    }
   /** Handoff's own services calling each other (internal, signed calls). */
   | { kind: 'SERVICE'; service: string }
   | { kind: 'ANONYMOUS' };

@@ -7,6 +7,7 @@
 //   GET  /v1/checkout/payment-methods                  what ?checkout_id= (or ?country=) allows
 //   POST /v1/checkout/payment-methods/tokenize         tokenizeCard (sandbox only)
 //   POST /v1/checkout/3ds/callback                     the PSP's signed 3-D Secure result (three-ds-callback.ts)
+//   GET  /v1/checkout/redirect/return                  the buyer back from a redirect, by client secret (redirect-return.ts)
 // Every POST takes Idempotency-Key (passed on as the operation's idempotencyKey).
 import { allowedPaymentMethodsFor } from '@handoff/shared/contracts/checkout-settings.contract';
 import type { Express } from 'express';
@@ -16,6 +17,7 @@ import type { ObjectShape } from '../rest-input.js';
 import { bodyOf, graph, mountRoute, SESSIONS, type Call } from '../checkout-service/route-kit.js';
 import { CAPTURE_MODES, INTENT_FIELDS, intentJson, nextActionJson, type IntentJson } from './payment-json.js';
 import { mountThreeDSecureCallback } from './three-ds-callback.js';
+import { mountRedirectReturn } from './redirect-return.js';
 
 const INTENTS = '/v1/checkout/payment-intents';
 const METHODS = '/v1/checkout/payment-methods';
@@ -214,4 +216,5 @@ export const mountPaymentsRest: RouteMount = (app: Express, deps) => {
     if (data) call.res.status(201).json({ payment_method_id: data.tokenizeCard.paymentMethodId });
   });
   mountThreeDSecureCallback(app, deps);
+  mountRedirectReturn(app, deps);
 };

@@ -2,7 +2,7 @@
 
 export const INTENT_FIELDS = `id status captureMode paymentMethodTypes metadata createdAt
   amount { amountMinor currency } amountCaptured { amountMinor } amountRefunded { amountMinor }
-  nextAction { type url } lastPaymentError { code declineCode message } checkoutSession { id clientToken }`;
+  nextAction { type url } lastPaymentError { code declineCode message } clientSecret checkoutSession { id clientToken }`;
 
 export interface IntentJson {
   id: string;
@@ -16,6 +16,7 @@ export interface IntentJson {
   amountRefunded: { amountMinor: number };
   nextAction: { type: string; url: string | null } | null;
   lastPaymentError: { code: string; declineCode: string | null; message: string } | null;
+  clientSecret?: string | null;
   checkoutSession: { id: string; clientToken?: string | null } | null;
 }
 
@@ -38,8 +39,8 @@ export function intentJson(i: IntentJson): Record<string, unknown> {
     capture_mode: i.captureMode === 'MANUAL' ? 'manual' : 'auto',
     payment_methods: i.paymentMethodTypes,
     checkout_id: i.checkoutSession?.id ?? null,
-    // The hosted page's credential for a session's intent (its client token); a standalone intent has none.
-    client_secret: i.checkoutSession?.clientToken ?? null,
+    // What a client confirms with (Authorization: Bearer): the session's client secret for a session's intent, the intent's own (pi_…_secret_…) for a standalone one.
+    client_secret: i.clientSecret ?? i.checkoutSession?.clientToken ?? null,
     next_action: nextActionJson(i.nextAction),
     last_payment_error: i.lastPaymentError ? { code: i.lastPaymentError.code, decline_code: i.lastPaymentError.declineCode, message: i.lastPaymentError.message } : null,
     metadata: i.metadata,

@@ -13,7 +13,7 @@ export const AGENT_METADATA_KEY = 'aap_agent_id';
 
 /**
  * Narrows `qb` (alias `alias`) to the intents `principal` may see: admin and Handoff's services
- * all; a merchant its own; the hosted page its session's; an agent those paying the checkout
+ * all; a merchant its own; the hosted page its session's (a standalone intent's client that intent); an agent those paying the checkout
  * sessions it created (read only: no command takes an AGENT). Anonymous → UNAUTHENTICATED.
  */
 export function scopePaymentIntents<T extends object>(qb: SelectQueryBuilder<T>, alias: string, principal: Principal): void {
@@ -26,7 +26,9 @@ export function scopePaymentIntents<T extends object>(qb: SelectQueryBuilder<T>,
       qb.andWhere(`${alias}.merchantId = :scopeMerchantId`, { scopeMerchantId: p.merchantId });
       return;
     case 'CLIENT':
-      qb.andWhere(`${alias}.checkoutSessionId = :scopeSessionId`, { scopeSessionId: p.checkoutSessionId });
+      // A standalone intent's client secret: that intent only (never one paying a session).
+      if (p.paymentIntentId) qb.andWhere(`${alias}.id = :scopeIntentId AND ${alias}.checkoutSessionId IS NULL`, { scopeIntentId: p.paymentIntentId });
+      else qb.andWhere(`${alias}.checkoutSessionId = :scopeSessionId`, { scopeSessionId: p.checkoutSessionId });
       return;
     case 'AGENT':
       qb.andWhere(`${alias}.metadata @> CAST(:scopeAgentMetadata AS jsonb)`, {

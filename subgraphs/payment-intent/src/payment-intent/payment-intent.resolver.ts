@@ -10,12 +10,14 @@ import { PaymentEventType, PaymentIntent, SandboxTestCardType } from './payment-
 import { SANDBOX_TEST_CARDS } from '@handoff/psp-sandbox/test-cards';
 import { RefundType } from '../refund/refund.type.js';
 import { RefundService } from '../refund/refund.service.js';
+import type { PaymentIntentClientSecrets } from './payment-intent.client-secret.js';
 
 @Resolver(() => PaymentIntent)
 export class PaymentIntentResolver {
   constructor(
     private readonly intents: PaymentIntentService,
     private readonly refunds: RefundService,
+    private readonly clientSecrets: PaymentIntentClientSecrets,
   ) {}
 
   @Query(() => PaymentIntent, { nullable: true, description: 'A payment intent the caller may see, else null.' })
@@ -64,6 +66,15 @@ export class PaymentIntentResolver {
   })
   sandboxTestCards(@Root() intent: PaymentIntentEntity): SandboxTestCardType[] | null {
     return intent.provider === PaymentProvider.TEST ? SANDBOX_TEST_CARDS.map((c) => Object.assign(new SandboxTestCardType(), c)) : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "What a browser or app holds to read and confirm this intent without an API key (Authorization: Bearer <clientSecret>): the checkout session's client secret for a session's intent, the intent's own (pi_…_secret_…) for a standalone one. Null for an agent.",
+  })
+  clientSecret(@Root() intent: PaymentIntentEntity, @Ctx() ctx: SubgraphContext): string | null {
+    return this.clientSecrets.of(ctx.principal, intent);
   }
 
   @FieldResolver(() => CheckoutSessionRef, { nullable: true })
