@@ -1,0 +1,202 @@
+// Delegated payments through the gateway (issue 21 item 2): an agent platform delegates a card
+// for a merchant's checkout session at POST /acp/{merchantId}/agentic_commerce/delegate_payment
+// (the spec's headers, 201 shape, replay, errors), then pays the session with the vt_ token
+// (payCheckoutWithDelegatedPayment): 10 concurrent pays charge once, the intent SUCCEEDED and the
+// session COMPLETE; a retry under the same idempotency key answers the same; allowance exceeded,
+// expired, reused, another merchant's, another checkout's and another agent's tokens are refused
+// with their codes and nothing charged; a decline leaves the token usable.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { RunningHandoff } from '@handoff/launcher';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GqlClient } from '../support/client.js';
+import { startTestHandoff } from '../support/handoff.js';
+import { testEnv } from '../support/env.js';
+
+const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
+const CONNECT = `mutation($m: ID!) { connectPaymentProcessor(merchantId: $m, input: { provider: TEST }) { status } }`;
+const CREATE_KEY = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }`;
+const REGISTER_AGENT = `mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { id } }`;
+const CREATE_SESSION = `mutation($input: CreateCheckoutSessionInput!) { createCheckoutSession(input: $input) { id paymentIntentId } }`;
+const PAY = `mutation($input: PayCheckoutWithDelegatedPaymentInput!) {
+  payCheckoutWithDelegatedPayment(input: $input) { paymentIntent { id status amount { amountMinor } } checkoutSession { id } token { id status paymentIntentId } }
+}`;
+const INTENT = `query($id: ID!) { paymentIntent(id: $id) { id status amountCaptured { amountMinor } } }`;
+const SESSION = `query($id: ID!) { checkoutSession(id: $id) { id status } }`;
+
+let handoff: RunningHandoff;
+let admin: GqlClient;
+let agentKey: string;
+let agent: GqlClient;
+let otherAgent: GqlClient;
+let shop: { id: string; merchant: GqlClient };
+let other: { id: string; merchant: GqlClient };
+let db: Client;
+
+async function newShop(name: string) {
+  const id = (
+    await admin.ok(CREATE_MERCHANT, { input: { name, country: 'GB', defaultCurrency: 'GBP', commissionTerms: { type: 'PERCENTAGE', percentageBps: 500 }, conversionFlow: { type: 'instant_checkout' } } })
+  ).createMerchant.id as string;
+  await admin.ok(CONNECT, { m: id });
+  const key = (await admin.ok(CREATE_KEY, { input: { role: 'MERCHANT', merchantId: id } })).createApiKey.key as string;
+  return { id, merchant: admin.as(key) };
+}
+
+async function newAgentKey(name: string): Promise<string> {
+  const agentId = (await admin.ok(REGISTER_AGENT, { input: { name, builderName: `${name} ${randomBytes(3).toString('hex')}` } })).registerAgent.id as string;
+  return (await admin.ok(CREATE_KEY, { input: { role: 'AGENT', agentId } })).createApiKey.key as string;
+}
+
+/** A merchant's own checkout session of `amountMinor` pence, with its payment intent. */
+async function session(of: { merchant: GqlClient }, amountMinor = 1500): Promise<{ id: string; intentId: string }> {
+  const cs = (await of.merchant.ok(CREATE_SESSION, { input: { lineItems: [{ name: 'Delegated plan', unitAmount: { amountMinor, currency: 'GBP' }, quantity: 1 } ]} })).createCheckoutSession;
+  return { id: cs.id, intentId: cs.paymentIntentId };
+}
+
+function delegateBody(merchantId: string, checkoutSessionId: string, over: { max?: number; number?: string; currency?: string; expiresAt?: string } = {}) {
+  return {
+    payment_method: {
+      type: 'card', card_number_type: 'fpan', virtual: false, number: over.number ?? '4242424242424242', exp_month: '11', exp_year: String(new Date().getUTCFullYear() + 2),
+      name: 'Jane Doe', cvc: '223', checks_performed: ['avs', 'cvv'], iin: '424242', display_card_funding_type: 'credit', display_brand: 'visa', display_last4: '4242', metadata: { issuing_bank: 'temp' },
+    },
+    allowance: { reason: 'one_time', max_amount: over.max ?? 2000, currency: over.currency ?? 'gbp', checkout_session_id: checkoutSessionId, merchant_id: merchantId, expires_at: over.expiresAt ?? new Date(Date.now() + 3600_000).toISOString() },
+    billing_address: { name: 'Ada Lovelace', line_one: '1234 Chat Road', line_two: '', city: 'London', state: 'LND', country: 'GB', postal_code: 'N1 9GU' },
+    risk_signals: [{ type: 'card_testing', score: 10, action: 'authorized' }],
+    metadata: { campaign: 'q4' },
+  };
+}
+
+async function delegate(merchantId: string, body: unknown, headers: Record<string, string> = {}, key = agentKey) {
+  const res = await fetch(`${handoff.gatewayUrl}/acp/${merchantId}/agentic_commerce/delegate_payment`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'api-version': '2026-04-17', 'idempotency-key': randomUUID(), ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+}
+
+async function token(merchantId: string, checkoutSessionId: string, over: Parameters<typeof delegateBody>[2] = {}): Promise<string> {
+  const r = await delegate(merchantId, delegateBody(merchantId, checkoutSessionId, over));
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id as string;
+}
+
+/** Nothing was charged on the session's intent. */
+async function uncharged(of: { merchant: GqlClient }, intentId: string) {
+  const pi = (await of.merchant.ok(INTENT, { id: intentId })).paymentIntent;
+  expect(pi.status).toBe('REQUIRES_PAYMENT_METHOD');
+  expect(pi.amountCaptured.amountMinor).toBe(0);
+}
+
+beforeAll(async () => {
+  handoff = await startTestHandoff();
+  admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
+  [shop, other] = await Promise.all([newShop('Delegated Shop'), newShop('Other Shop')]);
+  agentKey = await newAgentKey('ACP platform');
+  agent = admin.as(agentKey);
+  otherAgent = admin.as(await newAgentKey('Other platform'));
+  db = new Client({ connectionString: testEnv().databaseUrl });
+  await db.connect();
+}, 120_000);
+afterAll(async () => {
+  await db?.end();
+  await handoff?.stop();
+});
+
+describe('POST /acp/{merchantId}/agentic_commerce/delegate_payment', () => {
+  it("answers the spec's 201, replays a retry, and refuses bad requests in the spec's error shape", async () => {
+    const cs = await session(shop);
+    const key = randomUUID();
+    const body = delegateBody(shop.id, cs.id);
+    const first = await delegate(shop.id, body, { 'idempotency-key': key, 'request-id': 'req_delegate_1' });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body).toEqual({ id: expect.stringMatching(/^vt_/), created: expect.any(String), metadata: { campaign: 'q4', merchant_id: shop.id, idempotency_key: key } });
+    expect(first.headers.get('request-id')).toBe('req_delegate_1');
+    const replay = await delegate(shop.id, body, { 'idempotency-key': key });
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual(first.body);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect((await delegate(shop.id, { ...body, metadata: { campaign: 'q5' } }, { 'idempotency-key': key })).body).toMatchObject({ type: 'invalid_request', code: 'idempotency_conflict' });
+
+    const noKey = await fetch(`${handoff.gatewayUrl}/acp/${shop.id}/agentic_commerce/delegate_payment`, {
+      method: 'POST', headers: { authorization: `Bearer ${agentKey}`, 'content-type': 'application/json', 'api-version': '2026-04-17' }, body: JSON.stringify(body),
+    });
+    expect(noKey.status).toBe(400);
+    expect(await noKey.json()).toMatchObject({ type: 'invalid_request', code: 'idempotency_key_required' });
+    const badCard = await delegate(shop.id, { ...body, payment_method: { ...body.payment_method, number: '4242424242424241' } });
+    expect(badCard.status).toBe(400);
+    expect(badCard.body).toMatchObject({ type: 'invalid_request', code: 'invalid_card', param: '$.payment_method.number' });
+    expect(JSON.stringify(badCard.body)).not.toContain('4242424242424241');
+    const badMonth = await delegate(shop.id, { ...body, payment_method: { ...body.payment_method, exp_month: '13' } });
+    expect(badMonth.body).toMatchObject({ code: 'invalid_card', param: '$.payment_method.exp_month' });
+    expect((await delegate(other.id, body)).body).toMatchObject({ code: 'invalid_card', param: '$.allowance.merchant_id' });
+    expect((await delegate(shop.id, body, { 'api-version': '1999-01-01' })).body).toMatchObject({ code: 'unsupported_api_version' });
+    expect((await delegate(shop.id, body, {}, 'hk_agt_unknown')).status).toBe(401);
+    // The card is in none of Handoff's tables: only the PSP's payment method id.
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM payment.delegated_payment_tokens t WHERE t::text LIKE '%4242424242424242%' OR t::text LIKE '%223"%'`);
+    expect(rows[0].n).toBe(0);
+  });
+});
+
+describe('payCheckoutWithDelegatedPayment', () => {
+  it('10 concurrent pays with one token charge once: the intent SUCCEEDED, the session COMPLETE, the token CONSUMED', async () => {
+    const cs = await session(shop, 1500);
+    const vt = await token(shop.id, cs.id, { max: 1500 });
+    const results = await Promise.all(Array.from({ length: 10 }, () => agent.request(PAY, { input: { checkoutSessionId: cs.id, token: vt } })));
+    const paid = results.filter((r) => r.data?.payCheckoutWithDelegatedPayment);
+    expect(paid).toHaveLength(1);
+    expect(results.filter((r) => r.errors).map((r) => r.errors![0]!.extensions?.code)).toEqual(Array(9).fill('DELEGATED_TOKEN_USED'));
+    const out = paid[0]!.data!.payCheckoutWithDelegatedPayment;
+    expect(out).toMatchObject({ paymentIntent: { id: cs.intentId, status: 'SUCCEEDED', amount: { amountMinor: 1500 } }, checkoutSession: { id: cs.id }, token: { id: vt, status: 'CONSUMED', paymentIntentId: cs.intentId } });
+    await expect.poll(async () => (await shop.merchant.ok(SESSION, { id: cs.id })).checkoutSession.status, { timeout: 20_000 }).toBe('COMPLETE');
+    expect((await shop.merchant.ok(INTENT, { id: cs.intentId })).paymentIntent.amountCaptured.amountMinor).toBe(1500);
+    // Reused later: refused, nothing more charged.
+    expect(await agent.errorCode(PAY, { input: { checkoutSessionId: cs.id, token: vt } })).toBe('DELEGATED_TOKEN_USED');
+  });
+
+  it('a retry under the same idempotency key answers the same payment', async () => {
+    const cs = await session(shop, 900);
+    const vt = await token(shop.id, cs.id, { max: 1000 });
+    const key = `pay-${randomUUID()}`;
+    const first = (await agent.ok(PAY, { input: { checkoutSessionId: cs.id, token: vt, idempotencyKey: key } })).payCheckoutWithDelegatedPayment;
+    const again = (await agent.ok(PAY, { input: { checkoutSessionId: cs.id, token: vt, idempotencyKey: key } })).payCheckoutWithDelegatedPayment;
+    expect(again.paymentIntent).toEqual(first.paymentIntent);
+    expect(first.paymentIntent.status).toBe('SUCCEEDED');
+  });
+
+  it('refuses exceeded, expired, wrong-merchant, wrong-checkout and foreign tokens with their codes; nothing is charged', async () => {
+    const cs = await session(shop, 2500);
+    const small = await token(shop.id, cs.id, { max: 2499 });
+    expect(await agent.errorCode(PAY, { input: { checkoutSessionId: cs.id, token: small } })).toBe('ALLOWANCE_EXCEEDED');
+    const usd = await token(shop.id, cs.id, { max: 5000, currency: 'usd' });
+    expect(await agent.errorCode(PAY, { input: { checkoutSessionId: cs.id, token: usd } })).toBe('ALLOWANCE_EXCEEDED');
+
+    const expired = await token(shop.id, cs.id, { max: 5000 });
+    await db.query(`UPDATE payment.delegated_payment_tokens SET expires_at = now() - interval '1 minute' WHERE id = $1`, [expired]);
+    expect(await agent.errorCode(PAY, { input: { checkoutSessionId: cs.id, token: expired } })).toBe('DELEGATED_TOKEN_EXPIRED');
+
+    const otherCs = await session(other, 1000);
+    const othersToken = await token(other.id, otherCs.id, { max: 5000 });
+    expect(await agent.errorCode(PAY, { input: { checkoutSessionId: cs.id, token: othersToken } })).toBe('DELEGATED_TOKEN_WRONG_MERCHANT');
+    const cs2 = await session(shop, 1000);
+    const forCs2 = await token(shop.id, cs2.id, { max: 5000 });
+    expect(await agent.errorCode(PAY, { input: { checkoutSessionId: cs.id, token: forCs2 } })).toBe('DELEGATED_TOKEN_WRONG_CHECKOUT');
+    const good = await token(shop.id, cs.id, { max: 5000 });
+    expect(await otherAgent.errorCode(PAY, { input: { checkoutSessionId: cs.id, token: good } })).toBe('DELEGATED_TOKEN_NOT_FOUND');
+    expect(await shop.merchant.errorCode(PAY, { input: { checkoutSessionId: cs.id, token: good } })).toBe('FORBIDDEN');
+    await uncharged(shop, cs.intentId);
+    await uncharged(shop, cs2.intentId);
+    await uncharged(other, otherCs.intentId);
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM payment.delegated_payment_tokens WHERE id = ANY($1) AND status <> 'ACTIVE'`, [[small, usd, expired, othersToken, forCs2, good]]);
+    expect(rows[0].n).toBe(0);
+
+    // A declined card charged nothing: the token stays usable (ACTIVE), its decline counted.
+    const declining = await token(shop.id, cs.id, { max: 5000, number: '4000000000000002' });
+    expect(await agent.errorCode(PAY, { input: { checkoutSessionId: cs.id, token: declining } })).toBe('PAYMENT_DECLINED');
+    const after = await db.query(`SELECT status, declined_attempts FROM payment.delegated_payment_tokens WHERE id = $1`, [declining]);
+    expect(after.rows[0]).toEqual({ status: 'ACTIVE', declined_attempts: 1 });
+    // The good token then pays the same session once.
+    const paid = (await agent.ok(PAY, { input: { checkoutSessionId: cs.id, token: good } })).payCheckoutWithDelegatedPayment;
+    expect(paid.paymentIntent.status).toBe('SUCCEEDED');
+  });
+});
