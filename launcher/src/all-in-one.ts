@@ -4,6 +4,7 @@
 import { ConfigError } from '@handoff/shared';
 import { loadLauncherConfig } from './config.js';
 import { loadDemoData, type DemoData } from './demo-data.js';
+import { demoDelegatedPayment, type DemoDelegatedPayment } from './demo-delegated-payment.js';
 import { providePostgres, type PostgresHandle } from './infra/postgres.js';
 import { provideRedis, RedisUnavailableError, type RedisHandle } from './infra/redis.js';
 import { loadDevSecrets } from './infra/secrets.js';
@@ -88,7 +89,14 @@ async function main() {
       },
     });
     const demo = config.DEMO_DATA === 'true' ? await loadDemoData(handoff.graphqlUrl, adminKey, config.HANDOFF_DATA_DIR) : undefined;
-    printBanner(handoff, config.QUEUE_PREFIX, publicBaseUrl, postgres, redis, demo, Date.now() - started);
+    // A delegated token to try (ACP delegate_payment); a failure here never stops the start.
+    const delegated = demo
+      ? await demoDelegatedPayment(handoff.graphqlUrl, publicBaseUrl, demo).catch((err: unknown) => {
+          console.warn(`Could not create the demo delegated payment token: ${String(err)}`);
+          return undefined;
+        })
+      : undefined;
+    printBanner(handoff, config.QUEUE_PREFIX, publicBaseUrl, postgres, redis, demo, Date.now() - started, delegated);
   } catch (err) {
     if (err instanceof PortInUseError) {
       console.error(err.message);
@@ -112,6 +120,7 @@ function printBanner(
   redis: RedisHandle,
   demo: DemoData | undefined,
   ms: number,
+  delegated?: DemoDelegatedPayment,
 ) {
   const lines = [
     '',
@@ -137,6 +146,15 @@ function printBanner(
       `  AGENT          ${demo.keys.anonymousAgent}   anonymous (${demo.anonymousAgentId})`,
       '',
       `Demo offer: "30GB Rolling Monthly" £10.00 (${demo.smartyOfferId}), SMARTY, sandbox PSP connected.`,
+    );
+  }
+  if (delegated) {
+    lines.push(
+      '',
+      `ACP (agent key): ${delegated.acpBaseUrl}  (…/checkout_sessions, …/agentic_commerce/delegate_payment; docs/acp.md)`,
+      `Delegated token to try: ${delegated.token}  (sandbox 4242 card, one_time, up to £20.00 for 24 h, SMARTY checkout ${delegated.checkoutSessionId})`,
+      `Pay that checkout with it:`,
+      `  ${delegated.payCurl}`,
     );
   }
   lines.push('', 'Ctrl-C stops everything.', '');
