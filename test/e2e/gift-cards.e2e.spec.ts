@@ -22,6 +22,7 @@ const WALLET = `query($id: ID!) { checkoutSession(id: $id) { id status wallet { 
   applied { kind amount { amountMinor } giftCard { id last4 balance { amountMinor } } } giftCards { id } } } }`;
 const CONFIRM = `mutation($id: ID!, $card: String!) { confirmPaymentIntent(id: $id, paymentMethod: { testCard: $card }) { id status amount { amountMinor } } }`;
 const LEDGER = `{ ledgerCheck { balanced overdrawnAccounts } }`;
+const ENABLE_GIFT_CARDS = `mutation($m: ID!) { setMerchantCapabilities(merchantId: $m, input: { giftCards: true }) { giftCards } }`;
 
 const GOOD = '4242424242424242';
 const DECLINED = '4000000000009995'; // insufficient funds
@@ -35,6 +36,8 @@ async function newShop(name: string): Promise<Shop> {
   const input = { name, country: 'GB', defaultCurrency: 'GBP', commissionTerms: { type: 'PERCENTAGE', percentageBps: 500 }, conversionFlow: { type: 'instant_checkout' } };
   const id = (await admin.ok(CREATE_MERCHANT, { input })).createMerchant.id as string;
   await admin.ok(CONNECT, { m: id });
+  // Gift cards are a capability an admin turns on (off by default: test/e2e/checkout-tender-capabilities.e2e.spec.ts).
+  await admin.ok(ENABLE_GIFT_CARDS, { m: id });
   return { id, client: admin.as((await admin.ok(CREATE_KEY, { input: { role: 'MERCHANT', merchantId: id } })).createApiKey.key) };
 }
 const session = (shop: Shop, amountMinor: number, currency = 'GBP') =>

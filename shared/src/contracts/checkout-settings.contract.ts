@@ -26,6 +26,9 @@ export const PAYMENT_METHOD_TYPES = [
 ] as const;
 export type PaymentMethodType = (typeof PAYMENT_METHOD_TYPES)[number];
 
+/** The buy-now-pay-later methods: paying in instalments, which the merchant's `installments` capability gates. */
+export const INSTALLMENT_PAYMENT_METHODS: readonly PaymentMethodType[] = ['klarna', 'afterpay_clearpay', 'affirm'];
+
 /** The method a checkout session pays with: every session pays by card today. */
 export const CHECKOUT_PAYMENT_METHOD: PaymentMethodType = 'card';
 

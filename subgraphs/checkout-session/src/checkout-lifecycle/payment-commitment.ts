@@ -49,7 +49,8 @@ import { checkoutAudit } from '../checkout-session/checkout.audit.js';
 import { reissueAttribution } from '../agent-checkout/attribution.js';
 import { paymentCommittedEntry } from '../timeline/timeline.entries.js';
 import { recordCheckoutChange } from '../timeline/timeline.record.js';
-import { heldTotal } from '../tender/tender-holds.js';
+import { activeHolds, heldTotal } from '../tender/tender-holds.js';
+import { assertNotSplitAtPayment } from '../tender/tender-capabilities.js';
 
 export interface CheckoutPaymentTerms {
   checkoutSessionId: string;
@@ -177,6 +178,8 @@ export class PaymentCommitment {
         if (held > amountMinor) {
           throw invalidStateTransition(`The gift cards and store credit held on checkout session ${cs.id} are more than its total: remove one, then pay.`, 'tender:exceeds_total');
         }
+        // splitPayments off: tender and a card (or two tenders) would pay one session.
+        if (held > 0) assertNotSplitAtPayment(rules.capabilities ?? DEFAULT_CHECKOUT_RULES.capabilities, (await activeHolds(manager, cs.id)).length, held, amountMinor);
         amountMinor -= held;
         const captureMode = termsOrDefault(row ?? null).captureMode;
         await writeTerms(manager, cs.id, {});

@@ -7,7 +7,10 @@
 //     (checkout-binding.ts).
 // attachPaymentMethod keeps a `pm_…` token on an intent waiting for one (REQUIRES_CONFIRMATION):
 // confirm without a method then pays with it. Both take an idempotency key (IdempotencyStore).
-import { badUserInput, ErrorCode, HandoffError, money, normalizeCurrency, PAYMENT_METHOD_TYPES, refuseBidiControls, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
+// Instalment methods (klarna, afterpay_clearpay, affirm) are accepted only for a merchant whose
+// `installments` capability is on: else CAPABILITY_DISABLED (reason capability:installments),
+// nothing created.
+import { badUserInput, ErrorCode, HandoffError, INSTALLMENT_PAYMENT_METHODS, money, normalizeCurrency, PAYMENT_METHOD_TYPES, refuseBidiControls, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { DataSource } from 'typeorm';
@@ -54,7 +57,16 @@ export class PaymentIntentCreation {
     private readonly connectors: Connectors,
     private readonly run: CommandRunDeps,
     private readonly sessions: CheckoutRiskSignalsSource,
+    /** The merchant's installments capability (merchant subgraph); without it (unit tests) instalment methods are taken. */
+    private readonly capabilities?: { installmentsEnabled(merchantId: string): Promise<boolean> },
   ) {}
+
+  /** CAPABILITY_DISABLED when `methods` lists an instalment method the merchant may not take. */
+  private async assertInstallmentsAllowed(merchantId: string, methods: string[]): Promise<void> {
+    const installments = methods.filter((m) => INSTALLMENT_PAYMENT_METHODS.includes(m as never));
+    if (installments.length === 0 || !this.capabilities) return;
+    if (!(await this.capabilities.installmentsEnabled(merchantId))) throw installmentsDisabled(installments);
+  }
 
   async create(principal: Principal & { kind: 'MERCHANT' | 'ADMIN' }, spec: CreatePaymentIntentSpec, key: string | undefined): Promise<PaymentIntentEntity> {
     const merchantId = principal.kind === 'MERCHANT' ? principal.merchantId : spec.merchantId;
@@ -72,6 +84,7 @@ export class PaymentIntentCreation {
     if (sessionId !== null && !ID.test(sessionId)) throw badUserInput('input.checkoutSessionId', 'must be an id of at most 100 letters, digits, dashes or underscores.');
     const credentials = await this.credentials.get(merchantId);
     if (!credentials) throw noPaymentConnector(merchantId);
+    await this.assertInstallmentsAllowed(merchantId, methods);
     const connector = this.connectors.for(credentials);
     const opts = { principal, key, operation: 'createPaymentIntent', input: { ...spec, merchantId } };
 
@@ -147,6 +160,11 @@ export class PaymentIntentCreation {
     );
   }
 }
+
+const installmentsDisabled = (methods: string[]) =>
+  new HandoffError(ErrorCode.CAPABILITY_DISABLED, `This merchant does not take instalment payments (its installments capability is off): ${methods.join(', ')} cannot be offered; nothing was created.`, {
+    reason: 'capability:installments',
+  });
 
 const merchantNotFound = (id: string) => new HandoffError(ErrorCode.MERCHANT_NOT_FOUND, `Merchant ${id} was not found.`);
 

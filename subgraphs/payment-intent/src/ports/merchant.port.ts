@@ -34,6 +34,12 @@ const MERCHANT_EXISTS = /* GraphQL */ `
   }
 `;
 
+const INSTALLMENTS_CAPABILITY = /* GraphQL */ `
+  query MerchantInstallmentsCapability($id: ID!) {
+    checkoutCapabilities(merchantId: $id) { installments }
+  }
+`;
+
 const THREE_D_SECURE_CAPABILITY = /* GraphQL */ `
   query MerchantThreeDSecureCapability($id: ID!) {
     checkoutCapabilities(merchantId: $id) { threeDSecure }
@@ -53,6 +59,11 @@ export class MerchantPort {
   }
 
   /** Whether an admin let the merchant use 3-D Secure (its threeDSecure capability; MERCHANT_NOT_FOUND for an unknown one). */
+  /** Whether an admin let the merchant take instalment (buy-now-pay-later) methods (its installments capability; MERCHANT_NOT_FOUND for an unknown one). */
+  async installmentsEnabled(id: string): Promise<boolean> {
+    return (await this.client.request<{ checkoutCapabilities: { installments: boolean } }>(INSTALLMENTS_CAPABILITY, { id })).checkoutCapabilities.installments;
+  }
+
   async threeDSecureEnabled(id: string): Promise<boolean> {
     return (await this.client.request<{ checkoutCapabilities: { threeDSecure: boolean } }>(THREE_D_SECURE_CAPABILITY, { id })).checkoutCapabilities.threeDSecure;
   }

@@ -4,6 +4,8 @@
 // card's fingerprint from the PSP; the buyer's IP as the caller gives it), the history the rules
 // count, and a fraud provider's latest decision; stores the assessment; answers the action.
 // A merchant with no rules is not assessed (no assessment, no extra call): it pays as before.
+// A CHALLENGE is only forced for a merchant whose threeDSecure capability is on at payment time
+// (else it becomes a REVIEW: honourThreeDSecureCapability).
 import { formatDecimal, money, requireKind, type Logger, type Principal } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PspRequestRejected, type CardDetails, type PspConnector } from '../psp/connector.js';
@@ -15,7 +17,7 @@ import { historyFor, lockCountedValues } from './risk-history.js';
 import { insertAssessment, lastCardOf, latestProviderDecision } from './risk-assessments.store.js';
 import { checkoutSessionNotFound, kycRequired } from './risk.errors.js';
 import type { RiskAssessmentEntity } from './risk.entities.js';
-import { CountryPair, RiskAction, RiskRuleType, RiskSignal, type RiskConfig, type RiskSignals } from './risk.model.js';
+import { CountryPair, RiskAction, RiskRuleType, RiskSignal, type RiskConfig, type RiskResult, type RiskSignals } from './risk.model.js';
 import { isActive, type RiskSettingsService } from './risk-settings.service.js';
 
 /** What the caller knows of the buyer's connection (a merchant confirming server-side passes its buyer's). */
@@ -74,7 +76,7 @@ export class RiskAssessor {
     await lockCountedValues(manager, intent.merchantId, config, signals);
     const history = await historyFor(manager, intent.merchantId, config, signals, intent.id);
     const provider = await latestProviderDecision(manager, intent.merchantId, intent.id, intent.checkoutSessionId);
-    const result = assessRisk(config, signals, history, provider);
+    const result = await this.honourThreeDSecureCapability(intent.merchantId, assessRisk(config, signals, history, provider));
     const assessment = await insertAssessment(manager, {
       merchantId: intent.merchantId,
       checkoutSessionId: intent.checkoutSessionId,
@@ -84,6 +86,18 @@ export class RiskAssessor {
       signals,
     });
     return { assessment: assessment!, action: result.action };
+  }
+
+  /**
+   * A CHALLENGE forces 3-D Secure; a merchant whose threeDSecure capability is off now (an admin
+   * turned it off after the rules were saved, which is refused then) is not challenged: the
+   * payment is held for manual review instead (REVIEW: manual capture, the review queue), with the
+   * reason `capability:three_d_secure` on the assessment. Never a challenge the merchant may not use.
+   */
+  private async honourThreeDSecureCapability(merchantId: string, result: RiskResult): Promise<RiskResult> {
+    if (result.action !== RiskAction.CHALLENGE || (await this.settings.threeDSecureAllowed(merchantId))) return result;
+    const reason = { ruleId: null, code: 'capability:three_d_secure', message: "3-D Secure is off for this merchant (its threeDSecure capability): the challenge becomes a manual review.", points: 0, action: RiskAction.REVIEW };
+    return { ...result, action: RiskAction.REVIEW, reasons: [...result.reasons, reason] };
   }
 
   /** A dry run for the session as it is now: the assessment is logged (source DRY_RUN); nothing else is written. */

@@ -67,6 +67,14 @@ export class RiskSettingsService {
     private readonly committed: () => void = () => undefined,
   ) {}
 
+  /**
+   * Whether the merchant may use 3-D Secure now (its threeDSecure capability, read at payment
+   * time: an admin may turn it off after the rules were saved). True without a directory (unit tests).
+   */
+  threeDSecureAllowed(merchantId: string): Promise<boolean> {
+    return this.merchants ? this.merchants.threeDSecureEnabled(merchantId) : Promise.resolve(true);
+  }
+
   /** The merchant a change is about; an admin's must exist. */
   private async writableMerchant(principal: Principal, merchantId: string | null | undefined): Promise<string> {
     const id = merchantOf(principal, merchantId);
