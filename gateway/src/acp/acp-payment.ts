@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { acpError, fromGraphQL, type AcpAnswer } from './acp-http.js';
 import type { AcpAttribution } from './acp-input.js';
-import { GraphFailure, graph, readSession, type AcpCall } from './acp-routes.js';
+import { GraphFailure, derivedKey, graph, readSession, type AcpCall } from './acp-routes.js';
 
 const PAY = `mutation AcpPay($input: PayCheckoutWithDelegatedPaymentInput!) {
   payCheckoutWithDelegatedPayment(input: $input) { paymentIntent { id status } }
@@ -23,7 +23,7 @@ const missingOperation = (err: unknown) => err instanceof GraphFailure && err.er
 /** Pays the session; undefined once paid and completed (or still completing), else the error to answer. */
 export async function completeWithDelegatedPayment(call: AcpCall, id: string, token: string): Promise<AcpAnswer | undefined> {
   try {
-    await graph(call, PAY, { input: { checkoutSessionId: id, token, ...(call.idempotencyKey ? { idempotencyKey: call.idempotencyKey } : {}) } }, true);
+    await graph(call, PAY, { input: { checkoutSessionId: id, token, ...(call.idempotencyKey ? { idempotencyKey: derivedKey(call.idempotencyKey, 'payCheckoutWithDelegatedPayment', { id, token }) } : {}) } }, true);
   } catch (err) {
     if (missingOperation(err)) return acpError(400, 'invalid_payment_token', 'The delegated payment token cannot be used: this Handoff takes no delegated payments.', TOKEN_PARAM);
     if (!(err instanceof GraphFailure)) throw err;

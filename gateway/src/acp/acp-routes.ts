@@ -4,6 +4,7 @@
 // applyCheckoutPromotion, calculateCheckout, cancelCheckoutSession, ACP-PAY's
 // payCheckoutWithDelegatedPayment and ACP-ATTR's attachCheckoutAttribution; run as the caller's
 // agent key. Every answer is an ACP CheckoutSession or an ACP Error (acp-http.ts).
+import { createHash } from 'node:crypto';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps } from '../route-deps.js';
@@ -11,6 +12,7 @@ import { acpError, fromGraphQL, invalid, type AcpAnswer } from './acp-http.js';
 import { InputProblem, cancelInput, completeInput, createInput, updateInput, type AcpAttribution, type AcpBuyer, type AcpFulfillment } from './acp-input.js';
 import { SESSION_FIELDS, toAcpSession, type SessionJson } from './acp-session.js';
 import { completeWithDelegatedPayment, attachAttribution } from './acp-payment.js';
+import { canonicalJson } from './acp-idempotency.js';
 
 export interface AcpCall {
   deps: GatewayRouteDeps;
@@ -37,11 +39,16 @@ export async function graph<T>(call: AcpCall, query: string, variables: Record<s
     variables,
     principal: call.principal,
     requestId: call.requestId,
-    ...(mutation && call.idempotencyKey !== undefined ? { idempotencyKey: call.idempotencyKey } : {}),
+    // Each mutation of the request under its own key derived from the request's (a retry after a
+    // 5xx derives the same ones): the subgraph writes each change once.
+    ...(mutation && call.idempotencyKey !== undefined ? { idempotencyKey: derivedKey(call.idempotencyKey, query, variables) } : {}),
   });
   if (result.errors?.length || !result.data) throw new GraphFailure(result.errors?.[0]);
   return result.data;
 }
+
+export const derivedKey = (key: string, query: string, variables: unknown): string =>
+  `acp_${createHash('sha256').update(key).update('\n').update(query).update('\n').update(canonicalJson(variables)).digest('base64url')}`;
 
 const READ = `query AcpSession($id: ID!) { checkoutSession(id: $id) { ${SESSION_FIELDS} } }`;
 const CREATE = `mutation AcpCreate($input: CreateAgentCheckoutSessionInput!) { createAgentCheckoutSession(input: $input) { id } }`;

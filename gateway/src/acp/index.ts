@@ -54,6 +54,10 @@ function route(deps: GatewayRouteDeps, name: string, handler: Handler) {
         deps.logger.error({ err, requestId: requestIdOf(req) }, 'API key lookup failed');
         return send(res, { ...acpError(503, 'service_unavailable', 'Authentication is temporarily unavailable; retry shortly.'), headers: { 'Retry-After': '1' } });
       }
+      if (principal.kind === 'ANONYMOUS') {
+        res.setHeader('www-authenticate', 'Bearer realm="handoff"');
+        return send(res, acpError(401, 'unauthorized', 'Missing, unknown or revoked API key.'));
+      }
       if (principal.kind !== 'AGENT') return send(res, acpError(403, 'forbidden', 'The ACP routes take an agent API key (hk_agt_…).'));
       const problem = checkVersion(req) ?? checkSignature(req, req.rawBody);
       if (problem) return send(res, problem);
