@@ -1,4 +1,5 @@
 // Builds the checkout-session subgraph over its resources: services, resolvers, schema, workers.
+import { configureAcpOrderLinks } from './acp-order/acp-order.events.js';
 import {
   buildFederatedSchema,
   createRedis,
@@ -117,6 +118,7 @@ export function createServices(opts: {
   const calculations = new CalculationService({ dataSource, pricing, allowPrivateUrls: config.allowPrivateUrls });
   const opening = new SessionOpening(calculations, pricing);
   const catalog = new LineCatalog(merchants, pricing);
+  configureAcpOrderLinks({ publicBaseUrl: config.publicBaseUrl, internalSecret: config.internalSecret });
   const checkoutSessions = new CheckoutSessionService(
     dataSource,
     idempotency,

@@ -56,15 +56,19 @@ interface Row {
   twins: number;
 }
 
-/** A conversion's webhook rows, each with how many `conversion.updated` rows its transaction wrote for it (the same now()). */
-const webhookRows = async (conversionId: string): Promise<Row[]> =>
+/**
+ * A conversion's webhook rows to its merchant (`audience: 'agent'` rows go to the agent's endpoints
+ * only), each with how many `conversion.updated` rows its transaction wrote for it (the same now()).
+ */
+const webhookRows = async (conversionId: string, audience: 'all' | 'agent' = 'all'): Promise<Row[]> =>
   app.dataSource.query(
     `SELECT w.id::text AS id, w.topic, w.aggregate_id, w.payload,
             (SELECT count(*)::int FROM ledger.outbox u WHERE u.topic = 'conversion.updated' AND u.aggregate_id = $1 AND u.created_at = w.created_at) AS twins
        FROM ledger.outbox w
       WHERE w.topic LIKE 'webhook_event.%' AND (w.payload->'object'->>'id' = $1 OR w.payload->'object'->>'conversion_id' = $1)
+        AND COALESCE(w.payload->>'audience', 'all') = $2
       ORDER BY w.id`,
-    [conversionId],
+    [conversionId, audience],
   );
 const types = async (conversionId: string) => (await webhookRows(conversionId)).map((r) => r.payload.type);
 const byPayment = (paymentId: string) => app.dataSource.getRepository(ConversionEntity).findOneByOrFail({ paymentKey: `test:${paymentId}` });
@@ -87,6 +91,9 @@ describe('conversion.created and milestone.recorded', () => {
       expect(r.aggregate_id).toBe(merchant.id);
       expect(r.twins).toBe(1);
     }
+    // Its agent hears conversion.verified (for its endpoints only), in the same transaction.
+    const toAgent = await webhookRows(c.id, 'agent');
+    expect(toAgent.map((r) => [r.payload.type, r.payload.agentId, r.twins])).toEqual([['conversion.verified', agent.id, 1]]);
     const [created, milestone] = rows.map((r) => r.payload) as [WebhookEventPayload, WebhookEventPayload];
     expect(created).toMatchObject({
       merchantId: merchant.id,

@@ -10,9 +10,10 @@ import { statusEntry } from '../timeline/timeline.entries.js';
 import { recordCheckoutChange } from '../timeline/timeline.record.js';
 import { checkoutAudit, statusAction } from './checkout.audit.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
-import type { CheckoutSessionStatus } from './checkout-session.enums.js';
+import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { checkoutSessionStates } from './checkout-session.states.js';
 import { checkoutWebhookEvent, checkoutWebhookObject, WEBHOOK_TYPE_OF_STATUS } from './checkout.webhook-event.js';
+import { acpOrderEvent } from '../acp-order/acp-order.events.js';
 
 export function checkoutSessionSnapshot(cs: CheckoutSessionEntity): Record<string, unknown> {
   return {
@@ -110,6 +111,8 @@ export async function transitionCheckoutSession(
   const before = checkoutWebhookObject(cs);
   await saveCheckoutSessionVersioned(manager, cs, { status: to, ...extra });
   const webhook = webhookType ? [checkoutWebhookEvent(webhookType, cs, before)] : [];
+  // An agent's session that completes: the ACP order_create to the agent platform (acp-order/).
+  if (to === CheckoutSessionStatus.COMPLETE) webhook.push(...(await acpOrderEvent(manager, 'order_create', cs, 'confirmed')));
   // With its audit row and its timeline entry (completed, canceled, expired), in one statement.
   const timeline = statusEntry(cs, to);
   await recordCheckoutChange(

@@ -15,7 +15,7 @@
 import { addToOutbox, HandoffError, IdempotencyStore, requireKind, type Logger, type Principal } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
+import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
 import { compensateStep } from './rollback-steps.js';
 import { SCHEMA_NAME, type OutboxNotifier } from '../events.js';
 import type { PaymentCompensations } from '../ports/payment-intent.port.js';
@@ -23,6 +23,7 @@ import { recordCheckoutChange } from '../timeline/timeline.record.js';
 import type { TimelineEntryDraft } from '../timeline/timeline.entries.js';
 import { FinalizationJobEntity, OrderEntity, type FinalizationJobKind, type OrderStepRecord } from './order.entity.js';
 import { orderEntry, orderWebhookEvent } from './order.events.js';
+import { acpOrderEvent } from '../acp-order/acp-order.events.js';
 import { finalizationNotFound, nothingToRollBack } from './order.errors.js';
 import { FINALIZERS, type FinalizationService } from './finalization.service.js';
 import type { FinalizationStep } from './finalization.steps.js';
@@ -145,7 +146,12 @@ export class FinalizationJobs {
         await manager.save(OrderEntity, Object.assign(o, { status: 'ROLLED_BACK', steps, rolledBackAt: new Date(), version: o.version + 1 }));
         const after = await manager.findOneByOrFail(OrderEntity, { id: o.id });
         entries.push(orderEntry(session, 'order.rolled_back', `Order ${o.id} rolled back`, { order_id: o.id }));
-        await recordCheckoutChange(manager, after.handedOff ? [orderWebhookEvent('order.rolled_back', after)] : [], entries);
+        // An agent's session: its ACP order is canceled (order_update to the agent platform).
+        const cs = await manager.findOneByOrFail(CheckoutSessionEntity, { id: o.checkoutSessionId });
+        const canceled = await acpOrderEvent(manager, 'order_update', cs, 'canceled', [
+          { id: `adj_${o.id}`, type: 'cancellation', occurred_at: new Date().toISOString(), status: 'completed', amount: o.grandTotalMinor, currency: o.currency.toLowerCase(), description: 'Order rolled back' },
+        ]);
+        await recordCheckoutChange(manager, [...(after.handedOff ? [orderWebhookEvent('order.rolled_back', after)] : []), ...canceled], entries);
         await manager.update(FinalizationJobEntity, { id: job.id }, { status: 'SUCCEEDED', finishedAt: new Date(), errorCode: null, errorMessage: null });
       });
       this.outbox.notify();

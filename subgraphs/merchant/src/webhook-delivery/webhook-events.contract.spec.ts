@@ -12,7 +12,7 @@ import {
 } from '@handoff/shared';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { outboxRoutes } from '../events.js';
-import { webhookEventBody, webhookEventPayloadOf } from './webhook-event-body.js';
+import { deliveredBody, InvalidWebhookEvent, webhookEventBody, webhookEventPayloadOf } from './webhook-event-body.js';
 
 describe('the merchant subgraph consumes the shared webhook event contract', () => {
   it('types: reads the contract payload, builds the contract body', () => {
@@ -39,7 +39,8 @@ describe('the merchant subgraph consumes the shared webhook event contract', () 
     };
     const row = webhookEventOutboxEvent(payload);
     const read = webhookEventPayloadOf({ topic: row.topic, payload: JSON.parse(JSON.stringify(row.payload)) });
-    expect(read).toEqual(payload);
+    // Read back with the routing defaults: no agent, every audience.
+    expect(read).toEqual({ ...payload, agentId: null, audience: 'all' });
     const id = webhookEventId('payment', '77');
     expect(webhookEventBody(id, read, false)).toEqual({
       id,
@@ -61,5 +62,18 @@ describe('the merchant subgraph consumes the shared webhook event contract', () 
     expect(() => webhookEventPayloadOf({ topic: ok.topic, payload: { ...ok.payload, merchantId: '' } })).toThrow(/merchantId/);
     expect(() => webhookEventPayloadOf({ topic: ok.topic, payload: { ...ok.payload, object: 'x' } })).toThrow(/object/);
     expect(() => webhookEventPayloadOf({ topic: ok.topic, payload: { ...ok.payload, occurredAt: 'soon' } })).toThrow(/occurredAt/);
+  });
+
+  it("an ACP order event: for the agent's endpoints only, its body the spec's { type, data }", () => {
+    const order = { type: 'order', id: 'ord_cs_1', checkout_session_id: 'cs_1', permalink_url: 'https://h.example/checkout/cs_1', status: 'confirmed' };
+    const payload: WebhookEventPayload = { type: 'order_create', merchantId: 'mer_1', agentId: 'agt_1', checkoutId: 'cs_1', object: order, occurredAt: '2026-03-04T05:06:07.890Z' };
+    const row = webhookEventOutboxEvent(payload);
+    expect(row.topic).toBe('webhook_event.order_create');
+    expect(routedQueues(outboxRoutes, row.topic)).toEqual([OUTBOUND_WEBHOOK_EVENTS_QUEUE]);
+    const read = webhookEventPayloadOf({ topic: row.topic, payload: JSON.parse(JSON.stringify(row.payload)) });
+    expect(read).toMatchObject({ type: 'order_create', agentId: 'agt_1', audience: 'agent' });
+    expect(deliveredBody(webhookEventId('checkout', '9'), read, true)).toEqual({ type: 'order_create', data: order });
+    expect(() => webhookEventPayloadOf({ topic: row.topic, payload: { ...payload, agentId: null } })).toThrow(InvalidWebhookEvent);
+    expect(() => webhookEventPayloadOf({ topic: 'webhook_event.checkout.completed', payload: { ...payload, type: 'checkout.completed', audience: 'some' } })).toThrow(InvalidWebhookEvent);
   });
 });

@@ -16,8 +16,10 @@ import { paymentWebhookPayload, WEBHOOK_TYPE_OF_TOPIC, webhookEventOfChange } fr
 
 /** Every payload field, listed once: the compiler refuses a missing or an extra one. */
 const PAYLOAD_FIELDS: Record<keyof WebhookEventPayload, true> = {
-  type: true, merchantId: true, checkoutId: true, paymentIntentId: true, correlation: true, object: true, previousAttributes: true, occurredAt: true,
+  type: true, merchantId: true, agentId: true, audience: true, checkoutId: true, paymentIntentId: true, correlation: true, object: true, previousAttributes: true, occurredAt: true,
 };
+/** A payment's event is for every audience: it never sets `audience` (the default, 'all'). */
+const PAYMENT_PAYLOAD_FIELDS = Object.keys(PAYLOAD_FIELDS).filter((k) => k !== 'audience');
 
 function intent(): PaymentIntentEntity {
   return Object.assign(new PaymentIntentEntity(), {
@@ -46,7 +48,7 @@ describe('payment-intent builds the shared webhook event contract', () => {
     expect(event.topic).toBe('webhook_event.payment.succeeded');
     expect(event.aggregateId).toBe('mer_1');
     const p = event.payload as unknown as WebhookEventPayload;
-    expect(Object.keys(p).sort()).toEqual(Object.keys(PAYLOAD_FIELDS).sort());
+    expect(Object.keys(p).sort()).toEqual(PAYMENT_PAYLOAD_FIELDS.sort());
     expect(p.previousAttributes).toEqual({ status: 'requires_capture', amount_captured: 0 });
     expect(p.object).toMatchObject({ status: 'succeeded', capture_mode: 'manual', created: 1767323045, metadata: { aap_session_id: 'ses_1' } });
     expect(p.object.metadata).not.toHaveProperty('aap_code');
