@@ -83,6 +83,8 @@ export const ErrorCode = {
   CHECKOUT_NOT_PAID: 'CHECKOUT_NOT_PAID',
   /** No finalization job with this id that the caller may see. */
   FINALIZATION_NOT_FOUND: 'FINALIZATION_NOT_FOUND',
+  /** No order (ord_…) with this id that the caller may see: another merchant's order is not found. */
+  ORDER_NOT_FOUND: 'ORDER_NOT_FOUND',
   /** No hosted checkout link with this id that the caller may see. */
   HOSTED_CHECKOUT_NOT_FOUND: 'HOSTED_CHECKOUT_NOT_FOUND',
   /**

@@ -37,7 +37,7 @@ const Q = {
   endpoint: `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
   export: `mutation($input: CreateExportInput!) { createExport(input: $input) { id } }`,
   finalize: `mutation($id: ID!) { finalizeCheckoutAsync(id: $id) { id } }`,
-  finalization: `query($id: ID!) { checkoutFinalizationJob(id: $id) { status } }`,
+  finalization: `query($id: ID!) { checkoutFinalizationJob(id: $id) { status orderId } }`,
 };
 
 const add = (ids: Record<string, string[]>, type: string, ...values: Array<string | null | undefined>) => {
@@ -108,11 +108,13 @@ export async function makeTenant(admin: GqlClient, label: string, full: boolean)
     // nothing writes in the background while the sweep counts rows.
     const job = (await merchant.ok(Q.finalize, { id: co.transactionId })).finalizeCheckoutAsync.id as string;
     add(ids, 'CheckoutFinalizationJob', job);
-    await waitFor(async () => {
-      const status = (await merchant.ok(Q.finalization, { id: job })).checkoutFinalizationJob.status as string;
-      if (status === 'FAILED') throw new Error(`tenant ${label}: the finalization job failed`);
-      return status === 'SUCCEEDED' ? status : undefined;
+    const orderId = await waitFor(async () => {
+      const j = (await merchant.ok(Q.finalization, { id: job })).checkoutFinalizationJob as { status: string; orderId: string | null };
+      if (j.status === 'FAILED') throw new Error(`tenant ${label}: the finalization job failed`);
+      return j.status === 'SUCCEEDED' ? (j.orderId ?? undefined) : undefined;
     }, `tenant ${label}'s finalization job`);
+    // Its order, read back by id (checkoutOrder) and listed (checkoutOrders).
+    add(ids, 'CheckoutOrder', orderId);
   }
   return { label, merchantId, merchant, agentId: agentRow.id, agent, ids };
 }

@@ -8,9 +8,13 @@
 //   POST /v1/checkout/sessions/:id/hosted-url          { ttl_seconds? } → 201 { hosted_id, url, expires_at }
 //   POST|GET /v1/checkout/sessions/:id/embed-token     { ttl_seconds? } → 201 { token, expires_at, scopes }
 //   GET  /v1/checkout/hosted/:id/status                → { hosted_id, checkout_id, status, payment_intent_id, expires_at, link_expired }
+//   GET  /v1/checkout/orders/:id                       checkoutOrder → the order (finalize's `order`, with its receipt_id)
+//   GET  /v1/checkout/orders                           checkoutOrders → { data, has_more, next_cursor } (?limit, ?cursor; admin: ?merchant_id)
 import type { RouteMount } from '../../route-deps.js';
 import type { ObjectShape } from '../rest-input.js';
+import { sendInputProblem } from '../rest-http.js';
 import { bodyOf, graph, mountRoute, SESSIONS, type Call } from '../checkout-service/route-kit.js';
+import { listOf, pageQuery, type ConnectionJson } from '../checkout-service/page-query.js';
 
 const MONEY = 'amountMinor currency';
 const ORDER = `id receiptId checkoutSessionId status handedOff calculationId paymentIntentId paymentStatus createdAt rolledBackAt
@@ -23,6 +27,8 @@ const FINALIZE_ASYNC = `mutation RestFinalizeCheckoutAsync($id: ID!, $input: Fin
 const JOB_QUERY = `query RestFinalizationJob($id: ID!) { checkoutFinalizationJob(id: $id) { ${JOB} } }`;
 const ORDER_OF = `query RestCheckoutOrder($id: ID!) { checkoutSession(id: $id) { id order { ${ORDER} } } }`;
 const ROLLBACK = `mutation RestRollbackFinalization($id: ID!, $reason: String) { rollbackCheckoutFinalization(id: $id, reason: $reason) { job { ${JOB} } order { ${ORDER} } } }`;
+const ORDER_BY_ID = `query RestOrder($id: ID!) { checkoutOrder(id: $id) { ${ORDER} } }`;
+const ORDERS = `query RestOrders($m: ID, $first: Int, $after: String) { checkoutOrders(merchantId: $m, first: $first, after: $after) { edges { node { ${ORDER} } } pageInfo { hasNextPage endCursor } } }`;
 const HOSTED = `mutation RestHostedLink($id: ID!, $ttl: Int) { createCheckoutHostedLink(id: $id, ttlSeconds: $ttl) { hostedId checkoutSessionId url expiresAt } }`;
 const EMBED = `mutation RestEmbedToken($id: ID!, $ttl: Int) { createCheckoutEmbedToken(id: $id, ttlSeconds: $ttl) { token checkoutSessionId expiresAt scopes } }`;
 const HOSTED_STATUS = `query RestHostedStatus($id: ID!) { checkoutHostedStatus(hostedId: $id) { hostedId checkoutSessionId status paymentIntentId expiresAt linkExpired } }`;
@@ -109,7 +115,7 @@ const jobJson = (j: JobJson, order: OrderJson | null = null) => ({
   finished_at: j.finishedAt,
 });
 
-const rename = (f: string) => (f === 'input.createOrder' ? 'create_order' : f === 'ttlSeconds' ? 'ttl_seconds' : f === 'reason' ? 'reason' : f);
+const rename = (f: string) => (f === 'input.createOrder' ? 'create_order' : f === 'ttlSeconds' ? 'ttl_seconds' : f === 'reason' ? 'reason' : f === 'merchantId' ? 'merchant_id' : f);
 
 const finalizeInput = (body: Record<string, unknown>) => ({ createOrder: typeof body.create_order === 'boolean' ? body.create_order : true });
 
@@ -153,6 +159,21 @@ export const mountFinalizationRest: RouteMount = (app, deps) => {
     if (!data) return;
     const r = data.rollbackCheckoutFinalization;
     call.res.status(202).json({ ...jobJson(r.job, r.order), order: orderJson(r.order) });
+  });
+
+  // The merchant's orders read back: the shape finalize answered (orderJson), another merchant's is ORDER_NOT_FOUND.
+  mountRoute(app, deps, 'get', '/v1/checkout/orders/:id', async (call) => {
+    const data = await graph<{ checkoutOrder: OrderJson }>(call, ORDER_BY_ID, { id: call.id }, { rename });
+    if (data) call.res.json(orderJson(data.checkoutOrder));
+  });
+
+  mountRoute(app, deps, 'get', '/v1/checkout/orders', async (call) => {
+    const page = pageQuery(call);
+    if (!page) return;
+    const merchantId = call.req.query.merchant_id;
+    if (merchantId !== undefined && (typeof merchantId !== 'string' || merchantId.length > 100)) return sendInputProblem(call.res, { field: 'merchant_id', message: 'must be a merchant id.' });
+    const data = await graph<{ checkoutOrders: ConnectionJson<OrderJson> }>(call, ORDERS, { m: merchantId ?? null, first: page.first, after: page.after }, { rename });
+    if (data) call.res.json(listOf(data.checkoutOrders, orderJson));
   });
 
   mountRoute(app, deps, 'post', `${SESSIONS}/:id/hosted-url`, async (call) => {

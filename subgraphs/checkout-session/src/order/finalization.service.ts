@@ -26,6 +26,7 @@ import { checkoutNotPaid, orderRolledBack, sessionNotFinalizable } from './order
 import { OrderEntity, type OrderLine, type OrderPaymentStatus, type OrderStepRecord } from './order.entity.js';
 import { orderEntry, orderWebhookEvent } from './order.events.js';
 import type { FinalizationStep } from './finalization.steps.js';
+import { OrderReads } from './order.reads.js';
 
 export interface FinalizeOptions {
   /** False: the order and receipt are recorded but not handed to the merchant (no order.created). Default true. */
@@ -38,12 +39,17 @@ export const FINALIZERS = ['MERCHANT', 'ADMIN', 'SERVICE'] as const;
 const PAID_STATUSES: Record<string, OrderPaymentStatus | undefined> = { SUCCEEDED: 'captured', REQUIRES_CAPTURE: 'authorized' };
 
 export class FinalizationService {
+  /** The merchant's orders read back (checkoutOrder / checkoutOrders). */
+  readonly reads: OrderReads;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly payments: PaymentCompensations,
     private readonly steps: readonly FinalizationStep[],
     private readonly outbox: OutboxNotifier,
-  ) {}
+  ) {
+    this.reads = new OrderReads(dataSource);
+  }
 
   /** The session's order, finalizing it if it is not yet. */
   async finalize(principal: Principal, id: string, opts: FinalizeOptions = {}): Promise<OrderEntity> {

@@ -1,15 +1,16 @@
 // Seed 003 §8 in GraphQL: finalizeCheckout (sync), finalizeCheckoutAsync, checkoutFinalizationJob,
-// rollbackCheckoutFinalization, and CheckoutSession.order. Merchant key for its own sessions, admin
-// for any. Check the principal, map arguments, call the service.
-import { idempotencyKeyOf, requireKind, type Principal } from '@handoff/shared';
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+// rollbackCheckoutFinalization, CheckoutSession.order, and the merchant's orders read back
+// (checkoutOrder, checkoutOrders). Merchant key for its own sessions and orders, admin for any.
+// Check the principal, map arguments, call the service.
+import { idempotencyKeyOf, mapPage, requireKind, type Page, type Principal } from '@handoff/shared';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { CheckoutContext } from '../context.js';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
 import { CheckoutSession } from '../checkout-session/checkout-session.type.js';
 import { optionalText, requiredId } from '../input.js';
 import type { FinalizationJobs } from './finalization-jobs.service.js';
 import type { FinalizationService } from './finalization.service.js';
-import { CheckoutFinalizationJob, CheckoutOrder, CheckoutRollback, FinalizeCheckoutInput } from './order.type.js';
+import { CheckoutFinalizationJob, CheckoutOrder, CheckoutOrderConnection, CheckoutRollback, FinalizeCheckoutInput } from './order.type.js';
 
 const mayReadOrder = (p: Principal) => p.kind === 'MERCHANT' || p.kind === 'ADMIN';
 
@@ -50,6 +51,23 @@ export class OrderResolver {
   async checkoutFinalizationJob(@Arg('id', () => ID) id: string, @Ctx() ctx: CheckoutContext): Promise<CheckoutFinalizationJob> {
     requireKind(ctx.principal, 'MERCHANT', 'ADMIN');
     return CheckoutFinalizationJob.from(await this.jobs.job(ctx.principal, requiredId(id, 'id')));
+  }
+
+  @Query(() => CheckoutOrder, { description: "An order (ord_…) and its receipt, as finalizeCheckout answered it, with its status now. Unknown or another merchant's: ORDER_NOT_FOUND." })
+  async checkoutOrder(@Arg('id', () => ID, { description: 'The order id (ord_…).' }) id: string, @Ctx() ctx: CheckoutContext): Promise<CheckoutOrder> {
+    requireKind(ctx.principal, 'MERCHANT', 'ADMIN');
+    return CheckoutOrder.from(await this.finalization.reads.order(ctx.principal, id));
+  }
+
+  @Query(() => CheckoutOrderConnection, { description: "Orders, oldest first. A merchant: its own (another merchant's merchantId: none); an admin: all, or one merchant's." })
+  async checkoutOrders(
+    @Arg('merchantId', () => ID, { nullable: true }) merchantId: string | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: CheckoutContext,
+  ): Promise<Page<CheckoutOrder>> {
+    requireKind(ctx.principal, 'MERCHANT', 'ADMIN');
+    return mapPage(await this.finalization.reads.list(ctx.principal, { merchantId, first, after }), CheckoutOrder.from);
   }
 
   @Mutation(() => CheckoutRollback, {

@@ -1,6 +1,6 @@
 // The GraphQL face of finalization (seed 003 §8): the order and its receipt, and the finalization
 // jobs (async finalizations and rollbacks) polled by id.
-import { money, MoneyType, toMoneyType } from '@handoff/shared';
+import { Connection, money, MoneyType, toMoneyType } from '@handoff/shared';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { FinalizationJobEntity, OrderEntity } from './order.entity.js';
 
@@ -101,6 +101,8 @@ export class CheckoutOrder {
     });
   }
 }
+
+export const CheckoutOrderConnection = Connection('CheckoutOrder', CheckoutOrder);
 
 @ObjectType('CheckoutFinalizationError')
 export class CheckoutFinalizationError {
