@@ -155,6 +155,30 @@ describe('intake', () => {
     });
   });
 
+  it('concurrent intakes of many events share statements, and each event gets exactly its own deliveries', async () => {
+    const [a, b] = [await newMerchant(), await newMerchant()];
+    const aPaid = await endpoint(a.id, '/ba', ['payment.succeeded']);
+    const aAll = await endpoint(a.id, '/bb', ['*']);
+    const bFailed = await endpoint(b.id, '/bc', ['payment.failed']);
+    // 30 events of two merchants and two types at once (the intake batches them), each job twice.
+    const jobs = Array.from({ length: 30 }, (_, i) => job(i % 2 ? a.id : b.id, i % 3 ? 'payment.succeeded' : 'payment.failed'));
+    const results = await Promise.all([...jobs, ...jobs].map((j) => webhooks.intake.intake(j)));
+    for (const [i, j] of jobs.entries()) {
+      const eventId = webhookEventId('payment', j.outboxId);
+      const expected = i % 2 ? (j.payload.type === 'payment.succeeded' ? [aPaid, aAll] : [aAll]) : j.payload.type === 'payment.failed' ? [bFailed] : [];
+      const deliveries = await deliveriesOf(eventId);
+      expect(deliveries.map((d) => d.endpoint_id).sort(), `event ${i}`).toEqual(expected.map((e) => e.endpoint.id).sort());
+      const runs = [results[i]!, results[i + jobs.length]!];
+      // One run recorded it and created its deliveries; the other found it recorded; both answer its deliveries.
+      expect(runs.map((r) => r.recorded).sort()).toEqual([false, true]);
+      expect(runs.map((r) => r.created).sort()).toEqual([0, expected.length]);
+      for (const r of runs) {
+        expect(r.eventId).toBe(eventId);
+        expect(r.scheduled.map((s) => s.deliveryId).sort()).toEqual(deliveries.map((d) => d.id).sort());
+      }
+    }
+  });
+
   it('sends a test event to its endpoint only, whatever the other filters', async () => {
     const m = await newMerchant();
     const target = await endpoint(m.id, '/t1', ['payment.failed']);
