@@ -17,6 +17,7 @@ import { mountCheckoutAnalyticsRest } from './rest/checkout-analytics/index.js';
 import { mountReservationRest } from './rest/reservations/index.js';
 import { mountAcpRoutes } from './acp/index.js';
 import { mountDelegatePayment } from './acp/delegate-payment.js';
+import { mountAgentRest } from './rest/agent/index.js';
 import type { RouteMount } from './route-deps.js';
 
 export type { ExecuteResult, GatewayRouteDeps, InternalResponse, RouteMount } from './route-deps.js';
@@ -39,3 +40,5 @@ routeMounts.push(mountReservationRest);
 routeMounts.push(mountAcpRoutes);
 // ACP's delegate_payment: the delegated payment vault (issue 21 item 2).
 routeMounts.push(mountDelegatePayment);
+// The agent routes beside seed 000's checkout: sessions, recommend, offer search, purchase (issue 21 item 5).
+routeMounts.push(mountAgentRest);

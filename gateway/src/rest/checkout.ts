@@ -12,7 +12,7 @@ import { authenticate, bodyObject, guarded, idempotencyKeyOf, sendError, sendGra
 
 
 /** Seed 000's own wording for its failure table. */
-const SEED_000_MESSAGES: Record<string, string> = {
+export const SEED_000_MESSAGES: Record<string, string> = {
   BAD_USER_INPUT: 'sessionId and recommendationId are required',
   SESSION_NOT_FOUND: 'Session not found',
   RECOMMENDATION_NOT_FOUND: 'Recommendation not found',
@@ -22,7 +22,8 @@ const SEED_000_MESSAGES: Record<string, string> = {
   CHECKOUT_CREATE_FAILED: 'Could not create checkout',
 };
 
-const CHECKOUT = `mutation RestAgentCheckout($input: CheckoutInput!, $key: String) {
+/** Seed 000's checkout (also POST /v1/purchase's link mode: rest/agent/purchase.ts). */
+export const CHECKOUT = `mutation RestAgentCheckout($input: CheckoutInput!, $key: String) {
   checkout(input: $input, idempotencyKey: $key) {
     transactionId paymentId checkoutUrl status backend mode
     amount { amountMinor currency amount }

@@ -5,6 +5,9 @@
 // verifies with the public keys. At most 500 characters: Stripe's metadata value limit.
 // The code names the checkout session it was issued for (`x`): the ledger pays it only for a
 // payment of that session, once (codes signed before `x` existed verify with it null).
+// A recommendation's attribution token (signed when the agent recommends, before any checkout)
+// has no `x` either: the ledger never pays it (unbound_code); attachCheckoutAttribution verifies
+// it here and binds it by signing the checkout session's own code for the same recommendation.
 // A session's code is re-issued when the amount it pays changes (the buyer chose shipping or a
 // promotion after the agent's checkout): same claims, the new amount, a new signature. Its
 // identity (attributionCodeId) is the session's, so every issue of it is one code that pays once.
@@ -83,14 +86,14 @@ function signingInput(issuer: string, payload: string): Buffer {
 
 export function signAttributionCode(
   signer: AttributionSigner,
-  claims: Omit<AttributionClaims, 'kid' | 'checkoutSessionId'> & { checkoutSessionId: string },
+  claims: Omit<AttributionClaims, 'kid'>,
 ): string {
   const wire: WireClaims = {
     v: 1,
     k: signer.keyId,
     r: claims.recommendationId,
     s: claims.sessionId,
-    x: claims.checkoutSessionId,
+    ...(claims.checkoutSessionId ? { x: claims.checkoutSessionId } : {}),
     o: claims.offerId,
     m: claims.merchantId,
     a: claims.agentId,
@@ -178,6 +181,23 @@ export function attributionCodeId(code: string): string {
   const wire = m ? parseWire(m[2]!) : null;
   const covered = !m ? code : wire?.x ? `aap/v1|${m[1]}|attribution|${JSON.stringify([wire.r, wire.s, wire.x, wire.o, wire.m, wire.a])}` : `aap/v1|${m[1]}|${m[2]}`;
   return createHash('sha256').update(covered, 'utf8').digest('hex');
+}
+
+/**
+ * The six `aap_*` payment metadata keys (seed 000) of a code the issuer signed itself, read from
+ * its claims (signature not checked: only for Handoff's own stored code). Null when it does not parse.
+ */
+export function attributionMetadataOfCode(code: string): Record<string, string> | null {
+  const c = readAttributionClaims(code);
+  if (!c) return null;
+  return {
+    aap_code: code,
+    aap_recommendation_id: c.recommendationId,
+    aap_session_id: c.sessionId,
+    aap_offer_id: c.offerId,
+    aap_merchant_id: c.merchantId,
+    aap_agent_id: c.agentId,
+  };
 }
 
 function parseWire(payload: string): WireClaims | null {

@@ -1,7 +1,8 @@
 // The checkout-session subgraph's configuration: the only file here that reads the environment.
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import {
+  attributionPublicKeys,
   attributionSigner,
   baseConfigSchema,
   ConfigError,
@@ -25,6 +26,8 @@ const schema = baseConfigSchema.extend({
   /** base64 PKCS#8 DER (or PEM) Ed25519 private key: this service's alone. Required in production. */
   AAP_SIGNING_KEY: z.string().optional(),
   AAP_SIGNING_KEY_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  /** `{ kid: base64 SPKI DER }`: the public keys an attached attribution token verifies with (as the ledger's); the signing key's own is always one. */
+  AAP_PUBLIC_KEYS: z.string().default('{}'),
   /** How often the expiry job scheduler runs. */
   CHECKOUT_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** May merchants' HTTP pricing providers be plain-http or private addresses (default: only in development and test). */
@@ -36,6 +39,8 @@ export interface CheckoutSessionConfig extends SubgraphRuntimeConfig {
   publicBaseUrl: string;
   /** Signs attribution (AAP) codes. */
   attribution: AttributionSigner;
+  /** Verifies attached attribution tokens (attachCheckoutAttribution): AAP_PUBLIC_KEYS and the signing key's own public key. */
+  attributionKeys: Map<string, KeyObject>;
   expiryIntervalMs: number;
   /** WEBHOOK_ALLOW_PRIVATE_URLS: the calculation engine may call http:// or private pricing endpoints. */
   allowPrivateUrls: boolean;
@@ -44,12 +49,14 @@ export interface CheckoutSessionConfig extends SubgraphRuntimeConfig {
 export function loadConfig(env: Record<string, string | undefined> = process.env): CheckoutSessionConfig {
   const parsed = parseEnv(schema, env);
   const logger = createLogger('checkout-session', parsed.LOG_LEVEL);
+  const attribution = attributionSignerFor(parsed, () => logger.warn('AAP_SIGNING_KEY not set: signing with an ephemeral key'));
   return Object.freeze({
     env: parsed,
     port: parsed.CHECKOUT_SESSION_PORT,
     internalSecret: internalSecretFor(parsed),
     publicBaseUrl: parsed.PUBLIC_BASE_URL.replace(/\/+$/, ''),
-    attribution: attributionSignerFor(parsed, () => logger.warn('AAP_SIGNING_KEY not set: signing with an ephemeral key')),
+    attribution,
+    attributionKeys: attributionVerifyKeys(parsed.AAP_PUBLIC_KEYS, attribution),
     expiryIntervalMs: parsed.CHECKOUT_EXPIRY_INTERVAL_MS,
     allowPrivateUrls:
       parsed.WEBHOOK_ALLOW_PRIVATE_URLS === undefined
@@ -57,6 +64,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : parsed.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
     logger,
   });
+}
+
+function attributionVerifyKeys(json: string, signer: AttributionSigner): Map<string, KeyObject> {
+  let keys: Map<string, KeyObject>;
+  try {
+    const o = JSON.parse(json) as unknown;
+    if (!o || typeof o !== 'object' || Array.isArray(o) || !Object.values(o).every((k) => typeof k === 'string')) throw new Error('must be a JSON object of key id → base64 SPKI DER');
+    keys = attributionPublicKeys(o as Record<string, string>);
+  } catch (err) {
+    throw new ConfigError([`AAP_PUBLIC_KEYS: ${(err as Error).message}`]);
+  }
+  if (!keys.has(signer.keyId)) keys.set(signer.keyId, createPublicKey(signer.privateKey));
+  return keys;
 }
 
 /** The configured signer; in development and test an ephemeral pair when none is configured. */

@@ -27,6 +27,12 @@ export class Recommendation {
   @Field(() => MerchantRef) merchant: MerchantRef;
   @Field(() => AgentRef) agent: AgentRef;
   @Field(() => Date) createdAt: Date;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The recommendation's attribution token: an AAP code (aap://<AAP_ISSUER>/v1/…) Handoff signed binding the recommendation, its agent session, offer, merchant, agent and expiry (the session's window). Give it to attachCheckoutAttribution (or as an ACP affiliate_attribution token). Only its agent (and admins) read it.",
+  })
+  attributionToken: string | null;
 }
 
 export const AgentSessionConnection = Connection('AgentSession', AgentSession);

@@ -132,7 +132,12 @@ export class CheckoutSessionResolver {
 
   @FieldResolver(() => Attribution, { nullable: true })
   attribution(@Root() s: CheckoutSessionEntity, @Ctx() ctx: CheckoutContext): Attribution | null {
-    if (ctx.principal.kind === 'CLIENT' || !s.aapCode || !s.recommendationId || !s.agentSessionId || !s.offerId || !s.agentId) return null;
-    return { aapCode: s.aapCode, recommendationId: s.recommendationId, sessionId: s.agentSessionId, offerId: s.offerId, merchantId: s.merchantId, agentId: s.agentId };
+    if (ctx.principal.kind === 'CLIENT') return null;
+    // The ids only with the code they travel with: a session attributed by its code, else none (its touches still read).
+    const coded = Boolean(s.aapCode && s.recommendationId && s.agentSessionId && s.offerId && s.agentId);
+    return {
+      aapCode: coded ? s.aapCode : null, recommendationId: coded ? s.recommendationId : null, sessionId: coded ? s.agentSessionId : null,
+      offerId: coded ? s.offerId : null, merchantId: s.merchantId, agentId: coded ? s.agentId : null, checkoutSessionId: s.id,
+    };
   }
 }

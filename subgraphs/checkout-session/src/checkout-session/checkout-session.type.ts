@@ -41,14 +41,19 @@ export class LineItem {
   @Field(() => String, { nullable: true, description: "The merchant's SKU, as given." }) sku: string | null;
 }
 
-@ObjectType('Attribution', { description: 'The signed attribution of a session an agent checkout created.' })
+@ObjectType('Attribution', {
+  description:
+    "A session's attribution: the signed code its payment carries (an agent checkout's, or a verified token an agent attached; null fields when none) and the first and last touch agents attached (attachCheckoutAttribution).",
+})
 export class Attribution {
-  @Field({ description: 'aap://<issuer>/v1/<payload>.<signature> (Ed25519), ≤ 500 characters.' }) aapCode: string;
-  @Field(() => ID) recommendationId: string;
-  @Field(() => ID) sessionId: string;
-  @Field(() => ID) offerId: string;
+  @Field(() => String, { nullable: true, description: 'aap://<issuer>/v1/<payload>.<signature> (Ed25519), ≤ 500 characters.' }) aapCode: string | null;
+  @Field(() => ID, { nullable: true }) recommendationId: string | null;
+  @Field(() => ID, { nullable: true }) sessionId: string | null;
+  @Field(() => ID, { nullable: true }) offerId: string | null;
   @Field(() => ID) merchantId: string;
-  @Field(() => ID) agentId: string;
+  @Field(() => ID, { nullable: true }) agentId: string | null;
+  /** Not a field: the session, for firstTouch / lastTouch (checkout-attribution/attribution-touch.resolver.ts). */
+  checkoutSessionId: string;
 }
 
 @ObjectType('CheckoutPaymentMismatch', {

@@ -9,4 +9,6 @@ export class RecommendationEntity {
   @Column({ name: 'offer_id', type: 'text' }) offerId: string;
   @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  /** The recommendation's attribution token (an AAP code with no checkout session); null for rows recorded before tokens. */
+  @Column({ name: 'attribution_token', type: 'text', nullable: true }) attributionToken: string | null;
 }

@@ -47,6 +47,12 @@ export class RecommendationResolver {
     return { id: r.merchantId };
   }
 
+  @FieldResolver(() => String, { nullable: true })
+  attributionToken(@Root() r: RecommendationEntity, @Ctx() ctx: CheckoutContext): string | null {
+    const p = ctx.principal;
+    return p.kind === 'ADMIN' || (p.kind === 'AGENT' && p.agentId === r.agentId) ? r.attributionToken : null;
+  }
+
   @FieldResolver(() => AgentRef)
   agent(@Root() r: RecommendationEntity): AgentRef {
     return { id: r.agentId };

@@ -1,6 +1,6 @@
 // Recommendations: an agent records that it recommended an active offer in one of its live
 // sessions; reads through the caller's scope.
-import { ErrorCode, HandoffError, notFound, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
+import { ErrorCode, HandoffError, notFound, type AttributionSigner, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { scopeRecommendations } from '../agent-session/agent-session.access.js';
 import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
@@ -10,6 +10,7 @@ import type { MerchantDirectory, OfferView } from '../ports/merchant.port.js';
 import { IdPrefix, newId } from '../ids.js';
 import { requiredId } from '../input.js';
 import { RecommendationEntity } from './recommendation.entity.js';
+import { signRecommendationToken } from '../checkout-attribution/recommendation-token.js';
 
 export interface RecommendSpec {
   sessionId: string;
@@ -42,6 +43,8 @@ export class RecommendationService {
     private readonly dataSource: DataSource,
     private readonly idempotency: IdempotencyStore,
     private readonly merchants: MerchantDirectory,
+    /** Signs each recommendation's attribution token (the same signer and format as agent checkout's codes). */
+    private readonly signer: AttributionSigner,
   ) {}
 
   /** SESSION_NOT_FOUND, SESSION_EXPIRED, OFFER_NOT_FOUND (missing or inactive), MERCHANT_NOT_FOUND. */
@@ -56,13 +59,19 @@ export class RecommendationService {
         if (!session) throw sessionNotFound(sessionId);
         if (isAgentSessionExpired(session)) throw sessionExpired(sessionId);
         const offer = await loadSellableOffer(this.merchants, offerId);
+        const id = newId(IdPrefix.recommendation);
+        const createdAt = new Date();
+        const attributionToken = signRecommendationToken(this.signer, {
+          recommendationId: id, session, offerId: offer.id, merchantId: offer.merchant.id, agentId: principal.agentId, price: offer.price, issuedAt: createdAt,
+        });
         const rec = manager.create(RecommendationEntity, {
-          id: newId(IdPrefix.recommendation),
+          id,
           agentSessionId: session.id,
           agentId: principal.agentId,
           offerId: offer.id,
           merchantId: offer.merchant.id,
-          createdAt: new Date(),
+          createdAt,
+          attributionToken,
         });
         await manager.insert(RecommendationEntity, rec);
         return rec;

@@ -45,6 +45,9 @@ export const OWN_TIMELINE_KINDS = [
   // Gift cards and store credit applied to or removed from the session (tender/tender.events.ts).
   'checkout.tender_applied',
   'checkout.tender_removed',
+  // Attribution attached by an agent (checkout-attribution/attribution-touch.entries.ts).
+  'checkout.attribution_verified',
+  'checkout.attribution_flagged',
 ] as const;
 export type OwnTimelineKind = (typeof OWN_TIMELINE_KINDS)[number];
 

@@ -25,15 +25,22 @@ export class OfferResolver {
     return OfferType.from(offer);
   }
 
-  @Query(() => OfferConnection, { description: "Admin: all; a merchant: its own; an agent: active merchants' active offers." })
+  @Query(() => OfferConnection, {
+    description:
+      "Admin: all; a merchant: its own; an agent: active merchants' active offers. With `query`: full-text search over name and provider (web-search syntax: words, \"phrases\", or, -word), most relevant first.",
+  })
   async offers(
     @Arg('merchantId', () => ID, { nullable: true }) merchantId: string | null,
+    @Arg('query', () => String, { nullable: true, description: '1 to 200 characters; omitted: every offer you may see, oldest first.' }) query: string | null,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: MerchantContext,
   ): Promise<Page<OfferType>> {
     requireKind(ctx.principal, 'ADMIN', 'MERCHANT', 'AGENT', 'SERVICE');
-    return mapPage(await this.service.list(ctx.principal, { merchantId, first, after }), OfferType.from);
+    const page = query === null || query === undefined
+      ? await this.service.list(ctx.principal, { merchantId, first, after })
+      : await this.service.search(ctx.principal, { query, merchantId, first, after });
+    return mapPage(page, OfferType.from);
   }
 
   @Mutation(() => OfferType, { description: 'Admin, or the merchant itself.' })

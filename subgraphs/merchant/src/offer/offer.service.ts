@@ -10,6 +10,7 @@ import { connectorScope } from '../payment-connector/payment-connector.access.js
 import { PaymentConnectorEntity } from '../payment-connector/payment-connector.entity.js';
 import { alignById, emptyPage, optionalId, pageOf, type PageArgs } from '@handoff/shared';
 import { scopeOffers } from './offer.access.js';
+import { searchOffers, type OfferSearchArgs } from './offer.search.js';
 import { offerSnapshot, OfferEntity } from './offer.entity.js';
 import { offerNotFound, priceCurrencyMismatch } from './offer.errors.js';
 import { validateCreateOffer, validateUpdateOffer } from './offer.validation.js';
@@ -100,6 +101,12 @@ export class OfferService {
       qb.andWhere('o.merchantId = :merchantId', { merchantId: args.merchantId });
     }
     return scopeOffers(qb, 'o', principal, 'query') ? pageOf(qb, 'o', args) : emptyPage();
+  }
+
+  /** Full-text search (offer.search.ts), ranked; the same scope as list. */
+  search(principal: Principal, args: OfferSearchArgs): Promise<Page<OfferEntity>> {
+    optionalId(args.merchantId, 'merchantId');
+    return searchOffers(this.dataSource, principal, args);
   }
 
   async findManyVisible(principal: Principal, ids: readonly string[], purpose: ReadPurpose): Promise<Array<OfferEntity | null>> {

@@ -11,11 +11,11 @@
 //     total (checkoutTotal) is the new amount from then on.
 // An agent's checkout: the terms carry the AAP code binding the amount (checkout-session re-issues
 // it when the amount changed). When it is not the intent's aap_code, the new PSP payment and the
-// intent's metadata carry it, so the paid payment's code binds what was paid and the ledger
-// verifies it. The code is part of the PSP idempotency key: one amount always gives one code, so a
+// intent's metadata carry it (and the aap_* ids its claims name), so the paid payment's code binds
+// what was paid and the ledger verifies it. The code is part of the PSP idempotency key: one amount always gives one code, so a
 // return to earlier terms still finds the same PSP payment.
 // Runs inside the confirming command's transaction, under the intent's row lock.
-import { ErrorCode, HandoffError, money } from '@handoff/shared';
+import { attributionMetadataOfCode, ErrorCode, HandoffError, money } from '@handoff/shared';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { PspRequestRejected, type PspConnector } from '../psp/connector.js';
@@ -48,7 +48,9 @@ export async function rebindToCheckout(manager: EntityManager, intent: PaymentIn
   const captureMode = intent.captureModePinned ? intent.captureMode : terms.captureMode === 'MANUAL' ? CaptureMode.MANUAL : CaptureMode.AUTOMATIC;
   const current = (intent.metadata ?? {}) as Record<string, string>;
   const aapCode = terms.aapCode ?? null;
-  const metadata = aapCode && current.aap_code !== aapCode ? { ...current, aap_code: aapCode } : current;
+  // All six aap_* keys from the code's claims: a session attributed after its intent was created
+  // (attachCheckoutAttribution) names its recommendation only in the code.
+  const metadata = aapCode && current.aap_code !== aapCode ? { ...current, ...(attributionMetadataOfCode(aapCode) ?? { aap_code: aapCode }) } : current;
   if (amount.amountMinor === intent.amountMinor && captureMode === intent.captureMode && metadata === current) return;
   let psp;
   try {
