@@ -114,6 +114,8 @@ export const CLIENT_ALLOWED_FIELDS: ReadonlySet<string> = new Set([
   // Paying (HostedCheckoutPay, HostedCheckoutThreeDSecure) and watching the payment (HostedPagePayment).
   'Mutation.confirmPaymentIntent',
   'Mutation.completeThreeDSecure',
+  // Paying again after the merchant canceled the session's intent (a fresh one; checkout-renewal.ts).
+  'Mutation.renewCheckoutPaymentIntent',
   'Subscription.paymentIntentUpdated',
 ]);
 

@@ -195,6 +195,10 @@ export const CONFIRM_WITH_METHOD_MUTATION = `mutation HostedCheckoutPayWithMetho
 }`;
 
 /** Runs one operation as `principal`; transport failures and GraphQL errors become failures. */
+export async function runOperation<T>(deps: GatewayRouteDeps, principal: Principal, query: string, variables: Record<string, unknown>): Promise<Outcome<T>> {
+  return run<T>(deps, query, variables, principal);
+}
+
 async function run<T>(
   deps: GatewayRouteDeps,
   query: string,

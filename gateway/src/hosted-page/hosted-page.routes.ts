@@ -25,6 +25,7 @@ import {
   notPayableYet,
   paymentFormOf,
   paymentView,
+  runOperation as runBuyerOperation,
   successUrlFor,
   type IntentData,
   type Outcome,
@@ -52,6 +53,17 @@ async function payableSession(
   const blocked = step === 'pay' ? notPayableYet(loaded.value) : undefined;
   if (blocked) return void sendFailure(res, blocked.failure, { blockers: blocked.blockers });
   return loaded.value;
+}
+
+const RENEW = `mutation HostedCheckoutRenewIntent($id: ID!) { renewCheckoutPaymentIntent(checkoutSessionId: $id) { id status } }`;
+
+/** The session's intent to pay, a fresh one when it was canceled (renewCheckoutPaymentIntent); undefined once a failure is sent. */
+async function liveIntentId(deps: GatewayRouteDeps, principal: Principal, session: SessionData, res: Response): Promise<string | undefined> {
+  const intent = session.paymentIntent!;
+  if (intent.status !== 'CANCELED') return intent.id;
+  const out = await runBuyerOperation<{ renewCheckoutPaymentIntent: { id: string } }>(deps, principal, RENEW, { id: session.id });
+  if (!out.ok) return void sendFailure(res, out.failure);
+  return out.value.renewCheckoutPaymentIntent.id;
 }
 
 /** The answer to pay and three-d-secure: the intent's state, or the failure with the intent as it now is. */
@@ -140,10 +152,13 @@ export const mountHostedPage: RouteMount = (app, deps) => {
         const message = atStripe ? "this checkout takes the card through Stripe's payment form: send its payment_method." : 'this checkout takes a card, not a payment method.';
         return sendFailure(res, { status: 400, code: 'BAD_USER_INPUT', message: `${field}: ${message}` }, { field });
       }
+      // The session's intent was canceled (by the merchant): the buyer pays with a fresh one.
+      const intentId = await liveIntentId(deps, principal, session, res);
+      if (!intentId) return;
       const outcome =
         'paymentMethod' in input
-          ? await confirmWithPaymentMethod(deps, principal, session.paymentIntent!.id, input.paymentMethod)
-          : await confirmWithCard(deps, principal, session.paymentIntent!.id, input.cardNumber);
+          ? await confirmWithPaymentMethod(deps, principal, intentId, input.paymentMethod)
+          : await confirmWithCard(deps, principal, intentId, input.cardNumber);
       await answerPayment(deps, principal, session, outcome, req, res);
     }),
   );

@@ -23,6 +23,7 @@ import { PaymentIntentMutationResolver } from './payment-intent/payment-intent.m
 import { paymentIntentReference } from './payment-intent/payment-intent.reference.js';
 import { PaymentIntentResolver } from './payment-intent/payment-intent.resolver.js';
 import { PaymentIntentClientSecrets } from './payment-intent/payment-intent.client-secret.js';
+import { CheckoutIntentRenewal } from './payment-intent/checkout-renewal.js';
 import { PaymentIntentService } from './payment-intent/payment-intent.service.js';
 import { Connectors } from './psp/connectors.js';
 import { listenForCredentialChanges } from './psp/credentials-invalidation.js';
@@ -129,7 +130,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
       const delegatedVault = new DelegatedVault(dataSource, credentials, connectors, idempotency, config.encryptionKey);
       const resolvers = [
         new PaymentIntentResolver(intents, refunds, new PaymentIntentClientSecrets(config.internalSecret)),
-        new PaymentIntentMutationResolver(commands, refunds, creation),
+        new PaymentIntentMutationResolver(commands, refunds, creation, new CheckoutIntentRenewal(dataSource, credentials, connectors, commandHooks, checkoutSessions, logger)),
         new PaymentMethodResolver(new PaymentMethodService(dataSource, credentials, connectors)),
         new CheckoutSessionPaymentIntentResolver(intents),
         new PaymentsAdminResolver(failedJobs, sandboxAdmin),

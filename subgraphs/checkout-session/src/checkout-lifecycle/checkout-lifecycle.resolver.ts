@@ -11,6 +11,7 @@ import type { CheckoutUpdateService } from './checkout-update.service.js';
 import { CaptureMode, CheckoutOwner, CheckoutOwnerType, UpdateCheckoutSessionInput } from './checkout-lifecycle.type.js';
 import { CheckoutLifecycleStatus, lifecycleStatusOf } from './lifecycle-status.js';
 import type { PaymentCommitment } from './payment-commitment.js';
+import { replaceCheckoutPaymentIntent } from './payment-intent-replacement.js';
 import { actorOf } from '../remediation/remediation.actor.js';
 import type { CheckoutSessionTermsEntity } from './session-terms.entity.js';
 import { termsOf, termsOrDefault } from './session-terms.js';
@@ -98,6 +99,22 @@ export class CheckoutLifecycleResolver {
   ): Promise<CheckoutPaymentTermsType> {
     requireKind(ctx.principal, 'SERVICE');
     return this.commitment.commit(checkoutSessionId, paymentIntentId, actorOf(ctx.principal)) as Promise<CheckoutPaymentTermsType>;
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      "Internal (payment-intent, after creating the successor of a session's canceled intent): makes paymentIntentId the session's in place of previousPaymentIntentId. The session must be OPEN and its intent the previous one (or already the new one).",
+  })
+  @Directive('@inaccessible')
+  async replaceCheckoutPaymentIntent(
+    @Arg('checkoutSessionId', () => ID) checkoutSessionId: string,
+    @Arg('previousPaymentIntentId', () => ID) previousPaymentIntentId: string,
+    @Arg('paymentIntentId', () => ID) paymentIntentId: string,
+    @Ctx() ctx: CheckoutContext,
+  ): Promise<boolean> {
+    requireKind(ctx.principal, 'SERVICE');
+    await replaceCheckoutPaymentIntent(this.manager, checkoutSessionId, previousPaymentIntentId, paymentIntentId);
+    return true;
   }
 
   @FieldResolver(() => CheckoutLifecycleStatus, { description: "Seed 003's status (docs/api.md: the mapping from status, the buyer's details and the payment commitment)." })

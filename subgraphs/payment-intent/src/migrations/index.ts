@@ -7,5 +7,6 @@ import { CheckoutBinding1795400100000 } from './1795400100000-checkout-binding.j
 import { Risk1795500800000 } from './1795500800000-risk.js';
 import { PaymentApi1795600100000 } from './1795600100000-payment-api.js';
 import { DelegatedPaymentTokens1795700200000 } from './1795700200000-delegated-payment-tokens.js';
+import { LiveIntentPerSession1795700300000 } from './1795700300000-live-intent-per-session.js';
 
-export const migrations: Function[] = [CreatePaymentIntents1795293700000, PaymentsCore1795293800000, SandboxRefunds1795293900000, SandboxMovedOut1795400000000, CheckoutBinding1795400100000, Risk1795500800000, PaymentApi1795600100000, DelegatedPaymentTokens1795700200000];
+export const migrations: Function[] = [CreatePaymentIntents1795293700000, PaymentsCore1795293800000, SandboxRefunds1795293900000, SandboxMovedOut1795400000000, CheckoutBinding1795400100000, Risk1795500800000, PaymentApi1795600100000, DelegatedPaymentTokens1795700200000, LiveIntentPerSession1795700300000];

@@ -6,7 +6,7 @@
 import { badUserInput, FRAUD_BLOCK_PAYMENT_ERROR, money, normalizeCurrency, type IdempotencyStore, type Principal } from '@handoff/shared';
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { PspRequestRejected } from '../psp/connector.js';
 import type { Connectors } from '../psp/connectors.js';
 import type { CredentialsSource } from '../psp/merchant-credentials.js';
@@ -99,7 +99,7 @@ export class PaymentIntentCommands {
 
     const intent = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payment-intent:checkout:${spec.checkoutSessionId}`]);
-      const existing = await manager.findOneBy(PaymentIntentEntity, { checkoutSessionId: spec.checkoutSessionId });
+      const existing = await manager.findOne(PaymentIntentEntity, { where: { checkoutSessionId: spec.checkoutSessionId }, order: { createdAt: 'DESC' } });
       if (existing) {
         // A bound intent's amount follows the session's calculation (updated before confirming): a retry may ask another amount.
         const boundRetry = existing.checkoutBinding && spec.bindToCheckout === true;
@@ -269,8 +269,9 @@ export class PaymentIntentCommands {
 
   /** Internal (checkout expiry): cancels the session's intent unless it is paid or in flight. */
   async cancelForCheckout(principal: Principal, checkoutSessionId: string): Promise<number> {
-    const intent = await this.dataSource.getRepository(PaymentIntentEntity).findOneBy({ checkoutSessionId });
     const cancelable = [S.REQUIRES_PAYMENT_METHOD, S.REQUIRES_CONFIRMATION, S.REQUIRES_ACTION, S.REQUIRES_CAPTURE];
+    // The session's live intent (after a canceled one, its successor: checkout-renewal.ts).
+    const intent = await this.dataSource.getRepository(PaymentIntentEntity).findOne({ where: { checkoutSessionId, status: In(cancelable) }, order: { createdAt: 'DESC' } });
     if (!intent || !cancelable.includes(intent.status)) return 0;
     try {
       await this.cancel(principal, intent.id);

@@ -7,6 +7,7 @@ import { PaymentIntentCommands } from './payment-intent.commands.js';
 import type { PaymentIntentEntity } from './payment-intent.entity.js';
 import { CreatePaymentIntentForCheckoutInput, CreatePaymentIntentInput, PaymentMethodInput } from './payment-intent.input.js';
 import { PaymentIntentCreation } from './payment-intent.create.js';
+import { CheckoutIntentRenewal } from './checkout-renewal.js';
 import { PaymentIntent } from './payment-intent.type.js';
 import { RiskContextInput } from '../risk/risk.input.js';
 import { validateRiskContext } from '../risk/risk-rules.validation.js';
@@ -17,20 +18,32 @@ export class PaymentIntentMutationResolver {
     private readonly commands: PaymentIntentCommands,
     private readonly refunds: RefundService,
     private readonly creation: PaymentIntentCreation,
+    private readonly renewal: CheckoutIntentRenewal,
   ) {}
 
   @Mutation(() => PaymentIntent, {
     description:
       "A merchant's intent: standalone, or its checkout session's (amount = the session's grand total, else BAD_USER_INPUT); captureMode MANUAL authorizes for a later capture. Merchant, or admin naming merchantId.",
   })
-  createPaymentIntent(
+  async createPaymentIntent(
     @Arg('input', () => CreatePaymentIntentInput) input: CreatePaymentIntentInput,
     @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
     @Ctx() ctx: SubgraphContext,
   ): Promise<PaymentIntentEntity> {
     const principal = requireKind(ctx.principal, 'MERCHANT', 'ADMIN');
     const { amount, ...rest } = input;
+    // A session whose intent was canceled is paid by a fresh one (checkout-renewal.ts), then answered as the session's intent.
+    if (input.checkoutSessionId) await this.renewal.renewForCreate(principal, input.checkoutSessionId, { ...amount, merchantId: input.merchantId ?? null });
     return this.creation.create(principal, { ...rest, amountMinor: amount.amountMinor, currency: amount.currency }, idempotencyKeyOf(ctx, idempotencyKey));
+  }
+
+  @Mutation(() => PaymentIntent, {
+    description:
+      "The checkout session's live payment intent: its own, or, when that was canceled and the session is still OPEN, a fresh one with the same terms (one live intent per session; concurrent calls get the same). Its merchant, an admin, or the session's hosted page (client secret). Unknown or another merchant's session: CHECKOUT_SESSION_NOT_FOUND; a session no longer open: INVALID_STATE_TRANSITION.",
+  })
+  renewCheckoutPaymentIntent(@Arg('checkoutSessionId', () => ID) checkoutSessionId: string, @Ctx() ctx: SubgraphContext): Promise<PaymentIntentEntity> {
+    const principal = requireKind(ctx.principal, 'ADMIN', 'MERCHANT', 'CLIENT');
+    return this.renewal.renewFor(principal, checkoutSessionId);
   }
 
   @Mutation(() => PaymentIntent, { description: 'Keeps a payment method token (pm_…) on an intent waiting for one (→ REQUIRES_CONFIRMATION); confirm without a method then pays with it.' })

@@ -5,6 +5,8 @@
 // taken) and, for an agent's checkout, the AAP code that binds that amount (the intent's aap_code
 // from then on). Signed GraphQL, SERVICE principal, @inaccessible (docs/internal-contracts.md).
 // Synchronous: what is charged depends on the answer.
+// `replaceCheckoutPaymentIntent(checkoutSessionId, previous, next)` makes the successor of a
+// session's canceled intent the session's (payment-intent/checkout-renewal.ts).
 // `checkoutRiskSignals(checkoutSessionId)` (a read) answers what the merchant's risk rules look at
 // (the customer's email, billing and shipping countries, the agent, the total) before a
 // confirmation or a dry-run score; synchronous for the same reason.
@@ -47,6 +49,11 @@ export interface CheckoutRiskSignalsSource {
   riskSignals(checkoutSessionId: string): Promise<CheckoutRiskSignals | null>;
 }
 
+/** Makes the successor of a session's canceled intent the session's (checkout-renewal.ts). */
+export interface CheckoutIntentReplacer {
+  replacePaymentIntent(checkoutSessionId: string, previousPaymentIntentId: string, paymentIntentId: string): Promise<void>;
+}
+
 /** checkout-session as payment-intent needs it; tests may stand in for it. */
 export interface CheckoutSessions {
   beginPayment(checkoutSessionId: string, paymentIntentId: string): Promise<CheckoutPaymentTerms>;
@@ -69,13 +76,17 @@ const BEGIN = `mutation BeginCheckoutPayment($checkoutSessionId: ID!, $paymentIn
   }
 }`;
 
+const REPLACE = `mutation ReplaceCheckoutPaymentIntent($checkoutSessionId: ID!, $previous: ID!, $next: ID!) {
+  replaceCheckoutPaymentIntent(checkoutSessionId: $checkoutSessionId, previousPaymentIntentId: $previous, paymentIntentId: $next)
+}`;
+
 const RISK_SIGNALS = `query CheckoutRiskSignals($checkoutSessionId: ID!) {
   checkoutRiskSignals(checkoutSessionId: $checkoutSessionId) {
     checkoutSessionId merchantId status customerEmail billingCountry shippingCountry agentId amountMinor currency paymentIntentId
   }
 }`;
 
-export class CheckoutSessionPort implements CheckoutSessions, CheckoutRiskSignalsSource {
+export class CheckoutSessionPort implements CheckoutSessions, CheckoutRiskSignalsSource, CheckoutIntentReplacer {
   constructor(
     private readonly client: InternalClient,
     /** The internal secret the sessions' client secrets derive from (clientSecretFor); without it, return URLs carry none. */
@@ -95,6 +106,14 @@ export class CheckoutSessionPort implements CheckoutSessions, CheckoutRiskSignal
     try {
       const data = await this.client.request<{ beginCheckoutPayment: CheckoutPaymentTerms }>(BEGIN, { checkoutSessionId, paymentIntentId });
       return data.beginCheckoutPayment;
+    } catch (err) {
+      throw unavailableOr(err);
+    }
+  }
+
+  async replacePaymentIntent(checkoutSessionId: string, previousPaymentIntentId: string, paymentIntentId: string): Promise<void> {
+    try {
+      await this.client.request(REPLACE, { checkoutSessionId, previous: previousPaymentIntentId, next: paymentIntentId });
     } catch (err) {
       throw unavailableOr(err);
     }
