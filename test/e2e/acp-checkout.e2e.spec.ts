@@ -240,4 +240,42 @@ describe('ACP agentic checkout at /acp/{merchantId}', () => {
     const signed = valid(await acp('POST', '/checkout_sessions', { raw, headers: { signature, timestamp } }));
     expect(signed.status).toBe(201);
   }, 120_000);
+  it('completes with a delegated payment token: one charge, the order, and the session refuses changes afterwards', async () => {
+    const s = valid(await acp('POST', '/checkout_sessions', { body: createBody() })).body;
+    const total = s.totals.find((t: any) => t.type === 'total').amount as number;
+    const delegated = await acp('POST', '/agentic_commerce/delegate_payment', {
+      body: {
+        payment_method: { type: 'card', card_number_type: 'fpan', number: '4242424242424242', exp_month: '12', exp_year: String(new Date().getFullYear() + 2), cvc: '123', name: 'Ada Buyer', display_card_funding_type: 'credit', metadata: {} },
+        allowance: { reason: 'one_time', max_amount: total, currency: 'usd', checkout_session_id: s.id, merchant_id: merchantId, expires_at: new Date(Date.now() + 3600_000).toISOString() },
+        risk_signals: [{ type: 'card_testing', score: 1, action: 'authorized' }],
+        metadata: {},
+      },
+    });
+    expect(delegated.status, JSON.stringify(delegated.body)).toBe(201);
+    const pay = { payment_data: { handler_id: 'handoff_delegated_card', instrument: { type: 'card', credential: { type: 'spt', token: delegated.body.id } } } };
+    const idem = randomUUID();
+    // Two concurrent completes under one key, and one under another key: one charge.
+    const [a, b, c] = await Promise.all([
+      acp('POST', `/checkout_sessions/${s.id}/complete`, { body: pay, idem }),
+      acp('POST', `/checkout_sessions/${s.id}/complete`, { body: pay, idem }),
+      acp('POST', `/checkout_sessions/${s.id}/complete`, { body: pay }),
+    ]);
+    for (const x of [a, b, c]) valid(x, x.status === 200 ? 'CheckoutSessionWithOrder' : 'Error');
+    const completed = [a, b, c].filter((x) => x.status === 200);
+    expect(completed.length).toBeGreaterThanOrEqual(1);
+    for (const x of completed) expect([x.body.status, x.body.order.checkout_session_id]).toEqual(['completed', s.id]);
+    for (const x of [a, b, c].filter((y) => y.status !== 200)) expect(['idempotency_in_flight', 'session_completed', 'delegated_token_used']).toContain(x.body.code);
+    const intents = (await admin.ok(`query($id: ID!) { checkoutSession(id: $id) { acpStatus paymentIntent { status amount { amountMinor } } } }`, { id: s.id })).checkoutSession;
+    expect(intents.acpStatus).toBe('completed');
+    expect(intents.paymentIntent).toMatchObject({ status: 'SUCCEEDED', amount: { amountMinor: total } });
+    // The replay of the first key answers the stored completion.
+    const replay = valid(await acp('POST', `/checkout_sessions/${s.id}/complete`, { body: pay, idem }), 'CheckoutSessionWithOrder');
+    expect([replay.status, replay.headers.get('idempotent-replayed'), replay.body.status]).toEqual([200, 'true', 'completed']);
+    const read = valid(await acp('GET', `/checkout_sessions/${s.id}`), 'CheckoutSessionWithOrder');
+    expect(read.body.order.id).toBe(completed[0]!.body.order.id);
+    const updateAfter = valid(await acp('POST', `/checkout_sessions/${s.id}`, { body: { line_items: [{ id: mug }] } }));
+    expect([updateAfter.status, updateAfter.body.code]).toEqual([409, 'session_completed']);
+    const cancelAfter = valid(await acp('POST', `/checkout_sessions/${s.id}/cancel`));
+    expect([cancelAfter.status, cancelAfter.body.code]).toEqual([405, 'session_completed']);
+  }, 120_000);
 });

@@ -26,6 +26,10 @@
 //                                     # reserved, paid on the hosted page's API (sandbox card) and finalized, at
 //                                     # 1 and 8 workers, with p50/p99 per step and statements per session
 //                                     # (finalization-statements.ts); writes nothing (its table goes to RESULTS.md by hand)
+//   npm run bench:system -- --only acp
+//                                     # issue 21's ACP flow (acp.ts): create → update (address) → delegate_payment →
+//                                     # complete through the gateway with an agent key, at 1 and 8 workers, p50/p99
+//                                     # per call and completions/s; writes nothing (its table goes to RESULTS.md by hand)
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSystemHandoff, type FaultHandoff } from '../harness/harness.js';
@@ -42,6 +46,7 @@ import { measureSettlement } from './settlement.js';
 import { measureOutboundWebhooks, outboundTable } from './outbound-webhooks.js';
 import { finalizationTable, measureFinalizationLevel, setUpFinalizationWorld, type FinalizationLevel } from './finalization.js';
 import { finalizationStatements } from './finalization-statements.js';
+import { acpTable, measureAcpLevel, setUpAcpWorld, type AcpLevel } from './acp.js';
 import { measureWebhooks } from './webhooks.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -50,7 +55,7 @@ const argValue = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const PHASES = ['checkouts', 'calculation', 'webhooks', 'settlement', 'outbound-webhooks', 'finalization'] as const;
+const PHASES = ['checkouts', 'calculation', 'webhooks', 'settlement', 'outbound-webhooks', 'finalization', 'acp'] as const;
 const ONLY = argValue('only') as (typeof PHASES)[number] | undefined;
 if (ONLY && !(PHASES as readonly string[]).includes(ONLY)) throw new Error(`--only: ${PHASES.join(', ')}, not ${ONLY}`);
 const PROFILE = argValue('profile');
@@ -139,6 +144,18 @@ async function main(): Promise<void> {
       }
       const statements = PROFILE ? undefined : await finalizationStatements(h.postgres, fw, QUICK ? 2 : 5, log);
       process.stdout.write(`\n${finalizationTable(levels, statements)}\n\nLoad average at start ${loadAtStart.join(' ')}, at end ${load().join(' ')}.\n`);
+      return await finishPhaseOnly(h, sampler.overall);
+    }
+    if (ONLY === 'acp') {
+      const aw = await setUpAcpWorld(h.gatewayUrl, h.adminKey);
+      const levels: AcpLevel[] = [];
+      for (const c of FINALIZATION_CONCURRENCY) {
+        const l = await measureAcpLevel(aw, c, FINALIZATION, acct);
+        levels.push(l);
+        log(`ACP purchases at ${c}: ${l.completions.median}/s (mean ${l.completions.mean}), steps ${JSON.stringify(l.steps)}, errors ${JSON.stringify(l.errors)}`);
+        await sleep(1000);
+      }
+      process.stdout.write(`\n${acpTable(levels)}\n\nLoad average at start ${loadAtStart.join(' ')}, at end ${load().join(' ')}.\n`);
       return await finishPhaseOnly(h, sampler.overall);
     }
     if (ONLY === 'calculation') {
