@@ -7,6 +7,7 @@ import { mountCheckoutRest } from './rest/checkout.js';
 import { mountCheckoutServiceRest } from './rest/checkout-service/index.js';
 import { mountHostedPage } from './hosted-page/hosted-page.routes.js';
 import { mountWebhookRest } from './rest/webhooks/index.js';
+import { mountAgentWebhookRest } from './rest/webhooks/agent-webhooks.js';
 import { mountOperations } from './rest/operations/index.js';
 import { mountCheckoutSettingsRest } from './rest/checkout-settings/index.js';
 import { mountRemediationRest } from './rest/remediation/index.js';
@@ -23,7 +24,7 @@ import type { RouteMount } from './route-deps.js';
 export type { ExecuteResult, GatewayRouteDeps, InternalResponse, RouteMount } from './route-deps.js';
 
 /** Features add their mount here (hosted page, REST edges). Webhooks have their own (webhooks/webhook-route.ts). */
-export const routeMounts: RouteMount[] = [mountCheckoutRest, mountCheckoutServiceRest, mountWebhookRest, mountHostedPage, mountConversionRoutes, mountOperations];
+export const routeMounts: RouteMount[] = [mountCheckoutRest, mountCheckoutServiceRest, mountWebhookRest, mountAgentWebhookRest, mountHostedPage, mountConversionRoutes, mountOperations];
 // Seed 003 §17's settings, capabilities and tx-limits; §15's failed checkouts, resolve and support notes (issue 19).
 routeMounts.push(mountCheckoutSettingsRest, mountRemediationRest);
 // Seed 003 §9-10's fraud scores and rules, manual review, KYC, and the signed fraud and KYC callbacks (issue 19 items 2-3).
