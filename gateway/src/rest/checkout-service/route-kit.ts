@@ -33,7 +33,15 @@ type Method = 'get' | 'post' | 'patch' | 'delete';
  * Mounts `METHOD path`: POST and PATCH parse a JSON body (64 kB); the caller must hold a merchant
  * or admin key (401 without a key, 403 with another kind); a malformed Idempotency-Key is 400.
  */
-export function mountRoute(app: Express, deps: GatewayRouteDeps, method: Method, path: string, handler: (call: Call) => Promise<void>): void {
+export function mountRoute(
+  app: Express,
+  deps: GatewayRouteDeps,
+  method: Method,
+  path: string,
+  handler: (call: Call) => Promise<void>,
+  /** The key kinds the route takes (merchant or admin by default; the agent webhook routes: agent). */
+  kinds: readonly string[] = ['MERCHANT', 'ADMIN'],
+): void {
   const name = `${method.toUpperCase()} ${path}`;
   const run = guarded(deps, name, async (req, res) => {
     const principal = await authenticate(deps, req, res);
@@ -42,8 +50,8 @@ export function mountRoute(app: Express, deps: GatewayRouteDeps, method: Method,
       res.setHeader('www-authenticate', 'Bearer realm="handoff"');
       return sendError(res, 401, 'UNAUTHENTICATED', 'Missing, unknown or revoked API key.');
     }
-    if (principal.kind !== 'MERCHANT' && principal.kind !== 'ADMIN') {
-      return sendError(res, 403, 'FORBIDDEN', 'The checkout service routes take a merchant or admin API key.');
+    if (!kinds.includes(principal.kind)) {
+      return sendError(res, 403, 'FORBIDDEN', `This route takes ${kinds.includes('AGENT') ? 'an agent' : 'a merchant or admin'} API key.`);
     }
     const idempotencyKey = idempotencyKeyOf(req);
     if (idempotencyKey !== undefined && !KEY_PATTERN.test(idempotencyKey)) {

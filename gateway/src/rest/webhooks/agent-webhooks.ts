@@ -9,6 +9,7 @@ import type { ObjectShape } from '../rest-input.js';
 import { bodyOf, graph, mountRoute, restField } from '../checkout-service/route-kit.js';
 
 export const AGENT_WEBHOOKS = '/v1/agent/webhooks';
+const AGENT_ONLY = ['AGENT'] as const;
 
 const FIELDS = 'id agentId url events description enabled disabledReason failingSince createdAt updatedAt';
 
@@ -65,7 +66,7 @@ export const mountAgentWebhookRest: RouteMount = (app, deps) => {
     if (!data) return;
     // At most 16 endpoints per agent: one page holds them all.
     call.res.json({ data: data.agentWebhookEndpoints.map(endpointJson), has_more: false, next_cursor: null });
-  });
+  }, AGENT_ONLY);
 
   mountRoute(app, deps, 'post', AGENT_WEBHOOKS, async (call) => {
     const body = bodyOf(call, CREATE_BODY);
@@ -81,11 +82,11 @@ export const mountAgentWebhookRest: RouteMount = (app, deps) => {
     const { endpoint, secret } = data.createAgentWebhookEndpoint;
     call.res.setHeader('location', `${AGENT_WEBHOOKS}/${encodeURIComponent(endpoint.id)}`);
     call.res.status(201).json({ ...endpointJson(endpoint), secret });
-  });
+  }, AGENT_ONLY);
 
   mountRoute(app, deps, 'delete', `${AGENT_WEBHOOKS}/:id`, async (call) => {
     const data = await graph<{ deleteAgentWebhookEndpoint: { id: string; deleted: boolean } }>(call, DELETE, { id: call.id }, { mutation: true, rename });
     if (!data) return;
     call.res.json({ id: data.deleteAgentWebhookEndpoint.id, object: 'webhook_endpoint', deleted: data.deleteAgentWebhookEndpoint.deleted });
-  });
+  }, AGENT_ONLY);
 };
