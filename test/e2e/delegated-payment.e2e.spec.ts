@@ -4,7 +4,10 @@
 // (payCheckoutWithDelegatedPayment): 10 concurrent pays charge once, the intent SUCCEEDED and the
 // session COMPLETE; a retry under the same idempotency key answers the same; allowance exceeded,
 // expired, reused, another merchant's, another checkout's and another agent's tokens are refused
-// with their codes and nothing charged; a decline leaves the token usable.
+// with their codes and nothing charged; a decline leaves the token usable. A STRIPE-connected
+// merchant (Stripe is a local stand-in, test/support/fake-stripe.ts): the card is vaulted as a
+// Stripe PaymentMethod made from the card data with the merchant's secret key (an account enabled
+// for raw card data) and the session is paid with that pm_…; an account not enabled is refused.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { RunningHandoff } from '@handoff/launcher';
@@ -12,9 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
 import { testEnv } from '../support/env.js';
+import { startFakeStripe, type FakeStripe } from '../support/fake-stripe.js';
 
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
 const CONNECT = `mutation($m: ID!) { connectPaymentProcessor(merchantId: $m, input: { provider: TEST }) { status } }`;
+const CONNECT_STRIPE = `mutation($m: ID!, $input: ConnectPaymentProcessorInput!) { connectPaymentProcessor(merchantId: $m, input: $input) { provider } }`;
 const CREATE_KEY = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }`;
 const REGISTER_AGENT = `mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { id } }`;
 const CREATE_SESSION = `mutation($input: CreateCheckoutSessionInput!) { createCheckoutSession(input: $input) { id paymentIntentId } }`;
@@ -32,12 +37,16 @@ let otherAgent: GqlClient;
 let shop: { id: string; merchant: GqlClient };
 let other: { id: string; merchant: GqlClient };
 let db: Client;
+let stripe: FakeStripe;
+const STRIPE_RAW_CARDS_KEY = 'sk_test_51HandoffDelegatedRawCards01';
+const STRIPE_PLAIN_KEY = 'sk_test_51HandoffDelegatedPlainAcct01';
 
-async function newShop(name: string) {
+async function newShop(name: string, stripeSecretKey?: string) {
   const id = (
     await admin.ok(CREATE_MERCHANT, { input: { name, country: 'GB', defaultCurrency: 'GBP', commissionTerms: { type: 'PERCENTAGE', percentageBps: 500 }, conversionFlow: { type: 'instant_checkout' } } })
   ).createMerchant.id as string;
-  await admin.ok(CONNECT, { m: id });
+  if (stripeSecretKey) await admin.ok(CONNECT_STRIPE, { m: id, input: { provider: 'STRIPE', secretKey: stripeSecretKey, publishableKey: stripeSecretKey.replace(/^sk_/, 'pk_') } });
+  else await admin.ok(CONNECT, { m: id });
   const key = (await admin.ok(CREATE_KEY, { input: { role: 'MERCHANT', merchantId: id } })).createApiKey.key as string;
   return { id, merchant: admin.as(key) };
 }
@@ -89,7 +98,8 @@ async function uncharged(of: { merchant: GqlClient }, intentId: string) {
 }
 
 beforeAll(async () => {
-  handoff = await startTestHandoff();
+  stripe = await startFakeStripe({ rawCardDataKeys: [STRIPE_RAW_CARDS_KEY] });
+  handoff = await startTestHandoff({ extraEnv: { STRIPE_API_URL: stripe.url } });
   admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
   [shop, other] = await Promise.all([newShop('Delegated Shop'), newShop('Other Shop')]);
   agentKey = await newAgentKey('ACP platform');
@@ -101,6 +111,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.end();
   await handoff?.stop();
+  await stripe?.close();
 });
 
 describe('POST /acp/{merchantId}/agentic_commerce/delegate_payment', () => {
@@ -144,7 +155,7 @@ describe('payCheckoutWithDelegatedPayment', () => {
     const vt = await token(shop.id, cs.id, { max: 1500 });
     const results = await Promise.all(Array.from({ length: 10 }, () => agent.request(PAY, { input: { checkoutSessionId: cs.id, token: vt } })));
     const paid = results.filter((r) => r.data?.payCheckoutWithDelegatedPayment);
-    expect(paid).toHaveLength(1);
+    expect(paid, JSON.stringify(results.map((r) => r.errors?.[0] ?? 'paid'))).toHaveLength(1);
     expect(results.filter((r) => r.errors).map((r) => r.errors![0]!.extensions?.code)).toEqual(Array(9).fill('DELEGATED_TOKEN_USED'));
     const out = paid[0]!.data!.payCheckoutWithDelegatedPayment;
     expect(out).toMatchObject({ paymentIntent: { id: cs.intentId, status: 'SUCCEEDED', amount: { amountMinor: 1500 } }, checkoutSession: { id: cs.id }, token: { id: vt, status: 'CONSUMED', paymentIntentId: cs.intentId } });
@@ -198,5 +209,42 @@ describe('payCheckoutWithDelegatedPayment', () => {
     // The good token then pays the same session once.
     const paid = (await agent.ok(PAY, { input: { checkoutSessionId: cs.id, token: good } })).payCheckoutWithDelegatedPayment;
     expect(paid.paymentIntent.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('a STRIPE-connected merchant', () => {
+  it("vaults the card as a Stripe PaymentMethod (secret key, raw card data) and pays the session with it end to end", async () => {
+    const stripeShop = await newShop('Stripe Delegated Shop', STRIPE_RAW_CARDS_KEY);
+    const cs = await session(stripeShop, 1800);
+    const vt = await token(stripeShop.id, cs.id, { max: 2000 });
+    // The card went to Stripe with the merchant's secret key, as card data; Handoff kept the pm_ id only.
+    const created = stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_methods' && r.key === STRIPE_RAW_CARDS_KEY);
+    expect(created).toHaveLength(1);
+    expect(created[0]!.form).toMatchObject({ type: 'card', 'card[number]': '4242424242424242', 'card[exp_month]': '11', 'card[cvc]': '223', 'billing_details[name]': 'Jane Doe' });
+    const vaulted = (await db.query(`SELECT provider, payment_method_id, card_brand, card_last4, t::text AS row FROM payment.delegated_payment_tokens t WHERE id = $1`, [vt])).rows[0];
+    expect(vaulted).toMatchObject({ provider: 'STRIPE', payment_method_id: expect.stringMatching(/^pm_/), card_brand: 'visa', card_last4: '4242' });
+    expect(vaulted.row).not.toContain('4242424242424242');
+
+    const paid = (await agent.ok(PAY, { input: { checkoutSessionId: cs.id, token: vt } })).payCheckoutWithDelegatedPayment;
+    expect(paid).toMatchObject({ paymentIntent: { id: cs.intentId, status: 'SUCCEEDED', amount: { amountMinor: 1800 } }, token: { id: vt, status: 'CONSUMED', paymentIntentId: cs.intentId } });
+    // The session's own Stripe PaymentIntent was confirmed with that payment method, with the secret key.
+    const confirm = stripe.requests.filter((r) => r.path.endsWith('/confirm') && r.form.payment_method === vaulted.payment_method_id);
+    expect(confirm).toHaveLength(1);
+    expect(confirm[0]!.key).toBe(STRIPE_RAW_CARDS_KEY);
+    await expect.poll(async () => (await stripeShop.merchant.ok(SESSION, { id: cs.id })).checkoutSession.status, { timeout: 20_000 }).toBe('COMPLETE');
+    expect((await stripeShop.merchant.ok(INTENT, { id: cs.intentId })).paymentIntent.amountCaptured.amountMinor).toBe(1800);
+    expect(await agent.errorCode(PAY, { input: { checkoutSessionId: cs.id, token: vt } })).toBe('DELEGATED_TOKEN_USED');
+  });
+
+  it('an account not enabled for raw card data: refused with a clear 400, nothing vaulted', async () => {
+    const plainShop = await newShop('Stripe Plain Shop', STRIPE_PLAIN_KEY);
+    const cs = await session(plainShop, 1000);
+    const r = await delegate(plainShop.id, delegateBody(plainShop.id, cs.id));
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ type: 'invalid_request', code: 'invalid_card', param: '$.payment_method.number', message: expect.stringContaining('handle card data directly') });
+    expect(JSON.stringify(r.body)).not.toContain('4242424242424242');
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM payment.delegated_payment_tokens WHERE merchant_id = $1`, [plainShop.id]);
+    expect(rows[0].n).toBe(0);
+    await uncharged(plainShop, cs.intentId);
   });
 });

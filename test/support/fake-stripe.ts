@@ -4,6 +4,8 @@
 //                                      draws card inputs, createPaymentMethod posts them, with the
 //                                      publishable key, to this server's API (as Stripe.js does)
 //   POST /v1/payment_methods           (publishable key) → pm_…; GET /v1/payment_methods/:id
+//                                      (secret key: only for an account enabled for raw card data,
+//                                      `rawCardDataKeys`, as Stripe; others are refused as Stripe does)
 //   POST /v1/payment_intents, …/:id/confirm, …/:id/cancel, GET …/:id   (secret key, the Stripe SDK)
 //   GET  /3ds/:pi, POST /3ds/:pi        the bank's 3-D Secure page: approve or fail, then back to
 //                                      the confirmation's return_url with Stripe's query parameters.
@@ -20,6 +22,16 @@ export interface FakeStripe {
   /** Every API request: method, path, the key it was made with, its form fields. */
   requests: Array<{ method: string; path: string; key: string; form: Record<string, string> }>;
   close(): Promise<void>;
+}
+
+export interface FakeStripeOptions {
+  /**
+   * Secret keys of the accounts enabled for Stripe's raw card data APIs: they may create a
+   * PaymentMethod from card data server-side (a delegated card's vault). Any other secret key is
+   * refused as Stripe refuses it (402 invalid_request_error, "Sending credit card numbers directly
+   * to the Stripe API is generally unsafe…").
+   */
+  rawCardDataKeys?: string[];
 }
 
 const THREE_DS = '4000002500003155';
@@ -80,7 +92,8 @@ const STRIPE_JS = `(function () {
 })();
 `;
 
-export async function startFakeStripe(): Promise<FakeStripe> {
+export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<FakeStripe> {
+  const rawCardData = new Set(options.rawCardDataKeys ?? []);
   const intents = new Map<string, Record<string, any>>();
   const methods = new Map<string, { id: string; number: string }>();
   const byKey = new Map<string, unknown>();
@@ -148,12 +161,30 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     if (replayKey && byKey.has(replayKey)) return json(res, 200, byKey.get(replayKey));
 
     if (path === '/v1/payment_methods' && req.method === 'POST') {
-      if (!/^pk_(test|live)_/.test(key)) return stripeError(res, 401, { type: 'invalid_request_error', message: 'A publishable key is required.' });
+      const secret = /^(sk|rk)_(test|live)_/.test(key);
+      if (!secret && !/^pk_(test|live)_/.test(key)) return stripeError(res, 401, { type: 'invalid_request_error', message: 'Invalid API Key provided.' });
+      if (secret && !rawCardData.has(key)) {
+        return stripeError(res, 402, {
+          type: 'invalid_request_error',
+          message:
+            'Sending credit card numbers directly to the Stripe API is generally unsafe. To continue processing use Stripe.js, the Stripe mobile bindings, or Stripe Elements. If you are qualified to handle card data directly, see https://support.stripe.com/questions/enabling-access-to-raw-card-data-apis.',
+        });
+      }
+      if (form.type !== 'card') return stripeError(res, 400, { type: 'invalid_request_error', param: 'type', message: 'Invalid type: must be card.' });
       const number = form['card[number]'] ?? '';
-      if (!/^\d{12,19}$/.test(number)) return stripeError(res, 402, { type: 'card_error', code: 'incorrect_number', message: 'Your card number is incorrect.' });
+      if (!/^\d{12,19}$/.test(number)) return stripeError(res, 402, { type: 'card_error', code: 'incorrect_number', param: 'card[number]', message: 'Your card number is incorrect.' });
+      const expMonth = Number(form['card[exp_month]']);
+      const expYear = Number(form['card[exp_year]']) < 100 ? 2000 + Number(form['card[exp_year]']) : Number(form['card[exp_year]']);
+      if (!(expMonth >= 1 && expMonth <= 12)) return stripeError(res, 402, { type: 'card_error', code: 'invalid_expiry_month', param: 'card[exp_month]', message: "Your card's expiration month is invalid." });
+      if (!(expYear >= new Date().getUTCFullYear())) return stripeError(res, 402, { type: 'card_error', code: 'invalid_expiry_year', param: 'card[exp_year]', message: "Your card's expiration year is invalid." });
       const pm = { id: id('pm', number), number };
       methods.set(pm.id, pm);
-      return json(res, 200, { id: pm.id, object: 'payment_method', type: 'card', card: { brand: 'visa', last4: number.slice(-4), exp_month: Number(form['card[exp_month]']), exp_year: Number(form['card[exp_year]']) } });
+      const billingName = form['billing_details[name]'];
+      return json(res, 200, {
+        id: pm.id, object: 'payment_method', type: 'card',
+        billing_details: { name: billingName ?? null },
+        card: { brand: 'visa', last4: number.slice(-4), exp_month: expMonth, exp_year: expYear, funding: 'credit', country: 'GB', fingerprint: createHash('sha256').update(number).digest('hex').slice(0, 16) },
+      });
     }
     // Everything else is the server's (the Stripe SDK with the merchant's secret key).
     if (!/^(sk|rk)_(test|live)_/.test(key)) return stripeError(res, 401, { type: 'invalid_request_error', message: 'Invalid API Key provided.' });

@@ -53,7 +53,8 @@ export class DelegatedVault {
         try {
           vaulted = await connector.vaultCard({ manager }, valid.card);
         } catch (err) {
-          if (err instanceof PspRequestRejected) throw badUserInput('paymentMethod.number', 'the payment processor refused this card.');
+          // The PSP's own words (never card data): a bad card, or an account not allowed to vault card data (Stripe's raw card data APIs).
+          if (err instanceof PspRequestRejected) throw badUserInput('paymentMethod.number', `the merchant's payment processor refused to vault this card: ${err.message.slice(0, 300)}`);
           throw err;
         }
         const created = this.now();
