@@ -208,7 +208,7 @@ describe('attribution through ACP and the agent REST routes', () => {
     expect((await rest(agentKey, 'GET', '/v1/offers?query=')).body).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 
-  it('POST /v1/purchase: a checkout link as /v1/checkout, and seed 000 failure table', async () => {
+  it('POST /v1/purchase: a checkout link as /v1/checkout, then paid autonomously with a delegated token; seed 000 failure table', async () => {
     const rec = await recommend(a.offerIds[2]!);
     const link = await rest(agentKey, 'POST', '/v1/purchase', { recommendationId: rec.id });
     expect(link.status).toBe(200);
@@ -218,6 +218,28 @@ describe('attribution through ACP and the agent REST routes', () => {
     expect(viaCheckout.body.transactionId).toBe(link.body.transactionId);
     expect(await rest(agentKey, 'POST', '/v1/purchase', {})).toMatchObject({ status: 400, body: { code: 'BAD_USER_INPUT', error: 'recommendationId is required' } });
     expect(await rest(agentKey, 'POST', '/v1/purchase', { recommendationId: 'rec_nope' })).toMatchObject({ status: 404, body: { error: 'Recommendation not found' } });
+
+    // Autonomous: a delegated token for that checkout (ACP delegate_payment), then the same purchase pays it once.
+    const delegated = await fetch(`${handoff.gatewayUrl}/acp/${a.merchantId}/agentic_commerce/delegate_payment`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agentKey}`, 'content-type': 'application/json', 'api-version': '2026-04-17', 'idempotency-key': randomBytes(8).toString('hex') },
+      body: JSON.stringify({
+        payment_method: { type: 'card', card_number_type: 'fpan', virtual: false, number: '4242424242424242', exp_month: '11', exp_year: String(new Date().getUTCFullYear() + 2),
+          name: 'Jane Doe', cvc: '223', checks_performed: ['cvv'], iin: '424242', display_card_funding_type: 'credit', display_brand: 'visa', display_last4: '4242', metadata: {} },
+        allowance: { reason: 'one_time', max_amount: 1000, currency: 'gbp', checkout_session_id: link.body.transactionId, merchant_id: a.merchantId, expires_at: new Date(Date.now() + 3600_000).toISOString() },
+        risk_signals: [{ type: 'card_testing', score: 1, action: 'authorized' }],
+        metadata: {},
+      }),
+    });
+    expect(delegated.status).toBe(201);
+    const vt = ((await delegated.json()) as { id: string }).id;
+    const paid = await rest(agentKey, 'POST', '/v1/purchase', { recommendationId: rec.id, delegated_payment_token: vt });
+    expect(paid).toMatchObject({ status: 200, body: { mode: 'autonomous', status: 'succeeded', transactionId: link.body.transactionId, payment: { id: link.body.paymentId, status: 'succeeded' } } });
+    await expect.poll(async () => (await conversions(a.merchantId)).find((c) => c.paymentIntent?.id === link.body.paymentId)?.verification, { timeout: 30_000, interval: 250 })
+      .toBe('verified');
+    // The token is spent: a second autonomous purchase is refused with the vault's code, nothing charged twice.
+    expect(await rest(agentKey, 'POST', '/v1/purchase', { recommendationId: rec.id, delegated_payment_token: vt })).toMatchObject({ status: 409 });
+
     const short = await recommend(a.offerIds[2]!, 5);
     await expect.poll(async () => (await rest(agentKey, 'POST', '/v1/purchase', { recommendationId: short.id })).status, { timeout: 20_000, interval: 500 }).toBe(410);
   });
