@@ -5,6 +5,9 @@
 //   - autonomous mode (a delegated payment token, from ACP's delegate_payment): the same checkout,
 //     then payCheckoutWithDelegatedPayment pays it within the token's allowance, once (payment-
 //     intent's vault); the answer is the checkout with mode "autonomous" and the payment's outcome.
+//     ACP's allowance names its checkout session: the agent purchases once without a token (the
+//     link's transactionId), delegates for that session, and purchases again with the token (a
+//     recommendation has one payable checkout: the same session).
 // Failures: seed 000's table (400 recommendationId required, 404 Session / Recommendation not
 // found, 410 Session expired, 503 no payment processor, 502 could not create checkout), then the
 // delegated payment's own codes (DELEGATED_TOKEN_*, ALLOWANCE_EXCEEDED…) with their statuses.
