@@ -18,6 +18,7 @@ export class CheckoutRiskSignalsType {
   @Field(() => SafeInt, { description: "The session's total, minor units." }) amountMinor: number;
   @Field() currency: string;
   @Field(() => ID, { nullable: true }) paymentIntentId: string | null;
+  @Field(() => SafeInt, { description: 'What its held gift cards and store credit cover, minor units (the card pays the rest).' }) tenderHeldMinor: number;
 }
 
 @Resolver()

@@ -5,6 +5,7 @@
 import type { EntityManager } from 'typeorm';
 import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
 import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
+import { heldTotal } from '../tender/tender-holds.js';
 
 export interface CheckoutRiskSignals {
   checkoutSessionId: string;
@@ -17,6 +18,8 @@ export interface CheckoutRiskSignals {
   amountMinor: number;
   currency: string;
   paymentIntentId: string | null;
+  /** What its held gift cards and store credit cover (tender/): the card pays amountMinor minus this. */
+  tenderHeldMinor: number;
 }
 
 export async function riskSignalsOf(manager: EntityManager, checkoutSessionId: string): Promise<CheckoutRiskSignals | null> {
@@ -33,5 +36,6 @@ export async function riskSignalsOf(manager: EntityManager, checkoutSessionId: s
     amountMinor: cs.totalMinor,
     currency: cs.currency,
     paymentIntentId: cs.paymentIntentId,
+    tenderHeldMinor: await heldTotal(manager, cs.id),
   };
 }

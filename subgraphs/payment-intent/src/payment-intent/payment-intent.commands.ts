@@ -20,6 +20,7 @@ import { applyPspPayment } from './payment-intent.psp-result.js';
 import { CONFIRMABLE, canTransition } from './payment-intent.states.js';
 import { checkoutReturnUrl, type CheckoutPaymentTerms, type CheckoutSessions } from '../ports/checkout-session.port.js';
 import { rebindToCheckout } from './checkout-binding.js';
+import { coveredByTender, settleByTender } from './tender-payment.js';
 import { CONFIRM_ATTEMPT } from './payment-intent.timeline.js';
 import type { RiskAssessor, RiskContext } from '../risk/risk-assessor.js';
 import { confirmOptionsFor, refuseConfirmation, riskData, settleConfirmation } from '../risk/confirm-risk.js';
@@ -181,11 +182,19 @@ export class PaymentIntentCommands {
     return this.command(principal, id, 'be confirmed', async (manager, intent, connector) => {
       await guard?.before(manager, intent);
       if (!CONFIRMABLE.includes(intent.status)) throw cannotFromStatus('be confirmed', intent.status);
-      if (!method && !intent.paymentMethodId) throw badUserInput('paymentMethod', 'is required: this intent has no payment method attached.');
-      const token = method ? (method.token ?? (await connector.tokenizeTestCard({ manager }, method.testCard!))) : intent.paymentMethodId!;
+      // A session its gift cards and store credit pay in full needs no card (tender-payment.ts).
+      if (!method && !intent.paymentMethodId && !(await coveredByTender(this.checkout, intent))) {
+        throw badUserInput('paymentMethod', 'is required: this intent has no payment method attached.');
+      }
+      const token = method ? (method.token ?? (await connector.tokenizeTestCard({ manager }, method.testCard!))) : intent.paymentMethodId;
       // A bound intent: once the payment method is good, its session commits to paying and says
       // what to charge; the intent's amount follows it before the PSP is asked to confirm.
       const terms = await this.checkoutTerms(intent);
+      if (terms && terms.amountMinor === 0 && !guard) {
+        await settleByTender(manager, intent, terms);
+        return null;
+      }
+      if (!token) throw badUserInput('paymentMethod', 'is required: this intent has no payment method attached.');
       if (terms) await rebindToCheckout(manager, intent, connector, terms);
       // The amount is final here: a delegated token checks its allowance against it.
       await guard?.charging(manager, intent);

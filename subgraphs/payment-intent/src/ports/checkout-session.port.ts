@@ -42,6 +42,8 @@ export interface CheckoutRiskSignals {
   amountMinor: number;
   currency: string;
   paymentIntentId: string | null;
+  /** What the session's held gift cards and store credit cover (the card pays amountMinor minus this). */
+  tenderHeldMinor?: number;
 }
 
 /** The session's risk signals; null when the session does not exist. */
@@ -82,7 +84,7 @@ const REPLACE = `mutation ReplaceCheckoutPaymentIntent($checkoutSessionId: ID!, 
 
 const RISK_SIGNALS = `query CheckoutRiskSignals($checkoutSessionId: ID!) {
   checkoutRiskSignals(checkoutSessionId: $checkoutSessionId) {
-    checkoutSessionId merchantId status customerEmail billingCountry shippingCountry agentId amountMinor currency paymentIntentId
+    checkoutSessionId merchantId status customerEmail billingCountry shippingCountry agentId amountMinor currency paymentIntentId tenderHeldMinor
   }
 }`;
 
