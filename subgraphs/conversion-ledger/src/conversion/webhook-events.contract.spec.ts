@@ -11,8 +11,10 @@ import { ConversionPath, ConversionStatus } from './conversion.enums.js';
 import { conversionWebhookPayload, milestoneWebhookPayload } from './conversion.webhook-events.js';
 
 const PAYLOAD_FIELDS: Record<keyof WebhookEventPayload, true> = {
-  type: true, merchantId: true, checkoutId: true, paymentIntentId: true, correlation: true, object: true, previousAttributes: true, occurredAt: true,
+  type: true, merchantId: true, agentId: true, audience: true, checkoutId: true, paymentIntentId: true, correlation: true, object: true, previousAttributes: true, occurredAt: true,
 };
+/** A conversion's own events set no `audience` (every audience); the agent-only conversion.verified is conversionRecordedEvents'. */
+const LEDGER_PAYLOAD_FIELDS = Object.keys(PAYLOAD_FIELDS).filter((k) => k !== 'audience');
 
 const conversion = () =>
   Object.assign(new ConversionEntity(), {
@@ -44,7 +46,7 @@ describe('the ledger builds the shared webhook event contract', () => {
       batchPaidWebhookPayload(batch('merchant'))!,
     ];
     for (const p of payloads) {
-      expect(Object.keys(p).sort()).toEqual(Object.keys(PAYLOAD_FIELDS).sort());
+      expect(Object.keys(p).sort()).toEqual(LEDGER_PAYLOAD_FIELDS.sort());
       expect(isWebhookEventType(p.type)).toBe(true);
       expect(p.merchantId).toBe('mer_1');
     }
