@@ -64,10 +64,15 @@ async function call(step: Step, url: string, key: string, body: unknown, idempot
 let flows = 0;
 
 /** One buyer's flow; `timed(step, ms)` gets each step's latency. Checks what each answer must say. */
-export async function runFlow(w: FinalizationWorld, timed: (step: Step, ms: number) => void = () => undefined): Promise<{ sessionId: string; orderId: string }> {
+export async function runFlow(
+  w: FinalizationWorld,
+  timed: (step: Step, ms: number) => void = () => undefined,
+  beforeStep?: (step: Step) => Promise<void>,
+): Promise<{ sessionId: string; orderId: string }> {
   const tag = `fin-${process.pid}-${++flows}-${Date.now()}`;
   const base = `${w.gatewayUrl}/v1/checkout/sessions`;
   const step = async <T>(name: Step, fn: () => Promise<T>): Promise<T> => {
+    await beforeStep?.(name);
     const t0 = performance.now();
     const out = await fn();
     timed(name, performance.now() - t0);

@@ -10,6 +10,7 @@
 import { HandoffError, requireKind, type Principal } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { calculationById } from '../calculation/calculation.store.js';
 import { scopeCheckoutSessions } from '../checkout-session/checkout-session.access.js';
 import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
@@ -54,12 +55,14 @@ export class FinalizationService {
   /** The session's order, finalizing it if it is not yet. */
   async finalize(principal: Principal, id: string, opts: FinalizeOptions = {}): Promise<OrderEntity> {
     const p = requireKind(principal, ...FINALIZERS);
-    const seen = await this.visibleSession(this.dataSource.manager, p, id, false);
-    const existing = await this.dataSource.manager.findOneBy(OrderEntity, { checkoutSessionId: seen.id });
+    // The session and its order in one read (outside the transaction).
+    const { session: seen, order: existing } = await this.sessionWithOrder(this.dataSource.manager, p, id);
     if (existing) return answerExisting(existing);
     // Asked before the transaction (a call to payment-intent under a row lock would hold it for the call).
     const payment = await this.paymentOf(seen);
     const { order, created } = await this.dataSource.transaction(async (manager) => {
+      // Under the lock, the order is read by a statement of its own: a join in the locking read would
+      // keep the snapshot it waited from (no order yet) after a concurrent finalization committed one.
       const cs = await this.visibleSession(manager, p, id, true);
       const raced = await manager.findOneBy(OrderEntity, { checkoutSessionId: cs.id });
       if (raced) return { order: answerExisting(raced), created: false };
@@ -102,6 +105,21 @@ export class FinalizationService {
     return cs;
   }
 
+  /** The visible session with its order, if any, in one statement (not locking). */
+  private async sessionWithOrder(manager: EntityManager, principal: Principal, id: string): Promise<{ session: CheckoutSessionEntity; order: OrderEntity | null }> {
+    const qb = manager
+      .getRepository(CheckoutSessionEntity)
+      .createQueryBuilder('cs')
+      .leftJoinAndMapOne('cs.finalizedOrder', OrderEntity, 'fo', 'fo.checkoutSessionId = cs.id')
+      .where('cs.id = :id', { id });
+    scopeCheckoutSessions(qb, 'cs', principal);
+    const found = (await qb.getOne()) as (CheckoutSessionEntity & { finalizedOrder?: OrderEntity | null }) | null;
+    if (!found) throw checkoutSessionNotFound(id);
+    const order = found.finalizedOrder ?? null;
+    delete found.finalizedOrder;
+    return { session: found, order };
+  }
+
   /** For a session not yet COMPLETE: is its intent captured (the event is on its way) or authorised? */
   private async paymentOf(cs: CheckoutSessionEntity): Promise<OrderPaymentStatus | string> {
     if (cs.status === CheckoutSessionStatus.COMPLETE) return 'captured';
@@ -139,8 +157,10 @@ export class FinalizationService {
       entries.push(orderEntry(cs, 'order.step_finalized', outcome.summary, { order_id: order.id, step: step.name, ...outcome.detail }));
     }
     order.steps = records;
-    await manager.save(OrderEntity, order);
-    const saved = await manager.findOneByOrFail(OrderEntity, { id: order.id });
+    // One INSERT … RETURNING (save() would SELECT the new id first, and a read-back SELECT again):
+    // the defaults it returns (created_at, version) are merged into the entity.
+    const inserted = await manager.insert(OrderEntity, order as QueryDeepPartialEntity<OrderEntity>);
+    const saved = Object.assign(order, inserted.generatedMaps[0] ?? {});
     entries.push(
       orderEntry(cs, 'order.created', `Order ${saved.id} created (receipt ${saved.receiptId}), payment ${paymentStatus}${handOff ? ', handed to the merchant' : ''}`, {
         order_id: saved.id,
