@@ -3,12 +3,12 @@ import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '@handoff/shared/identity/principal';
 import { BUYER_MUTATIONS, BUYER_OPERATIONS, BUYER_OPTIONS_QUERY } from '../hosted-page/buyer-operations.js';
-import { CONFIRM_MUTATION, CONFIRM_WITH_METHOD_MUTATION, SESSION_QUERY, THREE_D_SECURE_MUTATION } from '../hosted-page/checkout-api.js';
+import { CONFIRM_MUTATION, CONFIRM_WITH_METHOD_MUTATION, RENEW_INTENT_MUTATION, SESSION_QUERY, THREE_D_SECURE_MUTATION } from '../hosted-page/checkout-api.js';
 import { PAYMENT_STATUS_SUBSCRIPTION } from '../subscriptions/hosted-page-client.js';
-import { CLIENT_ALLOWED_FIELDS, CLIENT_FIELD_NOT_ALLOWED, clientAllowListRefusal, refusedClientFields, selectedFields } from './client-allow-list.js';
+import { CLIENT_ALLOWED_FIELDS, CLIENT_FIELD_NOT_ALLOWED, INTENT_CLIENT_ALLOWED_FIELDS, clientAllowListRefusal, refusedClientFields, selectedFields } from './client-allow-list.js';
 
 const apiSchema = buildSchema(readFileSync(new URL('../../api-schema.graphql', import.meta.url), 'utf8'));
-const HOSTED_PAGE_OPERATIONS = [SESSION_QUERY, CONFIRM_MUTATION, CONFIRM_WITH_METHOD_MUTATION, THREE_D_SECURE_MUTATION, PAYMENT_STATUS_SUBSCRIPTION, ...BUYER_OPERATIONS];
+const HOSTED_PAGE_OPERATIONS = [SESSION_QUERY, CONFIRM_MUTATION, CONFIRM_WITH_METHOD_MUTATION, RENEW_INTENT_MUTATION, THREE_D_SECURE_MUTATION, PAYMENT_STATUS_SUBSCRIPTION, ...BUYER_OPERATIONS];
 const client: Principal = { kind: 'CLIENT', checkoutSessionId: 'cs_1' };
 
 describe('the client secret allow-list', () => {
@@ -85,5 +85,19 @@ describe('the client secret allow-list', () => {
     expect(refusedClientFields(apiSchema, parse(`query($id: ID!) { checkoutSession(id: $id) { owner { id } channel cartId captureMode } }`))).toEqual([
       'CheckoutSession.owner', 'CheckoutOwner.id', 'CheckoutSession.channel', 'CheckoutSession.cartId', 'CheckoutSession.captureMode',
     ]);
+  });
+
+  it("holds a standalone intent's client to that intent: no session, merchant or capture", () => {
+    const intentClient: Principal = { kind: 'CLIENT', checkoutSessionId: 'payment_intent:pi1', paymentIntentId: 'pi1' };
+    const missing = [...INTENT_CLIENT_ALLOWED_FIELDS].filter((c) => {
+      const [type, field] = c.split('.');
+      return !(apiSchema.getType(type!) as { getFields?: () => Record<string, unknown> } | undefined)?.getFields?.()[field!];
+    });
+    expect(missing).toEqual([]);
+    expect(clientAllowListRefusal(intentClient, apiSchema, parse('query { paymentIntent(id: "pi1") { id status clientSecret amount { amountMinor } } }'))).toBeUndefined();
+    expect(clientAllowListRefusal(intentClient, apiSchema, parse('mutation { confirmPaymentIntent(id: "pi1", paymentMethod: { token: "pm_1" }) { id status } }'))).toBeUndefined();
+    for (const doc of ['query { checkoutSession(id: "cs_1") { id } }', 'mutation { capturePaymentIntent(id: "pi1") { id } }', 'query { paymentIntent(id: "pi1") { metadata } }']) {
+      expect(clientAllowListRefusal(intentClient, apiSchema, parse(doc))?.extensions.reason).toBe(CLIENT_FIELD_NOT_ALLOWED);
+    }
   });
 });

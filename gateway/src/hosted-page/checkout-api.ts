@@ -27,6 +27,9 @@ export const CONFIRM_MUTATION = `mutation HostedCheckoutPay($id: ID!, $card: Str
   confirmPaymentIntent(id: $id, paymentMethod: { testCard: $card }) { ${INTENT_FIELDS} }
 }`;
 
+/** A fresh intent for the session when the merchant canceled its intent (renewCheckoutPaymentIntent). */
+export const RENEW_INTENT_MUTATION = `mutation HostedCheckoutRenewIntent($id: ID!) { renewCheckoutPaymentIntent(checkoutSessionId: $id) { id status } }`;
+
 export const THREE_D_SECURE_MUTATION = `mutation HostedCheckoutThreeDSecure($id: ID!, $approved: Boolean!) {
   completeThreeDSecure(id: $id, approved: $approved) { ${INTENT_FIELDS} }
 }`;

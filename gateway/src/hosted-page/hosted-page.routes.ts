@@ -25,6 +25,7 @@ import {
   notPayableYet,
   paymentFormOf,
   paymentView,
+  RENEW_INTENT_MUTATION,
   runOperation as runBuyerOperation,
   successUrlFor,
   type IntentData,
@@ -55,13 +56,11 @@ async function payableSession(
   return loaded.value;
 }
 
-const RENEW = `mutation HostedCheckoutRenewIntent($id: ID!) { renewCheckoutPaymentIntent(checkoutSessionId: $id) { id status } }`;
-
 /** The session's intent to pay, a fresh one when it was canceled (renewCheckoutPaymentIntent); undefined once a failure is sent. */
 async function liveIntentId(deps: GatewayRouteDeps, principal: Principal, session: SessionData, res: Response): Promise<string | undefined> {
   const intent = session.paymentIntent!;
   if (intent.status !== 'CANCELED') return intent.id;
-  const out = await runBuyerOperation<{ renewCheckoutPaymentIntent: { id: string } }>(deps, principal, RENEW, { id: session.id });
+  const out = await runBuyerOperation<{ renewCheckoutPaymentIntent: { id: string } }>(deps, principal, RENEW_INTENT_MUTATION, { id: session.id });
   if (!out.ok) return void sendFailure(res, out.failure);
   return out.value.renewCheckoutPaymentIntent.id;
 }
