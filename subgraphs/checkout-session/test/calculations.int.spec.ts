@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/support/env.js';
 import { calculate } from '../src/calculation/calculate.js';
 import { CalculationService, type SessionPricingInput } from '../src/calculation/calculation.service.js';
-import { calculationById, insertCalculation } from '../src/calculation/calculation.store.js';
+import { calculationById, calculationInputJson, insertCalculation } from '../src/calculation/calculation.store.js';
 import type { AppliedPromotion } from '../src/calculation/calculation.types.js';
 import { entities } from '../src/entities.js';
 import { migrations } from '../src/migrations/index.js';
@@ -49,12 +49,36 @@ describe('calculation snapshots', () => {
     expect(stored.calculation).toEqual(calc);
     // What insertCalculation answers (built from what it wrote) is what a later read finds.
     expect(await calculationById(ds.manager, stored.id)).toEqual(stored);
-    const [row] = await ds.query(`SELECT grand_total_minor, tax_total_minor, fingerprint, input_summary::text AS input FROM checkout.calculations WHERE id = $1`, [stored.id]);
+    const [row] = await ds.query(`SELECT grand_total_minor, tax_total_minor, fingerprint, input_hash, result_hash FROM checkout.calculations WHERE id = $1`, [stored.id]);
     expect(row).toMatchObject({ grand_total_minor: String(calc.totals.grandTotal), tax_total_minor: '480', fingerprint: calc.fingerprint });
-    expect(row.input).not.toContain('whsec_never_stored');
+    const stored_input = (await calculationInputJson(ds.manager, stored.id))!;
+    expect(stored_input).not.toContain('whsec_never_stored');
     // Reproducible: the stored input (secrets aside) gives the same result again.
-    const again = calculate(JSON.parse(row.input));
+    const again = calculate(JSON.parse(stored_input));
     expect(JSON.stringify(again)).toBe(JSON.stringify(calc));
+    // The same content again (another session, same instant): a snapshot of its own naming the same documents, written once.
+    const twin = await insertCalculation(ds.manager, `${session}_twin`, input, calc);
+    const [twinRow] = await ds.query(`SELECT input_hash, result_hash FROM checkout.calculations WHERE id = $1`, [twin.id]);
+    expect(twinRow).toEqual({ input_hash: row.input_hash, result_hash: row.result_hash });
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM checkout.calculation_documents WHERE hash = ANY($1)`, [[row.input_hash, row.result_hash]]);
+    expect(n).toBe(2);
+    expect(await calculationById(ds.manager, twin.id)).toEqual(twin);
+    // Concurrent writers of new content: one document each, every snapshot readable.
+    const input2 = { ...input, lines: input.lines.map((l) => ({ ...l, quantity: l.quantity + 1 })) };
+    const other = calculate(input2);
+    const racing = await Promise.all(Array.from({ length: 5 }, (_, i) => insertCalculation(ds.manager, `${session}_race${i}`, input2, other)));
+    for (const r of racing) expect(await calculationById(ds.manager, r.id)).toEqual(r);
+    const hashes = await ds.query(`SELECT DISTINCT input_hash, result_hash FROM checkout.calculations WHERE id = ANY($1)`, [racing.map((r) => r.id)]);
+    expect(hashes).toHaveLength(1);
+    expect(hashes[0].result_hash).not.toBe(row.result_hash);
+    expect(JSON.stringify(calculate(JSON.parse((await calculationInputJson(ds.manager, racing[0]!.id))!)))).toBe(JSON.stringify(other));
+    // An input whose `at` is not written as its calculatedAt stays inline, reproducible as before.
+    const odd = { ...input, at: '2026-12-04T10:00:00Z' };
+    const oddCalc = calculate(odd);
+    const oddStored = await insertCalculation(ds.manager, `${session}_odd`, odd, oddCalc);
+    expect(JSON.parse((await calculationInputJson(ds.manager, oddStored.id))!).at).toBe('2026-12-04T10:00:00Z');
+    expect(await calculationById(ds.manager, oddStored.id)).toEqual(oddStored);
+    await expect(ds.query(`DELETE FROM checkout.calculation_documents WHERE hash = $1`, [row.result_hash])).rejects.toThrow(/append-only/);
     await expect(ds.query(`UPDATE checkout.calculations SET grand_total_minor = 1 WHERE id = $1`, [stored.id])).rejects.toThrow(/append-only/);
     await expect(ds.query(`DELETE FROM checkout.calculations WHERE id = $1`, [stored.id])).rejects.toThrow(/append-only/);
   });

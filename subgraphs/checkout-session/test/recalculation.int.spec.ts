@@ -12,6 +12,9 @@ import { createApp, loadConfig } from '../src/index.js';
 import type { MerchantPricingPort } from '../src/ports/merchant-pricing.port.js';
 import { FakeMerchants, FakePayments } from './fakes.js';
 import { pricingConfig, promotion } from './pricing-fixtures.js';
+import { calculate } from '../src/calculation/calculate.js';
+import { calculationInputJson } from '../src/calculation/calculation.store.js';
+import type { CalculationInput } from '../src/calculation/calculation.types.js';
 
 const env = testEnv();
 const suffix = randomBytes(4).toString('hex');
@@ -91,6 +94,16 @@ describe('a recalculation to the same totals', () => {
     const current = await services.sessionCalculations.current((await services.checkoutSessions.findVisible(merchant, first.id))!);
     expect(current).toMatchObject({ id: again.calculationId, calculation: { totals: { grandTotal: first.totalMinor } } });
     expect((await services.sessionCalculations.current(again))!.calculation.fingerprint).toBe(current!.calculation.fingerprint);
+    // Stored and reproducible: the input it names, calculated again at its instant, gives its result.
+    const input = JSON.parse((await calculationInputJson(app.dataSource.manager, again.calculationId!))!) as CalculationInput;
+    expect(JSON.stringify(calculate(input))).toBe(JSON.stringify(current!.calculation));
+    // The same content as the first snapshot (same day): the same documents, nothing written again.
+    const docs = await q<{ id: string; input_hash: string; result_hash: string; day: string }>(
+      `SELECT id, input_hash, result_hash, to_char(calculated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM checkout.calculations WHERE id = ANY($1)`,
+      [[first.calculationId, again.calculationId]],
+    );
+    expect(docs).toHaveLength(2);
+    if (docs[0]!.day === docs[1]!.day) expect(docs[0]).toMatchObject({ input_hash: docs[1]!.input_hash, result_hash: docs[1]!.result_hash });
   });
 
   it('racing without expectedVersion: each lands once on a version of its own; at one expectedVersion: one wins, the others write nothing', async () => {

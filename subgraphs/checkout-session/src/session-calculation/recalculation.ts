@@ -2,13 +2,14 @@
 // the new calculation comes to the same totals: only the calculation id moves, the case
 // onlyRecalculated names) is written as ONE autocommit statement: the versioned save of the
 // session (new calculation id, version + 1), the snapshot and its `checkout.calculated` timeline
-// entry, the snapshot and the entry written only when the save matched the version read
+// entry (its input and result documents written only if not stored yet: a session recalculated
+// to the same content writes none), the snapshot and the entry written only when the save matched the version read
 // (data-modifying CTEs over the UPDATE's RETURNING). It writes no webhook event and no audit row,
 // so nothing goes through the outbox. The hot path of calculateCheckout (issue 18's target);
 // every other change goes through SessionChanger's transaction.
 import type { EntityManager } from 'typeorm';
 import type { PreparedCalculation, StoredCalculation } from '../calculation/index.js';
-import { SNAPSHOT_CASTS, SNAPSHOT_COLUMNS, snapshotRow } from '../calculation/calculation.store.js';
+import { documentParams, SNAPSHOT_CASTS, SNAPSHOT_COLUMNS, snapshotDocumentsSql, snapshotRow } from '../calculation/calculation.store.js';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
 import { checkoutWebhookObject } from '../checkout-session/checkout.webhook-event.js';
 import { table } from '../events.js';
@@ -35,7 +36,7 @@ export function sameTotals(cs: CheckoutSessionEntity, prepared: PreparedCalculat
  * On success `cs` is updated in place (calculation id, version, updated_at) as a save does.
  */
 export async function saveRecalculation(manager: EntityManager, cs: CheckoutSessionEntity, prepared: PreparedCalculation): Promise<StoredCalculation | null> {
-  const { values, stored } = snapshotRow(cs.id, prepared.input, prepared.calculation);
+  const { values, documents, stored } = snapshotRow(cs.id, prepared.input, prepared.calculation);
   const before = checkoutWebhookObject(cs);
   const projected = Object.assign(Object.create(Object.getPrototypeOf(cs) as object) as CheckoutSessionEntity, cs, { calculationId: stored.id, version: cs.version + 1 });
   const entries = changeEntries(projected, before, checkoutWebhookObject(projected));
@@ -45,10 +46,11 @@ export async function saveRecalculation(manager: EntityManager, cs: CheckoutSess
     `WITH upd AS (
        UPDATE ${table('checkout_sessions')} SET calculation_id = $1, version = version + 1, updated_at = now()
         WHERE id = $${n + 1} AND version = $${n + 2} RETURNING updated_at),
+     docs AS (${snapshotDocumentsSql(n + 4, n + 5, 'upd')}),
      calc AS (INSERT INTO checkout.calculations (${SNAPSHOT_COLUMNS}) SELECT ${snapshot} FROM upd),
      tl AS (${timelineInsertSql(`(SELECT CASE WHEN EXISTS (SELECT 1 FROM upd) THEN $${n + 3}::jsonb ELSE '[]'::jsonb END)`)})
      SELECT updated_at FROM upd`,
-    [...values, cs.id, cs.version, timelineRows(entries)],
+    [...values, cs.id, cs.version, timelineRows(entries), ...documentParams(documents)],
   )) as Array<{ updated_at: Date }>;
   const saved = rows[0];
   if (!saved) return null;
