@@ -233,7 +233,7 @@ describe('checkout rules through the gateway', () => {
         { __typename: 'AgentSession', id: sessionId },
         { __typename: 'Recommendation', id: recommendationId },
       ];
-      const agentId = out.checkoutSession.attribution!.agentId;
+      const agentId = out.checkoutSession.attribution!.agentId!;
       const owner = await call({ kind: 'AGENT', keyId: 'k', agentId }, ENTITIES, { representations });
       expect(owner.data?._entities).toEqual([{ id: out.transactionId }, { id: sessionId }, { id: recommendationId }]);
       const seller = await call({ kind: 'MERCHANT', keyId: 'k', merchantId }, ENTITIES, { representations });
