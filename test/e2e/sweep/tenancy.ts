@@ -19,6 +19,8 @@ export const PUBLIC_TO: Record<string, Set<string>> = { AGENT: new Set(['Merchan
 export const DENIAL_CODES = new Set([
   'FORBIDDEN', 'NOT_FOUND', 'SESSION_NOT_FOUND', 'RECOMMENDATION_NOT_FOUND', 'OFFER_NOT_FOUND', 'MERCHANT_NOT_FOUND',
   'CHECKOUT_SESSION_NOT_FOUND', 'RESERVATION_NOT_FOUND', 'FINALIZATION_NOT_FOUND', 'ORDER_NOT_FOUND', 'HOSTED_CHECKOUT_NOT_FOUND', 'EXPORT_NOT_FOUND', 'PAYMENT_INTENT_NOT_FOUND', 'CONVERSION_NOT_FOUND', 'AGENT_NOT_FOUND', 'API_KEY_NOT_FOUND',
+  // Delegated payments: another agent's token is not found; a token (the caller's) aimed at another tenant's merchant or session is refused.
+  'DELEGATED_TOKEN_NOT_FOUND', 'DELEGATED_TOKEN_WRONG_MERCHANT', 'DELEGATED_TOKEN_WRONG_CHECKOUT',
 ]);
 export const DEPTH = 4;
 /** Each tenant has a handful of each object: a page of 10 holds them all, and keeps the cost limit. */
