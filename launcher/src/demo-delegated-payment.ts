@@ -1,7 +1,9 @@
 // Demo of ACP delegated payments for `npm start` (issue 21 item 2): a fresh SMARTY checkout
-// session (the demo merchant's key) and a delegated token for it (the demo agent's key; the
-// sandbox's 4242 card, an allowance of £20.00 for 24 hours), so the printed curl line pays it at
-// once. A token pays once, so each start makes a new session and token.
+// session (the demo merchant's key), made ready to pay (SMARTY prices shipping and tax, so a
+// session is paid at its calculation: a GB address, standard delivery, calculated: £13.99), and
+// a delegated token for it (the demo agent's key; the sandbox's 4242 card, an allowance of £20.00
+// for 24 hours), so the printed curl line pays it at once. A token pays once, so each start makes
+// a new session and token.
 import { randomUUID } from 'node:crypto';
 import { graphqlOrThrow } from './graphql-client.js';
 import type { DemoData } from './demo-data.js';
@@ -15,6 +17,9 @@ export interface DemoDelegatedPayment {
 }
 
 const CREATE_SESSION = `mutation($input: CreateCheckoutSessionInput!) { createCheckoutSession(input: $input) { id } }`;
+const SET_ADDRESS = `mutation($id: ID!, $address: CheckoutAddressInput!) { setCheckoutShippingAddress(id: $id, address: $address) { id } }`;
+const SELECT_SHIPPING = `mutation($id: ID!) { selectCheckoutShipping(id: $id, selection: { shippingOptionId: "standard" }) { id } }`;
+const CALCULATE = `mutation($id: ID!) { calculateCheckout(id: $id) { id } }`;
 const DELEGATE = `mutation($input: DelegatePaymentInput!, $key: String) { delegatePayment(input: $input, idempotencyKey: $key) { token { id } } }`;
 
 export async function demoDelegatedPayment(graphqlUrl: string, publicBaseUrl: string, demo: DemoData): Promise<DemoDelegatedPayment> {
@@ -26,6 +31,10 @@ export async function demoDelegatedPayment(graphqlUrl: string, publicBaseUrl: st
       { key: demo.keys.merchant },
     )
   ).createCheckoutSession;
+  const asMerchant = { key: demo.keys.merchant };
+  await graphqlOrThrow(graphqlUrl, SET_ADDRESS, { id: session.id, address: { name: 'Ada Buyer', line1: '10 Downing Street', city: 'London', postalCode: 'SW1A 2AA', country: 'GB' } }, asMerchant);
+  await graphqlOrThrow(graphqlUrl, SELECT_SHIPPING, { id: session.id }, asMerchant);
+  await graphqlOrThrow(graphqlUrl, CALCULATE, { id: session.id }, asMerchant);
   const delegated = await graphqlOrThrow<{ delegatePayment: { token: { id: string } } }>(
     graphqlUrl,
     DELEGATE,

@@ -8,6 +8,7 @@
 // merchant (Stripe is a local stand-in, test/support/fake-stripe.ts): the card is vaulted as a
 // Stripe PaymentMethod made from the card data with the merchant's secret key (an account enabled
 // for raw card data) and the session is paid with that pm_…; an account not enabled is refused.
+// `npm start`'s demo token: the curl line the banner prints pays its SMARTY checkout as written.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { RunningHandoff } from '@handoff/launcher';
@@ -16,6 +17,12 @@ import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
 import { testEnv } from '../support/env.js';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadDemoData } from '@handoff/launcher/demo-data';
+import { demoDelegatedPayment } from '../../launcher/src/demo-delegated-payment.js';
+import { runFlow } from '../support/readme-shell.js';
 
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
 const CONNECT = `mutation($m: ID!) { connectPaymentProcessor(merchantId: $m, input: { provider: TEST }) { status } }`;
@@ -246,5 +253,25 @@ describe('a STRIPE-connected merchant', () => {
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM payment.delegated_payment_tokens WHERE merchant_id = $1`, [plainShop.id]);
     expect(rows[0].n).toBe(0);
     await uncharged(plainShop, cs.intentId);
+  });
+});
+
+describe("npm start's demo delegated token", () => {
+  it('the printed curl line pays its SMARTY checkout (priced: address, shipping and calculation done), once', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'handoff-delegated-demo-'));
+    try {
+      const demo = await loadDemoData(handoff.graphqlUrl, handoff.adminKey, dataDir);
+      const printed = await demoDelegatedPayment(handoff.graphqlUrl, handoff.gatewayUrl, demo);
+      expect(printed.acpBaseUrl).toBe(`${handoff.gatewayUrl}/acp/${demo.smartyMerchantId}`);
+      const { calls } = await runFlow([printed.payCurl], {});
+      expect(calls[0]!.body).toEqual({ data: { payCheckoutWithDelegatedPayment: { paymentIntent: { id: expect.any(String), status: 'SUCCEEDED' }, token: { status: 'CONSUMED' } } } });
+      const smarty = admin.as(demo.keys.merchant);
+      await expect.poll(async () => (await smarty.ok(SESSION, { id: printed.checkoutSessionId })).checkoutSession.status, { timeout: 20_000 }).toBe('COMPLETE');
+      // Run again: the token paid once; nothing more is charged.
+      const again = await fetch(`${handoff.graphqlUrl}`, { method: 'POST', headers: { authorization: `Bearer ${demo.keys.agent}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: PAY, variables: { input: { checkoutSessionId: printed.checkoutSessionId, token: printed.token } } }) });
+      expect(((await again.json()) as any).errors[0].extensions.code).toBe('DELEGATED_TOKEN_USED');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
