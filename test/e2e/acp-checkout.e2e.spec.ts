@@ -282,4 +282,64 @@ describe('ACP agentic checkout at /acp/{merchantId}', () => {
     const cancelAfter = valid(await acp('POST', `/checkout_sessions/${s.id}/cancel`));
     expect([cancelAfter.status, cancelAfter.body.code]).toEqual([405, 'session_completed']);
   }, 120_000);
+  it('an agent recommends an offer and passes its attribution token as affiliate_attribution: paid with a delegated token, the ledger verifies the conversion with its commission; a forged token pays and converts nothing', async () => {
+    const issuer = handoff.env.AAP_ISSUER ?? 'handoff.local';
+    const rest = async (path: string, body: unknown) => {
+      const res = await fetch(`${handoff.gatewayUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${agentKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    /** POST /v1/sessions, POST /v1/recommend: the recommendation and its attribution token. */
+    const recommend = async () => {
+      const session = await rest('/v1/sessions', { query: 'enamel mug' });
+      expect(session.status, JSON.stringify(session.body)).toBe(201);
+      const rec = await rest('/v1/recommend', { sessionId: session.body.id, offerId: mug });
+      expect(rec.status, JSON.stringify(rec.body)).toBe(201);
+      return rec.body as { id: string; attributionToken: string };
+    };
+    /** An ACP purchase of one mug with the token as its first touch, completed with a delegated token. */
+    const buy = async (token: string) => {
+      const created = valid(await acp('POST', '/checkout_sessions', { body: createBody({ line_items: [{ id: mug }], affiliate_attribution: { provider: issuer, token, touchpoint: 'first' } }) }));
+      expect([created.status, created.body.status]).toEqual([201, 'ready_for_payment']);
+      const total = created.body.totals.find((t: any) => t.type === 'total').amount as number;
+      const delegated = await acp('POST', '/agentic_commerce/delegate_payment', {
+        body: {
+          payment_method: { type: 'card', card_number_type: 'fpan', number: '4242424242424242', exp_month: '12', exp_year: String(new Date().getFullYear() + 2), cvc: '123', name: 'Ada Buyer', display_card_funding_type: 'credit', metadata: {} },
+          allowance: { reason: 'one_time', max_amount: total, currency: 'usd', checkout_session_id: created.body.id, merchant_id: merchantId, expires_at: new Date(Date.now() + 3600_000).toISOString() },
+          risk_signals: [{ type: 'card_testing', score: 1, action: 'authorized' }],
+          metadata: {},
+        },
+      });
+      expect(delegated.status, JSON.stringify(delegated.body)).toBe(201);
+      const done = valid(await acp('POST', `/checkout_sessions/${created.body.id}/complete`, {
+        body: { payment_data: { handler_id: 'handoff_delegated_card', instrument: { type: 'card', credential: { type: 'spt', token: delegated.body.id } } } },
+      }), 'CheckoutSessionWithOrder');
+      expect([done.status, done.body.status]).toEqual([200, 'completed']);
+      const read = (await admin.ok(`query($id: ID!) { checkoutSession(id: $id) { paymentIntent { id status } attribution { firstTouch { status reason recommendationId } } } }`, { id: created.body.id })).checkoutSession;
+      expect(read.paymentIntent.status).toBe('SUCCEEDED');
+      return { id: created.body.id as string, paymentIntentId: read.paymentIntent.id as string, total, firstTouch: read.attribution?.firstTouch };
+    };
+    type Conversion = { verification: string; transactionValue: { amountMinor: number }; paymentIntent: { id: string } | null; recommendation: { id: string } | null; commission: { amount: { amountMinor: number } } | null };
+    const conversionOf = async (paymentIntentId: string) =>
+      ((await admin.ok(`query($m: ID!) { conversions(filter: { merchantId: $m }, first: 100) { edges { node { verification transactionValue { amountMinor } paymentIntent { id } recommendation { id } commission { amount { amountMinor } } } } } }`, { m: merchantId }))
+        .conversions.edges as Array<{ node: Conversion }>).map((e) => e.node).find((c) => c.paymentIntent?.id === paymentIntentId);
+
+    const rec = await recommend();
+    const good = await buy(rec.attributionToken);
+    expect(good.firstTouch).toMatchObject({ status: 'VERIFIED', reason: null, recommendationId: rec.id });
+    // The ledger verifies the AAP code the intent carries on the PSP's webhook: waited on, not slept.
+    let conversion: Conversion | undefined;
+    await expect.poll(async () => (conversion = await conversionOf(good.paymentIntentId))?.verification, { timeout: 60_000, interval: 250 }).toBe('verified');
+    // The amount paid, and the merchant's 5 % of it.
+    expect(conversion).toMatchObject({ transactionValue: { amountMinor: good.total }, recommendation: { id: rec.id }, commission: { amount: { amountMinor: Math.round(good.total * 0.05) } } });
+
+    // A forged token (one signature character changed): the purchase completes, the touch is INVALID, nothing converts.
+    const other = await recommend();
+    const at = other.attributionToken.lastIndexOf('.') + 5;
+    const forged = other.attributionToken.slice(0, at) + (other.attributionToken[at] === 'A' ? 'B' : 'A') + other.attributionToken.slice(at + 1);
+    const bad = await buy(forged);
+    expect(bad.firstTouch).toMatchObject({ status: 'INVALID' });
+    // The payment's webhooks are processed (the first purchase's conversion came through the same path); still none for this one.
+    await expect.poll(async () => (await admin.ok(`query($id: ID!) { paymentIntent(id: $id) { status } }`, { id: bad.paymentIntentId })).paymentIntent.status, { timeout: 30_000, interval: 250 }).toBe('SUCCEEDED');
+    expect(await conversionOf(bad.paymentIntentId)).toBeUndefined();
+  }, 180_000);
 });

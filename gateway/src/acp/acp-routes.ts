@@ -51,7 +51,7 @@ export const derivedKey = (key: string, query: string, variables: unknown): stri
   `acp_${createHash('sha256').update(key).update('\n').update(query).update('\n').update(canonicalJson(variables)).digest('base64url')}`;
 
 const READ = `query AcpSession($id: ID!) { checkoutSession(id: $id) { ${SESSION_FIELDS} } }`;
-const CREATE = `mutation AcpCreate($input: CreateAgentCheckoutSessionInput!) { createAgentCheckoutSession(input: $input) { id } }`;
+const CREATE = `mutation AcpCreate($input: CreateAgentCheckoutSessionInput!) { createAgentCheckoutSession(input: $input) { ${SESSION_FIELDS} } }`;
 const SET_LINES = `mutation AcpLines($id: ID!, $lines: [AgentCheckoutLineInput!]!) { setAgentCheckoutLineItems(id: $id, lineItems: $lines) { id } }`;
 const SET_ADDRESS = `mutation AcpAddress($id: ID!, $address: CheckoutAddressInput!) { setCheckoutShippingAddress(id: $id, address: $address) { id shippingOptions { id } selectedShipping { id } } }`;
 const SET_CUSTOMER = `mutation AcpCustomer($id: ID!, $customer: CheckoutCustomerInput!) { setCheckoutCustomer(id: $id, customer: $customer) { id } }`;
@@ -148,17 +148,41 @@ async function firstTouch(call: AcpCall, id: string, a: AcpAttribution | undefin
   if (a) await attachAttribution(call, id, a, 'FIRST');
 }
 
+// A buyer detail createAgentCheckoutSession refused (its customer, address or shipping option).
+const detailRefused = (err: unknown) =>
+  err instanceof GraphFailure && err.error?.extensions?.code === 'BAD_USER_INPUT' && /^(input\.)?(customer|shippingAddress|shippingOptionId)\b/.test(String(err.error.extensions.field ?? ''));
+
+/**
+ * One mutation: the session with its buyer and address, the first shipping option selected and
+ * priced, in its create transaction. A detail the graph refuses is a message on a session created
+ * without it (spec: MessageError on a valid session), as an update would answer it.
+ */
 export function create(call: AcpCall): Promise<AcpAnswer> {
   return answering(async () => {
     const input = createInput(call.body);
-    const made = await graph<{ createAgentCheckoutSession: { id: string } }>(
-      call, CREATE, { input: { merchantId: call.merchantId, currency: input.currency, lineItems: input.lines } }, true,
-    );
-    const id = made.createAgentCheckoutSession.id;
+    const base = { merchantId: call.merchantId, currency: input.currency, lineItems: input.lines };
+    const email = input.buyer?.email ?? input.fulfillment?.email;
+    const phone = input.buyer?.phone ?? input.fulfillment?.phone;
+    const details = {
+      ...(email || phone ? { customer: { ...(email ? { email } : {}), ...(phone ? { phone } : {}) } } : {}),
+      ...(input.fulfillment?.address ? { shippingAddress: input.fulfillment.address } : {}),
+    };
     const messages: Array<Record<string, unknown>> = [];
-    await applyDetails(call, id, input, messages);
-    await firstTouch(call, id, input.attribution);
-    return sessionAnswer(call, await calculated(call, id), 201, { messages });
+    let s: SessionJson;
+    try {
+      s = (await graph<{ createAgentCheckoutSession: SessionJson }>(call, CREATE, { input: { ...base, ...details } }, true)).createAgentCheckoutSession;
+    } catch (err) {
+      if (Object.keys(details).length === 0 || !detailRefused(err)) throw err;
+      s = (await graph<{ createAgentCheckoutSession: SessionJson }>(call, CREATE, { input: base }, true)).createAgentCheckoutSession;
+      await applyDetails(call, s.id, { buyer: input.buyer, fulfillment: input.fulfillment, codes: [] }, messages);
+      s = await calculated(call, s.id);
+    }
+    if (input.codes.length > 0) {
+      for (const code of input.codes) await softly(messages, '$.discounts.codes', () => graph(call, PROMOTION, { id: s.id, code }, true));
+      s = await calculated(call, s.id);
+    }
+    await firstTouch(call, s.id, input.attribution);
+    return sessionAnswer(call, s, 201, { messages });
   });
 }
 

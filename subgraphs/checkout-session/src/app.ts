@@ -15,6 +15,7 @@ import { AttributionTouchResolver, AttributionTouchesResolver } from './checkout
 import { AttributionTouchService } from './checkout-attribution/attribution-touch.service.js';
 import { AcpCheckoutResolver } from './acp-checkout/acp-checkout.resolver.js';
 import { AcpCheckoutService } from './acp-checkout/acp-checkout.service.js';
+import { AgentSessionPricing } from './acp-checkout/acp-opening.js';
 import { resolveAgentSessionReference } from './agent-session/agent-session.reference.js';
 import { AgentSessionResolver } from './agent-session/agent-session.resolver.js';
 import { AgentSessionService } from './agent-session/agent-session.service.js';
@@ -180,7 +181,7 @@ export function createServices(opts: {
     exportBuilder: new ExportBuilder(dataSource),
     agentCheckouts: new AgentCheckoutService(idempotency, merchants, checkoutPayments, config.attribution, outbox, opening, catalog),
     // An agent's own checkout sessions from offer ids (issue 21: the ACP routes at the gateway).
-    acpCheckouts: new AcpCheckoutService(idempotency, merchants, catalog, checkoutPayments, changer, outbox, opening),
+    acpCheckouts: new AcpCheckoutService(idempotency, merchants, catalog, checkoutPayments, changer, outbox, opening, new AgentSessionPricing(calculations, opening)),
   };
 }
 

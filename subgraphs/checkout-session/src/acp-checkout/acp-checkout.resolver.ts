@@ -26,6 +26,7 @@ export class AcpCheckoutResolver {
   @Mutation(() => CheckoutSession, {
     description:
       "Agent: a checkout session for an active merchant from its offers (name and price from each offer; ACP's item id is the offer id), owned by the agent; " +
+      'with the buyer, the shipping address and a shipping option when given (the first offered otherwise), priced once in the same transaction; ' +
       'its payment intent is created at once. OFFER_NOT_FOUND for an offer of another merchant, MERCHANT_NOT_FOUND for an unknown or inactive merchant; nothing written then.',
   })
   createAgentCheckoutSession(

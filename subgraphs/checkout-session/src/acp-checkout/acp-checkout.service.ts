@@ -1,8 +1,11 @@
 // An agent's own checkout session (the ACP adapter at the gateway, /acp/{merchantId}): the agent
-// names a merchant and its offers (ACP item id = offer id) with quantities; the session is the
-// same checkout session as every other (lines from the offers' prices, tax categories resolved,
-// the payment intent created at once), owned by the agent (agent_id), so the agent and only it
-// (and the merchant, admins) may fill it in with the buyer-facing mutations. Its lines may be
+// names a merchant and its offers (ACP item id = offer id) with quantities, and may give the
+// buyer, the shipping address and a shipping option at once; the session is the same checkout
+// session as every other (lines from the offers' prices, tax categories resolved), filled in and
+// priced once in its create transaction (acp-opening.ts: the buyer-facing mutations' validators
+// and the calculation engine), owned by the agent (agent_id), so the agent and only it (and the
+// merchant, admins) may change it with the buyer-facing mutations. Its payment intent is created
+// after the commit (payCheckoutWithDelegatedPayment confirms it). Its lines may be
 // replaced while it is OPEN and not being paid; the calculation then becomes stale.
 import { badUserInput, invalidStateTransition, type IdempotencyStore, type Principal } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
@@ -10,7 +13,7 @@ import { table, type OutboxNotifier } from '../events.js';
 import type { CheckoutPayments } from '../checkout-session/checkout-payment.js';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
 import { CheckoutMode } from '../checkout-session/checkout-session.enums.js';
-import { assertMerchantCanSell, checkoutSessionCodec, insertCheckoutSession, insertLineRows, lineRowsOf } from '../checkout-session/checkout-session.service.js';
+import { assertMerchantCanSell, checkoutSessionCodec, insertCheckoutSession, insertLineRows, lineRowsOf, newCheckoutSessionId } from '../checkout-session/checkout-session.service.js';
 import { DEFAULT_EXPIRES_IN_SECONDS, MAX_LINE_ITEMS, MAX_QUANTITY, type LineItemDraft } from '../checkout-session/checkout-session.validation.js';
 import type { LineCatalog } from '../checkout-session/line-catalog.js';
 import type { SessionOpening } from '../checkout-lifecycle/session-opening.js';
@@ -19,6 +22,7 @@ import { isCommittedToPay } from '../checkout-lifecycle/lifecycle-status.js';
 import type { MerchantDirectory, OfferView } from '../ports/merchant.port.js';
 import { merchantNotFound, offerInactive, offerNotFound } from '../recommendation/recommendation.service.js';
 import type { SessionChanger } from '../session-change/session-change.js';
+import { checkBuyerDetails, type AgentBuyerDetailsInput, type AgentSessionPricing } from './acp-opening.js';
 
 export interface AgentLineSpec {
   offerId?: unknown;
@@ -47,25 +51,36 @@ export class AcpCheckoutService {
     private readonly changer: SessionChanger,
     private readonly outbox: OutboxNotifier,
     private readonly opening?: SessionOpening,
+    private readonly pricing?: AgentSessionPricing,
   ) {}
 
-  async create(principal: Principal & { kind: 'AGENT' }, input: { merchantId?: unknown; lineItems?: unknown; currency?: unknown }, key: string | undefined): Promise<CheckoutSessionEntity> {
+  async create(
+    principal: Principal & { kind: 'AGENT' },
+    input: { merchantId?: unknown; lineItems?: unknown; currency?: unknown } & AgentBuyerDetailsInput,
+    key: string | undefined,
+  ): Promise<CheckoutSessionEntity> {
     const merchantId = typeof input?.merchantId === 'string' ? input.merchantId.trim() : '';
     if (!merchantId || merchantId.length > 200) throw badUserInput('input.merchantId', 'is required.');
     const wanted = checkAgentLines(input.lineItems);
     const expected = input.currency === undefined || input.currency === null ? null : String(input.currency).trim().toUpperCase();
     if (expected !== null && !/^[A-Z]{3}$/.test(expected)) throw badUserInput('input.currency', 'must be an ISO 4217 code.');
+    const details = checkBuyerDetails(input);
     const cs = await this.idempotency.run(
-      { principal, key, operation: 'createAgentCheckoutSession', input: { merchantId, lineItems: wanted, currency: expected } },
+      { principal, key, operation: 'createAgentCheckoutSession', input: { merchantId, lineItems: wanted, currency: expected, ...details } },
       async (manager) => {
         const { lines, currency } = await this.linesOf(merchantId, wanted, 'input.lineItems');
         if (expected !== null && expected !== currency.toUpperCase()) throw badUserInput('input.currency', `does not match the offers' currency (${currency}).`);
+        const id = newCheckoutSessionId();
+        // Priced before the insert (a refusal writes nothing); recorded in its transaction.
+        const priced = this.pricing ? await this.pricing.price({ id, merchantId, currency }, lines, details) : null;
         const totalMinor = lines.reduce((sum, l) => sum + l.totalMinor, 0);
         const inserted = await insertCheckoutSession(
           manager,
           {
+            id,
             merchantId,
             agentId: principal.agentId,
+            // Came through ACP: its agent gets the spec's order events (acp-order/).
             mode: CheckoutMode.PAYMENT,
             currency,
             subtotalMinor: totalMinor,
@@ -76,7 +91,7 @@ export class AcpCheckoutService {
             successUrl: null,
             cancelUrl: null,
             expiresAt: new Date(Date.now() + DEFAULT_EXPIRES_IN_SECONDS * 1000),
-            customerEmail: null,
+            customerEmail: details.customer?.customerEmail ?? null,
             metadata: {},
             agentSessionId: null,
             recommendationId: null,
@@ -84,7 +99,9 @@ export class AcpCheckoutService {
             aapCode: null,
           },
           lines,
+          { announceCreated: !priced },
         );
+        if (priced) return this.pricing!.record(manager, inserted, details, priced);
         if (this.opening) await this.opening.record(manager, inserted.id, await this.opening.withDefaults(merchantId, { channel: 'agent' }), null);
         return inserted;
       },

@@ -1,6 +1,8 @@
 // GraphQL inputs of an agent's own checkout session (the ACP adapter's create and items update):
 // lines named by offer id and quantity; the price, name and tax category come from the offer.
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { CheckoutAddressInput } from '../address/address.type.js';
+import { CheckoutCustomerInput } from '../customer/customer.type.js';
 
 @InputType('AgentCheckoutLineInput')
 export class AgentCheckoutLineInput {
@@ -15,4 +17,13 @@ export class CreateAgentCheckoutSessionInput {
   lineItems: AgentCheckoutLineInput[];
   @Field(() => String, { nullable: true, description: "ISO 4217; when given, the offers' currency must be it (BAD_USER_INPUT otherwise, nothing written)." })
   currency?: string | null;
+  @Field(() => CheckoutCustomerInput, { nullable: true, description: "The buyer's email and phone (setCheckoutCustomer's rules), set at once." })
+  customer?: CheckoutCustomerInput | null;
+  @Field(() => CheckoutAddressInput, { nullable: true, description: "The shipping address (setCheckoutShippingAddress's rules), set at once; the session is priced for it." })
+  shippingAddress?: CheckoutAddressInput | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'With shippingAddress: the shipping option to select (BAD_USER_INPUT unless offered for the address and items, nothing written). Without it, the first option offered is selected.',
+  })
+  shippingOptionId?: string | null;
 }
