@@ -19,6 +19,12 @@ export const PAYMENT_INTENT_PAYMENT_FAILED_TOPIC = 'payment_intent.payment_faile
  */
 export const PAYMENT_INTENT_CANCELED_TOPIC = 'payment_intent.canceled';
 /**
+ * Routed to `checkout-payment-events`: the intent's refunded total moved (a refund succeeded, or the
+ * PSP reported one); the event carries the refund (`refund`). checkout-session tells an ACP
+ * session's agent (order_update with the refund adjustment).
+ */
+export const PAYMENT_INTENT_REFUNDED_TOPIC = 'payment_intent.refunded';
+/**
  * The `lastPaymentError.code` of an attempt refused for fraud (issue 19 item 3): the merchant's risk
  * rules or its fraud provider blocked the confirmation, or a manual review rejected the held
  * payment. Its `payment_intent.payment_failed` event carries it (declineCode null): the checkout's
@@ -26,7 +32,7 @@ export const PAYMENT_INTENT_CANCELED_TOPIC = 'payment_intent.canceled';
  */
 export const FRAUD_BLOCK_PAYMENT_ERROR = 'fraud_block';
 /** Every `payment_intent.*` topic routed to `checkout-payment-events`. */
-export const CHECKOUT_PAYMENT_EVENT_TOPICS = [PAYMENT_INTENT_SUCCEEDED_TOPIC, PAYMENT_INTENT_PAYMENT_FAILED_TOPIC, PAYMENT_INTENT_CANCELED_TOPIC] as const;
+export const CHECKOUT_PAYMENT_EVENT_TOPICS = [PAYMENT_INTENT_SUCCEEDED_TOPIC, PAYMENT_INTENT_PAYMENT_FAILED_TOPIC, PAYMENT_INTENT_CANCELED_TOPIC, PAYMENT_INTENT_REFUNDED_TOPIC] as const;
 
 /** The amount a checkout session charges: integer minor units, upper-case ISO 4217. */
 export interface CheckoutTotal {
@@ -67,9 +73,20 @@ export interface PaymentAttemptError {
   declineCode: string | null;
 }
 
+/** The refund a `payment_intent.refunded` event reports (the intent's amountRefundedMinor is the new total). */
+export interface PaymentIntentRefundRecord {
+  /** Handoff's refund id, or the PSP's for a refund it reported; null when the PSP only gave a new total. */
+  id: string | null;
+  /** This refund's amount in minor units; null when the PSP only gave a new total. */
+  amountMinor: number | null;
+  reason: string | null;
+}
+
 /** The payload of every `payment_intent.<status>` event. */
 export interface PaymentIntentEventPayload {
   paymentIntent: PaymentIntentRecord;
+  /** `payment_intent.refunded` only: the refund that moved the refunded total. */
+  refund?: PaymentIntentRefundRecord;
   /** ISO 8601. */
   occurredAt: string;
 }

@@ -1,5 +1,6 @@
 // Builds the checkout-session subgraph over its resources: services, resolvers, schema, workers.
-import { configureAcpOrderLinks } from './acp-order/acp-order.events.js';
+import { AcpOrderEvents } from './acp-order/acp-order.events.js';
+import { AcpOrderRefunds } from './acp-order/acp-order-refunds.js';
 import {
   buildFederatedSchema,
   createRedis,
@@ -119,7 +120,8 @@ export function createServices(opts: {
   const calculations = new CalculationService({ dataSource, pricing, allowPrivateUrls: config.allowPrivateUrls });
   const opening = new SessionOpening(calculations, pricing);
   const catalog = new LineCatalog(merchants, pricing);
-  configureAcpOrderLinks({ publicBaseUrl: config.publicBaseUrl, internalSecret: config.internalSecret });
+  // The ACP order events of sessions that came through ACP (their permalink is the session's page).
+  const acpOrders = new AcpOrderEvents({ publicBaseUrl: config.publicBaseUrl, internalSecret: config.internalSecret });
   const checkoutSessions = new CheckoutSessionService(
     dataSource,
     idempotency,
@@ -136,13 +138,13 @@ export function createServices(opts: {
   // Inventory reservations (issue 20 item 1): the built-in stock or the merchant's endpoint, held per session.
   const reservations = new ReservationService(dataSource, idempotency, changer, pricing, inventoryProvidersFor({ allowPrivateUrls: config.allowPrivateUrls }, httpInventoryProvider(config.logger)), outbox, config.logger);
   const sessionCalculations = new SessionCalculationService(changer, checkoutSessions, calculations);
-  const lifecycle = new CheckoutLifecycleService(dataSource, payments, outbox, config.logger);
+  const lifecycle = new CheckoutLifecycleService(dataSource, payments, outbox, config.logger, acpOrders);
   const checkoutUpdates = new CheckoutUpdateService(dataSource, changer, sessionCalculations, lifecycle, catalog, outbox, reservations);
   const sessionPromotions = new SessionPromotionService(changer, sessionCalculations);
   // Finalization and order handoff (issue 20 item 4, seed 003 §8): a saga of pluggable steps, exactly once per session.
   const compensations = opts.compensations ?? InternalPaymentIntents.over(config.env.PAYMENT_INTENT_URL, config.internalSecret);
   const steps = finalizationSteps([reservationFinalizationStep(reservations)]);
-  const finalization = new FinalizationService(dataSource, compensations, steps, outbox);
+  const finalization = new FinalizationService(dataSource, compensations, steps, outbox, acpOrders);
   return {
     // Seed 003's lifecycle (issue 18, part B2): update, cancel, refresh; the payment commitment.
     checkoutUpdates,
@@ -163,7 +165,9 @@ export function createServices(opts: {
     checkoutSessions,
     catalog,
     finalization,
-    finalizationJobs: new FinalizationJobs(dataSource, idempotency, finalization, compensations, steps, outbox, config.logger),
+    finalizationJobs: new FinalizationJobs(dataSource, idempotency, finalization, compensations, steps, outbox, config.logger, acpOrders),
+    // Refunds of ACP sessions' payments, told to their agents (order_update).
+    acpOrderRefunds: new AcpOrderRefunds(dataSource, acpOrders, outbox),
     // Hosted links and embed tokens (issue 20 item 5, seed 003 §12).
     hostedCheckout: new HostedCheckoutService(dataSource, checkoutSessions, config.publicBaseUrl, config.internalSecret),
     lifecycle,
@@ -278,7 +282,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
           const connection = createRedis(config.env.REDIS_URL, { forBullmqWorker: true });
           const prefix = config.env.QUEUE_PREFIX;
           const logger = config.logger.child({ component: 'checkout-workers' });
-          const payments = startPaymentEventsWorker({ lifecycle: services.lifecycle, failures: services.remediation, cancellations: services.reservations, connection, prefix, logger });
+          const payments = startPaymentEventsWorker({ lifecycle: services.lifecycle, failures: services.remediation, cancellations: services.reservations, refunds: services.acpOrderRefunds, connection, prefix, logger });
           const expiry = await startExpiryScheduler({ lifecycle: services.lifecycle, connection, prefix, everyMs: config.expiryIntervalMs, logger });
           const timeline = startTimelineWorker({ timeline: services.timeline, connection, prefix, logger });
           const finalizations = startFinalizationWorkers({ jobs: services.finalizationJobs, connection, prefix, logger });

@@ -4,6 +4,7 @@
 // the built-in stock) — whatever five concurrent runs of the job do; a step that throws is retried
 // (the job resumes at it, the steps already undone are not undone again); a step still failing on
 // the last attempt fails the job, is recorded on the order and in the timeline, and nothing is dropped.
+import { AcpOrderEvents } from '../src/acp-order/acp-order.events.js';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_CHECKOUT_CAPABILITIES, DEFAULT_CHECKOUT_RULES, IdempotencyStore, type Principal, type SubgraphApp } from '@handoff/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,7 +110,7 @@ beforeAll(async () => {
   // Undone in reverse: the reservation, the flaky step, then the tender.
   const steps = finalizationSteps([flaky, reservationFinalizationStep(services.reservations)]);
   finalization = new FinalizationService(app.dataSource, compensations, steps, outbox);
-  jobs = new FinalizationJobs(app.dataSource, new IdempotencyStore(app.dataSource, SCHEMA_NAME), finalization, compensations, steps, outbox, config.logger);
+  jobs = new FinalizationJobs(app.dataSource, new IdempotencyStore(app.dataSource, SCHEMA_NAME), finalization, compensations, steps, outbox, config.logger, new AcpOrderEvents({ publicBaseUrl: config.publicBaseUrl, internalSecret: config.internalSecret }));
   await services.stock.setStock(merchant, offerId, 10, null);
 });
 

@@ -16,8 +16,12 @@ describe('payment-intent outbox routes', () => {
     expect(routedQueues(outboxRoutes, 'payment_intent.canceled')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
   });
 
+  it('queues payment_intent.refunded for checkout-session only (an ACP session\'s agent gets order_update with the refund)', () => {
+    expect(routedQueues(outboxRoutes, 'payment_intent.refunded')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
+  });
+
   it('queues nothing for events no consumer acts on (they stay in the outbox and go to pub/sub)', () => {
-    for (const topic of ['payment_intent.created', 'payment_intent.processing', 'payment_intent.requires_action', 'payment_intent.refunded',
+    for (const topic of ['payment_intent.created', 'payment_intent.processing', 'payment_intent.requires_action',
       'psp_event.processing', 'psp_event.requires_action', 'psp_event.failed', 'psp_event.canceled', 'psp_event.other']) {
       expect(routedQueues(outboxRoutes, topic), topic).toEqual([]);
     }

@@ -13,6 +13,7 @@ import {
   OUTBOUND_WEBHOOK_EVENTS_QUEUE,
   PAYMENT_INTENT_CANCELED_TOPIC,
   PAYMENT_INTENT_PAYMENT_FAILED_TOPIC,
+  PAYMENT_INTENT_REFUNDED_TOPIC,
   PAYMENT_INTENT_SUCCEEDED_TOPIC,
   pspEventTopic,
   WEBHOOK_EVENT_TOPIC_PATTERN,
@@ -23,7 +24,7 @@ import {
 export { CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_PAYMENT_EVENTS_QUEUE };
 
 // A job only where its consumer acts on the event: checkout-session completes on a succeeded
-// payment, records a failed attempt (remediation) and releases a canceled payment's reservation; the ledger records conversions, clawbacks
+// payment, records a failed attempt (remediation), releases a canceled payment's reservation and tells an ACP session's agent of a refund; the ledger records conversions, clawbacks
 // and disputes. Every other event is still written to the outbox (the record) and announced on
 // pub/sub (subscriptions), but a job nobody acts on would only cost each webhook two more BullMQ
 // round trips and a sweep check. The merchant
@@ -33,6 +34,8 @@ export const outboxRoutes: OutboxRoutes = {
   [PAYMENT_INTENT_PAYMENT_FAILED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
   // checkout-session releases the session's inventory reservation.
   [PAYMENT_INTENT_CANCELED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
+  // checkout-session tells an ACP session's agent of the refund (order_update, acp-order/).
+  [PAYMENT_INTENT_REFUNDED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
   [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE],
   // Each change of a checkout session's intent, on that session's timeline (payment-intent.timeline.ts).
   [CHECKOUT_TIMELINE_TOPIC_PATTERN]: [CHECKOUT_TIMELINE_QUEUE],

@@ -140,6 +140,10 @@ export class CheckoutSessionEntity {
   @Column({ name: 'reservation_held_until', type: 'timestamptz', nullable: true })
   reservationHeldUntil: Date | null;
 
+  /** 'acp': made by createAgentCheckoutSession (the ACP routes); only those get the ACP order events. Null otherwise. */
+  @Column({ type: 'text', nullable: true })
+  origin: 'acp' | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -3,6 +3,7 @@
 // cancelling payment intents happens after commit and is retried by the sweep until it answers.
 // Each writes the merchant's webhook event (checkout.expired / completed through
 // transitionCheckoutSession; checkout.failed for a payment mismatch: checkout.webhook-event.ts).
+import type { AcpOrderEvents } from '../acp-order/acp-order.events.js';
 import { invalidStateTransition, versionConflict, type Logger, type Principal } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
@@ -63,6 +64,8 @@ export class CheckoutLifecycleService {
     private readonly payments: PaymentIntents,
     private readonly outbox: OutboxNotifier,
     private readonly logger: Logger,
+    /** An ACP session's order events (acp-order/): its order_create when it completes. */
+    private readonly acpOrders: AcpOrderEvents,
   ) {}
 
   /**
@@ -158,7 +161,9 @@ export class CheckoutLifecycleService {
         this.logger.error({ checkoutSessionId: cs.id, ...mismatch }, 'payment succeeded for another amount or currency than the checkout session: not completed, flagged');
         return 'flagged' as const;
       }
-      await transitionCheckoutSession(manager, cs, CheckoutSessionStatus.COMPLETE, cs.paymentIntentId ? {} : { paymentIntentId: event.paymentIntent.id });
+      // A session that came through ACP: the order_create to its agent platform, with the change.
+      const orderCreate = await this.acpOrders.event(manager, 'order_create', cs, 'confirmed');
+      await transitionCheckoutSession(manager, cs, CheckoutSessionStatus.COMPLETE, cs.paymentIntentId ? {} : { paymentIntentId: event.paymentIntent.id }, orderCreate);
       await captureHolds(manager, cs.id);
       // Paid after all: its open failure (a declined attempt…) is over.
       await resolveOpenFailure(manager, cs.id, { resolution: 'completed', actor: serviceActor('checkout-session') });

@@ -74,8 +74,11 @@ export async function insertCheckoutSession(
   manager: EntityManager,
   fields: Omit<
     CheckoutSessionEntity,
-    'id' | 'status' | 'version' | 'createdAt' | 'updatedAt' | 'paymentIntentId' | 'paymentIntentsCanceledAt' | 'paymentMismatch' | 'reservationId' | 'reservationHeldUntil' | BuyerDetailField
-  > & { /** Chosen by the caller when something signed before the insert names it (the AAP code). */ id?: string },
+    'id' | 'status' | 'version' | 'createdAt' | 'updatedAt' | 'paymentIntentId' | 'paymentIntentsCanceledAt' | 'paymentMismatch' | 'reservationId' | 'reservationHeldUntil' | 'origin' | BuyerDetailField
+  > & {
+    /** Chosen by the caller when something signed before the insert names it (the AAP code). */ id?: string;
+    /** 'acp' for createAgentCheckoutSession's sessions (the ACP routes); null by default. */ origin?: 'acp' | null;
+  },
   lines: LineItemDraft[],
   opts: { announceCreated?: boolean } = {},
 ): Promise<CheckoutSessionEntity> {
@@ -83,6 +86,7 @@ export async function insertCheckoutSession(
   const cs = manager.create(CheckoutSessionEntity, {
     ...fields,
     id: fields.id ?? newCheckoutSessionId(),
+    origin: fields.origin ?? null,
     status: CheckoutSessionStatus.OPEN,
     version: 1,
     paymentIntentId: null,
@@ -100,12 +104,12 @@ export async function insertCheckoutSession(
     {
       sql: `INSERT INTO ${table('checkout_sessions')} (id, merchant_id, agent_id, status, mode, currency, subtotal_minor, discount_minor, tax_minor,
               shipping_minor, total_minor, success_url, cancel_url, expires_at, version, customer_email, metadata, agent_session_id,
-              recommendation_id, offer_id, aap_code, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18, $19, $20, $21, $22, $22)`,
+              recommendation_id, offer_id, aap_code, created_at, updated_at, origin)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18, $19, $20, $21, $22, $22, $25)`,
       params: [
         cs.id, cs.merchantId, cs.agentId, cs.status, cs.mode, cs.currency, cs.subtotalMinor, cs.discountMinor, cs.taxMinor,
         cs.shippingMinor, cs.totalMinor, cs.successUrl, cs.cancelUrl, cs.expiresAt, cs.version, cs.customerEmail, JSON.stringify(cs.metadata ?? {}),
-        cs.agentSessionId, cs.recommendationId, cs.offerId, cs.aapCode, now, lineRows, timelineRows([createdEntry(cs, lines.length)]),
+        cs.agentSessionId, cs.recommendationId, cs.offerId, cs.aapCode, now, lineRows, timelineRows([createdEntry(cs, lines.length)]), cs.origin,
       ],
       also: [
         insertLineRows('$1', '$23'),

@@ -3,7 +3,7 @@
 // event of the move (checkout.completed / expired / canceled: checkout.webhook-event.ts), its audit
 // row (checkout.audit.ts) and its timeline entry (timeline/) in the same statement. Runs inside the caller's transaction; the caller notifies the relay after commit.
 // (Agent sessions: agent-session.transition.ts.)
-import { assertTransition, versionConflict } from '@handoff/shared';
+import { assertTransition, versionConflict, type OutboxEvent } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { sessionEvent } from '../events.js';
 import { statusEntry } from '../timeline/timeline.entries.js';
@@ -13,7 +13,6 @@ import { CheckoutSessionEntity } from './checkout-session.entity.js';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { checkoutSessionStates } from './checkout-session.states.js';
 import { checkoutWebhookEvent, checkoutWebhookObject, WEBHOOK_TYPE_OF_STATUS } from './checkout.webhook-event.js';
-import { acpOrderEvent } from '../acp-order/acp-order.events.js';
 
 export function checkoutSessionSnapshot(cs: CheckoutSessionEntity): Record<string, unknown> {
   return {
@@ -105,14 +104,14 @@ export async function transitionCheckoutSession(
   cs: CheckoutSessionEntity,
   to: CheckoutSessionStatus,
   extra: Partial<Pick<CheckoutSessionEntity, 'paymentIntentId'>> = {},
+  /** More rows of the change (an ACP session's order_create: acp-order/), written with it. */
+  also: readonly OutboxEvent[] = [],
 ): Promise<CheckoutSessionEntity> {
   assertTransition(checkoutSessionStates, cs.status, to);
   const webhookType = WEBHOOK_TYPE_OF_STATUS[to];
   const before = checkoutWebhookObject(cs);
   await saveCheckoutSessionVersioned(manager, cs, { status: to, ...extra });
-  const webhook = webhookType ? [checkoutWebhookEvent(webhookType, cs, before)] : [];
-  // An agent's session that completes: the ACP order_create to the agent platform (acp-order/).
-  if (to === CheckoutSessionStatus.COMPLETE) webhook.push(...(await acpOrderEvent(manager, 'order_create', cs, 'confirmed')));
+  const webhook = [...(webhookType ? [checkoutWebhookEvent(webhookType, cs, before)] : []), ...also];
   // With its audit row and its timeline entry (completed, canceled, expired), in one statement.
   const timeline = statusEntry(cs, to);
   await recordCheckoutChange(

@@ -2,9 +2,10 @@
 // payment-intent's outbox relay): `succeeded` completes the checkout session (or flags it when
 // the amount or currency differs from its total, see completeFromPayment); `payment_failed`
 // records the session's failure (payment_declined:<decline code>, remediation); `canceled` hands
-// the session to `cancellations` (its inventory reservation is released). Every other
+// the session to `cancellations` (its inventory reservation is released); `refunded` tells an ACP
+// session's agent (`refunds`: order_update with the refund, acp-order/acp-order-refunds.ts). Every other
 // status is acknowledged and ignored. A redelivery is a no-op (the transition table says so).
-import { PAYMENT_INTENT_PAYMENT_FAILED_TOPIC, PAYMENT_INTENT_SUCCEEDED_TOPIC, startWorker, type Logger, type OutboxJobData, type PaymentIntentEventPayload } from '@handoff/shared';
+import { PAYMENT_INTENT_PAYMENT_FAILED_TOPIC, PAYMENT_INTENT_REFUNDED_TOPIC, PAYMENT_INTENT_SUCCEEDED_TOPIC, startWorker, type Logger, type OutboxJobData, type PaymentIntentEventPayload } from '@handoff/shared';
 import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import { PAYMENT_EVENTS_QUEUE } from '../events.js';
@@ -16,6 +17,11 @@ export type PaymentEventResult = 'completed' | 'flagged' | 'recorded' | 'release
 /** What a canceled payment intent releases (reservation/reservation.service.ts paymentCanceled); idempotent per event. */
 export interface PaymentCancellations {
   paymentCanceled(event: PaymentIntentEventPayload, sourceEvent: string): Promise<'released' | 'unchanged'>;
+}
+
+/** Who is told of a refund (acp-order/acp-order-refunds.ts); once per refunded total. */
+export interface PaymentRefunds {
+  paymentRefunded(event: PaymentIntentEventPayload): Promise<'recorded' | 'unchanged'>;
 }
 
 /** A `payment_intent.*` job, as payment-intent's relay enqueues it (the shared contract's payload). */
@@ -31,7 +37,9 @@ export async function processPaymentEvent(
   data: PaymentIntentEventJob,
   failures?: PaymentFailures,
   cancellations?: PaymentCancellations,
+  refunds?: PaymentRefunds,
 ): Promise<PaymentEventResult> {
+  if (data.topic === PAYMENT_INTENT_REFUNDED_TOPIC) return refunds ? refunds.paymentRefunded(data.payload) : 'ignored';
   // All or nothing: a declined or canceled card payment gives back the gift cards and store credit held with it.
   if (data.topic === PAYMENT_INTENT_PAYMENT_FAILED_TOPIC || data.topic === 'payment_intent.canceled') await lifecycle.releaseTenderOfFailedPayment(data.payload);
   if (data.topic === 'payment_intent.canceled') {
@@ -49,6 +57,7 @@ export function startPaymentEventsWorker(opts: {
   lifecycle: CheckoutLifecycleService;
   failures?: PaymentFailures;
   cancellations?: PaymentCancellations;
+  refunds?: PaymentRefunds;
   connection: Redis;
   prefix: string;
   logger: Logger;
@@ -59,6 +68,6 @@ export function startPaymentEventsWorker(opts: {
     connection: opts.connection,
     concurrency: 4,
     logger: opts.logger,
-    processor: (job) => processPaymentEvent(opts.lifecycle, job.data, opts.failures, opts.cancellations),
+    processor: (job) => processPaymentEvent(opts.lifecycle, job.data, opts.failures, opts.cancellations, opts.refunds),
   });
 }

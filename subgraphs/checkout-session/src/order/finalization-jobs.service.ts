@@ -23,7 +23,7 @@ import { recordCheckoutChange } from '../timeline/timeline.record.js';
 import type { TimelineEntryDraft } from '../timeline/timeline.entries.js';
 import { FinalizationJobEntity, OrderEntity, type FinalizationJobKind, type OrderStepRecord } from './order.entity.js';
 import { orderEntry, orderWebhookEvent } from './order.events.js';
-import { acpOrderEvent } from '../acp-order/acp-order.events.js';
+import type { AcpOrderEvents } from '../acp-order/acp-order.events.js';
 import { finalizationNotFound, nothingToRollBack } from './order.errors.js';
 import { FINALIZERS, type FinalizationService } from './finalization.service.js';
 import type { FinalizationStep } from './finalization.steps.js';
@@ -47,6 +47,8 @@ export class FinalizationJobs {
     private readonly steps: readonly FinalizationStep[],
     private readonly outbox: OutboxNotifier,
     private readonly logger: Logger,
+    /** An ACP session's order events (acp-order/): order_update canceled when its order is rolled back. */
+    private readonly acpOrders: AcpOrderEvents,
   ) {}
 
   /** Refuses at once what finalize would refuse (nothing written), else queues the finalization. */
@@ -146,9 +148,9 @@ export class FinalizationJobs {
         await manager.save(OrderEntity, Object.assign(o, { status: 'ROLLED_BACK', steps, rolledBackAt: new Date(), version: o.version + 1 }));
         const after = await manager.findOneByOrFail(OrderEntity, { id: o.id });
         entries.push(orderEntry(session, 'order.rolled_back', `Order ${o.id} rolled back`, { order_id: o.id }));
-        // An agent's session: its ACP order is canceled (order_update to the agent platform).
+        // A session that came through ACP: its ACP order is canceled (order_update to the agent platform).
         const cs = await manager.findOneByOrFail(CheckoutSessionEntity, { id: o.checkoutSessionId });
-        const canceled = await acpOrderEvent(manager, 'order_update', cs, 'canceled', [
+        const canceled = await this.acpOrders.event(manager, 'order_update', cs, 'canceled', [
           { id: `adj_${o.id}`, type: 'cancellation', occurred_at: new Date().toISOString(), status: 'completed', amount: o.grandTotalMinor, currency: o.currency.toLowerCase(), description: 'Order rolled back' },
         ]);
         await recordCheckoutChange(manager, [...(after.handedOff ? [orderWebhookEvent('order.rolled_back', after)] : []), ...canceled], entries);

@@ -7,6 +7,7 @@
 // step (finalization.steps.ts), the order (lines and totals from the calculation snapshot), its
 // timeline entries and the merchant's `order.created` webhook event (the handoff: signed, retried
 // by the outbound webhooks). A refusal writes nothing.
+import type { AcpOrderEvents } from '../acp-order/acp-order.events.js';
 import { HandoffError, requireKind, type Principal } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -48,6 +49,8 @@ export class FinalizationService {
     private readonly payments: PaymentCompensations,
     private readonly steps: readonly FinalizationStep[],
     private readonly outbox: OutboxNotifier,
+    /** A session that came through ACP: its order handed to the merchant is order_update processing (acp-order/). */
+    private readonly acpOrders?: AcpOrderEvents,
   ) {
     this.reads = new OrderReads(dataSource);
   }
@@ -171,7 +174,9 @@ export class FinalizationService {
         currency: saved.currency,
       }),
     );
-    await recordCheckoutChange(manager, handOff ? [orderWebhookEvent('order.created', saved)] : [], entries);
+    // Handed to the merchant for fulfilment: an ACP order (already created, the session COMPLETE) is processing.
+    const acp = handOff && cs.status === CheckoutSessionStatus.COMPLETE && this.acpOrders ? await this.acpOrders.event(manager, 'order_update', cs, 'processing') : [];
+    await recordCheckoutChange(manager, [...(handOff ? [orderWebhookEvent('order.created', saved)] : []), ...acp], entries);
     return saved;
   }
 }

@@ -1,7 +1,7 @@
 // The one way a payment intent changes: a versioned save, a timeline row and an outbox event
 // (and, for the changes merchants subscribe to, their `webhook_event.*` row: payment-intent.webhook-event.ts;
 // its audit row; its checkout session's timeline entries), all in the caller's transaction. `transition` adds the state-table check for status moves.
-import { assertTransition, changeWithEvent, qualifiedTable, versionConflict, type PaymentIntentEventPayload, type PaymentIntentRecord } from '@handoff/shared';
+import { assertTransition, changeWithEvent, PAYMENT_INTENT_REFUNDED_TOPIC, qualifiedTable, versionConflict, type PaymentIntentEventPayload, type PaymentIntentRecord, type PaymentIntentRefundRecord } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { PaymentEventEntity } from './payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent.entity.js';
@@ -83,10 +83,17 @@ const TIMELINE_INSERT = `INSERT INTO ${qualifiedTable(PAYMENT_SCHEMA, 'payment_e
 /** A change's timeline data: the status and version it left, and the caller's details. */
 const timelineData = (intent: PaymentIntentEntity, data: Record<string, unknown> = {}) => JSON.stringify({ status: intent.status, version: intent.version, ...data });
 
-const outboxEvent = (intent: PaymentIntentEntity, topic: string) => ({
+const outboxEvent = (intent: PaymentIntentEntity, topic: string, data: Record<string, unknown> = {}) => ({
   topic,
   aggregateId: intent.id,
-  payload: { ...paymentIntentEventPayload(intent) },
+  payload: { ...paymentIntentEventPayload(intent), ...(topic === PAYMENT_INTENT_REFUNDED_TOPIC ? { refund: refundOf(data) } : {}) },
+});
+
+/** The refund a `payment_intent.refunded` change names (refund.service.ts: refundId, amountMinor, reason). */
+const refundOf = (data: Record<string, unknown>): PaymentIntentRefundRecord => ({
+  id: typeof data.refundId === 'string' ? data.refundId : null,
+  amountMinor: typeof data.amountMinor === 'number' ? data.amountMinor : null,
+  reason: typeof data.reason === 'string' ? data.reason : null,
 });
 
 /** The payload of a `payment_intent.*` event (shared/src/contracts/payment-intent-events.contract.ts). */
@@ -103,7 +110,7 @@ export const paymentIntentEventPayload = (intent: PaymentIntentEntity): PaymentI
 const eventsOf = (intent: PaymentIntentEntity, topic: string, data: Record<string, unknown> = {}) => {
   const audit = paymentIntentAudit(intent, topic); // reads the before the webhook event moves on
   const webhook = webhookEventOfChange(intent, topic);
-  return [outboxEvent(intent, topic), ...(webhook ? [webhook] : []), ...audit, ...timelineEventsOfChange(intent, topic, data)];
+  return [outboxEvent(intent, topic, data), ...(webhook ? [webhook] : []), ...audit, ...timelineEventsOfChange(intent, topic, data)];
 };
 
 /** The timeline row and the outbox event(s) of a change already saved, in one statement. */
