@@ -1,2 +1,3 @@
 export * from './data-source.js';
 export * from './keyset-page.js';
+export * from './prepared-query.js';

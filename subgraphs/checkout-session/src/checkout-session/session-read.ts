@@ -2,8 +2,8 @@
 // lines come as a json array beside the session's row, and both are hydrated from the entities'
 // TypeORM metadata (its columns, type conversions and transformers, e.g. bigint minor units), so
 // no query builder runs and the SQL is written once per process. Scoped as every read of
-// sessions is (checkoutSessionScopeSql).
-import type { Principal } from '@handoff/shared';
+// sessions is (checkoutSessionScopeSql). A named prepared statement (planned once per connection).
+import { hotQuery, type Principal } from '@handoff/shared';
 import type { EntityManager, EntityMetadata } from 'typeorm';
 import { table } from '../events.js';
 import { checkoutSessionScopeSql } from './checkout-session.access.js';
@@ -45,7 +45,7 @@ function hydrate<T>(manager: EntityManager, meta: EntityMetadata, raw: Record<st
 export async function readSessionWithLines(manager: EntityManager, principal: Principal, id: string): Promise<SessionWithLines | null> {
   const scope = checkoutSessionScopeSql(principal, 'cs', 2);
   const c = compile(manager);
-  const rows = (await manager.query(c.sql + scope.sql, [id, ...scope.params])) as Array<Record<string, unknown>>;
+  const rows = await hotQuery<Record<string, unknown>>(manager, 'checkout-session-read', c.sql + scope.sql, [id, ...scope.params]);
   const row = rows[0];
   if (!row) return null;
   const lines = ((row[LINES] as Array<Record<string, unknown>> | null) ?? []).map((l) => hydrate<LineItemEntity>(manager, c.line, l));

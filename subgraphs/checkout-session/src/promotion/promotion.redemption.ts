@@ -5,6 +5,7 @@
 // per-customer count are checked and changed under one lock: of N sessions racing for the last
 // uses, exactly as many succeed as there are uses left. Rows are locked in promotion id order
 // (no deadlocks between sessions taking several promotions).
+import { hotQuery } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import type { AppliedPromotion, PromotionUsage } from '../calculation/calculation.types.js';
 import { promotionInvalidError } from '../calculation/calculation.errors.js';
@@ -88,7 +89,10 @@ export async function releasePromotions(manager: EntityManager, sessionId: strin
 /** The ledger's counts for `promotionIds`, for a calculation's input (byCustomer 0 without a customer). */
 export async function promotionUsage(manager: EntityManager, promotionIds: readonly string[], customerKey: string | null): Promise<Record<string, PromotionUsage>> {
   if (promotionIds.length === 0) return {};
-  const rows = (await manager.query(
+  // Every calculation reads it: a named prepared statement outside a transaction.
+  const rows = (await hotQuery(
+    manager,
+    'checkout-promotion-usage',
     `SELECT p.id AS promotion_id, COALESCE(u.used, 0)::int AS used,
             (SELECT count(*)::int FROM checkout.promotion_redemptions r
               WHERE r.promotion_id = p.id AND r.released_at IS NULL AND $2::text IS NOT NULL AND r.customer_key = $2::text) AS by_customer
