@@ -156,6 +156,61 @@ describe('POST /acp/{merchantId}/agentic_commerce/delegate_payment', () => {
   });
 });
 
+/** A copy of `body` with the value at a dotted path (numeric parts index arrays) set. */
+function withValue(body: unknown, path: string, value: unknown): unknown {
+  const copy = structuredClone(body) as Record<string, any>;
+  const keys = path.split('.');
+  let at: any = copy;
+  for (const k of keys.slice(0, -1)) at = at[k];
+  at[keys.at(-1)!] = value;
+  return copy;
+}
+
+describe('delegate_payment: bad bodies (the REST edge)', () => {
+  it('every field with wrong values: 400 in the spec error shape (or 201 where the value is in fact valid), never a 500 nor GraphQL wording; only a 201 keeps a token', async () => {
+    const cs = await session(shop, 1000);
+    const base = delegateBody(shop.id, cs.id);
+    const fields = [
+      ...Object.keys(base.payment_method).map((k) => `payment_method.${k}`),
+      ...Object.keys(base.allowance).map((k) => `allowance.${k}`),
+      ...Object.keys(base.billing_address).map((k) => `billing_address.${k}`),
+      'payment_method', 'allowance', 'billing_address', 'risk_signals', 'risk_signals.0', 'risk_signals.0.score', 'risk_signals.0.action', 'metadata',
+    ];
+    const OVERFLOW = '__OVERFLOW__';
+    const values: unknown[] = [12345, -1, 10.5, true, null, 'NaN', '', [[1, [2]]], { price_data: { unit_amount: 1 } }, 'x'.repeat(20_000), OVERFLOW];
+    const before = (await db.query(`SELECT count(*)::int AS n FROM payment.delegated_payment_tokens WHERE merchant_id = $1`, [shop.id])).rows[0].n as number;
+    const problems: string[] = [];
+    let created = 0;
+    const bodies: Array<[string, string]> = [['body: array', '[]'], ['body: string', '"x"'], ['body: number', '1e309'], ['body: not JSON', '{"payment_method":']];
+    for (const f of fields) for (const v of values) bodies.push([`${f}=${JSON.stringify(v)?.slice(0, 20)}`, JSON.stringify(withValue(base, f, v)).replaceAll(`"${OVERFLOW}"`, '1e309')]);
+    for (const [label, raw] of bodies) {
+      const res = await fetch(`${handoff.gatewayUrl}/acp/${shop.id}/agentic_commerce/delegate_payment`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${agentKey}`, 'content-type': 'application/json', 'api-version': '2026-04-17', 'idempotency-key': randomUUID() },
+        body: raw,
+      });
+      const text = await res.text();
+      if (res.status === 201) {
+        created++;
+        continue;
+      }
+      let body: any;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = null;
+      }
+      if (res.status !== 400 || body?.type !== 'invalid_request' || typeof body.code !== 'string' || typeof body.message !== 'string' || /Variable|\$input|GraphQL|got invalid value/.test(text) || text.includes('4242424242424242')) {
+        problems.push(`${label}: ${res.status} ${text.slice(0, 200)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    const after = (await db.query(`SELECT count(*)::int AS n FROM payment.delegated_payment_tokens WHERE merchant_id = $1`, [shop.id])).rows[0].n as number;
+    expect(after - before).toBe(created);
+    expect(created).toBeLessThan(bodies.length / 4);
+  }, 120_000);
+});
+
 describe('payCheckoutWithDelegatedPayment', () => {
   it('10 concurrent pays with one token charge once: the intent SUCCEEDED, the session COMPLETE, the token CONSUMED', async () => {
     const cs = await session(shop, 1500);
