@@ -4,6 +4,8 @@
 //   GET    /v1/agent/webhooks        agentWebhookEndpoints → { data, has_more, next_cursor }
 //   POST   /v1/agent/webhooks        createAgentWebhookEndpoint → 201, the endpoint with its secret (once)
 //   DELETE /v1/agent/webhooks/:id    deleteAgentWebhookEndpoint → { id, deleted: true }
+//   POST   /v1/agent/webhooks/test   sendAgentTestWebhook (one endpoint, or each enabled one) → 202 { data: [{ id, type, endpoint_id }] }
+//   POST   /v1/agent/webhooks/deliveries/:id/replay   replayAgentWebhookDelivery → 202, the delivery re-armed
 import type { RouteMount } from '../../route-deps.js';
 import type { ObjectShape } from '../rest-input.js';
 import { bodyOf, graph, mountRoute, restField } from '../checkout-service/route-kit.js';
@@ -31,6 +33,22 @@ const CREATE = `mutation RestCreateAgentWebhookEndpoint($input: CreateAgentWebho
   createAgentWebhookEndpoint(input: $input, idempotencyKey: $key) { secret endpoint { ${FIELDS} } } }`;
 const DELETE = `mutation RestDeleteAgentWebhookEndpoint($id: ID!) { deleteAgentWebhookEndpoint(id: $id) { id deleted } }`;
 
+const TEST = `mutation RestSendAgentTestWebhook($endpointId: ID, $key: String) {
+  sendAgentTestWebhook(endpointId: $endpointId, idempotencyKey: $key) { eventId endpointId } }`;
+const REPLAY = `mutation RestReplayAgentWebhookDelivery($id: ID!) {
+  replayAgentWebhookDelivery(deliveryId: $id) { id endpointId eventId status attemptCount nextAttemptAt } }`;
+
+const TEST_BODY: ObjectShape = { kind: 'object', fields: { endpoint_id: { kind: 'string', max: 100 } } };
+
+interface DeliveryJson {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  status: string;
+  attemptCount: number;
+  nextAttemptAt: string | null;
+}
+
 const CREATE_BODY: ObjectShape = {
   kind: 'object',
   fields: {
@@ -42,7 +60,8 @@ const CREATE_BODY: ObjectShape = {
   },
 };
 
-const rename = (f: string) => restField(f);
+/** GraphQL names in the routes' (`input.url` → `url`, `endpointId` → `endpoint_id`, `deliveryId` → `id`). */
+const rename = (f: string) => restField(f).replace(/^endpointId\b/, 'endpoint_id').replace(/^deliveryId\b/, 'id');
 
 function endpointJson(e: AgentEndpointJson): Record<string, unknown> {
   return {
@@ -82,6 +101,31 @@ export const mountAgentWebhookRest: RouteMount = (app, deps) => {
     const { endpoint, secret } = data.createAgentWebhookEndpoint;
     call.res.setHeader('location', `${AGENT_WEBHOOKS}/${encodeURIComponent(endpoint.id)}`);
     call.res.status(201).json({ ...endpointJson(endpoint), secret });
+  }, AGENT_ONLY);
+
+  // POST has no `/:id` route, so `test` is never taken for an id.
+  mountRoute(app, deps, 'post', `${AGENT_WEBHOOKS}/test`, async (call) => {
+    const body = bodyOf(call, TEST_BODY);
+    if (!body) return;
+    const variables = { endpointId: body.endpoint_id ?? null, key: call.idempotencyKey ?? null };
+    const data = await graph<{ sendAgentTestWebhook: Array<{ eventId: string; endpointId: string }> }>(call, TEST, variables, { mutation: true, rename });
+    if (!data) return;
+    call.res.status(202).json({ data: data.sendAgentTestWebhook.map((s) => ({ id: s.eventId, type: 'webhook_endpoint.test', endpoint_id: s.endpointId })) });
+  }, AGENT_ONLY);
+
+  mountRoute(app, deps, 'post', `${AGENT_WEBHOOKS}/deliveries/:id/replay`, async (call) => {
+    const data = await graph<{ replayAgentWebhookDelivery: DeliveryJson }>(call, REPLAY, { id: call.id }, { mutation: true, rename });
+    if (!data) return;
+    const d = data.replayAgentWebhookDelivery;
+    call.res.status(202).json({
+      id: d.id,
+      object: 'webhook_delivery',
+      endpoint_id: d.endpointId,
+      event_id: d.eventId,
+      status: d.status.toLowerCase(),
+      attempt_count: d.attemptCount,
+      next_attempt_at: d.nextAttemptAt,
+    });
   }, AGENT_ONLY);
 
   mountRoute(app, deps, 'delete', `${AGENT_WEBHOOKS}/:id`, async (call) => {

@@ -1,12 +1,12 @@
 // An agent's webhook endpoints in GraphQL: an AGENT key, for its own endpoints only. Thin: check
 // the principal, map arguments, call the service. The delivery log is the endpoint's `deliveries`.
-import { idempotencyKeyOf, mapPage, requireKind, type Page } from '@handoff/shared';
+import { idempotencyKeyOf, mapPage, optionalId, requireKind, type Page } from '@handoff/shared';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { MerchantContext } from '../context.js';
 import { WebhookDeliveryStatus } from '../webhook-delivery/webhook-delivery.states.js';
 import type { WebhookDeliveryService } from '../webhook-delivery/webhook-delivery.service.js';
 import { WebhookDeliveryConnection, WebhookDeliveryType } from '../webhook-delivery/webhook-delivery.type.js';
-import { DeletedWebhookEndpointType, UpdateWebhookEndpointInput } from '../webhook-endpoint/webhook-endpoint.type.js';
+import { DeletedWebhookEndpointType, UpdateWebhookEndpointInput, WebhookTestEventType } from '../webhook-endpoint/webhook-endpoint.type.js';
 import type { AgentWebhookEndpointService } from './agent-webhook-endpoint.service.js';
 import { AgentWebhookEndpointType, AgentWebhookEndpointWithSecretType, CreateAgentWebhookEndpointInput } from './agent-webhook-endpoint.type.js';
 
@@ -45,6 +45,26 @@ export class AgentWebhookEndpointResolver {
     const principal = requireKind(ctx.principal, 'AGENT');
     const e = await this.service.delete(principal, id);
     return Object.assign(new DeletedWebhookEndpointType(), { id: e.id, deleted: true });
+  }
+
+  @Mutation(() => [WebhookTestEventType], {
+    description: 'An AGENT key. A webhook_endpoint.test event to its endpoint named (it must be enabled: else WEBHOOK_ENDPOINT_DISABLED), or to each of its enabled endpoints. Another id is NOT_FOUND.',
+  })
+  async sendAgentTestWebhook(
+    @Arg('endpointId', () => ID, { nullable: true }) endpointId: string | null,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+    @Ctx() ctx: MerchantContext,
+  ): Promise<WebhookTestEventType[]> {
+    const principal = requireKind(ctx.principal, 'AGENT');
+    return (await this.service.sendTest(principal, optionalId(endpointId, 'endpointId') ?? null, idempotencyKeyOf(ctx, idempotencyKey))).map(WebhookTestEventType.from);
+  }
+
+  @Mutation(() => WebhookDeliveryType, {
+    description: "An AGENT key, for a delivery to its own endpoint (another is NOT_FOUND). Sends it again now (same event id), then retries it for 3 days if it fails. Its endpoint must be enabled.",
+  })
+  async replayAgentWebhookDelivery(@Arg('deliveryId', () => ID) deliveryId: string, @Ctx() ctx: MerchantContext): Promise<WebhookDeliveryType> {
+    const principal = requireKind(ctx.principal, 'AGENT');
+    return WebhookDeliveryType.from(await this.deliveriesService.replayDelivery(principal, deliveryId));
   }
 
   @Query(() => [AgentWebhookEndpointType], { description: "An AGENT key: its webhook endpoints, oldest first." })

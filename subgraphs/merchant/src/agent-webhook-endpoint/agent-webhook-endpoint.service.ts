@@ -5,7 +5,7 @@
 // handling (shown once, sealed at rest), intake, signed deliveries, retries, disabling and log:
 // only the owner differs. An AGENT key sees and changes its own endpoints only; any other id is
 // NOT_FOUND. At most 16 live endpoints per agent.
-import { AGENT_WEBHOOK_EVENT_TYPES, ErrorCode, HandoffError, type IdempotencyStore, type Principal } from '@handoff/shared';
+import { addToOutbox, AGENT_WEBHOOK_EVENT_TYPES, ErrorCode, HandoffError, webhookEventId, webhookEventOutboxEvent, type IdempotencyStore, type Principal } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SCHEMA_NAME } from '../constants.js';
@@ -13,9 +13,9 @@ import type { OutboxNotifier } from '../events.js';
 import { agentNotFound } from '../agent/agent.errors.js';
 import { AgentEntity } from '../agent/agent.entity.js';
 import { generateWebhookSecret, openEndpointSecret, sealEndpointSecret } from '../webhook-endpoint/endpoint-secrets.js';
-import { WebhookEndpointEntity } from '../webhook-endpoint/webhook-endpoint.entity.js';
-import { webhookEndpointNotFound } from '../webhook-endpoint/webhook-endpoint.errors.js';
-import type { EndpointWithSecret, WebhookEndpointOptions } from '../webhook-endpoint/webhook-endpoint.service.js';
+import { endpointObject, WebhookEndpointEntity } from '../webhook-endpoint/webhook-endpoint.entity.js';
+import { webhookEndpointDisabled, webhookEndpointNotFound } from '../webhook-endpoint/webhook-endpoint.errors.js';
+import type { EndpointWithSecret, SentTestEvent, WebhookEndpointOptions } from '../webhook-endpoint/webhook-endpoint.service.js';
 import { assertResolvesPublic, validateCreateEndpoint, validateUpdateEndpoint, type WebhookEndpointSpec } from '../webhook-endpoint/webhook-endpoint.validation.js';
 
 export const MAX_ENDPOINTS_PER_AGENT = 16;
@@ -115,9 +115,51 @@ export class AgentWebhookEndpointService {
     });
   }
 
+  /**
+   * A `webhook_endpoint.test` event to the calling agent's endpoint named (it must be enabled), or
+   * to each of its enabled endpoints when none is named: delivered, signed, retried and logged as
+   * any event (the merchant's sendTestWebhook, for an agent). The event has no merchant: its
+   * merchant slot names the agent (no merchant's endpoint matches it; it targets the endpoint).
+   */
+  async sendTest(principal: AgentCaller, endpointId: string | null | undefined, key: string | undefined): Promise<SentTestEvent[]> {
+    const sent = await this.idempotency.run(
+      { principal, key, operation: 'sendAgentTestWebhook', input: { endpointId: endpointId ?? null } },
+      async (manager) => {
+        const targets = endpointId ? [await this.enabledEndpoint(manager, principal, endpointId)] : await this.list(principal, manager);
+        const out: SentTestEvent[] = [];
+        for (const e of targets.filter((x) => x.enabled)) {
+          const outboxId = await addToOutbox(
+            manager,
+            SCHEMA_NAME,
+            webhookEventOutboxEvent({
+              type: 'webhook_endpoint.test',
+              merchantId: principal.agentId,
+              agentId: principal.agentId,
+              audience: 'agent',
+              object: { ...endpointObject(e), agent_id: e.agentId },
+              occurredAt: new Date().toISOString(),
+            }),
+          );
+          out.push({ eventId: webhookEventId(SCHEMA_NAME, outboxId), endpointId: e.id });
+        }
+        return out;
+      },
+      { toStored: (r) => r, fromStored: async (stored: SentTestEvent[]) => stored },
+    );
+    this.outbox.notify();
+    return sent;
+  }
+
+  private async enabledEndpoint(manager: EntityManager, principal: AgentCaller, id: string): Promise<WebhookEndpointEntity> {
+    const e = await this.find(principal, id, manager);
+    if (!e) throw webhookEndpointNotFound(id);
+    if (!e.enabled) throw webhookEndpointDisabled(id);
+    return e;
+  }
+
   /** The calling agent's live endpoints, oldest first. */
-  list(principal: AgentCaller): Promise<WebhookEndpointEntity[]> {
-    return this.dataSource
+  list(principal: AgentCaller, manager: EntityManager = this.dataSource.manager): Promise<WebhookEndpointEntity[]> {
+    return manager
       .getRepository(WebhookEndpointEntity)
       .createQueryBuilder('e')
       .where('e.agentId = :agentId AND e.deletedAt IS NULL', { agentId: principal.agentId })
