@@ -192,6 +192,11 @@ describe('attribution through ACP and the agent REST routes', () => {
     expect(forAgent[0]).toBe('Espresso machine deluxe');
     expect(forAgent).not.toContain('Tea kettle');
     expect(await names(agent, 'espresso')).toEqual(expect.arrayContaining(['Espresso machine deluxe', 'Espresso beans', 'Espresso grinder']));
+    // The description is searched too, weighted below the name.
+    await a.merchant.ok(`mutation($id: ID!) { updateOffer(id: $id, input: { description: "Steams milk for espresso drinks" }) { id } }`, { id: a.offerIds[3] });
+    const described = await names(agent, 'espresso');
+    expect(described).toContain('Milk frother');
+    expect(described.indexOf('Milk frother')).toBeGreaterThan(described.indexOf('Espresso beans'));
     // A merchant sees its own; an agent no inactive offer.
     expect(await names(b.merchant, 'espresso')).toEqual(['Espresso grinder']);
     await admin.ok(`mutation($id: ID!) { updateOffer(id: $id, input: { active: false }) { id } }`, { id: b.offerIds[0] });
@@ -204,7 +209,9 @@ describe('attribution through ACP and the agent REST routes', () => {
     const second = await rest(agentKey, 'GET', `/v1/offers?query=espresso&first=2&after=${first.body.nextCursor}`);
     const all = [...first.body.data, ...second.body.data].map((o: { name: string }) => o.name);
     expect(new Set(all).size).toBe(all.length);
-    expect(all.filter((n) => n.includes('Espresso'))).toHaveLength(first.body.totalCount);
+    expect(first.body.totalCount).toBe(4);
+    expect(all).toHaveLength(4);
+    expect(second.body).toMatchObject({ hasMore: false, nextCursor: null });
     expect((await rest(agentKey, 'GET', '/v1/offers?query=')).body).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 

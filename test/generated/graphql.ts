@@ -243,6 +243,8 @@ export type CreateMerchantInput = {
 export type CreateOfferInput = {
   /** Defaults to true. */
   active?: boolean | null | undefined;
+  /** Up to 2000 characters. */
+  description?: string | null | undefined;
   merchantId: string | number;
   name: string;
   /** Greater than zero, in the merchant's default currency. */

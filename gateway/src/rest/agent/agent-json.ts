@@ -2,7 +2,7 @@
 // graph's Money plus seed 000's major-unit `amount`), built from the GraphQL answers.
 export const SESSION_FIELDS = `id status query expiresAt createdAt`;
 export const RECOMMENDATION_FIELDS = `id createdAt attributionToken session { id } offer { id } merchant { id } agent { id }`;
-export const OFFER_FIELDS = `id name provider price { amountMinor currency amount } merchant { id name }`;
+export const OFFER_FIELDS = `id name provider description price { amountMinor currency amount } merchant { id name }`;
 
 interface MoneyJson {
   amountMinor: number;
@@ -32,6 +32,7 @@ export interface OfferNode {
   id: string;
   name: string;
   provider: string;
+  description: string | null;
   price: MoneyJson;
   merchant: { id: string; name: string } | null;
 }
@@ -53,6 +54,7 @@ export const offerJson = (o: OfferNode) => ({
   id: o.id,
   name: o.name,
   provider: o.provider,
+  description: o.description,
   price: { amountMinor: o.price.amountMinor, currency: o.price.currency },
   amount: Number(o.price.amount),
   currency: o.price.currency,

@@ -8,5 +8,6 @@ import { MerchantStripePublishableKey1795600900000 } from './1795600900000-strip
 import { MerchantInventoryProvider1795601000000 } from './1795601000000-inventory-provider.js';
 import { MerchantAgentWebhookEndpoints1795610000000 } from './1795610000000-agent-webhook-endpoints.js';
 import { MerchantOfferSearch1795611000000 } from './1795611000000-offer-search.js';
+import { MerchantOfferDescription1795611100000 } from './1795611100000-offer-description.js';
 
-export const migrations: Function[] = [MerchantInitial1763700000000, MerchantCheckoutPricingConfig1795300000000, MerchantOutboundWebhooks1795500100000, MerchantAuditLog1795500400000, MerchantCheckoutSettings1795500700000, MerchantStripePublishableKey1795600900000, MerchantInventoryProvider1795601000000, MerchantAgentWebhookEndpoints1795610000000, MerchantOfferSearch1795611000000];
+export const migrations: Function[] = [MerchantInitial1763700000000, MerchantCheckoutPricingConfig1795300000000, MerchantOutboundWebhooks1795500100000, MerchantAuditLog1795500400000, MerchantCheckoutSettings1795500700000, MerchantStripePublishableKey1795600900000, MerchantInventoryProvider1795601000000, MerchantAgentWebhookEndpoints1795610000000, MerchantOfferSearch1795611000000, MerchantOfferDescription1795611100000];

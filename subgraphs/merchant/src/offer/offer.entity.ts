@@ -9,6 +9,8 @@ export class OfferEntity {
   @Column({ type: 'text' }) name: string;
   /** The brand or provider shown to buyers; the merchant's name unless given. */
   @Column({ type: 'text' }) provider: string;
+  /** What buyers and agents read about it (≤ 2000 characters); searched with the name and provider. */
+  @Column({ type: 'text', nullable: true }) description: string | null;
   @MinorUnitsColumn({ name: 'price_minor' }) priceMinor: number;
   @Column({ type: 'text', name: 'price_currency' }) priceCurrency: string;
   @Column({ type: 'boolean' }) active: boolean;
@@ -26,6 +28,7 @@ export function offerSnapshot(o: OfferEntity): Record<string, unknown> {
     merchantId: o.merchantId,
     name: o.name,
     provider: o.provider,
+    description: o.description ?? null,
     price: priceOf(o),
     active: o.active,
     taxCategory: o.taxCategory,

@@ -27,7 +27,7 @@ export class OfferResolver {
 
   @Query(() => OfferConnection, {
     description:
-      "Admin: all; a merchant: its own; an agent: active merchants' active offers. With `query`: full-text search over name and provider (web-search syntax: words, \"phrases\", or, -word), most relevant first.",
+      "Admin: all; a merchant: its own; an agent: active merchants' active offers. With `query`: full-text search over name, provider and description (web-search syntax: words, \"phrases\", or, -word), most relevant first.",
   })
   async offers(
     @Arg('merchantId', () => ID, { nullable: true }) merchantId: string | null,

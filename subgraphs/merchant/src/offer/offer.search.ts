@@ -1,5 +1,6 @@
 // Offer search (issue 21 item 5): PostgreSQL full-text search over the stored `search_vector`
-// (name weight A, provider weight B; GIN-indexed: migration 1795611000000), parsed with
+// (name weight A, provider B, description C; GIN-indexed: migrations 1795611000000 and
+// 1795611100000), parsed with
 // websearch_to_tsquery (quoted phrases, OR, -exclusions; never a syntax error), ranked by
 // ts_rank_cd, most relevant first, ties by id. The caller's scope applies as to every offer read
 // (scopeOffers: an agent sees active offers of active merchants, a merchant its own). Keyset pages

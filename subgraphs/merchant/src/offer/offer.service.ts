@@ -19,6 +19,7 @@ export interface CreateOfferSpec {
   merchantId: string;
   name: string;
   provider?: string | null;
+  description?: string | null;
   price: MoneyInput;
   active?: boolean | null;
   taxCategory?: string | null;
@@ -27,6 +28,7 @@ export interface CreateOfferSpec {
 export interface UpdateOfferSpec {
   name?: string | null;
   provider?: string | null;
+  description?: string | null;
   price?: MoneyInput | null;
   active?: boolean | null;
   taxCategory?: string | null;
@@ -133,6 +135,7 @@ export class OfferService {
           merchantId: merchant.id,
           name: draft.name,
           provider: draft.provider ?? merchant.name,
+          description: draft.description,
           priceMinor: draft.price.amountMinor,
           priceCurrency: draft.price.currency,
           active: draft.active,
@@ -167,6 +170,7 @@ export class OfferService {
       const before = offerSnapshot(o);
       if (changes.name !== undefined) o.name = changes.name;
       if (changes.provider !== undefined) o.provider = changes.provider;
+      if (changes.description !== undefined) o.description = changes.description;
       if (changes.active !== undefined) o.active = changes.active;
       if (changes.taxCategory !== undefined) o.taxCategory = changes.taxCategory;
       if (changes.price) {

@@ -9,6 +9,8 @@ export class OfferType {
   @Field(() => ID) id: string;
   @Field() name: string;
   @Field({ description: "The brand or provider shown to buyers (the merchant's name unless set)." }) provider: string;
+  @Field(() => String, { nullable: true, description: 'What buyers and agents read about it; offer search reads it with the name and provider.' })
+  description: string | null;
   @Field(() => MoneyType) price: MoneyType;
   @Field() active: boolean;
   @Field(() => String, { nullable: true, description: "The tax category; null: the merchant's default category." })
@@ -23,6 +25,7 @@ export class OfferType {
       id: o.id,
       name: o.name,
       provider: o.provider,
+      description: o.description ?? null,
       price: toMoneyType(priceOf(o)),
       active: o.active,
       taxCategory: o.taxCategory ?? null,
@@ -40,6 +43,7 @@ export class CreateOfferInput {
   @Field(() => ID) merchantId: string;
   @Field() name: string;
   @Field(() => String, { nullable: true, description: "Defaults to the merchant's name." }) provider?: string | null;
+  @Field(() => String, { nullable: true, description: 'Up to 2000 characters.' }) description?: string | null;
   @Field(() => MoneyInput, { description: "Greater than zero, in the merchant's default currency." }) price: MoneyInput;
   @Field(() => Boolean, { nullable: true, description: 'Defaults to true.' }) active?: boolean | null;
   @Field(() => String, { nullable: true, description: "e.g. \"standard\", \"zero\"; null: the merchant's default category." })
@@ -50,6 +54,7 @@ export class CreateOfferInput {
 export class UpdateOfferInput {
   @Field(() => String, { nullable: true }) name?: string | null;
   @Field(() => String, { nullable: true }) provider?: string | null;
+  @Field(() => String, { nullable: true, description: 'Up to 2000 characters; "" removes it.' }) description?: string | null;
   @Field(() => MoneyInput, { nullable: true }) price?: MoneyInput | null;
   @Field(() => Boolean, { nullable: true }) active?: boolean | null;
   @Field(() => String, { nullable: true, description: 'A category; "" sets it back to the default category.' }) taxCategory?: string | null;

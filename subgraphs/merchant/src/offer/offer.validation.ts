@@ -14,14 +14,18 @@ export function offerPrice(input: MoneyInput, field = 'price'): Money {
 export interface OfferDraft {
   name: string;
   provider: string | undefined;
+  description: string | null;
   price: Money;
   active: boolean;
   taxCategory: string | null;
 }
 
+const DESCRIPTION_MAX = 2000;
+
 export function validateCreateOffer(input: {
   name: string;
   provider?: string | null;
+  description?: string | null;
   price: MoneyInput;
   active?: boolean | null;
   taxCategory?: string | null;
@@ -29,6 +33,7 @@ export function validateCreateOffer(input: {
   return {
     name: requiredText(input.name, 'name'),
     provider: optionalText(input.provider, 'provider'),
+    description: optionalText(input.description || undefined, 'description', DESCRIPTION_MAX) ?? null,
     price: offerPrice(input.price),
     active: input.active ?? true,
     taxCategory: optionalTaxCategory(input.taxCategory, 'taxCategory'),
@@ -38,6 +43,8 @@ export function validateCreateOffer(input: {
 export interface OfferChanges {
   name?: string;
   provider?: string;
+  /** null: removed. */
+  description?: string | null;
   price?: Money;
   active?: boolean;
   /** null: back to the merchant's default category. */
@@ -47,6 +54,7 @@ export interface OfferChanges {
 export function validateUpdateOffer(input: {
   name?: string | null;
   provider?: string | null;
+  description?: string | null;
   price?: MoneyInput | null;
   active?: boolean | null;
   taxCategory?: string | null;
@@ -56,6 +64,8 @@ export function validateUpdateOffer(input: {
   if (name !== undefined) changes.name = name;
   const provider = optionalText(input.provider, 'provider');
   if (provider !== undefined) changes.provider = provider;
+  if (input.description === '') changes.description = null;
+  else if (input.description !== null && input.description !== undefined) changes.description = optionalText(input.description, 'description', DESCRIPTION_MAX) ?? null;
   if (input.price !== null && input.price !== undefined) changes.price = offerPrice(input.price);
   if (input.active !== null && input.active !== undefined) changes.active = input.active;
   if (input.taxCategory === '') changes.taxCategory = null;
