@@ -1,6 +1,7 @@
 // The five ACP checkout routes under /acp/{merchantId} (spec 2026-04-17), adapters over the same
-// GraphQL operations as every other surface (one checkout engine): createAgentCheckoutSession,
-// setAgentCheckoutLineItems, setCheckoutShippingAddress, setCheckoutCustomer, selectCheckoutShipping,
+// GraphQL operations as every other surface (one checkout engine): createAgentCheckoutSession and
+// updateAgentCheckoutSession (each one mutation, priced once), and for what they leave (a refused
+// detail, discount codes) setAgentCheckoutLineItems, setCheckoutShippingAddress, setCheckoutCustomer, selectCheckoutShipping,
 // applyCheckoutPromotion, calculateCheckout, cancelCheckoutSession, ACP-PAY's
 // payCheckoutWithDelegatedPayment and ACP-ATTR's attachCheckoutAttribution; run as the caller's
 // agent key. Every answer is an ACP CheckoutSession or an ACP Error (acp-http.ts).
@@ -57,6 +58,7 @@ const SET_ADDRESS = `mutation AcpAddress($id: ID!, $address: CheckoutAddressInpu
 const SET_CUSTOMER = `mutation AcpCustomer($id: ID!, $customer: CheckoutCustomerInput!) { setCheckoutCustomer(id: $id, customer: $customer) { id } }`;
 const SELECT = `mutation AcpSelect($id: ID!, $selection: CheckoutShippingSelectionInput!) { selectCheckoutShipping(id: $id, selection: $selection) { id } }`;
 const PROMOTION = `mutation AcpPromotion($id: ID!, $code: String!) { applyCheckoutPromotion(id: $id, code: $code) { id } }`;
+const UPDATE = `mutation AcpUpdate($id: ID!, $input: UpdateAgentCheckoutSessionInput!) { updateAgentCheckoutSession(id: $id, input: $input) { ${SESSION_FIELDS} } }`;
 const CALCULATE = `mutation AcpCalculate($id: ID!) { calculateCheckout(id: $id) { ${SESSION_FIELDS} } }`;
 const CANCEL = `mutation AcpCancel($id: ID!) { cancelCheckoutSession(id: $id) { ${SESSION_FIELDS} } }`;
 
@@ -161,12 +163,7 @@ export function create(call: AcpCall): Promise<AcpAnswer> {
   return answering(async () => {
     const input = createInput(call.body);
     const base = { merchantId: call.merchantId, currency: input.currency, lineItems: input.lines };
-    const email = input.buyer?.email ?? input.fulfillment?.email;
-    const phone = input.buyer?.phone ?? input.fulfillment?.phone;
-    const details = {
-      ...(email || phone ? { customer: { ...(email ? { email } : {}), ...(phone ? { phone } : {}) } } : {}),
-      ...(input.fulfillment?.address ? { shippingAddress: input.fulfillment.address } : {}),
-    };
+    const details = detailsOf(input);
     const messages: Array<Record<string, unknown>> = [];
     let s: SessionJson;
     try {
@@ -186,6 +183,21 @@ export function create(call: AcpCall): Promise<AcpAnswer> {
   });
 }
 
+/** The buyer and address of a create or update body as the graph's inputs. */
+function detailsOf(input: { buyer?: AcpBuyer; fulfillment?: AcpFulfillment }): Record<string, unknown> {
+  const email = input.buyer?.email ?? input.fulfillment?.email;
+  const phone = input.buyer?.phone ?? input.fulfillment?.phone;
+  return {
+    ...(email || phone ? { customer: { ...(email ? { email } : {}), ...(phone ? { phone } : {}) } } : {}),
+    ...(input.fulfillment?.address ? { shippingAddress: input.fulfillment.address } : {}),
+  };
+}
+
+/**
+ * One mutation (updateAgentCheckoutSession: lines, buyer, address, option, priced once) after the
+ * read that answers 404 or the ended session. A detail the graph refuses is answered as before:
+ * the parts applied one by one, the refused one a message (an unoffered option a 400).
+ */
 export function update(call: AcpCall): Promise<AcpAnswer> {
   return answering(async () => {
     const input = updateInput(call.body);
@@ -193,10 +205,23 @@ export function update(call: AcpCall): Promise<AcpAnswer> {
     if (!s) return notFound();
     const ended = endedAnswer(s);
     if (ended) return ended;
-    if (input.lines) await graph(call, SET_LINES, { id: s.id, lines: input.lines }, true);
     const messages: Array<Record<string, unknown>> = [];
-    await applyDetails(call, s.id, input, messages);
-    return sessionAnswer(call, await calculated(call, s.id), 200, { messages });
+    const optionId = input.optionId && input.optionId !== 'digital' ? input.optionId : undefined;
+    const change = { ...(input.lines ? { lineItems: input.lines } : {}), ...detailsOf(input), ...(optionId ? { shippingOptionId: optionId } : {}) };
+    let after: SessionJson;
+    try {
+      after = (await graph<{ updateAgentCheckoutSession: SessionJson }>(call, UPDATE, { id: s.id, input: change }, true)).updateAgentCheckoutSession;
+    } catch (err) {
+      if (!detailRefused(err)) throw err;
+      if (input.lines) await graph(call, SET_LINES, { id: s.id, lines: input.lines }, true);
+      await applyDetails(call, s.id, { ...input, codes: [] }, messages);
+      after = await calculated(call, s.id);
+    }
+    if (input.codes.length > 0) {
+      for (const code of input.codes) await softly(messages, '$.discounts.codes', () => graph(call, PROMOTION, { id: s.id, code }, true));
+      after = await calculated(call, s.id);
+    }
+    return sessionAnswer(call, after, 200, { messages });
   });
 }
 

@@ -37,6 +37,7 @@ const Q = {
   endpoint: `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
   export: `mutation($input: CreateExportInput!) { createExport(input: $input) { id } }`,
   finalize: `mutation($id: ID!) { finalizeCheckoutAsync(id: $id) { id } }`,
+  acp: `mutation($input: CreateAgentCheckoutSessionInput!) { createAgentCheckoutSession(input: $input) { id acpStatus paymentIntent { id } } }`,
   finalization: `query($id: ID!) { checkoutFinalizationJob(id: $id) { status orderId } }`,
 };
 
@@ -83,6 +84,12 @@ export async function makeTenant(admin: GqlClient, label: string, full: boolean)
   })).createCheckoutSession;
   add(ids, 'CheckoutSession', own.id);
   add(ids, 'PaymentIntent', own.paymentIntent?.id);
+  // The agent's own (ACP) session from the offer, with its buyer and address (issue 21 item 1).
+  const acp = (await agent.ok(Q.acp, {
+    input: { merchantId, lineItems: [{ offerId, quantity: 2 }], customer: { email: `acp-${label.toLowerCase()}@example.com` }, shippingAddress: { line1: '1 High St', city: 'London', postalCode: 'N1 9GU', country: 'GB' } },
+  })).createAgentCheckoutSession;
+  add(ids, 'CheckoutSession', acp.id);
+  add(ids, 'PaymentIntent', acp.paymentIntent?.id);
   // Stock of its offer and a hold on it (issue 20 item 1): reservations are read by id, stock by offerId.
   await merchant.ok(Q.stock, { o: offerId });
   add(ids, 'InventoryReservation', (await merchant.ok(Q.reserve, { id: own.id })).reserveCheckoutInventory.id);

@@ -10,7 +10,7 @@ import { termsOf } from '../checkout-lifecycle/session-terms.js';
 import type { CheckoutSessionTermsEntity } from '../checkout-lifecycle/session-terms.entity.js';
 import type { SessionCalculationService } from '../session-calculation/session-calculation.service.js';
 import type { AcpCheckoutService } from './acp-checkout.service.js';
-import { AgentCheckoutLineInput, CreateAgentCheckoutSessionInput } from './acp-checkout.type.js';
+import { AgentCheckoutLineInput, CreateAgentCheckoutSessionInput, UpdateAgentCheckoutSessionInput } from './acp-checkout.type.js';
 import { acpStatusOf, needsBlockers } from './acp-status.js';
 
 const termsLoaders = new WeakMap<object, DataLoader<string, CheckoutSessionTermsEntity | null>>();
@@ -50,6 +50,21 @@ export class AcpCheckoutResolver {
   ): Promise<CheckoutSessionEntity> {
     requireKind(ctx.principal, 'AGENT', 'MERCHANT', 'ADMIN');
     return this.acp.setLines(ctx.principal, id, lineItems, expectedVersion, idempotencyKeyOf(ctx, null));
+  }
+
+  @Mutation(() => CheckoutSession, {
+    description:
+      "Agent (or the session's merchant, an admin): the ACP update in one change while the session is OPEN: its lines, buyer, shipping address and shipping option " +
+      '(the one named, else the one kept, else the first offered), then priced once and made current in the same transaction. BAD_USER_INPUT naming the part, nothing written.',
+  })
+  updateAgentCheckoutSession(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateAgentCheckoutSessionInput) input: UpdateAgentCheckoutSessionInput,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
+    @Ctx() ctx: CheckoutContext,
+  ): Promise<CheckoutSessionEntity> {
+    requireKind(ctx.principal, 'AGENT', 'MERCHANT', 'ADMIN');
+    return this.acp.update(ctx.principal, id, input, expectedVersion, idempotencyKeyOf(ctx, null));
   }
 
   @FieldResolver(() => String, {

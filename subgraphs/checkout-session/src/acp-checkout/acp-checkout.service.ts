@@ -22,7 +22,9 @@ import { isCommittedToPay } from '../checkout-lifecycle/lifecycle-status.js';
 import type { MerchantDirectory, OfferView } from '../ports/merchant.port.js';
 import { merchantNotFound, offerInactive, offerNotFound } from '../recommendation/recommendation.service.js';
 import type { SessionChanger } from '../session-change/session-change.js';
-import { checkBuyerDetails, type AgentBuyerDetailsInput, type AgentSessionPricing } from './acp-opening.js';
+import { checkBuyerDetails, rowsOf, type AgentBuyerDetailsInput, type AgentSessionPricing } from './acp-opening.js';
+import { destinationChanged } from '../address/address.validation.js';
+import { LineItemEntity } from '../checkout-session/line-item.entity.js';
 
 export interface AgentLineSpec {
   offerId?: unknown;
@@ -81,7 +83,6 @@ export class AcpCheckoutService {
             merchantId,
             agentId: principal.agentId,
             // Came through ACP: its agent gets the spec's order events (acp-order/).
-            origin: 'acp',
             mode: CheckoutMode.PAYMENT,
             currency,
             subtotalMinor: totalMinor,
@@ -133,6 +134,63 @@ export class AcpCheckoutService {
         };
       },
       { key, operation: 'setAgentCheckoutLineItems', input: wanted },
+    );
+  }
+
+  /**
+   * The ACP update in one change: lines (as setLines), buyer, shipping address (a new place drops a
+   * shipping selection, as setCheckoutShippingAddress does), shipping option (the one named when
+   * offered, else the one kept, else the first offered) and the calculation, priced once and stored
+   * as current in the change's transaction. Nothing given: the session is priced as it is.
+   */
+  async update(principal: Principal, id: string, input: { lineItems?: unknown } & AgentBuyerDetailsInput, expectedVersion: number | null, key?: string): Promise<CheckoutSessionEntity> {
+    if (!this.pricing) throw new Error('AcpCheckoutService.update needs AgentSessionPricing');
+    const pricing = this.pricing;
+    const wanted = input?.lineItems === undefined || input?.lineItems === null ? null : checkAgentLines(input.lineItems);
+    const details = checkBuyerDetails(input ?? {}, { addressOnSession: true });
+    return this.changer.change(
+      principal,
+      id,
+      expectedVersion,
+      async (cs) => {
+        let lines: LineItemDraft[] | null = null;
+        if (wanted) {
+          const found = await this.linesOf(cs.merchantId, wanted, 'input.lineItems');
+          if (found.currency !== cs.currency) throw badUserInput('input.lineItems', `must be priced in the session's currency (${cs.currency}, not ${found.currency}).`);
+          const [t] = await termsOf(this.changer.manager, [cs.id]);
+          if (isCommittedToPay(cs, t ?? null)) throw invalidStateTransition('The session is being paid: its lines can no longer change.', 'checkout_session:payment_processing');
+          lines = found.lines;
+        }
+        const address = details.shippingAddress;
+        const moved = address !== null && destinationChanged(cs.shippingAddress ?? null, address) && cs.selectedShipping?.kind !== 'PICKUP';
+        const after = {
+          ...cs,
+          ...(details.customer ?? {}),
+          ...(address ? { shippingAddress: address } : {}),
+          ...(moved ? { selectedShipping: null } : {}),
+        } as CheckoutSessionEntity;
+        const rows = lines ? rowsOf(lines) : await this.changer.manager.find(LineItemEntity, { where: { checkoutSessionId: cs.id }, order: { position: 'ASC' } });
+        const { prepared, selection } = await pricing.priceAs(after, rows, details.shippingOptionId);
+        const t = prepared.calculation.totals;
+        return {
+          changes: {
+            ...(details.customer ?? {}),
+            ...(address ? { shippingAddress: address } : {}),
+            selectedShipping: selection,
+            calculationStale: false,
+            subtotalMinor: t.subTotal,
+            discountMinor: t.discountTotal,
+            taxMinor: t.taxTotal,
+            shippingMinor: t.shippingTotal,
+            totalMinor: t.grandTotal,
+          },
+          write: async (manager) => {
+            if (lines) await replaceLines(manager, cs.id, lines);
+            return { calculationId: (await pricing.calculations.store(manager, prepared)).id };
+          },
+        };
+      },
+      { key, operation: 'updateAgentCheckoutSession', input: { lineItems: wanted, ...details } },
     );
   }
 

@@ -27,3 +27,18 @@ export class CreateAgentCheckoutSessionInput {
   })
   shippingOptionId?: string | null;
 }
+
+@InputType('UpdateAgentCheckoutSessionInput', { description: 'Only the parts given change; the session is priced once after them.' })
+export class UpdateAgentCheckoutSessionInput {
+  @Field(() => [AgentCheckoutLineInput], { nullable: true, description: "The lines, replaced (setAgentCheckoutLineItems' rules)." })
+  lineItems?: AgentCheckoutLineInput[] | null;
+  @Field(() => CheckoutCustomerInput, { nullable: true, description: "The buyer's details (setCheckoutCustomer's rules)." })
+  customer?: CheckoutCustomerInput | null;
+  @Field(() => CheckoutAddressInput, { nullable: true, description: "The shipping address (setCheckoutShippingAddress's rules: a new place drops the shipping selection)." })
+  shippingAddress?: CheckoutAddressInput | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The shipping option to select (BAD_USER_INPUT unless offered for the address and items, nothing written). Without it, the selection kept, else the first option offered.',
+  })
+  shippingOptionId?: string | null;
+}

@@ -1,5 +1,5 @@
-// An agent's new checkout session filled in and priced in its create transaction (the ACP create
-// in one GraphQL mutation): the buyer (setCheckoutCustomer's validation), the shipping address
+// An agent's checkout session filled in and priced in one transaction (the ACP create and update,
+// each one GraphQL mutation): the buyer (setCheckoutCustomer's validation), the shipping address
 // (setCheckoutShippingAddress's), the shipping option (the one named, refused unless offered for
 // the address, as selectCheckoutShipping refuses it; else the first one offered) and one pass of
 // the calculation engine over the session as calculateCheckout prices it (sessionPricingInput),
@@ -35,17 +35,23 @@ export interface AgentBuyerDetails {
 }
 
 /** The details as given, checked before anything is read or written (BAD_USER_INPUT naming the field). */
-export function checkBuyerDetails(input: AgentBuyerDetailsInput): AgentBuyerDetails {
-  const customer = input.customer === undefined || input.customer === null ? null : validateCustomer(input.customer, { mayNameCustomerId: false });
+export function checkBuyerDetails(input: AgentBuyerDetailsInput, opts: { addressOnSession?: boolean } = {}): AgentBuyerDetails {
+  const customer = input.customer === undefined || input.customer === null ? null : validateCustomer(input.customer, { mayNameCustomerId: true });
   const shippingAddress = input.shippingAddress === undefined || input.shippingAddress === null ? null : validateAddress(input.shippingAddress, 'input.shippingAddress');
   let shippingOptionId: string | null = null;
   if (input.shippingOptionId !== undefined && input.shippingOptionId !== null) {
     shippingOptionId = typeof input.shippingOptionId === 'string' ? input.shippingOptionId.trim() : '';
     if (!shippingOptionId || shippingOptionId.length > 200) throw badUserInput('input.shippingOptionId', 'must be a shipping option id.');
-    if (!shippingAddress) throw badUserInput('input.shippingOptionId', 'needs input.shippingAddress: options depend on it.');
+    if (!shippingAddress && !opts.addressOnSession) throw badUserInput('input.shippingOptionId', 'needs input.shippingAddress: options depend on it.');
   }
   return { customer, shippingAddress, shippingOptionId };
 }
+
+/** New lines as the engine reads a session's lines (positions from 0). */
+export const rowsOf = (lines: readonly LineItemDraft[]): LineItemEntity[] =>
+  lines.map(
+    (l, position) => ({ position, name: l.name, unitAmountMinor: l.unitAmountMinor, quantity: l.quantity, offerId: l.offerId, taxCategory: l.taxCategory, sku: l.sku }) as LineItemEntity,
+  );
 
 interface NewSession {
   id: string;
@@ -55,7 +61,7 @@ interface NewSession {
 
 export class AgentSessionPricing {
   constructor(
-    private readonly calculations: Pick<CalculationService, 'compute' | 'shippingOptions'>,
+    readonly calculations: Pick<CalculationService, 'compute' | 'shippingOptions' | 'store'>,
     private readonly opening: SessionOpening,
   ) {}
 
@@ -64,25 +70,34 @@ export class AgentSessionPricing {
     const cs = {
       ...session,
       customerEmail: d.customer?.customerEmail ?? null,
-      customerId: null,
+      customerId: d.customer?.customerId ?? null,
       shippingAddress: d.shippingAddress,
       billingAddress: null,
-      selectedShipping: null as StoredShippingSelection | null,
+      selectedShipping: null,
       shipmentPlan: null,
       promotionCodes: [],
     } as unknown as CheckoutSessionEntity;
-    const rows = lines.map(
-      (l, position) => ({ position, name: l.name, unitAmountMinor: l.unitAmountMinor, quantity: l.quantity, offerId: l.offerId, taxCategory: l.taxCategory, sku: l.sku }) as LineItemEntity,
-    );
-    if (d.shippingAddress) {
+    return this.priceAs(cs, rowsOf(lines), d.shippingOptionId);
+  }
+
+  /**
+   * `cs` (a session as it will be) priced with `rows`: with an address, `optionId` selected when
+   * offered (BAD_USER_INPUT otherwise), else its selection kept, else the first option offered.
+   */
+  async priceAs(cs: CheckoutSessionEntity, rows: readonly LineItemEntity[], optionId: string | null): Promise<{ prepared: PreparedCalculation; selection: StoredShippingSelection | null }> {
+    let selection = cs.selectedShipping ?? null;
+    if (cs.shippingAddress && (optionId || !selection)) {
       const { shippingOptions } = await this.calculations.shippingOptions(sessionPricingInput(cs, rows));
-      if (d.shippingOptionId && !shippingOptions.some((o) => o.id === d.shippingOptionId)) {
-        throw badUserInput('input.shippingOptionId', `the shipping option "${d.shippingOptionId.slice(0, 100)}" is not offered for this address and these items.`);
+      if (optionId && !shippingOptions.some((o) => o.id === optionId)) {
+        throw badUserInput('input.shippingOptionId', `the shipping option "${optionId.slice(0, 100)}" is not offered for this address and these items.`);
       }
-      const chosen = d.shippingOptionId ?? shippingOptions[0]?.id;
-      if (chosen) cs.selectedShipping = { kind: 'SHIPPING', id: chosen };
+      const chosen = optionId ?? shippingOptions[0]?.id;
+      if (chosen) selection = { kind: 'SHIPPING', id: chosen };
+    } else if (optionId) {
+      throw badUserInput('input.shippingOptionId', 'set a shipping address first: options depend on it.');
     }
-    return { prepared: await this.calculations.compute(sessionPricingInput(cs, rows)), selection: cs.selectedShipping };
+    const priced = { ...cs, selectedShipping: selection } as CheckoutSessionEntity;
+    return { prepared: await this.calculations.compute(sessionPricingInput(priced, rows)), selection };
   }
 
   /**
@@ -96,10 +111,11 @@ export class AgentSessionPricing {
     d: AgentBuyerDetails,
     priced: { prepared: PreparedCalculation; selection: StoredShippingSelection | null },
   ): Promise<CheckoutSessionEntity> {
-    if (d.customer?.customerPhone || d.shippingAddress || priced.selection) {
+    const c = d.customer;
+    if (c?.customerPhone || c?.customerId || c?.customerSaveForLater || d.shippingAddress || priced.selection) {
       await manager.query(
-        `UPDATE ${table('checkout_sessions')} SET customer_phone = $2, shipping_address = $3::jsonb, selected_shipping = $4::jsonb WHERE id = $1`,
-        [inserted.id, d.customer?.customerPhone ?? null, d.shippingAddress ? JSON.stringify(d.shippingAddress) : null, priced.selection ? JSON.stringify(priced.selection) : null],
+        `UPDATE ${table('checkout_sessions')} SET customer_phone = $2, customer_id = $3, customer_save_for_later = $4, shipping_address = $5::jsonb, selected_shipping = $6::jsonb WHERE id = $1`,
+        [inserted.id, c?.customerPhone ?? null, c?.customerId ?? null, c?.customerSaveForLater ?? false, d.shippingAddress ? JSON.stringify(d.shippingAddress) : null, priced.selection ? JSON.stringify(priced.selection) : null],
       );
     }
     await this.opening.record(manager, inserted.id, await this.opening.withDefaults(inserted.merchantId, { channel: 'agent' }), priced.prepared);
