@@ -10,7 +10,7 @@ import { generateApiKey } from '@handoff/shared';
 import { freePort, generateAttributionKeys } from '@handoff/launcher';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
-import { createSharedDatabase, sharedRedis, type SharedPostgres, type SharedRedis } from './shared-services.js';
+import { createSharedDatabase, poolSizeFitting, sharedRedis, type SharedPostgres, type SharedRedis } from './shared-services.js';
 import { ManagedProcess } from './processes.js';
 
 // bench/src/harness/ (sources, run by the fault tests) and bench/dist/harness/ (built, run by the
@@ -82,12 +82,16 @@ export function startFaultHandoff(opts: FaultHandoffOptions = {}): Promise<Fault
 export function startSystemHandoff(opts: FaultHandoffOptions & { databasePrefix: string }): Promise<FaultHandoff<SharedPostgres, SharedRedis>> {
   return startHandoff(async () => {
     const queuePrefix = `handoff-bench-${process.pid}-${randomBytes(3).toString('hex')}`;
-    return { postgres: await createSharedDatabase(opts.databasePrefix), redis: sharedRedis(queuePrefix), queuePrefix };
+    const postgres = await createSharedDatabase(opts.databasePrefix);
+    // 4 subgraphs, 4 workers and the PSP sandbox share the server with other stacks: pools that fit it.
+    const pool = await poolSizeFitting(postgres.url, 2 * SUBGRAPHS.length + 1);
+    process.stderr.write(`[harness] DB_POOL_SIZE ${pool.size} per process (max_connections ${pool.max}, ${pool.used} in use)\n`);
+    return { postgres, redis: sharedRedis(queuePrefix), queuePrefix, env: { DB_POOL_SIZE: String(pool.size) } };
   }, opts);
 }
 
 async function startHandoff<P extends { url: string; destroy(): Promise<void> }, R extends { url: string; destroy(): Promise<void> }>(
-  services: () => Promise<{ postgres: P; redis: R; queuePrefix: string }>,
+  services: () => Promise<{ postgres: P; redis: R; queuePrefix: string; env?: Record<string, string> }>,
   opts: FaultHandoffOptions,
 ): Promise<FaultHandoff<P, R>> {
   assertBuilt();
@@ -130,6 +134,7 @@ async function startHandoff<P extends { url: string; destroy(): Promise<void> },
       PSP_SANDBOX_ADMIN_KEY: randomBytes(32).toString('base64url'),
       ...Object.fromEntries(SUBGRAPHS.map((s) => [s.urlVar, subgraphUrls[s.name]])),
       ...Object.fromEntries(SUBGRAPHS.map((s) => [s.portVar, String(ports[s.name])])),
+      ...provided.env,
       ...opts.extraEnv,
     };
     const node = (name: ProcessName, script: string, ready: (p: ManagedProcess) => Promise<boolean>, extra: Record<string, string> = {}) => {

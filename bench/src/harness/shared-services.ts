@@ -38,6 +38,28 @@ async function adminQuery(adminUrl: string, sql: string): Promise<void> {
   }
 }
 
+/**
+ * A connection pool size per process that fits the shared server: Handoff's processes (subgraphs,
+ * workers, the PSP sandbox) each open up to DB_POOL_SIZE (default 10) connections, 90 in all,
+ * against max_connections 100 that other engineers' test stacks use too; under load every pool
+ * fills and PostgreSQL answers "too many clients" (a 5xx mid-run). The free connections (less the
+ * superuser reserve, those in use now and `reserve` for the bench's own clients and newcomers) are
+ * shared between `processes`; at least 2 and at most 10 each.
+ */
+export async function poolSizeFitting(url: string, processes: number, reserve = 12): Promise<{ size: number; max: number; used: number }> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await c.connect();
+  try {
+    const [r] = (await c.query(
+      `SELECT current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS su, (SELECT count(*) FROM pg_stat_activity)::int AS used`,
+    )).rows as Array<{ max: number; su: number; used: number }>;
+    const free = r!.max - r!.su - r!.used - reserve;
+    return { size: Math.max(2, Math.min(10, Math.floor(free / processes))), max: r!.max, used: r!.used };
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
 /** A fresh database on the shared server, named `<namePrefix>_<pid>_<random>`. */
 export async function createSharedDatabase(namePrefix: string): Promise<SharedPostgres> {
   if (!/^[a-z_][a-z0-9_]*$/.test(namePrefix)) throw new Error(`bad database name prefix ${namePrefix}`);
