@@ -4,7 +4,11 @@
 // docs/acp.md tells a user to), conversion.verified, and the ACP order_create in the spec's shape
 // (validated against the vendored schema, Merchant-Signature verified); a declined card is
 // payment.failed; a receiver answering 500 then 200 gets the event again and acknowledges it
-// once; another agent and the merchant see none of it. On a database of its own: other stacks'
+// once; another agent and the merchant see none of it. The ACP order events go only to a session
+// that came through ACP (createAgentCheckoutSession): its order_create, the merchant's finalize
+// (order_update processing) and its refunds over the merchant's REST refund (order_update with a
+// refund adjustment each and amount_refunded, once per refund). An agent sends itself a test event
+// and replays one of its deliveries; another agent cannot. On a database of its own: other stacks'
 // relays must not deliver this file's events.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { RunningHandoff } from '@handoff/launcher';
@@ -29,6 +33,10 @@ const Q = {
   endpoint: `query($id: ID!) { agentWebhookEndpoint(id: $id) { id deliveries(first: 50) { edges { node { status attemptCount event { type } } } } } }`,
   update: `mutation($id: ID!) { updateAgentWebhookEndpoint(id: $id, input: { enabled: false }) { id } }`,
   merchantEndpoint: `query($id: ID!) { webhookEndpoint(id: $id) { id } }`,
+  acp: `mutation($input: CreateAgentCheckoutSessionInput!) { createAgentCheckoutSession(input: $input) { id totals { total { amountMinor } } paymentIntent { id } } }`,
+  finalize: `mutation($id: ID!) { finalizeCheckout(id: $id) { id } }`,
+  session: `query($id: ID!) { checkoutSession(id: $id) { paymentIntent { id } } }`,
+  deliveryIds: `query($id: ID!) { agentWebhookEndpoint(id: $id) { deliveries(first: 50) { edges { node { id attemptCount event { id type } } } } } }`,
 };
 
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
@@ -105,7 +113,7 @@ afterAll(async () => {
 });
 
 describe('agent webhooks', () => {
-  it('an agent checkout: checkout.completed, conversion.verified and the ACP order_create arrive signed; a declined card is payment.failed; 500 then 200 is retried', async () => {
+  it('an agent checkout: checkout.completed, conversion.verified signed; an ACP session: order_create, order_update on finalize and on each refund (once); a declined card is payment.failed; 500 then 200 is retried; test event and replay', async () => {
     // Over REST, with its secret once; the rival's list stays empty.
     const created = await rest('POST', '', agent.key, { url: `${receiver.origin}/agent`, events: ['*'] });
     expect(created.status).toBe(201);
@@ -130,9 +138,20 @@ describe('agent webhooks', () => {
     });
     const paid = await agentCheckout('4242424242424242');
     expect(paid.res.data?.confirmPaymentIntent.status).toBe('SUCCEEDED');
+    // A session that came through ACP, paid as well.
+    const acp = (await agent.gql.ok(Q.acp, {
+      input: { merchantId, lineItems: [{ offerId, quantity: 1 }], customer: { email: 'acp-buyer@example.com' }, shippingAddress: { line1: '1 High St', city: 'London', postalCode: 'N1 9GU', country: 'GB' } },
+    })).createAgentCheckoutSession as { id: string; totals: { total: { amountMinor: number } }; paymentIntent: { id: string } | null };
+    const acpTotal = acp.totals.total.amountMinor;
+    // Its payment intent is created just after the session's commit.
+    let intentId = acp.paymentIntent?.id as string | undefined;
+    await expect.poll(async () => (intentId ??= (await merchant.ok(Q.session, { id: acp.id })).checkoutSession.paymentIntent?.id), { timeout: 30_000 }).toBeTruthy();
+    acp.paymentIntent = { id: intentId! };
+    expect((await merchant.ok(Q.confirm, { id: intentId, card: '4242424242424242' })).confirmPaymentIntent.status).toBe('SUCCEEDED');
 
-    await expect.poll(() => ofType('/agent', 'checkout.completed').length, { timeout: 30_000 }).toBe(2);
-    const [first, completed] = ofType('/agent', 'checkout.completed') as [ReceivedWebhook, ReceivedWebhook];
+    const completedOf = (id: string) => ofType('/agent', 'checkout.completed').filter((r) => bodyOf(r).checkout_id === id);
+    await expect.poll(() => completedOf(paid.transactionId).length, { timeout: 30_000 }).toBe(2);
+    const [first, completed] = completedOf(paid.transactionId) as [ReceivedWebhook, ReceivedWebhook];
     expect(first.headers['handoff-event-id']).toBe(completed.headers['handoff-event-id']);
     expect(verify(completed.body, String(completed.headers['handoff-signature']), secret)).toBe(true);
     expect(verify(completed.body, String(completed.headers['handoff-signature']), 'whsec_wrong')).toBe(false);
@@ -149,9 +168,11 @@ describe('agent webhooks', () => {
     // The spec's WebhookEvent: { type, data } and nothing else; data a full Order with the webhook's required fields.
     expect(Object.keys(event).sort()).toEqual(['data', 'type']);
     expect(acpProblems('Order' as never, event.data)).toEqual([]);
-    expect(event.data).toMatchObject({ type: 'order', id: `ord_${paid.transactionId}`, checkout_session_id: paid.transactionId, status: 'confirmed' });
+    // Only the ACP session's: the recommendation checkout got checkout.completed, no order_create.
+    expect(event.data).toMatchObject({ type: 'order', id: `ord_${acp.id}`, checkout_session_id: acp.id, status: 'confirmed' });
     expect(event.data.permalink_url).toMatch(/^https?:\/\//);
-    expect(event.data.totals.find((t: { type: string }) => t.type === 'total').amount).toBe(1200);
+    expect(event.data.totals.find((t: { type: string }) => t.type === 'total').amount).toBe(acpTotal);
+    await expect.poll(() => completedOf(acp.id).length, { timeout: 30_000 }).toBe(2);
     expect(String(order.headers['merchant-signature'])).toMatch(/^t=\d+,v1=[a-f0-9]{64}$/);
     expect(verify(order.body, String(order.headers['merchant-signature']), secret)).toBe(true);
     expect(order.headers['request-id']).toBe(order.headers['handoff-event-id']);
@@ -163,11 +184,75 @@ describe('agent webhooks', () => {
     expect(bodyOf(failed)).toMatchObject({ type: 'payment.failed', payment_intent_id: declined.paymentId });
     expect(verify(failed.body, String(failed.headers['handoff-signature']), secret)).toBe(true);
 
+    // The merchant finalizes the ACP order (hand-off for fulfilment): order_update processing.
+    await merchant.ok(Q.finalize, { id: acp.id });
+    const updates = () => [...new Map(ofType('/agent', 'order_update').map((r) => [String(r.headers['handoff-event-id']), bodyOf(r)])).values()];
+    await expect.poll(() => updates().length, { timeout: 30_000 }).toBe(1);
+    expect(updates()[0].data).toMatchObject({ id: `ord_${acp.id}`, status: 'processing', adjustments: [] });
+    expect(acpProblems('Order' as never, updates()[0].data)).toEqual([]);
+
+    // Refunded over the merchant's REST refund: 500 of it, then the rest; each an order_update, once.
+    const refund = async (body: Record<string, unknown>, key: string) => {
+      const res = await fetch(`${handoff.gatewayUrl}/v1/checkout/payment-intents/${intentId}/refund`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${merchant.key}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { refund_id: string; amount: number };
+    };
+    const partial = await refund({ amount: 500, reason: 'dented' }, 'refund-1');
+    await expect.poll(() => updates().length, { timeout: 30_000 }).toBe(2);
+    const afterPartial = updates()[1].data;
+    expect(acpProblems('Order' as never, afterPartial)).toEqual([]);
+    expect(afterPartial.status).toBe('confirmed');
+    expect(afterPartial.adjustments).toEqual([
+      { id: `adj_${partial.refund_id}`, type: 'refund', status: 'completed', amount: 500, currency: 'gbp', occurred_at: expect.any(String), description: 'Partial refund: dented', reason: 'partial_refund' },
+    ]);
+    expect(afterPartial.totals.find((t: { type: string }) => t.type === 'amount_refunded').amount).toBe(500);
+    expect(afterPartial.totals.find((t: { type: string }) => t.type === 'total').amount).toBe(acpTotal);
+    // The same refund again (its idempotency key) is no new fact: no order_update.
+    expect((await refund({ amount: 500, reason: 'dented' }, 'refund-1')).refund_id).toBe(partial.refund_id);
+    const remainder = await refund({}, 'refund-2');
+    expect(remainder.amount).toBe(acpTotal - 500);
+    await expect.poll(() => updates().length, { timeout: 30_000 }).toBe(3);
+    const refunded = updates()[2].data;
+    expect(acpProblems('Order' as never, refunded)).toEqual([]);
+    expect(refunded.adjustments.map((a: { id: string; amount: number }) => [a.id, a.amount])).toEqual([[`adj_${partial.refund_id}`, 500], [`adj_${remainder.refund_id}`, acpTotal - 500]]);
+    expect(refunded.totals.find((t: { type: string }) => t.type === 'amount_refunded').amount).toBe(acpTotal);
+    // Nothing more comes for it (the refunds' redeliveries, the payment's other events).
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(updates()).toHaveLength(3);
+
     // The log: each delivery succeeded on its second attempt; the rival's endpoint got nothing.
     const log = (await agent.gql.ok(Q.endpoint, { id: created.body.id })).agentWebhookEndpoint.deliveries.edges.map((e: any) => e.node);
-    for (const type of ['checkout.completed', 'conversion.verified', 'order_create', 'payment.failed']) {
+    for (const type of ['conversion.verified', 'order_create', 'payment.failed']) {
       expect(log.filter((d: any) => d.event.type === type), type).toEqual([{ status: 'SUCCEEDED', attemptCount: 2, event: { type } }]);
     }
+    expect(log.filter((d: any) => d.event.type === 'checkout.completed')).toEqual([1, 2].map(() => ({ status: 'SUCCEEDED', attemptCount: 2, event: { type: 'checkout.completed' } })));
+
+    // A test event to its endpoint, and a replay of its order_create delivery (same event id); the rival may do neither.
+    const test = await fetch(`${handoff.gatewayUrl}/v1/agent/webhooks/test`, {
+      method: 'POST', headers: { authorization: `Bearer ${agent.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ endpoint_id: created.body.id }),
+    });
+    expect(test.status).toBe(202);
+    const sent = ((await test.json()) as any).data;
+    expect(sent).toEqual([{ id: expect.stringMatching(/^evt_/), type: 'webhook_endpoint.test', endpoint_id: created.body.id }]);
+    await expect.poll(() => ofType('/agent', 'webhook_endpoint.test').length, { timeout: 30_000 }).toBe(2);
+    const testEvent = ofType('/agent', 'webhook_endpoint.test')[1]!;
+    expect(bodyOf(testEvent)).toMatchObject({ id: sent[0].id, type: 'webhook_endpoint.test', data: { object: { id: created.body.id, agent_id: agent.id } } });
+    expect(verify(testEvent.body, String(testEvent.headers['handoff-signature']), secret)).toBe(true);
+    expect(JSON.stringify(bodyOf(testEvent))).not.toContain(secret);
+    expect((await rest('POST', '/test', rival.key, { endpoint_id: created.body.id })).status).toBe(404);
+
+    const nodes = (await agent.gql.ok(Q.deliveryIds, { id: created.body.id })).agentWebhookEndpoint.deliveries.edges.map((e: any) => e.node);
+    const orderDelivery = nodes.find((d: any) => d.event.type === 'order_create');
+    expect((await rest('POST', `/deliveries/${orderDelivery.id}/replay`, rival.key)).status).toBe(404);
+    const replayed = await rest('POST', `/deliveries/${orderDelivery.id}/replay`, agent.key);
+    expect(replayed.status).toBe(202);
+    expect(replayed.body).toMatchObject({ id: orderDelivery.id, object: 'webhook_delivery', endpoint_id: created.body.id, event_id: orderDelivery.event.id, status: 'pending' });
+    await expect.poll(() => ofType('/agent', 'order_create').length, { timeout: 30_000 }).toBe(3);
+    expect(ofType('/agent', 'order_create')[2]!.headers['handoff-event-id']).toBe(order.headers['handoff-event-id']);
     expect(receiver.on('/rival')).toHaveLength(0);
     // Tenancy: the rival and the merchant do not see the endpoint.
     expect((await rival.gql.ok(Q.endpoint, { id: created.body.id })).agentWebhookEndpoint).toBeNull();
