@@ -79,6 +79,18 @@ export function outcomeOf(sessionStatus: string | null, intent: IntentState | nu
   }
 }
 
+/** The graph's answer, or undefined once 503 is sent (the graph could not be reached: nothing was read, try again). */
+async function read<T>(deps: GatewayRouteDeps, res: Response, op: Parameters<GatewayRouteDeps['execute']>[0]) {
+  try {
+    return await deps.execute<T>(op);
+  } catch (err) {
+    deps.logger.error({ err, requestId: op.requestId }, `GET ${REDIRECT_RETURN}: the graph could not be read`);
+    res.setHeader('retry-after', '1');
+    sendError(res, 503, 'SERVICE_UNAVAILABLE', 'Temporarily unavailable; reload this page shortly.');
+    return undefined;
+  }
+}
+
 function wantsJson(req: Request): boolean {
   if (req.query.format === 'json') return true;
   const accept = String(req.headers.accept ?? '');
@@ -109,7 +121,8 @@ export function mountRedirectReturn(app: Express, deps: GatewayRouteDeps): void 
         if (checkout.value !== undefined) return invalid(res, 'checkout_id: this client secret pays no checkout session.', 'checkout_id');
         if (intentParam.value !== undefined && intentParam.value !== intentId) return invalid(res, 'payment_intent: the client secret is not this payment intent\'s.', 'payment_intent');
         const principal: Principal = { kind: 'CLIENT', checkoutSessionId: intentClientScope(intentId), paymentIntentId: intentId };
-        const result = await deps.execute<{ paymentIntent: IntentState | null }>({ query: INTENT, variables: { id: intentId }, principal, requestId });
+        const result = await read<{ paymentIntent: IntentState | null }>(deps, res, { query: INTENT, variables: { id: intentId }, principal, requestId });
+        if (!result) return;
         if (result.errors?.length || !result.data) return sendGraphQLError(res, result.errors?.[0]);
         const intent = result.data.paymentIntent;
         if (!intent) return sendError(res, 404, 'PAYMENT_INTENT_NOT_FOUND', 'Payment intent not found.');
@@ -122,7 +135,8 @@ export function mountRedirectReturn(app: Express, deps: GatewayRouteDeps): void 
       if (!sessionId) return invalid(res, 'client_secret: does not verify (altered, expired or not Handoff\'s).', 'client_secret');
       if (checkout.value !== undefined && checkout.value !== sessionId) return invalid(res, 'checkout_id: the client secret is not this checkout session\'s.', 'checkout_id');
       const principal: Principal = { kind: 'CLIENT', checkoutSessionId: sessionId };
-      const result = await deps.execute<{ checkoutSession: SessionState | null }>({ query: SESSION, variables: { id: sessionId }, principal, requestId });
+      const result = await read<{ checkoutSession: SessionState | null }>(deps, res, { query: SESSION, variables: { id: sessionId }, principal, requestId });
+      if (!result) return;
       if (result.errors?.length || !result.data) return sendGraphQLError(res, result.errors?.[0]);
       const session = result.data.checkoutSession;
       if (!session) return sendError(res, 404, 'CHECKOUT_SESSION_NOT_FOUND', 'Checkout session not found.');
