@@ -89,19 +89,22 @@ export function snapshotRow(sessionId: string, input: CalculationInput, calculat
 }
 
 /**
- * A data-modifying CTE body writing `documents` (hashes in parameter $h, texts in $b) that are
- * not there yet (a text already stored is neither parsed nor written again), each row only when
- * `from` (a CTE name, or null) has a row. Concurrent writers of one text: one row.
+ * A data-modifying CTE body writing a snapshot's documents (documentParams: 4 parameters from
+ * `first`) that are not there yet (a text already stored is neither parsed nor written again),
+ * only when `from` (a CTE name, or null) has a row. Concurrent writers of one text: one row.
+ * Scalar parameters, not arrays: node-postgres escapes an array's ~15 kB of JSON character by
+ * character.
  */
-export function snapshotDocumentsSql(h: number, b: number, from: string | null): string {
+export function snapshotDocumentsSql(first: number, from: string | null): string {
+  const p = (i: number) => `$${first + i}::text`;
   return `INSERT INTO checkout.calculation_documents (hash, body)
-     SELECT d.hash, d.body::json FROM unnest($${h}::text[], $${b}::text[]) AS d(hash, body)${from ? `, ${from}` : ''}
-      WHERE NOT EXISTS (SELECT 1 FROM checkout.calculation_documents x WHERE x.hash = d.hash)
+     SELECT d.hash, d.body::json FROM (VALUES (${p(0)}, ${p(1)}), (${p(2)}, ${p(3)})) AS d(hash, body)${from ? `, ${from}` : ''}
+      WHERE d.hash IS NOT NULL AND NOT EXISTS (SELECT 1 FROM checkout.calculation_documents x WHERE x.hash = d.hash)
      ON CONFLICT (hash) DO NOTHING`;
 }
 
-/** The documents' parameters for snapshotDocumentsSql: [hashes, texts]. */
-export const documentParams = (documents: SnapshotDocument[]) => [documents.map((d) => d.hash), documents.map((d) => d.body)];
+/** The documents' parameters for snapshotDocumentsSql (one or two documents): hash, text, hash, text. */
+export const documentParams = (documents: SnapshotDocument[]) => [documents[0]!.hash, documents[0]!.body, documents[1]?.hash ?? null, documents[1]?.body ?? null];
 
 /** The input a stored snapshot was made from (providers' secrets redacted), as its JSON text: calculate it again to reproduce the snapshot. */
 export async function calculationInputJson(manager: EntityManager, id: string): Promise<string | null> {
@@ -126,7 +129,7 @@ export async function insertCalculation(manager: EntityManager, sessionId: strin
   const { values, documents, stored } = snapshotRow(sessionId, input, calculation);
   const n = values.length;
   await manager.query(
-    `WITH docs AS (${snapshotDocumentsSql(n + 1, n + 2, null)})
+    `WITH docs AS (${snapshotDocumentsSql(n + 1, null)})
      INSERT INTO checkout.calculations (${SNAPSHOT_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}::${SNAPSHOT_CASTS[i]}`).join(', ')})`,
     [...values, ...documentParams(documents)],
   );

@@ -50,7 +50,7 @@ export async function saveRecalculation(manager: EntityManager, cs: CheckoutSess
     `WITH upd AS (
        UPDATE ${table('checkout_sessions')} SET calculation_id = $1, version = version + 1, updated_at = now()
         WHERE id = $${n + 1} AND version = $${n + 2} RETURNING updated_at),
-     docs AS (${snapshotDocumentsSql(n + 4, n + 5, 'upd')}),
+     docs AS (${snapshotDocumentsSql(n + 4, 'upd')}),
      calc AS (INSERT INTO checkout.calculations (${SNAPSHOT_COLUMNS}) SELECT ${snapshot} FROM upd),
      tl AS (${timelineInsertSql(`(SELECT CASE WHEN EXISTS (SELECT 1 FROM upd) THEN $${n + 3}::jsonb ELSE '[]'::jsonb END)`)})
      SELECT updated_at FROM upd`,
