@@ -35,8 +35,10 @@ const Q = {
   stock: `mutation($o: ID!) { setStock(offerId: $o, quantity: 5) { onHand } }`,
   reserve: `mutation($id: ID!) { reserveCheckoutInventory(checkoutSessionId: $id) { id } }`,
   endpoint: `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+  agentEndpoint: `mutation($input: CreateAgentWebhookEndpointInput!) { createAgentWebhookEndpoint(input: $input) { endpoint { id } } }`,
   export: `mutation($input: CreateExportInput!) { createExport(input: $input) { id } }`,
   finalize: `mutation($id: ID!) { finalizeCheckoutAsync(id: $id) { id } }`,
+  attach: `mutation($input: AttachCheckoutAttributionInput!) { attachCheckoutAttribution(input: $input) { status } }`,
   acp: `mutation($input: CreateAgentCheckoutSessionInput!) { createAgentCheckoutSession(input: $input) { id acpStatus paymentIntent { id } } }`,
   finalization: `query($id: ID!) { checkoutFinalizationJob(id: $id) { status orderId } }`,
 };
@@ -68,6 +70,9 @@ export async function makeTenant(admin: GqlClient, label: string, full: boolean)
   // Disabled: nothing is delivered (no background writes while the sweep counts rows).
   const endpoint = (await merchant.ok(Q.endpoint, { input: { url: `http://127.0.0.1:9/sweep-${label}`, events: ['checkout.completed'], enabled: false } })).createWebhookEndpoint.endpoint.id;
   add(ids, 'WebhookEndpoint', endpoint);
+  // The agent's own endpoint (issue 21 items 3, 7): agentWebhookEndpoint(id) and agentWebhookEndpoints.
+  const agentEndpoint = (await agent.ok(Q.agentEndpoint, { input: { url: `http://127.0.0.1:9/sweep-agent-${label}`, events: ['checkout.completed'], enabled: false } })).createAgentWebhookEndpoint.endpoint.id;
+  add(ids, 'AgentWebhookEndpoint', agentEndpoint);
   // A checkout export of the last day (its job writes a small file at once).
   const day = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
   add(ids, 'CheckoutExport', (await merchant.ok(Q.export, { input: { kind: 'CHECKOUT_EVENTS', format: 'CSV', ...day } })).createExport.id);
@@ -89,6 +94,10 @@ export async function makeTenant(admin: GqlClient, label: string, full: boolean)
     input: { merchantId, lineItems: [{ offerId, quantity: 2 }], customer: { email: `acp-${label.toLowerCase()}@example.com` }, shippingAddress: { line1: '1 High St', city: 'London', postalCode: 'N1 9GU', country: 'GB' } },
   })).createAgentCheckoutSession;
   add(ids, 'CheckoutSession', acp.id);
+  // Its first and last touch (issue 21 item 4): another network's token and a malformed code, so
+  // CheckoutSession.attribution's touches are swept without binding the tenant's recommendations.
+  await agent.ok(Q.attach, { input: { checkoutSessionId: acp.id, provider: 'impact.com', token: `atp_${label}`, touchpoint: 'FIRST' } });
+  await agent.ok(Q.attach, { input: { checkoutSessionId: acp.id, provider: 'handoff.local', token: 'not a code', touchpoint: 'LAST' } });
   add(ids, 'PaymentIntent', acp.paymentIntent?.id);
   // Stock of its offer and a hold on it (issue 20 item 1): reservations are read by id, stock by offerId.
   await merchant.ok(Q.stock, { o: offerId });
