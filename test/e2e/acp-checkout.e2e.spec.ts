@@ -243,6 +243,8 @@ describe('ACP agentic checkout at /acp/{merchantId}', () => {
   it('completes with a delegated payment token: one charge, the order, and the session refuses changes afterwards', async () => {
     const s = valid(await acp('POST', '/checkout_sessions', { body: createBody() })).body;
     const total = s.totals.find((t: any) => t.type === 'total').amount as number;
+    // The create made the session alone: its payment intent comes with the first complete.
+    expect((await agent.ok(`query($id: ID!) { checkoutSession(id: $id) { paymentIntentId } }`, { id: s.id })).checkoutSession.paymentIntentId).toBeNull();
     const delegated = await acp('POST', '/agentic_commerce/delegate_payment', {
       body: {
         payment_method: { type: 'card', card_number_type: 'fpan', number: '4242424242424242', exp_month: '12', exp_year: String(new Date().getFullYear() + 2), cvc: '123', name: 'Ada Buyer', display_card_funding_type: 'credit', metadata: {} },
@@ -254,7 +256,8 @@ describe('ACP agentic checkout at /acp/{merchantId}', () => {
     expect(delegated.status, JSON.stringify(delegated.body)).toBe(201);
     const pay = { payment_data: { handler_id: 'handoff_delegated_card', instrument: { type: 'card', credential: { type: 'spt', token: delegated.body.id } } } };
     const idem = randomUUID();
-    // Two concurrent completes under one key, and one under another key: one charge.
+    // Two concurrent completes under one key, and one under another key: one payment intent (made by
+    // whichever complete comes first), one charge.
     const [a, b, c] = await Promise.all([
       acp('POST', `/checkout_sessions/${s.id}/complete`, { body: pay, idem }),
       acp('POST', `/checkout_sessions/${s.id}/complete`, { body: pay, idem }),

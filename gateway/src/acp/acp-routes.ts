@@ -2,7 +2,8 @@
 // GraphQL operations as every other surface (one checkout engine): createAgentCheckoutSession and
 // updateAgentCheckoutSession (each one mutation, priced once), and for what they leave (a refused
 // detail, discount codes) setAgentCheckoutLineItems, setCheckoutShippingAddress, setCheckoutCustomer, selectCheckoutShipping,
-// applyCheckoutPromotion, calculateCheckout, cancelCheckoutSession, ACP-PAY's
+// applyCheckoutPromotion, calculateCheckout, cancelCheckoutSession; at complete
+// prepareAgentCheckoutPayment (the payment intent the create deferred), ACP-PAY's
 // payCheckoutWithDelegatedPayment and ACP-ATTR's attachCheckoutAttribution; run as the caller's
 // agent key. Every answer is an ACP CheckoutSession or an ACP Error (acp-http.ts).
 import { createHash } from 'node:crypto';
@@ -59,6 +60,7 @@ const SET_CUSTOMER = `mutation AcpCustomer($id: ID!, $customer: CheckoutCustomer
 const SELECT = `mutation AcpSelect($id: ID!, $selection: CheckoutShippingSelectionInput!) { selectCheckoutShipping(id: $id, selection: $selection) { id } }`;
 const PROMOTION = `mutation AcpPromotion($id: ID!, $code: String!) { applyCheckoutPromotion(id: $id, code: $code) { id } }`;
 const UPDATE = `mutation AcpUpdate($id: ID!, $input: UpdateAgentCheckoutSessionInput!) { updateAgentCheckoutSession(id: $id, input: $input) { ${SESSION_FIELDS} } }`;
+const PREPARE = `mutation AcpPrepare($id: ID!) { prepareAgentCheckoutPayment(id: $id) { id paymentIntentId } }`;
 const CALCULATE = `mutation AcpCalculate($id: ID!) { calculateCheckout(id: $id) { ${SESSION_FIELDS} } }`;
 const CANCEL = `mutation AcpCancel($id: ID!) { cancelCheckoutSession(id: $id) { ${SESSION_FIELDS} } }`;
 
@@ -162,7 +164,8 @@ const detailRefused = (err: unknown) =>
 export function create(call: AcpCall): Promise<AcpAnswer> {
   return answering(async () => {
     const input = createInput(call.body);
-    const base = { merchantId: call.merchantId, currency: input.currency, lineItems: input.lines };
+    // Its payment intent when it is paid (complete), not now: the create is the session alone.
+    const base = { merchantId: call.merchantId, currency: input.currency, lineItems: input.lines, deferPaymentIntent: true };
     const details = detailsOf(input);
     const messages: Array<Record<string, unknown>> = [];
     let s: SessionJson;
@@ -249,6 +252,7 @@ export function complete(call: AcpCall): Promise<AcpAnswer> {
       return acpError(400, 'not_ready_for_payment', 'The checkout session is not ready for payment: see its messages (address, fulfillment option, items).', '$.fulfillment_details');
     }
     if (input.attribution) await attachAttribution(call, s.id, input.attribution, 'LAST');
+    if (!ready.paymentIntentId) await graph(call, PREPARE, { id: s.id }, true);
     const paid = await completeWithDelegatedPayment(call, s.id, input.token);
     if (paid) return paid;
     const after = await readSession(call, s.id);

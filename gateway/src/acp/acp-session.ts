@@ -6,7 +6,7 @@
 import { ACP_VERSION } from './acp-http.js';
 
 export const SESSION_FIELDS = `
-  id acpStatus currency url expiresAt createdAt updatedAt merchant { id }
+  id acpStatus paymentIntentId currency url expiresAt createdAt updatedAt merchant { id }
   lineItems { name quantity unitAmount { amountMinor } total { amountMinor } offer { id } }
   calculation { lines { offerId quantity unitAmount { amountMinor } base { amountMinor } discount { amountMinor } tax { amountMinor } total { amountMinor } } blockers { code message } }
   calculationStale
@@ -21,6 +21,7 @@ type Amount = { amountMinor: number };
 export interface SessionJson {
   id: string;
   acpStatus: string;
+  paymentIntentId: string | null;
   currency: string;
   url: string;
   expiresAt: string;

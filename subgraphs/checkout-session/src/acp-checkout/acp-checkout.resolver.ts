@@ -67,6 +67,16 @@ export class AcpCheckoutResolver {
     return this.acp.update(ctx.principal, id, input, expectedVersion, idempotencyKeyOf(ctx, null));
   }
 
+  @Mutation(() => CheckoutSession, {
+    description:
+      "Agent (or the session's merchant, an admin): the session's payment intent for its current calculation, created when it has none " +
+      '(createAgentCheckoutSession with deferPaymentIntent); the session as it is otherwise. CHECKOUT_SESSION_NOT_FOUND, CALCULATION_STALE, INVALID_STATE_TRANSITION once it ended.',
+  })
+  prepareAgentCheckoutPayment(@Arg('id', () => ID) id: string, @Ctx() ctx: CheckoutContext): Promise<CheckoutSessionEntity> {
+    requireKind(ctx.principal, 'AGENT', 'MERCHANT', 'ADMIN');
+    return this.acp.preparePayment(ctx.principal, id);
+  }
+
   @FieldResolver(() => String, {
     description:
       "The Agentic Commerce Protocol's status: not_ready_for_payment, ready_for_payment, complete_in_progress, completed, canceled, expired or requires_escalation (README: ACP status mapping).",

@@ -5,7 +5,8 @@
 // priced once in its create transaction (acp-opening.ts: the buyer-facing mutations' validators
 // and the calculation engine), owned by the agent (agent_id), so the agent and only it (and the
 // merchant, admins) may change it with the buyer-facing mutations. Its payment intent is created
-// after the commit (payCheckoutWithDelegatedPayment confirms it). Its lines may be
+// after the commit, or, when the create defers it (the ACP routes), by preparePayment when it is
+// paid. Its lines may be
 // replaced while it is OPEN and not being paid; the calculation then becomes stale.
 import { badUserInput, invalidStateTransition, type IdempotencyStore, type Principal } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
@@ -21,7 +22,7 @@ import { termsOf } from '../checkout-lifecycle/session-terms.js';
 import { isCommittedToPay } from '../checkout-lifecycle/lifecycle-status.js';
 import type { MerchantDirectory, OfferView } from '../ports/merchant.port.js';
 import { merchantNotFound, offerInactive, offerNotFound } from '../recommendation/recommendation.service.js';
-import type { SessionChanger } from '../session-change/session-change.js';
+import { assertBuyerCanChange, type SessionChanger } from '../session-change/session-change.js';
 import { checkBuyerDetails, rowsOf, type AgentBuyerDetailsInput, type AgentSessionPricing } from './acp-opening.js';
 import { destinationChanged } from '../address/address.validation.js';
 import { LineItemEntity } from '../checkout-session/line-item.entity.js';
@@ -58,7 +59,7 @@ export class AcpCheckoutService {
 
   async create(
     principal: Principal & { kind: 'AGENT' },
-    input: { merchantId?: unknown; lineItems?: unknown; currency?: unknown } & AgentBuyerDetailsInput,
+    input: { merchantId?: unknown; lineItems?: unknown; currency?: unknown; deferPaymentIntent?: unknown } & AgentBuyerDetailsInput,
     key: string | undefined,
   ): Promise<CheckoutSessionEntity> {
     const merchantId = typeof input?.merchantId === 'string' ? input.merchantId.trim() : '';
@@ -67,8 +68,9 @@ export class AcpCheckoutService {
     const expected = input.currency === undefined || input.currency === null ? null : String(input.currency).trim().toUpperCase();
     if (expected !== null && !/^[A-Z]{3}$/.test(expected)) throw badUserInput('input.currency', 'must be an ISO 4217 code.');
     const details = checkBuyerDetails(input);
+    const defer = input.deferPaymentIntent === true;
     const cs = await this.idempotency.run(
-      { principal, key, operation: 'createAgentCheckoutSession', input: { merchantId, lineItems: wanted, currency: expected, ...details } },
+      { principal, key, operation: 'createAgentCheckoutSession', input: { merchantId, lineItems: wanted, currency: expected, ...details, ...(defer ? { deferPaymentIntent: true } : {}) } },
       async (manager) => {
         const { lines, currency } = await this.linesOf(merchantId, wanted, 'input.lineItems');
         if (expected !== null && expected !== currency.toUpperCase()) throw badUserInput('input.currency', `does not match the offers' currency (${currency}).`);
@@ -110,6 +112,18 @@ export class AcpCheckoutService {
       checkoutSessionCodec,
     );
     this.outbox.notify();
+    return defer ? cs : this.payments.ensureIntent(cs);
+  }
+
+  /**
+   * The session's payment intent, for its current calculation, created when it has none (a create
+   * that deferred it; seed 003's "create / initialize payment intent" step); idempotent: concurrent
+   * calls make one (payment-intent creates one per session, the session records it once).
+   */
+  async preparePayment(principal: Principal, id: string): Promise<CheckoutSessionEntity> {
+    const cs = await this.changer.load(principal, id);
+    if (cs.paymentIntentId) return cs;
+    assertBuyerCanChange(cs);
     return this.payments.ensureIntent(cs);
   }
 

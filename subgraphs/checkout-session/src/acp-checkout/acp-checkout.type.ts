@@ -25,7 +25,11 @@ export class CreateAgentCheckoutSessionInput {
     nullable: true,
     description: 'With shippingAddress: the shipping option to select (BAD_USER_INPUT unless offered for the address and items, nothing written). Without it, the first option offered is selected.',
   })
-  shippingOptionId?: string | null;
+  shippingOptionId?: string | null;  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true: no payment intent yet; prepareAgentCheckoutPayment creates it when the session is paid (the ACP routes do). Default false: created at once.',
+  })
+  deferPaymentIntent?: boolean | null;
 }
 
 @InputType('UpdateAgentCheckoutSessionInput', { description: 'Only the parts given change; the session is priced once after them.' })
