@@ -115,6 +115,8 @@ export function fromGraphQL(error: GraphQLFormattedError | undefined): AcpAnswer
   if (code === 'OFFER_NOT_FOUND') return acpError(400, 'invalid', message, '$.line_items');
   if (code === 'MERCHANT_NOT_FOUND' || code === 'MERCHANT_NO_PAYMENT_CONNECTOR') return acpError(404, 'merchant_not_found', message);
   if (code === 'CHECKOUT_SESSION_EXPIRED') return acpError(409, 'session_expired', message);
+  // The payment intent could not be made because payment-intent did not answer: retry (same key).
+  if (code === 'CHECKOUT_CREATE_FAILED' && reason === 'payment_service_unavailable') return acpError(503, 'service_unavailable', message);
   if (code === 'INVALID_STATE_TRANSITION' && /COMPLETE/.test(reason)) return acpError(409, 'session_completed', message);
   if (code === 'INVALID_STATE_TRANSITION' && /CANCELED/.test(reason)) return acpError(409, 'session_canceled', message);
   const status = restHttpStatus(code);
