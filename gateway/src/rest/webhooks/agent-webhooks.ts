@@ -39,6 +39,8 @@ const REPLAY = `mutation RestReplayAgentWebhookDelivery($id: ID!) {
   replayAgentWebhookDelivery(deliveryId: $id) { id endpointId eventId status attemptCount nextAttemptAt } }`;
 
 const TEST_BODY: ObjectShape = { kind: 'object', fields: { endpoint_id: { kind: 'string', max: 100 } } };
+/** The replay takes no fields: a body, if any, is an empty object. */
+const REPLAY_BODY: ObjectShape = { kind: 'object', fields: {} };
 
 interface DeliveryJson {
   id: string;
@@ -114,6 +116,7 @@ export const mountAgentWebhookRest: RouteMount = (app, deps) => {
   }, AGENT_ONLY);
 
   mountRoute(app, deps, 'post', `${AGENT_WEBHOOKS}/deliveries/:id/replay`, async (call) => {
+    if (!bodyOf(call, REPLAY_BODY)) return;
     const data = await graph<{ replayAgentWebhookDelivery: DeliveryJson }>(call, REPLAY, { id: call.id }, { mutation: true, rename });
     if (!data) return;
     const d = data.replayAgentWebhookDelivery;

@@ -18,7 +18,7 @@ export class AgentWebhookEndpointResolver {
   ) {}
 
   @Mutation(() => AgentWebhookEndpointWithSecretType, {
-    description: "An AGENT key. Subscribes a URL to events about the agent's checkout sessions; answers its signing secret, once. At most 16 per agent (WEBHOOK_ENDPOINT_LIMIT_REACHED).",
+    description: "Agent key: subscribes a URL to events about the agent's checkout sessions; answers its signing secret, once. At most 16 per agent (WEBHOOK_ENDPOINT_LIMIT_REACHED).",
   })
   async createAgentWebhookEndpoint(
     @Arg('input', () => CreateAgentWebhookEndpointInput) input: CreateAgentWebhookEndpointInput,
@@ -30,7 +30,7 @@ export class AgentWebhookEndpointResolver {
     return Object.assign(new AgentWebhookEndpointWithSecretType(), { endpoint: AgentWebhookEndpointType.from(r.endpoint), secret: r.secret });
   }
 
-  @Mutation(() => AgentWebhookEndpointType, { description: 'An AGENT key, for its own endpoint: URL, events, description, enabled.' })
+  @Mutation(() => AgentWebhookEndpointType, { description: 'Agent key, for its own endpoint: URL, events, description, enabled.' })
   async updateAgentWebhookEndpoint(
     @Arg('id', () => ID) id: string,
     @Arg('input', () => UpdateWebhookEndpointInput) input: UpdateWebhookEndpointInput,
@@ -40,7 +40,7 @@ export class AgentWebhookEndpointResolver {
     return AgentWebhookEndpointType.from(await this.service.update(principal, id, input));
   }
 
-  @Mutation(() => DeletedWebhookEndpointType, { description: 'An AGENT key, for its own endpoint. Its pending deliveries fail; nothing more is sent to it.' })
+  @Mutation(() => DeletedWebhookEndpointType, { description: 'Agent key, for its own endpoint. Its pending deliveries fail; nothing more is sent to it.' })
   async deleteAgentWebhookEndpoint(@Arg('id', () => ID) id: string, @Ctx() ctx: MerchantContext): Promise<DeletedWebhookEndpointType> {
     const principal = requireKind(ctx.principal, 'AGENT');
     const e = await this.service.delete(principal, id);
@@ -48,7 +48,7 @@ export class AgentWebhookEndpointResolver {
   }
 
   @Mutation(() => [WebhookTestEventType], {
-    description: 'An AGENT key. A webhook_endpoint.test event to its endpoint named (it must be enabled: else WEBHOOK_ENDPOINT_DISABLED), or to each of its enabled endpoints. Another id is NOT_FOUND.',
+    description: 'Agent key: a webhook_endpoint.test event to its endpoint named (it must be enabled: else WEBHOOK_ENDPOINT_DISABLED), or to each of its enabled endpoints. Another id is NOT_FOUND.',
   })
   async sendAgentTestWebhook(
     @Arg('endpointId', () => ID, { nullable: true }) endpointId: string | null,
@@ -60,20 +60,20 @@ export class AgentWebhookEndpointResolver {
   }
 
   @Mutation(() => WebhookDeliveryType, {
-    description: "An AGENT key, for a delivery to its own endpoint (another is NOT_FOUND). Sends it again now (same event id), then retries it for 3 days if it fails. Its endpoint must be enabled.",
+    description: "Agent key, for a delivery to its own endpoint (another is NOT_FOUND). Sends it again now (same event id), then retries it for 3 days if it fails. Its endpoint must be enabled.",
   })
   async replayAgentWebhookDelivery(@Arg('deliveryId', () => ID) deliveryId: string, @Ctx() ctx: MerchantContext): Promise<WebhookDeliveryType> {
     const principal = requireKind(ctx.principal, 'AGENT');
     return WebhookDeliveryType.from(await this.deliveriesService.replayDelivery(principal, deliveryId));
   }
 
-  @Query(() => [AgentWebhookEndpointType], { description: "An AGENT key: its webhook endpoints, oldest first." })
+  @Query(() => [AgentWebhookEndpointType], { description: "Agent key: its webhook endpoints, oldest first." })
   async agentWebhookEndpoints(@Ctx() ctx: MerchantContext): Promise<AgentWebhookEndpointType[]> {
     const principal = requireKind(ctx.principal, 'AGENT');
     return (await this.service.list(principal)).map(AgentWebhookEndpointType.from);
   }
 
-  @Query(() => AgentWebhookEndpointType, { nullable: true, description: "An AGENT key: its endpoint; null for any other id. Its deliveries are the delivery log." })
+  @Query(() => AgentWebhookEndpointType, { nullable: true, description: "Agent key: its endpoint; null for any other id. Its deliveries are the delivery log." })
   async agentWebhookEndpoint(@Arg('id', () => ID) id: string, @Ctx() ctx: MerchantContext): Promise<AgentWebhookEndpointType | null> {
     const principal = requireKind(ctx.principal, 'AGENT');
     const e = await this.service.find(principal, id);
