@@ -29,6 +29,8 @@ export function isCurrency(code: string): boolean {
 
 /** Uppercases and trims `code`; throws BAD_USER_INPUT unless it is a currency with an exponent. */
 export function normalizeCurrency(code: string, field = 'currency'): string {
+  // The common case (money's every operation normalizes): a code already as kept.
+  if (exponents.has(code)) return code;
   if (typeof code !== 'string') throw badUserInput(field, 'must be an ISO 4217 currency code.');
   const normalized = code.trim().toUpperCase();
   if (!CODE_SHAPE.test(normalized)) {

@@ -32,6 +32,24 @@ export function sameTotals(cs: CheckoutSessionEntity, prepared: PreparedCalculat
   );
 }
 
+/** The statement, for `n` snapshot values: the same text every time (built once; a prepared statement's name is looked up by it). */
+const recalculationSqlByN = new Map<number, string>();
+function recalculationSql(n: number): string {
+  let sql = recalculationSqlByN.get(n);
+  if (!sql) {
+    const snapshot = Array.from({ length: n }, (_, i) => `$${i + 1}::${SNAPSHOT_CASTS[i]}`).join(', ');
+    sql = `WITH upd AS (
+       UPDATE ${table('checkout_sessions')} SET calculation_id = $1, version = version + 1, updated_at = now()
+        WHERE id = $${n + 1} AND version = $${n + 2} RETURNING updated_at),
+     docs AS (${snapshotDocumentsSql(n + 4, 'upd')}),
+     calc AS (INSERT INTO checkout.calculations (${SNAPSHOT_COLUMNS}) SELECT ${snapshot} FROM upd),
+     tl AS (${timelineInsertSql(`(SELECT CASE WHEN EXISTS (SELECT 1 FROM upd) THEN $${n + 3}::jsonb ELSE '[]'::jsonb END)`)})
+     SELECT updated_at FROM upd`;
+    recalculationSqlByN.set(n, sql);
+  }
+  return sql;
+}
+
 /**
  * Saves `cs` (read at `cs.version`, sameTotals true) with the new snapshot as its calculation;
  * the stored snapshot, or null when the session moved on since it was read (nothing written).
@@ -42,18 +60,10 @@ export async function saveRecalculation(manager: EntityManager, cs: CheckoutSess
   const before = checkoutWebhookObject(cs);
   const projected = Object.assign(Object.create(Object.getPrototypeOf(cs) as object) as CheckoutSessionEntity, cs, { calculationId: stored.id, version: cs.version + 1 });
   const entries = changeEntries(projected, before, checkoutWebhookObject(projected));
-  const n = values.length;
-  const snapshot = values.map((_, i) => `$${i + 1}::${SNAPSHOT_CASTS[i]}`).join(', ');
   const rows = (await hotQuery(
     manager,
     'checkout-recalculation',
-    `WITH upd AS (
-       UPDATE ${table('checkout_sessions')} SET calculation_id = $1, version = version + 1, updated_at = now()
-        WHERE id = $${n + 1} AND version = $${n + 2} RETURNING updated_at),
-     docs AS (${snapshotDocumentsSql(n + 4, 'upd')}),
-     calc AS (INSERT INTO checkout.calculations (${SNAPSHOT_COLUMNS}) SELECT ${snapshot} FROM upd),
-     tl AS (${timelineInsertSql(`(SELECT CASE WHEN EXISTS (SELECT 1 FROM upd) THEN $${n + 3}::jsonb ELSE '[]'::jsonb END)`)})
-     SELECT updated_at FROM upd`,
+    recalculationSql(values.length),
     [...values, cs.id, cs.version, timelineRows(entries), ...documentParams(documents)],
   )) as Array<{ updated_at: Date }>;
   const saved = rows[0];
