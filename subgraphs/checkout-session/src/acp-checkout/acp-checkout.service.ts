@@ -85,6 +85,7 @@ export class AcpCheckoutService {
             merchantId,
             agentId: principal.agentId,
             // Came through ACP: its agent gets the spec's order events (acp-order/).
+            origin: 'acp',
             mode: CheckoutMode.PAYMENT,
             currency,
             subtotalMinor: totalMinor,
