@@ -39,7 +39,7 @@ import { graphqlFastPath } from './http/graphql-fast-path.js';
 import { subgraphReadinessChecks } from './http/subgraph-health.js';
 import { workerReadinessChecks } from './http/worker-health.js';
 import { opsRedis } from './http/ops-redis.js';
-import { callDeadlines } from './subgraph/call-deadline.js';
+import { callDeadlines, paymentDeadlines } from './subgraph/call-deadline.js';
 import { gatewayForApolloServer } from './execution/apollo-fallback.js';
 import { fallbackReasonLogger } from './execution/fallback-reasons.js';
 import { createSigningClient, createSubgraphAgents, flatHeaders } from './subgraph/signing-fetcher.js';
@@ -108,7 +108,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   const authenticator = new Authenticator(apiKeys, config.adminKey, config.internalSecret);
 
   // One signed data source per subgraph, shared by @apollo/gateway and Handoff's executor.
-  const deadlineOf = callDeadlines(config.subgraphTimeoutMs, { runSettlement: config.settlementTimeoutMs });
+  const deadlineOf = callDeadlines(config.subgraphTimeoutMs, { ...paymentDeadlines(config.subgraphTimeoutMs), runSettlement: config.settlementTimeoutMs });
   const dataSources = new Map<string, SignedDataSource>(
     SUBGRAPH_NAMES.map((name) => [
       name,

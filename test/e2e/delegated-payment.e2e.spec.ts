@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
 import { testEnv } from '../support/env.js';
+import { scratchDatabase } from '../support/scratch-database.js';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,6 +45,9 @@ let otherAgent: GqlClient;
 let shop: { id: string; merchant: GqlClient };
 let other: { id: string; merchant: GqlClient };
 let db: Client;
+/** The sandbox PSP's own database: what it charged, whatever Handoff recorded. */
+let psp: Client;
+let pspDb: { url: string; drop(): Promise<void> };
 let stripe: FakeStripe;
 const STRIPE_RAW_CARDS_KEY = 'sk_test_51HandoffDelegatedRawCards01';
 const STRIPE_PLAIN_KEY = 'sk_test_51HandoffDelegatedPlainAcct01';
@@ -106,7 +110,8 @@ async function uncharged(of: { merchant: GqlClient }, intentId: string) {
 
 beforeAll(async () => {
   stripe = await startFakeStripe({ rawCardDataKeys: [STRIPE_RAW_CARDS_KEY] });
-  handoff = await startTestHandoff({ extraEnv: { STRIPE_API_URL: stripe.url } });
+  pspDb = await scratchDatabase('sbx');
+  handoff = await startTestHandoff({ extraEnv: { STRIPE_API_URL: stripe.url }, sandboxDatabaseUrl: pspDb.url });
   admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
   [shop, other] = await Promise.all([newShop('Delegated Shop'), newShop('Other Shop')]);
   agentKey = await newAgentKey('ACP platform');
@@ -114,10 +119,14 @@ beforeAll(async () => {
   otherAgent = admin.as(await newAgentKey('Other platform'));
   db = new Client({ connectionString: testEnv().databaseUrl });
   await db.connect();
+  psp = new Client({ connectionString: pspDb.url });
+  await psp.connect();
 }, 120_000);
 afterAll(async () => {
   await db?.end();
+  await psp?.end();
   await handoff?.stop();
+  await pspDb?.drop();
   await stripe?.close();
 });
 
@@ -225,6 +234,12 @@ describe('payCheckoutWithDelegatedPayment', () => {
     expect((await shop.merchant.ok(INTENT, { id: cs.intentId })).paymentIntent.amountCaptured.amountMinor).toBe(1500);
     // Reused later: refused, nothing more charged.
     expect(await agent.errorCode(PAY, { input: { checkoutSessionId: cs.id, token: vt } })).toBe('DELEGATED_TOKEN_USED');
+    // At the PSP: the session's payments (one per amount it was confirmed for), exactly one charged, 1500 once.
+    const charged = await psp.query(
+      `SELECT status, amount_received_minor::int AS received FROM sandbox.payments WHERE metadata->>'handoff_checkout_session_id' = $1 AND amount_received_minor > 0`,
+      [cs.id],
+    );
+    expect(charged.rows).toEqual([{ status: 'succeeded', received: 1500 }]);
   });
 
   it('a retry under the same idempotency key answers the same payment', async () => {

@@ -2,6 +2,12 @@
 // mutation with a long-running root field, which gets that field's own deadline: `runSettlement`
 // is one transaction over every conversion due (100,000 take seconds), and cutting it off at the
 // ordinary timeout answered the admin with an error while the run went on and committed.
+// The same holds for a mutation that pays at the PSP (PAYMENT_MUTATIONS): payment-intent runs it in
+// one transaction under the intent's row lock, asking checkout-session (up to 5 s) and the PSP (up
+// to 10 s) inside it, and a concurrent call for the same intent waits for that lock. Cut off at the
+// ordinary 10 s on a loaded machine, the caller was told the payment failed while it went on and
+// charged (10 concurrent delegated pays answered 0 successes). Its deadline outlasts the
+// subgraph's own bounds, so the answer the caller gets is the outcome.
 import { Kind, parse } from 'graphql';
 
 /** The deadline (ms) of a call sending this subgraph operation. */
@@ -9,6 +15,24 @@ export type DeadlineOf = (operation: string) => number;
 
 /** Distinct mutation texts remembered; the planner makes few, and a full cache starts over. */
 const REMEMBERED = 256;
+
+/** What a payment mutation may take: above the subgraph's own PSP and checkout-session bounds plus a lock wait. */
+export const PAYMENT_CALL_DEADLINE_MS = 45_000;
+
+/** Root mutations that charge, capture or refund at the PSP inside payment-intent's transaction. */
+export const PAYMENT_MUTATIONS = [
+  'confirmPaymentIntent',
+  'payCheckoutWithDelegatedPayment',
+  'completeThreeDSecure',
+  'capturePaymentIntent',
+  'cancelPaymentIntent',
+  'refundPaymentIntent',
+] as const;
+
+/** The long-running deadlines of the payment mutations (never shorter than the ordinary one). */
+export function paymentDeadlines(defaultMs: number): Record<string, number> {
+  return Object.fromEntries(PAYMENT_MUTATIONS.map((f) => [f, Math.max(defaultMs, PAYMENT_CALL_DEADLINE_MS)]));
+}
 
 export function callDeadlines(defaultMs: number, longRunning: Readonly<Record<string, number>>): DeadlineOf {
   if (Object.keys(longRunning).length === 0) return () => defaultMs;
