@@ -96,11 +96,15 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const rawCardData = new Set(options.rawCardDataKeys ?? []);
   const intents = new Map<string, Record<string, any>>();
   const methods = new Map<string, { id: string; number: string }>();
-  const byKey = new Map<string, unknown>();
+  /** Stripe's idempotent requests: the answer (a success or a card error) of a POST with an Idempotency-Key, by account key and idempotency key, with its request. */
+  const byKey = new Map<string, { request: string; status: number; body: unknown }>();
+  const keyed = new WeakMap<ServerResponse, { replayKey: string; request: string }>();
   const fake: FakeStripe = { url: '', jsUrl: '', requests: [], close: async () => undefined };
   let n = 0;
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
+    const k = keyed.get(res);
+    if (k && (status < 300 || status === 402)) byKey.set(k.replayKey, { request: k.request, status, body: JSON.parse(JSON.stringify(body)) as unknown });
     res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${++n}`, 'access-control-allow-origin': '*' });
     res.end(JSON.stringify(body));
   };
@@ -157,8 +161,16 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     }
     const key = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '') || form.key || '';
     fake.requests.push({ method: req.method ?? '', path, key, form });
-    const replayKey = req.headers['idempotency-key'] ? `${path}:${String(req.headers['idempotency-key'])}` : undefined;
-    if (replayKey && byKey.has(replayKey)) return json(res, 200, byKey.get(replayKey));
+    const replayKey = req.headers['idempotency-key'] && req.method === 'POST' ? `${key}:${String(req.headers['idempotency-key'])}` : undefined;
+    if (replayKey) {
+      const request = `${path}\0${raw}`;
+      const stored = byKey.get(replayKey);
+      if (stored && stored.request !== request) {
+        return stripeError(res, 400, { type: 'idempotency_error', message: 'Keys for idempotent requests can only be used with the same parameters they were first used with.' });
+      }
+      if (stored) return json(res, stored.status, stored.body);
+      keyed.set(res, { replayKey, request });
+    }
 
     if (path === '/v1/payment_methods' && req.method === 'POST') {
       const secret = /^(sk|rk)_(test|live)_/.test(key);
@@ -198,7 +210,6 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       const metadata = Object.fromEntries(Object.entries(form).filter(([k]) => k.startsWith('metadata[')).map(([k, v]) => [k.slice(9, -1), v]));
       const pi = { id: piId, object: 'payment_intent', client_secret: `${piId}_secret_${createHash('sha256').update(piId).digest('hex').slice(0, 16)}`, amount: Number(form.amount), amount_received: 0, currency: form.currency, status: 'requires_payment_method', capture_method: form.capture_method, metadata, next_action: null, last_payment_error: null, payment_method: null };
       intents.set(piId, pi);
-      if (replayKey) byKey.set(replayKey, pi);
       return json(res, 200, pi);
     }
     if ((m = /^\/v1\/payment_intents\/(pi_[0-9a-f]+)(\/confirm|\/cancel|\/capture)?$/.exec(path))) {

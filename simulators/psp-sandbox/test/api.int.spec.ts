@@ -148,3 +148,65 @@ describe('payments at the sandbox', () => {
     expect(raw.status).toBe(400);
   });
 });
+
+describe("Idempotency-Key on every change, as Stripe's", () => {
+  const outboxOf = async (paymentId: string, type: string) =>
+    (await sandbox.dataSource.query(`SELECT count(*)::int AS n FROM sandbox.outbox WHERE aggregate_id = $1 AND payload::text LIKE $2`, [paymentId, `%"${type}"%`]))[0].n as number;
+
+  it('concurrent confirms with one key charge once and all get the one answer; a retry replays it; another request with the key is idempotency_error', async () => {
+    const key = (await setUp(merchantId())).json.secret_key as string;
+    const pi = (await create(key, 1200)).json;
+    const pm = (await call('POST', '/v1/payment_methods', key, { type: 'card', card: { number: '4242424242424242' } })).json;
+    const idem = `confirm-${randomBytes(8).toString('hex')}`;
+    const confirm = (body: unknown = { payment_method: pm.id }) => call('POST', `/v1/payment_intents/${pi.id}/confirm`, key, body, { 'idempotency-key': idem });
+    const all = await Promise.all(Array.from({ length: 8 }, () => confirm()));
+    expect(all.map((r) => r.status)).toEqual(Array(8).fill(200));
+    for (const r of all) expect(r.json).toEqual(all[0]!.json);
+    expect(all[0]!.json).toMatchObject({ id: pi.id, status: 'succeeded', amount_received: 1200 });
+    const [row] = await sandbox.dataSource.query(`SELECT status, amount_received_minor FROM sandbox.payments WHERE id = $1`, [pi.id]);
+    expect(row).toMatchObject({ status: 'succeeded' });
+    const again = await confirm();
+    expect(again).toEqual(all[0]);
+    // Without the key, the same confirmation is a new request: the payment is already paid.
+    const unkeyed = await call('POST', `/v1/payment_intents/${pi.id}/confirm`, key, { payment_method: pm.id });
+    expect(unkeyed.status).toBe(400);
+    expect(unkeyed.json.error).toMatchObject({ code: 'payment_intent_unexpected_state' });
+    const other = await confirm({ payment_method: pm.id, capture_method: 'manual' });
+    expect(other.status).toBe(400);
+    expect(other.json.error).toMatchObject({ type: 'idempotency_error' });
+    const elsewhere = await call('POST', `/v1/payment_intents/${pi.id}/cancel`, key, {}, { 'idempotency-key': idem });
+    expect(elsewhere.json.error).toMatchObject({ type: 'idempotency_error' });
+    // Keys are the account's: another merchant's same key is its own request.
+    const key2 = (await setUp(merchantId())).json.secret_key as string;
+    expect((await call('POST', `/v1/payment_intents/${pi.id}/confirm`, key2, { payment_method: pm.id }, { 'idempotency-key': idem })).status).toBe(404);
+  });
+
+  it('a declined confirmation (402) is stored and replayed; a refused request (400) stores nothing; capture and cancel replay', async () => {
+    const key = (await setUp(merchantId())).json.secret_key as string;
+    const pi = (await create(key, 900)).json;
+    const declining = (await call('POST', '/v1/payment_methods', key, { type: 'card', card: { number: '4000000000000002' } })).json;
+    const idem = randomBytes(8).toString('hex');
+    const first = await call('POST', `/v1/payment_intents/${pi.id}/confirm`, key, { payment_method: declining.id }, { 'idempotency-key': idem });
+    expect(first.status).toBe(402);
+    const replay = await call('POST', `/v1/payment_intents/${pi.id}/confirm`, key, { payment_method: declining.id }, { 'idempotency-key': idem });
+    expect(replay).toEqual(first);
+    expect(await outboxOf(pi.id, 'payment_intent.payment_failed')).toBeLessThanOrEqual(1);
+
+    const manual = (await create(key, 900)).json;
+    const pm = (await call('POST', '/v1/payment_methods', key, { type: 'card', card: { number: '4242424242424242' } })).json;
+    const captureKey = randomBytes(8).toString('hex');
+    // Not capturable yet: refused, and the key is free for the same request once it can run.
+    const early = await call('POST', `/v1/payment_intents/${manual.id}/capture`, key, { amount_to_capture: 900 }, { 'idempotency-key': captureKey });
+    expect(early.status).toBe(400);
+    expect((await call('POST', `/v1/payment_intents/${manual.id}/confirm`, key, { payment_method: pm.id, capture_method: 'manual' })).json.status).toBe('requires_capture');
+    const captures = await Promise.all(Array.from({ length: 4 }, () => call('POST', `/v1/payment_intents/${manual.id}/capture`, key, { amount_to_capture: 900 }, { 'idempotency-key': captureKey })));
+    expect(captures.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(captures[0]!.json).toMatchObject({ status: 'succeeded', amount_received: 900 });
+
+    const open = (await create(key, 300)).json;
+    const cancelKey = randomBytes(8).toString('hex');
+    const cancels = await Promise.all([0, 1, 2].map(() => call('POST', `/v1/payment_intents/${open.id}/cancel`, key, {}, { 'idempotency-key': cancelKey })));
+    expect(cancels.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(cancels.every((r) => r.json.status === 'canceled')).toBe(true);
+  });
+});

@@ -2,6 +2,8 @@
 // encoding), authenticated with the merchant's secret key (server.ts): the calls Handoff's
 // sandbox adapter makes (payment-intent's psp/sandbox/). Every change is one transaction with
 // its webhook; a declined attempt answers 402 card_error with the payment intent, as Stripe does.
+// Every POST honours Stripe's Idempotency-Key (idempotency.ts): the same key and request again
+// answer the stored response without a second change.
 import { ulid } from 'ulid';
 import { Router, type Request, type Response } from 'express';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -10,6 +12,7 @@ import { invalidParameter, noSuchPayment, SandboxError } from '../errors.js';
 import type { Attempt, ConfirmOptions, SandboxPayments } from '../payments/payments.service.js';
 import type { SandboxPaymentMethodEntity } from '../payments/payment.entities.js';
 import { paymentIntentObject } from '../webhooks/webhook-events.js';
+import { idempotentChange, type ApiResponse } from './idempotency.js';
 import { body, idempotencyKey, int, str, stringMap } from './request.js';
 
 export interface ApiDeps {
@@ -23,17 +26,21 @@ const account = (res: Response): AccountEntity => res.locals.account as AccountE
 
 export function apiRoutes(deps: ApiDeps): Router {
   const r = Router();
-  const tx = async <T>(fn: (m: EntityManager) => Promise<T>): Promise<T> => {
-    const out = await deps.dataSource.transaction(fn);
-    deps.committed();
-    return out;
-  };
   const route = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: (err?: unknown) => void) =>
     void fn(req, res).then((out) => res.json(out), next);
+  /** A POST that changes something: its parameters read first (`fn`), then its work in one transaction under its Idempotency-Key. */
+  const change = (fn: (req: Request, res: Response) => (m: EntityManager) => Promise<ApiResponse>) => (req: Request, res: Response, next: (err?: unknown) => void) =>
+    void (async () => {
+      const work = fn(req, res);
+      const out = await idempotentChange(deps.dataSource, account(res).merchantId, req, work);
+      if (out.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      else deps.committed();
+      res.status(out.status).json(out.body);
+    })().catch(next);
 
   r.post(
     '/payment_intents',
-    route(async (req, res) => {
+    change((req, res) => {
       const b = body(req);
       const currency = str(b, 'currency', true, 3);
       if (!/^[A-Za-z]{3}$/.test(currency)) throw invalidParameter('currency', 'Invalid currency.');
@@ -47,7 +54,7 @@ export function apiRoutes(deps: ApiDeps): Router {
         description: str(b, 'description', false),
         idempotencyKey: idempotencyKey(req) ?? `auto_${ulid()}`,
       };
-      return paymentIntentObject(await tx((m) => deps.payments.create(m, account(res).merchantId, req0)));
+      return async (m) => ok(paymentIntentObject(await deps.payments.create(m, account(res).merchantId, req0)));
     }),
   );
 
@@ -62,11 +69,11 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   r.post(
     '/payment_methods',
-    route(async (req) => {
+    change((req) => {
       const card = body(req).card;
       if (!card || typeof card !== 'object' || Array.isArray(card)) throw invalidParameter('card', 'Missing required param: card.', 'parameter_missing');
-      const pm = await tx((m) => deps.payments.tokenize(m, str(card as Record<string, unknown>, 'number', true, 64)));
-      return paymentMethodObject(pm);
+      const number = str(card as Record<string, unknown>, 'number', true, 64);
+      return async (m) => ok(paymentMethodObject(await deps.payments.tokenize(m, number)));
     }),
   );
 
@@ -82,46 +89,48 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   r.post(
     '/payment_intents/:id/confirm',
-    route(async (req, res) => {
+    change((req, res) => {
       const b = body(req);
       const pm = str(b, 'payment_method', true, 255);
       const options = confirmOptions(b);
-      return attempt(await tx((m) => deps.payments.confirm(m, account(res).merchantId, String(req.params.id), pm, options)));
+      return async (m) => attempt(await deps.payments.confirm(m, account(res).merchantId, String(req.params.id), pm, options));
     }),
   );
 
   /** The sandbox's own step (Stripe runs it in the buyer's browser): the 3-D Secure challenge's outcome. */
   r.post(
     '/payment_intents/:id/three_d_secure',
-    route(async (req, res) => {
+    change((req, res) => {
       const approved = body(req).approved;
       if (typeof approved !== 'boolean') throw invalidParameter('approved', 'must be true or false.');
-      return attempt(await tx((m) => deps.payments.completeThreeDSecure(m, account(res).merchantId, String(req.params.id), approved)));
+      return async (m) => attempt(await deps.payments.completeThreeDSecure(m, account(res).merchantId, String(req.params.id), approved));
     }),
   );
 
   r.post(
     '/payment_intents/:id/capture',
-    route(async (req, res) => {
+    change((req, res) => {
       const amount = int(body(req), 'amount_to_capture', true);
-      return paymentIntentObject(await tx((m) => deps.payments.capture(m, account(res).merchantId, String(req.params.id), amount)));
+      return async (m) => ok(paymentIntentObject(await deps.payments.capture(m, account(res).merchantId, String(req.params.id), amount)));
     }),
   );
 
   r.post(
     '/payment_intents/:id/cancel',
-    route(async (req, res) => paymentIntentObject(await tx((m) => deps.payments.cancel(m, account(res).merchantId, String(req.params.id))))),
+    change((req, res) => async (m) => ok(paymentIntentObject(await deps.payments.cancel(m, account(res).merchantId, String(req.params.id))))),
   );
 
   r.post(
     '/refunds',
-    route(async (req, res) => {
+    change((req, res) => {
       const b = body(req);
       const paymentId = str(b, 'payment_intent', true, 255);
       const amount = int(b, 'amount', true);
       const key = idempotencyKey(req);
-      const refund = await tx((m) => deps.payments.refund(m, account(res).merchantId, paymentId, amount, key));
-      return { id: refund.id, object: 'refund', amount: refund.amountMinor, payment_intent: refund.paymentId, status: 'succeeded' };
+      return async (m) => {
+        const refund = await deps.payments.refund(m, account(res).merchantId, paymentId, amount, key);
+        return ok({ id: refund.id, object: 'refund', amount: refund.amountMinor, payment_intent: refund.paymentId, status: 'succeeded' });
+      };
     }),
   );
 
@@ -149,11 +158,17 @@ function confirmOptions(b: Record<string, unknown>): ConfirmOptions {
   return { requestThreeDSecure: request === 'any' || request === 'challenge', ...(capture ? { captureMethod: capture } : {}) };
 }
 
-/** A confirmation or challenge: the payment intent, or 402 card_error carrying it when this attempt was declined. */
-function attempt(a: Attempt): Record<string, unknown> {
-  if (!a.error) return paymentIntentObject(a.payment);
-  throw new SandboxError(402, 'card_error', a.error.code, a.error.message, undefined, {
+const ok = (body: Record<string, unknown>): ApiResponse => ({ status: 200, body });
+
+/**
+ * A confirmation or challenge: the payment intent, or 402 card_error carrying it when this
+ * attempt was declined (an answer, not a throw: the decline is committed, and stored under the key).
+ */
+function attempt(a: Attempt): ApiResponse {
+  if (!a.error) return ok(paymentIntentObject(a.payment));
+  const e = new SandboxError(402, 'card_error', a.error.code, a.error.message, undefined, {
     decline_code: a.error.declineCode,
     payment_intent: paymentIntentObject(a.payment),
   });
+  return { status: 402, body: { error: { type: e.type, code: e.code, message: e.message, ...e.extra } } };
 }

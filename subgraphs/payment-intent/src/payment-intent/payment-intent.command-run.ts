@@ -6,7 +6,13 @@
 // (the shared IdempotencyStore's `prepared`): the answer stored is the intent and the outcome, so
 // a retry with the key answers as the first request did (the same intent, or the same decline)
 // without a second PSP call; the same key with another body is IDEMPOTENCY_KEY_REUSED.
+// The PSP calls of a command carry keys of their own (`pspKey`), named by the intent, its version
+// when the command locked it and the call: a command whose transaction rolled back after the PSP
+// acted (its answer came too late) leaves the version as it was, so its retry (with or without
+// the caller's key) sends the same key and records the PSP's stored answer; once a command
+// commits, the version moves on and the next command's calls are new requests to the PSP.
 import { ErrorCode, HandoffError, type IdempotencyCodec, type IdempotencyStore, type Principal, type RecordIn } from '@handoff/shared';
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PspRequestRejected, type PspConnector } from '../psp/connector.js';
 import type { Connectors } from '../psp/connectors.js';
@@ -41,7 +47,15 @@ export interface CommandKey {
   principal?: Principal;
 }
 
-export type CommandBody = (manager: EntityManager, intent: PaymentIntentEntity, connector: PspConnector) => Promise<CommandOutcome>;
+/** The PSP idempotency key of one of the command's calls (`call` names it; `parts` tell apart several of its kind). */
+export type PspKey = (call: string, ...parts: string[]) => string;
+
+export type CommandBody = (manager: EntityManager, intent: PaymentIntentEntity, connector: PspConnector, pspKey: PspKey) => Promise<CommandOutcome>;
+
+/** The PSP idempotency key of a call made by a command on the intent at `version` (hashed: ids are opaque, parts may be card numbers). */
+export function commandPspKey(intentId: string, version: number, call: string, ...parts: string[]): string {
+  return `handoff-${call}-${createHash('sha256').update([intentId, String(version), call, ...parts].join('\0')).digest('hex').slice(0, 40)}`;
+}
 
 interface Ran {
   intent: PaymentIntentEntity;
@@ -92,7 +106,9 @@ export async function runIntentCommand(
       record(manager, async () => {
         const locked = await manager.findOne(PaymentIntentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
         if (!locked) throw paymentIntentNotFound(id);
-        return { intent: locked, outcome: await body(manager, locked, connector) };
+        const version = locked.version;
+        const pspKey: PspKey = (call, ...parts) => commandPspKey(locked.id, version, call, ...parts);
+        return { intent: locked, outcome: await body(manager, locked, connector, pspKey) };
       }),
     );
   let ran: Ran;

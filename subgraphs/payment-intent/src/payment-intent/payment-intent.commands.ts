@@ -1,8 +1,11 @@
 // Commands on payment intents: create for a checkout session (internal), confirm with a card or
 // token, 3-D Secure, capture, cancel. Each is one transaction holding the intent's row lock, in
-// which the PSP is asked (the sandbox writes its records in the same transaction; Stripe's
-// calls carry idempotency keys so a retried command never pays twice); outbox events leave
-// after the commit. Refunds are in refund/refund.service.ts.
+// which the PSP is asked over its HTTP API (the sandbox and Stripe alike keep their records in
+// their own systems, never in Handoff's transaction). Every call that changes something at the
+// PSP carries an idempotency key derived from the command (command-run.ts `pspKey`): if the PSP
+// acted but the transaction rolled back, the retried command gets the PSP's stored answer and
+// records it, and nothing is charged twice; a change never recorded also reaches Handoff by the
+// PSP's webhook. Outbox events leave after the commit. Refunds are in refund/refund.service.ts.
 import { badUserInput, FRAUD_BLOCK_PAYMENT_ERROR, money, normalizeCurrency, type IdempotencyStore, type Principal } from '@handoff/shared';
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
@@ -179,14 +182,14 @@ export class PaymentIntentCommands {
     }
     // The key's request is named by the token, never by a card number (nothing of a PAN is stored).
     const key: CommandKey = guard?.key ?? { key: idempotencyKey, operation: 'confirmPaymentIntent', input: { token: method?.token ?? null, testCard: method?.testCard ? 'card' : null, riskContext } };
-    return this.command(principal, id, 'be confirmed', async (manager, intent, connector) => {
+    return this.command(principal, id, 'be confirmed', async (manager, intent, connector, pspKey) => {
       await guard?.before(manager, intent);
       if (!CONFIRMABLE.includes(intent.status)) throw cannotFromStatus('be confirmed', intent.status);
       // A session its gift cards and store credit pay in full needs no card (tender-payment.ts).
       if (!method && !intent.paymentMethodId && !(await coveredByTender(this.checkout, intent))) {
         throw badUserInput('paymentMethod', 'is required: this intent has no payment method attached.');
       }
-      const token = method ? (method.token ?? (await connector.tokenizeTestCard({ manager }, method.testCard!))) : intent.paymentMethodId;
+      const token = method ? (method.token ?? (await connector.tokenizeTestCard({ manager }, method.testCard!, pspKey('tokenize', method.testCard!)))) : intent.paymentMethodId;
       // A bound intent: once the payment method is good, its session commits to paying and says
       // what to charge; the intent's amount follows it before the PSP is asked to confirm.
       const terms = await this.checkoutTerms(intent);
@@ -205,7 +208,7 @@ export class PaymentIntentCommands {
       if (risk?.action === RiskAction.BLOCK) return refuseConfirmation(manager, intent, risk);
       const options = await confirmOptionsFor(manager, intent, risk);
       const returnUrl = checkoutReturnUrl(this.publicBaseUrl, intent.checkoutSessionId, this.checkout);
-      const psp = await this.psp(() => connector.confirmPayment({ manager }, intent.providerPaymentId!, token, returnUrl, options));
+      const psp = await this.psp(() => connector.confirmPayment({ manager }, intent.providerPaymentId!, token, returnUrl, options, pspKey('confirm')));
       // The attempt goes to the checkout's timeline before what it came to (payment-intent.timeline.ts).
       await applyPspPayment(manager, intent, psp, 'be confirmed', { [CONFIRM_ATTEMPT]: true, ...(risk ? riskData(risk) : {}) });
       await settleConfirmation(manager, intent, risk, psp);
@@ -221,9 +224,9 @@ export class PaymentIntentCommands {
   }
 
   async completeThreeDSecure(principal: Principal, id: string, approved: boolean, idempotencyKey?: string): Promise<PaymentIntentEntity> {
-    return this.command(principal, id, 'complete 3-D Secure', async (manager, intent, connector) => {
+    return this.command(principal, id, 'complete 3-D Secure', async (manager, intent, connector, pspKey) => {
       if (intent.status !== S.REQUIRES_ACTION) throw cannotFromStatus('complete 3-D Secure', intent.status);
-      const psp = await this.psp(() => connector.completeThreeDSecure({ manager }, intent.providerPaymentId!, approved));
+      const psp = await this.psp(() => connector.completeThreeDSecure({ manager }, intent.providerPaymentId!, approved, pspKey('three-d-secure')));
       await applyPspPayment(manager, intent, psp, 'complete 3-D Secure', { threeDSecure: approved ? 'approved' : 'failed' });
       return psp.error;
     }, { key: idempotencyKey, operation: 'completeThreeDSecure', input: { approved } });
@@ -231,14 +234,14 @@ export class PaymentIntentCommands {
 
   /** MANUAL capture; a partial capture releases the rest. `steps` run in its transaction (a manual review's approval). */
   async capture(principal: Principal, id: string, amountMinor: number | null | undefined, steps: CommandSteps = {}, idempotencyKey?: string): Promise<PaymentIntentEntity> {
-    return this.command(principal, id, 'be captured', async (manager, intent, connector) => {
+    return this.command(principal, id, 'be captured', async (manager, intent, connector, pspKey) => {
       if (intent.captureMode !== CaptureMode.MANUAL || intent.status !== S.REQUIRES_CAPTURE) throw cannotFromStatus('be captured', intent.status);
       const amount = amountMinor ?? intent.amountMinor;
       if (!Number.isSafeInteger(amount) || amount < 1 || amount > intent.amountMinor) {
         throw badUserInput('amountMinor', `must be between 1 and the authorized ${intent.amountMinor}.`);
       }
       await steps.before?.(manager, intent);
-      const psp = await this.psp(() => connector.capturePayment({ manager }, intent.providerPaymentId!, amount));
+      const psp = await this.psp(() => connector.capturePayment({ manager }, intent.providerPaymentId!, amount, pspKey('capture')));
       await applyPspPayment(manager, intent, { ...psp, amountReceivedMinor: psp.amountReceivedMinor || amount }, 'be captured');
       await saveChange(manager, intent, 'payment_intent.captured', { amountCapturedMinor: intent.amountCapturedMinor, releasedMinor: intent.amountMinor - intent.amountCapturedMinor });
       await steps.after?.(manager, intent);
@@ -253,10 +256,10 @@ export class PaymentIntentCommands {
    * the intent is CANCELED. `steps` run in its transaction.
    */
   async cancelForFraud(principal: Principal, id: string, message: string, steps: CommandSteps = {}): Promise<PaymentIntentEntity> {
-    return this.command(principal, id, 'be canceled', async (manager, intent, connector) => {
+    return this.command(principal, id, 'be canceled', async (manager, intent, connector, pspKey) => {
       if (!canTransition(intent.status, S.CANCELED)) throw cannotFromStatus('be canceled', intent.status);
       await steps.before?.(manager, intent);
-      await this.psp(() => connector.cancelPayment({ manager }, intent.providerPaymentId!));
+      await this.psp(() => connector.cancelPayment({ manager }, intent.providerPaymentId!, pspKey('cancel')));
       intent.lastPaymentError = { code: FRAUD_BLOCK_PAYMENT_ERROR, declineCode: null, message };
       await saveChange(manager, intent, 'payment_intent.payment_failed', { error: { code: FRAUD_BLOCK_PAYMENT_ERROR, declineCode: null } });
       intent.nextAction = null;
@@ -267,9 +270,9 @@ export class PaymentIntentCommands {
   }
 
   async cancel(principal: Principal, id: string, idempotencyKey?: string): Promise<PaymentIntentEntity> {
-    return this.command(principal, id, 'be canceled', async (manager, intent, connector) => {
+    return this.command(principal, id, 'be canceled', async (manager, intent, connector, pspKey) => {
       if (!canTransition(intent.status, S.CANCELED)) throw cannotFromStatus('be canceled', intent.status);
-      await this.psp(() => connector.cancelPayment({ manager }, intent.providerPaymentId!));
+      await this.psp(() => connector.cancelPayment({ manager }, intent.providerPaymentId!, pspKey('cancel')));
       intent.nextAction = null;
       await transition(manager, intent, S.CANCELED, { action: 'be canceled' });
       return null;

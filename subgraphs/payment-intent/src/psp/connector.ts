@@ -75,23 +75,36 @@ export interface PspCallContext {
   manager: EntityManager;
 }
 
+/**
+ * Every call that changes something at the PSP carries an idempotency key (Stripe's
+ * Idempotency-Key) derived from Handoff's command (payment-intent.command-run.ts `pspKey`): when
+ * the PSP acted but Handoff's transaction rolled back (its answer came too late), the retried
+ * command sends the same key and gets the PSP's stored answer, which it then records.
+ */
 export interface PspConnector {
   readonly provider: PaymentProvider;
   createPayment(ctx: PspCallContext, req: CreatePaymentRequest): Promise<PspPayment>;
   /** `paymentMethod` is a token (`pm_…`). */
-  confirmPayment(ctx: PspCallContext, providerPaymentId: string, paymentMethod: string, returnUrl: string, options?: ConfirmOptions): Promise<PspPayment>;
+  confirmPayment(
+    ctx: PspCallContext,
+    providerPaymentId: string,
+    paymentMethod: string,
+    returnUrl: string,
+    options: ConfirmOptions,
+    idempotencyKey: string,
+  ): Promise<PspPayment>;
   /** The card behind a token (`pm_…`), for the merchant's risk rules. */
   describePaymentMethod(ctx: PspCallContext, paymentMethod: string): Promise<CardDetails>;
-  completeThreeDSecure(ctx: PspCallContext, providerPaymentId: string, approved: boolean): Promise<PspPayment>;
-  capturePayment(ctx: PspCallContext, providerPaymentId: string, amountMinor: number): Promise<PspPayment>;
-  cancelPayment(ctx: PspCallContext, providerPaymentId: string): Promise<PspPayment>;
+  completeThreeDSecure(ctx: PspCallContext, providerPaymentId: string, approved: boolean, idempotencyKey: string): Promise<PspPayment>;
+  capturePayment(ctx: PspCallContext, providerPaymentId: string, amountMinor: number, idempotencyKey: string): Promise<PspPayment>;
+  cancelPayment(ctx: PspCallContext, providerPaymentId: string, idempotencyKey: string): Promise<PspPayment>;
   refundPayment(
     ctx: PspCallContext,
     providerPaymentId: string,
     req: { amountMinor: number; reason: string | null; idempotencyKey: string },
   ): Promise<PspRefund>;
-  /** Turns a test card number into a token of this PSP (TEST: the sandbox; STRIPE: its test tokens). */
-  tokenizeTestCard(ctx: PspCallContext, cardNumber: string): Promise<string>;
+  /** Turns a test card number into a token of this PSP (TEST: the sandbox; STRIPE: its test tokens); the key makes a retried command's token the same. */
+  tokenizeTestCard(ctx: PspCallContext, cardNumber: string, idempotencyKey?: string): Promise<string>;
   /**
    * A delegated card (ACP delegate_payment) vaulted at this PSP: its payment method (`pm_…`) and
    * what may be shown of it. TEST: the sandbox's vault; STRIPE: a Stripe PaymentMethod made from

@@ -57,9 +57,9 @@ export class SandboxConnector implements PspConnector {
   }
 
   /** The number is checked here first (the field's own error, never quoting it), then tokenized at the sandbox. */
-  async tokenizeTestCard(_ctx: unknown, cardNumber: string): Promise<string> {
+  async tokenizeTestCard(_ctx: unknown, cardNumber: string, idempotencyKey?: string): Promise<string> {
     parseTestCard(cardNumber);
-    const pm = await this.post('/v1/payment_methods', { type: 'card', card: { number: cardNumber } });
+    const pm = await this.post('/v1/payment_methods', { type: 'card', card: { number: cardNumber } }, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
     return String(pm.id);
   }
 
@@ -70,12 +70,16 @@ export class SandboxConnector implements PspConnector {
     return { paymentMethodId: String(pm.id), brand: parsed.brand, last4: parsed.last4 };
   }
 
-  confirmPayment(_ctx: unknown, id: string, paymentMethod: string, _returnUrl: string, options: ConfirmOptions = {}): Promise<PspPayment> {
-    return this.attempt(`/v1/payment_intents/${encodeURIComponent(id)}/confirm`, {
-      payment_method: paymentMethod,
-      ...(options.manualCapture ? { capture_method: 'manual' } : {}),
-      ...(options.requestThreeDSecure ? { payment_method_options: { card: { request_three_d_secure: 'any' } } } : {}),
-    });
+  confirmPayment(_ctx: unknown, id: string, paymentMethod: string, _returnUrl: string, options: ConfirmOptions, idempotencyKey: string): Promise<PspPayment> {
+    return this.attempt(
+      `/v1/payment_intents/${encodeURIComponent(id)}/confirm`,
+      {
+        payment_method: paymentMethod,
+        ...(options.manualCapture ? { capture_method: 'manual' } : {}),
+        ...(options.requestThreeDSecure ? { payment_method_options: { card: { request_three_d_secure: 'any' } } } : {}),
+      },
+      idempotencyKey,
+    );
   }
 
   async describePaymentMethod(_ctx: unknown, paymentMethod: string): Promise<CardDetails> {
@@ -88,16 +92,17 @@ export class SandboxConnector implements PspConnector {
     return cardDetailsOf(pm.card);
   }
 
-  completeThreeDSecure(_ctx: unknown, id: string, approved: boolean): Promise<PspPayment> {
-    return this.attempt(`/v1/payment_intents/${encodeURIComponent(id)}/three_d_secure`, { approved });
+  completeThreeDSecure(_ctx: unknown, id: string, approved: boolean, idempotencyKey: string): Promise<PspPayment> {
+    return this.attempt(`/v1/payment_intents/${encodeURIComponent(id)}/three_d_secure`, { approved }, idempotencyKey);
   }
 
-  async capturePayment(_ctx: unknown, id: string, amountMinor: number): Promise<PspPayment> {
-    return fromSandboxPaymentIntent(await this.post(`/v1/payment_intents/${encodeURIComponent(id)}/capture`, { amount_to_capture: amountMinor }));
+  async capturePayment(_ctx: unknown, id: string, amountMinor: number, idempotencyKey: string): Promise<PspPayment> {
+    const pi = await this.post(`/v1/payment_intents/${encodeURIComponent(id)}/capture`, { amount_to_capture: amountMinor }, { 'idempotency-key': idempotencyKey });
+    return fromSandboxPaymentIntent(pi);
   }
 
-  async cancelPayment(_ctx: unknown, id: string): Promise<PspPayment> {
-    return fromSandboxPaymentIntent(await this.post(`/v1/payment_intents/${encodeURIComponent(id)}/cancel`));
+  async cancelPayment(_ctx: unknown, id: string, idempotencyKey: string): Promise<PspPayment> {
+    return fromSandboxPaymentIntent(await this.post(`/v1/payment_intents/${encodeURIComponent(id)}/cancel`, {}, { 'idempotency-key': idempotencyKey }));
   }
 
   async refundPayment(_ctx: unknown, id: string, req: { amountMinor: number; reason: string | null; idempotencyKey: string }): Promise<PspRefund> {
@@ -106,9 +111,9 @@ export class SandboxConnector implements PspConnector {
   }
 
   /** A confirmation or challenge: a 402 card_error is a decline (an answer, with the intent as it now is), as Stripe's. */
-  private async attempt(path: string, body: Json): Promise<PspPayment> {
+  private async attempt(path: string, body: Json, idempotencyKey: string): Promise<PspPayment> {
     try {
-      return fromSandboxPaymentIntent(await this.call(path, body));
+      return fromSandboxPaymentIntent(await this.call(path, body, { 'idempotency-key': idempotencyKey }));
     } catch (err) {
       if (err instanceof SandboxApiError && err.status === 402 && err.error.payment_intent) {
         const e = err.error;

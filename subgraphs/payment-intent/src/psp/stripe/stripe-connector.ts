@@ -1,6 +1,7 @@
 // The Stripe connector, with the official `stripe` package: create (with the attribution
 // metadata and an idempotency key derived from the checkout session), confirm, capture,
-// cancel, refund. Stripe cannot be reached from the test machines: the mapping of its answers
+// cancel, refund, each with the idempotency key Handoff's command derived (Stripe's
+// `idempotencyKey` request option: a retried command gets Stripe's stored answer). Stripe cannot be reached from the test machines: the mapping of its answers
 // and of its webhooks is tested with fixtures in Stripe's exact shapes (stripe-events.spec.ts).
 import Stripe from 'stripe';
 import { PaymentProvider } from '../../payment-intent/payment-intent.enums.js';
@@ -109,14 +110,18 @@ export class StripeConnector implements PspConnector {
     return { paymentMethodId: pm.id, brand: details.brand, last4: details.last4 };
   }
 
-  async confirmPayment(_ctx: unknown, id: string, paymentMethod: string, returnUrl: string, options: ConfirmOptions = {}): Promise<PspPayment> {
+  async confirmPayment(_ctx: unknown, id: string, paymentMethod: string, returnUrl: string, options: ConfirmOptions, idempotencyKey: string): Promise<PspPayment> {
     try {
-      const pi = await this.stripe.paymentIntents.confirm(id, {
-        payment_method: paymentMethod,
-        return_url: returnUrl,
-        ...(options.manualCapture ? { capture_method: 'manual' as const } : {}),
-        ...(options.requestThreeDSecure ? { payment_method_options: { card: { request_three_d_secure: 'any' as const } } } : {}),
-      });
+      const pi = await this.stripe.paymentIntents.confirm(
+        id,
+        {
+          payment_method: paymentMethod,
+          return_url: returnUrl,
+          ...(options.manualCapture ? { capture_method: 'manual' as const } : {}),
+          ...(options.requestThreeDSecure ? { payment_method_options: { card: { request_three_d_secure: 'any' as const } } } : {}),
+        },
+        { idempotencyKey },
+      );
       return fromStripePaymentIntent(pi as StripePaymentIntentLike);
     } catch (err) {
       // A decline is an answer, not a failure: Stripe attaches the intent as it now is.
@@ -139,13 +144,13 @@ export class StripeConnector implements PspConnector {
     return fromStripePaymentIntent((await this.call(() => this.stripe.paymentIntents.retrieve(id))) as StripePaymentIntentLike);
   }
 
-  async capturePayment(_ctx: unknown, id: string, amountMinor: number): Promise<PspPayment> {
-    const pi = await this.call(() => this.stripe.paymentIntents.capture(id, { amount_to_capture: amountMinor }));
+  async capturePayment(_ctx: unknown, id: string, amountMinor: number, idempotencyKey: string): Promise<PspPayment> {
+    const pi = await this.call(() => this.stripe.paymentIntents.capture(id, { amount_to_capture: amountMinor }, { idempotencyKey }));
     return fromStripePaymentIntent(pi as StripePaymentIntentLike);
   }
 
-  async cancelPayment(_ctx: unknown, id: string): Promise<PspPayment> {
-    return fromStripePaymentIntent((await this.call(() => this.stripe.paymentIntents.cancel(id))) as StripePaymentIntentLike);
+  async cancelPayment(_ctx: unknown, id: string, idempotencyKey: string): Promise<PspPayment> {
+    return fromStripePaymentIntent((await this.call(() => this.stripe.paymentIntents.cancel(id, {}, { idempotencyKey }))) as StripePaymentIntentLike);
   }
 
   async refundPayment(
