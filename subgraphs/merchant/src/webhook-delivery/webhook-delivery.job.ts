@@ -97,7 +97,7 @@ export async function attemptClaimed(deps: DeliveryDeps, d: ClaimedDelivery): Pr
 
 /**
  * First attempts in this process, right after the intake leased their deliveries (no delivery
- * job): at most `limit` at a time. The intake asks for room first; deliveries past the limit (a
+ * job): at most `limit` at a time. The intake reserves room first; deliveries past the limit (a
  * fan-out to many endpoints, or intakes racing for the last room) are handed back — lease
  * released, a job added — to go the way of any attempt. An attempt that fails is retried by a job
  * as any other; one that throws (PostgreSQL away while recording) keeps its lease until it runs
@@ -105,16 +105,26 @@ export async function attemptClaimed(deps: DeliveryDeps, d: ClaimedDelivery): Pr
  */
 export function startDirectDelivery(deps: DeliveryDeps, limit: number): DirectDelivery & { close(): Promise<void> } {
   const running = new Set<Promise<unknown>>();
+  /** Room taken by intakes whose statement has not returned yet. */
+  let reserved = 0;
   const handBack = async (ds: ClaimedDelivery[]) => {
     await Promise.all(ds.map((d) => deps.recorder.release(d)));
     await deps.queue.schedule(ds.map((d) => ({ deliveryId: d.id, seq: d.seq, at: new Date() })));
   };
   return {
-    hasRoom: () => running.size < limit,
+    reserve: () => {
+      if (running.size + reserved >= limit) return false;
+      reserved += 1;
+      return true;
+    },
+    unreserve: () => {
+      reserved = Math.max(0, reserved - 1);
+    },
     deliver: (claims) => {
+      reserved = Math.max(0, reserved - 1);
       const overflow: ClaimedDelivery[] = [];
       for (const d of claims) {
-        if (running.size >= limit) {
+        if (running.size + reserved >= limit) {
           overflow.push(d);
           continue;
         }

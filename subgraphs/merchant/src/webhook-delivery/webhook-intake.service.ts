@@ -50,10 +50,17 @@ export interface IntakeDeps {
 
 /** First attempts made in this process, right after the intake (webhook-delivery.job.ts startDirectDelivery). */
 export interface DirectDelivery {
-  /** Whether more attempts may start now. */
-  hasRoom(): boolean;
-  /** Starts the attempts of these leased deliveries; never throws. */
+  /**
+   * Takes room for one event's first attempt, when there is any (false: none taken). Given back
+   * by deliver (which starts the event's attempts in it) or unreserve (the intake failed): room is
+   * taken when the intake asks, so the events of one batched statement do not all count on the
+   * same free room and find it gone when the statement returns.
+   */
+  reserve(): boolean;
+  /** Starts the attempts of these leased deliveries (one event's) in the room reserved for it; never throws. */
   deliver(claims: readonly ClaimedDelivery[]): void;
+  /** Gives back room reserved for an event whose intake failed. */
+  unreserve(): void;
 }
 
 interface PendingRow {
@@ -84,16 +91,22 @@ export class WebhookIntakeService {
     const payload = webhookEventPayloadOf(job);
     const eventId = webhookEventId(job.schema, job.outboxId);
     const body = JSON.stringify(deliveredBody(eventId, payload, await this.deps.livemode(payload.merchantId)));
-    const direct = this.direct?.hasRoom() ? this.direct : undefined;
-    const result = await this.records.submit({
-      eventId,
-      payload,
-      body,
-      source: `${job.schema}:${job.outboxId}`,
-      target: payload.type === 'webhook_endpoint.test' ? String(payload.object.id ?? '') : null,
-      leaseMs: direct ? (this.deps.leaseMs ?? null) : null,
-    });
-    if (result.leased.length > 0) direct!.deliver(result.leased);
+    const direct = this.direct?.reserve() ? this.direct : undefined;
+    let result: RecordedEvent;
+    try {
+      result = await this.records.submit({
+        eventId,
+        payload,
+        body,
+        source: `${job.schema}:${job.outboxId}`,
+        target: payload.type === 'webhook_endpoint.test' ? String(payload.object.id ?? '') : null,
+        leaseMs: direct ? (this.deps.leaseMs ?? null) : null,
+      });
+    } catch (err) {
+      direct?.unreserve();
+      throw err;
+    }
+    direct?.deliver(result.leased);
     await this.deps.schedule(result.scheduled);
     return { eventId: result.eventId, recorded: result.recorded, created: result.created, scheduled: result.scheduled, direct: result.leased.length };
   }
