@@ -12,7 +12,7 @@ import { HandoffError, requireKind, type Principal } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import { calculationById } from '../calculation/calculation.store.js';
+import { calculationById, type StoredCalculation } from '../calculation/calculation.store.js';
 import { scopeCheckoutSessions } from '../checkout-session/checkout-session.access.js';
 import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
 import { CheckoutSessionStatus } from '../checkout-session/checkout-session.enums.js';
@@ -61,8 +61,12 @@ export class FinalizationService {
     // The session and its order in one read (outside the transaction).
     const { session: seen, order: existing } = await this.sessionWithOrder(this.dataSource.manager, p, id);
     if (existing) return answerExisting(existing);
-    // Asked before the transaction (a call to payment-intent under a row lock would hold it for the call).
-    const payment = await this.paymentOf(seen);
+    // Asked before the transaction (a call to payment-intent under a row lock would hold it for the call);
+    // the calculation snapshot (never changed once stored) is read meanwhile, used if the session still points at it.
+    const [payment, calculation] = await Promise.all([
+      this.paymentOf(seen),
+      seen.calculationId ? calculationById(this.dataSource.manager, seen.calculationId) : Promise.resolve(null),
+    ]);
     const { order, created } = await this.dataSource.transaction(async (manager) => {
       // Under the lock, the order is read by a statement of its own: a join in the locking read would
       // keep the snapshot it waited from (no order yet) after a concurrent finalization committed one.
@@ -71,7 +75,7 @@ export class FinalizationService {
       if (raced) return { order: answerExisting(raced), created: false };
       const paid = cs.status === CheckoutSessionStatus.COMPLETE ? 'captured' : payment;
       assertFinalizable(cs, paid);
-      return { order: await this.createOrder(manager, cs, paid!, opts.createOrder !== false), created: true };
+      return { order: await this.createOrder(manager, cs, paid!, opts.createOrder !== false, calculation), created: true };
     });
     if (created) this.outbox.notify();
     return order;
@@ -136,7 +140,7 @@ export class FinalizationService {
     return paid ?? state.status.toLowerCase();
   }
 
-  private async createOrder(manager: EntityManager, cs: CheckoutSessionEntity, paymentStatus: OrderPaymentStatus, handOff: boolean): Promise<OrderEntity> {
+  private async createOrder(manager: EntityManager, cs: CheckoutSessionEntity, paymentStatus: OrderPaymentStatus, handOff: boolean, calculation: StoredCalculation | null): Promise<OrderEntity> {
     const order = manager.create(OrderEntity, {
       id: `ord_${ulid()}`,
       receiptId: `rcpt_${ulid()}`,
@@ -149,7 +153,7 @@ export class FinalizationService {
       steps: [],
       rollbackReason: null,
       rolledBackAt: null,
-      ...(await pricedContent(manager, cs)),
+      ...(await pricedContent(manager, cs, calculation)),
     });
     const entries: TimelineEntryDraft[] = [];
     const records: OrderStepRecord[] = [];
@@ -199,9 +203,9 @@ function assertFinalizable(cs: CheckoutSessionEntity, paid: OrderPaymentStatus |
 }
 
 /** Lines and totals: the calculation snapshot's, or (a session never calculated: its merchant prices nothing) its lines'. */
-async function pricedContent(manager: EntityManager, cs: CheckoutSessionEntity): Promise<Pick<OrderEntity, 'calculationId' | 'currency' | 'subTotalMinor' | 'discountTotalMinor' | 'taxTotalMinor' | 'shippingTotalMinor' | 'grandTotalMinor' | 'lines'>> {
+async function pricedContent(manager: EntityManager, cs: CheckoutSessionEntity, read: StoredCalculation | null): Promise<Pick<OrderEntity, 'calculationId' | 'currency' | 'subTotalMinor' | 'discountTotalMinor' | 'taxTotalMinor' | 'shippingTotalMinor' | 'grandTotalMinor' | 'lines'>> {
   if (cs.calculationId) {
-    const stored = await calculationById(manager, cs.calculationId);
+    const stored = read?.id === cs.calculationId ? read : await calculationById(manager, cs.calculationId);
     if (!stored) throw calculationStale(cs.id, 'missing');
     const { totals, lines } = stored.calculation;
     return {

@@ -13,7 +13,8 @@ export function reservationFinalizationStep(reservations: ReservationService): F
   return {
     name: 'inventory_reservation',
     async finalize(manager, session) {
-      const r = await reservations.convertForSession(manager, session.id);
+      // Steps run under the finalization's session row lock (finalization.steps.ts).
+      const r = await reservations.convertForSession(manager, session.id, { sessionLocked: true });
       if (!r) return null;
       return { summary: `Inventory reservation ${r.id} converted: ${units(r)} units`, detail: { reservation_id: r.id, units: units(r) } };
     },

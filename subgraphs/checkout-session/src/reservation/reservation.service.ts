@@ -181,9 +181,11 @@ export class ReservationService {
   /**
    * Finalization: the session's active reservation becomes a permanent stock decrement, in the
    * caller's transaction. No active reservation (none made, released, expired, already converted): null.
+   * `sessionLocked`: the caller's transaction holds the session's row lock (finalization).
    */
-  async convertForSession(manager: EntityManager, sessionId: string): Promise<ReservationRecord | null> {
-    if (!(await lockSession(manager, sessionId))) return null;
+  async convertForSession(manager: EntityManager, sessionId: string, opts: { sessionLocked?: boolean } = {}): Promise<ReservationRecord | null> {
+    // The finalization holds the session's row lock already (its transaction's first read): not taken twice.
+    if (!opts.sessionLocked && !(await lockSession(manager, sessionId))) return null;
     return this.endActive(manager, sessionId, 'converted', 'order created', false);
   }
 
