@@ -161,6 +161,7 @@ export class FinalizationService {
       const outcome = await step.finalize(manager, cs, order.id);
       if (!outcome) continue;
       records.push({ step: step.name, action: 'finalized', at: new Date().toISOString(), detail: outcome.detail });
+      entries.push(...(outcome.timeline ?? []));
       entries.push(orderEntry(cs, 'order.step_finalized', outcome.summary, { order_id: order.id, step: step.name, ...outcome.detail }));
     }
     order.steps = records;

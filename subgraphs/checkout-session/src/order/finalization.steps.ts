@@ -12,6 +12,7 @@
 // converted / released, gift-card holds are captured / released, when those concepts exist.
 import type { EntityManager } from 'typeorm';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
+import type { TimelineEntryDraft } from '../timeline/timeline.entries.js';
 import { captureHolds, releaseHolds, restoreCapturedHolds, type TenderHold } from '../tender/tender-holds.js';
 
 /** What a step did, for the order's record and the session's timeline; null: nothing to do for this session. */
@@ -19,6 +20,8 @@ export interface StepOutcome {
   /** One line a person reads ("Inventory reservation resv_… converted"). */
   summary: string;
   detail: Record<string, unknown>;
+  /** Timeline entries of the step's own (finalize only), written with the order's in one statement. */
+  timeline?: TimelineEntryDraft[];
 }
 
 export interface FinalizationStep {

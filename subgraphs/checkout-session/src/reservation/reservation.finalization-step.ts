@@ -4,6 +4,7 @@
 // units a conversion took (sold) back on Handoff's built-in stock, once (reservation.service.ts
 // restockForSession). Stock held by the merchant's own HTTP inventory is the merchant's to restock.
 import type { FinalizationStep } from '../order/finalization.steps.js';
+import type { TimelineEntryDraft } from '../timeline/timeline.entries.js';
 import type { ReservationService } from './reservation.service.js';
 import { stockDeltas } from './reservation.model.js';
 
@@ -14,9 +15,11 @@ export function reservationFinalizationStep(reservations: ReservationService): F
     name: 'inventory_reservation',
     async finalize(manager, session) {
       // Steps run under the finalization's session row lock (finalization.steps.ts).
-      const r = await reservations.convertForSession(manager, session.id, { sessionLocked: true });
+      // Its inventory.converted entry goes in the order's timeline statement (StepOutcome.timeline).
+      const timeline: TimelineEntryDraft[] = [];
+      const r = await reservations.convertForSession(manager, session.id, { sessionLocked: true, timeline });
       if (!r) return null;
-      return { summary: `Inventory reservation ${r.id} converted: ${units(r)} units`, detail: { reservation_id: r.id, units: units(r) } };
+      return { summary: `Inventory reservation ${r.id} converted: ${units(r)} units`, detail: { reservation_id: r.id, units: units(r) }, timeline };
     },
     async compensate(manager, session, orderId) {
       const reason = `rollback of order ${orderId}`;

@@ -18,6 +18,7 @@
 import { DEFAULT_CHECKOUT_RULES, ErrorCode, HandoffError, invalidStateTransition, type IdempotencyStore, type Logger, type PaymentIntentEventPayload, type Principal } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
+import type { TimelineEntryDraft } from '../timeline/timeline.entries.js';
 import { table, type OutboxNotifier } from '../events.js';
 import { newId } from '../ids.js';
 import { requiredId } from '../input.js';
@@ -36,8 +37,16 @@ import {
   markRestocked,
   pointSessionAt,
   recordReservationStep,
+  reservationStepEntry,
   setExpiry,
 } from './reservation.store.js';
+
+export interface ConvertOptions {
+  /** The caller's transaction holds the session's row lock (finalization). */
+  sessionLocked?: boolean;
+  /** The step's timeline entry is pushed here, for the caller to write with its own (finalization), not written apart. */
+  timeline?: TimelineEntryDraft[];
+}
 
 export interface ReserveInput {
   expiresInSeconds?: number | null;
@@ -181,12 +190,11 @@ export class ReservationService {
   /**
    * Finalization: the session's active reservation becomes a permanent stock decrement, in the
    * caller's transaction. No active reservation (none made, released, expired, already converted): null.
-   * `sessionLocked`: the caller's transaction holds the session's row lock (finalization).
    */
-  async convertForSession(manager: EntityManager, sessionId: string, opts: { sessionLocked?: boolean } = {}): Promise<ReservationRecord | null> {
+  async convertForSession(manager: EntityManager, sessionId: string, opts: ConvertOptions = {}): Promise<ReservationRecord | null> {
     // The finalization holds the session's row lock already (its transaction's first read): not taken twice.
     if (!opts.sessionLocked && !(await lockSession(manager, sessionId))) return null;
-    return this.endActive(manager, sessionId, 'converted', 'order created', false);
+    return this.endActive(manager, sessionId, 'converted', 'order created', false, opts.timeline);
   }
 
   /** Releases the session's active reservation (in `manager`'s transaction, or its own); none: null. Idempotent. */
@@ -253,13 +261,13 @@ export class ReservationService {
     return released;
   }
 
-  private async endActive(manager: EntityManager, sessionId: string, state: 'released' | 'converted', reason: string, bumpVersion: boolean) {
+  private async endActive(manager: EntityManager, sessionId: string, state: 'released' | 'converted', reason: string, bumpVersion: boolean, timeline?: TimelineEntryDraft[]) {
     const active = await activeReservationOf(manager, sessionId);
-    return active ? this.end(manager, active, state, reason, bumpVersion) : null;
+    return active ? this.end(manager, active, state, reason, bumpVersion, timeline) : null;
   }
 
   /** Ends a locked active reservation: its stock back (or taken), the session no longer holding, the timeline entry. */
-  private async end(manager: EntityManager, r: ReservationRecord, state: 'released' | 'expired' | 'converted', reason: string, bumpVersion: boolean) {
+  private async end(manager: EntityManager, r: ReservationRecord, state: 'released' | 'expired' | 'converted', reason: string, bumpVersion: boolean, timeline?: TimelineEntryDraft[]) {
     // Stock goes back to the provider that held it; only an HTTP one needs the merchant's configuration.
     const provider = r.provider === 'BUILT_IN' ? builtInInventoryProvider : this.providers(await this.pricing.pricingConfig(r.merchantId), 'HTTP');
     const held = { merchantId: r.merchantId, reservationId: r.id, lines: r.lines };
@@ -268,7 +276,8 @@ export class ReservationService {
     const ended = await endReservation(manager, r.id, state, reason);
     if (!ended) return null;
     await pointSessionAt(manager, r.checkoutSessionId, r.id, null, bumpVersion);
-    await recordReservationStep(manager, state, ended);
+    if (timeline) timeline.push(reservationStepEntry(state, ended));
+    else await recordReservationStep(manager, state, ended);
     this.logger?.debug?.({ reservationId: r.id, state, reason }, 'inventory reservation ended');
     return ended;
   }

@@ -137,7 +137,12 @@ const SUMMARY: Record<ReservationEvent, (r: ReservationRecord) => string> = {
 
 /** The timeline entry of a reservation step, written in the step's transaction. */
 export async function recordReservationStep(manager: EntityManager, event: ReservationEvent, r: ReservationRecord): Promise<void> {
-  const entry: TimelineEntryDraft = {
+  await recordCheckoutChange(manager, [], [reservationStepEntry(event, r)]);
+}
+
+/** The timeline entry of a reservation step (a caller writing its own entries in the same statement takes it). */
+export function reservationStepEntry(event: ReservationEvent, r: ReservationRecord): TimelineEntryDraft {
+  return {
     checkoutId: r.checkoutSessionId,
     merchantId: r.merchantId,
     kind: `inventory.${event}`,
@@ -153,5 +158,4 @@ export async function recordReservationStep(manager: EntityManager, event: Reser
       lines: r.lines.map((l) => ({ offer_id: l.offerId, requested: l.requested, reserved: l.reserved })),
     },
   };
-  await recordCheckoutChange(manager, [], [entry]);
 }
