@@ -2,59 +2,39 @@
 // ciphertext), change (URL, filter, description, enabled), delete, rotate the secret (the old one
 // still signs for 24 hours), read, and send a test event. Admin, or the merchant itself (not while
 // suspended); another merchant's endpoint is NOT_FOUND. At most 16 live endpoints per merchant.
-import {
-  changedFields,
-  type OutboxEvent,
-  addToOutbox,
-  webhookEventId,
-  webhookEventOutboxEvent,
-  type IdempotencyCodec,
-  type IdempotencyStore,
-  type Principal,
-} from '@handoff/shared';
-import { ulid } from 'ulid';
+import { changedFields, type OutboxEvent, type IdempotencyStore, type Principal } from '@handoff/shared';
 import type { DataSource, EntityManager } from 'typeorm';
-import { SCHEMA_NAME } from '../constants.js';
 import { writeEvents, type OutboxNotifier } from '../events.js';
 import { merchantAudit } from '../audit-log/merchant-audit.js';
 import { loadWritableMerchant } from '../merchant/merchant.access.js';
 import { merchantNotFound } from '../merchant/merchant.errors.js';
 import { merchantOf } from '../merchant-notice/merchant-notice.service.js';
-import { generateWebhookSecret, openEndpointSecret, ROTATION_OVERLAP_MS, sealEndpointSecret } from './endpoint-secrets.js';
-import { endpointObject, WebhookEndpointEntity } from './webhook-endpoint.entity.js';
-import { webhookEndpointDisabled, webhookEndpointLimitReached, webhookEndpointNotFound } from './webhook-endpoint.errors.js';
 import {
-  assertResolvesPublic,
-  MAX_ENDPOINTS_PER_MERCHANT,
-  validateCreateEndpoint,
-  validateUpdateEndpoint,
-  type WebhookEndpointSpec,
-} from './webhook-endpoint.validation.js';
+  addTestEvents,
+  changeEndpoint,
+  checkedCreate,
+  checkedUpdate,
+  deleteEndpoint,
+  enabledEndpoint,
+  endpointWithSecretCodec,
+  insertEndpoint,
+  liveEndpoints,
+  rotateEndpointSecret,
+  sentTestEventsCodec,
+  type EndpointWithSecret,
+  type SentTestEvent,
+  type WebhookEndpointOptions,
+} from './owned-endpoints.js';
+import { endpointObject, WebhookEndpointEntity } from './webhook-endpoint.entity.js';
+import { webhookEndpointLimitReached, webhookEndpointNotFound } from './webhook-endpoint.errors.js';
+import { MAX_ENDPOINTS_PER_MERCHANT, type WebhookEndpointSpec } from './webhook-endpoint.validation.js';
+
+export type { EndpointWithSecret, SentTestEvent, WebhookEndpointOptions } from './owned-endpoints.js';
 
 type Caller = Principal & { kind: 'ADMIN' | 'MERCHANT' };
 
-export interface EndpointWithSecret {
-  endpoint: WebhookEndpointEntity;
-  /** Shown to the caller this once. */
-  secret: string;
-}
-
-export interface SentTestEvent {
-  eventId: string;
-  endpointId: string;
-}
-
-export interface WebhookEndpointOptions {
-  encryptionKey: Buffer;
-  allowPrivateUrls: boolean;
-  /** Resolves a host's addresses (dns.lookup by default; tests stand in). */
-  resolve?: (host: string) => Promise<string[]>;
-}
-
-const t = (name: string) => `"${SCHEMA_NAME}".${name}`;
-
 export class WebhookEndpointService {
-  private readonly withSecretCodec: IdempotencyCodec<EndpointWithSecret>;
+  private readonly withSecretCodec: ReturnType<typeof endpointWithSecretCodec>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -62,51 +42,21 @@ export class WebhookEndpointService {
     private readonly outbox: OutboxNotifier,
     private readonly opts: WebhookEndpointOptions,
   ) {
-    // A retry with the key answers the same secret: kept as the ciphertext it was stored with.
-    this.withSecretCodec = {
-      toStored: (r) => ({ id: r.endpoint.id, sealed: sealEndpointSecret(opts.encryptionKey, r.endpoint.id, r.secret) }),
-      fromStored: async (stored: { id: string; sealed: string }, manager) => ({
-        endpoint: await manager.findOneByOrFail(WebhookEndpointEntity, { id: stored.id }),
-        secret: openEndpointSecret(opts.encryptionKey, stored.id, stored.sealed),
-      }),
-    };
+    this.withSecretCodec = endpointWithSecretCodec(opts.encryptionKey);
   }
 
   async create(principal: Caller, input: WebhookEndpointSpec & { merchantId?: string | null }, key: string | undefined): Promise<EndpointWithSecret> {
     const merchantId = merchantOf(principal, input.merchantId);
     if (principal.kind === 'MERCHANT' && input.merchantId && input.merchantId !== merchantId) throw merchantNotFound(input.merchantId);
-    const draft = validateCreateEndpoint(input, this.opts.allowPrivateUrls);
-    await assertResolvesPublic(draft.url, 'input.url', this.opts.allowPrivateUrls, this.opts.resolve);
+    const draft = await checkedCreate(input, this.opts);
     const created = await this.idempotency.run(
       { principal, key, operation: 'createWebhookEndpoint', input: { ...input, merchantId } },
       async (manager) => {
         // The merchant's row lock orders concurrent creates, so the limit holds.
         const merchant = await loadWritableMerchant(manager, principal, merchantId);
-        const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM ${t('webhook_endpoints')} WHERE merchant_id = $1 AND deleted_at IS NULL`, [merchant.id]);
-        if (n >= MAX_ENDPOINTS_PER_MERCHANT) throw webhookEndpointLimitReached(MAX_ENDPOINTS_PER_MERCHANT);
-        const id = `we_${ulid()}`;
-        const secret = draft.secret ?? generateWebhookSecret();
-        const now = new Date();
-        const endpoint = manager.create(WebhookEndpointEntity, {
-          id,
-          merchantId: merchant.id,
-          agentId: null,
-          url: draft.url,
-          events: draft.events,
-          description: draft.description,
-          enabled: draft.enabled,
-          disabledReason: draft.enabled ? null : 'MANUAL',
-          secretCiphertext: sealEndpointSecret(this.opts.encryptionKey, id, secret),
-          previousSecretCiphertext: null,
-          previousSecretExpiresAt: null,
-          failingSince: null,
-          createdAt: now,
-          updatedAt: now,
-          deletedAt: null,
-        });
-        await manager.insert(WebhookEndpointEntity, endpoint);
-        await writeEvents(manager, [endpointAudit(endpoint, 'created', null)]);
-        return { endpoint, secret };
+        const r = await insertEndpoint(manager, { kind: 'merchant', id: merchant.id }, draft, this.opts.encryptionKey, MAX_ENDPOINTS_PER_MERCHANT, webhookEndpointLimitReached);
+        await writeEvents(manager, [endpointAudit(r.endpoint, 'created', null)]);
+        return r;
       },
       this.withSecretCodec,
     );
@@ -114,26 +64,13 @@ export class WebhookEndpointService {
     return created;
   }
 
-  /** Only the fields given change. Enabling again clears an automatic disabling and its failure streak. */
+/** Only the fields given change. Enabling again clears an automatic disabling and its failure streak. */
   async update(principal: Caller, id: string, input: WebhookEndpointSpec): Promise<WebhookEndpointEntity> {
-    const draft = validateUpdateEndpoint(input, this.opts.allowPrivateUrls);
-    if (draft.url !== undefined) await assertResolvesPublic(draft.url, 'input.url', this.opts.allowPrivateUrls, this.opts.resolve);
+    const draft = await checkedUpdate(input, this.opts);
     const updated = await this.dataSource.transaction(async (manager) => {
       const e = await this.loadWritable(manager, principal, id);
       const before = endpointObject(e);
-      if (draft.url !== undefined) e.url = draft.url;
-      if (draft.events !== undefined) e.events = draft.events;
-      if (draft.description !== undefined) e.description = draft.description;
-      if (draft.enabled === true && !e.enabled) {
-        e.enabled = true;
-        e.disabledReason = null;
-        e.failingSince = null;
-      } else if (draft.enabled === false && e.enabled) {
-        e.enabled = false;
-        e.disabledReason = 'MANUAL';
-      }
-      e.updatedAt = new Date();
-      await manager.save(WebhookEndpointEntity, e);
+      await changeEndpoint(manager, e, draft);
       await writeEvents(manager, [endpointAudit(e, 'updated', before)]);
       return e;
     });
@@ -146,14 +83,7 @@ export class WebhookEndpointService {
     const deleted = await this.dataSource.transaction(async (manager) => {
       const e = await this.loadWritable(manager, principal, id);
       const before = endpointObject(e);
-      const now = new Date();
-      Object.assign(e, { deletedAt: now, updatedAt: now, enabled: false, disabledReason: e.disabledReason ?? 'MANUAL' });
-      await manager.save(WebhookEndpointEntity, e);
-      await manager.query(
-        `UPDATE ${t('webhook_deliveries')} SET status = 'FAILED', next_attempt_at = NULL, last_error = 'endpoint_deleted', completed_at = now(), updated_at = now()
-          WHERE endpoint_id = $1 AND status = 'PENDING'`,
-        [e.id],
-      );
+      await deleteEndpoint(manager, e);
       await writeEvents(manager, [endpointAudit(e, 'deleted', before)]);
       return e;
     });
@@ -165,15 +95,9 @@ export class WebhookEndpointService {
   async rotateSecret(principal: Caller, id: string): Promise<EndpointWithSecret> {
     const rotated = await this.dataSource.transaction(async (manager) => {
       const e = await this.loadWritable(manager, principal, id);
-      const secret = generateWebhookSecret();
-      const now = new Date();
-      e.previousSecretCiphertext = e.secretCiphertext;
-      e.previousSecretExpiresAt = new Date(now.getTime() + ROTATION_OVERLAP_MS);
-      e.secretCiphertext = sealEndpointSecret(this.opts.encryptionKey, e.id, secret);
-      e.updatedAt = now;
-      await manager.save(WebhookEndpointEntity, e);
+      const secret = await rotateEndpointSecret(manager, e, this.opts.encryptionKey);
       await writeEvents(manager, [
-        merchantAudit({ entityType: 'webhook_endpoint', entityId: e.id, merchantId: e.merchantId!, action: 'secret_rotated', after: { previous_secret_expires_at: e.previousSecretExpiresAt.toISOString() } }),
+        merchantAudit({ entityType: 'webhook_endpoint', entityId: e.id, merchantId: e.merchantId!, action: 'secret_rotated', after: { previous_secret_expires_at: e.previousSecretExpiresAt!.toISOString() } }),
       ]);
       return { endpoint: e, secret };
     });
@@ -185,12 +109,7 @@ export class WebhookEndpointService {
   async list(principal: Caller, merchantId: string | null | undefined): Promise<WebhookEndpointEntity[]> {
     const own = merchantOf(principal, merchantId);
     if (principal.kind === 'MERCHANT' && merchantId && merchantId !== own) return [];
-    return this.dataSource
-      .getRepository(WebhookEndpointEntity)
-      .createQueryBuilder('e')
-      .where('e.merchantId = :own AND e.deletedAt IS NULL', { own })
-      .orderBy('e.id', 'ASC')
-      .getMany();
+    return liveEndpoints(this.dataSource.manager, { kind: 'merchant', id: own });
   }
 
   /** The endpoint when the caller may see it; null otherwise (deleted, unknown, another merchant's). */
@@ -210,28 +129,16 @@ export class WebhookEndpointService {
       { principal, key, operation: 'sendTestWebhook', input: { endpointId: endpointId ?? null, merchantId: merchantId ?? null } },
       async (manager) => {
         const targets = endpointId ? [await this.enabledEndpoint(manager, principal, endpointId)] : await this.list(principal, merchantId);
-        const out: SentTestEvent[] = [];
-        for (const e of targets.filter((x) => x.enabled)) {
-          const outboxId = await addToOutbox(
-            manager,
-            SCHEMA_NAME,
-            webhookEventOutboxEvent({ type: 'webhook_endpoint.test', merchantId: e.merchantId!, object: endpointObject(e), occurredAt: new Date().toISOString() }),
-          );
-          out.push({ eventId: webhookEventId(SCHEMA_NAME, outboxId), endpointId: e.id });
-        }
-        return out;
+        return addTestEvents(manager, targets, (e) => ({ merchantId: e.merchantId!, object: endpointObject(e) }));
       },
-      { toStored: (r) => r, fromStored: async (stored: SentTestEvent[]) => stored },
+      sentTestEventsCodec,
     );
     this.outbox.notify();
     return sent;
   }
 
   private async enabledEndpoint(manager: EntityManager, principal: Caller, id: string): Promise<WebhookEndpointEntity> {
-    const e = await this.find(principal, id, manager);
-    if (!e) throw webhookEndpointNotFound(id);
-    if (!e.enabled) throw webhookEndpointDisabled(id);
-    return e;
+    return enabledEndpoint(await this.find(principal, id, manager), id);
   }
 
   /** The endpoint, locked, for a change by `principal`; NOT_FOUND unless it may change it. */
