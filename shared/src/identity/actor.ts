@@ -29,6 +29,12 @@ export function actorOf(principal: Principal): Actor {
   }
 }
 
+/** The actor of a request that records something against its caller: an anonymous caller acts on nothing (throws). */
+export function knownActorOf(principal: Principal): Actor {
+  if (principal.kind === 'ANONYMOUS') throw new Error('an anonymous caller acts on nothing');
+  return actorOf(principal);
+}
+
 /** A PSP's signed webhook event (`<provider>:<event id>`). */
 export const pspWebhookActor = (provider: string, eventId: string): Actor => ({ kind: 'psp_webhook', id: `${provider.toLowerCase()}:${eventId}` });
 

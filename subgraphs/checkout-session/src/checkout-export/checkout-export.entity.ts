@@ -1,7 +1,7 @@
 // A checkout export (migration 1795501100000): what was asked (kind, format, range, by whom), how
 // far its job got, and its file's size; the file is checkout_export_chunks (checkout-export.build.ts).
+import type { ActorKind } from '@handoff/shared';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { ActorKind } from '../remediation/remediation.actor.js';
 
 export type ExportKind = 'checkout_events' | 'failed_sessions';
 export type ExportFormat = 'csv' | 'ndjson';

@@ -21,13 +21,13 @@ import {
   type Page,
   type PageArgs,
   type Principal,
+  knownActorOf,
 } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource } from 'typeorm';
 import { SCHEMA_NAME, table, type OutboxNotifier } from '../events.js';
 import { dateRange } from '../checkout-metrics/date-range.js';
 import type { MerchantDirectory } from '../ports/merchant.port.js';
-import { actorOf } from '../remediation/remediation.actor.js';
 import { CheckoutExportEntity, EXPORT_FORMATS, EXPORT_KINDS, type ExportFormat, type ExportKind } from './checkout-export.entity.js';
 import { DEFAULT_LINK_TTL_SECONDS, MAX_LINK_TTL_SECONDS, type ExportLinkSigner } from './checkout-export.link.js';
 
@@ -74,7 +74,7 @@ export class CheckoutExportService {
       if (!(await this.merchants.merchant(asked))) throw notFound(ErrorCode.MERCHANT_NOT_FOUND, 'Merchant not found.');
       merchantId = asked;
     }
-    const requestedBy = actorOf(p);
+    const requestedBy = knownActorOf(p);
     const input = { merchantId, kind: args.kind, format: args.format, from: range.from.toISOString(), to: range.to.toISOString() };
     const created = await this.idempotency.run(
       { principal: p, key, operation: 'createExport', input },

@@ -1,7 +1,7 @@
 // GraphQL adapter for seed 003's session lifecycle: updateCheckoutSession, cancelCheckoutSession,
 // refreshCheckoutSession, the internal beginCheckoutPayment (payment-intent, before it confirms),
 // and the session's terms and lifecycleStatus fields.
-import { idempotencyKeyOf, requireKind, SafeInt } from '@handoff/shared';
+import { idempotencyKeyOf, requireKind, SafeInt, knownActorOf } from '@handoff/shared';
 import DataLoader from 'dataloader';
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import type { CheckoutContext } from '../context.js';
@@ -12,7 +12,6 @@ import { CaptureMode, CheckoutOwner, CheckoutOwnerType, UpdateCheckoutSessionInp
 import { CheckoutLifecycleStatus, lifecycleStatusOf } from './lifecycle-status.js';
 import type { PaymentCommitment } from './payment-commitment.js';
 import { replaceCheckoutPaymentIntent } from './payment-intent-replacement.js';
-import { actorOf } from '../remediation/remediation.actor.js';
 import type { CheckoutSessionTermsEntity } from './session-terms.entity.js';
 import { termsOf, termsOrDefault } from './session-terms.js';
 
@@ -98,7 +97,7 @@ export class CheckoutLifecycleResolver {
     @Ctx() ctx: CheckoutContext,
   ): Promise<CheckoutPaymentTermsType> {
     requireKind(ctx.principal, 'SERVICE');
-    return this.commitment.commit(checkoutSessionId, paymentIntentId, actorOf(ctx.principal)) as Promise<CheckoutPaymentTermsType>;
+    return this.commitment.commit(checkoutSessionId, paymentIntentId, knownActorOf(ctx.principal)) as Promise<CheckoutPaymentTermsType>;
   }
 
   @Mutation(() => Boolean, {

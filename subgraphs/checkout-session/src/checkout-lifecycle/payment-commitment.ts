@@ -29,7 +29,7 @@
 // re-issued for it under the same lock (same claims, the new amount, a new signature, the same
 // identity: agent-checkout/attribution.ts) and stored on the session; the answer carries it
 // (`aapCode`) so payment-intent puts it in the intent's aap_* metadata before it confirms.
-import { DEFAULT_CHECKOUT_RULES, ErrorCode, HandoffError, invalidStateTransition, money, type AttributionSigner, type CheckoutPricingConfig, type Logger } from '@handoff/shared';
+import { DEFAULT_CHECKOUT_RULES, ErrorCode, HandoffError, invalidStateTransition, money, type AttributionSigner, type CheckoutPricingConfig, type Logger, serviceActor, type Actor } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import type { Blocker, CalculationService } from '../calculation/index.js';
 import { table } from '../events.js';
@@ -44,7 +44,6 @@ import type { CaptureModeValue } from './session-terms.entity.js';
 import { termsOf, termsOrDefault, writeTerms } from './session-terms.js';
 import { assertWithinLimits, attemptsExceeded, paymentAttemptsExceeded, paymentCountryOf, paymentMethodBlocker } from './payment-rules.js';
 import { recordFailure, refusalFailure } from '../remediation/failure-record.js';
-import { serviceActor, type Actor } from '../remediation/remediation.actor.js';
 import { checkoutAudit } from '../checkout-session/checkout.audit.js';
 import { reissueAttribution } from '../agent-checkout/attribution.js';
 import { paymentCommittedEntry } from '../timeline/timeline.entries.js';

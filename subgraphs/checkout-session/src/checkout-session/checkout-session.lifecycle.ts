@@ -4,7 +4,7 @@
 // Each writes the merchant's webhook event (checkout.expired / completed through
 // transitionCheckoutSession; checkout.failed for a payment mismatch: checkout.webhook-event.ts).
 import type { AcpOrderEvents } from '../acp-order/acp-order.events.js';
-import { invalidStateTransition, versionConflict, type Logger, type Principal } from '@handoff/shared';
+import { invalidStateTransition, versionConflict, type Logger, type Principal, serviceActor } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
 import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
@@ -23,7 +23,6 @@ import { checkoutAudit } from './checkout.audit.js';
 import { paymentMismatchEntry } from '../timeline/timeline.entries.js';
 import { recordCheckoutChange } from '../timeline/timeline.record.js';
 import { recordFailure, resolveOpenFailure } from '../remediation/failure-record.js';
-import { serviceActor } from '../remediation/remediation.actor.js';
 import { captureHolds, heldTotal, releaseHolds } from '../tender/tender-holds.js';
 
 /** What the payment-events job hands over (docs/internal-contracts.md). */

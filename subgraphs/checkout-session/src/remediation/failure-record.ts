@@ -3,11 +3,11 @@
 // more occurrence) and resolved. Used by the payment commitment (CHECKOUT_NOT_READY refusals), the
 // payment events (a declined attempt, a payment for another amount), the session completing, and
 // the remediation service; the risk checks record `fraud_block` the same way.
+import type { Actor } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { EntityManager } from 'typeorm';
 import { table } from '../events.js';
 import type { Blocker } from '../calculation/index.js';
-import type { Actor } from './remediation.actor.js';
 import { CheckoutFailureEntity, type FailureCategory, type Resolution } from './remediation.entity.js';
 
 export const newFailureId = () => `cfl_${ulid()}`;

@@ -1,8 +1,8 @@
 // Remediation's tables (migration 1795500700000): a checkout's failures (one open per session)
 // with how each was resolved, and the support notes on a session. Actors are `{ kind, id }`
-// (remediation.actor.ts).
+// (knownActorOf, @handoff/shared).
+import type { ActorKind } from '@handoff/shared';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { ActorKind } from './remediation.actor.js';
 
 export type FailureCategory = 'payment_declined' | 'inventory_shortfall' | 'fraud_block' | 'validation' | 'payment_amount_mismatch';
 export const FAILURE_CATEGORIES: readonly FailureCategory[] = ['payment_declined', 'inventory_shortfall', 'fraud_block', 'validation', 'payment_amount_mismatch'];

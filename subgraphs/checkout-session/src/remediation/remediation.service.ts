@@ -16,6 +16,8 @@ import {
   type PageArgs,
   type PaymentAttemptError,
   type Principal,
+  knownActorOf,
+  serviceActor,
 } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -26,7 +28,6 @@ import { checkoutSessionNotFound } from '../checkout-session/checkout-session.er
 import type { CheckoutSessionService } from '../checkout-session/checkout-session.service.js';
 import type { PaymentIntentEvent } from '../checkout-session/checkout-session.lifecycle.js';
 import { isStaleFailureEvent, recordFailure } from './failure-record.js';
-import { actorOf, serviceActor } from './remediation.actor.js';
 import { CheckoutFailureEntity, CheckoutSupportNoteEntity } from './remediation.entity.js';
 import { noteText, reasonFilter } from './remediation.validation.js';
 
@@ -106,7 +107,7 @@ export class RemediationService {
     const note = noteText(rawNote, 'note');
     const cs = await this.sessions.findVisible(p, id);
     if (!cs) throw checkoutSessionNotFound(id);
-    const author = actorOf(p);
+    const author = knownActorOf(p);
     return this.idempotency.run(
       { principal: p, key, operation: 'addCheckoutSupportNote', input: { id, note } },
       async (manager) => {

@@ -16,6 +16,7 @@ import {
   type IdempotencyCodec,
   type IdempotencyStore,
   type Principal,
+  knownActorOf,
 } from '@handoff/shared';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { table } from '../events.js';
@@ -29,7 +30,6 @@ import { termsOf } from '../checkout-lifecycle/session-terms.js';
 import type { SessionCalculationService } from '../session-calculation/session-calculation.service.js';
 import type { SessionPromotionService } from '../session-promotion/session-promotion.service.js';
 import { resolveOpenFailure } from './failure-record.js';
-import { actorOf } from './remediation.actor.js';
 import { CheckoutFailureEntity } from './remediation.entity.js';
 import { checkResolve, type ResolveSpec } from './remediation.validation.js';
 
@@ -71,7 +71,7 @@ export class ResolveService {
   async resolve(principal: Principal, id: string, input: ResolveSpec, key?: string): Promise<ResolutionResult> {
     const p = requireKind(principal, 'MERCHANT', 'ADMIN');
     const checked = checkResolve(p, input);
-    const actor = actorOf(p);
+    const actor = knownActorOf(p);
     return this.idempotency.prepared({ principal: p, key, operation: 'resolveCheckoutFailure', input: { id, ...checked } }, resolutionCodec, async (record) => {
       const cs = await this.sessions.findVisible(p, id);
       if (!cs) throw checkoutSessionNotFound(id);
