@@ -8,69 +8,30 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCode, HandoffError, verifySignature, webhookEventId, type OutboxJobData, type SubgraphApp } from '@handoff/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/support/env.js';
-import { scratchDatabase } from '../../../test/support/scratch-database.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../../test/support/webhook-receiver.js';
+import type { WebhookReceiver } from '../../../test/support/webhook-receiver.js';
 import { MAX_ENDPOINTS_PER_AGENT } from '../src/agent-webhook-endpoint/agent-webhook-endpoint.service.js';
-import { createApp, loadConfig, type MerchantConfig } from '../src/index.js';
-import { createServices, type MerchantServices } from '../src/services.js';
+import type { MerchantConfig } from '../src/index.js';
+import type { MerchantServices } from '../src/services.js';
 import { processDelivery, type DeliveryDeps } from '../src/webhook-delivery/webhook-delivery.job.js';
 import { createWebhooks, type Webhooks } from '../src/webhook-endpoint/webhooks.module.js';
 import { admin, agentPrincipal, gbpCpaMerchant, merchantPrincipal } from './support.js';
+import { silent, startWebhookStack, type WebhookStack } from './webhook-stack.js';
 
-let db: Awaited<ReturnType<typeof scratchDatabase>>;
+let stack: WebhookStack;
 let app: SubgraphApp;
 let config: MerchantConfig;
 let services: MerchantServices;
 let webhooks: Webhooks;
 let receiver: WebhookReceiver;
 let deps: DeliveryDeps;
-const silent = { child: () => silent, info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as never;
 
 beforeAll(async () => {
-  db = await scratchDatabase('agent_webhooks');
-  const { redisUrl, queuePrefix } = testEnv();
-  config = loadConfig({
-    DATABASE_URL: db.url,
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: `${queuePrefix}-awh${randomBytes(3).toString('hex')}`,
-    NODE_ENV: 'test',
-    HANDOFF_INTERNAL_SECRET: randomBytes(32).toString('base64url'),
-    LOG_LEVEL: 'silent',
-    WEBHOOK_RETRY_BASE_MS: '20',
-  });
-  app = await createApp(config);
-  await app.migrate();
-  services = createServices({ dataSource: app.dataSource, encryptionKey: config.encryptionKey });
-  webhooks = createWebhooks({
-    dataSource: app.dataSource,
-    redis: app.redis,
-    redisUrl,
-    queuePrefix: config.env.QUEUE_PREFIX,
-    idempotency: services.idempotency,
-    connectors: services.connectors,
-    encryptionKey: config.encryptionKey,
-    allowPrivateUrls: true,
-    outbox: { notify: () => undefined },
-    delivery: config.webhooks,
-    logger: silent,
-  });
-  deps = {
-    recorder: webhooks.recorder,
-    queue: webhooks.queue,
-    outbox: { notify: () => undefined },
-    encryptionKey: config.encryptionKey,
-    allowPrivateUrls: true,
-    timeoutMs: 5000,
-    logger: silent,
-  };
-  receiver = await startWebhookReceiver();
+  stack = await startWebhookStack('agent_webhooks', 'awh');
+  ({ app, config, services, webhooks, receiver, deps } = stack);
 });
 
 afterAll(async () => {
-  await webhooks?.close();
-  await receiver?.close();
-  await app?.close();
-  await db?.drop();
+  await stack?.close();
 });
 
 const q = <T = any>(sql: string, params: unknown[] = []): Promise<T[]> => app.dataSource.query(sql, params);

@@ -3,24 +3,21 @@
 // and fans it out once however often its job runs; attempts are signed, logged and retried; the
 // 3-day window; an endpoint failing for 5 days is disabled with a notice and an event; a disabled
 // endpoint gets nothing; replays keep the event id; private URLs refused when not allowed.
-import { randomBytes } from 'node:crypto';
-import { ErrorCode, HandoffError, verifySignature, webhookEventId, type OutboxJobData } from '@handoff/shared';
+import { ErrorCode, HandoffError, verifySignature, webhookEventId, type OutboxJobData, type SubgraphApp } from '@handoff/shared';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEnv } from '../../../test/support/env.js';
-import { scratchDatabase } from '../../../test/support/scratch-database.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../../test/support/webhook-receiver.js';
-import { createApp, loadConfig, type MerchantConfig } from '../src/index.js';
-import type { SubgraphApp } from '@handoff/shared';
-import { createServices, type MerchantServices } from '../src/services.js';
+import type { WebhookReceiver } from '../../../test/support/webhook-receiver.js';
+import type { MerchantConfig } from '../src/index.js';
+import type { MerchantServices } from '../src/services.js';
 import { WEBHOOK_DELIVERY_QUEUE, type DeliveryJob } from '../src/webhook-delivery/delivery-queue.js';
 import { overdueAttempts, processDelivery, startDirectDelivery, type DeliveryDeps } from '../src/webhook-delivery/webhook-delivery.job.js';
 import { processWebhookEvent } from '../src/webhook-delivery/webhook-intake.job.js';
 import { WebhookEndpointService } from '../src/webhook-endpoint/webhook-endpoint.service.js';
-import { createWebhooks, type Webhooks } from '../src/webhook-endpoint/webhooks.module.js';
+import type { Webhooks } from '../src/webhook-endpoint/webhooks.module.js';
 import { admin, gbpCpaMerchant, merchantPrincipal } from './support.js';
+import { silent, startWebhookStack, type WebhookStack } from './webhook-stack.js';
 
-let db: Awaited<ReturnType<typeof scratchDatabase>>;
+let stack: WebhookStack;
 let app: SubgraphApp;
 let config: MerchantConfig;
 let services: MerchantServices;
@@ -28,56 +25,17 @@ let webhooks: Webhooks;
 let receiver: WebhookReceiver;
 let queue: Queue<DeliveryJob>;
 let deps: DeliveryDeps;
-const silent = { child: () => silent, info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as never;
 
 beforeAll(async () => {
-  db = await scratchDatabase('webhooks');
-  const { redisUrl, queuePrefix } = testEnv();
-  config = loadConfig({
-    DATABASE_URL: db.url,
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: `${queuePrefix}-wh${randomBytes(3).toString('hex')}`,
-    NODE_ENV: 'test',
-    HANDOFF_INTERNAL_SECRET: randomBytes(32).toString('base64url'),
-    LOG_LEVEL: 'silent',
-    WEBHOOK_RETRY_BASE_MS: '20',
-  });
-  app = await createApp(config);
-  await app.migrate();
-  services = createServices({ dataSource: app.dataSource, encryptionKey: config.encryptionKey });
-  webhooks = createWebhooks({
-    dataSource: app.dataSource,
-    redis: app.redis,
-    redisUrl,
-    queuePrefix: config.env.QUEUE_PREFIX,
-    idempotency: services.idempotency,
-    connectors: services.connectors,
-    encryptionKey: config.encryptionKey,
-    allowPrivateUrls: true,
-    outbox: { notify: () => undefined },
-    delivery: config.webhooks,
-    logger: silent,
-  });
-  deps = {
-    recorder: webhooks.recorder,
-    queue: webhooks.queue,
-    outbox: { notify: () => undefined },
-    encryptionKey: config.encryptionKey,
-    allowPrivateUrls: true,
-    timeoutMs: 5000,
-    logger: silent,
-  };
+  stack = await startWebhookStack('webhooks', 'wh');
+  ({ app, config, services, webhooks, receiver, deps } = stack);
   queue = new Queue<DeliveryJob>(WEBHOOK_DELIVERY_QUEUE, { connection: app.redis.duplicate(), prefix: config.env.QUEUE_PREFIX });
-  receiver = await startWebhookReceiver();
 });
 
 afterAll(async () => {
   await queue?.obliterate({ force: true }).catch(() => undefined);
   await queue?.close();
-  await webhooks?.close();
-  await receiver?.close();
-  await app?.close();
-  await db?.drop();
+  await stack?.close();
 });
 
 const q = <T = any>(sql: string, params: unknown[] = []): Promise<T[]> => app.dataSource.query(sql, params);
