@@ -1,5 +1,6 @@
 // Demo data for `npm start`, created through the public GraphQL API with the admin key and
 // remembered in .data/demo.json so a restart reuses it (checked by id, recreated if missing).
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { graphqlOrThrow, graphqlRequest } from './graphql-client.js';
@@ -27,6 +28,10 @@ const VIEWER = `query { viewer { role } }`;
 
 export async function loadDemoData(graphqlUrl: string, adminKey: string, dataDir: string): Promise<DemoData> {
   const file = path.join(dataDir, 'demo.json');
+  // The creations' idempotency keys name this data directory: two Handoffs sharing one database
+  // (two test files of one run, say) with the same admin key must not be answered each other's
+  // merchants. Stable for one directory, so an interrupted load resumes without duplicates.
+  const scope = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
   const saved = await readFile(file, 'utf8').then(
     (s) => JSON.parse(s) as Partial<DemoData>,
     () => ({}) as Partial<DemoData>,
@@ -70,13 +75,13 @@ export async function loadDemoData(graphqlUrl: string, adminKey: string, dataDir
       validationPeriodDays: 30,
       conversionFlow: { type: 'instant_checkout' },
     },
-    'demo-merchant-smarty',
+    `demo-merchant-smarty-${scope}`,
   );
   await ensureConnected(smartyMerchantId);
   const smartyOfferId = await ensureOffer(
     saved.smartyOfferId,
     { merchantId: smartyMerchantId, name: '30GB Rolling Monthly', provider: 'SMARTY', price: { amountMinor: 1000, currency: 'GBP' } },
-    'demo-offer-smarty-30gb',
+    `demo-offer-smarty-30gb-${scope}`,
   );
   await ensureDemoPricingConfig(graphqlUrl, adminKey, smartyMerchantId);
   const secondMerchantId = await ensureMerchant(
@@ -89,13 +94,13 @@ export async function loadDemoData(graphqlUrl: string, adminKey: string, dataDir
       validationPeriodDays: 14,
       conversionFlow: { type: 'install_activation' },
     },
-    'demo-merchant-ikawaari',
+    `demo-merchant-ikawaari-${scope}`,
   );
   await ensureConnected(secondMerchantId);
   const secondOfferId = await ensureOffer(
     saved.secondOfferId,
     { merchantId: secondMerchantId, name: 'Premium Plan', price: { amountMinor: 50000, currency: 'XOF' } },
-    'demo-offer-ikawaari-premium',
+    `demo-offer-ikawaari-premium-${scope}`,
   );
   const registeredAgentId = await ensureAgent(saved.registeredAgentId, { name: 'Shopping Assistant', builderName: 'Acme Agents Ltd' });
   const anonymousAgentId = await ensureAgent(saved.anonymousAgentId, { name: 'Anonymous Agent' });
