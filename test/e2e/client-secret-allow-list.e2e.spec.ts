@@ -26,6 +26,8 @@ const ALLOWED = new Set([
   'NextAction.type', 'NextAction.url',
   'PaymentError.code', 'PaymentError.declineCode', 'PaymentError.message',
   'Mutation.confirmPaymentIntent', 'Mutation.completeThreeDSecure', 'Subscription.paymentIntentUpdated',
+  // Paying again after the merchant canceled the session's intent (the hosted page renews it).
+  'Mutation.renewCheckoutPaymentIntent',
   // What the buyer fills in (issue 18, part B1).
   ...['customer', 'shippingAddress', 'billingAddress', 'promotionCodes', 'selectedShipping', 'shippingOptions', 'pickupOptions', 'shipmentPlan', 'calculation', 'calculationStale', 'validation'].map((f) => `CheckoutSession.${f}`),
   ...['email', 'phone', 'saveForLater'].map((f) => `CheckoutCustomer.${f}`),
