@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { acpError, fromGraphQL, type AcpAnswer } from './acp-http.js';
 import type { AcpAttribution } from './acp-input.js';
-import { GraphFailure, derivedKey, graph, readSession, type AcpCall } from './acp-routes.js';
+import { GraphFailure, derivedKey, graph, readSession, type AcpCall } from './acp-graph.js';
 
 const PAY = `mutation AcpPay($input: PayCheckoutWithDelegatedPaymentInput!) {
   payCheckoutWithDelegatedPayment(input: $input) { paymentIntent { id status } }

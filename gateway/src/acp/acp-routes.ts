@@ -6,53 +6,14 @@
 // prepareAgentCheckoutPayment (the payment intent the create deferred), ACP-PAY's
 // payCheckoutWithDelegatedPayment and ACP-ATTR's attachCheckoutAttribution; run as the caller's
 // agent key. Every answer is an ACP CheckoutSession or an ACP Error (acp-http.ts).
-import { createHash } from 'node:crypto';
-import type { GraphQLFormattedError } from 'graphql';
-import type { Principal } from '@handoff/shared/identity/principal';
-import type { GatewayRouteDeps } from '../route-deps.js';
 import { acpError, fromGraphQL, invalid, type AcpAnswer } from './acp-http.js';
 import { InputProblem, cancelInput, completeInput, createInput, updateInput, type AcpAttribution, type AcpBuyer, type AcpFulfillment } from './acp-input.js';
 import { SESSION_FIELDS, toAcpSession, type SessionJson } from './acp-session.js';
 import { completeWithDelegatedPayment, attachAttribution } from './acp-payment.js';
-import { canonicalJson } from './acp-idempotency.js';
+import { GraphFailure, graph, readSession, type AcpCall } from './acp-graph.js';
 
-export interface AcpCall {
-  deps: GatewayRouteDeps;
-  principal: Principal;
-  merchantId: string;
-  id: string;
-  body: unknown;
-  idempotencyKey: string | undefined;
-  requestId: string | undefined;
-  /** This merchant's ACP base URL (…/acp/{merchantId}). */
-  baseUrl: string;
-}
+export type { AcpCall };
 
-/** A GraphQL failure, carried to the route's answer. */
-export class GraphFailure extends Error {
-  constructor(readonly error: GraphQLFormattedError | undefined) {
-    super(error?.message ?? 'GraphQL failure');
-  }
-}
-
-export async function graph<T>(call: AcpCall, query: string, variables: Record<string, unknown>, mutation = false): Promise<T> {
-  const result = await call.deps.execute<T>({
-    query,
-    variables,
-    principal: call.principal,
-    requestId: call.requestId,
-    // Each mutation of the request under its own key derived from the request's (a retry after a
-    // 5xx derives the same ones): the subgraph writes each change once.
-    ...(mutation && call.idempotencyKey !== undefined ? { idempotencyKey: derivedKey(call.idempotencyKey, query, variables) } : {}),
-  });
-  if (result.errors?.length || !result.data) throw new GraphFailure(result.errors?.[0]);
-  return result.data;
-}
-
-export const derivedKey = (key: string, query: string, variables: unknown): string =>
-  `acp_${createHash('sha256').update(key).update('\n').update(query).update('\n').update(canonicalJson(variables)).digest('base64url')}`;
-
-const READ = `query AcpSession($id: ID!) { checkoutSession(id: $id) { ${SESSION_FIELDS} } }`;
 const CREATE = `mutation AcpCreate($input: CreateAgentCheckoutSessionInput!) { createAgentCheckoutSession(input: $input) { ${SESSION_FIELDS} } }`;
 const SET_LINES = `mutation AcpLines($id: ID!, $lines: [AgentCheckoutLineInput!]!) { setAgentCheckoutLineItems(id: $id, lineItems: $lines) { id } }`;
 const SET_ADDRESS = `mutation AcpAddress($id: ID!, $address: CheckoutAddressInput!) { setCheckoutShippingAddress(id: $id, address: $address) { id shippingOptions { id } selectedShipping { id } } }`;
@@ -63,13 +24,6 @@ const UPDATE = `mutation AcpUpdate($id: ID!, $input: UpdateAgentCheckoutSessionI
 const PREPARE = `mutation AcpPrepare($id: ID!) { prepareAgentCheckoutPayment(id: $id) { id paymentIntentId } }`;
 const CALCULATE = `mutation AcpCalculate($id: ID!) { calculateCheckout(id: $id) { ${SESSION_FIELDS} } }`;
 const CANCEL = `mutation AcpCancel($id: ID!) { cancelCheckoutSession(id: $id) { ${SESSION_FIELDS} } }`;
-
-/** The session when the caller may see it under this merchant's path; 404 otherwise. */
-export async function readSession(call: AcpCall, id = call.id): Promise<SessionJson | undefined> {
-  const data = await graph<{ checkoutSession: SessionJson | null }>(call, READ, { id });
-  const s = data.checkoutSession;
-  return s && s.merchant.id === call.merchantId ? s : undefined;
-}
 
 export const notFound = (): AcpAnswer => acpError(404, 'not_found', 'Checkout session not found.');
 

@@ -2,8 +2,18 @@
 // checkout.attribution_flagged for an invalid or unverifiable one (never the token itself).
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
 import { actingNow, type TimelineEntryDraft } from '../timeline/timeline.entries.js';
-import { AttributionTouchStatus } from './attribution-touch.type.js';
-import type { TouchRow } from './attribution-touch.service.js';
+import { AttributionTouchStatus, type AttributionTouchpoint } from './attribution-touch.type.js';
+
+/** A recorded touch: the verdict on one affiliate_attribution a session was given. */
+export interface TouchRow {
+  checkoutSessionId: string;
+  touchpoint: AttributionTouchpoint;
+  provider: string;
+  status: AttributionTouchStatus;
+  reason: string | null;
+  recommendationId: string | null;
+  at: Date;
+}
 
 export function attributionTouchEntry(cs: Pick<CheckoutSessionEntity, 'id' | 'merchantId'>, t: TouchRow, bound: boolean): TimelineEntryDraft {
   const verified = t.status === AttributionTouchStatus.VERIFIED;

@@ -30,7 +30,9 @@ import { table } from '../events.js';
 import { requiredId } from '../input.js';
 import { checkoutSessionExpired } from '../session-change/session-change.js';
 import { recordCheckoutChange } from '../timeline/timeline.record.js';
-import { attributionTouchEntry } from './attribution-touch.entries.js';
+import { attributionTouchEntry, type TouchRow } from './attribution-touch.entries.js';
+
+export type { TouchRow };
 import { AttributionTouchpoint, AttributionTouchStatus } from './attribution-touch.type.js';
 import { AAP_REPLAYED, verdictOf, type TokenVerdict } from './token-verdict.js';
 
@@ -39,16 +41,6 @@ export interface AttachAttributionSpec {
   provider: string;
   token: string;
   touchpoint?: AttributionTouchpoint | null;
-}
-
-export interface TouchRow {
-  checkoutSessionId: string;
-  touchpoint: AttributionTouchpoint;
-  provider: string;
-  status: AttributionTouchStatus;
-  reason: string | null;
-  recommendationId: string | null;
-  at: Date;
 }
 
 export interface AttachResult extends TouchRow {
