@@ -17,6 +17,7 @@ COPY subgraphs/checkout-session/package.json subgraphs/checkout-session/
 COPY subgraphs/payment-intent/package.json subgraphs/payment-intent/
 COPY subgraphs/conversion-ledger/package.json subgraphs/conversion-ledger/
 COPY gateway/package.json gateway/
+COPY portal/package.json portal/
 COPY launcher/package.json launcher/
 COPY test/package.json test/
 COPY bench/package.json bench/

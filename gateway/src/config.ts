@@ -16,6 +16,8 @@ const schema = baseConfigSchema.extend({
   PORT: port.default(4000),
   /** Bootstrap admin key; compared in constant time. Required in production. */
   HANDOFF_ADMIN_KEY: z.string().min(16, 'HANDOFF_ADMIN_KEY must be at least 16 characters').optional(),
+  /** Origins besides the gateway's own whose pages may open a cookie-authenticated WebSocket (comma-separated; docs/portal-auth.md). */
+  PORTAL_ORIGINS: z.string().optional(),
   MERCHANT_URL: httpUrl.default('http://127.0.0.1:4001/graphql'),
   CHECKOUT_SESSION_URL: httpUrl.default('http://127.0.0.1:4002/graphql'),
   PAYMENT_INTENT_URL: httpUrl.default('http://127.0.0.1:4003/graphql'),
@@ -158,6 +160,8 @@ export interface GatewayConfig {
   /** The hosted page's Stripe.js (STRIPE_JS_URL). */
   stripeJsUrl: string;
   internalSecret: string;
+  /** PORTAL_ORIGINS: other origins (besides the gateway's own) a portal session's WebSocket may come from. */
+  portalOrigins?: readonly string[];
   logger: Logger;
 }
 
@@ -220,6 +224,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       longRunningJobSeconds: parsed.OPS_LONG_RUNNING_JOB_SECONDS,
     }),
     internalSecret: internalSecretFor(parsed),
+    portalOrigins: Object.freeze((parsed.PORTAL_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)),
     logger: createLogger('gateway', parsed.LOG_LEVEL),
   });
 }

@@ -21,6 +21,7 @@ import { IDEMPOTENCY_KEY_HEADER } from '@handoff/shared/http/context';
 import { mountHealth } from '@handoff/shared/http/health';
 import type { RunningServer } from '@handoff/shared/http/subgraph-server';
 import { encodePrincipal, PRINCIPAL_HEADER } from '@handoff/shared/identity/signing';
+import type { Principal } from '@handoff/shared/identity/principal';
 import { REQUEST_ID_HEADER, requestIdFrom } from '@handoff/shared/logging/logger';
 import { requestIdOf, setRequestId } from './http/request-id.js';
 import type { GatewayConfig } from './config.js';
@@ -49,6 +50,7 @@ import { HandoffExecutor } from './execution/handoff-executor.js';
 import { routeMounts, type GatewayRouteDeps, type RouteMount } from './routes.js';
 import { WEBHOOK_ROUTE, webhookIngress } from './webhooks/webhook-route.js';
 import { createSubscriptionServer } from './subscriptions/server.js';
+import { MerchantAccountsPort, mountPortalAuth, PortalAuth, portalRolePlugin } from './portal-auth/index.js';
 
 export interface CreateGatewayOptions {
   config: GatewayConfig;
@@ -106,6 +108,15 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       ttlMs: config.apiKeyCacheTtlMs,
     });
   const authenticator = new Authenticator(apiKeys, config.adminKey, config.internalSecret);
+  // The merchant portal's session cookies (docs/portal-auth.md), resolved by the merchant subgraph on every request.
+  const accountsClient = clientFor('merchant-portal-accounts');
+  const portal = new PortalAuth(
+    new MerchantAccountsPort((body, requestId) =>
+      accountsClient.post(subgraphUrls.merchant, { 'content-type': 'application/json', [PRINCIPAL_HEADER]: GATEWAY_SERVICE_PRINCIPAL_HEADER, [REQUEST_ID_HEADER]: requestId ?? randomUUID() }, body),
+    ),
+    config.internalSecret,
+    config.portalOrigins,
+  );
 
   // One signed data source per subgraph, shared by @apollo/gateway and Handoff's executor.
   const deadlineOf = callDeadlines(config.subgraphTimeoutMs, { ...paymentDeadlines(config.subgraphTimeoutMs), runSettlement: config.settlementTimeoutMs });
@@ -163,6 +174,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       ...protection.plugins,
       operationResolutionPlugin(),
       clientAllowListPlugin(),
+      portalRolePlugin(),
       refuseNulPlugin(),
       {
         // Masked errors are logged with their request's id (formatError is not given the context).
@@ -256,6 +268,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   };
   // Webhooks in: their own ingress in front of express (unless a caller chose the routes).
   const webhooks = opts.routes ? undefined : webhookIngress();
+  mountPortalAuth(app, { portal, logger });
   for (const mount of opts.routes ?? [webhooks!.mount, ...routeMounts]) mount(app, routeDeps);
   // graphql-ws on the same port and path (gateway/src/subscriptions); Redis only once listening.
   const subscriptions = createSubscriptionServer({
@@ -267,6 +280,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     execute: routeDeps.execute,
     executeDerived: executeAs(true),
     authenticate: (authorization) => authenticator.authenticate(authorization),
+    portal,
     invalidateApiKey: (keyHash) => apiKeys.invalidate(keyHash),
   });
 
@@ -287,12 +301,21 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   async function graphqlContext(headers: IncomingHttpHeaders, requestId: string): Promise<GatewayContext> {
     let auth;
     try {
-      auth = await authenticator.authenticate(headers.authorization, requestId);
+      // No Authorization header but the portal's cookie: the session's principal, with its CSRF token checked.
+      auth = !headers.authorization && portal.hasCookie(headers) ? await portalAuthentication(headers, requestId) : await authenticator.authenticate(headers.authorization, requestId);
     } catch (err) {
       logger.error({ err, requestId }, 'API key lookup failed');
       throw new GraphQLError('Authentication is temporarily unavailable; retry shortly.', {
         extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, http: { status: 503, headers: new HeaderMap([['retry-after', '1']]) } },
       });
+    }
+    if (!auth.ok && auth.reason === 'csrf') {
+      throw new GraphQLError('Missing or invalid X-CSRF-Token for this session.', { extensions: { code: ErrorCode.CSRF_INVALID, http: { status: 403 } } });
+    }
+    if (!auth.ok && auth.reason === 'session') {
+      const error = unauthenticated('Not signed in: the portal session is unknown, ended or expired.');
+      error.extensions.http = { status: 401 };
+      throw error;
     }
     if (!auth.ok) {
       const error = unauthenticated(
@@ -308,6 +331,13 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       });
     }
     return { principal: auth.principal, principalHeader: auth.principalHeader, requestId, idempotencyKey };
+  }
+
+  async function portalAuthentication(headers: IncomingHttpHeaders, requestId: string): Promise<{ ok: true; principal: Principal; principalHeader: string } | { ok: false; reason: 'csrf' | 'session' }> {
+    const identity = await portal.authenticate(headers, requestId);
+    if (identity === 'CSRF_INVALID') return { ok: false, reason: 'csrf' };
+    if (identity === 'UNAUTHENTICATED') return { ok: false, reason: 'session' };
+    return { ok: true, principal: identity.principal, principalHeader: encodePrincipal(identity.principal) };
   }
 
   app.use((_req: Request, res: Response) => {

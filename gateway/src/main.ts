@@ -2,11 +2,14 @@
 // committed supergraph (SUPERGRAPH_PATH). SIGTERM/SIGINT: stop accepting, finish, exit.
 import { readFile } from 'node:fs/promises';
 import { limitHeapGrowth } from '@handoff/shared/runtime/heap';
+import { shutdownTracing, startTracing } from '@handoff/shared/tracing/tracing';
 import { createGateway } from './gateway.js';
 import { loadGatewayConfig } from './config.js';
 
 const config = loadGatewayConfig();
 const { logger } = config;
+// On only when an OTLP endpoint is set (OTEL_EXPORTER_OTLP_ENDPOINT); off, the SDK is never loaded.
+if (await startTracing()) logger.info('tracing on: exporting spans over OTLP');
 limitHeapGrowth(config.heapGrowingPercent);
 const supergraphSdl = await readFile(config.supergraphPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
   logger.fatal({ path: config.supergraphPath, code: err.code }, 'cannot read the supergraph: run `npm run compose`');
@@ -24,6 +27,7 @@ const shutdown = async (signal: string) => {
   try {
     await server.close();
     await gateway.close();
+    await shutdownTracing();
   } catch (err) {
     logger.error({ err }, 'shutdown failed');
   }

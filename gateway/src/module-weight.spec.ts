@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Loaded only when needed: @apollo/gateway, its OpenTelemetry SDK and HTTP client, Apollo's protobuf. */
-const DEFERRED = ['@apollo/gateway', '@apollo/query-planner', '@opentelemetry/sdk-metrics', 'make-fetch-happen', '@apollo/usage-reporting-protobuf'];
+const DEFERRED = ['@apollo/gateway', '@apollo/query-planner', '@opentelemetry/sdk-metrics', 'make-fetch-happen', '@apollo/usage-reporting-protobuf',
+  // Handoff's tracing SDK: loaded only when an OTLP endpoint is set (shared/src/tracing).
+  '@opentelemetry/sdk-trace-base', '@opentelemetry/sdk-trace-node', '@opentelemetry/exporter-trace-otlp-proto', '@opentelemetry/exporter-trace-otlp-http'];
 const HEAVY = ['typeorm', 'type-graphql', 'bullmq', 'pg', 'class-validator', '@apollo/subgraph', 'reflect-metadata'];
 /**
  * The operator tools' queue work (BullMQ, bull-board): loaded by `import()` on an operator's first

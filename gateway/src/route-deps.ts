@@ -2,7 +2,7 @@
 // authentication and signed internal calls. Its own module, so that the routes routes.ts mounts
 // can name these types without importing routes.ts (which imports them): no import circle.
 import type { Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from '@handoff/shared/logging/logger';
 import type { Principal } from '@handoff/shared/identity/principal';
@@ -28,7 +28,7 @@ export interface GatewayRouteDeps {
   /** The gateway's Prometheus metrics (operator diagnostics read their averages). */
   metrics: GatewayMetrics;
   /** Redis for operator tools (worker heartbeats, every package's queues): connected on first use, closed with the gateway. */
-  redis(): Redis;
+  redis(): RedisClient;
   /** Runs `stop` when the gateway closes (what a route opened for itself). */
   onClose(stop: () => Promise<void>): void;
   /**

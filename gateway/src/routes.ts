@@ -6,6 +6,7 @@ import { mountConversionRoutes } from './rest/conversions.js';
 import { mountCheckoutRest } from './rest/checkout.js';
 import { mountCheckoutServiceRest } from './rest/checkout-service/index.js';
 import { mountHostedPage } from './hosted-page/hosted-page.routes.js';
+import { mountCardUpdatePage } from './hosted-page/card-update/card-update.routes.js';
 import { mountWebhookRest } from './rest/webhooks/index.js';
 import { mountAgentWebhookRest } from './rest/webhooks/agent-webhooks.js';
 import { mountOperations } from './rest/operations/index.js';
@@ -19,6 +20,9 @@ import { mountReservationRest } from './rest/reservations/index.js';
 import { mountAcpRoutes } from './acp/index.js';
 import { mountDelegatePayment } from './acp/delegate-payment.js';
 import { mountAgentRest } from './rest/agent/index.js';
+import { mountBillingRest } from './rest/billing/index.js';
+import { mountPortal } from './portal/portal.routes.js';
+import { mountBiFactsRest } from './rest/bi/index.js';
 import type { RouteMount } from './route-deps.js';
 
 export type { ExecuteResult, GatewayRouteDeps, InternalResponse, RouteMount } from './route-deps.js';
@@ -43,3 +47,11 @@ routeMounts.push(mountAcpRoutes);
 routeMounts.push(mountDelegatePayment);
 // The agent routes beside seed 000's checkout: sessions, recommend, offer search, purchase (issue 21 item 5).
 routeMounts.push(mountAgentRest);
+// Recurring billing's subscriptions (issue 22): GET /v1/subscriptions[/{id}].
+routeMounts.push(mountBillingRest);
+// The merchant portal's static single-page app at /portal (issue 23); its accounts API is gateway/src/portal-auth.
+routeMounts.push(mountPortal);
+// Issue 22: the buyer's card-update page for a billing subscription (a merchant's one-time link).
+routeMounts.push(mountCardUpdatePage);
+// BI facts (issue 24 item 7): GET /v1/bi/facts and the incremental export GET /v1/exports/bi-facts.
+routeMounts.push(mountBiFactsRest);

@@ -1,8 +1,8 @@
 // `npm start`: all of Handoff in one process on a developer machine. Finds (or starts)
 // PostgreSQL and Redis, migrates, starts the subgraphs, workers and gateway, loads demo data,
 // prints the URLs and demo keys, and shuts down cleanly on Ctrl-C.
-import { ConfigError } from '@handoff/shared';
-import { loadLauncherConfig } from './config.js';
+import { ConfigError, tracingOn } from '@handoff/shared';
+import { loadLauncherConfig, readReplicaEnv } from './config.js';
 import { loadDemoData, type DemoData } from './demo-data.js';
 import { demoDelegatedPayment, type DemoDelegatedPayment } from './demo-delegated-payment.js';
 import { providePostgres, type PostgresHandle } from './infra/postgres.js';
@@ -86,6 +86,8 @@ async function main() {
         ...(config.METRICS_PORT !== undefined ? { METRICS_PORT: String(config.METRICS_PORT) } : {}),
         ...(config.METRICS_HOST !== undefined ? { METRICS_HOST: config.METRICS_HOST } : {}),
         ...(config.METRICS_TOKEN !== undefined ? { METRICS_TOKEN: config.METRICS_TOKEN } : {}),
+        // A read replica for BI reads: only when set (README, "BI reads on a read replica").
+        ...readReplicaEnv(config),
       },
     });
     const demo = config.DEMO_DATA === 'true' ? await loadDemoData(handoff.graphqlUrl, adminKey, config.HANDOFF_DATA_DIR) : undefined;
@@ -127,6 +129,7 @@ function printBanner(
     `Handoff is running (started in ${(ms / 1000).toFixed(1)} s).`,
     '',
     `  GraphQL            ${publicBaseUrl}/graphql`,
+    `  Merchant portal    ${publicBaseUrl}/portal`,
     `  Health             ${publicBaseUrl}/health/ready`,
     `  Queues dashboard   ${publicBaseUrl}/admin/queues/login  (the admin key)`,
     `  Metrics            ${h.metricsUrl.startsWith(`${h.gatewayUrl}/`) ? `${publicBaseUrl}/metrics` : h.metricsUrl}`,
@@ -134,6 +137,8 @@ function printBanner(
     `  Sandbox PSP        ${h.sandboxUrl}  (its API, for payment-intent's TEST connectors)`,
     `  PostgreSQL         ${pg.source}, database ${pg.database}${pg.source === 'embedded' ? ' (data in .data/pg)' : ''}`,
     `  Redis              ${redis.source}, queue prefix ${queuePrefix}`,
+    // On only with an OTLP endpoint (README, "Tracing (OpenTelemetry)").
+    `  Tracing            ${tracingOn() ? `on: OTLP to ${process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to turn it on)'}`,
     '',
     'Keys (send as "Authorization: Bearer <key>"):',
     `  ADMIN          ${h.adminKey}`,
@@ -146,6 +151,7 @@ function printBanner(
       `  AGENT          ${demo.keys.anonymousAgent}   anonymous (${demo.anonymousAgentId})`,
       '',
       `Demo offer: "30GB Rolling Monthly" £10.00 (${demo.smartyOfferId}), SMARTY, sandbox PSP connected.`,
+      `Merchant portal: sign in at ${publicBaseUrl}/portal as ${demo.portalOwner.email}, password ${demo.portalOwner.password}  (SMARTY's owner; kept in .data/demo.json)`,
     );
   }
   if (delegated) {

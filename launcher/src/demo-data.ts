@@ -5,15 +5,20 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { graphqlOrThrow, graphqlRequest } from './graphql-client.js';
 import { ensureDemoPricingConfig } from './demo-pricing-config.js';
+import { ensureDemoPortalOwner, type DemoPortalOwner } from './demo-portal-owner.js';
 
 export interface DemoData {
   smartyMerchantId: string;
   smartyOfferId: string;
+  /** SMARTY's subscription offer (issue 22): a monthly plan (recurring MONTH, 7-day trial) a SUBSCRIPTION checkout session sells. */
+  smartyPlanOfferId: string;
   secondMerchantId: string;
   secondOfferId: string;
   registeredAgentId: string;
   anonymousAgentId: string;
   keys: { merchant: string; secondMerchant: string; agent: string; anonymousAgent: string; admin: string };
+  /** SMARTY's merchant portal owner (docs/portal-auth.md): its email and generated password. */
+  portalOwner: DemoPortalOwner;
 }
 
 const MERCHANT_EXISTS = `query($id: ID!) { merchant(id: $id) { id paymentConnector { provider } } }`;
@@ -83,6 +88,14 @@ export async function loadDemoData(graphqlUrl: string, adminKey: string, dataDir
     { merchantId: smartyMerchantId, name: '30GB Rolling Monthly', provider: 'SMARTY', price: { amountMinor: 1000, currency: 'GBP' } },
     `demo-offer-smarty-30gb-${scope}`,
   );
+  const smartyPlanOfferId = await ensureOffer(
+    saved.smartyPlanOfferId,
+    {
+      merchantId: smartyMerchantId, name: 'Unlimited Monthly Plan', provider: 'SMARTY', price: { amountMinor: 2000, currency: 'GBP' },
+      recurring: { interval: 'MONTH', intervalCount: 1, trialDays: 7 },
+    },
+    `demo-offer-smarty-unlimited-plan-${scope}`,
+  );
   await ensureDemoPricingConfig(graphqlUrl, adminKey, smartyMerchantId);
   const secondMerchantId = await ensureMerchant(
     saved.secondMerchantId,
@@ -111,7 +124,8 @@ export async function loadDemoData(graphqlUrl: string, adminKey: string, dataDir
     agent: await ensureKey(saved.keys?.agent, { role: 'AGENT', agentId: registeredAgentId }),
     anonymousAgent: await ensureKey(saved.keys?.anonymousAgent, { role: 'AGENT', agentId: anonymousAgentId }),
   };
-  const demo: DemoData = { smartyMerchantId, smartyOfferId, secondMerchantId, secondOfferId, registeredAgentId, anonymousAgentId, keys };
+  const portalOwner = await ensureDemoPortalOwner(graphqlUrl, adminKey, smartyMerchantId, saved.smartyMerchantId === smartyMerchantId ? saved.portalOwner : undefined);
+  const demo: DemoData = { smartyMerchantId, smartyOfferId, smartyPlanOfferId, secondMerchantId, secondOfferId, registeredAgentId, anonymousAgentId, keys, portalOwner };
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
   return demo;

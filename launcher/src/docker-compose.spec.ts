@@ -47,7 +47,21 @@ const EXPECTED_SERVICES = [
   'payment-intent-worker',
   'conversion-ledger-worker',
   'psp-sandbox',
+  // Only with `--profile tracing`: Jaeger, the OTLP receiver and trace UI.
+  'jaeger',
 ];
+
+/**
+ * The standard OpenTelemetry variables every Handoff process reads (shared/src/tracing reads the
+ * `env.OTEL_…` it names; the SDK it loads reads the sampler's), not its config.ts.
+ */
+const TRACING_ENV = new Set([
+  ...['shared/src/tracing/tracing.ts', 'shared/src/tracing/sdk.ts'].flatMap((f) =>
+    [...readFileSync(fromRoot(f), 'utf8').matchAll(/\benv\.(OTEL_[A-Z_]+)/g)].map((m) => m[1]!),
+  ),
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Reading the compose file
@@ -243,7 +257,7 @@ describe('docker-compose.yml', () => {
     expect(compose.services.postgres?.image).toMatch(/^postgres:16/);
     expect(compose.services.redis?.image).toMatch(/^redis:7/);
     expect(commandOf(compose.services.redis!).join(' ')).toMatch(/--appendonly yes/);
-    expect(apps.map((a) => a.name).sort()).toEqual(EXPECTED_SERVICES.filter((s) => s !== 'postgres' && s !== 'redis').sort());
+    expect(apps.map((a) => a.name).sort()).toEqual(EXPECTED_SERVICES.filter((s) => s !== 'postgres' && s !== 'redis' && s !== 'jaeger').sort());
   });
 
   it('runs every app service from the one image the Dockerfile builds', () => {
@@ -262,7 +276,7 @@ describe('docker-compose.yml', () => {
   it.each(appServices().map((a) => [a.name, a] as const))('%s: sets only variables its config reads', (_name, app) => {
     const reads = envNamesReadBy(app.packageDir);
     expect(reads.size, `found no env names in ${app.packageDir}/src/config.ts`).toBeGreaterThan(0);
-    const unread = Object.keys(serviceEnv(app.service)).filter((name) => !reads.has(name));
+    const unread = Object.keys(serviceEnv(app.service)).filter((name) => !reads.has(name) && !TRACING_ENV.has(name));
     expect(unread, `set in docker-compose.yml but not read by ${app.packageDir}/src/config.ts`).toEqual([]);
   });
 
@@ -288,7 +302,7 @@ describe('docker-compose.yml', () => {
     expect(reads.has('MERCHANT_HTTP_PORT')).toBe(true);
     expect(reads.has('MERCHANT_PORT')).toBe(false);
     expect(reads.has('DATABASE_URL')).toBe(true); // through baseConfigSchema.extend
-    expect(Object.keys(serviceEnv(compose.services.merchant!)).filter((n) => !reads.has(n))).toEqual(['MERCHANT_PORT']);
+    expect(Object.keys(serviceEnv(compose.services.merchant!)).filter((n) => !reads.has(n) && !TRACING_ENV.has(n))).toEqual(['MERCHANT_PORT']);
   });
 
   it('points the gateway at each subgraph service on the port that subgraph listens on', () => {

@@ -4,7 +4,7 @@
 // the tests exercise is what users run.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { generateApiKey, type RunningServer, type SubgraphApp } from '@handoff/shared';
+import { flushTracing, generateApiKey, startTracing, type RunningServer, type SubgraphApp } from '@handoff/shared';
 import { createGateway, loadGatewayConfig } from '@handoff/gateway';
 import { composeSupergraph } from './composition.js';
 import { startPspSandbox } from './sandbox.js';
@@ -178,6 +178,9 @@ export async function startHandoff(options: StartOptions): Promise<RunningHandof
 }
 
 async function startHandoffOnce(options: StartOptions): Promise<RunningHandoff> {
+  // One SDK for the process, on only when an OTLP endpoint is set (each component's spans under
+  // its own service name: shared/src/tracing). Started before any data source or listener.
+  await startTracing();
   const adminKey = options.adminKey ?? generateApiKey('ADMIN').key;
   const internalSecret = options.internalSecret ?? randomBytes(32).toString('base64url');
   const encryptionKey = options.encryptionKey ?? randomBytes(32).toString('base64');
@@ -211,7 +214,8 @@ async function startHandoffOnce(options: StartOptions): Promise<RunningHandoff> 
       ...options.extraEnv,
     },
   });
-  const stoppers: Array<() => Promise<void>> = [];
+  // Stopped last: the spans of the shutdown's own work are exported too.
+  const stoppers: Array<() => Promise<void>> = [() => flushTracing()];
   const stop = async () => {
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
     stoppers.length = 0;

@@ -17,3 +17,4 @@ export * from './input/index.js';
 export * from './state/index.js';
 export * from './contracts/index.js';
 export * from './contracts/pricing-config.contract.js';
+export * from './tracing/tracing.js';

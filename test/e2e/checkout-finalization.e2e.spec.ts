@@ -21,6 +21,7 @@ const SET_STOCK = `mutation($o: ID!, $q: Int!) { setStock(offerId: $o, quantity:
 const LEVELS = `query($o: ID!) { stockLevels(offerId: $o) { locationId onHand reserved available } }`;
 const STATUS = `query($id: ID!) { checkoutSession(id: $id) { status order { id receiptId status } timeline(first: 100) { edges { node { kind } } } } }`;
 const INTENT = `query($id: ID!) { paymentIntent(id: $id) { status amountRefunded { amountMinor } } }`;
+const TIMELINE_ACTORS = `query($id: ID!) { checkoutSession(id: $id) { timeline(first: 100) { edges { node { kind actor { kind id } } } } } }`;
 const SESSION_AS_CLIENT = `query($id: ID!) { checkoutSession(id: $id) { id status totals { total { amountMinor } } } }`;
 const MERCHANT_AS_CLIENT = `query($id: ID!) { checkoutSession(id: $id) { id metadata } }`;
 
@@ -114,6 +115,32 @@ describe('finalization and order handoff', () => {
     expect((await kinds(shop, s.id)).filter((k) => k === 'order.created')).toHaveLength(1);
     // Another merchant cannot finalize it, or see it.
     expect((await rest('POST', `/v1/checkout/sessions/${s.id}/finalize`, rival.key, {})).status).toBe(404);
+  });
+
+  it("the buyer's payment completes the session before pay answers: finalize right after finds it COMPLETE, the payment's event changes nothing", async () => {
+    const s = await open(shop);
+    const t = await rest('POST', `/v1/checkout/sessions/${s.id}/embed-token`, shop.key, {});
+    expect(t.status, JSON.stringify(t.body)).toBe(201);
+    const pay = await fetch(`${handoff.gatewayUrl}/api/checkout/${s.id}/pay`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.body.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ testCard: '4242424242424242' }),
+    });
+    expect(pay.status, await pay.clone().text()).toBe(200);
+    // No wait: payment-intent told checkout-session before it answered (the event comes later, from a worker).
+    const completedBy = async () =>
+      ((await shop.gql.ok(TIMELINE_ACTORS, { id: s.id })).checkoutSession.timeline.edges as Array<{ node: { kind: string; actor: { kind: string; id: string } | null } }>)
+        .filter((e) => e.node.kind === 'checkout.completed')
+        .map((e) => e.node.actor);
+    expect((await shop.gql.ok(STATUS, { id: s.id })).checkoutSession.status).toBe('COMPLETE');
+    expect(await completedBy()).toEqual([{ kind: 'SERVICE', id: 'payment-intent' }]);
+    const done = await rest('POST', `/v1/checkout/sessions/${s.id}/finalize`, shop.key, { create_order: true });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.order).toMatchObject({ status: 'completed', payment_status: 'captured', totals: { grand_total: 5000 } });
+    // The payment's own entries arrive through payment-intent's outbox (the same relay as its succeeded event); the session completed once.
+    await expect.poll(async () => (await kinds(shop, s.id)).includes('payment.succeeded'), { timeout: 20_000 }).toBe(true);
+    expect(await completedBy()).toEqual([{ kind: 'SERVICE', id: 'payment-intent' }]);
+    expect((await kinds(shop, s.id)).filter((k) => k === 'order.created')).toHaveLength(1);
   });
 
   it('finalizing converts the reservation: the held units leave the stock once, whatever 5 concurrent calls do', async () => {

@@ -19,6 +19,8 @@ const ALLOWED = new Set([
   // Whether the merchant may use the page (hostedPages capability) and its Stripe publishable key (public; issue 20 item 6).
   'Merchant.hostedPage', 'MerchantHostedPage.enabled', 'MerchantHostedPage.stripePublishableKey',
   ...['name', 'quantity', 'unitAmount', 'total'].map((f) => `LineItem.${f}`),
+  // A SUBSCRIPTION session's recurring line (issue 22): its cycle and trial, shown on the page.
+  'LineItem.recurring', 'RecurringPrice.interval', 'RecurringPrice.intervalCount', 'RecurringPrice.trialDays',
   ...['subtotal', 'discount', 'tax', 'shipping', 'total'].map((f) => `Totals.${f}`),
   ...['amountMinor', 'currency', 'amount'].map((f) => `Money.${f}`),
   ...['id', 'status', 'amount', 'nextAction', 'lastPaymentError', 'provider', 'amountRefunded', 'sandboxTestCards'].map((f) => `PaymentIntent.${f}`),

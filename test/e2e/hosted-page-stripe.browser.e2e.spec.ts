@@ -134,6 +134,34 @@ describe('hosted page with Stripe.js (Payment Element)', () => {
     await page.close();
   });
 
+  it('a subscription with a trial: the Payment Element in setup mode (nothing due), the card saved to a Stripe Customer by a SetupIntent, nothing charged; a paid plan asks Stripe.js for off_session use', async () => {
+    const trial = (
+      await merchant.ok(CREATE_SESSION, {
+        input: { mode: 'SUBSCRIPTION', lineItems: [{ name: 'Pro plan (trial)', unitAmount: { amountMinor: 2000, currency: 'GBP' }, quantity: 1, recurring: { interval: 'MONTH', trialDays: 14 } }], successUrl: `${SHOP}/thanks?session_id={CHECKOUT_SESSION_ID}` },
+      })
+    ).createCheckoutSession as { id: string; url: string };
+    const { page } = await openPage(trial.url);
+    await expect.poll(() => page.locator('#payment-element[data-stripe-element="payment"]').count()).toBe(1);
+    expect(await page.evaluate(() => (globalThis as unknown as { __stripeElementsOptions: unknown }).__stripeElementsOptions)).toEqual({ mode: 'setup', currency: 'gbp', paymentMethodCreation: 'manual' });
+    await fillStripeCard(page, '4242 4242 4242 4242');
+    await page.locator('#pay-form button[type="submit"]').click();
+    await page.waitForURL(`${SHOP}/thanks?session_id=${trial.id}`, { timeout: 20_000 });
+    const pm = stripe.requests.filter((r) => r.path === '/v1/payment_methods').at(-1)!;
+    const pmId = stripe.requests.find((r) => r.path === '/v1/setup_intents' && r.form.usage === 'off_session' && r.key === SECRET_KEY);
+    expect(pmId?.form.customer).toMatch(/^cus_/);
+    expect(pm.form['card[number]']).toBe('4242424242424242');
+    expect(stripe.requests.filter((r) => r.path.endsWith('/confirm') && r.form.payment_method === pmId!.form.payment_method)).toHaveLength(0);
+    await page.close();
+
+    const paid = (
+      await merchant.ok(CREATE_SESSION, { input: { mode: 'SUBSCRIPTION', lineItems: [{ name: 'Pro plan', unitAmount: { amountMinor: 2000, currency: 'GBP' }, quantity: 1, recurring: { interval: 'MONTH' } }] } })
+    ).createCheckoutSession as { id: string; url: string };
+    const second = await openPage(paid.url);
+    await expect.poll(() => second.page.locator('#payment-element[data-stripe-element="payment"]').count()).toBe(1);
+    expect(await second.page.evaluate(() => (globalThis as unknown as { __stripeElementsOptions: unknown }).__stripeElementsOptions)).toEqual({ mode: 'payment', amount: 2000, currency: 'gbp', paymentMethodCreation: 'manual', setupFutureUsage: 'off_session' });
+    await second.page.close();
+  });
+
   it('the pay route refuses a raw card for a Stripe checkout (nothing charged), and a bad payment method id', async () => {
     const s = await newSession();
     const cs = new URL(s.url).searchParams.get('cs')!;

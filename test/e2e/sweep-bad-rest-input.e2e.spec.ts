@@ -259,6 +259,25 @@ describe('bad input sweep over the REST edges', () => {
       limitBytes: 8 * 1024,
     },
     ...seed003Routes(),
+    // Billing subscription commands (issue 22): the body is checked before the subscription is looked up.
+    {
+      name: 'POST /v1/subscriptions/{id}/cancel',
+      method: 'POST',
+      path: () => '/v1/subscriptions/bsub_000000000000000000000000/cancel',
+      auth: () => tenant.merchant.key!,
+      valid: () => ({ at_period_end: true }),
+      fields: { at_period_end: 'boolean' },
+      limitBytes: 64 * 1024,
+    },
+    {
+      name: 'POST /v1/subscriptions/{id}',
+      method: 'POST',
+      path: () => '/v1/subscriptions/bsub_000000000000000000000000',
+      auth: () => tenant.merchant.key!,
+      valid: () => ({ position: 0, quantity: 3, unit_amount: 1500, currency: 'GBP', version: 1 }),
+      fields: { position: 'integer', quantity: 'integer', unit_amount: 'integer', currency: 'string', version: 'integer' },
+      limitBytes: 64 * 1024,
+    },
     {
       name: 'POST /v1/checkout/exports (seed 003 §16)',
       method: 'POST',

@@ -132,7 +132,7 @@ describe('tenant isolation sweep over the composed schema', () => {
     const fresh = (await B.merchant.ok(`mutation($input: CreateCheckoutSessionInput!) { createCheckoutSession(input: $input) { id paymentIntent { id } } }`, {
       input: { lineItems: [{ name: 'Later', unitAmount: { amountMinor: 1500, currency: 'GBP' }, quantity: 1 }] },
     })).createCheckoutSession;
-    const targets: Record<string, string> = { PaymentIntent: fresh.paymentIntent.id, CheckoutSession: fresh.id, Merchant: B.merchantId };
+    const targets: Record<string, string> = { PaymentIntent: fresh.paymentIntent.id, CheckoutSession: fresh.id, Merchant: B.merchantId, BillingSubscription: B.ids.BillingSubscription![0]! };
     const clients = [A.merchant.key!, A.agent.key!, B.merchant.key!].map((key) => wsClient(handoff.graphqlUrl, key));
     const subs: Array<{ who: string; what: string; control: boolean; c: Collected }> = [];
     for (const field of rootFields('subscription')) {
@@ -152,7 +152,7 @@ describe('tenant isolation sweep over the composed schema', () => {
       }
     }
     await settle(800);
-    // B's objects change: the payment is confirmed; a new conversion is reported.
+    // B's objects change: the payment is confirmed; a new conversion is reported; its subscription is paused.
     await B.merchant.ok(`mutation($id: ID!) { confirmPaymentIntent(id: $id, paymentMethod: { testCard: "4242424242424242" }) { status } }`, { id: fresh.paymentIntent.id });
     const session = (await B.agent.ok(`mutation { startAgentSession(input: { query: "later" }) { id } }`)).startAgentSession.id;
     // A merchant reports only on a session that recommended one of its offers.
@@ -160,6 +160,8 @@ describe('tenant isolation sweep over the composed schema', () => {
     await B.merchant.ok(`mutation($input: ReportConversionInput!) { reportConversion(input: $input) { id } }`, {
       input: { sessionId: session, orderReference: 'ORD-B-LATER', transactionValue: { amountMinor: 900, currency: 'GBP' } },
     });
+    // B's billing subscription changes (issue 22): paused.
+    await B.merchant.ok(`mutation($id: ID!) { pauseBillingSubscription(id: $id) { status } }`, { id: B.ids.BillingSubscription![0]! });
     // The controls prove the events happened; then the others get a moment to (wrongly) see them.
     for (const s of subs.filter((x) => x.control)) {
       await waitFor(async () => (s.c.results.some((r) => r.data) ? true : undefined), `B's own ${s.what} event`, 15_000);

@@ -25,7 +25,7 @@ export interface StormState {
 export const settled = (s: StormState) =>
   s.eventsNotStored.length === 0 && s.eventsUnprocessed === 0 && s.wrongIntents.length === 0 && s.missingConversions.length === 0 && s.wrongConversions.length === 0;
 
-export async function readStormState(db: PrivatePostgres, world: StormWorld, plan: StormPlan, ackedEventIds: Set<string>): Promise<StormState> {
+export async function readStormState(db: Pick<PrivatePostgres, 'query'>, world: StormWorld, plan: StormPlan, ackedEventIds: Set<string>): Promise<StormState> {
   const m = world.merchant.id;
   const inbox = await db.query<{ event_id: string; processed: boolean }>(
     `SELECT event_id, processed_at IS NOT NULL AS processed FROM payment.webhook_inbox WHERE merchant_id = $1 AND event_id LIKE 'evt_storm_%'`,

@@ -5,16 +5,20 @@
 // failing CI run says what happened instead of only that something did.
 import { outboxJobId } from '@handoff/shared';
 import { LEDGER_PAYMENT_EVENTS_QUEUE } from '@handoff/payment-intent/events';
-import { Redis } from 'ioredis';
+import { createRedis, queuePrefixFor } from '@handoff/shared/queue/redis';
 import type { FaultHandoff } from '../../bench/src/harness/harness.js';
+import type { PrivatePostgres } from '../../bench/src/harness/private-postgres.js';
 
-export async function explainMissingConversions(h: FaultHandoff, intentIds: string[]): Promise<string> {
+/** On one Redis server or a Redis Cluster (the harness's `redis.url`). */
+type Diagnosed = Pick<FaultHandoff<Pick<PrivatePostgres, 'query'>, { url: string }>, 'postgres' | 'redis' | 'env' | 'processes'>;
+
+export async function explainMissingConversions(h: Diagnosed, intentIds: string[]): Promise<string> {
   if (intentIds.length === 0) return '';
-  const redis = new Redis(h.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = createRedis(h.redis.url);
   redis.on('error', () => undefined);
+  const prefix = queuePrefixFor(h.redis.url, h.env.QUEUE_PREFIX!);
   const lines: string[] = [];
   try {
-    await redis.connect();
     for (const id of intentIds) {
       lines.push(`--- missing conversion for payment intent ${id}`);
       const rows = await h.postgres.query<{ id: string; topic: string; created_at: Date; published_at: Date | null; delivered_at: Date | null; attempts: number; event_id: string | null }>(
@@ -24,7 +28,7 @@ export async function explainMissingConversions(h: FaultHandoff, intentIds: stri
       );
       if (rows.length === 0) lines.push('  no outbox row of payment-intent names it');
       for (const r of rows) {
-        const jobKey = `${h.env.QUEUE_PREFIX}:${LEDGER_PAYMENT_EVENTS_QUEUE}:${outboxJobId('payment', String(r.id))}`;
+        const jobKey = `${prefix}:${LEDGER_PAYMENT_EVENTS_QUEUE}:${outboxJobId('payment', String(r.id))}`;
         const job = r.topic.startsWith('psp_event.') ? await redis.hgetall(jobKey) : {};
         const applied = r.event_id
           ? await h.postgres.query<{ outcome: string; conversion_id: string | null }>(`SELECT outcome, conversion_id FROM ledger.psp_events_applied WHERE event_id = $1`, [r.event_id])

@@ -121,6 +121,8 @@ export type CommissionTermsInput = {
   cpa?: MoneyInput | null | undefined;
   /** Required for PERCENTAGE and HYBRID: 1..10000 basis points. */
   percentageBps?: number | null | undefined;
+  /** Subscriptions: which paid periods earn commission; FIRST_PAYMENT_ONLY when omitted. */
+  recurring?: RecurringCommissionInput | null | undefined;
   type: CommissionType;
 };
 
@@ -253,6 +255,8 @@ export type CreateOfferInput = {
   price: MoneyInput;
   /** Defaults to the merchant's name. */
   provider?: string | null | undefined;
+  /** Sold by subscription (issue 22); absent: sold once. */
+  recurring?: RecurringPriceInput | null | undefined;
   /** e.g. "standard", "zero"; null: the merchant's default category. */
   taxCategory?: string | null | undefined;
 };
@@ -295,6 +299,8 @@ export type LineItemInput = {
   offerId?: string | number | null | undefined;
   /** 1 to 999. */
   quantity: number;
+  /** A recurring price (SUBSCRIPTION sessions only): every recurring line of a session on one cycle and one trial. Absent: the offer's recurring price, else charged once. */
+  recurring?: RecurringPriceInput | null | undefined;
   /** The merchant's SKU: at most 100 characters, no control characters. */
   sku?: string | null | undefined;
   /** 1 to 40 of a-z 0-9 _ - (lower-cased). Absent: the offer's tax category, else the merchant's default category. */
@@ -399,6 +405,29 @@ export type PromotionStacking =
 export type RecommendInput = {
   offerId: string | number;
   sessionId: string | number;
+};
+
+export type RecurringCommissionInput = {
+  /** Required for MILESTONE (only): the paid period that earns commission, 1..1000. */
+  paidPeriod?: number | null | undefined;
+  /** Required for EVERY_RENEWAL (only): commission on periods 1..periods, 1..1000. */
+  periods?: number | null | undefined;
+  rule: RecurringCommissionRule;
+};
+
+/** Which paid periods of a subscription earn commission: FIRST_PAYMENT_ONLY (period 1, the checkout's payment), EVERY_RENEWAL (periods 1..periods), MILESTONE (only period paidPeriod, e.g. 3 = the third paid period). */
+export type RecurringCommissionRule =
+  | 'EVERY_RENEWAL'
+  | 'FIRST_PAYMENT_ONLY'
+  | 'MILESTONE';
+
+export type RecurringPriceInput = {
+  /** DAY, WEEK, MONTH or YEAR (INVALID_RECURRING_PRICE otherwise). */
+  interval: string;
+  /** Default 1; at most one year of intervals. */
+  intervalCount?: number | null | undefined;
+  /** Default 0; at most 365. */
+  trialDays?: number | null | undefined;
 };
 
 export type RegisterAgentInput = {

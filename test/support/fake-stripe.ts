@@ -9,10 +9,12 @@
 //   POST /v1/payment_intents, …/:id/confirm, …/:id/cancel, GET …/:id   (secret key, the Stripe SDK)
 //   GET  /3ds/:pi, POST /3ds/:pi        the bank's 3-D Secure page: approve or fail, then back to
 //                                      the confirmation's return_url with Stripe's query parameters.
-// Cards: 4000002500003155 asks for 3-D Secure, 4000000000000002 declines, others succeed.
+// Cards: 4000002500003155 asks for 3-D Secure, 4000000000000002 declines, 4000000000000341 attaches
+// to a customer but its charges fail, others succeed. Stripe Billing: fake-stripe-billing.ts.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CHARGES_FAIL_CARD, fakeStripeBilling, type FakeStripeBilling } from './fake-stripe-billing.js';
 
 export interface FakeStripe {
   /** http://127.0.0.1:<port> */
@@ -21,6 +23,8 @@ export interface FakeStripe {
   jsUrl: string;
   /** Every API request: method, path, the key it was made with, its form fields. */
   requests: Array<{ method: string; path: string; key: string; form: Record<string, string> }>;
+  /** Stripe Billing: customers, SetupIntents, subscriptions, invoices, webhook endpoints, test-clock cycles (fake-stripe-billing.ts). */
+  billing: FakeStripeBilling;
   close(): Promise<void>;
 }
 
@@ -53,7 +57,10 @@ const STRIPE_JS = `(function () {
     var inputs = null;
     return {
       elements: function (options) {
-        if (options.mode !== 'payment' || !(options.amount > 0) || !options.currency) throw new Error('elements: mode, amount and currency are required');
+        // Stripe's deferred-intent modes: payment (an amount above 0) or setup (no amount: a card saved, nothing charged).
+        if (!options.currency || !(options.mode === 'payment' ? options.amount > 0 : options.mode === 'setup' && options.amount === undefined)) throw new Error('elements: mode payment with an amount, or setup without one, and a currency');
+        if (options.setupFutureUsage !== undefined && (options.mode !== 'payment' || options.setupFutureUsage !== 'off_session' && options.setupFutureUsage !== 'on_session')) throw new Error('elements: setupFutureUsage is on_session or off_session, in payment mode');
+        window.__stripeElementsOptions = options;
         return {
           create: function (type) {
             if (type !== 'payment') throw new Error('only the Payment Element');
@@ -95,11 +102,11 @@ const STRIPE_JS = `(function () {
 export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<FakeStripe> {
   const rawCardData = new Set(options.rawCardDataKeys ?? []);
   const intents = new Map<string, Record<string, any>>();
-  const methods = new Map<string, { id: string; number: string }>();
+  const methods = new Map<string, { id: string; number: string; customer?: string }>();
   /** Stripe's idempotent requests: the answer (a success or a card error) of a POST with an Idempotency-Key, by account key and idempotency key, with its request. */
   const byKey = new Map<string, { request: string; status: number; body: unknown }>();
   const keyed = new WeakMap<ServerResponse, { replayKey: string; request: string }>();
-  const fake: FakeStripe = { url: '', jsUrl: '', requests: [], close: async () => undefined };
+  const fake = { url: '', jsUrl: '', requests: [], close: async () => undefined } as unknown as FakeStripe;
   let n = 0;
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -110,13 +117,16 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   };
   const stripeError = (res: ServerResponse, status: number, error: Record<string, unknown>) => json(res, status, { error });
   const id = (prefix: string, seed: string) => `${prefix}_${createHash('sha256').update(`${seed}:${++n}`).digest('hex').slice(0, 24)}`;
+  fake.billing = fakeStripeBilling({ intents, methods, json, stripeError, id });
 
   const pay = (pi: Record<string, any>, form: Record<string, string>, res: ServerResponse) => {
     const pm = methods.get(form.payment_method ?? '');
     if (!pm) return stripeError(res, 400, { type: 'invalid_request_error', code: 'resource_missing', message: 'No such PaymentMethod' });
     pi.payment_method = pm.id;
     pi.return_url = form.return_url;
-    if (pm.number === DECLINE) {
+    // Saved for later off-session charges: attached to the intent's customer (Stripe needs one to reuse it).
+    if (form.setup_future_usage && pi.customer && pm.number !== DECLINE && pm.number !== CHARGES_FAIL_CARD) pm.customer = pi.customer;
+    if (pm.number === DECLINE || pm.number === CHARGES_FAIL_CARD) {
       Object.assign(pi, { status: 'requires_payment_method', last_payment_error: { code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' } });
       return stripeError(res, 402, { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.', payment_intent: pi });
     }
@@ -218,8 +228,13 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       if (req.method === 'GET' && !m[2]) return json(res, 200, pi);
       if (m[2] === '/confirm') return pay(pi, form, res);
       if (m[2] === '/cancel') return json(res, 200, Object.assign(pi, { status: 'canceled' }));
+      if (req.method === 'POST' && !m[2]) {
+        if (form.customer !== undefined && !fake.billing.customers.has(form.customer)) return stripeError(res, 404, { type: 'invalid_request_error', code: 'resource_missing', message: `No such customer: '${form.customer}'` });
+        return json(res, 200, Object.assign(pi, form.customer !== undefined ? { customer: form.customer } : {}));
+      }
       if (m[2] === '/capture') return json(res, 200, Object.assign(pi, { status: 'succeeded', amount_received: Number(form.amount_to_capture ?? pi.amount) }));
     }
+    if (fake.billing.handle(req.method ?? '', path, url.searchParams, form, key, res)) return;
     stripeError(res, 404, { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${path})` });
   };
 

@@ -8,10 +8,13 @@
 //
 // Flags: --quick (seconds, writes nothing unless --out), --rounds N, --seconds S, --warmup S,
 // --queries Q1,Q2,Q3, --conns 1,32, --targets handoff,stock,hive,floor,direct, --out FILE (JSON),
-// --md FILE, --no-write.
+// --md FILE, --no-write. Tracing's cost: `--targets handoff,traced --queries Q1` adds Handoff's
+// gateway with tracing on (OTLP http/protobuf to a local sink that discards, sampling
+// parentbased_traceidratio at --trace-ratio, default 0.01) beside the same gateway with it off.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, createWriteStream } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,7 +28,8 @@ import { renderMarkdown, summarize, type BenchReport, type Measurement } from '.
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '../../..');
 
-type TargetName = 'handoff' | 'stock' | 'hive' | 'floor' | 'direct';
+type TargetName = 'handoff' | 'traced' | 'stock' | 'hive' | 'floor' | 'direct';
+/** The default set; `traced` (tracing on) only when asked for. */
 const ALL_TARGETS: TargetName[] = ['handoff', 'stock', 'hive', 'floor', 'direct'];
 
 function parseArgs(argv: string[]) {
@@ -49,6 +53,8 @@ function parseArgs(argv: string[]) {
     loader: value('loader') ?? (wrkAvailable() ? 'wrk' : 'autocannon'),
     /** Write a V8 CPU profile of every gateway target into this folder (node --cpu-prof). */
     profile: value('profile'),
+    /** The `traced` target's sampling ratio (OTEL_TRACES_SAMPLER_ARG). */
+    traceRatio: value('trace-ratio') ?? '0.01',
   };
 }
 
@@ -148,6 +154,34 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** The OTLP sink of the `traced` target (in this process, on the side CPU): it counts and discards. */
+let traceSink: { url: string; exports: number; bytes: number } | undefined;
+
+async function tracingEnv(ratio: string, log: (s: string) => void): Promise<Record<string, string>> {
+  if (!traceSink) {
+    const sink = { url: '', exports: 0, bytes: 0 };
+    const server = createHttpServer((req, res) => {
+      req.on('data', (c: Buffer) => (sink.bytes += c.length));
+      req.on('end', () => {
+        sink.exports += 1;
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    server.unref();
+    sink.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    traceSink = sink;
+    log(`trace sink on ${sink.url} (traced: parentbased_traceidratio ${ratio})`);
+  }
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: traceSink.url,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${traceSink.url}/v1/traces`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: ratio,
+  };
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const pin = hasTaskset();
@@ -182,10 +216,14 @@ async function main() {
     const env: Record<string, string> = { ...base, PORT: String(port) };
     let file: string;
     let ready: RegExp | undefined;
-    if (name === 'handoff') {
+    if (name === 'handoff' || name === 'traced') {
       // Handoff's gateway exactly as it ships (gateway/dist/main.js), with production settings:
       // API key auth (TTL cache), signed subgraph calls, query limits, masking, CSRF prevention.
-      Object.assign(env, signedUrls, { HANDOFF_INTERNAL_SECRET: secret, HANDOFF_ADMIN_KEY: randomBytes(24).toString('base64url') });
+      // Its own metrics port (production's 9464 may be taken, and `handoff` and `traced` run together).
+      Object.assign(env, signedUrls, { HANDOFF_INTERNAL_SECRET: secret, HANDOFF_ADMIN_KEY: randomBytes(24).toString('base64url'), METRICS_PORT: String(await freePort()) });
+      // `traced`: the same with tracing on, exporting to a sink on the side CPU that discards.
+      // `handoff` has tracing off whatever the shell's environment says.
+      Object.assign(env, name === 'traced' ? await tracingEnv(args.traceRatio, log) : { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' });
       file = join(repoRoot, 'gateway/dist/main.js');
       ready = /"msg":"gateway listening"()/;
     } else if (name === 'floor') {
@@ -220,6 +258,7 @@ async function main() {
       else if (c !== reference) throw new Error(`${t} ${q}: answer differs from ${args.targets[0]}'s`);
     }
   }
+  if (traceSink) log(`trace sink: ${traceSink.exports} OTLP exports (${(traceSink.bytes / 1024).toFixed(0)} KiB) received so far`);
   if (targets.handoff) {
     // The key really goes through auth: a wrong key is refused.
     const { url: u, body } = requestFor('handoff', args.queries[0]!);
@@ -257,6 +296,7 @@ async function main() {
     }
   }
 
+  if (traceSink) log(`trace sink: ${traceSink.exports} OTLP exports (${(traceSink.bytes / 1024).toFixed(0)} KiB) received in all (tracing was on in \`traced\`)`);
   const planMiss = targets.handoff && args.queries.includes('Q1') ? await measurePlanMiss(targets.handoff.url, headers, args.quick ? 50 : 300) : undefined;
   if (planMiss) {
     log(

@@ -78,7 +78,7 @@ export function summarize(ms: Measurement[], queries: QueryName[]): Cell[] {
     const direct = cells.find((d) => d.target === 'direct' && d.query === cell.query && d.connections === cell.connections);
     if (direct && cell.target !== 'direct') cell.addedP50Ms = cell.p50Ms - QUERIES[cell.query].rounds * direct.p50Ms;
   }
-  const order = ['handoff', 'stock', 'hive', 'floor', 'direct'];
+  const order = ['handoff', 'traced', 'stock', 'hive', 'floor', 'direct'];
   return cells.sort(
     (a, b) => queries.indexOf(a.query) - queries.indexOf(b.query) || a.connections - b.connections || order.indexOf(a.target) - order.indexOf(b.target),
   );
@@ -90,6 +90,7 @@ const LABEL: Record<string, string> = {
   hive: 'Hive Gateway runtime',
   floor: 'floor (hand-written, no engine)',
   direct: 'direct subgraph call (1st hop)',
+  traced: 'Handoff gateway, tracing on (OTLP, sampled)',
 };
 
 const f = (x: number | null | undefined, d = 0) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(d));
@@ -115,6 +116,13 @@ export function checks(cells: Cell[]): Check[] {
   ratio('Q1', 'floor', 0.8);
   ratio('Q2', 'stock', 2);
   ratio('Q2', 'floor', 0.6);
+  // Tracing on at 1 % sampling (`--targets handoff,traced`): at least 0.9× tracing off.
+  const traced = get('Q1', 32, 'traced');
+  const plain = get('Q1', 32, 'handoff');
+  if (traced && plain) {
+    const r = traced.rps / plain.rps;
+    out.push({ what: 'Q1 req/s at 32 conns, tracing on / off', value: `${r.toFixed(2)}×`, target: '≥ 0.9×', ok: r >= 0.9 });
+  }
   const p99 = get('Q1', 32, 'handoff')?.p99Ms;
   out.push({ what: 'Q1 p99 at 32 conns', value: p99 === undefined ? '–' : `${p99.toFixed(1)} ms`, target: '< 100 ms', ok: p99 === undefined ? null : p99 < 100 });
   for (const [q, limit] of [['Q1', 1], ['Q2', 2]] as const) {

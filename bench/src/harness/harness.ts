@@ -10,6 +10,7 @@ import { generateApiKey } from '@handoff/shared';
 import { freePort, generateAttributionKeys } from '@handoff/launcher';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
+import { startPrivateRedisCluster, type PrivateRedisCluster } from './private-redis-cluster.js';
 import { createSharedDatabase, poolSizeFitting, sharedRedis, type SharedPostgres, type SharedRedis } from './shared-services.js';
 import { ManagedProcess } from './processes.js';
 
@@ -87,6 +88,24 @@ export function startSystemHandoff(opts: FaultHandoffOptions & { databasePrefix:
     const pool = await poolSizeFitting(postgres.url, 2 * SUBGRAPHS.length + 1);
     process.stderr.write(`[harness] DB_POOL_SIZE ${pool.size} per process (max_connections ${pool.max}, ${pool.used} in use)\n`);
     return { postgres, redis: sharedRedis(queuePrefix), queuePrefix, env: { DB_POOL_SIZE: String(pool.size) } };
+  }, opts);
+}
+
+/**
+ * On a private Redis Cluster (3 masters, 3 replicas; REDIS_URL=redis+cluster://…, so every process
+ * hash-tags QUEUE_PREFIX) and a fresh database on the machine's PostgreSQL (dropped by `stop()`).
+ */
+export function startClusterHandoff(opts: FaultHandoffOptions & { databasePrefix: string }): Promise<FaultHandoff<SharedPostgres, PrivateRedisCluster>> {
+  return startHandoff(async () => {
+    const postgres = await createSharedDatabase(opts.databasePrefix);
+    try {
+      const pool = await poolSizeFitting(postgres.url, 2 * SUBGRAPHS.length + 1);
+      const redis = await startPrivateRedisCluster();
+      return { postgres, redis, queuePrefix: `handoff-cluster-${randomBytes(3).toString('hex')}`, env: { DB_POOL_SIZE: String(pool.size) } };
+    } catch (err) {
+      await postgres.destroy();
+      throw err;
+    }
   }, opts);
 }
 

@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       // A diagnostic after the figures: on a shared server out of connections it is skipped, the table still printed.
       const statements = PROFILE
         ? undefined
-        : await finalizationStatements(h.postgres, fw, QUICK ? 2 : 5, log).catch((err: unknown) => {
+        : await finalizationStatements(h.postgres, fw, QUICK ? 2 : 5, log, () => [...h!.processes.entries()].map(([n, p]) => [n, p.pid])).catch((err: unknown) => {
             log(`  statements skipped: ${(err as Error).message}`);
             return undefined;
           });

@@ -9,7 +9,7 @@
 // null kept distinct from absent). Underneath, the key is also passed to the subgraphs' mutations,
 // whose own idempotency store makes each write once (the session's create, a change, a payment).
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import { acpError, type AcpAnswer } from './acp-http.js';
 
 export const RETENTION_SECONDS = 24 * 60 * 60;
@@ -36,7 +36,7 @@ export const fingerprint = (body: unknown): string => createHash('sha256').updat
 
 /** Runs `work` once per (caller, path, key); answers replays, in-flight duplicates and conflicts as §6 says. */
 export async function idempotent(
-  redis: Redis,
+  redis: RedisClient,
   scope: { caller: string; path: string; key: string | undefined; body: unknown },
   work: () => Promise<AcpAnswer>,
 ): Promise<AcpAnswer> {

@@ -39,6 +39,11 @@ export const CLIENT_ALLOWED_FIELDS: ReadonlySet<string> = new Set([
   'LineItem.quantity',
   'LineItem.unitAmount',
   'LineItem.total',
+  // A SUBSCRIPTION session's recurring line (issue 22): the page says how often it renews and whether a trial charges nothing today.
+  'LineItem.recurring',
+  'RecurringPrice.interval',
+  'RecurringPrice.intervalCount',
+  'RecurringPrice.trialDays',
   'Totals.subtotal',
   'Totals.discount',
   'Totals.tax',

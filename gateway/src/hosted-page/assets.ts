@@ -12,6 +12,7 @@ const FILES: Readonly<Record<string, string>> = {
   'checkout.css': 'text/css; charset=utf-8',
   'checkout.js': 'text/javascript; charset=utf-8',
   'checkout-buyer.js': 'text/javascript; charset=utf-8',
+  'card-update.js': 'text/javascript; charset=utf-8',
   'payment-watch.js': 'text/javascript; charset=utf-8',
   'stripe-payment.js': 'text/javascript; charset=utf-8',
 };

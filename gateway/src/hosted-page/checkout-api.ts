@@ -1,6 +1,7 @@
 // The hosted page's view of the graph: the GraphQL operations it runs (through deps.execute, as
 // the CLIENT principal of one checkout session), the public JSON view built from their answers,
 // and how GraphQL error codes become HTTP answers. Nothing here knows about express.
+import { subscriptionView, type RecurringData, type SubscriptionView } from './subscription-view.js';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { GatewayRouteDeps } from '../route-deps.js';
@@ -15,7 +16,7 @@ export const SESSION_QUERY = `query HostedCheckoutSession($id: ID!) {
   checkoutSession(id: $id) {
     id status mode url successUrl cancelUrl expiresAt
     merchant { name checkoutBranding { displayName accentColor } hostedPage { enabled stripePublishableKey } }
-    lineItems { name quantity unitAmount { ${MONEY} } total { ${MONEY} } }
+    lineItems { name quantity unitAmount { ${MONEY} } total { ${MONEY} } recurring { interval intervalCount trialDays } }
     totals { subtotal { ${MONEY} } discount { ${MONEY} } tax { ${MONEY} } shipping { ${MONEY} } total { ${MONEY} } }
     paymentIntent { ${INTENT_FIELDS} provider amountRefunded { ${MONEY} } sandboxTestCards { number outcome } }
     ${PAGE_BUYER_FIELDS}
@@ -61,7 +62,7 @@ export interface SessionData extends BuyerData {
     /** Whether the merchant may use the hosted page (its hostedPages capability), and its Stripe publishable key. */
     hostedPage?: { enabled: boolean; stripePublishableKey: string | null } | null;
   } | null;
-  lineItems: Array<{ name: string; quantity: number; unitAmount: MoneyData; total: MoneyData }>;
+  lineItems: Array<{ name: string; quantity: number; unitAmount: MoneyData; total: MoneyData; recurring?: RecurringData | null }>;
   totals: Record<'subtotal' | 'discount' | 'tax' | 'shipping' | 'total', MoneyData>;
   paymentIntent: IntentData | null;
 }
@@ -94,6 +95,8 @@ export interface PublicCheckoutView extends BuyerView {
   amount_subtotal: number;
   amount_total: number;
   line_items: Array<{ name: string; quantity: number; unit_amount: MoneyView; amount_total: MoneyView }>;
+  /** A SUBSCRIPTION session's renewal terms and the notice the page shows (subscription-view.ts); null otherwise. */
+  subscription?: SubscriptionView | null;
   totals: Record<'subtotal' | 'discount' | 'tax' | 'shipping' | 'total', MoneyView>;
   success_url: string | null;
   cancel_url: string | null;
@@ -396,6 +399,7 @@ export function publicView(s: SessionData, locale?: string, options: OptionsData
     amount_subtotal: s.totals.subtotal.amountMinor,
     amount_total: s.totals.total.amountMinor,
     line_items: s.lineItems.map((l) => ({ name: l.name, quantity: l.quantity, unit_amount: m(l.unitAmount), amount_total: m(l.total) })),
+    subscription: subscriptionView(s.mode, s.lineItems, locale),
     totals: {
       subtotal: m(s.totals.subtotal),
       discount: m(s.totals.discount),

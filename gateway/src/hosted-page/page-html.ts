@@ -93,7 +93,8 @@ ${view.test_mode ? '  <p class="test-badge" id="test-mode-badge">Test mode</p>\n
   <p class="amount-due amount-${amount.kind.replace('_', '-')}" id="amount-status" data-kind="${amount.kind}"><span id="amount-label">${esc(amount.label)}</span> <strong id="amount-due">${esc(amount.display)}</strong>${
     amount.detail ? `<span class="amount-detail" id="amount-detail">${esc(amount.detail)}</span>` : ''
   }</p>
-  <table class="line-items">
+${view.subscription ? `  <p class="subscription-notice" id="subscription-notice">${esc(view.subscription.notice)}</p>
+` : ''}  <table class="line-items">
     <caption>Order summary</caption>
     <thead><tr><th scope="col">Item</th><th scope="col" class="qty">Qty</th><th scope="col">Amount</th></tr></thead>
     <tbody id="summary-lines">
@@ -152,7 +153,7 @@ function stripeForm(view: PublicCheckoutView, hidden: boolean): string {
     return `<div id="pay-form" class="card-form"${hidden ? ' hidden' : ''}><p id="stripe-unavailable">${esc(view.merchant.name)} cannot take card payments on this page yet. Nothing was charged.</p></div>`;
   }
   return `<form id="pay-form" class="card-form" method="post" novalidate aria-labelledby="pay-heading" data-blocked="${view.blockers.length ? 'true' : 'false'}"
-  data-stripe-key="${esc(key)}" data-amount="${view.amount_due.amount_minor ?? ''}" data-currency="${esc(view.currency.toLowerCase())}"${hidden ? ' hidden' : ''}>
+  data-stripe-key="${esc(key)}" data-amount="${view.amount_due.amount_minor ?? ''}" data-currency="${esc(view.currency.toLowerCase())}"${view.subscription ? (view.subscription.trial_days > 0 ? ' data-stripe-mode="setup"' : ' data-setup-future-usage="off_session"') : ''}${hidden ? ' hidden' : ''}>
   <h2 id="pay-heading">Pay with card</h2>
   <div id="payment-element" class="payment-element"></div>
   <p class="field-error" id="payment-element-error" role="alert"></p>

@@ -97,7 +97,8 @@ export function graphqlFastPath(opts: GraphqlFastPathOptions): RequestListener {
       return true;
     }
     // A client secret's operation is held to its allow-list by Apollo Server's plugin (auth/client-allow-list.ts).
-    if (context.principal.kind === 'CLIENT') {
+    // So is a portal user's, to its role policy (portal-auth/role-policy.ts).
+    if (context.principal.kind === 'CLIENT' || (context.principal.kind === 'MERCHANT' && context.principal.userRole)) {
       await viaApollo(req, res, body, () => Promise.resolve(context));
       return true;
     }

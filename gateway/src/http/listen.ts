@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningServer } from '@handoff/shared/http/subgraph-server';
+import { traceGatewayRequests } from '../tracing/request-spans.js';
 
 /** Something else served on the same server (graphql-ws upgrades); closed first on close. */
 export interface ServerAttachment {
@@ -17,7 +18,8 @@ export async function listenGracefully(
   graceMs = 10_000,
   attachment?: ServerAttachment,
 ): Promise<RunningServer> {
-  const server: Server = createServer(app);
+  // Tracing on (started before listening): a span per request (gateway/src/tracing).
+  const server: Server = createServer(traceGatewayRequests(app));
   const attached = attachment?.attach(server);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

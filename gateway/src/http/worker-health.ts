@@ -4,12 +4,12 @@
 // says whose are required (none for a deployment that runs no workers).
 import type { ReadinessCheck } from '@handoff/shared/http/health';
 import { readWorkerBeats } from '@handoff/shared/queue/worker-heartbeat';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { OperationsSettings } from '../config.js';
 
 export const workerCheckName = (packageName: string) => `${packageName}-worker`;
 
-export function workerReadinessChecks(redis: () => Redis, ops: OperationsSettings): Record<string, ReadinessCheck> {
+export function workerReadinessChecks(redis: () => RedisClient, ops: OperationsSettings): Record<string, ReadinessCheck> {
   return Object.fromEntries(
     ops.readinessWorkers.map((name) => [
       workerCheckName(name),

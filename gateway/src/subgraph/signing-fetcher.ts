@@ -10,6 +10,7 @@ import type { Agent as UndiciAgent } from 'undici';
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { PRINCIPAL_HEADER, SIGNATURE_HEADER, signRequest } from '@handoff/shared/identity/signing';
 import { REQUEST_ID_HEADER } from '@handoff/shared/logging/logger';
+import { traceSubgraphCall } from '../tracing/request-spans.js';
 
 /** What RemoteGraphQLDataSource calls: (url, { method, headers, body }) → a fetch-like response. */
 export type Fetcher = RemoteGraphQLDataSource['fetcher'];
@@ -107,6 +108,9 @@ export function createSigningClient(opts: SigningFetcherOptions): SigningClient 
       [SIGNATURE_HEADER]: signRequest({ secret: opts.secret, principalB64, requestId, body, now: opts.now?.() }),
       'content-length': String(body.length),
     };
+    // Tracing on: the call's span, its traceparent sent to the subgraph (gateway/src/tracing).
+    const traced = traceSubgraphCall(given[REQUEST_ID_HEADER], url);
+    if (traced) Object.assign(headers, traced.headers);
     return new Promise<RawResponse>((resolve, reject) => {
       // undici's dispatch with a handler that gathers the answer: no stream, no AsyncResource.
       // The call's deadline is one native timer, cleared when the answer is complete. undici's own
@@ -121,6 +125,7 @@ export function createSigningClient(opts: SigningFetcherOptions): SigningClient 
         settled = true;
         clearTimeout(timer);
         opts.observe?.((performance.now() - started) / 1000, outcome);
+        traced?.end(outcome, err);
         if (err) reject(err);
         else resolve({ ...response, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
       };

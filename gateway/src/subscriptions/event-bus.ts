@@ -41,7 +41,19 @@ export interface ConversionChange {
   memo?: Map<string, Promise<unknown>>;
 }
 
-export type Change = PaymentChange | ConversionChange;
+/** A `billing_subscription.<created|updated>` event (payment-intent's billing-subscription.events.ts): every change of a subscription. */
+export interface BillingSubscriptionChange {
+  family: 'billing_subscription';
+  /** The payment schema's outbox id. */
+  cursor: string;
+  topic: string;
+  subscriptionId: string;
+  merchantId: string;
+  status: string;
+  memo?: Map<string, Promise<unknown>>;
+}
+
+export type Change = PaymentChange | ConversionChange | BillingSubscriptionChange;
 type Listener<C> = (change: C) => void;
 
 /** The merchant subgraph's `api_key.revoked`: connections on that key are closed. */
@@ -79,6 +91,19 @@ export function changeOf(message: OutboxJobData): Change | undefined {
       memo: new Map(),
     };
   }
+  if (topic.startsWith('billing_subscription.')) {
+    const b = payload.billingSubscription as Record<string, unknown> | undefined;
+    if (!b || typeof b.id !== 'string' || typeof b.status !== 'string') return undefined;
+    return {
+      family: 'billing_subscription',
+      cursor: String(outboxId),
+      topic,
+      subscriptionId: b.id,
+      merchantId: String(b.merchantId),
+      status: b.status,
+      memo: new Map(),
+    };
+  }
   if (topic === CONVERSION_UPDATED_TOPIC) {
     const c = payload.conversion as Record<string, unknown> | undefined;
     if (!c || typeof c.id !== 'string' || typeof payload.cursor !== 'string') return undefined;
@@ -104,7 +129,11 @@ function revocationOf(message: OutboxJobData): ApiKeyRevoked | undefined {
 export class RedisEventBus {
   private redis: ReturnType<typeof createRedis> | undefined;
   private ready: Promise<void> | undefined;
-  private readonly listeners = { payment_intent: new Set<Listener<PaymentChange>>(), conversion: new Set<Listener<ConversionChange>>() };
+  private readonly listeners = {
+    payment_intent: new Set<Listener<PaymentChange>>(),
+    conversion: new Set<Listener<ConversionChange>>(),
+    billing_subscription: new Set<Listener<BillingSubscriptionChange>>(),
+  };
   private readonly revocationListeners = new Set<Listener<ApiKeyRevoked>>();
   private readonly log: Logger;
   private closed = false;
@@ -167,6 +196,7 @@ export class RedisEventBus {
     await redis.psubscribe(
       eventsChannel(this.opts.queuePrefix, 'payment_intent.*'),
       eventsChannel(this.opts.queuePrefix, 'conversion.*'),
+      eventsChannel(this.opts.queuePrefix, 'billing_subscription.*'),
       eventsChannel(this.opts.queuePrefix, API_KEY_REVOKED_TOPIC),
     );
     // Subscribed first, then the head: every cursor above it will be dispatched.

@@ -4,7 +4,7 @@
 // crashes stops renewing, and its slots lapse within `ttlMs` (each take() first drops lapsed
 // members), so a crash leaks no place for longer than that. Times are Redis's own clock.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { Logger } from '@handoff/shared/logging/logger';
 
 const TAKE = `
@@ -24,7 +24,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
 export interface KeySlotsOptions {
-  redis: Redis;
+  redis: RedisClient;
   queuePrefix: string;
   max: number;
   /** How long a slot outlives its replica's last renewal. */

@@ -26,6 +26,7 @@ export const SUBJECT_VARIABLE = 'handoffSubjectId';
 export const SUBSCRIPTION_FIELDS = {
   paymentIntentUpdated: 'paymentIntent',
   conversionUpdated: 'conversion',
+  billingSubscriptionUpdated: 'billingSubscription',
 } as const;
 export type SubscriptionFieldName = keyof typeof SUBSCRIPTION_FIELDS;
 

@@ -11,6 +11,7 @@
 // replica that loses Redis for a while does not see the events published meanwhile, and its
 // payment subscribers are not told (a payment's current status is one query away; conversions,
 // which a portal must not miss, are read back from the ledger: see event-bus.ts).
+import type { PortalAuth } from '../portal-auth/portal-auth.js';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
@@ -43,7 +44,7 @@ import { RedisEventBus, type Change, type ConversionFeed } from './event-bus.js'
 import { KeySlots } from './key-slots.js';
 import { clientAllowListRefusal } from '../auth/client-allow-list.js';
 import { isErrors, planSubscription } from './operation.js';
-import { conversionSource, paymentIntentSource, type SourceDeps } from './sources.js';
+import { billingSubscriptionSource, conversionSource, paymentIntentSource, type SourceDeps } from './sources.js';
 import { SubscriptionStream, type StreamSource } from './stream.js';
 
 /** Close code for a subscriber that cannot keep up (RFC 6455 "Try Again Later": clients reconnect and resume). */
@@ -70,6 +71,8 @@ export interface SubscriptionServerDeps {
    */
   executeDerived?: GatewayRouteDeps['execute'];
   authenticate(authorization: string): Promise<Authentication>;
+  /** Portal session cookies on upgrades (docs/portal-auth.md). */
+  portal?: PortalAuth;
   /** Forgets a key's cached principal (HTTP and WebSocket alike) as soon as it is revoked. */
   invalidateApiKey?(keyHash: string): void;
 }
@@ -86,6 +89,8 @@ interface ConnectionState {
   active: number;
 }
 type Options = ServerOptions<Record<string, unknown>, Extra>;
+/** How often a portal session's socket asks whether its session is still live. */
+const PORTAL_RECHECK_MS = 15_000;
 
 type OperationContext = { stream: SubscriptionStream<Change> } | { query: string; variables?: Record<string, unknown>; principal: Principal };
 
@@ -175,7 +180,9 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       const source: StreamSource<Change> =
         plan.field === 'paymentIntentUpdated'
           ? ((await paymentIntentSource(plan, principal, sourceDeps)) as StreamSource<Change>)
-          : (conversionSource(plan, principal, sourceDeps) as StreamSource<Change>);
+          : plan.field === 'billingSubscriptionUpdated'
+            ? ((await billingSubscriptionSource(plan, principal, sourceDeps)) as StreamSource<Change>)
+            : (conversionSource(plan, principal, sourceDeps) as StreamSource<Change>);
       const dropSlow = () => {
         log.warn({ limitKey }, 'dropping a slow subscriber');
         socket.close(SLOW_CONSUMER_CLOSE_CODE, 'Slow consumer: reconnect and resume');
@@ -187,7 +194,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       );
       stream = opened;
       // Listening before the first next() (and so before any replay): nothing falls in between.
-      const family = plan.field === 'paymentIntentUpdated' ? 'payment_intent' : 'conversion';
+      const family = plan.field === 'paymentIntentUpdated' ? 'payment_intent' : plan.field === 'billingSubscriptionUpdated' ? 'billing_subscription' : 'conversion';
       const unlisten = await bus.listen(family, (change: Change) => {
         if (socket.bufferedAmount > limits.maxBufferedBytes) opened.dropSlow();
         else opened.offer(change);
@@ -207,10 +214,25 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       const identity = await identifyConnection(ctx.connectionParams, {
         internalSecret: config.internalSecret,
         authenticate: deps.authenticate,
-      });
+        portal: deps.portal,
+      }, ctx.extra.request);
       if (!identity || wasRevoked(identity.keyHash)) return false;
       const socket = ctx.extra.socket;
       connections.set(socket, { identity, active: 0 });
+      // A portal session's socket ends with its session (logout, revoke, expiry, a removed user), within PORTAL_RECHECK_MS.
+      const { stillLive } = identity;
+      if (stillLive) {
+        const timer = setInterval(() => {
+          stillLive().then(
+            (live) => {
+              if (!live) socket.close(4403, 'Forbidden');
+            },
+            (err: unknown) => log.warn({ err }, 'portal session recheck failed; the socket stays open until the next one'),
+          );
+        }, PORTAL_RECHECK_MS);
+        timer.unref();
+        socket.once('close', () => clearInterval(timer));
+      }
       const { keyHash } = identity;
       if (keyHash) {
         const sockets = byKeyHash.get(keyHash) ?? new Set<Extra['socket']>();

@@ -7,7 +7,7 @@ import { InternalCallError } from '@handoff/shared/http/internal-client';
 import type { Principal } from '@handoff/shared/identity/principal';
 import type { ConversionLedgerPort } from '../ports/conversion-ledger.port.js';
 import type { GatewayRouteDeps } from '../route-deps.js';
-import type { Change, ConversionChange, PaymentChange } from './event-bus.js';
+import type { BillingSubscriptionChange, Change, ConversionChange, PaymentChange } from './event-bus.js';
 import { SUBJECT_VARIABLE, type SubscriptionPlan } from './operation.js';
 import type { ResolvedEvent, StreamSource } from './stream.js';
 
@@ -20,6 +20,7 @@ export interface SourceDeps {
 
 const SESSION_VISIBLE = 'query SubscriptionCheckoutSession($id: ID!) { checkoutSession(id: $id) { id } }';
 const INTENT_VISIBLE = 'query SubscriptionPaymentIntent($id: ID!) { paymentIntent(id: $id) { id } }';
+const BILLING_SUBSCRIPTION_VISIBLE = 'query SubscriptionBillingSubscription($id: ID!) { billingSubscription(id: $id) { id } }';
 
 const optionalId = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -137,5 +138,27 @@ export function conversionSource(plan: SubscriptionPlan, principal: Principal, d
     matches: (c) => (!merchantId || c.merchantId === merchantId) && tenantMay(c),
     resolve: (c) => resolveShared(deps, c, plan, principal, c.conversionId),
     ...(after !== undefined ? { replay } : {}),
+  };
+}
+
+/**
+ * `billingSubscriptionUpdated(id)`: every change of the billing subscriptions the caller manages
+ * (a merchant: its own; an admin: all), one (id) or all of them: renewals paid, past due, dunning's
+ * end, canceled, paused, resumed, item changes. Each payload is read as the subscriber itself
+ * (`billingSubscription(id)`, scoped by scopeBillingSubscriptions). By id, one the caller may not
+ * see is BILLING_SUBSCRIPTION_NOT_FOUND at subscribe time; the hosted page and agents: FORBIDDEN.
+ */
+export async function billingSubscriptionSource(plan: SubscriptionPlan, principal: Principal, deps: SourceDeps): Promise<StreamSource<BillingSubscriptionChange>> {
+  if (principal.kind !== 'MERCHANT' && principal.kind !== 'ADMIN') throw forbidden('Billing subscription updates are for the merchant (or an admin).');
+  const id = optionalId(plan.args.id);
+  if (id) {
+    const r = await deps.execute<{ billingSubscription: { id: string } | null }>({ query: BILLING_SUBSCRIPTION_VISIBLE, variables: { id }, principal });
+    if (r.errors?.length && !r.data?.billingSubscription) throw lookupError(r.errors);
+    if (!r.data?.billingSubscription) throw notFound(ErrorCode.BILLING_SUBSCRIPTION_NOT_FOUND, 'Billing subscription not found.');
+  }
+  const tenantMay = (c: BillingSubscriptionChange): boolean => principal.kind === 'ADMIN' || (principal.kind === 'MERCHANT' && c.merchantId === principal.merchantId);
+  return {
+    matches: (c) => (!id || c.subscriptionId === id) && tenantMay(c),
+    resolve: (c) => resolveShared(deps, c, plan, principal, c.subscriptionId),
   };
 }

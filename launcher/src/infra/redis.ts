@@ -2,6 +2,7 @@
 // redis-server started as a child process; else a clear message on how to get one.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
+import { createRedis, isClusterUrl } from '@handoff/shared/queue/redis';
 
 export interface RedisHandle {
   url: string;
@@ -14,6 +15,7 @@ const CHILD_PORT = 16379;
 export class RedisUnavailableError extends Error {}
 
 export async function redisReachable(url: string): Promise<boolean> {
+  if (isClusterUrl(url)) return clusterReachable(url);
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1500, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
@@ -24,6 +26,22 @@ export async function redisReachable(url: string): Promise<boolean> {
     return false;
   } finally {
     redis.disconnect();
+  }
+}
+
+/** A Redis Cluster (redis+cluster://) answers PING within 3 s. */
+async function clusterReachable(url: string): Promise<boolean> {
+  const cluster = createRedis(url);
+  cluster.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 3000)));
+    return (await Promise.race([cluster.ping(), timeout])) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    cluster.disconnect();
   }
 }
 

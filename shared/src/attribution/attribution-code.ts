@@ -113,7 +113,7 @@ const CODE_PATTERN = /^aap:\/\/([a-z0-9.-]{1,100})\/v1\/([A-Za-z0-9_-]+)\.([A-Za
 
 export function verifyAttributionCode(
   code: unknown,
-  opts: { publicKeys: Map<string, KeyObject>; issuer?: string; now?: number },
+  opts: { publicKeys: Map<string, KeyObject>; issuer?: string; now?: number; /** Signature only: a subscription's renewal pays long after its code's checkout (the ledger's recurring commissions). */ ignoreExpiry?: boolean },
 ): AttributionVerifyResult {
   if (typeof code !== 'string' || code.length > MAX_CODE_LENGTH) return { ok: false, reason: 'malformed' };
   const m = CODE_PATTERN.exec(code);
@@ -129,7 +129,7 @@ export function verifyAttributionCode(
   if (sigBytes.toString('base64url') !== signature || sigBytes.length !== 64) return { ok: false, reason: 'bad_signature' };
   if (!verify(null, signingInput(issuer, payload), key, sigBytes)) return { ok: false, reason: 'bad_signature' };
   const now = Math.floor((opts.now ?? Date.now()) / 1000);
-  if (now > wire.e) return { ok: false, reason: 'expired' };
+  if (now > wire.e && !opts.ignoreExpiry) return { ok: false, reason: 'expired' };
   return { ok: true, claims: claimsOf(wire) };
 }
 

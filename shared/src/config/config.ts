@@ -2,19 +2,33 @@
 // once and passes the frozen result down; nothing else reads the environment.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { queuePrefixFor, redisUrlProblem } from '../queue/redis.js';
 
 export const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
 export type NodeEnv = z.infer<typeof nodeEnv>;
+
+/** A Redis URL: a server's (redis://, rediss://) or a cluster's (redis+cluster://, rediss+cluster://). */
+export const redisUrlString = z.string().superRefine((url, ctx) => {
+  const problem = redisUrlProblem(url);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+/** REDIS_URL, the local server by default. */
+export const redisUrl = redisUrlString.default('redis://127.0.0.1:6379');
+
+/** QUEUE_PREFIX: letters, digits, _ and -; or already hash-tagged for a cluster (`{handoff}`). */
+export const queuePrefix = z
+  .string()
+  .regex(/^(\{[A-Za-z0-9_-]+\}|[A-Za-z0-9_-]+)$/, 'QUEUE_PREFIX may hold letters, digits, _ and - only (or be one such name in braces)')
+  .default('handoff');
 
 /** Settings every Handoff process shares. */
 export const baseConfigSchema = z.object({
   NODE_ENV: nodeEnv,
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/handoff'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/, 'QUEUE_PREFIX may hold letters, digits, _ and - only')
-    .default('handoff'),
+  /** One server (`redis://…`) or a Redis Cluster (`redis+cluster://host:port,host:port…`): shared/src/queue/redis.ts. */
+  REDIS_URL: redisUrl,
+  /** On a cluster, parseEnv hash-tags it (`{handoff}`): every key of the run in one slot. */
+  QUEUE_PREFIX: queuePrefix,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** HMAC secret the gateway signs principals with; subgraphs verify with it. */
   HANDOFF_INTERNAL_SECRET: z.string().min(32, 'HANDOFF_INTERNAL_SECRET must be at least 32 characters').optional(),
@@ -48,6 +62,31 @@ export const baseConfigSchema = z.object({
 
 export type BaseEnv = z.infer<typeof baseConfigSchema>;
 
+/**
+ * A PostgreSQL streaming replica for BI and reporting reads, in the subgraphs that have them
+ * (conversion-ledger, checkout-session: each extends its schema with these). Unset: every read
+ * goes to DATABASE_URL. docs/architecture.md ("Read replica") says which reads go where.
+ */
+export const readReplicaConfigSchema = z.object({
+  DATABASE_READ_URL: z.string().url().optional(),
+  /** Replica lag above which reporting reads go to the primary instead (seconds). */
+  DATABASE_READ_MAX_LAG_SECONDS: z.coerce.number().min(0).max(86_400).default(30),
+  /** How often the replica's lag is measured (ms): the resolution of the lag figure. */
+  DATABASE_READ_LAG_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
+});
+
+export interface ReadReplicaSettings {
+  url: string;
+  maxLagSeconds: number;
+  checkIntervalMs: number;
+}
+
+/** The replica settings of a parsed environment, or undefined when DATABASE_READ_URL is unset. */
+export function readReplicaSettings(env: z.infer<typeof readReplicaConfigSchema>): ReadReplicaSettings | undefined {
+  if (!env.DATABASE_READ_URL) return undefined;
+  return { url: env.DATABASE_READ_URL, maxLagSeconds: env.DATABASE_READ_MAX_LAG_SECONDS, checkIntervalMs: env.DATABASE_READ_LAG_CHECK_MS };
+}
+
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
     super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
@@ -63,6 +102,9 @@ export function parseEnv<S extends z.ZodTypeAny>(schema: S, env: Record<string, 
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
+  const data = result.data as Record<string, unknown>;
+  // On a Redis Cluster the run's keys share one hash tag (shared/src/queue/redis.ts).
+  if (typeof data.REDIS_URL === 'string' && typeof data.QUEUE_PREFIX === 'string') data.QUEUE_PREFIX = queuePrefixFor(data.REDIS_URL, data.QUEUE_PREFIX);
   return deepFreeze(result.data);
 }
 

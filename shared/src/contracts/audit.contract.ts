@@ -32,14 +32,22 @@ export const AUDIT_ENTITY_TYPES = [
   'promotion',
   'pricing_provider',
   'webhook_endpoint',
+  /** A merchant portal user (docs/portal-auth.md): `created` (an invitation accepted), `role_changed`, `removed`; never a password or its hash. */
+  'merchant_user',
+  /** A merchant portal invitation: `created` (never its token or hash). */
+  'merchant_user_invitation',
   /** A merchant's checkout settings, capabilities or transaction limits (entity id `<merchant>:settings|capabilities|limits`). */
   'checkout_settings',
+  /** A merchant's billing settings: the dunning schedule of its subscriptions (entity id `<merchant>:dunning`, issue 22). */
+  'billing_settings',
   // checkout-session
   'checkout_session',
   // payment-intent
   'payment_intent',
   /** A merchant's risk rules and thresholds, and its fraud provider's webhook secret (entity id: the merchant's). */
   'risk_settings',
+  /** A billing subscription (issue 22): created, and each change of its status or period. */
+  'billing_subscription',
   // conversion-ledger
   'conversion',
   'settlement_batch',

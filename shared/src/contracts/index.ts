@@ -10,3 +10,6 @@ export * from './checkout-timeline.contract.js';
 export * from './audit.contract.js';
 export * from './checkout-analytics.contract.js';
 export * from './tender-events.contract.js';
+export * from './recurring-price.contract.js';
+export * from './dunning-settings.contract.js';
+export * from './bi-facts.contract.js';

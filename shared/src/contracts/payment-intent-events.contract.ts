@@ -65,6 +65,21 @@ export interface PaymentIntentRecord {
   metadata: Record<string, string>;
   /** The last attempt's failure (a decline: `declineCode`), null once paid or before any; absent from events written before it was added. */
   lastPaymentError?: PaymentAttemptError | null;
+  /**
+   * The subscription period this intent pays (issue 22): set by payment-intent on every intent that
+   * pays a subscription period, null or absent for a one-off payment. `period` is 1 for the first
+   * payment at checkout, 2 for the first renewal, and so on; a renewal's intent carries the same
+   * `metadata` (the `aap_*` attribution included) as the subscription's first payment. Consumers
+   * (the ledger's recurring commissions) trust it from this record only, never from PSP metadata.
+   * Absent from events written before it was added.
+   */
+  recurring?: RecurringPaymentRecord | null;
+}
+
+/** Which subscription period a payment intent pays: `period` >= 1 (1 = the first payment at checkout). */
+export interface RecurringPaymentRecord {
+  subscriptionId: string;
+  period: number;
 }
 
 /** Why the PSP refused an attempt: Stripe's `code` (card_declined, …) and `decline_code` (insufficient_funds, …). */

@@ -43,6 +43,13 @@ export const WEBHOOK_EVENT_TYPES = [
   'conversion.clawed_back',
   'milestone.recorded',
   'settlement.batch_paid',
+  'subscription.created',
+  'subscription.updated',
+  'subscription.paused',
+  'subscription.resumed',
+  'subscription.payment_method_updated',
+  'invoice.paid',
+  'invoice.payment_failed',
   'webhook_endpoint.test',
   'webhook_endpoint.disabled',
 ] as const;

@@ -104,6 +104,54 @@ export const ErrorCode = {
   DELEGATED_TOKEN_WRONG_CHECKOUT: 'DELEGATED_TOKEN_WRONG_CHECKOUT',
   /** The checkout's current total is above the allowance's max_amount, or in another currency (`reason` allowance:max_amount, allowance:currency). Nothing is charged. */
   ALLOWANCE_EXCEEDED: 'ALLOWANCE_EXCEEDED',
+  /** A recurring price that cannot be: `reason` recurring:interval (not DAY, WEEK, MONTH or YEAR), recurring:interval_count (not 1 to the interval's maximum), recurring:trial_days (not 0 to 365). Nothing is written. */
+  INVALID_RECURRING_PRICE: 'INVALID_RECURRING_PRICE',
+  /** A checkout session's lines do not make a subscription (issue 22): `reason` subscription:no_recurring_line, subscription:recurring_in_payment_mode, subscription:mixed_intervals, subscription:mixed_trials, subscription:trial_with_one_time_lines. Nothing is written. */
+  SUBSCRIPTION_LINES_INVALID: 'SUBSCRIPTION_LINES_INVALID',
+  /** No billing subscription (bsub_…) with this id that the caller may see: another merchant's is not found. */
+  BILLING_SUBSCRIPTION_NOT_FOUND: 'BILLING_SUBSCRIPTION_NOT_FOUND',
+  /** Canceling a billing subscription that is already CANCELED (issue 22 lifecycle). Nothing is written. */
+  SUBSCRIPTION_ALREADY_CANCELED: 'SUBSCRIPTION_ALREADY_CANCELED',
+  /** Resuming a billing subscription that is not PAUSED (issue 22 lifecycle). Nothing is written. */
+  SUBSCRIPTION_NOT_PAUSED: 'SUBSCRIPTION_NOT_PAUSED',
+  /** Changing a billing subscription's item to a price in another currency (a subscription has one currency). Nothing is written. */
+  SUBSCRIPTION_CURRENCY_MISMATCH: 'SUBSCRIPTION_CURRENCY_MISMATCH',
+  /** Pausing, resuming or changing the items of a subscription Stripe Billing bills (provider STRIPE): not sent to Stripe yet, so refused rather than diverging from what Stripe charges. Nothing is written. */
+  SUBSCRIPTION_CHANGE_UNSUPPORTED: 'SUBSCRIPTION_CHANGE_UNSUPPORTED',
+  /** A card-update link (issue 22) that is malformed, forged, or names no subscription of the merchant that signed it. Nothing is written. */
+  CARD_UPDATE_LINK_INVALID: 'CARD_UPDATE_LINK_INVALID',
+  /** A card-update link past its expiry: ask the merchant for a new one. Nothing is written. */
+  CARD_UPDATE_LINK_EXPIRED: 'CARD_UPDATE_LINK_EXPIRED',
+  /** A card-update link that already replaced a card (one use): ask the merchant for a new one. Nothing is written. */
+  CARD_UPDATE_LINK_USED: 'CARD_UPDATE_LINK_USED',
+  /** The new card was declined when saved for off-session charges (`reason` card_declined:<decline code>, authentication_required): the subscription keeps its card, the link stays usable. */
+  CARD_UPDATE_DECLINED: 'CARD_UPDATE_DECLINED',
+  /** advanceBillingClock where it may not run: `reason` billing_clock:production (the deployment runs with NODE_ENV=production), billing_clock:provider (Stripe bills the subscription). Nothing moves. */
+  BILLING_CLOCK_UNAVAILABLE: 'BILLING_CLOCK_UNAVAILABLE',
+  /** A merchant's dunning schedule that cannot be (issue 22): `reason` dunning:retry_count (not 1 to 10 retries), dunning:retry_day (not a whole number 1..60), dunning:not_increasing, dunning:final_status (not UNPAID or CANCELED). Nothing is written. */
+  INVALID_DUNNING_SCHEDULE: 'INVALID_DUNNING_SCHEDULE',
+  /** Portal login: the email or the password is wrong (one message for both, docs/portal-auth.md). */
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  /** Portal login: too many failed attempts for this email from this address; wait (Retry-After). */
+  TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
+  /** A request authenticated by the portal's session cookie without its session's X-CSRF-Token. Nothing runs. */
+  CSRF_INVALID: 'CSRF_INVALID',
+  /** The portal user's role may not do this (an analyst's mutation; user or API key management by a non-owner). Nothing runs. */
+  ROLE_FORBIDDEN: 'ROLE_FORBIDDEN',
+  /** An invitation link that is unknown or already used. */
+  INVITATION_INVALID: 'INVITATION_INVALID',
+  /** An invitation link past its 7 days: ask the owner for a new one. */
+  INVITATION_EXPIRED: 'INVITATION_EXPIRED',
+  /** A portal password under 10 characters (or over 200). */
+  WEAK_PASSWORD: 'WEAK_PASSWORD',
+  /** The merchant already has a user with this email (compared ignoring case). */
+  MERCHANT_USER_EXISTS: 'MERCHANT_USER_EXISTS',
+  /** No user of the caller's merchant with this id. */
+  MERCHANT_USER_NOT_FOUND: 'MERCHANT_USER_NOT_FOUND',
+  /** No portal session of the caller's with this id. */
+  PORTAL_SESSION_NOT_FOUND: 'PORTAL_SESSION_NOT_FOUND',
+  /** The change would leave the merchant without an owner. Nothing is written. */
+  LAST_OWNER: 'LAST_OWNER',
   /** Query limits (depth, aliases, cost, tokens, directives). */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Malformed GraphQL (parse and validation failures) — Apollo's own codes, passed through. */

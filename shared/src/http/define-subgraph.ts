@@ -1,8 +1,10 @@
 // The wiring every subgraph shares: DataSource on its schema, Redis, the signed HTTP server,
 // migrations, readiness, close. A subgraph supplies its entities, migrations and schema.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis.js';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '../persistence/data-source.js';
+import { ReadPool } from '../persistence/read-pool.js';
+import { createMetrics } from './metrics.js';
 import { createRedis } from '../queue/queue.js';
 import { WorkerHeartbeat } from '../queue/worker-heartbeat.js';
 import { startingWorkersOf, workerQueuesOf } from '../queue/worker-registry.js';
@@ -46,7 +48,12 @@ export interface DefineSubgraphOptions<C extends SubgraphRuntimeConfig, Ctx exte
 
 export interface SubgraphResources<C> {
   dataSource: DataSource;
-  redis: Redis;
+  /**
+   * BI and reporting reads (`reads.read(ds => …)`): the replica when DATABASE_READ_URL is set and
+   * it is usable, else `dataSource`. Commands and read-your-writes reads use `dataSource`.
+   */
+  reads: ReadPool;
+  redis: RedisClient;
   config: C;
   /** Call after a transaction that wrote outbox rows commits: publishes them now. */
   outbox: { notify(): void };
@@ -66,6 +73,20 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
     poolSize: config.env.DB_POOL_SIZE,
     applicationName: `handoff-${opts.name}`,
   });
+  const replica = config.readReplica
+    ? createDataSource({
+        url: config.readReplica.url,
+        schema: opts.schemaName,
+        entities: opts.entities,
+        migrations: [],
+        poolSize: config.env.DB_POOL_SIZE,
+        applicationName: `handoff-${opts.name}-read`,
+        readOnly: true,
+      })
+    : undefined;
+  const reads = new ReadPool({ primary: dataSource, replica, settings: config.readReplica, logger: config.logger });
+  const metrics = createMetrics(opts.name);
+  reads.registerMetrics(metrics.registry);
   const redis = createRedis(config.env.REDIS_URL);
   // Routes are known only after build; the relay reads them lazily.
   let routes: OutboxRoutes = {};
@@ -82,13 +103,14 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
     sweepAfterMs: config.env.OUTBOX_SWEEP_AFTER_MS,
     sweepIntervalMs: config.env.OUTBOX_SWEEP_INTERVAL_MS,
   });
-  const parts = await opts.build({ dataSource, redis, config, outbox: { notify: () => relay.notify() } });
+  const parts = await opts.build({ dataSource, reads, redis, config, outbox: { notify: () => relay.notify() } });
   routes = parts.outboxRoutes ?? {};
   const server = await createSubgraphServer<Ctx>({
     name: opts.name,
     schema: parts.schema.schema,
     internalSecret: config.internalSecret,
     logger: config.logger,
+    metrics,
     extendContext: parts.extendContext,
     internalRoutes: [
       ...(parts.internalRoutes ?? []),
@@ -107,6 +129,8 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
       },
       ...parts.readiness,
     },
+    // The replica never makes the process unready: reporting reads fall back to the primary.
+    ...(replica ? { readinessDetails: { readReplica: () => reads.status() } } : {}),
   });
   const ensureInitialized = async () => {
     if (!dataSource.isInitialized) await dataSource.initialize();
@@ -118,6 +142,7 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
     sdl: parts.schema.sdl,
     server,
     dataSource,
+    reads,
     redis,
     migrate: async () => {
       await ensureInitialized();
@@ -126,10 +151,12 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
     listen: async (port, host) => {
       await ensureInitialized();
       await parts.checkBeforeServing?.();
+      reads.start();
       return server.listen(port, host);
     },
     startWorkers: async () => {
       await ensureInitialized();
+      reads.start();
       relay.start();
       const idempotency = new IdempotencyStore(dataSource, opts.schemaName);
       const purge = setInterval(() => {
@@ -161,6 +188,7 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
       closed = true;
       await parts.close?.();
       await relay.stop();
+      await reads.close();
       if (dataSource.isInitialized) await dataSource.destroy();
       redis.disconnect();
     },

@@ -3,13 +3,17 @@ import type { Express, Request, Response } from 'express';
 
 export type ReadinessCheck = () => Promise<void>;
 
-export function mountHealth(app: Express, checks: Record<string, ReadinessCheck>, timeoutMs = 2000): void {
+/** What readiness reports beside its checks without failing on it (e.g. the read replica's lag). */
+export type ReadinessDetails = Record<string, () => unknown>;
+
+export function mountHealth(app: Express, checks: Record<string, ReadinessCheck>, timeoutMs = 2000, details: ReadinessDetails = {}): void {
   app.get('/health/live', (_req: Request, res: Response) => {
     res.status(200).json({ status: 'live' });
   });
   app.get('/health/ready', async (_req: Request, res: Response) => {
     const report = await checkReadiness(checks, timeoutMs);
-    res.status(report.ready ? 200 : 503).json(report);
+    const extra = Object.entries(details);
+    res.status(report.ready ? 200 : 503).json(extra.length ? { ...report, details: Object.fromEntries(extra.map(([k, f]) => [k, f()])) } : report);
   });
 }
 

@@ -8,6 +8,7 @@ import type { Principal } from '../identity/principal.js';
 import { currentRequestId, REQUEST_ID_HEADER } from '../logging/logger.js';
 import { IDEMPOTENCY_KEY_HEADER } from './context.js';
 import { httpPost, type HttpPostResult } from './http-post.js';
+import { componentOf, SpanKind, traceHeaders, withSpan } from '../tracing/tracing.js';
 
 export interface InternalClientOptions {
   /** The callee's GraphQL URL (…/graphql). */
@@ -89,7 +90,10 @@ export class InternalClient {
     if (call.idempotencyKey) headers[IDEMPOTENCY_KEY_HEADER] = call.idempotencyKey;
     let res: HttpPostResult;
     try {
-      res = await httpPost(this.opts.url, headers, body, this.opts.timeoutMs ?? 10_000);
+      // A client span of the calling component, its traceparent sent along (shared/src/tracing).
+      res = await withSpan(componentOf() ?? this.opts.service, `POST ${hostOf(this.opts.url)}`, { kind: SpanKind.CLIENT, attributes: { 'server.address': hostOf(this.opts.url) } }, () =>
+        httpPost(this.opts.url, { ...headers, ...traceHeaders() }, body, this.opts.timeoutMs ?? 10_000),
+      );
     } catch (err) {
       throw new InternalCallError(`${this.opts.service} → ${hostOf(this.opts.url)}: ${(err as Error).message}`, true);
     }

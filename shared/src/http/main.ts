@@ -5,6 +5,7 @@ import { getPriority, setPriority } from 'node:os';
 import { isTransientInfrastructureError } from '../errors/transient.js';
 import type { Logger } from '../logging/logger.js';
 import { limitHeapGrowth } from '../runtime/heap.js';
+import { shutdownTracing, startTracing } from '../tracing/tracing.js';
 import type { SubgraphModule } from './subgraph-app.js';
 
 /** Runs `step` until it succeeds; only infrastructure outages are retried, with capped backoff. */
@@ -25,6 +26,8 @@ export async function runSubgraphMain(module: SubgraphModule, role: 'server' | '
   const config = module.loadConfig();
   limitHeapGrowth(config.env.HEAP_GROWING_PERCENT);
   const { logger } = config;
+  // On only when an OTLP endpoint is set (OTEL_EXPORTER_OTLP_ENDPOINT); off, the SDK is never loaded.
+  if (await startTracing()) logger.info('tracing on: exporting spans over OTLP');
   const app = await module.createApp(config);
   await retryWhileUnavailable(() => app.migrate(), logger, `${module.name} start-up`);
   const stoppers: Array<() => Promise<void>> = [];
@@ -42,6 +45,7 @@ export async function runSubgraphMain(module: SubgraphModule, role: 'server' | '
     logger.info({ signal }, 'shutting down');
     for (const stop of stoppers) await stop().catch((err) => logger.error({ err }, 'shutdown step failed'));
     await app.close();
+    await shutdownTracing().catch((err: unknown) => logger.warn({ err }, 'flushing the last spans failed'));
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

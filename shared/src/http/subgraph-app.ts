@@ -1,8 +1,9 @@
 // What every subgraph package exports, so the all-in-one launcher, the per-subgraph entry
 // points, the compose script and the tests treat the four subgraphs alike.
 import type { DataSource } from 'typeorm';
-import type { Redis } from 'ioredis';
-import type { BaseEnv } from '../config/config.js';
+import type { RedisClient } from '../queue/redis.js';
+import type { BaseEnv, ReadReplicaSettings } from '../config/config.js';
+import type { ReadPool } from '../persistence/read-pool.js';
 import type { Logger } from '../logging/logger.js';
 import type { RunningServer, SubgraphServer } from './subgraph-server.js';
 
@@ -13,6 +14,8 @@ export interface SubgraphRuntimeConfig {
   logger: Logger;
   /** Port of the package's own entry point. */
   port: number;
+  /** DATABASE_READ_URL and its limits, in the packages that route reporting reads to a replica. */
+  readReplica?: ReadReplicaSettings;
 }
 
 export interface SubgraphApp {
@@ -24,7 +27,9 @@ export interface SubgraphApp {
   sdl: string;
   server: SubgraphServer;
   dataSource: DataSource;
-  redis: Redis;
+  /** Reporting reads: the replica (DATABASE_READ_URL) when usable, else `dataSource`. */
+  reads: ReadPool;
+  redis: RedisClient;
   /** Runs pending migrations (idempotent, safe with concurrent replicas). */
   migrate(): Promise<string[]>;
   /** Starts HTTP on `port` (0 = any free port). Initializes the DataSource if needed. */

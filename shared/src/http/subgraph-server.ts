@@ -13,8 +13,9 @@ import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest } from '../identity/s
 import type { Principal } from '../identity/principal.js';
 import { actorOf } from '../identity/actor.js';
 import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext, type Logger } from '../logging/logger.js';
+import { tracedListener } from '../tracing/http-spans.js';
 import { IDEMPOTENCY_KEY_HEADER, type SubgraphContext } from './context.js';
-import { mountHealth, type ReadinessCheck } from './health.js';
+import { mountHealth, type ReadinessCheck, type ReadinessDetails } from './health.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { internalRoutesListener, type InternalRoute } from './internal-routes.js';
 
@@ -27,6 +28,8 @@ export interface SubgraphServerOptions<Ctx extends SubgraphContext> {
   internalSecret: string;
   logger: Logger;
   readiness?: Record<string, ReadinessCheck>;
+  /** Reported by /health/ready without deciding readiness (the read replica's lag). */
+  readinessDetails?: ReadinessDetails;
   /** Adds per-request things (dataloaders, …) to the base context. */
   extendContext?: (base: SubgraphContext) => Ctx | Promise<Ctx>;
   bodyLimit?: string;
@@ -78,7 +81,7 @@ export async function createSubgraphServer<Ctx extends SubgraphContext>(
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag'); // callers are the gateway and other subgraphs, never a cache: no SHA-1 of every response body
-  mountHealth(app, opts.readiness ?? {});
+  mountHealth(app, opts.readiness ?? {}, undefined, opts.readinessDetails);
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -147,7 +150,7 @@ export async function createSubgraphServer<Ctx extends SubgraphContext>(
     app,
     apollo,
     metrics,
-    listen: (port, host = '127.0.0.1') => listen(handler, port, host, async () => apollo.stop()),
+    listen: (port, host = '127.0.0.1') => listen(tracedListener(opts.name, handler), port, host, async () => apollo.stop()),
   };
 }
 

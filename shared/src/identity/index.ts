@@ -8,3 +8,4 @@ export * from './payload-signature.js';
 export * from './webhook-signature.js';
 export * from './secret-box.js';
 export * from './checkout-token.js';
+export * from './card-update-token.js';

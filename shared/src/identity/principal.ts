@@ -3,9 +3,18 @@
 export const Role = { ADMIN: 'ADMIN', MERCHANT: 'MERCHANT', AGENT: 'AGENT' } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
+/** A merchant portal user's role (docs/portal-auth.md): analysts only read; owners manage users and API keys. */
+export const MerchantUserRole = { OWNER: 'OWNER', DEVELOPER: 'DEVELOPER', ANALYST: 'ANALYST' } as const;
+export type MerchantUserRole = (typeof MerchantUserRole)[keyof typeof MerchantUserRole];
+const USER_ROLES = new Set<string>(Object.values(MerchantUserRole));
+
 export type Principal =
   | { kind: 'ADMIN'; keyId: string }
-  | { kind: 'MERCHANT'; keyId: string; merchantId: string }
+  /**
+   * A merchant's API key, or a person signed in to the merchant portal (docs/portal-auth.md): then
+   * `keyId` is `user:<userId>` and the user's id, role and portal session ride along.
+   */
+  | { kind: 'MERCHANT'; keyId: string; merchantId: string; userId?: string; userRole?: MerchantUserRole; portalSessionId?: string }
   | { kind: 'AGENT'; keyId: string; agentId: string }
   /** The hosted checkout page, holding one checkout session's client secret. */
   | {
@@ -30,8 +39,12 @@ export function isPrincipal(value: unknown): value is Principal {
   switch (p.kind) {
     case 'ADMIN':
       return str('keyId');
-    case 'MERCHANT':
+    case 'MERCHANT': {
+      // A portal user's principal carries all three of its user fields, or none.
+      const user = ['userId', 'userRole', 'portalSessionId'].filter((k) => p[k] !== undefined);
+      if (user.length && (user.length !== 3 || !str('userId') || !str('portalSessionId') || !USER_ROLES.has(p.userRole as string))) return false;
       return str('keyId') && str('merchantId');
+    }
     case 'AGENT':
       return str('keyId') && str('agentId');
     case 'CLIENT':

@@ -4,6 +4,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { Actor } from '../identity/actor.js';
+import { currentTraceId } from '../tracing/tracing.js';
 
 export type { Logger } from 'pino';
 
@@ -41,14 +42,29 @@ export function requestIdFrom(header: unknown): string {
   return randomUUID();
 }
 
+const SERVICE = Symbol.for('handoff.logger.service');
+
+/** The `name` a logger (or any child of it) was created with: the component its work belongs to (tracing). */
+export function serviceOf(logger: Logger): string | undefined {
+  return (logger as Logger & { [SERVICE]?: string })[SERVICE];
+}
+
 /** `destination` defaults to stdout; tests pass a stream to read the lines back. */
 export function createLogger(name: string, level: LoggerOptions['level'] = 'info', destination?: DestinationStream): Logger {
+  // Children are made with Object.create(parent): they inherit the name (serviceOf).
+  return Object.assign(createPino(name, level, destination), { [SERVICE]: name });
+}
+
+function createPino(name: string, level: LoggerOptions['level'], destination?: DestinationStream): Logger {
   return pino({
     name,
     level,
     base: { service: name },
     mixin() {
       const requestId = currentRequestId();
+      // The active trace's id while tracing is on (shared/src/tracing), to find a line's trace.
+      const traceId = currentTraceId();
+      if (traceId) return requestId ? { requestId, trace_id: traceId } : { trace_id: traceId };
       return requestId ? { requestId } : {};
     },
     redact: {

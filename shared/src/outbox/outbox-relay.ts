@@ -11,17 +11,19 @@
 // `redis.duplicate()` made on first use and closed by stop(). Keep commands failing rather than
 // hanging while Redis is down: don't pass worker connections (`maxRetriesPerRequest: null`).
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { qualifiedTable } from '../idempotency/schema-name.js';
 import type { Logger } from '../logging/index.js';
-import { outboxJobId, routedQueues, type OutboxJobData, type OutboxRoutes } from './outbox.js';
+import { serviceOf } from '../logging/logger.js';
+import { contextFromTraceparent, failSpan, SpanKind, startSpan, traceHeaders, tracingOn, type Span } from '../tracing/tracing.js';
+import { outboxJobId, routedQueues, splitStoredPayload, type OutboxJobData, type OutboxRoutes } from './outbox.js';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
   schema: string;
-  redis: Redis;
-  queueConnection?: Redis;
+  redis: RedisClient;
+  queueConnection?: RedisClient;
   queuePrefix: string;
   logger: Logger;
   routes: OutboxRoutes;
@@ -54,13 +56,15 @@ export class OutboxRelay {
   private readonly table: string;
   private readonly log: Logger;
   private readonly queues = new Map<string, Queue<OutboxJobData>>();
-  private ownedConnection: Redis | undefined;
+  private ownedConnection: RedisClient | undefined;
   /** Every pass and sweep runs on this chain, one at a time. */
   private tail: Promise<unknown> = Promise.resolve();
   private passQueued = false;
   private tickRunning = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The tracing component of the relay's spans: its package's. */
+  private readonly component: string;
 
   /** The claim of one batch ($1 its size, $2/$3 the routing below); built once, from the table. */
   private readonly claimSql: string;
@@ -89,6 +93,7 @@ export class OutboxRelay {
           RETURNING ${ROW_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')})
        SELECT * FROM claimed`;
     this.log = opts.logger.child({ component: 'outbox-relay', schema: opts.schema });
+    this.component = serviceOf(opts.logger) ?? opts.schema;
   }
 
   /** Starts the timer that retries unpublished rows and sweeps published ones. */
@@ -185,9 +190,16 @@ export class OutboxRelay {
     // twice is one job; a message may be announced twice, as at-least-once allows).
     const prepared = rows.map((row) => {
       const data = this.jobData(row);
-      return { row, data, queues: routedQueues(this.opts.routes, row.topic) };
+      const queues = routedQueues(this.opts.routes, row.topic);
+      return { row, data, queues, span: this.publishSpan(data, queues) };
     });
     const added = await Promise.allSettled(prepared.map((p) => this.addJobs(p.data, p.queues)));
+    prepared.forEach((p, i) => {
+      if (!p.span) return;
+      const result = added[i]!;
+      if (result.status === 'rejected') failSpan(p.span, result.reason);
+      p.span.end();
+    });
     const addedUpTo = firstRejected(added);
     const announced = await Promise.allSettled(prepared.slice(0, addedUpTo).map((p) => this.publishMessage(p.data)));
     const upTo = firstRejected(announced);
@@ -294,15 +306,36 @@ export class OutboxRelay {
     return this.routing;
   }
 
+  /**
+   * With tracing on, a row written inside a trace is published in a producer span of that trace;
+   * its jobs carry that span's traceparent, so each consumer's span is its child.
+   */
+  private publishSpan(data: OutboxJobData, queues: readonly string[]): Span | undefined {
+    if (!data.traceparent || !tracingOn()) return undefined;
+    const started = startSpan(this.component, `outbox ${data.topic} publish`, {
+      kind: SpanKind.PRODUCER,
+      parent: contextFromTraceparent(data.traceparent),
+      attributes: { 'messaging.system': 'bullmq', 'messaging.destination.name': queues.join(','), 'handoff.outbox.id': data.outboxId, 'handoff.outbox.schema': data.schema },
+    });
+    if (!started) return undefined;
+    const traceparent = traceHeaders(started.ctx)?.traceparent;
+    if (traceparent) data.traceparent = traceparent;
+    return started.span;
+  }
+
   private jobData(row: OutboxRow): OutboxJobData {
+    // A row written inside a trace keeps its traceparent in the payload (outbox.ts): it goes to
+    // the job data, where the consumer's span continues the trace, never to consumers' payload.
+    const { payload, traceparent } = splitStoredPayload(row.payload);
     return {
       outboxId: String(row.id),
       schema: this.opts.schema,
       topic: row.topic,
       aggregateId: row.aggregate_id,
-      payload: row.payload,
+      payload,
       createdAt: new Date(row.created_at).toISOString(),
       ...(row.request_id ? { requestId: row.request_id } : {}),
+      ...(traceparent ? { traceparent } : {}),
     };
   }
 
@@ -349,7 +382,7 @@ export class OutboxRelay {
     return queue;
   }
 
-  private connection(): Redis {
+  private connection(): RedisClient {
     if (this.opts.queueConnection) return this.opts.queueConnection;
     this.ownedConnection ??= this.opts.redis.duplicate();
     return this.ownedConnection;

@@ -1,6 +1,7 @@
 // The transactional outbox: an event is a row written in the same transaction as the state
 // change it announces; OutboxRelay moves committed rows to BullMQ and Redis pub/sub.
 import { currentRequestId } from '../logging/logger.js';
+import { currentTraceparent } from '../tracing/tracing.js';
 import type { EntityManager } from 'typeorm';
 import { qualifiedTable } from '../idempotency/schema-name.js';
 import { safeJobId } from '../queue/job-id.js';
@@ -24,6 +25,30 @@ export interface OutboxJobData {
   createdAt: string;
   /** The request that caused the event, so a job's logs carry the same id as the request's. */
   requestId?: string;
+  /** The W3C traceparent of the change's trace (tracing on): the job's span continues it. */
+  traceparent?: string;
+}
+
+/**
+ * The payload key under which a row keeps its trace's `traceparent` (written only while tracing is
+ * on, inside a trace); the relay moves it to the job data's `traceparent` and the payload consumers
+ * see never has it.
+ */
+export const OUTBOX_TRACEPARENT_KEY = '_traceparent';
+
+/** The payload to store: with the active trace's traceparent while tracing is on (else `payload` itself). */
+export function tracedPayload(payload: Record<string, unknown>): Record<string, unknown> {
+  const traceparent = currentTraceparent();
+  return traceparent ? { ...payload, [OUTBOX_TRACEPARENT_KEY]: traceparent } : payload;
+}
+
+const storedPayload = (payload: Record<string, unknown>): string => JSON.stringify(tracedPayload(payload));
+
+/** A stored payload and its traceparent apart (the relay's job data). */
+export function splitStoredPayload(stored: Record<string, unknown>): { payload: Record<string, unknown>; traceparent?: string } {
+  if (!(OUTBOX_TRACEPARENT_KEY in stored)) return { payload: stored };
+  const { [OUTBOX_TRACEPARENT_KEY]: traceparent, ...payload } = stored;
+  return typeof traceparent === 'string' ? { payload, traceparent } : { payload };
 }
 
 /**
@@ -37,7 +62,7 @@ export async function addToOutbox(manager: EntityManager, schema: string, event:
   const rows: Array<{ id: string }> = await manager.query(
     `INSERT INTO ${qualifiedTable(schema, 'outbox')} (topic, aggregate_id, payload, request_id)
      VALUES ($1, $2, $3::jsonb, $4) RETURNING id`,
-    [event.topic, event.aggregateId, JSON.stringify(event.payload), currentRequestId() ?? null],
+    [event.topic, event.aggregateId, storedPayload(event.payload), currentRequestId() ?? null],
   );
   return String(rows[0]!.id);
 }
@@ -52,7 +77,7 @@ export async function addAllToOutbox(manager: EntityManager, schema: string, eve
     `INSERT INTO ${qualifiedTable(schema, 'outbox')} (topic, aggregate_id, payload, request_id)
      SELECT e->>'topic', e->>'aggregateId', e->'payload', $2 FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n
      RETURNING id`,
-    [JSON.stringify(events.map((e) => ({ topic: e.topic, aggregateId: e.aggregateId, payload: e.payload }))), currentRequestId() ?? null],
+    [JSON.stringify(events.map((e) => ({ topic: e.topic, aggregateId: e.aggregateId, payload: tracedPayload(e.payload) }))), currentRequestId() ?? null],
   );
   return rows.map((r) => String(r.id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
 }
@@ -85,7 +110,7 @@ export async function changeWithEvent(
                     SELECT e.topic, e.aggregate_id, e.payload, $${n + 1} FROM changed, (VALUES ${values}) AS e(topic, aggregate_id, payload, ord)
                     ORDER BY e.ord)
      SELECT count(*)::int AS written FROM changed`,
-    [...change.params, currentRequestId() ?? null, ...events.flatMap((e) => [e.topic, e.aggregateId, JSON.stringify(e.payload)])],
+    [...change.params, currentRequestId() ?? null, ...events.flatMap((e) => [e.topic, e.aggregateId, storedPayload(e.payload)])],
   );
   return rows[0]!.written;
 }

@@ -1,6 +1,7 @@
 // One PostgreSQL schema per subgraph, TypeORM migrations only (never synchronize).
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import type { Logger } from '../logging/logger.js';
+import { tracePostgres } from '../tracing/pg-spans.js';
 
 export interface DataSourceOptions {
   url: string;
@@ -10,10 +11,14 @@ export interface DataSourceOptions {
   migrations: Function[];
   poolSize?: number;
   applicationName?: string;
+  /** A read replica's: never installs extensions (a standby refuses every write). */
+  readOnly?: boolean;
 }
 
 export function createDataSource(opts: DataSourceOptions): DataSource {
   assertIdentifier(opts.schema);
+  // With tracing on, statements inside a trace get spans (wraps node-postgres once; else nothing).
+  tracePostgres();
   return new DataSource({
     type: 'postgres',
     url: opts.url,
@@ -25,6 +30,7 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     synchronize: false,
     migrationsRun: false,
     logging: false,
+    ...(opts.readOnly ? { installExtensions: false } : {}),
     applicationName: opts.applicationName ?? `handoff-${opts.schema}`,
     extra: {
       max: opts.poolSize ?? 10,

@@ -1,3 +1,4 @@
 export * from './data-source.js';
 export * from './keyset-page.js';
 export * from './prepared-query.js';
+export * from './read-pool.js';

@@ -6,7 +6,7 @@
 //
 // Job data can carry buyers' details: listings show its ids and topics only (summarizeJobData).
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Logger } from '../logging/logger.js';
 
 export interface QueueCounts {
@@ -66,7 +66,7 @@ const FAILED_REASON_MAX = 500;
 
 export interface QueueAdminOptions {
   /** A plain client (not a worker's): BullMQ does not close it, the caller does. */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   logger: Logger;
 }

@@ -1,8 +1,9 @@
 // Small BullMQ/ioredis helpers every package uses, so connections, job ids and worker logging
 // look the same everywhere. Callers own the connections they create here: BullMQ never closes
 // an ioredis instance that is passed in.
-import { runWithRequestContext } from '../logging/logger.js';
-import type { Redis } from 'ioredis';
+import { runWithRequestContext, serviceOf } from '../logging/logger.js';
+import { contextFromTraceparent, SpanKind, tracingOn, withSpan } from '../tracing/tracing.js';
+import type { RedisClient } from './redis.js';
 import { Worker, type Job, type Processor } from 'bullmq';
 import type { Logger } from '../logging/index.js';
 import { isTransientInfrastructureError } from '../errors/transient.js';
@@ -23,7 +24,7 @@ export interface StartWorkerOptions<Data, Result> {
   /** Redis key prefix, e.g. the configured queue prefix (tests use their own). */
   prefix: string;
   /** Must have `maxRetriesPerRequest: null` (createRedis(url, { forBullmqWorker: true })). Not closed by the worker. */
-  connection: Redis;
+  connection: RedisClient;
   concurrency?: number;
   processor: Processor<Data, Result>;
   logger: Logger;
@@ -41,11 +42,26 @@ export function startWorker<Data = unknown, Result = unknown>(
   recordWorkerQueue(opts.prefix, opts.name);
   let lastPauseLog = 0;
   // Each job runs in the request context of what caused it (outbox jobs carry `requestId`).
+  // With tracing on, each job is a consumer span continuing the trace its data carries
+  // (`traceparent`: outbox jobs, webhook delivery attempts), of the worker's package.
+  const component = `${serviceOf(opts.logger) ?? 'handoff'}-worker`;
   const processor: Processor<Data, Result> = async (job, token) => {
-    const requestId = (job.data as { requestId?: unknown } | undefined)?.requestId;
+    const data = job.data as { requestId?: unknown; traceparent?: unknown } | undefined;
+    const requestId = data?.requestId;
     try {
       return await runWithRequestContext({ requestId: typeof requestId === 'string' ? requestId : `job-${job.id}` }, () =>
-        opts.processor(job, token),
+        tracingOn()
+          ? withSpan(
+              component,
+              `${opts.name} process`,
+              {
+                kind: SpanKind.CONSUMER,
+                parent: contextFromTraceparent(data?.traceparent),
+                attributes: { 'messaging.system': 'bullmq', 'messaging.destination.name': opts.name, 'messaging.message.id': String(job.id), 'messaging.operation': 'process' },
+              },
+              () => opts.processor(job, token),
+            )
+          : opts.processor(job, token),
       );
     } catch (err) {
       if (!isTransientInfrastructureError(err)) throw err;

@@ -8,7 +8,7 @@
 // ioredis only (no BullMQ): the gateway loads this module.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Logger } from '../logging/logger.js';
 
 /** How often a worker process beats by default. */
@@ -22,7 +22,7 @@ export const workersKey = (prefix: string, packageName: string) => `${prefix}:op
 export const queueRegistryKey = (prefix: string) => `${prefix}:ops:queues`;
 
 export interface WorkerHeartbeatOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   packageName: string;
   /** The queues this package's workers consume (read at every beat). */
@@ -85,7 +85,7 @@ export interface WorkerBeat {
 }
 
 /** The newest beat of each package's workers, in one round trip. */
-export async function readWorkerBeats(redis: Redis, prefix: string, packages: readonly string[], maxAgeMs = HEARTBEAT_MAX_AGE_MS, now = Date.now()): Promise<WorkerBeat[]> {
+export async function readWorkerBeats(redis: RedisClient, prefix: string, packages: readonly string[], maxAgeMs = HEARTBEAT_MAX_AGE_MS, now = Date.now()): Promise<WorkerBeat[]> {
   const tx = redis.pipeline();
   for (const p of packages) {
     tx.zrevrange(workersKey(prefix, p), 0, 0, 'WITHSCORES');
@@ -105,6 +105,6 @@ export async function readWorkerBeats(redis: Redis, prefix: string, packages: re
 }
 
 /** Every queue a package's workers consume (queue → package), as their heartbeats registered them. */
-export async function readQueueRegistry(redis: Redis, prefix: string): Promise<Record<string, string>> {
+export async function readQueueRegistry(redis: RedisClient, prefix: string): Promise<Record<string, string>> {
   return redis.hgetall(queueRegistryKey(prefix));
 }

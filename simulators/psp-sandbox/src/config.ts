@@ -1,17 +1,15 @@
 // The sandbox PSP's configuration: the only file of the package that reads the environment.
 // It is an external system to Handoff: it needs its own database schema and Redis queues, the
 // key of its operator (accounts and dashboard), and nothing of Handoff's secrets.
-import { createLogger, parseEnv, type Logger } from '@handoff/shared';
+import { createLogger, parseEnv, queuePrefix, redisUrl, type Logger } from '@handoff/shared';
 import { z } from 'zod';
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/handoff'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/, 'QUEUE_PREFIX may hold letters, digits, _ and - only')
-    .default('handoff'),
+  /** A server or a Redis Cluster (redis+cluster://…); on a cluster QUEUE_PREFIX is hash-tagged: shared/src/config/config.ts. */
+  REDIS_URL: redisUrl,
+  QUEUE_PREFIX: queuePrefix,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Where the sandbox's API listens. */

@@ -9,6 +9,7 @@ describe('sandbox test cards', () => {
     expect(parseTestCard('4000-0000-0000-9995').behaviour).toBe('decline_insufficient_funds');
     expect(parseTestCard('4000002760003184').behaviour).toBe('three_d_secure');
     expect(parseTestCard('4000000000000077').behaviour).toBe('processing');
+    expect(parseTestCard('4000 0000 0000 0341').behaviour).toBe('decline_off_session');
     for (const n of Object.keys(TEST_CARDS)) expect(luhnValid(n)).toBe(true);
   });
 

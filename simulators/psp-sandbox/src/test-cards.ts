@@ -10,10 +10,14 @@
 //   4000 0000 0000 0077  PROCESSING, then succeeds asynchronously (only the PSP's webhook
 //                        moves the intent on), as a bank debit would. Stripe's "bypass pending"
 //                        card, chosen here for the asynchronous path.
+//   4000 0000 0000 0341  succeeds with the buyer there; declined (card_declined / generic_decline)
+//                        off-session (`off_session: true`: a subscription's renewals), as
+//                        Stripe's "decline after attaching" card does once saved: a checkout
+//                        paid with it starts a subscription whose renewals fail (dunning).
 // Any other number that passes the Luhn check behaves like 4242.
 import { badUserInput, cardNumberDigits } from '@handoff/shared';
 
-export type CardBehaviour = 'succeed' | 'decline_generic' | 'decline_insufficient_funds' | 'three_d_secure' | 'processing';
+export type CardBehaviour = 'succeed' | 'decline_generic' | 'decline_insufficient_funds' | 'three_d_secure' | 'processing' | 'decline_off_session';
 
 export const TEST_CARDS: Readonly<Record<string, CardBehaviour>> = {
   '4242424242424242': 'succeed',
@@ -21,6 +25,7 @@ export const TEST_CARDS: Readonly<Record<string, CardBehaviour>> = {
   '4000000000009995': 'decline_insufficient_funds',
   '4000002760003184': 'three_d_secure',
   '4000000000000077': 'processing',
+  '4000000000000341': 'decline_off_session',
 };
 
 /** What each card does, in the words of the hosted page's test-mode panel (one entry per behaviour, so none goes unexplained). */
@@ -30,6 +35,7 @@ export const CARD_OUTCOMES: Readonly<Record<CardBehaviour, string>> = {
   decline_insufficient_funds: 'Declined (insufficient funds)',
   three_d_secure: 'Asks for 3-D Secure (approve or fail it)',
   processing: 'Processing, then succeeds',
+  decline_off_session: 'Succeeds; declined off-session (subscription renewals)',
 };
 
 export interface SandboxTestCard {

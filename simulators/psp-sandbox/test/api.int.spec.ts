@@ -137,6 +137,24 @@ describe('payments at the sandbox', () => {
     expect(JSON.stringify(bad.json)).not.toContain('4242424242424241');
   });
 
+  it('the off-session-declining card (0341) succeeds with the buyer there and is declined off_session, as a renewal is', async () => {
+    const key = (await setUp(merchantId())).json.secret_key as string;
+    const pm = (await call('POST', '/v1/payment_methods', key, { type: 'card', card: { number: '4000000000000341' } })).json;
+    expect(pm).toMatchObject({ card: { brand: 'visa', last4: '0341' } });
+    const onSession = (await create(key)).json;
+    const paid = await call('POST', `/v1/payment_intents/${onSession.id}/confirm`, key, { payment_method: pm.id, setup_future_usage: 'off_session' });
+    expect(paid.status).toBe(200);
+    expect(paid.json.status).toBe('succeeded');
+    // The same saved card, the buyer absent: declined, the payment waits for another method.
+    const renewal = (await create(key)).json;
+    const declined = await call('POST', `/v1/payment_intents/${renewal.id}/confirm`, key, { payment_method: pm.id, off_session: true });
+    expect(declined.status).toBe(402);
+    expect(declined.json.error).toMatchObject({ type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', payment_intent: { id: renewal.id, status: 'requires_payment_method' } });
+    // off_session: false is the buyer there.
+    const explicit = (await create(key)).json;
+    expect((await call('POST', `/v1/payment_intents/${explicit.id}/confirm`, key, { payment_method: pm.id, off_session: false })).json.status).toBe('succeeded');
+  });
+
   it('refuses malformed bodies in its own words, never a 500', async () => {
     const key = (await setUp(merchantId())).json.secret_key as string;
     for (const body of [{ currency: 'GBP' }, { amount: '5', currency: 'GBP' }, { amount: 1.5, currency: 'GBP' }, { amount: 5, currency: 'GBP', metadata: { a: 1 } }, { amount: 5, currency: 'GBP', capture_method: 'later' }]) {
@@ -179,6 +197,36 @@ describe("Idempotency-Key on every change, as Stripe's", () => {
     // Keys are the account's: another merchant's same key is its own request.
     const key2 = (await setUp(merchantId())).json.secret_key as string;
     expect((await call('POST', `/v1/payment_intents/${pi.id}/confirm`, key2, { payment_method: pm.id }, { 'idempotency-key': idem })).status).toBe(404);
+  });
+
+  it("create with confirm: true (Stripe's one call): concurrent requests with one key charge once; an off-session decline is a stored 402; confirm must be a boolean", async () => {
+    const key = (await setUp(merchantId())).json.secret_key as string;
+    const card = async (number: string) => (await call('POST', '/v1/payment_methods', key, { type: 'card', card: { number } })).json.id as string;
+    const good = await card('4242424242424242');
+    const idem = `renewal-${randomBytes(8).toString('hex')}`;
+    const charge = (pm: string, k = idem) => call('POST', '/v1/payment_intents', key, { amount: 1500, currency: 'GBP', metadata: {}, confirm: true, payment_method: pm, off_session: true }, { 'idempotency-key': k });
+    const all = await Promise.all(Array.from({ length: 6 }, () => charge(good)));
+    expect(all.map((r) => r.status)).toEqual(Array(6).fill(200));
+    for (const r of all) expect(r.json).toEqual(all[0]!.json);
+    expect(all[0]!.json).toMatchObject({ status: 'succeeded', amount_received: 1500 });
+    const [row] = await sandbox.dataSource.query(`SELECT status, amount_received_minor::int AS amount_received_minor FROM sandbox.payments WHERE id = $1`, [all[0]!.json.id]);
+    expect(row).toMatchObject({ status: 'succeeded', amount_received_minor: 1500 });
+    // One succeeded webhook for the one charge.
+    const webhooks = await sandbox.dataSource.query(`SELECT count(*)::int AS n FROM sandbox.outbox WHERE aggregate_id = $1 AND topic LIKE '%payment_intent.succeeded'`, [all[0]!.json.id]);
+    expect(webhooks[0].n).toBe(1);
+    // The off-session-declining card: 402 with the payment, stored under the key and replayed; the payment waits for another method.
+    const offKey = `renewal-${randomBytes(8).toString('hex')}`;
+    const saved = await card('4000000000000341');
+    const declined = await charge(saved, offKey);
+    expect(declined.status).toBe(402);
+    expect(declined.json.error).toMatchObject({ type: 'card_error', decline_code: 'generic_decline', payment_intent: { status: 'requires_payment_method', amount_received: 0 } });
+    expect(await charge(saved, offKey)).toEqual(declined);
+    const bad = await call('POST', '/v1/payment_intents', key, { amount: 1500, currency: 'GBP', confirm: 'yes', payment_method: good });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatchObject({ param: 'confirm' });
+    const noMethod = await call('POST', '/v1/payment_intents', key, { amount: 1500, currency: 'GBP', confirm: true });
+    expect(noMethod.status).toBe(400);
+    expect(noMethod.json.error).toMatchObject({ param: 'payment_method' });
   });
 
   it('a declined confirmation (402) is stored and replayed; a refused request (400) stores nothing; capture and cancel replay', async () => {

@@ -7,6 +7,7 @@ import {
   defineSubgraph,
   IdempotencyStore,
   instanceContainer,
+  ReadPool,
   type SubgraphApp,
 } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
@@ -80,6 +81,7 @@ import { ReservationService } from './reservation/reservation.service.js';
 import { StockService } from './reservation/stock.service.js';
 import { CheckoutMetricsResolver } from './checkout-metrics/checkout-metrics.resolver.js';
 import { checkoutMetricsRoutes } from './checkout-metrics/checkout-metrics.routes.js';
+import { paymentSucceededRoutes } from './checkout-session/payment-succeeded.route.js';
 import { CheckoutMetricsService } from './checkout-metrics/checkout-metrics.service.js';
 import { ExportBuilder } from './checkout-export/checkout-export.build.js';
 import { startExportWorker } from './checkout-export/checkout-export.job.js';
@@ -107,6 +109,8 @@ export type CheckoutServices = ReturnType<typeof createServices>;
 
 export function createServices(opts: {
   dataSource: DataSource;
+  /** BI reads (KPIs, exports' rows): the read replica when DATABASE_READ_URL is set; the primary otherwise (and in tests that leave it out). */
+  reads?: ReadPool;
   config: CheckoutSessionConfig;
   outbox: OutboxNotifier;
   merchants: MerchantDirectory;
@@ -115,6 +119,7 @@ export function createServices(opts: {
   compensations?: PaymentCompensations;
 }) {
   const { dataSource, config, outbox, merchants, payments, pricing } = opts;
+  const reads = opts.reads ?? new ReadPool({ primary: dataSource, logger: config.logger });
   const idempotency = new IdempotencyStore(dataSource, SCHEMA_NAME);
   const checkoutPayments = new CheckoutPayments(dataSource, payments, outbox, config.logger);
   const calculations = new CalculationService({ dataSource, pricing, allowPrivateUrls: config.allowPrivateUrls });
@@ -180,9 +185,9 @@ export function createServices(opts: {
     giftCards: new GiftCardService(dataSource, idempotency, outbox, config.internalSecret),
     tender: new TenderService(dataSource, changer, pricing, outbox),
     // Checkout KPIs and exports (issue 19 item 6, seed 003 §16): computed from the stored sessions, timelines and failures.
-    checkoutMetrics: new CheckoutMetricsService(dataSource),
+    checkoutMetrics: new CheckoutMetricsService(reads),
     checkoutExports: new CheckoutExportService(dataSource, idempotency, merchants, new ExportLinkSigner(config.internalSecret), outbox, config.publicBaseUrl),
-    exportBuilder: new ExportBuilder(dataSource),
+    exportBuilder: new ExportBuilder(dataSource, undefined, reads),
     agentCheckouts: new AgentCheckoutService(idempotency, merchants, checkoutPayments, config.attribution, outbox, opening, catalog),
     // An agent's own checkout sessions from offer ids (issue 21: the ACP routes at the gateway).
     acpCheckouts: new AcpCheckoutService(idempotency, merchants, catalog, checkoutPayments, changer, outbox, opening, new AgentSessionPricing(calculations, opening)),
@@ -196,9 +201,10 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
     config,
     entities,
     migrations,
-    async build({ dataSource, redis, outbox }) {
+    async build({ dataSource, reads, redis, outbox }) {
       const services = createServices({
         dataSource,
+        reads,
         config,
         outbox,
         merchants: collaborators.merchants ?? InternalMerchantDirectory.over(config.env.MERCHANT_URL, config.internalSecret),
@@ -276,6 +282,7 @@ export function createApp(config: CheckoutSessionConfig, collaborators: Checkout
         internalRoutes: [
           ...checkoutMetricsRoutes(services.checkoutMetrics, config.logger),
           ...checkoutExportRoutes(services.checkoutExports, config.logger),
+          ...paymentSucceededRoutes(services.lifecycle, config.logger),
         ],
         extendContext: extendContext(services),
         startWorkers: async () => {

@@ -9,11 +9,15 @@ import {
   createLogger,
   internalSecretFor,
   parseEnv,
+  readReplicaConfigSchema,
+  readReplicaSettings,
   type AttributionSigner,
   type SubgraphRuntimeConfig,
 } from '@handoff/shared';
 
 const schema = baseConfigSchema.extend({
+  // DATABASE_READ_URL and its limits: KPIs and exports on a streaming replica (docs/architecture.md, "Read replica").
+  ...readReplicaConfigSchema.shape,
   CHECKOUT_SESSION_PORT: z.coerce.number().int().min(0).max(65535).default(4002),
   /** Where buyers reach Handoff (the gateway); hosted checkout pages live under it. */
   PUBLIC_BASE_URL: z
@@ -63,6 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? parsed.NODE_ENV === 'development' || parsed.NODE_ENV === 'test'
         : parsed.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
     logger,
+    readReplica: readReplicaSettings(parsed),
   });
 }
 

@@ -13,7 +13,9 @@ import {
   changeWithEvent,
   CHECKOUT_EXPORT_REQUESTED_TOPIC,
   CHECKOUT_EXPORTS_QUEUE,
+  CHECKOUT_BI_FACT_TOPICS,
   CHECKOUT_PAYMENT_EVENTS_QUEUE,
+  LEDGER_BI_FACTS_QUEUE,
   LEDGER_TENDER_EVENTS_QUEUE,
   OUTBOUND_WEBHOOK_EVENTS_QUEUE,
   qualifiedTable,
@@ -46,6 +48,8 @@ export const outboxRoutes: OutboxRoutes = {
   [CHECKOUT_EXPORT_REQUESTED_TOPIC]: [CHECKOUT_EXPORTS_QUEUE],
   // Gift cards and store credit issued and redeemed, to the ledger's books (tender-events.contract.ts).
   [TENDER_TOPIC_PATTERN]: [LEDGER_TENDER_EVENTS_QUEUE],
+  // Agent sessions started, recommendations, checkout sessions created: the ledger's BI facts (bi-facts.contract.ts).
+  ...Object.fromEntries(CHECKOUT_BI_FACT_TOPICS.map((topic) => [topic, [LEDGER_BI_FACTS_QUEUE]])),
 };
 
 type EventKind = 'checkout_session' | 'agent_session';

@@ -7,7 +7,7 @@
 // offered, an unknown code, a canceled session), the loser of two concurrent changes and an
 // idempotent replay write none.
 import { randomBytes } from 'node:crypto';
-import { OUTBOUND_WEBHOOK_EVENTS_QUEUE, routedQueues, type CheckoutPricingConfig, type Principal, type SubgraphApp } from '@handoff/shared';
+import { LEDGER_BI_FACTS_QUEUE, OUTBOUND_WEBHOOK_EVENTS_QUEUE, routedQueues, type CheckoutPricingConfig, type Principal, type SubgraphApp } from '@handoff/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/support/env.js';
 import { createServices } from '../src/app.js';
@@ -106,7 +106,8 @@ describe("a checkout session's webhook events", () => {
   it('are routed to the merchant subgraph’s webhook intake', () => {
     expect(routedQueues(outboxRoutes, 'webhook_event.checkout.updated')).toEqual([OUTBOUND_WEBHOOK_EVENTS_QUEUE]);
     expect(routedQueues(outboxRoutes, 'webhook_event.checkout.canceled')).toEqual([OUTBOUND_WEBHOOK_EVENTS_QUEUE]);
-    expect(routedQueues(outboxRoutes, 'checkout_session.open')).toEqual([]);
+    // An open session is a BI fact (the funnel's checkouts), not a merchant webhook.
+    expect(routedQueues(outboxRoutes, 'checkout_session.open')).toEqual([LEDGER_BI_FACTS_QUEUE]);
   });
 
   it('each buyer mutation, the calculation and the update write exactly one checkout.updated in their transaction; cancel one checkout.canceled', async () => {

@@ -1,7 +1,8 @@
 // Inventory reservations' background side (issue 20 item 1), against real PostgreSQL and Redis:
 // the hold expiry scheduler releases a hold past its expiry once (a second sweep, and a hold
 // extended meanwhile, change nothing); finalization's convertForSession takes held stock for good
-// once; releaseForSession and a canceled payment intent give it back once, and a canceled intent
+// once (also given the hold read before the lock: racing calls convert once, a stale one converts
+// what is active); releaseForSession and a canceled payment intent give it back once, and a canceled intent
 // the session has moved on from releases nothing.
 import { randomBytes } from 'node:crypto';
 import { createRedis, type Principal, type SubgraphApp } from '@handoff/shared';
@@ -10,6 +11,7 @@ import { testEnv } from '../../../test/support/env.js';
 import { createServices } from '../src/app.js';
 import { createApp, loadConfig } from '../src/index.js';
 import { startReservationExpiryScheduler } from '../src/reservation/reservation-expiry.job.js';
+import type { TimelineEntryDraft } from '../src/timeline/timeline.entries.js';
 import { FakeMerchants, FakePayments } from './fakes.js';
 import { pricingConfig } from './pricing-fixtures.js';
 
@@ -102,6 +104,41 @@ describe('inventory reservations in the background', () => {
     expect(await level()).toMatchObject({ onHand: before.onHand - 3, reserved: before.reserved - 3 });
     expect(await app.dataSource.transaction((m) => services.reservations.convertForSession(m, 'cs_none')), 'an unknown session: nothing').toBeNull();
     expect(await kinds(id)).toEqual(['inventory.reserved', 'inventory.converted']);
+  });
+
+  it('convertForSession given the hold read before the lock (finalization): converts it in one statement once, racing calls included; one released and re-made meanwhile: the new one', async () => {
+    const lockedConvert = (id: string, held: Awaited<ReturnType<typeof services.reservations.heldBeforeLock>>, timeline: TimelineEntryDraft[] = []) =>
+      app.dataSource.transaction(async (m) => {
+        await m.query(`SELECT 1 FROM checkout.checkout_sessions WHERE id = $1 FOR UPDATE`, [id]);
+        return services.reservations.convertForSession(m, id, { sessionLocked: true, held, timeline });
+      });
+    const id = await newSession(2);
+    const r = await services.reservations.reserve(merchant, id, {});
+    const held = await services.reservations.heldBeforeLock(app.dataSource.manager, id);
+    expect(held).toMatchObject({ id: r.id, state: 'active', provider: 'BUILT_IN' });
+    const before = await level();
+    const timelines: TimelineEntryDraft[][] = [[], [], [], []];
+    // Four finalizations holding the same hint race: each under the session lock, one converts.
+    const results = await Promise.all(timelines.map((t) => lockedConvert(id, held, t)));
+    expect(results.filter((x) => x !== null)).toEqual([expect.objectContaining({ id: r.id, state: 'converted', endReason: 'order created' })]);
+    expect(timelines.flat().map((e) => e.kind)).toEqual(['inventory.converted']);
+    expect(await level()).toMatchObject({ onHand: before.onHand - 2, reserved: before.reserved - 2 });
+    expect(await services.checkoutSessions.findVisible(merchant, id)).toMatchObject({ reservationId: r.id, reservationHeldUntil: null });
+
+    // Read, then released and reserved again before the lock: the hint is stale; the active one is converted.
+    const id2 = await newSession(1);
+    const old = await services.reservations.reserve(merchant, id2, {});
+    const stale = await services.reservations.heldBeforeLock(app.dataSource.manager, id2);
+    await services.reservations.releaseForSession(undefined, id2, 'buyer changed the cart');
+    const fresh = await services.reservations.reserve(merchant, id2, {});
+    expect(fresh.id).not.toBe(old.id);
+    const before2 = await level();
+    const timeline: TimelineEntryDraft[] = [];
+    expect(await lockedConvert(id2, stale, timeline)).toMatchObject({ id: fresh.id, state: 'converted' });
+    expect(await stateOf(old.id)).toBe('released');
+    expect(timeline.map((e) => e.kind)).toEqual(['inventory.converted']);
+    expect(await level()).toMatchObject({ onHand: before2.onHand - 1, reserved: before2.reserved - 1 });
+    expect(await services.checkoutSessions.findVisible(merchant, id2)).toMatchObject({ reservationId: fresh.id, reservationHeldUntil: null });
   });
 
   it("a canceled payment intent releases its session's hold once; an intent the session moved on from releases nothing", async () => {

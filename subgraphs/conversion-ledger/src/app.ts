@@ -17,6 +17,8 @@ import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
 import { startPaymentEventsWorker } from './payment-events/payment-events.job.js';
 import { startTenderEventsWorker } from './books/tender-postings.js';
+import { startBiFactWorkers, upsertBiProjectionScheduler } from './bi-facts/bi-facts.job.js';
+import { BiFactsResolver } from './bi-facts/bi-facts.resolver.js';
 import { LEDGER_PAYMENT_EVENTS_QUEUE } from './payment-events/psp-event.js';
 import { WaitingForConversion } from './payment-events/waiting-jobs.js';
 import { ReportingResolver, SettlementResolver } from './reporting/reporting.resolver.js';
@@ -51,7 +53,7 @@ export function createApp(config: ConversionLedgerConfig, overrides: LedgerOverr
     config,
     entities,
     migrations,
-    async build({ dataSource, outbox }) {
+    async build({ dataSource, reads, outbox }) {
       const directory =
         overrides.directory ??
         new InternalDirectory({ merchant: config.env.MERCHANT_URL, checkoutSession: config.env.CHECKOUT_SESSION_URL }, config.internalSecret);
@@ -61,15 +63,18 @@ export function createApp(config: ConversionLedgerConfig, overrides: LedgerOverr
       const recorder = new ConversionRecorder(dataSource, directory, idempotency, outbox, keys);
       const lifecycle = new ConversionLifecycle(dataSource, outbox, idempotency);
       const settlement = new SettlementService(dataSource, directory, outbox);
-      const reporting = new ReportingService(dataSource);
+      // BI reads: the read replica when DATABASE_READ_URL is set and close enough (docs/architecture.md).
+      const reporting = new ReportingService(reads);
       const resolvers = [
         new ConversionResolver(conversions, recorder, lifecycle),
         new ReportingResolver(reporting),
         new SettlementResolver(reporting, settlement),
         new ConversionSubscriptionResolver(new ConversionEventsService(dataSource)),
+        // BI facts: the report reads the replica when usable, the export the primary (docs/bi.md).
+        new BiFactsResolver({ query: (sql: string, params?: unknown[]) => reads.read((ds) => ds.query(sql, params)) }, dataSource),
       ];
       const schema = await buildFederatedSchema({
-        resolvers: [ConversionResolver, ReportingResolver, SettlementResolver, ConversionSubscriptionResolver],
+        resolvers: [ConversionResolver, ReportingResolver, SettlementResolver, ConversionSubscriptionResolver, BiFactsResolver],
         container: instanceContainer(resolvers),
         referenceResolvers: { Conversion: conversionReference(conversions) },
       });
@@ -79,6 +84,8 @@ export function createApp(config: ConversionLedgerConfig, overrides: LedgerOverr
         const prefix = config.env.QUEUE_PREFIX;
         const logger = config.logger.child({ component: 'ledger-workers' });
         const scheduler = await upsertSettlementScheduler(connection, prefix, config.settlementCron);
+        // The conversion projection of the BI facts, every 2 s (bi-facts/bi-facts.job.ts).
+        const biProjection = await upsertBiProjectionScheduler(connection, prefix, 2000);
         const paymentEvents = new Queue(LEDGER_PAYMENT_EVENTS_QUEUE, { connection, prefix });
         paymentEvents.on('error', (err) => logger.warn({ err }, 'ledger-payment-events queue error'));
         const waiting = new WaitingForConversion(connection, paymentEvents, prefix);
@@ -87,17 +94,20 @@ export function createApp(config: ConversionLedgerConfig, overrides: LedgerOverr
           startSettlementWorker({ settlement, connection, prefix, logger }),
           // Gift cards and store credit issued and redeemed (checkout-session's tender.* events), into the books.
           startTenderEventsWorker({ dataSource, connection, prefix, logger }),
+          // BI facts: checkout-session's and payment-intent's events, and the conversion projection.
+          ...startBiFactWorkers({ dataSource, connection, prefix, logger }),
         ];
         return {
           close: async () => {
             await Promise.allSettled(workers.map((w) => w.close()));
             await paymentEvents.close();
             await scheduler.close();
+            await biProjection.close();
             connection.disconnect();
           },
         };
       };
-      return { schema, outboxRoutes, startWorkers, extendContext: extendContext(new ConversionChildren(dataSource)) };
+      return { schema, outboxRoutes, startWorkers, extendContext: extendContext(new ConversionChildren(), reads) };
     },
   });
 }

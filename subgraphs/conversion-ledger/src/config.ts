@@ -1,8 +1,10 @@
 // The conversion-ledger subgraph's configuration: the only file here that reads the environment.
 import { z } from 'zod';
-import { baseConfigSchema, createLogger, internalSecretFor, parseEnv, type SubgraphRuntimeConfig } from '@handoff/shared';
+import { baseConfigSchema, createLogger, internalSecretFor, parseEnv, readReplicaConfigSchema, readReplicaSettings, type SubgraphRuntimeConfig } from '@handoff/shared';
 
 const schema = baseConfigSchema.extend({
+  // DATABASE_READ_URL and its limits: BI reads on a streaming replica (docs/architecture.md, "Read replica").
+  ...readReplicaConfigSchema.shape,
   CONVERSION_LEDGER_PORT: z.coerce.number().int().min(0).max(65535).default(4004),
   /** `{ kid: base64 SPKI DER }`: the attribution (AAP) public keys the ledger verifies with. */
   AAP_PUBLIC_KEYS: z
@@ -37,6 +39,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: parsed.CONVERSION_LEDGER_PORT,
     internalSecret: internalSecretFor(parsed),
     logger: createLogger('conversion-ledger', parsed.LOG_LEVEL),
+    readReplica: readReplicaSettings(parsed),
     aapPublicKeys: JSON.parse(parsed.AAP_PUBLIC_KEYS) as Record<string, string>,
     aapIssuer: parsed.AAP_ISSUER,
     settlementCron: parsed.SETTLEMENT_CRON,

@@ -14,6 +14,13 @@ export class Where {
     this.parts.push(sql);
     return this;
   }
+  /** The same conditions, to add more to (a page's cursor after its count) without changing this one. */
+  copy(): Where {
+    const w = new Where();
+    w.parts.push(...this.parts);
+    w.params.push(...this.params);
+    return w;
+  }
   get sql(): string {
     return this.parts.length ? `WHERE ${this.parts.join(' AND ')}` : '';
   }

@@ -8,6 +8,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { expect } from 'vitest';
 import { checkLedger } from '../src/books/ledger-check.js';
 import { CommissionType } from '../src/commission/commission.js';
+import { FIRST_PAYMENT_ONLY } from '../src/commission/recurring-commission.js';
 import type { AgentView, Directory, MerchantView } from '../src/ports/directory.js';
 import { LEDGER_PAYMENT_EVENTS_QUEUE, type PspEventJob, type PspEventPayload } from '../src/payment-events/psp-event.js';
 import { createApp, loadConfig } from '../src/index.js';
@@ -54,7 +55,7 @@ export class FakeDirectory implements Directory {
       validationPeriodDays: 36500,
       flow: { type: 'instant_checkout', steps: ['payment_received', 'order_confirmed'], payableAfter: 'order_confirmed' },
       ...over,
-      terms: { type: CommissionType.CPA, cpaMinor: 800, cpaCurrency: over.defaultCurrency ?? 'GBP', percentageBps: null, ...over.terms },
+      terms: { type: CommissionType.CPA, cpaMinor: 800, cpaCurrency: over.defaultCurrency ?? 'GBP', percentageBps: null, recurring: FIRST_PAYMENT_ONLY, ...over.terms },
     };
     this.merchants.set(m.id, m);
     return m;

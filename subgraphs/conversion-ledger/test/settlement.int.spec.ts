@@ -28,6 +28,7 @@ let call: ReturnType<typeof signedCaller>;
 const RUN = `mutation($asOf: DateTime) { runSettlement(input: { asOf: $asOf }) { id period payee payeeType total { amountMinor currency amount } status lineCount } }`;
 const PAID = `mutation($id: ID!) { markBatchPaid(id: $id) { id status } }`;
 const MILESTONE = `mutation($id: ID!) { recordMilestone(conversionId: $id, input: { step: "order_confirmed", status: "completed" }) { id } }`;
+const STATEMENT = `query($id: ID!, $after: String) { settlementBatch(id: $id) { id lines(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { kind amount { amountMinor currency } conversion { id } } } } } }`;
 const BATCHES = `query($period: String) { settlementBatches(period: $period, first: 100) { totalCount edges { node { id payee total { amountMinor } conversions(first: 100) { totalCount edges { node { id status } } } } } } }`;
 
 beforeAll(async () => {
@@ -159,6 +160,26 @@ describe('runSettlement', () => {
     expect(next).toMatchObject({ total: { amountMinor: 640 + 640 - 640 }, lineCount: 3 });
     const negative = await app.dataSource.query(`SELECT kind, amount_minor::int AS amount FROM ledger.settlement_lines WHERE batch_id = $1 AND conversion_id = $2`, [next!.id, first.c.id]);
     expect(negative).toEqual([{ kind: 'adjustment', amount: -640 }]);
+    // The same statement through the graph, a page at a time: each line's own amount, adding up to the total.
+    const lines: Array<{ kind: string; amount: { amountMinor: number; currency: string }; conversion: { id: string } }> = [];
+    let after: string | undefined;
+    do {
+      const res = await call(admin, STATEMENT, { id: next!.id, after });
+      expect(res.errors).toBeUndefined();
+      const page = res.data!.settlementBatch.lines;
+      expect(page.totalCount).toBe(3);
+      lines.push(...page.edges.map((e: any) => e.node));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : undefined;
+    } while (after);
+    expect(lines).toHaveLength(3);
+    expect(lines.reduce((sum, l) => sum + l.amount.amountMinor, 0)).toBe(640);
+    expect(lines.find((l) => l.conversion.id === first.c.id)).toEqual({ kind: 'adjustment', amount: { amountMinor: -640, currency: 'GBP' }, conversion: { id: first.c.id } });
+    expect(lines.filter((l) => l.kind === 'commission').map((l) => l.amount.amountMinor)).toEqual([640, 640]);
+    // By id only for whom it is: its builder's agent, not the merchant, another builder's agent or an unknown id.
+    expect((await call({ kind: 'AGENT', keyId: 'k', agentId: agent.id }, STATEMENT, { id: next!.id })).data?.settlementBatch?.id).toBe(next!.id);
+    expect((await call({ kind: 'MERCHANT', keyId: 'k', merchantId: merchant.id }, STATEMENT, { id: next!.id })).data?.settlementBatch).toBeNull();
+    expect((await call({ kind: 'AGENT', keyId: 'k', agentId: dir.addAgent(true).id }, STATEMENT, { id: next!.id })).data?.settlementBatch).toBeNull();
+    expect((await call(admin, STATEMENT, { id: 'bat_unknown' })).data?.settlementBatch).toBeNull();
 
     // Refunded while its batch waits for payment: the payout is refused rather than paid and forgotten.
     const solo = dir.addAgent(true);

@@ -118,6 +118,8 @@ describe('conversion.created and milestone.recorded', () => {
       recommendation_id: rec.id,
       offer_id: rec.offerId,
       payment_intent_id: p.paymentIntent!.id,
+      subscription_id: null,
+      billing_period: null,
       validation_period_days: merchant.validationPeriodDays,
       validates_at: c.validatesAt.toISOString(),
       review_reason: null,

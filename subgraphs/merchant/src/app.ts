@@ -25,8 +25,11 @@ import { PromotionResolver } from './promotion/promotion.resolver.js';
 import { ShippingConfigResolver } from './shipping-config/shipping-config.resolver.js';
 import { TaxConfigResolver } from './tax-config/tax-config.resolver.js';
 import { CheckoutSettingsResolver } from './checkout-settings/checkout-settings.resolver.js';
+import { BillingSettingsResolver } from './billing-settings/billing-settings.resolver.js';
 import { HostedPageResolver } from './hosted-page/hosted-page.resolver.js';
 import { createServices } from './services.js';
+import { MerchantUserResolver } from './merchant-user/merchant-user.resolver.js';
+import { PortalAuthResolver } from './merchant-user/portal-auth.resolver.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
 import { createWebhooks } from './webhook-endpoint/webhooks.module.js';
 
@@ -73,8 +76,11 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
         new PricingProviderResolver(services.pricingProviders),
         new CheckoutPricingResolver(services.checkoutPricing),
         new CheckoutSettingsResolver(services.checkoutSettings, dataSource),
+        new BillingSettingsResolver(services.billingSettings, dataSource),
         new HostedPageResolver(services.checkoutSettings, services.connectors),
         new ViewerResolver(),
+        new MerchantUserResolver(services.merchantUsers, services.portalSessions, config.env.PUBLIC_BASE_URL.replace(/\/+$/, '')),
+        new PortalAuthResolver(services.merchantUsers, services.portalSessions),
         new AuditLogResolver(audit),
         ...webhooks.resolvers,
       ];
@@ -92,8 +98,11 @@ export function createApp(config: MerchantConfig): Promise<SubgraphApp> {
           PricingProviderResolver,
           CheckoutPricingResolver,
           CheckoutSettingsResolver,
+          BillingSettingsResolver,
           HostedPageResolver,
           ViewerResolver,
+          MerchantUserResolver,
+          PortalAuthResolver,
           AuditLogResolver,
           ...webhooks.resolverClasses,
         ],

@@ -15,6 +15,9 @@ import { PromotionService } from './promotion/promotion.service.js';
 import { ShippingConfigService } from './shipping-config/shipping-config.service.js';
 import { TaxConfigService } from './tax-config/tax-config.service.js';
 import { CheckoutSettingsService } from './checkout-settings/checkout-settings.service.js';
+import { BillingSettingsService } from './billing-settings/billing-settings.service.js';
+import { MerchantUserService } from './merchant-user/merchant-user.service.js';
+import { PortalSessionService } from './merchant-user/portal-session.service.js';
 
 export interface MerchantServices {
   merchants: MerchantService;
@@ -28,6 +31,11 @@ export interface MerchantServices {
   pricingProviders: PricingProviderService;
   checkoutPricing: CheckoutPricingService;
   checkoutSettings: CheckoutSettingsService;
+  /** The dunning schedule of subscriptions (issue 22). */
+  billingSettings: BillingSettingsService;
+  /** The merchant portal's users and sessions (docs/portal-auth.md). */
+  merchantUsers: MerchantUserService;
+  portalSessions: PortalSessionService;
   idempotency: IdempotencyStore;
 }
 
@@ -49,6 +57,7 @@ export function createServices(opts: {
   const promotions = new PromotionService(dataSource, idempotency, merchants, outbox);
   const pricingProviders = new PricingProviderService(dataSource, encryptionKey, merchants, outbox, opts.allowPrivateUrls ?? false);
   const checkoutSettings = new CheckoutSettingsService(dataSource, merchants, outbox);
+  const portalSessions = new PortalSessionService(dataSource);
   return {
     merchants,
     offers: new OfferService(dataSource, idempotency, outbox),
@@ -61,6 +70,9 @@ export function createServices(opts: {
     pricingProviders,
     checkoutPricing: new CheckoutPricingService(dataSource, shippingConfigs, taxConfigs, promotions, pricingProviders, checkoutSettings),
     checkoutSettings,
+    billingSettings: new BillingSettingsService(dataSource, merchants, outbox),
+    merchantUsers: new MerchantUserService(dataSource, portalSessions, undefined, outbox),
+    portalSessions,
     idempotency,
   };
 }

@@ -376,6 +376,32 @@ describe('api keys', () => {
     expect(audited).not.toContain(hashApiKey(created.key));
   });
 
+  it('marks a key used when the gateway resolves it, at most once a minute; concurrent lookups all resolve', async () => {
+    const m = await t.services.merchants.create(admin, gbpCpaMerchant(), undefined);
+    const created = await t.services.apiKeys.create({ role: ApiKeyRole.MERCHANT, merchantId: m.id, name: 'used' });
+    const lastUsed = async () => (await t.services.apiKeys.list(merchantPrincipal(m.id), { first: 100 })).edges.find((e) => e.node.id === created.apiKey.id)!.node.lastUsedAt;
+    expect(await lastUsed()).toBeNull();
+    // Eight lookups at once (a cold gateway cache on several replicas): every one resolves, one mark.
+    const found = await Promise.all(Array.from({ length: 8 }, () => t.services.apiKeys.principalForHash(hashApiKey(created.key))));
+    expect(found.every((p) => p?.keyId === created.apiKey.id)).toBe(true);
+    const first = await lastUsed();
+    expect(first).toBeInstanceOf(Date);
+    expect(Math.abs(first!.getTime() - Date.now())).toBeLessThan(60_000);
+    // Within the minute: not written again.
+    await t.services.apiKeys.principalForHash(hashApiKey(created.key));
+    expect((await lastUsed())!.getTime()).toBe(first!.getTime());
+    // Over a minute old: the next lookup moves it.
+    await t.app.dataSource.query(`UPDATE merchant.api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1`, [created.apiKey.id]);
+    const old = (await lastUsed())!.getTime();
+    await t.services.apiKeys.principalForHash(hashApiKey(created.key));
+    expect((await lastUsed())!.getTime()).toBeGreaterThan(old + 60_000);
+    // A revoked key is not found, so not marked.
+    await t.services.apiKeys.revoke(merchantPrincipal(m.id), created.apiKey.id);
+    await t.app.dataSource.query(`UPDATE merchant.api_keys SET last_used_at = NULL WHERE id = $1`, [created.apiKey.id]);
+    expect(await t.services.apiKeys.principalForHash(hashApiKey(created.key))).toBeNull();
+    expect(await lastUsed()).toBeNull();
+  });
+
   it('checks the owner of AGENT and MERCHANT keys', async () => {
     await expectCode(t.services.apiKeys.create({ role: ApiKeyRole.MERCHANT, merchantId: 'missing' }), ErrorCode.MERCHANT_NOT_FOUND);
     await expectCode(t.services.apiKeys.create({ role: ApiKeyRole.AGENT, agentId: 'missing' }), ErrorCode.AGENT_NOT_FOUND);

@@ -30,6 +30,7 @@ import { listenForCredentialChanges } from './psp/credentials-invalidation.js';
 import { MerchantCredentialsClient, pathOfProvider } from './psp/merchant-credentials.js';
 import { MerchantPort } from './ports/merchant.port.js';
 import { CheckoutSessionPort } from './ports/checkout-session.port.js';
+import { InternalCheckoutPaymentRecorder } from './ports/checkout-payment.port.js';
 import { SandboxAccounts } from './psp/sandbox/sandbox-accounts.js';
 import { SandboxAdmin } from './psp/sandbox/sandbox-admin.js';
 import { SandboxClient } from './psp/sandbox/sandbox-client.js';
@@ -60,6 +61,20 @@ import { PaymentMethodResolver } from './payment-method/payment-method.resolver.
 import { DelegatedVault } from './delegated-payment/delegated-vault.service.js';
 import { DelegatedPayments } from './delegated-payment/delegated-pay.service.js';
 import { DelegatedPaymentResolver } from './delegated-payment/delegated-payment.resolver.js';
+import { BillingInvoiceResolver, BillingSubscriptionResolver, CheckoutSessionBillingSubscriptionResolver } from './billing-subscription/billing-subscription.resolver.js';
+import { BillingInvoiceLinesResolver, BillingSubscriptionLifecycleResolver } from './billing-subscription/lifecycle/billing-subscription-lifecycle.resolver.js';
+import { BillingSubscriptionService } from './billing-subscription/billing-subscription.service.js';
+import { RENEWAL_QUEUE, startRenewals, type RenewalJobData } from './billing-subscription/renewal.job.js';
+import { MerchantDunningSettings } from './billing-subscription/dunning-settings.js';
+import { BillingClock } from './billing-subscription/test-clock/billing-clock.js';
+import { BillingClockResolver } from './billing-subscription/test-clock/billing-clock.resolver.js';
+import { Queue } from 'bullmq';
+import { stripeInvoicePaymentIntent } from './billing-subscription/stripe-billing-link.js';
+import { CardUpdateLinks } from './billing-subscription/card-update/card-update-links.js';
+import { useCardUpdateLinksInEvents } from './billing-subscription/card-update/card-update-event-links.js';
+import { CardUpdatePage } from './billing-subscription/card-update/card-update-page.js';
+import { CardUpdateLinkResolver } from './billing-subscription/card-update/card-update.resolver.js';
+import { cardUpdateRoutes } from './billing-subscription/card-update/card-update.routes.js';
 
 export const SUBGRAPH_NAME = 'payment-intent';
 export const SCHEMA_NAME = 'payment';
@@ -99,6 +114,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
 
       const intents = new PaymentIntentService(dataSource);
       const checkoutSessions = CheckoutSessionPort.over(env.CHECKOUT_SESSION_URL, config.internalSecret);
+      const checkoutPayments = new InternalCheckoutPaymentRecorder(env.CHECKOUT_SESSION_URL, config.internalSecret, logger.child({ component: 'checkout-payment' }));
       const riskSettings = new RiskSettingsService(dataSource, config.encryptionKey, merchant, committed);
       const riskAssessor = new RiskAssessor(dataSource, riskSettings, checkoutSessions, logger.child({ component: 'risk' }));
       const idempotency = new IdempotencyStore(dataSource, SCHEMA_NAME);
@@ -110,6 +126,11 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
               ingestQueue.promoteWaitingFor(pathOfProvider[intent.provider], intent.providerPaymentId).catch((err: unknown) => logger.warn({ err }, 'could not promote waiting webhook jobs'));
             }
           },
+          // The session is COMPLETE before the buyer is told it paid (its event stays the guarantee).
+          succeeded: async (intent) => {
+            if (!intent.checkoutSessionId) return;
+            await checkoutPayments.succeeded({ checkoutSessionId: intent.checkoutSessionId, paymentIntentId: intent.id, amountMinor: intent.amountMinor, currency: intent.currency });
+          },
         };
       const commands = new PaymentIntentCommands(dataSource, credentials, connectors, commandHooks, env.PUBLIC_BASE_URL, checkoutSessions, riskAssessor, idempotency);
       const creation = new PaymentIntentCreation(dataSource, idempotency, credentials, connectors, { dataSource, credentials, connectors, hooks: commandHooks, idempotency }, checkoutSessions, merchant);
@@ -120,13 +141,21 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
       const refunds = new RefundService(dataSource, idempotency, credentials, connectors, committed);
       const failedJobs = new FailedJobs(redis, env.QUEUE_PREFIX, logger, new SandboxDashboard(sandboxClient, sandboxAccounts));
       const sandboxAdmin = new SandboxAdmin(dataSource, sandboxClient);
-      const applier = new PspEventApplier(dataSource, committed);
+      const applier = new PspEventApplier(dataSource, committed, stripeInvoicePaymentIntent(credentials, connectors));
       const inbox = new InboxWriter(dataSource, { maxConcurrent: config.webhookIngest.inboxConnections });
       const ingest = new WebhookIngestService(inbox, credentials, ingestQueue, logger.child({ component: 'webhooks' }));
       const admission = new WebhookAdmission({ maxInFlight: config.webhookIngest.maxInFlight, retryAfterSeconds: config.webhookIngest.shedRetryAfterSeconds }, (refused) =>
         logger.warn({ refused, maxInFlight: config.webhookIngest.maxInFlight }, 'webhook ingestion at its bound: refusing with 503 + Retry-After'),
       );
 
+      const billingSubscriptions = new BillingSubscriptionService(dataSource);
+      // The billing clock's producer side (sandbox/test only): renewals it makes due go on the renewal queue.
+      const renewalQueue = new Queue<RenewalJobData>(RENEWAL_QUEUE, { connection: redis, prefix: env.QUEUE_PREFIX });
+      // The buyer's card-update link (billing-subscription/card-update/): made by the merchant, carried by past-due webhooks, opened at the gateway.
+      const cardUpdateLinks = new CardUpdateLinks(dataSource, config.internalSecret, env.PUBLIC_BASE_URL);
+      useCardUpdateLinksInEvents(cardUpdateLinks);
+      const dunningFor = new MerchantDunningSettings((id) => merchant.dunningSettings(id)).get;
+      const cardUpdatePage = new CardUpdatePage(cardUpdateLinks, { dataSource, credentials, connectors, returnUrl: env.PUBLIC_BASE_URL, committed, dunningFor });
       const delegatedVault = new DelegatedVault(dataSource, credentials, connectors, idempotency, config.encryptionKey);
       const resolvers = [
         new PaymentIntentResolver(intents, refunds, new PaymentIntentClientSecrets(config.internalSecret)),
@@ -139,6 +168,13 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
         new ManualReviewResolver(manualReviews, dataSource),
         new KycResolver(kyc),
         new DelegatedPaymentResolver(delegatedVault, new DelegatedPayments(dataSource, delegatedVault, commands, checkoutSessions)),
+        new BillingSubscriptionResolver(billingSubscriptions),
+        new BillingInvoiceResolver(intents),
+        new CheckoutSessionBillingSubscriptionResolver(billingSubscriptions),
+        new BillingSubscriptionLifecycleResolver(dataSource),
+        new BillingClockResolver(new BillingClock(dataSource, renewalQueue, env.NODE_ENV)),
+        new BillingInvoiceLinesResolver(dataSource),
+        new CardUpdateLinkResolver(dataSource, cardUpdateLinks),
       ];
       const schema = await buildFederatedSchema({
         resolvers: [
@@ -152,6 +188,13 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
           ManualReviewResolver,
           KycResolver,
           DelegatedPaymentResolver,
+          BillingSubscriptionResolver,
+          BillingInvoiceResolver,
+          CheckoutSessionBillingSubscriptionResolver,
+          BillingSubscriptionLifecycleResolver,
+          BillingClockResolver,
+          BillingInvoiceLinesResolver,
+          CardUpdateLinkResolver,
         ],
         container: instanceContainer(resolvers),
         referenceResolvers: {
@@ -163,11 +206,13 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
       return {
         schema,
         outboxRoutes,
-        internalRoutes: [...webhookRoutes(ingest, admission, logger), ...riskRoutes(fraudDecisions, kyc, logger.child({ component: 'risk' })), ...threeDSecureRoutes(threeDSecure, logger)],
+        internalRoutes: [...webhookRoutes(ingest, admission, logger), ...riskRoutes(fraudDecisions, kyc, logger.child({ component: 'risk' })), ...threeDSecureRoutes(threeDSecure, logger), ...cardUpdateRoutes(cardUpdatePage, logger.child({ component: 'card-update' }))],
         healthChecks: { psp: pspHealth({ sandbox: config.sandbox, stripe: config.stripe }) },
         startWorkers: async () => {
           const connection = createRedis(env.REDIS_URL, { forBullmqWorker: true });
           const workers = [startIngestWorker({ connection, prefix: env.QUEUE_PREFIX, applier, logger })];
+          // Subscription renewals and dunning (billing-subscription/renewal.job.ts): the scan scheduler and the renew worker.
+          const renewals = await startRenewals({ deps: { dataSource, credentials, connectors, returnUrl: env.PUBLIC_BASE_URL, committed, dunningFor: new MerchantDunningSettings((id) => merchant.dunningSettings(id)).get }, connection, prefix: env.QUEUE_PREFIX, logger, everyMs: config.renewalScanEveryMs });
           const sweep = setInterval(() => {
             ingestQueue.sweep(config.webhookSweepAfterMs).catch((err: unknown) => logger.warn({ err }, 'webhook inbox sweep failed'));
           }, config.webhookSweepIntervalMs);
@@ -176,6 +221,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
             close: async () => {
               clearInterval(sweep);
               await Promise.allSettled(workers.map((w) => w.close()));
+              await renewals.close();
               connection.disconnect();
             },
           };
@@ -184,6 +230,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
           await credentialChanges.close();
           await failedJobs.close();
           await ingestQueue.close();
+          await renewalQueue.close();
         },
       };
     },

@@ -21,6 +21,8 @@ const schema = baseConfigSchema.extend({
   WEBHOOK_SHED_RETRY_AFTER_S: z.coerce.number().int().min(1).max(3600).default(1),
   /** Pool connections the webhook inbox writes may use at once (batched); the rest stay for GraphQL. */
   WEBHOOK_INBOX_CONNECTIONS: z.coerce.number().int().min(1).max(200).default(4),
+  /** How often the renewal scan runs (renewal.job.ts; it also links STRIPE subscriptions to Stripe Billing). Shorter only in tests. */
+  RENEWAL_SCAN_EVERY_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
   /** Stripe's API base, only to point at stripe-mock or a test double; Stripe's own when unset. */
   STRIPE_API_URL: z.string().url().optional(),
   /** Per attempt; Stripe calls run under an intent's row lock, so both stay small (see stripe-connector.ts). */
@@ -37,6 +39,7 @@ export interface PaymentIntentConfig extends SubgraphRuntimeConfig {
   webhookSweepIntervalMs: number;
   webhookIngest: { maxInFlight: number; shedRetryAfterSeconds: number; inboxConnections: number };
   stripe: { apiUrl?: string; timeoutMs: number; maxNetworkRetries: number };
+  renewalScanEveryMs: number;
   /** AES-256-GCM key of the secrets kept at rest (shared/src/identity/secret-box.ts). */
   encryptionKey: Buffer;
 }
@@ -52,6 +55,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     credentialsCacheMs: parsed.PSP_CREDENTIALS_CACHE_MS,
     webhookSweepAfterMs: parsed.WEBHOOK_SWEEP_AFTER_MS,
     webhookSweepIntervalMs: parsed.WEBHOOK_SWEEP_INTERVAL_MS,
+    renewalScanEveryMs: parsed.RENEWAL_SCAN_EVERY_MS,
     webhookIngest: {
       maxInFlight: parsed.WEBHOOK_MAX_IN_FLIGHT,
       shedRetryAfterSeconds: parsed.WEBHOOK_SHED_RETRY_AFTER_S,

@@ -1,4 +1,6 @@
 // Every TypeORM entity of the payment-intent package (schema `payment`).
+import { BillingInvoiceEntity, BillingSubscriptionEntity, BillingSubscriptionItemEntity } from './billing-subscription/billing-subscription.entity.js';
+import { BillingInvoiceLineEntity } from './billing-subscription/lifecycle/invoice-line.entity.js';
 import { DelegatedTokenEntity } from './delegated-payment/delegated-token.entity.js';
 import { PaymentEventEntity } from './payment-intent/payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent/payment-intent.entity.js';
@@ -16,4 +18,8 @@ export const entities: Function[] = [
   ManualReviewEntity,
   KycVerificationEntity,
   DelegatedTokenEntity,
+  BillingSubscriptionEntity,
+  BillingSubscriptionItemEntity,
+  BillingInvoiceEntity,
+  BillingInvoiceLineEntity,
 ];

@@ -1,10 +1,11 @@
-import { OUTBOUND_WEBHOOK_EVENTS_QUEUE, routedQueues } from '@handoff/shared';
+import { LEDGER_BI_FACTS_QUEUE, OUTBOUND_WEBHOOK_EVENTS_QUEUE, routedQueues } from '@handoff/shared';
 import { describe, expect, it } from 'vitest';
 import { CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_PAYMENT_EVENTS_QUEUE, outboxRoutes } from './events.js';
 
 describe('payment-intent outbox routes', () => {
   it('queues every event a consumer acts on', () => {
-    expect(routedQueues(outboxRoutes, 'payment_intent.succeeded')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
+    // And the ledger's BI facts (GMV).
+    expect(routedQueues(outboxRoutes, 'payment_intent.succeeded')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_BI_FACTS_QUEUE]);
     // A failed attempt: checkout-session records the checkout's failure (remediation).
     expect(routedQueues(outboxRoutes, 'payment_intent.payment_failed')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
     for (const kind of ['succeeded', 'refunded', 'dispute_opened', 'dispute_closed']) {
@@ -16,8 +17,8 @@ describe('payment-intent outbox routes', () => {
     expect(routedQueues(outboxRoutes, 'payment_intent.canceled')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
   });
 
-  it('queues payment_intent.refunded for checkout-session only (an ACP session\'s agent gets order_update with the refund)', () => {
-    expect(routedQueues(outboxRoutes, 'payment_intent.refunded')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
+  it('queues payment_intent.refunded for checkout-session (an ACP session\'s agent gets order_update with the refund) and the ledger\'s BI facts (refunds)', () => {
+    expect(routedQueues(outboxRoutes, 'payment_intent.refunded')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_BI_FACTS_QUEUE]);
   });
 
   it('queues nothing for events no consumer acts on (they stay in the outbox and go to pub/sub)', () => {

@@ -8,6 +8,7 @@ import {
   CHECKOUT_PAYMENT_EVENTS_QUEUE,
   CHECKOUT_TIMELINE_QUEUE,
   CHECKOUT_TIMELINE_TOPIC_PATTERN,
+  LEDGER_BI_FACTS_QUEUE,
   LEDGER_PAYMENT_EVENTS_QUEUE,
   LEDGER_PSP_EVENT_KINDS,
   OUTBOUND_WEBHOOK_EVENTS_QUEUE,
@@ -30,12 +31,13 @@ export { CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_PAYMENT_EVENTS_QUEUE };
 // round trips and a sweep check. The merchant
 // subgraph delivers `webhook_event.*` to merchants' endpoints (webhook-events.contract.ts).
 export const outboxRoutes: OutboxRoutes = {
-  [PAYMENT_INTENT_SUCCEEDED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
+  // Succeeded and refunded also to the ledger's BI facts (GMV, refunds: bi-facts.contract.ts).
+  [PAYMENT_INTENT_SUCCEEDED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_BI_FACTS_QUEUE],
   [PAYMENT_INTENT_PAYMENT_FAILED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
   // checkout-session releases the session's inventory reservation.
   [PAYMENT_INTENT_CANCELED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
   // checkout-session tells an ACP session's agent of the refund (order_update, acp-order/).
-  [PAYMENT_INTENT_REFUNDED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE],
+  [PAYMENT_INTENT_REFUNDED_TOPIC]: [CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_BI_FACTS_QUEUE],
   [WEBHOOK_EVENT_TOPIC_PATTERN]: [OUTBOUND_WEBHOOK_EVENTS_QUEUE],
   // Each change of a checkout session's intent, on that session's timeline (payment-intent.timeline.ts).
   [CHECKOUT_TIMELINE_TOPIC_PATTERN]: [CHECKOUT_TIMELINE_QUEUE],

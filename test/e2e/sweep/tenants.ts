@@ -41,6 +41,7 @@ const Q = {
   attach: `mutation($input: AttachCheckoutAttributionInput!) { attachCheckoutAttribution(input: $input) { status } }`,
   acp: `mutation($input: CreateAgentCheckoutSessionInput!) { createAgentCheckoutSession(input: $input) { id acpStatus paymentIntent { id } } }`,
   finalization: `query($id: ID!) { checkoutFinalizationJob(id: $id) { status orderId } }`,
+  billing: `query($id: ID!) { checkoutSession(id: $id) { status billingSubscription { id invoices { id } } } }`,
 };
 
 const add = (ids: Record<string, string[]>, type: string, ...values: Array<string | null | undefined>) => {
@@ -131,6 +132,21 @@ export async function makeTenant(admin: GqlClient, label: string, full: boolean)
     }, `tenant ${label}'s finalization job`);
     // Its order, read back by id (checkoutOrder) and listed (checkoutOrders).
     add(ids, 'CheckoutOrder', orderId);
+    // A monthly plan's SUBSCRIPTION session, paid (issue 22): its billing subscription and invoice 1. Waited
+    // on until the session is COMPLETE, so nothing writes in the background while the sweep counts rows.
+    const plan = (await merchant.ok(Q.session, {
+      input: { mode: 'SUBSCRIPTION', lineItems: [{ name: `Plan ${label}`, unitAmount: { amountMinor: 1200, currency: 'GBP' }, quantity: 1, recurring: { interval: 'MONTH' } }] },
+    })).createCheckoutSession;
+    add(ids, 'CheckoutSession', plan.id);
+    add(ids, 'PaymentIntent', plan.paymentIntent?.id);
+    const planStatus = (await merchant.ok(Q.confirm, { id: plan.paymentIntent.id })).confirmPaymentIntent.status;
+    if (planStatus !== 'SUCCEEDED') throw new Error(`tenant ${label}: the subscription's first payment is ${planStatus}`);
+    const subscription = await waitFor(async () => {
+      const cs = (await merchant.ok(Q.billing, { id: plan.id })).checkoutSession as { status: string; billingSubscription: { id: string; invoices: Array<{ id: string }> } | null };
+      return cs.status === 'COMPLETE' && cs.billingSubscription ? cs.billingSubscription : undefined;
+    }, `tenant ${label}'s billing subscription`);
+    add(ids, 'BillingSubscription', subscription.id);
+    add(ids, 'BillingInvoice', ...subscription.invoices.map((i) => i.id));
   }
   return { label, merchantId, merchant, agentId: agentRow.id, agent, ids };
 }

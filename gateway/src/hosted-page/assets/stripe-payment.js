@@ -16,12 +16,18 @@
     return;
   }
   var stripe = window.Stripe(key);
-  var elements = stripe.elements({
-    mode: 'payment',
-    amount: Number(form.getAttribute('data-amount')),
-    currency: form.getAttribute('data-currency'),
-    paymentMethodCreation: 'manual',
-  });
+  var amount = Number(form.getAttribute('data-amount'));
+  var currency = form.getAttribute('data-currency');
+  // A subscription keeps the card for its renewals: Handoff confirms with setup_future_usage=off_session
+  // (said to Stripe.js too), or, for a trial where nothing is charged today, saves it with a SetupIntent
+  // (Stripe.js's "setup" mode, data-stripe-mode).
+  var futureUsage = form.getAttribute('data-setup-future-usage');
+  var setup = form.getAttribute('data-stripe-mode') === 'setup';
+  var elements = stripe.elements(
+    !setup && amount > 0
+      ? Object.assign({ mode: 'payment', amount: amount, currency: currency, paymentMethodCreation: 'manual' }, futureUsage ? { setupFutureUsage: futureUsage } : {})
+      : { mode: 'setup', currency: currency, paymentMethodCreation: 'manual' },
+  );
   elements.create('payment').mount('#payment-element');
 
   window.HandoffStripe = {

@@ -7,14 +7,14 @@
 const ADDRESS_FIELDS = 'name line1 line2 city state postalCode country validation { status problems }';
 const M = '{ amountMinor }';
 
-export const RESOURCE_FIELDS = `id cartId channel lifecycleStatus clientToken url expiresAt createdAt updatedAt version metadata currency
+export const RESOURCE_FIELDS = `id mode cartId channel lifecycleStatus clientToken url expiresAt createdAt updatedAt version metadata currency
   owner { type id } captureMode requireBillingAddress promotionCodes calculationStale
   totals { subtotal ${M} discount ${M} tax ${M} shipping ${M} total ${M} }
   customer { email phone customerId saveForLater }
   shippingAddress { ${ADDRESS_FIELDS} } billingAddress { ${ADDRESS_FIELDS} }
   selectedShipping { kind id } reservationId
   calculation { id shipping { kind id label amount ${M} } }
-  lineItems { name quantity unitAmount ${M} total ${M} offer { id } taxCategory sku }
+  lineItems { name quantity unitAmount ${M} total ${M} offer { id } taxCategory sku recurring { interval intervalCount trialDays } }
   paymentIntent { id status amount { amountMinor currency } nextAction { type url } }`;
 
 /** The options a selection is looked up in when the calculation did not price it. */
@@ -38,6 +38,8 @@ export interface AddressJson {
 }
 
 export interface SessionJson {
+  /** PAYMENT or SUBSCRIPTION. */
+  mode?: string;
   id: string;
   cartId: string | null;
   channel: string | null;
@@ -63,7 +65,7 @@ export interface SessionJson {
   billingAddress: AddressJson | null;
   selectedShipping: { kind: string; id: string } | null;
   calculation: { id: string; shipping: { kind: string; id: string; label: string; amount: Minor } | null } | null;
-  lineItems: Array<{ name: string; quantity: number; unitAmount: Minor; total: Minor; offer: { id: string } | null; taxCategory: string; sku: string | null }>;
+  lineItems: Array<{ name: string; quantity: number; unitAmount: Minor; total: Minor; offer: { id: string } | null; taxCategory: string; sku: string | null; recurring?: { interval: string; intervalCount: number; trialDays: number } | null }>;
   paymentIntent: { id: string; status: string; amount: { amountMinor: number; currency: string }; nextAction: { type: string; url: string | null } | null } | null;
 }
 
@@ -118,6 +120,7 @@ export function toResource(s: SessionJson, selected: SelectedShipping | null) {
   const t = s.totals;
   return {
     checkout_id: s.id,
+    mode: (s.mode ?? 'PAYMENT').toLowerCase(),
     cart_id: s.cartId,
     owner: s.owner ? { type: s.owner.type.toLowerCase(), id: s.owner.id } : null,
     channel: s.channel,
@@ -134,6 +137,7 @@ export function toResource(s: SessionJson, selected: SelectedShipping | null) {
       offer_id: l.offer?.id ?? null,
       sku: l.sku,
       tax_category: l.taxCategory,
+      recurring: l.recurring ? { interval: l.recurring.interval.toLowerCase(), interval_count: l.recurring.intervalCount, trial_days: l.recurring.trialDays } : null,
     })),
     totals: {
       currency: s.currency,

@@ -92,6 +92,8 @@ const NAMES: Record<string, string> = {
   captureMode: 'options.capture_mode',
   requireBillingAddress: 'options.require_billing_address',
   expectedVersion: 'version',
+  intervalCount: 'interval_count',
+  trialDays: 'trial_days',
   idempotencyKey: 'Idempotency-Key',
 };
 const OWN_PREFIXES = ['input.', 'customer.', 'shippingAddress.', 'billingAddress.', 'address.', 'selection.'];
@@ -208,5 +210,11 @@ export function lineItemsInput(lines: unknown, currency: unknown): Array<Record<
     offerId: l.offer_id ?? null,
     taxCategory: l.tax_category ?? null,
     sku: l.sku ?? null,
+    ...(l.recurring !== undefined && l.recurring !== null ? { recurring: recurringInput(l.recurring as Record<string, unknown>) } : {}),
   }));
+}
+
+/** A line's `recurring` in the route's names → RecurringPriceInput (the rules, and their codes, are the subgraph's). */
+function recurringInput(r: Record<string, unknown>): Record<string, unknown> {
+  return { interval: r.interval, intervalCount: r.interval_count ?? null, trialDays: r.trial_days ?? null };
 }

@@ -21,6 +21,8 @@ const LINE_ITEM: Shape = {
     offer_id: { kind: 'string', max: 200 },
     sku: { kind: 'string', max: 100 },
     tax_category: { kind: 'string', max: 40 },
+    // A recurring price (issue 22): interval day|week|month|year, interval_count (default 1), trial_days (default 0); SUBSCRIPTION sessions only.
+    recurring: { kind: 'object', fields: { interval: { kind: 'string', required: true, max: 10 }, interval_count: { kind: 'integer' }, trial_days: { kind: 'integer' } } },
   },
 };
 const OWNER: Shape = { kind: 'object', fields: { type: { kind: 'string', required: true, max: 10 }, id: { kind: 'string', max: 200 } } };
@@ -37,6 +39,7 @@ const CREATE_BODY: ObjectShape = {
   kind: 'object',
   fields: {
     currency: { kind: 'string', required: true, max: 3 },
+    mode: { kind: 'string', max: 20 },
     line_items: { kind: 'array', required: true, max: 100, items: LINE_ITEM },
     ...TERMS,
     success_url: { kind: 'string' },
@@ -95,8 +98,14 @@ export function mountSessionRoutes(app: Express, deps: GatewayRouteDeps): void {
     if (!body) return;
     const terms = termsInput(call, body);
     if (!terms) return;
+    let mode: string | null = null;
+    if (body.mode !== undefined && body.mode !== null) {
+      mode = ({ payment: 'PAYMENT', subscription: 'SUBSCRIPTION' } as Record<string, string>)[String(body.mode).trim().toLowerCase()] ?? null;
+      if (!mode) return sendInputProblem(call.res, { field: 'mode', message: 'must be "payment" or "subscription".' });
+    }
     const input = {
       ...terms,
+      mode,
       currency: body.currency,
       lineItems: lineItemsInput(body.line_items, body.currency),
       successUrl: body.success_url ?? null,

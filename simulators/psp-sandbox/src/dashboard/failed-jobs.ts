@@ -3,7 +3,7 @@
 // (the receiver's inbox makes a replay harmless).
 import type { Logger } from '@handoff/shared';
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import { invalidParameter } from '../errors.js';
 import { SANDBOX_QUEUES } from '../webhooks/jobs.js';
 
@@ -21,7 +21,7 @@ export interface FailedJobView {
 export class FailedJobs {
   private readonly queues: Map<string, Queue>;
 
-  constructor(connection: Redis, prefix: string, logger: Logger) {
+  constructor(connection: RedisClient, prefix: string, logger: Logger) {
     this.queues = new Map(
       SANDBOX_QUEUES.map((name) => {
         const q = new Queue(name, { connection, prefix });

@@ -11,6 +11,7 @@ import type { AccountEntity } from '../accounts/account.entity.js';
 import { invalidParameter, noSuchPayment, SandboxError } from '../errors.js';
 import type { Attempt, ConfirmOptions, SandboxPayments } from '../payments/payments.service.js';
 import type { SandboxPaymentMethodEntity } from '../payments/payment.entities.js';
+import { DECLINES } from '../test-cards.js';
 import { paymentIntentObject } from '../webhooks/webhook-events.js';
 import { idempotentChange, type ApiResponse } from './idempotency.js';
 import { body, idempotencyKey, int, str, stringMap } from './request.js';
@@ -54,7 +55,16 @@ export function apiRoutes(deps: ApiDeps): Router {
         description: str(b, 'description', false),
         idempotencyKey: idempotencyKey(req) ?? `auto_${ulid()}`,
       };
-      return async (m) => ok(paymentIntentObject(await deps.payments.create(m, account(res).merchantId, req0)));
+      // Stripe's `confirm: true`: created and confirmed with `payment_method` in one call (the confirm's parameters
+      // too: `off_session`, …), one transaction; a decline is the 402 card_error a confirmation answers.
+      if (b.confirm !== undefined && typeof b.confirm !== 'boolean') throw invalidParameter('confirm', 'must be true or false.');
+      if (b.confirm !== true) return async (m) => ok(paymentIntentObject(await deps.payments.create(m, account(res).merchantId, req0)));
+      const pm = str(b, 'payment_method', true, 255);
+      const options = confirmOptions(b);
+      return async (m) => {
+        const created = await deps.payments.create(m, account(res).merchantId, req0);
+        return attempt(await deps.payments.confirm(m, account(res).merchantId, created.id, pm, options));
+      };
     }),
   );
 
@@ -84,6 +94,34 @@ export function apiRoutes(deps: ApiDeps): Router {
       const pm = await deps.payments.findPaymentMethod(deps.dataSource.manager, String(req.params.id));
       if (!pm) throw new SandboxError(404, 'invalid_request_error', 'resource_missing', `No such PaymentMethod: '${String(req.params.id).slice(0, 80)}'`, 'id');
       return paymentMethodObject(pm);
+    }),
+  );
+
+  /**
+   * Stripe's SetupIntent, confirmed at once (`confirm: true`, `usage: off_session`): the card is
+   * checked for later charges without the buyer, nothing is charged. Its test card decides: the
+   * declining cards answer 402 card_error (with `setup_intent`, status requires_payment_method), the
+   * 3-D Secure card `requires_action` (the sandbox has no setup challenge), any other succeeds, the
+   * off-session-declining card too (as Stripe's "decline after attaching" card does). Not stored:
+   * the Idempotency-Key's stored answer is its record.
+   */
+  r.post(
+    '/setup_intents',
+    change((req) => {
+      const b = body(req);
+      const pmId = str(b, 'payment_method', true, 255);
+      if (b.confirm !== true) throw invalidParameter('confirm', 'The sandbox confirms SetupIntents at creation: send confirm: true.');
+      const usage = str(b, 'usage', false, 20) ?? 'off_session';
+      if (usage !== 'off_session' && usage !== 'on_session') throw invalidParameter('usage', 'must be off_session or on_session.');
+      return async (m) => {
+        const pm = await deps.payments.findPaymentMethod(m, pmId);
+        if (!pm) throw invalidParameter('payment_method', 'No such payment method.', 'resource_missing');
+        const declined = DECLINES[pm.behaviour];
+        const status = declined ? 'requires_payment_method' : pm.behaviour === 'three_d_secure' ? 'requires_action' : 'succeeded';
+        const seti = { id: `seti_sbx_${ulid()}`, object: 'setup_intent', status, usage, payment_method: pm.id, livemode: false };
+        if (!declined) return ok(seti);
+        return { status: 402, body: { error: { type: 'card_error', code: declined.code, decline_code: declined.declineCode, message: declined.message, setup_intent: seti } } };
+      };
     }),
   );
 
@@ -141,7 +179,7 @@ function paymentMethodObject(pm: SandboxPaymentMethodEntity): Record<string, unk
   return { id: pm.id, object: 'payment_method', type: 'card', card: { brand: pm.brand, last4: pm.last4, fingerprint: pm.fingerprint }, livemode: false };
 }
 
-/** Stripe's confirm parameters the sandbox honours: `capture_method`, `payment_method_options.card.request_three_d_secure` (`any` forces a challenge; `automatic` is the default). */
+/** Stripe's confirm parameters the sandbox honours: `capture_method`, `payment_method_options.card.request_three_d_secure` (`any` forces a challenge; `automatic` is the default); `setup_future_usage` is checked (its tokens are reusable); `off_session: true` declines the off-session-declining test card. */
 function confirmOptions(b: Record<string, unknown>): ConfirmOptions {
   const capture = str(b, 'capture_method', false, 20);
   if (capture !== null && capture !== 'automatic' && capture !== 'manual') throw invalidParameter('capture_method', 'must be automatic or manual.');
@@ -155,7 +193,12 @@ function confirmOptions(b: Record<string, unknown>): ConfirmOptions {
   if (request !== null && request !== 'any' && request !== 'automatic' && request !== 'challenge') {
     throw invalidParameter('payment_method_options[card][request_three_d_secure]', 'must be any, automatic or challenge.');
   }
-  return { requestThreeDSecure: request === 'any' || request === 'challenge', ...(capture ? { captureMethod: capture } : {}) };
+  // Stripe's `setup_future_usage` (keep the card for later charges): the sandbox's tokens are always reusable (its vault), so it is checked, not stored.
+  const future = str(b, 'setup_future_usage', false, 20);
+  if (future !== null && future !== 'off_session' && future !== 'on_session') throw invalidParameter('setup_future_usage', 'must be off_session or on_session.');
+  // Stripe's `off_session` (the buyer is not there: a renewal): a boolean.
+  if (b.off_session !== undefined && typeof b.off_session !== 'boolean') throw invalidParameter('off_session', 'must be true or false.');
+  return { requestThreeDSecure: request === 'any' || request === 'challenge', offSession: b.off_session === true, ...(capture ? { captureMethod: capture } : {}) };
 }
 
 const ok = (body: Record<string, unknown>): ApiResponse => ({ status: 200, body });

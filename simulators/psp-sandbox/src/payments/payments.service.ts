@@ -33,6 +33,8 @@ export interface ConfirmOptions {
   requestThreeDSecure?: boolean;
   /** `capture_method` set at confirmation (Stripe allows it): `manual` holds the authorized funds. */
   captureMethod?: 'automatic' | 'manual';
+  /** Stripe's `off_session: true`: the buyer is not there (a renewal); decides decline_off_session cards. */
+  offSession?: boolean;
 }
 
 export interface CreatePayment {
@@ -119,7 +121,7 @@ export class SandboxPayments {
     if (opts.captureMethod) p.captureMethod = opts.captureMethod;
     // A 3-D Secure challenge asked by the merchant comes before whatever the card does.
     if (opts.requestThreeDSecure) return this.move(manager, p, 'requires_action', 'payment_intent.requires_action');
-    return this.runBehaviour(manager, p, pm.behaviour);
+    return this.runBehaviour(manager, p, pm.behaviour === 'decline_off_session' ? (opts.offSession ? 'decline_generic' : 'succeed') : pm.behaviour);
   }
 
   /** The challenge's outcome: failed → declined; approved → what the card does once authenticated (a declining card still declines). */
@@ -129,7 +131,7 @@ export class SandboxPayments {
     if (!approved) return this.fail(manager, p, THREE_D_SECURE_FAILED);
     const pm = p.paymentMethodId ? await manager.findOneBy(SandboxPaymentMethodEntity, { id: p.paymentMethodId }) : null;
     const behaviour = pm?.behaviour ?? 'succeed';
-    return this.runBehaviour(manager, p, behaviour === 'three_d_secure' ? 'succeed' : behaviour);
+    return this.runBehaviour(manager, p, behaviour === 'three_d_secure' || behaviour === 'decline_off_session' ? 'succeed' : behaviour);
   }
 
   async capture(manager: EntityManager, merchantId: string, id: string, amountMinor: number): Promise<SandboxPaymentEntity> {
@@ -206,6 +208,7 @@ export class SandboxPayments {
   private async runBehaviour(manager: EntityManager, p: SandboxPaymentEntity, behaviour: CardBehaviour): Promise<Attempt> {
     switch (behaviour) {
       case 'succeed':
+      case 'decline_off_session': // on-session here: off-session confirmations are declines (confirm())
         return this.authorize(manager, p);
       case 'decline_generic':
       case 'decline_insufficient_funds':

@@ -4,7 +4,7 @@
 // in the failed set, listed and replayed from the dashboard), and settling PROCESSING payments.
 import { httpPost, startWorker, type Logger, type OutboxJobData } from '@handoff/shared';
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { DataSource } from 'typeorm';
 import type { Accounts } from '../accounts/accounts.service.js';
 import type { SandboxPayments } from '../payments/payments.service.js';
@@ -26,7 +26,7 @@ export const DELIVERY_TIMEOUT_MS = 10_000;
 const ENDPOINT_HAS_NO_SECRET = 'no webhook secret for this merchant and provider';
 
 export interface SandboxJobsOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   logger: Logger;
   dataSource: DataSource;

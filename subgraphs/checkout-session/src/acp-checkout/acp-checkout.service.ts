@@ -8,6 +8,7 @@
 // after the commit, or, when the create defers it (the ACP routes), by preparePayment when it is
 // paid. Its lines may be
 // replaced while it is OPEN and not being paid; the calculation then becomes stale.
+import { assertSubscriptionLines } from '../subscription-lines/subscription-lines.js';
 import { badUserInput, invalidStateTransition, type IdempotencyStore, type Principal } from '@handoff/shared';
 import type { EntityManager } from 'typeorm';
 import { table, type OutboxNotifier } from '../events.js';
@@ -73,6 +74,7 @@ export class AcpCheckoutService {
       { principal, key, operation: 'createAgentCheckoutSession', input: { merchantId, lineItems: wanted, currency: expected, ...details, ...(defer ? { deferPaymentIntent: true } : {}) } },
       async (manager) => {
         const { lines, currency } = await this.linesOf(merchantId, wanted, 'input.lineItems');
+        const mode = modeOfLines(lines);
         if (expected !== null && expected !== currency.toUpperCase()) throw badUserInput('input.currency', `does not match the offers' currency (${currency}).`);
         const id = newCheckoutSessionId();
         // Priced before the insert (a refusal writes nothing); recorded in its transaction.
@@ -86,7 +88,7 @@ export class AcpCheckoutService {
             agentId: principal.agentId,
             // Came through ACP: its agent gets the spec's order events (acp-order/).
             origin: 'acp',
-            mode: CheckoutMode.PAYMENT,
+            mode,
             currency,
             subtotalMinor: totalMinor,
             discountMinor: 0,
@@ -137,6 +139,7 @@ export class AcpCheckoutService {
       expectedVersion,
       async (cs) => {
         const { lines, currency } = await this.linesOf(cs.merchantId, wanted, 'lineItems');
+        assertSubscriptionLines(cs.mode, lines);
         if (currency !== cs.currency) throw badUserInput('lineItems', `must be priced in the session's currency (${cs.currency}, not ${currency}).`);
         const [t] = await termsOf(this.changer.manager, [cs.id]);
         if (isCommittedToPay(cs, t ?? null)) {
@@ -171,6 +174,7 @@ export class AcpCheckoutService {
         let lines: LineItemDraft[] | null = null;
         if (wanted) {
           const found = await this.linesOf(cs.merchantId, wanted, 'input.lineItems');
+          assertSubscriptionLines(cs.mode, found.lines);
           if (found.currency !== cs.currency) throw badUserInput('input.lineItems', `must be priced in the session's currency (${cs.currency}, not ${found.currency}).`);
           const [t] = await termsOf(this.changer.manager, [cs.id]);
           if (isCommittedToPay(cs, t ?? null)) throw invalidStateTransition('The session is being paid: its lines can no longer change.', 'checkout_session:payment_processing');
@@ -227,8 +231,23 @@ export class AcpCheckoutService {
       if (offer.price.currency !== currency) throw badUserInput(`${field}[${i}].offerId`, `is priced in ${offer.price.currency}; every line must be in ${currency}.`);
       return { name: offer.name.slice(0, 250), unitAmountMinor: offer.price.amountMinor, quantity: w.quantity, totalMinor: offer.price.amountMinor * w.quantity, offerId: offer.id, taxCategory: null, sku: null };
     });
-    return { lines: await this.catalog.resolve(merchantId, drafts, [...byId.values()]), currency };
+    // An offer's recurring price comes with it (issue 22): such a line makes the session a SUBSCRIPTION (modeOfLines).
+    return { lines: await this.catalog.resolve(merchantId, drafts, [...byId.values()], { recurringFromOffers: true }), currency };
   }
+}
+
+/**
+ * An ACP session's mode, fixed at creation: SUBSCRIPTION when an offer has a recurring price (its
+ * first payment or trial starts the billing subscription; the buyer pays it on the hosted page,
+ * `continue_url`, since a delegated token cannot be kept for renewals), else PAYMENT. Lines that
+ * make no subscription (mixed cycles, a trial with one-time lines) are SUBSCRIPTION_LINES_INVALID;
+ * an update cannot change the mode (a recurring line in a PAYMENT session, or none left in a
+ * SUBSCRIPTION one: SUBSCRIPTION_LINES_INVALID).
+ */
+function modeOfLines(lines: readonly LineItemDraft[]): CheckoutMode {
+  const mode = lines.some((l) => l.recurring) ? CheckoutMode.SUBSCRIPTION : CheckoutMode.PAYMENT;
+  assertSubscriptionLines(mode, lines);
+  return mode;
 }
 
 async function replaceLines(manager: EntityManager, sessionId: string, lines: LineItemDraft[]): Promise<void> {

@@ -28,6 +28,7 @@ import { DEFAULT_EXPIRES_IN_SECONDS } from '../checkout-session/checkout-session
 import { signAttribution } from './attribution.js';
 import type { SessionOpening } from '../checkout-lifecycle/session-opening.js';
 import type { LineCatalog } from '../checkout-session/line-catalog.js';
+import { assertSubscriptionLines } from '../subscription-lines/subscription-lines.js';
 
 /** The buyer's country from an agent's userDetails (`country`, or `address.country`), when it is a two-letter code. */
 export function buyerCountryOf(userDetails: unknown): string | null {
@@ -118,9 +119,16 @@ export class AgentCheckoutService {
     const expiresAt = new Date(now.getTime() + DEFAULT_EXPIRES_IN_SECONDS * 1000);
     // The code names its checkout session, so the session's id is chosen before it is signed.
     const checkoutSessionId = newCheckoutSessionId();
-    const offered = [{ name: offer.name, unitAmountMinor: offer.price.amountMinor, quantity: 1, totalMinor: offer.price.amountMinor, offerId: offer.id, taxCategory: null, sku: null }];
+    // An offer sold by subscription (a recurring price) makes a SUBSCRIPTION session: its first
+    // payment (or trial) at checkout starts the billing subscription, whose renewals carry this
+    // session's signed attribution (the intent's aap_* metadata), so each paid period can earn the
+    // builder's recurring commission (docs/recurring.md).
+    const recurring = offer.recurring ?? null;
+    const mode = recurring ? CheckoutMode.SUBSCRIPTION : CheckoutMode.PAYMENT;
+    const offered = [{ name: offer.name, unitAmountMinor: offer.price.amountMinor, quantity: 1, totalMinor: offer.price.amountMinor, offerId: offer.id, taxCategory: null, sku: null, recurring }];
     // The line keeps its effective tax category (the offer's, else the merchant's default).
-    const lines = this.catalog ? await this.catalog.resolve(offer.merchant.id, offered, [offer]) : offered;
+    const lines = this.catalog ? await this.catalog.resolve(offer.merchant.id, offered, [offer], { recurringFromOffers: recurring !== null }) : offered;
+    assertSubscriptionLines(mode, lines);
     // A merchant that prices checkouts (tax, shipping, promotions): the offer as one line with its
     // tax category, taxed where the buyer is (userDetails' country) or else where the merchant is;
     // digital unless the merchant configured shipping. The code's amount is the grand total.
@@ -150,7 +158,7 @@ export class AgentCheckoutService {
         id: checkoutSessionId,
         merchantId: offer.merchant.id,
         agentId,
-        mode: CheckoutMode.PAYMENT,
+        mode,
         currency: offer.price.currency,
         subtotalMinor: offer.price.amountMinor,
         discountMinor: 0,

@@ -3,7 +3,10 @@
 // one page and one chunk however large the file. Idempotent: a ready or failed export is left as it
 // is; a rerun of one that was interrupted starts its file again. Past `maxRows` rows the export
 // fails with EXPORT_TOO_LARGE (its chunks removed) instead of filling the database. Each run also
-// removes the chunks of files past their FILE_TTL_DAYS.
+// removes the chunks of files past their FILE_TTL_DAYS. The rows are read on the read replica
+// (DATABASE_READ_URL) once it has replayed everything committed before the build started (so the
+// file is what the primary would give), else on the primary; the file is written on the primary.
+import type { ReadPool } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { table } from '../events.js';
 import type { CheckoutExportEntity } from './checkout-export.entity.js';
@@ -30,6 +33,7 @@ export class ExportBuilder {
   constructor(
     private readonly dataSource: DataSource,
     private readonly maxRows = DEFAULT_MAX_EXPORT_ROWS,
+    private readonly reads?: ReadPool,
   ) {}
 
   async build(exportId: string): Promise<BuildOutcome> {
@@ -44,7 +48,7 @@ export class ExportBuilder {
     if (!claimed) return 'skipped';
     // A rerun after an interruption starts the file again.
     await this.dataSource.query(`DELETE FROM ${table('checkout_export_chunks')} WHERE export_id = $1`, [exportId]);
-    const source = exportSource(this.dataSource, claimed.kind);
+    const source = exportSource(this.reads ? await this.reads.caughtUp() : this.dataSource, claimed.kind);
     let seq = 0;
     let rows = 0;
     let bytes = 0;

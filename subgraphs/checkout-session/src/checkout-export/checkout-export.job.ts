@@ -5,7 +5,7 @@
 // instead of staying `running` for ever.
 import { CHECKOUT_EXPORTS_QUEUE, startWorker, type Logger, type OutboxJobData } from '@handoff/shared';
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { BuildOutcome, ExportBuilder } from './checkout-export.build.js';
 
 export async function processExportJob(builder: ExportBuilder, job: Pick<Job<OutboxJobData>, 'data' | 'attemptsMade' | 'opts'>): Promise<BuildOutcome> {
@@ -22,7 +22,7 @@ export async function processExportJob(builder: ExportBuilder, job: Pick<Job<Out
   }
 }
 
-export function startExportWorker(opts: { builder: ExportBuilder; connection: Redis; prefix: string; logger: Logger }): Worker<OutboxJobData, BuildOutcome> {
+export function startExportWorker(opts: { builder: ExportBuilder; connection: RedisClient; prefix: string; logger: Logger }): Worker<OutboxJobData, BuildOutcome> {
   return startWorker<OutboxJobData, BuildOutcome>({
     name: CHECKOUT_EXPORTS_QUEUE,
     prefix: opts.prefix,

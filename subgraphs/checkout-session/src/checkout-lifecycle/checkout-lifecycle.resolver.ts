@@ -1,7 +1,8 @@
 // GraphQL adapter for seed 003's session lifecycle: updateCheckoutSession, cancelCheckoutSession,
 // refreshCheckoutSession, the internal beginCheckoutPayment (payment-intent, before it confirms),
 // and the session's terms and lifecycleStatus fields.
-import { idempotencyKeyOf, requireKind, SafeInt, knownActorOf } from '@handoff/shared';
+import { idempotencyKeyOf, requireKind, SafeInt, knownActorOf, type SubscriptionPlanTerms } from '@handoff/shared';
+import { GraphQLJSON } from 'graphql-scalars';
 import DataLoader from 'dataloader';
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import type { CheckoutContext } from '../context.js';
@@ -28,6 +29,13 @@ export class CheckoutPaymentTermsType {
     description: "An agent's checkout: its AAP code, binding amountMinor (re-issued when the amount changed since it was signed); the intent's aap_code must be it. Null otherwise.",
   })
   aapCode: string | null;
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: "A SUBSCRIPTION session's plan (SubscriptionPlanTerms: interval, intervalCount, trialDays, items): payment-intent creates its billing subscription from it. Null for a PAYMENT session.",
+  })
+  subscription: SubscriptionPlanTerms | null;
+  @Field(() => String, { nullable: true, description: "The session's customer email now: payment-intent keeps it as the intent's receiptEmail (the payments list filters on it)." })
+  customerEmail: string | null;
 }
 
 // One batch of terms rows per request.

@@ -14,7 +14,8 @@ import { releasePromotions } from '../promotion/promotion.redemption.js';
 import { table, type OutboxNotifier } from '../events.js';
 import { scopeCheckoutSessions } from '../checkout-session/checkout-session.access.js';
 import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
-import { CheckoutSessionStatus } from '../checkout-session/checkout-session.enums.js';
+import { CheckoutMode, CheckoutSessionStatus } from '../checkout-session/checkout-session.enums.js';
+import { assertSubscriptionLines } from '../subscription-lines/subscription-lines.js';
 import { checkoutSessionNotFound } from '../checkout-session/checkout-session.errors.js';
 import type { LineCatalog } from '../checkout-session/line-catalog.js';
 import { insertLineRows, lineRowsOf } from '../checkout-session/checkout-session.service.js';
@@ -74,7 +75,8 @@ export class CheckoutUpdateService {
         if (isCommittedToPay(cs, t ?? null)) {
           throw invalidStateTransition('The session is being paid: its lines can no longer change.', 'checkout_session:payment_processing');
         }
-        lines = await this.catalog.resolve(cs.merchantId, draft.lineItems);
+        lines = await this.catalog.resolve(cs.merchantId, draft.lineItems, [], { recurringFromOffers: cs.mode === CheckoutMode.SUBSCRIPTION });
+        assertSubscriptionLines(cs.mode, lines);
       }
       return {
         changes: draft

@@ -30,7 +30,9 @@
 // identity: agent-checkout/attribution.ts) and stored on the session; the answer carries it
 // (`aapCode`) so payment-intent puts it in the intent's aap_* metadata before it confirms.
 import { DEFAULT_CHECKOUT_RULES, ErrorCode, HandoffError, invalidStateTransition, money, type AttributionSigner, type CheckoutPricingConfig, type Logger, serviceActor, type Actor } from '@handoff/shared';
+import type { SubscriptionPlanTerms } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
+import { chargedAtCheckout, subscriptionPlanOf } from '../subscription-lines/subscription-lines.js';
 import type { Blocker, CalculationService } from '../calculation/index.js';
 import { table } from '../events.js';
 import type { MerchantPricingPort } from '../ports/merchant-pricing.port.js';
@@ -60,6 +62,10 @@ export interface CheckoutPaymentTerms {
   calculationId: string | null;
   /** An agent's checkout: its AAP code, binding `amountMinor` (re-issued when the amount changed); null otherwise. */
   aapCode: string | null;
+  /** A SUBSCRIPTION session's plan (subscription-lines/): payment-intent creates the billing subscription from it; null otherwise. */
+  subscription: SubscriptionPlanTerms | null;
+  /** The session's customer email now (payment-intent keeps it as the intent's receipt_email); null when not given. */
+  customerEmail: string | null;
 }
 
 export const calculationStale = (id: string, why: 'missing' | 'stale') =>
@@ -180,6 +186,9 @@ export class PaymentCommitment {
         // splitPayments off: tender and a card (or two tenders) would pay one session.
         if (held > 0) assertNotSplitAtPayment(rules.capabilities ?? DEFAULT_CHECKOUT_RULES.capabilities, (await activeHolds(manager, cs.id)).length, held, amountMinor);
         amountMinor -= held;
+        // A subscription's trial charges nothing at checkout (its lines are all recurring: subscription-lines.ts); the card is saved for its first renewal.
+        const subscription = await subscriptionPlanOf(manager, cs);
+        if (!chargedAtCheckout(subscription)) amountMinor = 0;
         const captureMode = termsOrDefault(row ?? null).captureMode;
         await writeTerms(manager, cs.id, {});
         await manager.query(
@@ -198,7 +207,7 @@ export class PaymentCommitment {
           const audit = checkoutAudit('payment_committed', cs, { version: before.version, payment_commitment: null }, { version: cs.version, payment_commitment: payment });
           await recordCheckoutChange(manager, audit, [paymentCommittedEntry(cs, paymentIntentId, amountMinor, cs.calculationId)]);
         }
-        return { checkoutSessionId: cs.id, amountMinor, currency: cs.currency, captureMode, calculationId: cs.calculationId, aapCode };
+        return { checkoutSessionId: cs.id, amountMinor, currency: cs.currency, captureMode, calculationId: cs.calculationId, aapCode, subscription, customerEmail: cs.customerEmail ?? null };
       });
       return terms;
     } catch (err) {

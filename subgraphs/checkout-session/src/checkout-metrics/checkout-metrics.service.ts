@@ -10,8 +10,7 @@
 //   avg_time_to_purchase  mean seconds from creation to the checkout.completed entry of the completed ones (null when none)
 // Sessions still OPEN count in neither rate. Payment-intent's entries reach the timeline by queue,
 // a moment after the payment: a query for a range that ends now may not count the last second's.
-import { forbidden, optionalId, requireKind, type MerchantCheckoutKpis, type Principal, type RecentCheckoutKpisAnswer } from '@handoff/shared';
-import type { DataSource } from 'typeorm';
+import { forbidden, optionalId, requireKind, type MerchantCheckoutKpis, type Principal, type ReadPool, type RecentCheckoutKpisAnswer } from '@handoff/shared';
 import { table } from '../events.js';
 import { dateRange, type DateRange } from './date-range.js';
 
@@ -87,7 +86,8 @@ function kpisOf(r: Row): Omit<MerchantCheckoutKpis, 'merchantId'> & { open: numb
 }
 
 export class CheckoutMetricsService {
-  constructor(private readonly dataSource: DataSource) {}
+  /** KPIs are BI reads: on the read replica when DATABASE_READ_URL is set and it is close enough. */
+  constructor(private readonly reads: ReadPool) {}
 
   /** A merchant's KPIs (its own), or an admin's for one merchant or all. */
   async kpis(principal: Principal, args: { merchantId?: string | null; from?: Date | null; to?: Date | null }): Promise<CheckoutKpis> {
@@ -96,14 +96,14 @@ export class CheckoutMetricsService {
     if (p.kind === 'MERCHANT' && asked !== undefined && asked !== p.merchantId) throw forbidden("A merchant key reads its own merchant's metrics.");
     const merchantId = p.kind === 'MERCHANT' ? p.merchantId : (asked ?? null);
     const range = dateRange(args.from, args.to);
-    const [row] = (await this.dataSource.query(cohortSql(false), [merchantId, range.from, range.to, KINDS])) as Row[];
+    const [row] = (await this.reads.read((ds) => ds.query(cohortSql(false), [merchantId, range.from, range.to, KINDS]))) as Row[];
     return { merchantId, ...range, ...kpisOf(row!) };
   }
 
   /** Every merchant's KPIs over the last 24 h, the busiest first (the gateway's /metrics). */
   async recent(now = new Date()): Promise<RecentCheckoutKpisAnswer> {
     const range: DateRange = { from: new Date(now.getTime() - RECENT_WINDOW_SECONDS * 1000), to: now };
-    const rows = (await this.dataSource.query(cohortSql(true, `LIMIT ${RECENT_MERCHANTS_MAX}`), [null, range.from, range.to, KINDS])) as Row[];
+    const rows = (await this.reads.read((ds) => ds.query(cohortSql(true, `LIMIT ${RECENT_MERCHANTS_MAX}`), [null, range.from, range.to, KINDS]))) as Row[];
     return {
       windowSeconds: RECENT_WINDOW_SECONDS,
       merchants: rows.map((r) => {

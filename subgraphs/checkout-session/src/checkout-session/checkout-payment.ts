@@ -81,6 +81,7 @@ export class CheckoutPayments {
         description: description.slice(0, 500),
         // payment-intent asks beginCheckoutPayment before confirming it (checkout-lifecycle/payment-commitment.ts).
         bindToCheckout: true,
+        customerEmail: cs.customerEmail ?? null,
       });
       intentId = intent.id;
     } catch (err) {

@@ -3,6 +3,7 @@
 // cancelling payment intents happens after commit and is retried by the sweep until it answers.
 // Each writes the merchant's webhook event (checkout.expired / completed through
 // transitionCheckoutSession; checkout.failed for a payment mismatch: checkout.webhook-event.ts).
+import { chargedAtCheckout, subscriptionPlanOf } from '../subscription-lines/subscription-lines.js';
 import type { AcpOrderEvents } from '../acp-order/acp-order.events.js';
 import { invalidStateTransition, versionConflict, type Logger, type Principal, serviceActor } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
@@ -130,7 +131,9 @@ export class CheckoutLifecycleService {
       }
       // The card paid the total minus the gift cards and store credit held: those are spent with it.
       const held = await heldTotal(manager, cs.id);
-      const mismatch = paymentMismatchOf({ totalMinor: cs.totalMinor - held, currency: cs.currency }, event);
+      // A subscription's trial charged nothing at checkout (its commitment was 0: subscription-lines.ts).
+      const due = chargedAtCheckout(await subscriptionPlanOf(manager, cs)) ? cs.totalMinor - held : 0;
+      const mismatch = paymentMismatchOf({ totalMinor: due, currency: cs.currency }, event);
       if (mismatch) {
         if (cs.paymentMismatch?.paymentIntentId === mismatch.paymentIntentId) return 'unchanged' as const;
         const before = checkoutWebhookObject(cs);

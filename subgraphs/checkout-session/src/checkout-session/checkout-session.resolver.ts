@@ -1,5 +1,5 @@
 // GraphQL adapter for checkout sessions: maps arguments, calls the service, shapes the result.
-import { idempotencyKeyOf, money, requireKind, toMoneyType, type Page } from '@handoff/shared';
+import { idempotencyKeyOf, money, RecurringPriceType, requireKind, toMoneyType, type Page } from '@handoff/shared';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { CheckoutContext } from '../context.js';
 import { MerchantRef } from '../federation/stubs.js';
@@ -91,6 +91,9 @@ export class CheckoutSessionResolver {
         // Stored when the line was written; only lines older than that are resolved now.
         taxCategory: l.taxCategory ?? (await this.catalog.categoryOf(session.merchantId, l.offerId)),
         sku: l.sku,
+        recurring: l.recurringInterval
+          ? RecurringPriceType.of({ interval: l.recurringInterval, intervalCount: l.recurringIntervalCount!, trialDays: l.recurringTrialDays! })
+          : null,
       })),
     );
   }

@@ -18,7 +18,8 @@ import { IdPrefix, newId } from '../ids.js';
 import { merchantInactive, merchantNotFound } from '../recommendation/recommendation.service.js';
 import { scopeCheckoutSessions } from './checkout-session.access.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
-import { CheckoutSessionStatus } from './checkout-session.enums.js';
+import { CheckoutMode, CheckoutSessionStatus } from './checkout-session.enums.js';
+import { assertSubscriptionLines } from '../subscription-lines/subscription-lines.js';
 import { noPaymentConnector } from './checkout-session.errors.js';
 import type { CheckoutPayments } from './checkout-payment.js';
 import { checkoutSessionSnapshot, NO_BUYER_DETAILS, type BuyerDetailField } from './checkout-session.transition.js';
@@ -56,14 +57,17 @@ export const lineRowsOf = (lines: readonly LineItemDraft[]) =>
     lines.map((l, position) => ({
       position, name: l.name, unit: l.unitAmountMinor, quantity: l.quantity, total: l.totalMinor,
       offer: l.offerId ?? null, tax_category: l.taxCategory ?? null, sku: l.sku ?? null,
+      interval: l.recurring?.interval ?? null, interval_count: l.recurring?.intervalCount ?? null, trial_days: l.recurring?.trialDays ?? null,
     })),
   );
 
 /** INSERT of the lines of session `sessionParam` from the JSON rows of lineRowsOf in `rowsParam`. */
 export const insertLineRows = (sessionParam: string, rowsParam: string) =>
-  `INSERT INTO ${table('checkout_line_items')} (checkout_session_id, position, name, unit_amount_minor, quantity, total_minor, offer_id, tax_category, sku)
-   SELECT ${sessionParam}, l.position, l.name, l.unit, l.quantity, l.total, l.offer, l.tax_category, l.sku
-     FROM jsonb_to_recordset(${rowsParam}::jsonb) AS l(position integer, name text, unit bigint, quantity integer, total bigint, offer text, tax_category text, sku text)`;
+  `INSERT INTO ${table('checkout_line_items')} (checkout_session_id, position, name, unit_amount_minor, quantity, total_minor, offer_id, tax_category, sku,
+      recurring_interval, recurring_interval_count, recurring_trial_days)
+   SELECT ${sessionParam}, l.position, l.name, l.unit, l.quantity, l.total, l.offer, l.tax_category, l.sku, l.interval, l.interval_count, l.trial_days
+     FROM jsonb_to_recordset(${rowsParam}::jsonb) AS l(position integer, name text, unit bigint, quantity integer, total bigint, offer text, tax_category text, sku text,
+       interval text, interval_count integer, trial_days integer)`;
 
 /**
  * Inserts a new OPEN session and its lines, its `checkout_session.open` event and the merchant's
@@ -166,7 +170,8 @@ export class CheckoutSessionService {
 
   private async insertForMerchant(manager: EntityManager, merchantId: string, draft: CheckoutSessionDraft): Promise<CheckoutSessionEntity> {
     assertMerchantCanSell(await this.merchants.merchant(merchantId), merchantId);
-    const lines = await this.catalog.resolve(merchantId, draft.lineItems);
+    const lines = await this.catalog.resolve(merchantId, draft.lineItems, [], { recurringFromOffers: draft.mode === CheckoutMode.SUBSCRIPTION });
+    assertSubscriptionLines(draft.mode, lines);
     return insertCheckoutSession(
       manager,
       {

@@ -24,6 +24,7 @@ export function checkoutSessionSnapshot(cs: CheckoutSessionEntity): Record<strin
       agentId: cs.agentId,
       agentSessionId: cs.agentSessionId,
       recommendationId: cs.recommendationId,
+      offerId: cs.offerId,
       amountMinor: cs.totalMinor,
       currency: cs.currency,
       paymentIntentId: cs.paymentIntentId,

@@ -1,7 +1,7 @@
 // The GraphQL face of a checkout session. Resolvers return CheckoutSessionEntity rows: plain
 // fields share the entity's property names; derived ones (status, url, totals, merchant, lines,
 // attribution) have field resolvers in checkout-session.resolver.ts.
-import { Connection, MoneyInput, MoneyType, SafeInt, money, toMoneyType } from '@handoff/shared';
+import { Connection, MoneyInput, MoneyType, RecurringPriceInputType, RecurringPriceType, SafeInt, money, toMoneyType } from '@handoff/shared';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { MerchantRef, OfferRef } from '../federation/stubs.js';
@@ -39,6 +39,8 @@ export class LineItem {
   @Field({ description: "The tax category the line is taxed under: as given, else its offer's, else the merchant's default (fixed when the line was written)." })
   taxCategory: string;
   @Field(() => String, { nullable: true, description: "The merchant's SKU, as given." }) sku: string | null;
+  @Field(() => RecurringPriceType, { nullable: true, description: "A SUBSCRIPTION session's recurring line: billed every period (its own price, else its offer's); null: charged once." })
+  recurring: RecurringPriceType | null;
 }
 
 @ObjectType('Attribution', {
@@ -143,6 +145,11 @@ export class LineItemInput {
   })
   taxCategory?: string | null;
   @Field(() => String, { nullable: true, description: "The merchant's SKU: at most 100 characters, no control characters." }) sku?: string | null;
+  @Field(() => RecurringPriceInputType, {
+    nullable: true,
+    description: "A recurring price (SUBSCRIPTION sessions only): every recurring line of a session on one cycle and one trial. Absent: the offer's recurring price, else charged once.",
+  })
+  recurring?: RecurringPriceInputType | null;
 }
 
 @InputType('CreateCheckoutSessionInput')

@@ -1,7 +1,7 @@
 // Checks of a new checkout session that need no database (Stripe Checkout's rules as the
 // reference): line items in one currency, amounts in whole minor units within the currency's
 // range, quantity 1–999, redirect URLs, expiry window, customer email, metadata limits.
-import { badUserInput, currencyExponent, moneyFromInput, sum, type Money, type MoneyInput } from '@handoff/shared';
+import { badUserInput, currencyExponent, moneyFromInput, sum, validateRecurringPrice, type Money, type MoneyInput, type RecurringPrice, type RecurringPriceInput } from '@handoff/shared';
 import { optionalText, requiredText } from '../input.js';
 import { CheckoutMode } from './checkout-session.enums.js';
 
@@ -33,6 +33,8 @@ export interface LineItemInputSpec {
   taxCategory?: string | null;
   /** The merchant's SKU: at most 100 characters, no control characters. */
   sku?: string | null;
+  /** A recurring price (issue 22): the line bills every intervalCount intervals; absent: one-time (or its offer's recurring price). */
+  recurring?: RecurringPriceInput | null;
 }
 
 export interface CreateCheckoutSessionSpec {
@@ -54,6 +56,8 @@ export interface LineItemDraft {
   /** As given (lower case); null: resolved from the offer or the merchant's default when the line is written. */
   taxCategory: string | null;
   sku: string | null;
+  /** Checked; null: a one-time line (the offer's recurring price, if any, is taken when the line is resolved: line-catalog.ts). */
+  recurring?: RecurringPrice | null;
 }
 
 export interface CheckoutSessionDraft {
@@ -117,6 +121,7 @@ function validateLineItem(item: LineItemInputSpec, field: string): { unit: Money
       offerId: optionalText(item.offerId, `${field}.offerId`, 200) ?? null,
       taxCategory: optionalTaxCategory(item.taxCategory, `${field}.taxCategory`),
       sku: optionalText(item.sku, `${field}.sku`, MAX_SKU_LENGTH) ?? null,
+      recurring: validateRecurringPrice(item.recurring, `${field}.recurring`),
     },
   };
 }

@@ -3,7 +3,7 @@
 // expired sessions' payment intents until payment-intent has answered.
 import { startWorker, type Logger } from '@handoff/shared';
 import { Queue, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import { EXPIRY_QUEUE } from '../events.js';
 import type { CheckoutLifecycleService } from './checkout-session.lifecycle.js';
 
@@ -15,7 +15,7 @@ type ExpiryResult = Awaited<ReturnType<CheckoutLifecycleService['expireDue']>>;
 export async function startExpiryScheduler(opts: {
   lifecycle: CheckoutLifecycleService;
   /** A worker connection (maxRetriesPerRequest: null); the caller closes it. */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   everyMs: number;
   logger: Logger;

@@ -1,5 +1,5 @@
 // A line of a checkout session, in `checkout.checkout_line_items`; amounts in the session's currency.
-import { MinorUnitsColumn } from '@handoff/shared';
+import { MinorUnitsColumn, type RecurringInterval } from '@handoff/shared';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity({ name: 'checkout_line_items' })
@@ -15,4 +15,8 @@ export class LineItemEntity {
   @Column({ name: 'tax_category', type: 'text', nullable: true }) taxCategory: string | null;
   /** The merchant's stock-keeping unit, as given. */
   @Column({ type: 'text', nullable: true }) sku: string | null;
+  /** A recurring line's price (issue 22, migration 1795722000000): all three null on a one-time line. */
+  @Column({ name: 'recurring_interval', type: 'text', nullable: true }) recurringInterval: RecurringInterval | null;
+  @Column({ name: 'recurring_interval_count', type: 'integer', nullable: true }) recurringIntervalCount: number | null;
+  @Column({ name: 'recurring_trial_days', type: 'integer', nullable: true }) recurringTrialDays: number | null;
 }

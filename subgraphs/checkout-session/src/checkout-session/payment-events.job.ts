@@ -6,7 +6,7 @@
 // session's agent (`refunds`: order_update with the refund, acp-order/acp-order-refunds.ts). Every other
 // status is acknowledged and ignored. A redelivery is a no-op (the transition table says so).
 import { PAYMENT_INTENT_PAYMENT_FAILED_TOPIC, PAYMENT_INTENT_REFUNDED_TOPIC, PAYMENT_INTENT_SUCCEEDED_TOPIC, startWorker, type Logger, type OutboxJobData, type PaymentIntentEventPayload } from '@handoff/shared';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { Worker } from 'bullmq';
 import { PAYMENT_EVENTS_QUEUE } from '../events.js';
 import type { CheckoutLifecycleService, PaymentIntentEvent } from './checkout-session.lifecycle.js';
@@ -58,7 +58,7 @@ export function startPaymentEventsWorker(opts: {
   failures?: PaymentFailures;
   cancellations?: PaymentCancellations;
   refunds?: PaymentRefunds;
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   logger: Logger;
 }): Worker<PaymentIntentEventJob, PaymentEventResult> {

@@ -6,7 +6,7 @@
 // row is finished does nothing.
 import { startWorker, type Logger, type OutboxJobData } from '@handoff/shared';
 import type { Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { FinalizationJobs } from './finalization-jobs.service.js';
 
 export const FINALIZATIONS_QUEUE = 'checkout-finalizations';
@@ -17,7 +17,7 @@ type FinalizationJobData = OutboxJobData & { payload: { jobId?: unknown } };
 const lastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 const jobIdOf = (job: Job<FinalizationJobData>) => (typeof job.data.payload?.jobId === 'string' ? job.data.payload.jobId : null);
 
-export function startFinalizationWorkers(opts: { jobs: FinalizationJobs; connection: Redis; prefix: string; logger: Logger }): Array<Worker> {
+export function startFinalizationWorkers(opts: { jobs: FinalizationJobs; connection: RedisClient; prefix: string; logger: Logger }): Array<Worker> {
   const finalize = startWorker<FinalizationJobData, string>({
     name: FINALIZATIONS_QUEUE,
     prefix: opts.prefix,

@@ -63,9 +63,11 @@ export class FinalizationService {
     if (existing) return answerExisting(existing);
     // Asked before the transaction (a call to payment-intent under a row lock would hold it for the call);
     // the calculation snapshot (never changed once stored) is read meanwhile, used if the session still points at it.
-    const [payment, calculation] = await Promise.all([
+    // So are the steps' own hints (finalization.steps.ts prepare), re-checked by each under the lock.
+    const [payment, calculation, prepared] = await Promise.all([
       this.paymentOf(seen),
       seen.calculationId ? calculationById(this.dataSource.manager, seen.calculationId) : Promise.resolve(null),
+      Promise.all(this.steps.map((step) => step.prepare?.(this.dataSource.manager, seen))),
     ]);
     const { order, created } = await this.dataSource.transaction(async (manager) => {
       // Under the lock, the order is read by a statement of its own: a join in the locking read would
@@ -75,7 +77,7 @@ export class FinalizationService {
       if (raced) return { order: answerExisting(raced), created: false };
       const paid = cs.status === CheckoutSessionStatus.COMPLETE ? 'captured' : payment;
       assertFinalizable(cs, paid);
-      return { order: await this.createOrder(manager, cs, paid!, opts.createOrder !== false, calculation), created: true };
+      return { order: await this.createOrder(manager, cs, paid!, opts.createOrder !== false, calculation, prepared), created: true };
     });
     if (created) this.outbox.notify();
     return order;
@@ -140,7 +142,14 @@ export class FinalizationService {
     return paid ?? state.status.toLowerCase();
   }
 
-  private async createOrder(manager: EntityManager, cs: CheckoutSessionEntity, paymentStatus: OrderPaymentStatus, handOff: boolean, calculation: StoredCalculation | null): Promise<OrderEntity> {
+  private async createOrder(
+    manager: EntityManager,
+    cs: CheckoutSessionEntity,
+    paymentStatus: OrderPaymentStatus,
+    handOff: boolean,
+    calculation: StoredCalculation | null,
+    prepared: readonly unknown[],
+  ): Promise<OrderEntity> {
     const order = manager.create(OrderEntity, {
       id: `ord_${ulid()}`,
       receiptId: `rcpt_${ulid()}`,
@@ -157,8 +166,8 @@ export class FinalizationService {
     });
     const entries: TimelineEntryDraft[] = [];
     const records: OrderStepRecord[] = [];
-    for (const step of this.steps) {
-      const outcome = await step.finalize(manager, cs, order.id);
+    for (const [i, step] of this.steps.entries()) {
+      const outcome = await step.finalize(manager, cs, order.id, prepared[i]);
       if (!outcome) continue;
       records.push({ step: step.name, action: 'finalized', at: new Date().toISOString(), detail: outcome.detail });
       entries.push(...(outcome.timeline ?? []));

@@ -27,7 +27,12 @@ export interface StepOutcome {
 export interface FinalizationStep {
   /** Stable, snake_case: `inventory_reservation`, `gift_cards`. */
   readonly name: string;
-  finalize(manager: EntityManager, session: CheckoutSessionEntity, orderId: string): Promise<StepOutcome | null>;
+  /**
+   * Optional: what the step reads before the finalization's transaction (no lock held, beside its
+   * other reads), handed to `finalize` as `prepared`: a hint only, which finalize re-checks under the lock.
+   */
+  prepare?(manager: EntityManager, session: CheckoutSessionEntity): Promise<unknown>;
+  finalize(manager: EntityManager, session: CheckoutSessionEntity, orderId: string, prepared?: unknown): Promise<StepOutcome | null>;
   compensate(manager: EntityManager, session: CheckoutSessionEntity, orderId: string): Promise<StepOutcome | null>;
 }
 

@@ -7,7 +7,7 @@
 // (createCheckoutSession, agent checkout, recordRecommendation) fails before anything is
 // written: the callee's HandoffError as it is, a transport failure as InternalCallError
 // (INTERNAL_SERVER_ERROR at the edge); the caller retries with the same idempotency key.
-import { InternalClient, type Money } from '@handoff/shared';
+import { InternalClient, type Money, type RecurringPrice } from '@handoff/shared';
 
 /** How long checkout-session waits for the merchant subgraph, per call. */
 export const MERCHANT_CALL_TIMEOUT_MS = 10_000;
@@ -30,6 +30,8 @@ export interface OfferView {
   price: Money;
   /** The offer's tax category; null: the merchant's default. */
   taxCategory?: string | null;
+  /** Sold by subscription (issue 22): a SUBSCRIPTION session's line of it that gives no recurring price takes this one. */
+  recurring?: RecurringPrice | null;
   merchant: MerchantView;
 }
 
@@ -41,7 +43,7 @@ export interface MerchantDirectory {
 
 const MERCHANT_FIELDS = 'id name status country paymentConnector { provider status }';
 const OFFER = `query CheckoutOffer($id: ID!) {
-  offer(id: $id) { id name provider active price { amountMinor currency } taxCategory merchant { ${MERCHANT_FIELDS} } }
+  offer(id: $id) { id name provider active price { amountMinor currency } taxCategory recurring { interval intervalCount trialDays } merchant { ${MERCHANT_FIELDS} } }
 }`;
 const MERCHANT = `query CheckoutMerchant($id: ID!) { merchant(id: $id) { ${MERCHANT_FIELDS} } }`;
 

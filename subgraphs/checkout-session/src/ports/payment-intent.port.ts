@@ -29,6 +29,8 @@ export interface CreateIntentForCheckout {
   description?: string;
   /** payment-intent asks checkout-session (beginCheckoutPayment) for the amount before it confirms the intent. */
   bindToCheckout?: boolean;
+  /** The session's customer email when known: the intent's receipt_email (the merchant's payments list finds it by it). */
+  customerEmail?: string | null;
 }
 
 export interface CreatedIntent {

@@ -1,7 +1,10 @@
 // Recommendations: an agent records that it recommended an active offer in one of its live
 // sessions; reads through the caller's scope.
-import { ErrorCode, HandoffError, notFound, type AttributionSigner, type IdempotencyCodec, type IdempotencyStore, type Principal } from '@handoff/shared';
+import {
+  changeWithEvent, ErrorCode, HandoffError, notFound, RECOMMENDATION_CREATED_TOPIC, type AttributionSigner, type RecommendationCreatedPayload,   type IdempotencyCodec, type IdempotencyStore, type Principal,
+} from '@handoff/shared';
 import type { DataSource } from 'typeorm';
+import { SCHEMA_NAME, table } from '../events.js';
 import { scopeRecommendations } from '../agent-session/agent-session.access.js';
 import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
 import { sessionExpired, sessionNotFound } from '../agent-session/agent-session.errors.js';
@@ -73,7 +76,23 @@ export class RecommendationService {
           createdAt,
           attributionToken,
         });
-        await manager.insert(RecommendationEntity, rec);
+        // The row and its `recommendation.created` (the ledger's BI facts: bi-facts.contract.ts) in one statement.
+        const payload: RecommendationCreatedPayload = {
+          recommendation: {
+            id, agentSessionId: session.id, agentId: principal.agentId, offerId: offer.id, merchantId: offer.merchant.id,
+            currency: offer.price.currency, createdAt: createdAt.toISOString(), agentSessionStartedAt: session.createdAt.toISOString(),
+          },
+        };
+        await changeWithEvent(
+          manager,
+          SCHEMA_NAME,
+          {
+            sql: `INSERT INTO ${table('recommendations')} (id, agent_session_id, agent_id, offer_id, merchant_id, created_at, attribution_token)
+                  VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            params: [rec.id, rec.agentSessionId, rec.agentId, rec.offerId, rec.merchantId, rec.createdAt, rec.attributionToken],
+          },
+          { topic: RECOMMENDATION_CREATED_TOPIC, aggregateId: id, payload: payload as unknown as Record<string, unknown> },
+        );
         return rec;
       },
       codec,

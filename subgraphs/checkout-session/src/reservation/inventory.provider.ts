@@ -47,13 +47,19 @@ export const inventoryShortfall = (lines: readonly LineAllocation[]) => {
   });
 };
 
-const deltaParams = (merchantId: string, lines: readonly LineAllocation[]) => {
+/** [merchantId, offer ids, location ids, quantities] of `lines`' stock levels ($1-$4 of FROM_DELTAS); null: none tracked. */
+export const deltaParams = (merchantId: string, lines: readonly LineAllocation[]) => {
   const d = stockDeltas(lines);
   return d.length === 0 ? null : [merchantId, d.map((x) => x.offerId), d.map((x) => x.locationId), d.map((x) => x.quantity)];
 };
 
-const FROM_DELTAS = `FROM unnest($2::text[], $3::text[], $4::int[]) AS x(offer_id, location_id, q)
+/** The stock levels (`s`) of deltaParams' lines, each with its quantity `x.q`; `alsoFrom`: another relation the UPDATE joins. */
+export const fromDeltas = (alsoFrom = '') => `FROM unnest($2::text[], $3::text[], $4::int[]) AS x(offer_id, location_id, q)${alsoFrom ? `, ${alsoFrom}` : ''}
   WHERE s.merchant_id = $1 AND s.offer_id = x.offer_id AND s.location_id = x.location_id`;
+const FROM_DELTAS = fromDeltas();
+
+/** Held units taken for good (commit below; also the finalization's one conversion statement, reservation.store.ts convertHeld). */
+export const COMMIT_SET = 'on_hand = GREATEST(s.on_hand - x.q, 0), reserved = GREATEST(s.reserved - x.q, 0), updated_at = now()';
 
 /** Handoff's own stock: levels locked in a fixed order (no deadlocks), allocated, held in the same transaction. */
 export const builtInInventoryProvider: InventoryProvider & { restock(manager: EntityManager, held: HeldStock): Promise<void> } = {
@@ -91,7 +97,7 @@ export const builtInInventoryProvider: InventoryProvider & { restock(manager: En
     const params = deltaParams(held.merchantId, held.lines);
     if (params) {
       await manager.query(
-        `UPDATE ${table('stock_levels')} s SET on_hand = GREATEST(s.on_hand - x.q, 0), reserved = GREATEST(s.reserved - x.q, 0), updated_at = now() ${FROM_DELTAS}`,
+        `UPDATE ${table('stock_levels')} s SET ${COMMIT_SET} ${FROM_DELTAS}`,
         params,
       );
     }

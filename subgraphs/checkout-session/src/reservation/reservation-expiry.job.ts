@@ -4,7 +4,7 @@
 // hold extended meanwhile is left alone.
 import { startWorker, type Logger } from '@handoff/shared';
 import { Queue, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import { RESERVATION_EXPIRY_QUEUE } from '../events.js';
 import type { ReservationService } from './reservation.service.js';
 
@@ -14,7 +14,7 @@ export const RESERVATION_EXPIRY_JOB_NAME = 'release-due-holds';
 export async function startReservationExpiryScheduler(opts: {
   reservations: ReservationService;
   /** A worker connection (maxRetriesPerRequest: null); the caller closes it. */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   everyMs: number;
   logger: Logger;

@@ -6,18 +6,22 @@
 import type { FinalizationStep } from '../order/finalization.steps.js';
 import type { TimelineEntryDraft } from '../timeline/timeline.entries.js';
 import type { ReservationService } from './reservation.service.js';
-import { stockDeltas } from './reservation.model.js';
+import { stockDeltas, type ReservationRecord } from './reservation.model.js';
 
 const units = (r: { lines: Array<{ reserved: number }> }) => r.lines.reduce((n, l) => n + l.reserved, 0);
 
 export function reservationFinalizationStep(reservations: ReservationService): FinalizationStep {
   return {
     name: 'inventory_reservation',
-    async finalize(manager, session) {
+    // Before the transaction: the active reservation (when the session shows one held), so that
+    // under the lock a built-in one is converted in one statement (convertForSession's `held`).
+    prepare: (manager, session) => (session.reservationHeldUntil ? reservations.heldBeforeLock(manager, session.id) : Promise.resolve(null)),
+    async finalize(manager, session, _orderId, prepared) {
       // Steps run under the finalization's session row lock (finalization.steps.ts).
       // Its inventory.converted entry goes in the order's timeline statement (StepOutcome.timeline).
       const timeline: TimelineEntryDraft[] = [];
-      const r = await reservations.convertForSession(manager, session.id, { sessionLocked: true, timeline });
+      const held = (prepared as ReservationRecord | null | undefined) ?? null;
+      const r = await reservations.convertForSession(manager, session.id, { sessionLocked: true, timeline, held });
       if (!r) return null;
       return { summary: `Inventory reservation ${r.id} converted: ${units(r)} units`, detail: { reservation_id: r.id, units: units(r) }, timeline };
     },

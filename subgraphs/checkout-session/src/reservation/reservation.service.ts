@@ -30,6 +30,8 @@ import { holdSeconds, linesToReserve, allocationStrategy, type ReserveLineInput 
 import { isShort, type LineRequest, type ReservationRecord } from './reservation.model.js';
 import {
   activeReservationOf,
+  activeReservationSeen,
+  convertHeld,
   endReservation,
   findReservation,
   insertReservation,
@@ -46,6 +48,11 @@ export interface ConvertOptions {
   sessionLocked?: boolean;
   /** The step's timeline entry is pushed here, for the caller to write with its own (finalization), not written apart. */
   timeline?: TimelineEntryDraft[];
+  /**
+   * The active reservation read before the lock (heldBeforeLock; sessionLocked only): one of the
+   * built-in stock is converted in one statement if it is still active (reservation.store.ts convertHeld).
+   */
+  held?: ReservationRecord | null;
 }
 
 export interface ReserveInput {
@@ -194,7 +201,22 @@ export class ReservationService {
   async convertForSession(manager: EntityManager, sessionId: string, opts: ConvertOptions = {}): Promise<ReservationRecord | null> {
     // The finalization holds the session's row lock already (its transaction's first read): not taken twice.
     if (!opts.sessionLocked && !(await lockSession(manager, sessionId))) return null;
+    if (opts.sessionLocked && opts.held?.provider === 'BUILT_IN' && opts.held.checkoutSessionId === sessionId) {
+      const ended = await convertHeld(manager, opts.held, 'order created');
+      if (ended) {
+        if (opts.timeline) opts.timeline.push(reservationStepEntry('converted', ended));
+        else await recordReservationStep(manager, 'converted', ended);
+        this.logger?.debug?.({ reservationId: ended.id, state: 'converted' }, 'inventory reservation ended');
+        return ended;
+      }
+      // Ended or replaced since it was read: whatever is active now, under the lock, as below.
+    }
     return this.endActive(manager, sessionId, 'converted', 'order created', false, opts.timeline);
+  }
+
+  /** The session's active reservation as committed, without a lock (for convertForSession's `held`). */
+  heldBeforeLock(manager: EntityManager, sessionId: string): Promise<ReservationRecord | null> {
+    return activeReservationSeen(manager, sessionId);
   }
 
   /** Releases the session's active reservation (in `manager`'s transaction, or its own); none: null. Idempotent. */

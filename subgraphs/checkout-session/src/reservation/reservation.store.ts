@@ -6,6 +6,7 @@ import type { EntityManager } from 'typeorm';
 import { table } from '../events.js';
 import { recordCheckoutChange } from '../timeline/timeline.record.js';
 import { reservationStatus, type ReservationRecord, type ReservationState } from './reservation.model.js';
+import { COMMIT_SET, deltaParams, fromDeltas } from './inventory.provider.js';
 
 interface Row {
   id: string;
@@ -73,6 +74,32 @@ export async function setExpiry(manager: EntityManager, id: string, expiresAt: D
     [id, expiresAt],
   ));
   return fromRow(rows[0]!);
+}
+
+/** The session's active reservation as last committed, without a lock: a hint read before a transaction (finalization's prepare). */
+export async function activeReservationSeen(manager: EntityManager, sessionId: string): Promise<ReservationRecord | null> {
+  const rows: Row[] = await manager.query(`SELECT ${COLUMNS} FROM ${table('inventory_reservations')} WHERE checkout_session_id = $1 AND state = 'active'`, [sessionId]);
+  return rows[0] ? fromRow(rows[0]) : null;
+}
+
+/**
+ * Converts `held`, a reservation of Handoff's built-in stock read before the caller took the
+ * session's row lock, in ONE statement under that lock: the reservation ends (converted) only if it
+ * is still active, and only then do its units leave the stock levels (its lines never change once
+ * written) and the session stop showing it held. Locks: reservation, then its stock levels (the
+ * order every step keeps). Null when it is no longer active: the caller reads what is, under the lock.
+ */
+export async function convertHeld(manager: EntityManager, held: ReservationRecord, reason: string): Promise<ReservationRecord | null> {
+  const stock = deltaParams(held.merchantId, held.lines) ?? [held.merchantId, [], [], []];
+  const rows = updatedRows(await manager.query(
+    `WITH r AS (UPDATE ${table('inventory_reservations')} SET state = 'converted', end_reason = $6, ended_at = now(), updated_at = now()
+                 WHERE id = $5 AND state = 'active' AND provider = 'BUILT_IN' RETURNING ${COLUMNS}),
+          st AS (UPDATE ${table('stock_levels')} s SET ${COMMIT_SET} ${fromDeltas('r')}),
+          c AS (UPDATE ${table('checkout_sessions')} cs SET reservation_id = r.id, reservation_held_until = NULL FROM r WHERE cs.id = r.checkout_session_id)
+     SELECT ${COLUMNS} FROM r`,
+    [...stock, held.id, reason.slice(0, 200)],
+  ));
+  return rows[0] ? fromRow(rows[0]) : null;
 }
 
 /** Ends an active reservation (released, expired, converted); null when it had already ended. */

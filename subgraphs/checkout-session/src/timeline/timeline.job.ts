@@ -4,7 +4,7 @@
 // relay re-adds writes nothing. A payload that is not a timeline entry fails for good.
 import { CHECKOUT_TIMELINE_QUEUE, startWorker, type Logger, type OutboxJobData } from '@handoff/shared';
 import { UnrecoverableError, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import { InvalidTimelineEntry, type ContributedOutcome, type TimelineService } from './timeline.service.js';
 
 export async function processTimelineJob(timeline: TimelineService, data: OutboxJobData): Promise<ContributedOutcome> {
@@ -16,7 +16,7 @@ export async function processTimelineJob(timeline: TimelineService, data: Outbox
   }
 }
 
-export function startTimelineWorker(opts: { timeline: TimelineService; connection: Redis; prefix: string; logger: Logger }): Worker<OutboxJobData, ContributedOutcome> {
+export function startTimelineWorker(opts: { timeline: TimelineService; connection: RedisClient; prefix: string; logger: Logger }): Worker<OutboxJobData, ContributedOutcome> {
   return startWorker<OutboxJobData, ContributedOutcome>({
     name: CHECKOUT_TIMELINE_QUEUE,
     prefix: opts.prefix,

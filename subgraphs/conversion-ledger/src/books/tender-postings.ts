@@ -8,7 +8,7 @@
 // A liability account is credit-normal: the ledger check reports one that goes positive (more
 // spent than was issued) as overdrawn.
 import { LEDGER_TENDER_EVENTS_QUEUE, readTenderEvent, startWorker, type Logger, type OutboxJobData, type TenderEventPayload } from '@handoff/shared';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AccountType, postTransaction, type EntrySpec } from './ledger.js';
@@ -47,7 +47,7 @@ export async function postTenderEvent(dataSource: DataSource, job: Pick<OutboxJo
   });
 }
 
-export function startTenderEventsWorker(opts: { dataSource: DataSource; connection: Redis; prefix: string; logger: Logger }): Worker<OutboxJobData, string> {
+export function startTenderEventsWorker(opts: { dataSource: DataSource; connection: RedisClient; prefix: string; logger: Logger }): Worker<OutboxJobData, string> {
   return startWorker<OutboxJobData, string>({
     name: LEDGER_TENDER_EVENTS_QUEUE,
     prefix: opts.prefix,

@@ -9,7 +9,7 @@ import { ConversionEntity } from './conversion.entity.js';
 import { ConversionStatus } from './conversion.enums.js';
 import { mayRecordMilestone } from './conversion.access.js';
 import { conversionNotFound, invalidMilestone } from './conversion.errors.js';
-import type { Notifier } from './conversion-recorder.service.js';
+import { RECURRING_NO_COMMISSION, type Notifier } from './conversion-recorder.service.js';
 import { clawBack, commissionAfterPartialRefund, lockConversion, moveStatus, rebookCommission, saveAndAnnounce } from './conversion.store.js';
 import { LIVE_STATUSES } from './conversion.states.js';
 import { conversionWebhookEvent, conversionWebhookObject, milestoneWebhookEvent } from './conversion.webhook-events.js';
@@ -128,6 +128,9 @@ export class ConversionLifecycle {
     const found = await this.dataSource.getRepository(ConversionEntity).findOneBy({ paymentKey: key });
     if (!found) {
       if (!isAttributed(p.object)) return 'not_attributed';
+      // A subscription's period that earned no commission: nothing to claw back or dispute.
+      const uncommissioned = await this.dataSource.query(`SELECT 1 FROM ledger.uncommissioned_payments WHERE payment_key = $1`, [key]);
+      if (uncommissioned.length > 0) return RECURRING_NO_COMMISSION;
       throw new ConversionNotYetRecorded(`no conversion yet for payment ${key}`);
     }
     const outcome = await this.dataSource.transaction(async (manager) => {

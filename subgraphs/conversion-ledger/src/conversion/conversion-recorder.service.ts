@@ -10,6 +10,7 @@ import { UnrecoverableError } from 'bullmq';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { commissionAmount } from '../commission/commission.js';
+import { billingPeriodOf, FIRST_PAYMENT_ONLY, isRenewal, periodEarnsCommission, type BillingPeriod } from '../commission/recurring-commission.js';
 import type { Directory, MerchantView } from '../ports/directory.js';
 import { isAttributed, paymentKey, type PspEventPayload } from '../payment-events/psp-event.js';
 import { verifyPaymentEvidence } from '../payment-events/verification.js';
@@ -94,11 +95,16 @@ export class ConversionRecorder {
     return created;
   }
 
-  /** From a `psp_event.succeeded` job: one conversion per payment, verified or flagged. */
+  /**
+   * From a `psp_event.succeeded` job: one conversion per payment, verified or flagged. A
+   * subscription's payment (its intent's own `recurring`) is one only for a period the merchant's
+   * recurring rule pays commission on; any other period records no conversion (recordUncommissioned).
+   */
   async recordVerified(p: PspEventPayload): Promise<string> {
     if (await this.alreadyApplied(p)) return 'duplicate_event';
     const key = paymentKey(p);
     if (!isAttributed(p.object)) return this.markApplied(p, null, 'not_attributed');
+    const period = billingPeriodFrom(p);
     const existing = await this.dataSource.getRepository(ConversionEntity).findOneBy({ paymentKey: key });
     if (existing) return this.markApplied(p, existing.id, 'duplicate_payment');
 
@@ -109,6 +115,7 @@ export class ConversionRecorder {
     const directory = this.directory.prefetch?.({ merchantId: p.merchantId, agentId: meta.aap_agent_id ?? null }) ?? this.directory;
     const merchant = await directory.merchant(p.merchantId);
     if (!merchant) throw new UnrecoverableError(`merchant ${p.merchantId} not found`);
+    if (period && !periodEarnsCommission(merchant.terms.recurring ?? FIRST_PAYMENT_ONLY, period.period)) return this.recordUncommissioned(p, merchant, period);
     const evidence = verifyPaymentEvidence(p, this.keys);
     let verification = evidence.verification;
     const agent = evidence.agentId ? await directory.agent(evidence.agentId) : null;
@@ -133,10 +140,15 @@ export class ConversionRecorder {
         at: new Date(p.pspEvent.created * 1000),
       });
       const aapCodeId = typeof meta.aap_code === 'string' && meta.aap_code ? attributionCodeId(meta.aap_code) : null;
-      Object.assign(c, { recommendationId: evidence.recommendationId, offerId: evidence.offerId, paymentKey: key, paymentIntentId: p.paymentIntent?.id ?? null, aapCodeId });
-      // A flag on a code that already paid names the replay (a read, for the reason only: what
-      // stops a second payment is the redemption's unique key below).
-      if (verification !== 'verified' && aapCodeId && (await isRedeemed(manager, aapCodeId))) c.verification = verification = 'flagged:replayed';
+      Object.assign(c, {
+        recommendationId: evidence.recommendationId, offerId: evidence.offerId, paymentKey: key, paymentIntentId: p.paymentIntent?.id ?? null, aapCodeId,
+        subscriptionId: period?.subscriptionId ?? null, billingPeriod: period?.period ?? null,
+      });
+      // A renewal has no new order to confirm: its commission is payable once it is paid.
+      if (isRenewal(period) && this.paidIsFirstStep(c)) c.payableAfter = 'payment_received';
+      // A flag on a code that already paid (this period, for a subscription) names the replay (a
+      // read, for the reason only: what stops a second payment is the redemption below).
+      if (verification !== 'verified' && aapCodeId && (await isRedeemed(manager, aapCodeId, period))) c.verification = verification = 'flagged:replayed';
       let verified = verification === 'verified';
       // A flagged conversion earns nothing until an admin approves it (its commission is computed then).
       if (!verified) Object.assign(c, partsFor(c, 0));
@@ -149,8 +161,9 @@ export class ConversionRecorder {
         await this.setApplied(manager, p, null, 'duplicate_payment');
         return;
       }
-      if (verified && aapCodeId && !(await redeemCode(manager, aapCodeId, c.id))) {
-        // Another payment already redeemed this code: recorded as a replay, with no commission.
+      if (verified && aapCodeId && !(await redeemCode(manager, aapCodeId, c.id, period))) {
+        // Another payment already redeemed this code (for this period, for a subscription, or for
+        // another subscription or a one-off payment): recorded as a replay, with no commission.
         Object.assign(c, { verification: 'flagged:replayed', commissionPosted: false, payableSince: null }, partsFor(c, 0));
         await manager.update(ConversionEntity, { id: c.id }, {
           verification: c.verification, commissionPosted: false, payableSince: null, ...partsFor(c, 0),
@@ -192,7 +205,7 @@ export class ConversionRecorder {
       c.reviewedAt = new Date();
       if (approve) {
         // A code pays once: a replay, or any conversion whose code another one redeemed, is refused.
-        if (flag === 'replayed' || (c.aapCodeId && !(await redeemCode(manager, c.aapCodeId, c.id)))) throw codeAlreadyRedeemed(c.id);
+        if (flag === 'replayed' || (c.aapCodeId && !(await redeemCode(manager, c.aapCodeId, c.id, billingPeriodOfConversion(c))))) throw codeAlreadyRedeemed(c.id);
         c.verification = 'verified';
         c.builderId = agent?.builder?.registered ? agent.builder.id : null;
         // Computed now, on the amount actually paid (less any refund), never on what the code claimed.
@@ -233,6 +246,8 @@ export class ConversionRecorder {
       offerId: null,
       paymentIntentId: null,
       paymentKey: null,
+      subscriptionId: null,
+      billingPeriod: null,
       validationPeriodDays: merchant.validationPeriodDays,
       validatesAt: new Date(f.at.getTime() + merchant.validationPeriodDays * DAY_MS),
       commissionType: terms.type,
@@ -274,6 +289,26 @@ export class ConversionRecorder {
     return { id, step: 'payment_received', stepIndex: 0, status: 'completed', metadata, recordedAt: rows[0]!.recorded_at };
   }
 
+  /**
+   * A subscription's period the merchant's rule pays nothing for: no conversion, no redemption, no
+   * books; one row in ledger.uncommissioned_payments (unique per payment) so the payment's refund
+   * or dispute, which may arrive first and wait, ends as `recurring:no_commission` too.
+   */
+  private async recordUncommissioned(p: PspEventPayload, merchant: MerchantView, period: BillingPeriod): Promise<string> {
+    let outcome = 'duplicate_event';
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await this.claimEvent(manager, p))) return;
+      const rows = await manager.query(
+        `INSERT INTO ledger.uncommissioned_payments (payment_key, merchant_id, subscription_id, billing_period, recurring_rule) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        [paymentKey(p), merchant.id, period.subscriptionId, period.period, (merchant.terms.recurring ?? FIRST_PAYMENT_ONLY).rule],
+      );
+      outcome = rows.length > 0 ? RECURRING_NO_COMMISSION : 'duplicate_payment';
+      await this.setApplied(manager, p, null, outcome);
+    });
+    return outcome;
+  }
+
   private async alreadyApplied(p: PspEventPayload): Promise<boolean> {
     const rows = await this.dataSource.query(`SELECT 1 FROM ledger.psp_events_applied WHERE provider = $1 AND event_id = $2`, [p.provider, p.pspEvent.id]);
     return rows.length > 0;
@@ -301,6 +336,21 @@ export class ConversionRecorder {
     return outcome;
   }
 }
+
+/** The outcome of a subscription's payment for a period the merchant's recurring rule pays nothing for. */
+export const RECURRING_NO_COMMISSION = 'recurring:no_commission';
+
+/** The period the payment's intent record says it pays; a record that cannot be fails the job for good (payment-intent's bug). */
+function billingPeriodFrom(p: PspEventPayload): BillingPeriod | null {
+  try {
+    return billingPeriodOf(p.paymentIntent);
+  } catch (err) {
+    throw new UnrecoverableError((err as Error).message);
+  }
+}
+
+const billingPeriodOfConversion = (c: ConversionEntity): BillingPeriod | null =>
+  c.subscriptionId !== null && c.billingPeriod !== null ? { subscriptionId: c.subscriptionId, period: c.billingPeriod } : null;
 
 const formatMinor = (amountMinor: number, currency: string): string => `${formatDecimal(money(amountMinor, currency))} ${currency}`;
 

@@ -110,6 +110,14 @@ export class ConversionEntity {
   @Column({ name: 'aap_code_id', type: 'text', nullable: true })
   aapCodeId: string | null;
 
+  /** The subscription whose period this payment paid (payment-intent's record); null for a one-off payment. */
+  @Column({ name: 'subscription_id', type: 'text', nullable: true })
+  subscriptionId: string | null;
+
+  /** The subscription period paid: 1 = the first payment at checkout, 2 = the first renewal; null for a one-off payment. */
+  @Column({ name: 'billing_period', type: 'integer', nullable: true })
+  billingPeriod: number | null;
+
   @Column({ name: 'review_reason', type: 'text', nullable: true })
   reviewReason: string | null;
 

@@ -102,12 +102,12 @@ export class ConversionResolver {
 
   @FieldResolver(() => [MilestoneType])
   async milestones(@Root() c: ConversionEntity, @Ctx() ctx: LedgerContext): Promise<MilestoneType[]> {
-    const rows = await ctx.loaders.milestones.load(c.id);
+    const rows = await ctx.loadersOf(c).milestones.load(c.id);
     return rows.map((r) => ({ step: r.step, status: r.status, metadata: r.metadata, recordedAt: r.recorded_at }));
   }
 
   @FieldResolver(() => [LedgerEntryType])
   async ledgerEntries(@Root() c: ConversionEntity, @Ctx() ctx: LedgerContext): Promise<LedgerEntryType[]> {
-    return (await ctx.loaders.entries.load(c.id)).map(toEntry);
+    return (await ctx.loadersOf(c).entries.load(c.id)).map(toEntry);
   }
 }

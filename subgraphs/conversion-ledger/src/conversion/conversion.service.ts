@@ -1,4 +1,6 @@
-// Reads of conversions, always through the caller's tenancy scope (conversion.access.ts).
+// Reads of conversions, always through the caller's tenancy scope (conversion.access.ts). A
+// conversion by id is read on the primary: it is what a merchant reads right after reporting it,
+// and what other subgraphs resolve references with (read-your-writes, never the replica).
 import type { Principal } from '@handoff/shared';
 import type { DataSource, Repository } from 'typeorm';
 import type { EntryRow } from '../reporting/reporting.service.js';
@@ -37,13 +39,12 @@ function groupBy<R extends { conversion_id: string | null }>(ids: readonly strin
 
 /**
  * Reads of conversions' own children, one SQL per batch of conversions (a page of a list asks
- * for all its milestones at once); the conversions themselves were already checked visible.
+ * for all its milestones at once), on the side (`ds`) their conversions were read from; the
+ * conversions themselves were already checked visible.
  */
 export class ConversionChildren {
-  constructor(private readonly dataSource: DataSource) {}
-
-  async milestonesOf(conversionIds: readonly string[]): Promise<MilestoneRow[][]> {
-    const rows: MilestoneRow[] = await this.dataSource.query(
+  async milestonesOf(ds: DataSource, conversionIds: readonly string[]): Promise<MilestoneRow[][]> {
+    const rows: MilestoneRow[] = await ds.query(
       `SELECT conversion_id, step, status, metadata, recorded_at FROM ledger.conversion_milestones
         WHERE conversion_id = ANY($1::text[]) ORDER BY conversion_id, recorded_at, id`,
       [conversionIds],
@@ -51,8 +52,8 @@ export class ConversionChildren {
     return groupBy(conversionIds, rows);
   }
 
-  async entriesOf(conversionIds: readonly string[]): Promise<EntryRow[][]> {
-    const rows: EntryRow[] = await this.dataSource.query(
+  async entriesOf(ds: DataSource, conversionIds: readonly string[]): Promise<EntryRow[][]> {
+    const rows: EntryRow[] = await ds.query(
       `SELECT e.id::text, e.transaction_id, e.conversion_id, e.account_type, e.account_owner, e.currency, e.amount_minor::text,
               e.created_at, t.kind, t.reverses_id
          FROM ledger.ledger_entries e JOIN ledger.ledger_transactions t ON t.id = e.transaction_id

@@ -58,6 +58,13 @@ export class Conversion {
   @Field(() => RecommendationRef, { nullable: true }) recommendation: RecommendationRef | null;
   @Field(() => AgentSessionRef, { nullable: true }) session: AgentSessionRef | null;
   @Field(() => PaymentIntentRef, { nullable: true }) paymentIntent: PaymentIntentRef | null;
+  @Field(() => ID, { nullable: true, description: "The billing subscription (bsub_…) whose period this payment paid; null for a one-off payment." })
+  subscriptionId: string | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: "The subscription period this conversion's payment paid: 1 = the first payment at checkout, 2 = the first renewal, …; null for a one-off payment. Each period that earns commission under the merchant's recurring rule is a conversion of its own.",
+  })
+  billingPeriod: number | null;
   @Field(() => [MilestoneType]) milestones: MilestoneType[];
   @Field(() => [LedgerEntryType]) ledgerEntries: LedgerEntryType[];
   @Field(() => String, { nullable: true, description: "The admin's decision on a flagged conversion." }) reviewReason: string | null;

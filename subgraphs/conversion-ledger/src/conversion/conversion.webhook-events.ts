@@ -57,6 +57,8 @@ export function conversionWebhookObject(c: ConversionEntity): Record<string, unk
     recommendation_id: c.recommendationId ?? null,
     offer_id: c.offerId ?? null,
     payment_intent_id: c.paymentIntentId ?? null,
+    subscription_id: c.subscriptionId ?? null,
+    billing_period: c.billingPeriod ?? null,
     validation_period_days: c.validationPeriodDays,
     validates_at: iso(c.validatesAt),
     review_reason: c.reviewReason ?? null,

@@ -2,7 +2,7 @@
 // method; every effect is guarded by a database unique key, so redelivery is harmless.
 import { pspWebhookActor, runWithActor, startWorker, type Logger } from '@handoff/shared';
 import type { Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import { ConversionNotYetRecorded, type ConversionLifecycle } from '../conversion/conversion-lifecycle.service.js';
 import type { ConversionRecorder } from '../conversion/conversion-recorder.service.js';
 import { LEDGER_PAYMENT_EVENTS_QUEUE, paymentKey, pspKind, type PspEventJob } from './psp-event.js';
@@ -57,7 +57,7 @@ export async function processPaymentEventJob(h: PaymentEventHandlers, waiting: W
 export function startPaymentEventsWorker(opts: {
   handlers: PaymentEventHandlers;
   waiting: WaitingForConversion;
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   logger: Logger;
   concurrency?: number;

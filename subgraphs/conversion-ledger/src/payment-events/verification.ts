@@ -12,9 +12,18 @@
 //  - the amount and currency against the claims, and the payment status.
 // The first failure names the flag. That the code has not paid before is the recorder's check
 // (a unique key, in the conversion's transaction).
+// A subscription's payment (the intent's own `recurring`, never the PSP's metadata) carries the
+// code of the subscription's checkout: a renewal, and a trial's first charge (period 1 after the
+// trial, off-session), are paid long after it was issued, at the plan's price of the period, and
+// are intents of no checkout session or of an unbound one. So for any subscription period the
+// code's expiry is not judged, nor the amounts against its claims or a checkout total (the price
+// is payment-intent's record of the plan); the signature, the metadata, the merchant, the
+// recommendation recorded on the intent and the currency are, and the checkout session when the
+// intent names one. That the code pays each period once is the recorder's redemption.
 import type { KeyObject } from 'node:crypto';
 import { isCurrency, normalizeCurrency, verifyAttributionCode, type AttributionClaims, type PaymentIntentRecord } from '@handoff/shared';
 import { UnrecoverableError } from 'bullmq';
+import { billingPeriodOf } from '../commission/recurring-commission.js';
 import type { PspEventPayload } from './psp-event.js';
 
 export interface Evidence {
@@ -67,8 +76,9 @@ export function verifyPaymentEvidence(p: PspEventPayload, opts: VerifyOptions): 
   const flag = (reason: string): Evidence => ({ ...base, verification: `flagged:${reason}` });
 
   if (!meta.aap_code) return flag('missing_code');
+  const recurring = billingPeriodOf(p.paymentIntent) !== null;
   // Expiry is judged at the payment's time: the PSP may deliver its webhook days later.
-  const result = verifyAttributionCode(meta.aap_code, { publicKeys: opts.publicKeys, issuer: opts.issuer, now: p.pspEvent.created * 1000 });
+  const result = verifyAttributionCode(meta.aap_code, { publicKeys: opts.publicKeys, issuer: opts.issuer, now: p.pspEvent.created * 1000, ignoreExpiry: recurring });
   if (!result.ok) return flag(CODE_REASONS[result.reason] ?? result.reason);
   const c = result.claims;
   Object.assign(base, { claims: c, agentId: c.agentId, recommendationId: c.recommendationId, sessionId: c.sessionId, offerId: c.offerId });
@@ -83,8 +93,8 @@ export function verifyPaymentEvidence(p: PspEventPayload, opts: VerifyOptions): 
   if (!c.checkoutSessionId) return flag('unbound_code');
   const intent = p.paymentIntent;
   const checkoutSessionId = intent?.checkoutSessionId ?? null;
-  if (!intent || !checkoutSessionId) return flag('unknown_payment');
-  if (checkoutSessionId !== c.checkoutSessionId) return flag('checkout_mismatch');
+  if (!intent || (!checkoutSessionId && !recurring)) return flag('unknown_payment');
+  if (checkoutSessionId && checkoutSessionId !== c.checkoutSessionId) return flag('checkout_mismatch');
 
   // The signed claims are checkout-session's snapshot of the recommendation; the intent it
   // created for this checkout session must name that same recommendation.
@@ -95,6 +105,7 @@ export function verifyPaymentEvidence(p: PspEventPayload, opts: VerifyOptions): 
   }
 
   if (currency !== c.currency) return flag('currency_mismatch');
+  if (recurring) return p.object.status !== 'succeeded' ? flag('status_not_succeeded') : base;
   if (amount !== c.amountMinor) return flag('amount_mismatch');
   const total = intent.checkoutTotal ?? null;
   if (!total) return flag('checkout_not_found');

@@ -5,13 +5,13 @@
 // shared by every worker replica), and recording the conversion promotes them to run now. The
 // backoff stays as the fallback: a lost set (Redis flushed) only costs the wait.
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 
 const KEEP_S = 24 * 3600;
 
 export class WaitingForConversion {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly queue: Queue,
     private readonly prefix: string,
   ) {}

@@ -12,6 +12,7 @@
 // A "does not exist" answer reads as null; any other error propagates.
 import { ErrorCode, HandoffError, InternalClient } from '@handoff/shared';
 import { CommissionType, type CommissionTerms } from '../commission/commission.js';
+import { FIRST_PAYMENT_ONLY, type RecurringCommission, type RecurringCommissionRule } from '../commission/recurring-commission.js';
 
 /** How long the ledger waits for the merchant subgraph, per call. */
 export const MERCHANT_CALL_TIMEOUT_MS = 10_000;
@@ -21,7 +22,8 @@ export interface MerchantView {
   status: string;
   defaultCurrency: string;
   validationPeriodDays: number;
-  terms: CommissionTerms & { cpaCurrency: string | null };
+  /** `recurring`: which paid periods of a subscription earn commission (commission/recurring-commission.ts). */
+  terms: CommissionTerms & { cpaCurrency: string | null; recurring: RecurringCommission };
   flow: { type: string; steps: string[]; payableAfter: string | null };
 }
 
@@ -45,7 +47,7 @@ export interface MerchantPort {
 
 const MERCHANT = `query LedgerMerchant($id: ID!) { merchant(id: $id) {
   id status defaultCurrency validationPeriodDays
-  commissionTerms { type cpa { amountMinor currency } percentageBps }
+  commissionTerms { type cpa { amountMinor currency } percentageBps recurring { rule periods paidPeriod } }
   conversionFlow { type steps payableAfter } } }`;
 const AGENT = `query LedgerAgent($id: ID!) { agent(id: $id) { id builder { id registered } } }`;
 const MERCHANT_AND_AGENT = `query LedgerMerchantAndAgent($merchantId: ID!, $agentId: ID!, $withAgent: Boolean!) {
@@ -53,7 +55,7 @@ const MERCHANT_AND_AGENT = `query LedgerMerchantAndAgent($merchantId: ID!, $agen
   agent(id: $agentId) @include(if: $withAgent) { id builder { id registered } } }
 fragment LedgerMerchant on Merchant {
   id status defaultCurrency validationPeriodDays
-  commissionTerms { type cpa { amountMinor currency } percentageBps }
+  commissionTerms { type cpa { amountMinor currency } percentageBps recurring { rule periods paidPeriod } }
   conversionFlow { type steps payableAfter } }`;
 
 export const isNotFound = (err: unknown) => err instanceof HandoffError && (err.code === ErrorCode.NOT_FOUND || String(err.code).endsWith('_NOT_FOUND'));
@@ -80,6 +82,9 @@ function toMerchantView(m: any): MerchantView | null {
       cpaMinor: m.commissionTerms.cpa?.amountMinor ?? null,
       cpaCurrency: m.commissionTerms.cpa?.currency ?? null,
       percentageBps: m.commissionTerms.percentageBps ?? null,
+      recurring: m.commissionTerms.recurring
+        ? { rule: m.commissionTerms.recurring.rule as RecurringCommissionRule, periods: m.commissionTerms.recurring.periods ?? null, paidPeriod: m.commissionTerms.recurring.paidPeriod ?? null }
+        : FIRST_PAYMENT_ONLY,
     },
     flow: { type: m.conversionFlow.type, steps: m.conversionFlow.steps, payableAfter: m.conversionFlow.payableAfter ?? null },
   };

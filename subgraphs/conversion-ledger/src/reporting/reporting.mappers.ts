@@ -46,6 +46,8 @@ export const toSummary = (r: SummaryRow): CommissionSummaryRowType =>
     commission: toMoneyType(money(r.commissionMinor, r.currency)),
     networkFee: toMoneyType(money(r.networkFeeMinor, r.currency)),
     builderPayout: toMoneyType(money(r.builderPayoutMinor, r.currency)),
+    refunded: toMoneyType(money(r.refundedMinor, r.currency)),
+    refundedCount: r.refundedCount,
   });
 
 export const toBalance = (r: BalanceRow): LedgerBalanceType =>

@@ -1,5 +1,5 @@
 // GraphQL adapter for BI reads and settlement: check the principal, call the service, map rows.
-import { requireKind, type Page, type SubgraphContext } from '@handoff/shared';
+import { money, readMinorUnits, requireKind, toMoneyType, type Page, type SubgraphContext } from '@handoff/shared';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ConversionEntity } from '../conversion/conversion.entity.js';
 import type { LedgerEntryType } from '../conversion/conversion.type.js';
@@ -8,7 +8,7 @@ import { toBalance, toBatch, toEntry, toSummary } from './reporting.mappers.js';
 import type { ReportingService } from './reporting.service.js';
 import {
   CommissionSummaryRowType, ConversionConnection, ConversionFilterInput, LedgerBalanceType, LedgerCheckType, LedgerEntryConnection,
-  LedgerEntryFilterInput, RunSettlementInput, SettlementBatchConnection, SettlementBatchType, SummaryGroup,
+  LedgerEntryFilterInput, RunSettlementInput, SettlementBatchConnection, SettlementBatchType, SettlementLineConnection, SettlementLineType, SummaryGroup,
 } from './reporting.type.js';
 
 const mapPage = <T, U>(page: Page<T>, fn: (node: T) => U): Page<U> => ({
@@ -75,7 +75,14 @@ export class SettlementResolver {
     @Arg('period', () => String, { nullable: true }) period: string | null,
     @Ctx() ctx: SubgraphContext,
   ): Promise<Page<SettlementBatchType>> {
-    return mapPage(await this.reporting.batches(ctx.principal, first, after, period), toBatch);
+    // Each batch keeps where it was read from: its conversions are read from the same side.
+    return mapPage(await this.reporting.batches(ctx.principal, first, after, period), (row) => this.reporting.reads.sameSourceAs(row, toBatch(row)));
+  }
+
+  @Query(() => SettlementBatchType, { nullable: true, description: 'One settlement batch the caller may see (admin: any; a merchant: its invoice; an agent: its builder payout), else null.' })
+  async settlementBatch(@Arg('id', () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<SettlementBatchType | null> {
+    const row = await this.reporting.batch(ctx.principal, id);
+    return row ? this.reporting.reads.sameSourceAs(row, toBatch(row)) : null;
   }
 
   @Mutation(() => [SettlementBatchType], { description: 'Admin. Settles the period of asOf; a rerun is a no-op returning the same batches.' })
@@ -92,12 +99,24 @@ export class SettlementResolver {
     return toBatch(await this.settlement.markBatchPaid(ctx.principal, id));
   }
 
+  @FieldResolver(() => SettlementLineConnection, { description: "The batch's statement: each conversion's line with its own amount (they add up to total), by conversion id." })
+  async lines(
+    @Root() batch: SettlementBatchType,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<Page<SettlementLineType>> {
+    const currency = batch.total.currency;
+    return mapPage(await this.reporting.batchLines(batch, first, after), (l) =>
+      Object.assign(new SettlementLineType(), { conversion: l.conversion, kind: l.kind, amount: toMoneyType(money(readMinorUnits(l.amountMinor), currency)) }),
+    );
+  }
+
   @FieldResolver(() => ConversionConnection)
   conversions(
     @Root() batch: SettlementBatchType,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<Page<ConversionEntity>> {
-    return this.reporting.batchConversions(batch.id, first, after);
+    return this.reporting.batchConversions(batch, first, after);
   }
 }

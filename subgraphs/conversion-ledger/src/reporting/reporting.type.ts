@@ -1,6 +1,7 @@
 // GraphQL types of the BI reads: filters, summary rows, balances, the ledger check, batches.
 import { Connection, MoneyType } from '@handoff/shared';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { ConversionEntity } from '../conversion/conversion.entity.js';
 import { Conversion, LedgerEntryType } from '../conversion/conversion.type.js';
 import { ConversionPath, ConversionStatus } from '../conversion/conversion.enums.js';
 
@@ -37,6 +38,8 @@ export class CommissionSummaryRowType {
   @Field(() => MoneyType) commission: MoneyType;
   @Field(() => MoneyType) networkFee: MoneyType;
   @Field(() => MoneyType) builderPayout: MoneyType;
+  @Field(() => MoneyType, { description: 'What the PSP refunded of these conversions\' payments (partial and full refunds).' }) refunded: MoneyType;
+  @Field(() => Int, { description: 'Of these conversions, those with any refund (refund rate: refundedCount / count).' }) refundedCount: number;
 }
 
 @ObjectType('LedgerBalance')
@@ -78,5 +81,15 @@ export class RunSettlementInput {
 }
 
 export const ConversionConnection = Connection('Conversion', Conversion);
+@ObjectType('SettlementLine', { description: "One line of a settlement batch's statement: what one conversion adds to the batch." })
+export class SettlementLineType {
+  @Field(() => Conversion) conversion: ConversionEntity;
+  @Field({ description: "commission (the conversion's first line in a batch of this payee type) | adjustment (a later change: a clawback after an earlier settlement is negative)" })
+  kind: string;
+  @Field(() => MoneyType, { description: "This line's share of the batch total, in the batch's currency; negative for an adjustment that takes back." })
+  amount: MoneyType;
+}
+
 export const SettlementBatchConnection = Connection('SettlementBatch', SettlementBatchType);
+export const SettlementLineConnection = Connection('SettlementLine', SettlementLineType);
 export const LedgerEntryConnection = Connection('LedgerEntry', LedgerEntryType);

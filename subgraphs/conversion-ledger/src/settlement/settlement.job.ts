@@ -2,7 +2,7 @@
 // one whatever the number of starts or replicas) and a worker that runs the period's settlement.
 import { startWorker, type Logger } from '@handoff/shared';
 import { Queue, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { SettlementService } from './settlement.service.js';
 
 export const SETTLEMENT_QUEUE = 'ledger-settlement';
@@ -15,7 +15,7 @@ export interface SettlementJobData {
 }
 
 /** Creates or updates the one scheduler; returns the queue (the caller closes it). */
-export async function upsertSettlementScheduler(connection: Redis, prefix: string, pattern: string): Promise<Queue<SettlementJobData>> {
+export async function upsertSettlementScheduler(connection: RedisClient, prefix: string, pattern: string): Promise<Queue<SettlementJobData>> {
   const queue = new Queue<SettlementJobData>(SETTLEMENT_QUEUE, { connection, prefix });
   await queue.upsertJobScheduler(
     SETTLEMENT_SCHEDULER_ID,
@@ -27,7 +27,7 @@ export async function upsertSettlementScheduler(connection: Redis, prefix: strin
 
 export function startSettlementWorker(opts: {
   settlement: SettlementService;
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   logger: Logger;
 }): Worker<SettlementJobData> {

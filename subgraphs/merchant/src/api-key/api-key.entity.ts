@@ -14,4 +14,6 @@ export class ApiKeyEntity {
   @Column({ type: 'text', name: 'agent_id', nullable: true }) agentId: string | null;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;
   @Column({ type: 'timestamptz', name: 'revoked_at', nullable: true }) revokedAt: Date | null;
+  /** When the gateway last resolved it, to the minute (api-key.service.ts principalForHash); null: never used. */
+  @Column({ type: 'timestamptz', name: 'last_used_at', nullable: true }) lastUsedAt: Date | null;
 }

@@ -156,18 +156,42 @@ export class ApiKeyService {
     return scopeApiKeys(qb, principal) ? pageOf(qb, 'k', args) : emptyPage();
   }
 
-  /** The gateway's lookup: one probe of the unique index on key_hash; null for unknown or revoked. */
+  /**
+   * The gateway's lookup: one probe of the unique index on key_hash; null for unknown or revoked.
+   * A key found is marked used (lastUsedAt) when that is unset or over LAST_USED_PRECISION_MS old:
+   * at most one small write per key per minute (the gateway caches answers for seconds). The mark
+   * is informational: a failure to write it never refuses the key.
+   */
   async principalForHash(keyHash: string): Promise<ApiKeyPrincipal | null> {
     if (!isKeyHash(keyHash)) return null;
     const key = await this.dataSource
       .getRepository(ApiKeyEntity)
       .createQueryBuilder('k')
-      .select(['k.id', 'k.role', 'k.merchantId', 'k.agentId'])
+      .select(['k.id', 'k.role', 'k.merchantId', 'k.agentId', 'k.lastUsedAt'])
       .where('k.keyHash = :keyHash AND k.revokedAt IS NULL', { keyHash })
       .getOne();
-    return key ? { keyId: key.id, role: key.role, merchantId: key.merchantId, agentId: key.agentId } : null;
+    if (!key) return null;
+    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() >= LAST_USED_PRECISION_MS) await this.markUsed(key.id);
+    return { keyId: key.id, role: key.role, merchantId: key.merchantId, agentId: key.agentId };
+  }
+
+  /** Sets lastUsedAt to now unless another lookup did within the precision (concurrent lookups write once). */
+  private async markUsed(id: string): Promise<void> {
+    try {
+      await this.dataSource
+        .createQueryBuilder()
+        .update(ApiKeyEntity)
+        .set({ lastUsedAt: () => 'now()' })
+        .where('id = :id AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => :secs))', { id, secs: LAST_USED_PRECISION_MS / 1000 })
+        .execute();
+    } catch {
+      // Informational only: the key still resolves.
+    }
   }
 }
+
+/** How fresh lastUsedAt is kept: it is written at most once per this long per key. */
+export const LAST_USED_PRECISION_MS = 60_000;
 
 /** What an audit row shows of a key: never the key or its hash. */
 function keyAudited(k: ApiKeyEntity): Record<string, unknown> {

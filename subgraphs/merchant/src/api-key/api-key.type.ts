@@ -13,6 +13,7 @@ export class ApiKeyType {
   @Field(() => String, { nullable: true }) name: string | null;
   @Field() createdAt: Date;
   @Field(() => Date, { nullable: true }) revokedAt: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When a request last authenticated with it, to the minute; null: never used.' }) lastUsedAt: Date | null;
   @Field(() => ID, { nullable: true }) merchantId: string | null;
   @Field(() => ID, { nullable: true }) agentId: string | null;
 
@@ -24,6 +25,7 @@ export class ApiKeyType {
       name: k.name,
       createdAt: k.createdAt,
       revokedAt: k.revokedAt,
+      lastUsedAt: k.lastUsedAt ?? null,
       merchantId: k.merchantId,
       agentId: k.agentId,
     });

@@ -4,7 +4,7 @@
 // row fails for good (listed for an operator).
 import { AUDIT_LOG_QUEUE, startWorker, type Logger, type OutboxJobData } from '@handoff/shared';
 import { UnrecoverableError, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import { InvalidAuditEntry, type AuditLogService, type AuditOutcome } from './audit-log.service.js';
 
 export async function processAuditJob(audit: AuditLogService, data: OutboxJobData): Promise<AuditOutcome> {
@@ -16,7 +16,7 @@ export async function processAuditJob(audit: AuditLogService, data: OutboxJobDat
   }
 }
 
-export function startAuditLogWorker(opts: { audit: AuditLogService; connection: Redis; prefix: string; logger: Logger }): Worker<OutboxJobData, AuditOutcome> {
+export function startAuditLogWorker(opts: { audit: AuditLogService; connection: RedisClient; prefix: string; logger: Logger }): Worker<OutboxJobData, AuditOutcome> {
   return startWorker<OutboxJobData, AuditOutcome>({
     name: AUDIT_LOG_QUEUE,
     prefix: opts.prefix,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { badField } from '../../../../test/support/errors.js';
 import { resolveCommissionTerms } from './commission-terms.js';
 import { CommissionType } from './merchant.enums.js';
+import { FIRST_PAYMENT_ONLY } from './recurring-commission.js';
 
 const gbp = (amountMinor: number) => ({ amountMinor, currency: 'GBP' });
 
@@ -11,6 +12,7 @@ describe('resolveCommissionTerms', () => {
       type: 'CPA',
       cpa: { amountMinor: 800, currency: 'GBP' },
       percentageBps: null,
+      recurring: FIRST_PAYMENT_ONLY,
     });
     // currency codes are normalized
     expect(resolveCommissionTerms({ type: 'CPA', cpa: { amountMinor: 5, currency: 'gbp' } }, 'GBP').cpa).toEqual(gbp(5));
@@ -21,6 +23,7 @@ describe('resolveCommissionTerms', () => {
       type: 'PERCENTAGE',
       cpa: null,
       percentageBps: 1,
+      recurring: FIRST_PAYMENT_ONLY,
     });
     expect(resolveCommissionTerms({ type: 'PERCENTAGE', percentageBps: 10_000 }, 'GBP').percentageBps).toBe(10_000);
   });
@@ -30,6 +33,7 @@ describe('resolveCommissionTerms', () => {
       type: 'HYBRID',
       cpa: gbp(100),
       percentageBps: 250,
+      recurring: FIRST_PAYMENT_ONLY,
     });
   });
 

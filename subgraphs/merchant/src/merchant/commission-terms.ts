@@ -2,6 +2,7 @@
 // validated against the merchant's default currency. Pure: no database, no GraphQL.
 import { badUserInput, money, normalizeCurrency, type Money } from '@handoff/shared';
 import { CommissionType } from './merchant.enums.js';
+import { resolveRecurringCommission, type RecurringCommission, type RecurringCommissionSpec } from './recurring-commission.js';
 
 export interface CommissionTerms {
   type: CommissionType;
@@ -9,12 +10,15 @@ export interface CommissionTerms {
   cpa: Money | null;
   /** 1..10000; set for PERCENTAGE and HYBRID. */
   percentageBps: number | null;
+  /** Which paid periods of a subscription earn commission (FIRST_PAYMENT_ONLY when omitted): recurring-commission.ts. */
+  recurring: RecurringCommission;
 }
 
 export interface CommissionTermsSpec {
   type: CommissionType | string;
   cpa?: { amountMinor: number; currency: string } | null;
   percentageBps?: number | null;
+  recurring?: RecurringCommissionSpec | null;
 }
 
 export const MAX_BASIS_POINTS = 10_000;
@@ -54,7 +58,7 @@ export function resolveCommissionTerms(
   } else if (hasPercentage) {
     throw badUserInput(`${field}.percentageBps`, `must be omitted for ${type} commission.`);
   }
-  return { type, cpa, percentageBps };
+  return { type, cpa, percentageBps, recurring: resolveRecurringCommission(spec.recurring, `${field}.recurring`) };
 }
 
 function cpaMoney(input: { amountMinor: number; currency: string }, defaultCurrency: string, field: string): Money {

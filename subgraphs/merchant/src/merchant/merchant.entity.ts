@@ -6,6 +6,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { CommissionTerms } from './commission-terms.js';
 import type { ConversionFlow } from './conversion-flow.js';
 import { CommissionType, MerchantStatus } from './merchant.enums.js';
+import { RecurringCommissionRule } from './recurring-commission.js';
 
 @Entity({ name: 'merchants' })
 export class MerchantEntity {
@@ -18,6 +19,9 @@ export class MerchantEntity {
   @MinorUnitsColumn({ name: 'commission_cpa_minor', nullable: true }) commissionCpaMinor: number | null;
   @Column({ type: 'text', name: 'commission_cpa_currency', nullable: true }) commissionCpaCurrency: string | null;
   @Column({ type: 'int', name: 'commission_percentage_bps', nullable: true }) commissionPercentageBps: number | null;
+  @Column({ type: 'text', name: 'commission_recurring_rule', default: RecurringCommissionRule.FIRST_PAYMENT_ONLY }) commissionRecurringRule: RecurringCommissionRule;
+  @Column({ type: 'int', name: 'commission_recurring_periods', nullable: true }) commissionRecurringPeriods: number | null;
+  @Column({ type: 'int', name: 'commission_recurring_paid_period', nullable: true }) commissionRecurringPaidPeriod: number | null;
   @Column({ type: 'int', name: 'validation_period_days' }) validationPeriodDays: number;
   @Column({ type: 'text', name: 'flow_type' }) flowType: string;
   @Column({ type: 'text', name: 'flow_steps', array: true }) flowSteps: string[];
@@ -31,7 +35,8 @@ export function commissionTermsOf(m: MerchantEntity): CommissionTerms {
     m.commissionCpaMinor === null || m.commissionCpaCurrency === null
       ? null
       : { amountMinor: m.commissionCpaMinor, currency: m.commissionCpaCurrency };
-  return { type: m.commissionType, cpa, percentageBps: m.commissionPercentageBps };
+  const recurring = { rule: m.commissionRecurringRule, periods: m.commissionRecurringPeriods, paidPeriod: m.commissionRecurringPaidPeriod };
+  return { type: m.commissionType, cpa, percentageBps: m.commissionPercentageBps, recurring };
 }
 
 export function setCommissionTerms(m: MerchantEntity, terms: CommissionTerms): void {
@@ -39,6 +44,9 @@ export function setCommissionTerms(m: MerchantEntity, terms: CommissionTerms): v
   m.commissionCpaMinor = terms.cpa?.amountMinor ?? null;
   m.commissionCpaCurrency = terms.cpa?.currency ?? null;
   m.commissionPercentageBps = terms.percentageBps;
+  m.commissionRecurringRule = terms.recurring.rule;
+  m.commissionRecurringPeriods = terms.recurring.periods;
+  m.commissionRecurringPaidPeriod = terms.recurring.paidPeriod;
 }
 
 export function conversionFlowOf(m: MerchantEntity): ConversionFlow {

@@ -2,6 +2,16 @@
 import { MoneyInput } from '@handoff/shared';
 import { Field, InputType, Int } from 'type-graphql';
 import { CommissionType, MerchantStatus } from './merchant.enums.js';
+import { RecurringCommissionRule } from './recurring-commission.js';
+
+@InputType('RecurringCommissionInput')
+export class RecurringCommissionInput {
+  @Field(() => RecurringCommissionRule) rule: RecurringCommissionRule;
+  @Field(() => Int, { nullable: true, description: 'Required for EVERY_RENEWAL (only): commission on periods 1..periods, 1..1000.' })
+  periods?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Required for MILESTONE (only): the paid period that earns commission, 1..1000.' })
+  paidPeriod?: number | null;
+}
 
 @InputType('CommissionTermsInput')
 export class CommissionTermsInput {
@@ -10,6 +20,8 @@ export class CommissionTermsInput {
   cpa?: MoneyInput | null;
   @Field(() => Int, { nullable: true, description: 'Required for PERCENTAGE and HYBRID: 1..10000 basis points.' })
   percentageBps?: number | null;
+  @Field(() => RecurringCommissionInput, { nullable: true, description: 'Subscriptions: which paid periods earn commission; FIRST_PAYMENT_ONLY when omitted.' })
+  recurring?: RecurringCommissionInput | null;
 }
 
 @InputType('ConversionFlowInput')

@@ -4,6 +4,16 @@ import { Connection, MoneyType, toMoneyType } from '@handoff/shared';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { commissionTermsOf, conversionFlowOf, type MerchantEntity } from './merchant.entity.js';
 import { CommissionType, MerchantStatus } from './merchant.enums.js';
+import { RecurringCommissionRule } from './recurring-commission.js';
+
+@ObjectType('RecurringCommission', { description: 'Which paid periods of a subscription earn commission (each one a verified conversion of its own).' })
+export class RecurringCommissionType {
+  @Field(() => RecurringCommissionRule) rule: RecurringCommissionRule;
+  @Field(() => Int, { nullable: true, description: 'EVERY_RENEWAL: commission on periods 1..periods (period 1 = the first payment at checkout).' })
+  periods: number | null;
+  @Field(() => Int, { nullable: true, description: 'MILESTONE: commission once, when this period is paid (3 = the third paid period).' })
+  paidPeriod: number | null;
+}
 
 @ObjectType('CommissionTerms')
 export class CommissionTermsType {
@@ -12,6 +22,8 @@ export class CommissionTermsType {
   cpa: MoneyType | null;
   @Field(() => Int, { nullable: true, description: 'Basis points of the transaction value (PERCENTAGE, HYBRID).' })
   percentageBps: number | null;
+  @Field(() => RecurringCommissionType, { description: "A subscription's paid periods that earn commission; FIRST_PAYMENT_ONLY unless set." })
+  recurring: RecurringCommissionType;
 }
 
 @ObjectType('ConversionFlow')
@@ -51,6 +63,7 @@ export class MerchantType {
         type: terms.type,
         cpa: terms.cpa ? toMoneyType(terms.cpa) : null,
         percentageBps: terms.percentageBps,
+        recurring: Object.assign(new RecurringCommissionType(), terms.recurring),
       }),
       validationPeriodDays: m.validationPeriodDays,
       conversionFlow: Object.assign(new ConversionFlowType(), flow),

@@ -37,7 +37,7 @@ describe('validateCreateMerchant', () => {
       name: 'SMARTY',
       country: 'GB',
       defaultCurrency: 'GBP',
-      commissionTerms: { type: 'CPA', cpa: { amountMinor: 800, currency: 'GBP' }, percentageBps: null },
+      commissionTerms: { type: 'CPA', cpa: { amountMinor: 800, currency: 'GBP' }, percentageBps: null, recurring: { rule: 'FIRST_PAYMENT_ONLY', periods: null, paidPeriod: null } },
       validationPeriodDays: 30,
       conversionFlow: { type: 'instant_checkout', steps: ['payment_received', 'order_confirmed'], payableAfter: 'order_confirmed' },
     });

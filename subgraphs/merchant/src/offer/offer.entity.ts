@@ -1,5 +1,5 @@
 // An offer row in merchant.offers: something a merchant sells, at a price in its default currency.
-import { MinorUnitsColumn, type Money } from '@handoff/shared';
+import { MinorUnitsColumn, type Money, type RecurringPrice } from '@handoff/shared';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity({ name: 'offers' })
@@ -16,6 +16,8 @@ export class OfferEntity {
   @Column({ type: 'boolean' }) active: boolean;
   /** The tax category (tax-config); null: the merchant's default category. */
   @Column({ type: 'text', name: 'tax_category', nullable: true }) taxCategory: string | null;
+  /** Sold by subscription (issue 22): its checkout lines bill on this cycle unless they give their own; null: sold once. */
+  @Column({ type: 'jsonb', nullable: true }) recurring: RecurringPrice | null;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;
   @Column({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
 }
@@ -32,5 +34,6 @@ export function offerSnapshot(o: OfferEntity): Record<string, unknown> {
     price: priceOf(o),
     active: o.active,
     taxCategory: o.taxCategory,
+    recurring: o.recurring ?? null,
   };
 }

@@ -1,5 +1,5 @@
 // Offers: create, update, and reads filtered by the caller (offer.access.ts).
-import type { IdempotencyCodec, IdempotencyStore, MoneyInput, Page, Principal, ReadPurpose } from '@handoff/shared';
+import type { IdempotencyCodec, IdempotencyStore, MoneyInput, Page, Principal, ReadPurpose, RecurringPriceInput } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource } from 'typeorm';
 import { emit, MerchantTopic, type OutboxNotifier } from '../events.js';
@@ -23,6 +23,7 @@ export interface CreateOfferSpec {
   price: MoneyInput;
   active?: boolean | null;
   taxCategory?: string | null;
+  recurring?: RecurringPriceInput | null;
 }
 
 export interface UpdateOfferSpec {
@@ -32,6 +33,8 @@ export interface UpdateOfferSpec {
   price?: MoneyInput | null;
   active?: boolean | null;
   taxCategory?: string | null;
+  recurring?: RecurringPriceInput | null;
+  removeRecurring?: boolean | null;
 }
 
 export interface OfferListArgs extends PageArgs {
@@ -140,6 +143,7 @@ export class OfferService {
           priceCurrency: draft.price.currency,
           active: draft.active,
           taxCategory: draft.taxCategory,
+          recurring: draft.recurring,
           createdAt: now,
           updatedAt: now,
         });
@@ -173,6 +177,7 @@ export class OfferService {
       if (changes.description !== undefined) o.description = changes.description;
       if (changes.active !== undefined) o.active = changes.active;
       if (changes.taxCategory !== undefined) o.taxCategory = changes.taxCategory;
+      if (changes.recurring !== undefined) o.recurring = changes.recurring;
       if (changes.price) {
         o.priceMinor = changes.price.amountMinor;
         o.priceCurrency = changes.price.currency;

@@ -1,5 +1,5 @@
 // The GraphQL face of an offer; `merchant` is a field resolver (offer.resolver.ts).
-import { Connection, MoneyInput, MoneyType, toMoneyType } from '@handoff/shared';
+import { Connection, MoneyInput, MoneyType, RecurringPriceInputType, RecurringPriceType, toMoneyType } from '@handoff/shared';
 import { Directive, Field, ID, InputType, ObjectType } from 'type-graphql';
 import { priceOf, type OfferEntity } from './offer.entity.js';
 
@@ -15,6 +15,8 @@ export class OfferType {
   @Field() active: boolean;
   @Field(() => String, { nullable: true, description: "The tax category; null: the merchant's default category." })
   taxCategory: string | null;
+  @Field(() => RecurringPriceType, { nullable: true, description: 'Sold by subscription: its checkout lines bill on this cycle unless they give their own; null: sold once.' })
+  recurring: RecurringPriceType | null;
   @Field() createdAt: Date;
   @Field() updatedAt: Date;
   /** Not a GraphQL field: the `merchant` resolver loads it. */
@@ -29,6 +31,7 @@ export class OfferType {
       price: toMoneyType(priceOf(o)),
       active: o.active,
       taxCategory: o.taxCategory ?? null,
+      recurring: RecurringPriceType.of(o.recurring),
       createdAt: o.createdAt,
       updatedAt: o.updatedAt,
       merchantId: o.merchantId,
@@ -48,6 +51,8 @@ export class CreateOfferInput {
   @Field(() => Boolean, { nullable: true, description: 'Defaults to true.' }) active?: boolean | null;
   @Field(() => String, { nullable: true, description: "e.g. \"standard\", \"zero\"; null: the merchant's default category." })
   taxCategory?: string | null;
+  @Field(() => RecurringPriceInputType, { nullable: true, description: 'Sold by subscription (issue 22); absent: sold once.' })
+  recurring?: RecurringPriceInputType | null;
 }
 
 @InputType('UpdateOfferInput')
@@ -58,4 +63,6 @@ export class UpdateOfferInput {
   @Field(() => MoneyInput, { nullable: true }) price?: MoneyInput | null;
   @Field(() => Boolean, { nullable: true }) active?: boolean | null;
   @Field(() => String, { nullable: true, description: 'A category; "" sets it back to the default category.' }) taxCategory?: string | null;
+  @Field(() => RecurringPriceInputType, { nullable: true, description: 'A new recurring price (checkout lines written after it take it).' }) recurring?: RecurringPriceInputType | null;
+  @Field(() => Boolean, { nullable: true, description: 'true: sold once from now on (not with recurring).' }) removeRecurring?: boolean | null;
 }

@@ -1,6 +1,6 @@
 // Offer input checks that need no database. The price currency is checked against the
 // merchant's default currency by the service, inside its transaction.
-import { badUserInput, moneyFromInput, type Money, type MoneyInput } from '@handoff/shared';
+import { badUserInput, moneyFromInput, validateRecurringPrice, type Money, type MoneyInput, type RecurringPrice, type RecurringPriceInput } from '@handoff/shared';
 import { optionalTaxCategory, taxCategory } from '../checkout-pricing/pricing.validation.js';
 import { optionalText, requiredText } from '../input.js';
 
@@ -18,6 +18,7 @@ export interface OfferDraft {
   price: Money;
   active: boolean;
   taxCategory: string | null;
+  recurring: RecurringPrice | null;
 }
 
 const DESCRIPTION_MAX = 2000;
@@ -29,6 +30,7 @@ export function validateCreateOffer(input: {
   price: MoneyInput;
   active?: boolean | null;
   taxCategory?: string | null;
+  recurring?: RecurringPriceInput | null;
 }): OfferDraft {
   return {
     name: requiredText(input.name, 'name'),
@@ -37,6 +39,7 @@ export function validateCreateOffer(input: {
     price: offerPrice(input.price),
     active: input.active ?? true,
     taxCategory: optionalTaxCategory(input.taxCategory, 'taxCategory'),
+    recurring: validateRecurringPrice(input.recurring, 'recurring'),
   };
 }
 
@@ -49,6 +52,8 @@ export interface OfferChanges {
   active?: boolean;
   /** null: back to the merchant's default category. */
   taxCategory?: string | null;
+  /** null: sold once from now on. */
+  recurring?: RecurringPrice | null;
 }
 
 export function validateUpdateOffer(input: {
@@ -58,6 +63,8 @@ export function validateUpdateOffer(input: {
   price?: MoneyInput | null;
   active?: boolean | null;
   taxCategory?: string | null;
+  recurring?: RecurringPriceInput | null;
+  removeRecurring?: boolean | null;
 }): OfferChanges {
   const changes: OfferChanges = {};
   const name = optionalText(input.name, 'name');
@@ -70,5 +77,10 @@ export function validateUpdateOffer(input: {
   if (input.active !== null && input.active !== undefined) changes.active = input.active;
   if (input.taxCategory === '') changes.taxCategory = null;
   else if (input.taxCategory !== null && input.taxCategory !== undefined) changes.taxCategory = taxCategory(input.taxCategory, 'taxCategory');
+  if (input.removeRecurring === true && input.recurring !== null && input.recurring !== undefined) {
+    throw badUserInput('removeRecurring', 'give either recurring or removeRecurring, not both.');
+  }
+  if (input.removeRecurring === true) changes.recurring = null;
+  else if (input.recurring !== null && input.recurring !== undefined) changes.recurring = validateRecurringPrice(input.recurring, 'recurring');
   return changes;
 }

@@ -3,15 +3,17 @@
 // re-adding a scheduled attempt is a no-op and a job whose `seq` is no longer the delivery's
 // (a replay re-armed it) does nothing. Waits between attempts are BullMQ delays; PostgreSQL is
 // the record (next_attempt_at), and the sweep re-adds an overdue attempt whose job Redis lost.
-import { safeJobId, type Logger } from '@handoff/shared';
+import { currentTraceparent, safeJobId, type Logger } from '@handoff/shared';
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 
 export const WEBHOOK_DELIVERY_QUEUE = 'webhook-deliveries';
 
 export interface DeliveryJob {
   deliveryId: string;
   seq: number;
+  /** The trace the attempt continues (tracing on): the event's, carried from its intake. */
+  traceparent?: string;
 }
 
 export interface ScheduledAttempt extends DeliveryJob {
@@ -31,10 +33,10 @@ const JOB_OPTIONS: JobsOptions = {
 /** Adds delivery jobs. Its connection is a plain one (commands fail rather than wait while Redis is down). */
 export class DeliveryQueue {
   private queue: Queue<DeliveryJob> | undefined;
-  private connection: Redis | undefined;
+  private connection: RedisClient | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly logger: Logger,
   ) {}
@@ -43,10 +45,11 @@ export class DeliveryQueue {
   async schedule(attempts: readonly ScheduledAttempt[]): Promise<void> {
     if (attempts.length === 0) return;
     const now = Date.now();
+    const traceparent = currentTraceparent();
     await this.open().addBulk(
       attempts.map((a) => ({
         name: 'deliver',
-        data: { deliveryId: a.deliveryId, seq: a.seq },
+        data: { deliveryId: a.deliveryId, seq: a.seq, ...(traceparent ? { traceparent } : {}) },
         opts: { ...JOB_OPTIONS, jobId: deliveryJobId(a), delay: Math.max(0, a.at.getTime() - now) },
       })),
     );

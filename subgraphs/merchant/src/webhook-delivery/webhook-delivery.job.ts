@@ -3,9 +3,9 @@
 // delivery FAILS), sign the stored body with the endpoint's secret(s) in force, POST it, record the
 // outcome and schedule the next attempt after the commit. A sweep re-adds overdue attempts whose
 // job was lost. A first attempt may also start right after the intake (startDirectDelivery).
-import { HANDOFF_SIGNATURE_HEADER, isAcpOrderEventType, signatureHeaderFor, startWorker, type Logger } from '@handoff/shared';
+import { HANDOFF_SIGNATURE_HEADER, isAcpOrderEventType, signatureHeaderFor, SpanKind, startWorker, withSpan, type Logger } from '@handoff/shared';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { DataSource } from 'typeorm';
 import { SCHEMA_NAME } from '../constants.js';
 import type { OutboxNotifier } from '../events.js';
@@ -83,7 +83,17 @@ export async function attemptClaimed(deps: DeliveryDeps, d: ClaimedDelivery): Pr
     await deps.recorder.release(d).catch(() => undefined);
     throw err;
   }
-  const attempt: AttemptResult = await (deps.post ?? postWebhook)(d.url, d.body, headers, { allowPrivateUrls: deps.allowPrivateUrls, timeoutMs: deps.timeoutMs });
+  // Tracing on: the POST is a client span of the event's trace (no trace header goes to the merchant).
+  const attempt: AttemptResult = await withSpan(
+    'merchant-worker',
+    'webhook delivery POST',
+    { kind: SpanKind.CLIENT, attributes: { 'handoff.webhook.event_type': d.eventType, 'handoff.webhook.delivery_id': d.id, 'handoff.webhook.endpoint_id': d.endpointId } },
+    async (span) => {
+      const result = await (deps.post ?? postWebhook)(d.url, d.body, headers, { allowPrivateUrls: deps.allowPrivateUrls, timeoutMs: deps.timeoutMs });
+      span?.setAttributes(attemptAttributes(result));
+      return result;
+    },
+  );
   const outcome = await deps.recorder.record(d, attempt, attemptedAt);
   if (outcome.announced && !outcome.endpointDisabled) deps.outbox.notify();
   if (outcome.endpointDisabled) {
@@ -157,7 +167,7 @@ async function scheduleNext(deps: DeliveryDeps, next: ScheduledAttempt): Promise
 
 export function startDeliveryWorker(opts: {
   deps: DeliveryDeps;
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   concurrency: number;
 }): Worker<DeliveryJob, DeliveryOutcome> {
@@ -201,4 +211,13 @@ export function startDeliverySweep(opts: { dataSource: DataSource; queue: Delive
   }, opts.everyMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/** An attempt's outcome as span attributes (tracing). */
+function attemptAttributes(a: AttemptResult): Record<string, string | number | boolean> {
+  return {
+    'handoff.webhook.succeeded': a.succeeded,
+    ...(a.statusCode !== null ? { 'http.response.status_code': a.statusCode } : {}),
+    ...(a.error ? { 'handoff.webhook.error': a.error } : {}),
+  };
 }

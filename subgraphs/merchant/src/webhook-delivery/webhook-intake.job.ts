@@ -4,7 +4,7 @@
 // logged); anything else that fails retries, and a rerun records nothing twice.
 import { OUTBOUND_WEBHOOK_EVENTS_QUEUE, startWorker, type Logger, type OutboxJobData } from '@handoff/shared';
 import { UnrecoverableError, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import { InvalidWebhookEvent } from './webhook-event-body.js';
 import type { IntakeResult, WebhookIntakeService } from './webhook-intake.service.js';
 
@@ -22,7 +22,7 @@ export async function processWebhookEvent(intake: Pick<WebhookIntakeService, 'in
 
 export function startWebhookIntakeWorker(opts: {
   intake: WebhookIntakeService;
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   concurrency: number;
   logger: Logger;

@@ -2,7 +2,7 @@
 // the subgraph's resources, their resolvers, and the workers — the intake of
 // OUTBOUND_WEBHOOK_EVENTS_QUEUE, the delivery worker and its sweep.
 import { createRedis, type IdempotencyStore, type Logger } from '@handoff/shared';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { DataSource } from 'typeorm';
 import type { WebhookDeliveryConfig } from '../config.js';
 import type { OutboxNotifier } from '../events.js';
@@ -29,7 +29,7 @@ const LIVEMODE_CACHE_MS = 5_000;
 export interface WebhooksOptions {
   dataSource: DataSource;
   /** The subgraph's Redis client; the delivery queue duplicates it. */
-  redis: Redis;
+  redis: RedisClient;
   redisUrl: string;
   queuePrefix: string;
   idempotency: IdempotencyStore;

@@ -5,7 +5,7 @@
 // harmless). Every queue of every package is also listed and replayed at the gateway
 // (/v1/checkout/queues/…, docs/api.md "Operations").
 import { badUserInput, QueueAdmin, requiredId, type Logger } from '@handoff/shared';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import { SANDBOX_QUEUES, type SandboxDashboard } from '../psp/sandbox/sandbox-dashboard.js';
 import { WEBHOOK_INGEST_QUEUE } from '../webhooks/ingest-webhook.job.js';
 
@@ -25,7 +25,7 @@ export class FailedJobs {
   private readonly admin: QueueAdmin;
 
   constructor(
-    connection: Redis,
+    connection: RedisClient,
     prefix: string,
     logger: Logger,
     private readonly sandbox: SandboxDashboard,

@@ -135,6 +135,7 @@ export class CheckoutIntentRenewal {
         providerPaymentId: psp.providerPaymentId,
         metadata: previous.metadata,
         description: previous.description,
+        receiptEmail: previous.receiptEmail ?? null,
         nextAction: null,
         lastPaymentError: null,
         paymentMethodId: null,

@@ -5,7 +5,10 @@ import { assertTransition, changeWithEvent, PAYMENT_INTENT_REFUNDED_TOPIC, quali
 import type { EntityManager } from 'typeorm';
 import { PaymentEventEntity } from './payment-event.entity.js';
 import { PaymentIntentEntity } from './payment-intent.entity.js';
+import { PaymentIntentStatus as S } from './payment-intent.enums.js';
 import type { PaymentIntentStatus } from './payment-intent.enums.js';
+import { startSubscriptionFromPayment } from '../billing-subscription/billing-checkout.js';
+import { renewalPaid } from '../billing-subscription/billing-renewal-paid.js';
 import { cannotFromStatusRefusal } from './payment-intent.errors.js';
 import { paymentIntentStates, statusTopic } from './payment-intent.states.js';
 import { paymentIntentAudit } from './payment-intent.audit.js';
@@ -35,6 +38,8 @@ export function paymentIntentSnapshot(i: PaymentIntentEntity): PaymentIntentReco
     metadata: i.metadata as Record<string, string>,
     // Why the last attempt failed (checkout-session records a declined checkout's reason from it).
     lastPaymentError: i.lastPaymentError ? { code: i.lastPaymentError.code, declineCode: i.lastPaymentError.declineCode ?? null } : null,
+    // The subscription period it pays (billing-subscription/): 1 for a SUBSCRIPTION checkout's first payment.
+    recurring: i.billingSubscriptionId && i.billingPeriod ? { subscriptionId: i.billingSubscriptionId, period: i.billingPeriod } : null,
   };
 }
 
@@ -65,6 +70,9 @@ export async function saveChange(
       nextAction: intent.nextAction,
       lastPaymentError: intent.lastPaymentError,
       paymentMethodId: intent.paymentMethodId,
+      // Set once (billing-checkout.ts prepareCheckoutBilling), never cleared: a save of an intent loaded without them leaves them be.
+      ...(intent.billingSubscriptionId ? { billingSubscriptionId: intent.billingSubscriptionId, billingPeriod: intent.billingPeriod ?? null } : {}),
+      ...(intent.billingPlan ? { billingPlan: intent.billingPlan as never } : {}),
       version: loaded + 1,
       updatedAt: now,
     },
@@ -123,21 +131,27 @@ export async function announce(manager: EntityManager, intent: PaymentIntentEnti
   );
 }
 
-/** Inserts a new intent with its timeline row and its `topic` event, in one statement. */
-export async function insertAnnounced(manager: EntityManager, intent: PaymentIntentEntity, topic: string): Promise<void> {
+/**
+ * Inserts a new intent with its timeline row and its `topic` event, in one statement.
+ * `billingColumns`: billing_subscription_id and billing_period are inserted too (an off-session
+ * renewal's intent); otherwise they are left for the caller to set.
+ */
+export async function insertAnnounced(manager: EntityManager, intent: PaymentIntentEntity, topic: string, opts: { billingColumns?: boolean } = {}): Promise<void> {
+  const billing = opts.billingColumns === true;
   await changeWithEvent(
     manager,
     PAYMENT_SCHEMA,
     {
       sql: `INSERT INTO ${qualifiedTable(PAYMENT_SCHEMA, 'payment_intents')} (id, merchant_id, checkout_session_id, status, currency, amount_minor,
               amount_captured_minor, amount_refunded_minor, capture_mode, provider, provider_payment_id, metadata, description, next_action,
-              last_payment_error, payment_method_id, version, created_at, updated_at, checkout_binding)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14::jsonb, $15::jsonb, $16, $17, $18, $18, $21)`,
+              last_payment_error, payment_method_id, version, created_at, updated_at, checkout_binding${billing ? ', billing_subscription_id, billing_period' : ''})
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14::jsonb, $15::jsonb, $16, $17, $18, $18, $21${billing ? ', $22, $23' : ''})`,
       params: [
         intent.id, intent.merchantId, intent.checkoutSessionId, intent.status, intent.currency, intent.amountMinor,
         intent.amountCapturedMinor, intent.amountRefundedMinor, intent.captureMode, intent.provider, intent.providerPaymentId,
         JSON.stringify(intent.metadata ?? {}), intent.description, json(intent.nextAction), json(intent.lastPaymentError),
         intent.paymentMethodId, intent.version, intent.createdAt, topic, timelineData(intent), intent.checkoutBinding ?? false,
+        ...(billing ? [intent.billingSubscriptionId ?? null, intent.billingPeriod ?? null] : []),
       ],
       also: [`INSERT INTO ${qualifiedTable(PAYMENT_SCHEMA, 'payment_events')} (payment_intent_id, type, data) VALUES ($1, $19, $20::jsonb)`],
     },
@@ -158,4 +172,8 @@ export async function transition(
   const from = intent.status;
   intent.status = to;
   await saveChange(manager, intent, statusTopic(to, { failed: opts.failed }), { from, ...opts.data });
+  // A SUBSCRIPTION checkout's first payment starts its billing subscription, in this transaction (billing-subscription/).
+  if (to === S.SUCCEEDED && intent.billingPlan && intent.billingSubscriptionId) await startSubscriptionFromPayment(manager, intent);
+  // An off-session renewal's intent (no plan: it pays a period of a subscription that exists) pays its invoice and advances the period.
+  else if (to === S.SUCCEEDED && !intent.billingPlan && intent.billingSubscriptionId && intent.billingPeriod) await renewalPaid(manager, intent);
 }

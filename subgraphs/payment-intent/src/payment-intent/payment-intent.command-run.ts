@@ -19,6 +19,7 @@ import type { Connectors } from '../psp/connectors.js';
 import type { CredentialsSource } from '../psp/merchant-credentials.js';
 import { findVisiblePaymentIntent } from './payment-intent.access.js';
 import { PaymentIntentEntity } from './payment-intent.entity.js';
+import { PaymentIntentStatus as S } from './payment-intent.enums.js';
 import { cannotFromStatus, noPaymentConnector, paymentDeclined, paymentIntentNotFound, pspRequestFailed } from './payment-intent.errors.js';
 
 /** What a command's body answers: nothing, the PSP's decline, or a refusal to throw once its record is committed. */
@@ -27,6 +28,11 @@ export type CommandOutcome = { code: string; declineCode: string | null; message
 export interface CommandHooks {
   /** After a commit that wrote outbox rows. */
   committed(intent?: PaymentIntentEntity): void;
+  /**
+   * After a commit that moved the intent to SUCCEEDED (it was not before the command), before the
+   * command answers: its checkout session is told (ports/checkout-payment.port.ts). Never throws.
+   */
+  succeeded?(intent: PaymentIntentEntity): Promise<void>;
 }
 
 export interface CommandRunDeps {
@@ -118,6 +124,7 @@ export async function runIntentCommand(
     ran = await attempt((_manager, exec) => exec());
   }
   deps.hooks.committed(ran.intent);
+  if (ran.intent.status === S.SUCCEEDED && peek.status !== S.SUCCEEDED) await deps.hooks.succeeded?.(ran.intent);
   const { outcome } = ran;
   if (outcome instanceof HandoffError) throw outcome;
   if (outcome) throw paymentDeclined(outcome.declineCode ?? outcome.code, outcome.message);

@@ -23,7 +23,10 @@ import { applyPspPayment } from './payment-intent.psp-result.js';
 import { CONFIRMABLE, canTransition } from './payment-intent.states.js';
 import { checkoutReturnUrl, type CheckoutPaymentTerms, type CheckoutSessions } from '../ports/checkout-session.port.js';
 import { rebindToCheckout } from './checkout-binding.js';
+import { receiptEmailOrNull, recordReceiptEmail } from './receipt-email.js';
 import { coveredByTender, settleByTender } from './tender-payment.js';
+import { cardShown, PAID_BY_TRIAL, prepareCheckoutBilling } from '../billing-subscription/billing-checkout.js';
+import { saveTrialCardAtStripe, stripeCustomerForCheckout } from '../billing-subscription/stripe-billing-checkout.js';
 import { CONFIRM_ATTEMPT } from './payment-intent.timeline.js';
 import type { RiskAssessor, RiskContext } from '../risk/risk-assessor.js';
 import { confirmOptionsFor, refuseConfirmation, riskData, settleConfirmation } from '../risk/confirm-risk.js';
@@ -38,6 +41,8 @@ export interface CreateForCheckoutSpec {
   description?: string | null;
   /** The session binds the amount: checkout-session is asked before each confirmation (checkout-binding.ts). */
   bindToCheckout?: boolean | null;
+  /** The session's customer email when known (the intent's receipt_email). */
+  customerEmail?: string | null;
 }
 
 export interface PaymentMethodSpec {
@@ -105,6 +110,7 @@ export class PaymentIntentCommands {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payment-intent:checkout:${spec.checkoutSessionId}`]);
       const existing = await manager.findOne(PaymentIntentEntity, { where: { checkoutSessionId: spec.checkoutSessionId }, order: { createdAt: 'DESC' } });
       if (existing) {
+        await recordReceiptEmail(manager, existing, spec.customerEmail);
         // A bound intent's amount follows the session's calculation (updated before confirming): a retry may ask another amount.
         const boundRetry = existing.checkoutBinding && spec.bindToCheckout === true;
         if (existing.merchantId !== spec.merchantId || (existing.amountMinor !== amount.amountMinor && !boundRetry) || existing.currency !== amount.currency) {
@@ -150,6 +156,7 @@ export class PaymentIntentCommands {
         lastPaymentError: null,
         paymentMethodId: null,
         checkoutBinding: spec.bindToCheckout === true,
+        receiptEmail: receiptEmailOrNull(spec.customerEmail),
         version: 1,
         createdAt: new Date(),
       });
@@ -193,6 +200,25 @@ export class PaymentIntentCommands {
       // A bound intent: once the payment method is good, its session commits to paying and says
       // what to charge; the intent's amount follows it before the PSP is asked to confirm.
       const terms = await this.checkoutTerms(intent);
+      // The session's customer may have given their email since the intent was created.
+      if (terms) await recordReceiptEmail(manager, intent, terms.customerEmail);
+      // A SUBSCRIPTION checkout: the intent pays its period 1 (or starts its trial, charging nothing) and the card is kept for renewals (billing-subscription/).
+      // A delegated token (ACP) pays once: it cannot be kept for renewals, so it does not start a subscription.
+      if (terms?.subscription && guard) throw badUserInput('paymentMethod', 'a SUBSCRIPTION checkout is paid with a card kept for its renewals (the hosted page or confirmPaymentIntent), not a delegated payment token.');
+      const subscribing = terms?.subscription ?? null;
+      let stripeCustomer: string | null = null;
+      if (subscribing) {
+        if (!token) throw badUserInput('paymentMethod', 'is required: a subscription keeps the card for its renewals.');
+        // Stripe: the card is saved to a Customer of the subscription (stripe-billing-checkout.ts).
+        stripeCustomer = await this.psp(() => stripeCustomerForCheckout(connector, intent));
+        await prepareCheckoutBilling(manager, intent, { ...subscribing, card: await cardShown(connector, manager, token), ...(stripeCustomer ? { providerCustomerId: stripeCustomer } : {}) });
+        if (terms!.amountMinor === 0) {
+          if (stripeCustomer) await this.psp(() => saveTrialCardAtStripe(connector, intent, stripeCustomer!, token, checkoutReturnUrl(this.publicBaseUrl, intent.checkoutSessionId, this.checkout)));
+          intent.paymentMethodId = token;
+          await settleByTender(manager, intent, terms!, PAID_BY_TRIAL);
+          return null;
+        }
+      }
       if (terms && terms.amountMinor === 0 && !guard) {
         await settleByTender(manager, intent, terms);
         return null;
@@ -206,7 +232,7 @@ export class PaymentIntentCommands {
       const context = principal.kind === 'CLIENT' ? null : riskContext;
       const risk = this.risk ? await this.risk.beforeConfirm(manager, intent, connector, token, context) : null;
       if (risk?.action === RiskAction.BLOCK) return refuseConfirmation(manager, intent, risk);
-      const options = await confirmOptionsFor(manager, intent, risk);
+      const options = { ...(await confirmOptionsFor(manager, intent, risk)), ...(subscribing ? { saveForOffSession: true, ...(stripeCustomer ? { customer: stripeCustomer } : {}) } : {}) };
       const returnUrl = checkoutReturnUrl(this.publicBaseUrl, intent.checkoutSessionId, this.checkout);
       const psp = await this.psp(() => connector.confirmPayment({ manager }, intent.providerPaymentId!, token, returnUrl, options, pspKey('confirm')));
       // The attempt goes to the checkout's timeline before what it came to (payment-intent.timeline.ts).

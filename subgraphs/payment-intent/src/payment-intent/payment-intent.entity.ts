@@ -1,5 +1,5 @@
 // A payment intent row in `payment.payment_intents`. Amounts are minor units of `currency`.
-import { MinorUnitsColumn } from '@handoff/shared';
+import { MinorUnitsColumn, type SubscriptionPlanTerms } from '@handoff/shared';
 import { AfterLoad, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { CaptureMode, PaymentIntentStatus, PaymentProvider } from './payment-intent.enums.js';
 
@@ -72,6 +72,14 @@ export class PaymentIntentEntity {
   @Column({ name: 'payment_method_types', type: 'text', array: true, default: () => "'{card}'" })
   paymentMethodTypes: string[];
 
+  /**
+   * The buyer's email, lowercase (Stripe's receipt_email): checkout-session passes its customer's
+   * when it creates the intent and again when the session commits to paying (beginCheckoutPayment).
+   * The payments list filters on it (exact match). Null when not known.
+   */
+  @Column({ name: 'receipt_email', type: 'text', nullable: true })
+  receiptEmail: string | null;
+
   /** Includes the attribution (`aap_*`) keys. */
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   metadata: Record<string, unknown>;
@@ -90,6 +98,18 @@ export class PaymentIntentEntity {
   /** The PSP token (`pm_…`) of the card last used; never the card number. */
   @Column({ name: 'payment_method_id', type: 'text', nullable: true })
   paymentMethodId: string | null;
+
+  /** The billing subscription whose period this intent pays (issue 22; its events' `recurring`); null for a one-off payment. */
+  @Column({ name: 'billing_subscription_id', type: 'text', nullable: true })
+  billingSubscriptionId?: string | null;
+
+  /** The period it pays: 1 = the first payment, at checkout. */
+  @Column({ name: 'billing_period', type: 'integer', nullable: true })
+  billingPeriod?: number | null;
+
+  /** What its SUBSCRIPTION checkout committed to (checkout-session's plan): the subscription is created from it when the payment succeeds. */
+  @Column({ name: 'billing_plan', type: 'jsonb', nullable: true })
+  billingPlan?: SubscriptionPlanTerms | null;
 
   /** Optimistic concurrency: every change increments it. */
   @Column({ type: 'integer', default: 1 })

@@ -25,6 +25,8 @@ export class CreatePaymentIntentForCheckoutInput {
   @Field(() => String, { nullable: true }) description?: string | null;
   @Field(() => Boolean, { nullable: true, description: 'Ask checkout-session (beginCheckoutPayment) for the amount before each confirmation.' })
   bindToCheckout?: boolean | null;
+  @Field(() => String, { nullable: true, description: "The session's customer email when known: the intent's receiptEmail (lowercased)." })
+  customerEmail?: string | null;
 }
 
 @InputType('CreatePaymentIntentInput', {

@@ -1,6 +1,8 @@
 // GraphQL adapter for payment intents: maps arguments, calls the service, shapes the result.
 import { money, MoneyType, toMoneyType, type SubgraphContext } from '@handoff/shared';
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { Page } from '@handoff/shared';
+import { PaymentIntentConnection, PaymentIntentFilter } from './payment-intent.list.type.js';
 import { CheckoutSessionRef } from '../checkout-session/checkout-session.type.js';
 import { MerchantRef } from '../federation/stubs.js';
 import type { PaymentIntentEntity } from './payment-intent.entity.js';
@@ -23,6 +25,18 @@ export class PaymentIntentResolver {
   @Query(() => PaymentIntent, { nullable: true, description: 'A payment intent the caller may see, else null.' })
   paymentIntent(@Arg('id', () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<PaymentIntentEntity | null> {
     return this.intents.findVisible(ctx.principal, id);
+  }
+
+  @Query(() => PaymentIntentConnection, {
+    description: 'The payments list, newest first (cursor pagination, first ≤ 100): admin all (filter.merchantId narrows), a merchant its own, an agent those paying its checkouts.',
+  })
+  paymentIntents(
+    @Ctx() ctx: SubgraphContext,
+    @Arg('filter', () => PaymentIntentFilter, { nullable: true }) filter?: PaymentIntentFilter | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<Page<PaymentIntentEntity>> {
+    return this.intents.list(ctx.principal, filter ?? null, first, after);
   }
 
   @FieldResolver(() => MoneyType)

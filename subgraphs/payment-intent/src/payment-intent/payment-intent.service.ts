@@ -1,5 +1,6 @@
 // Reads of payment intents, always through the caller's tenancy scope (payment-intent.access.ts).
-import type { Principal } from '@handoff/shared';
+import type { Page, Principal } from '@handoff/shared';
+import { listPaymentIntents, type PaymentIntentFilterSpec } from './payment-intent.list.js';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { PaymentEventEntity } from './payment-event.entity.js';
 import { findVisibleForCheckoutSession, findVisiblePaymentIntent } from './payment-intent.access.js';
@@ -22,6 +23,11 @@ export class PaymentIntentService {
   /** The intent, or null when it does not exist or the principal may not see it. */
   async findVisible(principal: Principal, id: string): Promise<PaymentIntentEntity | null> {
     return findVisiblePaymentIntent(this.manager, principal, id);
+  }
+
+  /** The payments list: a page of the intents the principal may see that match `filter` (payment-intent.list.ts). */
+  list(principal: Principal, filter: PaymentIntentFilterSpec | null, first: number | null | undefined, after: string | null | undefined): Promise<Page<PaymentIntentEntity>> {
+    return listPaymentIntents(this.manager, principal, filter, first, after);
   }
 
   /** The latest intent paying a checkout session, if the principal may see it. */

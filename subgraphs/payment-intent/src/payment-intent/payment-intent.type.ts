@@ -95,6 +95,12 @@ export class PaymentIntent {
   @Field(() => String, { nullable: true })
   description: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "The buyer's email, lowercase (Stripe's receipt_email): its checkout session's customer email, when known. paymentIntents(filter: { customerEmail }) matches it exactly.",
+  })
+  receiptEmail: string | null;
+
   @Field(() => NextActionType, { nullable: true, description: 'What the buyer must do next (3-D Secure), while REQUIRES_ACTION.' })
   nextAction: NextActionType | null;
 

@@ -23,12 +23,16 @@ export async function coveredByTender(sessions: unknown, intent: Pick<PaymentInt
   return !!signals && (signals.tenderHeldMinor ?? 0) > 0 && (signals.tenderHeldMinor ?? 0) >= signals.amountMinor;
 }
 
-/** The commitment found nothing to charge: the intent is paid by the session's tender (in the confirming command's transaction). */
-export async function settleByTender(manager: EntityManager, intent: PaymentIntentEntity, terms: CheckoutPaymentTerms): Promise<void> {
+/**
+ * The commitment found nothing to charge: the intent is paid by the session's tender (in the
+ * confirming command's transaction), or (`paidBy` 'trial') it starts a subscription's trial
+ * (billing-subscription/billing-checkout.ts): nothing charged, the card kept.
+ */
+export async function settleByTender(manager: EntityManager, intent: PaymentIntentEntity, terms: CheckoutPaymentTerms, paidBy: string = PAID_BY_TENDER): Promise<void> {
   await manager.update(PaymentIntentEntity, { id: intent.id }, { amountMinor: 0 });
   intent.amountMinor = 0;
   intent.amountCapturedMinor = 0;
   intent.nextAction = null;
   intent.lastPaymentError = null;
-  await transition(manager, intent, S.SUCCEEDED, { action: 'be confirmed', data: { paidBy: PAID_BY_TENDER, calculationId: terms.calculationId } });
+  await transition(manager, intent, S.SUCCEEDED, { action: 'be confirmed', data: { paidBy, calculationId: terms.calculationId } });
 }

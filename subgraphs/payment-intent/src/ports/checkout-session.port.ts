@@ -15,7 +15,7 @@
 // (CALCULATION_STALE, CHECKOUT_NOT_READY, PROMOTION_INVALID, CHECKOUT_SESSION_EXPIRED, INVALID_STATE_TRANSITION);
 // when checkout-session is down or slow the confirmation fails with SERVICE_UNAVAILABLE
 // (checkout_session:unavailable, retryable) before anything is charged or written.
-import { clientSecretFor, ErrorCode, HandoffError, InternalCallError, InternalClient } from '@handoff/shared';
+import { clientSecretFor, ErrorCode, HandoffError, InternalCallError, InternalClient, type SubscriptionPlanTerms } from '@handoff/shared';
 
 /** How long payment-intent waits for checkout-session, per call. */
 export const CHECKOUT_SESSION_CALL_TIMEOUT_MS = 5_000;
@@ -28,6 +28,10 @@ export interface CheckoutPaymentTerms {
   calculationId: string | null;
   /** An agent's checkout: the AAP code binding amountMinor (re-issued when the amount changed); null otherwise. */
   aapCode?: string | null;
+  /** A SUBSCRIPTION session's plan (issue 22): the subscription is created from it when the payment succeeds; null otherwise. */
+  subscription?: SubscriptionPlanTerms | null;
+  /** The session's customer email as it is now (the intent's receipt_email follows it); null when not given. */
+  customerEmail?: string | null;
 }
 
 /** What a checkout session tells the merchant's risk rules (risk/). */
@@ -74,7 +78,7 @@ export function checkoutReturnUrl(publicBaseUrl: string, checkoutSessionId: stri
 
 const BEGIN = `mutation BeginCheckoutPayment($checkoutSessionId: ID!, $paymentIntentId: ID!) {
   beginCheckoutPayment(checkoutSessionId: $checkoutSessionId, paymentIntentId: $paymentIntentId) {
-    checkoutSessionId amountMinor currency captureMode calculationId aapCode
+    checkoutSessionId amountMinor currency captureMode calculationId aapCode subscription customerEmail
   }
 }`;
 

@@ -9,7 +9,7 @@
 // fails with the callee's error or InternalCallError (SERVICE_UNAVAILABLE at the edge) before
 // anything is written, and its caller retries with the same idempotency key; an inbound webhook
 // is answered 5xx, so the PSP delivers it again.
-import { InternalClient } from '@handoff/shared';
+import { InternalClient, type DunningSettings } from '@handoff/shared';
 import type { PaymentProvider } from '../payment-intent/payment-intent.enums.js';
 
 /** How long payment-intent waits for the merchant subgraph, per call. */
@@ -25,6 +25,12 @@ export interface MerchantCredentials {
 const QUERY = /* GraphQL */ `
   query PaymentConnectorCredentials($merchantId: ID!) {
     paymentConnectorCredentials(merchantId: $merchantId) { merchantId provider secretKey webhookSecret }
+  }
+`;
+
+const BILLING_SETTINGS = /* GraphQL */ `
+  query MerchantBillingSettings($id: ID!) {
+    billingSettings(merchantId: $id) { dunning { retryDays finalStatus } }
   }
 `;
 
@@ -66,6 +72,11 @@ export class MerchantPort {
 
   async threeDSecureEnabled(id: string): Promise<boolean> {
     return (await this.client.request<{ checkoutCapabilities: { threeDSecure: boolean } }>(THREE_D_SECURE_CAPABILITY, { id })).checkoutCapabilities.threeDSecure;
+  }
+
+  /** The merchant's dunning schedule (its billingSettings; the default 1, 3, 5, 7 then UNPAID when never set). Renewals read it before charging (billing-renewal.ts). */
+  async dunningSettings(id: string): Promise<DunningSettings> {
+    return (await this.client.request<{ billingSettings: { dunning: DunningSettings } }>(BILLING_SETTINGS, { id })).billingSettings.dunning;
   }
 
   /** Whether the merchant exists (an admin's configuration of an unknown merchant is refused before anything is written). */

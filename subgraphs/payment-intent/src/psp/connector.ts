@@ -38,6 +38,12 @@ export interface ConfirmOptions {
   requestThreeDSecure?: boolean;
   /** Hold the authorized funds for a manual capture (Stripe: capture_method = manual at confirmation). */
   manualCapture?: boolean;
+  /** Keep the card for charges without the buyer (a subscription's renewals): Stripe's setup_future_usage = off_session; the sandbox's vault tokens are reusable and it takes the same parameter. */
+  saveForOffSession?: boolean;
+  /** The buyer is not there (a subscription's renewal, charged with the saved card): Stripe's and the sandbox's `off_session = true`. */
+  offSession?: boolean;
+  /** Stripe: the Customer the payment (and the card it saves) belongs to; a subscription's (stripe-billing.ts). The sandbox has no customers. */
+  customer?: string;
 }
 
 /** The card behind a payment method token, as the PSP reports it; never the number. */
@@ -84,6 +90,12 @@ export interface PspCallContext {
 export interface PspConnector {
   readonly provider: PaymentProvider;
   createPayment(ctx: PspCallContext, req: CreatePaymentRequest): Promise<PspPayment>;
+  /**
+   * Created and confirmed with `paymentMethod` in one call under `req.idempotencyKey` (Stripe's
+   * `confirm: true`): a decline is an answer with `error`, as confirmPayment's. An off-session
+   * renewal's charge in one round trip; a PSP without it (absent) is called twice.
+   */
+  createAndConfirm?(ctx: PspCallContext, req: CreatePaymentRequest, paymentMethod: string, options: ConfirmOptions): Promise<PspPayment>;
   /** `paymentMethod` is a token (`pm_…`). */
   confirmPayment(
     ctx: PspCallContext,
@@ -111,7 +123,16 @@ export interface PspConnector {
    * the card data. The number is passed through, never kept nor logged.
    */
   vaultCard(ctx: PspCallContext, card: VaultCard): Promise<{ paymentMethodId: string; brand: string | null; last4: string | null }>;
+  /**
+   * Checks a card for charges without the buyer, charging nothing (Stripe's SetupIntent with
+   * usage off_session, confirmed): a subscription's new card (billing-subscription/card-update/).
+   * A PSP without it (absent) cannot take a card update from Handoff's page.
+   */
+  setupOffSession?(ctx: PspCallContext, paymentMethod: string, idempotencyKey: string): Promise<OffSessionSetup>;
 }
+
+/** A card's setup for off-session charges: saved, or refused (a decline, or an authentication the page cannot do). */
+export type OffSessionSetup = { ok: true } | { ok: false; code: string; declineCode: string | null; message: string };
 
 /** A card handed to a PSP's vault (the digits already checked: 12-19, Luhn). */
 export interface VaultCard {

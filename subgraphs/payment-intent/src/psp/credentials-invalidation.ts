@@ -3,7 +3,7 @@
 // `paymentConnector` on its pub/sub channel. Pub/sub is best effort, so after any reconnection to
 // Redis (messages may have been missed) every merchant is forgotten; the TTL bounds the rest.
 import { createRedis, eventsChannel, MERCHANT_UPDATED_TOPIC, type Logger, type OutboxJobData } from '@handoff/shared';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 
 export { MERCHANT_UPDATED_TOPIC };
 
@@ -26,7 +26,7 @@ export function invalidatedMerchant(message: string): string | null {
 }
 
 export function listenForCredentialChanges(opts: { redisUrl: string; queuePrefix: string; cache: Forgetful; logger: Logger }): { close(): Promise<void> } {
-  const sub: Redis = createRedis(opts.redisUrl, { forBullmqWorker: true });
+  const sub: RedisClient = createRedis(opts.redisUrl, { forBullmqWorker: true });
   const channel = eventsChannel(opts.queuePrefix, MERCHANT_UPDATED_TOPIC);
   let readyBefore = false;
   sub.on('error', (err) => opts.logger.warn({ err }, 'credentials invalidation: Redis error'));

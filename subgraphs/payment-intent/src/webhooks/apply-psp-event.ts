@@ -17,6 +17,7 @@ import { providerOfPath } from '../psp/merchant-credentials.js';
 import { recordReportedRefund } from '../refund/refund.service.js';
 import { readPspEvent, REFUND_UPDATE_TYPES, type PspEvent } from './psp-event.js';
 import { WebhookInboxEntity } from './webhook-inbox.entity.js';
+import { applyStripeBillingEvent, isStripeBillingEvent } from '../billing-subscription/stripe-billing-events.js';
 
 export class PaymentNotKnownYet extends Error {
   constructor(readonly providerPaymentId: string) {
@@ -66,19 +67,40 @@ export class PspEventApplier {
   constructor(
     private readonly dataSource: DataSource,
     private readonly committed: () => void,
+    /** Stripe Billing: the PaymentIntent of a Stripe invoice's payment (asked of Stripe with the merchant's key; stripe-billing.ts). */
+    private readonly invoicePaymentIntent: (merchantId: string, invoiceId: string) => Promise<string | null> = async () => null,
   ) {}
 
   async apply(inboxId: string): Promise<ApplyOutcome> {
+    // A Stripe invoice event names no PaymentIntent (API 2025+): its payment's is asked of Stripe first, outside the transaction.
+    const pending = await this.dataSource.getRepository(WebhookInboxEntity).findOneBy({ id: inboxId });
+    const billingInvoice =
+      pending && !pending.processedAt && isStripeBillingEvent(pending.provider, pending.eventType) && pending.eventType.startsWith('invoice.') ? (pending.providerPaymentId ?? null) : null;
+    const stripePi = billingInvoice ? await this.invoicePaymentIntent(pending!.merchantId, billingInvoice) : null;
     const outcome = await this.dataSource.transaction(async (manager) => {
       const row = await manager.findOne(WebhookInboxEntity, { where: { id: inboxId }, lock: { mode: 'pessimistic_write' } });
       if (!row || row.processedAt) return 'already_processed' as const;
-      const event = readPspEvent(row.body);
+      let event = readPspEvent(row.body);
       const provider = providerOfPath[row.provider]!;
-      const intent = event.object.id
+      const billing = isStripeBillingEvent(row.provider, event.type);
+      let intent = event.object.id && !billing
         ? await manager.findOne(PaymentIntentEntity, { where: { provider, providerPaymentId: event.object.id }, lock: { mode: 'pessimistic_write' } })
         : null;
       let result: ApplyOutcome;
-      if (!intent) {
+      if (billing) {
+        // Stripe Billing's subscription and invoice events: Handoff's subscription, through the renewals' own functions.
+        const raw = row.body as { data: { object: Record<string, unknown> } };
+        const read = event;
+        const applied = await runWithActor(pspWebhookActor(row.provider, read.id), () =>
+          applyStripeBillingEvent(manager, row.merchantId, { id: read.id, type: read.type, created: read.created, object: raw.data.object }, stripePi),
+        );
+        result = applied.outcome;
+        // A Stripe invoice paid is the period's payment: announced as psp_event.succeeded of its intent, as any payment (the ledger's input).
+        if (applied.payment) {
+          intent = applied.payment.intent;
+          event = { ...read, kind: 'succeeded', object: applied.payment.object };
+        }
+      } else if (!intent) {
         // Ours (created by Handoff) but not committed yet: keep it and retry. Anything else
         // (a payment made outside Handoff, an event about no payment) is recorded, no effect.
         if (event.kind !== 'other' && event.object.id && event.object.metadata[CHECKOUT_METADATA_KEY]) throw new PaymentNotKnownYet(event.object.id);
@@ -89,7 +111,8 @@ export class PspEventApplier {
         return 'no_effect:merchant_mismatch' as const;
       } else {
         // What the event changes is the PSP's doing: its timeline entries and audit rows say so.
-        result = await runWithActor(pspWebhookActor(row.provider, event.id), () => this.applyToIntent(manager, intent, event));
+        const [found, read] = [intent, event];
+        result = await runWithActor(pspWebhookActor(row.provider, read.id), () => this.applyToIntent(manager, found, read));
       }
       await addToOutbox(manager, PAYMENT_SCHEMA, {
         topic: pspEventTopic(event.kind),

@@ -1,9 +1,9 @@
 // The webhook-ingest queue: one job per inbox row (deterministic id), whose worker applies the
 // event. The inbox row is the truth: the sweep re-adds jobs Redis lost (a flush, a restart)
 // for rows still unprocessed, and the intent's creation promotes jobs waiting for it.
-import { safeJobId, startWorker, type Logger } from '@handoff/shared';
+import { currentTraceparent, safeJobId, startWorker, type Logger } from '@handoff/shared';
 import { Queue, type Job, type JobsOptions, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { DataSource } from 'typeorm';
 import type { PspEventApplier } from './apply-psp-event.js';
 import { PaymentNotKnownYet } from './apply-psp-event.js';
@@ -14,6 +14,8 @@ export const WEBHOOK_INGEST_QUEUE = 'webhook-ingest';
 
 export interface IngestJobData {
   inboxId: string;
+  /** The webhook request's trace (tracing on): the ingest job's span continues it. */
+  traceparent?: string;
 }
 
 export const ingestJobId = (inboxId: string) => safeJobId('webhook', 'inbox', inboxId);
@@ -29,13 +31,17 @@ export const INGEST_JOB_OPTIONS: JobsOptions = {
 };
 
 /** The job of an inbox row: always the same id, so adding it again is a no-op. */
-const ingestJob = (inboxId: string) => ({ name: 'apply-psp-event', data: { inboxId } as IngestJobData, opts: { ...INGEST_JOB_OPTIONS, jobId: ingestJobId(inboxId) } });
+const ingestJob = (inboxId: string, traceparent?: string) => ({
+  name: 'apply-psp-event',
+  data: (traceparent ? { inboxId, traceparent } : { inboxId }) as IngestJobData,
+  opts: { ...INGEST_JOB_OPTIONS, jobId: ingestJobId(inboxId) },
+});
 
 export class IngestQueue {
   readonly queue: Queue<IngestJobData>;
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     prefix: string,
     private readonly dataSource: DataSource,
     private readonly logger: Logger,
@@ -44,11 +50,11 @@ export class IngestQueue {
     this.queue.on('error', (err) => logger.warn({ err }, 'webhook-ingest queue error'));
   }
 
-  private pending: Array<{ inboxId: string; resolve(): void; reject(err: unknown): void }> = [];
+  private pending: Array<{ inboxId: string; traceparent?: string; resolve(): void; reject(err: unknown): void }> = [];
 
   /** Adding an existing id is a no-op in BullMQ, so this is safe to repeat. */
   async enqueue(inboxId: string): Promise<void> {
-    const job = ingestJob(inboxId);
+    const job = ingestJob(inboxId, currentTraceparent());
     await this.queue.add(job.name, job.data, job.opts);
   }
 
@@ -58,7 +64,7 @@ export class IngestQueue {
    */
   enqueueSoon(inboxId: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (this.pending.push({ inboxId, resolve, reject }) === 1) setImmediate(() => void this.flushPending());
+      if (this.pending.push({ inboxId, traceparent: currentTraceparent(), resolve, reject }) === 1) setImmediate(() => void this.flushPending());
     });
   }
 
@@ -66,7 +72,7 @@ export class IngestQueue {
     const batch = this.pending;
     this.pending = [];
     try {
-      await this.queue.addBulk(batch.map(({ inboxId }) => ingestJob(inboxId)));
+      await this.queue.addBulk(batch.map(({ inboxId, traceparent }) => ingestJob(inboxId, traceparent)));
       for (const w of batch) w.resolve();
     } catch (err) {
       for (const w of batch) w.reject(err);
@@ -132,7 +138,7 @@ export class IngestQueue {
 }
 
 export function startIngestWorker(opts: {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   applier: PspEventApplier;
   logger: Logger;

@@ -5,6 +5,7 @@
 // The ledger's and checkout-session's specs hold their handlers to the same types.
 import {
   CHECKOUT_PAYMENT_EVENTS_QUEUE,
+  LEDGER_BI_FACTS_QUEUE,
   LEDGER_PAYMENT_EVENTS_QUEUE,
   LEDGER_PSP_EVENT_KINDS,
   routedQueues,
@@ -24,7 +25,7 @@ import { readPspEvent } from './psp-event.js';
 const RECORD_FIELDS: Record<keyof PaymentIntentRecord, true> = {
   id: true, status: true, amountMinor: true, currency: true, amountCapturedMinor: true, amountRefundedMinor: true,
   merchantId: true, checkoutSessionId: true, checkoutTotal: true, provider: true, providerPaymentId: true, metadata: true,
-  lastPaymentError: true,
+  lastPaymentError: true, recurring: true,
 };
 const PSP_PAYLOAD_FIELDS: Record<keyof PspEventPayload, true> = { provider: true, merchantId: true, pspEvent: true, object: true, paymentIntent: true };
 
@@ -64,10 +65,17 @@ describe('payment-intent builds the shared payment event contracts', () => {
     expect(Object.keys(e).sort()).toEqual(['occurredAt', 'paymentIntent']);
     expect(Object.keys(e.paymentIntent).sort()).toEqual(Object.keys(RECORD_FIELDS).sort());
     expect(e.paymentIntent.checkoutTotal).toBeNull();
+    // A one-off payment pays no subscription period; one marked with its subscription and period carries both (issue 22).
+    expect(e.paymentIntent.recurring).toBeNull();
+    const period = Object.assign(intentOfCheckout('cs_sub'), { billingSubscriptionId: 'bsub_0123456789abcdef01234567', billingPeriod: 1 });
+    expect(paymentIntentSnapshot(period).recurring).toEqual({ subscriptionId: 'bsub_0123456789abcdef01234567', period: 1 });
+    // A trial's intent names the subscription but pays no period.
+    expect(paymentIntentSnapshot(Object.assign(intentOfCheckout('cs_trial'), { billingSubscriptionId: 'bsub_0123456789abcdef01234567', billingPeriod: null })).recurring).toBeNull();
   });
 
   it('routes to the queues the contracts name: checkout-payment-events, and ledger-payment-events for each kind the ledger acts on', () => {
-    expect(routedQueues(outboxRoutes, 'payment_intent.succeeded')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
+    // A succeeded payment is also a BI fact (GMV) for the ledger's bi-facts consumer.
+    expect(routedQueues(outboxRoutes, 'payment_intent.succeeded').sort()).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE, LEDGER_BI_FACTS_QUEUE].sort());
     expect(routedQueues(outboxRoutes, 'payment_intent.payment_failed')).toEqual([CHECKOUT_PAYMENT_EVENTS_QUEUE]);
     for (const kind of LEDGER_PSP_EVENT_KINDS) expect(routedQueues(outboxRoutes, `psp_event.${kind}`), kind).toEqual([LEDGER_PAYMENT_EVENTS_QUEUE]);
   });

@@ -10,6 +10,7 @@ import {
   type CardDetails,
   type ConfirmOptions,
   type CreatePaymentRequest,
+  type OffSessionSetup,
   type PspConnector,
   type PspPayment,
   type PspRefund,
@@ -56,6 +57,26 @@ export class SandboxConnector implements PspConnector {
     return fromSandboxPaymentIntent(pi);
   }
 
+  /** Stripe's create with `confirm: true`: the confirm's parameters in the create's body, one call, one key. */
+  createAndConfirm(_ctx: unknown, req: CreatePaymentRequest, paymentMethod: string, options: ConfirmOptions): Promise<PspPayment> {
+    return this.attempt(
+      '/v1/payment_intents',
+      {
+        amount: req.amountMinor,
+        currency: req.currency,
+        capture_method: req.captureMode === 'MANUAL' ? 'manual' : 'automatic',
+        metadata: req.metadata,
+        description: req.description,
+        confirm: true,
+        payment_method: paymentMethod,
+        ...(options.saveForOffSession ? { setup_future_usage: 'off_session' as const } : {}),
+        ...(options.offSession ? { off_session: true } : {}),
+        ...(options.requestThreeDSecure ? { payment_method_options: { card: { request_three_d_secure: 'any' } } } : {}),
+      },
+      req.idempotencyKey,
+    );
+  }
+
   /** The number is checked here first (the field's own error, never quoting it), then tokenized at the sandbox. */
   async tokenizeTestCard(_ctx: unknown, cardNumber: string, idempotencyKey?: string): Promise<string> {
     parseTestCard(cardNumber);
@@ -70,12 +91,26 @@ export class SandboxConnector implements PspConnector {
     return { paymentMethodId: String(pm.id), brand: parsed.brand, last4: parsed.last4 };
   }
 
+  /** The sandbox's SetupIntent (confirmed at creation): a 402 card_error is the card's decline; requires_action an authentication this flow cannot do. */
+  async setupOffSession(_ctx: unknown, paymentMethod: string, idempotencyKey: string): Promise<OffSessionSetup> {
+    try {
+      const seti = await this.call('/v1/setup_intents', { payment_method: paymentMethod, usage: 'off_session', confirm: true }, { 'idempotency-key': idempotencyKey });
+      if (seti.status === 'succeeded') return { ok: true };
+      return { ok: false, code: 'authentication_required', declineCode: null, message: 'This card asks for an authentication the card update cannot do; use another card.' };
+    } catch (err) {
+      if (err instanceof SandboxApiError && err.status === 402) return { ok: false, code: err.error.code ?? 'card_declined', declineCode: err.error.decline_code ?? null, message: err.error.message };
+      throw rejectedFrom(err);
+    }
+  }
+
   confirmPayment(_ctx: unknown, id: string, paymentMethod: string, _returnUrl: string, options: ConfirmOptions, idempotencyKey: string): Promise<PspPayment> {
     return this.attempt(
       `/v1/payment_intents/${encodeURIComponent(id)}/confirm`,
       {
         payment_method: paymentMethod,
         ...(options.manualCapture ? { capture_method: 'manual' } : {}),
+        ...(options.saveForOffSession ? { setup_future_usage: 'off_session' as const } : {}),
+        ...(options.offSession ? { off_session: true } : {}),
         ...(options.requestThreeDSecure ? { payment_method_options: { card: { request_three_d_secure: 'any' } } } : {}),
       },
       idempotencyKey,

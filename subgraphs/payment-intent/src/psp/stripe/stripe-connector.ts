@@ -18,6 +18,7 @@ import {
   type VaultCard,
 } from '../connector.js';
 import { parseTestCard, type CardBehaviour } from '@handoff/psp-sandbox/test-cards';
+import { StripeBilling } from './stripe-billing.js';
 
 /** Stripe's own test PaymentMethods for the sandbox's test cards (test mode only). */
 const STRIPE_TEST_PAYMENT_METHODS: Record<CardBehaviour, string> = {
@@ -26,6 +27,7 @@ const STRIPE_TEST_PAYMENT_METHODS: Record<CardBehaviour, string> = {
   decline_insufficient_funds: 'pm_card_visa_chargeDeclinedInsufficientFunds',
   three_d_secure: 'pm_card_authenticationRequired',
   processing: 'pm_card_bypassPending',
+  decline_off_session: 'pm_card_chargeCustomerFail',
 };
 
 /** The fields of a Stripe PaymentIntent this connector reads. */
@@ -56,6 +58,8 @@ export interface StripeClientOptions {
 export class StripeConnector implements PspConnector {
   readonly provider = PaymentProvider.STRIPE;
   private readonly stripe: Stripe;
+  /** Stripe Billing: Customers, SetupIntents, Subscriptions, invoice payments (stripe-billing.ts). */
+  readonly billing: StripeBilling;
 
   constructor(secretKey: string, options: StripeClientOptions = {}) {
     const api = options.apiUrl ? new URL(options.apiUrl) : null;
@@ -66,6 +70,7 @@ export class StripeConnector implements PspConnector {
         ? { host: api.hostname, port: Number(api.port || (api.protocol === 'https:' ? 443 : 80)), protocol: api.protocol === 'http:' ? ('http' as const) : ('https' as const) }
         : {}),
     });
+    this.billing = new StripeBilling(this.stripe, (fn) => this.call(fn));
   }
 
   async createPayment(_ctx: unknown, req: CreatePaymentRequest): Promise<PspPayment> {
@@ -112,12 +117,16 @@ export class StripeConnector implements PspConnector {
 
   async confirmPayment(_ctx: unknown, id: string, paymentMethod: string, returnUrl: string, options: ConfirmOptions, idempotencyKey: string): Promise<PspPayment> {
     try {
+      // A subscription's card is saved to its Customer (setup_future_usage needs one to reuse it off-session).
+      if (options.customer) await this.stripe.paymentIntents.update(id, { customer: options.customer }, { idempotencyKey: `${idempotencyKey}:customer` });
       const pi = await this.stripe.paymentIntents.confirm(
         id,
         {
           payment_method: paymentMethod,
           return_url: returnUrl,
           ...(options.manualCapture ? { capture_method: 'manual' as const } : {}),
+          ...(options.saveForOffSession ? { setup_future_usage: 'off_session' as const } : {}),
+          ...(options.offSession ? { off_session: true } : {}),
           ...(options.requestThreeDSecure ? { payment_method_options: { card: { request_three_d_secure: 'any' as const } } } : {}),
         },
         { idempotencyKey },
