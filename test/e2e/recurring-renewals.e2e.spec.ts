@@ -28,7 +28,7 @@ const REGISTER_AGENT = `mutation($input: RegisterAgentInput!) { registerAgent(in
 const START = `mutation($input: StartAgentSessionInput) { startAgentSession(input: $input) { id } }`;
 const RECOMMEND = `mutation($input: RecommendInput!) { recommend(input: $input) { id } }`;
 const CHECKOUT = `mutation($input: CheckoutInput!) { checkout(input: $input) { paymentId checkoutSession { id mode url lineItems { recurring { interval intervalCount } } } } }`;
-const ADVANCE = `mutation($id: ID!) { advanceBillingClock(id: $id) { id status nextRenewalAt currentPeriod } }`;
+const ADVANCE = `mutation($id: ID!, $period: Int) { advanceBillingClock(id: $id, period: $period) { id status nextRenewalAt currentPeriod } }`;
 const SUB_FIELDS = `id status currentPeriod currentPeriodStart currentPeriodEnd nextRenewalAt
   invoices { id period status attempts nextAttemptAt periodStart periodEnd amount { amountMinor } paymentIntent { id status } }`;
 const SUB = `query($id: ID!) { billingSubscription(id: $id) { ${SUB_FIELDS} } }`;
@@ -156,12 +156,24 @@ describe('recurring billing end to end: renewals, recurring commissions, dunning
     const [first] = await until(() => conversionsOf(subscriptionId), (cs) => cs.length === 1 && cs[0].status === 'PENDING', 'period 1 conversion');
     expect(first).toMatchObject({ billingPeriod: 1, verification: 'verified', agent: { id: agentId }, paymentIntent: { id: checkoutIntentId }, commission: { amount: { amountMinor: 800 } } });
 
-    // Three racing advances: one move of the clock, one renewal job, one charge for period 2.
+    // Three racing advances for period 2: one move of the clock, one renewal job, one charge for
+    // period 2. A call that arrives after the renewal ran finds the subscription past period 2 and
+    // moves nothing (without `period`, it would make period 3 due: CI once saw that race).
     const before = await sub(subscriptionId);
-    const advanced = await Promise.all([1, 2, 3].map(() => merchant.ok(ADVANCE, { id: subscriptionId })));
-    for (const a of advanced) expect(Date.parse(a.advanceBillingClock.nextRenewalAt)).toBeLessThanOrEqual(Date.now());
+    const advanced = await Promise.all([1, 2, 3].map(() => merchant.ok(ADVANCE, { id: subscriptionId, period: 2 })));
+    for (const a of advanced) {
+      const moved = a.advanceBillingClock;
+      if (moved.currentPeriod === 1) expect(Date.parse(moved.nextRenewalAt)).toBeLessThanOrEqual(Date.now());
+      else expect(moved.currentPeriod).toBe(2);
+    }
     const renewed = await until(() => sub(subscriptionId), (s) => s.invoices.some((i: any) => i.period === 2 && i.status === 'PAID'), 'invoice 2 PAID');
     expect(renewed).toMatchObject({ status: 'ACTIVE', currentPeriod: 2 });
+    // Late and retried calls for period 2, after it renewed: nothing moves, nothing is charged.
+    const late = (await merchant.ok(ADVANCE, { id: subscriptionId, period: 2 })).advanceBillingClock;
+    expect(late).toMatchObject({ currentPeriod: 2, nextRenewalAt: renewed.nextRenewalAt });
+    expect(Date.parse(late.nextRenewalAt)).toBeGreaterThan(Date.now());
+    // A period beyond the next is refused: the clock makes one period due at a time.
+    expect(await merchant.errorCode(ADVANCE, { id: subscriptionId, period: 4 })).toBe('BAD_USER_INPUT');
     // The timeline moved back by one period: period 2 starts where period 1 ended, now due by the clock.
     expect(Date.parse(renewed.currentPeriodStart)).toBe(Date.parse(renewed.invoices[0].periodEnd));
     expect(Date.parse(renewed.currentPeriodStart)).toBeLessThanOrEqual(Date.now());
@@ -191,7 +203,7 @@ describe('recurring billing end to end: renewals, recurring commissions, dunning
     expect(clawed[0]).toMatchObject({ billingPeriod: 1, status: 'PENDING', commission: { amount: { amountMinor: 800 } } });
 
     // Period 3 renews and pays; EVERY_RENEWAL for 2 periods: it records no conversion.
-    await merchant.ok(ADVANCE, { id: subscriptionId });
+    await merchant.ok(ADVANCE, { id: subscriptionId, period: 3 });
     const third = await until(() => sub(subscriptionId), (s) => s.invoices.some((i: any) => i.period === 3 && i.status === 'PAID'), 'invoice 3 PAID');
     expect(third.currentPeriod).toBe(3);
     expect(third.invoices.find((i: any) => i.period === 3)).toMatchObject({ attempts: 1, paymentIntent: { status: 'SUCCEEDED' } });

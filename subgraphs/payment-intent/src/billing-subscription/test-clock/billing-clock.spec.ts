@@ -27,6 +27,12 @@ describe('billing clock guards', () => {
     }
   });
 
+  it('refuses a period that is not a whole number from 1, before anything is read', async () => {
+    for (const period of [0, -1, 1.5, Number.NaN]) {
+      expect(await codeOf(clock('test').advance(merchant, 'bsub_000000000000000000000000', period))).toMatchObject({ code: 'BAD_USER_INPUT' });
+    }
+  });
+
   it('refuses agents, the hosted page and anonymous callers whatever the deployment', async () => {
     const agent = { kind: 'AGENT', keyId: 'k2', agentId: 'a1' } as Principal;
     expect(await codeOf(clock('development').advance(agent, 'bsub_000000000000000000000000'))).toMatchObject({ code: 'FORBIDDEN' });

@@ -16,7 +16,7 @@
 //   - Idempotent: a second call (or a racing one, serialized by the lock) finds the renewal
 //     already due and moves nothing; the job id is the scheduler's (subscription, period, due
 //     time), so both calls enqueue one job.
-import { ErrorCode, forbidden, HandoffError, periodBounds, requireAuthenticated, versionConflict, type NodeEnv, type Principal } from '@handoff/shared';
+import { badUserInput, ErrorCode, forbidden, HandoffError, periodBounds, requireAuthenticated, versionConflict, type NodeEnv, type Principal } from '@handoff/shared';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { changeSubscription, lockSubscription } from '../billing-subscription.changes.js';
@@ -75,8 +75,14 @@ export class BillingClock {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async advance(principal: Principal, id: string): Promise<BillingClockResult> {
+  /**
+   * `period`, when given, names the period whose charge to make due (the next one,
+   * currentPeriod + 1): a call that finds the subscription already past it (a racing or retried
+   * call arriving after that renewal ran) moves nothing, so N calls for one period advance once.
+   */
+  async advance(principal: Principal, id: string, period?: number): Promise<BillingClockResult> {
     const p = requireAuthenticated(principal);
+    if (period !== undefined && (!Number.isInteger(period) || period < 1 || period > 100_000)) throw badUserInput('period', 'must be a whole number from 1.');
     if (p.kind !== 'MERCHANT' && p.kind !== 'ADMIN') throw forbidden('Only the merchant or an admin may advance a billing clock.');
     if (this.nodeEnv === 'production') throw billingClockUnavailable('production');
     const visible = await new BillingSubscriptionService(this.dataSource).getVisible(principal, id);
@@ -86,6 +92,10 @@ export class BillingClock {
       if (!sub) throw billingSubscriptionNotFound(id);
       const now = this.now();
       const due = (s: BillingSubscriptionEntity) => ({ subscriptionId: s.id, period: s.currentPeriod + 1, dueAt: s.nextRenewalAt! });
+      if (period !== undefined && period <= sub.currentPeriod) return { subscription: sub, due: null };
+      if (period !== undefined && period > sub.currentPeriod + 1) {
+        throw badUserInput('period', `period ${period} is not this subscription's next one (${sub.currentPeriod + 1}): the clock makes one period due at a time.`);
+      }
       if (!sub.nextRenewalAt || !sub.billingCycleAnchor) return { subscription: sub, due: null };
       if (sub.nextRenewalAt.getTime() <= now.getTime()) return { subscription: sub, due: due(sub) };
       const invoices = await manager.find(BillingInvoiceEntity, { where: { subscriptionId: sub.id } });
