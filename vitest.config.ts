@@ -75,6 +75,11 @@ export default defineConfig({
           include: ['test/e2e/**/*.e2e.spec.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // Two files at a time, after the unit, portal and integration files (their own group):
+          // an e2e file spends most of its time waiting on its stack (HTTP, queues, a browser), and
+          // each runs on a database of its own (test/support/handoff.ts), so two never meet.
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
           // expect.poll waits on a condition (a page re-rendering, a worker finishing): vitest's
           // 1 s default fails on a busy 2-core machine where the condition comes true later. A
           // bound, not a target; a poll that never succeeds still fails.

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acpProblems } from '../support/acp/validate.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
-import { scratchDatabase } from '../support/scratch-database.js';
+import { migratedDatabase } from '../support/scratch-database.js';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const Q = {
@@ -39,7 +39,7 @@ const Q = {
   deliveryIds: `query($id: ID!) { agentWebhookEndpoint(id: $id) { deliveries(first: 50) { edges { node { id attemptCount event { id type } } } } } }`,
 };
 
-let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+let scratch: Awaited<ReturnType<typeof migratedDatabase>>;
 let handoff: RunningHandoff;
 let admin: GqlClient;
 let receiver: WebhookReceiver;
@@ -86,7 +86,7 @@ async function agentCheckout(card: string) {
 }
 
 beforeAll(async () => {
-  scratch = await scratchDatabase('agent_webhooks_e2e');
+  scratch = await migratedDatabase('agent_webhooks_e2e');
   receiver = await startWebhookReceiver();
   handoff = await startTestHandoff({
     databaseUrl: scratch.url,

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
-import { scratchDatabase } from '../support/scratch-database.js';
+import { migratedDatabase } from '../support/scratch-database.js';
 
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
 const CONNECT = `mutation($m: ID!) { connectPaymentProcessor(merchantId: $m, input: { provider: TEST }) { status } }`;
@@ -77,10 +77,10 @@ async function report(client: GqlClient, input: Record<string, unknown>) {
 
 // Its own database: runSettlement settles every merchant's due conversions, and the admin's report
 // spans merchants, so another file's stack on the run's shared database would move its figures.
-let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+let scratch: Awaited<ReturnType<typeof migratedDatabase>>;
 
 beforeAll(async () => {
-  scratch = await scratchDatabase('bi_facts_e2e');
+  scratch = await migratedDatabase('bi_facts_e2e');
   handoff = await startTestHandoff({ databaseUrl: scratch.url });
   admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
   db = new pg.Pool({ connectionString: handoff.env.DATABASE_URL, max: 3 });

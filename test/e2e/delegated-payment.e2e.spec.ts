@@ -15,7 +15,6 @@ import type { RunningHandoff } from '@handoff/launcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
-import { testEnv } from '../support/env.js';
 import { scratchDatabase } from '../support/scratch-database.js';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe.js';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -117,7 +116,7 @@ beforeAll(async () => {
   agentKey = await newAgentKey('ACP platform');
   agent = admin.as(agentKey);
   otherAgent = admin.as(await newAgentKey('Other platform'));
-  db = new Client({ connectionString: testEnv().databaseUrl });
+  db = new Client({ connectionString: handoff.env.DATABASE_URL });
   await db.connect();
   psp = new Client({ connectionString: pspDb.url });
   await psp.connect();

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
-import { testEnv } from '../support/env.js';
 
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
 const REGISTER_AGENT = `mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { id } }`;
@@ -104,7 +103,7 @@ describe('idempotency keys on recordMilestone, createApiKey and connectPaymentPr
     expect(second.key).not.toBe(first.key);
     expect(second.apiKey.id).not.toBe(first.apiKey.id);
     // The key's stored answer expired (24 h) and the key is used again: a clear refusal, no second key.
-    const db = new Client({ connectionString: testEnv().databaseUrl });
+    const db = new Client({ connectionString: handoff.env.DATABASE_URL });
     await db.connect();
     try {
       const schemas = (await db.query(`SELECT table_schema FROM information_schema.tables WHERE table_name = 'idempotency_keys'`)).rows.map((r) => r.table_schema as string);

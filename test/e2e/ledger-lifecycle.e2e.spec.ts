@@ -15,13 +15,13 @@ import {
 } from '../generated/graphql.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
-import { scratchDatabase } from '../support/scratch-database.js';
+import { migratedDatabase } from '../support/scratch-database.js';
 
 type Conversion = ConversionFieldsFragment;
 
 describe('the ledger lifecycle of sandbox payments, through the gateway', () => {
   let handoff: RunningHandoff;
-  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  let scratch: Awaited<ReturnType<typeof migratedDatabase>>;
   let admin: GqlClient;
   let merchant: GqlClient;
   let otherMerchant: GqlClient;
@@ -62,7 +62,7 @@ describe('the ledger lifecycle of sandbox payments, through the gateway', () => 
   beforeAll(async () => {
     // Its own database: runSettlement settles every merchant's due conversions, so a settlement run
     // by another file's stack on the run's shared database would settle this file's held share early.
-    scratch = await scratchDatabase('ledger_lifecycle_e2e');
+    scratch = await migratedDatabase('ledger_lifecycle_e2e');
     handoff = await startTestHandoff({ databaseUrl: scratch.url });
     admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
     merchantId = (await admin.ok(CreateMerchantDocument, {

@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../subgraphs/payment-intent/src/webhooks/signature.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
-import { testEnv } from '../support/env.js';
 
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
 const CONNECT = `mutation($m: ID!) { connectPaymentProcessor(merchantId: $m, input: { provider: TEST }) { webhookSecret } }`;
@@ -152,7 +151,7 @@ describe('payment methods', () => {
     const created = (await post('/v1/checkout/payment-intents', { amount: 900, currency: 'GBP' })).body;
     const paid = await post(intentPath(created.payment_intent_id, 'confirm'), { payment_method_id: pm });
     expect(paid.body.status).toBe('succeeded');
-    const db = new Client({ connectionString: testEnv().databaseUrl });
+    const db = new Client({ connectionString: handoff.env.DATABASE_URL });
     await db.connect();
     try {
       const tables: Array<{ schema: string; name: string }> = (

@@ -8,7 +8,6 @@ import type { RunningHandoff } from '@handoff/launcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
-import { testEnv } from '../support/env.js';
 
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
 const CONNECT = `mutation($m: ID!) { connectPaymentProcessor(merchantId: $m, input: { provider: TEST }) { webhookSecret } }`;
@@ -72,7 +71,7 @@ async function sessionStatus(id: string, want: string): Promise<void> {
 beforeAll(async () => {
   handoff = await startTestHandoff();
   admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
-  db = new Client({ connectionString: testEnv().databaseUrl });
+  db = new Client({ connectionString: handoff.env.DATABASE_URL });
   await db.connect();
   [shop, rival] = await Promise.all([newShop('Renewal Shop'), newShop('Rival Shop')]);
 }, 120_000);

@@ -19,7 +19,7 @@ import {
 import { launchBrowser, type Browser } from '../support/browser.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
-import { scratchDatabase } from '../support/scratch-database.js';
+import { migratedDatabase } from '../support/scratch-database.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/portal-conversions/', import.meta.url));
 const PASSWORD = 'correct horse battery staple';
@@ -30,7 +30,7 @@ const LIVE = /^\s*Live$/;
 // shared 2-core machine, not a target.
 describe('a merchant’s day: conversions, a refund’s clawback, settlement and exports, in Chromium', { timeout: 120_000 }, () => {
   let handoff: RunningHandoff;
-  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  let scratch: Awaited<ReturnType<typeof migratedDatabase>>;
   let admin: GqlClient;
   let merchant: GqlClient;
   let agent: GqlClient;
@@ -117,7 +117,7 @@ describe('a merchant’s day: conversions, a refund’s clawback, settlement and
     mkdirSync(ARTIFACTS, { recursive: true });
     // Its own database: runSettlement settles every merchant's due conversions (another file's
     // stack on the run's shared database would settle this file's, or this one theirs).
-    scratch = await scratchDatabase('portal_conversions_e2e');
+    scratch = await migratedDatabase('portal_conversions_e2e');
     handoff = await startTestHandoff({ databaseUrl: scratch.url, extraEnv: { SANDBOX_PROCESSING_DELAY_MS: '200' } });
     base = handoff.graphqlUrl.replace(/\/graphql$/, '');
     admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);

@@ -20,7 +20,7 @@ import { axeViolations, describeViolations, isSerious } from '../support/axe.js'
 import { launchBrowser, type Browser } from '../support/browser.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
-import { scratchDatabase } from '../support/scratch-database.js';
+import { migratedDatabase } from '../support/scratch-database.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/portal-developers/', import.meta.url));
@@ -49,7 +49,7 @@ function localInput(at: Date): string {
 }
 
 describe('Developers and Settings in Chromium', () => {
-  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  let scratch: Awaited<ReturnType<typeof migratedDatabase>>;
   let handoff: RunningHandoff;
   let receiver: WebhookReceiver;
   let admin: GqlClient;
@@ -109,7 +109,7 @@ describe('Developers and Settings in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     // A database of its own: no other stack's relay delivers this file's webhook events.
-    scratch = await scratchDatabase('portal_dev');
+    scratch = await migratedDatabase('portal_dev');
     receiver = await startWebhookReceiver();
     handoff = await startTestHandoff({
       databaseUrl: scratch.url,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
-import { scratchDatabase } from '../support/scratch-database.js';
+import { migratedDatabase } from '../support/scratch-database.js';
 
 const RUN = `mutation($asOf: DateTime) { runSettlement(input: { asOf: $asOf }) { id } }`;
 const HOLD_MS = 1500;
@@ -18,10 +18,10 @@ describe('settlement through the gateway, past the ordinary subgraph timeout', (
   let handoff: RunningHandoff;
   let admin: GqlClient;
   let db: pg.Client;
-  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  let scratch: Awaited<ReturnType<typeof migratedDatabase>>;
 
   beforeAll(async () => {
-    scratch = await scratchDatabase('settle_deadline');
+    scratch = await migratedDatabase('settle_deadline');
     handoff = await startTestHandoff({ databaseUrl: scratch.url, extraEnv: { SUBGRAPH_TIMEOUT_MS: '500', SETTLEMENT_TIMEOUT_MS: '30000' } });
     admin = new GqlClient(handoff.graphqlUrl).as(handoff.adminKey);
     db = new pg.Client({ connectionString: scratch.url });

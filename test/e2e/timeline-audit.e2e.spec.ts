@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
-import { scratchDatabase } from '../support/scratch-database.js';
+import { migratedDatabase } from '../support/scratch-database.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
@@ -47,7 +47,7 @@ interface Entry {
 
 let handoff: RunningHandoff;
 let admin: GqlClient;
-let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+let scratch: Awaited<ReturnType<typeof migratedDatabase>>;
 let receiver: WebhookReceiver;
 
 async function newShop(name: string) {
@@ -92,7 +92,7 @@ function inOrder(entries: Entry[], kinds: string[]): boolean {
 
 beforeAll(async () => {
   // A database of its own: no other stack's relay delivers this file's webhooks (webhooks-outbound.e2e.spec.ts).
-  scratch = await scratchDatabase('timeline_e2e');
+  scratch = await migratedDatabase('timeline_e2e');
   receiver = await startWebhookReceiver();
   handoff = await startTestHandoff({ databaseUrl: scratch.url, extraEnv: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' } });
   admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
-import { scratchDatabase } from '../support/scratch-database.js';
+import { migratedDatabase } from '../support/scratch-database.js';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
@@ -36,7 +36,7 @@ const CANCEL_SESSION = `mutation($id: ID!) { cancelCheckoutSession(id: $id) { st
 
 const stripe = new Stripe('sk_test_unused_for_constructEvent');
 
-let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+let scratch: Awaited<ReturnType<typeof migratedDatabase>>;
 let handoff: RunningHandoff;
 let admin: GqlClient;
 let receiver: WebhookReceiver;
@@ -79,7 +79,7 @@ function verifyHandoff(rawBody: string, header: string, secret: string, toleranc
 const signatureOf = (r: ReceivedWebhook) => String(r.headers['handoff-signature']);
 
 beforeAll(async () => {
-  scratch = await scratchDatabase('webhooks_e2e');
+  scratch = await migratedDatabase('webhooks_e2e');
   receiver = await startWebhookReceiver();
   handoff = await startTestHandoff({
     databaseUrl: scratch.url,

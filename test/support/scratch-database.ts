@@ -15,10 +15,30 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
-export async function scratchDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function scratchDatabase(label: string, opts: { migrated?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `handoff_${label}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
+  const template = opts.migrated ? process.env.TEST_TEMPLATE_DATABASE : undefined;
+  if (template) await copyTemplate(name, template);
+  else await adminQuery(`CREATE DATABASE ${name}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * A database of a test file's own with every subgraph's migrations already applied: a copy of the
+ * run's template (global-setup.ts), or an empty one its stack migrates when there is no template.
+ */
+export const migratedDatabase = (label: string) => scratchDatabase(label, { migrated: true });
+
+/** CREATE DATABASE … TEMPLATE: PostgreSQL refuses it while another copy of the same template is starting (55006); it is retried. */
+async function copyTemplate(name: string, template: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err;
+      await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+    }
+  }
 }

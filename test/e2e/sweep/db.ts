@@ -1,29 +1,11 @@
-// A database of the sweep's own (other e2e files write to the run's shared one in parallel, which
-// would blur "nothing written"), and exact row counts of every table of the four subgraph schemas.
-import { randomBytes } from 'node:crypto';
+// A database of the sweep's own (so nothing else's writes blur "nothing written"), and exact row counts of every table of the four subgraph schemas.
 import pg from 'pg';
-import { testEnv } from '../../support/env.js';
+import { migratedDatabase } from '../../support/scratch-database.js';
 
 const SCHEMAS = ['merchant', 'checkout', 'payment', 'ledger'];
 
-export async function privateDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const admin = new URL(testEnv().databaseUrl);
-  const name = `${admin.pathname.slice(1)}_sweep_${randomBytes(3).toString('hex')}`;
-  admin.pathname = '/postgres';
-  const run = async (sql: string) => {
-    const c = new pg.Client({ connectionString: admin.toString() });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
+/** A database of the sweep's own, migrated (a copy of the run's template when there is one). */
+export const privateDatabase = (): Promise<{ url: string; drop(): Promise<void> }> => migratedDatabase('sweep');
 
 export type RowCounts = Record<string, number>;
 
