@@ -4,6 +4,7 @@ import type { RedisClient } from '../queue/redis.js';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '../persistence/data-source.js';
 import { ReadPool } from '../persistence/read-pool.js';
+import { READ_REPLICA_CHECK, replicaHealthProbe } from '../persistence/replica-health.js';
 import { createMetrics } from './metrics.js';
 import { createRedis } from '../queue/queue.js';
 import { WorkerHeartbeat } from '../queue/worker-heartbeat.js';
@@ -117,6 +118,8 @@ export async function defineSubgraph<C extends SubgraphRuntimeConfig, Ctx extend
       operationsHealthRoute({
         postgres: reachable(() => dataSource.query('SELECT 1'), `PostgreSQL (schema ${opts.schemaName})`),
         redis: reachable(() => redis.ping(), 'Redis'),
+        // DATABASE_READ_URL set: the replica's state and lag (degraded, never down, when it cannot be used).
+        ...(replica ? { [READ_REPLICA_CHECK]: replicaHealthProbe(reads) } : {}),
         ...parts.healthChecks,
       }),
     ],

@@ -10,6 +10,8 @@ export type HealthStatus = 'ok' | 'degraded' | 'down';
 export interface HealthReport {
   status: HealthStatus;
   detail: string;
+  /** Figures beside the sentence (e.g. the read replica's lag), copied into the gateway's report. */
+  data?: Record<string, unknown>;
 }
 
 /** Resolves with the subsystem's state; a throw or a timeout counts as `down`. */

@@ -1,6 +1,8 @@
 // GET /v1/checkout/health (seed 003 §18, ADMIN key): every subsystem's state, `ok`, `degraded`
 // or `down`, with a sentence saying why:
 //   database, redis            each subgraph's own check of its schema and of Redis (and the gateway's Redis)
+//   database_replica           only with DATABASE_READ_URL: the read replica as each subgraph using it measures it
+//                              (reachable, lag in seconds and bytes); degraded, never down, when it cannot be used
 //   <subgraph> ×4              its operations health route answered
 //   psp                        payment-intent's probe of the sandbox PSP (and a configured STRIPE_API_URL)
 //   workers                    each package's worker heartbeat within WORKER_HEARTBEAT_MAX_AGE_MS
@@ -21,6 +23,7 @@ import {
   hostedPagesReport,
   PROBE_TIMEOUT_MS,
   queuesReport,
+  readReplicaReport,
   subgraphReport,
   subgraphViews,
   withTimeout,
@@ -60,8 +63,10 @@ export function mountHealthRoute(app: Express, deps: GatewayRouteDeps): void {
     );
 
     const redisFromSubgraphs = fromSubgraphs(views, 'redis');
+    const replica = readReplicaReport(views);
     const subsystems: Record<string, HealthReport> = {
       database: fromSubgraphs(views, 'postgres'),
+      ...(replica ? { database_replica: replica } : {}),
       redis: { status: worst([redisAtGateway.status, redisFromSubgraphs.status]), detail: `${redisAtGateway.detail}; ${redisFromSubgraphs.detail}` },
       ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, subgraphReport(name, views[name])])),
       psp: fromSubgraphs(views, 'psp', ['payment-intent']),

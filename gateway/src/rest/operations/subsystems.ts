@@ -67,6 +67,26 @@ export function fromSubgraphs(views: Record<SubgraphName, SubgraphView>, check: 
   return { status: worst(parts.map((p) => p.status)), detail: parts.map((p) => p.detail).join('; ') };
 }
 
+/**
+ * The read replica (DATABASE_READ_URL) as the subgraphs that use one report it (their
+ * `read_replica` check), with each one's figures under `replicas`; undefined when none is
+ * configured. Never `down`: a replica that cannot be used degrades (BI reads go to the primary).
+ */
+export function readReplicaReport(views: Record<SubgraphName, SubgraphView>, check = 'read_replica'): (HealthReport & { replicas: Record<string, unknown> }) | undefined {
+  const using = SUBGRAPH_NAMES.flatMap((name) => {
+    const view = views[name];
+    const c = view.ok ? view.checks[check] : undefined;
+    return c ? [[name, c] as const] : [];
+  });
+  if (!using.length) return undefined;
+  const status = worst(using.map(([, c]) => (c.status === 'ok' ? 'ok' : 'degraded')));
+  return {
+    status,
+    detail: using.map(([name, c]) => `${name}: ${c.detail}`).join('; '),
+    replicas: Object.fromEntries(using.map(([name, c]) => [name, { status: c.status, ...c.data }])),
+  };
+}
+
 export async function workerBeats(deps: GatewayRouteDeps): Promise<WorkerBeat[]> {
   const ops = deps.config.operations;
   return readWorkerBeats(deps.redis(), ops.queuePrefix, SUBGRAPH_NAMES, ops.heartbeatMaxAgeMs);
