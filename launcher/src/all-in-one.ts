@@ -151,6 +151,7 @@ function printBanner(
       `  AGENT          ${demo.keys.anonymousAgent}   anonymous (${demo.anonymousAgentId})`,
       '',
       `Demo offer: "30GB Rolling Monthly" £10.00 (${demo.smartyOfferId}), SMARTY, sandbox PSP connected.`,
+      `Demo plan:  "Unlimited Monthly Plan" £20.00 a month, 7-day trial (${demo.smartyPlanOfferId}): an agent's checkout of it is a SUBSCRIPTION session (docs/recurring.md).`,
       `Merchant portal: sign in at ${publicBaseUrl}/portal as ${demo.portalOwner.email}, password ${demo.portalOwner.password}  (SMARTY's owner; kept in .data/demo.json)`,
     );
   }
