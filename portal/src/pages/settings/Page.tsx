@@ -1,15 +1,17 @@
-// Settings: commission terms and the conversion flow, checkout (capture mode, attempts, brand), tax, shipping, promotions, the dunning
-// schedule, and the capabilities Handoff gives the merchant (read only: an admin sets them).
+// Settings: commission terms and the conversion flow, checkout (capture mode, attempts, brand), risk rules
+// and transaction limits, tax, shipping, promotions, the dunning schedule, and the capabilities Handoff gives the merchant (read only: an admin sets them).
 // Owners and developers edit (as the gateway allows: docs/portal-auth.md); an analyst reads the
 // same forms disabled, with no save buttons, and the gateway refuses its mutations anyway.
 import { useQuery } from 'urql';
-import { PortalSettingsDocument, type PortalSettingsQuery } from '../../generated/graphql';
+import { PortalRiskSettingsDocument, PortalSettingsDocument, type PortalRiskSettingsQuery, type PortalSettingsQuery } from '../../generated/graphql';
 import { useCanWrite, useUser } from '../../session/session';
 import { Empty, ErrorState, Loading, errorMessage } from '../../ui/states';
 import { CheckoutSettings } from './checkout';
 import { CommissionForm, ConversionFlowForm } from './commission';
 import { DunningForm } from './dunning';
+import { TransactionLimitsForm } from './limits';
 import { Promotions } from './promotions';
+import { RiskRulesForm } from './risk';
 import { ShippingForm } from './shipping';
 import { TaxForm } from './tax';
 import '../../ui/forms.css';
@@ -28,6 +30,27 @@ function Section({ id, title, children }: { id: string; title: string; children:
       <h2 id={id}>{title}</h2>
       {children}
     </section>
+  );
+}
+
+/** Risk rules (payment-intent subgraph) and transaction limits (merchant subgraph): one query, two sections. */
+function RiskSections({ merchantId, currency, canWrite }: { merchantId: string; currency: string; canWrite: boolean }) {
+  const [{ data, fetching, error }, refetch] = useQuery({ query: PortalRiskSettingsDocument, variables: { merchantId } });
+  const refresh = () => refetch({ requestPolicy: 'network-only' });
+  const body = (render: (d: PortalRiskSettingsQuery) => React.ReactNode, label: string) => {
+    if (error && !data) return <ErrorState message={errorMessage(error)} onRetry={refresh} />;
+    if (!data) return fetching ? <Loading label={label} /> : null;
+    return render(data);
+  };
+  return (
+    <>
+      <Section id="settings-risk" title="Risk rules">
+        {body((d) => <RiskRulesForm merchantId={merchantId} currency={currency} risk={d.riskRules} canWrite={canWrite} onSaved={refresh} />, 'Loading risk rules…')}
+      </Section>
+      <Section id="settings-limits" title="Transaction limits">
+        {body((d) => <TransactionLimitsForm merchantId={merchantId} currency={currency} limits={d.transactionLimits} canWrite={canWrite} onSaved={refresh} />, 'Loading transaction limits…')}
+      </Section>
+    </>
   );
 }
 
@@ -57,6 +80,7 @@ export default function SettingsPage() {
           <Section id="settings-checkout" title="Checkout">
             <CheckoutSettings merchantId={merchant.id} canWrite={canWrite} />
           </Section>
+          <RiskSections merchantId={merchant.id} currency={merchant.defaultCurrency} canWrite={canWrite} />
           <Section id="settings-tax" title="Tax">
             <TaxForm merchantId={merchant.id} tax={merchant.taxConfig} canWrite={canWrite} onSaved={refresh} />
           </Section>
