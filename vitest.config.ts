@@ -65,6 +65,11 @@ export default defineConfig({
           include: ['shared/test/**/*.int.spec.ts', 'simulators/*/test/**/*.int.spec.ts', 'subgraphs/*/test/**/*.int.spec.ts', 'gateway/test/**/*.int.spec.ts', 'launcher/test/**/*.int.spec.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          // Each file on a database and queue prefix of its own (test/support/file-database.ts),
+          // two files at a time, in the e2e files' group (after the unit and portal specs).
+          setupFiles: [here('./test/support/file-database.ts')],
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -75,7 +80,7 @@ export default defineConfig({
           include: ['test/e2e/**/*.e2e.spec.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // Two files at a time, after the unit, portal and integration files (their own group):
+          // Two files at a time, with the integration files, after the unit and portal specs:
           // an e2e file spends most of its time waiting on its stack (HTTP, queues, a browser), and
           // each runs on a database of its own (test/support/handoff.ts), so two never meet.
           maxWorkers: 2,
