@@ -3,12 +3,17 @@
 // InvoicePayments; a subscription's current period is on its items):
 //   POST /v1/customers, GET /v1/customers/:id
 //   POST /v1/setup_intents (confirm=true: attaches the card to the customer; 4000002500003155 needs
-//        authentication, 4000000000000002 declines; 4000000000000341 attaches, its charges fail)
+//        authentication, 4000000000000002 declines; 4000000000000341 attaches, its charges fail; without
+//        a payment_method: requires_payment_method, for Stripe.js to confirm), GET /v1/setup_intents/:id,
+//        POST /v1/setup_intents/:id/confirm (Stripe.js: publishable key + client_secret)
+//   POST /v1/customers/:id (invoice_settings[default_payment_method]: attached to it, as Stripe requires)
 //   POST /v1/products
 //   POST /v1/subscriptions (items[][price_data], default_payment_method, which must be attached to
 //        the customer as Stripe requires, trial_end: the first invoice then), GET /v1/subscriptions/:id,
-//        GET /v1/subscriptions?customer=&status=, POST /v1/subscriptions/:id (cancel_at_period_end), DELETE /v1/subscriptions/:id (cancel)
-//   GET  /v1/invoice_payments?invoice=in_…
+//        GET /v1/subscriptions?customer=&status=, POST /v1/subscriptions/:id (cancel_at_period_end,
+//        default_payment_method), DELETE /v1/subscriptions/:id (cancel)
+//   GET  /v1/invoice_payments?invoice=in_…, GET /v1/invoices/:id, POST /v1/invoices/:id/pay (payment_method:
+//        charged off-session at once; its events delivered as a cycle's)
 // and, as Stripe's test clocks do, `advance(subscription)`: the next cycle's invoice, charged
 // off-session with the default payment method (0341 or `decline` fails it), then the signed
 // webhooks Stripe would send (invoice.paid / invoice.payment_failed, payment_intent.*,
@@ -41,6 +46,7 @@ export interface FakeStripeEvent {
 
 export interface FakeStripeBilling {
   customers: Map<string, Obj>;
+  setupIntents: Map<string, Obj>;
   subscriptions: Map<string, Obj>;
   invoices: Map<string, Obj>;
   /** Every event made, in order. */
@@ -81,6 +87,7 @@ export function fakeStripeBilling(ctx: BillingContext): FakeStripeBilling {
   const subscriptions = new Map<string, Obj>();
   const invoices = new Map<string, Obj>();
   const invoicePayments = new Map<string, Obj[]>();
+  const setupIntents = new Map<string, Obj>();
   const endpoints = new Map<string, Array<{ url: string; secret: string }>>();
   const events: FakeStripeEvent[] = [];
 
@@ -115,8 +122,8 @@ export function fakeStripeBilling(ctx: BillingContext): FakeStripeBilling {
     return inv;
   };
   /** Charges an open invoice off-session with the subscription's default card; Stripe's events of the attempt. */
-  const attempt = (key: string, sub: Obj, inv: Obj, decline: boolean): FakeStripeEvent[] => {
-    const pm = ctx.methods.get(sub.default_payment_method);
+  const attempt = (key: string, sub: Obj, inv: Obj, decline: boolean, paymentMethod?: string): FakeStripeEvent[] => {
+    const pm = ctx.methods.get(paymentMethod ?? sub.default_payment_method);
     const payments = invoicePayments.get(inv.id)!;
     let pi = payments[0] ? ctx.intents.get(payments[0].payment.payment_intent) : undefined;
     if (!pi) {
@@ -127,6 +134,7 @@ export function fakeStripeBilling(ctx: BillingContext): FakeStripeBilling {
     }
     inv.attempt_count += 1;
     inv.attempted = true;
+    pi.payment_method = pm?.id ?? null; // this attempt's card (an invoice paid with a new card)
     const out: FakeStripeEvent[] = [];
     const fails = decline || !pm || pm.customer !== sub.customer || [DECLINE, CHARGES_FAIL_CARD, THREE_DS].includes(pm.number);
     const before = { status: sub.status };
@@ -148,6 +156,20 @@ export function fakeStripeBilling(ctx: BillingContext): FakeStripeBilling {
     return out;
   };
 
+  /** A SetupIntent confirmed with a card: declined (402, as Stripe), authentication asked, or succeeded (the card attached to its customer). */
+  const confirmSetup = (res: ServerResponse, si: Obj, pm: { id: string; number: string; customer?: string }, returnUrl?: string): void => {
+    si.payment_method = pm.id;
+    if (pm.number === DECLINE) {
+      Object.assign(si, { status: 'requires_payment_method', last_setup_error: { code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' } });
+      return ctx.stripeError(res, 402, { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.', setup_intent: { ...si, key: undefined } });
+    }
+    if (pm.number === THREE_DS) Object.assign(si, { status: 'requires_action', next_action: { type: 'redirect_to_url', redirect_to_url: { url: null, return_url: returnUrl ?? null } } });
+    else {
+      Object.assign(si, { status: 'succeeded', last_setup_error: null, next_action: null });
+      if (si.customer) pm.customer = si.customer;
+    }
+    ctx.json(res, 200, { ...si, key: undefined });
+  };
   const required = (res: ServerResponse, param: string) => ctx.stripeError(res, 400, { type: 'invalid_request_error', code: 'parameter_missing', param, message: `Missing required param: ${param}.` });
   const missing = (res: ServerResponse, what: string, id: string) => ctx.stripeError(res, 404, { type: 'invalid_request_error', code: 'resource_missing', message: `No such ${what}: '${id}'` });
 
@@ -167,24 +189,58 @@ export function fakeStripeBilling(ctx: BillingContext): FakeStripeBilling {
     }
     if (method === 'POST' && path === '/v1/setup_intents') {
       const customer = customers.get(form.customer ?? '');
-      const pm = ctx.methods.get(form.payment_method ?? '');
+      const pm = form.payment_method ? ctx.methods.get(form.payment_method) : undefined;
       if (form.customer && (!customer || customer.key !== key)) return missing(res, 'customer', form.customer), true;
-      if (!pm) return missing(res, 'PaymentMethod', form.payment_method ?? ''), true;
-      const si: Obj = { id: ctx.id('seti', JSON.stringify(form)), object: 'setup_intent', customer: form.customer ?? null, payment_method: pm.id, usage: form.usage ?? 'off_session', status: 'requires_confirmation', metadata: metadataOf(form), last_setup_error: null, next_action: null };
-      if (form.confirm === 'true') {
-        if (pm.number === DECLINE) {
-          si.status = 'requires_payment_method';
-          si.last_setup_error = { code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' };
-          ctx.stripeError(res, 402, { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.', setup_intent: si });
-          return true;
-        }
-        if (pm.number === THREE_DS) Object.assign(si, { status: 'requires_action', next_action: { type: 'redirect_to_url', redirect_to_url: { url: null, return_url: form.return_url ?? null } } });
-        else {
-          si.status = 'succeeded';
-          if (customer) pm.customer = customer.id;
-        }
+      if (form.payment_method && !pm) return missing(res, 'PaymentMethod', form.payment_method), true;
+      const id = ctx.id('seti', JSON.stringify(form));
+      const si: Obj = { id, object: 'setup_intent', client_secret: `${id}_secret_${createHash('sha256').update(id).digest('hex').slice(0, 16)}`, customer: form.customer ?? null, payment_method: pm?.id ?? null, usage: form.usage ?? 'off_session', status: pm ? 'requires_confirmation' : 'requires_payment_method', metadata: metadataOf(form), last_setup_error: null, next_action: null, key };
+      setupIntents.set(si.id, si);
+      if (form.confirm === 'true' && pm) return confirmSetup(res, si, pm, form.return_url), true;
+      ctx.json(res, 200, { ...si, key: undefined });
+      return true;
+    }
+    if ((m = /^\/v1\/setup_intents\/(seti_[0-9a-f]+)$/.exec(path)) && method === 'GET') {
+      const si = setupIntents.get(m[1]!);
+      if (!si || si.key !== key) return missing(res, 'setup_intent', m[1]!), true;
+      ctx.json(res, 200, { ...si, key: undefined });
+      return true;
+    }
+    if ((m = /^\/v1\/setup_intents\/(seti_[0-9a-f]+)\/confirm$/.exec(path)) && method === 'POST') {
+      // Stripe.js: the publishable key and the client secret (the merchant's server: its secret key).
+      const si = setupIntents.get(m[1]!);
+      const allowed = si && (/^pk_/.test(key) ? form.client_secret === si.client_secret : si.key === key);
+      if (!si || !allowed) return missing(res, 'setup_intent', m[1]!), true;
+      if (si.status !== 'requires_payment_method' && si.status !== 'requires_confirmation') {
+        return ctx.stripeError(res, 400, { type: 'invalid_request_error', code: 'setup_intent_unexpected_state', message: `This SetupIntent's status is ${si.status}.`, setup_intent: { ...si, key: undefined } }), true;
       }
-      ctx.json(res, 200, si);
+      const pm = ctx.methods.get(form.payment_method ?? si.payment_method ?? '');
+      if (!pm) return missing(res, 'PaymentMethod', form.payment_method ?? ''), true;
+      return confirmSetup(res, si, pm, form.return_url), true;
+    }
+    if ((m = /^\/v1\/customers\/(cus_[0-9a-f]+)$/.exec(path)) && method === 'POST') {
+      const c = customers.get(m[1]!);
+      if (!c || c.key !== key) return missing(res, 'customer', m[1]!), true;
+      const pmId = form['invoice_settings[default_payment_method]'];
+      if (pmId !== undefined) {
+        if (ctx.methods.get(pmId)?.customer !== c.id) return ctx.stripeError(res, 400, { type: 'invalid_request_error', param: 'invoice_settings[default_payment_method]', message: `No such PaymentMethod: '${pmId}'; it must be attached to the customer.` }), true;
+        c.invoice_settings = { default_payment_method: pmId };
+      }
+      ctx.json(res, 200, { ...c, key: undefined });
+      return true;
+    }
+    if ((m = /^\/v1\/invoices\/(in_[0-9a-f]+)(\/pay)?$/.exec(path))) {
+      const inv = invoices.get(m[1]!);
+      const sub = subscriptions.get(inv?.parent.subscription_details.subscription ?? '');
+      if (!inv || !sub || sub.key !== key) return missing(res, 'invoice', m[1]!), true;
+      if (method === 'GET' && !m[2]) return ctx.json(res, 200, inv), true;
+      if (method !== 'POST' || !m[2]) return false;
+      if (inv.status !== 'open') return ctx.stripeError(res, 400, { type: 'invalid_request_error', code: 'invoice_not_open', message: 'Invoice is already paid.' }), true;
+      const out = attempt(key, sub, inv, false, form.payment_method);
+      if (inv.status !== 'paid') {
+        const pi = ctx.intents.get(invoicePayments.get(inv.id)![0]!.payment.payment_intent)!;
+        ctx.stripeError(res, 402, { type: 'card_error', code: pi.last_payment_error?.code ?? 'card_declined', decline_code: pi.last_payment_error?.decline_code ?? null, message: 'Your card was declined.', payment_intent: pi });
+      } else ctx.json(res, 200, inv);
+      void (async () => { for (const e of out) await deliver(e).catch(() => undefined); })();
       return true;
     }
     if (method === 'POST' && path === '/v1/products') {
@@ -240,6 +296,10 @@ export function fakeStripeBilling(ctx: BillingContext): FakeStripeBilling {
       const sub = subscriptions.get(m[1]!);
       if (!sub || sub.key !== key) return missing(res, 'subscription', m[1]!), true;
       if (sub.status === 'canceled') return ctx.stripeError(res, 400, { type: 'invalid_request_error', message: 'A canceled subscription can only update its cancellation_details and metadata.' }), true;
+      if (form.default_payment_method !== undefined) {
+        if (ctx.methods.get(form.default_payment_method)?.customer !== sub.customer) return ctx.stripeError(res, 400, { type: 'invalid_request_error', param: 'default_payment_method', message: `The customer does not have a payment method with the ID ${form.default_payment_method}. The payment method must be attached to the customer.` }), true;
+        sub.default_payment_method = form.default_payment_method;
+      }
       if (form.cancel_at_period_end !== undefined && (form.cancel_at_period_end === 'true') !== sub.cancel_at_period_end) {
         const previous = { cancel_at_period_end: sub.cancel_at_period_end };
         sub.cancel_at_period_end = form.cancel_at_period_end === 'true';
@@ -275,7 +335,7 @@ export function fakeStripeBilling(ctx: BillingContext): FakeStripeBilling {
   };
 
   return {
-    customers, subscriptions, invoices, events, handle, deliver, sign,
+    customers, setupIntents, subscriptions, invoices, events, handle, deliver, sign,
     addWebhookEndpoint(key, url, secret) {
       endpoints.set(key, [...(endpoints.get(key) ?? []), { url, secret }]);
     },

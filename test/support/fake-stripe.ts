@@ -2,7 +2,10 @@
 // Stripe path: one HTTP server that serves
 //   GET  /v3/                          a small Stripe.js: Stripe(pk).elements({...}).create('payment').mount(…)
 //                                      draws card inputs, createPaymentMethod posts them, with the
-//                                      publishable key, to this server's API (as Stripe.js does)
+//                                      publishable key, to this server's API (as Stripe.js does);
+//                                      confirmSetup({ elements, clientSecret }) (setup mode) makes the
+//                                      PaymentMethod and confirms the SetupIntent with it
+//                                      (POST /v1/setup_intents/:id/confirm, publishable key + client secret)
 //   POST /v1/payment_methods           (publishable key) → pm_…; GET /v1/payment_methods/:id
 //                                      (secret key: only for an account enabled for raw card data,
 //                                      `rawCardDataKeys`, as Stripe; others are refused as Stripe does)
@@ -55,12 +58,14 @@ const STRIPE_JS = `(function () {
   window.Stripe = function (key) {
     if (!/^pk_(test|live)_/.test(key)) throw new Error('Invalid publishable key');
     var inputs = null;
-    return {
+    var mode = null;
+    var stripe = {
       elements: function (options) {
         // Stripe's deferred-intent modes: payment (an amount above 0) or setup (no amount: a card saved, nothing charged).
         if (!options.currency || !(options.mode === 'payment' ? options.amount > 0 : options.mode === 'setup' && options.amount === undefined)) throw new Error('elements: mode payment with an amount, or setup without one, and a currency');
         if (options.setupFutureUsage !== undefined && (options.mode !== 'payment' || options.setupFutureUsage !== 'off_session' && options.setupFutureUsage !== 'on_session')) throw new Error('elements: setupFutureUsage is on_session or off_session, in payment mode');
         window.__stripeElementsOptions = options;
+        mode = options.mode;
         return {
           create: function (type) {
             if (type !== 'payment') throw new Error('only the Payment Element');
@@ -94,7 +99,20 @@ const STRIPE_JS = `(function () {
           .then(function (r) { return r.json(); })
           .then(function (j) { return j.error ? { error: j.error } : { paymentMethod: j }; });
       },
+      confirmSetup: function (o) {
+        if (mode !== 'setup') return Promise.reject(new Error('IntegrationError: confirmSetup needs elements in setup mode'));
+        if (!o || !o.elements || typeof o.clientSecret !== 'string' || o.clientSecret.indexOf('_secret_') < 0) return Promise.reject(new Error('IntegrationError: confirmSetup needs elements and the SetupIntent client secret'));
+        var id = o.clientSecret.split('_secret_')[0];
+        return stripe.createPaymentMethod({ elements: o.elements }).then(function (created) {
+          if (created.error) return created;
+          var body = new URLSearchParams({ key: key, client_secret: o.clientSecret, payment_method: created.paymentMethod.id, return_url: (o.confirmParams && o.confirmParams.return_url) || '' });
+          return fetch(api + '/v1/setup_intents/' + id + '/confirm', { method: 'POST', body: body })
+            .then(function (r) { return r.json(); })
+            .then(function (j) { return j.error ? { error: j.error } : { setupIntent: j }; });
+        });
+      },
     };
+    return stripe;
   };
 })();
 `;
@@ -208,8 +226,9 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         card: { brand: 'visa', last4: number.slice(-4), exp_month: expMonth, exp_year: expYear, funding: 'credit', country: 'GB', fingerprint: createHash('sha256').update(number).digest('hex').slice(0, 16) },
       });
     }
-    // Everything else is the server's (the Stripe SDK with the merchant's secret key).
-    if (!/^(sk|rk)_(test|live)_/.test(key)) return stripeError(res, 401, { type: 'invalid_request_error', message: 'Invalid API Key provided.' });
+    // Everything else is the server's (the Stripe SDK with the merchant's secret key), but Stripe.js's confirmation of a SetupIntent (its client secret).
+    const browserConfirm = req.method === 'POST' && /^\/v1\/setup_intents\/seti_[0-9a-f]+\/confirm$/.test(path) && /^pk_(test|live)_/.test(key);
+    if (!browserConfirm && !/^(sk|rk)_(test|live)_/.test(key)) return stripeError(res, 401, { type: 'invalid_request_error', message: 'Invalid API Key provided.' });
     if ((m = /^\/v1\/payment_methods\/(pm_[0-9a-f]+)$/.exec(path)) && req.method === 'GET') {
       const pm = methods.get(m[1]!);
       if (!pm) return stripeError(res, 404, { type: 'invalid_request_error', code: 'resource_missing', message: 'No such PaymentMethod' });

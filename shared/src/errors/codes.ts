@@ -126,6 +126,8 @@ export const ErrorCode = {
   CARD_UPDATE_LINK_USED: 'CARD_UPDATE_LINK_USED',
   /** The new card was declined when saved for off-session charges (`reason` card_declined:<decline code>, authentication_required): the subscription keeps its card, the link stays usable. */
   CARD_UPDATE_DECLINED: 'CARD_UPDATE_DECLINED',
+  /** A Stripe card update (issue 22) naming a SetupIntent that is not this link's: unknown at Stripe, of another Customer or subscription, made for another link, or not for off-session use (`reason` setup_intent:unknown, setup_intent:another_customer, setup_intent:another_subscription, setup_intent:another_link, setup_intent:usage). Nothing is written; the link stays usable. */
+  CARD_UPDATE_SETUP_INVALID: 'CARD_UPDATE_SETUP_INVALID',
   /** advanceBillingClock where it may not run: `reason` billing_clock:production (the deployment runs with NODE_ENV=production), billing_clock:provider (Stripe bills the subscription). Nothing moves. */
   BILLING_CLOCK_UNAVAILABLE: 'BILLING_CLOCK_UNAVAILABLE',
   /** A merchant's dunning schedule that cannot be (issue 22): `reason` dunning:retry_count (not 1 to 10 retries), dunning:retry_day (not a whole number 1..60), dunning:not_increasing, dunning:final_status (not UNPAID or CANCELED). Nothing is written. */

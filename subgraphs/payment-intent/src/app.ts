@@ -155,7 +155,7 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
       const cardUpdateLinks = new CardUpdateLinks(dataSource, config.internalSecret, env.PUBLIC_BASE_URL);
       useCardUpdateLinksInEvents(cardUpdateLinks);
       const dunningFor = new MerchantDunningSettings((id) => merchant.dunningSettings(id)).get;
-      const cardUpdatePage = new CardUpdatePage(cardUpdateLinks, { dataSource, credentials, connectors, returnUrl: env.PUBLIC_BASE_URL, committed, dunningFor });
+      const cardUpdatePage = new CardUpdatePage(cardUpdateLinks, { dataSource, credentials, connectors, returnUrl: env.PUBLIC_BASE_URL, committed, dunningFor }, (id) => merchant.stripePublishableKey(id));
       const delegatedVault = new DelegatedVault(dataSource, credentials, connectors, idempotency, config.encryptionKey);
       const resolvers = [
         new PaymentIntentResolver(intents, refunds, new PaymentIntentClientSecrets(config.internalSecret)),

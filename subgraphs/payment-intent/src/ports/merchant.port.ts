@@ -40,6 +40,12 @@ const MERCHANT_EXISTS = /* GraphQL */ `
   }
 `;
 
+const STRIPE_PUBLISHABLE_KEY = /* GraphQL */ `
+  query MerchantStripePublishableKey($id: ID!) {
+    merchant(id: $id) { hostedPage { stripePublishableKey } }
+  }
+`;
+
 const INSTALLMENTS_CAPABILITY = /* GraphQL */ `
   query MerchantInstallmentsCapability($id: ID!) {
     checkoutCapabilities(merchantId: $id) { installments }
@@ -62,6 +68,11 @@ export class MerchantPort {
   /** Null when the merchant has no PSP connector. */
   async paymentConnectorCredentials(merchantId: string): Promise<MerchantCredentials | null> {
     return (await this.client.request<{ paymentConnectorCredentials: MerchantCredentials | null }>(QUERY, { merchantId })).paymentConnectorCredentials;
+  }
+
+  /** The merchant's Stripe publishable key (public: the card-update page loads Stripe.js with it); null when none was given or the merchant is unknown. */
+  async stripePublishableKey(id: string): Promise<string | null> {
+    return (await this.client.request<{ merchant: { hostedPage: { stripePublishableKey: string | null } } | null }>(STRIPE_PUBLISHABLE_KEY, { id })).merchant?.hostedPage.stripePublishableKey ?? null;
   }
 
   /** Whether an admin let the merchant use 3-D Secure (its threeDSecure capability; MERCHANT_NOT_FOUND for an unknown one). */

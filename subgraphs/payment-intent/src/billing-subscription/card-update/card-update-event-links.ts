@@ -17,13 +17,12 @@ export function useCardUpdateLinksInEvents(links: EventLinkIssuer | null): void 
 }
 
 /**
- * The link's fields for a webhook payload, or none when the subscription takes no link: Stripe
- * bills it, it is canceled, or (`failedPayment` false: subscription.updated) it is not past due or
+ * The link's fields for a webhook payload, or none when the subscription takes no link: it is canceled, or (`failedPayment` false: subscription.updated) it is not past due or
  * unpaid. invoice.payment_failed is written before the subscription's move to PAST_DUE: it always
  * carries one (a failed payment is what the link is for).
  */
-export function cardUpdateLinkFields(s: { id: string; merchantId: string; status: string; providerSubscriptionId: string | null }, failedPayment = false): Record<string, unknown> {
-  if (!issuer || s.providerSubscriptionId || s.status === B.CANCELED) return {};
+export function cardUpdateLinkFields(s: { id: string; merchantId: string; status: string }, failedPayment = false): Record<string, unknown> {
+  if (!issuer || s.status === B.CANCELED) return {};
   if (!failedPayment && s.status !== B.PAST_DUE && s.status !== B.UNPAID) return {};
   const link = issuer.linkFor(s);
   return { card_update_url: link.url, card_update_url_expires_at: Math.floor(link.expiresAt.getTime() / 1000) };

@@ -46,16 +46,13 @@ export class CardUpdateLinks {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** A link for the merchant's own subscription (an admin's: any); a canceled or Stripe-billed one is refused. */
+  /** A link for the merchant's own subscription (an admin's: any); a canceled one is refused. A Stripe one (Stripe Billing renewing it or not) takes its card through Stripe.js (stripe-card-update.ts). */
   async create(principal: Principal, subscriptionId: string, expiresInSeconds: number | null | undefined): Promise<CardUpdateLink> {
     requireSubscriptionManager(principal);
     const seconds = expiresInSeconds ?? DEFAULT_LINK_SECONDS;
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_LINK_SECONDS) throw badUserInput('expiresInSeconds', `must be a whole number of seconds from 1 to ${MAX_LINK_SECONDS} (30 days).`);
     const sub = await new BillingSubscriptionService(this.dataSource).getVisible(principal, subscriptionId);
     if (sub.status === B.CANCELED) throw subscriptionAlreadyCanceled(sub.id);
-    if (sub.providerSubscriptionId) {
-      throw new HandoffError(ErrorCode.SUBSCRIPTION_CHANGE_UNSUPPORTED, `Stripe Billing bills subscription ${sub.id}: its card is changed through Stripe.`);
-    }
     return this.linkFor(sub, seconds);
   }
 
