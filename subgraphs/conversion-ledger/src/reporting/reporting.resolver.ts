@@ -7,7 +7,7 @@ import type { SettlementService } from '../settlement/settlement.service.js';
 import { toBalance, toBatch, toEntry, toSummary } from './reporting.mappers.js';
 import type { ReportingService } from './reporting.service.js';
 import {
-  CommissionSummaryRowType, ConversionConnection, ConversionFilterInput, LedgerBalanceType, LedgerCheckType, LedgerEntryConnection,
+  CommissionSummaryRowType, ConversionConnection, ConversionFilterInput, ConversionOrder, LedgerBalanceType, LedgerCheckType, LedgerEntryConnection,
   LedgerEntryFilterInput, RunSettlementInput, SettlementBatchConnection, SettlementBatchType, SettlementLineConnection, SettlementLineType, SummaryGroup,
 } from './reporting.type.js';
 
@@ -20,14 +20,17 @@ const mapPage = <T, U>(page: Page<T>, fn: (node: T) => U): Page<U> => ({
 export class ReportingResolver {
   constructor(private readonly reporting: ReportingService) {}
 
-  @Query(() => ConversionConnection, { description: 'Admin: all; a merchant: its own; an agent: those it earned. Ordered by creation.' })
+  @Query(() => ConversionConnection, {
+    description: 'Admin: all; a merchant: its own; an agent: those it earned. By creation: oldest first, or newest first with order: CREATED_DESC (a cursor pages on in the order it was read with).',
+  })
   conversions(
     @Arg('filter', () => ConversionFilterInput, { nullable: true }) filter: ConversionFilterInput | null,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('order', () => ConversionOrder, { nullable: true, description: 'Default CREATED_ASC (oldest first).' }) order: ConversionOrder | null,
     @Ctx() ctx: SubgraphContext,
   ): Promise<Page<ConversionEntity>> {
-    return this.reporting.conversions(ctx.principal, filter, first, after);
+    return this.reporting.conversions(ctx.principal, filter, first, after, order ?? ConversionOrder.CREATED_ASC);
   }
 
   @Query(() => [CommissionSummaryRowType])

@@ -25,6 +25,8 @@ export interface ConversionFilter {
 }
 
 export type SummaryGroup = 'MERCHANT' | 'AGENT' | 'DAY' | 'STATUS';
+/** The conversions list by (created_at, id): oldest first, or newest first. */
+export type ConversionOrder = 'CREATED_ASC' | 'CREATED_DESC';
 
 export interface SummaryRow {
   key: string | null;
@@ -103,26 +105,35 @@ export class ReportingService {
     return w;
   }
 
-  async conversions(principal: Principal, filter: ConversionFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<ConversionEntity>> {
+  /** By (created_at, id): oldest first, or newest first (`CREATED_DESC`); the cursor is the last row's key either way. */
+  async conversions(
+    principal: Principal,
+    filter: ConversionFilter | null | undefined,
+    first?: number | null,
+    after?: string | null,
+    order: ConversionOrder = 'CREATED_ASC',
+  ): Promise<Page<ConversionEntity>> {
     const limit = pageSize(first);
     const w = this.conversionWhere(principal, filter);
     if (!w) return toPage([], limit, 0, () => '');
     const cursor = conversionCursor(after);
+    const desc = order === 'CREATED_DESC';
     return this.reads.read(async (ds) => {
       const count: Array<{ n: number }> = await ds.query(`SELECT count(*)::int AS n FROM ledger.conversions c ${w.sql}`, w.params);
       // (A copy: a read the replica fails runs again on the primary.)
       const pw = w.copy();
       if (cursor) {
         pw.params.push(cursor.at, cursor.id);
-        pw.raw(`(c.created_at, c.id) > ($${pw.params.length - 1}::timestamptz, $${pw.params.length})`);
+        pw.raw(`(c.created_at, c.id) ${desc ? '<' : '>'} ($${pw.params.length - 1}::timestamptz, $${pw.params.length})`);
       }
+      const dir = desc ? 'DESC' : 'ASC';
       const keys: Array<{ id: string; at: string }> = await ds.query(
         `SELECT c.id, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
-           FROM ledger.conversions c ${pw.sql} ORDER BY c.created_at, c.id LIMIT ${limit + 1}`,
+           FROM ledger.conversions c ${pw.sql} ORDER BY c.created_at ${dir}, c.id ${dir} LIMIT ${limit + 1}`,
         pw.params,
       );
       const atOf = new Map(keys.map((k) => [k.id, k.at]));
-      const rows = await this.byIds(ds, keys.map((k) => k.id), 'created');
+      const rows = await this.byIds(ds, keys.map((k) => k.id), desc ? 'created-desc' : 'created');
       return toPage(rows, limit, count[0]!.n, (r) => `${atOf.get(r.id)}|${r.id}`);
     });
   }
@@ -237,10 +248,11 @@ export class ReportingService {
   }
 
   /** Entities for ids, sorted by (created_at, id) or by id, as the page was; their children are read from the same side. */
-  private async byIds(ds: DataSource, ids: string[], order: 'created' | 'id'): Promise<ConversionEntity[]> {
+  private async byIds(ds: DataSource, ids: string[], order: 'created' | 'created-desc' | 'id'): Promise<ConversionEntity[]> {
     if (ids.length === 0) return [];
     const qb = ds.getRepository(ConversionEntity).createQueryBuilder('c').where('c.id = ANY(:ids)', { ids });
     if (order === 'created') qb.orderBy('c.created_at', 'ASC').addOrderBy('c.id', 'ASC');
+    else if (order === 'created-desc') qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC');
     else qb.orderBy('c.id', 'ASC');
     return this.reads.remember(await qb.getMany(), ds);
   }

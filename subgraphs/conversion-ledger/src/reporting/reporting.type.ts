@@ -13,6 +13,16 @@ export enum SummaryGroup {
 }
 registerEnumType(SummaryGroup, { name: 'SummaryGroup' });
 
+/** The order of the conversions list: by creation (then id), oldest or newest first. */
+export enum ConversionOrder {
+  CREATED_ASC = 'CREATED_ASC',
+  CREATED_DESC = 'CREATED_DESC',
+}
+registerEnumType(ConversionOrder, {
+  name: 'ConversionOrder',
+  description: 'By creation time, then id: CREATED_ASC oldest first (the default), CREATED_DESC newest first.',
+});
+
 @InputType('ConversionFilter')
 export class ConversionFilterInput {
   @Field(() => ID, { nullable: true }) merchantId?: string | null;
