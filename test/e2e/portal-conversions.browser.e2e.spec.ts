@@ -226,11 +226,15 @@ describe('a merchant’s day: conversions, a refund’s clawback, settlement and
     await filters.getByLabel('Status').selectOption('');
     await filters.getByRole('button', { name: 'Apply filters' }).click();
     await expect.poll(() => list.locator('tr[data-conversion-id]').count(), { timeout: 15_000 }).toBe(2);
+    // Newest first (conversions(order: CREATED_DESC)): the settled one was made after the refunded one.
+    expect(await list.locator('tr[data-conversion-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-conversion-id')))).toEqual([settled.conversionId, refunded.conversionId]);
+    expect(await list.locator('caption').textContent()).toBe('All conversions, newest first');
 
     const conversionsCsv = await download(page, 'Export conversions (CSV)');
     const lines = conversionsCsv.trimEnd().split('\r\n');
     expect(lines[0]).toMatch(/^conversion_id,created_at,status,path,verification,order_reference,currency,transaction_value,refunded,commission,/);
     expect(lines).toHaveLength(3);
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual([settled.conversionId, refunded.conversionId]); // as the page lists them
     expect(lines.find((l) => l.startsWith(`${refunded.conversionId},`))).toMatch(/,CLAWED_BACK,VERIFIED_PAYMENT,verified,[^,]*,GBP,10\.00,10\.00,0\.00,/);
     expect(lines.find((l) => l.startsWith(`${settled.conversionId},`))).toMatch(/,PAYABLE,VERIFIED_PAYMENT,verified,[^,]*,GBP,10\.00,0\.00,8\.00,/);
     await page.getByText(`Saved conversions-${today}-to-${today}.csv (2 rows).`).waitFor();

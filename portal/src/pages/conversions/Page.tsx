@@ -76,7 +76,7 @@ function ConversionList({ filter, filtered, changes }: { filter: ConversionFilte
   const pages = useCursorPages();
   const [{ data, fetching, error }, refetch] = useQuery({
     query: PortalConversionsDocument,
-    variables: { first: PAGE_SIZE, after: pages.after, filter },
+    variables: { first: PAGE_SIZE, after: pages.after, filter, order: 'CREATED_DESC' },
     requestPolicy: 'cache-and-network',
   });
   useEffect(() => {
@@ -94,7 +94,7 @@ function ConversionList({ filter, filtered, changes }: { filter: ConversionFilte
           <Empty title="No conversions yet">A conversion is recorded when an agent-referred payment completes; it appears here as it happens.</Empty>
         )
       ) : null}
-      {list && list.edges.length > 0 ? <ConversionRows rows={list.edges.map((e) => e.node)} caption="All conversions, oldest first" /> : null}
+      {list && list.edges.length > 0 ? <ConversionRows rows={list.edges.map((e) => e.node)} caption="All conversions, newest first" /> : null}
       {list ? <Pagination pages={pages} pageInfo={list.pageInfo} totalCount={list.totalCount} label="Conversions" disabled={fetching} /> : null}
     </>
   );

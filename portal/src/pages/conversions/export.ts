@@ -55,7 +55,7 @@ async function run<D, V extends AnyVariables>(client: Client, doc: TypedDocument
 }
 
 export function exportConversions(client: Client, filter: ConversionFilter): Promise<ConversionRowFragment[]> {
-  return collectPages(async (after) => pageOf((await run(client, PortalConversionsDocument, { first: EXPORT_PAGE, after, filter })).conversions));
+  return collectPages(async (after) => pageOf((await run(client, PortalConversionsDocument, { first: EXPORT_PAGE, after, filter, order: 'CREATED_DESC' })).conversions));
 }
 
 export function exportBatches(client: Client): Promise<SettlementBatchRowFragment[]> {
