@@ -2,6 +2,9 @@
 // → POST /api/billing/card-update/<token> → saved (and, for a past-due subscription, its invoice
 // paid) or the error shown, the form kept for another card. The link's token is the page's path;
 // the card number goes only into that request: never stored, never logged.
+// A merchant paid through Stripe (the form's data-stripe-key): Stripe.js's Payment Element in setup
+// mode; on submit the link's SetupIntent is asked for (POST …/setup-intent), Stripe.js confirms it
+// with the card (which goes to Stripe only), and its id is posted: { setup_intent }.
 (function () {
   'use strict';
 
@@ -14,6 +17,58 @@
   var errorBox = $('error');
   var statusBox = $('status');
   var token = window.location.pathname.split('/').pop() || '';
+  var api = '/api/billing/card-update/' + encodeURIComponent(token);
+  var stripeKey = form.getAttribute('data-stripe-key');
+  var stripe = null;
+  var elements = null;
+  if (stripeKey) {
+    if (typeof window.Stripe !== 'function') {
+      $('payment-element-error').textContent = 'The secure card form could not be loaded. Check your connection and reload the page.';
+      button.disabled = true;
+    } else {
+      stripe = window.Stripe(stripeKey);
+      elements = stripe.elements({ mode: 'setup', currency: form.getAttribute('data-currency') });
+      elements.create('payment').mount('#payment-element');
+    }
+  }
+
+  function post(path, body) {
+    return fetch(api + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer',
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (b) { return { status: res.status, body: b }; });
+    });
+  }
+
+  /** Stripe: the link's SetupIntent confirmed by Stripe.js with the card; resolves with the answer of posting its id (as the sandbox's card post). */
+  function saveWithStripe() {
+    return elements
+      .submit()
+      .then(function (submitted) {
+        if (submitted && submitted.error) throw { message: submitted.error.message };
+        return post('/setup-intent', {});
+      })
+      .then(function (r) {
+        if (r.status !== 200) return { answered: r };
+        return stripe
+          .confirmSetup({ elements: elements, clientSecret: r.body.client_secret, confirmParams: { return_url: window.location.href }, redirect: 'if_required' })
+          .then(function (confirmed) {
+            var si = confirmed.setupIntent || (confirmed.error && confirmed.error.setup_intent);
+            // Already confirmed (the page's earlier try saved it but its post did not arrive): post it again.
+            if (confirmed.error && !(si && si.status === 'succeeded')) throw { message: confirmed.error.message };
+            return post('', { setup_intent: si.id }).then(function (answer) { return { answered: answer }; });
+          });
+      })
+      .then(function (x) { return x.answered; }, function (err) {
+        if (err && err.message) return { status: 0, body: { error: err.message, code: 'STRIPE_FORM' } };
+        throw err;
+      });
+  }
 
   function digitsOf(value) { return value.replace(/[\s-]/g, ''); }
 
@@ -73,7 +128,8 @@
     form.hidden = true;
     if ($('test-cards')) $('test-cards').hidden = true;
     $('intro').hidden = true;
-    $('status-text').textContent = String(answer.status || '').replace('_', ' ');
+    // Paid: the invoice owed is settled, which makes the subscription active (with Stripe Billing, Handoff records it when Stripe's invoice.paid arrives, a moment later).
+    $('status-text').textContent = paid ? 'active' : String(answer.status || '').replace('_', ' ');
     if (pm) $('current-card-text').textContent = (pm.brand ? pm.brand.charAt(0).toUpperCase() + pm.brand.slice(1) : 'Card') + ' ending in ' + (pm.last4 || '••••');
     if (paid && $('amount-label')) $('amount-label').textContent = 'Paid';
     $('notice').hidden = false;
@@ -90,26 +146,19 @@
     e.preventDefault();
     if (button.disabled) return;
     errorBox.textContent = '';
-    var card = readCard();
-    if (!card) return;
+    var card = null;
+    if (!stripe) {
+      card = readCard();
+      if (!card) return;
+    }
     button.disabled = true;
     button.textContent = 'Saving…';
     statusBox.textContent = 'Saving your card…';
-    fetch('/api/billing/card-update/' + encodeURIComponent(token), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ card: card }),
-      credentials: 'omit',
-      cache: 'no-store',
-      referrerPolicy: 'no-referrer',
-    })
-      .then(function (res) {
-        return res.json().catch(function () { return {}; }).then(function (body) { return { status: res.status, body: body }; });
-      })
+    (stripe ? saveWithStripe() : post('', { card: card }))
       .then(function (r) {
         statusBox.textContent = '';
         if (r.status === 200) return done(r.body);
-        if (r.status === 400 && r.body.field) fieldError(fieldInput(r.body.field), r.body.error);
+        if (r.status === 400 && r.body.field && !stripe) fieldError(fieldInput(r.body.field), r.body.error);
         errorBox.textContent = r.body.error || 'Your card could not be saved. Please try again.';
         root.setAttribute('data-error-code', r.body.code || '');
       }, function () {

@@ -35,6 +35,17 @@ describe('card-update page HTML', () => {
     expect(html).not.toContain('Test cards');
   });
 
+  it('a Stripe merchant: Stripe.js (from STRIPE_JS_URL) then the page script, the Payment Element host instead of card fields, the publishable key escaped', () => {
+    const stripeView: CardUpdateView = { ...view, provider: 'STRIPE', test_cards: [], stripe: { publishable_key: 'pk_test_"><x' } };
+    const html = renderCardUpdatePage(stripeView, 'en-GB', 'https://js.stripe.com/v3/');
+    expect([...html.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1])).toEqual(['https://js.stripe.com/v3/', '/checkout/assets/card-update.js']);
+    expect(html).toContain('<div id="payment-element" class="stripe-element"></div>');
+    expect(html).toContain('data-stripe-key="pk_test_&quot;&gt;&lt;x" data-currency="gbp"');
+    expect(html).not.toContain('id="card-number"');
+    // Without Stripe.js's URL (or a key) the sandbox form, no third-party script.
+    expect(renderCardUpdatePage(stripeView, 'en-GB')).not.toContain('js.stripe.com');
+  });
+
   it.each([
     ['CARD_UPDATE_LINK_EXPIRED', 410, 'This link has expired'],
     ['CARD_UPDATE_LINK_USED', 410, 'This link was already used'],

@@ -1,6 +1,7 @@
 // The buyer's card-update page (issue 22; docs/recurring.md "Card update link"), rendered on the
 // server from payment-intent's view so it reads without JavaScript; assets/card-update.js posts the
-// card. The hosted checkout page's stylesheet, security headers and card form fields; every value
+// card. A merchant paid through Stripe: Stripe.js's Payment Element (setup mode) instead of the card
+// fields, under the merchant's publishable key (the card goes to Stripe only; docs/stripe-hosted-page.md). The hosted checkout page's stylesheet, security headers and card form fields; every value
 // escaped. Refusals (expired, used, invalid link; canceled subscription) are message pages.
 import { formatDecimal, money } from '@handoff/shared/money/money';
 import { esc } from '../page-buyer-html.js';
@@ -16,6 +17,8 @@ export interface CardUpdateView {
   payment_method: { brand: string | null; last4: string | null } | null;
   amount_due: { period: number; amount: number; status: string } | null;
   provider: string;
+  /** STRIPE: the page collects the card with Stripe.js under this publishable key. */
+  stripe?: { publishable_key: string } | null;
   link_expires_at: number;
   test_cards: Array<{ number: string; outcome: string }>;
 }
@@ -63,7 +66,39 @@ ${rows}
 </section>`;
 }
 
-export function renderCardUpdatePage(view: CardUpdateView, locale?: string): string {
+/** The card fields of the sandbox's form. */
+const CARD_FIELDS = `    <div class="field">
+      <label for="card-name">Name on card</label>
+      <input id="card-name" name="card-name" autocomplete="cc-name" maxlength="200" aria-describedby="card-name-error">
+      <p class="field-error" id="card-name-error"></p>
+    </div>
+    <div class="field">
+      <label for="card-number">Card number</label>
+      <input id="card-number" name="card-number" inputmode="numeric" autocomplete="cc-number" required maxlength="23" placeholder="1234 1234 1234 1234" aria-describedby="card-number-error">
+      <p class="field-error" id="card-number-error"></p>
+    </div>
+    <div class="row">
+      <div class="field">
+        <label for="card-expiry">Expiry date (MM/YY)</label>
+        <input id="card-expiry" name="card-expiry" inputmode="numeric" autocomplete="cc-exp" required maxlength="7" placeholder="MM/YY" aria-describedby="card-expiry-error">
+        <p class="field-error" id="card-expiry-error"></p>
+      </div>
+      <div class="field">
+        <label for="card-cvc">Security code (CVC)</label>
+        <input id="card-cvc" name="card-cvc" inputmode="numeric" autocomplete="cc-csc" required maxlength="4" placeholder="123" aria-describedby="card-cvc-error">
+        <p class="field-error" id="card-cvc-error"></p>
+      </div>
+    </div>
+`;
+
+/** Stripe.js's Payment Element (mounted by card-update.js). */
+const STRIPE_ELEMENT = `    <div id="payment-element" class="stripe-element"></div>
+    <p class="field-error" id="payment-element-error" role="alert"></p>
+`;
+
+/** `stripeJsUrl`: a Stripe merchant's page loads Stripe.js from there (the view names its publishable key). */
+export function renderCardUpdatePage(view: CardUpdateView, locale?: string, stripeJsUrl?: string): string {
+  const stripeKey = view.stripe?.publishable_key && stripeJsUrl ? view.stripe.publishable_key : null;
   const lines = view.items
     .map((i) => `      <tr><th scope="row" class="item">${esc(i.name)}</th><td class="qty">${esc(i.quantity)}</td><td>${esc(displayMinor(i.unit_amount * i.quantity, view.currency, locale))} <span class="unit">${esc(every(view))}</span></td></tr>`)
     .join('\n');
@@ -94,37 +129,16 @@ ${lines}
     <p id="notice-text"></p>
   </div>
   <p id="intro">${esc(intro)}</p>
-  <form id="card-form" class="card-form" method="post" novalidate aria-labelledby="card-heading">
+  <form id="card-form" class="card-form" method="post" novalidate aria-labelledby="card-heading"${stripeKey ? ` data-stripe-key="${esc(stripeKey)}" data-currency="${esc(view.currency.toLowerCase())}"` : ''}>
     <h2 id="card-heading">New card</h2>
-    <div class="field">
-      <label for="card-name">Name on card</label>
-      <input id="card-name" name="card-name" autocomplete="cc-name" maxlength="200" aria-describedby="card-name-error">
-      <p class="field-error" id="card-name-error"></p>
-    </div>
-    <div class="field">
-      <label for="card-number">Card number</label>
-      <input id="card-number" name="card-number" inputmode="numeric" autocomplete="cc-number" required maxlength="23" placeholder="1234 1234 1234 1234" aria-describedby="card-number-error">
-      <p class="field-error" id="card-number-error"></p>
-    </div>
-    <div class="row">
-      <div class="field">
-        <label for="card-expiry">Expiry date (MM/YY)</label>
-        <input id="card-expiry" name="card-expiry" inputmode="numeric" autocomplete="cc-exp" required maxlength="7" placeholder="MM/YY" aria-describedby="card-expiry-error">
-        <p class="field-error" id="card-expiry-error"></p>
-      </div>
-      <div class="field">
-        <label for="card-cvc">Security code (CVC)</label>
-        <input id="card-cvc" name="card-cvc" inputmode="numeric" autocomplete="cc-csc" required maxlength="4" placeholder="123" aria-describedby="card-cvc-error">
-        <p class="field-error" id="card-cvc-error"></p>
-      </div>
-    </div>
-    <button type="submit" id="save-button" class="primary">${due && pastDue ? `Save card and pay ${esc(due)}` : 'Save card'}</button>
+${stripeKey ? STRIPE_ELEMENT : CARD_FIELDS}    <button type="submit" id="save-button" class="primary">${due && pastDue ? `Save card and pay ${esc(due)}` : 'Save card'}</button>
   </form>
 ${testCards(view)}
 </section>
 <footer class="footer"><p>Payments by Handoff. Your card details go only to the payment processor.</p></footer>
 </main>`;
-  return layout('Update your card', body, '<script src="/checkout/assets/card-update.js" defer></script>\n');
+  const stripeScript = stripeKey ? `<script src="${esc(stripeJsUrl!)}" defer></script>\n` : '';
+  return layout('Update your card', body, `${stripeScript}<script src="/checkout/assets/card-update.js" defer></script>\n`);
 }
 
 export function renderCardUpdateMessage(title: string, text: string): string {
