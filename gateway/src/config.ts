@@ -1,8 +1,10 @@
 // The gateway's configuration: the only file in this package that reads the environment.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { baseConfigSchema, ConfigError, internalSecretFor, parseEnv, type NodeEnv } from '@handoff/shared/config/config';
 import { createLogger, type Logger } from '@handoff/shared/logging/logger';
+import { parseTrustedManifest, TrustedManifestError, type TrustedDocumentsMode, type TrustedManifest } from './graphql/persisted-documents.js';
 import { isSubgraphName, SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
 
 /** The committed supergraph, written by `npm run compose` (launcher/src/compose.ts). */
@@ -45,6 +47,16 @@ const schema = baseConfigSchema.extend({
    * (@apollo/gateway's executor for everything: the fallback if Handoff's misbehaves).
    */
   GATEWAY_EXECUTOR: z.enum(['handoff', 'apollo']).default('handoff'),
+  /**
+   * Persisted documents (docs/persisted-documents.md). APQ_CACHE_ENTRIES: automatic persisted
+   * query texts each replica remembers (0 = APQ off). TRUSTED_DOCUMENTS_PATH: a manifest of
+   * operations (GraphQL Codegen's persisted-documents.json or Apollo's persisted query manifest);
+   * TRUSTED_DOCUMENTS: `allow` (its hashes are known; the default with a path), `require` (only
+   * its operations run: OPERATION_NOT_TRUSTED otherwise) or `off`.
+   */
+  APQ_CACHE_ENTRIES: z.coerce.number().int().min(0).max(100_000).default(1_000),
+  TRUSTED_DOCUMENTS_PATH: z.string().min(1).optional(),
+  TRUSTED_DOCUMENTS: z.enum(['off', 'allow', 'require']).optional(),
   /** graphql-ws (gateway/src/subscriptions): limits per connection, per key, per subscriber. */
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt.default(25),
   /** Per API key (or client secret), across every gateway replica (counted in Redis). */
@@ -131,6 +143,15 @@ export interface OperationsSettings {
   longRunningJobSeconds: number;
 }
 
+/** Persisted and trusted documents (TRUSTED_DOCUMENTS, TRUSTED_DOCUMENTS_PATH, APQ_CACHE_ENTRIES). */
+export interface PersistedDocumentsSettings {
+  mode: TrustedDocumentsMode;
+  /** Read and checked at start (a bad manifest is a ConfigError); undefined when mode is `off`. */
+  manifest: TrustedManifest | undefined;
+  manifestPath: string | undefined;
+  apqEntries: number;
+}
+
 /** Where /metrics is served: on the public port (`port` undefined) or on a listener of its own. */
 export interface MetricsEndpoint {
   port: number | undefined;
@@ -154,6 +175,7 @@ export interface GatewayConfig {
   heapGrowingPercent: number;
   apiKeyCacheTtlMs: number;
   executor: 'handoff' | 'apollo';
+  persistedDocuments: PersistedDocumentsSettings;
   subscriptions: SubscriptionLimits;
   metrics: MetricsEndpoint;
   operations: OperationsSettings;
@@ -201,6 +223,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     heapGrowingPercent: parsed.HEAP_GROWING_PERCENT,
     apiKeyCacheTtlMs: parsed.API_KEY_CACHE_TTL_MS,
     executor: parsed.GATEWAY_EXECUTOR,
+    persistedDocuments: Object.freeze(persistedDocumentsSettings(parsed)),
     subscriptions: Object.freeze({
       maxPerConnection: parsed.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
       maxPerKey: parsed.WS_MAX_SUBSCRIPTIONS_PER_KEY,
@@ -227,4 +250,25 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     portalOrigins: Object.freeze((parsed.PORTAL_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)),
     logger: createLogger('gateway', parsed.LOG_LEVEL),
   });
+}
+
+/** TRUSTED_DOCUMENTS and its manifest, read now: a missing or bad manifest stops the start with a ConfigError. */
+function persistedDocumentsSettings(parsed: GatewayEnv): PersistedDocumentsSettings {
+  const path = parsed.TRUSTED_DOCUMENTS_PATH;
+  const mode: TrustedDocumentsMode = parsed.TRUSTED_DOCUMENTS ?? (path ? 'allow' : 'off');
+  const apqEntries = parsed.APQ_CACHE_ENTRIES;
+  if (mode === 'off') return { mode, manifest: undefined, manifestPath: path, apqEntries };
+  if (!path) throw new ConfigError([`TRUSTED_DOCUMENTS=${mode} needs TRUSTED_DOCUMENTS_PATH (the manifest of allowed operations)`]);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`TRUSTED_DOCUMENTS_PATH: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+  }
+  try {
+    return { mode, manifest: parseTrustedManifest(text, `TRUSTED_DOCUMENTS_PATH ${path}`), manifestPath: path, apqEntries };
+  } catch (err) {
+    if (err instanceof TrustedManifestError) throw new ConfigError([err.message]);
+    throw err;
+  }
 }

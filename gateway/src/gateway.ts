@@ -37,6 +37,8 @@ import { createGatewayMetrics, type GatewayMetrics } from './http/metrics.js';
 import { listenMetrics, serveMetrics } from './http/metrics-endpoint.js';
 import { listenGracefully } from './http/listen.js';
 import { graphqlFastPath } from './http/graphql-fast-path.js';
+import { persistedRequests } from './http/persisted-request.js';
+import { PersistedDocuments } from './graphql/persisted-documents.js';
 import { subgraphReadinessChecks } from './http/subgraph-health.js';
 import { workerReadinessChecks } from './http/worker-health.js';
 import { opsRedis } from './http/ops-redis.js';
@@ -196,6 +198,9 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     ],
   });
   await apollo.start();
+  // Persisted and trusted documents, resolved before anything parses GraphQL (both /graphql paths).
+  const persistedDocuments = new PersistedDocuments(config.persistedDocuments);
+  const persisted = persistedRequests(persistedDocuments, formatError);
 
   const app = express();
   app.disable('x-powered-by');
@@ -277,6 +282,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     schema: apiSchema,
     parseOptions: protection.parseOptions,
     validationRules: protection.validationRules,
+    trusted: persistedDocuments.checksText ? (query) => persistedDocuments.resolve(query, undefined).kind !== 'refused' : undefined,
     execute: routeDeps.execute,
     executeDerived: executeAs(true),
     authenticate: (authorization) => authenticator.authenticate(authorization),
@@ -292,6 +298,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
       if (!('body' in req)) (req as { body?: unknown }).body = undefined;
       next();
     },
+    persisted.middleware,
     expressMiddleware(apollo, {
       context: ({ req }) => graphqlContext(req.headers, requestIdOf(req)!),
     }),
@@ -372,6 +379,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
             fallback: app,
             executor,
             formatError,
+            persisted,
           }),
         ),
         port,

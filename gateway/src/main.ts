@@ -4,9 +4,18 @@ import { readFile } from 'node:fs/promises';
 import { limitHeapGrowth } from '@handoff/shared/runtime/heap';
 import { shutdownTracing, startTracing } from '@handoff/shared/tracing/tracing';
 import { createGateway } from './gateway.js';
-import { loadGatewayConfig } from './config.js';
+import { ConfigError } from '@handoff/shared/config/config';
+import { loadGatewayConfig, type GatewayConfig } from './config.js';
 
-const config = loadGatewayConfig();
+let config: GatewayConfig;
+try {
+  config = loadGatewayConfig();
+} catch (err) {
+  // A bad setting (an unreadable or invalid trusted-documents manifest…): its message, no stack.
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+}
 const { logger } = config;
 // On only when an OTLP endpoint is set (OTEL_EXPORTER_OTLP_ENDPOINT); off, the SDK is never loaded.
 if (await startTracing()) logger.info('tracing on: exporting spans over OTLP');

@@ -20,6 +20,7 @@ import { coerceVariables } from '../execution/prepared.js';
 import { tagErrorsWithRequestId } from '../graphql/format-error.js';
 import { nulPath } from '../graphql/refuse-nul.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { PersistedRequests } from './persisted-request.js';
 
 export interface GraphqlFastPathOptions {
   apollo: ApolloServer<GatewayContext>;
@@ -37,6 +38,8 @@ export interface GraphqlFastPathOptions {
   executor?: HandoffExecutor;
   /** The gateway's formatError (the one Apollo Server uses), for the executor's answers. */
   formatError: FormatError;
+  /** Persisted and trusted documents: a hash becomes the request's text before anything else. */
+  persisted?: PersistedRequests;
 }
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
@@ -74,6 +77,11 @@ export function graphqlFastPath(opts: GraphqlFastPathOptions): RequestListener {
     } catch {
       answer(res, 400, BAD_JSON);
       return;
+    }
+    if (opts.persisted) {
+      const applied = opts.persisted.applyToBody(body, res);
+      if (!applied) return;
+      body = applied.body;
     }
     if (opts.executor && isPlainGraphQLBody(body) && (await prepared(req, res, requestId, body))) return;
     await viaApollo(req, res, body, () => opts.context(req.headers, requestId));

@@ -63,6 +63,8 @@ export interface SubscriptionServerDeps {
   /** The gateway's API schema (once Apollo has loaded the supergraph). */
   schema(): GraphQLSchema | undefined;
   parseOptions: ParseOptions;
+  /** TRUSTED_DOCUMENTS=require: whether a subscription's text is in the manifest (undefined: every text). */
+  trusted?: (query: string) => boolean;
   validationRules: readonly ValidationRule[];
   execute: GatewayRouteDeps['execute'];
   /**
@@ -248,6 +250,9 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
       const schema = deps.schema();
       if (!schema) return [clientError(ErrorCode.SERVICE_UNAVAILABLE, 'The gateway is starting; retry shortly.')];
+      if (deps.trusted && !deps.trusted(payload.query)) {
+        return [clientError(ErrorCode.OPERATION_NOT_TRUSTED, 'This gateway runs only the operations of its trusted-documents manifest; this one is not in it.')];
+      }
       let document: DocumentNode;
       try {
         document = parse(payload.query, deps.parseOptions);
