@@ -4,7 +4,7 @@
 // Idempotency-Key as every POST: a retry with it answers the same link. Answers
 // `{ object: "card_update_link", subscription_id, url, expires_at }` (Unix seconds); refusals
 // `{ error, code }`: 404 BILLING_SUBSCRIPTION_NOT_FOUND (unknown, another merchant's, malformed),
-// 409 SUBSCRIPTION_ALREADY_CANCELED / SUBSCRIPTION_CHANGE_UNSUPPORTED, 400 bad input naming the field.
+// 409 SUBSCRIPTION_ALREADY_CANCELED, 400 bad input naming the field. (A Stripe subscription takes a link too: its page uses Stripe.js.)
 import type { Express } from 'express';
 import type { GatewayRouteDeps } from '../../route-deps.js';
 import { bodyOf, graph, mountRoute } from '../checkout-service/route-kit.js';

@@ -26,7 +26,7 @@ export class CardUpdateLinkResolver {
 
   @Mutation(() => CardUpdateLinkType, {
     description:
-      "A one-time, expiring link for the subscription's buyer to enter a new card (a merchant: its own subscription; an admin: any). A past-due subscription's open invoice is retried with the new card at once. expiresInSeconds: 1 to 2592000 (30 days), default 7 days. Refused: BILLING_SUBSCRIPTION_NOT_FOUND (unknown, another merchant's), SUBSCRIPTION_ALREADY_CANCELED, SUBSCRIPTION_CHANGE_UNSUPPORTED (Stripe Billing bills it).",
+      "A one-time, expiring link for the subscription's buyer to enter a new card (a merchant: its own subscription; an admin: any). A past-due subscription's open invoice is retried with the new card at once. expiresInSeconds: 1 to 2592000 (30 days), default 7 days. For a merchant paid through Stripe the page takes the card with Stripe.js (a SetupIntent on the subscription's Stripe Customer); when Stripe Billing renews the subscription the card becomes its Stripe default and Stripe's open invoice is paid. Refused: BILLING_SUBSCRIPTION_NOT_FOUND (unknown, another merchant's), SUBSCRIPTION_ALREADY_CANCELED.",
   })
   createCardUpdateLink(
     @Arg('billingSubscriptionId', () => ID) billingSubscriptionId: string,
