@@ -32,6 +32,21 @@ type PaymentIntent @key(fields: "id", resolvable: false) { id: ID! }
 type CheckoutSession @key(fields: "id") {
   id: ID! status: String! mode: String! url: String! expiresAt: DateTime! createdAt: DateTime! totals: Totals!
   merchant: Merchant! paymentIntent: PaymentIntent
+  currency: String! calculation: CheckoutCalculation
+}
+# Handoff's calculation (checkout-session's CheckoutCalculation), the fields a checkout page reads.
+type CheckoutCalculationLine {
+  id: ID! name: String! offerId: ID quantity: Int! unitAmount: Money! base: Money! discount: Money!
+  taxCategory: String! tax: Money! taxInclusive: Boolean! total: Money! fulfilmentLocationId: ID!
+}
+type CheckoutTaxLine { target: String! lineId: ID country: String region: String category: String basisPoints: Int taxableBase: Money! amount: Money! inclusive: Boolean! }
+type CheckoutCalculatedShipping { kind: String! id: ID! label: String! amount: Money! tax: Money! }
+type CheckoutAppliedPromotion { promotionId: ID! code: String automatic: Boolean! amount: Money! }
+type CheckoutCalculationTotals { subTotal: Money! discountTotal: Money! taxTotal: Money! shippingTotal: Money! grandTotal: Money! includedTaxTotal: Money! }
+type CheckoutCalculation {
+  id: ID! calculatedAt: DateTime! currency: String! pricesIncludeTax: Boolean!
+  lines: [CheckoutCalculationLine!]! taxLines: [CheckoutTaxLine!]! shipping: CheckoutCalculatedShipping
+  promotions: [CheckoutAppliedPromotion!]! totals: CheckoutCalculationTotals! rounding: String!
 }
 type CheckoutSessionEdge { cursor: String! node: CheckoutSession! }
 type CheckoutSessionConnection { edges: [CheckoutSessionEdge!]! totalCount: Int! }
@@ -86,6 +101,51 @@ const paymentIntents = new Map(
     return [id, { id, status: 'SUCCEEDED', amount: money(1000 + i), captureMode: 'AUTOMATIC', provider: 'TEST', createdAt: iso(i) }];
   }),
 );
+/** A calculation as Handoff stores one: three lines, VAT on each line and on shipping, one promotion. */
+function calculation(i: number) {
+  const lines = [0, 1, 2].map((k) => {
+    const unit = 500 + 100 * k + i;
+    const quantity = k + 1;
+    const base = unit * quantity;
+    const discount = k === 0 ? 100 : 0;
+    const tax = Math.round(((base - discount) * 2000) / 12000);
+    return {
+      id: `line_${k + 1}`,
+      name: `Item ${k + 1}`,
+      offerId: `off_${k + 1}`,
+      quantity,
+      unitAmount: money(unit),
+      base: money(base),
+      discount: money(discount),
+      taxCategory: 'standard',
+      tax: money(tax),
+      taxInclusive: true,
+      total: money(base - discount),
+      fulfilmentLocationId: 'loc_1',
+    };
+  });
+  const sub = lines.reduce((a, l) => a + l.base.amountMinor, 0);
+  const discount = lines.reduce((a, l) => a + l.discount.amountMinor, 0);
+  const lineTax = lines.reduce((a, l) => a + l.tax.amountMinor, 0);
+  const shipping = { kind: 'SHIPPING', id: 'ship_standard', label: 'Standard', amount: money(490), tax: money(82) };
+  const taxLines = [
+    ...lines.map((l) => ({ target: 'LINE', lineId: l.id, country: 'FR', region: null, category: 'standard', basisPoints: 2000, taxableBase: money(l.total.amountMinor - l.tax.amountMinor), amount: l.tax, inclusive: true })),
+    { target: 'SHIPPING', lineId: null, country: 'FR', region: null, category: 'shipping', basisPoints: 2000, taxableBase: money(408), amount: money(82), inclusive: true },
+  ];
+  const grand = sub - discount + 490;
+  return {
+    id: `calc_${i + 1}`,
+    calculatedAt: iso(i + 30),
+    currency: 'EUR',
+    pricesIncludeTax: true,
+    lines,
+    taxLines,
+    shipping,
+    promotions: [{ promotionId: 'promo_1', code: 'WELCOME', automatic: false, amount: money(discount) }],
+    totals: { subTotal: money(sub), discountTotal: money(discount), taxTotal: money(lineTax + 82), shippingTotal: money(490), grandTotal: money(grand), includedTaxTotal: money(lineTax + 82) },
+    rounding: 'per line, half up, in minor units',
+  };
+}
 const sessions = Array.from({ length: N }, (_, i) => ({
   id: `cs_${i + 1}`,
   status: 'COMPLETE',
@@ -96,6 +156,8 @@ const sessions = Array.from({ length: N }, (_, i) => ({
   totals: { subtotal: money(900 + i), total: money(1000 + i) },
   merchant: { id: `mer_${(i % 10) + 1}` },
   paymentIntent: { id: `pi_${i + 1}` },
+  currency: 'EUR',
+  calculation: calculation(i),
 }));
 const sessionById = new Map(sessions.map((s) => [s.id, s]));
 const conversions = Array.from({ length: N }, (_, i) => ({

@@ -7,12 +7,13 @@
 // median of the rounds is reported, with the spread, so drift and noise show.
 //
 // Flags: --quick (seconds, writes nothing unless --out), --rounds N, --seconds S, --warmup S,
-// --queries Q1,Q2,Q3, --conns 1,32, --targets handoff,stock,hive,floor,direct, --out FILE (JSON),
+// --queries Q1,Q2,Q3,Q4,Q1P, --conns 1,32, --targets handoff,stock,hive,floor,direct, --out FILE (JSON),
 // --md FILE, --no-write. Tracing's cost: `--targets handoff,traced --queries Q1` adds Handoff's
 // gateway with tracing on (OTLP http/protobuf to a local sink that discards, sampling
 // parentbased_traceidratio at --trace-ratio, default 0.01) beside the same gateway with it off.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, createWriteStream } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
@@ -44,7 +45,7 @@ function parseArgs(argv: string[]) {
     rounds: Number(value('rounds') ?? (quick ? 1 : 3)),
     seconds: Number(value('seconds') ?? (quick ? 1 : 4)),
     warmup: Number(value('warmup') ?? (quick ? 1 : 3)),
-    queries: (value('queries') ?? 'Q1,Q2,Q3').split(',') as QueryName[],
+    queries: (value('queries') ?? 'Q1,Q2,Q3,Q4,Q1P').split(',') as QueryName[],
     conns: (value('conns') ?? '1,32').split(',').map(Number),
     targets: (value('targets') ?? ALL_TARGETS.join(',')).split(',') as TargetName[],
     write: !flag('no-write') && (!quick || value('out') !== undefined),
@@ -207,6 +208,15 @@ async function main() {
     CONVERSION_LEDGER_URL: url('conversion-ledger', 'signed'),
   };
 
+  // Persisted documents (Q1P): Handoff knows the bench's texts from a trusted-documents manifest
+  // (TRUSTED_DOCUMENTS=allow: other texts still run, e.g. the plan-miss probe's); stock Apollo
+  // Server learns them through APQ in the check below. Hive Gateway's runtime has no persisted
+  // documents by default: it sits Q1P out.
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  const manifestPath = join(work, 'trusted-documents.json');
+  writeFileSync(manifestPath, JSON.stringify(Object.fromEntries(Object.values(QUERIES).map((q) => [sha256(q.query), q.query]))));
+  const targetsFor = (q: QueryName) => (QUERIES[q].persisted ? args.targets.filter((t) => t !== 'hive') : args.targets);
+
   // The gateways, each on CPU 0, idle until its turn.
   const base = { NODE_ENV: 'production', SUPERGRAPH_PATH: supergraphPath };
   const targets: Partial<Record<TargetName, { url: string; pid?: number; child?: ChildProcess }>> = {};
@@ -220,7 +230,13 @@ async function main() {
       // Handoff's gateway exactly as it ships (gateway/dist/main.js), with production settings:
       // API key auth (TTL cache), signed subgraph calls, query limits, masking, CSRF prevention.
       // Its own metrics port (production's 9464 may be taken, and `handoff` and `traced` run together).
-      Object.assign(env, signedUrls, { HANDOFF_INTERNAL_SECRET: secret, HANDOFF_ADMIN_KEY: randomBytes(24).toString('base64url'), METRICS_PORT: String(await freePort()) });
+      Object.assign(env, signedUrls, {
+        HANDOFF_INTERNAL_SECRET: secret,
+        HANDOFF_ADMIN_KEY: randomBytes(24).toString('base64url'),
+        METRICS_PORT: String(await freePort()),
+        TRUSTED_DOCUMENTS_PATH: manifestPath,
+        TRUSTED_DOCUMENTS: 'allow',
+      });
       // `traced`: the same with tracing on, exporting to a sink on the side CPU that discards.
       // `handoff` has tracing off whatever the shell's environment says.
       Object.assign(env, name === 'traced' ? await tracingEnv(args.traceRatio, log) : { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' });
@@ -238,17 +254,25 @@ async function main() {
   }
 
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` };
+  const persisted = (q: QueryName) => ({ persistedQuery: { version: 1, sha256Hash: sha256(QUERIES[q].query) } });
   const requestFor = (target: TargetName, q: QueryName) =>
     target === 'direct'
       ? { url: url(QUERIES[q].direct.subgraph, 'open'), body: JSON.stringify({ query: QUERIES[q].direct.query, variables: QUERIES[q].direct.variables }) }
-      : { url: targets[target]!.url, body: JSON.stringify({ query: QUERIES[q].query, variables: QUERIES[q].variables }) };
+      : {
+          url: targets[target]!.url,
+          body: JSON.stringify(QUERIES[q].persisted ? { extensions: persisted(q), variables: QUERIES[q].variables } : { query: QUERIES[q].query, variables: QUERIES[q].variables }),
+        };
 
   // Every gateway must give the same answer, without errors, before anything is timed.
   for (const q of args.queries) {
     let reference: string | undefined;
-    for (const t of args.targets) {
+    for (const t of targetsFor(q)) {
       if (t === 'direct') continue;
       const { url: u, body } = requestFor(t, q);
+      if (QUERIES[q].persisted) {
+        // APQ registration (hash + text) for the targets that learn texts that way (stock Apollo Server).
+        await waitFor(u, { method: 'POST', headers, body: JSON.stringify({ query: QUERIES[q].query, extensions: persisted(q), variables: QUERIES[q].variables }) });
+      }
       await waitFor(u, { method: 'POST', headers, body });
       const res = await fetch(u, { method: 'POST', headers, body });
       const json = (await res.json()) as { data?: unknown; errors?: unknown };
@@ -272,7 +296,7 @@ async function main() {
     return args.loader === 'wrk' ? runWrk(spec) : runAutocannon(spec);
   };
 
-  for (const q of args.queries) for (const t of args.targets) await load(t, q, 32, args.warmup);
+  for (const q of args.queries) for (const t of targetsFor(q)) await load(t, q, 32, args.warmup);
   log(`warm-up done (${args.warmup} s per target and query at 32 connections)`);
 
   const measurements: Measurement[] = [];
@@ -280,7 +304,7 @@ async function main() {
   for (let round = 1; round <= args.rounds; round++) {
     for (const q of args.queries) {
       for (const c of args.conns) {
-        for (const t of args.targets) {
+        for (const t of targetsFor(q)) {
           const pid = targets[t]?.pid;
           let peak = 0;
           const sampler = pid ? setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 100) : undefined;

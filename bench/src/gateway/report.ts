@@ -116,6 +116,14 @@ export function checks(cells: Cell[]): Check[] {
   ratio('Q1', 'floor', 0.8);
   ratio('Q2', 'stock', 2);
   ratio('Q2', 'floor', 0.6);
+  if (get('Q4', 32, 'handoff')) ratio('Q4', 'floor', 0.9);
+  // Q1 sent as a hash only (persisted document) against Q1 sent as text, both Handoff.
+  const hashed = get('Q1P', 32, 'handoff');
+  const text = get('Q1', 32, 'handoff');
+  if (hashed && text) {
+    const r = hashed.rps / text.rps;
+    out.push({ what: 'Q1 req/s at 32 conns, persisted (hash only) / text', value: `${r.toFixed(2)}×`, target: '≥ 0.95× (no dearer than the text)', ok: r >= 0.95 });
+  }
   // Tracing on at 1 % sampling (`--targets handoff,traced`): at least 0.9× tracing off.
   const traced = get('Q1', 32, 'traced');
   const plain = get('Q1', 32, 'handoff');

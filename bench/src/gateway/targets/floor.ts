@@ -1,9 +1,9 @@
 // Target (d), the floor: a hand-written process that does only the HTTP work a gateway must do
-// for Q1–Q3 (read the request, the same subgraph calls as the query plan, each signed like
+// for Q1–Q4 (read the request, the same subgraph calls as the query plan, each signed like
 // Handoff's, merge, answer) with a fixed plan per query and no GraphQL engine. No auth, no
 // limits, no metrics. Subgraph URLs come from *_URL (the fixtures' signed ports); listens on PORT.
 import { Agent, createServer, request } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { encodePrincipal, signRequest } from '@handoff/shared/identity/signing';
 import { QUERIES } from '../queries.js';
 
@@ -114,7 +114,17 @@ const plans = new Map<string, (variables: Json, requestId: string) => Promise<Js
       return data;
     },
   ],
+  [
+    QUERIES.Q4.query,
+    async (variables, requestId) => {
+      const data = await call('checkout-session', requestId, { query: QUERIES.Q4.direct.query, variables });
+      if (data.checkoutSession) await resolveEntities('merchant', requestId, 'Merchant', 'name country defaultCurrency', [stripTypename(data.checkoutSession.merchant)]);
+      return data;
+    },
+  ],
 ]);
+// Persisted documents (Q1P): the same plans by the sha256 of their text.
+const byHash = new Map([...plans].map(([query, plan]) => [createHash('sha256').update(query).digest('hex'), plan]));
 
 const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   const chunks: Buffer[] = [];
@@ -127,9 +137,9 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       res.writeHead(400).end();
       return;
     }
-    const plan = plans.get(op?.query);
+    const plan = op?.query === undefined ? byHash.get(op?.extensions?.persistedQuery?.sha256Hash) : plans.get(op.query);
     if (!plan) {
-      res.writeHead(400, { 'content-type': 'application/json' }).end('{"errors":[{"message":"The floor knows only Q1-Q3."}]}');
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"errors":[{"message":"The floor knows only Q1-Q4."}]}');
       return;
     }
     plan(op.variables ?? {}, randomUUID()).then(
