@@ -17,7 +17,9 @@
 //                     Customer, as for the sandbox (same row lock, one live intent per period);
 //                   - Stripe Billing renews it: Stripe's open invoice paid now (invoices.pay, key
 //                     `bsub:<id>:card-update:<nonce>:pay:<invoice>`); Stripe's invoice.paid webhook then
-//                     pays Handoff's invoice and makes it ACTIVE (stripe-billing-events.ts).
+//                     pays Handoff's invoice and makes it ACTIVE (stripe-billing-events.ts). Stripe failing
+//                     at that call (after the commit) answers `pending`: Stripe retries the invoice itself
+//                     with the new default card.
 //   Submitted twice: the second finds the link used (CARD_UPDATE_LINK_USED) before Stripe is called;
 //   Stripe's keys derive from the link, so even a retried call is answered, not repeated.
 import { ErrorCode, HandoffError } from '@handoff/shared';
@@ -64,7 +66,9 @@ export async function applyStripeSetup(deps: RenewalDeps, connector: StripeConne
     {
       linkNonce: nonce,
       atProvider: (locked) => pspCall(() => connector.billing.makeDefaultPaymentMethod(locked.id, customer, locked.providerSubscriptionId, paymentMethod, nonce)),
-      payStripeInvoice: (invoiceId) => pspCall(() => connector.billing.payInvoice(s.id, invoiceId, paymentMethod, nonce)),
+      // After the commit (the card saved, the link used): Stripe unreachable or refusing is not the buyer's
+      // failure. The invoice stays open at Stripe, which retries it on its schedule with the new default card.
+      payStripeInvoice: (invoiceId) => connector.billing.payInvoice(s.id, invoiceId, paymentMethod, nonce).catch(() => 'pending' as const),
     },
   );
 }

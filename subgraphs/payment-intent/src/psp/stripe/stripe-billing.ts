@@ -38,7 +38,7 @@ export interface StripeSetupIntentView {
 /** The metadata key naming the card-update link (its nonce) a SetupIntent was made for. */
 export const CARD_UPDATE_LINK_METADATA_KEY = 'handoff_card_update_link';
 
-export type StripeInvoicePayment = 'paid' | 'already_paid' | 'declined' | 'requires_action' | 'pending';
+export type StripeInvoicePayment = 'paid' | 'already_paid' | 'declined' | 'requires_action' | 'pending' | 'not_due';
 
 export interface StripeSubscriptionRequest {
   subscriptionId: string;
@@ -178,7 +178,7 @@ export class StripeBilling {
   async payInvoice(subscriptionId: string, invoiceId: string, paymentMethod: string, linkNonce: string): Promise<StripeInvoicePayment> {
     const current = await this.call(() => this.stripe.invoices.retrieve(invoiceId));
     if (current.status === 'paid') return 'already_paid';
-    if (current.status !== 'open' && current.status !== 'uncollectible') return 'already_paid';
+    if (current.status !== 'open' && current.status !== 'uncollectible') return 'not_due'; // void or draft: nothing to pay
     try {
       const paid = await this.stripe.invoices.pay(invoiceId, { payment_method: paymentMethod, off_session: true }, { idempotencyKey: billingKey(subscriptionId, `card-update:${linkNonce}:pay:${invoiceId}`) });
       return paid.status === 'paid' ? 'paid' : 'pending';
