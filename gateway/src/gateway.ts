@@ -37,7 +37,7 @@ import { createGatewayMetrics, type GatewayMetrics } from './http/metrics.js';
 import { listenMetrics, serveMetrics } from './http/metrics-endpoint.js';
 import { listenGracefully } from './http/listen.js';
 import { graphqlFastPath } from './http/graphql-fast-path.js';
-import { persistedRequests } from './http/persisted-request.js';
+import { prepareManifest, persistedRequests } from './http/persisted-request.js';
 import { PersistedDocuments } from './graphql/persisted-documents.js';
 import { subgraphReadinessChecks } from './http/subgraph-health.js';
 import { workerReadinessChecks } from './http/worker-health.js';
@@ -201,6 +201,12 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   // Persisted and trusted documents, resolved before anything parses GraphQL (both /graphql paths).
   const persistedDocuments = new PersistedDocuments(config.persistedDocuments);
   const persisted = persistedRequests(persistedDocuments, formatError);
+  const manifest = config.persistedDocuments.manifest;
+  if (manifest) {
+    const ready = executor ? prepareManifest(executor, manifest) : undefined;
+    logger.info({ mode: config.persistedDocuments.mode, operations: manifest.byHash.size, format: manifest.format, ...ready, invalid: ready?.invalid.length }, 'trusted documents loaded');
+    if (ready?.invalid.length) logger.warn({ hashes: ready.invalid.slice(0, 20) }, 'trusted documents that do not validate against this supergraph (a stale manifest?)');
+  }
 
   const app = express();
   app.disable('x-powered-by');

@@ -14,6 +14,8 @@ import { getRaw, postJson, type RawResponse } from './support/http.js';
 
 const ADMIN_KEY = 'hk_adm_fixture_bootstrap_key_0001';
 const TRUSTED = 'query Node($id: ID!) { node(id: $id) { id name child { name } } }';
+/** In the manifest but not valid against the supergraph (a stale manifest): the gateway still starts. */
+const STALE = 'query Stale { removedField }';
 const pq = (query: string, hash = sha256Hex(query)) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
 
 interface Started {
@@ -50,7 +52,7 @@ let manifestPath: string;
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'trusted-int-'));
   manifestPath = join(dir, 'persisted-documents.json');
-  writeFileSync(manifestPath, JSON.stringify({ [sha256Hex(TRUSTED)]: TRUSTED }));
+  writeFileSync(manifestPath, JSON.stringify({ [sha256Hex(TRUSTED)]: TRUSTED, [sha256Hex(STALE)]: STALE }));
 });
 afterAll(async () => {
   for (const s of started) {
@@ -154,6 +156,20 @@ describe('TRUSTED_DOCUMENTS=require', () => {
     g = await start({ TRUSTED_DOCUMENTS: 'require', TRUSTED_DOCUMENTS_PATH: manifestPath });
   });
   const NOT_TRUSTED = { message: 'This gateway runs only the operations of its trusted-documents manifest; this one is not in it.', extensions: { code: 'OPERATION_NOT_TRUSTED' } };
+
+  it('plans the manifest at start: the first requests by hash, with or without operationName, are plan-cache hits', async () => {
+    const planned = await counter(g.gateway, 'plans', 'handoff');
+    expect(planned).toBeGreaterThanOrEqual(1);
+    expect((await postJson(g.url, { extensions: pq(TRUSTED), variables: { id: 'w' }, operationName: 'Node' })).json.data.node.id).toBe('w');
+    expect((await postJson(g.url, { extensions: pq(TRUSTED), variables: { id: 'w' } })).json.data.node.id).toBe('w');
+    expect(await counter(g.gateway, 'plans', 'handoff')).toBe(planned);
+  });
+
+  it('a manifest entry that no longer validates is answered as Apollo answers an invalid text', async () => {
+    const r = await postJson(g.url, { extensions: pq(STALE) });
+    expect(r.status).toBe(400);
+    expect(r.json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
 
   it("runs the manifest's operation by hash (POST and GET) and by its exact text, with the same data", async () => {
     const variables = { id: 't1' };
