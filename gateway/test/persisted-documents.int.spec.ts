@@ -11,6 +11,7 @@ import { createGateway, loadGatewayConfig, type HandoffGateway } from '../src/in
 import { sha256Hex } from '../src/graphql/persisted-documents.js';
 import { startFixtureSubgraphs, type FixtureSubgraphs } from './support/fixture-subgraphs.js';
 import { getRaw, postJson, type RawResponse } from './support/http.js';
+import { collect, wsClient } from '../../test/support/subscriptions.js';
 
 const ADMIN_KEY = 'hk_adm_fixture_bootstrap_key_0001';
 const TRUSTED = 'query Node($id: ID!) { node(id: $id) { id name child { name } } }';
@@ -200,5 +201,16 @@ describe('TRUSTED_DOCUMENTS=require', () => {
     // Registration was refused too: the hash alone is still unknown.
     expect((await postJson(g.url, { extensions: pq(other) })).json).toEqual({ errors: [NOT_TRUSTED] });
     expect(fx.seen).toEqual([]);
+  });
+
+  it('refuses a subscription (graphql-ws) whose text is not in the manifest', async () => {
+    const client = wsClient(g.url, ADMIN_KEY);
+    try {
+      const sub = collect(client, 'subscription Live { whoami }');
+      expect(await sub.ended()).toEqual([expect.objectContaining(NOT_TRUSTED)]);
+      expect(sub.results).toEqual([]);
+    } finally {
+      await client.dispose();
+    }
   });
 });
