@@ -30,6 +30,11 @@
 //                                     # issue 21's ACP flow (acp.ts): create → update (address) → delegate_payment →
 //                                     # complete through the gateway with an agent key, at 1 and 8 workers, p50/p99
 //                                     # per call and completions/s; writes nothing (its table goes to RESULTS.md by hand)
+//   npm run bench:system -- --only tracing
+//                                     # issue 24 (tracing.ts): agent checkouts/s and CPU ms per checkout with tracing off,
+//                                     # at 1 % and at 100 % sampling (OTLP to a discarding sink here): three Handoffs started
+//                                     # together, measured in turn over two rounds, as ratios to off; ~2.3 min on a loaded
+//                                     # machine; writes nothing (its table goes to RESULTS.md by hand)
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSystemHandoff, type FaultHandoff } from '../harness/harness.js';
@@ -48,6 +53,7 @@ import { finalizationTable, measureFinalizationLevel, setUpFinalizationWorld, ty
 import { finalizationStatements } from './finalization-statements.js';
 import { acpTable, measureAcpLevel, setUpAcpWorld, type AcpLevel } from './acp.js';
 import { measureWebhooks } from './webhooks.js';
+import { measureTracingModes, tracingTable } from './tracing.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const QUICK = process.argv.includes('--quick');
@@ -55,7 +61,7 @@ const argValue = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const PHASES = ['checkouts', 'calculation', 'webhooks', 'settlement', 'outbound-webhooks', 'finalization', 'acp'] as const;
+const PHASES = ['checkouts', 'calculation', 'webhooks', 'settlement', 'outbound-webhooks', 'finalization', 'acp', 'tracing'] as const;
 const ONLY = argValue('only') as (typeof PHASES)[number] | undefined;
 if (ONLY && !(PHASES as readonly string[]).includes(ONLY)) throw new Error(`--only: ${PHASES.join(', ')}, not ${ONLY}`);
 const PROFILE = argValue('profile');
@@ -97,6 +103,15 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadAtStart = load();
   log(`load average ${loadAtStart.join(' ')}; starting Handoff on ${SHARED_PG_SERVER}`);
+  if (ONLY === 'tracing') {
+    // A Handoff per mode (tracing is configured at process start), the three started and stopped in tracing.ts.
+    const modes = await measureTracingModes(
+      { concurrency: 16, rounds: QUICK ? 1 : 2, warmupMs: QUICK ? 1000 : 2000, timing: QUICK ? { warmupMs: 300, durationMs: 3000 } : { warmupMs: 500, durationMs: 6000 } },
+      log,
+    );
+    process.stdout.write(`\n${tracingTable(modes)}\n\nLoad average at start ${loadAtStart.join(' ')}, at end ${load().join(' ')}; ${round((Date.now() - started) / 1000)} s.\n`);
+    return;
+  }
   let h: FaultHandoff<SharedPostgres, SharedRedis> | undefined;
   const sampler = new RssSampler(() => [...(h?.processes.entries() ?? [])].map(([n, p]) => [n, p.pid]));
   try {
