@@ -35,6 +35,10 @@
 //                                     # at 1 % and at 100 % sampling (OTLP to a discarding sink here): three Handoffs started
 //                                     # together, measured in turn over two rounds, as ratios to off; ~2.3 min on a loaded
 //                                     # machine; writes nothing (its table goes to RESULTS.md by hand)
+//   npm run bench:system -- --only floor
+//                                     # issue 24 (floor.ts, floor-server.ts): agent checkouts/s and webhook acks/s of Handoff
+//                                     # against a hand-written single-process floor making the same durable writes, same run,
+//                                     # as ratios; ~1.5 min; writes nothing (its table goes to RESULTS.md by hand)
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSystemHandoff, type FaultHandoff } from '../harness/harness.js';
@@ -54,6 +58,7 @@ import { finalizationStatements } from './finalization-statements.js';
 import { acpTable, measureAcpLevel, setUpAcpWorld, type AcpLevel } from './acp.js';
 import { measureWebhooks } from './webhooks.js';
 import { measureTracingModes, tracingTable } from './tracing.js';
+import { floorTable, measureFloorComparison } from './floor.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const QUICK = process.argv.includes('--quick');
@@ -61,7 +66,7 @@ const argValue = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const PHASES = ['checkouts', 'calculation', 'webhooks', 'settlement', 'outbound-webhooks', 'finalization', 'acp', 'tracing'] as const;
+const PHASES = ['checkouts', 'calculation', 'webhooks', 'settlement', 'outbound-webhooks', 'finalization', 'acp', 'tracing', 'floor'] as const;
 const ONLY = argValue('only') as (typeof PHASES)[number] | undefined;
 if (ONLY && !(PHASES as readonly string[]).includes(ONLY)) throw new Error(`--only: ${PHASES.join(', ')}, not ${ONLY}`);
 const PROFILE = argValue('profile');
@@ -177,6 +182,16 @@ async function main(): Promise<void> {
         await sleep(1000);
       }
       process.stdout.write(`\n${acpTable(levels)}\n\nLoad average at start ${loadAtStart.join(' ')}, at end ${load().join(' ')}.\n`);
+      return await finishPhaseOnly(h, sampler.overall);
+    }
+    if (ONLY === 'floor') {
+      const f = await measureFloorComparison(
+        h,
+        world,
+        { checkoutConcurrency: 16, webhookConcurrency: 32, rounds: 2, checkout: QUICK ? { warmupMs: 1000, durationMs: 3000 } : { warmupMs: 2000, durationMs: 8000 }, maxAckMs: 8000 },
+        log,
+      );
+      process.stdout.write(`\n${floorTable(f)}\n\nLoad average at start ${loadAtStart.join(' ')}, at end ${load().join(' ')}; ${round((Date.now() - started) / 1000)} s.\n`);
       return await finishPhaseOnly(h, sampler.overall);
     }
     if (ONLY === 'calculation') {

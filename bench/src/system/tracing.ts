@@ -33,7 +33,7 @@ export interface TracingMode {
 }
 
 /** The server is shared (CI runs beside): a query refused for "too many clients" is tried again. */
-async function retried<T>(fn: () => Promise<T>, attempts = 10): Promise<T> {
+export async function retried<T>(fn: () => Promise<T>, attempts = 10): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await fn();
