@@ -31,6 +31,10 @@ export async function startTestHandoff(overrides: Partial<StartOptions> = {}): P
       logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
       sandboxDatabaseUrl: sandboxDb?.url,
       ...overrides,
+      // Two e2e files run at once on a 2-core machine that may be busy: a subgraph call may wait
+      // longer than production's 10 s deadline without anything being wrong. A file that tests
+      // the deadline sets its own.
+      extraEnv: { SUBGRAPH_TIMEOUT_MS: '30000', ...overrides.extraEnv },
     });
     const stop = handoff.stop;
     return Object.assign(handoff, {

@@ -58,6 +58,8 @@ describe('infrastructure failures', () => {
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
       Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
       { message: 'wrapped', originalError: Object.assign(new Error('x'), { code: '08006' }) },
+      // A subgraph call past the gateway's deadline (SUBGRAPH_TIMEOUT_MS), as Apollo wraps it.
+      { message: 'subgraph call timed out after 10000 ms', originalError: Object.assign(new Error('subgraph call timed out after 10000 ms'), { name: 'SubgraphFetchError', kind: 'timeout' }) },
     ];
     for (const original of cases) {
       const out = maskFormattedError({ message: 'db detail', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, original);

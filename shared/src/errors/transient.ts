@@ -25,6 +25,10 @@ export function isTransientInfrastructureError(error: unknown): boolean {
     const e = current as { code?: unknown; message?: unknown; name?: unknown; originalError?: unknown; cause?: unknown; driverError?: unknown };
     if (typeof e.code === 'string' && (TRANSIENT_SQLSTATE.test(e.code) || TRANSIENT_NODE_CODES.has(e.code))) return true;
     if (e.name === 'MaxRetriesPerRequestError') return true;
+    // The gateway's call to a subgraph that did not answer in time or could not be reached
+    // (gateway/src/subgraph/signing-fetcher.ts): the request was fine; a retry (with the same
+    // idempotency key, for a mutation) can succeed.
+    if (e.name === 'SubgraphFetchError') return true;
     if (typeof e.message === 'string' && TRANSIENT_MESSAGES.some((m) => (e.message as string).toLowerCase().includes(m.toLowerCase()))) return true;
     current = e.originalError ?? e.driverError ?? e.cause;
   }
