@@ -41,14 +41,27 @@ export class Accounts {
       throw invalidParameter('enabled_events', 'must be a list of event types.');
     }
     const secretKey = this.secretKeyFor(merchantId, setup.webhookSecret);
-    await this.dataSource.query(
-      `INSERT INTO sandbox.accounts (merchant_id, secret_key_hash, webhook_url, webhook_secret, enabled_events)
-       VALUES ($1, $2, $3, $4, $5::text[])
-       ON CONFLICT (merchant_id) DO UPDATE SET secret_key_hash = EXCLUDED.secret_key_hash, webhook_url = EXCLUDED.webhook_url,
-         webhook_secret = EXCLUDED.webhook_secret, enabled_events = EXCLUDED.enabled_events, updated_at = now()`,
-      [merchantId, hashKey(secretKey), url.href, setup.webhookSecret, setup.enabledEvents],
-    );
-    return secretKey;
+    const upsert = () =>
+      this.dataSource.query(
+        `INSERT INTO sandbox.accounts (merchant_id, secret_key_hash, webhook_url, webhook_secret, enabled_events)
+         VALUES ($1, $2, $3, $4, $5::text[])
+         ON CONFLICT (merchant_id) DO UPDATE SET secret_key_hash = EXCLUDED.secret_key_hash, webhook_url = EXCLUDED.webhook_url,
+           webhook_secret = EXCLUDED.webhook_secret, enabled_events = EXCLUDED.enabled_events, updated_at = now()`,
+        [merchantId, hashKey(secretKey), url.href, setup.webhookSecret, setup.enabledEvents],
+      );
+    // Two set-ups of one account at once (payment-intent's first charge for a merchant and its
+    // credentials refresh) insert the same row: ON CONFLICT arbitrates merchant_id only, so the
+    // second can meet the first's in-progress secret_key_hash entry and fail with a unique
+    // violation on that index (a 500 seen in CI). Once the first has committed, the same upsert
+    // finds the row and updates it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await upsert();
+        return secretKey;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '23505' || attempt >= 3) throw err;
+      }
+    }
   }
 
   /** The account a secret key belongs to, or null. */
