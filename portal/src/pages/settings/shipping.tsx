@@ -1,8 +1,10 @@
 // Shipping: zones (a name and its countries; regions kept as they are) and each zone's rates
 // (label, flat or per item, amount, free over, delivery days). setShippingConfig replaces the
 // whole configuration, so pickup locations and the fields this form does not edit (regions,
-// carrier, service code, ids) are sent back as they were.
-import { useState, type FormEvent } from 'react';
+// carrier, service code, ids) are sent back as they were. The ids the server makes for new zones
+// and rates reach the form with the page's next read (onSaved): they are adopted by the rows that
+// were sent, so a second save keeps them (a checkout that chose an option still finds it offered).
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
 import { PortalSetShippingConfigDocument, type PortalSettingsQuery, type ShippingRateKind } from '../../generated/graphql';
 import { SaveRow, SelectField, TextField } from '../../ui/field';
@@ -27,6 +29,28 @@ const rateRow = (currency: string, r?: RateIn): RateRow => ({
   maxDays: r?.maxDays !== null && r?.maxDays !== undefined ? String(r.maxDays) : '',
 });
 const zoneRow = (currency: string, z?: ZoneIn): ZoneRow => ({ key: nextKey++, original: z, name: z?.name ?? '', countries: z?.countries.join(', ') ?? '', rates: (z?.rates ?? []).map((r) => rateRow(currency, r)) });
+/** The rows of a save, by key in the order sent (the server keeps the order). */
+interface Sent { before: string | null | undefined; zones: Array<{ key: number; rates: number[] }> }
+
+/** `rows` with the stored zones and rates as their originals (ids), matched by the order they were sent in; edits kept. */
+function adoptStored(rows: ZoneRow[], sent: Sent['zones'], stored: readonly ZoneIn[]): ZoneRow[] {
+  if (sent.length !== stored.length) return rows;
+  return rows.map((z) => {
+    const i = sent.findIndex((s) => s.key === z.key);
+    const zone = stored[i];
+    const keys = sent[i]?.rates;
+    if (!zone || !keys || keys.length !== zone.rates.length) return z;
+    return {
+      ...z,
+      original: zone,
+      rates: z.rates.map((r) => {
+        const rate = zone.rates[keys.indexOf(r.key)];
+        return rate ? { ...r, original: rate } : r;
+      }),
+    };
+  });
+}
+
 const KINDS: ReadonlyArray<readonly [ShippingRateKind, string]> = [['FLAT', 'Per order'], ['PER_ITEM', 'Per item']];
 
 export function ShippingForm({ merchantId, currency, shipping, canWrite, onSaved }: { merchantId: string; currency: string; shipping: Shipping | null; canWrite: boolean; onSaved(): void }) {
@@ -34,6 +58,13 @@ export function ShippingForm({ merchantId, currency, shipping, canWrite, onSaved
   const [problems, setProblems] = useState<ServerProblem[]>([]);
   const [saved, setSaved] = useState(false);
   const [{ fetching }, save] = useMutation(PortalSetShippingConfigDocument);
+  const sent = useRef<Sent | undefined>(undefined);
+  useEffect(() => {
+    const s = sent.current;
+    if (!s || !shipping || shipping.updatedAt === s.before) return;
+    sent.current = undefined;
+    setZones((zs) => adoptStored(zs, s.zones, shipping.zones));
+  }, [shipping]);
   const setZone = (key: number, patch: Partial<ZoneRow>) => setZones((zs) => zs.map((z) => (z.key === key ? { ...z, ...patch } : z)));
   const setRate = (zone: ZoneRow, key: number, patch: Partial<RateRow>) => setZone(zone.key, { rates: zone.rates.map((r) => (r.key === key ? { ...r, ...patch } : r)) });
 
@@ -83,6 +114,7 @@ export function ShippingForm({ merchantId, currency, shipping, canWrite, onSaved
     if (local.length) return setProblems(local);
     const r = await save({ merchantId, input });
     if (r.error) return setProblems(serverProblems(r.error));
+    sent.current = { before: shipping?.updatedAt, zones: zones.map((z) => ({ key: z.key, rates: z.rates.map((x) => x.key) })) };
     setProblems([]);
     setSaved(true);
     onSaved();
@@ -96,7 +128,7 @@ export function ShippingForm({ merchantId, currency, shipping, canWrite, onSaved
         const at = `zones[${zi}]`;
         claimed.push(`${at}.name`, `${at}.countries`);
         return (
-          <fieldset key={z.key} disabled={!canWrite} data-shipping-zone={zi}>
+          <fieldset key={z.key} disabled={!canWrite} data-shipping-zone={zi} data-zone-id={z.original?.id}>
             <legend>Zone {zi + 1}{z.name ? `: ${z.name}` : ''}</legend>
             <TextField id={`zone-${z.key}-name`} label="Zone name" value={z.name} onChange={(v) => setZone(z.key, { name: v })} problem={problemAt(problems, `${at}.name`)} />
             <TextField id={`zone-${z.key}-countries`} label="Countries" wide value={z.countries} onChange={(v) => setZone(z.key, { countries: v })} hint="ISO codes separated by commas, e.g. GB, IE." problem={problemAt(problems, `${at}.countries`)} />
