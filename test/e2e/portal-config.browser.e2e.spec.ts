@@ -342,7 +342,8 @@ describe('Settings and Developers configuration in Chromium, by an owner and a d
     const connect = form(developer, 'Connect a PSP');
     await connect.getByLabel('PSP').selectOption('TEST');
     await connect.getByRole('button', { name: 'Connect' }).click();
-    await developer.getByRole('status').filter({ hasText: /^Saved\./ }).waitFor(WAIT);
+    // No secret key was sent for the sandbox: the notice does not claim one is stored.
+    await developer.getByRole('status').filter({ hasText: 'Saved. The sandbox takes test cards only.' }).waitFor(WAIT);
     await expect.poll(() => developer.getByRole('definition').filter({ hasText: 'Handoff sandbox' }).count(), WAIT).toBe(1);
     await form(developer, 'Replace the PSP connection').waitFor(WAIT);
     expect((await stored()).merchant.paymentConnector).toEqual({ provider: 'TEST' });

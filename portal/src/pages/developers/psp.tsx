@@ -15,7 +15,8 @@ function ConnectForm({ merchantId, connected, onDone }: { merchantId: string; co
   const [publishableKey, setPublishableKey] = useState('');
   const [webhookSecret, setWebhookSecret] = useState('');
   const [problems, setProblems] = useState<ServerProblem[]>([]);
-  const [saved, setSaved] = useState(false);
+  /** The provider just connected (the notice names the secret key only when one was sent). */
+  const [saved, setSaved] = useState<PaymentProvider>();
   const [attempt, setAttempt] = useState(newIdempotencyKey);
   const [{ fetching }, connect] = useMutation(PortalConnectPaymentProcessorDocument);
   async function submit(e: FormEvent) {
@@ -27,14 +28,14 @@ function ConnectForm({ merchantId, connected, onDone }: { merchantId: string; co
     const r = await connect({ merchantId, input, idempotencyKey: attempt });
     setAttempt(newIdempotencyKey());
     if (r.error) {
-      setSaved(false);
+      setSaved(undefined);
       return setProblems(serverProblems(r.error));
     }
     setProblems([]);
     // The secrets leave the page's memory as soon as they are sent.
     setSecretKey('');
     setWebhookSecret('');
-    setSaved(true);
+    setSaved(provider);
     onDone();
   }
   const fields = ['secretKey', 'publishableKey', 'webhookSecret'];
@@ -76,7 +77,7 @@ function ConnectForm({ merchantId, connected, onDone }: { merchantId: string; co
           {fetching ? 'Saving…' : connected ? 'Replace connection' : 'Connect'}
         </button>
         <FormProblems problems={problemsElsewhere(problems, fields)} />
-        {saved ? <p className="notice" role="status">Saved. The secret key is stored and will not be shown.</p> : null}
+        {saved ? <p className="notice" role="status">{saved === 'STRIPE' ? 'Saved. The secret key is stored and will not be shown.' : 'Saved. The sandbox takes test cards only.'}</p> : null}
       </fieldset>
     </form>
   );
