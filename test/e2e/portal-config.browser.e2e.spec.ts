@@ -10,19 +10,16 @@
 // and edits a setting (docs/portal-auth.md). Last, a checkout session made by API is priced with
 // the new tax, shipping and promotion and takes the new default capture mode.
 // Each screenshot's state is checked with axe-core too. Screenshots: test/artifacts/portal-config/.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
-import { axeViolations, describeViolations, isSerious } from '../support/axe.js';
-import { launchBrowser, type Browser } from '../support/browser.js';
+import { PortalBrowsers } from '../support/portal-browser.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
 import { migratedDatabase } from '../support/scratch-database.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { signedBy, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/portal-config/', import.meta.url));
 const PASSWORD = 'correct horse battery staple';
@@ -52,15 +49,6 @@ const STEP_TIMEOUT = 240_000;
 const WAIT = { timeout: 45_000 };
 const gbp = (amountMinor: number) => ({ amountMinor, currency: 'GBP' });
 
-/** The docs' check of Handoff-Signature (docs/api.md, "Verifying the signature"). */
-function signedBy(rawBody: string, header: string, secret: string): boolean {
-  const parts = header.split(',').map((p) => p.split('='));
-  const t = Number(parts.find(([k]) => k === 't')?.[1]);
-  const expected = createHmac('sha256', secret).update(`${t}.`).update(rawBody).digest();
-  const ok = parts.some(([k, v]) => k === 'v1' && /^[0-9a-f]{64}$/.test(v!) && timingSafeEqual(Buffer.from(v!, 'hex'), expected));
-  return ok && Math.abs(Date.now() / 1000 - t) <= 300;
-}
-
 /** A GraphQL call from the page itself: its session cookie and CSRF token, as the portal sends them. */
 async function inPage(p: Page, query: string, variables: Record<string, unknown> = {}) {
   return p.evaluate(
@@ -81,34 +69,14 @@ describe('Settings and Developers configuration in Chromium, by an owner and a d
   let shop: GqlClient;
   let merchantId: string;
   let base: string;
-  const browsers: Browser[] = [];
   let owner: Page;
   let developer: Page;
-  const problems: string[] = [];
-  /** Answers caused on purpose ("<who> <status> <method> <path>"), not counted as problems. */
-  const expected = new Set<string>();
-  const inaccessible: string[] = [];
-  const shot = async (p: Page, name: string) => {
-    await p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-    inaccessible.push(...describeViolations(name, (await axeViolations(p)).filter(isSerious)));
-  };
+  const portal = new PortalBrowsers(ARTIFACTS);
+  /** What went wrong on the pages; answers caused on purpose ("<who> <status> <method> <path>"); axe-core's serious findings. */
+  const { problems, expected, inaccessible } = portal;
+  const shot = (p: Page, name: string) => portal.shot(p, name);
+  const newPage = (who: string): Promise<Page> => portal.newPage(who);
   const stored = async () => shop.ok(CONFIG, { m: merchantId });
-
-  const newPage = async (who: string): Promise<Page> => {
-    const browser = await launchBrowser();
-    browsers.push(browser);
-    const p = await browser.context.newPage();
-    p.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`${who} console: ${m.text()}`);
-    });
-    p.on('pageerror', (e) => problems.push(`${who} pageerror: ${e.message}`));
-    p.on('response', (r) => {
-      const path = new URL(r.url()).pathname;
-      const failure = `${who} ${r.status()} ${r.request().method()} ${path}`;
-      if (r.status() >= 400 && !(r.status() === 401 && path === '/portal/api/session') && !expected.has(failure)) problems.push(`HTTP ${failure}`);
-    });
-    return p;
-  };
   const nav = async (p: Page, page: 'Settings' | 'Developers') => {
     await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: page }).click();
     await p.getByRole('heading', { name: page, level: 1 }).waitFor(WAIT);
@@ -158,7 +126,7 @@ describe('Settings and Developers configuration in Chromium, by an owner and a d
   }, 180_000);
 
   afterAll(async () => {
-    for (const b of browsers) await b.close();
+    await portal.close();
     await handoff?.stop();
     await receiver?.close();
     await scratch?.drop();

@@ -7,7 +7,6 @@
 // pages and in its own exports. One browser session per user, the whole day in order.
 // Screenshots: test/artifacts/portal-conversions/ (gitignored).
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,14 +15,13 @@ import {
   CheckoutDocument, ConfirmTestPaymentDocument, ConnectPaymentProcessorDocument, CreateApiKeyDocument, CreateMerchantDocument,
   CreateOfferDocument, RecommendDocument, RecordMilestoneDocument, RegisterAgentDocument, RunSettlementDocument, StartAgentSessionDocument,
 } from '../generated/graphql.js';
-import { launchBrowser, type Browser } from '../support/browser.js';
+import { invitedUser, PortalBrowsers } from '../support/portal-browser.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
 import { migratedDatabase } from '../support/scratch-database.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/portal-conversions/', import.meta.url));
 const PASSWORD = 'correct horse battery staple';
-const INVITE = `mutation($input: InviteMerchantUserInput!) { inviteMerchantUser(input: $input) { acceptUrl } }`;
 const LIVE = /^\s*Live$/;
 
 // Each step drives a browser and waits on asynchronous work (webhooks, ledger jobs): a bound for a
@@ -38,50 +36,18 @@ describe('a merchant’s day: conversions, a refund’s clawback, settlement and
   let otherMerchantId: string;
   let offerId: string;
   let base: string;
-  const browsers: Browser[] = [];
   let page: Page;
-  const problems: string[] = [];
-  /** Failures caused on purpose ("<who> <status> <method> <path>"), not counted as problems. */
-  const expected = new Set<string>();
   let refunded: { paymentId: string; conversionId: string };
   let settled: { paymentId: string; conversionId: string };
 
-  const shot = (p: Page, name: string) => p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-
-  /** A user of `merchantId` with `role`, made the way an owner's invitation is: the link, then accept. */
-  const makeUser = async (email: string, role: string, forMerchant: string) => {
-    const { inviteMerchantUser } = await admin.ok(INVITE, { input: { email, role, merchantId: forMerchant } });
-    const token = new URL(inviteMerchantUser.acceptUrl as string).pathname.split('/').pop()!;
-    const accepted = await fetch(`${base}/portal/api/invitations/${token}/accept`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: role.toLowerCase(), password: PASSWORD }),
-    });
-    expect(accepted.status).toBe(200);
-  };
-
-  /** A fresh browser signed in as `email`, its failures collected under `who`. */
-  const signIn = async (email: string, who: string): Promise<Page> => {
-    const browser = await launchBrowser();
-    browsers.push(browser);
-    const p = await browser.context.newPage();
-    p.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`${who} console: ${m.text()}`);
-    });
-    p.on('pageerror', (e) => problems.push(`${who} pageerror: ${e.message}`));
-    p.on('response', (r) => {
-      const path = new URL(r.url()).pathname;
-      // Before signing in, the SPA asks for its session: 401 is the expected answer.
-      const failure = `${who} ${r.status()} ${r.request().method()} ${path}`;
-      if (r.status() >= 400 && !(r.status() === 401 && path === '/portal/api/session') && !expected.has(failure)) problems.push(`HTTP ${failure}`);
-    });
-    await p.goto(`${base}/portal/login?next=%2Fconversions`);
-    await p.getByLabel('Email').fill(email);
-    await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('heading', { name: 'Conversions and payouts', level: 1 }).waitFor({ timeout: 15_000 });
-    return p;
-  };
+  const portal = new PortalBrowsers(ARTIFACTS);
+  /** What went wrong on the pages; answers caused on purpose ("<who> <status> <method> <path>"). */
+  const { problems, expected } = portal;
+  const shot = (p: Page, name: string) => portal.shot(p, name, { axe: false });
+  /** A user of `forMerchant` with `role`, made the way an owner's invitation is: the link, then accept. */
+  const makeUser = (email: string, role: string, forMerchant: string) => invitedUser(admin, base, { email, role, merchantId: forMerchant, password: PASSWORD });
+  const signIn = (email: string, who: string): Promise<Page> =>
+    portal.signIn(base, { email, password: PASSWORD }, who, { next: '/conversions', heading: 'Conversions and payouts' });
 
   /** Agent checkout of A's offer, and the buyer's payment with the sandbox's test card. */
   const agentPayment = async (): Promise<string> => {
@@ -145,7 +111,7 @@ describe('a merchant’s day: conversions, a refund’s clawback, settlement and
   });
 
   afterAll(async () => {
-    for (const b of browsers) await b.close();
+    await portal.close();
     await handoff?.stop();
     await scratch?.drop();
   });

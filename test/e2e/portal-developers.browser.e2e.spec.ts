@@ -9,23 +9,19 @@
 // forges from its own session (ROLE_FORBIDDEN). Two browser sessions (owner, analyst).
 // Each screenshot's state is checked with axe-core too (serious and critical violations fail).
 // Screenshots: test/artifacts/portal-developers/ (gitignored).
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
-import { axeViolations, describeViolations, isSerious } from '../support/axe.js';
-import { launchBrowser, type Browser } from '../support/browser.js';
+import { invitedUser, PortalBrowsers } from '../support/portal-browser.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
 import { migratedDatabase } from '../support/scratch-database.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { signedBy, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/portal-developers/', import.meta.url));
 const PASSWORD = 'correct horse battery staple';
-const INVITE = `mutation($input: InviteMerchantUserInput!) { inviteMerchantUser(input: $input) { acceptUrl } }`;
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
 const CONNECT = `mutation($m: ID!) { connectPaymentProcessor(merchantId: $m, input: { provider: TEST }) { status } }`;
 const TERMS = `query($id: ID!) { merchant(id: $id) { commissionTerms { type percentageBps cpa { amountMinor } } } }`;
@@ -33,14 +29,6 @@ const BILLING = `query($m: ID) { billingSettings(merchantId: $m) { dunning { ret
 const HOOK = '/portal-hook';
 /** Each step waits on conditions only; this bounds a step on a machine shared by many test runs. */
 const STEP_TIMEOUT = 240_000;
-
-/** The docs' check of Handoff-Signature (docs/api.md, "Verifying the signature"). */
-function signedBy(rawBody: string, header: string, secret: string): boolean {
-  const parts = header.split(',').map((p) => p.split('='));
-  const t = parts.find(([k]) => k === 't')?.[1];
-  const expected = createHmac('sha256', secret).update(`${t}.`).update(rawBody).digest();
-  return parts.some(([k, v]) => k === 'v1' && /^[0-9a-f]{64}$/.test(v!) && timingSafeEqual(Buffer.from(v!, 'hex'), expected));
-}
 
 /** A time as a datetime-local input takes it, in this machine's zone (the browser's). */
 function localInput(at: Date): string {
@@ -55,50 +43,13 @@ describe('Developers and Settings in Chromium', () => {
   let admin: GqlClient;
   let merchantId: string;
   let base: string;
-  const browsers: Browser[] = [];
   let owner: Page;
-  const problems: string[] = [];
-  /** Answers caused on purpose ("<who> <status> <method> <path>"), not counted as problems. */
-  const expected = new Set<string>();
-
-  /** Serious or critical axe-core violations of the states only this walk reaches (a secret shown, a log open, inline errors). */
-  const inaccessible: string[] = [];
-  const shot = async (p: Page, name: string) => {
-    await p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-    inaccessible.push(...describeViolations(name, (await axeViolations(p)).filter(isSerious)));
-  };
-
-  const makeUser = async (email: string, role: string) => {
-    const { inviteMerchantUser } = await admin.ok(INVITE, { input: { email, role, merchantId } });
-    const token = new URL(inviteMerchantUser.acceptUrl as string).pathname.split('/').pop()!;
-    const accepted = await fetch(`${base}/portal/api/invitations/${token}/accept`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: role.toLowerCase(), password: PASSWORD }),
-    });
-    expect(accepted.status).toBe(200);
-  };
-
-  const signIn = async (email: string, who: string): Promise<Page> => {
-    const browser = await launchBrowser();
-    browsers.push(browser);
-    const p = await browser.context.newPage();
-    p.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`${who} console: ${m.text()}`);
-    });
-    p.on('pageerror', (e) => problems.push(`${who} pageerror: ${e.message}`));
-    p.on('response', (r) => {
-      const path = new URL(r.url()).pathname;
-      const failure = `${who} ${r.status()} ${r.request().method()} ${path}`;
-      if (r.status() >= 400 && !(r.status() === 401 && path === '/portal/api/session') && !expected.has(failure)) problems.push(`HTTP ${failure}`);
-    });
-    await p.goto(`${base}/portal/login?next=%2Fdevelopers`);
-    await p.getByLabel('Email').fill(email);
-    await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('heading', { name: 'Developers', level: 1 }).waitFor({ timeout: 45_000 });
-    return p;
-  };
+  const portal = new PortalBrowsers(ARTIFACTS);
+  /** What went wrong on the pages; answers caused on purpose ("<who> <status> <method> <path>"); axe-core's serious findings. */
+  const { problems, expected, inaccessible } = portal;
+  const shot = (p: Page, name: string) => portal.shot(p, name);
+  const makeUser = (email: string, role: string) => invitedUser(admin, base, { email, role, merchantId, password: PASSWORD });
+  const signIn = (email: string, who: string): Promise<Page> => portal.signIn(base, { email, password: PASSWORD }, who, { next: '/developers', heading: 'Developers' });
 
   /** A bearer key's answer to /graphql: the viewer, or the refusal's code. */
   const asKey = async (key: string) => {
@@ -127,7 +78,7 @@ describe('Developers and Settings in Chromium', () => {
   }, 180_000);
 
   afterAll(async () => {
-    for (const b of browsers) await b.close();
+    await portal.close();
     await handoff?.stop();
     await receiver?.close();
     await scratch?.drop();

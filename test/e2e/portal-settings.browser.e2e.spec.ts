@@ -8,20 +8,17 @@
 // Each screenshot's state is checked with axe-core too (serious and critical violations fail).
 // Screenshots: test/artifacts/portal-settings/ (gitignored).
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHandoff } from '@handoff/launcher';
-import { axeViolations, describeViolations, isSerious } from '../support/axe.js';
-import { launchBrowser, type Browser } from '../support/browser.js';
+import { invitedUser, PortalBrowsers } from '../support/portal-browser.js';
 import { GqlClient } from '../support/client.js';
 import { startTestHandoff } from '../support/handoff.js';
 import { migratedDatabase } from '../support/scratch-database.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/portal-settings/', import.meta.url));
 const PASSWORD = 'correct horse battery staple';
-const INVITE = `mutation($input: InviteMerchantUserInput!) { inviteMerchantUser(input: $input) { acceptUrl } }`;
 const CREATE_MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
 const CONNECT = `mutation($m: ID!) { connectPaymentProcessor(merchantId: $m, input: { provider: TEST }) { status } }`;
 const CREATE_KEY = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }`;
@@ -43,46 +40,14 @@ describe('Settings: risk rules and transaction limits in Chromium', () => {
   let shop: GqlClient;
   let merchantId: string;
   let base: string;
-  const browsers: Browser[] = [];
   let owner: Page;
-  const problems: string[] = [];
-  /** Answers caused on purpose ("<who> <status> <method> <path>"), not counted as problems. */
-  const expected = new Set<string>();
-  const inaccessible: string[] = [];
-  const shot = async (p: Page, name: string) => {
-    await p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-    inaccessible.push(...describeViolations(name, (await axeViolations(p)).filter(isSerious)));
-  };
-
-  const makeUser = async (email: string, role: string) => {
-    const { inviteMerchantUser } = await admin.ok(INVITE, { input: { email, role, merchantId } });
-    const token = new URL(inviteMerchantUser.acceptUrl as string).pathname.split('/').pop()!;
-    const accepted = await fetch(`${base}/portal/api/invitations/${token}/accept`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: role.toLowerCase(), password: PASSWORD }),
-    });
-    expect(accepted.status).toBe(200);
-  };
-
+  const portal = new PortalBrowsers(ARTIFACTS);
+  /** What went wrong on the pages; answers caused on purpose ("<who> <status> <method> <path>"); axe-core's serious findings. */
+  const { problems, expected, inaccessible } = portal;
+  const shot = (p: Page, name: string) => portal.shot(p, name);
+  const makeUser = (email: string, role: string) => invitedUser(admin, base, { email, role, merchantId, password: PASSWORD });
   const signIn = async (email: string, who: string): Promise<Page> => {
-    const browser = await launchBrowser();
-    browsers.push(browser);
-    const p = await browser.context.newPage();
-    p.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`${who} console: ${m.text()}`);
-    });
-    p.on('pageerror', (e) => problems.push(`${who} pageerror: ${e.message}`));
-    p.on('response', (r) => {
-      const path = new URL(r.url()).pathname;
-      const failure = `${who} ${r.status()} ${r.request().method()} ${path}`;
-      if (r.status() >= 400 && !(r.status() === 401 && path === '/portal/api/session') && !expected.has(failure)) problems.push(`HTTP ${failure}`);
-    });
-    await p.goto(`${base}/portal/login?next=%2Fsettings`);
-    await p.getByLabel('Email').fill(email);
-    await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('heading', { name: 'Settings', level: 1 }).waitFor({ timeout: 45_000 });
+    const p = await portal.signIn(base, { email, password: PASSWORD }, who, { next: '/settings', heading: 'Settings' });
     await p.getByRole('form', { name: 'Risk rules' }).waitFor({ timeout: 45_000 });
     await p.getByRole('form', { name: 'Transaction limits' }).waitFor({ timeout: 45_000 });
     return p;
@@ -114,7 +79,7 @@ describe('Settings: risk rules and transaction limits in Chromium', () => {
   }, 180_000);
 
   afterAll(async () => {
-    for (const b of browsers) await b.close();
+    await portal.close();
     await handoff?.stop();
     await scratch?.drop();
   });

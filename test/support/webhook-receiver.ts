@@ -1,5 +1,6 @@
 // A merchant's webhook receiver for tests: a node http server on 127.0.0.1 that keeps every
 // request (path, headers, raw body) and answers what the test's handler says (200 by default).
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -68,4 +69,16 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The docs' check of a delivery's Handoff-Signature header (docs/api.md, "Verifying the
+ * signature"): a `v1` HMAC-SHA256 of `<t>.<raw body>` with `secret`, and `t` within 5 minutes.
+ */
+export function signedBy(rawBody: string, header: string, secret: string): boolean {
+  const parts = header.split(',').map((p) => p.split('='));
+  const t = Number(parts.find(([k]) => k === 't')?.[1]);
+  const expected = createHmac('sha256', secret).update(`${t}.`).update(rawBody).digest();
+  const ok = parts.some(([k, v]) => k === 'v1' && /^[0-9a-f]{64}$/.test(v!) && timingSafeEqual(Buffer.from(v!, 'hex'), expected));
+  return ok && Math.abs(Date.now() / 1000 - t) <= 300;
 }
