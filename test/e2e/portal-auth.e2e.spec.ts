@@ -261,8 +261,9 @@ describe('roles and tenancy', () => {
     expect(refused.errors?.[0]?.extensions?.code).toBe('ROLE_FORBIDDEN');
     const after = await db.query(`SELECT count(*)::int AS n FROM merchant.offers WHERE merchant_id = $1`, [merchantA]);
     expect(after.rows[0].n).toBe(before.rows[0].n);
-    // Its own session list is a query it may read; revoking is a mutation, refused too.
-    expect((await gql(analyst).request(`mutation { revokePortalSession(id: "x") }`)).errors?.[0]?.extensions?.code).toBe('ROLE_FORBIDDEN');
+    // Its own sessions it may read and end (the one mutation an analyst may run, and only alone).
+    expect((await gql(analyst).request(`mutation { revokePortalSession(id: "x") }`)).errors?.[0]?.extensions?.code).toBe('PORTAL_SESSION_NOT_FOUND');
+    expect((await gql(analyst).request(`mutation { revokePortalSession(id: "x") removeMerchantUser(id: "x") }`)).errors?.[0]?.extensions?.code).toBe('ROLE_FORBIDDEN');
 
     const dev = await userOf(merchantA, `dev-${merchantA}@example.com`, 'DEVELOPER');
     for (const op of [

@@ -53,6 +53,14 @@ describe('the role policy', () => {
     expect(refusalOf({ kind: 'MERCHANT', keyId: 'k1', merchantId: 'm1' }, 'mutation { createOffer(input: {}) { id } }')).toBeUndefined();
   });
 
+  it("lets an analyst end its own sessions, and nothing more in the same mutation", () => {
+    expect(refusalOf(user('ANALYST'), 'mutation { revokePortalSession(id: "ps_2") }')).toBeUndefined();
+    expect(refusalOf(user('ANALYST'), 'mutation { ...F } fragment F on Mutation { revokePortalSession(id: "ps_2") __typename }')).toBeUndefined();
+    expect(refusalOf(user('ANALYST'), 'mutation { revokePortalSession(id: "ps_2") createOffer(input: {}) { id } }')).toBe('ROLE_FORBIDDEN');
+    expect(refusalOf(user('ANALYST'), 'mutation { revokePortalSession(id: "ps_2") removeMerchantUser(id: "u2") }')).toBe('ROLE_FORBIDDEN');
+    expect(refusalOf(user('ANALYST'), 'mutation { __typename }')).toBeUndefined();
+  });
+
   it('keeps user and API key management to owners', () => {
     for (const text of ['query { apiKeys { edges { node { id } } } }', 'query { ...F } fragment F on Query { merchantUsers { id } }', 'query { ... on Query { apiKeys { totalCount } } }', 'mutation { revokeApiKey(id: "k") }']) {
       expect(refusalOf(user('DEVELOPER'), text), text).toBe('ROLE_FORBIDDEN');

@@ -1,5 +1,6 @@
 // What a portal user's role may run, enforced at the gateway before anything is planned
-// (docs/portal-auth.md): an ANALYST no mutation at all; user and API key management only an OWNER.
+// (docs/portal-auth.md): an ANALYST no mutation but ending its own sessions; user and API key
+// management only an OWNER.
 // An Apollo Server plugin, so it holds for every operation Apollo Server runs: /graphql over HTTP
 // (the fast path hands a user's requests to Apollo Server) and queries and mutations over
 // graphql-ws (which run through Apollo Server too). The merchant subgraph checks owners again.
@@ -13,6 +14,9 @@ import type { GatewayContext } from '../context.js';
 export const OWNER_ONLY_ROOT_FIELDS: ReadonlySet<string> = new Set([
   'merchantUsers', 'inviteMerchantUser', 'changeMerchantUserRole', 'removeMerchantUser', 'apiKeys', 'createApiKey', 'revokeApiKey',
 ]);
+
+/** Mutations every portal user may run, an analyst too: they act on the caller's own sessions only. */
+export const SELF_SERVICE_MUTATIONS: ReadonlySet<string> = new Set(['revokePortalSession', '__typename']);
 
 const refusal = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.ROLE_FORBIDDEN, http: { status: 403 } } });
 
@@ -32,9 +36,12 @@ function rootFieldNames(selectionSet: SelectionSetNode, fragments: Record<string
 /** The refusal of `operation` for a portal user's `principal`, or undefined (API keys: never). */
 export function roleRefusal(principal: Principal, operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): GraphQLError | undefined {
   if (principal.kind !== 'MERCHANT' || !principal.userRole) return undefined;
-  if (principal.userRole === 'ANALYST' && operation.operation === 'mutation') return refusal('An analyst only reads: ask an owner or a developer to make this change.');
   if (principal.userRole === 'OWNER') return undefined;
-  const owned = [...rootFieldNames(operation.selectionSet, fragments, new Set())].filter((f) => OWNER_ONLY_ROOT_FIELDS.has(f));
+  const roots = [...rootFieldNames(operation.selectionSet, fragments, new Set())];
+  if (principal.userRole === 'ANALYST' && operation.operation === 'mutation' && !roots.every((f) => SELF_SERVICE_MUTATIONS.has(f))) {
+    return refusal('An analyst only reads: ask an owner or a developer to make this change.');
+  }
+  const owned = roots.filter((f) => OWNER_ONLY_ROOT_FIELDS.has(f));
   return owned.length ? refusal(`Only an owner may use ${owned.join(', ')}.`) : undefined;
 }
 

@@ -3,7 +3,7 @@ import { pages, pagesFrom } from './registry';
 
 describe('page registry', () => {
   it('finds every page folder, in navigation order', () => {
-    expect(pages.map((p) => p.path)).toEqual(['live', 'overview', 'payments', 'payments/:id', 'checkout-sessions', 'checkout-sessions/:id', 'conversions', 'conversions/:id', 'developers', 'settings']);
+    expect(pages.map((p) => p.path)).toEqual(['live', 'overview', 'payments', 'payments/:id', 'checkout-sessions', 'checkout-sessions/:id', 'conversions', 'conversions/:id', 'developers', 'settings', 'team', 'account']);
     expect(pages.every((p) => p.Component)).toBe(true);
   });
 

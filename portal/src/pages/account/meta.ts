@@ -1,0 +1,3 @@
+import type { PageMeta } from '../registry';
+
+export const meta: PageMeta = { path: 'account', navLabel: 'Your sessions', order: 100 };
