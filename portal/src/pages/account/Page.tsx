@@ -70,7 +70,7 @@ export default function AccountPage() {
       </div>
       <section aria-labelledby="account-sessions" className="panel">
         <h2 id="account-sessions">Where you are signed in</h2>
-        <p className="muted">A session ends after 12 hours unused or 7 days after signing in. Revoke one you do not recognise, then change your password.</p>
+        <p className="muted">A session ends after 12 hours unused or 7 days after signing in. Revoke one you do not recognise: that browser is signed out at its next request.</p>
         {error && !sessions ? <ErrorState message={errorMessage(error)} onRetry={refresh} /> : null}
         {!sessions && fetching ? <Loading label="Loading your sessions…" /> : null}
         {sessions && sessions.length === 0 ? <Empty title="No live sessions" /> : null}
