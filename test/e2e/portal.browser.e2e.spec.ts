@@ -132,7 +132,7 @@ describe('merchant portal in Chromium', () => {
     const banner = page.getByRole('banner');
     expect(await banner.innerText()).toContain(XSS_NAME);
     expect(await banner.locator('img').count()).toBe(0);
-    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Live', 'Overview', 'Payments', 'Checkout sessions', 'Conversions and payouts', 'Developers', 'Settings']);
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Live', 'Overview', 'Payments', 'Checkout sessions', 'Conversions and payouts', 'Developers', 'Settings', 'Team', 'Your sessions']);
     // The link is single use.
     await page.goto(`${base}${link.pathname}`);
     await page.getByRole('heading', { name: 'This invitation cannot be used' }).waitFor();
