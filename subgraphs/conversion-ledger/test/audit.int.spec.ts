@@ -86,7 +86,10 @@ describe("the ledger's audit rows", () => {
       after: { status: c.status, commissionMinor: 800, builderPayoutMinor: 640 },
     });
     expect(rows[0]!.payload.after).not.toHaveProperty('updatedAt');
-    expect(rows.map((r) => r.xmin)).toEqual((await updatedXmins(c.id)).slice(0, rows.length));
+    // Written by a transaction that wrote a conversion.updated of it (the same xmin). Not matched
+    // by position: a CI rehearsal saw the first conversion.updated by outbox id come from the
+    // transaction after the audit row's (xmin 284165 against 284164).
+    expect(await updatedXmins(c.id)).toEqual(expect.arrayContaining(rows.map((r) => r.xmin)));
 
     // The merchant confirms the order: what moved, by the merchant's key.
     const merchantKey: Principal = { kind: 'MERCHANT', keyId: 'k_merchant_audit', merchantId: merchant.id };
