@@ -52,14 +52,16 @@ export class Accounts {
     // Two set-ups of one account at once (payment-intent's first charge for a merchant and its
     // credentials refresh) insert the same row: ON CONFLICT arbitrates merchant_id only, so the
     // second can meet the first's in-progress secret_key_hash entry and fail with a unique
-    // violation on that index (a 500 seen in CI). Once the first has committed, the same upsert
-    // finds the row and updates it.
+    // violation on that index (a 500 seen in CI), or two of them wait on each other's entries in
+    // the two indexes and PostgreSQL aborts one as a deadlock (40P01, seen in a CI rehearsal). Once
+    // the other has committed, the same upsert finds the row and updates it.
     for (let attempt = 1; ; attempt++) {
       try {
         await upsert();
         return secretKey;
       } catch (err) {
-        if ((err as { code?: string }).code !== '23505' || attempt >= 3) throw err;
+        const code = (err as { code?: string }).code;
+        if ((code !== '23505' && code !== '40P01') || attempt >= 5) throw err;
       }
     }
   }
