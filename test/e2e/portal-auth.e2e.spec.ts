@@ -277,6 +277,23 @@ describe('roles and tenancy', () => {
       expect(r.errors?.[0]?.extensions?.code, op).toBe('ROLE_FORBIDDEN');
     }
     expect((await gql(dev).ok(`query { viewerUser { role } }`)).viewerUser.role).toBe('DEVELOPER');
+
+    // The commercial terms agents are paid by are an owner's: a developer's change of them is refused and writes nothing.
+    const UPDATE = `mutation($id: ID!, $input: UpdateMerchantInput!) { updateMerchant(id: $id, input: $input) { name validationPeriodDays commissionTerms { type cpa { amountMinor } } } }`;
+    const termsBefore = await db.query(`SELECT commission_type, commission_cpa_minor, commission_percentage_bps, validation_period_days, flow_type, name FROM merchant.merchants WHERE id = $1`, [merchantA]);
+    for (const input of [
+      { commissionTerms: { type: 'CPA', cpa: { amountMinor: 1, currency: 'GBP' } } },
+      { validationPeriodDays: 1 },
+      { name: 'Renamed by a developer', conversionFlow: { type: 'quote_application' } },
+    ]) {
+      const r = await gql(dev).request(UPDATE, { id: merchantA, input });
+      expect(r.errors?.[0]?.extensions?.code, JSON.stringify(input)).toBe('ROLE_FORBIDDEN');
+    }
+    const termsAfter = await db.query(`SELECT commission_type, commission_cpa_minor, commission_percentage_bps, validation_period_days, flow_type, name FROM merchant.merchants WHERE id = $1`, [merchantA]);
+    expect(termsAfter.rows[0]).toEqual(termsBefore.rows[0]);
+    // Its other fields a developer changes; an owner changes the terms.
+    expect((await gql(dev).ok(UPDATE, { id: merchantA, input: { name: `Dev renamed ${merchantA}` } })).updateMerchant.name).toBe(`Dev renamed ${merchantA}`);
+    expect((await gql(owner).ok(UPDATE, { id: merchantA, input: { name: 'Portal A', validationPeriodDays: 14 } })).updateMerchant.validationPeriodDays).toBe(14);
   });
 
   it('an owner makes MERCHANT keys of its own merchant (prefix listed, revocable), changes roles, and cannot lose the last owner', async () => {

@@ -339,6 +339,10 @@ describe('Settings and Developers configuration in Chromium, by an owner and a d
     await saved(developer, 'Checkout');
     await shot(developer, '45-developer-settings-saved');
     expect((await stored()).checkoutSettings).toEqual({ defaultCaptureMode: 'MANUAL', maxPaymentAttempts: 5, branding: { displayName: 'Config Shop', accentColor: '#1d4ed8', logoUrl: null } });
+    // The commission terms and the conversion flow are an owner's: shown read-only to a developer, and said why.
+    expect(await developer.getByText('Only an owner changes the commission terms and the conversion flow.').count()).toBe(1);
+    expect(await developer.getByRole('button', { name: 'Save commission terms' }).count()).toBe(0);
+    expect(await form(developer, 'Commission terms').getByLabel('Commission type').isDisabled()).toBe(true);
   }, STEP_TIMEOUT);
 
   it('the settings take effect: a session made by API is priced with the new tax, shipping and promotion, and is captured by hand', async () => {

@@ -1,7 +1,7 @@
 // Settings: commission terms and the conversion flow, checkout (capture mode, attempts, brand), risk rules
 // and transaction limits, tax, shipping, promotions, the dunning schedule, and the capabilities Handoff gives the merchant (read only: an admin sets them).
-// Owners and developers edit (as the gateway allows: docs/portal-auth.md); an analyst reads the
-// same forms disabled, with no save buttons, and the gateway refuses its mutations anyway.
+// Owners and developers edit (as the gateway allows: docs/portal-auth.md), but the commission terms and
+// the conversion flow only an owner; an analyst reads the same forms disabled, with no save buttons, and the gateway refuses its mutations anyway.
 import { useQuery } from 'urql';
 import { PortalRiskSettingsDocument, PortalSettingsDocument, type PortalRiskSettingsQuery, type PortalSettingsQuery } from '../../generated/graphql';
 import { useCanWrite, useUser } from '../../session/session';
@@ -57,6 +57,8 @@ function RiskSections({ merchantId, currency, canWrite }: { merchantId: string; 
 export default function SettingsPage() {
   const user = useUser();
   const canWrite = useCanWrite();
+  // The commercial terms agents are paid by are the owner's to change (the merchant subgraph refuses others).
+  const canChangeTerms = user.role === 'OWNER';
   const [{ data, fetching, error }, refetch] = useQuery({ query: PortalSettingsDocument, variables: { merchantId: user.merchantId } });
   const refresh = () => refetch({ requestPolicy: 'network-only' });
   const merchant = data?.merchant;
@@ -72,10 +74,11 @@ export default function SettingsPage() {
       {data && merchant ? (
         <>
           <Section id="settings-commission" title="Commission terms">
-            <CommissionForm merchant={merchant} canWrite={canWrite} onSaved={refresh} />
+            {canWrite && !canChangeTerms ? <p className="notice">Only an owner changes the commission terms and the conversion flow.</p> : null}
+            <CommissionForm merchant={merchant} canWrite={canChangeTerms} onSaved={refresh} />
           </Section>
           <Section id="settings-flow" title="Conversion flow">
-            <ConversionFlowForm merchant={merchant} canWrite={canWrite} onSaved={refresh} />
+            <ConversionFlowForm merchant={merchant} canWrite={canChangeTerms} onSaved={refresh} />
           </Section>
           <Section id="settings-checkout" title="Checkout">
             <CheckoutSettings merchantId={merchant.id} canWrite={canWrite} />

@@ -2,6 +2,7 @@
 import { idempotencyKeyOf, mapPage, requireKind, requireMerchantAccess, type Page } from '@handoff/shared';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { MerchantContext } from '../context.js';
+import { roleForbidden } from '../merchant-user/merchant-user.errors.js';
 import { CreateMerchantInput, UpdateMerchantInput } from './merchant.input.js';
 import type { MerchantService } from './merchant.service.js';
 import { MerchantConnection, MerchantType } from './merchant.type.js';
@@ -37,7 +38,9 @@ export class MerchantResolver {
     return MerchantType.from(await this.service.create(ctx.principal, input, idempotencyKeyOf(ctx, idempotencyKey)));
   }
 
-  @Mutation(() => MerchantType, { description: 'Admin, or the merchant itself (all but status).' })
+  @Mutation(() => MerchantType, {
+    description: 'Admin, or the merchant itself (all but status). The commercial terms agents are paid by (commissionTerms, validationPeriodDays, conversionFlow): a portal user must be an owner.',
+  })
   async updateMerchant(
     @Arg('id', () => ID) id: string,
     @Arg('input', () => UpdateMerchantInput) input: UpdateMerchantInput,
@@ -45,6 +48,11 @@ export class MerchantResolver {
   ): Promise<MerchantType> {
     requireKind(ctx.principal, 'ADMIN', 'MERCHANT');
     requireMerchantAccess(ctx.principal, id);
+    const p = ctx.principal;
+    const commercial = input.commissionTerms != null || input.validationPeriodDays != null || input.conversionFlow != null;
+    if (commercial && p.kind === 'MERCHANT' && p.userRole && p.userRole !== 'OWNER') {
+      throw roleForbidden('Only an owner changes the commission terms, the validation period or the conversion flow.');
+    }
     return MerchantType.from(await this.service.update(ctx.principal, id, input));
   }
 }
