@@ -18,7 +18,9 @@ try {
 }
 const { logger } = config;
 // On only when an OTLP endpoint is set (OTEL_EXPORTER_OTLP_ENDPOINT); off, the SDK is never loaded.
-if (await startTracing()) logger.info('tracing on: exporting spans over OTLP');
+// The gateway keeps no async context (gateway/src/tracing/request-spans.ts): no AsyncLocalStorage,
+// whose promise hooks would cost every request.
+if (await startTracing(process.env, { asyncContext: false })) logger.info('tracing on: exporting spans over OTLP');
 limitHeapGrowth(config.heapGrowingPercent);
 const supergraphSdl = await readFile(config.supergraphPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
   logger.fatal({ path: config.supergraphPath, code: err.code }, 'cannot read the supergraph: run `npm run compose`');

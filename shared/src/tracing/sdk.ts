@@ -14,7 +14,8 @@ import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-
 import { detectResourcesSync, envDetectorSync, hostDetectorSync, Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import type { TracingSdk } from './tracing-sdk.js';
+import { SyncContextManager } from './sync-context.js';
+import type { TracingOptions, TracingSdk } from './tracing-sdk.js';
 
 /** `http/protobuf` (default) or `http/json`; gRPC is not offered (Jaeger and the Collector take OTLP/HTTP). */
 export function otlpProtocol(env: Readonly<Record<string, string | undefined>> = process.env): 'http/protobuf' | 'http/json' {
@@ -28,10 +29,13 @@ function exporterFor(env: Readonly<Record<string, string | undefined>>): SpanExp
   return otlpProtocol(env) === 'http/json' ? new OTLPJsonExporter() : new OTLPProtoExporter();
 }
 
-export function createTracingSdk(env: Readonly<Record<string, string | undefined>> = process.env): TracingSdk {
+export function createTracingSdk(env: Readonly<Record<string, string | undefined>> = process.env, opts: TracingOptions = {}): TracingSdk {
   // Export failures (the collector away) are logged, not thrown into request paths.
   diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.ERROR);
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  // The async context manager (AsyncLocalStorage: a context follows every await) unless the process
+  // keeps none (the gateway): then a synchronous one, which turns on no promise hooks.
+  let asyncContext = opts.asyncContext !== false;
+  context.setGlobalContextManager(asyncContext ? new AsyncLocalStorageContextManager().enable() : new SyncContextManager());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   const processor: SpanProcessor = new BatchSpanProcessor(exporterFor(env));
   const base = Resource.default().merge(detectResourcesSync({ detectors: [envDetectorSync, hostDetectorSync] }));
@@ -51,6 +55,12 @@ export function createTracingSdk(env: Readonly<Record<string, string | undefined
         tracers.set(component, tracer);
       }
       return tracer;
+    },
+    useAsyncContext() {
+      if (asyncContext) return;
+      asyncContext = true;
+      context.disable();
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     },
     flush: () => processor.forceFlush(),
     shutdown: async () => {

@@ -53,18 +53,21 @@ function runChild(body: string, env: Record<string, string | undefined>): Promis
   });
 }
 
-const FLOW = `
+const flow = (startArgs: string) => `
   const t = await import(${JSON.stringify(dist('shared/dist/tracing/tracing.js'))});
+  const { context } = await import('@opentelemetry/api');
   const { createLogger } = await import(${JSON.stringify(dist('shared/dist/logging/logger.js'))});
   await import(${JSON.stringify(dist('gateway/dist/tracing/request-spans.js'))});
   const { Writable } = await import('node:stream');
   const lines = [];
   const logger = createLogger('probe', 'info', new Writable({ write(chunk, _e, cb) { lines.push(JSON.parse(String(chunk))); cb(); } }));
-  const on = await t.startTracing();
+  const on = await t.startTracing(${startArgs});
+  const manager = context['_getContextManager']().constructor.name;
   const parent = t.contextFromHeaders({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
   const inside = await t.withSpan('probe', 'probe work', { parent }, async () => { logger.info('inside'); return t.currentTraceparent() ?? null; });
   await t.shutdownTracing();
-  return { on, inside, lines };`;
+  return { on, inside, lines, manager };`;
+const FLOW = flow('');
 
 describe('tracing on only with an OTLP endpoint', () => {
   let receiver: OtlpReceiver;
@@ -104,6 +107,23 @@ describe('tracing on only with an OTLP endpoint', () => {
     // Shut down before the child printed: the export has been answered.
     expect(receiver.spans).toEqual([
       expect.objectContaining({ traceId: '0af7651916cd43dd8448eb211c80319c', parentSpanId: 'b7ad6b7169203331', name: 'probe work', service: 'probe-service', via: 'json' }),
+    ]);
+    expect(result.manager).toBe('AsyncLocalStorageContextManager');
+  });
+
+  it("the gateway's start (asyncContext: false): no AsyncLocalStorage, and a span's traceparent and log lines still carry the trace where it is entered", async () => {
+    const before = receiver.spans.length;
+    const { result } = await runChild(flow('process.env, { asyncContext: false }'), {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'probe-gateway',
+    });
+    expect(result.on).toBe(true);
+    expect(result.manager).toBe('SyncContextManager');
+    expect(result.inside).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    expect(result.lines).toEqual([expect.objectContaining({ msg: 'inside', trace_id: '0af7651916cd43dd8448eb211c80319c' })]);
+    expect(receiver.spans.slice(before)).toEqual([
+      expect.objectContaining({ traceId: '0af7651916cd43dd8448eb211c80319c', parentSpanId: 'b7ad6b7169203331', name: 'probe work', service: 'probe-gateway' }),
     ]);
   });
 });

@@ -11,7 +11,7 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, ty
 
 export { SpanKind, SpanStatusCode, type Span, type Context } from '@opentelemetry/api';
 
-import type { TracingSdk } from './tracing-sdk.js';
+import type { TracingOptions, TracingSdk } from './tracing-sdk.js';
 
 let sdk: TracingSdk | undefined;
 let starting: Promise<boolean> | undefined;
@@ -25,16 +25,18 @@ export function tracingConfigured(env: Readonly<Record<string, string | undefine
 
 /**
  * Starts tracing for this process when the environment asks for it (tracingConfigured): loads the
- * SDK, registers the W3C propagator and the async context manager. Idempotent; resolves to whether
- * tracing is on. The OTEL_* variables are the SDK's own (read from process.env).
+ * SDK, registers the W3C propagator and the async context manager (`asyncContext: false`: a
+ * synchronous one, for a process that passes contexts along itself: the gateway). Idempotent;
+ * resolves to whether tracing is on. The OTEL_* variables are the SDK's own (read from process.env).
  */
-export function startTracing(env: Readonly<Record<string, string | undefined>> = process.env): Promise<boolean> {
-  if (sdk) return Promise.resolve(true);
+export function startTracing(env: Readonly<Record<string, string | undefined>> = process.env, opts: TracingOptions = {}): Promise<boolean> {
   if (!tracingConfigured(env)) return Promise.resolve(false);
   starting ??= import('./sdk.js').then((m) => {
-    sdk = m.createTracingSdk(env);
+    sdk = m.createTracingSdk(env, opts);
     return true;
   });
+  // A later start that needs async context (a component sharing the process) gets it.
+  if (opts.asyncContext !== false) return starting.then((on) => (sdk?.useAsyncContext(), on));
   return starting;
 }
 
