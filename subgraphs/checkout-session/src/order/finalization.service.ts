@@ -11,7 +11,6 @@ import type { AcpOrderEvents } from '../acp-order/acp-order.events.js';
 import { HandoffError, requireKind, type Principal } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { calculationById, type StoredCalculation } from '../calculation/calculation.store.js';
 import { scopeCheckoutSessions } from '../checkout-session/checkout-session.access.js';
 import { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
@@ -20,9 +19,9 @@ import { checkoutSessionNotFound } from '../checkout-session/checkout-session.er
 import { LineItemEntity } from '../checkout-session/line-item.entity.js';
 import { effectiveStatus } from '../checkout-session/checkout-session.states.js';
 import { calculationStale } from '../checkout-lifecycle/payment-commitment.js';
-import type { OutboxNotifier } from '../events.js';
+import { table, type OutboxNotifier } from '../events.js';
 import type { PaymentCompensations } from '../ports/payment-intent.port.js';
-import { recordCheckoutChange } from '../timeline/timeline.record.js';
+import { recordCheckoutChangeIfInserted } from '../timeline/timeline.record.js';
 import type { TimelineEntryDraft } from '../timeline/timeline.entries.js';
 import { checkoutNotPaid, orderRolledBack, sessionNotFinalizable } from './order.errors.js';
 import { OrderEntity, type OrderLine, type OrderPaymentStatus, type OrderStepRecord } from './order.entity.js';
@@ -69,17 +68,26 @@ export class FinalizationService {
       seen.calculationId ? calculationById(this.dataSource.manager, seen.calculationId) : Promise.resolve(null),
       Promise.all(this.steps.map((step) => step.prepare?.(this.dataSource.manager, seen))),
     ]);
-    const { order, created } = await this.dataSource.transaction(async (manager) => {
-      // Under the lock, the order is read by a statement of its own: a join in the locking read would
-      // keep the snapshot it waited from (no order yet) after a concurrent finalization committed one.
-      const cs = await this.visibleSession(manager, p, id, true);
-      const raced = await manager.findOneBy(OrderEntity, { checkoutSessionId: cs.id });
-      if (raced) return { order: answerExisting(raced), created: false };
-      const paid = cs.status === CheckoutSessionStatus.COMPLETE ? 'captured' : payment;
-      assertFinalizable(cs, paid);
-      return { order: await this.createOrder(manager, cs, paid!, opts.createOrder !== false, calculation, prepared), created: true };
-    });
-    if (created) this.outbox.notify();
+    // Under the lock, no statement of its own reads the order: the order's INSERT (ON CONFLICT on its
+    // unique session) is the check. A finalization that waited for the lock while another committed
+    // the session's order inserts nothing, throws, and so rolls back what its steps did; it then
+    // answers that order (as does any refusal when an order exists by then).
+    let order: OrderEntity;
+    try {
+      order = await this.dataSource.transaction(async (manager) => {
+        const cs = await this.visibleSession(manager, p, id, true);
+        const paid = cs.status === CheckoutSessionStatus.COMPLETE ? 'captured' : payment;
+        assertFinalizable(cs, paid);
+        const made = await this.createOrder(manager, cs, paid!, opts.createOrder !== false, calculation, prepared);
+        if (!made) throw new FinalizedMeanwhile(cs.id);
+        return made;
+      });
+    } catch (err) {
+      const raced = await this.dataSource.manager.findOneBy(OrderEntity, { checkoutSessionId: seen.id });
+      if (raced) return answerExisting(raced);
+      throw err;
+    }
+    this.outbox.notify();
     return order;
   }
 
@@ -149,7 +157,7 @@ export class FinalizationService {
     handOff: boolean,
     calculation: StoredCalculation | null,
     prepared: readonly unknown[],
-  ): Promise<OrderEntity> {
+  ): Promise<OrderEntity | null> {
     const order = manager.create(OrderEntity, {
       id: `ord_${ulid()}`,
       receiptId: `rcpt_${ulid()}`,
@@ -160,6 +168,10 @@ export class FinalizationService {
       paymentIntentId: cs.paymentIntentId,
       paymentStatus,
       steps: [],
+      version: 1,
+      // The application's clock, as the timeline's entries and the ids (ULIDs): the order's one
+      // statement also writes its webhook event, which carries it.
+      createdAt: new Date(),
       rollbackReason: null,
       rolledBackAt: null,
       ...(await pricedContent(manager, cs, calculation)),
@@ -174,25 +186,63 @@ export class FinalizationService {
       entries.push(orderEntry(cs, 'order.step_finalized', outcome.summary, { order_id: order.id, step: step.name, ...outcome.detail }));
     }
     order.steps = records;
-    // One INSERT … RETURNING (save() would SELECT the new id first, and a read-back SELECT again):
-    // the defaults it returns (created_at, version) are merged into the entity.
-    const inserted = await manager.insert(OrderEntity, order as QueryDeepPartialEntity<OrderEntity>);
-    const saved = Object.assign(order, inserted.generatedMaps[0] ?? {});
     entries.push(
-      orderEntry(cs, 'order.created', `Order ${saved.id} created (receipt ${saved.receiptId}), payment ${paymentStatus}${handOff ? ', handed to the merchant' : ''}`, {
-        order_id: saved.id,
-        receipt_id: saved.receiptId,
-        calculation_id: saved.calculationId,
+      orderEntry(cs, 'order.created', `Order ${order.id} created (receipt ${order.receiptId}), payment ${paymentStatus}${handOff ? ', handed to the merchant' : ''}`, {
+        order_id: order.id,
+        receipt_id: order.receiptId,
+        calculation_id: order.calculationId,
         payment_status: paymentStatus,
-        grand_total: saved.grandTotalMinor,
-        currency: saved.currency,
+        grand_total: order.grandTotalMinor,
+        currency: order.currency,
       }),
     );
     // Handed to the merchant for fulfilment: an ACP order (already created, the session COMPLETE) is processing.
     const acp = handOff && cs.status === CheckoutSessionStatus.COMPLETE && this.acpOrders ? await this.acpOrders.event(manager, 'order_update', cs, 'processing') : [];
-    await recordCheckoutChange(manager, [...(handOff ? [orderWebhookEvent('order.created', saved)] : []), ...acp], entries);
-    return saved;
+    // The order, its timeline entries and its outbox rows in ONE statement; nothing of it written
+    // when the session has an order already (null: the caller rolls back and answers that one).
+    const inserted = await recordCheckoutChangeIfInserted(manager, orderInsert(order), [...(handOff ? [orderWebhookEvent('order.created', order)] : []), ...acp], entries);
+    return inserted ? order : null;
   }
+}
+
+/** A finalization that found, once it held the lock, the order another one committed meanwhile (rolled back, then answered that order). */
+class FinalizedMeanwhile extends Error {
+  constructor(sessionId: string) {
+    super(`Checkout session ${sessionId} was finalized meanwhile.`);
+  }
+}
+
+const ORDER_COLUMNS =
+  'id, receipt_id, checkout_session_id, merchant_id, status, handed_off, calculation_id, payment_intent_id, payment_status, currency, sub_total_minor, discount_total_minor, tax_total_minor, shipping_total_minor, grand_total_minor, lines, steps, version, created_at';
+
+/** The order's INSERT for recordCheckoutChangeIfInserted (parameters from $4): nothing when the session has one (its unique key). */
+function orderInsert(o: OrderEntity): { sql: string; params: unknown[] } {
+  const params = [
+    o.id,
+    o.receiptId,
+    o.checkoutSessionId,
+    o.merchantId,
+    o.status,
+    o.handedOff,
+    o.calculationId,
+    o.paymentIntentId,
+    o.paymentStatus,
+    o.currency,
+    String(o.subTotalMinor),
+    String(o.discountTotalMinor),
+    String(o.taxTotalMinor),
+    String(o.shippingTotalMinor),
+    String(o.grandTotalMinor),
+    JSON.stringify(o.lines),
+    JSON.stringify(o.steps),
+    o.version,
+    o.createdAt,
+  ];
+  const values = params.map((_, i) => `$${i + 4}${i === 15 || i === 16 ? '::jsonb' : ''}`).join(', ');
+  return {
+    sql: `INSERT INTO ${table('orders')} (${ORDER_COLUMNS}) VALUES (${values}) ON CONFLICT (checkout_session_id) DO NOTHING RETURNING 1`,
+    params,
+  };
 }
 
 /** An existing order answers a finalization again, unless it was rolled back. */

@@ -44,6 +44,32 @@ export async function recordCheckoutChange(manager: EntityManager, events: reado
     `WITH tl AS (${timelineInsertSql('$1')})
      INSERT INTO ${table('outbox')} (topic, aggregate_id, payload, request_id)
      SELECT e->>'topic', e->>'aggregateId', e->'payload', $3 FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n`,
-    [timelineRows(timeline), JSON.stringify(events.map((e) => ({ topic: e.topic, aggregateId: e.aggregateId, payload: e.payload }))), currentRequestId() ?? null],
+    [timelineRows(timeline), outboxRows(events), currentRequestId() ?? null],
   );
+}
+
+const outboxRows = (events: readonly OutboxEvent[]) => JSON.stringify(events.map((e) => ({ topic: e.topic, aggregateId: e.aggregateId, payload: e.payload })));
+
+/**
+ * A change that inserts its own row (`lead`: an `INSERT … ON CONFLICT … DO NOTHING RETURNING 1`,
+ * its parameters numbered from $4) with its outbox rows and timeline entries, in ONE statement:
+ * the outbox rows and the entries are written only if the lead inserted its row. True when it did
+ * (false: the conflicting row was there, nothing written).
+ */
+export async function recordCheckoutChangeIfInserted(
+  manager: EntityManager,
+  lead: { sql: string; params: readonly unknown[] },
+  events: readonly OutboxEvent[],
+  timeline: readonly TimelineEntryDraft[],
+): Promise<boolean> {
+  const rows: Array<{ inserted: number }> = await manager.query(
+    `WITH lead AS (${lead.sql}),
+          tl AS (${timelineInsertSql('$1')} WHERE EXISTS (SELECT 1 FROM lead)),
+          ob AS (INSERT INTO ${table('outbox')} (topic, aggregate_id, payload, request_id)
+                 SELECT e->>'topic', e->>'aggregateId', e->'payload', $3 FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n)
+                  WHERE EXISTS (SELECT 1 FROM lead) ORDER BY n)
+     SELECT count(*)::int AS inserted FROM lead`,
+    [timelineRows(timeline), outboxRows(events), currentRequestId() ?? null, ...lead.params],
+  );
+  return (rows[0]?.inserted ?? 0) > 0;
 }
