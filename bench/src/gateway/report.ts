@@ -37,7 +37,17 @@ export interface BenchReport {
   date: string;
   machine: { cpus: number; cpuModel: string; node: string; loader: string; pinned: boolean };
   /** Handoff at 1 connection, Q1: p50 of a repeated text vs p50 of texts never seen (new parse, validation, plan). */
-  planMiss?: { cachedP50Ms: number; missP50Ms: number; addedMs: number; aliasMissP50Ms?: number; aliasAddedMs?: number; samples: number };
+  planMiss?: {
+    cachedP50Ms: number;
+    missP50Ms: number;
+    addedMs: number;
+    fragmentMissP50Ms?: number;
+    fragmentAddedMs?: number;
+    aliasMissP50Ms?: number;
+    aliasAddedMs?: number;
+    cpuUs?: Partial<Record<'cached' | 'comment' | 'fragment' | 'alias', number>>;
+    samples: number;
+  };
   settings: { rounds: number; seconds: number; warmup: number; queries: QueryName[]; connections: number[]; targets: string[] };
   queries: Record<string, { title: string; query: string; variables: unknown; rounds: number }>;
   elapsedSeconds: number;
@@ -184,7 +194,10 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push('## Targets (issue 8)', '', '| what | measured | target | met |', '|---|---|---|---|');
   const miss = r.planMiss
     ? [
-        { what: 'Q1 plan-cache miss, added p50 at 1 conn', value: `${r.planMiss.addedMs.toFixed(2)} ms (${r.planMiss.missP50Ms.toFixed(2)} vs ${r.planMiss.cachedP50Ms.toFixed(2)})`, target: '≤ 1 ms', ok: r.planMiss.addedMs <= 1 },
+        { what: 'Q1 plan-cache miss (a new comment), added p50 at 1 conn', value: `${r.planMiss.addedMs.toFixed(2)} ms (${r.planMiss.missP50Ms.toFixed(2)} vs ${r.planMiss.cachedP50Ms.toFixed(2)})`, target: '≤ 1 ms', ok: r.planMiss.addedMs <= 1 },
+        ...(r.planMiss.fragmentAddedMs === undefined
+          ? []
+          : [{ what: 'Q1 plan-cache miss (a new document: a new fragment), added p50 at 1 conn', value: `${r.planMiss.fragmentAddedMs.toFixed(2)} ms (${r.planMiss.fragmentMissP50Ms!.toFixed(2)} vs ${r.planMiss.cachedP50Ms.toFixed(2)})`, target: '≤ 1 ms', ok: r.planMiss.fragmentAddedMs <= 1 }]),
         ...(r.planMiss.aliasAddedMs === undefined
           ? []
           : [{ what: 'the same, the subgraph also meeting a new text', value: `${r.planMiss.aliasAddedMs.toFixed(2)} ms (${r.planMiss.aliasMissP50Ms!.toFixed(2)} vs ${r.planMiss.cachedP50Ms.toFixed(2)})`, target: '–', ok: null }]),
@@ -195,10 +208,11 @@ export function renderMarkdown(r: BenchReport): string {
     '',
     '“added p50” = the target’s p50 minus (the plan’s sequential rounds of subgraph calls × the direct first-hop p50 at the same',
     'connection count): an estimate of what the gateway itself adds over its subgraph calls (2 rounds for Q1/Q2, 3 for Q3).',
-    '“plan-cache miss”: Handoff at 1 connection, Q1 sent sequentially, each text made new by a unique comment line (parsed,',
-    'validated, planned and prepared from scratch; the subgraphs receive the same calls) against the same text repeated; p50',
-    'of each. The line after it makes each text new with a unique alias on a root `__typename` instead, which the',
-    'checkout-session call carries too: the fixture subgraph then parses, validates and executes a new text as well.',
+    '“plan-cache miss”: Handoff at 1 connection, Q1 sent sequentially, each text made new by a unique comment line (the same',
+    'document: served from the entry of the text without ignored characters) or by the root `__typename` in a uniquely named',
+    'fragment (a new document: parsed, validated, planned and prepared from scratch; the subgraphs receive one text throughout),',
+    'against the same text repeated; p50 of each. The last line makes each text new with a unique alias on a root `__typename`',
+    'instead, which the checkout-session call carries too: the fixture subgraph then parses, validates and executes a new text as well.',
     '',
   );
   return `${lines.join('\n')}\n`;

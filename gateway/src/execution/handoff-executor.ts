@@ -13,6 +13,7 @@ import {
   getOperationAST,
   parse,
   specifiedRules,
+  stripIgnoredCharacters,
   validate,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -147,20 +148,37 @@ export class HandoffExecutor {
     const validation = this.opts.validation;
     if (!planner || !validation || query.length > this.cache.maxQueryLength) return undefined;
     if (query.includes('\u0000') || query.includes('\\u')) return undefined;
+    // The same document written differently (comments, whitespace, commas: characters the grammar
+    // ignores, so the same tokens, the same parse and the same validation) is the same operation:
+    // the entry made for it serves this text too, without parsing, validating or planning again.
+    const normalized = normalizedKey(query, operationName);
+    if (normalized !== undefined && normalized !== key) {
+      const same = this.cache.get(normalized);
+      if (same !== undefined) {
+        this.cache.set(key, same);
+        return same ?? undefined;
+      }
+    }
+    const remember = (prepared: PreparedOperation | null) => {
+      this.cache.set(key, prepared);
+      if (normalized !== undefined && normalized !== key) this.cache.set(normalized, prepared);
+    };
     let document: DocumentNode;
     try {
       document = parse(query, validation.parseOptions);
     } catch {
-      this.cache.set(key, null); // Apollo Server answers it, and will every time
+      remember(null); // Apollo Server answers it, and will every time
       return undefined;
     }
     if (validate(planner.schema, document, [...specifiedRules, ...validation.validationRules]).length > 0) {
-      this.cache.set(key, null);
+      remember(null);
       return undefined;
     }
     const operation = getOperationAST(document, operationName ?? undefined);
     if (!operation) return undefined;
-    return this.planMiss(key, planner.schema, operation, document);
+    const prepared = this.planMiss(key, planner.schema, operation, document);
+    if (prepared) remember(prepared);
+    return prepared;
   }
 
   /** Runs a prepared operation for a caller (variables already coerced). */
@@ -227,6 +245,15 @@ export class HandoffExecutor {
         return gateway.stop();
       },
     };
+  }
+}
+
+/** The cache key of the text without its ignored characters; undefined when it does not lex (the parse will say why). */
+function normalizedKey(query: string, operationName: string | null | undefined): string | undefined {
+  try {
+    return operationKey(stripIgnoredCharacters(query), operationName);
+  } catch {
+    return undefined;
   }
 }
 

@@ -31,6 +31,24 @@ describe('HandoffExecutor.lookupOrPlan', () => {
     expect(plans).toEqual(['handoff']);
   });
 
+  it('serves a text that differs only in ignored characters (comments, whitespace, commas) from the same entry, without planning again', () => {
+    const { e, plans } = executor();
+    const text = 'query Q($id: ID!) { checkoutSession(id: $id) { id status merchant { name } } }';
+    const first = e.lookupOrPlan(text, 'Q');
+    const commented = `# request 42\nquery Q($id: ID!) {\n  checkoutSession(id: $id) { id, status  merchant { name } } # why\n}`;
+    expect(e.lookupOrPlan(commented, 'Q')).toBe(first);
+    expect(e.cache.get(operationKey(commented, 'Q'))).toBe(first);
+    // Another operation name, another field or an alias is another operation.
+    expect(e.lookupOrPlan(commented.replace('{ name }', '{ id name }'), 'Q')).not.toBe(first);
+    expect(e.lookupOrPlan(commented.replace('status', 's: status'), 'Q')).not.toBe(first);
+    expect(plans).toEqual(['handoff', 'handoff', 'handoff']);
+    // A text that can never run is remembered the same way: its comment-only variant is refused without validating again.
+    const invalid = '{ merchant(id: "1") { nope } }';
+    expect(e.lookupOrPlan(invalid, undefined)).toBeUndefined();
+    expect(e.lookupOrPlan(`# again\n${invalid}`, undefined)).toBeUndefined();
+    expect(e.cache.get(operationKey(`# again\n${invalid}`, undefined))).toBeNull();
+  });
+
   it('caches null for a text that does not parse, does not validate, or breaks a query limit', () => {
     const { e, plans } = executor();
     for (const text of ['{ merchant(id: "1") { name ', '{ merchant(id: "1") { nope } }', `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: viewer { role }`).join(' ')} }`]) {
