@@ -49,6 +49,7 @@ import { createSigningClient, createSubgraphAgents, flatHeaders } from './subgra
 import { SignedDataSource } from './subgraph/signed-data-source.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from './subgraph/subgraph-names.js';
 import { HandoffExecutor } from './execution/handoff-executor.js';
+import { directExecute } from './rest/direct-execute.js';
 import { routeMounts, type GatewayRouteDeps, type RouteMount } from './routes.js';
 import { WEBHOOK_ROUTE, webhookIngress } from './webhooks/webhook-route.js';
 import { createSubscriptionServer } from './subscriptions/server.js';
@@ -262,7 +263,8 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     metrics,
     redis: redis.get,
     onClose: (stop) => void closers.push(stop),
-    execute: executeAs(false),
+    // The REST routes' fixed operations: Handoff's executor without Apollo Server's request pipeline where it can (rest/direct-execute.ts).
+    execute: directExecute({ executor, formatError, viaApollo: executeAs(false), newRequestId: randomUUID }),
     authenticate: async (authorization, requestId) => {
       const auth = await authenticator.authenticate(authorization, requestId);
       return auth.ok ? { ok: true, principal: auth.principal } : { ok: false, reason: auth.reason };
@@ -289,7 +291,7 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
     parseOptions: protection.parseOptions,
     validationRules: protection.validationRules,
     trusted: persistedDocuments.checksText ? (query) => persistedDocuments.resolve(query, undefined).kind !== 'refused' : undefined,
-    execute: routeDeps.execute,
+    execute: executeAs(false),
     executeDerived: executeAs(true),
     authenticate: (authorization) => authenticator.authenticate(authorization),
     portal,
