@@ -29,6 +29,7 @@ import { signAttribution } from './attribution.js';
 import type { SessionOpening } from '../checkout-lifecycle/session-opening.js';
 import type { LineCatalog } from '../checkout-session/line-catalog.js';
 import { assertSubscriptionLines } from '../subscription-lines/subscription-lines.js';
+import { termsOrDefault } from '../checkout-lifecycle/session-terms.js';
 
 /** The buyer's country from an agent's userDetails (`country`, or `address.country`), when it is a two-letter code. */
 export function buyerCountryOf(userDetails: unknown): string | null {
@@ -74,17 +75,32 @@ export class AgentCheckoutService {
     // Set when this call built the session (not on a replay): the payment's description, which
     // would otherwise be read back from the session's line.
     let description: string | undefined;
+    // Whether this call ran the transaction (which may have written outbox rows), not a stored answer.
+    let wrote = false;
     const cs = await this.idempotency.run(
       { principal, key, operation: 'checkout', input: { sessionId, recommendationId, userDetails } },
       async (manager) => {
+        wrote = true;
         const opened = await this.openCheckoutSession(manager, principal.agentId, sessionId, recommendationId, buyerCountryOf(userDetails));
         description = opened.description;
         return opened.session;
       },
       checkoutSessionCodec,
     );
-    this.outbox.notify();
-    return this.payments.ensureIntent(cs, description);
+    // The relay is told once per checkout: recording the intent (ensureIntent's last commit) tells
+    // it, and its pass publishes this transaction's rows too (committed before). Told here when
+    // ensureIntent records nothing: the session had its intent, or the payment step failed.
+    const recording = wrote && !cs.paymentIntentId;
+    try {
+      // A session this call built has no terms row yet (an agent's checkout sets no capture mode;
+      // pricing writes its channel only): the default capture mode, without reading it back.
+      return await this.payments.ensureIntent(cs, description, description === undefined ? undefined : termsOrDefault(null).captureMode);
+    } catch (err) {
+      if (recording) this.outbox.notify();
+      throw err;
+    } finally {
+      if (wrote && !recording) this.outbox.notify();
+    }
   }
 
   /** Validation in seed 000's order, then the session; all in the idempotency transaction. */

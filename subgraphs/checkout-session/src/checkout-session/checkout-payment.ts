@@ -4,20 +4,41 @@
 // Compensation: when the PSP or payment-intent refuses for good, the session is CANCELED; when
 // payment-intent cannot be reached, nothing is undone, so a retry (same idempotency key → same
 // session → same intent) converges.
-import { ErrorCode, HandoffError, InternalCallError, type Logger } from '@handoff/shared';
+import { currentRequestId, ErrorCode, HandoffError, InternalCallError, tracedPayload, type Logger } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
-import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
 import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
-import { transitionAgentSession } from '../agent-session/agent-session.transition.js';
+import { assertAgentSessionTransition } from '../agent-session/agent-session.states.js';
 import { attributionMetadata } from '../agent-checkout/attribution.js';
 import type { PaymentIntents } from '../ports/payment-intent.port.js';
-import { table, type OutboxNotifier } from '../events.js';
+import { sessionEvent, table, type OutboxNotifier } from '../events.js';
 import { CheckoutSessionEntity } from './checkout-session.entity.js';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
 import { LineItemEntity } from './line-item.entity.js';
 import { transitionCheckoutSession } from './checkout-session.transition.js';
 import { calculationStale } from '../checkout-lifecycle/payment-commitment.js';
-import { termsOf, termsOrDefault } from '../checkout-lifecycle/session-terms.js';
+import { termsOf, termsOrDefault, type SessionTerms } from '../checkout-lifecycle/session-terms.js';
+
+/** The event of an agent session moved to CHECKOUT (agent-session.transition.ts's topic for it). */
+const agentSessionEventTopic = sessionEvent('agent_session', AgentSessionStatus.CHECKOUT, '', {}).topic;
+assertAgentSessionTransition(AgentSessionStatus.ACTIVE, AgentSessionStatus.CHECKOUT);
+
+/**
+ * recordIntent's agent-session part ($3 the event's topic, $4 the traceparent to merge into its
+ * payload, $5 the request id): the payload is agentSessionSnapshot's shape (expiresAt as
+ * Date.toISOString writes it: the column holds milliseconds, written from a JS Date).
+ */
+const AGENT_SESSION_TO_CHECKOUT = `,
+       moved AS (
+         UPDATE ${table('agent_sessions')} a SET status = 'CHECKOUT', version = a.version + 1, updated_at = now()
+           FROM recorded r WHERE a.id = r.agent_session_id AND a.status = 'ACTIVE'
+         RETURNING a.id, a.agent_id, a.status, a.expires_at, a.version),
+       event AS (
+         INSERT INTO ${table('outbox')} (topic, aggregate_id, payload, request_id)
+         SELECT $3::text, m.id,
+                jsonb_build_object('agentSession', jsonb_build_object('id', m.id, 'agentId', m.agent_id, 'status', m.status,
+                  'expiresAt', to_char(m.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'version', m.version)) || $4::jsonb,
+                $5::text
+           FROM moved m)`;
 
 export const checkoutCreateFailed = (reason: string, message = 'Could not create checkout: the payment processor rejected the request.') =>
   new HandoffError(ErrorCode.CHECKOUT_CREATE_FAILED, message, { reason });
@@ -57,9 +78,10 @@ export class CheckoutPayments {
   /**
    * The session with its payment intent; creates the intent when it has none yet. `description`
    * is the intent's description when the caller just built the session's lines (saves reading
-   * them back); otherwise it is derived from the stored lines.
+   * them back); otherwise it is derived from the stored lines. `captureMode`: the caller's, when it
+   * just built the session and knows its terms; otherwise read from the session's terms.
    */
-  async ensureIntent(cs: CheckoutSessionEntity, description?: string): Promise<CheckoutSessionEntity> {
+  async ensureIntent(cs: CheckoutSessionEntity, description?: string, captureMode?: SessionTerms['captureMode']): Promise<CheckoutSessionEntity> {
     if (cs.paymentIntentId) return cs;
     if (cs.status !== CheckoutSessionStatus.OPEN) {
       // A replay of a checkout whose payment step was refused (and compensated) answers the same.
@@ -68,7 +90,7 @@ export class CheckoutPayments {
     // A priced session's intent is for its current calculation's grand total (its totals), never a stale one.
     if (cs.calculationId && cs.calculationStale) throw calculationStale(cs.id, 'stale');
     description ??= await this.describe(cs.id);
-    const [terms] = await termsOf(this.dataSource.manager, [cs.id]);
+    captureMode ??= termsOrDefault((await termsOf(this.dataSource.manager, [cs.id]))[0] ?? null).captureMode;
     let intentId: string;
     try {
       const intent = await this.payments.createForCheckout({
@@ -76,7 +98,7 @@ export class CheckoutPayments {
         merchantId: cs.merchantId,
         amountMinor: cs.totalMinor,
         currency: cs.currency,
-        captureMode: termsOrDefault(terms ?? null).captureMode,
+        captureMode,
         metadata: paymentMetadataOf(cs),
         description: description.slice(0, 500),
         // payment-intent asks beginCheckoutPayment before confirming it (checkout-lifecycle/payment-commitment.ts).
@@ -98,23 +120,31 @@ export class CheckoutPayments {
     return this.recordIntent(cs, intentId);
   }
 
-  /** Records the intent on the session (once) and moves the agent session to CHECKOUT. */
+  /**
+   * Records the intent on the session (once) and moves its agent session, if ACTIVE, to CHECKOUT
+   * with its `agent_session.checkout` event: one statement, so atomic without a transaction (it
+   * was BEGIN, the UPDATE, the agent session locked and read, its versioned UPDATE and event,
+   * COMMIT). The agent session's UPDATE runs only for the session row this statement set, and
+   * its `status = 'ACTIVE'` is re-checked on the row as it is once locked (READ COMMITTED's
+   * re-check of an UPDATE's WHERE), as the locking read did; its version is bumped in place. The
+   * session row is locked before its agent session's, as before (the agent session's UPDATE reads
+   * the session's). The event's payload is agentSessionSnapshot's, built from the row written.
+   */
   private async recordIntent(known: CheckoutSessionEntity, intentId: string): Promise<CheckoutSessionEntity> {
-    const saved = await this.dataSource.transaction(async (manager) => {
-      // Set once: a session that has an intent already was given it by a concurrent retry.
-      const [set] = (await manager.query(
-        `UPDATE ${table('checkout_sessions')} SET payment_intent_id = $2, version = version + 1, updated_at = now()
-          WHERE id = $1 AND payment_intent_id IS NULL RETURNING version, updated_at AS "updatedAt"`,
-        [known.id, intentId],
-      )) as [Array<{ version: number; updatedAt: Date }>, number];
-      if (!set.length) return manager.findOneByOrFail(CheckoutSessionEntity, { id: known.id });
-      const cs = Object.assign(known, { paymentIntentId: intentId, version: set[0]!.version, updatedAt: set[0]!.updatedAt });
-      if (cs.agentSessionId) {
-        const s = await manager.findOne(AgentSessionEntity, { where: { id: cs.agentSessionId }, lock: { mode: 'pessimistic_write' } });
-        if (s && s.status === AgentSessionStatus.ACTIVE) await transitionAgentSession(manager, s, AgentSessionStatus.CHECKOUT);
-      }
-      return cs;
-    });
+    const moves = known.agentSessionId !== null && known.agentSessionId !== undefined;
+    const [set] = (await this.dataSource.query(
+      `WITH recorded AS (
+         UPDATE ${table('checkout_sessions')} SET payment_intent_id = $2, version = version + 1, updated_at = now()
+          WHERE id = $1 AND payment_intent_id IS NULL RETURNING version, updated_at, agent_session_id)
+       ${moves ? AGENT_SESSION_TO_CHECKOUT : ''}
+       SELECT version, updated_at AS "updatedAt" FROM recorded`,
+      moves
+        ? [known.id, intentId, agentSessionEventTopic, JSON.stringify(tracedPayload({})), currentRequestId() ?? null]
+        : [known.id, intentId],
+    )) as Array<{ version: number; updatedAt: Date }>;
+    const saved = set
+      ? Object.assign(known, { paymentIntentId: intentId, version: set.version, updatedAt: set.updatedAt })
+      : await this.dataSource.manager.findOneByOrFail(CheckoutSessionEntity, { id: known.id });
     this.outbox.notify();
     return saved;
   }

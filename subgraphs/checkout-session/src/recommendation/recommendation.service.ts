@@ -1,12 +1,12 @@
 // Recommendations: an agent records that it recommended an active offer in one of its live
 // sessions; reads through the caller's scope.
 import {
-  changeWithEvent, ErrorCode, HandoffError, notFound, RECOMMENDATION_CREATED_TOPIC, type AttributionSigner, type RecommendationCreatedPayload,   type IdempotencyCodec, type IdempotencyStore, type Principal,
+  changeWithEvent, ErrorCode, HandoffError, hotQuery, notFound, RECOMMENDATION_CREATED_TOPIC, type AttributionSigner, type RecommendationCreatedPayload,   type IdempotencyCodec, type IdempotencyStore, type Principal,
 } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { SCHEMA_NAME, table } from '../events.js';
 import { scopeRecommendations } from '../agent-session/agent-session.access.js';
-import { AgentSessionEntity } from '../agent-session/agent-session.entity.js';
+import type { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
 import { sessionExpired, sessionNotFound } from '../agent-session/agent-session.errors.js';
 import { isAgentSessionExpired } from '../agent-session/agent-session.states.js';
 import type { MerchantDirectory, OfferView } from '../ports/merchant.port.js';
@@ -58,7 +58,13 @@ export class RecommendationService {
       // One write (after reads that hold no lock, as in a transaction at READ COMMITTED).
       { principal, key, operation: 'recommend', input: { sessionId, offerId }, singleWrite: true },
       async (manager) => {
-        const session = await manager.findOneBy(AgentSessionEntity, { id: sessionId, agentId: principal.agentId });
+        // Plain SQL (prepared, outside a key's transaction): the four columns used, not the entity.
+        const [session] = await hotQuery<{ id: string; status: AgentSessionStatus; expiresAt: Date; createdAt: Date }>(
+          manager,
+          'recommend-session',
+          `SELECT id, status, expires_at AS "expiresAt", created_at AS "createdAt" FROM ${table('agent_sessions')} WHERE id = $1 AND agent_id = $2`,
+          [sessionId, principal.agentId],
+        );
         if (!session) throw sessionNotFound(sessionId);
         if (isAgentSessionExpired(session)) throw sessionExpired(sessionId);
         const offer = await loadSellableOffer(this.merchants, offerId);
