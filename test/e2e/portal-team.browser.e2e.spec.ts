@@ -1,6 +1,7 @@
 // The portal's Team and Your sessions pages in Chromium (issue 23). An owner invites a developer
 // through the page (an existing email and a non-email are refused inline), the one-time link it
-// shows is accepted in a second browser and the new user is listed; the owner makes them an
+// shows is accepted in a second browser and the new user is listed; another invitation is listed
+// while pending and withdrawn, and its link is then refused; the owner makes the developer an
 // analyst (read back through GraphQL); demoting or removing the last owner shows LAST_OWNER. The
 // new user, signed in twice, sees both sessions and revokes the other one, whose browser lands on
 // the sign-in page at its next navigation; signing out from the list ends only that session. An
@@ -141,7 +142,35 @@ describe('Team and Your sessions in Chromium', () => {
     await row(owner, 'dev@team.example').waitFor(WAIT);
     expect(await row(owner, 'dev@team.example').innerText()).toContain('Dana Dev');
     expect(await row(owner, 'dev@team.example').getByLabel('Role of dev@team.example', { exact: true }).inputValue()).toBe('DEVELOPER');
+    // Accepted, it is no longer pending.
+    await owner.getByTestId('no-invitations').waitFor(WAIT);
     await shot(owner, '30-team-with-developer');
+  }, STEP_TIMEOUT);
+
+  it('a pending invitation is listed; withdrawn (confirmed), it leaves the list and its link no longer works', async () => {
+    const form = owner.getByRole('form', { name: 'Invite someone' });
+    await form.getByLabel('Role').selectOption('ANALYST');
+    await form.getByLabel('Email').fill('temp@team.example');
+    await form.getByRole('button', { name: 'Create invitation link' }).click();
+    const shown = owner.getByRole('region', { name: 'Invitation link for temp@team.example, shown once' });
+    await shown.waitFor(WAIT);
+    const link = new URL(await shown.getByLabel('Invitation link for temp@team.example').inputValue());
+    const pending = owner.locator('tr[data-invitation-email="temp@team.example"]');
+    await pending.waitFor(WAIT);
+    expect(await pending.innerText()).toContain('Analyst');
+    await shot(owner, '35-invitation-pending');
+    await shown.getByRole('button', { name: 'I have stored it' }).click();
+
+    await pending.getByRole('button', { name: 'Withdraw' }).click();
+    await pending.getByRole('button', { name: 'Yes, withdraw' }).click();
+    await owner.getByTestId('no-invitations').waitFor(WAIT);
+    expect((await gqlFrom(owner, `query { merchantUserInvitations { email } }`)).body.data.merchantUserInvitations).toEqual([]);
+
+    // The link now says it cannot be used (the server answers 404 INVITATION_INVALID).
+    const late = await portal.newPage('late');
+    expected.add(`late 404 GET /portal/api/invitations/${link.pathname.split('/').pop()}`);
+    await late.goto(`${base}${link.pathname}`);
+    await late.getByRole('heading', { name: 'This invitation cannot be used', level: 1 }).waitFor(WAIT);
   }, STEP_TIMEOUT);
 
   it('the owner makes the developer an analyst (read back through GraphQL)', async () => {

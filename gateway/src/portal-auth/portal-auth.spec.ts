@@ -62,7 +62,7 @@ describe('the role policy', () => {
   });
 
   it('keeps user and API key management to owners', () => {
-    for (const text of ['query { apiKeys { edges { node { id } } } }', 'query { ...F } fragment F on Query { merchantUsers { id } }', 'query { ... on Query { apiKeys { totalCount } } }', 'mutation { revokeApiKey(id: "k") }']) {
+    for (const text of ['query { apiKeys { edges { node { id } } } }', 'query { ...F } fragment F on Query { merchantUsers { id } }', 'query { ... on Query { apiKeys { totalCount } } }', 'mutation { revokeApiKey(id: "k") }', 'query { merchantUserInvitations { id } }', 'mutation { withdrawMerchantUserInvitation(id: "inv") }']) {
       expect(refusalOf(user('DEVELOPER'), text), text).toBe('ROLE_FORBIDDEN');
       expect(refusalOf(user('OWNER'), text), text).toBeUndefined();
     }

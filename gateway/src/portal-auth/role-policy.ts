@@ -12,7 +12,8 @@ import type { GatewayContext } from '../context.js';
 
 /** Root fields only an owner may select (user and API key management). */
 export const OWNER_ONLY_ROOT_FIELDS: ReadonlySet<string> = new Set([
-  'merchantUsers', 'inviteMerchantUser', 'changeMerchantUserRole', 'removeMerchantUser', 'apiKeys', 'createApiKey', 'revokeApiKey',
+  'merchantUsers', 'merchantUserInvitations', 'inviteMerchantUser', 'withdrawMerchantUserInvitation', 'changeMerchantUserRole', 'removeMerchantUser',
+  'apiKeys', 'createApiKey', 'revokeApiKey',
 ]);
 
 /** Mutations every portal user may run, an analyst too: they act on the caller's own sessions only. */

@@ -150,6 +150,8 @@ export const ErrorCode = {
   MERCHANT_USER_EXISTS: 'MERCHANT_USER_EXISTS',
   /** No user of the caller's merchant with this id. */
   MERCHANT_USER_NOT_FOUND: 'MERCHANT_USER_NOT_FOUND',
+  /** No pending invitation of the caller's merchant with this id (never made, accepted, withdrawn or expired). Nothing is written. */
+  INVITATION_NOT_FOUND: 'INVITATION_NOT_FOUND',
   /** No portal session of the caller's with this id. */
   PORTAL_SESSION_NOT_FOUND: 'PORTAL_SESSION_NOT_FOUND',
   /** The change would leave the merchant without an owner. Nothing is written. */

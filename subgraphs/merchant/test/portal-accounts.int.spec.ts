@@ -1,7 +1,8 @@
 // The portal accounts' services against real PostgreSQL (docs/portal-auth.md), with a clock the
 // test moves: argon2id hashes verified, a wrong password and an unknown email refused alike, the
 // throttle (5 failures in 15 minutes per email and address, concurrent failures counted under the
-// key's lock, the window sliding), invitations (7 days, once, concurrent accepts), sessions
+// key's lock, the window sliding), invitations (7 days, once, concurrent accepts, listed and withdrawn,
+// a withdrawal racing an acceptance), sessions
 // (resolve, idle and absolute expiry, logout, a user's own revoke), owners (the last one stays).
 import { ErrorCode, HandoffError, type Principal } from '@handoff/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +120,64 @@ describe('invitations', () => {
     expect(await codeOf(users.invite(merchantPrincipal(merchantId), { email: 'x@example.com', role: 'ANALYST' }))).toBe(ErrorCode.FORBIDDEN);
     expect(await codeOf(users.invite(ownerOf(ownerSignIn), { email: 'not an email', role: 'ANALYST' }))).toBe(ErrorCode.BAD_USER_INPUT);
     expect(await codeOf(users.invite(ownerOf(ownerSignIn), { email: 'x@example.com', role: 'ROOT' }))).toBe(ErrorCode.BAD_USER_INPUT);
+  });
+
+  it('pending ones are listed to their owner and withdrawn: the link stops working; another merchant’s, a used or an expired one is INVITATION_NOT_FOUND', async () => {
+    const owner = ownerOf(ownerSignIn);
+    const m = merchantId.toLowerCase();
+    const { invitation, token } = await users.invite(owner, { email: `withdrawn-${m}@example.com`, role: 'ANALYST' });
+    const { invitation: kept } = await users.invite(owner, { email: `kept-${m}@example.com`, role: 'DEVELOPER' });
+    const ids = async (p: Principal) => (await users.pendingInvitations(p)).map((i) => i.id);
+    expect(await ids(owner)).toEqual(expect.arrayContaining([invitation.id, kept.id]));
+    expect((await ids(owner)).indexOf(kept.id)).toBeLessThan((await ids(owner)).indexOf(invitation.id)); // newest first
+
+    // Another merchant's owner neither sees nor withdraws them; a developer manages no invitations.
+    const other = (await t.services.merchants.create(admin, gbpCpaMerchant(unique('Other portal')), undefined)).id;
+    const { token: otherToken } = await users.invite(admin, { email: `owner-${other.toLowerCase()}@example.com`, role: 'OWNER', merchantId: other });
+    const otherOwner = ownerOf(await users.accept(sha256(otherToken), { name: 'Other owner', password: PASSWORD }));
+    expect(await ids(otherOwner)).not.toContain(invitation.id);
+    expect(await codeOf(users.withdrawInvitation(otherOwner, invitation.id))).toBe(ErrorCode.INVITATION_NOT_FOUND);
+    expect(await codeOf(users.withdrawInvitation(admin, invitation.id, other))).toBe(ErrorCode.INVITATION_NOT_FOUND);
+    const dev = await invitedUser(`dev-withdraw-${m}@example.com`, 'DEVELOPER');
+    expect(await codeOf(users.pendingInvitations(ownerOf(dev)))).toBe(ErrorCode.ROLE_FORBIDDEN);
+    expect(await codeOf(users.withdrawInvitation(ownerOf(dev), invitation.id))).toBe(ErrorCode.ROLE_FORBIDDEN);
+    expect(await codeOf(users.withdrawInvitation(merchantPrincipal(merchantId), invitation.id))).toBe(ErrorCode.FORBIDDEN);
+
+    expect(await users.withdrawInvitation(owner, invitation.id)).toBe(true);
+    expect(await ids(owner)).not.toContain(invitation.id);
+    expect(await ids(owner)).toContain(kept.id);
+    expect(await codeOf(users.invitation(sha256(token)))).toBe(ErrorCode.INVITATION_INVALID);
+    expect(await codeOf(users.accept(sha256(token), { name: 'Too late', password: PASSWORD }))).toBe(ErrorCode.INVITATION_INVALID);
+    expect(await codeOf(users.withdrawInvitation(owner, invitation.id))).toBe(ErrorCode.INVITATION_NOT_FOUND);
+    const audited = await t.app.dataSource.query(`SELECT payload FROM merchant.outbox WHERE payload::text LIKE $1 AND payload::text LIKE '%"withdrawn"%'`, [`%${invitation.id}%`]);
+    expect(audited).toHaveLength(1);
+
+    // An accepted one is no longer pending.
+    const { invitation: used, token: usedToken } = await users.invite(owner, { email: `used-${m}@example.com`, role: 'ANALYST' });
+    await users.accept(sha256(usedToken), { name: 'Used', password: PASSWORD });
+    expect(await ids(owner)).not.toContain(used.id);
+    expect(await codeOf(users.withdrawInvitation(owner, used.id))).toBe(ErrorCode.INVITATION_NOT_FOUND);
+    // Nor is an expired one.
+    advance(7 * 24 * 60 * 60 * 1000);
+    expect(await ids(owner)).not.toContain(kept.id);
+    expect(await codeOf(users.withdrawInvitation(owner, kept.id))).toBe(ErrorCode.INVITATION_NOT_FOUND);
+  });
+
+  it('withdrawn while being accepted: exactly one of the two wins, every round (20 rounds, staggered)', async () => {
+    const owner = ownerOf(ownerSignIn);
+    for (let round = 0; round < 20; round++) {
+      const email = `race-${round}-${merchantId.toLowerCase()}@example.com`;
+      const { invitation, token } = await users.invite(owner, { email, role: 'ANALYST' });
+      const withdraw = new Promise((r) => setTimeout(r, (round % 10) * 15)).then(() => users.withdrawInvitation(owner, invitation.id));
+      const [w, a] = await Promise.allSettled([withdraw, users.accept(sha256(token), { name: 'Racer', password: PASSWORD })]);
+      expect([w.status, a.status].filter((s) => s === 'fulfilled'), `round ${round}`).toHaveLength(1);
+      if (w.status === 'rejected') expect(w.reason.extensions.code).toBe(ErrorCode.INVITATION_NOT_FOUND);
+      if (a.status === 'rejected') expect(a.reason.extensions.code).toBe(ErrorCode.INVITATION_INVALID);
+      const [row] = await t.app.dataSource.query(`SELECT accepted_at, withdrawn_at FROM merchant.merchant_user_invitations WHERE id = $1`, [invitation.id]);
+      expect((row.accepted_at === null) !== (row.withdrawn_at === null)).toBe(true);
+      const [users_] = await t.app.dataSource.query(`SELECT count(*)::int AS n FROM merchant.merchant_users WHERE email = $1`, [email]);
+      expect(users_.n).toBe(a.status === 'fulfilled' ? 1 : 0);
+    }
   });
 });
 

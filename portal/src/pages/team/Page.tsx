@@ -1,10 +1,13 @@
 // Team (owners): who can sign in to this merchant's portal, invitations by one-time link (no mail
-// server is assumed: the owner hands the link over), role changes and removals. Other roles see
+// server is assumed: the owner hands the link over) listed while pending and withdrawable, role
+// changes and removals. Other roles see
 // why there is nothing to manage here; the gateway refuses them anyway (ROLE_FORBIDDEN). Every
 // user's own sessions are on the Your sessions page (pages/account).
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { useUser } from '../../session/session';
 import { Empty } from '../../ui/states';
+import { PendingInvitations } from './invitations';
 import { InviteUser } from './invite';
 import { TeamUsers } from './users';
 import '../../ui/forms.css';
@@ -12,6 +15,7 @@ import './team.css';
 
 export default function TeamPage() {
   const user = useUser();
+  const [invited, setInvited] = useState(0);
   if (user.role !== 'OWNER') {
     return (
       <>
@@ -35,8 +39,12 @@ export default function TeamPage() {
       </div>
       <section aria-labelledby="team-invite" className="panel">
         <h2 id="team-invite">Invite someone</h2>
-        <p className="muted">The link is shown once, works once and expires after 7 days. An unused link cannot be listed or withdrawn: it simply expires.</p>
-        <InviteUser />
+        <p className="muted">The link is shown once, works once and expires after 7 days. Until it is used you can withdraw it below.</p>
+        <InviteUser onInvited={() => setInvited((n) => n + 1)} />
+      </section>
+      <section aria-labelledby="team-invitations" className="panel">
+        <h2 id="team-invitations">Pending invitations</h2>
+        <PendingInvitations key={invited} />
       </section>
       <section aria-labelledby="team-users" className="panel">
         <h2 id="team-users">Users</h2>

@@ -18,7 +18,7 @@ interface Issued {
   expiresAt: string;
 }
 
-export function InviteUser() {
+export function InviteUser({ onInvited }: { onInvited?(): void } = {}) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('DEVELOPER');
   const [problems, setProblems] = useState<ServerProblem[]>([]);
@@ -33,6 +33,7 @@ export function InviteUser() {
     setProblems([]);
     setIssued({ acceptUrl, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt });
     setEmail('');
+    onInvited?.();
   }
 
   if (issued) {

@@ -30,6 +30,8 @@ export class MerchantUserInvitationEntity {
   @Column({ type: 'timestamptz', name: 'expires_at' }) expiresAt: Date;
   @Column({ type: 'timestamptz', name: 'accepted_at', nullable: true }) acceptedAt: Date | null;
   @Column({ type: 'text', name: 'accepted_user_id', nullable: true }) acceptedUserId: string | null;
+  /** Set when an owner withdrew it: its link no longer works. */
+  @Column({ type: 'timestamptz', name: 'withdrawn_at', nullable: true }) withdrawnAt: Date | null;
 }
 
 @Entity({ name: 'portal_sessions' })

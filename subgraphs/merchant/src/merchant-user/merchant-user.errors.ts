@@ -10,6 +10,7 @@ export const invitationExpired = () => new HandoffError(ErrorCode.INVITATION_EXP
 export const weakPassword = (message: string) => new HandoffError(ErrorCode.WEAK_PASSWORD, message, { field: 'password' });
 export const userExists = () => new HandoffError(ErrorCode.MERCHANT_USER_EXISTS, 'This merchant already has a user with this email.', { field: 'email' });
 export const userNotFound = (id: string) => new HandoffError(ErrorCode.MERCHANT_USER_NOT_FOUND, `Merchant user ${id} was not found.`);
+export const invitationNotFound = (id: string) => new HandoffError(ErrorCode.INVITATION_NOT_FOUND, `No pending invitation ${id}.`);
 export const portalSessionNotFound = (id: string) => new HandoffError(ErrorCode.PORTAL_SESSION_NOT_FOUND, `Portal session ${id} was not found.`);
 export const lastOwner = () => new HandoffError(ErrorCode.LAST_OWNER, 'The merchant must keep at least one owner.');
 export const roleForbidden = (message = 'Your role may not do this.') => new HandoffError(ErrorCode.ROLE_FORBIDDEN, message);

@@ -36,6 +36,20 @@ export class MerchantUserResolver {
     });
   }
 
+  @Query(() => [MerchantUserInvitationType], { description: 'Owner (an admin names the merchant): invitations not yet accepted, withdrawn or expired, newest first.' })
+  async merchantUserInvitations(@Arg('merchantId', () => ID, { nullable: true }) merchantId: string | null, @Ctx() ctx: MerchantContext): Promise<MerchantUserInvitationType[]> {
+    return (await this.users.pendingInvitations(ctx.principal, merchantId)).map(MerchantUserInvitationType.from);
+  }
+
+  @Mutation(() => Boolean, { description: 'Owner (an admin names the merchant): withdraws a pending invitation; its link stops working. Not pending: INVITATION_NOT_FOUND.' })
+  async withdrawMerchantUserInvitation(
+    @Arg('id', () => ID) id: string,
+    @Arg('merchantId', () => ID, { nullable: true }) merchantId: string | null,
+    @Ctx() ctx: MerchantContext,
+  ): Promise<boolean> {
+    return this.users.withdrawInvitation(ctx.principal, id, merchantId);
+  }
+
   @Mutation(() => MerchantUserType, { description: 'Owner: changes a user’s role (the last owner stays an owner).' })
   async changeMerchantUserRole(
     @Arg('id', () => ID) id: string,

@@ -10,7 +10,7 @@ import { noopNotifier, writeEvents, type OutboxNotifier } from '../events.js';
 import { merchantNotFound } from '../merchant/merchant.errors.js';
 import { checkPassword, hashPassword, isTokenHash, newInvitationToken, normalEmail, sha256 } from './credentials.js';
 import { MerchantUserEntity, MerchantUserInvitationEntity } from './merchant-user.entity.js';
-import { invitationExpired, invitationInvalid, lastOwner, roleForbidden, userExists, userNotFound } from './merchant-user.errors.js';
+import { invitationExpired, invitationInvalid, invitationNotFound, lastOwner, roleForbidden, userExists, userNotFound } from './merchant-user.errors.js';
 import { MerchantUserRole } from './merchant-user.role.js';
 import type { ClientInfo, PortalSessionService, SignedIn } from './portal-session.service.js';
 
@@ -89,6 +89,7 @@ export class MerchantUserService {
         expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
         acceptedAt: null,
         acceptedUserId: null,
+        withdrawnAt: null,
       });
       await manager.insert(MerchantUserInvitationEntity, invitation);
       await writeEvents(manager, [merchantAudit({ entityType: 'merchant_user_invitation', entityId: invitation.id, merchantId, action: 'created', after: { email, role, expiresAt: invitation.expiresAt.toISOString() } })]);
@@ -116,6 +117,45 @@ export class MerchantUserService {
     });
     this.outbox.notify();
     return changed;
+  }
+
+  /** The merchant's invitations not yet accepted, withdrawn or expired, newest first. */
+  async pendingInvitations(principal: Principal, merchantId?: string | null): Promise<MerchantUserInvitationEntity[]> {
+    const merchant = managedMerchant(principal, merchantId);
+    return this.dataSource
+      .getRepository(MerchantUserInvitationEntity)
+      .createQueryBuilder('i')
+      .where('i.merchantId = :merchant AND i.acceptedAt IS NULL AND i.withdrawnAt IS NULL AND i.expiresAt > :now', { merchant, now: this.now() })
+      .orderBy('i.createdAt', 'DESC')
+      .limit(500)
+      .getMany();
+  }
+
+  /**
+   * Withdraws a pending invitation: its link stops working at once. Racing an acceptance of the same
+   * link, exactly one wins (both take the invitation's row lock): accepted first, this is
+   * INVITATION_NOT_FOUND; withdrawn first, the acceptance is INVITATION_INVALID.
+   */
+  async withdrawInvitation(principal: Principal, id: string, merchantId?: string | null): Promise<boolean> {
+    const merchant = managedMerchant(principal, merchantId);
+    id = requiredId(id, 'id');
+    const now = this.now();
+    await this.dataSource.transaction(async (manager) => {
+      // Wrapped in a SELECT: TypeORM answers a bare UPDATE … RETURNING as [rows, count].
+      const rows: Array<{ email: string; role: string }> = await manager.query(
+        `WITH w AS (
+           UPDATE "${SCHEMA_NAME}".merchant_user_invitations SET withdrawn_at = $3
+            WHERE id = $1 AND merchant_id = $2 AND accepted_at IS NULL AND withdrawn_at IS NULL AND expires_at > $3
+            RETURNING email, role)
+         SELECT email, role FROM w`,
+        [id, merchant, now],
+      );
+      const withdrawn = rows[0];
+      if (!withdrawn) throw invitationNotFound(id);
+      await writeEvents(manager, [merchantAudit({ entityType: 'merchant_user_invitation', entityId: id, merchantId: merchant, action: 'withdrawn', before: { email: withdrawn.email, role: withdrawn.role }, after: null })]);
+    });
+    this.outbox.notify();
+    return true;
   }
 
   /** Removes the user (its email may be invited again) and revokes its sessions. */
@@ -177,7 +217,7 @@ export class MerchantUserService {
   private async usable(manager: EntityManager, tokenHash: string, lock: boolean): Promise<MerchantUserInvitationEntity> {
     if (!isTokenHash(tokenHash)) throw invitationInvalid();
     const invitation = await manager.findOne(MerchantUserInvitationEntity, { where: { tokenHash }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!invitation || invitation.acceptedAt) throw invitationInvalid();
+    if (!invitation || invitation.acceptedAt || invitation.withdrawnAt) throw invitationInvalid();
     if (invitation.expiresAt.getTime() <= this.now().getTime()) throw invitationExpired();
     return invitation;
   }

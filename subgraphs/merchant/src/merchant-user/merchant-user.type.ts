@@ -25,10 +25,11 @@ export class MerchantUserInvitationType {
   @Field() email: string;
   @Field(() => MerchantUserRole) role: MerchantUserRole;
   @Field(() => ID) merchantId: string;
+  @Field() createdAt: Date;
   @Field() expiresAt: Date;
 
   static from(i: MerchantUserInvitationEntity): MerchantUserInvitationType {
-    return Object.assign(new MerchantUserInvitationType(), { id: i.id, email: i.email, role: i.role, merchantId: i.merchantId, expiresAt: i.expiresAt });
+    return Object.assign(new MerchantUserInvitationType(), { id: i.id, email: i.email, role: i.role, merchantId: i.merchantId, createdAt: i.createdAt, expiresAt: i.expiresAt });
   }
 }
 
