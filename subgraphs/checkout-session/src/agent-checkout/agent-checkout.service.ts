@@ -211,13 +211,20 @@ export class AgentCheckoutService {
    * here, and the sweep cancels its intent). A paid one refuses.
    */
   private async openCheckoutOf(manager: EntityManager, recommendationId: string, now: Date): Promise<CheckoutSessionEntity | null> {
+    // Not locked: the agent session's lock already orders checkouts, and recording an intent
+    // locks a checkout session before its agent session (the other order would deadlock). A plain
+    // statement: a recommendation's first checkout (the usual case) finds none, and the entities
+    // are loaded only when there are some.
+    const found = (await manager.query(
+      `SELECT id FROM ${table('checkout_sessions')} WHERE recommendation_id = $1 AND status = ANY($2::text[])`,
+      [recommendationId, [CheckoutSessionStatus.OPEN, CheckoutSessionStatus.COMPLETE]],
+    )) as Array<{ id: string }>;
+    if (found.length === 0) return null;
     const earlier = await manager.find(CheckoutSessionEntity, {
       where: [
         { recommendationId, status: CheckoutSessionStatus.OPEN },
         { recommendationId, status: CheckoutSessionStatus.COMPLETE },
       ],
-      // Not locked: the agent session's lock already orders checkouts, and recording an intent
-      // locks a checkout session before its agent session (the other order would deadlock).
     });
     if (earlier.some((cs) => cs.status === CheckoutSessionStatus.COMPLETE || cs.paymentMismatch !== null)) {
       throw recommendationAlreadyCheckedOut(recommendationId);

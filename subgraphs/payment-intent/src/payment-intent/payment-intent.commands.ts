@@ -6,7 +6,7 @@
 // acted but the transaction rolled back, the retried command gets the PSP's stored answer and
 // records it, and nothing is charged twice; a change never recorded also reaches Handoff by the
 // PSP's webhook. Outbox events leave after the commit. Refunds are in refund/refund.service.ts.
-import { badUserInput, FRAUD_BLOCK_PAYMENT_ERROR, money, normalizeCurrency, type IdempotencyStore, type Principal } from '@handoff/shared';
+import { badUserInput, FRAUD_BLOCK_PAYMENT_ERROR, money, normalizeCurrency, qualifiedTable, type IdempotencyStore, type Principal } from '@handoff/shared';
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { In, type DataSource, type EntityManager } from 'typeorm';
@@ -16,7 +16,7 @@ import type { CredentialsSource } from '../psp/merchant-credentials.js';
 import { PaymentIntentEntity } from './payment-intent.entity.js';
 import { CaptureMode, PaymentIntentStatus as S } from './payment-intent.enums.js';
 import { RiskAction } from '../risk/risk.model.js';
-import { insertAnnounced, saveChange, transition } from './payment-intent.changes.js';
+import { insertAnnounced, PAYMENT_SCHEMA, saveChange, transition } from './payment-intent.changes.js';
 import { cannotFromStatus, checkoutCreateFailed, noPaymentConnector } from './payment-intent.errors.js';
 import { pspCall, runIntentCommand, type CommandBody, type CommandHooks, type CommandKey, type CommandRunDeps } from './payment-intent.command-run.js';
 import { applyPspPayment } from './payment-intent.psp-result.js';
@@ -108,7 +108,12 @@ export class PaymentIntentCommands {
 
     const intent = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payment-intent:checkout:${spec.checkoutSessionId}`]);
-      const existing = await manager.findOne(PaymentIntentEntity, { where: { checkoutSessionId: spec.checkoutSessionId }, order: { createdAt: 'DESC' } });
+      // A plain statement first: a session's first intent (the usual case) finds none, and the entity is loaded only when there is one.
+      const [latest] = (await manager.query(
+        `SELECT id FROM ${qualifiedTable(PAYMENT_SCHEMA, 'payment_intents')} WHERE checkout_session_id = $1 ORDER BY created_at DESC LIMIT 1`,
+        [spec.checkoutSessionId],
+      )) as Array<{ id: string }>;
+      const existing = latest ? await manager.findOneByOrFail(PaymentIntentEntity, { id: latest.id }) : null;
       if (existing) {
         await recordReceiptEmail(manager, existing, spec.customerEmail);
         // A bound intent's amount follows the session's calculation (updated before confirming): a retry may ask another amount.
