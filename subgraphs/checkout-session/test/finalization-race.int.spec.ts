@@ -3,12 +3,14 @@
 // holds it, make ONE order. The order's INSERT is the check under the lock (ON CONFLICT on its
 // unique session, finalization.service.ts): each one that comes second inserts nothing, rolls back
 // what its steps did (tender captured, units converted, timeline entries, outbox rows) and answers
-// the first one's order.
+// the first one's order. And the payment's succeeded event, arriving after pay's own call
+// completed the session, neither waits for nor takes the session's lock that finalization wants.
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_CHECKOUT_CAPABILITIES, DEFAULT_CHECKOUT_RULES, type Principal, type SubgraphApp } from '@handoff/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/support/env.js';
 import { createServices } from '../src/app.js';
+import { processPaymentEvent, type PaymentIntentEventJob } from '../src/checkout-session/payment-events.job.js';
 import { createApp, loadConfig } from '../src/index.js';
 import { FinalizationService } from '../src/order/finalization.service.js';
 import { finalizationSteps } from '../src/order/finalization.steps.js';
@@ -127,5 +129,34 @@ describe('finalization races', () => {
     // And again, after the fact: the same order, nothing more written.
     expect((await finalization.finalize(merchant, cs.id)).id).toBe(orders[0]!.id);
     expect((await kinds(cs.id)).filter((x) => x === 'order.created')).toHaveLength(1);
+  });
+
+  it("the payment's succeeded event for a session already COMPLETE answers 'unchanged' without waiting for the session's row lock", async () => {
+    const cs = await services.checkoutSessions.create(merchant, { lineItems: [{ name: 'Lamp', unitAmount: { amountMinor: 1000, currency: 'GBP' }, quantity: 1, offerId }] }, undefined);
+    const seen = (await services.checkoutSessions.findVisible(merchant, cs.id))!;
+    const paymentIntent = { id: seen.paymentIntentId!, status: 'SUCCEEDED', checkoutSessionId: cs.id, amountMinor: seen.totalMinor, currency: 'GBP' };
+    // Pay's own call completes it (payment-succeeded.route.ts runs this).
+    expect(await services.lifecycle.completeFromPayment({ paymentIntent })).toBe('completed');
+    const job = { topic: 'payment_intent.succeeded', schema: 'payment', outboxId: '1', aggregateId: paymentIntent.id, payload: { paymentIntent } } as unknown as PaymentIntentEventJob;
+
+    // A finalization holds the session's row: the event's redelivery does not wait for it.
+    const holder = db().createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query(`SELECT id FROM checkout.checkout_sessions WHERE id = $1 FOR UPDATE`, [cs.id]);
+      expect(await processPaymentEvent(services.lifecycle, job)).toBe('unchanged');
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    const [row] = await db().query(`SELECT status, version FROM checkout.checkout_sessions WHERE id = $1`, [cs.id]);
+    expect(row.status).toBe('COMPLETE');
+    // Still OPEN (pay's call did not get through): the event completes it, under the lock.
+    const open = await services.checkoutSessions.create(merchant, { lineItems: [{ name: 'Lamp', unitAmount: { amountMinor: 1000, currency: 'GBP' }, quantity: 1, offerId }] }, undefined);
+    const openSeen = (await services.checkoutSessions.findVisible(merchant, open.id))!;
+    const openJob = { ...job, payload: { paymentIntent: { ...paymentIntent, id: openSeen.paymentIntentId!, checkoutSessionId: open.id, amountMinor: openSeen.totalMinor } } } as PaymentIntentEventJob;
+    expect(await processPaymentEvent(services.lifecycle, openJob)).toBe('completed');
+    expect(await processPaymentEvent(services.lifecycle, openJob)).toBe('unchanged');
   });
 });

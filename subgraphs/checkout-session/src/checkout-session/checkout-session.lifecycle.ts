@@ -12,7 +12,7 @@ import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
 import { transitionAgentSession } from '../agent-session/agent-session.transition.js';
 import { releasePromotions } from '../promotion/promotion.redemption.js';
 import type { PaymentIntents } from '../ports/payment-intent.port.js';
-import { sessionEvent, type OutboxNotifier } from '../events.js';
+import { sessionEvent, table, type OutboxNotifier } from '../events.js';
 import { scopeCheckoutSessions } from './checkout-session.access.js';
 import { CheckoutSessionEntity, type PaymentMismatchRecord } from './checkout-session.entity.js';
 import { CheckoutSessionStatus } from './checkout-session.enums.js';
@@ -113,10 +113,19 @@ export class CheckoutLifecycleService {
    * amount or currency than the session's total does not complete it: the session keeps its
    * status, records the mismatch (`paymentMismatch`), announces `checkout_session.payment_mismatch`
    * and logs an error ('flagged'; a redelivery of the same flag changes nothing).
+   *
+   * `settledFirst` (the payment-events worker): most events arrive after pay's own completion
+   * (payment-succeeded.route.ts) made the session COMPLETE, a status nothing leaves; an unlocked
+   * read that sees it so answers 'unchanged' without a transaction or the session's row lock, which
+   * a finalization running right after pay would otherwise wait for.
    */
-  async completeFromPayment(event: PaymentIntentEvent): Promise<'completed' | 'flagged' | 'unchanged'> {
+  async completeFromPayment(event: PaymentIntentEvent, opts: { settledFirst?: boolean } = {}): Promise<'completed' | 'flagged' | 'unchanged'> {
     const sessionId = event.paymentIntent?.checkoutSessionId;
     if (!sessionId) return 'unchanged';
+    if (opts.settledFirst) {
+      const [seen]: Array<{ status: string }> = await this.dataSource.query(`SELECT status FROM ${table('checkout_sessions')} WHERE id = $1`, [sessionId]);
+      if (seen?.status === CheckoutSessionStatus.COMPLETE) return 'unchanged';
+    }
     const outcome = await this.dataSource.transaction(async (manager) => {
       const cs = await manager.findOne(CheckoutSessionEntity, { where: { id: sessionId }, lock: { mode: 'pessimistic_write' } });
       if (!cs) {

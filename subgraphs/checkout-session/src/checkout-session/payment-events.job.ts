@@ -50,7 +50,8 @@ export async function processPaymentEvent(
   }
   if (data.topic !== PAYMENT_INTENT_SUCCEEDED_TOPIC) return 'ignored';
   const event: PaymentIntentEvent = data.payload;
-  return lifecycle.completeFromPayment(event);
+  // Usually already completed by pay's own call (payment-succeeded.route.ts): checked without the session's lock first.
+  return lifecycle.completeFromPayment(event, { settledFirst: true });
 }
 
 export function startPaymentEventsWorker(opts: {
