@@ -152,6 +152,30 @@ export function startSpan(component: string, name: string, opts: SpanOptions = {
   return { span, ctx: trace.setSpan(parent, span).setValue(COMPONENT, component) };
 }
 
+/**
+ * A request's server span, for a process that keeps contexts itself (the gateway): the sampler
+ * decides on the parent and trace id alone (as the standard samplers do), and only a span that
+ * records is then named, given `attributes()` and a context; for the others (99 % at 1 %
+ * sampling) this is the decision and two ids, and `headers` is the traceparent (not sampled) that
+ * tells the callees not to sample a trace of their own. Undefined while tracing is off.
+ */
+export function startRequestSpan(
+  component: string,
+  parent: Context,
+  name: () => string,
+  attributes: () => Attributes,
+): { recording: true; span: Span; ctx: Context } | { recording: false; headers: () => Record<string, string> | undefined } | undefined {
+  if (!sdk) return undefined;
+  const span = sdk.tracer(component).startSpan('request', { kind: SpanKind.SERVER }, parent);
+  if (!span.isRecording()) {
+    let headers: Record<string, string> | undefined | null = null;
+    return { recording: false, headers: () => (headers === null ? (headers = traceHeaders(trace.setSpan(parent, span))) : headers) };
+  }
+  span.updateName(name());
+  span.setAttributes(attributes());
+  return { recording: true, span, ctx: trace.setSpan(parent, span).setValue(COMPONENT, component) };
+}
+
 /** Runs `fn` in `ctx` (a context startSpan made): its spans, statements and log lines belong to that span. */
 export function runIn<T>(ctx: Context, fn: () => T): T {
   return context.with(ctx, fn);
