@@ -212,7 +212,12 @@ export function createApp(config: PaymentIntentConfig): Promise<SubgraphApp> {
           const connection = createRedis(env.REDIS_URL, { forBullmqWorker: true });
           const workers = [startIngestWorker({ connection, prefix: env.QUEUE_PREFIX, applier, logger })];
           // Subscription renewals and dunning (billing-subscription/renewal.job.ts): the scan scheduler and the renew worker.
-          const renewals = await startRenewals({ deps: { dataSource, credentials, connectors, returnUrl: env.PUBLIC_BASE_URL, committed, dunningFor: new MerchantDunningSettings((id) => merchant.dunningSettings(id)).get }, connection, prefix: env.QUEUE_PREFIX, logger, everyMs: config.renewalScanEveryMs });
+          // Renewal intents committed: the PSP's webhooks that arrived before them (PaymentNotKnownYet) run now, not at their next retry.
+          const intentsCreated = (intents: readonly { provider: string; providerPaymentId: string }[]) =>
+            void ingestQueue
+              .promoteWaitingForAll(intents.map((i) => ({ provider: pathOfProvider[i.provider as keyof typeof pathOfProvider] ?? i.provider, providerPaymentId: i.providerPaymentId })))
+              .catch((err: unknown) => logger.warn({ err }, 'could not promote waiting webhook jobs'));
+          const renewals = await startRenewals({ deps: { dataSource, credentials, connectors, returnUrl: env.PUBLIC_BASE_URL, committed, intentsCreated, dunningFor: new MerchantDunningSettings((id) => merchant.dunningSettings(id)).get }, connection, prefix: env.QUEUE_PREFIX, logger, everyMs: config.renewalScanEveryMs });
           const sweep = setInterval(() => {
             ingestQueue.sweep(config.webhookSweepAfterMs).catch((err: unknown) => logger.warn({ err }, 'webhook inbox sweep failed'));
           }, config.webhookSweepIntervalMs);

@@ -63,7 +63,7 @@ export function apiRoutes(deps: ApiDeps): Router {
       const options = confirmOptions(b);
       return async (m) => {
         const created = await deps.payments.create(m, account(res).merchantId, req0);
-        return attempt(await deps.payments.confirm(m, account(res).merchantId, created.id, pm, options));
+        return attempt(await deps.payments.confirm(m, account(res).merchantId, created.id, pm, options, created));
       };
     }),
   );

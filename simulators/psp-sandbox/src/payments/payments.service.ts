@@ -20,6 +20,9 @@ export function sandboxRefundId(paymentId: string, idempotencyKey: string): stri
   return `re_sbx_${createHash('sha256').update(`${paymentId}\0${idempotencyKey}`).digest('hex').slice(0, 24)}`;
 }
 
+/** Payments inserted by `create`, with the transaction (EntityManager) that inserted them. */
+const createdHere = new WeakMap<SandboxPaymentEntity, EntityManager>();
+
 export type DisputeOutcome = 'OPEN' | 'WON' | 'LOST';
 
 /** Stripe's `card.fingerprint` of a card number: the same number always gives the same one; the number is not kept. */
@@ -84,6 +87,7 @@ export class SandboxPayments {
       return existing;
     }
     await emitSandboxWebhook(manager, p, 'payment_intent.created', paymentIntentObject(p));
+    createdHere.set(p, manager);
     return p;
   }
 
@@ -111,8 +115,9 @@ export class SandboxPayments {
     return manager.findOneBy(SandboxPaymentMethodEntity, { id });
   }
 
-  async confirm(manager: EntityManager, merchantId: string, id: string, paymentMethod: string, opts: ConfirmOptions = {}): Promise<Attempt> {
-    const p = await this.lock(manager, id, merchantId);
+  /** `created`: the payment as `create` inserted it in this transaction (a create with `confirm: true`): its row is this transaction's already, not locked again. */
+  async confirm(manager: EntityManager, merchantId: string, id: string, paymentMethod: string, opts: ConfirmOptions = {}, created?: SandboxPaymentEntity): Promise<Attempt> {
+    const p = created && created.id === id && created.merchantId === merchantId && createdHere.get(created) === manager ? created : await this.lock(manager, id, merchantId);
     if (p.status !== 'requires_payment_method') throw unexpectedState(`Payment ${id} cannot be confirmed while ${p.status}.`);
     const pm = await manager.findOneBy(SandboxPaymentMethodEntity, { id: paymentMethod });
     if (!pm) throw invalidParameter('payment_method', 'No such payment method.', 'resource_missing');
@@ -239,7 +244,12 @@ export class SandboxPayments {
 
   private async move(manager: EntityManager, p: SandboxPaymentEntity, status: SandboxStatus, eventType: string): Promise<Attempt> {
     p.status = status;
-    await manager.save(SandboxPaymentEntity, p);
+    p.updatedAt = new Date();
+    // The row is locked (or inserted) by this transaction: the fields a move may change, written without save()'s read-back.
+    await manager.update(SandboxPaymentEntity, { id: p.id }, {
+      status: p.status, amountReceivedMinor: p.amountReceivedMinor, paymentMethodId: p.paymentMethodId, chargeId: p.chargeId,
+      captureMethod: p.captureMethod, lastPaymentError: p.lastPaymentError, updatedAt: p.updatedAt,
+    });
     await emitSandboxWebhook(manager, p, eventType, paymentIntentObject(p));
     return { payment: p, error: null };
   }

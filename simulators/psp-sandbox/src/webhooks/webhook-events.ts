@@ -83,6 +83,18 @@ export function disputeObject(p: SandboxPaymentEntity): Record<string, unknown> 
  */
 export const endpointTakes = (enabledEvents: readonly string[], type: string): boolean => enabledEvents.includes('*') || enabledEvents.includes(type);
 
+/** Per transaction (its EntityManager), the accounts' subscribed types as read in it: a change that emits two events (a create and confirm in one call) reads them once. */
+const readIn = new WeakMap<EntityManager, Map<string, readonly string[] | null>>();
+
+async function enabledEventsIn(manager: EntityManager, merchantId: string): Promise<readonly string[] | null> {
+  let read = readIn.get(manager);
+  if (!read) readIn.set(manager, (read = new Map()));
+  if (read.has(merchantId)) return read.get(merchantId)!;
+  const account = await manager.findOne(AccountEntity, { where: { merchantId }, select: { merchantId: true, enabledEvents: true } });
+  read.set(merchantId, account?.enabledEvents ?? null);
+  return account?.enabledEvents ?? null;
+}
+
 /**
  * Queues a signed webhook for the merchant (delivered after the commit, retried until 2xx); its
  * event id, or null for a type the endpoint is not subscribed to (`endpointTakes`).
@@ -93,8 +105,8 @@ export async function emitSandboxWebhook(
   type: string,
   object: Record<string, unknown>,
 ): Promise<string | null> {
-  const account = await manager.findOne(AccountEntity, { where: { merchantId: p.merchantId }, select: { merchantId: true, enabledEvents: true } });
-  if (!account || !endpointTakes(account.enabledEvents, type)) return null;
+  const enabledEvents = await enabledEventsIn(manager, p.merchantId);
+  if (!enabledEvents || !endpointTakes(enabledEvents, type)) return null;
   const eventId = `evt_sbx_${ulid()}`;
   const body = JSON.stringify({
     id: eventId,

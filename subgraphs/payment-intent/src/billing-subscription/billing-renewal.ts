@@ -32,7 +32,7 @@ import type { ConfirmOptions, CreatePaymentRequest, PspPayment } from '../psp/co
 import type { Connectors } from '../psp/connectors.js';
 import type { CredentialsSource } from '../psp/merchant-credentials.js';
 import { changeInvoice, changeSubscription, lockSubscription } from './billing-subscription.changes.js';
-import { BillingSubscriptionEntity, type BillingInvoiceEntity } from './billing-subscription.entity.js';
+import { BillingSubscriptionEntity, type BillingInvoiceEntity, type BillingSubscriptionItemEntity } from './billing-subscription.entity.js';
 import { BillingInvoiceStatus, BillingSubscriptionStatus as B } from './billing-subscription.states.js';
 import { cancelNow } from './lifecycle/cancel.js';
 import { invoicePeriod, settleWithoutCharge } from './lifecycle/invoice-lines.js';
@@ -62,6 +62,8 @@ export interface RenewalDeps {
   now?: () => Date;
   /** After the transaction commits (the outbox relay's nudge). */
   committed?: () => void;
+  /** After a commit that created renewal intents (`provider`: the intent's, e.g. TEST): the PSP webhooks that came before them run now. */
+  intentsCreated?: (intents: readonly { provider: string; providerPaymentId: string }[]) => void;
 }
 
 export type RenewalOutcome = 'paid' | 'already_paid' | 'declined' | 'requires_action' | 'pending' | 'not_due' | 'gave_up' | 'canceled';
@@ -75,10 +77,11 @@ export interface RenewalResult {
 /** The PSP idempotency key of a renewal's call: the same for a retried run of the same attempt. */
 export const renewalKey = (subscriptionId: string, period: number, call: string) => `renewal:${subscriptionId}:${period}:${call}`;
 
-const CHARGEABLE: ReadonlySet<string> = new Set([B.ACTIVE, B.TRIALING, B.PAST_DUE]);
+export const CHARGEABLE: ReadonlySet<string> = new Set([B.ACTIVE, B.TRIALING, B.PAST_DUE]);
 
 export async function chargeOffSession(deps: RenewalDeps, subscriptionId: string, period: number): Promise<RenewalResult> {
   const now = (deps.now ?? (() => new Date()))();
+  let newIntent: PaymentIntentEntity | null = null;
   const result = await deps.dataSource.transaction(async (manager): Promise<RenewalResult> => {
     const sub = await lockSubscription(manager, subscriptionId);
     if (!sub) throw new HandoffError(ErrorCode.BILLING_SUBSCRIPTION_NOT_FOUND, `Billing subscription ${subscriptionId} was not found.`);
@@ -126,34 +129,51 @@ export async function chargeOffSession(deps: RenewalDeps, subscriptionId: string
       // attempt): a retried run (this transaction rolled back after the PSP answered) sends the same key and gets the same answer.
       const request = renewalPaymentRequest(sub, period, invoice.amountMinor, renewalKey(sub.id, period, `create-confirm:${attempt}`));
       psp = await pspCall(() => connector.createAndConfirm!({ manager }, request, sub.paymentMethodId!, offSession));
-      intent = await insertRenewalIntent(manager, sub, period, request, psp.providerPaymentId);
+      intent = newIntent = await insertRenewalIntent(manager, sub, period, request, psp.providerPaymentId);
     } else if (!intent) {
-      intent = await createRenewalIntent(manager, connector, sub, period, invoice.amountMinor);
+      intent = newIntent = await createRenewalIntent(manager, connector, sub, period, invoice.amountMinor);
     }
     const charging = intent;
     psp ??= await pspCall(() =>
       connector.confirmPayment({ manager }, charging.providerPaymentId!, sub.paymentMethodId!, deps.returnUrl, offSession, renewalKey(sub.id, period, `confirm:${attempt}`)),
     );
-    // The attempt on the invoice (its count and intent) is written with the PSP's answer, in this transaction: on a
-    // success by renewalPaid (in the same update as PAID; it takes the locked subscription, the invoice and the items
-    // from here), otherwise just below. Nothing is committed in between, so written before or after the call is the same.
-    const attemptChanges = { attempts: attempt, paymentIntentId: charging.id, nextAttemptAt: null };
-    holdRenewal(manager, { sub, invoice, items, invoiceChanges: attemptChanges });
-    await applyPspPayment(manager, intent, psp, 'renew');
-    if (intent.status === S.SUCCEEDED) return { outcome: 'paid', ...ids, paymentIntentId: intent.id };
-    releaseRenewal(manager);
-    const attempted = await changeInvoice(manager, sub, invoice, attemptChanges);
-    if (intent.status === S.PROCESSING || intent.status === S.REQUIRES_CAPTURE) return { outcome: 'pending', ...ids, paymentIntentId: intent.id };
-    const action = intent.status === S.REQUIRES_ACTION;
-    const outcome = await recordFailure(manager, sub, attempted, attempt, action, dunning);
-    return { outcome, ...ids, paymentIntentId: intent.id };
+    return applyRenewalAnswer(manager, { sub, invoice, items, intent: charging, psp, attempt, dunning });
   });
   deps.committed?.();
+  const made = newIntent as PaymentIntentEntity | null;
+  if (made?.providerPaymentId) deps.intentsCreated?.([{ provider: made.provider, providerPaymentId: made.providerPaymentId }]);
   return result;
 }
 
+/**
+ * A renewal's PSP answer applied in the caller's transaction, which holds the subscription's row lock
+ * (chargeOffSession; renewal-batch.ts for a batch's renewals that did not succeed): the intent moved,
+ * the invoice's attempt written; a success pays the invoice and advances the period (renewalPaid), a
+ * decline or an authentication records the failure (PAST_DUE, the dunning schedule).
+ */
+export async function applyRenewalAnswer(
+  manager: EntityManager,
+  a: { sub: BillingSubscriptionEntity; invoice: BillingInvoiceEntity; items: readonly BillingSubscriptionItemEntity[]; intent: PaymentIntentEntity; psp: PspPayment; attempt: number; dunning: DunningPolicy },
+): Promise<RenewalResult> {
+  const { sub, invoice, items, intent, psp, attempt, dunning } = a;
+  const ids = { invoiceId: invoice.id };
+  // The attempt on the invoice (its count and intent) is written with the PSP's answer, in this transaction: on a
+  // success by renewalPaid (in the same update as PAID; it takes the locked subscription, the invoice and the items
+  // from here), otherwise just below. Nothing is committed in between, so written before or after the call is the same.
+  const attemptChanges = { attempts: attempt, paymentIntentId: intent.id, nextAttemptAt: null };
+  holdRenewal(manager, { sub, invoice, items, invoiceChanges: attemptChanges });
+  await applyPspPayment(manager, intent, psp, 'renew');
+  if (intent.status === S.SUCCEEDED) return { outcome: 'paid', ...ids, paymentIntentId: intent.id };
+  releaseRenewal(manager);
+  const attempted = await changeInvoice(manager, sub, invoice, attemptChanges);
+  if (intent.status === S.PROCESSING || intent.status === S.REQUIRES_CAPTURE) return { outcome: 'pending', ...ids, paymentIntentId: intent.id };
+  const action = intent.status === S.REQUIRES_ACTION;
+  const outcome = await recordFailure(manager, sub, attempted, attempt, action, dunning);
+  return { outcome, ...ids, paymentIntentId: intent.id };
+}
+
 /** What the PSP is asked to charge for a period: the subscription's metadata (aap_* attribution unchanged), its description. */
-function renewalPaymentRequest(sub: BillingSubscriptionEntity, period: number, amountMinor: number, idempotencyKey: string): CreatePaymentRequest {
+export function renewalPaymentRequest(sub: BillingSubscriptionEntity, period: number, amountMinor: number, idempotencyKey: string): CreatePaymentRequest {
   const metadata = { ...(sub.metadata ?? {}) };
   const description = `Subscription ${sub.id}, period ${period}`;
   return { merchantId: sub.merchantId, amountMinor, currency: sub.currency, captureMode: CaptureMode.AUTOMATIC, metadata, description, idempotencyKey };
@@ -173,25 +193,30 @@ async function createRenewalIntent(
 }
 
 /** The period's intent row (REQUIRES_PAYMENT_METHOD: the PSP's answer is applied after) with its billing columns and payment_intent.created. */
-async function insertRenewalIntent(
+export async function insertRenewalIntent(
   manager: EntityManager,
   sub: BillingSubscriptionEntity,
   period: number,
   request: CreatePaymentRequest,
   providerPaymentId: string,
 ): Promise<PaymentIntentEntity> {
+  const intent = renewalIntentEntity(manager, sub, period, request, providerPaymentId);
+  // The billing columns in the insert itself (the unique live index checks them).
+  await insertAnnounced(manager, intent, 'payment_intent.created', { billingColumns: true });
+  return intent;
+}
+
+/** The period's intent as it is created (REQUIRES_PAYMENT_METHOD, version 1), not written. */
+export function renewalIntentEntity(manager: EntityManager, sub: BillingSubscriptionEntity, period: number, request: CreatePaymentRequest, providerPaymentId: string): PaymentIntentEntity {
   const { amountMinor, metadata, description } = request;
   const createdAt = new Date();
-  const intent = manager.create(PaymentIntentEntity, {
+  return manager.create(PaymentIntentEntity, {
     id: ulid(), merchantId: sub.merchantId, checkoutSessionId: null, status: S.REQUIRES_PAYMENT_METHOD, currency: sub.currency, amountMinor,
     amountCapturedMinor: 0, amountRefundedMinor: 0, captureMode: CaptureMode.AUTOMATIC, captureModePinned: true, paymentMethodTypes: ['card'],
     provider: sub.provider, providerPaymentId, metadata, description, nextAction: null, lastPaymentError: null,
     paymentMethodId: sub.paymentMethodId, checkoutBinding: false, version: 1, createdAt, updatedAt: createdAt,
     billingSubscriptionId: sub.id, billingPeriod: period, billingPlan: null,
   } as Partial<PaymentIntentEntity>) as PaymentIntentEntity;
-  // The billing columns in the insert itself (the unique live index checks them).
-  await insertAnnounced(manager, intent, 'payment_intent.created', { billingColumns: true });
-  return intent;
 }
 
 /** A failed attempt: invoice.payment_failed, PAST_DUE, the next attempt; after the last one, UNCOLLECTIBLE and the final status. */

@@ -9,7 +9,7 @@
 //   changeSubscription(manager, sub, changes, to?)      status move (table-checked) and/or fields, + subscription.updated
 //   createInvoiceForPeriod(manager, sub, period, amount) the period's invoice (OPEN), or the one already there: one per period
 //   changeInvoice(manager, sub, invoice, changes, to?)   status move (table-checked) and/or fields, + invoice.paid / invoice.payment_failed
-import { assertTransition, periodBounds, versionConflict } from '@handoff/shared';
+import { assertTransition, periodBounds, versionConflict, type OutboxEvent } from '@handoff/shared';
 import { ulid } from 'ulid';
 import type { EntityManager } from 'typeorm';
 import { BillingInvoiceEntity, BillingSubscriptionEntity, BillingSubscriptionItemEntity } from './billing-subscription.entity.js';
@@ -45,24 +45,39 @@ export async function changeSubscription(
   /** The items as they were before the caller changed them in this transaction (a price or quantity change): previous_attributes shows them. */
   opts: { itemsBefore?: readonly BillingSubscriptionItemEntity[]; items?: readonly BillingSubscriptionItemEntity[] } = {},
 ): Promise<BillingSubscriptionEntity> {
-  if (to !== undefined) assertTransition(billingSubscriptionStates, sub.status, to);
   // `opts.items`: the items as the caller read them in this transaction, under the row lock (a renewal): not read again.
   const items = opts.items ?? (await manager.find(BillingSubscriptionItemEntity, { where: { subscriptionId: sub.id }, order: { position: 'ASC' } }));
-  const before = billingSubscriptionObject(sub, opts.itemsBefore ?? items);
-  const now = new Date();
-  const next = Object.assign(Object.create(Object.getPrototypeOf(sub)) as BillingSubscriptionEntity, sub, changes, {
-    ...(to !== undefined ? { status: to } : {}),
-    version: sub.version + 1,
-    updatedAt: now,
-  });
+  const { next, events } = planSubscriptionChange(sub, changes, to, items, opts.itemsBefore);
   const { id: _id, merchantId: _m, checkoutSessionId: _c, createdAt: _at, ...fields } = next;
   const result = await manager.update(BillingSubscriptionEntity, { id: sub.id, version: sub.version }, fields);
   if (result.affected !== 1) {
     const current = await manager.findOneBy(BillingSubscriptionEntity, { id: sub.id });
     throw versionConflict(sub.version, current?.version ?? -1);
   }
-  await announceBilling(manager, subscriptionEvents('subscription.updated', next, items, before));
+  await announceBilling(manager, events);
   return next;
+}
+
+/**
+ * changeSubscription's change, not written: the subscription as it will be saved (checked against the
+ * state table, its version moved on) and its subscription.updated events. For a caller that writes many
+ * subscriptions' changes in one statement (renewal-batch.ts) under their row locks, and checks the versions.
+ */
+export function planSubscriptionChange(
+  sub: BillingSubscriptionEntity,
+  changes: SubscriptionChanges,
+  to: BillingSubscriptionStatus | undefined,
+  items: readonly BillingSubscriptionItemEntity[],
+  itemsBefore?: readonly BillingSubscriptionItemEntity[],
+): { next: BillingSubscriptionEntity; events: OutboxEvent[] } {
+  if (to !== undefined) assertTransition(billingSubscriptionStates, sub.status, to);
+  const before = billingSubscriptionObject(sub, itemsBefore ?? items);
+  const next = Object.assign(Object.create(Object.getPrototypeOf(sub)) as BillingSubscriptionEntity, sub, changes, {
+    ...(to !== undefined ? { status: to } : {}),
+    version: sub.version + 1,
+    updatedAt: new Date(),
+  });
+  return { next, events: subscriptionEvents('subscription.updated', next, items, before) };
 }
 
 /**
@@ -117,6 +132,24 @@ export async function changeInvoice(
   changes: InvoiceChanges,
   opts: { to?: BillingInvoiceStatus; failed?: boolean } = {},
 ): Promise<BillingInvoiceEntity> {
+  const { next, events } = planInvoiceChange(sub, invoice, changes, opts);
+  const { id: _id, subscriptionId: _s, merchantId: _m, period: _p, createdAt: _at, ...fields } = next;
+  const result = await manager.update(BillingInvoiceEntity, { id: invoice.id, version: invoice.version }, fields);
+  if (result.affected !== 1) {
+    const current = await manager.findOneBy(BillingInvoiceEntity, { id: invoice.id });
+    throw versionConflict(invoice.version, current?.version ?? -1);
+  }
+  await announceBilling(manager, events);
+  return next;
+}
+
+/** changeInvoice's change, not written: the invoice as it will be saved and its event (planSubscriptionChange's counterpart). */
+export function planInvoiceChange(
+  sub: BillingSubscriptionEntity,
+  invoice: BillingInvoiceEntity,
+  changes: InvoiceChanges,
+  opts: { to?: BillingInvoiceStatus; failed?: boolean } = {},
+): { next: BillingInvoiceEntity; events: OutboxEvent[] } {
   if (opts.to !== undefined) assertTransition(billingInvoiceStates, invoice.status, opts.to);
   const next = Object.assign(Object.create(Object.getPrototypeOf(invoice)) as BillingInvoiceEntity, invoice, changes, {
     ...(opts.to !== undefined ? { status: opts.to } : {}),
@@ -124,13 +157,7 @@ export async function changeInvoice(
     version: invoice.version + 1,
     updatedAt: new Date(),
   });
-  const { id: _id, subscriptionId: _s, merchantId: _m, period: _p, createdAt: _at, ...fields } = next;
-  const result = await manager.update(BillingInvoiceEntity, { id: invoice.id, version: invoice.version }, fields);
-  if (result.affected !== 1) {
-    const current = await manager.findOneBy(BillingInvoiceEntity, { id: invoice.id });
-    throw versionConflict(invoice.version, current?.version ?? -1);
-  }
-  if (opts.to === BillingInvoiceStatus.PAID) await announceBilling(manager, [invoiceEvent('invoice.paid', sub, next)]);
-  else if (opts.failed) await announceBilling(manager, [invoiceEvent('invoice.payment_failed', sub, next)]);
-  return next;
+  const events =
+    opts.to === BillingInvoiceStatus.PAID ? [invoiceEvent('invoice.paid', sub, next)] : opts.failed ? [invoiceEvent('invoice.payment_failed', sub, next)] : [];
+  return { next, events };
 }

@@ -6,9 +6,11 @@
 //     in batches of RENEWAL_BATCH_SIZE per `renew` job (a job's BullMQ round trips paid once per
 //     batch, not per renewal), with a deterministic job id (from its renewals' own ids), so two
 //     scans, two replicas or a retried scan that see the same due set add each batch once;
-//   - a `renew` job runs chargeOffSession (billing-renewal.ts) for each of its renewals in turn; a
-//     renewal that throws leaves the others charged, and the job retries with only the ones that
-//     failed (a single-renewal job, { subscriptionId, period }, runs too). The job id is a convenience, not
+//   - a `renew` job runs its plain renewals in set-based statements (renewal-batch.ts chargeBatch:
+//     one transaction, a handful of statements for the batch) and the others through
+//     chargeOffSession (billing-renewal.ts) in turn; a renewal that throws leaves the others
+//     charged, and the job retries with only the ones that failed (a single-renewal job,
+//     { subscriptionId, period }, runs chargeOffSession). The job id is a convenience, not
 //     the guard: after a Redis flush the scan adds the job again, a retried job runs twice, two
 //     workers may meet; the subscription's row lock, the unique invoice per period, the unique
 //     live intent per (subscription, period) and the PSP keys per (subscription, period, attempt)
@@ -19,6 +21,7 @@ import type { RedisClient } from '@handoff/shared/queue/redis';
 import { Queue, type Job, type Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { chargeOffSession, type RenewalDeps, type RenewalResult } from './billing-renewal.js';
+import { chargeBatch, refKey, type BatchOutcome, type RenewalRef } from './renewal-batch.js';
 import { linkUnlinkedStripeSubscriptions, tellStripeOfCancellations } from './stripe-billing-link.js';
 
 export const RENEWAL_QUEUE = 'billing-renewals';
@@ -40,10 +43,7 @@ export const RENEWAL_CONCURRENCY = 4;
  */
 export const RENEWAL_BATCH_SIZE = 25;
 
-export interface RenewalRef {
-  subscriptionId: string;
-  period: number;
-}
+export type { RenewalRef } from './renewal-batch.js';
 
 export type RenewalJobData = RenewalRef | { renewals: RenewalRef[] } | { asOf?: string };
 
@@ -146,15 +146,33 @@ export function startRenewalWorker(opts: {
 }
 
 /**
- * A batch job's renewals, one after the other (each its own transaction under its subscription's
- * row lock). One that throws (the merchant subgraph or the PSP unreachable) does not stop the
- * others; the job then keeps only the failed ones and throws, so BullMQ's retry runs just those.
+ * A batch job's renewals: the plain ones in set-based statements (renewal-batch.ts chargeBatch: one
+ * transaction, a handful of statements for the whole batch), the others (an invoice already there,
+ * dunning retries, cancel at period end, pending proration, a PSP call without an answer) one after
+ * the other through chargeOffSession (each its own transaction under its subscription's row lock).
+ * One that throws does not stop the others; the job then keeps only the failed ones and throws, so
+ * BullMQ's retry runs just those. A batch transaction that fails as a whole (rolled back) leaves all
+ * its renewals to chargeOffSession, which sends the same PSP keys (a charge made is answered again, not made twice).
  */
 export async function renewBatch(deps: RenewalDeps, job: Job<{ renewals: RenewalRef[] }>, logger: Logger): Promise<RenewalResult[]> {
+  const refs = job.data.renewals;
+  let batch: BatchOutcome;
+  try {
+    batch = await chargeBatch(deps, refs);
+  } catch (err) {
+    logger.warn({ err, renewals: refs.length }, 'batch renewal rolled back; its renewals run one by one');
+    batch = { done: new Map(), rest: [...refs] };
+  }
   const results: RenewalResult[] = [];
   const failed: RenewalRef[] = [];
   let firstError: unknown;
-  for (const r of job.data.renewals) {
+  for (const r of refs) {
+    const done = batch.done.get(refKey(r));
+    if (done) {
+      batch.done.delete(refKey(r)); // a ref twice in one job: the second runs chargeOffSession (already_paid)
+      results.push(done);
+      continue;
+    }
     try {
       results.push(await chargeOffSession(deps, r.subscriptionId, r.period));
     } catch (err) {

@@ -121,6 +121,14 @@ const eventsOf = (intent: PaymentIntentEntity, topic: string, data: Record<strin
   return [outboxEvent(intent, topic, data), ...(webhook ? [webhook] : []), ...audit, ...timelineEventsOfChange(intent, topic, data)];
 };
 
+/**
+ * A change's timeline row and outbox events as `announce` / `insertAnnounced` would write them, not
+ * written: for a caller that writes many intents' changes in set-based statements (billing-subscription/renewal-batch.ts).
+ */
+export function changeRecords(intent: PaymentIntentEntity, topic: string, data: Record<string, unknown> = {}) {
+  return { timeline: { paymentIntentId: intent.id, type: topic, data: JSON.parse(timelineData(intent, data)) as Record<string, unknown> }, events: eventsOf(intent, topic, data) };
+}
+
 /** The timeline row and the outbox event(s) of a change already saved, in one statement. */
 export async function announce(manager: EntityManager, intent: PaymentIntentEntity, topic: string, data: Record<string, unknown> = {}): Promise<void> {
   await changeWithEvent(

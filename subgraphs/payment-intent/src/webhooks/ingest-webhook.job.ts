@@ -124,12 +124,28 @@ export class IngestQueue {
       .select('w.id', 'id')
       .where('w.processed_at IS NULL AND w.provider = :provider AND w.provider_payment_id = :pid', { provider, pid: providerPaymentId })
       .getRawMany<{ id: string }>();
-    for (const { id } of rows) {
-      const job = await this.queue.getJob(ingestJobId(String(id)));
-      if (!job) await this.enqueue(String(id));
-      else if ((await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
-      else if (await job.isFailed()) await job.retry('failed').catch(() => undefined);
-    }
+    for (const { id } of rows) await this.promote(String(id));
+  }
+
+  /**
+   * Several intents appeared at once (a batch of renewals: billing-subscription/renewal-batch.ts): the
+   * events waiting for any of them found in one query, their jobs run now instead of at their next retry.
+   */
+  async promoteWaitingForAll(payments: readonly { provider: string; providerPaymentId: string }[]): Promise<void> {
+    if (payments.length === 0) return;
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT w.id::text AS id FROM payment.webhook_inbox w
+        WHERE w.processed_at IS NULL AND (w.provider, w.provider_payment_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [payments.map((p) => p.provider), payments.map((p) => p.providerPaymentId)],
+    );
+    for (const { id } of rows) await this.promote(id);
+  }
+
+  private async promote(id: string): Promise<void> {
+    const job = await this.queue.getJob(ingestJobId(id));
+    if (!job) await this.enqueue(id);
+    else if ((await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
+    else if (await job.isFailed()) await job.retry('failed').catch(() => undefined);
   }
 
   close(): Promise<void> {
