@@ -1,13 +1,12 @@
 // The webhook-ingest queue: one job per inbox row (deterministic id), whose worker applies the
 // event. The inbox row is the truth: the sweep re-adds jobs Redis lost (a flush, a restart)
 // for rows still unprocessed, and the intent's creation promotes jobs waiting for it.
-import { currentTraceparent, safeJobId, startWorker, type Logger } from '@handoff/shared';
+import { currentTraceparent, preparedQuery, safeJobId, startWorker, type Logger } from '@handoff/shared';
 import { Queue, type Job, type JobsOptions, type Worker } from 'bullmq';
 import type { RedisClient } from '@handoff/shared/queue/redis';
 import type { DataSource } from 'typeorm';
 import type { PspEventApplier } from './apply-psp-event.js';
 import { PaymentNotKnownYet } from './apply-psp-event.js';
-import { WebhookInboxEntity } from './webhook-inbox.entity.js';
 
 /** Package-private: payment-intent's own ingest work. */
 export const WEBHOOK_INGEST_QUEUE = 'webhook-ingest';
@@ -118,12 +117,13 @@ export class IngestQueue {
 
   /** An intent appeared: run now the jobs of events that were waiting for it. */
   async promoteWaitingFor(provider: string, providerPaymentId: string): Promise<void> {
-    const rows = await this.dataSource
-      .getRepository(WebhookInboxEntity)
-      .createQueryBuilder('w')
-      .select('w.id', 'id')
-      .where('w.processed_at IS NULL AND w.provider = :provider AND w.provider_payment_id = :pid', { provider, pid: providerPaymentId })
-      .getRawMany<{ id: string }>();
+    // After every intent created (a checkout's): a prepared statement, not a query builder.
+    const rows = await preparedQuery<{ id: string }>(
+      this.dataSource,
+      'promote-waiting-webhooks',
+      `SELECT w.id::text AS id FROM payment.webhook_inbox w WHERE w.processed_at IS NULL AND w.provider = $1 AND w.provider_payment_id = $2`,
+      [provider, providerPaymentId],
+    );
     for (const { id } of rows) await this.promote(String(id));
   }
 
