@@ -13,7 +13,8 @@
 import type { EntityManager } from 'typeorm';
 import type { CheckoutSessionEntity } from '../checkout-session/checkout-session.entity.js';
 import type { TimelineEntryDraft } from '../timeline/timeline.entries.js';
-import { captureHolds, releaseHolds, restoreCapturedHolds, type TenderHold } from '../tender/tender-holds.js';
+import { CheckoutSessionStatus } from '../checkout-session/checkout-session.enums.js';
+import { anyHeld, captureHolds, releaseHolds, restoreCapturedHolds, type TenderHold } from '../tender/tender-holds.js';
 
 /** What a step did, for the order's record and the session's timeline; null: nothing to do for this session. */
 export interface StepOutcome {
@@ -52,7 +53,12 @@ const total = (holds: readonly TenderHold[]) => holds.reduce((s, h) => s + h.amo
  */
 export const tenderHoldsStep: FinalizationStep = {
   name: 'tender_holds',
-  async finalize(manager, session) {
+  // Before the lock, for a session read COMPLETE (a status nothing leaves; a hold is only added
+  // while the session is OPEN, under its lock, and nothing makes a hold `held` again): none held
+  // then means none held under the lock, and finalize skips its UPDATE. Null: not known, finalize captures.
+  prepare: async (manager, session) => (session.status === CheckoutSessionStatus.COMPLETE ? { noneHeld: !(await anyHeld(manager, session.id)) } : null),
+  async finalize(manager, session, _orderId, prepared) {
+    if ((prepared as { noneHeld?: boolean } | null | undefined)?.noneHeld) return null;
     const holds = await captureHolds(manager, session.id);
     if (holds.length === 0) return null;
     return { summary: `Gift card / store credit holds captured: ${holds.length}`, detail: { hold_ids: holds.map((h) => h.id), amount: holds.reduce((s, h) => s + h.amountMinor, 0) } };

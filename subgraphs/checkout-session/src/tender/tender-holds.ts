@@ -61,6 +61,12 @@ export async function activeHolds(manager: EntityManager, checkoutSessionId: str
   return rows.map(holdOf);
 }
 
+/** Whether the session has a hold still held (as committed; finalization's hint, finalization.steps.ts). */
+export async function anyHeld(manager: EntityManager, checkoutSessionId: string): Promise<boolean> {
+  const [row] = await manager.query(`SELECT EXISTS (SELECT 1 FROM ${table('tender_holds')} WHERE checkout_session_id = $1 AND status = 'held') AS held`, [checkoutSessionId]);
+  return row.held === true;
+}
+
 /** What the session's holds cover, in minor units of its currency. */
 export async function heldTotal(manager: EntityManager, checkoutSessionId: string): Promise<number> {
   const [row] = await manager.query(`SELECT coalesce(sum(amount_minor), 0)::text AS total FROM ${table('tender_holds')} WHERE checkout_session_id = $1 AND status = 'held'`, [
