@@ -100,6 +100,9 @@ describe('what the gateway loads', () => {
     for (const file of filesUnder(path.join(root, 'gateway/src'), (f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))) visit(file);
     expect(seen.size).toBeGreaterThan(40);
     expect(uses).toEqual([]);
+    // Nor does the tracing SDK's context manager, when tracing is on: the gateway asks for the
+    // synchronous one (shared/src/tracing/sync-context.ts).
+    expect(readFileSync(path.join(root, 'gateway/src/main.ts'), 'utf8')).toMatch(/startTracing\(process\.env, \{ asyncContext: false \}\)/);
   });
 
   it('loads none of them at run time (built output: every module but main.js)', () => {

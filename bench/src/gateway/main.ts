@@ -11,6 +11,8 @@
 // --md FILE, --no-write. Tracing's cost: `--targets handoff,traced --queries Q1` adds Handoff's
 // gateway with tracing on (OTLP http/protobuf to a local sink that discards, sampling
 // parentbased_traceidratio at --trace-ratio, default 0.01) beside the same gateway with it off.
+// --profile DIR (CPU profiles of the gateways), --gateway-node-args "FLAGS" (node flags for
+// Handoff's gateway only: an experiment, e.g. "--max-semi-space-size=8").
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createHash } from 'node:crypto';
@@ -54,6 +56,11 @@ function parseArgs(argv: string[]) {
     loader: value('loader') ?? (wrkAvailable() ? 'wrk' : 'autocannon'),
     /** Write a V8 CPU profile of every gateway target into this folder (node --cpu-prof). */
     profile: value('profile'),
+    /**
+     * Extra node flags for Handoff's gateway (`handoff`, `traced`), space-separated: an experiment
+     * knob (e.g. `--max-semi-space-size=8`, which trades young-generation size for RSS). Off by default.
+     */
+    gatewayNodeArgs: (value('gateway-node-args') ?? '').split(/\s+/).filter(Boolean),
     /** The `traced` target's sampling ratio (OTEL_TRACES_SAMPLER_ARG). */
     traceRatio: value('trace-ratio') ?? '0.01',
   };
@@ -248,7 +255,10 @@ async function main() {
     } else {
       file = join(here, name === 'stock' ? 'targets/stock-apollo.js' : 'targets/hive.js');
     }
-    const nodeArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile, '--cpu-prof-name', `${name}.cpuprofile`] : [];
+    const nodeArgs = [
+      ...(name === 'handoff' || name === 'traced' ? args.gatewayNodeArgs : []),
+      ...(args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile, '--cpu-prof-name', `${name}.cpuprofile`] : []),
+    ];
     const { child } = await start(name, file, env, gatewayCpu, work, ready, nodeArgs);
     targets[name] = { url: `http://127.0.0.1:${port}/graphql`, pid: child.pid, child };
   }
