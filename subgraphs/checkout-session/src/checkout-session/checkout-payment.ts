@@ -4,7 +4,7 @@
 // Compensation: when the PSP or payment-intent refuses for good, the session is CANCELED; when
 // payment-intent cannot be reached, nothing is undone, so a retry (same idempotency key → same
 // session → same intent) converges.
-import { currentRequestId, ErrorCode, HandoffError, InternalCallError, tracedPayload, type Logger } from '@handoff/shared';
+import { currentRequestId, ErrorCode, HandoffError, hotQuery, InternalCallError, tracedPayload, type Logger } from '@handoff/shared';
 import type { DataSource } from 'typeorm';
 import { AgentSessionStatus } from '../agent-session/agent-session.enums.js';
 import { assertAgentSessionTransition } from '../agent-session/agent-session.states.js';
@@ -132,7 +132,10 @@ export class CheckoutPayments {
    */
   private async recordIntent(known: CheckoutSessionEntity, intentId: string): Promise<CheckoutSessionEntity> {
     const moves = known.agentSessionId !== null && known.agentSessionId !== undefined;
-    const [set] = (await this.dataSource.query(
+    // A prepared statement (autocommit: hotQuery): its three data-modifying CTEs cost more to plan than to run.
+    const [set] = await hotQuery<{ version: number; updatedAt: Date }>(
+      this.dataSource.manager,
+      moves ? 'record-intent-agent' : 'record-intent',
       `WITH recorded AS (
          UPDATE ${table('checkout_sessions')} SET payment_intent_id = $2, version = version + 1, updated_at = now()
           WHERE id = $1 AND payment_intent_id IS NULL RETURNING version, updated_at, agent_session_id)
@@ -141,7 +144,7 @@ export class CheckoutPayments {
       moves
         ? [known.id, intentId, agentSessionEventTopic, JSON.stringify(tracedPayload({})), currentRequestId() ?? null]
         : [known.id, intentId],
-    )) as Array<{ version: number; updatedAt: Date }>;
+    );
     const saved = set
       ? Object.assign(known, { paymentIntentId: intentId, version: set.version, updatedAt: set.updatedAt })
       : await this.dataSource.manager.findOneByOrFail(CheckoutSessionEntity, { id: known.id });
