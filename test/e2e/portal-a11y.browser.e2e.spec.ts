@@ -272,19 +272,39 @@ describe('merchant portal: every page accessible, every merchant/buyer string in
     expect(unvisited, 'registry pages no navigation link or detail link reached').toEqual([]);
   }, 240_000);
 
-  it('on a phone-sized screen (390 px), the same pages: no serious axe violation', async () => {
+  it('on a phone-sized screen (390 px), the same pages: no serious axe violation, and no page wider than the screen (wide tables scroll in their own region)', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       const urls = [...visitedUrls];
       expect(urls.length).toBe(visited.size);
+      const tooWide: string[] = [];
       for (const url of urls) {
         await page.goto(`${base}${url}`);
         await settled();
         const name = `narrow-${url.replace(/^\/portal\//, '').replace(/[/:]/g, '_')}`;
         violations.push(...describeViolations(name, (await axeViolations(page)).filter(isSerious)));
+        const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+        if (width > 390) {
+          // Name the outermost elements past the edge (their parent is not) that no scrolling box clips.
+          const culprits = (await page.evaluate(`[...document.querySelectorAll('body *')]
+            .filter((e) => e.getBoundingClientRect().right > 391 && e.parentElement && e.parentElement.getBoundingClientRect().right <= 391)
+            .filter((e) => {
+              // An absolutely positioned element is clipped only by a scrolling box at or inside its containing block.
+              let contained = getComputedStyle(e).position !== 'absolute';
+              for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+                const cs = getComputedStyle(a);
+                if (!contained && cs.position !== 'static') contained = true;
+                if (contained && cs.overflowX !== 'visible') return false;
+              }
+              return true;
+            })
+            .slice(0, 4).map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).split(' ').join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().right))`)) as string[];
+          tooWide.push(`${url}: ${width} px (${culprits.join(', ')})`);
+        }
         await shot(name);
       }
       expect(violations, violations.join('\n')).toEqual([]);
+      expect(tooWide).toEqual([]);
     } finally {
       await page.setViewportSize({ width: 1100, height: 820 });
     }
