@@ -58,6 +58,16 @@ describe('loadGatewayConfig', () => {
     }
   });
 
+  it('TRUST_PROXY: a hop count or addresses, ranges and names; anything else is named', () => {
+    expect(loadGatewayConfig({}).trustProxy).toBeUndefined();
+    expect(loadGatewayConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadGatewayConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8, 192.168.1.7' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.168.1.7']);
+    for (const bad of ['true', '11', '10.0.0.0/33', 'proxy.example.com', 'loopback,,', '10.0.0.1/8/1']) {
+      expect(() => loadGatewayConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
+    }
+    expect(loadGatewayConfig({ TRUST_PROXY: '' }).trustProxy).toBeUndefined(); // empty is unset, as every variable
+  });
+
   it('in production requires the admin key and the internal secret', () => {
     expect(() => loadGatewayConfig({ NODE_ENV: 'production', HANDOFF_INTERNAL_SECRET: 's'.repeat(32) })).toThrow(/HANDOFF_ADMIN_KEY/);
     expect(() => loadGatewayConfig({ NODE_ENV: 'production', HANDOFF_ADMIN_KEY: 'a'.repeat(20) })).toThrow(/HANDOFF_INTERNAL_SECRET/);

@@ -1,5 +1,6 @@
 // The gateway's configuration: the only file in this package that reads the environment.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { baseConfigSchema, ConfigError, internalSecretFor, parseEnv, type NodeEnv } from '@handoff/shared/config/config';
@@ -20,6 +21,18 @@ const schema = baseConfigSchema.extend({
   HANDOFF_ADMIN_KEY: z.string().min(16, 'HANDOFF_ADMIN_KEY must be at least 16 characters').optional(),
   /** Origins besides the gateway's own whose pages may open a cookie-authenticated WebSocket (comma-separated; docs/portal-auth.md). */
   PORTAL_ORIGINS: z.string().optional(),
+  /**
+   * Which proxies in front of the gateway are trusted to say the client's address in
+   * X-Forwarded-For (Express's "trust proxy"): a hop count (1: the nearest proxy), or a
+   * comma-separated list of addresses, CIDR ranges and the names loopback, linklocal, uniquelocal.
+   * Unset: nobody; the client's address is the connection's. The portal's sign-in throttle keys on
+   * that address and portal sessions record it.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine((v) => trustProxyOf(v) !== undefined, 'must be a hop count (0-10) or a comma-separated list of IP addresses, CIDR ranges, loopback, linklocal, uniquelocal')
+    .optional(),
   MERCHANT_URL: httpUrl.default('http://127.0.0.1:4001/graphql'),
   CHECKOUT_SESSION_URL: httpUrl.default('http://127.0.0.1:4002/graphql'),
   PAYMENT_INTENT_URL: httpUrl.default('http://127.0.0.1:4003/graphql'),
@@ -184,6 +197,8 @@ export interface GatewayConfig {
   internalSecret: string;
   /** PORTAL_ORIGINS: other origins (besides the gateway's own) a portal session's WebSocket may come from. */
   portalOrigins?: readonly string[];
+  /** TRUST_PROXY, parsed for Express's "trust proxy" setting; undefined: trust no proxy. */
+  trustProxy?: number | readonly string[];
   logger: Logger;
 }
 
@@ -248,6 +263,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     }),
     internalSecret: internalSecretFor(parsed),
     portalOrigins: Object.freeze((parsed.PORTAL_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)),
+    trustProxy: parsed.TRUST_PROXY === undefined ? undefined : trustProxyOf(parsed.TRUST_PROXY),
     logger: createLogger('gateway', parsed.LOG_LEVEL),
   });
 }
@@ -271,4 +287,20 @@ function persistedDocumentsSettings(parsed: GatewayEnv): PersistedDocumentsSetti
     if (err instanceof TrustedManifestError) throw new ConfigError([err.message]);
     throw err;
   }
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY's value for Express: a hop count, or addresses/ranges/names; undefined when malformed. */
+export function trustProxyOf(value: string): number | readonly string[] | undefined {
+  if (/^\d{1,2}$/.test(value)) return Number(value) <= 10 ? Number(value) : undefined;
+  const parts = value.split(',').map((p) => p.trim());
+  const valid = (p: string) => {
+    if (PROXY_NAMES.has(p)) return true;
+    const [addr, bits, extra] = p.split('/');
+    const version = isIP(addr ?? '');
+    if (!version || extra !== undefined) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+  };
+  return parts.length && parts.every(valid) ? Object.freeze(parts) : undefined;
 }

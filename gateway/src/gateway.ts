@@ -212,6 +212,8 @@ export async function createGateway(opts: CreateGatewayOptions): Promise<Handoff
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // Behind a load balancer or an Ingress: req.ip is the client's address from X-Forwarded-For.
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
 
   // Request id (kept from the client when sane) and HTTP metrics, before anything can fail.
   app.use((req: Request, res: Response, next: NextFunction) => {

@@ -73,7 +73,8 @@ let merchantB: string;
 let owner: Session;
 
 beforeAll(async () => {
-  handoff = await startTestHandoff();
+  // The test's requests come from loopback: trusted as a proxy, their X-Forwarded-For names the client.
+  handoff = await startTestHandoff({ extraEnv: { TRUST_PROXY: 'loopback' } });
   base = handoff.gatewayUrl;
   admin = new GqlClient(handoff.graphqlUrl, handoff.adminKey);
   db = new pg.Client({ connectionString: handoff.env.DATABASE_URL });
@@ -171,6 +172,19 @@ describe('wrong passwords and throttling', () => {
     expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(sixth.headers.get('set-cookie')).toBeNull();
     expect((await json('POST', '/portal/api/login', { email: owner.user.email, password: PASSWORD })).status).toBe(200);
+  });
+
+  it('behind a trusted proxy (TRUST_PROXY) the throttle keys on the client X-Forwarded-For names, and the session records it', async () => {
+    const s = await userOf(merchantA, `proxied-${merchantA}@example.com`, 'DEVELOPER');
+    const from = (ip: string) => ({ 'x-forwarded-for': ip });
+    const failures = await Promise.all(Array.from({ length: 5 }, () => json('POST', '/portal/api/login', { email: s.user.email, password: 'wrong password!' }, from('203.0.113.8'))));
+    expect(failures.map((f) => f.status)).toEqual([401, 401, 401, 401, 401]);
+    expect((await json('POST', '/portal/api/login', { email: s.user.email, password: PASSWORD }, from('203.0.113.8'))).body.code).toBe('TOO_MANY_ATTEMPTS');
+    // Another client behind the same proxy is not held.
+    const ok = await json('POST', '/portal/api/login', { email: s.user.email, password: PASSWORD }, from('203.0.113.9'));
+    expect(ok.status).toBe(200);
+    const session = await db.query(`SELECT ip FROM merchant.portal_sessions WHERE user_id = $1 AND ip = '203.0.113.9'`, [s.user.id]);
+    expect(session.rows).toHaveLength(1);
   });
 });
 

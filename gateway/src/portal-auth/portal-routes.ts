@@ -20,8 +20,9 @@ function str(body: unknown, field: string, max: number): string | undefined {
   return typeof v === 'string' && v.length <= max ? v : undefined;
 }
 
+/** The client: its address as TRUST_PROXY allows (the connection's when no proxy is trusted). */
 const clientOf = (req: Request) => ({
-  ip: req.socket.remoteAddress ?? null,
+  ip: req.ip ?? req.socket.remoteAddress ?? null,
   ua: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 512) : null,
 });
 
