@@ -58,6 +58,20 @@ export function splitStoredPayload(stored: Record<string, unknown>): { payload: 
  */
 export type OutboxRoutes = Record<string, readonly string[]>;
 
+/** The transactions (their EntityManagers) that wrote outbox rows through this module. */
+const writers = new WeakSet<EntityManager>();
+
+/**
+ * Whether `manager`'s transaction wrote an outbox row through addToOutbox, addAllToOutbox or
+ * changeWithEvent: a caller whose changes only sometimes emit tells its relay after the commit
+ * only when there is something to publish (a pass that finds nothing is still a statement).
+ * Meaningful for a transaction's own manager (a data source's shared manager is every
+ * autocommit caller's).
+ */
+export function wroteOutbox(manager: EntityManager): boolean {
+  return writers.has(manager);
+}
+
 /** Inserts the event inside the caller's transaction; returns the row id. */
 export async function addToOutbox(manager: EntityManager, schema: string, event: OutboxEvent): Promise<string> {
   const rows: Array<{ id: string }> = await manager.query(
@@ -65,6 +79,7 @@ export async function addToOutbox(manager: EntityManager, schema: string, event:
      VALUES ($1, $2, $3::jsonb, $4) RETURNING id`,
     [event.topic, event.aggregateId, storedPayload(event.payload), currentRequestId() ?? null],
   );
+  writers.add(manager);
   return String(rows[0]!.id);
 }
 
@@ -80,6 +95,7 @@ export async function addAllToOutbox(manager: EntityManager, schema: string, eve
      RETURNING id`,
     [JSON.stringify(events.map((e) => ({ topic: e.topic, aggregateId: e.aggregateId, payload: tracedPayload(e.payload) }))), currentRequestId() ?? null],
   );
+  writers.add(manager);
   return rows.map((r) => String(r.id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
 }
 
@@ -118,6 +134,7 @@ export async function changeWithEvent(
      SELECT count(*)::int AS written FROM changed`,
     [...change.params, currentRequestId() ?? null, ...events.flatMap((e) => [e.topic, e.aggregateId, storedPayload(e.payload)])],
   );
+  if (rows[0]!.written > 0) writers.add(manager);
   return rows[0]!.written;
 }
 

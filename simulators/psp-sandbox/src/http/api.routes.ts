@@ -4,6 +4,7 @@
 // its webhook; a declined attempt answers 402 card_error with the payment intent, as Stripe does.
 // Every POST honours Stripe's Idempotency-Key (idempotency.ts): the same key and request again
 // answer the stored response without a second change.
+import { wroteOutbox } from '@handoff/shared';
 import { ulid } from 'ulid';
 import { Router, type Request, type Response } from 'express';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -33,9 +34,12 @@ export function apiRoutes(deps: ApiDeps): Router {
   const change = (fn: (req: Request, res: Response) => (m: EntityManager) => Promise<ApiResponse>) => (req: Request, res: Response, next: (err?: unknown) => void) =>
     void (async () => {
       const work = fn(req, res);
-      const out = await idempotentChange(deps.dataSource, account(res).merchantId, req, work);
+      // The relay is told only after a commit that wrote an outbox row (most creates write none: the
+      // endpoint takes no payment_intent.created), else its pass is a claim that finds nothing.
+      let tx: EntityManager | undefined;
+      const out = await idempotentChange(deps.dataSource, account(res).merchantId, req, (m) => work((tx = m)));
       if (out.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      else deps.committed();
+      else if (tx && wroteOutbox(tx)) deps.committed();
       res.status(out.status).json(out.body);
     })().catch(next);
 
