@@ -14,7 +14,6 @@ import {
   parse,
   specifiedRules,
   stripIgnoredCharacters,
-  validate,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -27,6 +26,7 @@ import { REQUEST_ID_HEADER } from '@handoff/shared/logging/logger';
 import type { GatewayContext } from '../context.js';
 import type { SignedDataSource } from '../subgraph/signed-data-source.js';
 import type { FetchNode, QueryPlan, SubgraphResponse } from './plan.js';
+import { mergeRules, validateOnce } from '../graphql/validate-once.js';
 import { HandoffQueryPlanner } from './planner/query-planner.js';
 import {
   PreparedOperationCache,
@@ -64,9 +64,12 @@ export class HandoffExecutor {
   readonly cache: PreparedOperationCache;
   /** Handoff's planner for the current supergraph (rebuilt when @apollo/gateway loads a new one). */
   private planner: HandoffQueryPlanner | undefined;
+  /** graphql-js's specified rules and the gateway's, as one rule (graphql/validate-once.ts). */
+  private readonly rules: ValidationRule | undefined;
 
   constructor(private readonly opts: HandoffExecutorOptions) {
     this.cache = new PreparedOperationCache(opts.maxEntries);
+    this.rules = opts.validation && mergeRules([...specifiedRules, ...opts.validation.validationRules]);
   }
 
   /** For ApolloGateway's `experimental_didResolveQueryPlan`: prepares what Apollo just planned. */
@@ -146,7 +149,8 @@ export class HandoffExecutor {
     if (hit !== undefined) return hit ?? undefined;
     const planner = this.planner;
     const validation = this.opts.validation;
-    if (!planner || !validation || query.length > this.cache.maxQueryLength) return undefined;
+    const rules = this.rules;
+    if (!planner || !validation || !rules || query.length > this.cache.maxQueryLength) return undefined;
     if (query.includes('\u0000') || query.includes('\\u')) return undefined;
     // The same document written differently (comments, whitespace, commas: characters the grammar
     // ignores, so the same tokens, the same parse and the same validation) is the same operation:
@@ -170,7 +174,7 @@ export class HandoffExecutor {
       remember(null); // Apollo Server answers it, and will every time
       return undefined;
     }
-    if (validate(planner.schema, document, [...specifiedRules, ...validation.validationRules]).length > 0) {
+    if (validateOnce(planner.schema, document, rules).length > 0) {
       remember(null);
       return undefined;
     }
