@@ -97,4 +97,25 @@ describe('validateOnce', () => {
     validate(toy, document, [() => visitInParallel([skipper, breaker, all])]);
     expect(log).toEqual(lazily);
   });
+
+  it('asks a class instance about every kind (its prototype may hold one), a plain object by its own keys', () => {
+    const document = parse('query Q { a { b } ...F } fragment F on Query { c }');
+    let log: string[] = [];
+    class ProtoVisitor {
+      Field(n: { name: { value: string } }) {
+        log.push(`p:${n.name.value}`);
+      }
+    }
+    const mixed: ASTVisitor = { Field: (n) => void log.push(`m:${n.name.value}`), enter: (n) => void log.push(`m-${n.kind}`) };
+    const kinds: ASTVisitor = { FragmentSpread: { leave: (n) => void log.push(`k/${n.name.value}`) }, OperationDefinition: () => void log.push('k:op') };
+    const visitors = () => [new ProtoVisitor() as ASTVisitor, mixed, kinds];
+    validate(toy, document, [() => visitInParallelLazily(visitors())]);
+    const lazily = log;
+    log = [];
+    validate(toy, document, [() => visitInParallel(visitors())]);
+    expect(lazily).toEqual(log);
+    expect(lazily).toContain('p:b');
+    expect(lazily).toContain('k/F');
+    expect(lazily).toContain('m-FragmentDefinition');
+  });
 });

@@ -39,13 +39,45 @@ function handlersOf(visitor: ASTVisitor, kind: string): { enter?: VisitFn; leave
 export function visitInParallelLazily(visitors: readonly ASTVisitor[]): ASTVisitor {
   const skipping: unknown[] = new Array(visitors.length).fill(null);
   const byKind = new Map<string, KindHandlers | null>();
+  // Which visitors can handle a kind: a plain object's own property names say it (a key named
+  // after the kind, or a generic enter/leave); any other object (a class instance, whose
+  // prototype could hold a kind's method) is asked about every kind.
+  const generic: number[] = [];
+  const specific = new Map<string, number[]>();
+  for (let i = 0; i < visitors.length; i++) {
+    const visitor = visitors[i]!;
+    const proto = Object.getPrototypeOf(visitor) as unknown;
+    if (proto !== Object.prototype && proto !== null) {
+      generic.push(i);
+      continue;
+    }
+    let anyKind = false;
+    for (const key of Object.getOwnPropertyNames(visitor)) {
+      if (key === 'enter' || key === 'leave') anyKind = true;
+      else {
+        const list = specific.get(key);
+        if (list) list.push(i);
+        else specific.set(key, [i]);
+      }
+    }
+    if (anyKind) generic.push(i);
+  }
   const handlers = (kind: string): KindHandlers | null => {
     let h = byKind.get(kind);
     if (h !== undefined) return h;
     const index: number[] = [];
     const enter: (VisitFn | undefined)[] = [];
     const leave: (VisitFn | undefined)[] = [];
-    for (let i = 0; i < visitors.length; i++) {
+    const own = specific.get(kind) ?? [];
+    // The candidates in the visitors' order: both lists ascend.
+    for (let a = 0, b = 0; a < own.length || b < generic.length; ) {
+      let i: number;
+      if (b >= generic.length || (a < own.length && own[a]! < generic[b]!)) i = own[a++]!;
+      else if (a >= own.length || generic[b]! < own[a]!) i = generic[b++]!;
+      else {
+        i = own[a++]!;
+        b++;
+      }
       const { enter: e, leave: l } = handlersOf(visitors[i]!, kind);
       if (e == null && l == null) continue;
       index.push(i);
