@@ -6,7 +6,7 @@
 // the first one's order. And the payment's succeeded event, arriving after pay's own call
 // completed the session, neither waits for nor takes the session's lock that finalization wants.
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_CHECKOUT_CAPABILITIES, DEFAULT_CHECKOUT_RULES, type Principal, type SubgraphApp } from '@handoff/shared';
+import type { SubgraphApp } from '@handoff/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/support/env.js';
 import { createServices } from '../src/app.js';
@@ -16,25 +16,10 @@ import { FinalizationService } from '../src/order/finalization.service.js';
 import { finalizationSteps } from '../src/order/finalization.steps.js';
 import type { PaymentCompensations } from '../src/ports/payment-intent.port.js';
 import { reservationFinalizationStep } from '../src/reservation/reservation.finalization-step.js';
-import { FakeMerchants, FakePayments } from './fakes.js';
-import { pricingConfig } from './pricing-fixtures.js';
+import { giftCardMerchant } from './gift-card-merchant.js';
 
 const env = testEnv();
-const suffix = randomBytes(4).toString('hex');
-const merchantId = `mer_fr_${suffix}`;
-const offerId = `off_fr_${suffix}`;
-const merchant = { kind: 'MERCHANT', keyId: `key_${suffix}`, merchantId } as Principal & { kind: 'MERCHANT' };
-const merchants = new FakeMerchants();
-merchants.addMerchant(merchantId);
-merchants.addOffer(offerId, merchantId, 1000, 'GBP');
-const payments = new FakePayments();
-// A merchant that prices nothing beyond its lines, with gift cards enabled.
-const pricing = {
-  pricingConfig: async (id: string) => ({
-    ...pricingConfig({ merchantId: id, shipping: { zones: [], pickupLocations: [] }, tax: { pricesIncludeTax: false, defaultCategory: 'standard', rates: [] } }),
-    checkout: { ...DEFAULT_CHECKOUT_RULES, capabilities: { ...DEFAULT_CHECKOUT_CAPABILITIES, giftCards: true } },
-  }),
-};
+const { suffix, merchantId, offerId, merchant, merchants, payments, pricing } = giftCardMerchant('fr');
 const totals = new Map<string, number>();
 const compensations: PaymentCompensations = {
   paymentState: async (id) => ({ id, status: 'SUCCEEDED', captureMode: 'AUTOMATIC', amountMinor: totals.get(id) ?? 0, currency: 'GBP' }),
