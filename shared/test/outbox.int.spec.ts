@@ -10,10 +10,12 @@ import { testEnv } from '../../test/support/env.js';
 import { createLogger, currentRequestId, runWithRequestContext } from '../src/logging/index.js';
 import {
   addAllToOutbox,
+  addOutboxJobKeySql,
   addToOutbox,
   changeWithEvent,
   createOutboxTableSql,
   dropOutboxTableSql,
+  outboxBatchJobId,
   OutboxRelay,
   routedQueues,
   type OutboxJobData,
@@ -39,7 +41,7 @@ beforeAll(async () => {
   dataSource = new DataSource({ type: 'postgres', url: env.databaseUrl, synchronize: false, entities: [] });
   await dataSource.initialize();
   await dataSource.query(`CREATE SCHEMA "${schema}"`);
-  for (const sql of createOutboxTableSql(schema)) await dataSource.query(sql);
+  for (const sql of [...createOutboxTableSql(schema), ...addOutboxJobKeySql(schema)]) await dataSource.query(sql);
   redis = createRedis(env.redisUrl);
   subscriber = createRedis(env.redisUrl);
 });
@@ -96,7 +98,9 @@ async function outboxRow(id: string) {
   return row;
 }
 
-const jobId = (id: string) => `${schema}-outbox-${id}`;
+// The job of a claim (one per routed queue) is named by the claim's smallest row id: a row claimed
+// alone, or first, names it.
+const jobId = (key: string) => outboxBatchJobId(schema, key);
 
 describe('routedQueues', () => {
   it('matches exact topics, prefixes ending in .* and *', () => {
@@ -224,7 +228,8 @@ describe('OutboxRelay', () => {
     for (const name of ['pi-events', 'ledger']) {
       const job = await queue(name).getJob(jobId(id!));
       expect(job?.name).toBe('payment_intent.succeeded');
-      expect(job?.data).toMatchObject({ outboxId: id, schema, topic: 'payment_intent.succeeded', aggregateId: 'pi_0', payload: { amount: 100 } });
+      expect(job?.data.batch).toHaveLength(1);
+      expect(job?.data.batch[0]).toMatchObject({ outboxId: id, schema, topic: 'payment_intent.succeeded', aggregateId: 'pi_0', payload: { amount: 100 } });
       expect(job?.opts.attempts).toBe(10);
     }
     await vi.waitFor(() => expect(messages.map((m) => m.outboxId)).toEqual([id]));
@@ -241,8 +246,14 @@ describe('OutboxRelay', () => {
     expect(await r.publishPendingNow()).toBe(150);
     await vi.waitFor(() => expect(messages).toHaveLength(150));
     expect(messages.map((m) => m.outboxId)).toEqual([...ids].sort((a, b) => Number(a) - Number(b)));
-    expect(await queue('ledger').getJobCountByTypes('waiting')).toBe(50);
-    expect(await queue('pi-events').getJobCountByTypes('waiting')).toBe(100);
+    // Two claims (100 rows, then 50): one job per claim and routed queue, with its rows for that queue in id order.
+    const sorted = [...ids].sort((a, b) => Number(a) - Number(b));
+    for (const [name, topicsThere] of [['ledger', ['payment_intent.succeeded']], ['pi-events', ['payment_intent.succeeded', 'payment_intent.created']]] as const) {
+      const jobs = await queue(name).getJobs(['waiting']);
+      expect(jobs.map((j) => j.id).sort()).toEqual([jobId(sorted[0]!), jobId(sorted[100]!)].sort());
+      const items = jobs.sort((a, b) => Number(a.data.batch[0].outboxId) - Number(b.data.batch[0].outboxId)).flatMap((j) => j.data.batch as OutboxJobData[]);
+      expect(items.map((i) => i.outboxId)).toEqual(sorted.filter((_, i) => (topicsThere as readonly string[]).includes(topics[ids.indexOf(sorted[i]!)]!)));
+    }
     const [{ unrouted_undelivered: open }] = await dataSource.query(
       `SELECT count(*)::int AS unrouted_undelivered FROM "${schema}".outbox WHERE id = ANY($1::bigint[]) AND topic = 'merchant.updated' AND delivered_at IS NULL`,
       [ids],
@@ -254,7 +265,7 @@ describe('OutboxRelay', () => {
     const [id] = await runWithRequestContext({ requestId: 'req-outbox-test-1' }, () => commitEvents('payment_intent.succeeded'));
     await relay().publishPendingNow();
     const job = await queue('ledger').getJob(jobId(id!));
-    expect(job?.data.requestId).toBe('req-outbox-test-1');
+    expect(job?.data.batch[0].requestId).toBe('req-outbox-test-1');
     const connection = createRedis(env.redisUrl, { forBullmqWorker: true });
     const seenIds: Array<string | undefined> = [];
     const worker = startWorker<OutboxJobData>({
@@ -306,7 +317,9 @@ describe('OutboxRelay', () => {
     // published_at is set when a pass claims the rows, just before their jobs are added: wait for both.
     await vi.waitFor(async () => {
       for (const id of ids) expect((await outboxRow(id)).published_at).not.toBeNull();
-      expect(await queue('pi-events').getJobCounts('waiting')).toEqual({ waiting: 2 });
+      // One claim: one job with both rows.
+      expect(await queue('pi-events').getJobCounts('waiting')).toEqual({ waiting: 1 });
+      expect((await queue('pi-events').getJob(jobId(ids[0]!)))?.data.batch.map((i: OutboxJobData) => i.outboxId)).toEqual(ids);
     });
   });
 
@@ -390,8 +403,8 @@ describe('OutboxRelay', () => {
 
   it('a relay that died between its claim and its adds: the sweep adds the jobs', async () => {
     const [id] = await commitEvents('payment_intent.succeeded');
-    // What a claim leaves when its process dies before any add: marked published, no job.
-    await dataSource.query(`UPDATE "${schema}".outbox SET published_at = now() - interval '1 minute', attempts = 1 WHERE id = $1`, [id]);
+    // What a claim leaves when its process dies before any add: marked published, its key, no job.
+    await dataSource.query(`UPDATE "${schema}".outbox SET published_at = now() - interval '1 minute', attempts = 1, job_key = id WHERE id = $1`, [id]);
     const r = relay();
     expect(await r.publishPendingNow()).toBe(0); // not claimed again
     expect(await queue('pi-events').getJob(jobId(id!))).toBeUndefined();

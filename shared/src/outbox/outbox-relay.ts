@@ -1,10 +1,13 @@
 // Moves committed outbox rows to BullMQ queues and Redis pub/sub, at least once.
 //
 // Postgres is the record; Redis is not (it keeps nothing on disk here). A publish pass claims
-// rows by marking them published, then adds a job with a deterministic id to each routed queue
-// (so republishing never duplicates a job) and hands back the rows it could not add. A sweep
-// re-adds jobs that Redis lost, or that a relay which died after its claim never added, and
-// marks a row delivered once its job has completed in every routed queue.
+// rows by marking them published and giving them the claim's `job_key` (its smallest id), then adds
+// ONE job per routed queue carrying the claim's rows for that queue, with a deterministic id from
+// the key (so republishing never duplicates a job; startWorker hands consumers one item at a
+// time), and hands back the rows it could not add. One job per row and queue was most of the cost
+// of an event (bench/RESULTS.md: ~9 jobs per renewal). A sweep re-adds jobs that Redis lost, or
+// that a relay which died after its claim never added, and marks a row delivered once its job has
+// completed in every routed queue. Rows claimed before job_key (NULL) keep their per-row jobs.
 //
 // Connections: `redis` (caller's, never closed here) is used for PUBLISH. The relay's BullMQ
 // queues share one other connection: `queueConnection` if given (not closed here), otherwise a
@@ -12,12 +15,22 @@
 // hanging while Redis is down: don't pass worker connections (`maxRetriesPerRequest: null`).
 import { Queue, type JobsOptions } from 'bullmq';
 import type { RedisClient } from '../queue/redis.js';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { qualifiedTable } from '../idempotency/schema-name.js';
 import type { Logger } from '../logging/index.js';
 import { serviceOf } from '../logging/logger.js';
 import { contextFromTraceparent, failSpan, SpanKind, startSpan, traceHeaders, tracingOn, type Span } from '../tracing/tracing.js';
-import { outboxJobId, routedQueues, splitStoredPayload, type OutboxJobData, type OutboxRoutes } from './outbox.js';
+import {
+  outboxBatchJobId,
+  outboxBatchJobName,
+  outboxJobId,
+  routedQueues,
+  splitStoredPayload,
+  type OutboxBatchJobData,
+  type OutboxJobData,
+  type OutboxRoutes,
+} from './outbox.js';
+import { sweepOutbox, type SweepContext } from './outbox-sweep.js';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -48,14 +61,16 @@ interface OutboxRow {
   payload: Record<string, unknown>;
   created_at: Date;
   request_id: string | null;
+  /** The claim's smallest id (its jobs' key); null on rows claimed before job_key. */
+  job_key: string | null;
 }
 
-const ROW_COLUMNS = 'id, topic, aggregate_id, payload, created_at, request_id';
+const ROW_COLUMNS = 'id, topic, aggregate_id, payload, created_at, request_id, job_key';
 
 export class OutboxRelay {
   private readonly table: string;
   private readonly log: Logger;
-  private readonly queues = new Map<string, Queue<OutboxJobData>>();
+  private readonly queues = new Map<string, Queue<OutboxJobData | OutboxBatchJobData>>();
   private ownedConnection: RedisClient | undefined;
   /** Every pass and sweep runs on this chain, one at a time. */
   private tail: Promise<unknown> = Promise.resolve();
@@ -84,11 +99,13 @@ export class OutboxRelay {
     // (handed back if that fails). A relay that dies between the two leaves it unannounced, as
     // Redis pub/sub itself drops messages to a subscriber that is reconnecting; the subscribers
     // that must not miss one read back what they missed (conversions, by cursor).
-    this.claimSql = `WITH claimed AS (
-         UPDATE ${this.table} o SET published_at = now(), attempts = o.attempts + 1,
+    // job_key: the claim's smallest id, in the same statement (`c` is evaluated once).
+    this.claimSql = `WITH c AS (SELECT id FROM ${this.table} WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
+       claimed AS (
+         UPDATE ${this.table} o SET published_at = now(), attempts = o.attempts + 1, job_key = (SELECT min(id) FROM c),
                 delivered_at = CASE WHEN o.topic = ANY($2::text[]) OR EXISTS (SELECT 1 FROM unnest($3::text[]) AS r(prefix) WHERE starts_with(o.topic, r.prefix))
                                 THEN o.delivered_at ELSE now() END
-           FROM (SELECT id FROM ${this.table} WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c
+           FROM c
           WHERE o.id = c.id
           RETURNING ${ROW_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')})
        SELECT * FROM claimed`;
@@ -174,9 +191,10 @@ export class OutboxRelay {
   /**
    * One batch: claimed and marked published in one statement (no transaction around the Redis
    * calls: four round trips to PostgreSQL per pass were a third of a subgraph's statements under
-   * load, at about one event per pass), then added and announced; rows whose add or announcement
-   * failed are handed back. If the process dies between the claim and the adds, the sweep finds
-   * those jobs missing and adds them (as it does for jobs Redis lost), sweepAfterMs later.
+   * load, at about one event per pass), then added (one job per routed queue) and announced; rows
+   * whose add or announcement failed are handed back. If the process dies between the claim and
+   * the adds, the sweep finds those jobs missing and adds them (as it does for jobs Redis lost),
+   * sweepAfterMs later.
    */
   private async publishBatch(): Promise<{ published: number; more: boolean }> {
     const limit = this.opts.batchSize ?? 100;
@@ -184,30 +202,38 @@ export class OutboxRelay {
     const routing = this.currentRouting();
     const claimed: OutboxRow[] = await this.opts.dataSource.query(this.claimSql, [limit, routing.exact, routing.prefixes]);
     const rows = claimed.sort((a, b) => compareIds(a.id, b.id));
-    // Pipelined: every row's jobs are added at once, then every row's message is published at
+    if (rows.length === 0) return { published: 0, more: false };
+    // A producer span per row (each item keeps its own traceparent), then one job per routed queue
+    // with the claim's rows for it, all added at once; then every row's message is published at
     // once, in row order on one connection (so subscribers see events in order). Only the rows
-    // before the first failure count as published; the rest go back for the next pass (a job added
-    // twice is one job; a message may be announced twice, as at-least-once allows).
+    // before the first one with a failed add or announcement count as published; the rest go back
+    // for the next pass (a job added twice is one job; a row handed back whose job was added is in
+    // two jobs, done twice, and a message may be announced twice, as at-least-once allows).
     const prepared = rows.map((row) => {
       const data = this.jobData(row);
       const queues = routedQueues(this.opts.routes, row.topic);
       return { row, data, queues, span: this.publishSpan(data, queues) };
     });
-    const added = await Promise.allSettled(prepared.map((p) => this.addJobs(p.data, p.queues)));
-    prepared.forEach((p, i) => {
-      if (!p.span) return;
-      const result = added[i]!;
-      if (result.status === 'rejected') failSpan(p.span, result.reason);
+    const byQueue = itemsByQueue(prepared);
+    const jobKey = rows[0]!.job_key ?? rows[0]!.id;
+    const adds = await Promise.allSettled([...byQueue].map(([name, items]) => this.addBatchJob(name, jobKey, items)));
+    const failedAdds = new Map([...byQueue.keys()].flatMap((name, i) => (adds[i]!.status === 'rejected' ? [[name, adds[i] as PromiseRejectedResult]] : [])));
+    const addFailure = (queues: readonly string[]) => queues.map((q) => failedAdds.get(q)).find((f) => f !== undefined);
+    for (const p of prepared) {
+      if (!p.span) continue;
+      const failure = addFailure(p.queues);
+      if (failure) failSpan(p.span, failure.reason);
       p.span.end();
-    });
-    const addedUpTo = firstRejected(added);
+    }
+    const firstNotAdded = prepared.findIndex((p) => addFailure(p.queues) !== undefined);
+    const addedUpTo = firstNotAdded === -1 ? rows.length : firstNotAdded;
     const announced = await Promise.allSettled(prepared.slice(0, addedUpTo).map((p) => this.publishMessage(p.data)));
     const upTo = firstRejected(announced);
     const failed = upTo < rows.length;
     if (failed) {
       const row = rows[upTo]!;
       // Its publish failed (upTo < addedUpTo), or else its add did.
-      const failure = (upTo < addedUpTo ? announced[upTo] : added[upTo]) as PromiseRejectedResult;
+      const failure = upTo < addedUpTo ? (announced[upTo] as PromiseRejectedResult) : addFailure(prepared[upTo]!.queues)!;
       this.log.warn({ err: failure.reason, outboxId: row.id, topic: row.topic }, 'outbox publish failed; will retry');
       // If this fails too, the sweep adds their jobs (they are marked published) sweepAfterMs later.
       await this.opts.dataSource.query(`UPDATE ${this.table} SET published_at = NULL, delivered_at = NULL WHERE id = ANY($1::bigint[])`, [
@@ -217,79 +243,8 @@ export class OutboxRelay {
     return { published: upTo, more: !failed && rows.length === limit };
   }
 
-  private async sweepPass(): Promise<{ requeued: number; delivered: number }> {
-    const totals = { requeued: 0, delivered: 0 };
-    let afterId = '0';
-    for (;;) {
-      const batch = await this.opts.dataSource.transaction((m) => this.sweepBatch(m, afterId));
-      totals.requeued += batch.requeued;
-      totals.delivered += batch.delivered;
-      if (!batch.lastId) return totals;
-      afterId = batch.lastId;
-    }
-  }
-
-  /** Sweeps one batch after `afterId`; `lastId` is null when there is nothing further. */
-  private async sweepBatch(
-    manager: EntityManager,
-    afterId: string,
-  ): Promise<{ requeued: number; delivered: number; lastId: string | null }> {
-    const limit = this.opts.batchSize ?? 100;
-    const rows: OutboxRow[] = await manager.query(
-      `SELECT ${ROW_COLUMNS} FROM ${this.table}
-        WHERE delivered_at IS NULL AND published_at IS NOT NULL
-          AND published_at <= now() - $2::float8 * interval '1 millisecond' AND id > $1::bigint
-        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
-      [afterId, this.opts.sweepAfterMs ?? 10_000, limit],
-    );
-    // Every row's job state in every routed queue, asked at once (one script call each).
-    const checked = await Promise.allSettled(
-      rows.map(async (row) => {
-        const queues = routedQueues(this.opts.routes, row.topic);
-        const jobId = outboxJobId(this.opts.schema, row.id);
-        const states = await Promise.all(queues.map((name) => this.redisCall(this.queue(name).getJobState(jobId), 'getJobState')));
-        return { row, missing: queues.filter((_, i) => states[i] === 'unknown'), allCompleted: states.every((st) => st === 'completed') };
-      }),
-    );
-    const requeued: string[] = [];
-    const delivered: string[] = [];
-    let failed = false;
-    for (const result of checked) {
-      if (result.status === 'rejected') {
-        this.log.warn({ err: result.reason }, 'outbox sweep failed; will retry');
-        failed = true;
-        break;
-      }
-      const { row, missing, allCompleted } = result.value;
-      if (missing.length > 0) {
-        // Redis lost the job (flush or restart): add it again; consumers are idempotent.
-        try {
-          const data = this.jobData(row);
-          await this.addJobs(data, missing);
-          await this.publishMessage(data);
-          requeued.push(row.id);
-        } catch (err) {
-          this.log.warn({ err, outboxId: row.id, topic: row.topic }, 'outbox sweep failed; will retry');
-          failed = true;
-          break;
-        }
-      } else if (allCompleted) {
-        delivered.push(row.id);
-      }
-    }
-    if (requeued.length > 0) {
-      this.log.info({ outboxIds: requeued }, 'outbox jobs missing from Redis were re-added');
-      // Restarting the clock gives the re-added jobs sweepAfterMs to run before the next check.
-      await manager.query(
-        `UPDATE ${this.table} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`,
-        [requeued],
-      );
-    }
-    if (delivered.length > 0) {
-      await manager.query(`UPDATE ${this.table} SET delivered_at = now() WHERE id = ANY($1::bigint[])`, [delivered]);
-    }
-    const lastId = !failed && rows.length === limit ? rows[rows.length - 1]!.id : null;
-    return { requeued: requeued.length, delivered: delivered.length, lastId };
+  private sweepPass(): Promise<{ requeued: number; delivered: number }> {
+    return sweepOutbox(this.sweepContext());
   }
 
   /** The claim's routing for the routes as they are now (recomputed only when the routes object changes). */
@@ -339,17 +294,46 @@ export class OutboxRelay {
     };
   }
 
-  private async addJobs(data: OutboxJobData, queueNames: readonly string[]): Promise<void> {
-    const opts: JobsOptions = {
+  private jobOptions(jobId: string): JobsOptions {
+    return {
       // Same id on every add: BullMQ ignores an add whose id already exists.
-      jobId: outboxJobId(this.opts.schema, data.outboxId),
+      jobId,
       attempts: this.opts.jobAttempts ?? 10,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { age: 3600 },
       // Exhausted jobs stay in the failed set for an operator to list and replay.
       removeOnFail: false,
     };
+  }
+
+  /** A claim's job in one queue: `items` (in id order) are the claim's rows routed to it. */
+  private async addBatchJob(queueName: string, jobKey: string, items: OutboxJobData[]): Promise<void> {
+    const data: OutboxBatchJobData = { batch: items };
+    await this.redisCall(this.queue(queueName).add(outboxBatchJobName(items), data, this.jobOptions(outboxBatchJobId(this.opts.schema, jobKey))), 'add');
+  }
+
+  /** A row claimed before job_key (the sweep re-adding what Redis lost): its own job, as then. */
+  private async addRowJobs(data: OutboxJobData, queueNames: readonly string[]): Promise<void> {
+    const opts = this.jobOptions(outboxJobId(this.opts.schema, data.outboxId));
     await Promise.all(queueNames.map((name) => this.redisCall(this.queue(name).add(data.topic, data, opts), 'add')));
+  }
+
+  private sweepContext(): SweepContext<OutboxRow> {
+    return {
+      dataSource: this.opts.dataSource,
+      table: this.table,
+      columns: ROW_COLUMNS,
+      schema: this.opts.schema,
+      routes: this.opts.routes,
+      log: this.log,
+      batchSize: this.opts.batchSize ?? 100,
+      sweepAfterMs: this.opts.sweepAfterMs ?? 10_000,
+      jobData: (row) => this.jobData(row),
+      jobState: (queueName, jobId) => this.redisCall(this.queue(queueName).getJobState(jobId), 'getJobState'),
+      addRowJobs: (data, queueNames) => this.addRowJobs(data, queueNames),
+      addBatchJob: (queueName, jobKey, items) => this.addBatchJob(queueName, jobKey, items),
+      publishMessage: (data) => this.publishMessage(data),
+    };
   }
 
   private async publishMessage(data: OutboxJobData): Promise<void> {
@@ -371,10 +355,10 @@ export class OutboxRelay {
     }
   }
 
-  private queue(name: string): Queue<OutboxJobData> {
+  private queue(name: string): Queue<OutboxJobData | OutboxBatchJobData> {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue<OutboxJobData>(name, { connection: this.connection(), prefix: this.opts.queuePrefix });
+      queue = new Queue<OutboxJobData | OutboxBatchJobData>(name, { connection: this.connection(), prefix: this.opts.queuePrefix });
       // An unlistened 'error' event would crash the process.
       queue.on('error', (err) => this.log.warn({ err, queue: name }, 'outbox queue error'));
       this.queues.set(name, queue);
@@ -387,6 +371,19 @@ export class OutboxRelay {
     this.ownedConnection ??= this.opts.redis.duplicate();
     return this.ownedConnection;
   }
+}
+
+/** Each routed queue's items, in row order (the rows come in id order). */
+function itemsByQueue(prepared: ReadonlyArray<{ data: OutboxJobData; queues: readonly string[] }>): Map<string, OutboxJobData[]> {
+  const byQueue = new Map<string, OutboxJobData[]>();
+  for (const p of prepared) {
+    for (const name of p.queues) {
+      const items = byQueue.get(name);
+      if (items) items.push(p.data);
+      else byQueue.set(name, [p.data]);
+    }
+  }
+  return byQueue;
 }
 
 /** Orders bigint ids given as decimal strings. */

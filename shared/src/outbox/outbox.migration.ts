@@ -20,6 +20,19 @@ export function createOutboxTableSql(schema: string): string[] {
   ];
 }
 
+/**
+ * The outbox's `job_key` (a later migration of each package that has an outbox): the smallest row
+ * id of the relay's claim that published the row, which names the claim's one job per routed
+ * queue (outboxBatchJobId). NULL on rows claimed before it (their jobs are per row, outboxJobId).
+ */
+export function addOutboxJobKeySql(schema: string): string[] {
+  return [`ALTER TABLE ${qualifiedTable(schema, 'outbox')} ADD COLUMN job_key bigint NULL`];
+}
+
+export function dropOutboxJobKeySql(schema: string): string[] {
+  return [`ALTER TABLE ${qualifiedTable(schema, 'outbox')} DROP COLUMN IF EXISTS job_key`];
+}
+
 export function dropOutboxTableSql(schema: string): string[] {
   return [`DROP TABLE IF EXISTS ${qualifiedTable(schema, 'outbox')}`];
 }

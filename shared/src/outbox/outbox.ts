@@ -154,7 +154,41 @@ export function routedQueues(routes: OutboxRoutes, topic: string): string[] {
 /** The Redis pub/sub channel an outbox event is announced on (subscribers pattern-match `<prefix>:events:*`). */
 export const eventsChannel = (queuePrefix: string, topic: string) => `${queuePrefix}:events:${topic}`;
 
-/** The deterministic BullMQ job id of an outbox row, the same in every routed queue. */
+/**
+ * The deterministic BullMQ job id of an outbox row, the same in every routed queue: the job of a
+ * row claimed before batch jobs (its `job_key` is NULL), which the sweep still checks and re-adds.
+ */
 export function outboxJobId(schema: string, outboxId: string): string {
   return safeJobId(schema, 'outbox', outboxId);
+}
+
+/**
+ * The data of the relay's job: one claim's rows routed to one queue, in id order. startWorker
+ * hands a consumer each item as a job of its own (its `data` the item), so a consumer's processor
+ * only ever sees OutboxJobData.
+ */
+export interface OutboxBatchJobData {
+  batch: OutboxJobData[];
+}
+
+/**
+ * The deterministic BullMQ job id of a claim's job, the same in every routed queue: `jobKey` is
+ * the claim's smallest row id (the rows' `job_key`), so re-adding it never duplicates it.
+ */
+export function outboxBatchJobId(schema: string, jobKey: string): string {
+  return safeJobId(schema, 'outbox-batch', jobKey);
+}
+
+/** The items of a batch job's data, or undefined for any other job (an old per-row job's, another queue's). */
+export function outboxBatchItems(data: unknown): OutboxJobData[] | undefined {
+  const batch = (data as { batch?: unknown } | null | undefined)?.batch;
+  if (!Array.isArray(batch)) return undefined;
+  return batch.every((item) => typeof (item as { outboxId?: unknown } | null)?.outboxId === 'string') ? (batch as OutboxJobData[]) : undefined;
+}
+
+/** A batch job's name, for operators (the dashboard, the failed list): its topic(s) and size. */
+export function outboxBatchJobName(items: readonly OutboxJobData[]): string {
+  const topics = [...new Set(items.map((i) => i.topic))];
+  if (topics.length === 1) return items.length === 1 ? topics[0]! : `${topics[0]} x${items.length}`;
+  return `${items.length} events: ${topics.slice(0, 3).join(', ')}${topics.length > 3 ? ', ...' : ''}`;
 }

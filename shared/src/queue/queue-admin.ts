@@ -5,9 +5,12 @@
 // every consumer here is idempotent (inbox rows, unique keys), so a replay is harmless.
 //
 // Job data can carry buyers' details: listings show its ids and topics only (summarizeJobData).
+// An outbox job carries one claim's events for its queue ({ batch }); a failed one keeps only the
+// events that failed, so its listing names those and its replay re-runs those alone.
 import { Queue, type Job } from 'bullmq';
 import type { RedisClient } from './redis.js';
 import type { Logger } from '../logging/logger.js';
+import { outboxBatchItems } from '../outbox/outbox.js';
 
 export interface QueueCounts {
   queue: string;
@@ -207,6 +210,8 @@ function failedView(queue: string, job: Job, score: number): FailedJobView {
 
 const ID_KEY = /^(id|type|topic|kind|name|status|eventId|event_id|[a-z][A-Za-z0-9]*Id|[a-z][a-z0-9_]*_id|attempt|asOf)$/;
 const SUMMARY_STRING_MAX = 200;
+/** A batch job's listing shows this many of its events. */
+const SUMMARY_BATCH_MAX = 20;
 
 /**
  * A job's data for a listing: its ids, topics and statuses (top level and in `payload`), never
@@ -214,6 +219,10 @@ const SUMMARY_STRING_MAX = 200;
  */
 export function summarizeJobData(data: unknown): Record<string, unknown> {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return {};
+  // An outbox relay's job of one claim (outbox-relay.ts): the events still to do (a failed one
+  // keeps only those that failed), each summarized as a per-row job was.
+  const items = outboxBatchItems(data);
+  if (items) return { events: items.length, batch: items.slice(0, SUMMARY_BATCH_MAX).map((item) => summarizeJobData(item)) };
   const pick = (o: Record<string, unknown>): Record<string, unknown> => {
     const kept: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o)) {

@@ -4,10 +4,11 @@
 import { runWithRequestContext, serviceOf } from '../logging/logger.js';
 import { contextFromTraceparent, SpanKind, tracingOn, withSpan } from '../tracing/tracing.js';
 import type { RedisClient } from './redis.js';
-import { Worker, type Job, type Processor } from 'bullmq';
+import { UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
 import type { Logger } from '../logging/index.js';
 import { isTransientInfrastructureError } from '../errors/transient.js';
 import { recordWorkerQueue } from './worker-registry.js';
+import { outboxBatchItems, type OutboxBatchJobData, type OutboxJobData } from '../outbox/outbox.js';
 
 export { createRedis } from './redis.js';
 export { safeJobId } from './job-id.js';
@@ -34,6 +35,17 @@ export interface StartWorkerOptions<Data, Result> {
 export const INFRASTRUCTURE_PAUSE_MS = 1000;
 
 /** A BullMQ Worker that logs failures and connection errors (an unlistened 'error' would crash). */
+const isUnrecoverable = (err: unknown) => err instanceof UnrecoverableError || (err as { name?: unknown } | null)?.name === 'UnrecoverableError';
+
+/**
+ * One item of a batch job as a job of its own: `data` the item and `name` its topic (as a per-row
+ * job's were); everything else is the batch job's, live (id, attemptsMade, opts, methods). Its
+ * attemptsMade is the item's own attempts: a retry runs only the items that failed.
+ */
+function itemJob(job: Job<OutboxBatchJobData>, item: OutboxJobData): Job<OutboxJobData> {
+  return Object.create(job, { data: { value: item, enumerable: true }, name: { value: item.topic, enumerable: true } }) as Job<OutboxJobData>;
+}
+
 export function startWorker<Data = unknown, Result = unknown>(
   opts: StartWorkerOptions<Data, Result>,
 ): Worker<Data, Result> {
@@ -45,37 +57,88 @@ export function startWorker<Data = unknown, Result = unknown>(
   // With tracing on, each job is a consumer span continuing the trace its data carries
   // (`traceparent`: outbox jobs, webhook delivery attempts), of the worker's package.
   const component = `${serviceOf(opts.logger) ?? 'handoff'}-worker`;
-  const processor: Processor<Data, Result> = async (job, token) => {
-    const data = job.data as { requestId?: unknown; traceparent?: unknown } | undefined;
+  const runOne = (job: Job<Data, Result>, token: string | undefined): Promise<Result> => {
+    const data = job.data as { requestId?: unknown; traceparent?: unknown; outboxId?: unknown } | undefined;
     const requestId = data?.requestId;
-    try {
-      return await runWithRequestContext({ requestId: typeof requestId === 'string' ? requestId : `job-${job.id}` }, () =>
-        tracingOn()
-          ? withSpan(
-              component,
-              `${opts.name} process`,
-              {
-                kind: SpanKind.CONSUMER,
-                parent: contextFromTraceparent(data?.traceparent),
-                attributes: { 'messaging.system': 'bullmq', 'messaging.destination.name': opts.name, 'messaging.message.id': String(job.id), 'messaging.operation': 'process' },
+    return runWithRequestContext({ requestId: typeof requestId === 'string' ? requestId : `job-${job.id}` }, () =>
+      tracingOn()
+        ? withSpan(
+            component,
+            `${opts.name} process`,
+            {
+              kind: SpanKind.CONSUMER,
+              parent: contextFromTraceparent(data?.traceparent),
+              attributes: {
+                'messaging.system': 'bullmq',
+                'messaging.destination.name': opts.name,
+                'messaging.message.id': String(job.id),
+                'messaging.operation': 'process',
+                ...(typeof data?.outboxId === 'string' ? { 'handoff.outbox.id': data.outboxId } : {}),
               },
-              () => opts.processor(job, token),
-            )
-          : opts.processor(job, token),
-      );
+            },
+            () => opts.processor(job, token),
+          )
+        : opts.processor(job, token),
+    );
+  };
+  // PostgreSQL (or Redis) is away: nothing is wrong with the job. It goes back to waiting
+  // without using an attempt and the worker pauses briefly, instead of each job burning its
+  // attempts into a backoff that, after a 10 s outage, kept jobs waiting a minute or more
+  // after the database had returned. (If pausing fails too, the job fails and retries as usual.)
+  const pauseFor = async (job: Job<Data, Result>, err: unknown): Promise<Error> => {
+    await worker.rateLimit(INFRASTRUCTURE_PAUSE_MS);
+    if (Date.now() - lastPauseLog > 5000) {
+      lastPauseLog = Date.now();
+      log.warn({ err, jobId: job.id, pauseMs: INFRASTRUCTURE_PAUSE_MS }, 'dependency unavailable: job back to waiting, worker paused');
+    }
+    return Worker.RateLimitError();
+  };
+  const processor: Processor<Data, Result> = async (job, token) => {
+    const items = outboxBatchItems(job.data);
+    if (items) return (await processOutboxBatch(job as unknown as Job<OutboxBatchJobData>, items, token)) as Result;
+    try {
+      return await runOne(job, token);
     } catch (err) {
       if (!isTransientInfrastructureError(err)) throw err;
-      // PostgreSQL (or Redis) is away: nothing is wrong with the job. It goes back to waiting
-      // without using an attempt and the worker pauses briefly, instead of each job burning its
-      // attempts into a backoff that, after a 10 s outage, kept jobs waiting a minute or more
-      // after the database had returned. (If pausing fails too, the job fails and retries as usual.)
-      await worker.rateLimit(INFRASTRUCTURE_PAUSE_MS);
-      if (Date.now() - lastPauseLog > 5000) {
-        lastPauseLog = Date.now();
-        log.warn({ err, jobId: job.id, pauseMs: INFRASTRUCTURE_PAUSE_MS }, 'dependency unavailable: job back to waiting, worker paused');
-      }
-      throw Worker.RateLimitError();
+      throw await pauseFor(job, err);
     }
+  };
+  /**
+   * The relay's job of one claim (outbox-relay.ts): its items in order, each as a job of its own
+   * (own request context, own consumer span). An item that fails does not hold back the ones
+   * after it (as separate jobs did not); the job keeps only the items that failed (updateData) and
+   * fails, so its retry does them alone, its attemptsMade being theirs. An infrastructure error
+   * stops at that item: the job keeps the ones that failed and the rest, and goes back to waiting.
+   * If updateData fails, the retry redoes done items too (consumers are idempotent).
+   */
+  const processOutboxBatch = async (job: Job<OutboxBatchJobData>, items: OutboxJobData[], token: string | undefined): Promise<unknown[]> => {
+    const results: unknown[] = [];
+    const failed: Array<{ item: OutboxJobData; err: unknown }> = [];
+    const keep = async (left: OutboxJobData[]) => {
+      if (left.length === items.length) return;
+      await job.updateData({ ...job.data, batch: left }).catch((err: unknown) => log.warn({ err, jobId: job.id }, 'could not trim a batch job to its items left; its retry redoes them all'));
+    };
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      try {
+        results.push(await runOne(itemJob(job, item) as unknown as Job<Data, Result>, token));
+      } catch (err) {
+        if (isTransientInfrastructureError(err)) {
+          await keep([...failed.map((f) => f.item), ...items.slice(i)]);
+          throw await pauseFor(job as unknown as Job<Data, Result>, err);
+        }
+        failed.push({ item, err });
+      }
+    }
+    if (failed.length === 0) return results;
+    await keep(failed.map((f) => f.item));
+    for (const f of failed.slice(1)) log.warn({ err: f.err, jobId: job.id, outboxId: f.item.outboxId, topic: f.item.topic }, 'batch item failed');
+    const first = failed[0]!;
+    if (failed.length === 1) throw first.err;
+    const message = `${failed.length} of ${items.length} events failed; first (outbox ${first.item.outboxId}): ${first.err instanceof Error ? first.err.message : String(first.err)}`;
+    // Failed for good at once only when every item left says so; otherwise those are retried with
+    // the others (failing again at once) until only they are left.
+    throw failed.every((f) => isUnrecoverable(f.err)) ? new UnrecoverableError(message) : new Error(message);
   };
   const worker: Worker<Data, Result> = new Worker<Data, Result>(opts.name, processor, {
     connection: opts.connection,
@@ -84,8 +147,9 @@ export function startWorker<Data = unknown, Result = unknown>(
   });
   worker.on('failed', (job: Job<Data, Result> | undefined, err: Error) => {
     const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) : undefined;
+    const items = outboxBatchItems(job?.data);
     log.warn(
-      { jobId: job?.id, jobName: job?.name, attemptsMade: job?.attemptsMade, final, err },
+      { jobId: job?.id, jobName: job?.name, attemptsMade: job?.attemptsMade, final, err, ...(items ? { outboxIds: items.map((i) => i.outboxId) } : {}) },
       final ? 'job failed for good (in the failed set)' : 'job failed, will retry',
     );
   });

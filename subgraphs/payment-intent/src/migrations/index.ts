@@ -14,5 +14,6 @@ import { BillingLifecycle1795722400000 } from './1795722400000-billing-lifecycle
 import { StripeBillingPush1795722450000 } from './1795722450000-stripe-billing-push.js';
 import { CardUpdateLinks1795722560000 } from './1795722560000-card-update-links.js';
 import { PaymentIntentList1795950100000 } from './1795950100000-payment-intent-list.js';
+import { PaymentOutboxJobKey1796000000000 } from './1796000000000-outbox-job-key.js';
 
-export const migrations: Function[] = [CreatePaymentIntents1795293700000, PaymentsCore1795293800000, SandboxRefunds1795293900000, SandboxMovedOut1795400000000, CheckoutBinding1795400100000, Risk1795500800000, PaymentApi1795600100000, DelegatedPaymentTokens1795700200000, LiveIntentPerSession1795700300000, BillingSubscriptions1795722200000, StripeBilling1795722350000, BillingLifecycle1795722400000, StripeBillingPush1795722450000, CardUpdateLinks1795722560000, PaymentIntentList1795950100000];
+export const migrations: Function[] = [CreatePaymentIntents1795293700000, PaymentsCore1795293800000, SandboxRefunds1795293900000, SandboxMovedOut1795400000000, CheckoutBinding1795400100000, Risk1795500800000, PaymentApi1795600100000, DelegatedPaymentTokens1795700200000, LiveIntentPerSession1795700300000, BillingSubscriptions1795722200000, StripeBilling1795722350000, BillingLifecycle1795722400000, StripeBillingPush1795722450000, CardUpdateLinks1795722560000, PaymentIntentList1795950100000, PaymentOutboxJobKey1796000000000];
