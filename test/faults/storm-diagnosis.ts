@@ -3,7 +3,7 @@
 // ledger's queue (state, attempts, why they failed), what the ledger recorded of those events,
 // and any output line of a Handoff process that names the intent. Printed with the report, so a
 // failing CI run says what happened instead of only that something did.
-import { outboxJobId } from '@handoff/shared';
+import { outboxJobIdOfRow } from '@handoff/shared';
 import { LEDGER_PAYMENT_EVENTS_QUEUE } from '@handoff/payment-intent/events';
 import { createRedis, queuePrefixFor } from '@handoff/shared/queue/redis';
 import type { FaultHandoff } from '../../bench/src/harness/harness.js';
@@ -21,14 +21,14 @@ export async function explainMissingConversions(h: Diagnosed, intentIds: string[
   try {
     for (const id of intentIds) {
       lines.push(`--- missing conversion for payment intent ${id}`);
-      const rows = await h.postgres.query<{ id: string; topic: string; created_at: Date; published_at: Date | null; delivered_at: Date | null; attempts: number; event_id: string | null }>(
-        `SELECT id, topic, created_at, published_at, delivered_at, attempts, payload->'pspEvent'->>'id' AS event_id
+      const rows = await h.postgres.query<{ id: string; job_key: string | null; topic: string; created_at: Date; published_at: Date | null; delivered_at: Date | null; attempts: number; event_id: string | null }>(
+        `SELECT id, job_key, topic, created_at, published_at, delivered_at, attempts, payload->'pspEvent'->>'id' AS event_id
            FROM payment.outbox WHERE aggregate_id = $1 ORDER BY id`,
         [id],
       );
       if (rows.length === 0) lines.push('  no outbox row of payment-intent names it');
       for (const r of rows) {
-        const jobKey = `${prefix}:${LEDGER_PAYMENT_EVENTS_QUEUE}:${outboxJobId('payment', String(r.id))}`;
+        const jobKey = `${prefix}:${LEDGER_PAYMENT_EVENTS_QUEUE}:${outboxJobIdOfRow('payment', { id: String(r.id), jobKey: r.job_key === null ? null : String(r.job_key) })}`;
         const job = r.topic.startsWith('psp_event.') ? await redis.hgetall(jobKey) : {};
         const applied = r.event_id
           ? await h.postgres.query<{ outcome: string; conversion_id: string | null }>(`SELECT outcome, conversion_id FROM ledger.psp_events_applied WHERE event_id = $1`, [r.event_id])

@@ -179,6 +179,11 @@ export function outboxBatchJobId(schema: string, jobKey: string): string {
   return safeJobId(schema, 'outbox-batch', jobKey);
 }
 
+/** The id of the job that carries an outbox row (its claim's, or its own if claimed before job_key), in each routed queue. */
+export function outboxJobIdOfRow(schema: string, row: { id: string; jobKey: string | null }): string {
+  return row.jobKey === null ? outboxJobId(schema, row.id) : outboxBatchJobId(schema, row.jobKey);
+}
+
 /** The items of a batch job's data, or undefined for any other job (an old per-row job's, another queue's). */
 export function outboxBatchItems(data: unknown): OutboxJobData[] | undefined {
   const batch = (data as { batch?: unknown } | null | undefined)?.batch;

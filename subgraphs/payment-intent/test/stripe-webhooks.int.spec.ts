@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, outboxJobId } from '@handoff/shared';
+import { createLogger, outboxJobIdOfRow } from '@handoff/shared';
 import { LEDGER_PAYMENT_EVENTS_QUEUE } from '../src/events.js';
 import { PAYMENT_SCHEMA } from '../src/payment-intent/payment-intent.changes.js';
 import { checkoutIdempotencyKey } from '../src/payment-intent/payment-intent.commands.js';
@@ -97,12 +97,12 @@ describe('the inbox is the truth', () => {
     const e = { id: newId('evt'), object: 'event', type: 'payment_intent.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: pspId, object: 'payment_intent', amount: 900, amount_received: 900, currency: 'gbp', status: 'succeeded', metadata: { handoff_checkout_session_id: session } } } };
     expect((await h.signedWebhook(shop.id, shop.webhookSecret, e)).json.status).toBe('queued');
     const row = async () =>
-      ((await h.payments.dataSource.query(`SELECT id::text AS id, published_at, delivered_at FROM payment.outbox WHERE topic = 'psp_event.succeeded' AND aggregate_id = $1`, [id])) as Array<{ id: string; published_at: Date | null; delivered_at: Date | null }>)[0];
+      ((await h.payments.dataSource.query(`SELECT id::text AS id, job_key::text AS "jobKey", published_at, delivered_at FROM payment.outbox WHERE topic = 'psp_event.succeeded' AND aggregate_id = $1`, [id])) as Array<{ id: string; jobKey: string | null; published_at: Date | null; delivered_at: Date | null }>)[0];
     const published = await waitFor(async () => ((await row())?.published_at ? row() : null), 10_000, 'psp_event.succeeded published');
     expect(published!.delivered_at).toBeNull();
     const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
     try {
-      const jobKey = `${h.queuePrefix}:${LEDGER_PAYMENT_EVENTS_QUEUE}:${outboxJobId(PAYMENT_SCHEMA, published!.id)}`;
+      const jobKey = `${h.queuePrefix}:${LEDGER_PAYMENT_EVENTS_QUEUE}:${outboxJobIdOfRow(PAYMENT_SCHEMA, published!)}`;
       expect(await redis.exists(jobKey)).toBe(1);
       const keys = await redis.keys(`${h.queuePrefix}:${LEDGER_PAYMENT_EVENTS_QUEUE}:*`);
       await redis.del(...keys);

@@ -4,7 +4,7 @@
 // snake_case and what changed; a refused or rolled-back change writes none; the PSP's webhooks
 // that confirm what a command already did write none more; the relay queues them for the merchant
 // subgraph's intake (OUTBOUND_WEBHOOK_EVENTS_QUEUE).
-import { OUTBOUND_WEBHOOK_EVENTS_QUEUE, outboxJobId, type WebhookEventPayload } from '@handoff/shared';
+import { OUTBOUND_WEBHOOK_EVENTS_QUEUE, outboxJobIdOfRow, type OutboxJobData, type WebhookEventPayload } from '@handoff/shared';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis } from '@handoff/shared';
@@ -120,9 +120,15 @@ describe('payment.succeeded', () => {
     const connection = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     const queue = new Queue(OUTBOUND_WEBHOOK_EVENTS_QUEUE, { connection, prefix: h.queuePrefix });
     try {
-      const job = await waitFor(async () => (await queue.getJob(outboxJobId('payment', row.id))) ?? undefined, 15_000, 'the webhook job');
-      expect(job.data).toMatchObject({ outboxId: row.id, schema: 'payment', topic: 'webhook_event.payment.succeeded', aggregateId: shop.id });
-      expect(job.data.payload).toEqual(row.payload);
+      // The job of the relay's claim that published the row (job_key, set by the claim), with the row among its events.
+      const jobOfRow = async () => {
+        const [{ jobKey }] = await h.payments.dataSource.query(`SELECT job_key::text AS "jobKey" FROM payment.outbox WHERE id = $1`, [row.id]);
+        return jobKey ? queue.getJob(outboxJobIdOfRow('payment', { id: row.id, jobKey })) : undefined;
+      };
+      const job = await waitFor(async () => (await jobOfRow()) ?? undefined, 15_000, 'the webhook job');
+      const item = (job.data.batch as OutboxJobData[]).find((i) => i.outboxId === row.id);
+      expect(item).toMatchObject({ outboxId: row.id, schema: 'payment', topic: 'webhook_event.payment.succeeded', aggregateId: shop.id });
+      expect(item!.payload).toEqual(row.payload);
     } finally {
       await queue.close();
       connection.disconnect();
