@@ -41,6 +41,11 @@ const toyDocs = [
   'query ($v: [String!]) { name }',
   '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }',
   'type T { a: Int } { name }',
+  // Unknown type names (KnownTypeNamesRule, made only when one appears), with suggestions.
+  'query ($v: Nod, $w: [Strin!]) { name }',
+  '{ ... on Nope { name } node(id: "1") { ... on Nodes { id } } }',
+  'fragment X on Querry { name } { ...X }',
+  'type T { a: Foo  b: String } { name }',
 ];
 
 describe('validateOnce', () => {
