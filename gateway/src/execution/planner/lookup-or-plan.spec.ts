@@ -1,11 +1,12 @@
 // HandoffExecutor.lookupOrPlan: a text not seen before is parsed, validated and planned without
 // Apollo Server, or left to it (undefined) — with nothing cached when Apollo's planner must still
 // see it, and `null` cached when the text can never run (Apollo Server answers its errors).
+import { getOperationAST, getVariableValues, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { plannerFixture } from '../../../test/support/planner-fixture.js';
 import { queryProtection } from '../../graphql/limits.js';
 import { HandoffExecutor } from '../handoff-executor.js';
-import { operationKey } from '../prepared.js';
+import { coerceVariables, operationKey } from '../prepared.js';
 
 const fx = plannerFixture();
 const protection = queryProtection({ maxDepth: 12, maxAliases: 15, maxTokens: 2000, maxDirectives: 10, maxCost: 50_000 }, { hideSuggestions: true });
@@ -71,6 +72,25 @@ describe('HandoffExecutor.lookupOrPlan', () => {
       expect(e.cache.get(operationKey(text, name)), text).toBeUndefined();
     }
     expect(plans).toEqual(['apollo: introspection']);
+  });
+
+  it('reports a new document’s variable errors with the locations graphql-js gives, though the prepared operation no longer holds the document’s tokens', () => {
+    const { e } = executor();
+    const text = 'query Q(\n  $id: ID!,\n    $b: Boolean = true) {\n checkoutSession(id: $id) { id ...F } }\nfragment F on CheckoutSession { status @include(if: $b) }';
+    const prepared = e.lookupOrPlan(text, 'Q');
+    expect(prepared).toBeDefined();
+    // The kept variable definitions link to no other token of the document.
+    const loc = prepared!.variableDefinitions[0]!.loc!;
+    expect([loc.startToken.prev, loc.startToken.next, loc.endToken.prev, loc.endToken.next]).toEqual([null, null, null, null]);
+    const operation = getOperationAST(parse(text), 'Q')!;
+    for (const variables of [{}, { id: 5.5 }, { id: '1', b: 'x' }, { id: null, b: 2 ** 40 }]) {
+      const ours = coerceVariables(prepared!, variables);
+      const theirs = getVariableValues(fx.schema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
+      const shape = (errors: readonly { message: string; locations?: unknown }[] | undefined) => errors?.map((x) => ({ message: x.message, locations: x.locations }));
+      expect(ours.errors?.length, JSON.stringify(variables)).toBeGreaterThan(0);
+      expect(shape(ours.errors), JSON.stringify(variables)).toEqual(shape(theirs.errors));
+    }
+    expect(coerceVariables(prepared!, { id: '1' }).coerced).toEqual({ id: '1', b: true });
   });
 
   it('without Apollo Server’s validation settings, plans nothing itself', () => {
