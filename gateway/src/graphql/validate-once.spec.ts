@@ -46,6 +46,13 @@ const toyDocs = [
   '{ ... on Nope { name } node(id: "1") { ... on Nodes { id } } }',
   'fragment X on Querry { name } { ...X }',
   'type T { a: Foo  b: String } { name }',
+  // Variable usages (filled in by the walk for definitions already left, made by graphql-js for
+  // fragments defined after the operation): undefined, unused, in the wrong position, in
+  // fragments before and after the operation, in directives, lists and nested fragments.
+  'fragment Before on Query { node(id: $id) { ...Deep } } query V($id: ID!, $unused: Int, $f: Int = 2, $b: Boolean) @skip(if: $b) { ...Before ...After nodes(first: $f) { name(upper: $b) } } fragment After on Query { nodes(first: $g) { name(upper: $id) } } fragment Deep on Node { children(first: $f) { name @include(if: $b) } }',
+  'query A($x: Int) { nodes(first: $x) { id } } query B($x: String) { ...N } fragment N on Query { nodes(first: $x) { id } }',
+  'query ($a: [Int!], $n: Int!) { nodes(first: $a) { children(first: $n) { id } } node(id: $n) { id } }',
+  'query ($b: Boolean = true) { name @include(if: $b) @skip(if: $c) }',
 ];
 
 describe('validateOnce', () => {

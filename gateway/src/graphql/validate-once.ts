@@ -16,6 +16,7 @@
 import {
   BREAK,
   GraphQLError,
+  Kind,
   KnownTypeNamesRule,
   TypeInfo,
   ValidationContext,
@@ -199,21 +200,40 @@ export function validateOnce(schema: GraphQLSchema, document: DocumentNode, merg
   const enter = visitor.enter;
   const leave = visitor.leave;
   if (typeof enter !== 'function' || typeof leave !== 'function') throw new TypeError('validateOnce needs a rule made by mergeRules');
+  const usages = usagesCache(context);
+  // The variable usages of the executable definition being walked (see usagesCache); undefined
+  // outside one, or once a visitor has edited the walk (then graphql-js makes its own).
+  let current: { node: ASTNode; usages: VariableUsage[] } | undefined;
+  let edited = false;
   try {
     visit(
       document,
       {
         enter(node: ASTNode, key: unknown, parent: unknown, path: unknown, ancestors: unknown) {
           typeInfo.enter(node);
+          if (usages) {
+            if (node.kind === Kind.OPERATION_DEFINITION || node.kind === Kind.FRAGMENT_DEFINITION) current = { node, usages: [] };
+            else if (node.kind === Kind.VARIABLE && current && (parent as ASTNode | undefined)?.kind !== Kind.VARIABLE_DEFINITION) {
+              current.usages.push({ node, type: typeInfo.getInputType(), defaultValue: typeInfo.getDefaultValue(), parentType: typeInfo.getParentInputType() });
+            }
+          }
           const result = enter.call(visitor, node, key, parent, path, ancestors);
           if (result !== undefined) {
+            edited = true;
             typeInfo.leave(node);
             if (isNode(result)) typeInfo.enter(result);
           }
           return result;
         },
         leave(node: ASTNode, key: unknown, parent: unknown, path: unknown, ancestors: unknown) {
+          if (current?.node === node) {
+            // Before the rules' leave: NoUndefinedVariables and NoUnusedVariables ask for the
+            // operation's usages there.
+            if (!edited && !usages!.has(node)) usages!.set(node, current.usages);
+            current = undefined;
+          }
           const result = leave.call(visitor, node, key, parent, path, ancestors);
+          if (result !== undefined) edited = true;
           typeInfo.leave(node);
           return result;
         },
@@ -228,6 +248,31 @@ export function validateOnce(schema: GraphQLSchema, document: DocumentNode, merg
 }
 
 const KINDS = new Set(Object.keys(QueryDocumentKeys));
+
+/** What graphql-js's ValidationContext.getVariableUsages returns for one node, per variable. */
+interface VariableUsage {
+  node: ASTNode;
+  type: unknown;
+  defaultValue: unknown;
+  parentType: unknown;
+}
+
+/**
+ * graphql-js's ValidationContext (16.15, pinned in gateway/package.json) caches each operation's
+ * and fragment's variable usages in `_variableUsages`, and makes them, when a rule first asks
+ * (NoUndefinedVariables, NoUnusedVariables, VariablesInAllowedPosition: at an operation's leave),
+ * with a second walk of that definition with a TypeInfo of its own (~20 % of a validation). The
+ * walk here already has a TypeInfo in the same state at each of those nodes (it starts empty at
+ * every definition), so it fills that cache as it leaves each definition, before the rules' leave:
+ * the same usages (node, input type, default value, parent input type), in the same order, the
+ * same variable definitions skipped. A fragment defined after the operation is not walked yet
+ * when the operation is left; graphql-js makes its usages itself, as before. Undefined (nothing
+ * filled) if the context has no such cache (another graphql-js).
+ */
+function usagesCache(context: ValidationContext): Map<ASTNode, VariableUsage[]> | undefined {
+  const cache = (context as unknown as { _variableUsages?: unknown })._variableUsages;
+  return cache instanceof Map ? (cache as Map<ASTNode, VariableUsage[]>) : undefined;
+}
 
 /** graphql-js's isNode (language/ast.js). */
 function isNode(value: unknown): value is ASTNode {
