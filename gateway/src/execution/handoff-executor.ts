@@ -27,6 +27,7 @@ import type { GatewayContext } from '../context.js';
 import type { SignedDataSource } from '../subgraph/signed-data-source.js';
 import type { FetchNode, QueryPlan, SubgraphResponse } from './plan.js';
 import { mergeRules, validateOnce } from '../graphql/validate-once.js';
+import { flatString } from './flat-string.js';
 import { HandoffQueryPlanner } from './planner/query-planner.js';
 import {
   PreparedOperationCache,
@@ -255,7 +256,7 @@ export class HandoffExecutor {
 /** The cache key of the text without its ignored characters; undefined when it does not lex (the parse will say why). */
 function normalizedKey(query: string, operationName: string | null | undefined): string | undefined {
   try {
-    return operationKey(stripIgnoredCharacters(query), operationName);
+    return flatString(operationKey(stripIgnoredCharacters(query), operationName));
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@
 // the client's variable definitions each fetch uses and nothing else. Printing straight from the
 // selection levels avoids building and re-lexing a document for every fetch of a plan miss.
 import { Kind, print, type ArgumentNode, type DirectiveNode, type OperationTypeNode, type TypeNode, type ValueNode, type VariableDefinitionNode } from 'graphql';
+import { flatString } from '../flat-string.js';
 import { Unsupported } from '../selection.js';
 import type { FetchGroup, OutSelection, SelectionLevel } from './fetch-group.js';
 
@@ -35,7 +36,8 @@ export function printFetch(
     : header || keyword !== 'query'
       ? `${keyword}${header}${body}`
       : body;
-  return { operation, variableUsages: definitions.map((d) => d.variable.name.value) };
+  // Kept in the plan for as long as it is cached: flat, not the rope `+=` built.
+  return { operation: flatString(operation), variableUsages: definitions.map((d) => d.variable.name.value) };
 }
 
 /** Whether a character code can be part of a name (so two of them need a space between). */
