@@ -73,13 +73,14 @@ function queue(name: string): Queue {
 }
 
 /** A worker on `name` recording each job it is handed: the data, name, id, attempts and request id it saw. */
-function worker(name: string, process: (job: Job<OutboxJobData>) => Promise<unknown> = async () => 'ok') {
+function worker(name: string, process: (job: Job<OutboxJobData>) => Promise<unknown> = async () => 'ok', concurrency = 1) {
   const seen: Array<{ outboxId: string; name: string; id: string | undefined; attemptsMade: number; requestId: string | undefined }> = [];
   const w = startWorker<OutboxJobData>({
     name,
     prefix,
     connection: workerConnection,
     logger,
+    concurrency,
     processor: async (job) => {
       seen.push({ outboxId: job.data.outboxId, name: job.name, id: job.id, attemptsMade: job.attemptsMade, requestId: currentRequestId() });
       return process(job);
@@ -149,6 +150,29 @@ describe('OutboxRelay batch jobs', () => {
     // One failure, then the completion (BullMQ counts both).
     expect(job?.attemptsMade).toBe(2);
     expect(batchIds(job)).toEqual([ids[2]]);
+  });
+
+  it('a worker of concurrency n runs up to n items at once, across its batch jobs, as it ran n per-row jobs', async () => {
+    const first = await commit(...Array.from({ length: 6 }, () => 'order.created'));
+    await relay().publishPendingNow();
+    const second = await commit(...Array.from({ length: 6 }, () => 'order.created'));
+    await relay().publishPendingNow();
+    const orders = queue('orders');
+    let inFlight = 0;
+    let most = 0;
+    const seen = worker(
+      'orders',
+      async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        inFlight -= 1;
+      },
+      3,
+    );
+    for (const key of [first[0]!, second[0]!]) await vi.waitFor(async () => expect(await orders.getJobState(outboxBatchJobId(schema, key))).toBe('completed'), { timeout: 20_000 });
+    expect(seen.map((s) => s.outboxId).sort()).toEqual([...first, ...second].sort());
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(3);
   });
 
   it('an item that met the database away: the job keeps it and the rest, goes back to waiting without an attempt, and resumes there', async () => {

@@ -46,6 +46,26 @@ function itemJob(job: Job<OutboxBatchJobData>, item: OutboxJobData): Job<OutboxJ
   return Object.create(job, { data: { value: item, enumerable: true }, name: { value: item.topic, enumerable: true } }) as Job<OutboxJobData>;
 }
 
+/** A counting semaphore: take() waits for one of `n` slots, give() hands it back (to the longest waiter first). */
+function itemSlots(n: number): { take(): Promise<void>; give(): void } {
+  let free = n;
+  const waiting: Array<() => void> = [];
+  return {
+    take: () => {
+      if (free > 0) {
+        free -= 1;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    give: () => {
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    },
+  };
+}
+
 export function startWorker<Data = unknown, Result = unknown>(
   opts: StartWorkerOptions<Data, Result>,
 ): Worker<Data, Result> {
@@ -103,42 +123,57 @@ export function startWorker<Data = unknown, Result = unknown>(
       throw await pauseFor(job, err);
     }
   };
+  // The worker's items in flight, across all its batch jobs: at most `concurrency`, as when each
+  // row was a job of its own. Consumers that coalesce concurrent calls into one statement (the
+  // webhook intake) kept doing so; one item at a time per job made them 12x as many statements.
+  const slots = itemSlots(opts.concurrency ?? 1);
   /**
-   * The relay's job of one claim (outbox-relay.ts): its items in order, each as a job of its own
-   * (own request context, own consumer span). An item that fails does not hold back the ones
-   * after it (as separate jobs did not); the job keeps only the items that failed (updateData) and
-   * fails, so its retry does them alone, its attemptsMade being theirs. An infrastructure error
-   * stops at that item: the job keeps the ones that failed and the rest, and goes back to waiting.
-   * If updateData fails, the retry redoes done items too (consumers are idempotent).
+   * The relay's job of one claim (outbox-relay.ts): its items started in order, each as a job of
+   * its own (own request context, own consumer span), up to the worker's concurrency at once (one
+   * at a time, so in order, for a worker of concurrency 1). An item that fails does not hold back
+   * the others (as separate jobs did not); the job keeps only the items that failed (updateData)
+   * and fails, so its retry does them alone, its attemptsMade being theirs. A database or Redis
+   * outage stops starting items: the job keeps those not done and goes back to waiting. If
+   * updateData fails, the retry redoes done items too (consumers are idempotent).
    */
   const processOutboxBatch = async (job: Job<OutboxBatchJobData>, items: OutboxJobData[], token: string | undefined): Promise<unknown[]> => {
-    const results: unknown[] = [];
-    const failed: Array<{ item: OutboxJobData; err: unknown }> = [];
-    const keep = async (left: OutboxJobData[]) => {
-      if (left.length === items.length) return;
-      await job.updateData({ ...job.data, batch: left }).catch((err: unknown) => log.warn({ err, jobId: job.id }, 'could not trim a batch job to its items left; its retry redoes them all'));
-    };
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      try {
-        results.push(await runOne(itemJob(job, item) as unknown as Job<Data, Result>, token));
-      } catch (err) {
-        if (isTransientInfrastructureError(err)) {
-          await keep([...failed.map((f) => f.item), ...items.slice(i)]);
-          throw await pauseFor(job as unknown as Job<Data, Result>, err);
+    const results: unknown[] = new Array(items.length);
+    const done: boolean[] = items.map(() => false);
+    const errors: Array<{ at: number; err: unknown }> = [];
+    let outage: { err: unknown } | undefined;
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (;;) {
+        await slots.take();
+        const i = next;
+        if (outage || i >= items.length) return slots.give();
+        next += 1;
+        try {
+          results[i] = await runOne(itemJob(job, items[i]!) as unknown as Job<Data, Result>, token);
+          done[i] = true;
+        } catch (err) {
+          if (isTransientInfrastructureError(err)) outage ??= { err };
+          else errors.push({ at: i, err });
+        } finally {
+          slots.give();
         }
-        failed.push({ item, err });
       }
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 1, items.length) }, lane));
+    const left = items.filter((_, i) => !done[i]);
+    if (left.length > 0 && left.length < items.length) {
+      await job.updateData({ ...job.data, batch: left }).catch((err: unknown) => log.warn({ err, jobId: job.id }, 'could not trim a batch job to its items left; its retry redoes them all'));
     }
-    if (failed.length === 0) return results;
-    await keep(failed.map((f) => f.item));
-    for (const f of failed.slice(1)) log.warn({ err: f.err, jobId: job.id, outboxId: f.item.outboxId, topic: f.item.topic }, 'batch item failed');
-    const first = failed[0]!;
-    if (failed.length === 1) throw first.err;
-    const message = `${failed.length} of ${items.length} events failed; first (outbox ${first.item.outboxId}): ${first.err instanceof Error ? first.err.message : String(first.err)}`;
+    if (outage) throw await pauseFor(job as unknown as Job<Data, Result>, outage.err);
+    if (errors.length === 0) return results;
+    errors.sort((a, b) => a.at - b.at);
+    for (const e of errors.slice(1)) log.warn({ err: e.err, jobId: job.id, outboxId: items[e.at]!.outboxId, topic: items[e.at]!.topic }, 'batch item failed');
+    const first = errors[0]!;
+    if (errors.length === 1) throw first.err;
+    const message = `${errors.length} of ${items.length} events failed; first (outbox ${items[first.at]!.outboxId}): ${first.err instanceof Error ? first.err.message : String(first.err)}`;
     // Failed for good at once only when every item left says so; otherwise those are retried with
     // the others (failing again at once) until only they are left.
-    throw failed.every((f) => isUnrecoverable(f.err)) ? new UnrecoverableError(message) : new Error(message);
+    throw errors.every((e) => isUnrecoverable(e.err)) ? new UnrecoverableError(message) : new Error(message);
   };
   const worker: Worker<Data, Result> = new Worker<Data, Result>(opts.name, processor, {
     connection: opts.connection,
