@@ -157,6 +157,8 @@ describe('failed payment jobs', () => {
       )
       .toBeTruthy();
     expect(failed!.failedReason).toContain('no TEST connector');
+    // Listed by ids and topic only: never the webhook's body (buyers' metadata, amounts).
+    expect(JSON.stringify(failed!.data)).not.toMatch(/"body"|charge\.refunded","data"/);
     expect(await merchant.errorCode(FailedPaymentJobsDocument, {})).toBe('FORBIDDEN');
     expect(await merchant.errorCode(ReplayFailedPaymentJobDocument, { queue: 'sandbox-webhook-delivery', jobId: failed!.id })).toBe('FORBIDDEN');
     expect(await admin.errorCode(ReplayFailedPaymentJobDocument, { queue: 'no-such-queue', jobId: failed!.id })).toBe('BAD_USER_INPUT');

@@ -10,7 +10,7 @@
 import { Queue, type Job } from 'bullmq';
 import type { RedisClient } from './redis.js';
 import type { Logger } from '../logging/logger.js';
-import { outboxBatchItems } from '../outbox/outbox.js';
+import { outboxBatchItems, outboxBatchJobName } from '../outbox/outbox.js';
 
 export interface QueueCounts {
   queue: string;
@@ -198,7 +198,8 @@ function failedView(queue: string, job: Job, score: number): FailedJobView {
   return {
     queue,
     id: String(job.id),
-    name: job.name,
+    // An outbox claim's job is named when added, after all its events; failed, it keeps only those that failed.
+    name: outboxJobNameNow(job),
     failedReason: (job.failedReason ?? '').slice(0, FAILED_REASON_MAX),
     attemptsMade: job.attemptsMade,
     attempts: job.opts.attempts ?? 1,
@@ -206,6 +207,11 @@ function failedView(queue: string, job: Job, score: number): FailedJobView {
     failedAt: job.finishedOn ? new Date(job.finishedOn) : Number.isFinite(score) ? new Date(score) : null,
     data: summarizeJobData(job.data),
   };
+}
+
+function outboxJobNameNow(job: Job): string {
+  const items = outboxBatchItems(job.data);
+  return items && items.length > 0 ? outboxBatchJobName(items) : job.name;
 }
 
 const ID_KEY = /^(id|type|topic|kind|name|status|eventId|event_id|[a-z][A-Za-z0-9]*Id|[a-z][a-z0-9_]*_id|attempt|asOf)$/;
@@ -221,7 +227,9 @@ export function summarizeJobData(data: unknown): Record<string, unknown> {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return {};
   // An outbox relay's job of one claim (outbox-relay.ts): the events still to do (a failed one
   // keeps only those that failed), each summarized as a per-row job was.
+  // One event left (the usual failed job): listed as that event, in the shape a per-row job had.
   const items = outboxBatchItems(data);
+  if (items?.length === 1) return summarizeJobData(items[0]);
   if (items) return { events: items.length, batch: items.slice(0, SUMMARY_BATCH_MAX).map((item) => summarizeJobData(item)) };
   const pick = (o: Record<string, unknown>): Record<string, unknown> => {
     const kept: Record<string, unknown> = {};

@@ -1,7 +1,7 @@
 // The sandbox's failed deliveries and settlements, for its dashboard: list them (without the
 // webhook bodies: they carry buyers' metadata), read one, and replay one from its first attempt
 // (the receiver's inbox makes a replay harmless).
-import type { Logger } from '@handoff/shared';
+import { outboxBatchItems, outboxBatchJobName, type Logger } from '@handoff/shared';
 import { Queue, type Job } from 'bullmq';
 import type { RedisClient } from '@handoff/shared/queue/redis';
 import { invalidParameter } from '../errors.js';
@@ -66,10 +66,13 @@ export class FailedJobs {
 }
 
 function view(queue: string, j: Job): FailedJobView {
+  // An outbox claim's job (shared/src/outbox): named after the events it still holds (a failed one
+  // keeps only those that failed), one event shown as that event, several as { events, batch }.
+  const items = outboxBatchItems(j.data);
   return {
     queue,
     id: String(j.id),
-    name: j.name,
+    name: items?.length ? outboxBatchJobName(items) : j.name,
     failed_reason: (j.failedReason ?? '').slice(0, 500),
     attempts_made: j.attemptsMade,
     failed_at: j.finishedOn ?? null,
@@ -79,6 +82,9 @@ function view(queue: string, j: Job): FailedJobView {
 
 /** Job data without the webhook bodies: ids and topics only. */
 function summarize(data: Record<string, unknown>): Record<string, unknown> {
+  const items = outboxBatchItems(data);
+  if (items?.length === 1) return summarize(items[0] as unknown as Record<string, unknown>);
+  if (items) return { events: items.length, batch: items.slice(0, 20).map((item) => summarize(item as unknown as Record<string, unknown>)) };
   const { payload, ...rest } = data ?? {};
   const p = payload as Record<string, unknown> | undefined;
   return { ...rest, ...(p ? { payload: { merchantId: p.merchantId, eventId: p.eventId, paymentId: p.paymentId } } : {}) };
