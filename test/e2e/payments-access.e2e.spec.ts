@@ -144,7 +144,7 @@ describe('failed payment jobs', () => {
     // The merchant leaves the sandbox: the sandbox's next webhook cannot be delivered and fails for good.
     await admin.ok(ConnectPaymentProcessorDocument, { merchantId: leaver.id, input: { provider: 'STRIPE', secretKey: 'sk_test_leaver00000000000' } });
     await admin.ok(SandboxRefundDocument, { paymentIntentId: intentId, amountMinor: 100 });
-    let failed: { id: string; name: string; queue: string; failedReason: string } | undefined;
+    let failed: { id: string; name: string; queue: string; failedReason: string; data: unknown } | undefined;
     await expect
       .poll(
         async () => {
