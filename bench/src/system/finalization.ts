@@ -113,7 +113,15 @@ export interface FinalizationLevel {
 }
 
 /** N workers run the flow back to back for warm-up + duration; flows finishing in the window count. */
-export async function measureFinalizationLevel(w: FinalizationWorld, concurrency: number, timing: { warmupMs: number; durationMs: number }, acct: Accounting): Promise<FinalizationLevel> {
+export async function measureFinalizationLevel(
+  w: FinalizationWorld,
+  concurrency: number,
+  timing: { warmupMs: number; durationMs: number },
+  acct: Accounting,
+  /** > 0: each flow waits this long before finalize (untimed), after pay's fallout (a diagnostic). */
+  finalizeAfterMs = 0,
+): Promise<FinalizationLevel> {
+  const beforeStep = finalizeAfterMs > 0 ? async (s: Step) => (s === 'finalize' ? sleep(finalizeAfterMs) : undefined) : undefined;
   const start = Date.now();
   const from = start + timing.warmupMs;
   const to = from + timing.durationMs;
@@ -130,7 +138,7 @@ export async function measureFinalizationLevel(w: FinalizationWorld, concurrency
         const p0 = performance.now();
         const mine: Array<[Step, number]> = [];
         try {
-          await runFlow(w, (s, ms) => mine.push([s, ms]));
+          await runFlow(w, (s, ms) => mine.push([s, ms]), beforeStep);
           const t1 = Date.now();
           done.push(t1);
           if (t0 >= from && t1 < to) {

@@ -21,7 +21,7 @@
 //                                     # outbound webhooks (outbound-webhooks.ts): a burst of N events, then R
 //                                     # events/s for S seconds, delivered to a receiver on loopback
 //                                     # (WEBHOOK_ALLOW_PRIVATE_URLS=true for this phase); writes nothing
-//   npm run bench:system -- --only finalization [--profile DIR]
+//   npm run bench:system -- --only finalization [--profile DIR] [--finalize-after MS]
 //                                     # issue 20's flow (finalization.ts): a 3-line session created, calculated,
 //                                     # reserved, paid on the hosted page's API (sandbox card) and finalized, at
 //                                     # 1 and 8 workers, with p50/p99 per step and statements per session
@@ -71,6 +71,10 @@ const ONLY = argValue('only') as (typeof PHASES)[number] | undefined;
 if (ONLY && !(PHASES as readonly string[]).includes(ONLY)) throw new Error(`--only: ${PHASES.join(', ')}, not ${ONLY}`);
 const PROFILE = argValue('profile');
 const HOLD_PROCESSING = process.argv.includes('--hold-processing');
+// Diagnostic: the finalization flow waits this long between pay's answer and finalize, so finalize
+// is timed after pay's asynchronous fallout (webhooks, outbox jobs) has run, not beside it.
+const FINALIZE_AFTER_MS = Number(argValue('finalize-after') ?? 0);
+if (!Number.isFinite(FINALIZE_AFTER_MS) || FINALIZE_AFTER_MS < 0) throw new Error('--finalize-after: milliseconds, >= 0');
 if (HOLD_PROCESSING && ONLY !== 'webhooks') throw new Error('--hold-processing goes with --only webhooks');
 const WRITE = !QUICK && !ONLY && !PROFILE;
 const CHECKOUT_CONCURRENCY = QUICK ? [4] : [16, 32];
@@ -156,7 +160,7 @@ async function main(): Promise<void> {
       const fw = await setUpFinalizationWorld(h.gatewayUrl, h.adminKey);
       const levels: FinalizationLevel[] = [];
       for (const c of FINALIZATION_CONCURRENCY) {
-        const l = await measureFinalizationLevel(fw, c, FINALIZATION, acct);
+        const l = await measureFinalizationLevel(fw, c, FINALIZATION, acct, FINALIZE_AFTER_MS);
         levels.push(l);
         log(`finalization flows at ${c}: ${l.sessions.median}/s (mean ${l.sessions.mean}), steps ${JSON.stringify(l.steps)}, errors ${JSON.stringify(l.errors)}`);
         log(`  cost per session: ${JSON.stringify(l.cost.perOp)}`);
